@@ -1,0 +1,97 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Strictness every target of swift-mlops builds with (see Documentation/Architecture.md).
+let strictness: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "swift-mlops",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "MLOpsStorage", targets: ["MLOpsStorage"]),
+        .library(name: "Lineage", targets: ["Lineage"]),
+        .library(name: "Registry", targets: ["Registry"]),
+        .library(name: "FeatureParity", targets: ["FeatureParity"]),
+        .library(name: "DriftStats", targets: ["DriftStats"]),
+        .library(name: "Rollout", targets: ["Rollout"]),
+        .library(name: "GPUScheduling", targets: ["GPUScheduling"]),
+        .executable(name: "mlops", targets: ["mlops"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: the machine's libsqlite3 and zlib (libsqlite3-dev, zlib1g-dev).
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite3"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+
+        // The two cores.
+        .target(name: "TensorCore", exclude: ["Sketches", "Distributions/SpecialFunctions", "Distributions/NormalDistribution.swift", "Distributions/ChiSquaredDistribution.swift", "Distributions/StudentTDistribution.swift", "Distributions/BetaDistribution.swift", "Distributions/BinomialDistribution.swift", "Distributions/KolmogorovDistribution.swift", "Distributions/KolmogorovSmirnovDistribution.swift"], swiftSettings: strictness), // TEMP-EXCLUDE
+        .target(
+            name: "MLOpsStorage",
+            dependencies: [
+                "CSQLite", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strictness),
+
+        // Products (each issue fills one in).
+        .target(name: "Lineage", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
+        .target(name: "Registry", dependencies: ["MLOpsStorage", "Lineage"], swiftSettings: strictness),
+        .target(name: "DriftStats", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
+        .target(name: "FeatureParity", dependencies: ["MLOpsStorage", "TensorCore", "DriftStats"], swiftSettings: strictness),
+        .target(name: "Rollout", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
+        .target(name: "GPUScheduling", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
+
+        // The operators' tool.
+        .executableTarget(
+            name: "mlops",
+            dependencies: [
+                "MLOpsStorage", "TensorCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness),
+
+        // Examples: short programs that use the products; a test builds and runs each.
+        .executableTarget(
+            name: "store-tour", dependencies: ["MLOpsStorage"], path: "Examples/StoreTour",
+            swiftSettings: strictness),
+
+        // Benchmarks: release-built, run by Benchmarks/run next to the Python anchors.
+        .executableTarget(
+            name: "mlops-benchmarks",
+            dependencies: ["MLOpsStorage", "TensorCore", "CSQLite"],
+            path: "Benchmarks/Sources/MLOpsBenchmarks",
+            swiftSettings: strictness),
+
+        // Conformance suites every store implementation runs.
+        .target(
+            name: "MLOpsStorageTestSupport", dependencies: ["MLOpsStorage"],
+            path: "Tests/MLOpsStorageTestSupport", swiftSettings: strictness),
+
+        .testTarget(
+            name: "MLOpsStorageTests", dependencies: ["MLOpsStorage", "MLOpsStorageTestSupport"],
+            swiftSettings: strictness),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: strictness),
+        .testTarget(
+            name: "MLOpsCommandTests", dependencies: ["mlops", "store-tour"],
+            swiftSettings: strictness),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,87 @@
+internal import PostgresNIO
+
+/// A pooled postgres-nio connection lent to one transaction body.
+struct PostgresSQLConnection: SQLConnection, Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+    let location: String
+
+    var dialect: SQLDialect { .postgresql }
+
+    func execute(_ sql: String, _ arguments: [SQLValue]) async throws -> Int {
+        try await run(sql, arguments).metadata.rows ?? 0
+    }
+
+    func query(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow] {
+        let result = try await run(sql, arguments)
+        guard let first = result.rows.first else { return [] }
+        let columns = first.map(\.columnName)
+        var rows: [SQLRow] = []
+        rows.reserveCapacity(result.rows.count)
+        for row in result.rows {
+            var values: [SQLValue] = []
+            values.reserveCapacity(columns.count)
+            for cell in row { values.append(try Self.value(of: cell, sql: sql, location: location)) }
+            rows.append(SQLRow(columns: columns, values: values))
+        }
+        return rows
+    }
+
+    func executeBatch(_ sql: String, _ rows: [[SQLValue]]) async throws {
+        for arguments in rows { _ = try await run(sql, arguments) }
+    }
+
+    func executeScript(_ sql: String) async throws {
+        do {
+            _ = try await connection.simpleQuery(sql).get()
+        } catch {
+            throw PostgresErrorMapping.storageError(error, sql: sql, location: location)
+        }
+    }
+
+    private func run(_ sql: String, _ arguments: [SQLValue]) async throws -> PostgresQueryResult {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for argument in arguments {
+            switch argument {
+            case .null: bindings.appendNull()
+            case .integer(let value): bindings.append(value)
+            case .real(let value): bindings.append(value)
+            case .text(let value): bindings.append(value)
+            case .blob(let value): bindings.append(ByteBuffer(bytes: value))
+            }
+        }
+        let query = PostgresQuery(unsafeSQL: PlaceholderRewriter.numbered(sql), binds: bindings)
+        do {
+            let future: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
+            return try await future.get()
+        } catch {
+            throw PostgresErrorMapping.storageError(error, sql: sql, location: location)
+        }
+    }
+
+    private static func value(of cell: PostgresCell, sql: String, location: String) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        do {
+            switch cell.dataType {
+            case .int2, .int4, .int8:
+                return .integer(try cell.decode(Int64.self))
+            case .float4, .float8:
+                return .real(try cell.decode(Double.self))
+            case .bool:
+                return .integer(try cell.decode(Bool.self) ? 1 : 0)
+            case .bytea:
+                let buffer = try cell.decode(ByteBuffer.self)
+                return .blob(Array(buffer.readableBytesView))
+            case .numeric:
+                let text = try cell.decode(String.self)
+                return Double(text).map(SQLValue.real) ?? .text(text)
+            default:
+                return .text(try cell.decode(String.self))
+            }
+        } catch {
+            throw StorageError(
+                .decodingFailed, "Column '\(cell.columnName)' of PostgreSQL type \(cell.dataType) cannot be read",
+                location: location, sql: sql, fix: "cast it in the query to BIGINT, DOUBLE PRECISION, TEXT or BYTEA.")
+        }
+    }
+}

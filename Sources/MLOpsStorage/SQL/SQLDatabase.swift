@@ -1,0 +1,52 @@
+/// A SQL database that swift-mlops stores are written on: SQLite or PostgreSQL behind one API.
+///
+/// All access is closure-scoped. ``read(_:)`` lends a connection inside a read transaction (one
+/// consistent snapshot); ``write(_:)`` lends one inside a write transaction that commits when
+/// the body returns and rolls back when it throws.
+///
+/// ```swift
+/// let database = try await StoreLocation(parsing: "sqlite:mlops.sqlite").openDatabase()
+/// try await database.write { db in
+///     try await db.execute("INSERT INTO notes(id, text) VALUES (?, ?)", [1, "hello"])
+/// }
+/// let count = try await database.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM notes") }
+/// ```
+///
+/// Thread safety: a database is `Sendable`; any number of tasks may call it at once. Writes are
+/// serialized; on SQLite reads run beside the writer (WAL).
+public protocol SQLDatabase: Sendable {
+    /// The SQL dialect, for migrations that differ between drivers.
+    var dialect: SQLDialect { get }
+
+    /// Where the database is, as a store URL with any password removed.
+    var location: String { get }
+
+    /// Runs `body` inside a read-only transaction and returns its result.
+    func read<Result: Sendable>(
+        _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result
+
+    /// Runs `body` inside a write transaction: committed when it returns, rolled back when it throws.
+    ///
+    /// When another writer holds the database (SQLite `SQLITE_BUSY`) or PostgreSQL aborts the
+    /// transaction to keep it serializable, the whole body is run again, a bounded number of
+    /// times (see ``TransactionRetryPolicy``). Keep side effects outside the database out of
+    /// the body, or make them safe to repeat.
+    func write<Result: Sendable>(
+        _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result
+
+    /// Brings the schemas up to their latest versions, in one transaction that concurrent
+    /// migrators (other processes included) take one at a time.
+    ///
+    /// - Throws: ``StorageError`` (``StorageError/Code/schemaTooNew``) when the database holds a
+    ///   newer version of a schema than `schemas` knows; nothing is changed then.
+    @discardableResult
+    func migrate(_ schemas: [SQLSchema]) async throws -> MigrationReport
+
+    /// Checks the database's integrity and returns the problems found (empty when healthy).
+    func checkIntegrity() async throws -> [String]
+
+    /// Closes every connection. Calls made afterwards throw ``StorageError/Code/closed``.
+    func close() async throws
+}

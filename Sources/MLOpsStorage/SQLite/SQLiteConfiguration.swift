@@ -1,0 +1,23 @@
+/// How a ``SQLiteDatabase`` opens and uses its file.
+public struct SQLiteConfiguration: Sendable, Hashable {
+    /// How long one statement waits for another process's lock before SQLite answers busy.
+    public var busyTimeout: Duration
+    /// How many read connections may run at once beside the writer.
+    public var maximumReaders: Int
+    /// How often a busy write transaction is tried again.
+    public var retryPolicy: TransactionRetryPolicy
+    /// How many prepared statements each connection keeps.
+    public var statementCacheSize: Int
+
+    /// Creates a configuration. The defaults suit a service and a few command-line processes
+    /// sharing one file.
+    public init(
+        busyTimeout: Duration = .seconds(5), maximumReaders: Int = 4,
+        retryPolicy: TransactionRetryPolicy = .standard, statementCacheSize: Int = 64
+    ) {
+        self.busyTimeout = busyTimeout
+        self.maximumReaders = max(1, maximumReaders)
+        self.retryPolicy = retryPolicy
+        self.statementCacheSize = max(1, statementCacheSize)
+    }
+}

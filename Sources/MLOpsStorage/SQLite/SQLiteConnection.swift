@@ -1,0 +1,232 @@
+internal import CSQLite
+import Foundation
+
+/// One connection to a SQLite file, with a prepared-statement cache.
+///
+/// Not thread-safe by itself: a ``SQLiteDatabase`` lends each connection to one task at a time
+/// through its pools, which is what makes the `@unchecked Sendable` below sound (the handle is
+/// opened with `SQLITE_OPEN_NOMUTEX` and never touched by two tasks at once).
+final class SQLiteConnection: SQLConnection, @unchecked Sendable {
+    private var handle: OpaquePointer?
+    let path: String
+    private let location: String
+    private var cache: [String: OpaquePointer] = [:]
+    private var cacheOrder: [String] = []
+    private let cacheSize: Int
+
+    /// `SQLITE_TRANSIENT`: a macro Swift cannot import, so it is rebuilt here.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    var dialect: SQLDialect { .sqlite }
+
+    /// Opens (and with `create`, creates) the file, refusing a file that is not SQLite before SQLite touches it.
+    init(path: String, location: String, create: Bool, configuration: SQLiteConfiguration) throws(StorageError) {
+        self.path = path
+        self.location = location
+        self.cacheSize = configuration.statementCacheSize
+        if path != ":memory:" { try Self.refuseForeignFile(at: path) }
+        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
+        if create { flags |= SQLITE_OPEN_CREATE }
+        var db: OpaquePointer?
+        let code = sqlite3_open_v2(path, &db, flags, nil)
+        guard code == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(db)
+            throw SQLiteResultCode.error(code: code, message: message, path: path, sql: nil)
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        let milliseconds = configuration.busyTimeout.components.seconds * 1000
+            + configuration.busyTimeout.components.attoseconds / 1_000_000_000_000_000
+        sqlite3_busy_timeout(db, Int32(clamping: milliseconds))
+        do {
+            // Reading the schema makes SQLite look at the file: garbage answers SQLITE_NOTADB here.
+            _ = try scalarQuery("PRAGMA schema_version")
+            try run("PRAGMA foreign_keys = ON")
+            try run("PRAGMA synchronous = NORMAL")
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    /// Throws when a non-empty file at `path` does not start with SQLite's 16-byte header.
+    private static func refuseForeignFile(at path: String) throws(StorageError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        if header.isEmpty { return }
+        if header != Data("SQLite format 3\0".utf8) {
+            throw StorageError(
+                .notADatabase, "\(path) is not a SQLite database (it starts with other bytes); it was not changed",
+                location: path, fix: "point --store at a swift-mlops store, or at a path that does not exist yet.")
+        }
+    }
+
+    /// Switches the file to WAL, retrying while another process is doing the same on a fresh file.
+    func enableWriteAheadLog(retryPolicy: TransactionRetryPolicy) async throws {
+        try await retryPolicy.run(isRetryable: { ($0 as? StorageError)?.code == .busy }) {
+            let mode = try scalarQuery("PRAGMA journal_mode = WAL")
+            if case .text(let text) = mode, text.lowercased() != "wal", path != ":memory:" {
+                throw StorageError(
+                    .cannotOpen, "\(path) could not be switched to WAL journaling (it stays in '\(text)')",
+                    location: path, fix: "use a local file system; WAL does not work on network file systems.")
+            }
+        }
+    }
+
+    func close() {
+        for statement in cache.values { sqlite3_finalize(statement) }
+        cache = [:]
+        cacheOrder = []
+        sqlite3_close_v2(handle)
+        handle = nil
+    }
+
+    deinit { close() }
+
+    // MARK: SQLConnection
+
+    func execute(_ sql: String, _ arguments: [SQLValue]) async throws -> Int {
+        try executeNow(sql, arguments)
+    }
+
+    func query(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow] {
+        try queryNow(sql, arguments)
+    }
+
+    func executeBatch(_ sql: String, _ rows: [[SQLValue]]) async throws {
+        let statement = try prepared(sql)
+        defer { sqlite3_reset(statement) }
+        for arguments in rows {
+            try bind(arguments, to: statement, sql: sql)
+            let code = sqlite3_step(statement)
+            guard code == SQLITE_DONE || code == SQLITE_ROW else { throw error(code, sql: sql) }
+            sqlite3_reset(statement)
+        }
+    }
+
+    func executeScript(_ sql: String) async throws {
+        try run(sql)
+    }
+
+    // MARK: Synchronous core
+
+    /// Runs statements with no arguments through `sqlite3_exec` (several allowed).
+    func run(_ sql: String) throws(StorageError) {
+        guard let handle else { throw closedError() }
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        if code != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(message)
+            throw SQLiteResultCode.error(code: code, message: text, path: location, sql: sql)
+        }
+    }
+
+    func executeNow(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> Int {
+        let statement = try prepared(sql)
+        defer { sqlite3_reset(statement) }
+        try bind(arguments, to: statement, sql: sql)
+        var code = sqlite3_step(statement)
+        while code == SQLITE_ROW { code = sqlite3_step(statement) }
+        guard code == SQLITE_DONE else { throw error(code, sql: sql) }
+        return Int(sqlite3_changes(handle))
+    }
+
+    func queryNow(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> [SQLRow] {
+        let statement = try prepared(sql)
+        defer { sqlite3_reset(statement) }
+        try bind(arguments, to: statement, sql: sql)
+        let columnCount = sqlite3_column_count(statement)
+        var columns: [String] = []
+        columns.reserveCapacity(Int(columnCount))
+        for index in 0..<columnCount {
+            columns.append(sqlite3_column_name(statement, index).map { String(cString: $0) } ?? "column\(index)")
+        }
+        var rows: [SQLRow] = []
+        while true {
+            let code = sqlite3_step(statement)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else { throw error(code, sql: sql) }
+            var values: [SQLValue] = []
+            values.reserveCapacity(Int(columnCount))
+            for index in 0..<columnCount { values.append(value(statement, index)) }
+            rows.append(SQLRow(columns: columns, values: values))
+        }
+        return rows
+    }
+
+    func scalarQuery(_ sql: String) throws(StorageError) -> SQLValue {
+        try queryNow(sql, []).first?.values.first ?? .null
+    }
+
+    private func value(_ statement: OpaquePointer, _ index: Int32) -> SQLValue {
+        switch sqlite3_column_type(statement, index) {
+        case SQLITE_INTEGER:
+            return .integer(sqlite3_column_int64(statement, index))
+        case SQLITE_FLOAT:
+            return .real(sqlite3_column_double(statement, index))
+        case SQLITE_TEXT:
+            guard let text = sqlite3_column_text(statement, index) else { return .text("") }
+            let count = Int(sqlite3_column_bytes(statement, index))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(statement, index))
+            guard count > 0, let bytes = sqlite3_column_blob(statement, index) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
+        default:
+            return .null
+        }
+    }
+
+    private func bind(_ arguments: [SQLValue], to statement: OpaquePointer, sql: String) throws(StorageError) {
+        let expected = Int(sqlite3_bind_parameter_count(statement))
+        guard expected == arguments.count else {
+            throw StorageError(
+                .sqlFailed, "The statement has \(expected) placeholders but \(arguments.count) arguments were given",
+                location: location, sql: sql, fix: "pass one argument per `?`.")
+        }
+        for (offset, argument) in arguments.enumerated() {
+            let index = Int32(offset + 1)
+            let code: Int32
+            switch argument {
+            case .null: code = sqlite3_bind_null(statement, index)
+            case .integer(let value): code = sqlite3_bind_int64(statement, index, value)
+            case .real(let value): code = sqlite3_bind_double(statement, index, value)
+            case .text(let value): code = sqlite3_bind_text(statement, index, value, -1, Self.transient)
+            case .blob(let value):
+                code = value.withUnsafeBytes { bytes in
+                    sqlite3_bind_blob64(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count), Self.transient)
+                }
+            }
+            guard code == SQLITE_OK else { throw error(code, sql: sql) }
+        }
+    }
+
+    /// The cached prepared statement for `sql`, preparing (and evicting the oldest) when needed.
+    private func prepared(_ sql: String) throws(StorageError) -> OpaquePointer {
+        guard let handle else { throw closedError() }
+        if let statement = cache[sql] { return statement }
+        var statement: OpaquePointer?
+        let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard code == SQLITE_OK, let statement else { throw error(code, sql: sql) }
+        if cacheOrder.count >= cacheSize {
+            let oldest = cacheOrder.removeFirst()
+            if let evicted = cache.removeValue(forKey: oldest) { sqlite3_finalize(evicted) }
+        }
+        cache[sql] = statement
+        cacheOrder.append(sql)
+        return statement
+    }
+
+    private func error(_ code: Int32, sql: String?) -> StorageError {
+        let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "connection closed"
+        return SQLiteResultCode.error(code: code, message: message, path: location, sql: sql)
+    }
+
+    private func closedError() -> StorageError {
+        StorageError(.closed, "The SQLite connection to \(location) is closed", location: location,
+                     fix: "open the store again; do not use a connection outside the body it was lent to.")
+    }
+}

@@ -1,0 +1,137 @@
+internal import CSQLite
+import Synchronization
+
+/// The embedded default store: a SQLite file through the system's libsqlite3.
+///
+/// - The file is switched to WAL journaling, so readers run beside the one writer and several
+///   processes can share the file.
+/// - Writes take the lock up front (`BEGIN IMMEDIATE`); a writer that finds another process
+///   holding it waits up to ``SQLiteConfiguration/busyTimeout``, then the transaction is retried
+///   per ``SQLiteConfiguration/retryPolicy``.
+/// - Foreign keys are enforced, `synchronous = NORMAL` (durable across process crashes; the
+///   last transactions may roll back after a power loss, never corrupting the file).
+/// - Each connection keeps a cache of prepared statements.
+///
+/// SQLite calls run on the calling task's thread; each is short, but a write may wait for
+/// another process's lock up to the busy timeout.
+public final class SQLiteDatabase: SQLDatabase {
+    /// The file's path, or `:memory:`.
+    public let path: String
+    /// The store URL of the file.
+    public let location: String
+    /// The configuration the database was opened with.
+    public let configuration: SQLiteConfiguration
+    private let writers: ResourcePool<SQLiteConnection>
+    private let readers: ResourcePool<SQLiteConnection>
+
+    /// The SQLite dialect.
+    public var dialect: SQLDialect { .sqlite }
+
+    /// Opens the SQLite file at `path`, creating it when it does not exist.
+    ///
+    /// Pass `":memory:"` for a private in-memory database (one connection; gone when closed).
+    ///
+    /// - Throws: ``StorageError`` with ``StorageError/Code/notADatabase`` for a file that is not
+    ///   SQLite (the file is left as it was), ``StorageError/Code/cannotOpen`` for a path that
+    ///   cannot be created or written.
+    public init(path: String, configuration: SQLiteConfiguration = SQLiteConfiguration()) async throws {
+        self.path = path
+        self.configuration = configuration
+        let location = path == ":memory:" ? "sqlite::memory:" : (path.hasPrefix("/") ? "sqlite://\(path)" : "sqlite:\(path)")
+        self.location = location
+        let writer = try SQLiteConnection(path: path, location: path, create: true, configuration: configuration)
+        do {
+            try await writer.enableWriteAheadLog(retryPolicy: configuration.retryPolicy)
+        } catch {
+            writer.close()
+            throw error
+        }
+        let created = Mutex<SQLiteConnection?>(writer)
+        writers = ResourcePool(capacity: 1) {
+            // The first lease takes the connection opened above; the pool never makes a second one.
+            guard let connection = created.withLock({ $0.take() }) else {
+                throw StorageError(.closed, "The writer connection to \(location) is gone", location: location)
+            }
+            return connection
+        }
+        if path == ":memory:" {
+            // Every connection to ":memory:" is a separate database: reads share the writer.
+            readers = writers
+        } else {
+            readers = ResourcePool(capacity: configuration.maximumReaders) {
+                let reader = try SQLiteConnection(path: path, location: path, create: false, configuration: configuration)
+                try reader.run("PRAGMA query_only = ON")
+                return reader
+            }
+        }
+    }
+
+    public func read<Result: Sendable>(
+        _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result {
+        try await configuration.retryPolicy.run(isRetryable: Self.isBusy) {
+            try await readers.withResource(onClosed: closedError) { connection in
+                try connection.run("BEGIN DEFERRED")
+                do {
+                    let result = try await body(connection)
+                    try connection.run("COMMIT")
+                    return result
+                } catch {
+                    try? connection.run("ROLLBACK")
+                    throw error
+                }
+            }
+        }
+    }
+
+    public func write<Result: Sendable>(
+        _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result {
+        try await configuration.retryPolicy.run(isRetryable: Self.isBusy) {
+            try await writers.withResource(onClosed: closedError) { connection in
+                try connection.run("BEGIN IMMEDIATE")
+                do {
+                    let result = try await body(connection)
+                    try connection.run("COMMIT")
+                    return result
+                } catch {
+                    try? connection.run("ROLLBACK")
+                    throw error
+                }
+            }
+        }
+    }
+
+    public func migrate(_ schemas: [SQLSchema]) async throws -> MigrationReport {
+        let location = location
+        return try await write { connection in
+            try await SQLMigrator.migrate(schemas, on: connection, location: location)
+        }
+    }
+
+    public func checkIntegrity() async throws -> [String] {
+        try await read { connection in
+            var problems: [String] = []
+            for row in try await connection.query("PRAGMA integrity_check") {
+                if case .text(let text) = row.values.first, text != "ok" { problems.append("integrity: \(text)") }
+            }
+            for row in try await connection.query("PRAGMA foreign_key_check") {
+                problems.append("foreign key: table \(row.values.first.map { "\($0)" } ?? "?") row \(row.values.dropFirst().first.map { "\($0)" } ?? "?") points at a missing row")
+            }
+            return problems
+        }
+    }
+
+    public func close() async throws {
+        for connection in writers.close() { connection.close() }
+        for connection in readers.close() { connection.close() }
+    }
+
+    private func closedError() -> any Error {
+        StorageError(.closed, "The store \(location) is closed", location: location, fix: "open it again before using it.")
+    }
+
+    private static func isBusy(_ error: any Error) -> Bool {
+        (error as? StorageError)?.code == .busy
+    }
+}

@@ -1,0 +1,40 @@
+import MLOpsStorage
+
+/// What every chapter of `mlops demo` works with.
+struct DemoContext: Sendable {
+    /// The folder the demo writes into.
+    let outputFolder: String
+    /// The store.
+    let location: StoreLocation
+    let database: any SQLDatabase
+    let artifacts: FileSystemArtifactStore
+    /// The seed every generated data set derives from.
+    let seed: UInt64
+
+    func path(_ name: String) -> String { "\(outputFolder)/\(name)" }
+}
+
+/// What a chapter reports: a few facts for the terminal, and an HTML page for the index.
+struct ChapterReport: Encodable, Sendable {
+    let slug: String
+    let title: String
+    /// One-line findings for the printed summary.
+    let highlights: [String]
+    /// Label-value pairs shown on the page and in summary.json.
+    let facts: [Fact]
+    /// Files the chapter wrote, relative to the output folder.
+    let files: [String]
+
+    struct Fact: Encodable, Sendable {
+        let label: String
+        let value: String
+    }
+}
+
+/// One chapter of `mlops demo`. Each product adds its own.
+protocol DemoChapter: Sendable {
+    var slug: String { get }
+    var title: String { get }
+    /// Runs the chapter and returns its report and the HTML body of its page.
+    func run(in context: DemoContext) async throws -> (ChapterReport, String)
+}

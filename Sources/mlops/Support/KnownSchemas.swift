@@ -1,0 +1,6 @@
+import MLOpsStorage
+
+/// Every schema this build of swift-mlops knows, in migration order. Each product adds its own.
+enum KnownSchemas {
+    static var all: [SQLSchema] { [StorageSchema.schema] }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import MLOpsStorage
+import Testing
+
+/// The behaviour every ``SQLDatabase`` driver must show, as one suite that each driver's tests run.
+///
+/// Every check uses tables and schema modules with a random suffix, so checks can share one
+/// PostgreSQL database and run in parallel.
+public enum SQLDatabaseConformance {
+    /// A name no other check uses: `prefix_` and eight hex digits.
+    public static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)_\(String(UInt32.random(in: .min ... .max), radix: 16))"
+    }
+
+    /// Every value kind survives a write and a read unchanged.
+    public static func valuesRoundTrip(_ database: any SQLDatabase) async throws {
+        let table = uniqueName("values")
+        let dialect = database.dialect
+        try await database.write { db in
+            try await db.executeScript(
+                "CREATE TABLE \(table) (id \(dialect.integerType) PRIMARY KEY, i \(dialect.integerType), r \(dialect.realType), t TEXT, b \(dialect.blobType))")
+        }
+        let cases: [[SQLValue]] = [
+            [1, .integer(.max), .real(-0.5), "héllo ✓ 'quoted' ?", .blob([0, 1, 255])],
+            [2, .integer(.min), .real(1e300), "", .blob([])],
+            [3, nil, nil, nil, nil],
+        ]
+        try await database.write { db in
+            try await db.executeBatch("INSERT INTO \(table) (id, i, r, t, b) VALUES (?, ?, ?, ?, ?)", cases)
+        }
+        let rows = try await database.read { db in try await db.query("SELECT id, i, r, t, b FROM \(table) ORDER BY id") }
+        #expect(rows.map(\.values) == cases)
+        #expect(try rows[0].decode(String.self, "t") == "héllo ✓ 'quoted' ?")
+        #expect(try rows[2].decode(Int?.self, "i") == nil)
+        #expect(throws: StorageError.self) { try rows[0].decode(Int.self, "t") }
+    }
+
+    /// A body that throws leaves nothing behind; one that returns commits.
+    public static func transactionsCommitOrRollBack(_ database: any SQLDatabase) async throws {
+        let table = uniqueName("tx")
+        try await database.write { db in try await db.executeScript("CREATE TABLE \(table) (id \(db.dialect.integerType) PRIMARY KEY)") }
+        struct Abort: Error {}
+        await #expect(throws: Abort.self) {
+            try await database.write { db in
+                try await db.execute("INSERT INTO \(table) (id) VALUES (?)", [1])
+                throw Abort()
+            }
+        }
+        try await database.write { db in try await db.execute("INSERT INTO \(table) (id) VALUES (?)", [2]) }
+        let ids = try await database.read { db in try await db.query("SELECT id FROM \(table)").map { try $0.decode(Int.self, at: 0) } }
+        #expect(ids == [2])
+    }
+
+    /// A constraint violation is a typed error and the transaction leaves no partial rows.
+    public static func constraintViolationsAreTyped(_ database: any SQLDatabase) async throws {
+        let table = uniqueName("unique")
+        try await database.write { db in try await db.executeScript("CREATE TABLE \(table) (id \(db.dialect.integerType) PRIMARY KEY)") }
+        do {
+            try await database.write { db in
+                try await db.execute("INSERT INTO \(table) (id) VALUES (?)", [1])
+                try await db.execute("INSERT INTO \(table) (id) VALUES (?)", [1])
+            }
+            Issue.record("a duplicate primary key was accepted")
+        } catch let error as StorageError {
+            #expect(error.code == .constraintViolation)
+            #expect(error.sql?.contains("INSERT INTO \(table)") == true)
+        }
+        let count = try await database.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM \(table)") }
+        #expect(count == 0)
+    }
+
+    /// Many concurrent read-modify-write transactions lose no update.
+    public static func concurrentWritesAreSerialized(_ database: any SQLDatabase, tasks: Int = 16) async throws {
+        let table = uniqueName("counter")
+        try await database.write { db in
+            try await db.executeScript("CREATE TABLE \(table) (id \(db.dialect.integerType) PRIMARY KEY, n \(db.dialect.integerType) NOT NULL)")
+            try await db.execute("INSERT INTO \(table) (id, n) VALUES (1, 0)")
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<tasks {
+                group.addTask {
+                    try await database.write { db in
+                        let n = try await db.queryScalar(Int.self, "SELECT n FROM \(table) WHERE id = 1")
+                        try await db.execute("UPDATE \(table) SET n = ? WHERE id = 1", [.integer(Int64(n + 1))])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let n = try await database.read { db in try await db.queryScalar(Int.self, "SELECT n FROM \(table) WHERE id = 1") }
+        #expect(n == tasks)
+    }
+
+    /// Of concurrent compare-and-set updates on one version, exactly one wins.
+    public static func compareAndSetHasOneWinner(_ database: any SQLDatabase, contenders: Int = 8) async throws {
+        let table = uniqueName("alias")
+        try await database.write { db in
+            try await db.executeScript("CREATE TABLE \(table) (name TEXT PRIMARY KEY, target TEXT NOT NULL, version \(db.dialect.integerType) NOT NULL)")
+            try await db.execute("INSERT INTO \(table) (name, target, version) VALUES ('production', 'v1', 1)")
+        }
+        let wins = try await withThrowingTaskGroup(of: Int.self) { group in
+            for contender in 0..<contenders {
+                group.addTask {
+                    try await database.write { db in
+                        try await db.execute(
+                            "UPDATE \(table) SET target = ?, version = version + 1 WHERE name = 'production' AND version = ?",
+                            [.text("v\(contender + 2)"), 1])
+                    }
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(wins == 1)
+    }
+
+    /// Placeholders inside string literals are not parameters; a wrong argument count is an error.
+    public static func placeholdersAreBoundNotSpliced(_ database: any SQLDatabase) async throws {
+        let value = try await database.read { db in try await db.queryScalar(String.self, "SELECT '?' || ?", ["x"]) }
+        #expect(value == "?x")
+        let hostile = "'); DROP TABLE mlops_schema_migrations; --"
+        let echoed = try await database.read { db in try await db.queryScalar(String.self, "SELECT ?", [.text(hostile)]) }
+        #expect(echoed == hostile)
+        await #expect(throws: StorageError.self) {
+            _ = try await database.read { db in try await db.query("SELECT ?, ?", [1]) }
+        }
+    }
+
+    /// Migrations run once, record their versions, and refuse a store from a newer schema.
+    public static func migrationsAreVersionedAndIdempotent(_ database: any SQLDatabase) async throws {
+        let module = uniqueName("conformance")
+        let table = uniqueName("migrated")
+        let steps = [
+            SQLMigration(version: 1, name: "create") { dialect in "CREATE TABLE \(table) (id \(dialect.integerType) PRIMARY KEY)" },
+            SQLMigration(version: 2, name: "add column") { _ in "ALTER TABLE \(table) ADD COLUMN note TEXT" },
+        ]
+        let first = try await database.migrate([try SQLSchema(module: module, migrations: steps)])
+        #expect(first.entries.first?.fromVersion == 0)
+        #expect(first.entries.first?.toVersion == 2)
+        #expect(first.entries.first?.appliedSteps == ["create", "add column"])
+        let second = try await database.migrate([try SQLSchema(module: module, migrations: steps)])
+        #expect(second.changedAnything == false)
+        try await database.write { db in try await db.execute("INSERT INTO \(table) (id, note) VALUES (1, 'ok')") }
+
+        // A build that knows only version 1 must refuse the store and change nothing.
+        do {
+            try await database.migrate([try SQLSchema(module: module, migrations: Array(steps.prefix(1)))])
+            Issue.record("a store with a newer schema was accepted")
+        } catch let error as StorageError {
+            #expect(error.code == .schemaTooNew)
+            #expect(error.description.contains("version 2"))
+        }
+    }
+
+    /// Concurrent migrators of a fresh schema apply each step exactly once.
+    public static func concurrentMigrationsApplyOnce(_ database: any SQLDatabase, migrators: Int = 6) async throws {
+        let module = uniqueName("race")
+        let table = uniqueName("raced")
+        let schema = try SQLSchema(module: module, migrations: [
+            SQLMigration(version: 1, name: "create") { dialect in "CREATE TABLE \(table) (id \(dialect.integerType) PRIMARY KEY)" },
+            SQLMigration(version: 2, name: "seed") { connection in try await connection.execute("INSERT INTO \(table) (id) VALUES (1)") },
+        ])
+        let reports = try await withThrowingTaskGroup(of: MigrationReport.self) { group in
+            for _ in 0..<migrators { group.addTask { try await database.migrate([schema]) } }
+            return try await group.reduce(into: [MigrationReport]()) { $0.append($1) }
+        }
+        #expect(reports.filter(\.changedAnything).count == 1)
+        let rows = try await database.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM \(table)") }
+        #expect(rows == 1)
+    }
+
+    /// A healthy database reports no integrity problems.
+    public static func healthyDatabasePassesIntegrityCheck(_ database: any SQLDatabase) async throws {
+        try await database.migrate([StorageSchema.schema])
+        let problems = try await database.checkIntegrity()
+        #expect(problems.isEmpty)
+    }
+
+    /// Every check above, in turn.
+    public static func runAll(_ database: any SQLDatabase) async throws {
+        try await valuesRoundTrip(database)
+        try await transactionsCommitOrRollBack(database)
+        try await constraintViolationsAreTyped(database)
+        try await concurrentWritesAreSerialized(database)
+        try await compareAndSetHasOneWinner(database)
+        try await placeholdersAreBoundNotSpliced(database)
+        try await migrationsAreVersionedAndIdempotent(database)
+        try await concurrentMigrationsApplyOnce(database)
+        try await healthyDatabasePassesIntegrityCheck(database)
+    }
+}
