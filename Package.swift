@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(
             name: "MLOpsStorageTests", dependencies: ["MLOpsStorage", "MLOpsStorageTestSupport"],
             swiftSettings: strictness),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: strictness),
+        // TEMP-EXCLUDE .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: strictness),
         .testTarget(
             name: "MLOpsCommandTests", dependencies: ["mlops", "store-tour"],
             swiftSettings: strictness),

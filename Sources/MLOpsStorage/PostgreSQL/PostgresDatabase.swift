@@ -27,7 +27,7 @@ public final class PostgresDatabase: SQLDatabase {
     ///   reached in `connectTimeout`, refuses the login or has no such database.
     public init(
         configuration: PostgresConfiguration, connectTimeout: Duration = .seconds(10),
-        logger: Logger = Logger(label: "mlops.storage.postgres")
+        logger: Logger = PostgresDatabase.defaultLogger
     ) async throws {
         self.configuration = configuration
         self.location = configuration.redactedURL
@@ -42,23 +42,42 @@ public final class PostgresDatabase: SQLDatabase {
         }
         clientConfiguration.options.maximumConnections = configuration.maximumConnections
         clientConfiguration.options.connectTimeout = connectTimeout
+        let location = location
+        // One direct connection first: a wrong password or a missing database fails at once with
+        // the server's reason, instead of the pool retrying until the timeout.
+        do {
+            try await withDeadline(connectTimeout, location: location) {
+                var probeConfiguration = PostgresConnection.Configuration(
+                    host: configuration.host, port: configuration.port, username: configuration.username,
+                    password: configuration.password, database: configuration.database, tls: .disable)
+                switch configuration.tls {
+                case .disable: break
+                case .prefer: probeConfiguration.tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                case .require: probeConfiguration.tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                }
+                let probe = try await PostgresConnection.connect(configuration: probeConfiguration, id: 0, logger: logger)
+                try await probe.close()
+            }
+        } catch {
+            throw PostgresErrorMapping.storageError(error, sql: nil, location: location) as? StorageError
+                ?? StorageError(
+                    .connectionFailed, "Cannot connect to \(location): \(error)", location: location,
+                    fix: "check that the server runs and that host, port and TLS mode in the store URL are right.")
+        }
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         self.client = client
         self.runner = Task { await client.run() }
-        let location = location
-        do {
-            try await withDeadline(connectTimeout + .seconds(1), location: location) {
-                try await client.withConnection { connection in
-                    _ = try await connection.query("SELECT 1", logger: logger)
-                }
-            }
-        } catch {
-            runner.cancel()
-            throw PostgresErrorMapping.storageError(error, sql: nil, location: location)
-        }
     }
 
     deinit { runner.cancel() }
+
+    /// The logger used when none is given: warnings and errors only, since the pool reports
+    /// every connection attempt at info level.
+    public static var defaultLogger: Logger {
+        var logger = Logger(label: "mlops.storage.postgres")
+        logger.logLevel = .warning
+        return logger
+    }
 
     public func read<Result: Sendable>(
         _ body: @Sendable (any SQLConnection) async throws -> Result

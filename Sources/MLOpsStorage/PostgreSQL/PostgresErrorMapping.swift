@@ -6,10 +6,22 @@ enum PostgresErrorMapping {
         (error as? StorageError)?.code == .serializationFailure
     }
 
-    static func storageError(_ error: any Error, sql: String?, location: String) -> StorageError {
+    /// The error a caller sees: database errors become ``StorageError``s, anything else
+    /// (an error from the caller's own body) is returned unchanged.
+    static func storageError(_ error: any Error, sql: String?, location: String) -> any Error {
         if let error = error as? StorageError { return error }
+        return mapped(error, sql: sql, location: location) ?? error
+    }
+
+    private static func mapped(_ error: any Error, sql: String?, location: String) -> StorageError? {
+        if let error = error as? NIOSSLError {
+            return StorageError(
+                .connectionFailed, "TLS with \(location) failed: \(error)", location: location,
+                fix: "use sslmode=disable for a server without TLS, or check its certificate.")
+        }
         guard let error = error as? PSQLError else {
-            return StorageError(.sqlFailed, "PostgreSQL call failed: \(error)", location: location, sql: sql)
+            // Not the database's: an error thrown by the caller's own transaction body passes through.
+            return nil
         }
         if let info = error.serverInfo {
             let state = info[.sqlState] ?? "?????"

@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+@Suite("the main job and the examples")
+struct DemoAndExampleTests {
+    @Test("mlops demo runs end to end and writes an index, a page per chapter and summary.json")
+    func demo() throws {
+        let folder = TemporaryFolder()
+        let result = try Executables.run("mlops", ["demo", "--output", folder.file("out")])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("index.html"))
+        for file in ["index.html", "storage.html", "summary.json", "transactions.csv", "mlops.sqlite"] {
+            #expect(FileManager.default.fileExists(atPath: folder.file("out/\(file)")), "missing \(file)")
+        }
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/summary.json")))) as? [String: Any]
+        let chapters = summary?["chapters"] as? [[String: Any]]
+        #expect(chapters?.map { $0["slug"] as? String } == ["storage"])
+        // A second run on the same folder works and deduplicates.
+        let again = try Executables.run("mlops", ["demo", "--output", folder.file("out"), "--format", "json"])
+        #expect(again.status == 0, "\(again.standardError)")
+    }
+
+    @Test("the same seed gives the same dataset digest")
+    func demoIsDeterministic() throws {
+        let first = TemporaryFolder()
+        let second = TemporaryFolder()
+        _ = try Executables.run("mlops", ["demo", "--output", first.path, "--seed", "7"])
+        _ = try Executables.run("mlops", ["demo", "--output", second.path, "--seed", "7"])
+        let a = try Data(contentsOf: URL(fileURLWithPath: first.file("transactions.csv")))
+        let b = try Data(contentsOf: URL(fileURLWithPath: second.file("transactions.csv")))
+        #expect(a == b)
+        #expect(a.count > 100_000)
+    }
+
+    @Test("the store-tour example runs")
+    func storeTour() throws {
+        let folder = TemporaryFolder()
+        let result = try Executables.run("store-tour", [folder.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("experiment fraud-gbt by risk-team: AUC 0.912"))
+        #expect(result.standardOutput.contains("identical: true"))
+        #expect(result.standardOutput.contains("bad digest refused"))
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+@Suite("mlops store")
+struct StoreCommandTests {
+    @Test("migrate creates a store, check finds it healthy, both in JSON")
+    func migrateThenCheck() throws {
+        let folder = TemporaryFolder()
+        let store = "sqlite:\(folder.file("s.sqlite"))"
+        let migrate = try Executables.run("mlops", ["store", "migrate", "--store", store, "--format", "json"])
+        #expect(migrate.status == 0, "\(migrate.standardError)")
+        let report = try JSONSerialization.jsonObject(with: Data(migrate.standardOutput.utf8)) as? [String: Any]
+        #expect(report?["changed"] as? Bool == true)
+        let again = try Executables.run("mlops", ["store", "migrate", "--store", store, "--format", "json"])
+        #expect((try JSONSerialization.jsonObject(with: Data(again.standardOutput.utf8)) as? [String: Any])?["changed"] as? Bool == false)
+        let check = try Executables.run("mlops", ["store", "check", "--store", store, "--format", "json"])
+        #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+        let result = try JSONSerialization.jsonObject(with: Data(check.standardOutput.utf8)) as? [String: Any]
+        #expect(result?["ok"] as? Bool == true)
+    }
+
+    @Test("a bad store URL is exit 2 with the accepted forms")
+    func badURL() throws {
+        let result = try Executables.run("mlops", ["store", "check", "--store", "mysql://db/x"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("sqlite:///abs/path.sqlite"))
+    }
+
+    @Test("a file that is not a store is exit 2 and is left unchanged")
+    func garbageStore() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("notes.sqlite")
+        try Data("my notes, not a database\n".utf8).write(to: URL(fileURLWithPath: path))
+        let result = try Executables.run("mlops", ["store", "migrate", "--store", "sqlite:\(path)"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("is not a SQLite database"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "my notes, not a database\n")
+    }
+
+    @Test("check of a missing store is exit 2 and creates nothing")
+    func missingStore() throws {
+        let folder = TemporaryFolder()
+        let result = try Executables.run("mlops", ["store", "check", "--store", "sqlite:\(folder.file("none.sqlite"))"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("mlops store migrate"))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("none.sqlite")))
+    }
+
+    @Test("a damaged artifact makes check --verify-artifacts exit 1 naming it")
+    func corruptArtifact() throws {
+        let folder = TemporaryFolder()
+        let store = "sqlite:\(folder.file("d.sqlite"))"
+        let demo = try Executables.run("mlops", ["demo", "--output", folder.path, "--store", store])
+        #expect(demo.status == 0, "\(demo.standardError)")
+        let objects = folder.file("d.artifacts/objects")
+        let shard = try #require(try FileManager.default.contentsOfDirectory(atPath: objects).first)
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(objects)/\(shard)").first)
+        let path = "\(objects)/\(shard)/\(name)"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let check = try Executables.run("mlops", ["store", "check", "--store", store, "--verify-artifacts", "--format", "json"])
+        #expect(check.status == 1)
+        #expect(check.standardOutput.contains(String(name.prefix(64))))
+    }
+
+    @Test("four processes migrating one fresh file at once all succeed")
+    func concurrentProcesses() throws {
+        let folder = TemporaryFolder()
+        let store = "sqlite:\(folder.file("race.sqlite"))"
+        let results = try (0..<4).map { _ -> Process in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "\(Executables.productsFolder)/mlops")
+            process.arguments = ["store", "migrate", "--store", store, "--format", "json"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }.map { process -> Int32 in
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(results == [0, 0, 0, 0])
+        let check = try Executables.run("mlops", ["store", "check", "--store", store])
+        #expect(check.status == 0, "\(check.standardOutput)")
+    }
+
+    @Test("unknown subcommands are exit 2 with usage")
+    func badUsage() throws {
+        let result = try Executables.run("mlops", ["store", "frobnicate"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("Usage"))
+    }
+}
