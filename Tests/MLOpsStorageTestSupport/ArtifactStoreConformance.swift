@@ -1,5 +1,5 @@
 import Foundation
-import MLOpsStorage
+public import MLOpsStorage
 import Testing
 
 /// The behaviour every ``ArtifactStore`` must show, run by each implementation's tests.

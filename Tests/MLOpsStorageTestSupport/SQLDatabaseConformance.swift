@@ -1,5 +1,5 @@
 import Foundation
-import MLOpsStorage
+public import MLOpsStorage
 import Testing
 
 /// The behaviour every ``SQLDatabase`` driver must show, as one suite that each driver's tests run.
