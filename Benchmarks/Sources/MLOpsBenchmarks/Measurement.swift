@@ -1,0 +1,48 @@
+import Foundation
+
+/// Timings of repeated runs of one case.
+struct Measurement {
+    var seconds: [Double]
+    var items: Int
+
+    var median: Double {
+        let sorted = seconds.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// The process's peak resident memory so far, in MiB.
+    static var peakResidentMiB: Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+    func json(caseName: String) -> String {
+        let fields: [String] = [
+            "\"case\": \"\(caseName)\"",
+            "\"median_seconds\": \(median)",
+            "\"min_seconds\": \(seconds.min() ?? .nan)",
+            "\"runs\": \(seconds.count)",
+            "\"items\": \(items)",
+            "\"peak_rss_mib\": \(Measurement.peakResidentMiB)",
+        ]
+        return "{" + fields.joined(separator: ", ") + "}"
+    }
+
+    /// Runs `body` `repetitions` times; `prepare` runs before each, untimed.
+    static func repeated(
+        _ repetitions: Int, items: Int, prepare: () async throws -> Void = {}, _ body: () async throws -> Void
+    ) async throws -> Measurement {
+        var seconds: [Double] = []
+        let clock = ContinuousClock()
+        for _ in 0..<max(1, repetitions) {
+            try await prepare()
+            let start = clock.now
+            try await body()
+            let elapsed = clock.now - start
+            seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        }
+        return Measurement(seconds: seconds, items: items)
+    }
+}

@@ -1,0 +1,43 @@
+"""numpy anchors for TensorCore's kernels, on the same files the Swift side reads."""
+import os
+import time
+
+import numpy as np
+
+
+def _load(data_folder, name):
+    return np.fromfile(os.path.join(data_folder, f"{name}.f64"), dtype=np.float64)
+
+
+def _timed(repetitions, body, prepare=None):
+    seconds = []
+    for _ in range(repetitions):
+        argument = prepare() if prepare else None
+        start = time.perf_counter()
+        body(argument)
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def summary_numpy(data_folder, repetitions):
+    """nanmean + nanvar + nanmin + nanmax + isnan count: the same figures our summary gives, NaN-safe."""
+    x = _load(data_folder, "normal-10M")
+    return _timed(repetitions, lambda _: (np.nanmean(x), np.nanvar(x), np.nanmin(x), np.nanmax(x), np.isnan(x).sum()))
+
+
+def summary_numpy_plain(data_folder, repetitions):
+    """mean + var without NaN handling: numpy's fastest path."""
+    x = _load(data_folder, "normal-10M")
+    return _timed(repetitions, lambda _: (x.mean(), x.var()))
+
+
+def sum_numpy(data_folder, repetitions):
+    """numpy.sum (pairwise, no NaN handling)."""
+    x = _load(data_folder, "normal-10M")
+    return _timed(repetitions, lambda _: x.sum())
+
+
+def sort_numpy(data_folder, repetitions):
+    """numpy.sort (AVX2 vectorised quicksort on this machine)."""
+    x = _load(data_folder, "normal-10M")
+    return _timed(repetitions, lambda a: a.sort(), prepare=lambda: x.copy())

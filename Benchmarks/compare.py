@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Runs each benchmark case on our side and on its anchor's side, in one invocation, on the same
+data, and prints medians and ratios. Called by Benchmarks/run; see Documentation/Benchmarks.md.
+
+ratio = anchor median / our median: above 1 means swift-mlops is faster.
+"""
+import json
+import os
+import platform
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "baselines"))
+import storage  # noqa: E402
+import tensor  # noqa: E402
+
+BINARY = sys.argv[1]
+DATA = sys.argv[2]
+FILTER = sys.argv[3] if len(sys.argv) > 3 else ""
+
+# (title, our case, repetitions, anchor name, anchor function, unit, goal text)
+CASES = [
+    ("SQLite insert, 100k rows in one transaction", "sqlite-insert-mlops", 7,
+     "Python sqlite3 executemany", storage.sqlite_insert_python, "rows", "≥ 500,000 rows/s"),
+    ("SQLite insert, 100k rows (raw sqlite3 C API, same run)", "sqlite-insert-raw-c", 7,
+     None, None, "rows", "MLOpsStorage within 1.3x of this"),
+    ("Artifact put, 1 GiB, zlib-1 at rest", "artifact-put", 3,
+     "sha256sum + gzip -1 + sync", storage.artifact_put_coreutils, "bytes", "at least as fast as the anchor, flat memory"),
+    ("Artifact get, 1 GiB, verified export", "artifact-get", 3,
+     "gzip -dc + sha256sum + sync", storage.artifact_get_coreutils, "bytes", "at least as fast as the anchor, flat memory"),
+    ("Sum of 10M doubles (NaN-excluding)", "tensor-sum-10M", 11,
+     "numpy sum (no NaN handling)", tensor.sum_numpy, "values", "at least as fast as numpy"),
+    ("Summary of 10M doubles: count, mean, var, min, max, NaNs", "tensor-summary-10M", 11,
+     "numpy nanmean+nanvar+nanmin+nanmax", tensor.summary_numpy, "values", "at least as fast as numpy"),
+    ("Summary of 10M doubles vs numpy mean+var (no NaN handling)", "tensor-summary-10M", 11,
+     "numpy mean+var", tensor.summary_numpy_plain, "values", "at least as fast as numpy"),
+    ("Sort 10M doubles", "tensor-sort-10M", 5,
+     "numpy sort", tensor.sort_numpy, "values", "at least as fast as numpy"),
+    ("KLL update, 10M doubles, one core", "kll-update-10M", 3,
+     None, None, "values", "≥ 20M values/s"),
+]
+
+
+def median(values):
+    values = sorted(values)
+    n = len(values)
+    return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+
+
+def rate(items, seconds, unit):
+    per_second = items / seconds
+    if unit == "bytes":
+        return f"{per_second / 2**20:,.0f} MiB/s"
+    return f"{per_second:,.0f} {unit}/s"
+
+
+def main():
+    print(f"# machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"{'case':58} {'ours (median)':>16} {'anchor (median)':>16} {'ratio':>7}  notes")
+    results = {}
+    for title, case, repetitions, anchor_name, anchor, unit, goal in CASES:
+        if FILTER and FILTER not in case:
+            continue
+        completed = subprocess.run(
+            [BINARY, "--case", case, "--data", DATA, "--repeat", str(repetitions)],
+            check=True, capture_output=True, text=True)
+        ours = json.loads(completed.stdout.strip().splitlines()[-1])
+        results[case] = ours
+        ours_seconds = ours["median_seconds"]
+        notes = f"{rate(ours['items'], ours_seconds, unit)}; peak RSS {ours['peak_rss_mib']:.0f} MiB; goal: {goal}"
+        if anchor is not None:
+            anchor_seconds = median(anchor(DATA, repetitions))
+            ratio = anchor_seconds / ours_seconds
+            print(f"{title:58} {ours_seconds * 1000:13.1f} ms {anchor_seconds * 1000:13.1f} ms {ratio:6.2f}x  {notes} (anchor: {anchor_name})")
+        else:
+            print(f"{title:58} {ours_seconds * 1000:13.1f} ms {'—':>16} {'':>7}  {notes}")
+    if "sqlite-insert-mlops" in results and "sqlite-insert-raw-c" in results:
+        overhead = results["sqlite-insert-mlops"]["median_seconds"] / results["sqlite-insert-raw-c"]["median_seconds"]
+        print(f"MLOpsStorage / raw C API time: {overhead:.2f}x (goal ≤ 1.30x)")
+
+
+if __name__ == "__main__":
+    main()
