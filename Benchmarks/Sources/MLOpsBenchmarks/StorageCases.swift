@@ -12,7 +12,6 @@ enum BenchmarkCases {
         "tensor-summary-10M": TensorCases.summary,
         "tensor-sum-10M": TensorCases.sum,
         "tensor-sort-10M": TensorCases.sort,
-        "kll-update-10M": TensorCases.kllUpdate,
     ]
 }
 

@@ -40,16 +40,4 @@ enum TensorCases {
             copy.withUnsafeMutableBufferPointer { Sorting.sort($0) }
         }
     }
-
-    @Sendable static func kllUpdate(_ arguments: Arguments) async throws -> Measurement {
-        let values = try doubles(arguments, "normal-10M")
-        var sink = 0.0
-        let measurement = try await Measurement.repeated(arguments.repetitions, items: values.count) {
-            var sketch = KLLSketch()
-            for value in values { sketch.update(value) }
-            sink += Double(sketch.count)
-        }
-        if sink.isNaN { print("") }
-        return measurement
-    }
 }

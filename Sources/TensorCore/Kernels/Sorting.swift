@@ -1,0 +1,58 @@
+/// Sorting, stable argsort and ranks of doubles. NaNs sort last, as in numpy.
+public enum Sorting {
+    /// Sorts `values` ascending in place, NaNs last.
+    ///
+    /// - Complexity: O(n log n).
+    public static func sort(_ values: UnsafeMutableBufferPointer<Double>) {
+        SortKernels.sort(values)
+    }
+
+    /// The indices that sort `values` ascending, equal values keeping their original order
+    /// (stable), NaNs last.
+    ///
+    /// - Complexity: O(n log n).
+    public static func argsort(_ values: UnsafeBufferPointer<Double>) -> [Int] {
+        SortKernels.argsort(values)
+    }
+
+    /// Ranks from 1 to n, ties given the average of their ranks (scipy's `rankdata`, method
+    /// `"average"`). NaNs get NaN ranks and do not take up ranks.
+    ///
+    /// - Complexity: O(n log n).
+    public static func averageRanks(_ values: UnsafeBufferPointer<Double>) -> [Double] {
+        let order = argsort(values)
+        var ranks = [Double](repeating: .nan, count: values.count)
+        var start = 0
+        while start < order.count {
+            let value = values[order[start]]
+            if value.isNaN { break }
+            var end = start + 1
+            while end < order.count && values[order[end]] == value { end += 1 }
+            // Positions start..<end share the ranks start+1 ... end; each gets their mean.
+            let rank = Double(start + 1 + end) / 2
+            for position in start..<end { ranks[order[position]] = rank }
+            start = end
+        }
+        return ranks
+    }
+}
+
+/// The sorting kernels behind ``Sorting``.
+enum SortKernels {
+    static func sort(_ values: UnsafeMutableBufferPointer<Double>) {
+        var values = values
+        values.sort { a, b in a < b || (b.isNaN && !a.isNaN) }
+    }
+
+    static func argsort(_ values: UnsafeBufferPointer<Double>) -> [Int] {
+        var order = Array(values.indices)
+        order.sort { i, j in
+            let a = values[i], b = values[j]
+            if a < b { return true }
+            if b < a { return false }
+            if a.isNaN != b.isNaN { return b.isNaN }
+            return i < j
+        }
+        return order
+    }
+}
