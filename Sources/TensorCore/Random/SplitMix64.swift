@@ -23,7 +23,13 @@ public struct SplitMix64: SeededRandomSource, Hashable {
     /// - Complexity: O(1).
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
+        return Self.mix(state)
+    }
+
+    /// SplitMix64's output function (a variant of the MurmurHash3 64-bit finalizer): a bijection
+    /// that scatters the bits of `value`, also useful as a cheap, stable hash.
+    public static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
         z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z &>> 31)
