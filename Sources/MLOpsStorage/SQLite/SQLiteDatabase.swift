@@ -69,27 +69,24 @@ public final class SQLiteDatabase: SQLDatabase {
     public func read<Result: Sendable>(
         _ body: @Sendable (any SQLConnection) async throws -> Result
     ) async throws -> Result {
-        try await configuration.retryPolicy.run(isRetryable: Self.isBusy) {
-            try await readers.withResource(onClosed: closedError) { connection in
-                try connection.run("BEGIN DEFERRED")
-                do {
-                    let result = try await body(connection)
-                    try connection.run("COMMIT")
-                    return result
-                } catch {
-                    try? connection.run("ROLLBACK")
-                    throw error
-                }
-            }
-        }
+        try await transaction(on: readers, begin: "BEGIN DEFERRED", body)
     }
 
     public func write<Result: Sendable>(
         _ body: @Sendable (any SQLConnection) async throws -> Result
     ) async throws -> Result {
+        try await transaction(on: writers, begin: "BEGIN IMMEDIATE", body)
+    }
+
+    /// Leases a connection from `pool`, runs `body` between `begin` and COMMIT (ROLLBACK when it
+    /// throws), and retries the whole transaction while SQLite answers busy.
+    private func transaction<Result: Sendable>(
+        on pool: ResourcePool<SQLiteConnection>, begin: String,
+        _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result {
         try await configuration.retryPolicy.run(isRetryable: Self.isBusy) {
-            try await writers.withResource(onClosed: closedError) { connection in
-                try connection.run("BEGIN IMMEDIATE")
+            try await pool.withResource(onClosed: closedError) { connection in
+                try connection.run(begin)
                 do {
                     let result = try await body(connection)
                     try connection.run("COMMIT")

@@ -58,8 +58,8 @@ struct KernelTests {
 
     @Test("large inputs split over cores give the same statistics as one pass")
     func parallelMatchesSequential() {
-        var generator = TestSplitMix(seed: 3)
-        let values = (0..<1_200_000).map { index in index % 9973 == 0 ? Double.nan : generator.nextDouble() * 1000 - 300 }
+        var generator = SplitMix64(seed: 3)
+        let values = (0..<1_200_000).map { index in index % 9973 == 0 ? Double.nan : generator.nextUniform() * 1000 - 300 }
         let parallel = values.withUnsafeBufferPointer { Reductions.summary($0) }
         var sequential = SummaryStatistics.empty
         values.withUnsafeBufferPointer { buffer in
@@ -120,18 +120,4 @@ struct KernelTests {
     func cumulative() {
         #expect(Tensor<Double>([1, 2, 3, 4]).cumulativeSum().scalars == [1, 3, 6, 10])
     }
-}
-
-/// A small seeded generator for test data.
-struct TestSplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
 }

@@ -2,20 +2,14 @@ import Foundation
 
 @testable import TensorCore
 
-/// A small seeded generator for the sketch tests (SplitMix64, Steele et al. 2014), kept
-/// local so these tests depend on nothing else in the package.
+/// A small seeded generator for the sketch tests: TensorCore's SplitMix64 with the helpers the
+/// tests use.
 struct SketchTestRNG {
-    var state: UInt64
+    var generator: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     /// Uniform in [0, 1).
     mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }

@@ -1,0 +1,402 @@
+import Foundation
+import Testing
+
+@testable import TensorCore
+
+/// A CSV text and the rows it must read as, every column forced to categorical.
+struct CSVQuotingCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let text: String
+    let header: [String]
+    let rows: [[String?]]
+    var delimiter: Unicode.Scalar = ","
+    var missing: Set<String> = CSVReadOptions.defaultMissingMarkers
+
+    var testDescription: String { name }
+}
+
+@Suite("CSVReader")
+struct CSVReaderTests {
+    static let quotingCases: [CSVQuotingCase] = [
+        CSVQuotingCase(name: "plain LF", text: "a,b\n1,2\n3,4\n", header: ["a", "b"], rows: [["1", "2"], ["3", "4"]]),
+        CSVQuotingCase(name: "CRLF", text: "a,b\r\n1,2\r\n3,4\r\n", header: ["a", "b"], rows: [["1", "2"], ["3", "4"]]),
+        CSVQuotingCase(name: "lone CR", text: "a,b\r1,2\r3,4", header: ["a", "b"], rows: [["1", "2"], ["3", "4"]]),
+        CSVQuotingCase(name: "no trailing newline", text: "a,b\n1,2\n3,4", header: ["a", "b"], rows: [["1", "2"], ["3", "4"]]),
+        CSVQuotingCase(name: "UTF-8 BOM", text: "\u{FEFF}a,b\n1,2\n", header: ["a", "b"], rows: [["1", "2"]]),
+        CSVQuotingCase(
+            name: "delimiter inside quotes", text: "a,b\n\"x,y\",z\n", header: ["a", "b"], rows: [["x,y", "z"]]),
+        CSVQuotingCase(
+            name: "embedded quotes", text: "a,b\n\"he said \"\"hi\"\"\",\"\"\"\"\n", header: ["a", "b"],
+            rows: [["he said \"hi\"", "\""]]),
+        CSVQuotingCase(
+            name: "newline inside quotes", text: "a,b\n\"line1\nline2\",x\n\"r\r\nn\",y\n", header: ["a", "b"],
+            rows: [["line1\nline2", "x"], ["r\r\nn", "y"]]),
+        CSVQuotingCase(
+            name: "empty last field is missing", text: "a,b\n1,\n2,\n", header: ["a", "b"], rows: [["1", nil], ["2", nil]]),
+        CSVQuotingCase(
+            name: "empty last field at end of file", text: "a,b\n1,", header: ["a", "b"], rows: [["1", nil]]),
+        CSVQuotingCase(
+            name: "empty fields kept as text without missing markers", text: "a,b,c\n,\"\",\n", header: ["a", "b", "c"],
+            rows: [["", "", ""]], missing: []),
+        CSVQuotingCase(
+            name: "quoted header names", text: "\"first, name\",\"x\"\"y\"\nA,B\n", header: ["first, name", "x\"y"],
+            rows: [["A", "B"]]),
+        CSVQuotingCase(name: "blank lines are skipped", text: "a,b\n\n1,2\n\r\n3,4\n\n", header: ["a", "b"], rows: [["1", "2"], ["3", "4"]]),
+        CSVQuotingCase(name: "text after a closing quote", text: "a\n\"ab\"cd\n", header: ["a"], rows: [["abcd"]]),
+        CSVQuotingCase(name: "quote inside an unquoted field", text: "a,b\nab\"c,d\n", header: ["a", "b"], rows: [["ab\"c", "d"]]),
+        CSVQuotingCase(
+            name: "semicolon delimiter", text: "a;b\n1,5;\"x;y\"\n", header: ["a", "b"], rows: [["1,5", "x;y"]], delimiter: ";"),
+        CSVQuotingCase(name: "tab delimiter", text: "a\tb\n1\t2\n", header: ["a", "b"], rows: [["1", "2"]], delimiter: "\t"),
+        CSVQuotingCase(name: "header only", text: "a,b\n", header: ["a", "b"], rows: []),
+        CSVQuotingCase(name: "unicode text", text: "a\nžluťoučký 🐎\n", header: ["a"], rows: [["žluťoučký 🐎"]]),
+    ]
+
+    @Test("RFC 4180 quoting, line endings, BOM and empty fields read as expected", arguments: quotingCases)
+    func quoting(_ testCase: CSVQuotingCase) throws {
+        let folder = try ReaderTempFolder()
+        let path = try folder.write(testCase.text)
+        var options = CSVReadOptions(delimiter: testCase.delimiter, missingMarkers: testCase.missing)
+        options.schema = Dictionary(uniqueKeysWithValues: testCase.header.map { ($0, ColumnKind.categorical) })
+        let (table, report) = try CSVReader.readAll(path: path, options: options)
+        #expect(table.columnNames == testCase.header)
+        #expect(table.textRows == testCase.rows)
+        #expect(report.rowsRead == testCase.rows.count)
+        #expect(report.rowsSkipped == 0)
+
+        // The same rows, written again behind a 4,090-byte first column and read through
+        // 4 KiB blocks, straddle buffer refills (and force the buffer to grow).
+        if !testCase.rows.isEmpty {
+            let delimiter = String(Character(testCase.delimiter))
+            func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+            let padding = String(repeating: "p", count: 4_090)
+            let header = (["pad"] + testCase.header.map(quoted)).joined(separator: delimiter)
+            let lines = table.textRows.map { row in
+                ([padding] + row.map { $0.map(quoted) ?? "" }).joined(separator: delimiter)
+            }
+            let bigPath = try folder.write(([header] + lines).joined(separator: "\r\n"), name: "padded.csv")
+            var bigOptions = options
+            bigOptions.blockSize = 4_096
+            bigOptions.schema["pad"] = .categorical
+            let (big, _) = try CSVReader.readAll(path: bigPath, options: bigOptions)
+            #expect(big.rowCount == testCase.rows.count)
+            #expect(try big.selecting(testCase.header).textRows == testCase.rows)
+        }
+    }
+
+    @Test("Kinds are inferred from the first rows: numbers, timestamps, text, and all-missing")
+    func inference() throws {
+        let folder = try ReaderTempFolder()
+        let text = """
+            int,dec,exp,special,when,label,mixed,empty,zip
+            1,1.5,1e3,inf,2026-11-25,red,1,,02134
+            -2,.25,-2.5E-3,-INF,2026-11-25T08:30:00Z,blue,x,NA,10001
+            +3,7.,6.02e23,NaN,2026-11-25 08:30:00.123456+01:00,red,2,,00501
+            """
+        let path = try folder.write(text)
+        let (table, _) = try CSVReader.readAll(path: path, options: CSVReadOptions(schema: ["zip": .categorical]))
+        #expect(table.columnKinds == [
+            .double, .double, .double, .double, .timestamp, .categorical, .categorical, .categorical, .categorical,
+        ])
+        #expect(Array(try table.doubleColumn(named: "int")) == [1, -2, 3])
+        #expect(Array(try table.doubleColumn(named: "dec")) == [1.5, 0.25, 7])
+        #expect(Array(try table.doubleColumn(named: "exp")) == [1000, -0.0025, 6.02e23])
+        let special = try table.doubleColumn(named: "special")
+        #expect(special[0] == .infinity)
+        #expect(special[1] == -.infinity)
+        #expect(special[2]?.isNaN == true)
+        #expect(special.nullCount == 0, "NaN is a value, not a missing entry")
+        let when = try table.timestampColumn(named: "when")
+        #expect(Array(when) == [1_795_564_800_000_000, 1_795_595_400_000_000, 1_795_591_800_123_456])
+        let label = try table.categoricalColumn(named: "label")
+        #expect(label.dictionary == ["red", "blue"])
+        #expect(label.codes == [0, 1, 0])
+        #expect(Array(try table.categoricalColumn(named: "mixed")) == ["1", "x", "2"])
+        let empty = try table.categoricalColumn(named: "empty")
+        #expect(empty.nullCount == 3)
+        #expect(Array(try table.categoricalColumn(named: "zip")) == ["02134", "10001", "00501"])
+    }
+
+    @Test("A column forced to timestamp accepts epoch seconds and ISO-8601 text")
+    func epochSeconds() throws {
+        let folder = try ReaderTempFolder()
+        let path = try folder.write("t\n0\n1732523400\n-1.5\n1732523400.123456789\n2026-11-25\n")
+        let (table, _) = try CSVReader.readAll(path: path, options: CSVReadOptions(schema: ["t": .timestamp]))
+        #expect(Array(try table.timestampColumn(named: "t")) == [
+            0, 1_732_523_400_000_000, -1_500_000, 1_732_523_400_123_456, 1_795_564_800_000_000,
+        ])
+    }
+
+    @Test("Missing markers: empty, NA, N/A, null and NULL by default, and a custom set")
+    func missingMarkers() throws {
+        let folder = try ReaderTempFolder()
+        let path = try folder.write("x,s\n1,a\n,\nNA,NA\nN/A,N/A\nnull,null\nNULL,NULL\nnan,NaN\n-999,b\n")
+        let (table, _) = try CSVReader.readAll(path: path)
+        let x = try table.doubleColumn(named: "x")
+        #expect(x.validity == [true, false, false, false, false, false, true, true])
+        #expect(x.nullCount == 5)
+        #expect(x[6]?.isNaN == true)
+        #expect(Array(try table.categoricalColumn(named: "s")) == ["a", nil, nil, nil, nil, nil, "NaN", "b"])
+
+        let custom = CSVReadOptions(missingMarkers: ["-999", "?"])
+        let path2 = try folder.write("x\n1\n-999\n?\n2.5\n", name: "custom.csv")
+        let (t2, _) = try CSVReader.readAll(path: path2, options: custom)
+        let x2 = try t2.doubleColumn(named: "x")
+        #expect(Array(x2) == [1, nil, nil, 2.5])
+    }
+
+    @Test(
+        "A value that does not fit names its physical line, column and value",
+        arguments: [1, 1_000])
+    func lineNumbers(inferenceRows: Int) throws {
+        let folder = try ReaderTempFolder()
+        // Line 1 header; line 2 a record whose quoted field spans lines 2-4; blank line 5;
+        // line 6 fine; line 7 holds the bad value.
+        let text = "id,note,price\n1,\"multi\nline\nnote\",2.5\n\n2,plain,3.5\n3,oops,abc\n4,x,5\n"
+        let path = try folder.write(text)
+        var options = CSVReadOptions(inferenceRowCount: inferenceRows)
+        if inferenceRows > 2 { options.schema = ["price": .double] }
+        do {
+            _ = try CSVReader.readAll(path: path, options: options)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .invalidValue)
+            #expect(error.line == 7)
+            #expect(error.column == "price")
+            #expect(error.value == "abc")
+            #expect(error.expectedKind == .double)
+            #expect(error.description.contains("line 7"))
+            #expect(error.description.contains("badRowPolicy: .skip"))
+        }
+    }
+
+    @Test("Rows with the wrong number of fields fail with their line, or are skipped and counted")
+    func fieldCounts() throws {
+        let folder = try ReaderTempFolder()
+        let text = "a,b,c\n1,2,3\n4,5\n6,7,8,9\n\"x\ny\",1,2\n10,11,12\n"
+        let path = try folder.write(text)
+        do {
+            _ = try CSVReader.readAll(path: path, options: CSVReadOptions(schema: ["a": .categorical]))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .fieldCountMismatch)
+            #expect(error.line == 3)
+        }
+        let (table, report) = try CSVReader.readAll(
+            path: path, options: CSVReadOptions(schema: ["a": .categorical], badRowPolicy: .skip))
+        #expect(table.textRows == [["1", "2.0", "3.0"], ["x\ny", "1.0", "2.0"], ["10", "11.0", "12.0"]])
+        #expect(report.rowsRead == 3)
+        #expect(report.rowsSkipped == 2)
+        #expect(report.skipReasons.map(\.line) == [3, 4])
+        #expect(report.skipReasons.map(\.code) == [.fieldCountMismatch, .fieldCountMismatch])
+    }
+
+    @Test("The skip policy drops bad rows, counts them all and keeps the first few reasons")
+    func skipPolicy() throws {
+        let folder = try ReaderTempFolder()
+        var lines = ["x,y"]
+        var expected = [Double]()
+        for i in 0..<100 {
+            if i % 7 == 3 {
+                lines.append("bad\(i),\(i)")
+            } else {
+                lines.append("\(i),\(i)")
+                expected.append(Double(i))
+            }
+        }
+        let path = try folder.write(lines.joined(separator: "\n"))
+        let options = CSVReadOptions(
+            schema: ["x": .double], badRowPolicy: .skip, maxRecordedSkipReasons: 3)
+        let (table, report) = try CSVReader.readAll(path: path, options: options)
+        #expect(Array(try table.doubleColumn(named: "x")).compactMap { $0 } == expected)
+        #expect(report.rowsSkipped == 14)
+        #expect(report.rowsRead == 86)
+        #expect(report.skipReasons.count == 3)
+        #expect(report.skipReasons.map(\.line) == [5, 12, 19])
+        #expect(report.skipReasons.first?.value == "bad3")
+        #expect(table.rowCount == 86)
+        // Categorical dictionaries hold no strings from skipped rows.
+        let path2 = try folder.write("s,n\nkeep,1\ndrop,x\nkeep2,2\n", name: "rollback.csv")
+        let (t2, r2) = try CSVReader.readAll(
+            path: path2, options: CSVReadOptions(schema: ["n": .double], badRowPolicy: .skip))
+        #expect(try t2.categoricalColumn(named: "s").dictionary == ["keep", "keep2"])
+        #expect(r2.rowsSkipped == 1)
+    }
+
+    @Test("An unterminated quote is a malformed record on the line where it opens")
+    func unterminatedQuote() throws {
+        let folder = try ReaderTempFolder()
+        let path = try folder.write("a,b\n1,2\n3,\"open\n4,5\n")
+        do {
+            _ = try CSVReader.readAll(path: path, options: CSVReadOptions(schema: ["a": .categorical]))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .malformedRecord)
+            #expect(error.line == 3)
+        }
+        let (table, report) = try CSVReader.readAll(
+            path: path, options: CSVReadOptions(schema: ["a": .categorical], badRowPolicy: .skip))
+        #expect(table.rowCount == 1)
+        #expect(report.rowsSkipped == 1)
+    }
+
+    @Test("Reading 10k rows in chunks of 777 gives the same table as reading all at once")
+    func chunkedEqualsReadAll() throws {
+        let folder = try ReaderTempFolder()
+        var rng = ReaderTestRNG(seed: 2_026)
+        var lines = ["id,value,label,note,when"]
+        for i in 0..<10_000 {
+            let value = rng.below(10) == 0 ? "" : "\(Double(Int(rng.next() % 2_000_001)) / 1_000 - 1_000)"
+            let label = ["alpha", "beta", "gamma", "", "delta \(rng.below(50))"][rng.below(5)]
+            let note = rng.below(20) == 0 ? "\"multi\nline, \"\"quoted\"\"\"" : "n\(rng.below(1_000))"
+            let seconds = 1_700_000_000 + i * 37
+            let when = rng.below(15) == 0 ? "" : "\(seconds)"
+            lines.append("\(i),\(value),\(label),\(note),\(when)")
+        }
+        let path = try folder.write(lines.joined(separator: "\n") + "\n")
+        for blockSize in [4_096, 4 << 20] {
+            let options = CSVReadOptions(schema: ["when": .timestamp], blockSize: blockSize)
+            let (whole, wholeReport) = try CSVReader.readAll(path: path, options: options)
+            #expect(whole.rowCount == 10_000)
+            #expect(wholeReport.rowsRead == 10_000)
+            #expect(whole.columnKinds == [.double, .double, .categorical, .categorical, .timestamp])
+
+            let reader = try CSVReader(path: path, options: options)
+            var joined = FeatureTable()
+            var sizes = [Int]()
+            while let chunk = try reader.nextChunk(maxRows: 777) {
+                #expect(chunk.columnNames == whole.columnNames)
+                #expect(chunk.columnKinds == whole.columnKinds)
+                sizes.append(chunk.rowCount)
+                joined = try joined.appending(chunk)
+            }
+            #expect(try reader.nextChunk(maxRows: 777) == nil)
+            #expect(sizes.count == 13)
+            #expect(sizes.dropLast().allSatisfy { $0 == 777 })
+            #expect(sizes.last == 10_000 - 12 * 777)
+            #expect(joined == whole)
+            #expect(try joined.categoricalColumn(named: "label").dictionary == whole.categoricalColumn(named: "label").dictionary)
+            #expect(reader.report.rowsRead == 10_000)
+        }
+    }
+
+    @Test("Numbers in a CSV file read bit-identical to Double(String)")
+    func numbersBitIdenticalThroughReader() throws {
+        let folder = try ReaderTempFolder()
+        var rng = ReaderTestRNG(seed: 77)
+        var texts = [String]()
+        for _ in 0..<3_000 { texts.append(DecimalParserTests.randomDecimal(&rng)) }
+        let path = try folder.write("v\n" + texts.joined(separator: "\n") + "\n")
+        let (table, _) = try CSVReader.readAll(path: path, options: CSVReadOptions(schema: ["v": .double]))
+        let column = try table.doubleColumn(named: "v")
+        #expect(column.count == texts.count)
+        for (i, text) in texts.enumerated() {
+            guard let expected = Double(text), let got = column[i] else {
+                Issue.record("\(text) did not parse")
+                continue
+            }
+            #expect(got.bitPattern == expected.bitPattern, "\(text)")
+        }
+    }
+
+    @Test("Headers: names, empty names, duplicates, no header row, and an empty file")
+    func headers() throws {
+        let folder = try ReaderTempFolder()
+        let unnamed = try folder.write(",x,\n1,2,3\n", name: "unnamed.csv")
+        #expect(try CSVReader(path: unnamed).columnNames == ["column1", "x", "column3"])
+
+        let duplicate = try folder.write("a,b,a\n1,2,3\n", name: "dup.csv")
+        do {
+            _ = try CSVReader(path: duplicate)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .duplicateColumnName)
+            #expect(error.column == "a")
+            #expect(error.line == 1)
+        }
+
+        let headerless = try folder.write("1,x\n2,y\n", name: "noheader.csv")
+        let (t1, _) = try CSVReader.readAll(path: headerless, options: CSVReadOptions(hasHeaderRow: false))
+        #expect(t1.columnNames == ["column1", "column2"])
+        #expect(t1.rowCount == 2)
+        let (t2, _) = try CSVReader.readAll(
+            path: headerless, options: CSVReadOptions(hasHeaderRow: false, columnNames: ["n", "s"]))
+        #expect(t2.columnNames == ["n", "s"])
+        #expect(Array(try t2.doubleColumn(named: "n")) == [1, 2])
+
+        let renamed = try folder.write("a,b\n1,2\n", name: "renamed.csv")
+        let (t3, _) = try CSVReader.readAll(path: renamed, options: CSVReadOptions(columnNames: ["x", "y"]))
+        #expect(t3.columnNames == ["x", "y"])
+
+        let empty = try folder.write("", name: "empty.csv")
+        do {
+            _ = try CSVReader(path: empty)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .missingHeader)
+        }
+
+        let headerOnly = try folder.write("a,b\n", name: "headeronly.csv")
+        let (t4, r4) = try CSVReader.readAll(path: headerOnly, options: CSVReadOptions(schema: ["a": .double]))
+        #expect(t4.columnNames == ["a", "b"])
+        #expect(t4.columnKinds == [.double, .categorical])
+        #expect(t4.rowCount == 0)
+        #expect(r4.rowsRead == 0)
+        #expect(try CSVReader(path: headerOnly).nextChunk(maxRows: 10) == nil)
+    }
+
+    @Test("Bad options and unreadable files are reported as TableError")
+    func badOptions() throws {
+        let folder = try ReaderTempFolder()
+        let path = try folder.write("a\n1\n")
+        let cases: [(CSVReadOptions, TableError.Code)] = [
+            (CSVReadOptions(delimiter: "\""), .invalidOption),
+            (CSVReadOptions(delimiter: "é"), .invalidOption),
+            (CSVReadOptions(schema: ["nope": .double]), .invalidOption),
+            (CSVReadOptions(columnNames: ["a", "b"]), .invalidOption),
+            (CSVReadOptions(inferenceRowCount: 0), .invalidOption),
+        ]
+        for (options, code) in cases {
+            do {
+                _ = try CSVReader(path: path, options: options)
+                Issue.record("expected \(code)")
+            } catch {
+                #expect(error.code == code)
+            }
+        }
+        do {
+            _ = try CSVReader(path: folder.url.appendingPathComponent("missing.csv").path)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .fileUnreadable)
+            #expect(error.description.contains("missing.csv"))
+        }
+        do {
+            _ = try CSVReader(path: folder.url.path)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .fileUnreadable)
+        }
+        do {
+            _ = try CSVReader(path: path).nextChunk(maxRows: 0)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .invalidOption)
+        }
+    }
+
+    @Test("After a failure the reader throws the same error again")
+    func stickyFailure() throws {
+        let folder = try ReaderTempFolder()
+        let path = try folder.write("x\n1\n2\nbad\n3\n")
+        let reader = try CSVReader(path: path, options: CSVReadOptions(schema: ["x": .double]))
+        let first = try reader.nextChunk(maxRows: 2)
+        #expect(first?.rowCount == 2)
+        #expect(throws: TableError.self) { try reader.nextChunk(maxRows: 2) }
+        do {
+            _ = try reader.nextChunk(maxRows: 2)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == 4)
+        }
+    }
+}
