@@ -36,6 +36,10 @@ CASES = [
      "numpy mean+var", tensor.summary_numpy_plain, "values", "at least as fast as numpy"),
     ("Sort 10M doubles", "tensor-sort-10M", 5,
      "numpy sort", tensor.sort_numpy, "values", "at least as fast as numpy"),
+    ("Matrix product 1024x1024, Float64", "matmul-f64-1024", 7,
+     "numpy matmul (OpenBLAS)", tensor.matmul_f64_numpy, "flop", "at least half of OpenBLAS (ratio ≥ 0.5)"),
+    ("Matrix product 1024x1024, Float32", "matmul-f32-1024", 7,
+     "numpy matmul (OpenBLAS)", tensor.matmul_f32_numpy, "flop", "at least half of OpenBLAS (ratio ≥ 0.5)"),
     ("KLL update, 10M doubles, one core", "kll-update-10M", 3,
      None, None, "values", "≥ 20M values/s"),
 ]
@@ -51,6 +55,8 @@ def rate(items, seconds, unit):
     per_second = items / seconds
     if unit == "bytes":
         return f"{per_second / 2**20:,.0f} MiB/s"
+    if unit == "flop":
+        return f"{per_second / 1e9:,.1f} GFLOP/s"
     return f"{per_second:,.0f} {unit}/s"
 
 

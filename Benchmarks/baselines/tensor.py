@@ -41,3 +41,21 @@ def sort_numpy(data_folder, repetitions):
     """numpy.sort (AVX2 vectorised quicksort on this machine)."""
     x = _load(data_folder, "normal-10M")
     return _timed(repetitions, lambda a: a.sort(), prepare=lambda: x.copy())
+
+
+def _matmul(dtype, repetitions):
+    rng = np.random.default_rng(1)
+    a = (rng.random((1024, 1024)) * 2 - 1).astype(dtype)
+    b = (rng.random((1024, 1024)) * 2 - 1).astype(dtype)
+    a @ b  # warm up the BLAS threads
+    return _timed(repetitions, lambda _: a @ b)
+
+
+def matmul_f64_numpy(data_folder, repetitions):
+    """numpy matmul (OpenBLAS, both cores), float64, 1024x1024."""
+    return _matmul(np.float64, repetitions)
+
+
+def matmul_f32_numpy(data_folder, repetitions):
+    """numpy matmul (OpenBLAS, both cores), float32, 1024x1024."""
+    return _matmul(np.float32, repetitions)

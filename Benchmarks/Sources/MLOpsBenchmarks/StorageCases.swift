@@ -12,6 +12,9 @@ enum BenchmarkCases {
         "tensor-summary-10M": TensorCases.summary,
         "tensor-sum-10M": TensorCases.sum,
         "tensor-sort-10M": TensorCases.sort,
+        "matmul-f64-1024": TensorCases.matmulDouble,
+        "matmul-f32-1024": TensorCases.matmulFloat,
+        "kll-update-10M": TensorCases.kllUpdate,
     ]
 }
 

@@ -40,4 +40,47 @@ enum TensorCases {
             copy.withUnsafeMutableBufferPointer { Sorting.sort($0) }
         }
     }
+
+    static func matrix(_ count: Int, seed: UInt64) -> [Double] {
+        var generator = Xoshiro256StarStar(seed: seed)
+        return (0..<count).map { _ in generator.nextUniform() * 2 - 1 }
+    }
+
+    /// 1024×1024 by 1024×1024, doubles; items = floating-point operations (2·n³).
+    @Sendable static func matmulDouble(_ arguments: Arguments) async throws -> Measurement {
+        let n = 1024
+        let a = matrix(n * n, seed: 1), b = matrix(n * n, seed: 2)
+        var sink = 0.0
+        let measurement = try await Measurement.repeated(arguments.repetitions, items: 2 * n * n * n) {
+            let c = try a.withUnsafeBufferPointer { a in try b.withUnsafeBufferPointer { b in try LinearAlgebra.multiply(a, b, m: n, k: n, n: n) } }
+            sink += c[0]
+        }
+        if sink.isNaN { print("") }
+        return measurement
+    }
+
+    /// 1024×1024 by 1024×1024, floats.
+    @Sendable static func matmulFloat(_ arguments: Arguments) async throws -> Measurement {
+        let n = 1024
+        let a = matrix(n * n, seed: 1).map(Float.init), b = matrix(n * n, seed: 2).map(Float.init)
+        var sink: Float = 0
+        let measurement = try await Measurement.repeated(arguments.repetitions, items: 2 * n * n * n) {
+            let c = try a.withUnsafeBufferPointer { a in try b.withUnsafeBufferPointer { b in try LinearAlgebra.multiply(a, b, m: n, k: n, n: n) } }
+            sink += c[0]
+        }
+        if sink.isNaN { print("") }
+        return measurement
+    }
+
+    @Sendable static func kllUpdate(_ arguments: Arguments) async throws -> Measurement {
+        let values = try doubles(arguments, "normal-10M")
+        var sink = 0
+        let measurement = try await Measurement.repeated(arguments.repetitions, items: values.count) {
+            var sketch = KLLSketch()
+            for value in values { sketch.update(value) }
+            sink += sketch.count
+        }
+        if sink < 0 { print("") }
+        return measurement
+    }
 }

@@ -1,3 +1,5 @@
+internal import CTensorKernels
+
 /// Sorting, stable argsort and ranks of doubles. NaNs sort last, as in numpy.
 public enum Sorting {
     /// Sorts `values` ascending in place, NaNs last.
@@ -37,22 +39,19 @@ public enum Sorting {
     }
 }
 
-/// The sorting kernels behind ``Sorting``.
+/// The sorting kernels behind ``Sorting``: the C kernels of `CTensorKernels` (an AVX2 vectorised
+/// quicksort and a stable LSD radix argsort, on all cores for large inputs).
 enum SortKernels {
     static func sort(_ values: UnsafeMutableBufferPointer<Double>) {
-        var values = values
-        values.sort { a, b in a < b || (b.isNaN && !a.isNaN) }
+        tk_sort_f64_mt(values.baseAddress, values.count, Int32(LinearAlgebra.threads))
     }
 
     static func argsort(_ values: UnsafeBufferPointer<Double>) -> [Int] {
-        var order = Array(values.indices)
-        order.sort { i, j in
-            let a = values[i], b = values[j]
-            if a < b { return true }
-            if b < a { return false }
-            if a.isNaN != b.isNaN { return b.isNaN }
-            return i < j
+        [Int](unsafeUninitializedCapacity: values.count) { indices, initialized in
+            indices.withMemoryRebound(to: Int64.self) { indices in
+                tk_argsort_f64_mt(values.baseAddress, values.count, indices.baseAddress, Int32(LinearAlgebra.threads))
+            }
+            initialized = values.count
         }
-        return order
     }
 }

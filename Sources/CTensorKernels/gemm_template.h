@@ -1,0 +1,229 @@
+/*
+ * gemm_template.h — the GEMM driver, written once and instantiated for double
+ * and float by gemm.c (a C "template": gemm.c defines the macros below and
+ * includes this file twice). Private to the target.
+ *
+ * Required macros:
+ *   G_T            element type (double / float)
+ *   G_NAME(x)      prefixes a name (tk_d##x / tk_s##x)
+ *   G_MR, G_NR     register block (micro-tile) of C
+ *   G_MC, G_KC, G_NC  cache blocks (see gemm.c for the rationale)
+ *   G_UKR_AVX2     the AVX2+FMA micro-kernel (x86_64 only)
+ */
+
+/* Packs the mc x kc block of row-major A (rows i.., columns p..) into
+ * micro-panels of G_MR rows: panel r holds, for each of the kc columns,
+ * G_MR consecutive values A[r*G_MR + 0..G_MR-1][p]. Rows past mc are zero so
+ * that the micro-kernel always computes a full tile. */
+static void G_NAME(pack_a)(size_t mc, size_t kc, const G_T *a, size_t lda, G_T *ap) {
+    for (size_t i = 0; i < mc; i += G_MR) {
+        size_t mr = mc - i < G_MR ? mc - i : G_MR;
+        const G_T *rows[G_MR];
+        for (size_t r = 0; r < G_MR; r++) rows[r] = a + (i + (r < mr ? r : 0)) * lda;
+        if (mr == G_MR) {
+            for (size_t p = 0; p < kc; p++) {
+                for (size_t r = 0; r < G_MR; r++) ap[r] = rows[r][p];
+                ap += G_MR;
+            }
+        } else {
+            for (size_t p = 0; p < kc; p++) {
+                for (size_t r = 0; r < G_MR; r++) ap[r] = r < mr ? rows[r][p] : (G_T)0;
+                ap += G_MR;
+            }
+        }
+    }
+}
+
+/* Packs the kc x nc block of row-major B into micro-panels of G_NR columns:
+ * panel j holds, for each of the kc rows, G_NR consecutive values of that
+ * row. Columns past nc are zero. */
+static void G_NAME(pack_b)(size_t kc, size_t nc, const G_T *b, size_t ldb, G_T *bp) {
+    for (size_t j = 0; j < nc; j += G_NR) {
+        size_t nr = nc - j < G_NR ? nc - j : G_NR;
+        const G_T *src = b + j;
+        if (nr == G_NR) {
+            for (size_t p = 0; p < kc; p++) {
+                for (size_t q = 0; q < G_NR; q++) bp[q] = src[q];
+                src += ldb;
+                bp += G_NR;
+            }
+        } else {
+            for (size_t p = 0; p < kc; p++) {
+                for (size_t q = 0; q < G_NR; q++) bp[q] = q < nr ? src[q] : (G_T)0;
+                src += ldb;
+                bp += G_NR;
+            }
+        }
+    }
+}
+
+/* Portable micro-kernel: plain C, the compiler vectorises it for the
+ * baseline ISA (SSE2 on x86-64, NEON on aarch64). Same contract as the AVX2
+ * one: c (row stride ldc) = or += the G_MR x G_NR product of the panels. */
+static void G_NAME(ukr_portable)(size_t kc, const G_T *restrict ap, const G_T *restrict bp,
+                                 G_T *restrict c, size_t ldc, int add) {
+    G_T acc[G_MR][G_NR];
+    for (size_t r = 0; r < G_MR; r++)
+        for (size_t q = 0; q < G_NR; q++) acc[r][q] = 0;
+    for (size_t p = 0; p < kc; p++) {
+        for (size_t r = 0; r < G_MR; r++) {
+            G_T av = ap[r];
+            for (size_t q = 0; q < G_NR; q++) acc[r][q] += av * bp[q];
+        }
+        ap += G_MR;
+        bp += G_NR;
+    }
+    for (size_t r = 0; r < G_MR; r++) {
+        G_T *cr = c + r * ldc;
+        if (add)
+            for (size_t q = 0; q < G_NR; q++) cr[q] += acc[r][q];
+        else
+            for (size_t q = 0; q < G_NR; q++) cr[q] = acc[r][q];
+    }
+}
+
+typedef void (*G_NAME(ukr_fn))(size_t, const G_T *, const G_T *, G_T *, size_t, int);
+
+/* Macro-kernel (BLIS "loops 2 and 1"): walks the packed mc x kc block of A
+ * and kc x nc block of B in G_MR x G_NR tiles. The jr loop is outside so that
+ * one B micro-panel (kc x G_NR) stays in L1 while the A micro-panels stream
+ * from L2. Edge tiles are computed into a local tile and the valid part is
+ * copied out. */
+static void G_NAME(macro_kernel)(G_NAME(ukr_fn) ukr, size_t mc, size_t nc, size_t kc,
+                                 const G_T *ap, const G_T *bp, G_T *c, size_t ldc, int add) {
+    G_T tile[G_MR * G_NR] __attribute__((aligned(64)));
+    for (size_t j = 0; j < nc; j += G_NR) {
+        size_t nr = nc - j < G_NR ? nc - j : G_NR;
+        const G_T *bpj = bp + j * kc;
+        for (size_t i = 0; i < mc; i += G_MR) {
+            size_t mr = mc - i < G_MR ? mc - i : G_MR;
+            const G_T *api = ap + i * kc;
+            G_T *cij = c + i * ldc + j;
+            if (mr == G_MR && nr == G_NR) {
+                ukr(kc, api, bpj, cij, ldc, add);
+            } else {
+                ukr(kc, api, bpj, tile, G_NR, 0);
+                for (size_t r = 0; r < mr; r++) {
+                    G_T *cr = cij + r * ldc;
+                    const G_T *tr = tile + r * G_NR;
+                    if (add)
+                        for (size_t q = 0; q < nr; q++) cr[q] += tr[q];
+                    else
+                        for (size_t q = 0; q < nr; q++) cr[q] = tr[q];
+                }
+            }
+        }
+    }
+}
+
+/* Used only when the packing buffers cannot be allocated: slow but correct. */
+static void G_NAME(gemm_naive)(size_t m, size_t n, size_t k, const G_T *a, size_t lda,
+                               const G_T *b, size_t ldb, G_T *c, size_t ldc, int accumulate) {
+    for (size_t i = 0; i < m; i++) {
+        G_T *ci = c + i * ldc;
+        if (!accumulate)
+            for (size_t j = 0; j < n; j++) ci[j] = 0;
+        for (size_t p = 0; p < k; p++) {
+            G_T av = a[i * lda + p];
+            const G_T *bp = b + p * ldb;
+            for (size_t j = 0; j < n; j++) ci[j] += av * bp[j];
+        }
+    }
+}
+
+/* Single-threaded GEMM on one block of C (the Goto/BLIS loop nest):
+ *   for jc in n step NC:            (loop 5)  B block kc x nc -> L3
+ *     for pc in k step KC:          (loop 4)  pack B[pc.., jc..]
+ *       for ic in m step MC:        (loop 3)  pack A[ic.., pc..] -> L2
+ *         macro-kernel              (loops 2, 1, micro-kernel)
+ * Requires m, n, k > 0. */
+static void G_NAME(gemm_serial)(size_t m, size_t n, size_t k, const G_T *a, size_t lda,
+                                const G_T *b, size_t ldb, G_T *c, size_t ldc, int accumulate) {
+    G_NAME(ukr_fn) ukr = G_NAME(ukr_portable);
+#if TK_X86_64
+    if (tk_internal_use_avx2()) ukr = G_UKR_AVX2;
+#endif
+    size_t mcap = m < G_MC ? (m + G_MR - 1) / G_MR * G_MR : G_MC;
+    size_t ncap = n < G_NC ? (n + G_NR - 1) / G_NR * G_NR : G_NC;
+    size_t kcap = k < G_KC ? k : G_KC;
+    G_T *ap = (G_T *)tk_aligned_alloc(mcap * kcap * sizeof(G_T));
+    G_T *bp = (G_T *)tk_aligned_alloc(ncap * kcap * sizeof(G_T));
+    if (ap == NULL || bp == NULL) {
+        tk_aligned_free(ap);
+        tk_aligned_free(bp);
+        G_NAME(gemm_naive)(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        return;
+    }
+    for (size_t jc = 0; jc < n; jc += G_NC) {
+        size_t nc = n - jc < G_NC ? n - jc : G_NC;
+        for (size_t pc = 0; pc < k; pc += G_KC) {
+            size_t kc = k - pc < G_KC ? k - pc : G_KC;
+            int add = accumulate || pc > 0;
+            G_NAME(pack_b)(kc, nc, b + pc * ldb + jc, ldb, bp);
+            for (size_t ic = 0; ic < m; ic += G_MC) {
+                size_t mc = m - ic < G_MC ? m - ic : G_MC;
+                G_NAME(pack_a)(mc, kc, a + ic * lda + pc, lda, ap);
+                G_NAME(macro_kernel)(ukr, mc, nc, kc, ap, bp, c + ic * ldc + jc, ldc, add);
+            }
+        }
+    }
+    tk_aligned_free(ap);
+    tk_aligned_free(bp);
+}
+
+static void G_NAME(gemm_entry)(size_t m, size_t n, size_t k, const G_T *a, size_t lda,
+                               const G_T *b, size_t ldb, G_T *c, size_t ldc, int accumulate) {
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        if (!accumulate)
+            for (size_t i = 0; i < m; i++)
+                for (size_t j = 0; j < n; j++) c[i * ldc + j] = 0;
+        return;
+    }
+    G_NAME(gemm_serial)(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+}
+
+/* ---- threads: C is cut into independent blocks of whole rows (or whole
+ * columns), each computed by gemm_serial with its own packing buffers. ---- */
+typedef struct {
+    size_t m, n, k, lda, ldb, ldc;
+    const G_T *a, *b;
+    G_T *c;
+    int accumulate, parts, by_rows;
+} G_NAME(gemm_job);
+
+static void G_NAME(gemm_job_run)(void *ctx, int t) {
+    const G_NAME(gemm_job) *j = (const G_NAME(gemm_job) *)ctx;
+    size_t unit = j->by_rows ? G_MR : G_NR;
+    size_t total = j->by_rows ? j->m : j->n;
+    size_t tiles = (total + unit - 1) / unit;
+    size_t lo = tiles * (size_t)t / (size_t)j->parts * unit;
+    size_t hi = tiles * (size_t)(t + 1) / (size_t)j->parts * unit;
+    if (hi > total) hi = total;
+    if (lo >= hi) return;
+    if (j->by_rows)
+        G_NAME(gemm_entry)(hi - lo, j->n, j->k, j->a + lo * j->lda, j->lda, j->b, j->ldb,
+                           j->c + lo * j->ldc, j->ldc, j->accumulate);
+    else
+        G_NAME(gemm_entry)(j->m, hi - lo, j->k, j->a, j->lda, j->b + lo, j->ldb, j->c + lo,
+                           j->ldc, j->accumulate);
+}
+
+static void G_NAME(gemm_threaded)(size_t m, size_t n, size_t k, const G_T *a, size_t lda,
+                                  const G_T *b, size_t ldb, G_T *c, size_t ldc, int accumulate,
+                                  int threads) {
+    if (m == 0 || n == 0) return;
+    /* Below ~2 MFLOP a thread costs more than it saves. */
+    double flops = 2.0 * (double)m * (double)n * (double)k;
+    size_t mt = (m + G_MR - 1) / G_MR, nt = (n + G_NR - 1) / G_NR;
+    int by_rows = mt >= nt;
+    size_t tiles = by_rows ? mt : nt;
+    if (threads > 64) threads = 64;
+    if ((size_t)threads > tiles) threads = (int)tiles;
+    if (threads <= 1 || k == 0 || flops < 2.0e6) {
+        G_NAME(gemm_entry)(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        return;
+    }
+    G_NAME(gemm_job) job = {m, n, k, lda, ldb, ldc, a, b, c, accumulate, threads, by_rows};
+    tk_parallel_run(threads, G_NAME(gemm_job_run), &job);
+}

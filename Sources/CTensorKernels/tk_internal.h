@@ -1,0 +1,74 @@
+/*
+ * tk_internal.h — private declarations shared by the CTensorKernels sources.
+ * Not part of the public API (the public header is include/CTensorKernels.h).
+ */
+#ifndef TK_INTERNAL_H
+#define TK_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define TK_X86_64 1
+/* Functions compiled for AVX2+FMA without global -m flags. */
+#define TK_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#else
+#define TK_X86_64 0
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define TK_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TK_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define TK_NOINLINE __attribute__((noinline))
+#else
+#define TK_LIKELY(x) (x)
+#define TK_UNLIKELY(x) (x)
+#define TK_NOINLINE
+#endif
+
+/* 1 when the AVX2+FMA kernels should be used (hardware has them and the
+ * test-only force-portable flag is clear). Cheap: two relaxed atomic loads. */
+int tk_internal_use_avx2(void);
+
+/* 64-byte aligned allocation (NULL on failure or size 0) and its free. */
+void *tk_aligned_alloc(size_t bytes);
+void tk_aligned_free(void *p);
+
+/* Runs fn(ctx, t) for t in [0, nthreads): t = 0 on the calling thread, the
+ * others on pthreads. If a thread cannot be created its share runs on the
+ * caller, so the work always completes. Single-threaded on Windows. */
+void tk_parallel_run(int nthreads, void (*fn)(void *ctx, int t), void *ctx);
+
+/* Scalar heapsorts (sort.c), the O(n log n) fallback of both quicksorts.
+ * Input must be NaN-free. */
+void tk_heapsort_f64(double *v, size_t n);
+void tk_heapsort_f32(float *v, size_t n);
+void tk_heapsort_i64(int64_t *v, size_t n);
+
+/* ---- AVX2 kernels (defined only on x86_64) ---------------------------- */
+#if TK_X86_64
+/* GEMM micro-kernels: C(MR x NR tile) (+)= Ap * Bp over kc steps, see gemm.c */
+void tk_dgemm_ukr_avx2(size_t kc, const double *ap, const double *bp,
+                       double *c, size_t ldc, int add);
+void tk_sgemm_ukr_avx2(size_t kc, const float *ap, const float *bp,
+                       float *c, size_t ldc, int add);
+/* Vectorised quicksorts on NaN-free input, see sort_avx2.c */
+void tk_qsort_f64_avx2(double *v, size_t n);
+void tk_qsort_i64_avx2(int64_t *v, size_t n);
+void tk_qsort_f32_avx2(float *v, size_t n);
+/* In-place partition of NaN-free v[0..n) around pivot: returns k such that
+ * v[0..k) < pivot <= v[k..n) (gt == 0) or v[0..k) <= pivot < v[k..n). */
+size_t tk_partition_f64_avx2(double *v, size_t n, double pivot, int gt);
+size_t tk_partition_i64_avx2(int64_t *v, size_t n, int64_t pivot, int gt);
+size_t tk_partition_f32_avx2(float *v, size_t n, float pivot, int gt);
+double tk_sum_f64_avx2(const double *v, size_t n, size_t *nan_count);
+#endif
+
+/* GEMM register blocking, shared by the portable and AVX2 micro-kernels so
+ * that both use the same packed layout. */
+#define TK_DGEMM_MR 6
+#define TK_DGEMM_NR 8
+#define TK_SGEMM_MR 6
+#define TK_SGEMM_NR 16
+
+#endif /* TK_INTERNAL_H */

@@ -1,0 +1,117 @@
+internal import CTensorKernels
+import Foundation
+
+/// Matrix products and pairwise distances on contiguous row-major buffers.
+///
+/// The products run in C kernels chosen at run time: an AVX2+FMA path (Goto/BLIS packing with a
+/// register-blocked FMA micro-kernel) where the CPU has it, and a portable path elsewhere, both
+/// on all cores for large products. See `Sources/CTensorKernels/include/CTensorKernels.h`.
+public enum LinearAlgebra {
+    /// `C = A·B` for row-major A (m×k) and B (k×n); returns C (m×n).
+    ///
+    /// - Throws: ``TensorError/Code/shapeMismatch`` when a buffer is shorter than its shape says.
+    /// - Complexity: O(m·n·k).
+    public static func multiply(
+        _ a: UnsafeBufferPointer<Double>, _ b: UnsafeBufferPointer<Double>, m: Int, k: Int, n: Int
+    ) throws(TensorError) -> [Double] {
+        try checkShapes(a.count, b.count, m: m, k: k, n: n)
+        guard m > 0, n > 0 else { return [] }
+        return [Double](unsafeUninitializedCapacity: m * n) { c, initialized in
+            tk_dgemm_mt(m, n, k, a.baseAddress, Swift.max(k, 1), b.baseAddress, n, c.baseAddress, n, 0, Int32(threads))
+            initialized = m * n
+        }
+    }
+
+    /// `C = A·B` for row-major Float matrices.
+    ///
+    /// - Throws: ``TensorError/Code/shapeMismatch`` when a buffer is shorter than its shape says.
+    /// - Complexity: O(m·n·k).
+    public static func multiply(
+        _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, m: Int, k: Int, n: Int
+    ) throws(TensorError) -> [Float] {
+        try checkShapes(a.count, b.count, m: m, k: k, n: n)
+        guard m > 0, n > 0 else { return [] }
+        return [Float](unsafeUninitializedCapacity: m * n) { c, initialized in
+            tk_sgemm_mt(m, n, k, a.baseAddress, Swift.max(k, 1), b.baseAddress, n, c.baseAddress, n, 0, Int32(threads))
+            initialized = m * n
+        }
+    }
+
+    /// Squared Euclidean distances between the rows of X (n×d) and the rows of Y (m×d), as an
+    /// n×m row-major matrix: ‖x‖² + ‖y‖² − 2·X·Yᵀ, clamped at zero against rounding.
+    ///
+    /// - Throws: ``TensorError/Code/shapeMismatch`` when a buffer does not hold its rows.
+    /// - Complexity: O(n·m·d), dominated by one matrix product.
+    public static func pairwiseSquaredDistances(
+        _ x: UnsafeBufferPointer<Double>, rows n: Int, _ y: UnsafeBufferPointer<Double>, rows m: Int, dimensions d: Int
+    ) throws(TensorError) -> [Double] {
+        guard x.count == n * d, y.count == m * d else {
+            throw TensorError(
+                .shapeMismatch, "Pairwise distances need \(n)×\(d) and \(m)×\(d) values; got \(x.count) and \(y.count)",
+                fix: "pass row-major matrices with the same number of columns.")
+        }
+        guard n > 0, m > 0 else { return [] }
+        // Yᵀ, so the product is a plain row-major GEMM.
+        var yTransposed = [Double](repeating: 0, count: d * m)
+        for row in 0..<m { for column in 0..<d { yTransposed[column * m + row] = y[row * d + column] } }
+        var distances = try yTransposed.withUnsafeBufferPointer { yt throws(TensorError) in try multiply(x, yt, m: n, k: d, n: m) }
+        let xNorms = (0..<n).map { row in (0..<d).reduce(0.0) { $0 + x[row * d + $1] * x[row * d + $1] } }
+        let yNorms = (0..<m).map { row in (0..<d).reduce(0.0) { $0 + y[row * d + $1] * y[row * d + $1] } }
+        for i in 0..<n {
+            for j in 0..<m {
+                distances[i * m + j] = Swift.max(0, xNorms[i] + yNorms[j] - 2 * distances[i * m + j])
+            }
+        }
+        return distances
+    }
+
+    /// Whether the products and sorts run on the AVX2+FMA path on this machine.
+    public static var usesAVX2: Bool { tk_uses_avx2_fma() != 0 }
+
+    static var threads: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    static func checkShapes(_ aCount: Int, _ bCount: Int, m: Int, k: Int, n: Int) throws(TensorError) {
+        guard m >= 0, k >= 0, n >= 0, aCount == m * k, bCount == k * n else {
+            throw TensorError(
+                .shapeMismatch, "A matrix product of \(m)×\(k) by \(k)×\(n) needs \(m * k) and \(k * n) values; got \(aCount) and \(bCount)",
+                fix: "check that A's column count equals B's row count.")
+        }
+    }
+}
+
+extension Tensor where Scalar == Double {
+    /// The matrix product of two 2-D tensors.
+    ///
+    /// - Throws: ``TensorError/Code/shapeMismatch`` unless self is m×k and `other` is k×n.
+    public func matmul(_ other: Tensor) throws(TensorError) -> Tensor {
+        let (m, k, n) = try matmulShape(other)
+        let product = try scalars.withUnsafeBufferPointer { a throws(TensorError) in
+            try other.scalars.withUnsafeBufferPointer { b throws(TensorError) in try LinearAlgebra.multiply(a, b, m: m, k: k, n: n) }
+        }
+        return Tensor(uncheckedShape: [m, n], scalars: product)
+    }
+}
+
+extension Tensor where Scalar == Float {
+    /// The matrix product of two 2-D tensors.
+    ///
+    /// - Throws: ``TensorError/Code/shapeMismatch`` unless self is m×k and `other` is k×n.
+    public func matmul(_ other: Tensor) throws(TensorError) -> Tensor {
+        let (m, k, n) = try matmulShape(other)
+        let product = try scalars.withUnsafeBufferPointer { a throws(TensorError) in
+            try other.scalars.withUnsafeBufferPointer { b throws(TensorError) in try LinearAlgebra.multiply(a, b, m: m, k: k, n: n) }
+        }
+        return Tensor(uncheckedShape: [m, n], scalars: product)
+    }
+}
+
+extension Tensor {
+    func matmulShape(_ other: Tensor) throws(TensorError) -> (Int, Int, Int) {
+        guard rank == 2, other.rank == 2, shape[1] == other.shape[0] else {
+            throw TensorError(
+                .shapeMismatch, "matmul needs shapes [m, k] and [k, n]; got \(shape) and \(other.shape)",
+                fix: "transpose or reshape one operand so the inner dimensions match.")
+        }
+        return (shape[0], shape[1], other.shape[1])
+    }
+}

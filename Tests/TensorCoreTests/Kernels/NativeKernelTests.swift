@@ -1,0 +1,90 @@
+import CTensorKernels
+import Testing
+@testable import TensorCore
+
+/// The C kernels, on both their AVX2 and portable paths, against plain Swift references.
+@Suite("Native kernels", .serialized)
+struct NativeKernelTests {
+    /// Runs `body` once on the machine's own path and once with the portable path forced.
+    func onBothPaths(_ body: (String) throws -> Void) rethrows {
+        try body(LinearAlgebra.usesAVX2 ? "avx2" : "portable")
+        tk_set_force_portable(1)
+        defer { tk_set_force_portable(0) }
+        try body("portable")
+    }
+
+    static func naiveProduct(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int) -> [Double] {
+        var c = [Double](repeating: 0, count: m * n)
+        for i in 0..<m { for p in 0..<k { for j in 0..<n { c[i * n + j] += a[i * k + p] * b[p * n + j] } } }
+        return c
+    }
+
+    @Test("matrix products match a naive triple loop on awkward shapes", arguments: [
+        (1, 1, 1), (7, 3, 5), (33, 65, 17), (129, 31, 70), (6, 300, 8), (200, 200, 200),
+    ])
+    func products(shape: (Int, Int, Int)) throws {
+        let (m, k, n) = shape
+        var generator = SplitMix64(seed: UInt64(m * 10_000 + k * 100 + n))
+        let a = (0..<(m * k)).map { _ in generator.nextUniform() * 2 - 1 }
+        let b = (0..<(k * n)).map { _ in generator.nextUniform() * 2 - 1 }
+        let expected = Self.naiveProduct(a, b, m: m, k: k, n: n)
+        try onBothPaths { path in
+            let product = try Tensor(shape: [m, k], scalars: a).matmul(Tensor(shape: [k, n], scalars: b)).scalars
+            let worst = zip(product, expected).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-12 * Double(k), "\(path) path, worst difference \(worst)")
+            let productF = try Tensor(shape: [m, k], scalars: a.map(Float.init)).matmul(Tensor(shape: [k, n], scalars: b.map(Float.init))).scalars
+            let worstF = zip(productF, expected).map { abs(Double($0) - $1) }.max() ?? 0
+            #expect(worstF <= 1e-5 * Double(k), "\(path) path, float, worst difference \(worstF)")
+        }
+    }
+
+    @Test("a product of mismatched shapes is a typed error")
+    func mismatchedProduct() throws {
+        let a = try Tensor<Double>(shape: [2, 3])
+        #expect(throws: TensorError.self) { _ = try a.matmul(a) }
+    }
+
+    @Test("sorting agrees with the standard library on hard inputs, on both paths", arguments: [0, 1, 2, 15, 16, 17, 1000, 100_003])
+    func sorting(count: Int) {
+        var generator = SplitMix64(seed: UInt64(count) + 1)
+        let inputs: [[Double]] = [
+            (0..<count).map { _ in generator.nextUniform() },
+            (0..<count).map { Double($0) },
+            (0..<count).map { Double(count - $0) },
+            (0..<count).map { _ in Double(generator.next() % 5) },
+            (0..<count).map { index in index % 7 == 3 ? .nan : generator.nextUniform() - 0.5 },
+        ]
+        onBothPaths { path in
+            for input in inputs {
+                var sorted = input
+                sorted.withUnsafeMutableBufferPointer { Sorting.sort($0) }
+                let finite = input.filter { !$0.isNaN }.sorted()
+                #expect(Array(sorted.prefix(finite.count)) == finite, "\(path)")
+                #expect(sorted.dropFirst(finite.count).allSatisfy { $0.isNaN }, "\(path)")
+            }
+        }
+    }
+
+    @Test("argsort is stable and puts NaNs last in their original order")
+    func argsortStability() {
+        var generator = SplitMix64(seed: 99)
+        let values = (0..<50_000).map { index in index % 11 == 0 ? Double.nan : Double(generator.next() % 100) }
+        let order = values.withUnsafeBufferPointer { Sorting.argsort($0) }
+        let expected = values.indices.sorted { i, j in
+            let a = values[i], b = values[j]
+            if a.isNaN || b.isNaN { return a.isNaN == b.isNaN ? i < j : b.isNaN }
+            return a == b ? i < j : a < b
+        }
+        #expect(order == expected)
+    }
+
+    @Test("pairwise squared distances match the definition")
+    func distances() throws {
+        let x: [Double] = [0, 0, 1, 1, 3, 4]   // three points in 2-D
+        let y: [Double] = [0, 0, 3, 4]         // two points
+        let d = try x.withUnsafeBufferPointer { x in
+            try y.withUnsafeBufferPointer { y in try LinearAlgebra.pairwiseSquaredDistances(x, rows: 3, y, rows: 2, dimensions: 2) }
+        }
+        #expect(d == [0, 25, 2, 13, 25, 0])
+    }
+}
