@@ -74,6 +74,10 @@ let package = Package(
             name: "store-tour", dependencies: ["MLOpsStorage"], path: "Examples/StoreTour",
             swiftSettings: strictness),
 
+        .executableTarget(
+            name: "table-sketches", dependencies: ["TensorCore"], path: "Examples/TableSketches",
+            swiftSettings: strictness),
+
         // Benchmarks: release-built, run by Benchmarks/run next to the Python anchors.
         .executableTarget(
             name: "mlops-benchmarks",
@@ -91,7 +95,7 @@ let package = Package(
             swiftSettings: strictness),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CTensorKernels"], exclude: ["Fixtures", "Distributions", "Random", "Readers", "Columns"], swiftSettings: strictness), // TEMP-EXCLUDE
         .testTarget(
-            name: "MLOpsCommandTests", dependencies: ["mlops", "store-tour"],
+            name: "MLOpsCommandTests", dependencies: ["mlops", "store-tour", "table-sketches"],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

@@ -41,4 +41,20 @@ struct DemoAndExampleTests {
         #expect(result.standardOutput.contains("identical: true"))
         #expect(result.standardOutput.contains("bad digest refused"))
     }
+
+    @Test("the table-sketches example runs and every merged quantile is within its bound")
+    func tableSketches() throws {
+        let result = try Executables.run("table-sketches", ["50000"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("read 50000 rows"))
+        let checks = result.standardOutput.split(separator: "\n").filter { $0.contains("true rank of the sketch's answer") }
+        #expect(checks.count == 5)
+        for line in checks {
+            // "(|error| 0.0031 ≤ 0.0133)": the error must not exceed the bound.
+            let numbers = line.split(separator: "(|error| ").last?.split(separator: " ")
+            let error = numbers.flatMap { Double($0[0]) } ?? .infinity
+            let bound = numbers.flatMap { Double($0[2].dropLast()) } ?? 0
+            #expect(error <= bound, "\(line)")
+        }
+    }
 }
