@@ -164,7 +164,7 @@ struct CSVReaderTests {
             #expect(error.column == "price")
             #expect(error.value == "abc")
             #expect(error.expectedKind == .double)
-            #expect(error.description.contains("line 7"))
+            #expect(error.description.contains("Line 7"))
             #expect(error.description.contains("badRowPolicy: .skip"))
         }
     }
@@ -277,6 +277,83 @@ struct CSVReaderTests {
             #expect(try joined.categoricalColumn(named: "label").dictionary == whole.categoricalColumn(named: "label").dictionary)
             #expect(reader.report.rowsRead == 10_000)
         }
+    }
+
+    @Test(
+        "Splitting blocks between two threads changes nothing: rows, bad-row lines, skips, chunks",
+        arguments: [BadRowPolicy.fail, .skip])
+    func parallelParsing(policy: BadRowPolicy) throws {
+        let folder = try ReaderTempFolder()
+        var rng = ReaderTestRNG(seed: 31)
+        var lines = ["a,b,c,d,e"]
+        var badLines = [Int]()
+        for i in 0..<40_000 {
+            if i == 25_000 || i == 31_000 {
+                badLines.append(lines.count + 1)
+                lines.append("1,2,oops,4,5")
+            } else if i == 33_000 {
+                badLines.append(lines.count + 1)
+                lines.append("1,2,3")
+            } else if i % 5_000 == 17 {
+                lines.append("")
+            } else {
+                let fields = (0..<5).map { _ in rng.below(8) == 0 ? "" : "\(Double(rng.below(2_000_000)) / 1_000 - 1_000)" }
+                lines.append(fields.joined(separator: ","))
+            }
+        }
+        let path = try folder.write(lines.joined(separator: "\r\n") + "\r\n")
+        let parallel = CSVReadOptions(badRowPolicy: policy, parallelParsing: true)
+        let sequential = CSVReadOptions(badRowPolicy: policy, parallelParsing: false)
+        if policy == .fail {
+            for options in [parallel, sequential] {
+                do {
+                    _ = try CSVReader.readAll(path: path, options: options)
+                    Issue.record("expected an error")
+                } catch {
+                    #expect(error.code == .invalidValue)
+                    #expect(error.line == badLines[0])
+                    #expect(error.column == "c")
+                }
+            }
+            return
+        }
+        let (a, reportA) = try CSVReader.readAll(path: path, options: parallel)
+        let (b, reportB) = try CSVReader.readAll(path: path, options: sequential)
+        #expect(a == b)
+        #expect(a.rowCount == 40_000 - 3 - 8)
+        #expect(reportA == reportB)
+        #expect(reportA.skipReasons.map(\.line) == badLines)
+        for maxRows in [9_999, 30_000] {
+            let reader = try CSVReader(path: path, options: parallel)
+            var joined = FeatureTable()
+            while let chunk = try reader.nextChunk(maxRows: maxRows) {
+                #expect(chunk.rowCount <= maxRows)
+                joined = try joined.appending(chunk)
+            }
+            #expect(joined == a)
+            #expect(reader.report == reportA)
+            if maxRows == 30_000 { #expect(reader.parallelBlockCount > 0) }
+        }
+
+        // Longer rows first and shorter rows after make the reader underestimate how many
+        // records a block holds (by less than half), so the worker parses more rows than the
+        // chunk takes; the surplus must be parsed again for the next chunk.
+        var skewed = ["x,y"]
+        for i in 0..<301_000 {
+            skewed.append(i < 1_000 ? "12.5,6" : "\(i % 10),\(i % 7)")
+        }
+        let skewedPath = try folder.write(skewed.joined(separator: "\n"), name: "skewed.csv")
+        let (whole, _) = try CSVReader.readAll(path: skewedPath, options: sequential)
+        let reader = try CSVReader(path: skewedPath, options: parallel)
+        var joined = FeatureTable()
+        var sizes = [Int]()
+        while let chunk = try reader.nextChunk(maxRows: 150_000) {
+            sizes.append(chunk.rowCount)
+            joined = try joined.appending(chunk)
+        }
+        #expect(sizes == [150_000, 150_000, 1_000])
+        #expect(joined == whole)
+        #expect(reader.parallelBlockCount > 0)
     }
 
     @Test("Numbers in a CSV file read bit-identical to Double(String)")

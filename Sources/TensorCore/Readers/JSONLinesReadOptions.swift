@@ -1,0 +1,42 @@
+/// How ``JSONLinesReader`` types and validates a JSON Lines file.
+public struct JSONLinesReadOptions: Sendable, Hashable {
+    /// Kinds to force for some keys; the others are inferred. A key forced to
+    /// ``ColumnKind/timestamp`` also accepts numbers (and numeric strings) as epoch seconds.
+    /// Keys named here become columns even if the first rows lack them.
+    public var schema: [String: ColumnKind]
+    /// How many rows the columns (the keys) and their kinds are inferred from (default 1000).
+    /// These rows are read ahead on the first ``JSONLinesReader/nextChunk(maxRows:)`` call.
+    public var inferenceRowCount: Int
+    /// String values that mean "missing", compared byte for byte after unescaping, in addition
+    /// to `null` and absent keys (default ``CSVReadOptions/defaultMissingMarkers``).
+    public var missingMarkers: Set<String>
+    /// What to do with a row that does not fit (default ``BadRowPolicy/fail``).
+    public var badRowPolicy: BadRowPolicy
+    /// How many skip reasons ``ReadReport/skipReasons`` keeps (default 10).
+    public var maxRecordedSkipReasons: Int
+    /// The size of each block read from the file, in bytes (default 4 MiB, at least 4 KiB).
+    public var blockSize: Int
+
+    /// Creates options; every parameter has the default documented on its property.
+    ///
+    /// - Parameters:
+    ///   - schema: Kinds to force, by key.
+    ///   - inferenceRowCount: Rows the columns and kinds are inferred from.
+    ///   - missingMarkers: String values that mean "missing".
+    ///   - badRowPolicy: What to do with a row that does not fit.
+    ///   - maxRecordedSkipReasons: How many skip reasons the report keeps.
+    ///   - blockSize: Bytes per read.
+    public init(
+        schema: [String: ColumnKind] = [:], inferenceRowCount: Int = 1000,
+        missingMarkers: Set<String> = CSVReadOptions.defaultMissingMarkers,
+        badRowPolicy: BadRowPolicy = .fail, maxRecordedSkipReasons: Int = 10,
+        blockSize: Int = 4 << 20
+    ) {
+        self.schema = schema
+        self.inferenceRowCount = inferenceRowCount
+        self.missingMarkers = missingMarkers
+        self.badRowPolicy = badRowPolicy
+        self.maxRecordedSkipReasons = maxRecordedSkipReasons
+        self.blockSize = blockSize
+    }
+}
