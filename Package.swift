@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // System libraries: the machine's libsqlite3 and zlib (libsqlite3-dev, zlib1g-dev).
@@ -93,7 +94,9 @@ let package = Package(
         .testTarget(
             name: "MLOpsStorageTests", dependencies: ["MLOpsStorage", "MLOpsStorageTestSupport"],
             swiftSettings: strictness),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CTensorKernels"], exclude: ["Fixtures", "Readers", "Columns"], swiftSettings: strictness), // TEMP-EXCLUDE
+        .testTarget(
+            name: "TensorCoreTests",
+            dependencies: ["TensorCore", "CTensorKernels", .product(name: "PropertyBased", package: "swift-property-based")], exclude: ["Fixtures", "Readers", "Columns"], swiftSettings: strictness), // TEMP-EXCLUDE
         .testTarget(
             name: "MLOpsCommandTests", dependencies: ["mlops", "store-tour", "table-sketches"],
             swiftSettings: strictness),
