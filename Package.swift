@@ -97,6 +97,7 @@ let package = Package(
         .testTarget(
             name: "TensorCoreTests",
             dependencies: ["TensorCore", "CTensorKernels", .product(name: "PropertyBased", package: "swift-property-based")], exclude: ["Fixtures", "Readers", "Columns"], swiftSettings: strictness), // TEMP-EXCLUDE
+        .testTarget(name: "LineageTests", dependencies: ["Lineage", "MLOpsStorage"], swiftSettings: strictness),
         .testTarget(
             name: "MLOpsCommandTests", dependencies: ["mlops", "store-tour", "table-sketches"],
             swiftSettings: strictness),

@@ -133,17 +133,17 @@ public enum SQLDatabaseConformance {
             SQLMigration(version: 1, name: "create") { dialect in "CREATE TABLE \(table) (id \(dialect.integerType) PRIMARY KEY)" },
             SQLMigration(version: 2, name: "add column") { _ in "ALTER TABLE \(table) ADD COLUMN note TEXT" },
         ]
-        let first = try await database.migrate([try SQLSchema(module: module, migrations: steps)])
+        let first = try await database.migrate([SQLSchema(module: module, migrations: steps)])
         #expect(first.entries.first?.fromVersion == 0)
         #expect(first.entries.first?.toVersion == 2)
         #expect(first.entries.first?.appliedSteps == ["create", "add column"])
-        let second = try await database.migrate([try SQLSchema(module: module, migrations: steps)])
+        let second = try await database.migrate([SQLSchema(module: module, migrations: steps)])
         #expect(second.changedAnything == false)
         try await database.write { db in try await db.execute("INSERT INTO \(table) (id, note) VALUES (1, 'ok')") }
 
         // A build that knows only version 1 must refuse the store and change nothing.
         do {
-            try await database.migrate([try SQLSchema(module: module, migrations: Array(steps.prefix(1)))])
+            try await database.migrate([SQLSchema(module: module, migrations: Array(steps.prefix(1)))])
             Issue.record("a store with a newer schema was accepted")
         } catch let error as StorageError {
             #expect(error.code == .schemaTooNew)
@@ -151,11 +151,30 @@ public enum SQLDatabaseConformance {
         }
     }
 
+    /// A schema whose steps are out of order, or whose name is invalid, is refused before any change.
+    public static func malformedSchemasAreRefused(_ database: any SQLDatabase) async throws {
+        let table = uniqueName("never")
+        let gap = SQLSchema(module: uniqueName("gap"), migrations: [
+            SQLMigration(version: 1, name: "create") { _ in "CREATE TABLE \(table) (id INTEGER)" },
+            SQLMigration(version: 3, name: "skips two") { _ in "SELECT 1" },
+        ])
+        for schema in [gap, SQLSchema(module: "Not Valid!", migrations: [])] {
+            do {
+                try await database.migrate([schema])
+                Issue.record("a malformed schema was applied")
+            } catch let error as StorageError {
+                #expect(error.code == .migrationFailed)
+            }
+        }
+        let versions = try await database.recordedSchemaVersions()
+        #expect(versions[gap.module] == nil)
+    }
+
     /// Concurrent migrators of a fresh schema apply each step exactly once.
     public static func concurrentMigrationsApplyOnce(_ database: any SQLDatabase, migrators: Int = 6) async throws {
         let module = uniqueName("race")
         let table = uniqueName("raced")
-        let schema = try SQLSchema(module: module, migrations: [
+        let schema = SQLSchema(module: module, migrations: [
             SQLMigration(version: 1, name: "create") { dialect in "CREATE TABLE \(table) (id \(dialect.integerType) PRIMARY KEY)" },
             SQLMigration(version: 2, name: "seed") { connection in try await connection.execute("INSERT INTO \(table) (id) VALUES (1)") },
         ])
@@ -184,6 +203,7 @@ public enum SQLDatabaseConformance {
         try await compareAndSetHasOneWinner(database)
         try await placeholdersAreBoundNotSpliced(database)
         try await migrationsAreVersionedAndIdempotent(database)
+        try await malformedSchemasAreRefused(database)
         try await concurrentMigrationsApplyOnce(database)
         try await healthyDatabasePassesIntegrityCheck(database)
     }

@@ -76,7 +76,7 @@ struct SQLiteDatabaseTests {
     func concurrentFreshOpens() async throws {
         let folder = TemporaryFolder()
         let path = folder.file("fresh.sqlite")
-        let schema = try SQLSchema(module: "race", migrations: [
+        let schema = SQLSchema(module: "race", migrations: [
             SQLMigration(version: 1, name: "create") { _ in "CREATE TABLE raced (id INTEGER PRIMARY KEY)" }
         ])
         let changed = try await withThrowingTaskGroup(of: Bool.self) { group in

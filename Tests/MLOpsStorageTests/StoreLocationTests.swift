@@ -43,6 +43,12 @@ struct StoreLocationTests {
         #expect(try StoreLocation(parsing: "sqlite::memory:").defaultArtifactsPath == nil)
     }
 
+    @Test("scripts split at semicolons outside literals and comments")
+    func scripts() {
+        #expect(PlaceholderRewriter.statements("CREATE TABLE a (x TEXT DEFAULT ';');; INSERT INTO a VALUES (?);  ") ==
+            ["CREATE TABLE a (x TEXT DEFAULT ';')", "INSERT INTO a VALUES (?)"])
+    }
+
     @Test("? placeholders become $n outside literals and comments")
     func placeholders() {
         #expect(PlaceholderRewriter.numbered("SELECT ?, '?', \"a?\" -- ?\n, ? /* ? */ , ?") == "SELECT $1, '?', \"a?\" -- ?\n, $2 /* ? */ , $3")

@@ -5,6 +5,7 @@ enum SQLMigrator {
 
     /// Applies the missing steps of every schema on `connection`, after refusing newer schemas.
     static func migrate(_ schemas: [SQLSchema], on connection: any SQLConnection, location: String) async throws -> MigrationReport {
+        for schema in schemas { try schema.validate() }
         try await connection.executeScript(
             """
             CREATE TABLE IF NOT EXISTS \(table) (

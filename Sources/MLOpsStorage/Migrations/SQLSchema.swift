@@ -8,10 +8,18 @@ public struct SQLSchema: Sendable {
     /// The steps, numbered 1, 2, 3... in order.
     public let migrations: [SQLMigration]
 
-    /// Creates a schema after checking that its steps are numbered 1, 2, 3... in order.
+    /// Creates a schema. Its steps must be numbered 1, 2, 3... in order and the module name must be
+    /// lowercase ASCII; ``validate()`` checks, and ``SQLDatabase/migrate(_:)`` refuses a schema that
+    /// fails the check before it changes anything.
+    public init(module: String, migrations: [SQLMigration]) {
+        self.module = module
+        self.migrations = migrations
+    }
+
+    /// Checks the module name and the numbering of the steps.
     ///
     /// - Throws: ``StorageError`` (``StorageError/Code/migrationFailed``) naming the step out of order.
-    public init(module: String, migrations: [SQLMigration]) throws(StorageError) {
+    public func validate() throws(StorageError) {
         guard !module.isEmpty, module.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) else {
             throw StorageError(
                 .migrationFailed, "Schema module name '\(module)' is not valid",
@@ -23,8 +31,6 @@ public struct SQLSchema: Sendable {
                 "Migration '\(migration.name)' of module '\(module)' has version \(migration.version) at position \(index + 1)",
                 fix: "number the migrations 1, 2, 3... in the order they run, with no gaps.")
         }
-        self.module = module
-        self.migrations = migrations
     }
 
     /// The version the schema reaches when every step has run (0 for an empty history).

@@ -1,9 +1,23 @@
-/// Rewrites `?` placeholders to PostgreSQL's numbered `$1`, `$2`... form.
+import Foundation
+
+/// Rewrites `?` placeholders to PostgreSQL's numbered `$1`, `$2`... form, and splits scripts into
+/// statements.
 ///
-/// A `?` inside a string literal ('...'), a quoted identifier ("..."), or a comment (`--`, `/* */`)
-/// is left alone, so statements stay portable between the two drivers.
+/// A `?` or `;` inside a string literal ('...'), a quoted identifier ("..."), or a comment (`--`,
+/// `/* */`) is left alone, so statements stay portable between the two drivers.
 enum PlaceholderRewriter {
     static func numbered(_ sql: String) -> String {
+        scan(sql).numbered
+    }
+
+    /// The statements of a script, split at top-level semicolons, empty ones dropped.
+    static func statements(_ script: String) -> [String] {
+        scan(script).statements
+    }
+
+    private static func scan(_ sql: String) -> (numbered: String, statements: [String]) {
+        var statements: [String] = []
+        var statement = ""
         var output = ""
         output.reserveCapacity(sql.utf8.count + 16)
         var number = 0
@@ -14,6 +28,13 @@ enum PlaceholderRewriter {
         var previous: Unicode.Scalar? = nil
         while let scalar = iterator.next() {
             defer { previous = scalar }
+            if !lineComment && !blockComment && quote == nil && scalar == ";" {
+                statements.append(statement)
+                statement = ""
+                output.unicodeScalars.append(scalar)
+                continue
+            }
+            statement.unicodeScalars.append(scalar)
             if lineComment {
                 output.unicodeScalars.append(scalar)
                 if scalar == "\n" { lineComment = false }
@@ -46,6 +67,8 @@ enum PlaceholderRewriter {
                 output.unicodeScalars.append(scalar)
             }
         }
-        return output
+        statements.append(statement)
+        let trimmed = statements.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        return (output, trimmed)
     }
 }

@@ -31,11 +31,10 @@ struct PostgresSQLConnection: SQLConnection, Sendable {
         for arguments in rows { _ = try await run(sql, arguments) }
     }
 
+    /// Runs each statement of the script in turn (the extended protocol takes one statement at a time).
     func executeScript(_ sql: String) async throws {
-        do {
-            _ = try await connection.simpleQuery(sql).get()
-        } catch {
-            throw PostgresErrorMapping.storageError(error, sql: sql, location: location)
+        for statement in PlaceholderRewriter.statements(sql) {
+            _ = try await run(statement, [])
         }
     }
 

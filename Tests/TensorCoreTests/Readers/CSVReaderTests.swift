@@ -83,6 +83,43 @@ struct CSVReaderTests {
         }
     }
 
+    @Test("Random text round-trips through RFC 4180 quoting at any block size", arguments: [64, 100, 4 << 20])
+    func randomRoundTrip(blockSize: Int) throws {
+        let folder = try ReaderTempFolder()
+        var rng = ReaderTestRNG(seed: UInt64(blockSize))
+        let alphabet: [String] = ["a", "b", "Z", "0", "7", " ", ",", "\"", "\n", "\r\n", "é", "🐎", ";", "\t"]
+        let columns = 4
+        var rows = [[String]]()
+        for _ in 0..<400 {
+            rows.append((0..<columns).map { _ in
+                (0..<(1 + rng.below(rng.below(10) == 0 ? 150 : 8))).map { _ in alphabet[rng.below(alphabet.count)] }.joined()
+            })
+        }
+        func encode(_ field: String) -> String {
+            let needsQuotes = field.contains(",") || field.contains("\"") || field.contains("\n")
+                || field.contains("\r") || field.isEmpty || field.first == " "
+            return needsQuotes ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        }
+        var text = (0..<columns).map { "c\($0)" }.joined(separator: ",")
+        for row in rows {
+            text += rng.below(2) == 0 ? "\n" : "\r\n"
+            text += row.map(encode).joined(separator: ",")
+        }
+        if rng.below(2) == 0 { text += "\n" }
+        let path = try folder.write(text)
+        let names = (0..<columns).map { "c\($0)" }
+        let options = CSVReadOptions(
+            schema: Dictionary(uniqueKeysWithValues: names.map { ($0, ColumnKind.categorical) }),
+            missingMarkers: [], blockSize: blockSize)
+        let (table, _) = try CSVReader.readAll(path: path, options: options)
+        #expect(table.rowCount == rows.count)
+        #expect(table.textRows == rows.map { $0.map { Optional($0) } })
+        let reader = try CSVReader(path: path, options: options)
+        var joined = FeatureTable()
+        while let chunk = try reader.nextChunk(maxRows: 37) { joined = try joined.appending(chunk) }
+        #expect(joined == table)
+    }
+
     @Test("Kinds are inferred from the first rows: numbers, timestamps, text, and all-missing")
     func inference() throws {
         let folder = try ReaderTempFolder()

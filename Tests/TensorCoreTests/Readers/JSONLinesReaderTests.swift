@@ -105,7 +105,7 @@ struct JSONLinesReaderTests {
             lines.append("{" + fields.shuffled().joined(separator: ", ") + "}")
         }
         let path = try folder.write(lines.joined(separator: "\n"), name: "big.jsonl")
-        for blockSize in [4_096, 4 << 20] {
+        for blockSize in [64, 4_096, 4 << 20] {
             let options = JSONLinesReadOptions(schema: ["b": .double], blockSize: blockSize)
             let (whole, _) = try JSONLinesReader.readAll(path: path, options: options)
             #expect(whole.rowCount == 10_000)

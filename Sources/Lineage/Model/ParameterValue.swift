@@ -1,0 +1,63 @@
+/// A typed parameter of a run: the learning rate is a number, the model family a string.
+public enum ParameterValue: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// An integer.
+    case int(Int64)
+    /// A floating-point number.
+    case double(Double)
+    /// A boolean.
+    case bool(Bool)
+    /// Text.
+    case string(String)
+
+    /// The value as text, the way it is shown and compared with string filters.
+    public var description: String {
+        switch self {
+        case .int(let value): String(value)
+        case .double(let value): String(value)
+        case .bool(let value): value ? "true" : "false"
+        case .string(let value): value
+        }
+    }
+
+    /// The value as a number, for numeric filters (`params.lr < 0.1`); nil for text.
+    public var numericValue: Double? {
+        switch self {
+        case .int(let value): Double(value)
+        case .double(let value): value
+        case .bool(let value): value ? 1 : 0
+        case .string: nil
+        }
+    }
+
+    /// The stored type name: `int`, `double`, `bool` or `string`.
+    public var typeName: String {
+        switch self {
+        case .int: "int"
+        case .double: "double"
+        case .bool: "bool"
+        case .string: "string"
+        }
+    }
+
+    /// Rebuilds a value from its stored type name and text; nil when they do not fit.
+    public init?(typeName: String, text: String) {
+        switch typeName {
+        case "int": guard let value = Int64(text) else { return nil }; self = .int(value)
+        case "double": guard let value = Double(text) else { return nil }; self = .double(value)
+        case "bool": self = .bool(text == "true")
+        case "string": self = .string(text)
+        default: return nil
+        }
+    }
+}
+
+extension ParameterValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral, ExpressibleByStringLiteral {
+    /// An integer parameter.
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    /// A floating-point parameter.
+    public init(floatLiteral value: Double) { self = .double(value) }
+    /// A boolean parameter.
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// A text parameter.
+    public init(stringLiteral value: String) { self = .string(value) }
+}

@@ -1,0 +1,56 @@
+/// A run: one execution of training or evaluation code, with everything it logged.
+public struct Run: Sendable, Hashable, Codable {
+    /// The run's identifier.
+    public var id: RunID
+    /// The experiment the run belongs to.
+    public var experiment: String
+    /// A name for people.
+    public var name: String
+    /// Running, finished, failed or killed.
+    public var status: RunStatus
+    /// When the run started, in milliseconds since the Unix epoch.
+    public var startTime: Int64
+    /// When it ended, if it has.
+    public var endTime: Int64?
+    /// Who ran it.
+    public var owner: String?
+    /// The run this one is part of (a sweep's parent), if any.
+    public var parentRunID: RunID?
+    /// Free-form labels, e.g. `team = fraud`.
+    public var tags: [String: String]
+    /// The parameters.
+    public var parameters: [String: ParameterValue]
+    /// The latest value of each metric (by step, then time).
+    public var latestMetrics: [String: MetricPoint]
+    /// The environment captured for the run, if any.
+    public var environment: EnvironmentSnapshot?
+    /// The artifacts the run read and wrote.
+    public var edges: [ArtifactEdge]
+
+    /// Creates a run record.
+    public init(
+        id: RunID, experiment: String, name: String, status: RunStatus, startTime: Int64, endTime: Int64? = nil,
+        owner: String? = nil, parentRunID: RunID? = nil, tags: [String: String] = [:],
+        parameters: [String: ParameterValue] = [:], latestMetrics: [String: MetricPoint] = [:],
+        environment: EnvironmentSnapshot? = nil, edges: [ArtifactEdge] = []
+    ) {
+        self.id = id
+        self.experiment = experiment
+        self.name = name
+        self.status = status
+        self.startTime = startTime
+        self.endTime = endTime
+        self.owner = owner
+        self.parentRunID = parentRunID
+        self.tags = tags
+        self.parameters = parameters
+        self.latestMetrics = latestMetrics
+        self.environment = environment
+        self.edges = edges
+    }
+
+    /// The artifacts the run read.
+    public var inputs: [ArtifactEdge] { edges.filter { $0.direction == .input } }
+    /// The artifacts the run wrote.
+    public var outputs: [ArtifactEdge] { edges.filter { $0.direction == .output } }
+}

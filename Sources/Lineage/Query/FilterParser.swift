@@ -1,0 +1,263 @@
+/// A hand-written recursive-descent parser for ``RunFilter`` (small grammar, exact error positions).
+struct FilterParser {
+    enum Token: Equatable {
+        case identifier(String)
+        case quotedIdentifier(String)
+        case string(String)
+        case number(Double)
+        case symbol(String)
+        case end
+    }
+
+    let text: String
+    let scalars: [Unicode.Scalar]
+    var position = 0
+    var current: Token = .end
+    var tokenStart = 0
+
+    init(_ text: String) {
+        self.text = text
+        self.scalars = Array(text.unicodeScalars)
+    }
+
+    // MARK: Grammar
+
+    mutating func parseFilter() throws(LineageError) -> RunFilter {
+        try advance()
+        let filter = try parseOr()
+        guard current == .end else { throw error("expected 'and', 'or' or the end of the filter") }
+        return filter
+    }
+
+    mutating func parseOrdering() throws(LineageError) -> RunOrdering {
+        try advance()
+        let field = try parseField()
+        var descending = false
+        if case .identifier(let word) = current {
+            switch word.lowercased() {
+            case "desc": descending = true
+            case "asc": descending = false
+            default: throw error("expected 'asc' or 'desc'")
+            }
+            try advance()
+        }
+        guard current == .end else { throw error("expected the end of the ordering") }
+        return RunOrdering(field: field, descending: descending)
+    }
+
+    mutating func parseOr() throws(LineageError) -> RunFilter {
+        var left = try parseAnd()
+        while isKeyword("or") {
+            try advance()
+            left = .or(left, try parseAnd())
+        }
+        return left
+    }
+
+    mutating func parseAnd() throws(LineageError) -> RunFilter {
+        var left = try parseUnary()
+        while isKeyword("and") {
+            try advance()
+            left = .and(left, try parseUnary())
+        }
+        return left
+    }
+
+    mutating func parseUnary() throws(LineageError) -> RunFilter {
+        if isKeyword("not") {
+            try advance()
+            return .not(try parseUnary())
+        }
+        if current == .symbol("(") {
+            try advance()
+            let inner = try parseOr()
+            guard current == .symbol(")") else { throw error("expected ')'") }
+            try advance()
+            return inner
+        }
+        return try parseComparison()
+    }
+
+    mutating func parseComparison() throws(LineageError) -> RunFilter {
+        let field = try parseField()
+        let op: FilterOperator
+        switch current {
+        case .symbol(let symbol):
+            guard let parsed = FilterOperator(rawValue: symbol) else { throw error("expected a comparison operator") }
+            op = parsed
+        case .identifier(let word):
+            guard let parsed = FilterOperator(rawValue: word.lowercased()), parsed == .like || parsed == .in else {
+                throw error("expected a comparison operator (=, !=, <, <=, >, >=, like, in)")
+            }
+            op = parsed
+        default:
+            throw error("expected a comparison operator (=, !=, <, <=, >, >=, like, in)")
+        }
+        try advance()
+        let valueStart = tokenStart
+        let value: FilterValue
+        if op == .in {
+            guard current == .symbol("(") else { throw error("expected '(' to start the list after 'in'") }
+            try advance()
+            var items: [FilterValue] = [try parseScalarValue()]
+            while current == .symbol(",") {
+                try advance()
+                items.append(try parseScalarValue())
+            }
+            guard current == .symbol(")") else { throw error("expected ',' or ')' in the list") }
+            try advance()
+            value = .list(items)
+        } else {
+            value = try parseScalarValue()
+        }
+        if op == .like, case .number = value {
+            throw LineageError(.invalidFilter, message("'like' compares with a string pattern", at: valueStart))
+        }
+        if case .metric = field, case .string = value, op != .in {
+            throw LineageError(.invalidFilter, message("metrics are numbers; compare them with a number", at: valueStart))
+        }
+        return .comparison(field, op, value)
+    }
+
+    mutating func parseScalarValue() throws(LineageError) -> FilterValue {
+        switch current {
+        case .number(let number):
+            try advance()
+            return .number(number)
+        case .string(let string):
+            try advance()
+            return .string(string)
+        case .symbol("-"):
+            try advance()
+            guard case .number(let number) = current else { throw error("expected a number after '-'") }
+            try advance()
+            return .number(-number)
+        default:
+            throw error("expected a value: a number or a quoted string")
+        }
+    }
+
+    mutating func parseField() throws(LineageError) -> FilterField {
+        guard case .identifier(let prefix) = current else {
+            throw error("expected a field such as metrics.auc, params.model, tags.team or attributes.status")
+        }
+        let fieldStart = tokenStart
+        try advance()
+        guard current == .symbol(".") else {
+            throw error("expected '.' after '\(prefix)' (fields look like metrics.auc)")
+        }
+        try advanceKey()
+        let key: String
+        switch current {
+        case .identifier(let name), .quotedIdentifier(let name), .string(let name): key = name
+        default: throw error("expected a key after '\(prefix).'")
+        }
+        try advance()
+        switch prefix.lowercased() {
+        case "metrics", "metric": return .metric(key)
+        case "params", "param", "parameters": return .parameter(key)
+        case "tags", "tag": return .tag(key)
+        case "attributes", "attribute", "attr", "run":
+            guard let attribute = RunAttribute(rawValue: key.lowercased()) else {
+                throw LineageError(.invalidFilter, message("'\(key)' is not an attribute; use one of \(RunAttribute.allCases.map(\.rawValue).joined(separator: ", "))", at: fieldStart))
+            }
+            return .attribute(attribute)
+        default:
+            throw LineageError(.invalidFilter, message("'\(prefix)' is not a field kind; use metrics, params, tags or attributes", at: fieldStart))
+        }
+    }
+
+    func isKeyword(_ word: String) -> Bool {
+        if case .identifier(let value) = current { return value.lowercased() == word }
+        return false
+    }
+
+    // MARK: Tokens
+
+    /// Reads the key after `prefix.`: anything up to white space or an operator, so `val/auc` works.
+    mutating func advanceKey() throws(LineageError) {
+        skipWhitespace()
+        tokenStart = position
+        guard position < scalars.count else { current = .end; return }
+        let first = scalars[position]
+        if first == "`" || first == "\"" || first == "'" {
+            try advance()
+            if case .string(let value) = current { current = .quotedIdentifier(value) }
+            return
+        }
+        var key = ""
+        while position < scalars.count {
+            let scalar = scalars[position]
+            if scalar.properties.isWhitespace || "=!<>(),".unicodeScalars.contains(scalar) { break }
+            key.unicodeScalars.append(scalar)
+            position += 1
+        }
+        current = key.isEmpty ? .end : .identifier(key)
+    }
+
+    mutating func skipWhitespace() {
+        while position < scalars.count && scalars[position].properties.isWhitespace { position += 1 }
+    }
+
+    mutating func advance() throws(LineageError) {
+        skipWhitespace()
+        tokenStart = position
+        guard position < scalars.count else { current = .end; return }
+        let scalar = scalars[position]
+        if scalar == "\"" || scalar == "'" || scalar == "`" {
+            let quote = scalar
+            position += 1
+            var value = ""
+            while position < scalars.count && scalars[position] != quote {
+                if scalars[position] == "\\" && position + 1 < scalars.count { position += 1 }
+                value.unicodeScalars.append(scalars[position])
+                position += 1
+            }
+            guard position < scalars.count else { throw LineageError(.invalidFilter, message("this quote is never closed", at: tokenStart)) }
+            position += 1
+            current = quote == "`" ? .quotedIdentifier(value) : .string(value)
+            return
+        }
+        if scalar.properties.numericType != nil || (scalar == "." && position + 1 < scalars.count && scalars[position + 1].properties.numericType != nil) {
+            var number = ""
+            while position < scalars.count {
+                let next = scalars[position]
+                let isExponentSign = (next == "-" || next == "+") && (number.hasSuffix("e") || number.hasSuffix("E"))
+                guard next.properties.numericType != nil || next == "." || next == "e" || next == "E" || isExponentSign else { break }
+                number.unicodeScalars.append(next)
+                position += 1
+            }
+            guard let value = Double(number) else { throw LineageError(.invalidFilter, message("'\(number)' is not a number", at: tokenStart)) }
+            current = .number(value)
+            return
+        }
+        if scalar.properties.isAlphabetic || scalar == "_" {
+            var word = ""
+            while position < scalars.count && (scalars[position].properties.isAlphabetic || scalars[position].properties.numericType != nil || scalars[position] == "_") {
+                word.unicodeScalars.append(scalars[position])
+                position += 1
+            }
+            current = .identifier(word)
+            return
+        }
+        for symbol in ["<=", ">=", "!=", "<>", "==", "=", "<", ">", "(", ")", ",", ".", "-"] {
+            let symbolScalars = Array(symbol.unicodeScalars)
+            if position + symbolScalars.count <= scalars.count && Array(scalars[position..<(position + symbolScalars.count)]) == symbolScalars {
+                position += symbolScalars.count
+                current = .symbol(symbol == "<>" ? "!=" : symbol == "==" ? "=" : symbol)
+                return
+            }
+        }
+        throw LineageError(.invalidFilter, message("unexpected character '\(Character(scalar))'", at: position))
+    }
+
+    func error(_ problem: String) -> LineageError {
+        LineageError(.invalidFilter, message(problem, at: tokenStart))
+    }
+
+    /// The problem, the filter, and a caret under the character at `offset`.
+    func message(_ problem: String, at offset: Int) -> String {
+        let column = min(offset, scalars.count)
+        return "Filter error at character \(column + 1): \(problem).\n  \(text)\n  \(String(repeating: " ", count: column))^"
+    }
+}

@@ -1,0 +1,83 @@
+public import MLOpsStorage
+
+/// The `lineage` module's tables.
+///
+/// Runs carry an integer surrogate key (`run_key`) that the high-volume tables (metrics, params,
+/// tags, edges) reference, so a metric row is a few integers and a double. A NaN metric value is
+/// stored as NULL (SQLite turns a bound NaN into NULL), and read back as NaN: metric values are
+/// never missing otherwise.
+public enum LineageSchema {
+    /// The migrations.
+    public static let schema = SQLSchema(module: "lineage", migrations: [
+                SQLMigration(version: 1, name: "create runs, params, metrics, artifacts and edges") { d in
+                    """
+                    CREATE TABLE lineage_experiments (
+                        experiment_key \(d.autoIncrementPrimaryKey),
+                        name TEXT NOT NULL UNIQUE,
+                        created_at \(d.integerType) NOT NULL
+                    );
+                    CREATE TABLE lineage_runs (
+                        run_key \(d.autoIncrementPrimaryKey),
+                        id TEXT NOT NULL UNIQUE,
+                        experiment_key \(d.integerType) NOT NULL REFERENCES lineage_experiments (experiment_key),
+                        name TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        start_time \(d.integerType) NOT NULL,
+                        end_time \(d.integerType),
+                        owner TEXT,
+                        parent_run_key \(d.integerType) REFERENCES lineage_runs (run_key),
+                        environment TEXT
+                    );
+                    CREATE INDEX lineage_runs_start ON lineage_runs (start_time);
+                    CREATE INDEX lineage_runs_experiment ON lineage_runs (experiment_key, start_time);
+                    CREATE TABLE lineage_params (
+                        run_key \(d.integerType) NOT NULL REFERENCES lineage_runs (run_key),
+                        key TEXT NOT NULL,
+                        value_type TEXT NOT NULL,
+                        value_text TEXT NOT NULL,
+                        value_number \(d.realType),
+                        PRIMARY KEY (run_key, key)
+                    );
+                    CREATE INDEX lineage_params_key ON lineage_params (key, value_text);
+                    CREATE TABLE lineage_tags (
+                        run_key \(d.integerType) NOT NULL REFERENCES lineage_runs (run_key),
+                        key TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (run_key, key)
+                    );
+                    CREATE TABLE lineage_metrics (
+                        run_key \(d.integerType) NOT NULL REFERENCES lineage_runs (run_key),
+                        key TEXT NOT NULL,
+                        step \(d.integerType) NOT NULL,
+                        timestamp \(d.integerType) NOT NULL,
+                        value \(d.realType)
+                    );
+                    CREATE INDEX lineage_metrics_series ON lineage_metrics (run_key, key, step);
+                    CREATE TABLE lineage_latest_metrics (
+                        run_key \(d.integerType) NOT NULL REFERENCES lineage_runs (run_key),
+                        key TEXT NOT NULL,
+                        step \(d.integerType) NOT NULL,
+                        timestamp \(d.integerType) NOT NULL,
+                        value \(d.realType),
+                        PRIMARY KEY (run_key, key)
+                    );
+                    CREATE INDEX lineage_latest_metrics_key ON lineage_latest_metrics (key, value);
+                    CREATE TABLE lineage_artifacts (
+                        digest TEXT PRIMARY KEY,
+                        kind TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        size \(d.integerType),
+                        uri TEXT
+                    );
+                    CREATE TABLE lineage_edges (
+                        run_key \(d.integerType) NOT NULL REFERENCES lineage_runs (run_key),
+                        digest TEXT NOT NULL REFERENCES lineage_artifacts (digest),
+                        direction TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        PRIMARY KEY (run_key, digest, direction)
+                    );
+                    CREATE INDEX lineage_edges_digest ON lineage_edges (digest, direction);
+                    """
+                },
+            ])
+}

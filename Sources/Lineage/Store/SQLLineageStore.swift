@@ -1,0 +1,377 @@
+import Foundation
+public import MLOpsStorage
+
+/// A ``LineageStore`` on a SQL database: SQLite (the embedded default) or PostgreSQL.
+///
+/// ```swift
+/// let database = try await StoreLocation(parsing: "sqlite:mlops.sqlite").openDatabase()
+/// let store = try await SQLLineageStore(database: database)   // migrates the lineage tables
+/// ```
+///
+/// Provenance walks run as one recursive SQL query each, over indexed edges.
+public struct SQLLineageStore: LineageStore {
+    /// The database the store writes to.
+    public let database: any SQLDatabase
+
+    /// Opens the store on `database`, bringing the lineage tables to their latest version.
+    public init(database: any SQLDatabase) async throws {
+        self.database = database
+        try await database.migrate([StorageSchema.schema, LineageSchema.schema])
+    }
+
+    // MARK: Writing
+
+    public func startRun(_ start: RunStart) async throws -> Run {
+        guard !start.experiment.isEmpty, !start.name.isEmpty else {
+            throw LineageError(.invalidArgument, "A run needs an experiment name and a run name", fix: "pass non-empty names.")
+        }
+        try await database.write { db in
+            if try await db.queryFirst("SELECT run_key FROM lineage_runs WHERE id = ?", [.text(start.id.value)]) != nil {
+                throw LineageError(.invalidArgument, "Run \(start.id) exists already", fix: "start a new run with a new id.")
+            }
+            try await db.execute(
+                "INSERT INTO lineage_experiments (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                [.text(start.experiment), .integer(start.startTime)])
+            var parentKey: SQLValue = .null
+            if let parent = start.parentRunID {
+                parentKey = .integer(try await Self.runKey(parent, in: db))
+            }
+            try await db.execute(
+                """
+                INSERT INTO lineage_runs (id, experiment_key, name, status, start_time, owner, parent_run_key)
+                SELECT ?, experiment_key, ?, ?, ?, ?, ? FROM lineage_experiments WHERE name = ?
+                """,
+                [.text(start.id.value), .text(start.name), .text(RunStatus.running.rawValue), .integer(start.startTime),
+                 start.owner.map(SQLValue.text) ?? .null, parentKey, .text(start.experiment)])
+            if !start.tags.isEmpty {
+                let key = try await Self.runKey(start.id, in: db)
+                try await db.executeBatch(
+                    "INSERT INTO lineage_tags (run_key, key, value) VALUES (?, ?, ?)",
+                    start.tags.sorted { $0.key < $1.key }.map { [.integer(key), .text($0.key), .text($0.value)] })
+            }
+        }
+        return try await run(start.id)
+    }
+
+    public func logParameters(_ parameters: [String: ParameterValue], to run: RunID) async throws {
+        guard !parameters.isEmpty else { return }
+        try await database.write { db in
+            let key = try await Self.runningRunKey(run, in: db)
+            let names = parameters.keys.sorted()
+            var existing: [String: ParameterValue] = [:]
+            for row in try await db.query(
+                "SELECT key, value_type, value_text FROM lineage_params WHERE run_key = ? AND key IN (\(Self.placeholders(names.count)))",
+                [.integer(key)] + names.map(SQLValue.text)) {
+                let name = try row.decode(String.self, "key")
+                existing[name] = ParameterValue(typeName: try row.decode(String.self, "value_type"), text: try row.decode(String.self, "value_text"))
+            }
+            var rows: [[SQLValue]] = []
+            for name in names {
+                guard let value = parameters[name] else { continue }
+                if let previous = existing[name] {
+                    guard previous == value else {
+                        throw LineageError(
+                            .conflictingParameter,
+                            "Parameter '\(name)' of run \(run) is \(previous) (\(previous.typeName)); it cannot also be \(value) (\(value.typeName))",
+                            fix: "parameters are fixed once logged: log the new value under another key, or start a new run.")
+                    }
+                    continue
+                }
+                rows.append([.integer(key), .text(name), .text(value.typeName), .text(value.description), value.numericValue.map(SQLValue.real) ?? .null])
+            }
+            try await db.executeBatch("INSERT INTO lineage_params (run_key, key, value_type, value_text, value_number) VALUES (?, ?, ?, ?, ?)", rows)
+        }
+    }
+
+    public func logMetrics(_ points: [MetricPoint], to run: RunID) async throws {
+        guard !points.isEmpty else { return }
+        for point in points where point.key.isEmpty {
+            throw LineageError(.invalidArgument, "A metric point of run \(run) has an empty key", fix: "name every metric.")
+        }
+        try await database.write { db in
+            let key = try await Self.runningRunKey(run, in: db)
+            var rows: [[SQLValue]] = []
+            rows.reserveCapacity(points.count)
+            var latest: [String: MetricPoint] = [:]
+            for point in points {
+                rows.append([.integer(key), .text(point.key), .integer(point.step), .integer(point.timestamp), point.value.isNaN ? .null : .real(point.value)])
+                if let current = latest[point.key], (current.step, current.timestamp) > (point.step, point.timestamp) { continue }
+                latest[point.key] = point
+            }
+            try await db.executeBatch("INSERT INTO lineage_metrics (run_key, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?)", rows)
+            // One upsert per key and batch keeps the latest-value table, which searches read.
+            try await db.executeBatch(
+                """
+                INSERT INTO lineage_latest_metrics (run_key, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (run_key, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value
+                WHERE excluded.step > lineage_latest_metrics.step
+                   OR (excluded.step = lineage_latest_metrics.step AND excluded.timestamp >= lineage_latest_metrics.timestamp)
+                """,
+                latest.values.sorted { $0.key < $1.key }.map { point in
+                    [.integer(key), .text(point.key), .integer(point.step), .integer(point.timestamp), point.value.isNaN ? .null : .real(point.value)]
+                })
+        }
+    }
+
+    public func setTags(_ tags: [String: String], on run: RunID) async throws {
+        guard !tags.isEmpty else { return }
+        try await database.write { db in
+            let key = try await Self.runKey(run, in: db)
+            try await db.executeBatch(
+                "INSERT INTO lineage_tags (run_key, key, value) VALUES (?, ?, ?) ON CONFLICT (run_key, key) DO UPDATE SET value = excluded.value",
+                tags.sorted { $0.key < $1.key }.map { [.integer(key), .text($0.key), .text($0.value)] })
+        }
+    }
+
+    public func recordArtifact(_ artifact: LineageArtifact, direction: ArtifactDirection, role: String, run: RunID) async throws {
+        try await database.write { db in
+            let key = try await Self.runningRunKey(run, in: db)
+            try await db.execute(
+                """
+                INSERT INTO lineage_artifacts (digest, kind, name, size, uri) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (digest) DO UPDATE SET size = COALESCE(lineage_artifacts.size, excluded.size), uri = COALESCE(lineage_artifacts.uri, excluded.uri)
+                """,
+                [.text(artifact.digest.hex), .text(artifact.kind.rawValue), .text(artifact.name),
+                 artifact.size.map(SQLValue.integer) ?? .null, artifact.uri.map(SQLValue.text) ?? .null])
+            try await db.execute(
+                "INSERT INTO lineage_edges (run_key, digest, direction, role) VALUES (?, ?, ?, ?) ON CONFLICT (run_key, digest, direction) DO UPDATE SET role = excluded.role",
+                [.integer(key), .text(artifact.digest.hex), .text(direction.rawValue), .text(role)])
+        }
+    }
+
+    public func setEnvironment(_ environment: EnvironmentSnapshot, for run: RunID) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(environment), as: UTF8.self)
+        try await database.write { db in
+            let key = try await Self.runningRunKey(run, in: db)
+            try await db.execute("UPDATE lineage_runs SET environment = ? WHERE run_key = ?", [.text(json), .integer(key)])
+        }
+    }
+
+    public func finishRun(_ run: RunID, status: RunStatus, endTime: Int64) async throws {
+        guard status.isTerminal else {
+            throw LineageError(.invalidArgument, "A run cannot finish with status 'running'", fix: "finish it as finished, failed or killed.")
+        }
+        try await database.write { db in
+            let key = try await Self.runningRunKey(run, in: db)
+            try await db.execute("UPDATE lineage_runs SET status = ?, end_time = ? WHERE run_key = ?", [.text(status.rawValue), .integer(endTime), .integer(key)])
+        }
+    }
+
+    // MARK: Reading
+
+    public func run(_ id: RunID) async throws -> Run {
+        try await database.read { db in
+            guard let run = try await Self.loadRuns(where: "r.id = ?", [.text(id.value)], in: db).first else {
+                throw LineageError(.notFound, "No run \(id) in this store", fix: "check the id with `mlops runs list`.")
+            }
+            return run
+        }
+    }
+
+    public func metricHistory(of run: RunID, key: String) async throws -> [MetricPoint] {
+        try await database.read { db in
+            let runKey = try await Self.runKey(run, in: db)
+            return try await db.query(
+                "SELECT step, timestamp, value FROM lineage_metrics WHERE run_key = ? AND key = ? ORDER BY step, timestamp",
+                [.integer(runKey), .text(key)]
+            ).map { row in
+                MetricPoint(key: key, value: try row.decode(Double?.self, "value") ?? .nan, step: try row.decode(Int64.self, "step"), timestamp: try row.decode(Int64.self, "timestamp"))
+            }
+        }
+    }
+
+    public func searchRuns(_ query: RunQuery) async throws -> RunPage {
+        let offset = try query.offset()
+        let dialect = database.dialect
+        return try await database.read { db in
+            var compiler = SQLFilterCompiler(dialect: dialect)
+            var conditions: [String] = []
+            var arguments: [SQLValue] = []
+            if let experiment = query.experiment {
+                conditions.append("x.name = ?")
+                arguments.append(.text(experiment))
+            }
+            if let filter = query.filter { conditions.append(compiler.condition(filter)) }
+            var orderClauses = query.orderBy.map { compiler.ordering($0) }
+            orderClauses.append("r.start_time DESC")
+            orderClauses.append("r.id ASC")
+            // The compiler's arguments follow the experiment's, in the order the SQL uses them.
+            arguments += compiler.arguments
+            let sql = """
+                SELECT r.id FROM lineage_runs r JOIN lineage_experiments x ON x.experiment_key = r.experiment_key
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                ORDER BY \(orderClauses.joined(separator: ", ")) LIMIT ? OFFSET ?
+                """
+            let ids = try await db.query(sql, arguments + [.integer(Int64(query.limit + 1)), .integer(Int64(offset))])
+                .map { try $0.decode(String.self, at: 0) }
+            let pageIDs = Array(ids.prefix(query.limit))
+            let runs = try await Self.loadRuns(ids: pageIDs, in: db)
+            return RunPage(runs: runs, nextPageToken: ids.count > query.limit ? RunQuery.token(offset: offset + query.limit) : nil)
+        }
+    }
+
+    public func artifact(_ digest: Digest) async throws -> LineageArtifact? {
+        try await database.read { db in
+            guard let row = try await db.queryFirst("SELECT digest, kind, name, size, uri FROM lineage_artifacts WHERE digest = ?", [.text(digest.hex)]) else { return nil }
+            return try Self.artifact(from: row)
+        }
+    }
+
+    public func ancestors(of digest: Digest) async throws -> ProvenanceGraph {
+        try await provenance(of: digest, upward: true)
+    }
+
+    public func descendants(of digest: Digest) async throws -> ProvenanceGraph {
+        try await provenance(of: digest, upward: false)
+    }
+
+    /// One recursive query: the digests reachable from the root, then every edge of the runs between them.
+    private func provenance(of digest: Digest, upward: Bool) async throws -> ProvenanceGraph {
+        let arriving = upward ? "output" : "input"
+        let leaving = upward ? "input" : "output"
+        return try await database.read { db in
+            let rows = try await db.query(
+                """
+                WITH RECURSIVE reached(digest) AS (
+                    SELECT CAST(? AS TEXT)
+                    UNION
+                    SELECT next.digest FROM reached
+                    JOIN lineage_edges arrive ON arrive.digest = reached.digest AND arrive.direction = ?
+                    JOIN lineage_edges next ON next.run_key = arrive.run_key AND next.direction = ?
+                ),
+                runs(run_key) AS (
+                    SELECT DISTINCT arrive.run_key FROM reached
+                    JOIN lineage_edges arrive ON arrive.digest = reached.digest AND arrive.direction = ?
+                )
+                SELECT r.id, r.name, r.status, x.name AS experiment, e.digest, e.direction, e.role, a.kind, a.name AS artifact_name, a.size, a.uri
+                FROM runs
+                JOIN lineage_runs r ON r.run_key = runs.run_key
+                JOIN lineage_experiments x ON x.experiment_key = r.experiment_key
+                JOIN lineage_edges e ON e.run_key = r.run_key
+                JOIN lineage_artifacts a ON a.digest = e.digest
+                """,
+                [.text(digest.hex), .text(arriving), .text(leaving), .text(arriving)])
+            var runs: [RunID: ProvenanceGraph.RunNode] = [:]
+            var artifacts: [Digest: LineageArtifact] = [:]
+            var edges: [ArtifactEdge] = []
+            for row in rows {
+                let id = RunID(unchecked: try row.decode(String.self, "id"))
+                let edgeDigest = try Digest(parsing: try row.decode(String.self, "digest"))
+                runs[id] = ProvenanceGraph.RunNode(
+                    id: id, name: try row.decode(String.self, "name"), experiment: try row.decode(String.self, "experiment"),
+                    status: RunStatus(rawValue: try row.decode(String.self, "status")) ?? .running)
+                artifacts[edgeDigest] = LineageArtifact(
+                    digest: edgeDigest, kind: ArtifactKind(rawValue: try row.decode(String.self, "kind")) ?? .other,
+                    name: try row.decode(String.self, "artifact_name"), size: try row.decode(Int64?.self, "size"), uri: try row.decode(String?.self, "uri"))
+                edges.append(ArtifactEdge(
+                    runID: id, digest: edgeDigest, direction: ArtifactDirection(rawValue: try row.decode(String.self, "direction")) ?? .input,
+                    role: try row.decode(String.self, "role"), kind: ArtifactKind(rawValue: try row.decode(String.self, "kind")) ?? .other))
+            }
+            if artifacts[digest] == nil, let root = try await db.queryFirst("SELECT digest, kind, name, size, uri FROM lineage_artifacts WHERE digest = ?", [.text(digest.hex)]) {
+                artifacts[digest] = try Self.artifact(from: root)
+            }
+            return ProvenanceGraph(root: digest, runs: Array(runs.values), artifacts: Array(artifacts.values), edges: edges)
+        }
+    }
+
+    // MARK: Helpers
+
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: max(count, 1)).joined(separator: ", ")
+    }
+
+    static func runKey(_ run: RunID, in db: any SQLConnection) async throws -> Int64 {
+        guard let row = try await db.queryFirst("SELECT run_key FROM lineage_runs WHERE id = ?", [.text(run.value)]) else {
+            throw LineageError(.notFound, "No run \(run) in this store", fix: "check the id with `mlops runs list`, or start the run first.")
+        }
+        return try row.decode(Int64.self, at: 0)
+    }
+
+    /// The key of a run that may still be logged to.
+    static func runningRunKey(_ run: RunID, in db: any SQLConnection) async throws -> Int64 {
+        guard let row = try await db.queryFirst("SELECT run_key, status FROM lineage_runs WHERE id = ?", [.text(run.value)]) else {
+            throw LineageError(.notFound, "No run \(run) in this store", fix: "check the id with `mlops runs list`, or start the run first.")
+        }
+        let status = try row.decode(String.self, "status")
+        guard status == RunStatus.running.rawValue else {
+            throw LineageError(.runFinished, "Run \(run) is \(status); nothing more can be logged to it", fix: "start a new run for new results.")
+        }
+        return try row.decode(Int64.self, "run_key")
+    }
+
+    static func artifact(from row: SQLRow) throws -> LineageArtifact {
+        LineageArtifact(
+            digest: try Digest(parsing: try row.decode(String.self, "digest")),
+            kind: ArtifactKind(rawValue: try row.decode(String.self, "kind")) ?? .other,
+            name: try row.decode(String.self, "name"), size: try row.decode(Int64?.self, "size"), uri: try row.decode(String?.self, "uri"))
+    }
+
+    static func loadRuns(ids: [String], in db: any SQLConnection) async throws -> [Run] {
+        guard !ids.isEmpty else { return [] }
+        let runs = try await loadRuns(where: "r.id IN (\(placeholders(ids.count)))", ids.map(SQLValue.text), in: db)
+        let byID = Dictionary(uniqueKeysWithValues: runs.map { ($0.id.value, $0) })
+        return ids.compactMap { byID[$0] }
+    }
+
+    /// Loads whole runs (parameters, tags, latest metrics, edges) in five queries, whatever their number.
+    static func loadRuns(where condition: String, _ arguments: [SQLValue], in db: any SQLConnection) async throws -> [Run] {
+        let rows = try await db.query(
+            """
+            SELECT r.run_key, r.id, x.name AS experiment, r.name, r.status, r.start_time, r.end_time, r.owner, p.id AS parent_id, r.environment
+            FROM lineage_runs r JOIN lineage_experiments x ON x.experiment_key = r.experiment_key
+            LEFT JOIN lineage_runs p ON p.run_key = r.parent_run_key
+            WHERE \(condition)
+            """, arguments)
+        var runs: [Int64: Run] = [:]
+        var order: [Int64] = []
+        let decoder = JSONDecoder()
+        for row in rows {
+            let key = try row.decode(Int64.self, "run_key")
+            var environment: EnvironmentSnapshot?
+            if let json = try row.decode(String?.self, "environment") {
+                do {
+                    environment = try decoder.decode(EnvironmentSnapshot.self, from: Data(json.utf8))
+                } catch {
+                    throw LineageError(.corruptRecord, "The environment of run \(try row.decode(String.self, "id")) cannot be read: \(error)", fix: "restore the store from a backup.")
+                }
+            }
+            runs[key] = Run(
+                id: RunID(unchecked: try row.decode(String.self, "id")), experiment: try row.decode(String.self, "experiment"),
+                name: try row.decode(String.self, "name"), status: RunStatus(rawValue: try row.decode(String.self, "status")) ?? .running,
+                startTime: try row.decode(Int64.self, "start_time"), endTime: try row.decode(Int64?.self, "end_time"),
+                owner: try row.decode(String?.self, "owner"), parentRunID: try row.decode(String?.self, "parent_id").map { RunID(unchecked: $0) },
+                environment: environment)
+            order.append(key)
+        }
+        guard !order.isEmpty else { return [] }
+        let keyList = placeholders(order.count)
+        let keyArguments = order.map(SQLValue.integer)
+        for row in try await db.query("SELECT run_key, key, value_type, value_text FROM lineage_params WHERE run_key IN (\(keyList))", keyArguments) {
+            let key = try row.decode(Int64.self, "run_key")
+            let name = try row.decode(String.self, "key")
+            guard let value = ParameterValue(typeName: try row.decode(String.self, "value_type"), text: try row.decode(String.self, "value_text")) else {
+                throw LineageError(.corruptRecord, "Parameter '\(name)' has an unreadable stored value", fix: "restore the store from a backup.")
+            }
+            runs[key]?.parameters[name] = value
+        }
+        for row in try await db.query("SELECT run_key, key, value FROM lineage_tags WHERE run_key IN (\(keyList))", keyArguments) {
+            runs[try row.decode(Int64.self, "run_key")]?.tags[try row.decode(String.self, "key")] = try row.decode(String.self, "value")
+        }
+        for row in try await db.query("SELECT run_key, key, step, timestamp, value FROM lineage_latest_metrics WHERE run_key IN (\(keyList))", keyArguments) {
+            let name = try row.decode(String.self, "key")
+            runs[try row.decode(Int64.self, "run_key")]?.latestMetrics[name] = MetricPoint(
+                key: name, value: try row.decode(Double?.self, "value") ?? .nan, step: try row.decode(Int64.self, "step"), timestamp: try row.decode(Int64.self, "timestamp"))
+        }
+        for row in try await db.query(
+            "SELECT e.run_key, r.id, e.digest, e.direction, e.role, a.kind FROM lineage_edges e JOIN lineage_runs r ON r.run_key = e.run_key JOIN lineage_artifacts a ON a.digest = e.digest WHERE e.run_key IN (\(keyList)) ORDER BY e.direction, e.role, e.digest",
+            keyArguments) {
+            runs[try row.decode(Int64.self, "run_key")]?.edges.append(ArtifactEdge(
+                runID: RunID(unchecked: try row.decode(String.self, "id")), digest: try Digest(parsing: try row.decode(String.self, "digest")),
+                direction: ArtifactDirection(rawValue: try row.decode(String.self, "direction")) ?? .input, role: try row.decode(String.self, "role"),
+                kind: ArtifactKind(rawValue: try row.decode(String.self, "kind")) ?? .other))
+        }
+        return order.compactMap { runs[$0] }
+    }
+}

@@ -1,0 +1,53 @@
+import Lineage
+import MLOpsStorage
+import Testing
+
+@Suite("Reproducibility")
+struct ReproducibilityTests {
+    static func edge(_ name: String, _ direction: ArtifactDirection, _ kind: ArtifactKind, run: RunID, role: String) -> ArtifactEdge {
+        ArtifactEdge(runID: run, digest: Digest(of: Array(name.utf8)), direction: direction, role: role, kind: kind)
+    }
+
+    static func run(data: String = "train-v1", commit: String = "c1", dirty: Bool = false, lr: Double = 0.1, seed: UInt64 = 42, features: String = "fs-v1") -> Run {
+        let id = RunID()
+        return Run(
+            id: id, experiment: "e", name: "r", status: .finished, startTime: 0, endTime: 1,
+            parameters: ["lr": .double(lr), "depth": 6],
+            latestMetrics: ["auc": MetricPoint(key: "auc", value: 0.9 + lr, timestamp: 1)],
+            environment: EnvironmentSnapshot(gitCommit: commit, gitDirty: dirty, swiftVersion: "6.3", seeds: ["split": seed]),
+            edges: [
+                edge(data, .input, .dataset, run: id, role: "training-data"),
+                edge(features, .input, .featureSet, run: id, role: "features"),
+                edge("model", .output, .model, run: id, role: "model"),
+            ])
+    }
+
+    @Test("a complete run is reproducible")
+    func complete() {
+        #expect(ReproducibilityCheck(run: Self.run()).isReproducible)
+    }
+
+    @Test("missing pieces are named")
+    func gaps() {
+        var run = Self.run(dirty: true)
+        run.environment?.seeds = [:]
+        run.edges = []
+        run.status = .failed
+        let codes = ReproducibilityCheck(run: run).gaps.map(\.code)
+        #expect(codes == ["no-inputs", "dirty-tree", "no-seeds", "not-finished", "no-outputs"])
+        run.environment = nil
+        #expect(ReproducibilityCheck(run: run).gaps.map(\.code).contains("no-environment"))
+    }
+
+    @Test("a diff ranks data before code before parameters before seeds")
+    func diffRanking() {
+        let a = Self.run()
+        let b = Self.run(data: "train-v2", commit: "c2", lr: 0.2, seed: 7, features: "fs-v2")
+        let diff = RunDiff(a, b)
+        #expect(diff.differences.map(\.category) == [.data, .featureSet, .code, .parameter, .seed])
+        #expect(diff.likeliestExplanation?.name == "training-data")
+        #expect(diff.metricChanges.first?.key == "auc")
+        #expect(abs((diff.metricChanges.first?.delta ?? 0) - 0.1) < 1e-12)
+        #expect(RunDiff(a, a).differences.isEmpty)
+    }
+}
