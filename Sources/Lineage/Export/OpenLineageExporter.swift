@@ -1,0 +1,127 @@
+public import Foundation
+import MLOpsStorage
+
+/// Turns runs into OpenLineage 2-0-2 RunEvents, so lineage tools (Marquez, DataHub, OpenMetadata…)
+/// see what swift-mlops recorded.
+///
+/// Each run gives a `START` event at its start time and, once it has ended, a `COMPLETE`, `FAIL`
+/// or `ABORT` event (for finished, failed and killed runs) at its end time. The experiment is the
+/// job; inputs and outputs are datasets named `<artifact name>` in the namespace ``namespace``,
+/// with the content digest as their `version` facet. Facets used: `processing_engine`,
+/// `environmentVariables` (only the recorded, non-secret ones), `parent`, `jobType`, `version`,
+/// and a custom `mlops_run` run facet with the parameters and latest metrics.
+public struct OpenLineageExporter: Sendable {
+    /// The namespace of jobs and datasets.
+    public var namespace: String
+    /// The producer URI written into every event and facet.
+    public var producer: String
+
+    static let schemaURL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+    static let facetSchemas: [String: String] = [
+        "processing_engine": "https://openlineage.io/spec/facets/1-1-1/ProcessingEngineRunFacet.json#/$defs/ProcessingEngineRunFacet",
+        "environmentVariables": "https://openlineage.io/spec/facets/1-0-0/EnvironmentVariablesRunFacet.json#/$defs/EnvironmentVariablesRunFacet",
+        "parent": "https://openlineage.io/spec/facets/1-2-0/ParentRunFacet.json#/$defs/ParentRunFacet",
+        "jobType": "https://openlineage.io/spec/facets/2-0-4/JobTypeJobFacet.json#/$defs/JobTypeJobFacet",
+        "version": "https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet",
+        "mlops_run": "https://github.com/swift-mlops/swift-mlops/blob/main/Documentation/OpenLineage.md#mlops_run",
+    ]
+
+    /// Creates an exporter.
+    public init(namespace: String = "swift-mlops", producer: String = "https://github.com/swift-mlops/swift-mlops") {
+        self.namespace = namespace
+        self.producer = producer
+    }
+
+    /// The events of one run: START, then the terminal event when the run has ended.
+    public func events(for run: Run, parent: Run? = nil) -> [JSONValue] {
+        var events = [event(for: run, type: "START", time: run.startTime, parent: parent)]
+        if let end = run.endTime, run.status.isTerminal {
+            let type = switch run.status {
+            case .finished: "COMPLETE"
+            case .failed: "FAIL"
+            case .killed: "ABORT"
+            case .running: "RUNNING"
+            }
+            events.append(event(for: run, type: type, time: end, parent: parent))
+        }
+        return events
+    }
+
+    /// Events as a JSON array (`jsonLines: false`) or one event per line.
+    public func encode(_ events: [JSONValue], jsonLines: Bool) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = jsonLines ? [.sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        if !jsonLines { return try encoder.encode(events) }
+        var data = Data()
+        for event in events {
+            data.append(try encoder.encode(event))
+            data.append(0x0A)
+        }
+        return data
+    }
+
+    func event(for run: Run, type: String, time: Int64, parent: Run?) -> JSONValue {
+        var runFacets: [String: JSONValue] = [
+            "processing_engine": facet("processing_engine", ["name": .string("swift-mlops"), "version": .string("0.1.0")]),
+            "mlops_run": facet("mlops_run", [
+                "name": .string(run.name),
+                "status": .string(run.status.rawValue),
+                "parameters": .object(run.parameters.mapValues { value in
+                    switch value {
+                    case .int(let v): .integer(v)
+                    case .double(let v): .number(v)
+                    case .bool(let v): .bool(v)
+                    case .string(let v): .string(v)
+                    }
+                }),
+                "metrics": .object(run.latestMetrics.mapValues { .number($0.value) }),
+                "gitCommit": run.environment?.gitCommit.map(JSONValue.string) ?? .null,
+            ]),
+        ]
+        if let variables = run.environment?.variables, !variables.isEmpty {
+            runFacets["environmentVariables"] = facet("environmentVariables", [
+                "environmentVariables": .array(variables.sorted { $0.key < $1.key }.map { .object(["name": .string($0.key), "value": .string($0.value)]) }),
+            ])
+        }
+        if let parentID = run.parentRunID {
+            runFacets["parent"] = facet("parent", [
+                "run": .object(["runId": .string(parentID.value)]),
+                "job": .object(["namespace": .string(namespace), "name": .string(parent?.experiment ?? run.experiment)]),
+            ])
+        }
+        func dataset(_ edge: ArtifactEdge) -> JSONValue {
+            .object([
+                "namespace": .string(namespace),
+                "name": .string("\(edge.role)/sha256:\(edge.digest.hex)"),
+                "facets": .object(["version": facet("version", ["datasetVersion": .string("sha256:\(edge.digest.hex)")])]),
+            ])
+        }
+        return .object([
+            "eventType": .string(type),
+            "eventTime": .string(Self.isoTime(milliseconds: time)),
+            "producer": .string(producer),
+            "schemaURL": .string(Self.schemaURL),
+            "run": .object(["runId": .string(run.id.value), "facets": .object(runFacets)]),
+            "job": .object([
+                "namespace": .string(namespace),
+                "name": .string(run.experiment),
+                "facets": .object(["jobType": facet("jobType", ["processingType": .string("BATCH"), "integration": .string("SWIFT_MLOPS"), "jobType": .string("TRAINING")])]),
+            ]),
+            "inputs": .array(run.inputs.map(dataset)),
+            "outputs": .array(run.outputs.map(dataset)),
+        ])
+    }
+
+    func facet(_ name: String, _ fields: [String: JSONValue]) -> JSONValue {
+        var fields = fields
+        fields["_producer"] = .string(producer)
+        fields["_schemaURL"] = .string(Self.facetSchemas[name] ?? Self.schemaURL)
+        return .object(fields)
+    }
+
+    /// `2026-11-25T08:30:00.123Z` for a time in milliseconds since the Unix epoch.
+    static func isoTime(milliseconds: Int64) -> String {
+        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
