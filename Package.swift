@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "mlops",
             dependencies: [
-                "MLOpsStorage", "TensorCore",
+                "MLOpsStorage", "TensorCore", "Lineage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -9,12 +9,12 @@ struct DemoAndExampleTests {
         let result = try Executables.run("mlops", ["demo", "--output", folder.file("out")])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("index.html"))
-        for file in ["index.html", "storage.html", "summary.json", "transactions.csv", "mlops.sqlite"] {
+        for file in ["index.html", "storage.html", "lineage.html", "openlineage.json", "summary.json", "transactions.csv", "mlops.sqlite"] {
             #expect(FileManager.default.fileExists(atPath: folder.file("out/\(file)")), "missing \(file)")
         }
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/summary.json")))) as? [String: Any]
         let chapters = summary?["chapters"] as? [[String: Any]]
-        #expect(chapters?.map { $0["slug"] as? String } == ["storage"])
+        #expect(chapters?.map { $0["slug"] as? String } == ["storage", "lineage"])
         // A second run on the same folder works and deduplicates.
         let again = try Executables.run("mlops", ["demo", "--output", folder.file("out"), "--format", "json"])
         #expect(again.status == 0, "\(again.standardError)")

@@ -1,6 +1,7 @@
+import Lineage
 import MLOpsStorage
 
 /// Every schema this build of swift-mlops knows, in migration order. Each product adds its own.
 enum KnownSchemas {
-    static var all: [SQLSchema] { [StorageSchema.schema] }
+    static var all: [SQLSchema] { [StorageSchema.schema, LineageSchema.schema] }
 }

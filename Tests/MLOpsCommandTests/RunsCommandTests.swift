@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@Suite("mlops runs and mlops lineage")
+struct RunsCommandTests {
+    /// A store with the demo's two recorded runs.
+    /// The folder must outlive the test's use of the store: callers keep it in a local
+    /// and end with `withExtendedLifetime(folder) {}`.
+    static func demoStore() throws -> (TemporaryFolder, String) {
+        let folder = TemporaryFolder()
+        let store = "sqlite:\(folder.file("demo.sqlite"))"
+        let demo = try Executables.run("mlops", ["demo", "--output", folder.path, "--store", store])
+        #expect(demo.status == 0, "\(demo.standardError)")
+        return (folder, store)
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    }
+
+    @Test("list, search, show and diff the demo's runs")
+    func runs() throws {
+        let (folder, store) = try Self.demoStore()
+        defer { withExtendedLifetime(folder) {} }
+        let list = try Executables.run("mlops", ["runs", "list", "--store", store, "--format", "json"])
+        #expect(list.status == 0, "\(list.standardError)")
+        let runs = try Self.json(list.standardOutput)["runs"] as? [[String: Any]] ?? []
+        #expect(runs.count == 2)
+        let ids = runs.compactMap { $0["id"] as? String }
+
+        let search = try Executables.run("mlops", ["runs", "search", "metrics.auc > 0.5 and params.model = 'logistic'", "--order-by", "metrics.auc desc", "--store", store, "--format", "json"])
+        #expect(search.status == 0, "\(search.standardError)")
+        #expect((try Self.json(search.standardOutput)["runs"] as? [[String: Any]])?.count == 2)
+
+        let show = try Executables.run("mlops", ["runs", "show", ids[0], "--store", store])
+        #expect(show.status == 0)
+        #expect(show.standardOutput.contains("reproducible:"))
+        #expect(show.standardOutput.contains("input  training-data"))
+
+        let diff = try Executables.run("mlops", ["runs", "diff", ids[1], ids[0], "--store", store, "--format", "json"])
+        #expect(diff.status == 0)
+        let differences = try Self.json(diff.standardOutput)["differences"] as? [[String: Any]]
+        #expect(differences?.first?["category"] as? String == "data")
+    }
+
+    @Test("a filter with a syntax error is exit 2 with a caret under the character")
+    func badFilter() throws {
+        let (folder, store) = try Self.demoStore()
+        defer { withExtendedLifetime(folder) {} }
+        let result = try Executables.run("mlops", ["runs", "search", "metrics.auc >> 0.5", "--store", store])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("character 14"))
+        #expect(result.standardError.contains("^"))
+        let unknown = try Executables.run("mlops", ["runs", "show", "not-a-run-id", "--store", store])
+        #expect(unknown.status == 2)
+        let missing = try Executables.run("mlops", ["runs", "show", UUID().uuidString, "--store", store])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("No run"))
+    }
+
+    @Test("ancestors, descendants and OpenLineage export of the demo's lineage")
+    func lineage() throws {
+        let (folder, store) = try Self.demoStore()
+        defer { withExtendedLifetime(folder) {} }
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("summary.json")))) as? [String: Any]
+        let chapters = summary?["chapters"] as? [[String: Any]] ?? []
+        let facts = chapters.first { $0["slug"] as? String == "lineage" }?["facts"] as? [[String: String]] ?? []
+        let model = try #require(facts.first { $0["label"] == "model digest" }?["value"])
+        let ancestors = try Executables.run("mlops", ["lineage", "ancestors", model, "--store", store, "--format", "json"])
+        #expect(ancestors.status == 0, "\(ancestors.standardError)")
+        let graph = try Self.json(ancestors.standardOutput)
+        let kinds = (graph["artifacts"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }.sorted()
+        #expect(kinds == ["dataset", "feature_set", "model"])
+        let events = try Executables.run("mlops", ["lineage", "openlineage", "--json-lines", "--store", store])
+        #expect(events.status == 0)
+        #expect(events.standardOutput.split(separator: "\n").count == 4)
+        let bad = try Executables.run("mlops", ["lineage", "descendants", "sha256:nope", "--store", store])
+        #expect(bad.status == 2)
+    }
+}
