@@ -79,6 +79,10 @@ let package = Package(
             name: "table-sketches", dependencies: ["TensorCore"], path: "Examples/TableSketches",
             swiftSettings: strictness),
 
+        .executableTarget(
+            name: "train-and-trace", dependencies: ["Lineage", "MLOpsStorage", "TensorCore"], path: "Examples/TrainAndTrace",
+            swiftSettings: strictness),
+
         // Benchmarks: release-built, run by Benchmarks/run next to the Python anchors.
         .executableTarget(
             name: "mlops-benchmarks",
@@ -97,9 +101,9 @@ let package = Package(
         .testTarget(
             name: "TensorCoreTests",
             dependencies: ["TensorCore", "CTensorKernels", .product(name: "PropertyBased", package: "swift-property-based")], exclude: ["Fixtures", "Readers", "Columns"], swiftSettings: strictness), // TEMP-EXCLUDE
-        .testTarget(name: "LineageTests", dependencies: ["Lineage", "MLOpsStorage"], swiftSettings: strictness),
+        .testTarget(name: "LineageTests", dependencies: ["Lineage", "MLOpsStorage"], exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(
-            name: "MLOpsCommandTests", dependencies: ["mlops", "store-tour", "table-sketches"],
+            name: "MLOpsCommandTests", dependencies: ["mlops", "store-tour", "table-sketches", "train-and-trace"],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

@@ -17,7 +17,7 @@ let location = try StoreLocation(parsing: "sqlite:\(folder)/tour.sqlite")
 let database = try await location.openDatabase()
 
 // 2. A module's tables are a numbered list of migrations; running them again changes nothing.
-let schema = try SQLSchema(module: "tour", migrations: [
+let schema = SQLSchema(module: "tour", migrations: [
     SQLMigration(version: 1, name: "create experiments") { dialect in
         "CREATE TABLE experiments (name TEXT PRIMARY KEY, owner TEXT NOT NULL, best_auc \(dialect.realType))"
     },

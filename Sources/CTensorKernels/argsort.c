@@ -109,17 +109,22 @@ static void tk_argsort_heap(const double *v, size_t n, int64_t *out) {
 
 /* ---- radix sort ---- */
 
-/* Key representation of a pass's input. */
-enum { TK_SRC_VALUES, TK_SRC_K64, TK_SRC_K32 };
+/* Key representation of a pass's input / output. */
+enum { TK_SRC_VALUES = 0, TK_SRC_K64 = 1, TK_SRC_K32 = 2, TK_DST_NONE = 3 };
+
+#define TK_FUSE_MAX_THREADS 4
 
 typedef struct {
     size_t n;
     int threads;
     const double *values;
-    /* histograms: [thread][digit][bucket], then turned into offsets */
+    /* counts: [thread][digit][bucket], turned into offsets before a pass */
     size_t (*hist)[TK_DIGITS][TK_RADIX];
+    /* counts of the next pass's digit by [source thread][owner thread] */
+    size_t (*next)[TK_FUSE_MAX_THREADS][TK_RADIX];
+    size_t bound[TK_FUSE_MAX_THREADS]; /* slice starts of threads 1..3 */
     /* current pass */
-    int digit, src_kind, dst_kind;
+    int digit, next_digit, src_kind, dst_kind;
     const void *src_keys;
     const void *src_idx;
     void *dst_keys;
@@ -127,6 +132,7 @@ typedef struct {
     int wide_idx; /* 1: indices are uint64_t, else uint32_t */
 } tk_radix_ctx;
 
+/* Thread t's slice [lo, hi): the same split in every pass. */
 static inline void tk_slice(size_t n, int parts, int t, size_t *lo, size_t *hi) {
     *lo = n * (size_t)t / (size_t)parts;
     *hi = n * (size_t)(t + 1) / (size_t)parts;
@@ -145,88 +151,96 @@ static void tk_radix_hist(void *p, int t) {
     }
 }
 
-/* With several threads, the per-thread counts of a later digit must be
- * taken over the slices of the current (already permuted) array. */
+/* More than TK_FUSE_MAX_THREADS threads: recount the digit over the slices
+ * of the current (permuted) array. */
 static void tk_radix_hist_pass(void *p, int t) {
     tk_radix_ctx *c = (tk_radix_ctx *)p;
     size_t lo, hi;
     tk_slice(c->n, c->threads, t, &lo, &hi);
     size_t *h = c->hist[t][c->digit];
     const int sh = c->digit * TK_DIGIT_BITS;
-    const uint64_t mask = TK_RADIX - 1;
     memset(h, 0, sizeof(size_t) * TK_RADIX);
     if (c->src_kind == TK_SRC_K64) {
         const uint64_t *sk = (const uint64_t *)c->src_keys;
-        for (size_t i = lo; i < hi; i++) h[(sk[i] >> sh) & mask]++;
+        for (size_t i = lo; i < hi; i++) h[(sk[i] >> sh) & (TK_RADIX - 1)]++;
     } else {
         const uint32_t *sk = (const uint32_t *)c->src_keys;
-        for (size_t i = lo; i < hi; i++) h[(((uint64_t)sk[i] << 32) >> sh) & mask]++;
+        for (size_t i = lo; i < hi; i++) h[(((uint64_t)sk[i] << 32) >> sh) & (TK_RADIX - 1)]++;
     }
 }
 
-/* One scatter pass over thread t's slice. Written out per (source kind,
- * destination kind, index width) so the inner loops are tight. */
-#define TK_SCATTER_LOOP(IDX_T, LOAD_KEY, LOAD_IDX, STORE)          \
-    for (size_t i = lo; i < hi; i++) {                             \
-        uint64_t k = LOAD_KEY;                                     \
-        IDX_T ix = LOAD_IDX;                                       \
-        size_t pos = off[(k >> sh) & mask]++;                      \
-        STORE;                                                     \
-    }
-
-#define TK_SCATTER_ALL(IDX_T)                                                            \
-    do {                                                                                 \
-        const IDX_T *si = (const IDX_T *)c->src_idx;                                     \
-        IDX_T *di = (IDX_T *)c->dst_idx;                                                 \
-        if (c->src_kind == TK_SRC_VALUES) {                                              \
-            const double *sv = c->values;                                                \
-            if (c->dst_kind == TK_SRC_K64) {                                             \
-                uint64_t *dk = (uint64_t *)c->dst_keys;                                  \
-                TK_SCATTER_LOOP(IDX_T, tk_key_f64(sv[i]), (IDX_T)i,                      \
-                                (dk[pos] = k, di[pos] = ix))                             \
-            } else if (c->dst_kind == TK_SRC_K32) {                                      \
-                uint32_t *dk = (uint32_t *)c->dst_keys;                                  \
-                TK_SCATTER_LOOP(IDX_T, tk_key_f64(sv[i]), (IDX_T)i,                      \
-                                (dk[pos] = (uint32_t)(k >> 32), di[pos] = ix))           \
-            } else {                                                                     \
-                TK_SCATTER_LOOP(IDX_T, tk_key_f64(sv[i]), (IDX_T)i, (di[pos] = ix))      \
-            }                                                                            \
-        } else if (c->src_kind == TK_SRC_K64) {                                          \
-            const uint64_t *sk = (const uint64_t *)c->src_keys;                          \
-            if (c->dst_kind == TK_SRC_K64) {                                             \
-                uint64_t *dk = (uint64_t *)c->dst_keys;                                  \
-                TK_SCATTER_LOOP(IDX_T, sk[i], si[i], (dk[pos] = k, di[pos] = ix))        \
-            } else if (c->dst_kind == TK_SRC_K32) {                                      \
-                uint32_t *dk = (uint32_t *)c->dst_keys;                                  \
-                TK_SCATTER_LOOP(IDX_T, sk[i], si[i],                                     \
-                                (dk[pos] = (uint32_t)(k >> 32), di[pos] = ix))           \
-            } else {                                                                     \
-                TK_SCATTER_LOOP(IDX_T, sk[i], si[i], (di[pos] = ix))                     \
-            }                                                                            \
-        } else {                                                                         \
-            const uint32_t *sk = (const uint32_t *)c->src_keys;                          \
-            if (c->dst_kind == TK_SRC_K32) {                                             \
-                uint32_t *dk = (uint32_t *)c->dst_keys;                                  \
-                TK_SCATTER_LOOP(IDX_T, (uint64_t)sk[i] << 32, si[i],                     \
-                                (dk[pos] = (uint32_t)(k >> 32), di[pos] = ix))           \
-            } else {                                                                     \
-                TK_SCATTER_LOOP(IDX_T, (uint64_t)sk[i] << 32, si[i], (di[pos] = ix))     \
-            }                                                                            \
-        }                                                                                \
-    } while (0)
-
-/* dst_kind for "indices only" */
-#define TK_DST_NONE 3
-
-static void tk_radix_scatter(void *p, int t) {
-    tk_radix_ctx *c = (tk_radix_ctx *)p;
+/* One scatter pass over thread t's slice; the constant arguments let the
+ * compiler emit one tight loop per combination. When fuse is set, the
+ * next pass's digit is counted per owner thread of the destination slot,
+ * which gives every thread its counts for the next pass without reading
+ * the keys again. */
+static inline __attribute__((always_inline)) void
+tk_scatter_impl(tk_radix_ctx *c, int t, const int src_kind, const int dst_kind, const int wide,
+                const int fuse) {
     size_t lo, hi;
     tk_slice(c->n, c->threads, t, &lo, &hi);
     size_t *off = c->hist[t][c->digit];
     const int sh = c->digit * TK_DIGIT_BITS;
-    const uint64_t mask = TK_RADIX - 1;
-    if (c->wide_idx) TK_SCATTER_ALL(uint64_t);
-    else TK_SCATTER_ALL(uint32_t);
+    const int nsh = (fuse ? c->next_digit : 0) * TK_DIGIT_BITS;
+    size_t(*nx)[TK_RADIX] = fuse ? c->next[t] : NULL;
+    const size_t b1 = c->bound[1], b2 = c->bound[2], b3 = c->bound[3];
+    if (fuse) memset(nx, 0, sizeof(size_t) * TK_FUSE_MAX_THREADS * TK_RADIX);
+    const double *sv = c->values;
+    const uint64_t *sk64 = (const uint64_t *)c->src_keys;
+    const uint32_t *sk32 = (const uint32_t *)c->src_keys;
+    const uint32_t *si32 = (const uint32_t *)c->src_idx;
+    const uint64_t *si64 = (const uint64_t *)c->src_idx;
+    uint64_t *dk64 = (uint64_t *)c->dst_keys;
+    uint32_t *dk32 = (uint32_t *)c->dst_keys;
+    uint32_t *di32 = (uint32_t *)c->dst_idx;
+    uint64_t *di64 = (uint64_t *)c->dst_idx;
+    for (size_t i = lo; i < hi; i++) {
+        uint64_t k;
+        size_t ix;
+        if (src_kind == TK_SRC_VALUES) {
+            k = tk_key_f64(sv[i]);
+            ix = i;
+        } else {
+            k = src_kind == TK_SRC_K64 ? sk64[i] : (uint64_t)sk32[i] << 32;
+            ix = wide ? (size_t)si64[i] : (size_t)si32[i];
+        }
+        size_t pos = off[(k >> sh) & (TK_RADIX - 1)]++;
+        if (dst_kind == TK_SRC_K64) dk64[pos] = k;
+        if (dst_kind == TK_SRC_K32) dk32[pos] = (uint32_t)(k >> 32);
+        if (wide) di64[pos] = (uint64_t)ix;
+        else di32[pos] = (uint32_t)ix;
+        if (fuse) {
+            size_t owner = (size_t)(pos >= b1) + (size_t)(pos >= b2) + (size_t)(pos >= b3);
+            nx[owner][(k >> nsh) & (TK_RADIX - 1)]++;
+        }
+    }
+}
+
+#define TK_SCATTER_CASE(S, D)                                                              \
+    do {                                                                                   \
+        if (c->wide_idx) {                                                                 \
+            if (fuse) tk_scatter_impl(c, t, S, D, 1, 1);                                   \
+            else tk_scatter_impl(c, t, S, D, 1, 0);                                        \
+        } else {                                                                           \
+            if (fuse) tk_scatter_impl(c, t, S, D, 0, 1);                                   \
+            else tk_scatter_impl(c, t, S, D, 0, 0);                                        \
+        }                                                                                  \
+        return;                                                                            \
+    } while (0)
+
+static void tk_radix_scatter(void *p, int t) {
+    tk_radix_ctx *c = (tk_radix_ctx *)p;
+    int fuse = c->next_digit >= 0;
+    switch (c->src_kind * 4 + c->dst_kind) {
+    case TK_SRC_VALUES * 4 + TK_SRC_K64: TK_SCATTER_CASE(TK_SRC_VALUES, TK_SRC_K64);
+    case TK_SRC_VALUES * 4 + TK_SRC_K32: TK_SCATTER_CASE(TK_SRC_VALUES, TK_SRC_K32);
+    case TK_SRC_VALUES * 4 + TK_DST_NONE: TK_SCATTER_CASE(TK_SRC_VALUES, TK_DST_NONE);
+    case TK_SRC_K64 * 4 + TK_SRC_K64: TK_SCATTER_CASE(TK_SRC_K64, TK_SRC_K64);
+    case TK_SRC_K64 * 4 + TK_SRC_K32: TK_SCATTER_CASE(TK_SRC_K64, TK_SRC_K32);
+    case TK_SRC_K64 * 4 + TK_DST_NONE: TK_SCATTER_CASE(TK_SRC_K64, TK_DST_NONE);
+    case TK_SRC_K32 * 4 + TK_SRC_K32: TK_SCATTER_CASE(TK_SRC_K32, TK_SRC_K32);
+    default: TK_SCATTER_CASE(TK_SRC_K32, TK_DST_NONE);
+    }
 }
 
 /* Widen uint32 indices to int64 in place inside out (8n bytes); the
@@ -263,11 +277,15 @@ static void tk_argsort_radix(const double *v, size_t n, int64_t *out, int thread
         ibuf[1] = (uint32_t *)(void *)out + n;
     }
     size_t(*hist)[TK_DIGITS][TK_RADIX] = malloc(sizeof(*hist) * (size_t)threads);
-    if (!kbuf[0] || !kbuf[1] || (wide && !extra) || !hist) {
+    int fused = threads > 1 && threads <= TK_FUSE_MAX_THREADS;
+    size_t(*next)[TK_FUSE_MAX_THREADS][TK_RADIX] =
+        fused ? malloc(sizeof(*next) * (size_t)threads) : NULL;
+    if (!kbuf[0] || !kbuf[1] || (wide && !extra) || !hist || (fused && !next)) {
         tk_aligned_free(kbuf[0]);
         tk_aligned_free(kbuf[1]);
         tk_aligned_free(extra);
         free(hist);
+        free(next);
         tk_argsort_heap(v, n, out);
         return;
     }
@@ -277,7 +295,13 @@ static void tk_argsort_radix(const double *v, size_t n, int64_t *out, int thread
     c.threads = threads;
     c.values = v;
     c.hist = hist;
+    c.next = next;
     c.wide_idx = wide;
+    for (int t = 1; t < TK_FUSE_MAX_THREADS; t++) {
+        size_t lo = SIZE_MAX, hi;
+        if (t < threads) tk_slice(n, threads, t, &lo, &hi);
+        c.bound[t] = lo;
+    }
     tk_parallel_run(threads, tk_radix_hist, &c);
 
     /* Which digits need a pass: those whose digit is not the same for
@@ -321,8 +345,27 @@ static void tk_argsort_radix(const double *v, size_t n, int64_t *out, int thread
             c.dst_idx = ibuf[dst_side];
             /* Per-thread counts for this digit: the first pass reads the
              * values in their original order, so the initial counts hold;
-             * later passes recount over the permuted array. */
-            if (threads > 1 && done > 1) tk_parallel_run(threads, tk_radix_hist_pass, &c);
+             * later passes use the counts gathered by the previous scatter
+             * (fused) or recount. */
+            if (threads > 1 && done > 1) {
+                if (fused) {
+                    for (int o = 0; o < threads; o++)
+                        for (size_t b = 0; b < TK_RADIX; b++) {
+                            size_t cnt = 0;
+                            for (int t = 0; t < threads; t++) cnt += next[t][o][b];
+                            hist[o][d][b] = cnt;
+                        }
+                } else {
+                    tk_parallel_run(threads, tk_radix_hist_pass, &c);
+                }
+            }
+            c.next_digit = -1;
+            if (fused && !last)
+                for (int e = d + 1; e < TK_DIGITS; e++)
+                    if (needed[e]) {
+                        c.next_digit = e;
+                        break;
+                    }
             /* bucket b of thread t starts after all smaller buckets and
              * after bucket b of the threads before t (stability). */
             size_t sum = 0;
@@ -347,6 +390,7 @@ static void tk_argsort_radix(const double *v, size_t n, int64_t *out, int thread
     tk_aligned_free(kbuf[1]);
     tk_aligned_free(extra);
     free(hist);
+    free(next);
 }
 
 static void tk_argsort_entry(const double *values, size_t n, int64_t *out, int threads) {

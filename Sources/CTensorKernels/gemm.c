@@ -27,6 +27,10 @@
  * They were tuned on an AMD EPYC (Zen 5, 48 KiB L1d, 1 MiB L2) and are
  * within BLIS's haswell/zen ranges, so they suit other AVX2 parts too.
  *
+ * Thin shapes (m, n or k <= 4: vector-matrix, matrix-vector, outer
+ * products) skip packing: they are memory-bound and packing would
+ * cost more than the compute (e.g. 1 x 2000 x 2000 ran 4x slower packed).
+ *
  * Edge handling: the packing routines pad A panels to MR rows and B panels
  * to NR columns with zeros; edge tiles are computed into a local tile and
  * only the valid part is written to C. lda/ldb/ldc may exceed the widths.
@@ -61,6 +65,9 @@
 #ifndef TK_SGEMM_NC
 #define TK_SGEMM_NC 4080
 #endif
+
+/* m, n or k at most this: plain loops instead of packing (gemm_template.h) */
+#define TK_GEMM_THIN 4
 
 #if (TK_DGEMM_MC % TK_DGEMM_MR) || (TK_DGEMM_NC % TK_DGEMM_NR) || \
     (TK_SGEMM_MC % TK_SGEMM_MR) || (TK_SGEMM_NC % TK_SGEMM_NR)
@@ -97,12 +104,12 @@
 
 void tk_dgemm(size_t m, size_t n, size_t k, const double *a, size_t lda, const double *b,
               size_t ldb, double *c, size_t ldc, int accumulate) {
-    tk_dgemm_entry(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+    tk_dgemm_entry(m, n, k, a, lda, b, ldb, c, ldc, accumulate, tk_internal_use_avx2());
 }
 
 void tk_sgemm(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
               size_t ldb, float *c, size_t ldc, int accumulate) {
-    tk_sgemm_entry(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+    tk_sgemm_entry(m, n, k, a, lda, b, ldb, c, ldc, accumulate, tk_internal_use_avx2());
 }
 
 void tk_dgemm_mt(size_t m, size_t n, size_t k, const double *a, size_t lda, const double *b,

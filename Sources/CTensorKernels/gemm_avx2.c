@@ -149,4 +149,7 @@ TK_TARGET_AVX2 void tk_sgemm_ukr_avx2(size_t kc, const float *ap, const float *b
 #undef TK_S_OUT
 }
 
+#else
+/* ISO C wants at least one declaration per translation unit. */
+typedef int tk_gemm_avx2_unit;
 #endif /* TK_X86_64 */

@@ -131,6 +131,78 @@ static void G_NAME(gemm_naive)(size_t m, size_t n, size_t k, const G_T *a, size_
     }
 }
 
+/* Thin shapes (m, n or k <= TK_GEMM_THIN): packing cannot pay for itself, so
+ * plain loops are used; the same body is compiled for the baseline and, on
+ * x86_64, as an AVX2+FMA clone (auto-vectorised). */
+static inline __attribute__((always_inline)) void
+G_NAME(thin_body)(size_t m, size_t n, size_t k, const G_T *a, size_t lda, const G_T *b,
+                  size_t ldb, G_T *c, size_t ldc, int accumulate) {
+    if (!accumulate)
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++) c[i * ldc + j] = 0;
+    if (m <= TK_GEMM_THIN && m <= n) {
+        /* few rows: C rows += a[i][p] * B row p, in column blocks that keep
+         * the m rows of C within 16 KiB of L1 */
+        size_t jb = 16384 / sizeof(G_T) / m;
+        for (size_t j0 = 0; j0 < n; j0 += jb) {
+            size_t jn = n - j0 < jb ? n - j0 : jb;
+            for (size_t p = 0; p < k; p++) {
+                const G_T *bp = b + p * ldb + j0;
+                for (size_t i = 0; i < m; i++) {
+                    G_T av = a[i * lda + p];
+                    G_T *ci = c + i * ldc + j0;
+                    for (size_t j = 0; j < jn; j++) ci[j] += av * bp[j];
+                }
+            }
+        }
+    } else if (n > TK_GEMM_THIN) {
+        /* small k (outer-product like): row by row, C row += a[i][p] * B row p */
+        for (size_t i = 0; i < m; i++) {
+            G_T *ci = c + i * ldc;
+            for (size_t p = 0; p < k; p++) {
+                G_T av = a[i * lda + p];
+                const G_T *bp = b + p * ldb;
+                for (size_t j = 0; j < n; j++) ci[j] += av * bp[j];
+            }
+        }
+    } else {
+        /* few columns: dot products of A rows with B columns, the columns
+         * copied to contiguous chunks; 16 partial sums per dot */
+        G_T col[TK_GEMM_THIN][512];
+        for (size_t p0 = 0; p0 < k; p0 += 512) {
+            size_t pn = k - p0 < 512 ? k - p0 : 512;
+            for (size_t j = 0; j < n; j++)
+                for (size_t p = 0; p < pn; p++) col[j][p] = b[(p0 + p) * ldb + j];
+            for (size_t i = 0; i < m; i++) {
+                const G_T *ai = a + i * lda + p0;
+                for (size_t j = 0; j < n; j++) {
+                    G_T acc[16] = {0};
+                    size_t p = 0;
+                    for (; p + 16 <= pn; p += 16)
+                        for (size_t l = 0; l < 16; l++) acc[l] += ai[p + l] * col[j][p + l];
+                    for (; p < pn; p++) acc[0] += ai[p] * col[j][p];
+                    G_T sum = 0;
+                    for (size_t l = 0; l < 16; l++) sum += acc[l];
+                    c[i * ldc + j] += sum;
+                }
+            }
+        }
+    }
+}
+
+static void G_NAME(thin_portable)(size_t m, size_t n, size_t k, const G_T *a, size_t lda,
+                                  const G_T *b, size_t ldb, G_T *c, size_t ldc, int accumulate) {
+    G_NAME(thin_body)(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+}
+
+#if TK_X86_64
+static TK_TARGET_AVX2 void G_NAME(thin_avx2)(size_t m, size_t n, size_t k, const G_T *a,
+                                             size_t lda, const G_T *b, size_t ldb, G_T *c,
+                                             size_t ldc, int accumulate) {
+    G_NAME(thin_body)(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+}
+#endif
+
 /* Single-threaded GEMM on one block of C (the Goto/BLIS loop nest):
  *   for jc in n step NC:            (loop 5)  B block kc x nc -> L3
  *     for pc in k step KC:          (loop 4)  pack B[pc.., jc..]
@@ -138,11 +210,13 @@ static void G_NAME(gemm_naive)(size_t m, size_t n, size_t k, const G_T *a, size_
  *         macro-kernel              (loops 2, 1, micro-kernel)
  * Requires m, n, k > 0. */
 static void G_NAME(gemm_serial)(size_t m, size_t n, size_t k, const G_T *a, size_t lda,
-                                const G_T *b, size_t ldb, G_T *c, size_t ldc, int accumulate) {
+                                const G_T *b, size_t ldb, G_T *c, size_t ldc, int accumulate,
+                                int avx2) {
     G_NAME(ukr_fn) ukr = G_NAME(ukr_portable);
 #if TK_X86_64
-    if (tk_internal_use_avx2()) ukr = G_UKR_AVX2;
+    if (avx2) ukr = G_UKR_AVX2;
 #endif
+    (void)avx2;
     size_t mcap = m < G_MC ? (m + G_MR - 1) / G_MR * G_MR : G_MC;
     size_t ncap = n < G_NC ? (n + G_NR - 1) / G_NR * G_NR : G_NC;
     size_t kcap = k < G_KC ? k : G_KC;
@@ -172,7 +246,8 @@ static void G_NAME(gemm_serial)(size_t m, size_t n, size_t k, const G_T *a, size
 }
 
 static void G_NAME(gemm_entry)(size_t m, size_t n, size_t k, const G_T *a, size_t lda,
-                               const G_T *b, size_t ldb, G_T *c, size_t ldc, int accumulate) {
+                               const G_T *b, size_t ldb, G_T *c, size_t ldc, int accumulate,
+                               int avx2) {
     if (m == 0 || n == 0) return;
     if (k == 0) {
         if (!accumulate)
@@ -180,7 +255,17 @@ static void G_NAME(gemm_entry)(size_t m, size_t n, size_t k, const G_T *a, size_
                 for (size_t j = 0; j < n; j++) c[i * ldc + j] = 0;
         return;
     }
-    G_NAME(gemm_serial)(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+    if (m <= TK_GEMM_THIN || n <= TK_GEMM_THIN || k <= TK_GEMM_THIN) {
+#if TK_X86_64
+        if (avx2) {
+            G_NAME(thin_avx2)(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+            return;
+        }
+#endif
+        G_NAME(thin_portable)(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        return;
+    }
+    G_NAME(gemm_serial)(m, n, k, a, lda, b, ldb, c, ldc, accumulate, avx2);
 }
 
 /* ---- threads: C is cut into independent blocks of whole rows (or whole
@@ -189,7 +274,7 @@ typedef struct {
     size_t m, n, k, lda, ldb, ldc;
     const G_T *a, *b;
     G_T *c;
-    int accumulate, parts, by_rows;
+    int accumulate, parts, by_rows, avx2;
 } G_NAME(gemm_job);
 
 static void G_NAME(gemm_job_run)(void *ctx, int t) {
@@ -203,16 +288,17 @@ static void G_NAME(gemm_job_run)(void *ctx, int t) {
     if (lo >= hi) return;
     if (j->by_rows)
         G_NAME(gemm_entry)(hi - lo, j->n, j->k, j->a + lo * j->lda, j->lda, j->b, j->ldb,
-                           j->c + lo * j->ldc, j->ldc, j->accumulate);
+                           j->c + lo * j->ldc, j->ldc, j->accumulate, j->avx2);
     else
         G_NAME(gemm_entry)(j->m, hi - lo, j->k, j->a, j->lda, j->b + lo, j->ldb, j->c + lo,
-                           j->ldc, j->accumulate);
+                           j->ldc, j->accumulate, j->avx2);
 }
 
 static void G_NAME(gemm_threaded)(size_t m, size_t n, size_t k, const G_T *a, size_t lda,
                                   const G_T *b, size_t ldb, G_T *c, size_t ldc, int accumulate,
                                   int threads) {
     if (m == 0 || n == 0) return;
+    int avx2 = tk_internal_use_avx2(); /* read once: all threads agree */
     /* Below ~2 MFLOP a thread costs more than it saves. */
     double flops = 2.0 * (double)m * (double)n * (double)k;
     size_t mt = (m + G_MR - 1) / G_MR, nt = (n + G_NR - 1) / G_NR;
@@ -221,9 +307,9 @@ static void G_NAME(gemm_threaded)(size_t m, size_t n, size_t k, const G_T *a, si
     if (threads > 64) threads = 64;
     if ((size_t)threads > tiles) threads = (int)tiles;
     if (threads <= 1 || k == 0 || flops < 2.0e6) {
-        G_NAME(gemm_entry)(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        G_NAME(gemm_entry)(m, n, k, a, lda, b, ldb, c, ldc, accumulate, avx2);
         return;
     }
-    G_NAME(gemm_job) job = {m, n, k, lda, ldb, ldc, a, b, c, accumulate, threads, by_rows};
+    G_NAME(gemm_job) job = {m, n, k, lda, ldb, ldc, a, b, c, accumulate, threads, by_rows, avx2};
     tk_parallel_run(threads, G_NAME(gemm_job_run), &job);
 }

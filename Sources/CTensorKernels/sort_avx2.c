@@ -70,11 +70,11 @@ static const int32_t tk_perm_lut8[256][8] __attribute__((aligned(32))) = {
 static const int32_t tk_lane_mask32[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 static const int64_t tk_lane_mask64[8] = {-1, -1, -1, -1, 0, 0, 0, 0};
 
-P_ALWAYS __m256i tk_perm4(unsigned m) { return _mm256_load_si256((const __m256i *)tk_perm_lut4[m]); }
-P_ALWAYS __m256i tk_perm8(unsigned m) { return _mm256_load_si256((const __m256i *)tk_perm_lut8[m]); }
+P_ALWAYS __m256i tk_perm4(unsigned m) { return _mm256_load_si256((const __m256i *)(const void *)tk_perm_lut4[m]); }
+P_ALWAYS __m256i tk_perm8(unsigned m) { return _mm256_load_si256((const __m256i *)(const void *)tk_perm_lut8[m]); }
 /* first rem lanes set (0 < rem < lanes) */
-P_ALWAYS __m256i tk_mask64(size_t rem) { return _mm256_loadu_si256((const __m256i *)(tk_lane_mask64 + 4 - rem)); }
-P_ALWAYS __m256i tk_mask32(size_t rem) { return _mm256_loadu_si256((const __m256i *)(tk_lane_mask32 + 8 - rem)); }
+P_ALWAYS __m256i tk_mask64(size_t rem) { return _mm256_loadu_si256((const __m256i *)(const void *)(tk_lane_mask64 + 4 - rem)); }
+P_ALWAYS __m256i tk_mask32(size_t rem) { return _mm256_loadu_si256((const __m256i *)(const void *)(tk_lane_mask32 + 8 - rem)); }
 
 /* ------------------------------- double -------------------------------- */
 P_ALWAYS __m256d f64_loadu(const double *p) { return _mm256_loadu_pd(p); }
@@ -129,8 +129,8 @@ static void f64_heapsort(double *v, size_t n) { tk_heapsort_f64(v, n); }
 #undef S_MAXVAL
 
 /* ------------------------------- int64 --------------------------------- */
-P_ALWAYS __m256i i64_loadu(const int64_t *p) { return _mm256_loadu_si256((const __m256i *)p); }
-P_ALWAYS void i64_storeu(int64_t *p, __m256i v) { _mm256_storeu_si256((__m256i *)p, v); }
+P_ALWAYS __m256i i64_loadu(const int64_t *p) { return _mm256_loadu_si256((const __m256i *)(const void *)p); }
+P_ALWAYS void i64_storeu(int64_t *p, __m256i v) { _mm256_storeu_si256((__m256i *)(void *)p, v); }
 P_ALWAYS __m256i i64_set1(int64_t x) { return _mm256_set1_epi64x(x); }
 P_ALWAYS __m256i i64_maskload(const int64_t *p, size_t rem) {
     __m256i m = tk_mask64(rem);
@@ -262,4 +262,7 @@ TK_TARGET_AVX2 size_t tk_partition_f64_avx2(double *v, size_t n, double p, int g
 TK_TARGET_AVX2 size_t tk_partition_i64_avx2(int64_t *v, size_t n, int64_t p, int gt) { return i64_partition(v, n, p, gt); }
 TK_TARGET_AVX2 size_t tk_partition_f32_avx2(float *v, size_t n, float p, int gt) { return f32_partition(v, n, p, gt); }
 
+#else
+/* ISO C wants at least one declaration per translation unit. */
+typedef int tk_sort_avx2_unit;
 #endif /* TK_X86_64 */

@@ -157,7 +157,7 @@ static TK_NOINLINE TK_TARGET_AVX2 void S_NAME(small_sort)(S_T *arr, size_t n) {
 
 /* Partitions arr[0..n): returns k with arr[0..k) "left" and arr[k..n)
  * "right", where right means x >= pivot (gt == 0) or x > pivot (gt != 0). */
-static TK_TARGET_AVX2 size_t S_NAME(partition)(S_T *arr, size_t n, S_T pivot, int gt) {
+S_ALWAYS size_t S_NAME(partition_impl)(S_T *arr, size_t n, S_T pivot, const int gt) {
     size_t left = 0, right = n;
     /* Scalar part: make the middle a whole number of vectors (and handle
      * ranges too short for the vector loop). */
@@ -221,6 +221,10 @@ static TK_TARGET_AVX2 size_t S_NAME(partition)(S_T *arr, size_t n, S_T pivot, in
     }
 #undef S_MASK
     return lw;
+}
+
+static TK_NOINLINE TK_TARGET_AVX2 size_t S_NAME(partition)(S_T *arr, size_t n, S_T pivot, int gt) {
+    return gt ? S_NAME(partition_impl)(arr, n, pivot, 1) : S_NAME(partition_impl)(arr, n, pivot, 0);
 }
 
 /* Median of 16 evenly spaced samples (n >= 16). */

@@ -61,7 +61,6 @@ void tk_qsort_f32_avx2(float *v, size_t n);
 size_t tk_partition_f64_avx2(double *v, size_t n, double pivot, int gt);
 size_t tk_partition_i64_avx2(int64_t *v, size_t n, int64_t pivot, int gt);
 size_t tk_partition_f32_avx2(float *v, size_t n, float pivot, int gt);
-double tk_sum_f64_avx2(const double *v, size_t n, size_t *nan_count);
 #endif
 
 /* GEMM register blocking, shared by the portable and AVX2 micro-kernels so

@@ -57,4 +57,15 @@ struct DemoAndExampleTests {
             #expect(error <= bound, "\(line)")
         }
     }
+
+    @Test("the train-and-trace example records a run and traces its model back to its data")
+    func trainAndTrace() throws {
+        let folder = TemporaryFolder()
+        let result = try Executables.run("train-and-trace", [folder.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("was written by run sgd"))
+        #expect(result.standardOutput.contains("which read line.csv"))
+        #expect(result.standardOutput.contains("after 40 logged epochs"))
+        #expect(result.standardOutput.contains("slope 3.0") || result.standardOutput.contains("slope 2.9"))
+    }
 }

@@ -77,4 +77,19 @@ struct RunsCommandTests {
         let bad = try Executables.run("mlops", ["lineage", "descendants", "sha256:nope", "--store", store])
         #expect(bad.status == 2)
     }
+
+    @Test("import-mlflow brings a real MLflow database in, and a second import adds nothing")
+    func importMLflow() throws {
+        let folder = TemporaryFolder()
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("LineageTests/Fixtures/mlflow.sqlite").path
+        let store = "sqlite:\(folder.file("imported.sqlite"))"
+        let first = try Executables.run("mlops", ["runs", "import-mlflow", fixture, "--store", store, "--format", "json"])
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(try Self.json(first.standardOutput)["imported"] as? Int == 5)
+        let second = try Executables.run("mlops", ["runs", "import-mlflow", fixture, "--store", store, "--format", "json"])
+        #expect(try Self.json(second.standardOutput)["already_present"] as? Int == 5)
+        let missing = try Executables.run("mlops", ["runs", "import-mlflow", folder.file("nope.db"), "--store", store])
+        #expect(missing.status == 2)
+    }
 }

@@ -19,7 +19,12 @@
  *            x86-simd-sort: LUT-permute partition, bitonic networks for the
  *            small cases; portable introsort; sort.c, sort_avx2.c.
  *   argsort  stable LSD radix sort of (key, index) over order-preserving
- *            integer keys, 11-bit digits; argsort.c.
+ *            integer keys, 8-bit digits; argsort.c.
+ *   sum      16-lane blocked + pairwise summation skipping NaNs; sum.c.
+ *
+ * Files: dispatch.c (CPU detection, force flag, threads), gemm.c +
+ * gemm_template.h + gemm_avx2.c, sort.c + sort_template.h + sort_avx2.c +
+ * sort_avx2_template.h, argsort.c, sum.c, tk_internal.h (private).
  *
  * Conventions
  *   - Matrices are row-major; element (i, j) of A is a[i * lda + j].
@@ -36,10 +41,14 @@
  *     created, its share runs on the caller. On Linux, link -lpthread (part
  *     of libc since glibc 2.34).
  *   - Memory: GEMM allocates its packing buffers per call (about
- *     (MC + NC) * KC elements per thread, < 8 MiB) and argsort allocates
- *     ~ 3 * n * 8 bytes; all freed before returning. If an allocation fails
- *     the functions fall back to slower algorithms that need no memory, so
- *     the result is always computed.
+ *     (MC + NC) * KC elements per thread, < 8 MiB) and argsort 16 * n
+ *     bytes; sorts and sums allocate nothing. All is freed before
+ *     returning. If an allocation fails the functions fall back to slower
+ *     algorithms that need no memory, so the result is always computed.
+ *   - Results do not depend on the thread count (for the sorts, up to the
+ *     order of -0.0 / +0.0 and of NaNs with different payloads). The two
+ *     paths agree exactly for sorts, argsort and sum, and up to rounding for
+ *     GEMM (FMA vs separate multiply and add).
  */
 #ifndef CTENSORKERNELS_H
 #define CTENSORKERNELS_H
@@ -144,16 +153,20 @@ void tk_sort_i64_mt(int64_t *values, size_t n, int threads);
  * ------------------------------------------------------------------------ */
 
 void tk_argsort_f64(const double *values, size_t n, int64_t *indices_out);
+/* (Radix sorting is scalar code, so argsort has one path for every ISA.) */
 
 /* Same, each radix pass split over up to `threads` threads (each thread
  * keeps at least 64k elements). */
 void tk_argsort_f64_mt(const double *values, size_t n, int64_t *indices_out, int threads);
 
 /* ------------------------------------------------------------------------
- * Sum of the non-NaN values (pairwise-blocked: 16 independent lane
- * accumulators over blocks, blocks summed pairwise, error O(eps log n)).
+ * Sum of the non-NaN values: 16 lane accumulators over blocks of 2048
+ * values, block sums combined pairwise (numpy-style pairwise summation;
+ * error O(eps * (128 + log2 n)) times the sum of magnitudes). The order of
+ * operations is fixed, so the AVX2 and portable paths agree bitwise.
  * If nan_count is not NULL it receives the number of NaNs skipped.
- * ±inf are summed normally (inf + -inf = NaN, as IEEE says).
+ * +-inf are summed normally (inf + -inf = NaN, as IEEE says). n == 0
+ * gives +0.0.
  * ------------------------------------------------------------------------ */
 
 double tk_sum_f64(const double *values, size_t n, size_t *nan_count);

@@ -8,13 +8,17 @@ public struct SQLiteConfiguration: Sendable, Hashable {
     public var retryPolicy: TransactionRetryPolicy
     /// How many prepared statements each connection keeps.
     public var statementCacheSize: Int
+    /// Open the file read-only: never created, never switched to WAL, never written. For reading
+    /// another tool's database (an MLflow tracking store) without touching it.
+    public var readOnly: Bool
 
     /// Creates a configuration. The defaults suit a service and a few command-line processes
     /// sharing one file.
     public init(
         busyTimeout: Duration = .seconds(5), maximumReaders: Int = 4,
-        retryPolicy: TransactionRetryPolicy = .standard, statementCacheSize: Int = 64
+        retryPolicy: TransactionRetryPolicy = .standard, statementCacheSize: Int = 64, readOnly: Bool = false
     ) {
+        self.readOnly = readOnly
         self.busyTimeout = busyTimeout
         self.maximumReaders = max(1, maximumReaders)
         self.retryPolicy = retryPolicy

@@ -25,8 +25,8 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         self.location = location
         self.cacheSize = configuration.statementCacheSize
         if path != ":memory:" { try Self.refuseForeignFile(at: path) }
-        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
-        if create { flags |= SQLITE_OPEN_CREATE }
+        var flags = (configuration.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX
+        if create && !configuration.readOnly { flags |= SQLITE_OPEN_CREATE }
         var db: OpaquePointer?
         let code = sqlite3_open_v2(path, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
@@ -42,8 +42,10 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         do {
             // Reading the schema makes SQLite look at the file: garbage answers SQLITE_NOTADB here.
             _ = try scalarQuery("PRAGMA schema_version")
-            try run("PRAGMA foreign_keys = ON")
-            try run("PRAGMA synchronous = NORMAL")
+            if !configuration.readOnly {
+                try run("PRAGMA foreign_keys = ON")
+                try run("PRAGMA synchronous = NORMAL")
+            }
         } catch {
             close()
             throw error

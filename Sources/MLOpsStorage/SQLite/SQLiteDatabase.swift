@@ -40,11 +40,13 @@ public final class SQLiteDatabase: SQLDatabase {
         let location = path == ":memory:" ? "sqlite::memory:" : (path.hasPrefix("/") ? "sqlite://\(path)" : "sqlite:\(path)")
         self.location = location
         let writer = try SQLiteConnection(path: path, location: path, create: true, configuration: configuration)
-        do {
-            try await writer.enableWriteAheadLog(retryPolicy: configuration.retryPolicy)
-        } catch {
-            writer.close()
-            throw error
+        if !configuration.readOnly {
+            do {
+                try await writer.enableWriteAheadLog(retryPolicy: configuration.retryPolicy)
+            } catch {
+                writer.close()
+                throw error
+            }
         }
         let created = Mutex<SQLiteConnection?>(writer)
         writers = ResourcePool(capacity: 1) {
@@ -54,8 +56,9 @@ public final class SQLiteDatabase: SQLDatabase {
             }
             return connection
         }
-        if path == ":memory:" {
-            // Every connection to ":memory:" is a separate database: reads share the writer.
+        if path == ":memory:" || configuration.readOnly {
+            // Every connection to ":memory:" is a separate database, and a read-only file needs
+            // no separate readers: reads share the one connection.
             readers = writers
         } else {
             readers = ResourcePool(capacity: configuration.maximumReaders) {

@@ -23,6 +23,8 @@ public struct FeatureTable: Sendable, Equatable, CustomStringConvertible {
     private var indexByName: [String: Int]
 
     /// Creates a table without columns or rows, a starting point for ``appending(_:)``.
+    ///
+    /// - Complexity: O(1).
     public init() {
         columnNames = []
         columns = []

@@ -84,6 +84,7 @@ public struct TableError: Error, Sendable, Hashable, CustomStringConvertible {
     ///   - actualKind: The kind found instead.
     ///   - path: The file involved.
     ///   - detail: Extra facts that complete the sentence.
+    /// - Complexity: O(1), apart from shortening a long `value`.
     public init(
         _ code: Code, line: Int? = nil, column: String? = nil, value: String? = nil,
         expectedKind: ColumnKind? = nil, actualKind: ColumnKind? = nil, path: String? = nil,

@@ -70,7 +70,7 @@ struct ByteSource {
             if (info.st_mode & S_IFMT) == S_IFREG { size = Int(info.st_size) }
         }
         self.fileSize = size
-        let capacity = max(blockSize, 4_096)
+        let capacity = max(blockSize, 64)
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         self.path = path
         self.storage = ByteSourceStorage(fd: fd, buffer: buffer)

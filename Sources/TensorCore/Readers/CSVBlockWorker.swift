@@ -17,11 +17,11 @@ final class CSVBlockWorker: @unchecked Sendable {
     // before `join()` returns and read by the reader only after it.
 
     /// The buffer holding the run (read only).
-    private let buffer: UnsafeMutablePointer<UInt8>
+    private var buffer: UnsafeMutablePointer<UInt8>?
     /// The run's first byte.
-    let start: Int
+    private(set) var start = 0
     /// One past the run's last byte (just after a line feed).
-    let end: Int
+    private(set) var end = 0
     /// The field delimiter.
     private let delimiter: UInt8
     /// The field-ending byte table.
@@ -31,9 +31,11 @@ final class CSVBlockWorker: @unchecked Sendable {
     /// The missing markers.
     private let markers: MissingMarkers
     /// Rows the run probably holds, for reserving capacity.
-    private let expectedRows: Int
+    private var expectedRows = 0
+    /// The worker's scratch block, kept from run to run.
+    private let scratch: ScratchBlock
 
-    /// The parsed values, per column.
+    /// The parsed values, per column (capacity is kept from run to run).
     private(set) var values: [[Double]]
     /// The validity flags, per column.
     private(set) var validity: [[Bool]]
@@ -42,28 +44,41 @@ final class CSVBlockWorker: @unchecked Sendable {
     /// The physical lines consumed up to and including each accepted record.
     private(set) var rowLines: [Int] = []
     /// Where the worker stopped (`end`, or the start of a record it left to the reader).
-    private(set) var stoppedAt: Int
+    private(set) var stoppedAt = 0
     /// The physical lines consumed up to ``stoppedAt``.
     private(set) var lines = 0
+    /// The processor time the last run took on the worker thread, in seconds.
+    private(set) var cpuSeconds = 0.0
     /// The worker thread, while it runs.
     private var thread: pthread_t?
 
-    /// Prepares a worker for the records in `buffer[start ..< end]`.
-    init(
-        buffer: UnsafeMutablePointer<UInt8>, start: Int, end: Int, delimiter: UInt8,
-        stops: UnsafeMutablePointer<Bool>, columnCount: Int, markers: MissingMarkers, expectedRows: Int
-    ) {
-        self.buffer = buffer
-        self.start = start
-        self.end = end
+    /// Creates a worker for a table of `columnCount` double columns; ``prepare(buffer:start:end:expectedRows:)``
+    /// gives it each run.
+    init(delimiter: UInt8, stops: UnsafeMutablePointer<Bool>, columnCount: Int, markers: MissingMarkers) {
         self.delimiter = delimiter
         self.stops = stops
         self.columnCount = columnCount
         self.markers = markers
-        self.expectedRows = expectedRows
+        self.scratch = ScratchBlock(columns: columnCount, rows: CSVEngine.blockRows)
         self.values = [[Double]](repeating: [], count: columnCount)
         self.validity = [[Bool]](repeating: [], count: columnCount)
-        self.stoppedAt = start
+    }
+
+    /// Sets the run to parse next, `buffer[start ..< end]`, and clears the previous results
+    /// (keeping their memory, which saves page faults).
+    func prepare(buffer: UnsafeMutablePointer<UInt8>, start: Int, end: Int, expectedRows: Int) {
+        self.buffer = buffer
+        self.start = start
+        self.end = end
+        self.expectedRows = expectedRows
+        for c in 0..<columnCount {
+            values[c].removeAll(keepingCapacity: true)
+            validity[c].removeAll(keepingCapacity: true)
+        }
+        rowEnds.removeAll(keepingCapacity: true)
+        rowLines.removeAll(keepingCapacity: true)
+        stoppedAt = start
+        lines = 0
     }
 
     /// The number of accepted records.
@@ -99,8 +114,11 @@ final class CSVBlockWorker: @unchecked Sendable {
 
     /// Parses the run (on the worker thread).
     func run() {
+        let cpuStart = Self.threadCPUSeconds()
+        defer { cpuSeconds = Self.threadCPUSeconds() - cpuStart }
+        guard let buffer else { return }
         let blockRows = CSVEngine.blockRows
-        let scratch = ScratchBlock(columns: columnCount, rows: blockRows)
+        let scratch = self.scratch
         let doubles = scratch.doubles, valid = scratch.valid
         let markers = self.markers
         for c in 0..<columnCount {
@@ -146,6 +164,20 @@ final class CSVBlockWorker: @unchecked Sendable {
         flush(scratch, slot)
         stoppedAt = p
         self.lines = lines
+    }
+
+    /// The processor time the calling thread has used, in seconds.
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) == 0 else { return 0 }
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+
+    /// Seconds on a monotonic clock.
+    static func monotonicSeconds() -> Double {
+        var time = timespec()
+        guard clock_gettime(CLOCK_MONOTONIC, &time) == 0 else { return 0 }
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
     /// Appends the scratch block's first `count` rows to the outputs.

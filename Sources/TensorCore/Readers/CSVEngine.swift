@@ -124,6 +124,12 @@ struct CSVEngine {
     /// Whether splitting was declined for the bytes buffered now (too few, or more records than
     /// the chunk takes); cleared when the buffer refills or a new chunk starts.
     private var parallelDeclined = false
+    /// The worker that parses the second half of split blocks, kept from block to block.
+    private var blockWorker: CSVBlockWorker?
+    /// Consecutive split blocks in which the two threads did not really run at once.
+    private var weakParallelSteps = 0
+    /// Blocks to read without splitting, because the other processor was busy recently.
+    private var parallelPauseBlocks = 0
     /// How many blocks were split between two threads (for tests and diagnostics).
     private(set) var parallelSteps = 0
     /// Scratch space for the current record's fields (slow path).
@@ -605,8 +611,8 @@ struct CSVEngine {
             return
         }
         while chunkRows < maxRows {
-            if parallel && !parallelDeclined && source.end - source.start >= Self.parallelMinimumBytes
-                && source.position >= noParallelBefore {
+            if parallel && !parallelDeclined && parallelPauseBlocks == 0
+                && source.end - source.start >= Self.parallelMinimumBytes && source.position >= noParallelBefore {
                 if try parallelStep(maxRows, block) { continue }
             }
             switch parseFast(block) {
@@ -617,6 +623,7 @@ struct CSVEngine {
             case .needMore:
                 try source.refill()
                 parallelDeclined = false
+                if parallelPauseBlocks > 0 { parallelPauseBlocks -= 1 }
             case .blank(let next):
                 source.start = next
                 line += 1
@@ -658,10 +665,14 @@ struct CSVEngine {
         guard let midLF = memchr(b + middle, 0x0A, regionEnd - middle) else { return false }
         let mid = UnsafeMutableRawPointer(midLF).assumingMemoryBound(to: UInt8.self) - b + 1
         guard mid < regionEnd else { return false }
-        let worker = CSVBlockWorker(
-            buffer: b, start: mid, end: regionEnd, delimiter: delimiter, stops: stops,
-            columnCount: names.count, markers: markers,
+        let worker = blockWorker ?? CSVBlockWorker(
+            delimiter: delimiter, stops: stops, columnCount: names.count, markers: markers)
+        blockWorker = worker
+        worker.prepare(
+            buffer: b, start: mid, end: regionEnd,
             expectedRows: Int(Double(regionEnd - mid) / max(bytesPerRecord, 1) * 1.05) + 16)
+        let wallStart = CSVBlockWorker.monotonicSeconds()
+        let cpuStart = CSVBlockWorker.threadCPUSeconds()
         guard worker.launch() else {
             parallel = false
             return false
@@ -674,7 +685,25 @@ struct CSVEngine {
         }
         worker.join()
         parallelSteps += 1
+        // When the other processor is busy (another process, or a container's CPU quota), the
+        // two threads share one processor and splitting only adds work: pause it for a while.
+        let wall = CSVBlockWorker.monotonicSeconds() - wallStart
+        let cpu = CSVBlockWorker.threadCPUSeconds() - cpuStart + worker.cpuSeconds
+        if wall > 0 && cpu < 1.3 * wall {
+            weakParallelSteps += 1
+            if weakParallelSteps >= 2 {
+                weakParallelSteps = 0
+                parallelPauseBlocks = 16
+            }
+        } else {
+            weakParallelSteps = 0
+        }
         if let thrown { throw thrown }
+        if source.start == s && chunkRows < maxRows {
+            // No progress (cannot happen for complete records): continue without splitting.
+            parallelDeclined = true
+            return false
+        }
         guard source.start == mid, chunkRows < maxRows else { return true }
         flushScratch()
         let take = min(worker.rows, maxRows - chunkRows)
@@ -709,14 +738,19 @@ struct CSVEngine {
             case .needMore, .endOfInput:
                 return
             case .slow:
-                try parseSlow()
+                guard try parseSlow(allowRefill: false) else { return }
             }
         }
     }
 
     /// The slow path for the record at `source.start`: tokenize it whole, check its field count
     /// and deliver its fields, accepting or rejecting it.
-    private mutating func parseSlow() throws(TableError) {
+    ///
+    /// - Parameter allowRefill: `false` while a ``CSVBlockWorker`` reads the buffer; a record
+    ///   that runs past the buffered bytes is then left alone.
+    /// - Returns: `false` when the record was left alone; nothing was consumed then.
+    @discardableResult
+    private mutating func parseSlow(allowRefill: Bool = true) throws(TableError) -> Bool {
         while true {
             switch tokenizeCurrent() {
             case .record(let fields, let next, let newlines):
@@ -725,7 +759,7 @@ struct CSVEngine {
                 if fields != names.count {
                     source.start = next
                     try reject(countError(fields, recordLine))
-                    return
+                    return true
                 }
                 let error = deliverCurrent(recordLine)
                 source.start = next
@@ -734,18 +768,20 @@ struct CSVEngine {
                 } else {
                     acceptRow()
                 }
-                return
+                return true
             case .blank(let next):
                 source.start = next
                 line += 1
-                return
+                return true
             case .needMore:
+                guard allowRefill else { return false }
                 try source.refill()
             case .endOfInput:
-                return
+                return true
             case .unterminated(let newlines):
+                guard allowRefill else { return false }
                 try handleUnterminated(newlines)
-                return
+                return true
             }
         }
     }

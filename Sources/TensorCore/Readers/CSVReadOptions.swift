@@ -32,7 +32,7 @@ public struct CSVReadOptions: Sendable, Hashable {
     public var badRowPolicy: BadRowPolicy
     /// How many skip reasons ``ReadReport/skipReasons`` keeps (default 10).
     public var maxRecordedSkipReasons: Int
-    /// The size of each block read from the file, in bytes (default 4 MiB, at least 4 KiB).
+    /// The size of each block read from the file, in bytes (default 4 MiB; values below 64 count as 64).
     /// The buffer grows beyond it only to hold a single record longer than a block.
     public var blockSize: Int
     /// Whether a second thread may parse half of each block (default `true`). It is used only
@@ -54,6 +54,7 @@ public struct CSVReadOptions: Sendable, Hashable {
     ///   - maxRecordedSkipReasons: How many skip reasons the report keeps.
     ///   - blockSize: Bytes per read.
     ///   - parallelParsing: Whether a second thread may parse half of each block.
+    /// - Complexity: O(1).
     public init(
         delimiter: Unicode.Scalar = ",", hasHeaderRow: Bool = true, columnNames: [String]? = nil,
         schema: [String: ColumnKind] = [:], inferenceRowCount: Int = 1000,

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Builds one column of a chunk: encodes each value into its slot of a ``ScratchBlock`` and, per
 /// block, appends the accepted rows to the column's arrays.
 ///
@@ -182,9 +186,11 @@ struct ColumnBuilder {
         case .double:
             doubles.reserveCapacity(doubles.count + rows)
             validity.reserveCapacity(validity.count + rows)
+            doubles.withUnsafeMutableBufferPointer { Self.adviseHugePages($0.baseAddress, rows * 8) }
         case .timestamp:
             micros.reserveCapacity(micros.count + rows)
             validity.reserveCapacity(validity.count + rows)
+            micros.withUnsafeMutableBufferPointer { Self.adviseHugePages($0.baseAddress, rows * 8) }
         case .categorical:
             codes.reserveCapacity(codes.count + rows)
         }
@@ -207,6 +213,21 @@ struct ColumnBuilder {
         case .categorical:
             codes.append(contentsOf: UnsafeBufferPointer(start: codeSlots, count: count))
         }
+    }
+
+    /// Asks Linux to back a large, not yet touched array buffer with 2 MiB pages, which cuts
+    /// the page faults of filling it by a factor of 512 (the system's transparent huge pages are
+    /// often in `madvise` mode). A hint only: failure, or another system, changes nothing.
+    static func adviseHugePages<T>(_ base: UnsafeMutablePointer<T>?, _ bytes: Int) {
+        #if os(Linux)
+        guard let base, bytes >= 4 << 20 else { return }
+        let page = 2 << 20
+        let address = Int(bitPattern: UnsafeMutableRawPointer(base))
+        let start = (address + page - 1) & ~(page - 1)
+        let end = (address + bytes) & ~(page - 1)
+        guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(aligned, end - start, MADV_HUGEPAGE)
+        #endif
     }
 
     /// Appends rows parsed elsewhere (by a ``CSVBlockWorker``) to a double column.

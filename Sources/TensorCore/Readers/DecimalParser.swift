@@ -11,12 +11,15 @@ import Darwin
 /// `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`, or, case-insensitively,
 /// `[+-]? (inf | infinity | nan)`. Hexadecimal floats are not accepted.
 ///
-/// Digits are read eight at a time with SWAR arithmetic. Most numbers then take Clinger's fast
-/// path: when there are at most 19 digits (leading zeros included), their value fits in 2⁵³
-/// and the decimal exponent is within ±22, the result is one correctly rounded IEEE
-/// multiplication or division of two exactly representable numbers. Anything else (16 or more
-/// significant digits, large exponents) is copied to a small stack buffer and handed to the C
-/// library's correctly rounded `strtod`.
+/// Digits are read eight at a time with SWAR arithmetic (one 64-bit load finds and converts a
+/// run of digits, with no branch per digit). The common case (a sign, at most 7 integer
+/// digits and 7 decimals, no exponent) is decoded by ``scan(_:_:_:)``; the rest by
+/// ``scanGeneral(_:_:_:)``. Both use Clinger's fast path where it applies: when the digits
+/// (at most 19, leading zeros included) have a value below 2⁵³ and the decimal exponent is
+/// within ±22, the result is one correctly rounded IEEE multiplication or division of two
+/// exactly representable numbers. Anything else (16 or more significant digits, large
+/// exponents) is copied to a small stack buffer and handed to the C library's correctly
+/// rounded `strtod` (in the C locale that Swift programs run in).
 enum DecimalParser {
     /// 10^0 through 10^22, all exactly representable (a table: a `switch` here compiles to an
     /// indirect jump that mispredicts on every number).
@@ -62,6 +65,30 @@ enum DecimalParser {
         return parseSpecial(start + i, hi - i, negative: negative)
     }
 
+    /// The leading digit run of eight bytes already loaded (first byte lowest).
+    ///
+    /// - Returns: The digits' value and how many there were (0 to 8).
+    @inline(__always)
+    static func digitRun(_ word: UInt64) -> (UInt64, Int) {
+        let x = word ^ 0x3030_3030_3030_3030
+        // A byte's top bit is set when it is not a digit (x > 9).
+        let nonDigits = ((x &+ 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080
+        let count = nonDigits == 0 ? 8 : nonDigits.trailingZeroBitCount >> 3
+        if count == 0 { return (0, 0) }
+        return (packedDigitsValue(x, count), count)
+    }
+
+    /// The value of an ASCII digit run already turned into digit values (`byte ^ 0x30`) and
+    /// held in the `count` low bytes of `x` (first digit lowest), for `count` in `1...8`.
+    @inline(__always)
+    static func packedDigitsValue(_ x: UInt64, _ count: Int) -> UInt64 {
+        // Keep the `count` low bytes as the high end of an 8-digit number with leading zeros.
+        var v = x << UInt64(64 &- 8 &* count)
+        v = (v &* 10) &+ (v >> 8)
+        return (((v & 0x0000_00FF_0000_00FF) &* (100 &+ (1_000_000 << 32)))
+            &+ (((v >> 16) & 0x0000_00FF_0000_00FF) &* (1 &+ (10_000 << 32)))) >> 32
+    }
+
     /// Reads up to eight ASCII digits at `b[i]`, stopping at the first non-digit or at `end`.
     ///
     /// When eight bytes are available the run is found and converted with SWAR arithmetic on
@@ -71,19 +98,7 @@ enum DecimalParser {
     @inline(__always)
     static func digitRun(_ b: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> (UInt64, Int) {
         if i &+ 8 <= end {
-            let word = UInt64(littleEndian: UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self))
-            let x = word ^ 0x3030_3030_3030_3030
-            // A byte's top bit is set when it is not a digit (x > 9).
-            let nonDigits = ((x &+ 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080
-            let count = nonDigits == 0 ? 8 : nonDigits.trailingZeroBitCount >> 3
-            if count == 0 { return (0, 0) }
-            // Keep the `count` first bytes (the low ones), as the high end of an 8-digit number
-            // padded with leading zeros.
-            var v = x << UInt64(64 - 8 * count)
-            v = (v &* 10) &+ (v >> 8)
-            v = (((v & 0x0000_00FF_0000_00FF) &* (100 &+ (1_000_000 << 32)))
-                &+ (((v >> 16) & 0x0000_00FF_0000_00FF) &* (1 &+ (10_000 << 32)))) >> 32
-            return (v, count)
+            return digitRun(UInt64(littleEndian: UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self)))
         }
         var v: UInt64 = 0
         var k = i
@@ -100,10 +115,59 @@ enum DecimalParser {
     /// Reads the longest decimal number (without blanks) that starts at `b[start]` and ends
     /// before `b[end]`.
     ///
+    /// This is the small, inlinable common case: an optional sign, at most 7 integer digits,
+    /// an optional point and at most 7 decimals, no exponent. Its cost is dominated by the chain
+    /// from one field's start to the next one's, so the sign is handled without a dependent
+    /// load (the words at `start` and `start + 1` are loaded together and one is picked).
+    /// Anything else goes to ``scanGeneral(_:_:_:)``.
+    ///
     /// - Returns: The correctly rounded value and the index after the number, or `nil` when no
     ///   number starts there (no digit, or an exponent marker without digits).
     @inline(__always)
     static func scan(_ b: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> (Double, Int)? {
+        guard start &+ 16 <= end else { return scanGeneral(b, start, end) }
+        let raw = UnsafeRawPointer(b + start)
+        let unsigned = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+        let shifted = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 1, as: UInt64.self))
+        // Branch-free arithmetic: signs are unpredictable in real data, and the compiler turns
+        // comparisons back into branches. (c ^ k) - 1 wraps to a value with bit 31 set only
+        // when c == k.
+        let c = UInt32(truncatingIfNeeded: unsigned) & 0xFF
+        let isMinus = ((c ^ 0x2D) &- 1) >> 31
+        let isPlus = ((c ^ 0x2B) &- 1) >> 31
+        let signLength = Int(isMinus | isPlus)
+        // A mask select, not `?:`, which the compiler would turn into a branch.
+        let pick = 0 &- UInt64(truncatingIfNeeded: signLength)
+        let word = unsigned ^ ((unsigned ^ shifted) & pick)
+        let (integer, integerDigits) = digitRun(word)
+        var i = start &+ signLength &+ integerDigits
+        var mantissa = integer
+        var fractionDigits = 0
+        if b[i] == 0x2E {  // . (i < start + 9 < end)
+            i &+= 1
+            let (fraction, count) = digitRun(b, i, end)
+            mantissa = mantissa &* integerPowerOfTen(count) &+ fraction
+            fractionDigits = count
+            i &+= count
+        }
+        // Runs of 8 digits may continue; zero needs its sign kept (-0.0); an exponent needs
+        // the general path.
+        if integerDigits == 8 || fractionDigits == 8 || mantissa == 0
+            || (i < end && (b[i] | 0x20) == 0x65) {
+            return scanGeneral(b, start, end)
+        }
+        // At most 14 digits: the signed mantissa and 10^fractionDigits are exact doubles, so
+        // one division rounds correctly (and keeps the value in floating-point registers).
+        let signed = Int64(bitPattern: mantissa) &* (1 &- 2 &* Int64(isMinus))
+        return (Double(signed) / powerOfTen(fractionDigits), i)
+    }
+
+    /// The complete version of ``scan(_:_:_:)``: exponents, long mantissas and every fallback.
+    ///
+    /// - Returns: The correctly rounded value and the index after the number, or `nil` when no
+    ///   number starts there (no digit, or an exponent marker without digits).
+    @inline(never)
+    static func scanGeneral(_ b: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> (Double, Int)? {
         var i = start
         var signBit: UInt64 = 0
         if i < end {

@@ -14,7 +14,7 @@ public struct JSONLinesReadOptions: Sendable, Hashable {
     public var badRowPolicy: BadRowPolicy
     /// How many skip reasons ``ReadReport/skipReasons`` keeps (default 10).
     public var maxRecordedSkipReasons: Int
-    /// The size of each block read from the file, in bytes (default 4 MiB, at least 4 KiB).
+    /// The size of each block read from the file, in bytes (default 4 MiB; values below 64 count as 64).
     public var blockSize: Int
 
     /// Creates options; every parameter has the default documented on its property.
@@ -26,6 +26,7 @@ public struct JSONLinesReadOptions: Sendable, Hashable {
     ///   - badRowPolicy: What to do with a row that does not fit.
     ///   - maxRecordedSkipReasons: How many skip reasons the report keeps.
     ///   - blockSize: Bytes per read.
+    /// - Complexity: O(1).
     public init(
         schema: [String: ColumnKind] = [:], inferenceRowCount: Int = 1000,
         missingMarkers: Set<String> = CSVReadOptions.defaultMissingMarkers,

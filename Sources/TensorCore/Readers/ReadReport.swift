@@ -17,6 +17,7 @@ public struct ReadReport: Sendable, Hashable, CustomStringConvertible {
     ///   - rowsRead: Rows delivered.
     ///   - rowsSkipped: Rows dropped.
     ///   - skipReasons: The reasons of the first dropped rows.
+    /// - Complexity: O(1).
     public init(rowsRead: Int = 0, rowsSkipped: Int = 0, skipReasons: [TableError] = []) {
         self.rowsRead = rowsRead
         self.rowsSkipped = rowsSkipped

@@ -8,7 +8,7 @@ struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
         abstract: "List, show, search and compare recorded runs.",
-        subcommands: [RunsList.self, RunsShow.self, RunsSearch.self, RunsDiff.self])
+        subcommands: [RunsList.self, RunsShow.self, RunsSearch.self, RunsDiff.self, RunsImportMLflow.self])
 }
 
 /// The page of runs that list and search print.
@@ -134,6 +134,35 @@ struct RunsDiff: AsyncParsableCommand {
             for (rank, difference) in diff.differences.enumerated() {
                 print("  \(rank + 1). [\(difference.category.rawValue)] \(difference.name): \(difference.left ?? "—") → \(difference.right ?? "—")")
             }
+        }
+    }
+}
+
+struct RunsImportMLflow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-mlflow",
+        abstract: "Import the runs of an MLflow SQLite tracking database (read-only; safe to run again).")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The MLflow database file (the path of its sqlite:/// tracking URI).") var path: String
+
+    func run() async throws {
+        let location = try options.location()
+        let database = try await location.openDatabase()
+        let report: MLflowImporter.Report
+        do {
+            report = try await MLflowImporter(path: path).importRuns(into: try await SQLLineageStore(database: database))
+            try await database.close()
+        } catch {
+            try? await database.close()
+            throw error
+        }
+        switch options.format {
+        case .json: try Terminal.printJSON(report)
+        case .text:
+            print("Imported \(report.imported) runs (\(report.metricPoints) metric points) from \(report.experiments.count) experiments into \(location)")
+            if report.alreadyPresent > 0 { print("  \(report.alreadyPresent) runs were already in the store") }
+            if report.skippedDeleted > 0 { print("  \(report.skippedDeleted) deleted runs skipped") }
         }
     }
 }

@@ -393,22 +393,24 @@ struct CSVReaderTests {
         #expect(reader.parallelBlockCount > 0)
     }
 
-    @Test("Numbers in a CSV file read bit-identical to Double(String)")
-    func numbersBitIdenticalThroughReader() throws {
+    @Test("Numbers in a CSV file read bit-identical to Double(String)", arguments: [64, 4 << 20])
+    func numbersBitIdenticalThroughReader(blockSize: Int) throws {
         let folder = try ReaderTempFolder()
         var rng = ReaderTestRNG(seed: 77)
-        var texts = [String]()
-        for _ in 0..<3_000 { texts.append(DecimalParserTests.randomDecimal(&rng)) }
-        let path = try folder.write("v\n" + texts.joined(separator: "\n") + "\n")
-        let (table, _) = try CSVReader.readAll(path: path, options: CSVReadOptions(schema: ["v": .double]))
-        let column = try table.doubleColumn(named: "v")
-        #expect(column.count == texts.count)
-        for (i, text) in texts.enumerated() {
-            guard let expected = Double(text), let got = column[i] else {
-                Issue.record("\(text) did not parse")
-                continue
+        var rows = [[String]]()
+        for _ in 0..<2_000 {
+            rows.append((0..<3).map { _ in DecimalParserTests.randomDecimal(&rng) })
+        }
+        let text = "a,b,c\n" + rows.map { $0.joined(separator: ",") }.joined(separator: "\n")
+        let path = try folder.write(text)
+        let options = CSVReadOptions(schema: ["a": .double, "b": .double, "c": .double], blockSize: blockSize)
+        let (table, _) = try CSVReader.readAll(path: path, options: options)
+        #expect(table.rowCount == rows.count)
+        for (c, name) in ["a", "b", "c"].enumerated() {
+            let column = try table.doubleColumn(named: name)
+            for (r, row) in rows.enumerated() {
+                #expect(column[r]?.bitPattern == Double(row[c])?.bitPattern, "\(row[c])")
             }
-            #expect(got.bitPattern == expected.bitPattern, "\(text)")
         }
     }
 

@@ -1,0 +1,156 @@
+import Foundation
+import MLOpsStorage
+
+/// Brings the history of an MLflow tracking database (SQLite) into a ``LineageStore``: experiments,
+/// runs, parameters, metric series and tags, so a team keeps its past runs when it moves.
+///
+/// The MLflow file is opened read-only and never changed. Deleted runs are skipped. Runs already in
+/// the store (same id) are skipped, so an import can be run again after new MLflow runs. MLflow's
+/// run ids (32 hex digits) become the same UUIDs with dashes; `mlflow.parentRunId` tags become
+/// parent links; parameter strings that read as integers, decimals or booleans become typed
+/// values; metrics MLflow marked NaN stay NaN.
+public struct MLflowImporter: Sendable {
+    /// What an import did.
+    public struct Report: Sendable, Hashable, Codable {
+        /// Runs written to the store.
+        public var imported: Int = 0
+        /// Runs the store already had.
+        public var alreadyPresent: Int = 0
+        /// Runs MLflow had deleted.
+        public var skippedDeleted: Int = 0
+        /// Metric points written.
+        public var metricPoints: Int = 0
+        /// Experiments seen.
+        public var experiments: [String] = []
+    }
+
+    /// The MLflow SQLite file.
+    public let path: String
+
+    /// An importer for the MLflow tracking database at `path` (the file of a `sqlite:///…` tracking URI).
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// Imports every active run into `store`.
+    ///
+    /// - Throws: ``LineageError`` (``LineageError/Code/invalidArgument``) when the file is not an
+    ///   MLflow tracking database; storage errors when it cannot be read.
+    public func importRuns(into store: any LineageStore) async throws -> Report {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw LineageError(.invalidArgument, "There is no MLflow database at \(path)", fix: "pass the file of the sqlite:/// tracking URI MLflow used.")
+        }
+        let database = try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(readOnly: true))
+        do {
+            let report = try await importRuns(from: database, into: store)
+            try await database.close()
+            return report
+        } catch {
+            try? await database.close()
+            throw error
+        }
+    }
+
+    private struct MLflowRun {
+        let uuid: String
+        let name: String
+        let experiment: String
+        let owner: String?
+        let status: String
+        let start: Int64
+        let end: Int64?
+        let deleted: Bool
+    }
+
+    private func importRuns(from mlflow: any SQLDatabase, into store: any LineageStore) async throws -> Report {
+        let tables = try await mlflow.read { db in
+            try await db.query("SELECT name FROM sqlite_master WHERE type = 'table'").map { try $0.decode(String.self, at: 0) }
+        }
+        for table in ["experiments", "runs", "params", "metrics", "tags"] where !tables.contains(table) {
+            throw LineageError(.invalidArgument, "\(path) is not an MLflow tracking database (it has no '\(table)' table)", fix: "pass the file of the sqlite:/// tracking URI MLflow used.")
+        }
+        let runs = try await mlflow.read { db in
+            try await db.query(
+                """
+                SELECT r.run_uuid, r.name, e.name AS experiment, r.user_id, r.status, r.start_time, r.end_time, r.lifecycle_stage
+                FROM runs r JOIN experiments e ON e.experiment_id = r.experiment_id ORDER BY r.start_time, r.run_uuid
+                """
+            ).map { row in
+                MLflowRun(
+                    uuid: try row.decode(String.self, "run_uuid"), name: try row.decode(String?.self, "name") ?? "",
+                    experiment: try row.decode(String.self, "experiment"), owner: try row.decode(String?.self, "user_id"),
+                    status: try row.decode(String?.self, "status") ?? "RUNNING", start: try row.decode(Int64?.self, "start_time") ?? 0,
+                    end: try row.decode(Int64?.self, "end_time"), deleted: try row.decode(String?.self, "lifecycle_stage") == "deleted")
+            }
+        }
+        var report = Report()
+        report.experiments = Array(Set(runs.map(\.experiment))).sorted()
+        for run in runs {
+            if run.deleted {
+                report.skippedDeleted += 1
+                continue
+            }
+            let id = try Self.runID(fromMLflow: run.uuid)
+            if (try? await store.run(id)) != nil {
+                report.alreadyPresent += 1
+                continue
+            }
+            let (parameters, tags, points) = try await mlflow.read { db in
+                let parameters = try await db.query("SELECT key, value FROM params WHERE run_uuid = ?", [.text(run.uuid)])
+                    .map { (try $0.decode(String.self, "key"), Self.typed(try $0.decode(String.self, "value"))) }
+                let tags = try await db.query("SELECT key, value FROM tags WHERE run_uuid = ?", [.text(run.uuid)])
+                    .map { (try $0.decode(String.self, "key"), try $0.decode(String?.self, "value") ?? "") }
+                let points = try await db.query("SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? ORDER BY step, timestamp", [.text(run.uuid)])
+                    .map { row in
+                        MetricPoint(
+                            key: try row.decode(String.self, "key"),
+                            value: (try row.decode(Int?.self, "is_nan") ?? 0) != 0 ? .nan : try row.decode(Double.self, "value"),
+                            step: try row.decode(Int64?.self, "step") ?? 0, timestamp: try row.decode(Int64?.self, "timestamp") ?? 0)
+                    }
+                return (parameters, tags, points)
+            }
+            var tagMap = Dictionary(tags, uniquingKeysWith: { _, last in last })
+            var parent: RunID? = nil
+            if let parentUUID = tagMap.removeValue(forKey: "mlflow.parentRunId"), let parentID = try? Self.runID(fromMLflow: parentUUID),
+               (try? await store.run(parentID)) != nil {
+                parent = parentID
+            }
+            _ = try await store.startRun(RunStart(
+                experiment: run.experiment, name: run.name.isEmpty ? run.uuid : run.name, startTime: run.start, owner: run.owner,
+                parentRunID: parent, tags: tagMap, id: id))
+            try await store.logParameters(Dictionary(parameters, uniquingKeysWith: { first, _ in first }), to: id)
+            try await store.logMetrics(points, to: id)
+            report.metricPoints += points.count
+            let status: RunStatus? = switch run.status {
+            case "FINISHED": .finished
+            case "FAILED": .failed
+            case "KILLED": .killed
+            default: nil
+            }
+            if let status { try await store.finishRun(id, status: status, endTime: run.end ?? run.start) }
+            report.imported += 1
+        }
+        return report
+    }
+
+    /// `601b6a21b8574dd6ad3f2f7cbe453b13` → `601b6a21-b857-4dd6-ad3f-2f7cbe453b13`.
+    static func runID(fromMLflow uuid: String) throws -> RunID {
+        let hex = Array(uuid.replacingOccurrences(of: "-", with: ""))
+        guard hex.count == 32 else {
+            throw LineageError(.corruptRecord, "MLflow run id '\(uuid)' is not 32 hexadecimal digits", fix: "check the MLflow database.")
+        }
+        let groups = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(hex[$0]) }
+        return try RunID(groups.joined(separator: "-"))
+    }
+
+    /// MLflow keeps parameters as text; numbers and booleans get their type back.
+    static func typed(_ text: String) -> ParameterValue {
+        if let integer = Int64(text) { return .int(integer) }
+        if let number = Double(text), text.contains(".") || text.lowercased().contains("e") { return .double(number) }
+        switch text {
+        case "True", "true": return .bool(true)
+        case "False", "false": return .bool(false)
+        default: return .string(text)
+        }
+    }
+}
