@@ -13,6 +13,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "baselines"))
 import storage  # noqa: E402
 import tensor  # noqa: E402
+import lineage  # noqa: E402
 
 BINARY = sys.argv[1]
 DATA = sys.argv[2]
@@ -42,6 +43,14 @@ CASES = [
      "numpy matmul (OpenBLAS)", tensor.matmul_f32_numpy, "flop", "at least half of OpenBLAS (ratio ≥ 0.5)"),
     ("KLL update, 10M doubles, one core", "kll-update-10M", 3,
      None, None, "values", "≥ 20M values/s"),
+    ("Lineage: 1M individual log calls (buffered) + flush", "lineage-log-calls", 3,
+     "MLflow log_metric, scaled to 1M calls", lineage.log_calls_mlflow, "calls", "≥ 100,000 calls/s and 1,000x MLflow"),
+    ("Lineage: 1M metric points into SQLite, batches of 10k", "lineage-metric-points", 3,
+     "MLflow log_batch, scaled to 1M points", lineage.metric_points_mlflow, "points", "≥ 1,000,000 points/s"),
+    ("Lineage: search 100k runs, two-condition filter", "lineage-search-100k", 11,
+     None, None, "searches", "under 50 ms"),
+    ("Lineage: ancestors of a model, 1M-edge graph", "lineage-ancestors-1M-edges", 11,
+     None, None, "walks", "under 10 ms"),
 ]
 
 

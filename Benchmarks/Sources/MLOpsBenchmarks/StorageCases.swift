@@ -15,6 +15,10 @@ enum BenchmarkCases {
         "matmul-f64-1024": TensorCases.matmulDouble,
         "matmul-f32-1024": TensorCases.matmulFloat,
         "kll-update-10M": TensorCases.kllUpdate,
+        "lineage-log-calls": LineageCases.logCalls,
+        "lineage-metric-points": LineageCases.metricPoints,
+        "lineage-search-100k": LineageCases.search,
+        "lineage-ancestors-1M-edges": LineageCases.ancestors,
     ]
 }
 
