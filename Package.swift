@@ -86,7 +86,7 @@ let package = Package(
         // Benchmarks: release-built, run by Benchmarks/run next to the Python anchors.
         .executableTarget(
             name: "mlops-benchmarks",
-            dependencies: ["MLOpsStorage", "TensorCore", "CSQLite"],
+            dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "CSQLite"],
             path: "Benchmarks/Sources/MLOpsBenchmarks",
             swiftSettings: strictness),
 
