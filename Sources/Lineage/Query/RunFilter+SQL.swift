@@ -13,23 +13,42 @@ struct SQLFilterCompiler {
         case .and(let left, let right): return "(\(condition(left)) AND \(condition(right)))"
         case .or(let left, let right): return "(\(condition(left)) OR \(condition(right)))"
         case .not(let inner):
-            // NOT over a missing field stays false-safe: a run without the field matches `not`.
-            return "(NOT COALESCE(\(condition(inner)), FALSE))"
+            // Comparisons below are never NULL (missing fields are a false IN), so NOT is plain.
+            return "(NOT \(condition(inner)))"
         case .comparison(let field, let op, let value):
             let numeric: Bool = if case .number = value { true } else if case .list(let items) = value, case .number = items.first { true } else { false }
-            let expression = self.expression(field, numeric: numeric)
-            switch op {
-            case .like:
-                bind(value)
-                return "\(expression) \(dialect == .postgresql ? "ILIKE" : "LIKE") ?"
-            case .in:
-                guard case .list(let items) = value else { bind(value); return "\(expression) = ?" }
-                for item in items { bind(item) }
-                return "\(expression) IN (\(Array(repeating: "?", count: items.count).joined(separator: ", ")))"
-            default:
-                bind(value)
-                return "\(expression) \(op.rawValue) ?"
+            // Metrics, params and tags become `r.run_key IN (SELECT run_key ... WHERE key = ? AND value op ?)`,
+            // which the (key, value) indexes answer without visiting every run.
+            switch field {
+            case .metric(let key):
+                arguments.append(.text(key))
+                return "r.run_key IN (SELECT m.run_key FROM lineage_latest_metrics m WHERE m.key = ? AND \(predicate("m.value", op, value)))"
+            case .parameter(let key):
+                arguments.append(.text(key))
+                return "r.run_key IN (SELECT p.run_key FROM lineage_params p WHERE p.key = ? AND \(predicate(numeric ? "p.value_number" : "p.value_text", op, value)))"
+            case .tag(let key):
+                arguments.append(.text(key))
+                return "r.run_key IN (SELECT t.run_key FROM lineage_tags t WHERE t.key = ? AND \(predicate("t.value", op, value)))"
+            case .attribute:
+                // COALESCE: a missing attribute (no owner, no end time) is false, never NULL.
+                return "COALESCE(\(predicate(expression(field, numeric: numeric), op, value)), FALSE)"
             }
+        }
+    }
+
+    /// `expression op ?` (or LIKE / IN), binding the value.
+    mutating func predicate(_ expression: String, _ op: FilterOperator, _ value: FilterValue) -> String {
+        switch op {
+        case .like:
+            bind(value)
+            return "\(expression) \(dialect == .postgresql ? "ILIKE" : "LIKE") ?"
+        case .in:
+            guard case .list(let items) = value else { bind(value); return "\(expression) = ?" }
+            for item in items { bind(item) }
+            return "\(expression) IN (\(Array(repeating: "?", count: items.count).joined(separator: ", ")))"
+        default:
+            bind(value)
+            return "\(expression) \(op.rawValue) ?"
         }
     }
 

@@ -3,9 +3,11 @@ public import MLOpsStorage
 /// The `lineage` module's tables.
 ///
 /// Runs carry an integer surrogate key (`run_key`) that the high-volume tables (metrics, params,
-/// tags, edges) reference, so a metric row is a few integers and a double. A NaN metric value is
-/// stored as NULL (SQLite turns a bound NaN into NULL), and read back as NaN: metric values are
-/// never missing otherwise.
+/// tags, edges) reference, so a metric row is a few integers and a double. Metric points live in
+/// a table clustered by `(run_key, key, step, timestamp, value, is_nan)` (SQLite `WITHOUT ROWID`):
+/// a series is read in order with no second index to maintain on every insert, and a point
+/// logged twice identically is stored once, as in MLflow. SQLite turns a bound NaN into NULL, so
+/// a NaN is stored as value 0 with `is_nan = 1` and read back as NaN.
 public enum LineageSchema {
     /// The migrations.
     public static let schema = SQLSchema(module: "lineage", migrations: [
@@ -50,9 +52,10 @@ public enum LineageSchema {
                         key TEXT NOT NULL,
                         step \(d.integerType) NOT NULL,
                         timestamp \(d.integerType) NOT NULL,
-                        value \(d.realType)
-                    );
-                    CREATE INDEX lineage_metrics_series ON lineage_metrics (run_key, key, step);
+                        value \(d.realType) NOT NULL,
+                        is_nan \(d.integerType) NOT NULL,
+                        PRIMARY KEY (run_key, key, step, timestamp, value, is_nan)
+                    )\(d.clusteredTableSuffix);
                     CREATE TABLE lineage_latest_metrics (
                         run_key \(d.integerType) NOT NULL REFERENCES lineage_runs (run_key),
                         key TEXT NOT NULL,

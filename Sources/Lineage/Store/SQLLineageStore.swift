@@ -94,11 +94,12 @@ public struct SQLLineageStore: LineageStore {
             rows.reserveCapacity(points.count)
             var latest: [String: MetricPoint] = [:]
             for point in points {
-                rows.append([.integer(key), .text(point.key), .integer(point.step), .integer(point.timestamp), point.value.isNaN ? .null : .real(point.value)])
+                rows.append([.integer(key), .text(point.key), .integer(point.step), .integer(point.timestamp), .real(point.value.isNaN ? 0 : point.value), .integer(point.value.isNaN ? 1 : 0)])
                 if let current = latest[point.key], (current.step, current.timestamp) > (point.step, point.timestamp) { continue }
                 latest[point.key] = point
             }
-            try await db.executeBatch("INSERT INTO lineage_metrics (run_key, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?)", rows)
+            try await db.executeBatch(
+                "INSERT INTO lineage_metrics (run_key, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
             // One upsert per key and batch keeps the latest-value table, which searches read.
             try await db.executeBatch(
                 """
@@ -174,10 +175,12 @@ public struct SQLLineageStore: LineageStore {
         try await database.read { db in
             let runKey = try await Self.runKey(run, in: db)
             return try await db.query(
-                "SELECT step, timestamp, value FROM lineage_metrics WHERE run_key = ? AND key = ? ORDER BY step, timestamp",
+                "SELECT step, timestamp, value, is_nan FROM lineage_metrics WHERE run_key = ? AND key = ? ORDER BY step, timestamp",
                 [.integer(runKey), .text(key)]
             ).map { row in
-                MetricPoint(key: key, value: try row.decode(Double?.self, "value") ?? .nan, step: try row.decode(Int64.self, "step"), timestamp: try row.decode(Int64.self, "timestamp"))
+                MetricPoint(
+                    key: key, value: try row.decode(Int.self, "is_nan") != 0 ? .nan : try row.decode(Double.self, "value"),
+                    step: try row.decode(Int64.self, "step"), timestamp: try row.decode(Int64.self, "timestamp"))
             }
         }
     }
@@ -246,11 +249,11 @@ public struct SQLLineageStore: LineageStore {
                     JOIN lineage_edges arrive ON arrive.digest = reached.digest AND arrive.direction = ?
                 )
                 SELECT r.id, r.name, r.status, x.name AS experiment, e.digest, e.direction, e.role, a.kind, a.name AS artifact_name, a.size, a.uri
-                FROM runs
-                JOIN lineage_runs r ON r.run_key = runs.run_key
+                FROM lineage_edges e
+                JOIN lineage_runs r ON r.run_key = e.run_key
                 JOIN lineage_experiments x ON x.experiment_key = r.experiment_key
-                JOIN lineage_edges e ON e.run_key = r.run_key
                 JOIN lineage_artifacts a ON a.digest = e.digest
+                WHERE e.run_key IN (SELECT run_key FROM runs)
                 """,
                 [.text(digest.hex), .text(arriving), .text(leaving), .text(arriving)])
             var runs: [RunID: ProvenanceGraph.RunNode] = [:]

@@ -4,25 +4,6 @@ import Glibc
 import Darwin
 #endif
 
-/// Owns an open file descriptor and the read buffer, and releases both when the last copy of
-/// the ``ByteSource`` that uses them goes away.
-final class ByteSourceStorage {
-    /// The open file.
-    let fd: Int32
-    /// The buffer currently allocated (kept here only to free it).
-    var buffer: UnsafeMutablePointer<UInt8>
-
-    init(fd: Int32, buffer: UnsafeMutablePointer<UInt8>) {
-        self.fd = fd
-        self.buffer = buffer
-    }
-
-    deinit {
-        close(fd)
-        buffer.deallocate()
-    }
-}
-
 /// A file read in blocks through POSIX `read` into one buffer that slides forward: parsers
 /// consume bytes in `buffer[start ..< end]`, and ``refill()`` moves the unconsumed tail to the
 /// front and reads the next block after it. Only the buffer is ever in memory, so files larger
@@ -32,10 +13,29 @@ final class ByteSourceStorage {
 /// without dynamic exclusivity checks. A source must have a single owner: a copy would share
 /// the buffer that ``refill()`` may reallocate.
 struct ByteSource {
+    /// Owns an open file descriptor and the read buffer, and releases both when the last copy of
+    /// the source that uses them goes away.
+    final class Storage {
+        /// The open file.
+        let fd: Int32
+        /// The buffer currently allocated (kept here only to free it).
+        var buffer: UnsafeMutablePointer<UInt8>
+
+        init(fd: Int32, buffer: UnsafeMutablePointer<UInt8>) {
+            self.fd = fd
+            self.buffer = buffer
+        }
+
+        deinit {
+            close(fd)
+            buffer.deallocate()
+        }
+    }
+
     /// The file's path, for error messages.
     let path: String
     /// The owner of the descriptor and buffer.
-    private let storage: ByteSourceStorage
+    private let storage: Storage
     /// The buffer.
     private(set) var buffer: UnsafeMutablePointer<UInt8>
     /// The buffer's size in bytes.
@@ -73,7 +73,7 @@ struct ByteSource {
         let capacity = max(blockSize, 64)
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         self.path = path
-        self.storage = ByteSourceStorage(fd: fd, buffer: buffer)
+        self.storage = Storage(fd: fd, buffer: buffer)
         self.buffer = buffer
         self.capacity = capacity
     }

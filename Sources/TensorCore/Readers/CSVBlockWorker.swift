@@ -131,6 +131,19 @@ final class CSVBlockWorker: @unchecked Sendable {
         var p = start
         var lines = 0
         parsing: while p < end {
+            if let next = CSVEngine.parseNumericRecord(
+                buffer, end, p, stops, delimiter, columnCount, doubles, valid, blockRows, slot) {
+                lines += 1
+                rowEnds.append(next)
+                rowLines.append(lines)
+                p = next
+                slot += 1
+                if slot == blockRows {
+                    flush(scratch, slot)
+                    slot = 0
+                }
+                continue
+            }
             let outcome = CSVEngine.parseRecord(
                 buffer, end, false, p, stops, delimiter, columnCount,
                 { _ in true },

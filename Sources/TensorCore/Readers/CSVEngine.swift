@@ -116,6 +116,9 @@ struct CSVEngine {
     private var pendingIndex = 0
     /// Average bytes per record in the inference sample, for reserving chunk capacity.
     private var bytesPerRecord = 0.0
+    /// Whether every column takes the fast number path (then plain records go through
+    /// ``parseNumericRecord(_:_:_:_:_:_:_:_:_:_:)``).
+    private var allNumeric = false
     /// Whether blocks may be split with a ``CSVBlockWorker`` (all columns fast doubles, the
     /// option on, more than one processor).
     private var parallel = false
@@ -547,7 +550,8 @@ struct CSVEngine {
                 scratch: block, index: c))
         }
         fastNumber = inferred.map { $0 == .double && !markers.includesNumbers }
-        parallel = options.parallelParsing && !names.isEmpty && fastNumber.allSatisfy { $0 }
+        allNumeric = !names.isEmpty && fastNumber.allSatisfy { $0 }
+        parallel = options.parallelParsing && allNumeric
             && sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1
         pending = records
         pendingIndex = 0
@@ -614,6 +618,14 @@ struct CSVEngine {
             if parallel && !parallelDeclined && parallelPauseBlocks == 0
                 && source.end - source.start >= Self.parallelMinimumBytes && source.position >= noParallelBefore {
                 if try parallelStep(maxRows, block) { continue }
+            }
+            if allNumeric, let next = Self.parseNumericRecord(
+                source.buffer, source.end, source.start, stops, delimiter, names.count, block.doubles,
+                block.valid, Self.blockRows, scratchRows) {
+                line += 1
+                source.start = next
+                acceptRow()
+                continue
             }
             switch parseFast(block) {
             case .accepted(let next, let newlines):
@@ -727,6 +739,14 @@ struct CSVEngine {
     /// which a worker is reading), until the chunk holds `maxRows` rows.
     private mutating func streamRun(_ maxRows: Int, until limit: Int, _ block: ScratchBlock) throws(TableError) {
         while chunkRows < maxRows && source.start < limit {
+            if allNumeric, let next = Self.parseNumericRecord(
+                source.buffer, source.end, source.start, stops, delimiter, names.count, block.doubles,
+                block.valid, Self.blockRows, scratchRows) {
+                line += 1
+                source.start = next
+                acceptRow()
+                continue
+            }
             switch parseFast(block) {
             case .accepted(let next, let newlines):
                 line += 1 + newlines
@@ -819,6 +839,38 @@ struct CSVEngine {
                 },
                 { c, p, n in builders[c].encodeText(p, n, markers, slot: slot, row: row) })
         }
+    }
+
+    /// The fast path for tables whose columns are all doubles: a record of plain numbers is
+    /// parsed by a small loop the compiler can inline the number scanner into.
+    ///
+    /// - Returns: `nil` when the record needs more than plain numbers (a missing value, a
+    ///   quote, a wrong field count, the end of the buffer); nothing was written that matters then.
+    @inline(never)
+    static func parseNumericRecord(
+        _ b: UnsafeMutablePointer<UInt8>, _ end: Int, _ start: Int, _ stops: UnsafeMutablePointer<Bool>,
+        _ delimiter: UInt8, _ columnCount: Int, _ doubles: UnsafeMutablePointer<Double>,
+        _ valid: UnsafeMutablePointer<Bool>, _ blockRows: Int, _ slot: Int
+    ) -> Int? {
+        var p = start
+        let last = columnCount &- 1
+        var index = slot
+        for c in 0..<columnCount {
+            guard let (value, q) = DecimalParser.scan(b, p, end), q < end else { return nil }
+            let ch = b[q]
+            doubles[index] = value
+            valid[index] = true
+            index &+= blockRows
+            if c < last {
+                guard ch == delimiter else { return nil }
+            } else {
+                if ch == 0x0A { return q &+ 1 }
+                guard ch == 0x0D, q &+ 1 < end else { return nil }
+                return b[q &+ 1] == 0x0A ? q &+ 2 : q &+ 1
+            }
+            p = q &+ 1
+        }
+        return nil
     }
 
     /// Parses one record that starts at `start` without tokenizing it first: numbers of the
