@@ -230,12 +230,13 @@ public struct SQLLineageStore: LineageStore {
         try await provenance(of: digest, upward: false)
     }
 
-    /// One recursive query: the digests reachable from the root, then every edge of the runs between them.
+    /// The runs reachable from the root (one recursive query), then every edge of those runs.
     private func provenance(of digest: Digest, upward: Bool) async throws -> ProvenanceGraph {
         let arriving = upward ? "output" : "input"
         let leaving = upward ? "input" : "output"
         return try await database.read { db in
-            let rows = try await db.query(
+            // Step one, one recursive query: the keys of the runs reachable from the root.
+            let runKeys = try await db.query(
                 """
                 WITH RECURSIVE reached(digest) AS (
                     SELECT CAST(? AS TEXT)
@@ -243,19 +244,27 @@ public struct SQLLineageStore: LineageStore {
                     SELECT next.digest FROM reached
                     JOIN lineage_edges arrive ON arrive.digest = reached.digest AND arrive.direction = ?
                     JOIN lineage_edges next ON next.run_key = arrive.run_key AND next.direction = ?
-                ),
-                runs(run_key) AS (
-                    SELECT DISTINCT arrive.run_key FROM reached
-                    JOIN lineage_edges arrive ON arrive.digest = reached.digest AND arrive.direction = ?
                 )
-                SELECT r.id, r.name, r.status, x.name AS experiment, e.digest, e.direction, e.role, a.kind, a.name AS artifact_name, a.size, a.uri
-                FROM lineage_edges e
-                JOIN lineage_runs r ON r.run_key = e.run_key
-                JOIN lineage_experiments x ON x.experiment_key = r.experiment_key
-                JOIN lineage_artifacts a ON a.digest = e.digest
-                WHERE e.run_key IN (SELECT run_key FROM runs)
+                SELECT DISTINCT arrive.run_key FROM reached
+                JOIN lineage_edges arrive ON arrive.digest = reached.digest AND arrive.direction = ?
                 """,
-                [.text(digest.hex), .text(arriving), .text(leaving), .text(arriving)])
+                [.text(digest.hex), .text(arriving), .text(leaving), .text(arriving)]
+            ).map { try $0.decode(Int64.self, at: 0) }
+            // Step two: their edges, by run key with bound lists (an index probe per run on any planner).
+            var rows: [SQLRow] = []
+            for start in stride(from: 0, to: runKeys.count, by: 500) {
+                let chunk = runKeys[start..<min(start + 500, runKeys.count)]
+                rows += try await db.query(
+                    """
+                    SELECT r.id, r.name, r.status, x.name AS experiment, e.digest, e.direction, e.role, a.kind, a.name AS artifact_name, a.size, a.uri
+                    FROM lineage_edges e
+                    JOIN lineage_runs r ON r.run_key = e.run_key
+                    JOIN lineage_experiments x ON x.experiment_key = r.experiment_key
+                    JOIN lineage_artifacts a ON a.digest = e.digest
+                    WHERE e.run_key IN (\(Self.placeholders(chunk.count)))
+                    """,
+                    chunk.map(SQLValue.integer))
+            }
             var runs: [RunID: ProvenanceGraph.RunNode] = [:]
             var artifacts: [Digest: LineageArtifact] = [:]
             var edges: [ArtifactEdge] = []
