@@ -235,7 +235,9 @@ public struct SQLLineageStore: LineageStore {
         let arriving = upward ? "output" : "input"
         let leaving = upward ? "input" : "output"
         return try await database.read { db in
-            // Step one, one recursive query: the keys of the runs reachable from the root.
+            // Step one, one recursive query: the keys of the runs reachable from the root. The
+            // CROSS JOIN keeps SQLite's planner from scanning every edge against the small reached
+            // set (it never reorders a CROSS JOIN); PostgreSQL plans it as an ordinary join.
             let runKeys = try await db.query(
                 """
                 WITH RECURSIVE reached(digest) AS (
@@ -245,8 +247,8 @@ public struct SQLLineageStore: LineageStore {
                     JOIN lineage_edges arrive ON arrive.digest = reached.digest AND arrive.direction = ?
                     JOIN lineage_edges next ON next.run_key = arrive.run_key AND next.direction = ?
                 )
-                SELECT DISTINCT arrive.run_key FROM reached
-                JOIN lineage_edges arrive ON arrive.digest = reached.digest AND arrive.direction = ?
+                SELECT DISTINCT arrive.run_key FROM reached CROSS JOIN lineage_edges arrive
+                WHERE arrive.digest = reached.digest AND arrive.direction = ?
                 """,
                 [.text(digest.hex), .text(arriving), .text(leaving), .text(arriving)]
             ).map { try $0.decode(Int64.self, at: 0) }

@@ -58,8 +58,8 @@ import Foundation
 /// becomes one `String`. When every column is a double column, a second thread parses half of
 /// each block (see ``CSVReadOptions/parallelParsing``); it backs off while the other processor
 /// is busy. On the project's 2-core machine a 1M-row × 20-column numeric file (174 MB) reads in
-/// about 0.15 s with both cores free and 0.22 s on one core, where pandas 3.1 `read_csv` takes
-/// about 0.24–0.27 s (it uses two threads) and 0.42 s on one core.
+/// about 0.14 s with both cores free and 0.21–0.22 s on one core, where pandas 3.1 `read_csv`
+/// takes about 0.24–0.27 s (it uses two threads) and 0.43 s on one core.
 ///
 /// ## Thread safety
 /// A reader may be shared between tasks: calls are serialized by a lock, and each call returns
