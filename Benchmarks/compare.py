@@ -41,6 +41,8 @@ CASES = [
      "numpy matmul (OpenBLAS)", tensor.matmul_f64_numpy, "flop", "at least half of OpenBLAS (ratio ≥ 0.5)"),
     ("Matrix product 1024x1024, Float32", "matmul-f32-1024", 7,
      "numpy matmul (OpenBLAS)", tensor.matmul_f32_numpy, "flop", "at least half of OpenBLAS (ratio ≥ 0.5)"),
+    ("Read a 1M-row x 20-column numeric CSV into columns", "csv-read-1M-x20", 5,
+     "pandas.read_csv", tensor.read_csv_pandas, "rows", "at least 2x faster than pandas"),
     ("KLL update, 10M doubles, one core", "kll-update-10M", 3,
      None, None, "values", "≥ 20M values/s"),
     ("Lineage: 1M individual log calls (buffered) + flush", "lineage-log-calls", 3,

@@ -59,3 +59,10 @@ def matmul_f64_numpy(data_folder, repetitions):
 def matmul_f32_numpy(data_folder, repetitions):
     """numpy matmul (OpenBLAS, both cores), float32, 1024x1024."""
     return _matmul(np.float32, repetitions)
+
+
+def read_csv_pandas(data_folder, repetitions):
+    """pandas.read_csv of the same file (its default C engine)."""
+    import pandas
+    path = os.path.join(data_folder, "numeric-1M-x20.csv")
+    return _timed(repetitions, lambda _: pandas.read_csv(path))

@@ -15,6 +15,7 @@ enum BenchmarkCases {
         "matmul-f64-1024": TensorCases.matmulDouble,
         "matmul-f32-1024": TensorCases.matmulFloat,
         "kll-update-10M": TensorCases.kllUpdate,
+        "csv-read-1M-x20": TensorCases.readCSV,
         "lineage-log-calls": LineageCases.logCalls,
         "lineage-metric-points": LineageCases.metricPoints,
         "lineage-search-100k": LineageCases.search,

@@ -83,4 +83,15 @@ enum TensorCases {
         if sink < 0 { print("") }
         return measurement
     }
+
+    /// The 1M x 20 numeric CSV into typed columns.
+    @Sendable static func readCSV(_ arguments: Arguments) async throws -> Measurement {
+        let path = "\(arguments.dataFolder)/numeric-1M-x20.csv"
+        var rows = 0
+        let measurement = try await Measurement.repeated(arguments.repetitions, items: 1_000_000) {
+            rows = try CSVReader.readAll(path: path).0.rowCount
+        }
+        guard rows == 1_000_000 else { throw BenchmarkFailure("read \(rows) rows") }
+        return measurement
+    }
 }
