@@ -100,7 +100,7 @@ let package = Package(
             swiftSettings: strictness),
         .testTarget(
             name: "TensorCoreTests",
-            dependencies: ["TensorCore", "CTensorKernels", .product(name: "PropertyBased", package: "swift-property-based")], exclude: ["Fixtures", "Readers", "Columns"], swiftSettings: strictness), // TEMP-EXCLUDE
+            dependencies: ["TensorCore", "CTensorKernels", .product(name: "PropertyBased", package: "swift-property-based")], exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(name: "LineageTests", dependencies: ["Lineage", "MLOpsStorage"], exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(
             name: "MLOpsCommandTests", dependencies: ["mlops", "store-tour", "table-sketches", "train-and-trace"],

@@ -220,8 +220,15 @@ static void G_NAME(gemm_serial)(size_t m, size_t n, size_t k, const G_T *a, size
     size_t mcap = m < G_MC ? (m + G_MR - 1) / G_MR * G_MR : G_MC;
     size_t ncap = n < G_NC ? (n + G_NR - 1) / G_NR * G_NR : G_NC;
     size_t kcap = k < G_KC ? k : G_KC;
-    G_T *ap = (G_T *)tk_aligned_alloc(mcap * kcap * sizeof(G_T));
-    G_T *bp = (G_T *)tk_aligned_alloc(ncap * kcap * sizeof(G_T));
+    /* Packing buffers: the thread's reusable scratch when there is one, else fresh ones. */
+    G_T *ap = (G_T *)tk_scratch(0, mcap * kcap * sizeof(G_T));
+    G_T *bp = (G_T *)tk_scratch(1, ncap * kcap * sizeof(G_T));
+    int owned = 0;
+    if (ap == NULL || bp == NULL) {
+        owned = 1;
+        ap = (G_T *)tk_aligned_alloc(mcap * kcap * sizeof(G_T));
+        bp = (G_T *)tk_aligned_alloc(ncap * kcap * sizeof(G_T));
+    }
     if (ap == NULL || bp == NULL) {
         tk_aligned_free(ap);
         tk_aligned_free(bp);
@@ -241,8 +248,10 @@ static void G_NAME(gemm_serial)(size_t m, size_t n, size_t k, const G_T *a, size
             }
         }
     }
-    tk_aligned_free(ap);
-    tk_aligned_free(bp);
+    if (owned) {
+        tk_aligned_free(ap);
+        tk_aligned_free(bp);
+    }
 }
 
 static void G_NAME(gemm_entry)(size_t m, size_t n, size_t k, const G_T *a, size_t lda,

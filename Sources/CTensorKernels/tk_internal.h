@@ -34,6 +34,10 @@ int tk_internal_use_avx2(void);
 void *tk_aligned_alloc(size_t bytes);
 void tk_aligned_free(void *p);
 
+/* A per-thread buffer of at least `bytes` bytes for `slot` (0 or 1), reused by later calls on the
+ * same thread and freed when the thread exits; NULL when none can be had (the caller allocates). */
+void *tk_scratch(int slot, size_t bytes);
+
 /* Runs fn(ctx, t) for t in [0, nthreads): t = 0 on the calling thread, the
  * others on pthreads. If a thread cannot be created its share runs on the
  * caller, so the work always completes. Single-threaded on Windows. */

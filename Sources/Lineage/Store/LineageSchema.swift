@@ -3,8 +3,9 @@ public import MLOpsStorage
 /// The `lineage` module's tables.
 ///
 /// Runs carry an integer surrogate key (`run_key`) that the high-volume tables (metrics, params,
-/// tags, edges) reference, so a metric row is a few integers and a double. Metric points live in
-/// a table clustered by `(run_key, key, step, timestamp, value, is_nan)` (SQLite `WITHOUT ROWID`):
+/// tags, edges) reference, and metric names are interned in `lineage_metric_keys`, so a metric
+/// row is five integers and a double. Metric points live in a table clustered by
+/// `(run_key, key_id, step, timestamp, value, is_nan)` (SQLite `WITHOUT ROWID`):
 /// a series is read in order with no second index to maintain on every insert, and a point
 /// logged twice identically is stored once, as in MLflow. SQLite turns a bound NaN into NULL, so
 /// a NaN is stored as value 0 with `is_nan = 1` and read back as NaN.
@@ -47,14 +48,18 @@ public enum LineageSchema {
                         value TEXT NOT NULL,
                         PRIMARY KEY (run_key, key)
                     );
+                    CREATE TABLE lineage_metric_keys (
+                        key_id \(d.autoIncrementPrimaryKey),
+                        key TEXT NOT NULL UNIQUE
+                    );
                     CREATE TABLE lineage_metrics (
                         run_key \(d.integerType) NOT NULL REFERENCES lineage_runs (run_key),
-                        key TEXT NOT NULL,
+                        key_id \(d.integerType) NOT NULL REFERENCES lineage_metric_keys (key_id),
                         step \(d.integerType) NOT NULL,
                         timestamp \(d.integerType) NOT NULL,
                         value \(d.realType) NOT NULL,
                         is_nan \(d.integerType) NOT NULL,
-                        PRIMARY KEY (run_key, key, step, timestamp, value, is_nan)
+                        PRIMARY KEY (run_key, key_id, step, timestamp, value, is_nan)
                     )\(d.clusteredTableSuffix);
                     CREATE TABLE lineage_latest_metrics (
                         run_key \(d.integerType) NOT NULL REFERENCES lineage_runs (run_key),

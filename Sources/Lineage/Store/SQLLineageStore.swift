@@ -90,16 +90,24 @@ public struct SQLLineageStore: LineageStore {
         }
         try await database.write { db in
             let key = try await Self.runningRunKey(run, in: db)
+            let keyIDs = try await Self.metricKeyIDs(Set(points.map(\.key)), in: db)
             var rows: [[SQLValue]] = []
             rows.reserveCapacity(points.count)
             var latest: [String: MetricPoint] = [:]
+            var previousKey = "", previousID: Int64 = 0
             for point in points {
-                rows.append([.integer(key), .text(point.key), .integer(point.step), .integer(point.timestamp), .real(point.value.isNaN ? 0 : point.value), .integer(point.value.isNaN ? 1 : 0)])
+                // Consecutive points usually share a name: look it up once per run of them.
+                if point.key != previousKey {
+                    previousKey = point.key
+                    previousID = keyIDs[point.key] ?? 0
+                }
+                rows.append([.integer(key), .integer(previousID), .integer(point.step), .integer(point.timestamp),
+                             .real(point.value.isNaN ? 0 : point.value), .integer(point.value.isNaN ? 1 : 0)])
                 if let current = latest[point.key], (current.step, current.timestamp) > (point.step, point.timestamp) { continue }
                 latest[point.key] = point
             }
             try await db.executeBatch(
-                "INSERT INTO lineage_metrics (run_key, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
+                "INSERT INTO lineage_metrics (run_key, key_id, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
             // One upsert per key and batch keeps the latest-value table, which searches read.
             try await db.executeBatch(
                 """
@@ -175,7 +183,10 @@ public struct SQLLineageStore: LineageStore {
         try await database.read { db in
             let runKey = try await Self.runKey(run, in: db)
             return try await db.query(
-                "SELECT step, timestamp, value, is_nan FROM lineage_metrics WHERE run_key = ? AND key = ? ORDER BY step, timestamp",
+                """
+                SELECT m.step, m.timestamp, m.value, m.is_nan FROM lineage_metrics m JOIN lineage_metric_keys k ON k.key_id = m.key_id
+                WHERE m.run_key = ? AND k.key = ? ORDER BY m.step, m.timestamp
+                """,
                 [.integer(runKey), .text(key)]
             ).map { row in
                 MetricPoint(
@@ -291,6 +302,17 @@ public struct SQLLineageStore: LineageStore {
     }
 
     // MARK: Helpers
+
+    /// The interned ids of metric names, adding the names not seen before.
+    static func metricKeyIDs(_ names: Set<String>, in db: any SQLConnection) async throws -> [String: Int64] {
+        let sorted = names.sorted()
+        try await db.executeBatch("INSERT INTO lineage_metric_keys (key) VALUES (?) ON CONFLICT (key) DO NOTHING", sorted.map { [.text($0)] })
+        var ids: [String: Int64] = [:]
+        for row in try await db.query("SELECT key, key_id FROM lineage_metric_keys WHERE key IN (\(placeholders(sorted.count)))", sorted.map(SQLValue.text)) {
+            ids[try row.decode(String.self, "key")] = try row.decode(Int64.self, "key_id")
+        }
+        return ids
+    }
 
     static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: max(count, 1)).joined(separator: ", ")

@@ -4,8 +4,9 @@ import Foundation
 /// Matrix products and pairwise distances on contiguous row-major buffers.
 ///
 /// The products run in C kernels chosen at run time: an AVX2+FMA path (Goto/BLIS packing with a
-/// register-blocked FMA micro-kernel) where the CPU has it, and a portable path elsewhere, both
-/// on all cores for large products. See `Sources/CTensorKernels/include/CTensorKernels.h`.
+/// register-blocked FMA micro-kernel) where the CPU has it, and a portable path elsewhere. Large
+/// products are split into row blocks over the cores with ``ParallelFor``; each worker keeps its
+/// packing buffers between calls. See `Sources/CTensorKernels/include/CTensorKernels.h`.
 public enum LinearAlgebra {
     /// `C = A·B` for row-major A (m×k) and B (k×n); returns C (m×n).
     ///
@@ -17,7 +18,11 @@ public enum LinearAlgebra {
         try checkShapes(a.count, b.count, m: m, k: k, n: n)
         guard m > 0, n > 0 else { return [] }
         return [Double](unsafeUninitializedCapacity: m * n) { c, initialized in
-            tk_dgemm_mt(m, n, k, a.baseAddress, Swift.max(k, 1), b.baseAddress, n, c.baseAddress, n, 0, Int32(threads))
+            let (a, b, c) = (UncheckedSendableBox(a), UncheckedSendableBox(b), UncheckedSendableBox(c))
+            ParallelFor.forEach(count: m, minimumChunk: minimumRows(n: n, k: k)) { rows in
+                tk_dgemm(rows.count, n, k, a.value.baseAddress.map { $0 + rows.lowerBound * k }, Swift.max(k, 1),
+                         b.value.baseAddress, n, c.value.baseAddress.map { $0 + rows.lowerBound * n }, n, 0)
+            }
             initialized = m * n
         }
     }
@@ -32,7 +37,11 @@ public enum LinearAlgebra {
         try checkShapes(a.count, b.count, m: m, k: k, n: n)
         guard m > 0, n > 0 else { return [] }
         return [Float](unsafeUninitializedCapacity: m * n) { c, initialized in
-            tk_sgemm_mt(m, n, k, a.baseAddress, Swift.max(k, 1), b.baseAddress, n, c.baseAddress, n, 0, Int32(threads))
+            let (a, b, c) = (UncheckedSendableBox(a), UncheckedSendableBox(b), UncheckedSendableBox(c))
+            ParallelFor.forEach(count: m, minimumChunk: minimumRows(n: n, k: k)) { rows in
+                tk_sgemm(rows.count, n, k, a.value.baseAddress.map { $0 + rows.lowerBound * k }, Swift.max(k, 1),
+                         b.value.baseAddress, n, c.value.baseAddress.map { $0 + rows.lowerBound * n }, n, 0)
+            }
             initialized = m * n
         }
     }
@@ -69,6 +78,12 @@ public enum LinearAlgebra {
     public static var usesAVX2: Bool { tk_uses_avx2_fma() != 0 }
 
     static var threads: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    /// Row blocks of a product are split over the cores (ParallelFor's long-lived workers, whose
+    /// packing buffers the C kernels keep between calls) once each block is worth about 2 MFLOP.
+    static func minimumRows(n: Int, k: Int) -> Int {
+        Swift.max(6, 1_000_000 / Swift.max(1, n * k))
+    }
 
     static func checkShapes(_ aCount: Int, _ bCount: Int, m: Int, k: Int, n: Int) throws(TensorError) {
         guard m >= 0, k >= 0, n >= 0, aCount == m * k, bCount == k * n else {
