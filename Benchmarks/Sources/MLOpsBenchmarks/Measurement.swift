@@ -11,8 +11,15 @@ struct Measurement {
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
-    /// The process's peak resident memory so far, in MiB.
+    /// The process's peak resident memory so far, in MiB: `VmHWM` from /proc/self/status, which
+    /// starts afresh at exec (unlike getrusage's ru_maxrss, which keeps the high-water mark of
+    /// the Python process that started this one).
     static var peakResidentMiB: Double {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kilobytes = line.split(separator: " ").compactMap({ Double($0) }).first {
+            return kilobytes / 1024
+        }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024

@@ -15,16 +15,7 @@ public enum LinearAlgebra {
     public static func multiply(
         _ a: UnsafeBufferPointer<Double>, _ b: UnsafeBufferPointer<Double>, m: Int, k: Int, n: Int
     ) throws(TensorError) -> [Double] {
-        try checkShapes(a.count, b.count, m: m, k: k, n: n)
-        guard m > 0, n > 0 else { return [] }
-        return [Double](unsafeUninitializedCapacity: m * n) { c, initialized in
-            let (a, b, c) = (UncheckedSendableBox(a), UncheckedSendableBox(b), UncheckedSendableBox(c))
-            ParallelFor.forEach(count: m, minimumChunk: minimumRows(n: n, k: k)) { rows in
-                tk_dgemm(rows.count, n, k, a.value.baseAddress.map { $0 + rows.lowerBound * k }, Swift.max(k, 1),
-                         b.value.baseAddress, n, c.value.baseAddress.map { $0 + rows.lowerBound * n }, n, 0)
-            }
-            initialized = m * n
-        }
+        try product(a, b, m: m, k: k, n: n) { tk_dgemm($0, $1, $2, $3, $4, $5, $6, $7, $8, 0) }
     }
 
     /// `C = A·B` for row-major Float matrices.
@@ -34,13 +25,21 @@ public enum LinearAlgebra {
     public static func multiply(
         _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, m: Int, k: Int, n: Int
     ) throws(TensorError) -> [Float] {
+        try product(a, b, m: m, k: k, n: n) { tk_sgemm($0, $1, $2, $3, $4, $5, $6, $7, $8, 0) }
+    }
+
+    /// Runs a C GEMM kernel (m, n, k, a, lda, b, ldb, c, ldc) on row blocks of C over the cores.
+    private static func product<Scalar>(
+        _ a: UnsafeBufferPointer<Scalar>, _ b: UnsafeBufferPointer<Scalar>, m: Int, k: Int, n: Int,
+        kernel: (Int, Int, Int, UnsafePointer<Scalar>?, Int, UnsafePointer<Scalar>?, Int, UnsafeMutablePointer<Scalar>?, Int) -> Void
+    ) throws(TensorError) -> [Scalar] {
         try checkShapes(a.count, b.count, m: m, k: k, n: n)
         guard m > 0, n > 0 else { return [] }
-        return [Float](unsafeUninitializedCapacity: m * n) { c, initialized in
+        return [Scalar](unsafeUninitializedCapacity: m * n) { c, initialized in
             let (a, b, c) = (UncheckedSendableBox(a), UncheckedSendableBox(b), UncheckedSendableBox(c))
             ParallelFor.forEach(count: m, minimumChunk: minimumRows(n: n, k: k)) { rows in
-                tk_sgemm(rows.count, n, k, a.value.baseAddress.map { $0 + rows.lowerBound * k }, Swift.max(k, 1),
-                         b.value.baseAddress, n, c.value.baseAddress.map { $0 + rows.lowerBound * n }, n, 0)
+                kernel(rows.count, n, k, a.value.baseAddress.map { $0 + rows.lowerBound * k }, Swift.max(k, 1),
+                       b.value.baseAddress, n, c.value.baseAddress.map { $0 + rows.lowerBound * n }, n)
             }
             initialized = m * n
         }
