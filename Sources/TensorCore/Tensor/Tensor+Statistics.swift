@@ -96,3 +96,18 @@ extension Tensor where Scalar == Double {
         TensorError(.empty, "The \(operation) of a tensor with no non-NaN elements is undefined", fix: "check for empty or all-missing data first.")
     }
 }
+
+/// Statistics of a Float tensor, accumulated in Double (the same rules as for Double tensors).
+extension Tensor where Scalar == Float {
+    /// Count, sum, mean, variance, minimum and maximum, NaNs counted and excluded.
+    ///
+    /// - Complexity: O(n); the elements are widened to Double once.
+    public func summary() -> SummaryStatistics {
+        scalars.map(Double.init).withUnsafeBufferPointer { Reductions.summary($0) }
+    }
+
+    /// The sum of the non-NaN elements, accumulated in Double.
+    public func sum() -> Double {
+        scalars.map(Double.init).withUnsafeBufferPointer { Reductions.sum($0).sum }
+    }
+}

@@ -46,4 +46,14 @@ struct TensorTests {
         #expect(transposed.scalars == [1, 4, 2, 5, 3, 6])
         #expect(throws: TensorError.self) { try Tensor<Float>([1, 2]).transposed() }
     }
+
+    @Test("Float tensors summarise in Double with the same NaN rule")
+    func floatSummary() {
+        let tensor = Tensor<Float>([1.5, .nan, 2.5, 4])
+        let summary = tensor.summary()
+        #expect(summary.count == 3)
+        #expect(summary.nanCount == 1)
+        #expect(summary.mean == 8.0 / 3)
+        #expect(tensor.sum() == 8)
+    }
 }
