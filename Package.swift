@@ -101,6 +101,7 @@ let package = Package(
         .testTarget(
             name: "TensorCoreTests",
             dependencies: ["TensorCore", "CTensorKernels", .product(name: "PropertyBased", package: "swift-property-based")], exclude: ["Fixtures"], swiftSettings: strictness),
+        .testTarget(name: "DriftStatsTests", dependencies: ["DriftStats"], exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(name: "LineageTests", dependencies: ["Lineage", "MLOpsStorage"], exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(
             name: "MLOpsCommandTests", dependencies: ["mlops", "store-tour", "table-sketches", "train-and-trace"],

@@ -1,0 +1,70 @@
+import Foundation
+import TensorCore
+
+/// Bins fixed from a reference sample, stored with the baseline so they never move with the
+/// current data: `edges.count - 1` bins, the first and last open-ended.
+public struct ReferenceBins: Sendable, Hashable, Codable {
+    /// The inner edges, ascending; values below the first fall in bin 0, values at or above
+    /// edge i (and below edge i+1) in bin i+1.
+    public let edges: [Double]
+
+    /// Quantile bins: `count` bins holding about equal shares of the reference (fewer when the
+    /// reference has repeated values, since equal edges are merged).
+    ///
+    /// - Throws: ``DriftError`` for fewer than 2 bins or an empty reference.
+    public init(quantilesOf reference: SortedSample, count: Int = 10) throws(DriftError) {
+        guard count >= 2 else { throw DriftError(.invalidArgument, "PSI needs at least 2 bins; \(count) asked", fix: "use 10 bins, the usual choice.") }
+        try reference.requireValues("reference")
+        let qs = (1..<count).map { Double($0) / Double(count) }
+        let cuts = (try? reference.values.withUnsafeBufferPointer { try Statistics.quantiles(sorted: $0, qs) }) ?? []
+        var unique: [Double] = []
+        for cut in cuts where unique.last != cut { unique.append(cut) }
+        edges = unique
+    }
+
+    /// Explicit inner edges, which must increase.
+    public init(edges: [Double]) throws(DriftError) {
+        for index in edges.indices.dropFirst() where !(edges[index] > edges[index - 1]) {
+            throw DriftError(.invalidArgument, "Bin edges must increase; edge \(index) is \(edges[index]) after \(edges[index - 1])", fix: "sort the edges and remove duplicates.")
+        }
+        self.edges = edges
+    }
+
+    /// The share of a sorted sample in each bin.
+    func proportions(_ sample: SortedSample) -> [Double] {
+        var counts = [Int](repeating: 0, count: edges.count + 1)
+        var bin = 0
+        for value in sample.values {
+            while bin < edges.count && value >= edges[bin] { bin += 1 }
+            counts[bin] += 1
+        }
+        let total = Double(Swift.max(sample.count, 1))
+        return counts.map { Double($0) / total }
+    }
+}
+
+/// The population stability index of a current sample against reference bins:
+/// Σ (cᵢ − rᵢ) · ln(cᵢ / rᵢ) over the bins' shares.
+///
+/// Empty bins: each share is raised to at least ``floor`` (10⁻⁴ by default) before the sum, so an
+/// empty bin counts as a large but finite shift instead of an infinity. Common reading: below 0.1
+/// stable, 0.1–0.25 moderate shift, above 0.25 significant shift.
+public enum PopulationStabilityIndex {
+    /// The smallest share a bin counts with.
+    public static let floor = 1e-4
+
+    /// The index.
+    ///
+    /// - Throws: ``DriftError`` when the current sample has no non-NaN value.
+    public static func index(bins: ReferenceBins, reference: SortedSample, current: SortedSample) throws(DriftError) -> Double {
+        try reference.requireValues("reference")
+        try current.requireValues("current")
+        let r = bins.proportions(reference), c = bins.proportions(current)
+        var total = 0.0
+        for (expected, actual) in zip(r, c) {
+            let e = Swift.max(expected, floor), a = Swift.max(actual, floor)
+            total += (a - e) * log(a / e)
+        }
+        return total
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import TensorCore
+
+/// The two-sample Kolmogorov–Smirnov test, two-sided, as `scipy.stats.ks_2samp(method="auto")`.
+///
+/// The statistic is the largest distance between the two empirical CDFs. The p-value is exact
+/// when both samples have at most 10,000 values (Hodges' lattice-path counts, in the numerically
+/// stable "1 − p" form of Viehmann 2021, as scipy computes them), and otherwise asymptotic: the
+/// one-sample Kolmogorov–Smirnov distribution at n = round(n₁n₂/(n₁+n₂)).
+public struct KolmogorovSmirnovTest: Sendable, Hashable, Codable {
+    /// The KS statistic D.
+    public let statistic: Double
+    /// The p-value of D under "both samples come from one distribution".
+    public let pValue: Double
+    /// Whether the p-value is exact (true) or asymptotic.
+    public let exact: Bool
+
+    /// Largest sample size for which the exact p-value is used (scipy's `MAX_AUTO_N`).
+    public static let exactLimit = 10_000
+
+    /// Tests two samples.
+    ///
+    /// - Throws: ``DriftError`` (``DriftError/Code/emptySample``) when a sample has no non-NaN value.
+    /// - Complexity: O(n log n) for the sorts; the exact p-value adds O(n₁·n₂ / gcd) at worst.
+    public init(reference: SortedSample, current: SortedSample) throws(DriftError) {
+        try reference.requireValues("reference")
+        try current.requireValues("current")
+        let a = reference.values, b = current.values
+        let n1 = a.count, n2 = b.count
+        // Walk both sorted samples together; ties advance both, as searchsorted(side: right) does.
+        var i = 0, j = 0
+        var maxS = 0.0, minS = 0.0
+        while i < n1 || j < n2 {
+            let value = i < n1 && (j >= n2 || a[i] <= b[j]) ? a[i] : b[j]
+            while i < n1 && a[i] <= value { i += 1 }
+            while j < n2 && b[j] <= value { j += 1 }
+            let difference = Double(i) / Double(n1) - Double(j) / Double(n2)
+            maxS = Swift.max(maxS, difference)
+            minS = Swift.max(minS, -difference)
+        }
+        var d = minS > maxS ? minS : maxS
+        if Swift.max(n1, n2) <= Self.exactLimit, let (exactD, p) = Self.exactPValue(n1, n2, d) {
+            statistic = exactD
+            pValue = Swift.min(Swift.max(p, 0), 1)
+            exact = true
+            return
+        }
+        d = minS > maxS ? minS : maxS
+        let (m, n) = (Double(Swift.max(n1, n2)), Double(Swift.min(n1, n2)))
+        let effective = (m * n / (m + n)).rounded(.toNearestOrEven)
+        let p = (try? KolmogorovSmirnovDistribution(sampleSize: Int(effective)))?.sf(d) ?? .nan
+        statistic = d
+        pValue = Swift.min(Swift.max(p, 0), 1)
+        exact = false
+    }
+
+    /// Convenience: sorts both samples first.
+    public init(reference: [Double], current: [Double]) throws(DriftError) {
+        try self.init(reference: SortedSample(reference), current: SortedSample(current))
+    }
+
+    /// scipy's `_attempt_exact_2kssamp` for the two-sided alternative: (rounded D, p), or nil when
+    /// the computation would overflow (then the asymptotic p-value is used).
+    static func exactPValue(_ n1: Int, _ n2: Int, _ d: Double) -> (Double, Double)? {
+        let g = gcd(n1, n2)
+        let (lcm, overflow) = (n1 / g).multipliedReportingOverflow(by: n2)
+        guard !overflow, lcm < Int(Int32.max) else { return nil }
+        let h = Int((d * Double(lcm)).rounded(.toNearestOrEven))
+        let roundedD = Double(h) / Double(lcm)
+        if h == 0 { return (roundedD, 1) }
+        let p = n1 == n2 ? probabilityOutsideSquare(n1, h) : outerProbabilityInside(n1, n2, g, h)
+        guard p.isFinite, p >= 0, p <= 1 else { return nil }
+        return (roundedD, p)
+    }
+
+    /// Pr(D(n,n) ≥ h/n), by the alternating series in Horner form (scipy `_compute_prob_outside_square`).
+    static func probabilityOutsideSquare(_ n: Int, _ h: Int) -> Double {
+        var p = 0.0
+        var k = n / h
+        while k >= 0 {
+            var term = 1.0
+            for j in 0..<h {
+                term = Double(n - k * h - j) * term / Double(n + k * h + j + 1)
+            }
+            p = term * (1 - p)
+            k -= 1
+        }
+        return 2 * p
+    }
+
+    /// The share of lattice paths leaving the band |x/m − y/n| < h/lcm (scipy `_compute_outer_prob_inside_method`).
+    static func outerProbabilityInside(_ first: Int, _ second: Int, _ g: Int, _ h: Int) -> Double {
+        let (m, n) = first < second ? (second, first) : (first, second)
+        let mg = m / g, ng = n / g
+        var minj = 0
+        var maxj = Swift.min(Int((Double(h) / Double(mg)).rounded(.up)), n + 1)
+        var currentLength = maxj - minj
+        let length = Swift.min(2 * maxj + 2, n + 1)
+        var a = [Double](repeating: 1, count: length)
+        for index in minj..<maxj { a[index] = 0 }
+        for i in 1...m {
+            let lastMinj = minj, lastLength = currentLength
+            minj = Swift.max(Int((Double(ng * i - h) / Double(mg)).rounded(.down)) + 1, 0)
+            minj = Swift.min(minj, n)
+            maxj = Swift.min(Int((Double(ng * i + h) / Double(mg)).rounded(.up)), n + 1)
+            if maxj <= minj { return 1 }
+            var value = minj == 0 ? 0.0 : 1.0
+            for jj in 0..<(maxj - minj) {
+                let j = jj + minj
+                value = (a[jj + minj - lastMinj] * Double(i) + value * Double(j)) / Double(i + j)
+                a[jj] = value
+            }
+            currentLength = maxj - minj
+            if lastLength > currentLength {
+                for index in (maxj - minj)..<Swift.min(maxj - minj + (lastLength - currentLength), length) { a[index] = 1 }
+            }
+        }
+        return a[maxj - minj - 1]
+    }
+
+    static func gcd(_ a: Int, _ b: Int) -> Int {
+        var (x, y) = (a, b)
+        while y != 0 { (x, y) = (y, x % y) }
+        return x
+    }
+}

@@ -1,0 +1,76 @@
+import DriftStats
+import Foundation
+import Testing
+
+/// scipy/numpy reference values from `Scripts/fixtures/make_drift_fixtures.py`.
+struct DriftFixture: Decodable, Sendable, CustomTestStringConvertible {
+    let name: String
+    let reference: [Double]
+    let current: [Double]
+    let ksStatistic: Double
+    let ksPvalue: Double
+    let wasserstein: Double
+    let psi: Double
+
+    enum CodingKeys: String, CodingKey {
+        case name, reference, current, wasserstein, psi
+        case ksStatistic = "ks_statistic", ksPvalue = "ks_pvalue"
+    }
+
+    var testDescription: String { name }
+
+    static let all: [DriftFixture] = {
+        struct File: Decodable { let cases: [DriftFixture] }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/drift.json")
+        guard let data = try? Data(contentsOf: url), let file = try? JSONDecoder().decode(File.self, from: data) else { return [] }
+        return file.cases
+    }()
+}
+
+func relative(_ actual: Double, _ expected: Double) -> Double {
+    actual == expected ? 0 : abs(actual - expected) / max(abs(expected), 1e-300)
+}
+
+@Suite("Drift statistics against scipy")
+struct DriftStatisticsTests {
+    @Test("the fixtures are present")
+    func fixtures() {
+        #expect(DriftFixture.all.count == 10)
+    }
+
+    @Test("two-sample KS statistic and p-value match scipy.stats.ks_2samp", arguments: DriftFixture.all)
+    func kolmogorovSmirnov(fixture: DriftFixture) throws {
+        let test = try KolmogorovSmirnovTest(reference: fixture.reference, current: fixture.current)
+        #expect(test.statistic == fixture.ksStatistic)
+        #expect(relative(test.pValue, fixture.ksPvalue) <= 1e-9 || abs(test.pValue - fixture.ksPvalue) < 1e-300,
+                "p \(test.pValue) vs scipy \(fixture.ksPvalue)")
+        #expect(test.exact == (max(fixture.reference.count, fixture.current.count) <= 10_000))
+    }
+
+    @Test("Wasserstein-1 matches scipy.stats.wasserstein_distance", arguments: DriftFixture.all)
+    func wasserstein(fixture: DriftFixture) throws {
+        let distance = try WassersteinDistance.distance(SortedSample(fixture.reference), SortedSample(fixture.current))
+        #expect(relative(distance, fixture.wasserstein) <= 1e-9, "\(distance) vs \(fixture.wasserstein)")
+    }
+
+    @Test("PSI over reference decile bins matches the numpy computation of the same rule", arguments: DriftFixture.all)
+    func psi(fixture: DriftFixture) throws {
+        let reference = SortedSample(fixture.reference)
+        let bins = try ReferenceBins(quantilesOf: reference)
+        let index = try PopulationStabilityIndex.index(bins: bins, reference: reference, current: SortedSample(fixture.current))
+        #expect(relative(index, fixture.psi) <= 1e-9 || abs(index - fixture.psi) < 1e-15, "\(index) vs \(fixture.psi)")
+    }
+
+    @Test("NaNs are left out and counted; an all-NaN sample is a typed error")
+    func nanRule() throws {
+        let sample = SortedSample([3, .nan, 1, 2, .nan])
+        #expect(sample.values == [1, 2, 3])
+        #expect(sample.nanCount == 2)
+        let withNaN = try KolmogorovSmirnovTest(reference: [1, 2, 3, .nan], current: [1, 2, 3])
+        #expect(withNaN.statistic == 0)
+        #expect(withNaN.pValue == 1)
+        #expect(throws: DriftError.self) { try KolmogorovSmirnovTest(reference: [.nan], current: [1]) }
+        #expect(throws: DriftError.self) { try WassersteinDistance.distance(SortedSample([]), SortedSample([1])) }
+        #expect(throws: DriftError.self) { try ReferenceBins(quantilesOf: SortedSample([1, 2]), count: 1) }
+    }
+}
