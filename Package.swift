@@ -86,7 +86,7 @@ let package = Package(
         // Benchmarks: release-built, run by Benchmarks/run next to the Python anchors.
         .executableTarget(
             name: "mlops-benchmarks",
-            dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "CSQLite"],
+            dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "CSQLite"],
             path: "Benchmarks/Sources/MLOpsBenchmarks",
             swiftSettings: strictness),
 

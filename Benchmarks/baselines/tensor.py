@@ -66,3 +66,22 @@ def read_csv_pandas(data_folder, repetitions):
     import pandas
     path = os.path.join(data_folder, "numeric-1M-x20.csv")
     return _timed(repetitions, lambda _: pandas.read_csv(path))
+
+
+def _drift_samples(data_folder):
+    x = _load(data_folder, "normal-10M")
+    return x[:1_000_000], x[1_000_000:2_000_000] + 0.01
+
+
+def ks_scipy(data_folder, repetitions):
+    """scipy.stats.ks_2samp (auto: asymptotic at this size)."""
+    from scipy import stats
+    a, b = _drift_samples(data_folder)
+    return _timed(repetitions, lambda _: stats.ks_2samp(a, b))
+
+
+def wasserstein_scipy(data_folder, repetitions):
+    """scipy.stats.wasserstein_distance."""
+    from scipy import stats
+    a, b = _drift_samples(data_folder)
+    return _timed(repetitions, lambda _: stats.wasserstein_distance(a, b))

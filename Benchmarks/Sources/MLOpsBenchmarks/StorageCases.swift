@@ -16,6 +16,8 @@ enum BenchmarkCases {
         "matmul-f32-1024": TensorCases.matmulFloat,
         "kll-update-10M": TensorCases.kllUpdate,
         "csv-read-1M-x20": TensorCases.readCSV,
+        "drift-ks-1M": DriftCases.kolmogorovSmirnov,
+        "drift-wasserstein-1M": DriftCases.wasserstein,
         "lineage-log-calls": LineageCases.logCalls,
         "lineage-metric-points": LineageCases.metricPoints,
         "lineage-search-100k": LineageCases.search,
