@@ -10,18 +10,14 @@ public enum WassersteinDistance {
     public static func distance(_ reference: SortedSample, _ current: SortedSample) throws(DriftError) -> Double {
         try reference.requireValues("reference")
         try current.requireValues("current")
-        let a = reference.values, b = current.values
-        let n1 = Double(a.count), n2 = Double(b.count)
-        var i = 0, j = 0
+        let n1 = Double(reference.count), n2 = Double(current.count)
         var total = 0.0
-        var previous = Swift.min(a[0], b[0])
+        var previous = Swift.min(reference.values[0], current.values[0])
+        var (previousA, previousB) = (0, 0)
         // Between consecutive distinct values both CDFs are constant: add |F1 - F2| · width.
-        while i < a.count || j < b.count {
-            let value = i < a.count && (j >= b.count || a[i] <= b[j]) ? a[i] : b[j]
-            total += Swift.abs(Double(i) / n1 - Double(j) / n2) * (value - previous)
-            previous = value
-            while i < a.count && a[i] <= value { i += 1 }
-            while j < b.count && b[j] <= value { j += 1 }
+        reference.walkSteps(with: current) { value, i, j in
+            total += Swift.abs(Double(previousA) / n1 - Double(previousB) / n2) * (value - previous)
+            (previous, previousA, previousB) = (value, i, j)
         }
         return total
     }

@@ -25,15 +25,9 @@ public struct KolmogorovSmirnovTest: Sendable, Hashable, Codable {
     public init(reference: SortedSample, current: SortedSample) throws(DriftError) {
         try reference.requireValues("reference")
         try current.requireValues("current")
-        let a = reference.values, b = current.values
-        let n1 = a.count, n2 = b.count
-        // Walk both sorted samples together; ties advance both, as searchsorted(side: right) does.
-        var i = 0, j = 0
+        let n1 = reference.count, n2 = current.count
         var maxS = 0.0, minS = 0.0
-        while i < n1 || j < n2 {
-            let value = i < n1 && (j >= n2 || a[i] <= b[j]) ? a[i] : b[j]
-            while i < n1 && a[i] <= value { i += 1 }
-            while j < n2 && b[j] <= value { j += 1 }
+        reference.walkSteps(with: current) { _, i, j in
             let difference = Double(i) / Double(n1) - Double(j) / Double(n2)
             maxS = Swift.max(maxS, difference)
             minS = Swift.max(minS, -difference)

@@ -26,6 +26,22 @@ public struct SortedSample: Sendable, Hashable {
     /// The number of non-NaN values.
     public var count: Int { values.count }
 
+    /// Walks the distinct values of both samples in ascending order, calling `body` with each
+    /// value and how many values of self and of `other` are at or below it (ties advance both,
+    /// as numpy's `searchsorted(side: "right")`).
+    ///
+    /// - Complexity: O(n₁ + n₂).
+    func walkSteps(with other: SortedSample, _ body: (_ value: Double, _ countSelf: Int, _ countOther: Int) -> Void) {
+        let a = values, b = other.values
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            let value = i < a.count && (j >= b.count || a[i] <= b[j]) ? a[i] : b[j]
+            while i < a.count && a[i] <= value { i += 1 }
+            while j < b.count && b[j] <= value { j += 1 }
+            body(value, i, j)
+        }
+    }
+
     func requireValues(_ name: String) throws(DriftError) {
         guard !values.isEmpty else {
             throw DriftError(.emptySample, "The \(name) sample has no values (\(nanCount) NaN)", fix: "check the column for missing data before testing it for drift.")
