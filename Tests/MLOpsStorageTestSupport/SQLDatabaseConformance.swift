@@ -35,6 +35,30 @@ public enum SQLDatabaseConformance {
         #expect(throws: StorageError.self) { try rows[0].decode(Int.self, "t") }
     }
 
+    /// A batch of thousands of rows (upserts included) writes every row exactly once.
+    public static func largeBatchesWriteEveryRow(_ database: any SQLDatabase) async throws {
+        let table = uniqueName("batch")
+        try await database.write { db in
+            try await db.executeScript("CREATE TABLE \(table) (id \(db.dialect.integerType) PRIMARY KEY, name TEXT NOT NULL, score \(db.dialect.realType))")
+        }
+        let rows: [[SQLValue]] = (0..<5_003).map { [.integer(Int64($0)), .text("row-\($0)"), $0 % 7 == 0 ? .null : .real(Double($0) / 3)] }
+        try await database.write { db in try await db.executeBatch("INSERT INTO \(table) (id, name, score) VALUES (?, ?, ?)", rows) }
+        // The same ids again, as an upsert: the suffix after VALUES must survive the rewrite.
+        try await database.write { db in
+            try await db.executeBatch(
+                "INSERT INTO \(table) (id, name, score) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                rows.map { [$0[0], .text("again"), $0[2]] })
+        }
+        let (count, again, nulls) = try await database.read { db in
+            (try await db.queryScalar(Int.self, "SELECT count(*) FROM \(table)"),
+             try await db.queryScalar(Int.self, "SELECT count(*) FROM \(table) WHERE name = 'again'"),
+             try await db.queryScalar(Int.self, "SELECT count(*) FROM \(table) WHERE score IS NULL"))
+        }
+        #expect(count == 5_003)
+        #expect(again == 5_003)
+        #expect(nulls == 715)
+    }
+
     /// A body that throws leaves nothing behind; one that returns commits.
     public static func transactionsCommitOrRollBack(_ database: any SQLDatabase) async throws {
         let table = uniqueName("tx")
@@ -197,6 +221,7 @@ public enum SQLDatabaseConformance {
     /// Every check above, in turn.
     public static func runAll(_ database: any SQLDatabase) async throws {
         try await valuesRoundTrip(database)
+        try await largeBatchesWriteEveryRow(database)
         try await transactionsCommitOrRollBack(database)
         try await constraintViolationsAreTyped(database)
         try await concurrentWritesAreSerialized(database)

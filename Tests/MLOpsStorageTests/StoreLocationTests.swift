@@ -43,6 +43,17 @@ struct StoreLocationTests {
         #expect(try StoreLocation(parsing: "sqlite::memory:").defaultArtifactsPath == nil)
     }
 
+    @Test("only plain INSERT … VALUES (?, …) statements are batched into multi-row inserts")
+    func multiRowInserts() {
+        let upsert = MultiRowInsert("INSERT INTO t (a, b) VALUES (?, ?) ON CONFLICT (a) DO NOTHING")
+        #expect(upsert?.width == 2)
+        #expect(upsert?.statement(rows: 2) == "INSERT INTO t (a, b) VALUES (?, ?), (?, ?) ON CONFLICT (a) DO NOTHING")
+        #expect(MultiRowInsert("INSERT INTO t (values_count) VALUES (?)") == nil)  // falls back, safely
+        #expect(MultiRowInsert("INSERT INTO t (a) VALUES (?, 'x')") == nil)
+        #expect(MultiRowInsert("UPDATE t SET a = ?") == nil)
+        #expect(MultiRowInsert("INSERT INTO t (a) SELECT ? FROM u") == nil)
+    }
+
     @Test("scripts split at semicolons outside literals and comments")
     func scripts() {
         #expect(PlaceholderRewriter.statements("CREATE TABLE a (x TEXT DEFAULT ';');; INSERT INTO a VALUES (?);  ") ==

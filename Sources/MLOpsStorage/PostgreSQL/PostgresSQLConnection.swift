@@ -27,8 +27,20 @@ struct PostgresSQLConnection: SQLConnection, Sendable {
         return rows
     }
 
+    /// An `INSERT … VALUES (?, …) [suffix]` runs as multi-row inserts of up to 1,000 rows (one
+    /// round trip each instead of one per row); any other statement runs once per row.
     func executeBatch(_ sql: String, _ rows: [[SQLValue]]) async throws {
-        for arguments in rows { _ = try await run(sql, arguments) }
+        guard rows.count > 1, let insert = MultiRowInsert(sql), rows.allSatisfy({ $0.count == insert.width }) else {
+            for arguments in rows { _ = try await run(sql, arguments) }
+            return
+        }
+        let perStatement = Swift.max(1, Swift.min(1_000, 60_000 / Swift.max(1, insert.width)))
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<Swift.min(start + perStatement, rows.count)]
+            _ = try await run(insert.statement(rows: chunk.count), chunk.flatMap { $0 })
+            start += chunk.count
+        }
     }
 
     /// Runs each statement of the script in turn (the extended protocol takes one statement at a time).
