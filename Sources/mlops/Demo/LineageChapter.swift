@@ -51,7 +51,9 @@ struct LineageChapter: DemoChapter {
         body += check.isReproducible ? "<p class=\"ok\">Reproducible.</p>" : "<ul>" + check.gaps.map { "<li>\(HTML.escape($0.explanation))</li>" }.joined() + "</ul>"
         body += "<h2>Why the second run differs (likeliest first)</h2>" + HTML.table(
             headers: ["#", "category", "what", "first run", "second run"],
-            rows: diff.differences.enumerated().map { ["\($0.offset + 1)", $0.element.category.rawValue, $0.element.name, $0.element.left ?? "—", $0.element.right ?? "—"] })
+            rows: diff.differences.enumerated().map {
+                ["\($0.offset + 1)", $0.element.category.rawValue, $0.element.name, Self.short($0.element.left), Self.short($0.element.right)]
+            })
         body += "<h2>Ancestors of the model</h2>" + HTML.table(
             headers: ["artifact", "kind", "digest"],
             rows: ancestors.artifacts.map { [$0.name, $0.kind.rawValue, $0.digest.description] })
@@ -98,6 +100,12 @@ struct LineageChapter: DemoChapter {
         try await recorder.recordOutput(model, role: "model")
         try await recorder.finish()
         return TrainedRun(runID: recorder.runID, data: dataArtifact, model: model, losses: losses)
+    }
+
+    /// A value for a table cell: digests shortened to their first 16 hex digits.
+    static func short(_ value: String?) -> String {
+        guard let value else { return "—" }
+        return value.hasPrefix("sha256:") && value.count > 23 ? String(value.prefix(23)) + "…" : value
     }
 
     /// An inline SVG line chart of loss curves; no scripts, no network.

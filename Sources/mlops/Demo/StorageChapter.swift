@@ -67,13 +67,15 @@ struct StorageChapter: DemoChapter {
         bytes[0] ^= 0x01
         try bytes.write(to: URL(fileURLWithPath: objectPath))
         var tamperMessage = "not detected"
+        var tamperCode = "none"
         do {
             try await scratch.verify(victim.digest)
         } catch let error as StorageError {
             tamperMessage = error.message
+            tamperCode = error.code.rawValue
         }
         try? FileManager.default.removeItem(atPath: scratch.root)
-        highlights.append("a flipped bit in a stored artifact was caught on read: \(tamperMessage.prefix(80))…")
+        highlights.append("a flipped bit in a stored artifact was caught on read (\(tamperCode)): its bytes no longer hash to its digest")
         facts.append(.init(label: "tamper check", value: tamperMessage))
 
         let problems = try await database.checkIntegrity()
