@@ -142,7 +142,32 @@ enum LineageStoreConformance {
         #expect(unknown.runs.isEmpty && unknown.artifacts.isEmpty)
     }
 
+    static func importsWholeRuns(_ store: any LineageStore) async throws {
+        let id = RunID()
+        let run = Run(
+            id: id, experiment: experiment("import"), name: "imported", status: .finished, startTime: 10, endTime: 20, owner: "ml",
+            tags: ["source": "mlflow"], parameters: ["lr": 0.1, "zip": "007"],
+            edges: [ArtifactEdge(runID: id, digest: Digest(of: Array("imported-data".utf8)), direction: .input, role: "training-data", kind: .dataset)])
+        let points = [MetricPoint(key: "loss", value: 0.5, step: 1, timestamp: 11), MetricPoint(key: "loss", value: 0.4, step: 2, timestamp: 12),
+                      MetricPoint(key: "loss", value: 0.4, step: 2, timestamp: 12)]
+        try await store.importRun(run, metrics: points)
+        let stored = try await store.run(id)
+        #expect(stored.status == .finished && stored.endTime == 20)
+        #expect(stored.parameters == ["lr": 0.1, "zip": "007"])
+        #expect(stored.latestMetrics["loss"]?.value == 0.4)
+        #expect(stored.inputs.count == 1)
+        #expect(try await store.metricHistory(of: id, key: "loss").count == 2)  // the identical point once
+        await expectCode(.invalidArgument) { try await store.importRun(run, metrics: []) }
+        // A run that cannot be written leaves nothing behind.
+        var broken = run
+        broken.id = RunID()
+        await expectCode(.invalidArgument) { try await store.importRun(broken, metrics: [MetricPoint(key: "", value: 1, timestamp: 1)]) }
+        await expectCode(.notFound) { _ = try await store.run(broken.id) }
+        await expectCode(.invalidArgument) { _ = try await store.searchRuns(RunQuery(pageToken: "o9223372036854775807")) }
+    }
+
     static func runAll(_ store: any LineageStore) async throws {
+        try await importsWholeRuns(store)
         try await recordsARunCompletely(store)
         try await refusesBadWrites(store)
         try await searchesWithFiltersOrderAndPages(store)

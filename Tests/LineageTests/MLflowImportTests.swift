@@ -1,5 +1,5 @@
 import Foundation
-import Lineage
+@testable import Lineage
 import MLOpsStorage
 import Testing
 
@@ -25,6 +25,9 @@ struct MLflowImportTests {
         #expect(trial.parameters["max_depth"] == .int(4))
         #expect(trial.parameters["model"] == .string("xgboost"))
         #expect(trial.parameters["early_stopping"] == .bool(true))
+        #expect(MLflowImporter.typed("007") == .string("007"))
+        #expect(MLflowImporter.typed("1e-5") == .string("1e-5"))
+        #expect(MLflowImporter.typed("0.25") == .double(0.25))
         #expect(trial.tags["team"] == "growth")
         #expect(trial.latestMetrics["auc"]?.value == 0.8)
         #expect(trial.latestMetrics["diverged"]?.value.isNaN == true)

@@ -31,6 +31,17 @@ struct RunRecorderTests {
         await #expect(throws: LineageError.self) { try await recorder.log("loss", 0) }
     }
 
+    @Test("a bad metric name is refused at once and does not block the points after it")
+    func badNameDoesNotBlock() async throws {
+        let store = InMemoryLineageStore()
+        let recorder = try await RunRecorder.start(store: store, experiment: "unit", name: "bad", flushInterval: .seconds(3600))
+        await #expect(throws: LineageError.self) { try await recorder.log("", 1) }
+        try await recorder.log("ok", 2)
+        try await recorder.finish()
+        #expect(try await store.metricHistory(of: recorder.runID, key: "ok").count == 1)
+        #expect(try await store.run(recorder.runID).status == .finished)
+    }
+
     @Test("the background writer flushes without being asked")
     func backgroundFlush() async throws {
         let store = InMemoryLineageStore()

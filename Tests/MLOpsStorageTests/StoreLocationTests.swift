@@ -45,6 +45,7 @@ struct StoreLocationTests {
 
     @Test("only plain INSERT … VALUES (?, …) statements are batched into multi-row inserts")
     func multiRowInserts() {
+        #expect(MultiRowInsert("INSERT INTO t (a) VALUES (?) ON CONFLICT (a) DO UPDATE SET a = excluded.a") == nil)
         let upsert = MultiRowInsert("INSERT INTO t (a, b) VALUES (?, ?) ON CONFLICT (a) DO NOTHING")
         #expect(upsert?.width == 2)
         #expect(upsert?.statement(rows: 2) == "INSERT INTO t (a, b) VALUES (?, ?), (?, ?) ON CONFLICT (a) DO NOTHING")

@@ -6,7 +6,7 @@ import MLOpsStorage
 ///
 /// Each run gives a `START` event at its start time and, once it has ended, a `COMPLETE`, `FAIL`
 /// or `ABORT` event (for finished, failed and killed runs) at its end time. The experiment is the
-/// job; inputs and outputs are datasets named `<artifact name>` in the namespace ``namespace``,
+/// job; inputs and outputs are datasets named `<role>/sha256:<digest>` in the namespace ``namespace``,
 /// with the content digest as their `version` facet. Facets used: `processing_engine`,
 /// `environmentVariables` (only the recorded, non-secret ones), `parent`, `jobType`, `version`,
 /// and a custom `mlops_run` run facet with the parameters and latest metrics.

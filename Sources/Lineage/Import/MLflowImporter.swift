@@ -5,7 +5,8 @@ import MLOpsStorage
 /// runs, parameters, metric series and tags, so a team keeps its past runs when it moves.
 ///
 /// The MLflow file is opened read-only and never changed. Deleted runs are skipped. Runs already in
-/// the store (same id) are skipped, so an import can be run again after new MLflow runs. MLflow's
+/// the store (same id) are skipped, so an import can be run again after new MLflow runs; each run
+/// is written in one transaction, so an interrupted import never leaves a partial run behind. MLflow's
 /// run ids (32 hex digits) become the same UUIDs with dashes; `mlflow.parentRunId` tags become
 /// parent links; parameter strings that read as integers, decimals or booleans become typed
 /// values; metrics MLflow marked NaN stay NaN.
@@ -111,23 +112,24 @@ public struct MLflowImporter: Sendable {
             }
             var tagMap = Dictionary(tags, uniquingKeysWith: { _, last in last })
             var parent: RunID? = nil
-            if let parentUUID = tagMap.removeValue(forKey: "mlflow.parentRunId"), let parentID = try? Self.runID(fromMLflow: parentUUID),
-               (try? await store.run(parentID)) != nil {
+            if let parentUUID = tagMap.removeValue(forKey: "mlflow.parentRunId"), let parentID = try? Self.runID(fromMLflow: parentUUID) {
                 parent = parentID
             }
-            _ = try await store.startRun(RunStart(
-                experiment: run.experiment, name: run.name.isEmpty ? run.uuid : run.name, startTime: run.start, owner: run.owner,
-                parentRunID: parent, tags: tagMap, id: id))
-            try await store.logParameters(Dictionary(parameters, uniquingKeysWith: { first, _ in first }), to: id)
-            try await store.logMetrics(points, to: id)
-            report.metricPoints += points.count
-            let status: RunStatus? = switch run.status {
+            let status: RunStatus = switch run.status {
             case "FINISHED": .finished
             case "FAILED": .failed
             case "KILLED": .killed
-            default: nil
+            default: .running
             }
-            if let status { try await store.finishRun(id, status: status, endTime: run.end ?? run.start) }
+            // One transaction per run: an interrupted import leaves whole runs or none, and a
+            // re-run imports exactly the runs that are missing.
+            try await store.importRun(
+                Run(
+                    id: id, experiment: run.experiment, name: run.name.isEmpty ? run.uuid : run.name, status: status,
+                    startTime: run.start, endTime: status.isTerminal ? (run.end ?? run.start) : nil, owner: run.owner,
+                    parentRunID: parent, tags: tagMap, parameters: Dictionary(parameters, uniquingKeysWith: { first, _ in first })),
+                metrics: points)
+            report.metricPoints += points.count
             report.imported += 1
         }
         return report
@@ -136,7 +138,7 @@ public struct MLflowImporter: Sendable {
     /// `601b6a21b8574dd6ad3f2f7cbe453b13` → `601b6a21-b857-4dd6-ad3f-2f7cbe453b13`.
     static func runID(fromMLflow uuid: String) throws -> RunID {
         let hex = Array(uuid.replacingOccurrences(of: "-", with: ""))
-        guard hex.count == 32 else {
+        guard hex.count == 32, hex.allSatisfy(\.isHexDigit) else {
             throw LineageError(.corruptRecord, "MLflow run id '\(uuid)' is not 32 hexadecimal digits", fix: "check the MLflow database.")
         }
         let groups = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(hex[$0]) }
@@ -144,13 +146,20 @@ public struct MLflowImporter: Sendable {
     }
 
     /// MLflow keeps parameters as text; numbers and booleans get their type back.
+    /// Only when the typed value prints back as the same text, so nothing MLflow kept is changed
+    /// ("007", "1.50" and "1e-5" stay strings).
     static func typed(_ text: String) -> ParameterValue {
-        if let integer = Int64(text) { return .int(integer) }
-        if let number = Double(text), text.contains(".") || text.lowercased().contains("e") { return .double(number) }
-        switch text {
-        case "True", "true": return .bool(true)
-        case "False", "false": return .bool(false)
-        default: return .string(text)
+        let candidate: ParameterValue
+        if let integer = Int64(text) {
+            candidate = .int(integer)
+        } else if let number = Double(text), number.isFinite {
+            candidate = .double(number)
+        } else if text == "True" || text == "False" {
+            candidate = .bool(text == "True")
+            return candidate
+        } else {
+            return .string(text)
         }
+        return candidate.description == text ? candidate : .string(text)
     }
 }

@@ -39,6 +39,27 @@ public enum ParameterValue: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 
+    /// Equal when of the same type and value; doubles compare by bit pattern, so a NaN equals itself.
+    public static func == (lhs: ParameterValue, rhs: ParameterValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.int(let a), .int(let b)): a == b
+        case (.double(let a), .double(let b)): a.bitPattern == b.bitPattern || a == b
+        case (.bool(let a), .bool(let b)): a == b
+        case (.string(let a), .string(let b)): a == b
+        default: false
+        }
+    }
+
+    /// Hashes consistently with `==` (zero by value, so 0.0 and -0.0 hash alike).
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .int(let value): hasher.combine(0); hasher.combine(value)
+        case .double(let value): hasher.combine(1); hasher.combine(value == 0 ? 0 : value.bitPattern)
+        case .bool(let value): hasher.combine(2); hasher.combine(value)
+        case .string(let value): hasher.combine(3); hasher.combine(value)
+        }
+    }
+
     /// Rebuilds a value from its stored type name and text; nil when they do not fit.
     public init?(typeName: String, text: String) {
         switch typeName {

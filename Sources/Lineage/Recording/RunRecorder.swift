@@ -87,6 +87,10 @@ public final class RunRecorder: Sendable {
     /// - Throws: the error of a failed background write, or ``LineageError/Code/runFinished``
     ///   after ``finish(status:)``.
     public func log(_ key: String, _ value: Double, step: Int64 = 0) async throws {
+        // Checked here, not at the write: one bad point must not block every later one.
+        guard !key.isEmpty, !key.utf8.contains(0) else {
+            throw LineageError(.invalidArgument, "A metric of run \(runID) has an empty name or a NUL character", fix: "name every metric with printable text.")
+        }
         let point = MetricPoint(key: key, value: value, step: step, timestamp: now())
         let full = try state.withLock { state throws -> Bool in
             if let failure = state.failure { throw failure }
@@ -142,8 +146,9 @@ public final class RunRecorder: Sendable {
     /// Flushes, stops the background writer and ends the run with `status`.
     public func finish(status: RunStatus = .finished) async throws {
         flusher.withLock { $0?.cancel() }
-        try await flush()
+        // Closed to new points first, so nothing logged concurrently is left unwritten.
         state.withLock { $0.finished = true }
+        try await flush()
         try await store.finishRun(runID, status: status, endTime: now())
     }
 

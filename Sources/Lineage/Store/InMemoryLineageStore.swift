@@ -62,7 +62,11 @@ public final class InMemoryLineageStore: LineageStore {
                 if let current = record.latestMetrics[point.key], (current.step, current.timestamp) > (point.step, point.timestamp) { continue }
                 record.latestMetrics[point.key] = point
             }
-            state.metrics[run, default: []].append(contentsOf: points)
+            // A point logged twice identically is kept once, as the SQL store's primary key does.
+            var known = Set(state.metrics[run] ?? [])
+            for point in points where known.insert(point).inserted {
+                state.metrics[run, default: []].append(point)
+            }
             state.runs[run] = record
         }
     }
@@ -111,6 +115,36 @@ public final class InMemoryLineageStore: LineageStore {
             record.status = status
             record.endTime = endTime
             state.runs[run] = record
+        }
+    }
+
+    public func importRun(_ run: Run, metrics: [MetricPoint]) async throws {
+        guard !run.experiment.isEmpty, !run.name.isEmpty else {
+            throw LineageError(.invalidArgument, "A run needs an experiment name and a run name", fix: "pass non-empty names.")
+        }
+        for point in metrics where point.key.isEmpty {
+            throw LineageError(.invalidArgument, "A metric point of run \(run.id) has an empty key", fix: "name every metric.")
+        }
+        try state.withLock { state throws(LineageError) in
+            guard state.runs[run.id] == nil else {
+                throw LineageError(.invalidArgument, "Run \(run.id) exists already", fix: "import each run once.")
+            }
+            var record = run
+            record.latestMetrics = [:]
+            if let parent = run.parentRunID, state.runs[parent] == nil { record.parentRunID = nil }
+            var known = Set<MetricPoint>()
+            var history: [MetricPoint] = []
+            for point in metrics where known.insert(point).inserted {
+                history.append(point)
+                if let current = record.latestMetrics[point.key], (current.step, current.timestamp) > (point.step, point.timestamp) { continue }
+                record.latestMetrics[point.key] = point
+            }
+            for edge in run.edges where state.artifacts[edge.digest] == nil {
+                state.artifacts[edge.digest] = LineageArtifact(digest: edge.digest, kind: edge.kind, name: "sha256:" + edge.digest.hex)
+            }
+            state.edges += run.edges
+            state.metrics[run.id] = history
+            state.runs[run.id] = record
         }
     }
 

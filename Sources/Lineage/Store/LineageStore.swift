@@ -33,6 +33,13 @@ public protocol LineageStore: Sendable {
     /// Ends a running run.
     func finishRun(_ run: RunID, status: RunStatus, endTime: Int64) async throws
 
+    /// Writes a whole finished or running run — parameters, tags, metric history, artifact edges,
+    /// environment, status and times — in one transaction: stored completely or not at all. For
+    /// importers; `run.latestMetrics` is ignored (it is derived from `metrics`).
+    ///
+    /// - Throws: ``LineageError/Code/invalidArgument`` when a run with the id exists already.
+    func importRun(_ run: Run, metrics: [MetricPoint]) async throws
+
     /// A run with its parameters, tags, latest metrics, environment and artifact edges.
     ///
     /// - Throws: ``LineageError`` (``LineageError/Code/notFound``) for an unknown id.
@@ -116,7 +123,7 @@ public struct RunQuery: Sendable, Hashable {
     /// The row offset a page token stands for.
     func offset() throws(LineageError) -> Int {
         guard let pageToken else { return 0 }
-        guard pageToken.hasPrefix("o"), let offset = Int(pageToken.dropFirst()), offset >= 0 else {
+        guard pageToken.hasPrefix("o"), let offset = Int(pageToken.dropFirst()), offset >= 0, offset <= 1 << 40 else {
             throw LineageError(.invalidArgument, "'\(pageToken)' is not a page token of this store", fix: "pass the nextPageToken of the previous page unchanged.")
         }
         return offset

@@ -89,36 +89,92 @@ public struct SQLLineageStore: LineageStore {
             throw LineageError(.invalidArgument, "A metric point of run \(run) has an empty key", fix: "name every metric.")
         }
         try await database.write { db in
-            let key = try await Self.runningRunKey(run, in: db)
-            let keyIDs = try await Self.metricKeyIDs(Set(points.map(\.key)), in: db)
-            var rows: [[SQLValue]] = []
-            rows.reserveCapacity(points.count)
-            var latest: [String: MetricPoint] = [:]
-            var previousKey = "", previousID: Int64 = 0
-            for point in points {
-                // Consecutive points usually share a name: look it up once per run of them.
-                if point.key != previousKey {
-                    previousKey = point.key
-                    previousID = keyIDs[point.key] ?? 0
-                }
-                rows.append([.integer(key), .integer(previousID), .integer(point.step), .integer(point.timestamp),
-                             .real(point.value.isNaN ? 0 : point.value), .integer(point.value.isNaN ? 1 : 0)])
-                if let current = latest[point.key], (current.step, current.timestamp) > (point.step, point.timestamp) { continue }
-                latest[point.key] = point
+            try await Self.insertMetrics(points, runKey: try await Self.runningRunKey(run, in: db), in: db)
+        }
+    }
+
+    /// Appends points to a run's series and keeps its latest-value table, inside the caller's transaction.
+    static func insertMetrics(_ points: [MetricPoint], runKey key: Int64, in db: any SQLConnection) async throws {
+        guard !points.isEmpty else { return }
+        let keyIDs = try await metricKeyIDs(Set(points.map(\.key)), in: db)
+        var rows: [[SQLValue]] = []
+        rows.reserveCapacity(points.count)
+        var latest: [String: MetricPoint] = [:]
+        var previousKey = "", previousID: Int64 = 0
+        for point in points {
+            // Consecutive points usually share a name: look it up once per run of them.
+            if point.key != previousKey {
+                previousKey = point.key
+                previousID = keyIDs[point.key] ?? 0
             }
-            try await db.executeBatch(
-                "INSERT INTO lineage_metrics (run_key, key_id, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
-            // One upsert per key and batch keeps the latest-value table, which searches read.
-            try await db.executeBatch(
+            rows.append([.integer(key), .integer(previousID), .integer(point.step), .integer(point.timestamp),
+                         .real(point.value.isNaN ? 0 : point.value), .integer(point.value.isNaN ? 1 : 0)])
+            if let current = latest[point.key], (current.step, current.timestamp) > (point.step, point.timestamp) { continue }
+            latest[point.key] = point
+        }
+        try await db.executeBatch(
+            "INSERT INTO lineage_metrics (run_key, key_id, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
+        // One upsert per key and batch keeps the latest-value table, which searches read.
+        try await db.executeBatch(
+            """
+            INSERT INTO lineage_latest_metrics (run_key, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (run_key, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value
+            WHERE excluded.step > lineage_latest_metrics.step
+               OR (excluded.step = lineage_latest_metrics.step AND excluded.timestamp >= lineage_latest_metrics.timestamp)
+            """,
+            latest.values.sorted { $0.key < $1.key }.map { point in
+                [.integer(key), .text(point.key), .integer(point.step), .integer(point.timestamp), point.value.isNaN ? .null : .real(point.value)]
+            })
+    }
+
+    public func importRun(_ run: Run, metrics: [MetricPoint]) async throws {
+        guard !run.experiment.isEmpty, !run.name.isEmpty else {
+            throw LineageError(.invalidArgument, "A run needs an experiment name and a run name", fix: "pass non-empty names.")
+        }
+        for point in metrics where point.key.isEmpty {
+            throw LineageError(.invalidArgument, "A metric point of run \(run.id) has an empty key", fix: "name every metric.")
+        }
+        var encodedEnvironment: SQLValue = .null
+        if let snapshot = run.environment {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            encodedEnvironment = .text(String(decoding: try encoder.encode(snapshot), as: UTF8.self))
+        }
+        let environment = encodedEnvironment
+        try await database.write { db in
+            if try await db.queryFirst("SELECT run_key FROM lineage_runs WHERE id = ?", [.text(run.id.value)]) != nil {
+                throw LineageError(.invalidArgument, "Run \(run.id) exists already", fix: "import each run once.")
+            }
+            try await db.execute(
+                "INSERT INTO lineage_experiments (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                [.text(run.experiment), .integer(run.startTime)])
+            var parentKey: SQLValue = .null
+            if let parent = run.parentRunID, let row = try await db.queryFirst("SELECT run_key FROM lineage_runs WHERE id = ?", [.text(parent.value)]) {
+                parentKey = .integer(try row.decode(Int64.self, at: 0))
+            }
+            try await db.execute(
                 """
-                INSERT INTO lineage_latest_metrics (run_key, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (run_key, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value
-                WHERE excluded.step > lineage_latest_metrics.step
-                   OR (excluded.step = lineage_latest_metrics.step AND excluded.timestamp >= lineage_latest_metrics.timestamp)
+                INSERT INTO lineage_runs (id, experiment_key, name, status, start_time, end_time, owner, parent_run_key, environment)
+                SELECT ?, experiment_key, ?, ?, ?, ?, ?, ?, ? FROM lineage_experiments WHERE name = ?
                 """,
-                latest.values.sorted { $0.key < $1.key }.map { point in
-                    [.integer(key), .text(point.key), .integer(point.step), .integer(point.timestamp), point.value.isNaN ? .null : .real(point.value)]
-                })
+                [.text(run.id.value), .text(run.name), .text(run.status.rawValue), .integer(run.startTime), run.endTime.map(SQLValue.integer) ?? .null,
+                 run.owner.map(SQLValue.text) ?? .null, parentKey, environment, .text(run.experiment)])
+            let key = try await Self.runKey(run.id, in: db)
+            try await db.executeBatch(
+                "INSERT INTO lineage_params (run_key, key, value_type, value_text, value_number) VALUES (?, ?, ?, ?, ?)",
+                run.parameters.sorted { $0.key < $1.key }.map { [.integer(key), .text($0.key), .text($0.value.typeName), .text($0.value.description), $0.value.numericValue.map(SQLValue.real) ?? .null] })
+            try await db.executeBatch(
+                "INSERT INTO lineage_tags (run_key, key, value) VALUES (?, ?, ?)",
+                run.tags.sorted { $0.key < $1.key }.map { [.integer(key), .text($0.key), .text($0.value)] })
+            try await Self.insertMetrics(metrics, runKey: key, in: db)
+            for edge in run.edges {
+                try await db.execute(
+                    "INSERT INTO lineage_artifacts (digest, kind, name) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING",
+                    [.text(edge.digest.hex), .text(edge.kind.rawValue), .text("sha256:" + edge.digest.hex)])
+                try await db.execute(
+                    "INSERT INTO lineage_edges (run_key, digest, direction, role) VALUES (?, ?, ?, ?)",
+                    [.integer(key), .text(edge.digest.hex), .text(edge.direction.rawValue), .text(edge.role)])
+            }
         }
     }
 

@@ -168,16 +168,25 @@ public struct FileSystemArtifactStore: ArtifactStore {
         let folder = (destination as NSString).deletingLastPathComponent
         let temporary = (folder.isEmpty ? "." : folder) + "/.\((destination as NSString).lastPathComponent).partial-\(UUIDText.random())"
         let fd = try FileIO.createNew(temporary)
+        var open = true
         do {
             try await read(digest) { chunk in try FileIO.writeAll(fd, chunk, path: temporary) }
             try FileIO.sync(fd, path: temporary)
             close(fd)
-            guard link(temporary, destination) == 0 else {
-                throw FileIO.failure("create", destination, fix: "remove it first or choose another destination.")
+            open = false
+            // link() is the no-overwrite commit; file systems without hard links fall back to
+            // rename() after checking again that nothing appeared meanwhile.
+            if link(temporary, destination) == 0 {
+                FileIO.remove(temporary)
+            } else if errno == EEXIST || FileIO.exists(destination) {
+                throw StorageError(
+                    .fileSystem, "\(destination) appeared while the artifact was exported; it was not overwritten", location: destination,
+                    fix: "remove it first or choose another destination.")
+            } else {
+                try FileIO.rename(temporary, to: destination)
             }
-            FileIO.remove(temporary)
         } catch {
-            close(fd)
+            if open { close(fd) }
             FileIO.remove(temporary)
             throw error
         }

@@ -18,6 +18,9 @@ struct MultiRowInsert {
         let group = afterValues[afterValues.index(after: open)..<close]
         let parts = group.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard !parts.isEmpty, parts.allSatisfy({ $0 == "?" }) else { return nil }
+        // ON CONFLICT … DO UPDATE may not touch one row twice in a statement; such upserts keep
+        // running row by row (last one wins, as on SQLite).
+        guard afterValues.range(of: "DO UPDATE", options: .caseInsensitive) == nil else { return nil }
         prefix = String(sql[..<values.upperBound])
         suffix = String(afterValues[afterValues.index(after: close)...])
         width = parts.count

@@ -11,8 +11,7 @@ final class ZlibDeflater {
         output = .allocate(byteCount: outputCapacity, alignment: 16)
         let code = deflateInit_(stream, Int32(max(0, min(9, level))), zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard code == Z_OK else {
-            stream.deallocate()
-            output.deallocate()
+            // deinit frees the buffers (deflateEnd is a no-op on a stream that never started).
             throw StorageError(.fileSystem, "zlib could not start compressing (code \(code))")
         }
     }
@@ -61,8 +60,7 @@ final class ZlibInflater {
         output = .allocate(byteCount: outputCapacity, alignment: 16)
         let code = inflateInit_(stream, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard code == Z_OK else {
-            stream.deallocate()
-            output.deallocate()
+            // deinit frees the buffers (inflateEnd is a no-op on a stream that never started).
             throw StorageError(.fileSystem, "zlib could not start decompressing (code \(code))")
         }
     }

@@ -20,6 +20,8 @@ enum Terminal {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
+        // NaN and infinities are values here (a diverged loss); JSON has no literal for them.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 }
