@@ -97,6 +97,17 @@ struct SQLiteDatabaseTests {
         #expect(versions == ["storage": 1, "race": 1])
     }
 
+    @Test("text with a NUL character is stored whole (PostgreSQL refuses such text with an error)")
+    func nulInText() async throws {
+        let database = try await SQLiteDatabase(path: ":memory:")
+        let value = try await database.write { db in
+            try await db.executeScript("CREATE TABLE t (x TEXT)")
+            try await db.execute("INSERT INTO t VALUES (?)", [.text("before\u{0}after")])
+            return try await db.queryScalar(String.self, "SELECT x FROM t")
+        }
+        #expect(value == "before\u{0}after")
+    }
+
     @Test("a store closed is refused with a closed error")
     func closedStore() async throws {
         let database = try await SQLiteDatabase(path: ":memory:")

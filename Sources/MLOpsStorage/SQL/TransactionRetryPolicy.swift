@@ -3,7 +3,8 @@
 /// SQLite answers `SQLITE_BUSY` when another process holds the write lock longer than the busy
 /// timeout; PostgreSQL aborts serializable transactions that conflict (SQLSTATE 40001, 40P01).
 /// Both are safe to retry from the start. The delay doubles from ``initialDelay`` up to
-/// ``maximumDelay``.
+/// ``maximumDelay``, and each wait is drawn at random below it ("full jitter"), so writers that
+/// collided once do not collide again in lockstep.
 public struct TransactionRetryPolicy: Sendable, Hashable {
     /// How many times a transaction runs at most, the first try included.
     public var maximumAttempts: Int
@@ -13,13 +14,13 @@ public struct TransactionRetryPolicy: Sendable, Hashable {
     public var maximumDelay: Duration
 
     /// Creates a policy. `maximumAttempts` below 1 counts as 1.
-    public init(maximumAttempts: Int = 8, initialDelay: Duration = .milliseconds(5), maximumDelay: Duration = .milliseconds(500)) {
+    public init(maximumAttempts: Int = 16, initialDelay: Duration = .milliseconds(5), maximumDelay: Duration = .milliseconds(500)) {
         self.maximumAttempts = max(1, maximumAttempts)
         self.initialDelay = initialDelay
         self.maximumDelay = maximumDelay
     }
 
-    /// Eight tries, from 5 ms to at most 500 ms apart.
+    /// Sixteen tries, from up to 5 ms to up to 500 ms apart.
     public static let standard = TransactionRetryPolicy()
 
     /// Runs `attempt` until it succeeds, throws an error that `isRetryable` rejects, or runs out of tries.
@@ -35,7 +36,7 @@ public struct TransactionRetryPolicy: Sendable, Hashable {
             } catch {
                 guard attemptNumber < maximumAttempts, isRetryable(error) else { throw error }
                 attemptNumber += 1
-                try await Task.sleep(for: delay)
+                try await Task.sleep(for: delay * Double.random(in: 0.1...1))
                 delay = min(delay * 2, maximumDelay)
             }
         }

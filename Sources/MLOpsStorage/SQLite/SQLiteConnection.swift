@@ -196,7 +196,15 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
             case .null: code = sqlite3_bind_null(statement, index)
             case .integer(let value): code = sqlite3_bind_int64(statement, index, value)
             case .real(let value): code = sqlite3_bind_double(statement, index, value)
-            case .text(let value): code = sqlite3_bind_text(statement, index, value, -1, Self.transient)
+            case .text(let value):
+                // With an explicit byte length, so text with a NUL character is stored whole.
+                var text = value
+                code = text.withUTF8 { bytes in
+                    guard let base = bytes.baseAddress else { return sqlite3_bind_text(statement, index, "", 0, Self.transient) }
+                    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                        sqlite3_bind_text64(statement, index, $0, sqlite3_uint64(bytes.count), Self.transient, UInt8(SQLITE_UTF8))
+                    }
+                }
             case .blob(let value):
                 code = value.withUnsafeBytes { bytes in
                     sqlite3_bind_blob64(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count), Self.transient)

@@ -8,7 +8,7 @@ final class ResourcePool<Resource: Sendable>: Sendable {
     private struct State {
         var idle: [Resource] = []
         var created = 0
-        var waiters: [CheckedContinuation<Resource?, Never>] = []
+        var waiters: [CheckedContinuation<Handoff, Never>] = []
         var closed = false
     }
 
@@ -19,6 +19,13 @@ final class ResourcePool<Resource: Sendable>: Sendable {
     init(capacity: Int, make: @escaping @Sendable () throws -> Resource) {
         self.capacity = max(1, capacity)
         self.make = make
+    }
+
+    /// What a waiting task is handed when it is woken.
+    private enum Handoff {
+        case resource(Resource)
+        case create
+        case closed
     }
 
     private enum Next {
@@ -59,39 +66,56 @@ final class ResourcePool<Resource: Sendable>: Sendable {
         case .closed:
             throw onClosed()
         case .create:
-            do {
-                return try make()
-            } catch {
-                state.withLock { $0.created -= 1 }
-                throw error
-            }
+            return try create()
         case .wait:
-            let resource: Resource? = await withCheckedContinuation { continuation in
-                let closed = state.withLock { state in
-                    if state.closed { return true }
-                    if let resource = state.idle.popLast() {
-                        continuation.resume(returning: resource)
-                    } else {
-                        state.waiters.append(continuation)
+            let handoff: Handoff = await withCheckedContinuation { continuation in
+                let immediate: Handoff? = state.withLock { state in
+                    if state.closed { return .closed }
+                    if let resource = state.idle.popLast() { return .resource(resource) }
+                    if state.created < capacity {
+                        state.created += 1
+                        return .create
                     }
-                    return false
+                    state.waiters.append(continuation)
+                    return nil
                 }
-                if closed { continuation.resume(returning: nil) }
+                if let immediate { continuation.resume(returning: immediate) }
             }
-            guard let resource else { throw onClosed() }
-            return resource
+            switch handoff {
+            case .resource(let resource): return resource
+            case .create: return try create()
+            case .closed: throw onClosed()
+            }
+        }
+    }
+
+    /// Makes a resource for a slot already counted in `created`; on failure frees the slot and
+    /// lets the next waiter try, so nobody waits for a resource that will never exist.
+    private func create() throws -> Resource {
+        do {
+            return try make()
+        } catch {
+            let waiter = state.withLock { state -> CheckedContinuation<Handoff, Never>? in
+                if !state.waiters.isEmpty { return state.waiters.removeFirst() }
+                state.created -= 1
+                return nil
+            }
+            waiter?.resume(returning: .create)
+            throw error
         }
     }
 
     private func release(_ resource: Resource) {
-        let waiter: CheckedContinuation<Resource?, Never>? = state.withLock { state in
+        let waiter: CheckedContinuation<Handoff, Never>? = state.withLock { state in
+            // After close the resource is dropped here, and freed (closed) with its last reference.
+            if state.closed { return nil }
             if state.waiters.isEmpty {
                 state.idle.append(resource)
                 return nil
             }
             return state.waiters.removeFirst()
         }
-        waiter?.resume(returning: resource)
+        waiter?.resume(returning: .resource(resource))
     }
 
     /// Marks the pool closed, wakes waiting tasks with an error and returns the idle resources.
@@ -104,7 +128,7 @@ final class ResourcePool<Resource: Sendable>: Sendable {
             }
             return (state.idle, state.waiters)
         }
-        for waiter in waiters { waiter.resume(returning: nil) }
+        for waiter in waiters { waiter.resume(returning: .closed) }
         return idle
     }
 }
