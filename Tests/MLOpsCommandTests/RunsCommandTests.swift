@@ -92,4 +92,25 @@ struct RunsCommandTests {
         let missing = try Executables.run("mlops", ["runs", "import-mlflow", folder.file("nope.db"), "--store", store])
         #expect(missing.status == 2)
     }
+
+    @Test("reading commands change nothing: a store without lineage tables is exit 2 with the migrate hint")
+    func readsDoNotMigrate() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("other.sqlite")
+        // A SQLite file of another tool, made without mlops.
+        let made = try Executables.run("store-tour", [folder.path])
+        #expect(made.status == 0)
+        let tour = folder.file("tour.sqlite")
+        let before = try Data(contentsOf: URL(fileURLWithPath: tour))
+        let result = try Executables.run("mlops", ["runs", "list", "--store", "sqlite:\(tour)"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("mlops store migrate"))
+        let versions = try Executables.run("mlops", ["store", "check", "--store", "sqlite:\(tour)", "--format", "json"])
+        #expect(versions.status == 1)  // lineage "missing" is a problem check reports
+        #expect(versions.standardOutput.contains("\"status\" : \"missing\""))
+        // The database file is byte for byte as it was (a read-only WAL reader may leave SQLite's
+        // own -wal/-shm files for the next writer to clean).
+        #expect(try Data(contentsOf: URL(fileURLWithPath: tour)) == before)
+        _ = path
+    }
 }

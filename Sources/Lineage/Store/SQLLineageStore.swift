@@ -14,9 +14,25 @@ public struct SQLLineageStore: LineageStore {
     public let database: any SQLDatabase
 
     /// Opens the store on `database`, bringing the lineage tables to their latest version.
-    public init(database: any SQLDatabase) async throws {
+    ///
+    /// With `migrate: false` nothing is changed: the tables must exist at the version this build
+    /// knows (read-only tools use this).
+    ///
+    /// - Throws: ``LineageError`` (``LineageError/Code/invalidArgument``) with `migrate: false` when
+    ///   the lineage tables are missing or at another version.
+    public init(database: any SQLDatabase, migrate: Bool = true) async throws {
         self.database = database
-        try await database.migrate([StorageSchema.schema, LineageSchema.schema])
+        if migrate {
+            try await database.migrate([StorageSchema.schema, LineageSchema.schema])
+        } else {
+            let version = try await database.recordedSchemaVersions()[LineageSchema.schema.module] ?? 0
+            guard version == LineageSchema.schema.latestVersion else {
+                throw LineageError(
+                    .invalidArgument,
+                    "The store at \(database.location) has lineage schema version \(version); this build reads version \(LineageSchema.schema.latestVersion)",
+                    fix: version < LineageSchema.schema.latestVersion ? "run `mlops store migrate --store \(database.location)`." : "use a newer mlops.")
+            }
+        }
     }
 
     // MARK: Writing

@@ -146,9 +146,11 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
     /// Opens the database the location names.
     ///
     /// - Throws: ``StorageError`` saying why the database cannot be opened.
-    public func openDatabase(logger: Logger = Logger(label: "mlops.storage")) async throws -> any SQLDatabase {
+    /// - Parameter readOnly: open a SQLite file without ever writing to it (no WAL switch, no
+    ///   schema change); PostgreSQL connections are opened as usual.
+    public func openDatabase(readOnly: Bool = false, logger: Logger = Logger(label: "mlops.storage")) async throws -> any SQLDatabase {
         switch self {
-        case .sqliteFile(let path): try await SQLiteDatabase(path: path)
+        case .sqliteFile(let path): try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(readOnly: readOnly))
         case .sqliteMemory: try await SQLiteDatabase(path: ":memory:")
         case .postgres(let configuration): try await PostgresDatabase(configuration: configuration, logger: logger)
         }

@@ -45,7 +45,7 @@ struct StoreCheck: AsyncParsableCommand {
         if case .sqliteFile(let path) = location, !FileManager.default.fileExists(atPath: path) {
             throw CommandFailure.usage("error: there is no store at \(path). Fix: create one with `mlops store migrate --store \(location)`, or check the path.")
         }
-        let database = try await location.openDatabase()
+        let database = try await location.openDatabase(readOnly: true)
         let output: Output
         do {
             output = try await inspect(database, location: location)
@@ -96,7 +96,10 @@ struct StoreCheck: AsyncParsableCommand {
         problems += integrity
 
         var artifactStatus: ArtifactStatus?
-        if let folder = artifacts ?? location.defaultArtifactsPath, FileManager.default.fileExists(atPath: folder) {
+        if let folder = artifacts ?? location.defaultArtifactsPath, FileManager.default.fileExists(atPath: folder),
+           !FileManager.default.fileExists(atPath: "\(folder)/.mlops-artifact-store") {
+            problems.append("\(folder) is not a swift-mlops artifact store (it has no .mlops-artifact-store marker); it was not changed")
+        } else if let folder = artifacts ?? location.defaultArtifactsPath, FileManager.default.fileExists(atPath: folder) {
             let store = try FileSystemArtifactStore(root: folder)
             let digests = try await store.allDigests()
             var corrupt: [String] = []

@@ -12,11 +12,12 @@ enum StoreAccess {
         return try await location.openDatabase()
     }
 
-    /// Runs `body` with the lineage store of `options.store`, closing the database afterwards.
+    /// Runs `body` with the lineage store of `options.store` (never migrated: reading commands
+    /// change nothing), closing the database afterwards.
     static func withLineage<Result>(_ options: GlobalOptions, _ body: (SQLLineageStore) async throws -> Result) async throws -> Result {
         let database = try await existingDatabase(try options.location())
         do {
-            let result = try await body(try await SQLLineageStore(database: database))
+            let result = try await body(try await SQLLineageStore(database: database, migrate: false))
             try await database.close()
             return result
         } catch {
