@@ -26,6 +26,11 @@ struct RunFilterTests {
         ("(metrics.auc > 1", 17, "expected ')'"),
         ("metrics.auc = 'high'", 15, "metrics are numbers"),
         ("metrics.auc > 1 params.x = 2", 17, "expected 'and', 'or'"),
+        ("tags.epochs > 5", 15, "tags are text"),
+        ("attributes.start_time = '123'", 25, "time in milliseconds"),
+        ("attributes.status = 1", 21, "is text"),
+        ("metrics.auc in ('0.9')", 16, "metrics are numbers"),
+        ("params.x in (1, 'a')", 13, "mixes numbers and strings"),
     ])
     func errorsPointAtTheCharacter(text: String, column: Int, phrase: String) {
         do {

@@ -110,13 +110,35 @@ struct FilterParser {
         } else {
             value = try parseScalarValue()
         }
-        if op == .like, case .number = value {
-            throw LineageError(.invalidFilter, message("'like' compares with a string pattern", at: valueStart))
-        }
-        if case .metric = field, case .string = value, op != .in {
-            throw LineageError(.invalidFilter, message("metrics are numbers; compare them with a number", at: valueStart))
+        if let problem = Self.typeProblem(field, op, value) {
+            throw LineageError(.invalidFilter, message(problem, at: valueStart))
         }
         return .comparison(field, op, value)
+    }
+
+    /// Why a comparison mixes types, or nil when it does not. Refused here so that every store
+    /// (SQLite, PostgreSQL, memory) gives the same answer instead of converting differently.
+    static func typeProblem(_ field: FilterField, _ op: FilterOperator, _ value: FilterValue) -> String? {
+        let items: [FilterValue] = if case .list(let list) = value { list } else { [value] }
+        let numbers = items.filter { if case .number = $0 { true } else { false } }.count
+        if numbers != 0 && numbers != items.count { return "a list mixes numbers and strings; use one kind" }
+        let isNumber = numbers > 0
+        if op == .like && isNumber { return "'like' compares with a string pattern" }
+        switch field {
+        case .metric:
+            if !isNumber { return "metrics are numbers; compare them with a number" }
+            if op == .like { return "'like' applies to text, and metrics are numbers" }
+        case .tag:
+            if isNumber { return "tags are text; put the value in quotes" }
+        case .attribute(let attribute):
+            let numeric = attribute == .startTime || attribute == .endTime
+            if numeric && !isNumber { return "attributes.\(attribute.rawValue) is a time in milliseconds; compare it with a number" }
+            if numeric && op == .like { return "'like' applies to text, and attributes.\(attribute.rawValue) is a number" }
+            if !numeric && isNumber { return "attributes.\(attribute.rawValue) is text; put the value in quotes" }
+        case .parameter:
+            break
+        }
+        return nil
     }
 
     mutating func parseScalarValue() throws(LineageError) -> FilterValue {
