@@ -59,5 +59,9 @@ struct RunFilterTests {
         #expect(try RunFilter(parsing: "attributes.name like 'nightly-%'").matches(run))
         #expect(try RunFilter(parsing: "attributes.name like 'nightly-____-11-__'").matches(run))
         #expect(try !RunFilter(parsing: "attributes.name like 'weekly-%'").matches(run))
+        #expect(try RunFilter(parsing: "attributes.name like '%-11-%'").matches(run))
+        #expect(try !RunFilter(parsing: "attributes.name like '%-12-%'").matches(run))
+        let long = Run(id: RunID(), experiment: "e", name: String(repeating: "ab", count: 50_000), status: .running, startTime: 0)
+        #expect(try RunFilter(parsing: "attributes.name like '%b%a%b'").matches(long))
     }
 }

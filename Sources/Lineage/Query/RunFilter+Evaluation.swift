@@ -44,26 +44,30 @@ extension RunFilter {
         }
     }
 
-    /// SQL LIKE: `%` any run of characters, `_` one character.
+    /// SQL LIKE: `%` any run of characters, `_` one character. Iterative, with one backtrack
+    /// point (the last `%`), so long texts need neither deep recursion nor a table.
     static func likeMatches(_ text: String, _ pattern: String) -> Bool {
         let t = Array(text), p = Array(pattern)
-        var memo = [[Bool?]](repeating: [Bool?](repeating: nil, count: p.count + 1), count: t.count + 1)
-        func match(_ i: Int, _ j: Int) -> Bool {
-            if let known = memo[i][j] { return known }
-            let result: Bool
-            if j == p.count {
-                result = i == t.count
-            } else if p[j] == "%" {
-                result = match(i, j + 1) || (i < t.count && match(i + 1, j))
-            } else if i < t.count && (p[j] == "_" || p[j] == t[i]) {
-                result = match(i + 1, j + 1)
+        var i = 0, j = 0
+        var star: Int? = nil, resume = 0
+        while i < t.count {
+            if j < p.count && (p[j] == "_" || (p[j] != "%" && p[j] == t[i])) {
+                i += 1
+                j += 1
+            } else if j < p.count && p[j] == "%" {
+                star = j
+                resume = i
+                j += 1
+            } else if let star {
+                j = star + 1
+                resume += 1
+                i = resume
             } else {
-                result = false
+                return false
             }
-            memo[i][j] = result
-            return result
         }
-        return match(0, 0)
+        while j < p.count && p[j] == "%" { j += 1 }
+        return j == p.count
     }
 }
 

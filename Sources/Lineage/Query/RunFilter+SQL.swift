@@ -41,7 +41,8 @@ struct SQLFilterCompiler {
         switch op {
         case .like:
             bind(value)
-            return "\(expression) \(dialect == .postgresql ? "ILIKE" : "LIKE") ?"
+            // No escape character on either dialect (PostgreSQL's default is backslash).
+            return "\(expression) \(dialect == .postgresql ? "ILIKE ? ESCAPE ''" : "LIKE ?")"
         case .in:
             guard case .list(let items) = value else { bind(value); return "\(expression) = ?" }
             for item in items { bind(item) }

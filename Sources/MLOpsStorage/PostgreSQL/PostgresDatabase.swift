@@ -1,5 +1,6 @@
 public import Logging
 internal import PostgresNIO
+import Synchronization
 
 /// A store on a PostgreSQL server, for several services sharing one store (postgres-nio's pool).
 ///
@@ -17,6 +18,7 @@ public final class PostgresDatabase: SQLDatabase {
     private let client: PostgresClient
     private let runner: Task<Void, Never>
     private let logger: Logger
+    private let closed = Mutex(false)
 
     /// The PostgreSQL dialect.
     public var dialect: SQLDialect { .postgresql }
@@ -114,6 +116,7 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     public func close() async throws {
+        closed.withLock { $0 = true }
         runner.cancel()
     }
 
@@ -122,6 +125,9 @@ public final class PostgresDatabase: SQLDatabase {
     ) async throws -> Result {
         let location = location
         let logger = logger
+        guard !closed.withLock({ $0 }) else {
+            throw StorageError(.closed, "The store \(location) is closed", location: location, fix: "open it again before using it.")
+        }
         return try await configuration.retryPolicy.run(isRetryable: PostgresErrorMapping.isRetryable) {
             do {
                 return try await client.withConnection { raw in

@@ -1,4 +1,5 @@
 internal import CSQLite
+import Foundation
 import Synchronization
 
 /// The embedded default store: a SQLite file through the system's libsqlite3.
@@ -39,6 +40,9 @@ public final class SQLiteDatabase: SQLDatabase {
         self.configuration = configuration
         let location = path == ":memory:" ? "sqlite::memory:" : (path.hasPrefix("/") ? "sqlite://\(path)" : "sqlite:\(path)")
         self.location = location
+        // Connections opened later (readers) must reach the same file even if the process changes
+        // its working folder: resolve a relative path once, now.
+        let path = path == ":memory:" || path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         let writer = try SQLiteConnection(path: path, location: path, create: true, configuration: configuration)
         if !configuration.readOnly {
             do {

@@ -22,10 +22,22 @@ final class ZlibDeflater {
         output.deallocate()
     }
 
+    /// zlib counts input in 32-bit units: larger buffers are fed in slices of this size.
+    static let sliceLimit = 1 << 30
+
     /// Compresses `input`, handing each filled output block to `emit`; `finish` ends the stream.
     func compress(
         _ input: UnsafeRawBufferPointer, finish: Bool, emit: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
+        if input.count > Self.sliceLimit {
+            var start = 0
+            while start < input.count {
+                let end = Swift.min(start + Self.sliceLimit, input.count)
+                try compress(UnsafeRawBufferPointer(rebasing: input[start..<end]), finish: finish && end == input.count, emit: emit)
+                start = end
+            }
+            return
+        }
         let flush = finish ? Z_FINISH : Z_NO_FLUSH
         stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = uInt(input.count)
@@ -75,6 +87,15 @@ final class ZlibInflater {
     /// problem when the data is damaged (the caller names the artifact), or `nil`.
     func decompress(_ input: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) throws -> Void) throws -> String? {
         guard !input.isEmpty else { return nil }
+        if input.count > ZlibDeflater.sliceLimit {
+            var start = 0
+            while start < input.count {
+                let end = Swift.min(start + ZlibDeflater.sliceLimit, input.count)
+                if let problem = try decompress(UnsafeRawBufferPointer(rebasing: input[start..<end]), emit: emit) { return problem }
+                start = end
+            }
+            return nil
+        }
         if finished { return "there are bytes after the end of the compressed stream" }
         stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = uInt(input.count)
