@@ -27,6 +27,32 @@ struct DriftFixture: Decodable, Sendable, CustomTestStringConvertible {
     }()
 }
 
+/// scipy.stats.chi2_contingency reference values.
+struct ContingencyFixture: Decodable, Sendable, CustomTestStringConvertible {
+    let name: String
+    let reference: [Int]
+    let current: [Int]
+    let pearson: Double
+    let pearsonP: Double
+    let g: Double
+    let gP: Double
+    let dof: Int
+
+    enum CodingKeys: String, CodingKey {
+        case name, reference, current, pearson, g, dof
+        case pearsonP = "pearson_p", gP = "g_p"
+    }
+
+    var testDescription: String { name }
+
+    static let all: [ContingencyFixture] = {
+        struct File: Decodable { let contingency: [ContingencyFixture] }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/drift.json")
+        guard let data = try? Data(contentsOf: url), let file = try? JSONDecoder().decode(File.self, from: data) else { return [] }
+        return file.contingency
+    }()
+}
+
 func relative(_ actual: Double, _ expected: Double) -> Double {
     actual == expected ? 0 : abs(actual - expected) / max(abs(expected), 1e-300)
 }
@@ -36,6 +62,7 @@ struct DriftStatisticsTests {
     @Test("the fixtures are present")
     func fixtures() {
         #expect(DriftFixture.all.count == 10)
+        #expect(ContingencyFixture.all.count == 5)
     }
 
     @Test("two-sample KS statistic and p-value match scipy.stats.ks_2samp", arguments: DriftFixture.all)
@@ -59,6 +86,24 @@ struct DriftStatisticsTests {
         let bins = try ReferenceBins(quantilesOf: reference)
         let index = try PopulationStabilityIndex.index(bins: bins, reference: reference, current: SortedSample(fixture.current))
         #expect(relative(index, fixture.psi) <= 1e-9 || abs(index - fixture.psi) < 1e-15, "\(index) vs \(fixture.psi)")
+    }
+
+    @Test("chi-square and G-test match scipy.stats.chi2_contingency", arguments: ContingencyFixture.all)
+    func contingency(fixture: ContingencyFixture) throws {
+        let pearson = try ContingencyTest(reference: fixture.reference, current: fixture.current)
+        #expect(pearson.degreesOfFreedom == fixture.dof)
+        #expect(relative(pearson.statistic, fixture.pearson) <= 1e-12 || abs(pearson.statistic - fixture.pearson) < 1e-12)
+        #expect(relative(pearson.pValue, fixture.pearsonP) <= 1e-9, "\(pearson.pValue) vs \(fixture.pearsonP)")
+        let g = try ContingencyTest(reference: fixture.reference, current: fixture.current, statistic: .logLikelihood)
+        #expect(relative(g.statistic, fixture.g) <= 1e-12 || abs(g.statistic - fixture.g) < 1e-12)
+        #expect(relative(g.pValue, fixture.gP) <= 1e-9, "\(g.pValue) vs \(fixture.gP)")
+    }
+
+    @Test("contingency inputs that cannot be tested are typed errors")
+    func contingencyErrors() {
+        #expect(throws: DriftError.self) { try ContingencyTest(reference: [1, 2], current: [1]) }
+        #expect(throws: DriftError.self) { try ContingencyTest(reference: [1, -2], current: [1, 2]) }
+        #expect(throws: DriftError.self) { try ContingencyTest(reference: [0, 0], current: [1, 2]) }
     }
 
     @Test("NaNs are left out and counted; an all-NaN sample is a typed error")
