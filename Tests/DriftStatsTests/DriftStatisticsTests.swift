@@ -11,9 +11,19 @@ struct DriftFixture: Decodable, Sendable, CustomTestStringConvertible {
     let ksPvalue: Double
     let wasserstein: Double
     let psi: Double
+    let energy: Double
+    let binned: Binned
+
+    struct Binned: Decodable, Sendable {
+        let js: Double
+        let kl: Double
+        let hellinger: Double
+        let tv: Double
+        let linf: Double
+    }
 
     enum CodingKeys: String, CodingKey {
-        case name, reference, current, wasserstein, psi
+        case name, reference, current, wasserstein, psi, energy, binned
         case ksStatistic = "ks_statistic", ksPvalue = "ks_pvalue"
     }
 
@@ -104,6 +114,24 @@ struct DriftStatisticsTests {
         #expect(throws: DriftError.self) { try ContingencyTest(reference: [1, 2], current: [1]) }
         #expect(throws: DriftError.self) { try ContingencyTest(reference: [1, -2], current: [1, 2]) }
         #expect(throws: DriftError.self) { try ContingencyTest(reference: [0, 0], current: [1, 2]) }
+    }
+
+    @Test("energy distance matches scipy.stats.energy_distance", arguments: DriftFixture.all)
+    func energy(fixture: DriftFixture) throws {
+        let distance = try EnergyDistance.distance(SortedSample(fixture.reference), SortedSample(fixture.current))
+        #expect(relative(distance, fixture.energy) <= 1e-9 || abs(distance - fixture.energy) < 1e-15, "\(distance) vs \(fixture.energy)")
+    }
+
+    @Test("binned distances match scipy's jensenshannon, entropy and the numpy formulas", arguments: DriftFixture.all)
+    func binnedDistances(fixture: DriftFixture) throws {
+        let reference = SortedSample(fixture.reference)
+        let d = try BinnedDistances(bins: ReferenceBins(quantilesOf: reference), reference: reference, current: SortedSample(fixture.current))
+        func close(_ a: Double, _ b: Double) -> Bool { relative(a, b) <= 1e-9 || abs(a - b) < 1e-12 }
+        #expect(close(d.jensenShannon, fixture.binned.js), "js \(d.jensenShannon) vs \(fixture.binned.js)")
+        #expect(close(d.kullbackLeibler, fixture.binned.kl), "kl \(d.kullbackLeibler) vs \(fixture.binned.kl)")
+        #expect(close(d.hellinger, fixture.binned.hellinger))
+        #expect(close(d.totalVariation, fixture.binned.tv))
+        #expect(close(d.lInfinity, fixture.binned.linf))
     }
 
     @Test("NaNs are left out and counted; an all-NaN sample is a typed error")
