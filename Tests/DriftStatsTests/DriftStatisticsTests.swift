@@ -13,6 +13,10 @@ struct DriftFixture: Decodable, Sendable, CustomTestStringConvertible {
     let psi: Double
     let energy: Double
     let binned: Binned
+    let welchT: Double
+    let welchP: Double
+    let mwuU: Double
+    let mwuP: Double
 
     struct Binned: Decodable, Sendable {
         let js: Double
@@ -24,6 +28,7 @@ struct DriftFixture: Decodable, Sendable, CustomTestStringConvertible {
 
     enum CodingKeys: String, CodingKey {
         case name, reference, current, wasserstein, psi, energy, binned
+        case welchT = "welch_t", welchP = "welch_p", mwuU = "mwu_u", mwuP = "mwu_p"
         case ksStatistic = "ks_statistic", ksPvalue = "ks_pvalue"
     }
 
@@ -71,7 +76,7 @@ func relative(_ actual: Double, _ expected: Double) -> Double {
 struct DriftStatisticsTests {
     @Test("the fixtures are present")
     func fixtures() {
-        #expect(DriftFixture.all.count == 10)
+        #expect(DriftFixture.all.count == 11)
         #expect(ContingencyFixture.all.count == 5)
     }
 
@@ -114,6 +119,24 @@ struct DriftStatisticsTests {
         #expect(throws: DriftError.self) { try ContingencyTest(reference: [1, 2], current: [1]) }
         #expect(throws: DriftError.self) { try ContingencyTest(reference: [1, -2], current: [1, 2]) }
         #expect(throws: DriftError.self) { try ContingencyTest(reference: [0, 0], current: [1, 2]) }
+    }
+
+    @Test("Welch's t-test matches scipy.stats.ttest_ind(equal_var=False)", arguments: DriftFixture.all)
+    func welch(fixture: DriftFixture) throws {
+        let test = try WelchTTest(reference: fixture.reference, current: fixture.current)
+        if fixture.welchT.isNaN {
+            #expect(test.statistic.isNaN)
+            return
+        }
+        #expect(relative(test.statistic, fixture.welchT) <= 1e-9 || abs(test.statistic - fixture.welchT) < 1e-12, "t \(test.statistic) vs \(fixture.welchT)")
+        #expect(relative(test.pValue, fixture.welchP) <= 1e-8, "p \(test.pValue) vs \(fixture.welchP)")
+    }
+
+    @Test("Mann–Whitney U matches scipy.stats.mannwhitneyu", arguments: DriftFixture.all)
+    func mannWhitney(fixture: DriftFixture) throws {
+        let test = try MannWhitneyUTest(reference: fixture.reference, current: fixture.current)
+        #expect(test.statistic == fixture.mwuU)
+        #expect(relative(test.pValue, fixture.mwuP) <= 1e-9, "p \(test.pValue) vs \(fixture.mwuP) (exact: \(test.exact))")
     }
 
     @Test("energy distance matches scipy.stats.energy_distance", arguments: DriftFixture.all)
