@@ -170,3 +170,39 @@ struct DriftStatisticsTests {
         #expect(throws: DriftError.self) { try ReferenceBins(quantilesOf: SortedSample([1, 2]), count: 1) }
     }
 }
+
+@Suite("Multiple testing")
+struct MultipleTestingTests {
+    struct Case: Decodable {
+        let name: String
+        let p: [Double]
+        let bh: [Double]
+    }
+
+    static let cases: [Case] = {
+        struct File: Decodable { let multiple: [Case] }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/drift.json")
+        guard let data = try? Data(contentsOf: url), let file = try? JSONDecoder().decode(File.self, from: data) else { return [] }
+        return file.multiple
+    }()
+
+    @Test("Benjamini–Hochberg matches scipy.stats.false_discovery_control")
+    func benjaminiHochberg() {
+        #expect(Self.cases.count == 3)
+        for testCase in Self.cases {
+            let adjusted = MultipleTesting.adjusted(testCase.p, method: .benjaminiHochberg)
+            for (ours, scipy) in zip(adjusted, testCase.bh) {
+                #expect(relative(ours, scipy) <= 1e-12, "\(testCase.name): \(ours) vs \(scipy)")
+            }
+        }
+    }
+
+    @Test("Bonferroni multiplies by the number of tests; NaN columns are left out")
+    func bonferroni() {
+        let adjusted = MultipleTesting.adjusted([0.01, .nan, 0.2, 0.5], method: .bonferroni)
+        #expect(adjusted[0] == 0.03)
+        #expect(adjusted[1].isNaN)
+        #expect(adjusted[3] == 1)
+        #expect(MultipleTesting.rejected([0.01, .nan, 0.2, 0.5], method: .bonferroni) == [true, false, false, false])
+    }
+}
