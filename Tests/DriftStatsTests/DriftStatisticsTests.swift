@@ -206,3 +206,31 @@ struct MultipleTestingTests {
         #expect(MultipleTesting.rejected([0.01, .nan, 0.2, 0.5], method: .bonferroni) == [true, false, false, false])
     }
 }
+
+@Suite("Fisher's exact test")
+struct FisherExactTests {
+    struct Case: Decodable {
+        let table: [[Int]]
+        let odds: Double?
+        let p: Double
+    }
+
+    static let cases: [Case] = {
+        struct File: Decodable { let fisher: [Case] }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/drift.json")
+        guard let data = try? Data(contentsOf: url), let file = try? JSONDecoder().decode(File.self, from: data) else { return [] }
+        return file.fisher
+    }()
+
+    @Test("two-sided p-values and odds ratios match scipy.stats.fisher_exact")
+    func matchesScipy() throws {
+        #expect(Self.cases.count == 7)
+        for testCase in Self.cases {
+            let t = testCase.table
+            let test = try FisherExactTest(t[0][0], t[0][1], t[1][0], t[1][1])
+            #expect(relative(test.pValue, testCase.p) <= 1e-9, "\(t): \(test.pValue) vs \(testCase.p)")
+            if let odds = testCase.odds { #expect(relative(test.oddsRatio, odds) <= 1e-12) }
+        }
+        #expect(throws: DriftError.self) { try FisherExactTest(1, -1, 2, 3) }
+    }
+}
