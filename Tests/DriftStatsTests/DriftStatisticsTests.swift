@@ -34,12 +34,7 @@ struct DriftFixture: Decodable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    static let all: [DriftFixture] = {
-        struct File: Decodable { let cases: [DriftFixture] }
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/drift.json")
-        guard let data = try? Data(contentsOf: url), let file = try? JSONDecoder().decode(File.self, from: data) else { return [] }
-        return file.cases
-    }()
+    static let all: [DriftFixture] = driftFixtures(\.cases)
 }
 
 /// scipy.stats.chi2_contingency reference values.
@@ -60,12 +55,26 @@ struct ContingencyFixture: Decodable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    static let all: [ContingencyFixture] = {
-        struct File: Decodable { let contingency: [ContingencyFixture] }
+    static let all: [ContingencyFixture] = driftFixtures(\.contingency)
+}
+
+/// The fixture file of `Scripts/fixtures/make_drift_fixtures.py`, decoded once.
+struct DriftFixtureFile: Decodable, Sendable {
+    let cases: [DriftFixture]
+    let contingency: [ContingencyFixture]
+    let multiple: [MultipleTestingTests.Case]
+    let fisher: [FisherExactTests.Case]
+
+    static let loaded: DriftFixtureFile? = {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/drift.json")
-        guard let data = try? Data(contentsOf: url), let file = try? JSONDecoder().decode(File.self, from: data) else { return [] }
-        return file.contingency
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return try? JSONDecoder().decode(DriftFixtureFile.self, from: data)
     }()
+}
+
+/// One part of the fixture file, or nothing when it is missing (the count checks then fail).
+func driftFixtures<Element>(_ part: KeyPath<DriftFixtureFile, [Element]>) -> [Element] {
+    DriftFixtureFile.loaded?[keyPath: part] ?? []
 }
 
 func relative(_ actual: Double, _ expected: Double) -> Double {
@@ -173,18 +182,13 @@ struct DriftStatisticsTests {
 
 @Suite("Multiple testing")
 struct MultipleTestingTests {
-    struct Case: Decodable {
+    struct Case: Decodable, Sendable {
         let name: String
         let p: [Double]
         let bh: [Double]
     }
 
-    static let cases: [Case] = {
-        struct File: Decodable { let multiple: [Case] }
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/drift.json")
-        guard let data = try? Data(contentsOf: url), let file = try? JSONDecoder().decode(File.self, from: data) else { return [] }
-        return file.multiple
-    }()
+    static let cases: [Case] = driftFixtures(\.multiple)
 
     @Test("Benjamini–Hochberg matches scipy.stats.false_discovery_control")
     func benjaminiHochberg() {
@@ -209,18 +213,13 @@ struct MultipleTestingTests {
 
 @Suite("Fisher's exact test")
 struct FisherExactTests {
-    struct Case: Decodable {
+    struct Case: Decodable, Sendable {
         let table: [[Int]]
         let odds: Double?
         let p: Double
     }
 
-    static let cases: [Case] = {
-        struct File: Decodable { let fisher: [Case] }
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/drift.json")
-        guard let data = try? Data(contentsOf: url), let file = try? JSONDecoder().decode(File.self, from: data) else { return [] }
-        return file.fisher
-    }()
+    static let cases: [Case] = driftFixtures(\.fisher)
 
     @Test("two-sided p-values and odds ratios match scipy.stats.fisher_exact")
     func matchesScipy() throws {

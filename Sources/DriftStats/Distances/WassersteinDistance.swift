@@ -10,16 +10,7 @@ public enum WassersteinDistance {
     public static func distance(_ reference: SortedSample, _ current: SortedSample) throws(DriftError) -> Double {
         try reference.requireValues("reference")
         try current.requireValues("current")
-        let n1 = Double(reference.count), n2 = Double(current.count)
-        var total = 0.0
-        var previous = Swift.min(reference.values[0], current.values[0])
-        var (previousA, previousB) = (0, 0)
-        // Between consecutive distinct values both CDFs are constant: add |F1 - F2| · width.
-        reference.walkSteps(with: current) { value, i, j in
-            total += Swift.abs(Double(previousA) / n1 - Double(previousB) / n2) * (value - previous)
-            (previous, previousA, previousB) = (value, i, j)
-        }
-        return total
+        return reference.cdfGapIntegral(with: current, power: 1)
     }
 
     /// The distance divided by the reference's standard deviation, comparable across columns

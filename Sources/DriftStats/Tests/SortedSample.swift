@@ -42,6 +42,21 @@ public struct SortedSample: Sendable, Hashable {
         }
     }
 
+    /// ∫ |F_self − F_other|^power dx over the two empirical CDFs: between consecutive distinct
+    /// values both CDFs are constant, so each gap counts once per width.
+    func cdfGapIntegral(with other: SortedSample, power: Int) -> Double {
+        let n1 = Double(count), n2 = Double(other.count)
+        var total = 0.0
+        var previous = Swift.min(values[0], other.values[0])
+        var (previousA, previousB) = (0, 0)
+        walkSteps(with: other) { value, i, j in
+            let gap = Swift.abs(Double(previousA) / n1 - Double(previousB) / n2)
+            total += (power == 1 ? gap : gap * gap) * (value - previous)
+            (previous, previousA, previousB) = (value, i, j)
+        }
+        return total
+    }
+
     func requireValues(_ name: String) throws(DriftError) {
         guard !values.isEmpty else {
             throw DriftError(.emptySample, "The \(name) sample has no values (\(nanCount) NaN)", fix: "check the column for missing data before testing it for drift.")
