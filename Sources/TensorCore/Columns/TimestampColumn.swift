@@ -126,32 +126,14 @@ public struct TimestampColumn: Sendable, Equatable, RandomAccessCollection, Cust
 
     /// The rows whose mask entry is `true`, in order; `kept` is the number of `true` entries.
     func filtered(_ mask: [Bool], kept: Int) -> TimestampColumn {
-        var v = [Int64](), m = [Bool]()
-        v.reserveCapacity(kept)
-        m.reserveCapacity(kept)
-        var nulls = 0
-        for i in 0..<mask.count where mask[i] {
-            v.append(values[i])
-            let ok = validity[i]
-            m.append(ok)
-            if !ok { nulls += 1 }
-        }
-        return TimestampColumn(uncheckedValues: v, validity: m, nullCount: nulls)
+        let picked = MaskedRows.select(values, validity, rows: MaskedRows.kept(mask), capacity: kept)
+        return TimestampColumn(uncheckedValues: picked.values, validity: picked.validity, nullCount: picked.nullCount)
     }
 
     /// The rows at `indices` (already checked to be in range), in that order.
     func gathered(_ indices: [Int]) -> TimestampColumn {
-        var v = [Int64](), m = [Bool]()
-        v.reserveCapacity(indices.count)
-        m.reserveCapacity(indices.count)
-        var nulls = 0
-        for i in indices {
-            v.append(values[i])
-            let ok = validity[i]
-            m.append(ok)
-            if !ok { nulls += 1 }
-        }
-        return TimestampColumn(uncheckedValues: v, validity: m, nullCount: nulls)
+        let picked = MaskedRows.select(values, validity, rows: indices, capacity: indices.count)
+        return TimestampColumn(uncheckedValues: picked.values, validity: picked.validity, nullCount: picked.nullCount)
     }
 
     /// This column's rows followed by `other`'s.

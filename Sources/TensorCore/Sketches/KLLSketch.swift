@@ -388,9 +388,10 @@ public struct KLLSketch: Sendable {
     /// overlap `b` from below (`dst + aCount + bCount == b + bCount`, `dst <= b`), as in
     /// the in-place compaction, and must not overlap `a`. (A galloping merge was measured
     /// and was slower here: the runs interleave finely.)
+    /// Disjoint runs (the merge of two sketches) are the simplest case of the same contract.
     static func mergeSorted(
-        _ a: UnsafeMutablePointer<Double>, _ aCount: Int,
-        _ b: UnsafeMutablePointer<Double>, _ bCount: Int,
+        _ a: UnsafePointer<Double>, _ aCount: Int,
+        _ b: UnsafePointer<Double>, _ bCount: Int,
         into dst: UnsafeMutablePointer<Double>
     ) {
         var i = 0
@@ -491,7 +492,7 @@ public struct KLLSketch: Sendable {
                         } else if selfPop == 0 && otherPop > 0 {
                             dst.update(from: their + other.levels[lvl], count: otherPop)
                         } else if selfPop > 0 && otherPop > 0 {
-                            KLLSketch.mergeSortedDisjoint(
+                            KLLSketch.mergeSorted(
                                 my + levels[lvl], selfPop, their + other.levels[lvl], otherPop, into: dst)
                         }
                     }
@@ -515,37 +516,6 @@ public struct KLLSketch: Sendable {
         items = newItems
         levels = newLevels
         refreshCapacities()
-    }
-
-    /// Merges two sorted, non-overlapping runs into `dst`.
-    static func mergeSortedDisjoint(
-        _ a: UnsafePointer<Double>, _ aCount: Int,
-        _ b: UnsafePointer<Double>, _ bCount: Int,
-        into dst: UnsafeMutablePointer<Double>
-    ) {
-        var i = 0
-        var j = 0
-        var t = 0
-        while i < aCount && j < bCount {
-            if b[j] < a[i] {
-                dst[t] = b[j]
-                j += 1
-            } else {
-                dst[t] = a[i]
-                i += 1
-            }
-            t += 1
-        }
-        while i < aCount {
-            dst[t] = a[i]
-            i += 1
-            t += 1
-        }
-        while j < bCount {
-            dst[t] = b[j]
-            j += 1
-            t += 1
-        }
     }
 
     /// Compacts `buffer` (levels described by `inLevels`) bottom-up until the item count is
