@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Reads a CSV file into ``FeatureTable``s, all at once or in chunks of a bounded number of
 /// rows, so that a file larger than memory can be processed piece by piece.
@@ -64,13 +65,9 @@ import Foundation
 /// ## Thread safety
 /// A reader may be shared between tasks: calls are serialized by a lock, and each call returns
 /// the next rows of the file.
-public final class CSVReader: @unchecked Sendable {
-    // @unchecked: every access to `engine` happens while holding `lock`.
-
-    /// Serializes access to `engine`.
-    private let lock = NSLock()
-    /// The parsing state.
-    private var engine: CSVEngine
+public final class CSVReader: Sendable {
+    /// The parsing state, one caller at a time.
+    private let engine: Mutex<CSVEngine>
 
     /// Opens a CSV file and reads its header.
     ///
@@ -82,36 +79,28 @@ public final class CSVReader: @unchecked Sendable {
     ///   (``TableError/Code/missingHeader``), or the header repeats a name.
     /// - Complexity: O(header length).
     public init(path: String, options: CSVReadOptions = CSVReadOptions()) throws(TableError) {
-        engine = try CSVEngine(path: path, options: options)
+        engine = Mutex(try CSVEngine(path: path, options: options))
     }
 
     /// The column names, from the header or ``CSVReadOptions/columnNames``.
     public var columnNames: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return engine.names
+        engine.withLock { $0.names }
     }
 
     /// The column kinds, once the first chunk has fixed them (`nil` before).
     public var columnKinds: [ColumnKind]? {
-        lock.lock()
-        defer { lock.unlock() }
-        return engine.kinds
+        engine.withLock { $0.kinds }
     }
 
     /// What has been read and skipped so far, over all chunks.
     public var report: ReadReport {
-        lock.lock()
-        defer { lock.unlock() }
-        return engine.report
+        engine.withLock { $0.report }
     }
 
     /// How many blocks were split between two threads so far (see
     /// ``CSVReadOptions/parallelParsing``); for tests and diagnostics.
     var parallelBlockCount: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return engine.parallelSteps
+        engine.withLock { $0.parallelSteps }
     }
 
     /// Reads the next rows.
@@ -125,9 +114,7 @@ public final class CSVReader: @unchecked Sendable {
     ///   from every later call), a read failure, or `maxRows < 1`.
     /// - Complexity: O(bytes consumed); memory O(`maxRows` + block size).
     public func nextChunk(maxRows: Int) throws(TableError) -> FeatureTable? {
-        lock.lock()
-        defer { lock.unlock() }
-        return try engine.nextChunk(maxRows: maxRows)
+        try engine.withLock { engine throws(TableError) in try engine.nextChunk(maxRows: maxRows) }
     }
 
     /// Reads a whole CSV file into one table.

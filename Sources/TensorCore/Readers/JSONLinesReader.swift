@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Reads a JSON Lines file (one JSON object per line) into ``FeatureTable``s, all at once or
 /// in chunks of a bounded number of rows.
@@ -43,13 +44,9 @@ import Foundation
 ///
 /// ## Thread safety
 /// A reader may be shared between tasks: calls are serialized by a lock.
-public final class JSONLinesReader: @unchecked Sendable {
-    // @unchecked: every access to `engine` happens while holding `lock`.
-
-    /// Serializes access to `engine`.
-    private let lock = NSLock()
-    /// The parsing state.
-    private var engine: JSONLinesEngine
+public final class JSONLinesReader: Sendable {
+    /// The parsing state, one caller at a time.
+    private let engine: Mutex<JSONLinesEngine>
 
     /// Opens a JSON Lines file.
     ///
@@ -59,28 +56,22 @@ public final class JSONLinesReader: @unchecked Sendable {
     /// - Throws: ``TableError`` when the file cannot be opened or an option is invalid.
     /// - Complexity: O(1).
     public init(path: String, options: JSONLinesReadOptions = JSONLinesReadOptions()) throws(TableError) {
-        engine = try JSONLinesEngine(path: path, options: options)
+        engine = Mutex(try JSONLinesEngine(path: path, options: options))
     }
 
     /// The column names, once the first chunk has fixed them (empty before).
     public var columnNames: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return engine.names
+        engine.withLock { $0.names }
     }
 
     /// The column kinds, once the first chunk has fixed them (`nil` before).
     public var columnKinds: [ColumnKind]? {
-        lock.lock()
-        defer { lock.unlock() }
-        return engine.kinds
+        engine.withLock { $0.kinds }
     }
 
     /// What has been read and skipped so far, over all chunks.
     public var report: ReadReport {
-        lock.lock()
-        defer { lock.unlock() }
-        return engine.report
+        engine.withLock { $0.report }
     }
 
     /// Reads the next rows.
@@ -94,9 +85,7 @@ public final class JSONLinesReader: @unchecked Sendable {
     ///   from every later call), a read failure, or `maxRows < 1`.
     /// - Complexity: O(bytes consumed); memory O(`maxRows` + block size).
     public func nextChunk(maxRows: Int) throws(TableError) -> FeatureTable? {
-        lock.lock()
-        defer { lock.unlock() }
-        return try engine.nextChunk(maxRows: maxRows)
+        try engine.withLock { engine throws(TableError) in try engine.nextChunk(maxRows: maxRows) }
     }
 
     /// Reads a whole JSON Lines file into one table.
