@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
@@ -55,7 +56,10 @@ let package = Package(
         // Products (each issue fills one in).
         .target(name: "Lineage", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
         .target(name: "Registry", dependencies: ["MLOpsStorage", "Lineage"], swiftSettings: strictness),
-        .target(name: "DriftStats", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
+        .target(
+            name: "DriftStats",
+            dependencies: ["MLOpsStorage", "TensorCore", .product(name: "Metrics", package: "swift-metrics")],
+            swiftSettings: strictness),
         .target(name: "FeatureParity", dependencies: ["MLOpsStorage", "TensorCore", "DriftStats"], swiftSettings: strictness),
         .target(name: "Rollout", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
         .target(name: "GPUScheduling", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
@@ -101,7 +105,10 @@ let package = Package(
         .testTarget(
             name: "TensorCoreTests",
             dependencies: ["TensorCore", "CTensorKernels", .product(name: "PropertyBased", package: "swift-property-based")], exclude: ["Fixtures"], swiftSettings: strictness),
-        .testTarget(name: "DriftStatsTests", dependencies: ["DriftStats"], exclude: ["Fixtures"], swiftSettings: strictness),
+        .testTarget(
+            name: "DriftStatsTests",
+            dependencies: ["DriftStats", "MLOpsStorage", "TensorCore", .product(name: "MetricsTestKit", package: "swift-metrics")],
+            exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(name: "LineageTests", dependencies: ["Lineage", "MLOpsStorage"], exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(
             name: "MLOpsCommandTests", dependencies: ["mlops", "store-tour", "table-sketches", "train-and-trace"],

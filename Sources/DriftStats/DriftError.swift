@@ -6,6 +6,12 @@ public struct DriftError: Error, Sendable, Hashable, CustomStringConvertible {
         case emptySample
         /// A setting is outside its range.
         case invalidArgument
+        /// Stored profile bytes are not a profile this build can read.
+        case invalidProfile
+        /// A baseline store could not read or write.
+        case storage
+        /// No baseline is stored under a name.
+        case baselineNotFound
     }
 
     /// What kind of problem this is.

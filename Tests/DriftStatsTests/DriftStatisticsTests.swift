@@ -64,6 +64,16 @@ struct DriftFixtureFile: Decodable, Sendable {
     let contingency: [ContingencyFixture]
     let multiple: [MultipleTestingTests.Case]
     let fisher: [FisherExactTests.Case]
+    let cramerVonMises: [CramerVonMisesFixture]
+    let cramerVonMisesLimit: [CramerVonMisesLimitFixture]
+    let besselK: [BesselKFixture]
+    let anderson: [AndersonDarlingFixture]
+    let proportions: [ProportionFixture]
+
+    enum CodingKeys: String, CodingKey {
+        case cases, contingency, multiple, fisher, anderson, proportions
+        case cramerVonMises = "cramervonmises", cramerVonMisesLimit = "cvm_limit", besselK = "bessel_k"
+    }
 
     static let loaded: DriftFixtureFile? = {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/drift.json")

@@ -25,9 +25,16 @@ public struct BinnedDistances: Sendable, Hashable, Codable {
     public init(bins: ReferenceBins, reference: SortedSample, current: SortedSample) throws(DriftError) {
         try reference.requireValues("reference")
         try current.requireValues("current")
-        let raw = (bins.proportions(reference), bins.proportions(current))
+        self.init(referenceShares: bins.proportions(reference), currentShares: bins.proportions(current))
+    }
+
+    /// Compares shares already binned (categories, say), in the same bin order; each list should
+    /// sum to 1.
+    public init(referenceShares: [Double], currentShares: [Double]) {
+        let raw = (referenceShares, currentShares)
         let floored = (raw.0.map { max($0, PopulationStabilityIndex.floor) }, raw.1.map { max($0, PopulationStabilityIndex.floor) })
-        let r = floored.0.map { $0 / floored.0.reduce(0, +) }, c = floored.1.map { $0 / floored.1.reduce(0, +) }
+        let totals = (floored.0.reduce(0, +), floored.1.reduce(0, +))
+        let r = floored.0.map { $0 / totals.0 }, c = floored.1.map { $0 / totals.1 }
         var js = 0.0, kl = 0.0, hellinger = 0.0
         for (p, q) in zip(c, r) {
             let m = (p + q) / 2

@@ -30,17 +30,44 @@ public struct ReferenceBins: Sendable, Hashable, Codable {
         self.edges = edges
     }
 
-    /// The share of a sorted sample in each bin.
-    func proportions(_ sample: SortedSample) -> [Double] {
+    /// The number of bins, `edges.count + 1`.
+    public var binCount: Int { edges.count + 1 }
+
+    /// How many values of a sorted sample fall in each bin.
+    ///
+    /// - Complexity: O(n + bins).
+    public func counts(_ sample: SortedSample) -> [Int] {
         var counts = [Int](repeating: 0, count: edges.count + 1)
         var bin = 0
         for value in sample.values {
             while bin < edges.count && value >= edges[bin] { bin += 1 }
             counts[bin] += 1
         }
-        let total = Double(Swift.max(sample.count, 1))
-        return counts.map { Double($0) / total }
+        return counts
     }
+
+    /// The bin of one value (binary search over the edges).
+    ///
+    /// - Complexity: O(log bins).
+    public func bin(of value: Double) -> Int {
+        var low = 0, high = edges.count
+        while low < high {
+            let middle = (low + high) / 2
+            if value >= edges[middle] { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// The share of a sorted sample in each bin.
+    func proportions(_ sample: SortedSample) -> [Double] {
+        shares(of: counts(sample))
+    }
+}
+
+/// Counts turned into shares (all zero when the total is zero).
+func shares(of counts: [Int]) -> [Double] {
+    let total = Double(Swift.max(counts.reduce(0, +), 1))
+    return counts.map { Double($0) / total }
 }
 
 /// The population stability index of a current sample against reference bins:
@@ -59,7 +86,12 @@ public enum PopulationStabilityIndex {
     public static func index(bins: ReferenceBins, reference: SortedSample, current: SortedSample) throws(DriftError) -> Double {
         try reference.requireValues("reference")
         try current.requireValues("current")
-        let r = bins.proportions(reference), c = bins.proportions(current)
+        return index(referenceShares: bins.proportions(reference), currentShares: bins.proportions(current))
+    }
+
+    /// The index over shares already binned (categories, or counts from ``ReferenceBins/counts(_:)``),
+    /// in the same bin order.
+    public static func index(referenceShares r: [Double], currentShares c: [Double]) -> Double {
         var total = 0.0
         for (expected, actual) in zip(r, c) {
             let e = Swift.max(expected, floor), a = Swift.max(actual, floor)

@@ -141,3 +141,30 @@ extension KLLSketch {
         return result
     }
 }
+
+extension KLLSketch {
+    /// The sketch's estimate of the distribution as a step function: its retained values in
+    /// ascending order, each with the cumulative normalized rank (inclusive) at that value.
+    ///
+    /// The sketch's CDF changes only at these values, so comparing two sketches at the union of
+    /// their retained values finds the largest gap between their CDFs exactly (as a two-sample
+    /// Kolmogorov–Smirnov statistic computed from sketches needs).
+    ///
+    /// - Returns: An empty array for an empty sketch.
+    /// - Complexity: O(r log r) for r = ``retainedCount``.
+    public func cumulativeSteps() -> [(value: Double, rank: Double)] {
+        guard count > 0 else { return [] }
+        let view = KLLSortedView(self)
+        let total = Double(view.cumulativeWeights.last ?? 1)
+        var steps: [(value: Double, rank: Double)] = []
+        steps.reserveCapacity(view.values.count)
+        for (value, weight) in zip(view.values, view.cumulativeWeights) {
+            if let last = steps.last, last.value == value {
+                steps[steps.count - 1].rank = Double(weight) / total
+            } else {
+                steps.append((value, Double(weight) / total))
+            }
+        }
+        return steps
+    }
+}

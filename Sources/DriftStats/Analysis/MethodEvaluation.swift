@@ -1,0 +1,119 @@
+import Foundation
+import TensorCore
+
+/// Runs one ``DriftMethod`` on a prepared reference and current column: the statistic, the
+/// p-value for tests, and the effect size used by ``MinimumEffect``.
+struct MethodEvaluation: Sendable {
+    let statistic: Double
+    let pValue: Double?
+    let effectSize: Double
+    let effectMeasure: EffectMeasure
+
+    /// Evaluates `method`, or throws ``DriftError`` with the reason it does not apply.
+    init(_ method: DriftMethod, reference: PreparedColumn, current: PreparedColumn, binCount: Int, asCategories: Bool) throws(DriftError) {
+        guard reference.usableCount > 0 else {
+            throw DriftError(.emptySample, "the reference has no usable values (\(reference.missingCount) missing of \(reference.rowCount))")
+        }
+        guard current.usableCount > 0 else {
+            throw DriftError(.emptySample, "the current data has no usable values (\(current.missingCount) missing of \(current.rowCount))")
+        }
+        if let referenceSample = reference.numbers, let currentSample = current.numbers, !asCategories {
+            try self.init(numeric: method, reference: referenceSample, current: currentSample, binCount: binCount)
+        } else {
+            if method.needsNumbers {
+                throw DriftError(.invalidArgument, "\(method) compares numbers; this column is compared as categories", fix: "choose a categorical method (chisquare, jensenshannon, psi, …) or let the method be chosen automatically.")
+            }
+            try self.init(categorical: method, reference: reference.categoryCounts, current: current.categoryCounts)
+        }
+    }
+
+    init(statistic: Double, pValue: Double?, effectSize: Double, effectMeasure: EffectMeasure) {
+        self.statistic = statistic
+        self.pValue = pValue
+        self.effectSize = effectSize
+        self.effectMeasure = effectMeasure
+    }
+
+    private init(numeric method: DriftMethod, reference: SortedSample, current: SortedSample, binCount: Int) throws(DriftError) {
+        let raw = try WassersteinDistance.distance(reference, current)
+        let deviation = reference.values.withUnsafeBufferPointer { Reductions.summary($0) }.standardDeviation
+        // A constant reference: any move is infinitely many of its (zero) standard deviations.
+        let effect = deviation > 0 ? raw / deviation : (raw == 0 ? 0 : .infinity)
+        let statistic: Double
+        var pValue: Double?
+        switch method {
+        case .kolmogorovSmirnov:
+            let test = try KolmogorovSmirnovTest(reference: reference, current: current)
+            (statistic, pValue) = (test.statistic, test.pValue)
+        case .cramerVonMises:
+            let test = try CramerVonMisesTest(reference: reference, current: current)
+            (statistic, pValue) = (test.statistic, test.pValue)
+        case .andersonDarling:
+            let test = try AndersonDarlingTest(reference: reference, current: current)
+            (statistic, pValue) = (test.statistic, test.pValue)
+        case .mannWhitney:
+            let test = try MannWhitneyUTest(reference: reference.values, current: current.values)
+            (statistic, pValue) = (test.statistic, test.pValue)
+        case .welchT:
+            let test = try WelchTTest(reference: reference.values, current: current.values)
+            (statistic, pValue) = (test.statistic, test.pValue)
+        case .wasserstein:
+            statistic = effect
+        case .energy:
+            let distance = try EnergyDistance.distance(reference, current)
+            statistic = deviation > 0 ? distance / deviation : (distance == 0 ? 0 : .infinity)
+        case .psi, .jensenShannon, .kullbackLeibler, .hellinger, .totalVariation, .lInfinity, .chiSquare, .gTest, .proportionZ, .fisherExact:
+            let bins = try ReferenceBins(quantilesOf: reference, count: binCount)
+            let counts = (bins.counts(reference), bins.counts(current))
+            let binned = try Self(categorical: method, referenceCounts: counts.0, currentCounts: counts.1)
+            (statistic, pValue) = (binned.statistic, binned.pValue)
+        }
+        self.init(statistic: statistic, pValue: pValue, effectSize: effect, effectMeasure: .wassersteinStandardDeviations)
+    }
+
+    init(categorical method: DriftMethod, reference: [String: Int], current: [String: Int]) throws(DriftError) {
+        let categories = Set(reference.keys).union(current.keys).sorted()
+        try self.init(
+            categorical: method,
+            referenceCounts: categories.map { reference[$0] ?? 0 },
+            currentCounts: categories.map { current[$0] ?? 0 }
+        )
+    }
+
+    /// A method over counts per bin or category, in the same order on both sides.
+    init(categorical method: DriftMethod, referenceCounts: [Int], currentCounts: [Int]) throws(DriftError) {
+        let r = shares(of: referenceCounts), c = shares(of: currentCounts)
+        let distances = BinnedDistances(referenceShares: r, currentShares: c)
+        let statistic: Double
+        var pValue: Double?
+        switch method {
+        case .psi: statistic = PopulationStabilityIndex.index(referenceShares: r, currentShares: c)
+        case .jensenShannon: statistic = distances.jensenShannon
+        case .kullbackLeibler: statistic = distances.kullbackLeibler
+        case .hellinger: statistic = distances.hellinger
+        case .totalVariation: statistic = distances.totalVariation
+        case .lInfinity: statistic = distances.lInfinity
+        case .chiSquare, .gTest:
+            let test = try ContingencyTest(reference: referenceCounts, current: currentCounts, statistic: method == .chiSquare ? .pearson : .logLikelihood)
+            (statistic, pValue) = (test.statistic, test.pValue)
+        case .proportionZ, .fisherExact:
+            let present = referenceCounts.indices.filter { referenceCounts[$0] + currentCounts[$0] > 0 }
+            guard present.count <= 2 else {
+                throw DriftError(.invalidArgument, "\(method) compares two categories; this column has \(present.count)", fix: "use chisquare for more categories.")
+            }
+            let first = present.first ?? 0
+            let (a, b) = (referenceCounts[first], referenceCounts.reduce(0, +))
+            let (x, y) = (currentCounts[first], currentCounts.reduce(0, +))
+            if method == .proportionZ {
+                let test = try ProportionZTest(referenceSuccesses: a, referenceCount: b, currentSuccesses: x, currentCount: y)
+                (statistic, pValue) = (test.statistic, test.pValue)
+            } else {
+                let test = try FisherExactTest(a, b - a, x, y - x)
+                (statistic, pValue) = (test.oddsRatio, test.pValue)
+            }
+        case .kolmogorovSmirnov, .cramerVonMises, .andersonDarling, .mannWhitney, .welchT, .wasserstein, .energy:
+            throw DriftError(.invalidArgument, "\(method) compares numbers; this column is compared as categories", fix: "choose a categorical method (chisquare, jensenshannon, psi, …).")
+        }
+        self.init(statistic: statistic, pValue: pValue, effectSize: distances.totalVariation, effectMeasure: .totalVariation)
+    }
+}

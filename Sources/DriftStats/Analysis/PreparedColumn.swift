@@ -1,0 +1,117 @@
+import Foundation
+import TensorCore
+
+/// One column made ready for the drift methods: its finite numbers sorted once, or its category
+/// counts; missing and non-finite cells counted on the side.
+struct PreparedColumn: Sendable {
+    enum Values: Sendable {
+        case numeric(SortedSample, SummaryStatistics)
+        case categorical([String: Int])
+        case timestamp(SortedSample)
+    }
+
+    let kind: ColumnKind
+    let values: Values
+    /// Rows in the column.
+    let rowCount: Int
+    /// Missing cells (and NaNs in a numeric column).
+    let missingCount: Int
+    /// ±∞ in a numeric column: kept out of the statistics, reported as a quality issue.
+    let nonFiniteCount: Int
+
+    init(_ column: Column) {
+        rowCount = column.count
+        kind = column.kind
+        switch column {
+        case .double(let doubles):
+            var finite: [Double] = []
+            finite.reserveCapacity(doubles.count - doubles.nullCount)
+            var infinite = 0, missing = 0
+            doubles.values.withUnsafeBufferPointer { values in
+                for (value, valid) in zip(values, doubles.validity) {
+                    if !valid || value.isNaN {
+                        missing += 1
+                    } else if value.isInfinite {
+                        infinite += 1
+                    } else {
+                        finite.append(value)
+                    }
+                }
+            }
+            let summary = finite.withUnsafeBufferPointer { Reductions.summary($0) }
+            values = .numeric(SortedSample(finite), summary)
+            missingCount = missing
+            nonFiniteCount = infinite
+        case .categorical(let categories):
+            var counts = categories.categoryCounts()
+            for (category, count) in counts where count == 0 { counts[category] = nil }
+            values = .categorical(counts)
+            missingCount = categories.nullCount
+            nonFiniteCount = 0
+        case .timestamp(let stamps):
+            var seconds: [Double] = []
+            seconds.reserveCapacity(stamps.count - stamps.nullCount)
+            for (value, valid) in zip(stamps.values, stamps.validity) where valid { seconds.append(Double(value) / 1e6) }
+            values = .timestamp(SortedSample(seconds))
+            missingCount = stamps.nullCount
+            nonFiniteCount = 0
+        }
+    }
+
+    /// The sorted finite numbers of a numeric column.
+    var numbers: SortedSample? {
+        if case .numeric(let sample, _) = values { return sample }
+        return nil
+    }
+
+    /// Counts per category: a categorical column's own, or a numeric column's distinct values
+    /// written as text (for a numeric column treated as categorical).
+    var categoryCounts: [String: Int] {
+        switch values {
+        case .categorical(let counts):
+            return counts
+        case .numeric(let sample, _):
+            var counts: [String: Int] = [:]
+            var index = 0
+            let sorted = sample.values
+            while index < sorted.count {
+                var end = index + 1
+                while end < sorted.count && sorted[end] == sorted[index] { end += 1 }
+                counts[Self.label(sorted[index]), default: 0] += end - index
+                index = end
+            }
+            return counts
+        case .timestamp:
+            return [:]
+        }
+    }
+
+    /// How many distinct values the column holds (exact).
+    var distinctCount: Int {
+        switch values {
+        case .categorical(let counts): return counts.count
+        case .numeric(let sample, _), .timestamp(let sample):
+            var distinct = 0
+            var previous: Double?
+            for value in sample.values where value != previous {
+                distinct += 1
+                previous = value
+            }
+            return distinct
+        }
+    }
+
+    /// The number of usable values (finite numbers, present categories or timestamps).
+    var usableCount: Int {
+        switch values {
+        case .numeric(let sample, _), .timestamp(let sample): sample.count
+        case .categorical(let counts): counts.values.reduce(0, +)
+        }
+    }
+
+    /// A number written as a category label: integers without a fraction.
+    static func label(_ value: Double) -> String {
+        if value == value.rounded(), Swift.abs(value) < 1e15 { return String(Int64(value)) }
+        return String(value)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Synchronization
+public import TensorCore
+
+/// Profiles live traffic from many tasks at once, inside a serving process.
+///
+/// The profiler keeps several shards, each a ``DatasetProfile`` behind its own `Mutex`. A
+/// caller's thread picks its shard from its thread id and takes the lock with
+/// `withLockIfAvailable`; when another thread holds it, the caller moves to the next shard
+/// instead of waiting. So the hot path never blocks on a held lock, never hops to an actor,
+/// and allocates nothing for numbers. ``drain()`` merges the shards into one window's profile
+/// and starts the next window.
+///
+/// ```swift
+/// let profiler = try StreamingProfiler(schema: [("amount", .double), ("country", .categorical)])
+/// // in each request handler:
+/// profiler.record { row in
+///     row.update(column: 0, request.amount)
+///     row.update(column: 1, request.country)
+/// }
+/// // every window:
+/// let window = try profiler.drain()
+/// ```
+public final class StreamingProfiler: Sendable {
+    /// The empty profile each window starts from.
+    public let template: DatasetProfile
+    private let shards: [Shard]
+
+    private final class Shard: Sendable {
+        let profile: Mutex<DatasetProfile>
+        init(_ profile: DatasetProfile) { self.profile = Mutex(profile) }
+    }
+
+    /// A profiler for a schema.
+    ///
+    /// - Parameters:
+    ///   - schema: column names and kinds, in the order ``DatasetProfile/update(column:_:)-(_,Double)`` indexes them.
+    ///   - settings: sketch sizes.
+    ///   - shardCount: shards (default: twice the active cores, at least 2).
+    public init(schema: [(name: String, kind: ColumnKind)], settings: ProfileSettings = ProfileSettings(), shardCount: Int? = nil) throws(DriftError) {
+        let empty = try DatasetProfile(schema: schema, settings: settings)
+        let count = Swift.max(2, shardCount ?? 2 * ProcessInfo.processInfo.activeProcessorCount)
+        template = empty
+        shards = (0..<count).map { _ in Shard(empty) }
+    }
+
+    /// Records into one shard's profile: call the profile's `update` methods in `body`.
+    ///
+    /// `body` runs while a shard is held, so keep it to sketch updates.
+    public func record(_ body: (inout DatasetProfile) -> Void) {
+        let start = Self.shardHint(shards.count)
+        for attempt in 0..<shards.count {
+            let shard = shards[(start + attempt) % shards.count]
+            let done: Bool? = shard.profile.withLockIfAvailable { profile in
+                body(&profile)
+                return true
+            }
+            if done != nil { return }
+        }
+        // Every shard busy (more threads than shards, all mid-update): wait for our own.
+        shards[start].profile.withLock { body(&$0) }
+    }
+
+    /// The merged profile of everything recorded since the last drain, without resetting.
+    public func snapshot() throws(DriftError) -> DatasetProfile {
+        var merged = template
+        for shard in shards {
+            let copy = shard.profile.withLock { $0 }
+            try merged.merge(copy)
+        }
+        return merged
+    }
+
+    /// The merged profile of everything recorded since the last drain; the shards start empty.
+    public func drain() throws(DriftError) -> DatasetProfile {
+        var merged = template
+        for shard in shards {
+            let taken = shard.profile.withLock { profile in
+                let taken = profile
+                profile = template
+                return taken
+            }
+            try merged.merge(taken)
+        }
+        return merged
+    }
+
+    /// A shard index from the calling thread's id, so one thread keeps to one shard.
+    private static func shardHint(_ count: Int) -> Int {
+        #if canImport(Darwin)
+        var id = UInt64(UInt(bitPattern: pthread_self()))
+        #else
+        var id = UInt64(pthread_self())
+        #endif
+        id = (id ^ (id >> 33)) &* 0xff51afd7ed558ccd
+        id ^= id >> 33
+        return Int(id % UInt64(count))
+    }
+}

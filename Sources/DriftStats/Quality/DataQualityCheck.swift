@@ -1,0 +1,177 @@
+import Foundation
+import TensorCore
+
+/// The data-quality checks of one comparison: per column (missing share, type, range, new
+/// categories, cardinality) and per dataset (schema, duplicate rows, freshness).
+enum DataQualityCheck {
+    /// The issues of one column present on both sides.
+    static func column(
+        _ name: String, reference: PreparedColumn, current: PreparedColumn, currentColumn: Column, rules: DataQualityRules
+    ) -> [QualityIssue] {
+        var issues: [QualityIssue] = []
+        let referenceNullRate = share(reference.missingCount, of: reference.rowCount)
+        let currentNullRate = share(current.missingCount, of: current.rowCount)
+        if current.rowCount > 0 && current.missingCount == current.rowCount {
+            issues.append(QualityIssue(check: .allNull, column: name, severity: .error, message: "every one of the \(current.rowCount) current cells is missing", value: 1))
+        } else if currentNullRate - referenceNullRate > rules.maxNullRateIncrease {
+            issues.append(QualityIssue(
+                check: .nullRate, column: name, severity: .warning,
+                message: "missing share rose from \(percent(referenceNullRate)) to \(percent(currentNullRate)) (limit +\(percent(rules.maxNullRateIncrease)))",
+                value: currentNullRate
+            ))
+        }
+        if reference.kind != current.kind {
+            var issue = QualityIssue(check: .typeChange, column: name, severity: .error, message: "the reference holds \(reference.kind) values, the current data \(current.kind)")
+            if reference.kind == .double, case .categorical(let text) = currentColumn {
+                let counts = text.categoryCounts()
+                let bad = counts.filter { Double($0.key) == nil && $0.value > 0 }
+                let badRows = bad.values.reduce(0, +)
+                issue = QualityIssue(
+                    check: .typeViolation, column: name, severity: .error,
+                    message: "\(badRows) of \(current.rowCount) current values are not numbers",
+                    value: Double(badRows), examples: Array(bad.keys.sorted().prefix(5))
+                )
+            }
+            issues.append(issue)
+            return issues
+        }
+        if current.nonFiniteCount > 0 {
+            issues.append(QualityIssue(check: .typeViolation, column: name, severity: .warning, message: "\(current.nonFiniteCount) current values are infinite (left out of the drift statistics)", value: Double(current.nonFiniteCount)))
+        }
+        switch (reference.values, current.values) {
+        case (.numeric(let referenceSample, _), .numeric(let currentSample, _)):
+            issues += range(name, reference: referenceSample, current: currentSample, rules: rules)
+        case (.categorical(let referenceCounts), .categorical(let currentCounts)):
+            issues += categories(name, reference: referenceCounts, current: currentCounts, rules: rules)
+        default:
+            break
+        }
+        return issues
+    }
+
+    static func range(_ name: String, reference: SortedSample, current: SortedSample, rules: DataQualityRules) -> [QualityIssue] {
+        guard let first = current.values.first, let last = current.values.last else { return [] }
+        if let allowed = rules.allowedRanges[name] {
+            let outside = countOutside(current.values, allowed.lowerBound, allowed.upperBound)
+            if outside > 0 {
+                return [QualityIssue(
+                    check: .outOfRange, column: name, severity: .error,
+                    message: "\(outside) current values lie outside the allowed range \(allowed.lowerBound)…\(allowed.upperBound) (seen \(first)…\(last))",
+                    value: Double(outside)
+                )]
+            }
+            return []
+        }
+        guard let low = reference.values.first, let high = reference.values.last else { return [] }
+        let outside = countOutside(current.values, low, high)
+        let outsideShare = share(outside, of: current.count)
+        guard outsideShare > rules.maxOutOfRangeShare else { return [] }
+        return [QualityIssue(
+            check: .outOfRange, column: name, severity: .warning,
+            message: "\(percent(outsideShare)) of current values lie outside the reference range \(low)…\(high) (limit \(percent(rules.maxOutOfRangeShare)))",
+            value: outsideShare
+        )]
+    }
+
+    /// Values of a sorted array below `low` or above `high` (binary searches at both ends).
+    static func countOutside(_ sorted: [Double], _ low: Double, _ high: Double) -> Int {
+        var below = 0, aboveStart = sorted.count
+        var (lo, hi) = (0, sorted.count)
+        while lo < hi {
+            let middle = (lo + hi) / 2
+            if sorted[middle] < low { lo = middle + 1 } else { hi = middle }
+        }
+        below = lo
+        (lo, hi) = (0, sorted.count)
+        while lo < hi {
+            let middle = (lo + hi) / 2
+            if sorted[middle] <= high { lo = middle + 1 } else { hi = middle }
+        }
+        aboveStart = lo
+        return below + (sorted.count - aboveStart)
+    }
+
+    static func categories(_ name: String, reference: [String: Int], current: [String: Int], rules: DataQualityRules) -> [QualityIssue] {
+        var issues: [QualityIssue] = []
+        let total = current.values.reduce(0, +)
+        let new = current.filter { reference[$0.key] == nil }
+        let newRows = new.values.reduce(0, +)
+        if share(newRows, of: total) > rules.maxNewCategoryShare {
+            let examples = new.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(5).map(\.key)
+            issues.append(QualityIssue(
+                check: .newCategory, column: name, severity: .warning,
+                message: "\(new.count) categories the reference never had, in \(percent(share(newRows, of: total))) of current rows",
+                value: Double(new.count), examples: examples
+            ))
+        }
+        if reference.count >= 10, current.count > 0 {
+            let factor = Double(current.count) / Double(reference.count)
+            if factor > rules.maxCardinalityFactor || factor < 1 / rules.maxCardinalityFactor {
+                issues.append(QualityIssue(
+                    check: .cardinality, column: name, severity: .warning,
+                    message: "\(current.count) distinct values now against \(reference.count) in the reference (limit ×\(rules.maxCardinalityFactor))",
+                    value: factor
+                ))
+            }
+        }
+        return issues
+    }
+
+    /// Duplicate rows: the rise of their share from reference to current.
+    static func duplicates(reference: FeatureTable, current: FeatureTable, rules: DataQualityRules) -> QualityIssue? {
+        let referenceShare = share(duplicateRowCount(reference), of: reference.rowCount)
+        let currentDuplicates = duplicateRowCount(current)
+        let currentShare = share(currentDuplicates, of: current.rowCount)
+        guard currentShare - referenceShare > rules.maxDuplicateShareIncrease else { return nil }
+        return QualityIssue(
+            check: .duplicateRows, column: nil, severity: .warning,
+            message: "\(currentDuplicates) current rows repeat an earlier row (\(percent(currentShare)), reference \(percent(referenceShare)))",
+            value: currentShare
+        )
+    }
+
+    /// Rows equal to an earlier row, compared by a 64-bit hash of all their cells (a collision
+    /// among a million rows has odds of about 3 in 10⁸).
+    static func duplicateRowCount(_ table: FeatureTable) -> Int {
+        guard table.rowCount > 1 else { return 0 }
+        var hashes = [Int](repeating: 0, count: table.rowCount)
+        for index in hashes.indices {
+            var hasher = Hasher()
+            for column in table.columns {
+                switch column {
+                case .double(let c): hasher.combine(c.validity[index] ? c.values[index].bitPattern : 1 &<< 63 | 0x7FF8)
+                case .categorical(let c): hasher.combine(c.codes[index] < 0 ? nil : c.dictionary[Int(c.codes[index])])
+                case .timestamp(let c): hasher.combine(c.validity[index] ? c.values[index] : nil)
+                }
+            }
+            hashes[index] = hasher.finalize()
+        }
+        return table.rowCount - Set(hashes).count
+    }
+
+    /// Freshness of a timestamp column's newest value.
+    static func freshness(_ rule: DataQualityRules.Freshness, current: FeatureTable) -> QualityIssue? {
+        guard case .timestamp(let stamps)? = current.column(named: rule.column) else {
+            return QualityIssue(check: .freshness, column: rule.column, severity: .error, message: "the freshness rule names this column, but the current data has no timestamp column by that name")
+        }
+        var newest: Int64?
+        for (value, valid) in zip(stamps.values, stamps.validity) where valid { newest = Swift.max(newest ?? value, value) }
+        guard let newest else {
+            return QualityIssue(check: .freshness, column: rule.column, severity: .error, message: "the column has no timestamps")
+        }
+        let age = rule.now - Double(newest) / 1e6
+        guard age > rule.maxAge else { return nil }
+        return QualityIssue(
+            check: .freshness, column: rule.column, severity: .error,
+            message: "the newest row is \(Int(age)) s old (limit \(Int(rule.maxAge)) s)", value: age
+        )
+    }
+
+    static func share(_ part: Int, of total: Int) -> Double {
+        total > 0 ? Double(part) / Double(total) : 0
+    }
+
+    static func percent(_ value: Double) -> String {
+        String(format: "%.2f%%", value * 100)
+    }
+}

@@ -1,0 +1,110 @@
+public import Foundation
+
+/// The outcome of comparing a current table with its reference: one result per column, the
+/// dataset's decision and the data-quality findings.
+///
+/// ``jsonData()`` writes the stable JSON form documented in `Documentation/DriftReport.md`
+/// (snake_case keys, every key present, null where a value does not exist); ``html()`` a
+/// self-contained page.
+public struct DriftReport: Sendable, Hashable, Codable {
+    /// The version of the JSON layout; raised whenever a key changes meaning or goes away.
+    public static let currentSchemaVersion = 1
+
+    /// The layout version this report was written with.
+    public var schemaVersion: Int
+    /// Rows in the reference.
+    public var referenceRows: Int
+    /// Rows in the current data.
+    public var currentRows: Int
+    /// The dataset-level decision.
+    public var dataset: DatasetDrift
+    /// One result per column, in the reference's column order (columns only the current data
+    /// has come last).
+    public var columns: [ColumnDrift]
+    /// Dataset-level quality findings (schema, duplicate rows, freshness).
+    public var issues: [QualityIssue]
+    /// The seasonal window the reference was narrowed to, if any ("hour_of_week 14, 15").
+    public var season: String?
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, columns, issues, season
+        case schemaVersion = "schema_version", referenceRows = "reference_rows", currentRows = "current_rows"
+    }
+
+    /// Creates a report.
+    public init(referenceRows: Int, currentRows: Int, dataset: DatasetDrift, columns: [ColumnDrift], issues: [QualityIssue], season: String? = nil) {
+        self.schemaVersion = Self.currentSchemaVersion
+        self.referenceRows = referenceRows
+        self.currentRows = currentRows
+        self.dataset = dataset
+        self.columns = columns
+        self.issues = issues
+        self.season = season
+    }
+
+    /// Whether the dataset drifted.
+    public var drifted: Bool { dataset.drifted }
+
+    /// The result of a column, by name.
+    public func column(named name: String) -> ColumnDrift? {
+        columns.first { $0.name == name }
+    }
+
+    /// Every quality finding, dataset-level first.
+    public var allIssues: [QualityIssue] { issues + columns.flatMap(\.issues) }
+
+    /// The report as pretty-printed JSON with sorted keys.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// Reads a report written by ``jsonData()``.
+    public init(jsonData data: Data) throws {
+        self = try JSONDecoder().decode(DriftReport.self, from: data)
+    }
+
+    /// The encoder also writes the season key when it is nil, so the layout is stable.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schemaVersion, forKey: .schemaVersion)
+        try container.encode(referenceRows, forKey: .referenceRows)
+        try container.encode(currentRows, forKey: .currentRows)
+        try container.encode(dataset, forKey: .dataset)
+        try container.encode(columns, forKey: .columns)
+        try container.encode(issues, forKey: .issues)
+        try container.encode(season, forKey: .season)
+    }
+}
+
+/// The dataset-level decision and how it was reached.
+public struct DatasetDrift: Sendable, Hashable, Codable {
+    /// Whether the dataset drifted.
+    public var drifted: Bool
+    /// The rule, in words.
+    public var rule: String
+    /// Columns that were compared.
+    public var testedColumns: Int
+    /// Columns that drifted.
+    public var driftedColumns: Int
+    /// Drifted over tested columns (0 when none was tested).
+    public var driftedShare: Double
+    /// The decision as a sentence.
+    public var reason: String
+
+    enum CodingKeys: String, CodingKey {
+        case drifted, rule, reason
+        case testedColumns = "tested_columns", driftedColumns = "drifted_columns", driftedShare = "drifted_share"
+    }
+
+    /// Creates a decision.
+    public init(drifted: Bool, rule: String, testedColumns: Int, driftedColumns: Int, driftedShare: Double, reason: String) {
+        self.drifted = drifted
+        self.rule = rule
+        self.testedColumns = testedColumns
+        self.driftedColumns = driftedColumns
+        self.driftedShare = driftedShare
+        self.reason = reason
+    }
+}
