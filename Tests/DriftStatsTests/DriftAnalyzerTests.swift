@@ -1,0 +1,324 @@
+import DriftStats
+import Foundation
+import Testing
+import TensorCore
+
+/// Seeded tables for the analyzer tests.
+enum TestTables {
+    static func normals(_ count: Int, mean: Double = 0, sd: Double = 1, seed: UInt64) -> [Double] {
+        var random = Xoshiro256StarStar(seed: seed)
+        return (0..<count).map { _ in mean + sd * random.nextNormal() }
+    }
+
+    static func categories(_ count: Int, weights: [(String, Double)], seed: UInt64) -> [String?] {
+        var random = Xoshiro256StarStar(seed: seed)
+        let total = weights.reduce(0) { $0 + $1.1 }
+        return (0..<count).map { _ in
+            var u = random.nextUniform() * total
+            for (name, weight) in weights {
+                u -= weight
+                if u < 0 { return name }
+            }
+            return weights.last?.0
+        }
+    }
+
+    static func table(_ columns: [(String, Column)]) throws -> FeatureTable {
+        try FeatureTable(columns: columns)
+    }
+}
+
+@Suite("Drift analyzer")
+struct DriftAnalyzerTests {
+    let countries = [("DE", 0.5), ("FR", 0.3), ("IT", 0.2)]
+
+    func pair(rows: Int, shift: Double, countryWeights: [(String, Double)]? = nil, seed: UInt64 = 1) throws -> (FeatureTable, FeatureTable) {
+        let reference = try TestTables.table([
+            ("amount", .double(DoubleColumn(values: TestTables.normals(rows, seed: seed)))),
+            ("country", .categorical(CategoricalColumn(TestTables.categories(rows, weights: countries, seed: seed + 1)))),
+        ])
+        let current = try TestTables.table([
+            ("amount", .double(DoubleColumn(values: TestTables.normals(rows, mean: shift, seed: seed + 2)))),
+            ("country", .categorical(CategoricalColumn(TestTables.categories(rows, weights: countryWeights ?? countries, seed: seed + 3)))),
+        ])
+        return (reference, current)
+    }
+
+    @Test("same-distribution data is not flagged; a shifted column is, with the method chosen by size")
+    func decidesPerColumn() throws {
+        let analyzer = try DriftAnalyzer()
+        let (reference, same) = try pair(rows: 800, shift: 0)
+        let calm = try analyzer.compare(reference: reference, current: same)
+        #expect(!calm.drifted)
+        #expect(calm.column(named: "amount")?.method == .kolmogorovSmirnov)
+        #expect(calm.column(named: "country")?.method == .chiSquare)
+        #expect(calm.columns.allSatisfy { $0.status == .stable }, "\(calm.columns.map(\.reason))")
+
+        let (_, shifted) = try pair(rows: 800, shift: 0.5, countryWeights: [("DE", 0.2), ("FR", 0.3), ("IT", 0.5)])
+        let report = try analyzer.compare(reference: reference, current: shifted)
+        #expect(report.drifted)
+        let amount = try #require(report.column(named: "amount"))
+        #expect(amount.status == .drifted)
+        #expect((amount.pValue ?? 1) < 1e-6)
+        #expect(amount.reason.contains("ks p ="))
+        // The analyzer's statistic is exactly the standalone test's.
+        let direct = try KolmogorovSmirnovTest(
+            reference: TestTables.normals(800, seed: 1), current: TestTables.normals(800, mean: 0.5, seed: 3))
+        #expect(amount.statistic == direct.statistic)
+        #expect(amount.pValue == direct.pValue)
+        #expect(report.dataset.driftedColumns == 2 && report.dataset.testedColumns == 2)
+
+        let (largeReference, largeCurrent) = try pair(rows: 5_000, shift: 0.5)
+        let large = try analyzer.compare(reference: largeReference, current: largeCurrent)
+        #expect(large.column(named: "amount")?.method == .wasserstein)
+        #expect(large.column(named: "amount")?.pValue == nil)
+        #expect(large.column(named: "country")?.method == .jensenShannon)
+        #expect(large.column(named: "amount")?.drifted == true)
+    }
+
+    @Test("automatic choice follows type, cardinality and size", arguments: [
+        (ColumnKind.double, 100, 500, DriftMethod?.some(.kolmogorovSmirnov)),
+        (.double, 100, 5_000, .wasserstein),
+        (.double, 2, 500, .proportionZ),
+        (.double, 4, 500, .chiSquare),
+        (.categorical, 2, 500, .proportionZ),
+        (.categorical, 8, 500, .chiSquare),
+        (.categorical, 8, 50_000, .jensenShannon),
+        (.timestamp, 1_000, 5_000, nil),
+    ])
+    func automaticChoice(kind: ColumnKind, distinct: Int, count: Int, expected: DriftMethod?) {
+        #expect(AutomaticMethodChoice().method(kind: kind, distinct: distinct, count: count) == expected)
+    }
+
+    @Test("a tiny shift at large n is detectable but not drifted under a minimum effect")
+    func minimumEffect() throws {
+        let rows = 200_000
+        let reference = try TestTables.table([("x", .double(DoubleColumn(values: TestTables.normals(rows, seed: 7))))])
+        let current = try TestTables.table([("x", .double(DoubleColumn(values: TestTables.normals(rows, mean: 0.03, seed: 8))))])
+        var configuration = DriftConfiguration(method: .kolmogorovSmirnov)
+        let flagged = try DriftAnalyzer(configuration: configuration).compare(reference: reference, current: current)
+        #expect(flagged.column(named: "x")?.status == .drifted)
+        configuration.minimumEffect = MinimumEffect(numeric: 0.1)
+        let report = try DriftAnalyzer(configuration: configuration).compare(reference: reference, current: current)
+        let x = try #require(report.column(named: "x"))
+        #expect(x.status == .detectable)
+        #expect(!x.drifted)
+        #expect((x.pValue ?? 1) < 0.05)
+        #expect((x.effectSize ?? 1) < 0.1 && (x.effectSize ?? 0) > 0.01)
+        #expect(x.effectMeasure == .wassersteinStandardDeviations)
+        #expect(x.reason.contains("below the minimum effect"))
+        #expect(!report.drifted)
+    }
+
+    @Test("the dataset rule: share of columns, or any column after Benjamini–Hochberg")
+    func datasetRules() throws {
+        var columnsReference: [(String, Column)] = []
+        var columnsCurrent: [(String, Column)] = []
+        for index in 0..<10 {
+            columnsReference.append(("c\(index)", .double(DoubleColumn(values: TestTables.normals(300, seed: UInt64(100 + index))))))
+            let shift = index < 2 ? 1.0 : 0
+            columnsCurrent.append(("c\(index)", .double(DoubleColumn(values: TestTables.normals(300, mean: shift, seed: UInt64(200 + index))))))
+        }
+        let reference = try FeatureTable(columns: columnsReference), current = try FeatureTable(columns: columnsCurrent)
+        let byShare = try DriftAnalyzer().compare(reference: reference, current: current)
+        #expect(byShare.dataset.driftedColumns == 2)
+        #expect(!byShare.drifted, "2 of 10 is below the 50% rule")
+        let anyAdjusted = try DriftAnalyzer(configuration: DriftConfiguration(datasetRule: .anyColumn(adjustment: .benjaminiHochberg)))
+            .compare(reference: reference, current: current)
+        #expect(anyAdjusted.drifted)
+        let adjusted = anyAdjusted.columns.compactMap(\.adjustedPValue)
+        #expect(adjusted.count == 10)
+        for column in anyAdjusted.columns {
+            #expect((column.adjustedPValue ?? 0) >= (column.pValue ?? 1), "adjusted p is never below raw p")
+        }
+        #expect(anyAdjusted.columns.filter(\.drifted).map(\.name).sorted() == ["c0", "c1"])
+    }
+
+    @Test("bad input gets a per-column status, never a crash or a silent pass")
+    func badInput() throws {
+        let reference = try TestTables.table([
+            ("empty", .double(DoubleColumn([Double?](repeating: nil, count: 50)))),
+            ("nulls", .double(DoubleColumn(values: TestTables.normals(50, seed: 1)))),
+            ("gone", .double(DoubleColumn(values: TestTables.normals(50, seed: 2)))),
+            ("typed", .double(DoubleColumn(values: TestTables.normals(50, seed: 3)))),
+            ("wild", .double(DoubleColumn(values: TestTables.normals(50, seed: 4)))),
+        ])
+        var wild = TestTables.normals(50, seed: 5)
+        wild[0] = .infinity
+        wild[1] = .nan
+        let current = try TestTables.table([
+            ("empty", .double(DoubleColumn(values: TestTables.normals(50, seed: 6)))),
+            ("nulls", .double(DoubleColumn([Double?](repeating: nil, count: 50)))),
+            ("typed", .categorical(CategoricalColumn((0..<50).map { $0 % 10 == 0 ? "n/a" : "\($0)" }))),
+            ("wild", .double(DoubleColumn(values: wild))),
+            ("extra", .categorical(CategoricalColumn([String?](repeating: "x", count: 50)))),
+        ])
+        let report = try DriftAnalyzer().compare(reference: reference, current: current)
+        func column(_ name: String) throws -> ColumnDrift { try #require(report.column(named: name)) }
+        #expect(try column("empty").status == .notTested)
+        #expect(try column("empty").reason.contains("reference has no usable values"))
+        #expect(try column("nulls").status == .notTested)
+        #expect(try column("nulls").issues.contains { $0.check == .allNull })
+        #expect(try column("gone").status == .notTested)
+        #expect(try column("gone").issues.contains { $0.check == .missingColumn && $0.severity == .error })
+        #expect(try column("typed").status == .notTested)
+        let violation = try #require(try column("typed").issues.first { $0.check == .typeViolation })
+        #expect(violation.value == 5)
+        #expect(violation.examples == ["n/a"])
+        #expect(try column("extra").issues.contains { $0.check == .unexpectedColumn })
+        #expect(try column("extra").status == .notTested)
+        let wildColumn = try column("wild")
+        #expect(wildColumn.status == .stable, "\(wildColumn.reason)")
+        #expect(wildColumn.current.missing == 1)
+        #expect(wildColumn.issues.contains { $0.check == .typeViolation && $0.value == 1 })
+        #expect(report.dataset.testedColumns == 1)
+        #expect(report.dataset.reason.contains("5 not tested"))
+        // A method that does not apply to the column is a reason, not a crash.
+        let forced = try DriftAnalyzer(configuration: DriftConfiguration(columnMethods: ["extra": .kolmogorovSmirnov, "wild": .proportionZ]))
+            .compare(reference: reference, current: current)
+        #expect(forced.column(named: "wild")?.status == .notTested)
+        #expect(forced.column(named: "wild")?.reason.contains("two categories") == true)
+    }
+
+    @Test("settings out of range are typed errors")
+    func badSettings() {
+        #expect(throws: DriftError.self) { try DriftAnalyzer(configuration: DriftConfiguration(binCount: 1)) }
+        #expect(throws: DriftError.self) { try DriftAnalyzer(configuration: DriftConfiguration(columnThresholds: ["a": -1])) }
+        #expect(throws: DriftError.self) { try DriftAnalyzer(configuration: DriftConfiguration(datasetRule: .shareOfColumns(0))) }
+    }
+
+    @Test("every method runs on the column types it supports", arguments: DriftMethod.allCases)
+    func everyMethod(method: DriftMethod) throws {
+        let (reference, current) = try pair(rows: 300, shift: 1, countryWeights: [("DE", 0.2), ("FR", 0.2), ("IT", 0.6)])
+        var configuration = DriftConfiguration(method: method)
+        configuration.columns = method.needsTwoCategories ? ["binary"] : ["amount", "country"]
+        let report: DriftReport
+        if method.needsTwoCategories {
+            let r = try TestTables.table([("binary", .categorical(CategoricalColumn(TestTables.categories(300, weights: [("yes", 0.5), ("no", 0.5)], seed: 9))))])
+            let c = try TestTables.table([("binary", .categorical(CategoricalColumn(TestTables.categories(300, weights: [("yes", 0.8), ("no", 0.2)], seed: 10))))])
+            report = try DriftAnalyzer(configuration: configuration).compare(reference: r, current: c)
+            #expect(report.column(named: "binary")?.drifted == true, "\(report.columns.map(\.reason))")
+        } else {
+            report = try DriftAnalyzer(configuration: configuration).compare(reference: reference, current: current)
+            let amount = try #require(report.column(named: "amount"))
+            #expect(amount.drifted, "\(amount.reason)")
+            #expect((amount.pValue != nil) == method.hasPValue)
+            let country = try #require(report.column(named: "country"))
+            if method.needsNumbers {
+                #expect(country.status == .notTested)
+            } else {
+                #expect(country.drifted, "\(country.reason)")
+            }
+        }
+    }
+
+    @Test("the JSON report has the documented keys, null where there is no value, and reads back")
+    func jsonShape() throws {
+        let (reference, current) = try pair(rows: 2_000, shift: 0.4)
+        let report = try DriftAnalyzer().compare(reference: reference, current: current)
+        let data = try report.jsonData()
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["schema_version"] as? Int == 1)
+        let dataset = try #require(object["dataset"] as? [String: Any])
+        #expect(dataset["drifted"] as? Bool == report.drifted)
+        let columns = try #require(object["columns"] as? [[String: Any]])
+        for column in columns {
+            for key in ["name", "method", "statistic", "p_value", "threshold", "drifted", "status", "reason", "effect_size", "histogram"] {
+                #expect(column.keys.contains(key), "missing \(key)")
+            }
+        }
+        let amount = try #require(columns.first { $0["name"] as? String == "amount" })
+        #expect(amount["method"] as? String == "wasserstein")
+        #expect(amount["p_value"] is NSNull)
+        #expect(amount["threshold"] as? Double == 0.1)
+        #expect(try DriftReport(jsonData: data) == report)
+    }
+
+    @Test("data-quality checks: null rate, range, allowed range, new categories, cardinality, duplicates, freshness")
+    func quality() throws {
+        let now: Int64 = 1_700_000_000_000_000
+        let reference = try TestTables.table([
+            ("x", .double(DoubleColumn(values: (0..<200).map { Double($0) }))),
+            ("city", .categorical(CategoricalColumn((0..<200).map { "c\($0 % 20)" }))),
+            ("at", .timestamp(TimestampColumn((0..<200).map { now - Int64($0) * 1_000_000 }))),
+        ])
+        var xs: [Double?] = (0..<200).map { Double($0) + 30 }
+        for index in 0..<20 { xs[index] = nil }
+        let current = try TestTables.table([
+            ("x", .double(DoubleColumn(xs))),
+            ("city", .categorical(CategoricalColumn((0..<200).map { $0 < 100 ? "c\($0 % 3)" : "new\($0 % 2)" }))),
+            ("at", .timestamp(TimestampColumn((0..<200).map { _ in now - 7_200_000_000 }))),
+        ])
+        var rules = DataQualityRules()
+        rules.freshness = .init(column: "at", maxAge: 3_600, now: Double(now) / 1e6)
+        let report = try DriftAnalyzer(configuration: DriftConfiguration(quality: rules)).compare(reference: reference, current: current)
+        let checks = Set(report.allIssues.map(\.check))
+        for expected: QualityCheck in [.nullRate, .outOfRange, .newCategory, .cardinality, .duplicateRows, .freshness] {
+            #expect(checks.contains(expected), "missing \(expected) in \(report.allIssues)")
+        }
+        let newCategory = try #require(report.column(named: "city")?.issues.first { $0.check == .newCategory })
+        #expect(newCategory.examples == ["new0", "new1"])
+        #expect(report.column(named: "at")?.status == .notTested)
+        rules.allowedRanges["x"] = 0...100
+        let strict = try DriftAnalyzer(configuration: DriftConfiguration(quality: rules)).compare(reference: reference, current: current)
+        let range = try #require(strict.column(named: "x")?.issues.first { $0.check == .outOfRange })
+        #expect(range.severity == .error)
+        #expect(range.value == 129)
+    }
+
+    @Test("a seasonal baseline compares a window with the same hours of the reference")
+    func seasonal() throws {
+        // Four reference weeks: traffic at 03:00 is small, at 15:00 large.
+        let monday: Int64 = 1_700_438_400 // 2023-11-20 00:00 UTC, a Monday
+        var stamps: [Int64?] = [], values: [Double] = []
+        var random = Xoshiro256StarStar(seed: 11)
+        for day in 0..<28 {
+            for hour in [3, 15] {
+                for _ in 0..<40 {
+                    stamps.append((monday + Int64(day * 86_400 + hour * 3_600)) * 1_000_000)
+                    values.append((hour == 3 ? 10 : 100) + random.nextNormal())
+                }
+            }
+        }
+        let reference = try TestTables.table([("at", .timestamp(TimestampColumn(stamps))), ("load", .double(DoubleColumn(values: values)))])
+        let windowStamps = [Int64?](repeating: (monday + 35 * 86_400 + 3 * 3_600 + 60) * 1_000_000, count: 200)
+        let window = try TestTables.table([
+            ("at", .timestamp(TimestampColumn(windowStamps))),
+            ("load", .double(DoubleColumn(values: TestTables.normals(200, mean: 10, seed: 12)))),
+        ])
+        let global = try DriftAnalyzer().compare(reference: reference, current: window)
+        #expect(global.column(named: "load")?.drifted == true)
+        var configuration = DriftConfiguration()
+        configuration.season = SeasonalBaseline(timestampColumn: "at", period: .hourOfDay)
+        let seasonal = try DriftAnalyzer(configuration: configuration).compare(reference: reference, current: window)
+        #expect(seasonal.column(named: "load")?.drifted == false)
+        #expect(seasonal.season == "hour_of_day 3")
+        #expect(seasonal.referenceRows == 28 * 40)
+        let baseline = SeasonalBaseline(timestampColumn: "at", period: .hourOfWeek)
+        #expect(baseline.season(ofMicroseconds: monday * 1_000_000) == 0)
+        #expect(baseline.season(ofMicroseconds: (monday - 1) * 1_000_000) == 167)
+        configuration.season = SeasonalBaseline(timestampColumn: "missing", period: .hourOfDay)
+        #expect(throws: DriftError.self) { try DriftAnalyzer(configuration: configuration).compare(reference: reference, current: window) }
+    }
+
+    @Test("prediction and confidence drift from model outputs")
+    func modelOutputs() throws {
+        func outputs(_ sharpness: Double, seed: UInt64) throws -> FeatureTable {
+            var random = Xoshiro256StarStar(seed: seed)
+            let scores = (0..<1_000).map { _ in 1 / (1 + exp(-sharpness * random.nextNormal())) }
+            return try TestTables.table([
+                ("label", .categorical(CategoricalColumn(scores.map { $0 > 0.5 ? "fraud" : "ok" }))),
+                ("score", .double(DoubleColumn(values: scores))),
+            ])
+        }
+        var configuration = DriftConfiguration()
+        configuration.modelOutputs = ModelOutputColumns(prediction: "label", probabilities: ["score"])
+        let report = try DriftAnalyzer(configuration: configuration).compare(reference: try outputs(3, seed: 1), current: try outputs(0.5, seed: 2))
+        let confidence = try #require(report.column(named: ModelOutputColumns.confidenceColumn))
+        #expect(confidence.role == .confidence)
+        #expect(confidence.drifted)
+        #expect((confidence.current.mean ?? 1) < (confidence.reference.mean ?? 0))
+        #expect((confidence.reference.minimum ?? 0) >= 0.5)
+        #expect(report.column(named: "label")?.role == .prediction)
+    }
+}

@@ -1,0 +1,230 @@
+import DriftStats
+import Foundation
+import MLOpsStorage
+import MetricsTestKit
+import Testing
+import TensorCore
+
+@Suite("Streaming profiles")
+struct ProfileTests {
+    static let schema: [(name: String, kind: ColumnKind)] = [("amount", .double), ("country", .categorical)]
+
+    static func table(rows: Int, shift: Double = 0, seed: UInt64) throws -> FeatureTable {
+        try FeatureTable(columns: [
+            ("amount", .double(DoubleColumn(values: TestTables.normals(rows, mean: shift, seed: seed)))),
+            ("country", .categorical(CategoricalColumn(TestTables.categories(rows, weights: [("DE", 0.5), ("FR", 0.3), ("IT", 0.2)], seed: seed + 1)))),
+        ])
+    }
+
+    @Test("profiles merge: two halves give the counts, moments and categories of the whole")
+    func merging() throws {
+        let whole = try Self.table(rows: 10_000, seed: 1)
+        let first = try whole.filtering(rows: Array(0..<5_000)), second = try whole.filtering(rows: Array(5_000..<10_000))
+        var merged = try DatasetProfile(profiling: first)
+        try merged.merge(try DatasetProfile(profiling: second))
+        let direct = try DatasetProfile(profiling: whole)
+        #expect(merged.rowCount == 10_000)
+        let (a, b) = (try #require(merged.column(named: "amount")), try #require(direct.column(named: "amount")))
+        #expect(a.moments.count == b.moments.count)
+        #expect(abs(a.moments.mean - b.moments.mean) < 1e-12)
+        #expect(abs(a.moments.variance - b.moments.variance) < 1e-12)
+        #expect(merged.column(named: "country")?.categoryCounts == direct.column(named: "country")?.categoryCounts)
+        #expect(merged.column(named: "country")?.categoryCountsAreExact == true)
+        var other = try DatasetProfile(schema: [("different", .double)])
+        #expect(throws: DriftError.self) { try other.merge(merged) }
+    }
+
+    @Test("a profile encodes and decodes; foreign or newer bytes are typed errors")
+    func encoding() throws {
+        let profile = try DatasetProfile(profiling: try Self.table(rows: 3_000, seed: 2))
+        let decoded = try DatasetProfile(encoded: try profile.encoded())
+        #expect(decoded.columnNames == profile.columnNames)
+        #expect(decoded.rowCount == 3_000)
+        #expect(try decoded.column(named: "amount")?.quantiles.quantile(0.5) == (try profile.column(named: "amount")?.quantiles.quantile(0.5)))
+        let foreign = caughtDriftError { () throws(DriftError) in _ = try DatasetProfile(encoded: Data("not a profile".utf8)) }
+        #expect(foreign?.code == .invalidProfile)
+        var object = try #require(try JSONSerialization.jsonObject(with: try profile.encoded()) as? [String: Any])
+        object["version"] = 99
+        let newer = try JSONSerialization.data(withJSONObject: object)
+        let refused = caughtDriftError { () throws(DriftError) in _ = try DatasetProfile(encoded: newer) }
+        #expect(refused?.code == .invalidProfile)
+        #expect(refused?.message.contains("format 99") == true)
+    }
+
+    @Test("the streaming profiler takes updates from many tasks and drains whole windows")
+    func concurrentRecording() async throws {
+        let profiler = try StreamingProfiler(schema: Self.schema)
+        let countries = ["DE", "FR", "IT", "ES"]
+        await withTaskGroup(of: Void.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var random = Xoshiro256StarStar(seed: UInt64(task))
+                    for row in 0..<25_000 {
+                        let amount = random.nextNormal()
+                        profiler.record { profile in
+                            profile.update(column: 0, amount)
+                            profile.update(column: 1, countries[row % 4])
+                        }
+                    }
+                }
+            }
+        }
+        let snapshot = try profiler.snapshot()
+        #expect(snapshot.rowCount == 200_000)
+        let window = try profiler.drain()
+        #expect(window.rowCount == 200_000)
+        #expect(window.column(named: "country")?.categoryCounts == ["DE": 50_000, "FR": 50_000, "IT": 50_000, "ES": 50_000])
+        #expect(abs(window.column(named: "amount")?.moments.mean ?? 1) < 0.01)
+        #expect(try profiler.drain().rowCount == 0, "a drain starts the next window empty")
+    }
+
+    @Test("profile comparison flags a shifted window and passes a calm one, with quality checks")
+    func comparison() throws {
+        let baseline = try DatasetProfile(profiling: try Self.table(rows: 50_000, seed: 3))
+        let calm = try DatasetProfile(profiling: try Self.table(rows: 20_000, seed: 5))
+        let comparison = try ProfileComparison(configuration: DriftConfiguration(method: .kolmogorovSmirnov, columnMethods: ["country": .chiSquare], methodThresholds: [.chiSquare: 0.001]))
+        let calmReport = comparison.compare(reference: baseline, current: calm)
+        #expect(!calmReport.drifted, "\(calmReport.columns.map(\.reason))")
+        let shifted = try DatasetProfile(profiling: try Self.table(rows: 20_000, shift: 0.2, seed: 7))
+        let report = comparison.compare(reference: baseline, current: shifted)
+        let amount = try #require(report.column(named: "amount"))
+        #expect(amount.drifted, "\(amount.reason)")
+        #expect(amount.histogram?.labels.count == 20)
+        // The sketch statistic is close to the exact one on the raw data.
+        let exact = try KolmogorovSmirnovTest(reference: TestTables.normals(50_000, seed: 3), current: TestTables.normals(20_000, mean: 0.2, seed: 7))
+        #expect(abs((amount.statistic ?? 0) - exact.statistic) < 0.02)
+
+        var nullTable = try Self.table(rows: 1_000, seed: 9)
+        nullTable = try FeatureTable(columns: [("amount", .double(DoubleColumn([Double?](repeating: nil, count: 1_000)))), ("country", nullTable.columns[1])])
+        let nulls = try ProfileComparison().compare(reference: baseline, current: try DatasetProfile(profiling: nullTable))
+        #expect(nulls.column(named: "amount")?.status == .notTested)
+        #expect(nulls.column(named: "amount")?.issues.contains { $0.check == .allNull } == true)
+
+        let methods = try ProfileComparison(configuration: DriftConfiguration(method: .cramerVonMises)).compare(reference: baseline, current: shifted)
+        #expect(methods.column(named: "amount")?.status == .notTested)
+        #expect(methods.column(named: "amount")?.reason.contains("raw values") == true)
+    }
+
+    /// The issue's claim: same-distribution data never alarms more often than the stated level.
+    /// 1,000 seeded trials of two same-distribution samples large enough that both sketches
+    /// compact; the alarm rate must be within the binomial band of α = 0.05 (at most
+    /// α + 3·√(α(1 − α)/1000) ≈ 0.0707). Without the error widening it alarms far more often.
+    @Test("sketch KS: 1,000 same-distribution trials alarm at no more than the stated level")
+    func sketchAlarmRate() throws {
+        let alpha = 0.05, trials = 1_000, size = 3_000
+        var alarms = 0, naiveAlarms = 0
+        var random = Xoshiro256StarStar(seed: 2026)
+        for trial in 0..<trials {
+            var reference = try KLLSketch(k: 200, seed: UInt64(trial))
+            var current = try KLLSketch(k: 200, seed: UInt64(trial) &+ 7_919)
+            for _ in 0..<size { reference.update(random.nextNormal()) }
+            for _ in 0..<size { current.update(random.nextNormal()) }
+            #expect(reference.isEstimationMode)
+            let test = try SketchKolmogorovSmirnovTest(reference: reference, current: current)
+            if test.pValue <= alpha { alarms += 1 }
+            let naive = try KolmogorovSmirnovDistribution(sampleSize: size / 2).sf(test.statistic)
+            if naive <= alpha { naiveAlarms += 1 }
+        }
+        let band = alpha + 3 * (alpha * (1 - alpha) / Double(trials)).squareRoot()
+        print("sketch KS alarm rate over \(trials) same-distribution trials: \(alarms) widened, \(naiveAlarms) unwidened (band \(band))")
+        #expect(Double(alarms) / Double(trials) <= band, "alarm rate \(alarms)/\(trials)")
+        #expect(Double(naiveAlarms) / Double(trials) > band, "without widening: \(naiveAlarms)/\(trials); the test would not show the widening matters")
+        // And it still sees a real shift.
+        var reference = KLLSketch(), current = KLLSketch()
+        for _ in 0..<20_000 { reference.update(random.nextNormal()) }
+        for _ in 0..<20_000 { current.update(0.25 + random.nextNormal()) }
+        #expect(try SketchKolmogorovSmirnovTest(reference: reference, current: current).pValue < 1e-6)
+    }
+
+    @Test("baseline stores keep versions: in memory")
+    func inMemoryStore() async throws {
+        try await BaselineStoreConformance.run(InMemoryBaselineStore())
+    }
+
+    @Test("baseline stores keep versions: SQLite")
+    func sqliteStore() async throws {
+        let folder = NSTemporaryDirectory() + "baselines-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let database = try await SQLiteDatabase(path: "\(folder)/store.sqlite")
+        try await BaselineStoreConformance.run(try await SQLBaselineStore(database: database))
+        try await database.close()
+        // Reopened, the baselines are still there.
+        let reopened = try await SQLiteDatabase(path: "\(folder)/store.sqlite")
+        #expect(try await SQLBaselineStore(database: reopened).list().isEmpty == false)
+        try await reopened.close()
+    }
+
+    @Test(
+        "baseline stores keep versions: PostgreSQL",
+        .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
+    func postgresStore() async throws {
+        let database = try await StoreLocation(parsing: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? "").openDatabase()
+        try await BaselineStoreConformance.run(try await SQLBaselineStore(database: database))
+        try await database.close()
+    }
+
+    @Test("drift results are emitted through swift-metrics")
+    func metrics() throws {
+        let (reference, current) = (try Self.table(rows: 500, seed: 1), try Self.table(rows: 500, shift: 1, seed: 2))
+        let report = try DriftAnalyzer().compare(reference: reference, current: current)
+        let testMetrics = TestMetrics()
+        DriftMetrics(dimensions: [("model", "fraud")], factory: testMetrics).record(report)
+        let score = try testMetrics.expectGauge("mlops_drift_score", [("model", "fraud"), ("column", "amount"), ("method", "ks")])
+        #expect(score.lastValue == report.column(named: "amount")?.statistic)
+        let alarms = try testMetrics.expectCounter("mlops_drift_alarms_total", [("model", "fraud"), ("column", "amount"), ("method", "ks")])
+        #expect(alarms.totalValue == 1)
+        let dataset = try testMetrics.expectGauge("mlops_drift_dataset_drifted", [("model", "fraud")])
+        #expect(dataset.lastValue == (report.drifted ? 1 : 0))
+    }
+}
+
+/// What every ``BaselineStore`` must do.
+enum BaselineStoreConformance {
+    static func run(_ store: any BaselineStore) async throws {
+        let name = "fraud-\(UUID().uuidString.prefix(8))"
+        let first = try DatasetProfile(profiling: try ProfileTests.table(rows: 1_000, seed: 1))
+        let second = try DatasetProfile(profiling: try ProfileTests.table(rows: 2_000, seed: 2))
+        let saved1 = try await store.save(first, as: name, note: "training set")
+        let saved2 = try await store.save(second, as: name, note: nil)
+        #expect(saved1.version == 1 && saved2.version == 2)
+        let latest = try await store.latest(name)
+        #expect(latest.version == 2)
+        #expect(latest.profile.rowCount == 2_000)
+        let old = try await store.baseline(name, version: 1)
+        #expect(old.note == "training set")
+        #expect(old.profile.rowCount == 1_000)
+        #expect(try await store.list().contains { $0.name == name && $0.latestVersion == 2 && $0.rowCount == 2_000 })
+        await expectCode(.baselineNotFound) { _ = try await store.latest("\(name)-missing") }
+        await expectCode(.baselineNotFound) { _ = try await store.baseline(name, version: 3) }
+        await expectCode(.invalidArgument) { _ = try await store.save(first, as: "", note: nil) }
+        // Concurrent saves get distinct versions.
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 { group.addTask { try await store.save(first, as: name, note: nil).version } }
+            var versions: [Int] = []
+            for try await version in group { versions.append(version) }
+            #expect(versions.sorted() == [3, 4, 5, 6])
+        }
+    }
+
+    static func expectCode(_ code: DriftError.Code, _ body: () async throws -> Void) async {
+        do {
+            try await body()
+            Issue.record("expected a \(code) error")
+        } catch let error as DriftError {
+            #expect(error.code == code, "\(error)")
+        } catch {
+            Issue.record("expected a DriftError \(code), got \(error)")
+        }
+    }
+}
+
+/// The DriftError `body` throws, or nil.
+func caughtDriftError(_ body: () throws(DriftError) -> Void) -> DriftError? {
+    do {
+        try body()
+        return nil
+    } catch {
+        return error
+    }
+}
