@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "mlops",
             dependencies: [
-                "MLOpsStorage", "TensorCore", "Lineage",
+                "MLOpsStorage", "TensorCore", "Lineage", "DriftStats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -85,6 +85,10 @@ let package = Package(
 
         .executableTarget(
             name: "train-and-trace", dependencies: ["Lineage", "MLOpsStorage", "TensorCore"], path: "Examples/TrainAndTrace",
+            swiftSettings: strictness),
+
+        .executableTarget(
+            name: "drift-watch", dependencies: ["DriftStats", "MLOpsStorage", "TensorCore"], path: "Examples/DriftWatch",
             swiftSettings: strictness),
 
         // Benchmarks: release-built, run by Benchmarks/run next to the Python anchors.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import DriftStats
 import Lineage
 import MLOpsStorage
 
@@ -9,14 +10,14 @@ import MLOpsStorage
 struct MLOps: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mlops",
-        abstract: "Operate swift-mlops stores: schemas and integrity, runs and lineage, and an end-to-end demo.",
+        abstract: "Operate swift-mlops stores: schemas and integrity, runs and lineage, data drift, and an end-to-end demo.",
         discussion: """
             Every command takes --store URL (default sqlite:mlops.sqlite) and --format text|json.
             Store URLs: \(StoreLocation.acceptedForms).
             Exit codes: 0 success, 1 a check found a problem, 2 bad usage or unreadable input.
             """,
         version: MLOpsVersion.current,
-        subcommands: [StoreCommand.self, RunsCommand.self, LineageCommand.self, DemoCommand.self])
+        subcommands: [StoreCommand.self, RunsCommand.self, LineageCommand.self, DriftCommand.self, DemoCommand.self])
 }
 
 @main
@@ -36,6 +37,9 @@ enum Entry {
             Terminal.error("error: \(error)")
             exit(2)
         } catch let error as LineageError {
+            Terminal.error("error: \(error)")
+            exit(2)
+        } catch let error as DriftError {
             Terminal.error("error: \(error)")
             exit(2)
         } catch let error as ExitCode {

@@ -9,12 +9,18 @@ struct DemoAndExampleTests {
         let result = try Executables.run("mlops", ["demo", "--output", folder.file("out")])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("index.html"))
-        for file in ["index.html", "storage.html", "lineage.html", "openlineage.json", "summary.json", "transactions.csv", "mlops.sqlite"] {
+        for file in ["index.html", "storage.html", "lineage.html", "drift.html", "drift-report.html", "drift-report.json", "openlineage.json", "summary.json", "transactions.csv", "mlops.sqlite"] {
             #expect(FileManager.default.fileExists(atPath: folder.file("out/\(file)")), "missing \(file)")
         }
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/summary.json")))) as? [String: Any]
         let chapters = summary?["chapters"] as? [[String: Any]]
-        #expect(chapters?.map { $0["slug"] as? String } == ["storage", "lineage"])
+        #expect(chapters?.map { $0["slug"] as? String } == ["storage", "lineage", "drift"])
+        // The drift chapter: stable windows before the drift, an alarm once it starts.
+        #expect(result.standardOutput.contains("traffic drifts from window 4: raised at window 4"), "\(result.standardOutput)")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/drift-report.json")))) as? [String: Any]
+        #expect((report?["dataset"] as? [String: Any])?["drifted"] as? Bool == true)
+        let page = try String(contentsOfFile: folder.file("out/drift-report.html"), encoding: .utf8)
+        #expect(page.contains("<svg") && !page.contains("https://"))
         // A second run on the same folder works and deduplicates.
         let again = try Executables.run("mlops", ["demo", "--output", folder.file("out"), "--format", "json"])
         #expect(again.status == 0, "\(again.standardError)")
@@ -67,5 +73,18 @@ struct DemoAndExampleTests {
         #expect(result.standardOutput.contains("which read line.csv"))
         #expect(result.standardOutput.contains("after 40 logged epochs"))
         #expect(result.standardOutput.contains("slope 3.0") || result.standardOutput.contains("slope 2.9"))
+    }
+
+    @Test("the drift-watch example stays quiet before the drift and raises it from window 5")
+    func driftWatch() throws {
+        let folder = TemporaryFolder()
+        let result = try Executables.run("drift-watch", [folder.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let windows = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("window ") }
+        #expect(windows.count == 8)
+        for (index, line) in windows.enumerated() {
+            #expect(line.contains(index + 1 >= 5 ? "DRIFT" : "ok"), "\(line)")
+        }
+        #expect(result.standardOutput.contains("new_category"))
     }
 }

@@ -100,7 +100,7 @@ enum DataQualityCheck {
             let examples = new.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(5).map(\.key)
             issues.append(QualityIssue(
                 check: .newCategory, column: name, severity: .warning,
-                message: "\(new.count) categories the reference never had, in \(percent(share(newRows, of: total))) of current rows",
+                message: "\(new.count) \(new.count == 1 ? "category" : "categories") the reference never had, in \(percent(share(newRows, of: total))) of current rows",
                 value: Double(new.count), examples: examples
             ))
         }

@@ -4,7 +4,7 @@ public import Foundation
 /// dataset's decision and the data-quality findings.
 ///
 /// ``jsonData()`` writes the stable JSON form documented in `Documentation/DriftReport.md`
-/// (snake_case keys, every key present, null where a value does not exist); ``html()`` a
+/// (snake_case keys, every key present, null where a value does not exist); ``html(title:)`` a
 /// self-contained page.
 public struct DriftReport: Sendable, Hashable, Codable {
     /// The version of the JSON layout; raised whenever a key changes meaning or goes away.

@@ -25,7 +25,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "text for people, json for programs.")
     var format: OutputFormat = .text
 
-    static let chapters: [any DemoChapter] = [StorageChapter(), LineageChapter()]
+    static let chapters: [any DemoChapter] = [StorageChapter(), LineageChapter(), DriftChapter()]
 
     struct Summary: Encodable {
         let store: String

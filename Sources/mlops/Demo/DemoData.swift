@@ -35,3 +35,33 @@ enum DemoData {
         return Transactions(rows: rows)
     }
 }
+
+extension DemoData {
+    /// Request traffic for the drift chapter: amount, country, device and hour of day.
+    ///
+    /// The drifted version has amounts 35 % larger, more US and a new country (BR), and 8 % of
+    /// devices missing; the hour of day keeps its pattern.
+    static func traffic(rows count: Int, drifted: Bool, seed: UInt64) throws -> FeatureTable {
+        var generator = Xoshiro256StarStar(seed: seed)
+        let countries = drifted ? ["DE", "FR", "GB", "NL", "US", "US", "US", "BR"] : ["DE", "FR", "GB", "NL", "US"]
+        let devices = ["app", "web", "web", "mobile"]
+        var amounts: [Double] = [], countryColumn: [String?] = [], deviceColumn: [String?] = [], hours: [Double] = []
+        for _ in 0..<count {
+            amounts.append((exp(3 + 0.8 * generator.nextNormal()) * (drifted ? 1.35 : 1) * 100).rounded() / 100)
+            countryColumn.append(countries[Int(generator.next() % UInt64(countries.count))])
+            let device = devices[Int(generator.next() % UInt64(devices.count))]
+            deviceColumn.append(drifted && generator.nextUniform() < 0.08 ? nil : device)
+            hours.append(Double(Int(12 + 4 * generator.nextNormal()).clamped(0, 23)))
+        }
+        return try FeatureTable(columns: [
+            ("amount", .double(DoubleColumn(values: amounts))),
+            ("country", .categorical(CategoricalColumn(countryColumn))),
+            ("device", .categorical(CategoricalColumn(deviceColumn))),
+            ("hour", .double(DoubleColumn(values: hours))),
+        ])
+    }
+}
+
+extension Int {
+    func clamped(_ low: Int, _ high: Int) -> Int { Swift.min(Swift.max(self, low), high) }
+}

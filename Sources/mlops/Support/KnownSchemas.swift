@@ -1,7 +1,8 @@
+import DriftStats
 import Lineage
 import MLOpsStorage
 
 /// Every schema this build of swift-mlops knows, in migration order. Each product adds its own.
 enum KnownSchemas {
-    static var all: [SQLSchema] { [StorageSchema.schema, LineageSchema.schema] }
+    static var all: [SQLSchema] { [StorageSchema.schema, LineageSchema.schema, SQLBaselineStore.schema] }
 }

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@Suite("mlops drift")
+struct DriftCommandTests {
+    /// A reference and a current CSV: `amount` shifts by `shift` standard deviations, `country`
+    /// changes its mix when `mix` is set.
+    static func files(_ folder: TemporaryFolder, shift: Double, mix: Bool) throws -> (String, String) {
+        func write(_ name: String, shift: Double, mix: Bool, offset: Int) throws -> String {
+            var text = "amount,country\n"
+            for row in 0..<3_000 {
+                // A deterministic, spread-out sample: quantiles of a logistic curve.
+                let u = (Double((row * 7_919 + offset) % 3_000) + 0.5) / 3_000
+                let amount = 50 + 10 * log(u / (1 - u)) / 1.7 + shift * 10
+                let country = mix ? ["DE", "US", "US", "US"][row % 4] : ["DE", "FR", "US", "DE"][row % 4]
+                text += "\(amount),\(country)\n"
+            }
+            let path = folder.file(name)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        return (try write("reference.csv", shift: 0, mix: false, offset: 0), try write("current.csv", shift: shift, mix: mix, offset: 17))
+    }
+
+    @Test("no drift is exit 0; drift is exit 1 with per-column JSON; html is a self-contained page")
+    func gate() throws {
+        let folder = TemporaryFolder()
+        let (reference, same) = try Self.files(folder, shift: 0, mix: false)
+        let calm = try Executables.run("mlops", ["drift", reference, same])
+        #expect(calm.status == 0, "\(calm.standardOutput)\(calm.standardError)")
+        #expect(calm.standardOutput.contains("NO DRIFT"))
+
+        let drifted = TemporaryFolder()
+        let (_, current) = try Self.files(drifted, shift: 1, mix: true)
+        let result = try Executables.run("mlops", ["drift", reference, current, "--format", "json"])
+        #expect(result.status == 1, "\(result.standardError)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        #expect((object?["dataset"] as? [String: Any])?["drifted"] as? Bool == true)
+        let columns = object?["columns"] as? [[String: Any]] ?? []
+        #expect(columns.map { $0["name"] as? String } == ["amount", "country"])
+        for column in columns {
+            for key in ["name", "method", "statistic", "p_value", "threshold", "drifted"] {
+                #expect(column.keys.contains(key), "missing \(key)")
+            }
+        }
+
+        let ks = try Executables.run("mlops", ["drift", reference, current, "--method", "ks", "--columns", "amount", "--format", "json"])
+        #expect(ks.status == 1)
+        let ksColumns = (try JSONSerialization.jsonObject(with: Data(ks.standardOutput.utf8)) as? [String: Any])?["columns"] as? [[String: Any]]
+        #expect(ksColumns?.count == 1)
+        #expect(ksColumns?.first?["method"] as? String == "ks")
+        #expect((ksColumns?.first?["p_value"] as? Double ?? 1) < 1e-6)
+
+        let page = drifted.file("report.html")
+        let html = try Executables.run("mlops", ["drift", reference, current, "--format", "html", "--output", page])
+        #expect(html.status == 1)
+        let text = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(text.hasPrefix("<!DOCTYPE html>") || text.hasPrefix("<!doctype html>"))
+        #expect(text.contains("<svg"))
+        #expect(!text.contains("http://") || !text.contains("src=\"http"))
+    }
+
+    @Test("bad usage and unreadable input are exit 2 with the reason")
+    func badInput() throws {
+        let folder = TemporaryFolder()
+        let (reference, current) = try Self.files(folder, shift: 0, mix: false)
+        let missing = try Executables.run("mlops", ["drift", reference, folder.file("nope.csv")])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("no file at"))
+        let method = try Executables.run("mlops", ["drift", reference, current, "--method", "magic"])
+        #expect(method.status == 2)
+        #expect(method.standardError.contains("unknown method 'magic'"))
+        let rule = try Executables.run("mlops", ["drift", reference, current, "--dataset-rule", "share:x"])
+        #expect(rule.status == 2)
+        let threshold = try Executables.run("mlops", ["drift", reference, current, "--threshold", "0.2"])
+        #expect(threshold.status == 2)
+        #expect(threshold.standardError.contains("--threshold needs --method"))
+    }
+
+    @Test("a baseline saved in the store gates later files on sketches alone")
+    func baselines() throws {
+        let folder = TemporaryFolder()
+        let store = "sqlite:\(folder.file("store.sqlite"))"
+        let (reference, same) = try Self.files(folder, shift: 0, mix: false)
+        let saved = try Executables.run("mlops", ["drift", "baseline", "save", "payments", reference, "--store", store, "--note", "training"])
+        #expect(saved.status == 0, "\(saved.standardError)")
+        #expect(saved.standardOutput.contains("version 1"))
+        let list = try Executables.run("mlops", ["drift", "baseline", "list", "--store", store, "--format", "json"])
+        #expect(list.standardOutput.contains("\"name\" : \"payments\""))
+        let calm = try Executables.run("mlops", ["drift", "check", "payments", same, "--store", store])
+        #expect(calm.status == 0, "\(calm.standardOutput)")
+        let other = TemporaryFolder()
+        let (_, current) = try Self.files(other, shift: 1, mix: true)
+        let drifted = try Executables.run("mlops", ["drift", "check", "payments", current, "--store", store])
+        #expect(drifted.status == 1, "\(drifted.standardOutput)")
+        let unknown = try Executables.run("mlops", ["drift", "check", "nothing", current, "--store", store])
+        #expect(unknown.status == 2)
+        #expect(unknown.standardError.contains("No baseline"))
+    }
+}
