@@ -17,8 +17,8 @@ struct MethodEvaluation: Sendable {
         guard current.usableCount > 0 else {
             throw DriftError(.emptySample, "the current data has no usable values (\(current.missingCount) missing of \(current.rowCount))")
         }
-        if let referenceSample = reference.numbers, let currentSample = current.numbers, !asCategories {
-            try self.init(numeric: method, reference: referenceSample, current: currentSample, binCount: binCount)
+        if case .numeric(let referenceSample, let summary) = reference.values, let currentSample = current.numbers, !asCategories {
+            try self.init(numeric: method, reference: referenceSample, deviation: summary.standardDeviation, current: currentSample, binCount: binCount)
         } else {
             if method.needsNumbers {
                 throw DriftError(.invalidArgument, "\(method) compares numbers; this column is compared as categories", fix: "choose a categorical method (chisquare, jensenshannon, psi, …) or let the method be chosen automatically.")
@@ -34,9 +34,8 @@ struct MethodEvaluation: Sendable {
         self.effectMeasure = effectMeasure
     }
 
-    private init(numeric method: DriftMethod, reference: SortedSample, current: SortedSample, binCount: Int) throws(DriftError) {
+    private init(numeric method: DriftMethod, reference: SortedSample, deviation: Double, current: SortedSample, binCount: Int) throws(DriftError) {
         let raw = try WassersteinDistance.distance(reference, current)
-        let deviation = reference.values.withUnsafeBufferPointer { Reductions.summary($0) }.standardDeviation
         // A constant reference: any move is infinitely many of its (zero) standard deviations.
         let effect = deviation > 0 ? raw / deviation : (raw == 0 ? 0 : .infinity)
         let statistic: Double

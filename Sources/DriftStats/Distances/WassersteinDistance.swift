@@ -10,7 +10,32 @@ public enum WassersteinDistance {
     public static func distance(_ reference: SortedSample, _ current: SortedSample) throws(DriftError) -> Double {
         try reference.requireValues("reference")
         try current.requireValues("current")
-        return reference.cdfGapIntegral(with: current, power: 1)
+        return quantileGapIntegral(reference.values, current.values)
+    }
+
+    /// ∫₀¹ |Q₁(u) − Q₂(u)| du over the two empirical quantile functions — the same area as
+    /// between the CDFs, but walked along u, where the breakpoints i/n₁ and j/n₂ come in a
+    /// regular order (compared exactly in integers): the loop has no data-dependent branches
+    /// to mispredict, which made it several times faster than merging the values.
+    static func quantileGapIntegral(_ first: [Double], _ second: [Double]) -> Double {
+        let (n1, n2) = (first.count, second.count)
+        return first.withUnsafeBufferPointer { a in
+            second.withUnsafeBufferPointer { b in
+                // Positions in units of 1 / (n1·n2): a[i] covers ((i)·n2, (i+1)·n2], b[j] ((j)·n1, (j+1)·n1].
+                var i = 0, j = 0
+                var position = 0
+                var total = 0.0
+                while i < n1 && j < n2 {
+                    let endA = (i + 1) * n2, endB = (j + 1) * n1
+                    let end = Swift.min(endA, endB)
+                    total += Swift.abs(a[i] - b[j]) * Double(end - position)
+                    position = end
+                    if endA == end { i += 1 }
+                    if endB == end { j += 1 }
+                }
+                return total / (Double(n1) * Double(n2))
+            }
+        }
     }
 
     /// The distance divided by the reference's standard deviation, comparable across columns

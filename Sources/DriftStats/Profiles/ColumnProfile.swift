@@ -74,7 +74,7 @@ public struct ColumnProfile: Sendable, Codable {
     /// Adds a buffer of numbers: the fast path for batches (each sketch's bulk update).
     public mutating func update(contentsOf values: UnsafeBufferPointer<Double>) {
         let before = quantiles.nanCount
-        quantiles.update(contentsOf: values)
+        quantiles.update(batch: values)
         missing += quantiles.nanCount - before
         moments.update(contentsOf: values)
         distinct.update(contentsOf: values)

@@ -31,14 +31,18 @@ public struct SortedSample: Sendable, Hashable {
     /// as numpy's `searchsorted(side: "right")`).
     ///
     /// - Complexity: O(n₁ + n₂).
+    @inline(__always)
     func walkSteps(with other: SortedSample, _ body: (_ value: Double, _ countSelf: Int, _ countOther: Int) -> Void) {
-        let a = values, b = other.values
-        var i = 0, j = 0
-        while i < a.count || j < b.count {
-            let value = i < a.count && (j >= b.count || a[i] <= b[j]) ? a[i] : b[j]
-            while i < a.count && a[i] <= value { i += 1 }
-            while j < b.count && b[j] <= value { j += 1 }
-            body(value, i, j)
+        values.withUnsafeBufferPointer { a in
+            other.values.withUnsafeBufferPointer { b in
+                var i = 0, j = 0
+                while i < a.count || j < b.count {
+                    let value = i < a.count && (j >= b.count || a[i] <= b[j]) ? a[i] : b[j]
+                    while i < a.count && a[i] <= value { i += 1 }
+                    while j < b.count && b[j] <= value { j += 1 }
+                    body(value, i, j)
+                }
+            }
         }
     }
 

@@ -101,7 +101,76 @@ public struct MomentSketch: Sendable, Hashable {
     /// - Parameter values: The values.
     /// - Complexity: O(n), no allocation.
     public mutating func update(contentsOf values: UnsafeBufferPointer<Double>) {
-        for x in values { update(x) }
+        // Blocks of finite values: two SIMD passes (sum, then the centred powers) and one
+        // pairwise merge, instead of a division per value. A block holding NaN or ±∞ takes the
+        // per-value path.
+        let blockSize = 2_048
+        var start = 0
+        while start < values.count {
+            let end = Swift.min(start + blockSize, values.count)
+            if let block = Self.finiteBlock(UnsafeBufferPointer(rebasing: values[start..<end])) {
+                // A merge of finite blocks cannot overflow a count that fits in memory.
+                try? merge(block)
+            } else {
+                for x in values[start..<end] { update(x) }
+            }
+            start = end
+        }
+    }
+
+    /// The sketch of a block of values, or nil when the block holds a NaN or an infinity.
+    private static func finiteBlock(_ values: UnsafeBufferPointer<Double>) -> MomentSketch? {
+        let lanes = values.count / 4 * 4
+        var sum = SIMD4<Double>(repeating: 0)
+        var low = SIMD4<Double>(repeating: .infinity), high = SIMD4<Double>(repeating: -.infinity)
+        var index = 0
+        while index < lanes {
+            let x = SIMD4(values[index], values[index + 1], values[index + 2], values[index + 3])
+            sum += x
+            low = pointwiseMin(low, x)
+            high = pointwiseMax(high, x)
+            index += 4
+        }
+        var total = sum.sum()
+        var minimum = low.min(), maximum = high.max()
+        while index < values.count {
+            total += values[index]
+            minimum = Swift.min(minimum, values[index])
+            maximum = Swift.max(maximum, values[index])
+            index += 1
+        }
+        // NaN or ±∞ anywhere makes the sum non-finite (or the extremes infinite).
+        guard total.isFinite, minimum.isFinite, maximum.isFinite else { return nil }
+        let n = Double(values.count)
+        let mean = total / n
+        var s2 = SIMD4<Double>(repeating: 0), s3 = s2, s4 = s2
+        let centre = SIMD4<Double>(repeating: mean)
+        index = 0
+        while index < lanes {
+            let d = SIMD4(values[index], values[index + 1], values[index + 2], values[index + 3]) - centre
+            let d2 = d * d
+            s2 += d2
+            s3 += d2 * d
+            s4 += d2 * d2
+            index += 4
+        }
+        var (m2, m3, m4) = (s2.sum(), s3.sum(), s4.sum())
+        while index < values.count {
+            let d = values[index] - mean, d2 = d * d
+            m2 += d2
+            m3 += d2 * d
+            m4 += d2 * d2
+            index += 1
+        }
+        var block = MomentSketch()
+        block.finiteCount = values.count
+        block.finiteMean = mean
+        block.m2 = m2
+        block.m3 = m3
+        block.m4 = m4
+        block.minValue = minimum
+        block.maxValue = maximum
+        return block
     }
 
     /// Adds every value of a sequence.

@@ -1,3 +1,4 @@
+internal import CTensorKernels
 import Foundation
 
 /// An allocation-free in-place sort for runs of non-NaN `Double`s, used by
@@ -13,6 +14,12 @@ import Foundation
 enum SketchDoubleSort {
     static func sort(_ base: UnsafeMutablePointer<Double>, count: Int) {
         guard count > 1 else { return }
+        // From a few dozen values the C kernel (AVX2 partitions and sorting networks where the
+        // CPU has them; single-threaded, allocation-free) is faster: compaction sorts level 0 constantly.
+        if count >= 48 {
+            tk_sort_f64(base, count)
+            return
+        }
         let depthLimit = 2 * (Int.bitWidth - count.leadingZeroBitCount)
         introsort(base, 0, count, depthLimit)
     }

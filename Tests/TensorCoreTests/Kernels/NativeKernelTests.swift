@@ -65,6 +65,23 @@ struct NativeKernelTests {
         }
     }
 
+    @Test("64-bit integer sorting agrees with the standard library, on both paths", arguments: [0, 1, 17, 1000, 100_003])
+    func integerSorting(count: Int) {
+        var generator = SplitMix64(seed: UInt64(count) + 7)
+        let inputs: [[Int64]] = [
+            (0..<count).map { _ in Int64(bitPattern: generator.next()) },
+            (0..<count).map { Int64(count - $0) },
+            (0..<count).map { _ in Int64(generator.next() % 5) - 2 },
+        ]
+        onBothPaths { path in
+            for input in inputs {
+                var sorted = input
+                sorted.withUnsafeMutableBufferPointer { Sorting.sort($0) }
+                #expect(sorted == input.sorted(), "\(path)")
+            }
+        }
+    }
+
     @Test("argsort is stable and puts NaNs last in their original order")
     func argsortStability() {
         var generator = SplitMix64(seed: 99)

@@ -40,6 +40,41 @@ struct KLLSketchTests {
     }
 
     @Test(
+        "Batches sorted and compacted as runs stay within rankErrorBound, alone and mixed with single updates",
+        arguments: SketchTestStream.allCases)
+    func batchUpdatesWithinBound(stream: SketchTestStream) throws {
+        for seed in UInt64(1)...3 {
+            let n = 40_000 + Int(seed) * 3_001
+            var values = stream.values(count: n, seed: seed &* 31)
+            values[7] = .nan
+            var sketch = try KLLSketch(k: 200, seed: seed)
+            // Uneven batches, a few single updates between them, one batch below the threshold.
+            var start = 0
+            for (index, size) in [20_000, 150, 9_000, 12_345].enumerated() where start < n {
+                let end = Swift.min(n, start + size)
+                values[start..<end].withUnsafeBufferPointer { sketch.update(batch: $0) }
+                start = end
+                if index == 1, start < n { sketch.update(values[start]); start += 1 }
+            }
+            if start < n { values[start...].withUnsafeBufferPointer { sketch.update(batch: $0) } }
+            let finite = values.filter { !$0.isNaN }
+            #expect(sketch.count == finite.count)
+            #expect(sketch.nanCount == 1)
+            let exact = SketchExactRanks(finite)
+            let (qErr, rErr) = try kllMaxErrors(sketch, exact: exact)
+            #expect(qErr <= sketch.rankErrorBound, "quantile error \(qErr), seed \(seed), \(stream)")
+            #expect(rErr <= sketch.rankErrorBound, "rank error \(rErr), seed \(seed), \(stream)")
+            #expect(sketch.min == exact.sorted.first)
+            #expect(sketch.max == exact.sorted.last)
+            // The sketch stays mergeable and serialisable.
+            var merged = KLLSketch()
+            try merged.merge(sketch)
+            #expect(merged.count == sketch.count)
+            #expect(try KLLSketch(serialized: sketch.serialized()) == sketch)
+        }
+    }
+
+    @Test(
         "Merging ten shard sketches stays within the single-sketch bound",
         arguments: SketchTestStream.allCases)
     func mergeOfShardsWithinBound(stream: SketchTestStream) throws {

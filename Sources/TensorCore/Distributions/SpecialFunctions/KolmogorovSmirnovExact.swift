@@ -14,7 +14,8 @@ extension SpecialFunctions {
     /// - for n ≤ 140: Durbin's matrix algorithm in the form of Marsaglia, Tsang and Wang when
     ///   n·x² ≤ 0.754693, Pomeranz's recursion when n·x² ≤ 4, and 2·smirnov beyond (the
     ///   intersection term is below double precision there);
-    /// - for n > 140: 2·smirnov for the survival function when n·x² ≥ 2.2; otherwise Durbin's
+    /// - for n > 140: 2·smirnov for the survival function when n·x² ≥ 2.2 (summed in log space,
+///   ``smirnovSurvivalLogSpace(_:_:)``, from n = 100,000); otherwise Durbin's
     ///   matrix when n ≤ 100 000 and n·x^1.5 ≤ 1.4, and the Pelz–Good asymptotic series beyond.
     ///
     /// - Complexity: O(m³ log n) with m ≈ 2nx for Durbin's matrix, O(n·(nx)²) for Pomeranz,
@@ -67,7 +68,8 @@ extension SpecialFunctions {
         if !cdf {
             if nxSquared >= 370 { return 0 }
             if nxSquared >= 2.2 {
-                return min(max(2 * smirnov(n, x).sf, 0), 1)
+                let oneSided = n >= smirnovLogSpaceThreshold ? smirnovSurvivalLogSpace(n, x) : smirnov(n, x).sf
+                return min(max(2 * oneSided, 0), 1)
             }
         }
         let cdfProbability: Double
