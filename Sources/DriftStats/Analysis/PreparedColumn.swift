@@ -18,43 +18,60 @@ struct PreparedColumn: Sendable {
     let missingCount: Int
     /// ±∞ in a numeric column: kept out of the statistics, reported as a quality issue.
     let nonFiniteCount: Int
+    /// How many distinct values the column holds (exact).
+    let distinctCount: Int
 
+    /// Prepares a column; its sort runs on the calling thread (the analyzer prepares one
+    /// column per core).
     init(_ column: Column) {
         rowCount = column.count
         kind = column.kind
         switch column {
         case .double(let doubles):
             var finite: [Double] = []
-            finite.reserveCapacity(doubles.count - doubles.nullCount)
             var infinite = 0, missing = 0
-            doubles.values.withUnsafeBufferPointer { values in
-                for (value, valid) in zip(values, doubles.validity) {
-                    if !valid || value.isNaN {
-                        missing += 1
-                    } else if value.isInfinite {
-                        infinite += 1
-                    } else {
-                        finite.append(value)
+            let allFinite = doubles.nullCount == 0 && doubles.values.withUnsafeBufferPointer { values in
+                values.allSatisfy(\.isFinite)
+            }
+            if allFinite {
+                // The common case: no copy here (the sort makes the one copy it needs).
+                finite = doubles.values
+            } else {
+                finite.reserveCapacity(doubles.count - doubles.nullCount)
+                doubles.values.withUnsafeBufferPointer { values in
+                    for (value, valid) in zip(values, doubles.validity) {
+                        if !valid || value.isNaN {
+                            missing += 1
+                        } else if value.isInfinite {
+                            infinite += 1
+                        } else {
+                            finite.append(value)
+                        }
                     }
                 }
             }
             let summary = finite.withUnsafeBufferPointer { Reductions.summary($0) }
-            values = .numeric(SortedSample(finite), summary)
+            let sample = SortedSample(finite, parallel: false)
+            values = .numeric(sample, summary)
             missingCount = missing
             nonFiniteCount = infinite
+            distinctCount = Self.distinct(sample)
         case .categorical(let categories):
             var counts = categories.categoryCounts()
             for (category, count) in counts where count == 0 { counts[category] = nil }
             values = .categorical(counts)
             missingCount = categories.nullCount
             nonFiniteCount = 0
+            distinctCount = counts.count
         case .timestamp(let stamps):
             var seconds: [Double] = []
             seconds.reserveCapacity(stamps.count - stamps.nullCount)
             for (value, valid) in zip(stamps.values, stamps.validity) where valid { seconds.append(Double(value) / 1e6) }
-            values = .timestamp(SortedSample(seconds))
+            let sample = SortedSample(seconds, parallel: false)
+            values = .timestamp(sample)
             missingCount = stamps.nullCount
             nonFiniteCount = 0
+            distinctCount = Self.distinct(sample)
         }
     }
 
@@ -86,14 +103,12 @@ struct PreparedColumn: Sendable {
         }
     }
 
-    /// How many distinct values the column holds (exact).
-    var distinctCount: Int {
-        switch values {
-        case .categorical(let counts): return counts.count
-        case .numeric(let sample, _), .timestamp(let sample):
-            var distinct = 0
-            var previous: Double?
-            for value in sample.values where value != previous {
+    /// Distinct values of a sorted sample.
+    static func distinct(_ sample: SortedSample) -> Int {
+        sample.values.withUnsafeBufferPointer { sorted in
+            guard var previous = sorted.first else { return 0 }
+            var distinct = 1
+            for value in sorted where value != previous {
                 distinct += 1
                 previous = value
             }

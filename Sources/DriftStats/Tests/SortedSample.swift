@@ -14,8 +14,14 @@ public struct SortedSample: Sendable, Hashable {
     ///
     /// - Complexity: O(n log n).
     public init(_ values: [Double]) {
+        self.init(values, parallel: true)
+    }
+
+    /// Sorts `values`, on all cores or (`parallel: false`, for callers that already sort one
+    /// sample per core) on the calling thread.
+    init(_ values: [Double], parallel: Bool) {
         var sorted = values
-        sorted.withUnsafeMutableBufferPointer { Sorting.sort($0) }
+        sorted.withUnsafeMutableBufferPointer { parallel ? Sorting.sort($0) : Sorting.sortOnCurrentThread($0) }
         var count = sorted.count
         while count > 0 && sorted[count - 1].isNaN { count -= 1 }
         nanCount = sorted.count - count

@@ -9,6 +9,14 @@ public enum Sorting {
         SortKernels.sort(values)
     }
 
+    /// Sorts `values` ascending in place on the calling thread only, NaNs last: for callers
+    /// that already run one sort per core (a column per task) and would only oversubscribe.
+    ///
+    /// - Complexity: O(n log n).
+    public static func sortOnCurrentThread(_ values: UnsafeMutableBufferPointer<Double>) {
+        tk_sort_f64(values.baseAddress, values.count)
+    }
+
     /// Sorts 64-bit integers ascending in place (the same parallel AVX2 kernel as doubles).
     ///
     /// - Complexity: O(n log n).
