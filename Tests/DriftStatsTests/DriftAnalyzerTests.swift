@@ -321,4 +321,67 @@ struct DriftAnalyzerTests {
         #expect((confidence.reference.minimum ?? 0) >= 0.5)
         #expect(report.column(named: "label")?.role == .prediction)
     }
+
+    @Test("edge cases: nothing comparable, a binary column that gains a category, constant samples, extreme values")
+    func edgeCases() throws {
+        // Nothing could be compared: said plainly, never a quiet pass.
+        let renamed = try DriftAnalyzer().compare(
+            reference: try TestTables.table([("a", .double(DoubleColumn(values: [1, 2, 3])))]),
+            current: try TestTables.table([("b", .double(DoubleColumn(values: [1, 2, 3])))]))
+        #expect(renamed.dataset.testedColumns == 0)
+        #expect(renamed.dataset.reason.contains("no column could be compared"))
+
+        // A yes/no column that gains "maybe" is compared with chi-square, and drifts.
+        let reference = try TestTables.table([("answer", .categorical(CategoricalColumn(TestTables.categories(400, weights: [("yes", 0.5), ("no", 0.5)], seed: 1))))])
+        let current = try TestTables.table([("answer", .categorical(CategoricalColumn(TestTables.categories(400, weights: [("yes", 0.4), ("no", 0.4), ("maybe", 0.2)], seed: 2))))])
+        let gained = try #require(try DriftAnalyzer().compare(reference: reference, current: current).column(named: "answer"))
+        #expect(gained.method == .chiSquare)
+        #expect(gained.drifted)
+
+        // Two constant samples with different values: Welch's t is −∞ and p = 0, as scipy.
+        let constant = try DriftAnalyzer(configuration: DriftConfiguration(method: .welchT)).compare(
+            reference: try TestTables.table([("x", .double(DoubleColumn(values: [Double](repeating: 5, count: 20))))]),
+            current: try TestTables.table([("x", .double(DoubleColumn(values: [Double](repeating: 7, count: 20))))]))
+        #expect(constant.column(named: "x")?.pValue == 0)
+        #expect(constant.column(named: "x")?.drifted == true)
+        #expect(constant.column(named: "x")?.effectSize == nil, "an infinite effect is stored as null")
+
+        // A timestamp column with a two-category method is a reason, not a crash.
+        let stamps = try TestTables.table([("at", .timestamp(TimestampColumn((0..<50).map { Int64($0) * 1_000_000 })))])
+        let forced = try DriftAnalyzer(configuration: DriftConfiguration(columnMethods: ["at": .proportionZ])).compare(reference: stamps, current: stamps)
+        #expect(forced.column(named: "at")?.status == .notTested)
+        let timed = try DriftAnalyzer(configuration: DriftConfiguration(columnMethods: ["at": .kolmogorovSmirnov])).compare(reference: stamps, current: stamps)
+        #expect(timed.column(named: "at")?.status == .stable)
+
+        // Extreme but finite values: the histogram is skipped rather than overflowing, and JSON works.
+        let extreme = try TestTables.table([("x", .double(DoubleColumn(values: [-1e308, 0, 1e308, 5, 6])))])
+        let huge = try DriftAnalyzer().compare(reference: extreme, current: extreme)
+        _ = try huge.jsonData()
+    }
+
+    @Test("every nested JSON key is present, null where there is no value")
+    func nestedJSONKeys() throws {
+        let (reference, current) = try pair(rows: 300, shift: 0)
+        var rules = DataQualityRules()
+        rules.maxDuplicateShareIncrease = -1   // force a dataset-level issue (no column, no value)
+        let report = try DriftAnalyzer(configuration: DriftConfiguration(quality: rules)).compare(reference: reference, current: current)
+        let object = try #require(try JSONSerialization.jsonObject(with: try report.jsonData()) as? [String: Any])
+        let columns = try #require(object["columns"] as? [[String: Any]])
+        let country = try #require(columns.first { $0["name"] as? String == "country" })
+        let summary = try #require(country["reference"] as? [String: Any])
+        #expect(summary["mean"] is NSNull)
+        #expect(summary.keys.sorted() == ["distinct", "maximum", "mean", "minimum", "missing", "rows", "standard_deviation"])
+        #expect((country["histogram"] as? [String: Any])?["edges"] is NSNull)
+        let issues = try #require(object["issues"] as? [[String: Any]])
+        #expect(issues.first?["column"] is NSNull)
+        #expect(issues.first?.keys.sorted() == ["check", "column", "examples", "message", "severity", "value"])
+    }
+
+    @Test("seasons are placed by floor division, also before 1970")
+    func seasonsBeforeTheEpoch() {
+        let week = SeasonalBaseline(timestampColumn: "t", period: .hourOfWeek)
+        #expect(week.season(ofMicroseconds: 0) == 72)
+        #expect(week.season(ofMicroseconds: -1) == 71)
+        #expect(SeasonalBaseline(timestampColumn: "t", period: .dayOfWeek).season(ofMicroseconds: -1) == 2)
+    }
 }

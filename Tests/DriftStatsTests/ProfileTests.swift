@@ -105,6 +105,53 @@ struct ProfileTests {
         #expect(methods.column(named: "amount")?.reason.contains("raw values") == true)
     }
 
+    @Test("profiles: full category sketches, infinities, timestamps and corrupt bytes")
+    func profileEdgeCases() throws {
+        // 2,000 Zipf-like categories, more than the 1,024 counters: same distribution is not drift.
+        func zipf(_ rows: Int, seed: UInt64, shift: Bool = false) -> [String?] {
+            // Shifted: the same weights on other names (the most common category becomes c2000).
+            let weights = (1...2_000).map { ("c\(shift ? 2_001 - $0 : $0)", 1 / pow(Double($0), 0.8)) }
+            return TestTables.categories(rows, weights: weights, seed: seed)
+        }
+        let a = try DatasetProfile(profiling: try FeatureTable(columns: [("city", .categorical(CategoricalColumn(zipf(100_000, seed: 1))))]))
+        let b = try DatasetProfile(profiling: try FeatureTable(columns: [("city", .categorical(CategoricalColumn(zipf(100_000, seed: 2))))]))
+        #expect(a.column(named: "city")?.categoryCountsAreExact == false)
+        let same = try ProfileComparison(configuration: DriftConfiguration(method: .jensenShannon)).compare(reference: a, current: b)
+        #expect(same.column(named: "city")?.drifted == false, "\(same.columns.map(\.reason))")
+        let moved = try DatasetProfile(profiling: try FeatureTable(columns: [("city", .categorical(CategoricalColumn(zipf(100_000, seed: 3, shift: true))))]))
+        #expect(try ProfileComparison(configuration: DriftConfiguration(method: .jensenShannon)).compare(reference: a, current: moved).column(named: "city")?.drifted == true)
+
+        // One infinity in a window is a quality warning, not drift.
+        let baseline = try DatasetProfile(profiling: try Self.table(rows: 20_000, seed: 11))
+        var window = try DatasetProfile(profiling: try Self.table(rows: 20_000, seed: 12))
+        window.update(column: 0, .infinity)
+        let report = try ProfileComparison().compare(reference: baseline, current: window)
+        let amount = try #require(report.column(named: "amount"))
+        #expect(amount.status == .stable, "\(amount.reason)")
+        #expect(amount.issues.contains { $0.check == .typeViolation })
+
+        // Timestamps are checked for freshness, not drift.
+        let stamps = try FeatureTable(columns: [("at", .timestamp(TimestampColumn((0..<1_000).map { Int64($0) * 1_000_000 })))])
+        let later = try FeatureTable(columns: [("at", .timestamp(TimestampColumn((0..<1_000).map { Int64($0 + 86_400) * 1_000_000 })))])
+        let timed = try ProfileComparison().compare(reference: try DatasetProfile(profiling: stamps), current: try DatasetProfile(profiling: later))
+        #expect(timed.column(named: "at")?.status == .notTested)
+
+        // A stored profile with an impossible count is refused, not trusted.
+        var object = try #require(try JSONSerialization.jsonObject(with: try baseline.encoded()) as? [String: Any])
+        var profile = try #require(object["profile"] as? [String: Any])
+        var columns = try #require(profile["columns"] as? [[String: Any]])
+        columns[0]["missing"] = -5
+        profile["columns"] = columns
+        object["profile"] = profile
+        let corrupt = try JSONSerialization.data(withJSONObject: object)
+        #expect(caughtDriftError { () throws(DriftError) in _ = try DatasetProfile(encoded: corrupt) }?.code == .invalidProfile)
+
+        // Values beyond 1e77 overflow the fourth moment; the profile still stores and reads back.
+        var huge = try DatasetProfile(schema: [("x", .double)])
+        for value in [0, 1e80, -1e80, 3] { huge.update(column: 0, value) }
+        #expect(try DatasetProfile(encoded: try huge.encoded()).rowCount == 4)
+    }
+
     /// The issue's claim: same-distribution data never alarms more often than the stated level.
     /// 1,000 seeded trials of two same-distribution samples large enough that both sketches
     /// compact; the alarm rate must be within the binomial band of α = 0.05 (at most

@@ -16,7 +16,7 @@ struct DemoAndExampleTests {
         let chapters = summary?["chapters"] as? [[String: Any]]
         #expect(chapters?.map { $0["slug"] as? String } == ["storage", "lineage", "drift"])
         // The drift chapter: stable windows before the drift, an alarm once it starts.
-        #expect(result.standardOutput.contains("traffic drifts from window 4: raised at window 4"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("no alarm in windows 1–3; traffic drifts from window 4: raised at window 4"), "\(result.standardOutput)")
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/drift-report.json")))) as? [String: Any]
         #expect((report?["dataset"] as? [String: Any])?["drifted"] as? Bool == true)
         let page = try String(contentsOfFile: folder.file("out/drift-report.html"), encoding: .utf8)

@@ -182,6 +182,18 @@ public struct ColumnSummary: Sendable, Hashable, Codable {
 
     /// An empty summary, for a side that lacks the column.
     public static let absent = ColumnSummary(rows: 0, missing: 0, distinct: 0)
+
+    /// Encodes every key, null where there is no value.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rows, forKey: .rows)
+        try container.encode(missing, forKey: .missing)
+        try container.encode(distinct, forKey: .distinct)
+        try container.encode(mean, forKey: .mean)
+        try container.encode(standardDeviation, forKey: .standardDeviation)
+        try container.encode(minimum, forKey: .minimum)
+        try container.encode(maximum, forKey: .maximum)
+    }
 }
 
 /// The shares of reference and current values per bin (numeric) or category, for plots.
@@ -201,6 +213,19 @@ public struct ColumnHistogram: Sendable, Hashable, Codable {
         self.edges = edges
         self.reference = reference
         self.current = current
+    }
+
+    /// Encodes every key, `edges` null for categories.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(labels, forKey: .labels)
+        try container.encode(edges, forKey: .edges)
+        try container.encode(reference, forKey: .reference)
+        try container.encode(current, forKey: .current)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case labels, edges, reference, current
     }
 }
 

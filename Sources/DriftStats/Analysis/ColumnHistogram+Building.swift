@@ -16,25 +16,30 @@ extension ColumnHistogram {
             return (cut.first ?? sample.values[0], cut.last ?? sample.values[sample.values.count - 1])
         }
         let (r, c) = (range(reference), range(current))
-        let low = Swift.min(r.0, c.0), high = Swift.max(r.1, c.1)
-        let binCount = high > low ? Self.numericBins : 1
-        let width = (high - low) / Double(binCount)
-        let edges = (1..<binCount).map { low + Double($0) * width }
-        func shares(_ sample: SortedSample) -> [Double] {
-            var counts = [Int](repeating: 0, count: binCount)
-            var bin = 0
-            for value in sample.values {
-                while bin < edges.count && value >= edges[bin] { bin += 1 }
-                counts[bin] += 1
-            }
-            return DriftStats.shares(of: counts)
-        }
+        let low = Swift.min(r.0, c.0)
+        guard let bins = Self.equalWidthBins(low: low, high: Swift.max(r.1, c.1)) else { return nil }
         self.init(
-            labels: ([low] + edges).map { Self.format($0) },
-            edges: edges,
-            reference: shares(reference),
-            current: shares(current)
+            labels: Self.labels(low: low, edges: bins.edges),
+            edges: bins.edges,
+            reference: shares(of: bins.counts(reference)),
+            current: shares(of: bins.counts(current))
         )
+    }
+
+    /// Equal-width bins over [low, high] (``numericBins`` of them; one when high equals low),
+    /// nil when the range is not finite or too narrow to split.
+    static func equalWidthBins(low: Double, high: Double) -> ReferenceBins? {
+        guard low.isFinite, high.isFinite, high >= low else { return nil }
+        let binCount = high > low ? Self.numericBins : 1
+        // high/n − low/n rather than (high − low)/n: the difference of extreme doubles overflows.
+        let width = high / Double(binCount) - low / Double(binCount)
+        guard width.isFinite else { return nil }
+        return try? ReferenceBins(edges: (1..<binCount).map { low + Double($0) * width })
+    }
+
+    /// One label per bin: its lower edge.
+    static func labels(low: Double, edges: [Double]) -> [String] {
+        ([low] + edges).map { format($0) }
     }
 
     /// The most common categories of both samples, the rest summed into "(other)".

@@ -82,7 +82,12 @@ public struct DriftAnalyzer: Sendable {
         guard referencePrepared.kind == currentPrepared.kind else {
             return notTested(name, kind: referenceColumn.kind, role: role, "the type changed from \(referencePrepared.kind) to \(currentPrepared.kind)", reference: summaries.0, current: summaries.1, issues: issues)
         }
-        let automatic = configuration.automaticChoice.method(kind: referencePrepared.kind, distinct: referencePrepared.distinctCount, count: referencePrepared.usableCount)
+        var automatic = configuration.automaticChoice.method(kind: referencePrepared.kind, distinct: referencePrepared.distinctCount, count: referencePrepared.usableCount)
+        if automatic?.needsTwoCategories == true,
+           Set(referencePrepared.categoryCounts.keys).union(currentPrepared.categoryCounts.keys).count > 2 {
+            // A two-category column that gained a category: the most visible drift of all.
+            automatic = .chiSquare
+        }
         guard let method = configuration.columnMethods[name] ?? configuration.method.flatMap({ referencePrepared.kind == .timestamp ? nil : $0 }) ?? automatic else {
             return notTested(name, kind: referenceColumn.kind, role: role, "timestamp columns are checked for freshness, not drift (name a method for this column to compare it)", reference: summaries.0, current: summaries.1, issues: issues)
         }
@@ -102,6 +107,12 @@ public struct DriftAnalyzer: Sendable {
             evaluation = try MethodEvaluation(method, reference: referencePrepared, current: currentPrepared, binCount: configuration.binCount, asCategories: asCategories)
         } catch {
             var column = notTested(name, kind: referenceColumn.kind, role: role, error.description, reference: summaries.0, current: summaries.1, issues: issues)
+            column.method = method
+            column.histogram = histogram
+            return column
+        }
+        if evaluation.statistic.isNaN || evaluation.pValue?.isNaN == true {
+            var column = notTested(name, kind: referenceColumn.kind, role: role, "\(method) is undefined for these samples (statistic \(Self.format(evaluation.statistic)), p-value \(evaluation.pValue.map(Self.format) ?? "—"))", reference: summaries.0, current: summaries.1, issues: issues)
             column.method = method
             column.histogram = histogram
             return column
@@ -165,10 +176,16 @@ public struct DriftAnalyzer: Sendable {
             isDrifted = tested > 0 && share >= needed
             reason = "\(drifted) of \(tested) tested columns drifted (\(Self.format(share * 100))%), \(isDrifted ? "at or above" : "below") the \(Self.format(needed * 100))% rule"
         case .anyColumn:
+            let adjusted = columns.filter { $0.adjustedPValue != nil }.count
             isDrifted = drifted > 0
             reason = drifted > 0
-                ? "\(drifted) of \(tested) tested columns drifted after adjusting for \(tested) comparisons"
-                : "no column of \(tested) drifted after adjusting for \(tested) comparisons"
+                ? "\(drifted) of \(tested) tested columns drifted (\(adjusted) p-values adjusted for multiple testing)"
+                : "no column of \(tested) drifted (\(adjusted) p-values adjusted for multiple testing)"
+        }
+        if tested == 0 && !columns.isEmpty {
+            return DatasetDrift(
+                drifted: false, rule: configuration.datasetRule.description, testedColumns: 0, driftedColumns: 0, driftedShare: 0,
+                reason: "no column could be compared (\(columns.count) not tested): this is not a pass; see each column's reason")
         }
         let untested = columns.count - tested
         return DatasetDrift(

@@ -85,6 +85,9 @@ public struct DriftConfiguration: Sendable, Hashable {
         for (method, threshold) in methodThresholds where !(threshold >= 0 && threshold.isFinite) {
             throw DriftError(.invalidArgument, "The threshold for method \(method) is \(threshold)", fix: "use a finite threshold of at least 0.")
         }
+        for (method, threshold) in methodThresholds where method.hasPValue && !(threshold > 0 && threshold < 1) {
+            throw DriftError(.invalidArgument, "The threshold for \(method) is a significance level, but \(threshold) is not between 0 and 1", fix: "use a level such as 0.05 or 0.01.")
+        }
         if case .shareOfColumns(let share) = datasetRule, !(share > 0 && share <= 1) {
             throw DriftError(.invalidArgument, "The dataset rule's share of columns is \(share)", fix: "use a share above 0 and at most 1 (0.5: half the tested columns).")
         }

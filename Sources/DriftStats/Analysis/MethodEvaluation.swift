@@ -17,8 +17,8 @@ struct MethodEvaluation: Sendable {
         guard current.usableCount > 0 else {
             throw DriftError(.emptySample, "the current data has no usable values (\(current.missingCount) missing of \(current.rowCount))")
         }
-        if case .numeric(let referenceSample, let summary) = reference.values, let currentSample = current.numbers, !asCategories {
-            try self.init(numeric: method, reference: referenceSample, deviation: summary.standardDeviation, current: currentSample, binCount: binCount)
+        if let numbers = reference.numbersWithDeviation, let currentSample = current.numbers, !asCategories {
+            try self.init(numeric: method, reference: numbers.0, deviation: numbers.1, current: currentSample, binCount: binCount)
         } else {
             if method.needsNumbers {
                 throw DriftError(.invalidArgument, "\(method) compares numbers; this column is compared as categories", fix: "choose a categorical method (chisquare, jensenshannon, psi, …) or let the method be chosen automatically.")
@@ -36,8 +36,7 @@ struct MethodEvaluation: Sendable {
 
     private init(numeric method: DriftMethod, reference: SortedSample, deviation: Double, current: SortedSample, binCount: Int) throws(DriftError) {
         let raw = try WassersteinDistance.distance(reference, current)
-        // A constant reference: any move is infinitely many of its (zero) standard deviations.
-        let effect = deviation > 0 ? raw / deviation : (raw == 0 ? 0 : .infinity)
+        let effect = WassersteinDistance.inDeviations(raw, deviation: deviation)
         let statistic: Double
         var pValue: Double?
         switch method {
@@ -59,8 +58,7 @@ struct MethodEvaluation: Sendable {
         case .wasserstein:
             statistic = effect
         case .energy:
-            let distance = try EnergyDistance.distance(reference, current)
-            statistic = deviation > 0 ? distance / deviation : (distance == 0 ? 0 : .infinity)
+            statistic = WassersteinDistance.inDeviations(try EnergyDistance.distance(reference, current), deviation: deviation)
         case .psi, .jensenShannon, .kullbackLeibler, .hellinger, .totalVariation, .lInfinity, .chiSquare, .gTest, .proportionZ, .fisherExact:
             let bins = try ReferenceBins(quantilesOf: reference, count: binCount)
             let counts = (bins.counts(reference), bins.counts(current))
@@ -97,6 +95,9 @@ struct MethodEvaluation: Sendable {
             (statistic, pValue) = (test.statistic, test.pValue)
         case .proportionZ, .fisherExact:
             let present = referenceCounts.indices.filter { referenceCounts[$0] + currentCounts[$0] > 0 }
+            guard !present.isEmpty else {
+                throw DriftError(.emptySample, "\(method) found no observations to compare")
+            }
             guard present.count <= 2 else {
                 throw DriftError(.invalidArgument, "\(method) compares two categories; this column has \(present.count)", fix: "use chisquare for more categories.")
             }

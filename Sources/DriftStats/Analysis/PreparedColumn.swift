@@ -75,10 +75,24 @@ struct PreparedColumn: Sendable {
         }
     }
 
-    /// The sorted finite numbers of a numeric column.
+    /// The sorted finite numbers of a numeric column, or a timestamp column's seconds.
     var numbers: SortedSample? {
-        if case .numeric(let sample, _) = values { return sample }
-        return nil
+        switch values {
+        case .numeric(let sample, _), .timestamp(let sample): sample
+        case .categorical: nil
+        }
+    }
+
+    /// The sorted numbers with their population standard deviation.
+    var numbersWithDeviation: (SortedSample, Double)? {
+        switch values {
+        case .numeric(let sample, let summary):
+            return (sample, summary.standardDeviation)
+        case .timestamp(let sample):
+            return (sample, sample.values.withUnsafeBufferPointer { Reductions.summary($0) }.standardDeviation)
+        case .categorical:
+            return nil
+        }
     }
 
     /// Counts per category: a categorical column's own, or a numeric column's distinct values

@@ -38,7 +38,7 @@ public struct SeasonalBaseline: Sendable, Hashable {
 
     /// The season of an instant in microseconds since the Unix epoch.
     public func season(ofMicroseconds microseconds: Int64) -> Int {
-        let seconds = microseconds / 1_000_000 + utcOffsetSeconds
+        let seconds = floorDivision(microseconds, 1_000_000).0 + utcOffsetSeconds
         let (hours, _) = floorDivision(seconds, 3_600)
         // 1970-01-01 was a Thursday: hour 0 of the epoch is hour 72 of its week.
         let hourOfWeek = Int(floorDivision(hours + 72, 168).1)

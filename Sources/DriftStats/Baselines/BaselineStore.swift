@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Implementations: ``InMemoryBaselineStore`` (tests, one process) and ``SQLBaselineStore``
 /// (SQLite or PostgreSQL through MLOpsStorage, shared by replicas). Seasonal baselines are
-/// one name per season (``SeasonalBaseline/baselineName(_:season:)``).
+/// one name per season (``SeasonalBaseline/baselineName(_:period:season:)``).
 public protocol BaselineStore: Sendable {
     /// Saves a profile as the next version of `name`.
     ///
@@ -19,9 +19,14 @@ public protocol BaselineStore: Sendable {
     func latest(_ name: String) async throws -> StoredBaseline
 
     /// One version of `name`.
+    ///
+    /// - Throws: ``DriftError`` (``DriftError/Code/baselineNotFound``) when that version does
+    ///   not exist; ``DriftError/Code/invalidProfile`` when its stored bytes cannot be read.
     func baseline(_ name: String, version: Int) async throws -> StoredBaseline
 
     /// Every name with its latest version, by name.
+    ///
+    /// - Throws: A storage error when the store cannot be read.
     func list() async throws -> [BaselineSummary]
 }
 

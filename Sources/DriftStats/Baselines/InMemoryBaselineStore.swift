@@ -7,6 +7,7 @@ public final class InMemoryBaselineStore: BaselineStore {
     /// An empty store.
     public init() {}
 
+    /// Saves `profile` as the next version of `name` (see ``BaselineStore/save(_:as:note:)``).
     public func save(_ profile: DatasetProfile, as name: String, note: String?) async throws -> StoredBaseline {
         try BaselineNames.validate(name)
         return baselines.withLock { all in
@@ -16,11 +17,13 @@ public final class InMemoryBaselineStore: BaselineStore {
         }
     }
 
+    /// The latest version of `name` (see ``BaselineStore/latest(_:)``).
     public func latest(_ name: String) async throws -> StoredBaseline {
         guard let stored = baselines.withLock({ $0[name]?.last }) else { throw BaselineNames.notFound(name) }
         return stored
     }
 
+    /// One version of `name` (see ``BaselineStore/baseline(_:version:)``).
     public func baseline(_ name: String, version: Int) async throws -> StoredBaseline {
         let stored = baselines.withLock { all -> StoredBaseline? in
             guard let versions = all[name], version >= 1, version <= versions.count else { return nil }
@@ -30,6 +33,7 @@ public final class InMemoryBaselineStore: BaselineStore {
         return stored
     }
 
+    /// Every name with its latest version (see ``BaselineStore/list()``).
     public func list() async throws -> [BaselineSummary] {
         baselines.withLock { all in
             all.keys.sorted().compactMap { name in

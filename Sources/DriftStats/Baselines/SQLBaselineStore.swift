@@ -4,9 +4,11 @@ public import MLOpsStorage
 /// A ``BaselineStore`` in a SQL database through MLOpsStorage: the embedded SQLite store by
 /// default, PostgreSQL when several services share baselines.
 ///
-/// Each save is one serializable transaction that reads the latest version and inserts the
-/// next, so two replicas saving at once get versions n and n + 1, never the same number (the
-/// primary key refuses a duplicate and the transaction is retried).
+/// Each save is one write transaction that reads the latest version and inserts the next, so
+/// two replicas saving at once get versions n and n + 1, never the same number: SQLite runs
+/// write transactions one at a time (`BEGIN IMMEDIATE`), and PostgreSQL's serializable
+/// isolation fails one of two overlapping saves with a serialization error, which
+/// MLOpsStorage retries (the concurrent-save conformance test runs on both).
 public struct SQLBaselineStore: BaselineStore {
     /// The database.
     public let database: any SQLDatabase
@@ -36,6 +38,7 @@ public struct SQLBaselineStore: BaselineStore {
         }
     }
 
+    /// Saves `profile` as the next version of `name` (see ``BaselineStore/save(_:as:note:)``).
     public func save(_ profile: DatasetProfile, as name: String, note: String?) async throws -> StoredBaseline {
         try BaselineNames.validate(name)
         let bytes = [UInt8](try profile.encoded())
@@ -52,14 +55,17 @@ public struct SQLBaselineStore: BaselineStore {
         return StoredBaseline(name: name, version: version, createdAt: createdAt, note: note, profile: profile)
     }
 
+    /// The latest version of `name` (see ``BaselineStore/latest(_:)``).
     public func latest(_ name: String) async throws -> StoredBaseline {
         try await load("WHERE name = ? ORDER BY version DESC LIMIT 1", [.text(name)]) ?? { throw BaselineNames.notFound(name) }()
     }
 
+    /// One version of `name` (see ``BaselineStore/baseline(_:version:)``).
     public func baseline(_ name: String, version: Int) async throws -> StoredBaseline {
         try await load("WHERE name = ? AND version = ?", [.text(name), .integer(Int64(version))]) ?? { throw BaselineNames.notFound(name, version: version) }()
     }
 
+    /// Every name with its latest version (see ``BaselineStore/list()``).
     public func list() async throws -> [BaselineSummary] {
         try await database.read { db in
             let rows = try await db.query(

@@ -45,4 +45,10 @@ public enum WassersteinDistance {
         let summary = reference.values.withUnsafeBufferPointer { Reductions.summary($0) }
         return summary.standardDeviation > 0 ? raw / summary.standardDeviation : .nan
     }
+
+    /// A distance in reference standard deviations; for a constant reference (σ = 0), 0 when
+    /// nothing moved and +∞ when anything did (any move is infinitely many zero-σ steps).
+    static func inDeviations(_ distance: Double, deviation: Double) -> Double {
+        deviation > 0 ? distance / deviation : (distance == 0 ? 0 : .infinity)
+    }
 }

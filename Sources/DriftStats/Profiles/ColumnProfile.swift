@@ -17,7 +17,8 @@ public struct ColumnProfile: Sendable, Codable {
     public private(set) var missing: Int
     /// Numeric moments (also counts ±∞, which the KLL sketch leaves out).
     public private(set) var moments: MomentSketch
-    /// Quantiles of the numeric values (±∞ included, as the extremes).
+    /// Quantiles of the finite numeric values (±∞ are counted by ``moments`` and reported as a
+    /// quality issue, never compared).
     public private(set) var quantiles: KLLSketch
     /// Category counts (estimates; exact while fewer categories than its capacity were seen).
     public private(set) var categories: HeavyHitters<String>
@@ -52,7 +53,7 @@ public struct ColumnProfile: Sendable, Codable {
             return
         }
         moments.update(value)
-        quantiles.update(value)
+        if value.isFinite { quantiles.update(value) }
         distinct.update(value)
     }
 
@@ -71,11 +72,14 @@ public struct ColumnProfile: Sendable, Codable {
         missing += 1
     }
 
-    /// Adds a buffer of numbers: the fast path for batches (each sketch's bulk update).
+    /// Adds a buffer of numbers: the fast path for batches (each sketch's bulk update; a batch
+    /// holding NaN or ±∞ goes value by value).
     public mutating func update(contentsOf values: UnsafeBufferPointer<Double>) {
-        let before = quantiles.nanCount
+        guard values.allSatisfy(\.isFinite) else {
+            for value in values { update(value) }
+            return
+        }
         quantiles.update(batch: values)
-        missing += quantiles.nanCount - before
         moments.update(contentsOf: values)
         distinct.update(contentsOf: values)
     }
@@ -84,8 +88,12 @@ public struct ColumnProfile: Sendable, Codable {
     public mutating func update(_ column: Column) {
         switch column {
         case .double(let doubles):
-            for (value, valid) in zip(doubles.values, doubles.validity) {
-                if valid { update(value) } else { updateMissing() }
+            if doubles.nullCount == 0 {
+                doubles.values.withUnsafeBufferPointer { update(contentsOf: $0) }
+            } else {
+                for (value, valid) in zip(doubles.values, doubles.validity) {
+                    if valid { update(value) } else { updateMissing() }
+                }
             }
         case .categorical(let text):
             for code in text.codes {
@@ -119,21 +127,25 @@ public struct ColumnProfile: Sendable, Codable {
     // MARK: - Reading
 
     /// Rows seen (present and missing).
-    public var rowCount: Int { missing + presentCount }
+    public var rowCount: Int { missing &+ presentCount }
+
+    /// The population standard deviation of the finite values (NaN when there are none).
+    public var finiteStandardDeviation: Double {
+        moments.finiteCount > 0 ? (moments.m2 / Double(moments.finiteCount)).squareRoot() : .nan
+    }
 
     /// Present cells.
     public var presentCount: Int {
         kind == .categorical ? Int(clamping: categories.totalWeight) : moments.count
     }
 
-    /// Category counts: exact while the sketch monitors every category seen, otherwise the
-    /// monitored categories' estimates with the rest summed under ``otherCategories``.
+    /// Category counts: exact while the sketch monitors every category seen
+    /// (``categoryCountsAreExact``); once it is full, the monitored categories' estimates
+    /// (over-estimates by at most ``HeavyHitters/errorBound``). To compare two profiles use
+    /// ``ProfileComparison``, which handles full sketches.
     public var categoryCounts: [String: Int] {
         var counts: [String: Int] = [:]
         for item in categories.topK(categories.monitoredCount) { counts[item.key] = Int(clamping: item.estimate) }
-        let listed = counts.values.reduce(0, +)
-        let rest = presentCount - listed
-        if rest > 0 { counts[Self.otherCategories, default: 0] += rest }
         return counts
     }
 

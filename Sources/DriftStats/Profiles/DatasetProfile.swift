@@ -10,6 +10,9 @@ public import TensorCore
 /// profile.update(column: 1, "DE")
 /// let data = try profile.encoded()          // store it
 /// ```
+///
+/// A timestamp column is profiled as its seconds since the Unix epoch, and compared for
+/// freshness, not drift (as ``DriftAnalyzer`` does).
 public struct DatasetProfile: Sendable, Codable {
     /// The format version of ``encoded()``.
     public static let formatVersion = 1
@@ -32,7 +35,7 @@ public struct DatasetProfile: Sendable, Codable {
         columnNames = schema.map(\.name)
         var columns: [ColumnProfile] = []
         for entry in schema {
-            columns.append(try ColumnProfile(kind: entry.kind == .categorical ? .categorical : .double, settings: settings))
+            columns.append(try ColumnProfile(kind: entry.kind, settings: settings))
         }
         self.columns = columns
         self.settings = settings
@@ -129,6 +132,15 @@ public struct DatasetProfile: Sendable, Codable {
         }
         guard stored.profile.columnNames.count == stored.profile.columns.count else {
             throw DriftError(.invalidProfile, "The stored profile names \(stored.profile.columnNames.count) columns but holds \(stored.profile.columns.count)")
+        }
+        guard Set(stored.profile.columnNames).count == stored.profile.columnNames.count else {
+            throw DriftError(.invalidProfile, "The stored profile names a column twice", fix: "re-save the baseline from its data.")
+        }
+        for (name, column) in zip(stored.profile.columnNames, stored.profile.columns) {
+            let (_, overflow) = column.missing.addingReportingOverflow(column.presentCount)
+            guard column.missing >= 0, !overflow else {
+                throw DriftError(.invalidProfile, "The stored profile's column '\(name)' has an impossible missing count (\(column.missing))", fix: "re-save the baseline from its data.")
+            }
         }
         self = stored.profile
     }

@@ -49,26 +49,43 @@ public struct ProfileComparison: Sendable {
             return analyzer.notTested(name, kind: r.kind, role: role, "the type changed from \(r.kind) to \(c.kind)", reference: summaries.0, current: summaries.1, issues: issues)
         }
         let distinct = r.kind == .categorical ? r.categoryCounts.count : Int(r.distinct.cardinality.rounded())
-        let automatic = configuration.automaticChoice.method(kind: r.kind, distinct: distinct, count: r.presentCount)
-        guard let method = configuration.columnMethods[name] ?? configuration.method ?? automatic else {
-            return analyzer.notTested(name, kind: r.kind, role: role, "no method applies", reference: summaries.0, current: summaries.1, issues: issues)
+        var automatic = configuration.automaticChoice.method(kind: r.kind, distinct: distinct, count: r.presentCount)
+        if r.kind != .categorical, let chosen = automatic, !chosen.needsNumbers {
+            // A low-cardinality numeric column: its profile keeps no exact counts, so compare
+            // its binned shares.
+            automatic = .jensenShannon
+        }
+        if r.kind == .categorical, automatic?.needsTwoCategories == true,
+           Set(r.categoryCounts.keys).union(c.categoryCounts.keys).count > 2 {
+            automatic = .chiSquare
+        }
+        let chosen = configuration.columnMethods[name] ?? (r.kind == .timestamp ? nil : configuration.method) ?? automatic
+        guard let method = chosen else {
+            return analyzer.notTested(name, kind: r.kind, role: role, "timestamp columns are checked for freshness, not drift (name a method for this column to compare it)", reference: summaries.0, current: summaries.1, issues: issues)
         }
         let threshold = configuration.threshold(for: name, method: method)
         let evaluation: MethodEvaluation
         var histogram: ColumnHistogram?
         do throws(DriftError) {
             if r.kind == .categorical {
-                histogram = ColumnHistogram(categoricalReference: r.categoryCounts, current: c.categoryCounts)
+                let counts = Self.comparableCategoryCounts(r, c)
+                histogram = ColumnHistogram(categoricalReference: counts.0, current: counts.1)
                 guard r.presentCount > 0, c.presentCount > 0 else {
                     throw DriftError(.emptySample, "\(r.presentCount == 0 ? "the baseline" : "the current profile") has no values")
                 }
-                evaluation = try MethodEvaluation(categorical: method, reference: r.categoryCounts, current: c.categoryCounts)
+                evaluation = try MethodEvaluation(categorical: method, reference: counts.0, current: counts.1)
             } else {
                 histogram = ColumnHistogram(sketchReference: r.quantiles, current: c.quantiles)
                 evaluation = try Self.numeric(method, reference: r, current: c, binCount: configuration.binCount)
             }
         } catch {
             var column = analyzer.notTested(name, kind: r.kind, role: role, error.description, reference: summaries.0, current: summaries.1, issues: issues)
+            column.method = method
+            column.histogram = histogram
+            return column
+        }
+        if evaluation.statistic.isNaN || evaluation.pValue?.isNaN == true {
+            var column = analyzer.notTested(name, kind: r.kind, role: role, "\(method) is undefined for these profiles", reference: summaries.0, current: summaries.1, issues: issues)
             column.method = method
             column.histogram = histogram
             return column
@@ -87,9 +104,9 @@ public struct ProfileComparison: Sendable {
         guard !reference.quantiles.isEmpty else { throw DriftError(.emptySample, "the baseline has no values") }
         guard !current.quantiles.isEmpty else { throw DriftError(.emptySample, "the current profile has no values") }
         let (r, c) = (reference.quantiles.cumulativeSteps(), current.quantiles.cumulativeSteps())
-        let raw = wassersteinBetweenSteps(r, c)
-        let deviation = reference.moments.standardDeviation
-        let effect = deviation > 0 ? raw / deviation : (raw == 0 ? 0 : .infinity)
+        let raw = gapIntegralBetweenSteps(r, c, power: 1)
+        let deviation = reference.finiteStandardDeviation
+        let effect = WassersteinDistance.inDeviations(raw, deviation: deviation)
         let statistic: Double
         var pValue: Double?
         switch method {
@@ -101,14 +118,8 @@ public struct ProfileComparison: Sendable {
         case .wasserstein:
             statistic = effect
         case .energy:
-            var squares = 0.0
-            var previous: (value: Double, gap: Double)?
-            walkSteps(r, c) { value, a, b in
-                if let previous { squares += previous.gap * previous.gap * (value - previous.value) }
-                previous = (value, Swift.abs(a - b))
-            }
-            let distance = (2 * squares).squareRoot()
-            statistic = deviation > 0 ? distance / deviation : (distance == 0 ? 0 : .infinity)
+            let distance = (2 * gapIntegralBetweenSteps(r, c, power: 2)).squareRoot()
+            statistic = WassersteinDistance.inDeviations(distance, deviation: deviation)
         case .psi, .jensenShannon, .kullbackLeibler, .hellinger, .totalVariation, .lInfinity:
             var edges: [Double] = []
             for q in (1..<binCount).map({ Double($0) / Double(binCount) }) {
@@ -126,6 +137,37 @@ public struct ProfileComparison: Sendable {
         return MethodEvaluation(statistic: statistic, pValue: pValue, effectSize: effect, effectMeasure: .wassersteinStandardDeviations)
     }
 
+    /// Category counts of two profiles that can be compared.
+    ///
+    /// While both heavy-hitters sketches monitor every category they saw, these are the exact
+    /// counts. Once either is full, its counts of rare categories are over-estimates (by up to
+    /// N / capacity) on a set of keys that differs between the two sides, which would look like
+    /// drift; so only categories holding at least ten times that error on either side are
+    /// compared one by one (their estimates are then within 10 %), and every other row on each
+    /// side is compared as one "(other)" share.
+    static func comparableCategoryCounts(_ reference: ColumnProfile, _ current: ColumnProfile) -> ([String: Int], [String: Int]) {
+        if reference.categoryCountsAreExact && current.categoryCountsAreExact {
+            return (reference.categoryCounts, current.categoryCounts)
+        }
+        func frequent(_ profile: ColumnProfile) -> [String] {
+            let floor = 10 * profile.categories.errorBound
+            return profile.categories.topK(profile.categories.monitoredCount).filter { Double($0.estimate) >= floor }.map(\.key)
+        }
+        let keys = Set(frequent(reference)).union(frequent(current))
+        func counts(_ profile: ColumnProfile) -> [String: Int] {
+            let monitored = profile.categoryCounts
+            var counts: [String: Int] = [:]
+            for key in keys {
+                // A key this side does not monitor occurred at most N / capacity times; count none.
+                counts[key] = monitored[key] ?? 0
+            }
+            let rest = profile.presentCount - counts.values.reduce(0, +)
+            counts[ColumnProfile.otherCategories] = Swift.max(0, rest)
+            return counts
+        }
+        return (counts(reference), counts(current))
+    }
+
     /// Welch's t from two moment sketches (finite values only).
     static func welch(_ a: MomentSketch, _ b: MomentSketch) -> (Double, Double?) {
         let (na, nb) = (Double(a.finiteCount), Double(b.finiteCount))
@@ -133,7 +175,8 @@ public struct ProfileComparison: Sendable {
         let va = a.m2 / (na - 1) / na, vb = b.m2 / (nb - 1) / nb
         let t = (a.finiteMean - b.finiteMean) / (va + vb).squareRoot()
         let dof = (va + vb) * (va + vb) / (va * va / (na - 1) + vb * vb / (nb - 1))
-        guard t.isFinite, let distribution = try? StudentTDistribution(degreesOfFreedom: dof) else { return (t, nil) }
+        if t.isInfinite { return (t, 0) }
+        guard t.isFinite, let distribution = try? StudentTDistribution(degreesOfFreedom: dof) else { return (t, .nan) }
         return (t, Swift.min(1, 2 * distribution.sf(Swift.abs(t))))
     }
 
@@ -154,25 +197,15 @@ public struct ProfileComparison: Sendable {
     /// categories and cardinality.
     static func quality(_ name: String, reference: ColumnProfile, current: ColumnProfile, rules: DataQualityRules) -> [QualityIssue] {
         var issues: [QualityIssue] = []
-        let referenceNullRate = DataQualityCheck.share(reference.missing, of: reference.rowCount)
-        let currentNullRate = DataQualityCheck.share(current.missing, of: current.rowCount)
-        if current.rowCount > 0 && current.missing == current.rowCount {
-            issues.append(QualityIssue(check: .allNull, column: name, severity: .error, message: "every one of the \(current.rowCount) current cells is missing", value: 1))
-        } else if currentNullRate - referenceNullRate > rules.maxNullRateIncrease {
-            issues.append(QualityIssue(
-                check: .nullRate, column: name, severity: .warning,
-                message: "missing share rose from \(DataQualityCheck.percent(referenceNullRate)) to \(DataQualityCheck.percent(currentNullRate)) (limit +\(DataQualityCheck.percent(rules.maxNullRateIncrease)))",
-                value: currentNullRate
-            ))
+        if let missing = DataQualityCheck.missingShare(
+            name, reference: (reference.missing, reference.rowCount), current: (current.missing, current.rowCount), rules: rules
+        ) {
+            issues.append(missing)
         }
         guard reference.kind == current.kind else { return issues }
         if reference.kind == .categorical {
             if reference.categoryCountsAreExact {
-                var referenceCounts = reference.categoryCounts
-                referenceCounts[ColumnProfile.otherCategories] = nil
-                var currentCounts = current.categoryCounts
-                currentCounts[ColumnProfile.otherCategories] = nil
-                issues += DataQualityCheck.categories(name, reference: referenceCounts, current: currentCounts, rules: rules)
+                issues += DataQualityCheck.categories(name, reference: reference.categoryCounts, current: current.categoryCounts, rules: rules)
             }
             return issues
         }
@@ -180,7 +213,7 @@ public struct ProfileComparison: Sendable {
         if infinite > 0 {
             issues.append(QualityIssue(check: .typeViolation, column: name, severity: .warning, message: "\(infinite) current values are infinite", value: Double(infinite)))
         }
-        if let low = reference.moments.min, let high = reference.moments.max, !current.quantiles.isEmpty {
+        if let low = reference.quantiles.min, let high = reference.quantiles.max, !current.quantiles.isEmpty {
             let below = (try? current.quantiles.rank(low, inclusive: false)) ?? 0
             let above = 1 - ((try? current.quantiles.rank(high, inclusive: true)) ?? 1)
             let allowed = rules.allowedRanges[name]
@@ -202,12 +235,10 @@ extension ColumnHistogram {
     /// Equal-width bins over both sketches' 0.5 %–99.5 % range, shares from their PMFs.
     init?(sketchReference reference: KLLSketch, current: KLLSketch) {
         guard let r = try? reference.quantiles([0.005, 0.995]), let c = try? current.quantiles([0.005, 0.995]) else { return nil }
-        let low = Swift.min(r[0], c[0]), high = Swift.max(r[1], c[1])
-        guard low.isFinite, high.isFinite else { return nil }
-        let binCount = high > low ? Self.numericBins : 1
-        let width = (high - low) / Double(binCount)
-        let edges = (1..<binCount).map { low + Double($0) * width }
-        guard let referenceShares = try? reference.pmf(at: edges, inclusive: false), let currentShares = try? current.pmf(at: edges, inclusive: false) else { return nil }
-        self.init(labels: ([low] + edges).map { Self.format($0) }, edges: edges, reference: referenceShares, current: currentShares)
+        let low = Swift.min(r[0], c[0])
+        guard let bins = Self.equalWidthBins(low: low, high: Swift.max(r[1], c[1])),
+              let referenceShares = try? reference.pmf(at: bins.edges, inclusive: false),
+              let currentShares = try? current.pmf(at: bins.edges, inclusive: false) else { return nil }
+        self.init(labels: Self.labels(low: low, edges: bins.edges), edges: bins.edges, reference: referenceShares, current: currentShares)
     }
 }

@@ -62,13 +62,13 @@ func walkSteps(_ a: [(value: Double, rank: Double)], _ b: [(value: Double, rank:
     }
 }
 
-/// ∫ |F_a − F_b| dx between two step CDFs: the Wasserstein-1 distance of the distributions the
-/// sketches describe.
-func wassersteinBetweenSteps(_ a: [(value: Double, rank: Double)], _ b: [(value: Double, rank: Double)]) -> Double {
+/// ∫ |F_a − F_b|^power dx between two step CDFs: with power 1 the Wasserstein-1 distance of the
+/// distributions the sketches describe, with power 2 half the squared energy distance.
+func gapIntegralBetweenSteps(_ a: [(value: Double, rank: Double)], _ b: [(value: Double, rank: Double)], power: Int) -> Double {
     var total = 0.0
     var previous: (value: Double, gap: Double)?
     walkSteps(a, b) { value, rankA, rankB in
-        if let previous { total += previous.gap * (value - previous.value) }
+        if let previous { total += (power == 1 ? previous.gap : previous.gap * previous.gap) * (value - previous.value) }
         previous = (value, Swift.abs(rankA - rankB))
     }
     return total

@@ -4,12 +4,13 @@ public import TensorCore
 
 /// Profiles live traffic from many tasks at once, inside a serving process.
 ///
-/// The profiler keeps several shards, each a ``DatasetProfile`` behind its own `Mutex`. A
-/// caller's thread picks its shard from its thread id and takes the lock with
-/// `withLockIfAvailable`; when another thread holds it, the caller moves to the next shard
-/// instead of waiting. So the hot path never blocks on a held lock, never hops to an actor,
-/// and allocates nothing for numbers. ``drain()`` merges the shards into one window's profile
-/// and starts the next window.
+/// The profiler keeps several shards (twice the cores), each a ``DatasetProfile`` behind its
+/// own `Mutex`. A caller's thread picks its shard from its thread id and takes the lock with
+/// `withLockIfAvailable`; when another thread holds it, the caller moves on to the next shard
+/// instead of waiting, and waits only when every shard is busy at that instant. It never hops
+/// to an actor, and for numbers it allocates nothing beyond a sketch's occasional growth.
+/// ``drain()`` merges the shards into one window's profile and swaps in empty profiles built
+/// outside the locks, so the next window's first records do not copy anything.
 ///
 /// ```swift
 /// let profiler = try StreamingProfiler(schema: [("amount", .double), ("country", .categorical)])
@@ -25,6 +26,8 @@ public final class StreamingProfiler: Sendable {
     /// The empty profile each window starts from.
     public let template: DatasetProfile
     private let shards: [Shard]
+    private let schema: [(String, ColumnKind)]
+    private let settings: ProfileSettings
 
     private final class Shard: Sendable {
         let profile: Mutex<DatasetProfile>
@@ -38,10 +41,13 @@ public final class StreamingProfiler: Sendable {
     ///   - settings: sketch sizes.
     ///   - shardCount: shards (default: twice the active cores, at least 2).
     public init(schema: [(name: String, kind: ColumnKind)], settings: ProfileSettings = ProfileSettings(), shardCount: Int? = nil) throws(DriftError) {
-        let empty = try DatasetProfile(schema: schema, settings: settings)
+        template = try DatasetProfile(schema: schema, settings: settings)
         let count = Swift.max(2, shardCount ?? 2 * ProcessInfo.processInfo.activeProcessorCount)
-        template = empty
-        shards = (0..<count).map { _ in Shard(empty) }
+        var shards: [Shard] = []
+        for _ in 0..<count { shards.append(Shard(try DatasetProfile(schema: schema, settings: settings))) }
+        self.shards = shards
+        self.schema = schema.map { ($0.name, $0.kind) }
+        self.settings = settings
     }
 
     /// Records into one shard's profile: call the profile's `update` methods in `body`.
@@ -62,6 +68,9 @@ public final class StreamingProfiler: Sendable {
     }
 
     /// The merged profile of everything recorded since the last drain, without resetting.
+    ///
+    /// - Throws: ``DriftError`` only if a shard's profile cannot be merged (never for shards
+    ///   this profiler made).
     public func snapshot() throws(DriftError) -> DatasetProfile {
         var merged = template
         for shard in shards {
@@ -72,15 +81,16 @@ public final class StreamingProfiler: Sendable {
     }
 
     /// The merged profile of everything recorded since the last drain; the shards start empty.
+    ///
+    /// - Throws: ``DriftError`` only if a shard's profile cannot be merged (never for shards
+    ///   this profiler made).
     public func drain() throws(DriftError) -> DatasetProfile {
         var merged = template
         for shard in shards {
-            let taken = shard.profile.withLock { profile in
-                let taken = profile
-                profile = template
-                return taken
-            }
-            try merged.merge(taken)
+            // Built outside the lock, with storage of its own.
+            var fresh = try DatasetProfile(schema: schema.map { (name: $0.0, kind: $0.1) }, settings: settings)
+            shard.profile.withLock { swap(&$0, &fresh) }
+            try merged.merge(fresh)
         }
         return merged
     }

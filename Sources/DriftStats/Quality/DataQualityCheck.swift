@@ -9,16 +9,10 @@ enum DataQualityCheck {
         _ name: String, reference: PreparedColumn, current: PreparedColumn, currentColumn: Column, rules: DataQualityRules
     ) -> [QualityIssue] {
         var issues: [QualityIssue] = []
-        let referenceNullRate = share(reference.missingCount, of: reference.rowCount)
-        let currentNullRate = share(current.missingCount, of: current.rowCount)
-        if current.rowCount > 0 && current.missingCount == current.rowCount {
-            issues.append(QualityIssue(check: .allNull, column: name, severity: .error, message: "every one of the \(current.rowCount) current cells is missing", value: 1))
-        } else if currentNullRate - referenceNullRate > rules.maxNullRateIncrease {
-            issues.append(QualityIssue(
-                check: .nullRate, column: name, severity: .warning,
-                message: "missing share rose from \(percent(referenceNullRate)) to \(percent(currentNullRate)) (limit +\(percent(rules.maxNullRateIncrease)))",
-                value: currentNullRate
-            ))
+        if let missing = missingShare(
+            name, reference: (reference.missingCount, reference.rowCount), current: (current.missingCount, current.rowCount), rules: rules
+        ) {
+            issues.append(missing)
         }
         if reference.kind != current.kind {
             var issue = QualityIssue(check: .typeChange, column: name, severity: .error, message: "the reference holds \(reference.kind) values, the current data \(current.kind)")
@@ -47,6 +41,22 @@ enum DataQualityCheck {
             break
         }
         return issues
+    }
+
+    /// The missing-share check: every current cell missing (an error), or the share of missing
+    /// cells risen by more than the rule allows (a warning).
+    static func missingShare(_ name: String, reference: (missing: Int, rows: Int), current: (missing: Int, rows: Int), rules: DataQualityRules) -> QualityIssue? {
+        let referenceRate = share(reference.missing, of: reference.rows)
+        let currentRate = share(current.missing, of: current.rows)
+        if current.rows > 0 && current.missing == current.rows {
+            return QualityIssue(check: .allNull, column: name, severity: .error, message: "every one of the \(current.rows) current cells is missing", value: 1)
+        }
+        guard currentRate - referenceRate > rules.maxNullRateIncrease else { return nil }
+        return QualityIssue(
+            check: .nullRate, column: name, severity: .warning,
+            message: "missing share rose from \(percent(referenceRate)) to \(percent(currentRate)) (limit +\(percent(rules.maxNullRateIncrease)))",
+            value: currentRate
+        )
     }
 
     static func range(_ name: String, reference: SortedSample, current: SortedSample, rules: DataQualityRules) -> [QualityIssue] {

@@ -35,6 +35,21 @@ public struct QualityIssue: Sendable, Hashable, Codable, CustomStringConvertible
         self.examples = examples
     }
 
+    /// Encodes every key, null where there is no column or value.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(check, forKey: .check)
+        try container.encode(column, forKey: .column)
+        try container.encode(severity, forKey: .severity)
+        try container.encode(message, forKey: .message)
+        try container.encode(value, forKey: .value)
+        try container.encode(examples, forKey: .examples)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case check, column, severity, message, value, examples
+    }
+
     /// "error [missing_column] amount: …".
     public var description: String {
         "\(severity.rawValue) [\(check.rawValue)]\(column.map { " \($0)" } ?? ""): \(message)"

@@ -5,8 +5,11 @@ import Metrics
 /// (swift-prometheus, say) exports them with its other metrics.
 ///
 /// Per column (dimensions `column`, `method`): gauges `<prefix>_score` (the statistic),
-/// `<prefix>_p_value` (tests only), `<prefix>_effect_size` and `<prefix>_column_drifted`
-/// (0 or 1), and a counter `<prefix>_alarms_total` raised each time the column drifts. Per
+/// `<prefix>_p_value` (tests only), `<prefix>_p_value_adjusted` (under the bh and bonferroni
+/// dataset rules), `<prefix>_effect_size`, `<prefix>_column_drifted` and
+/// `<prefix>_column_tested` (0 or 1), and a counter `<prefix>_alarms_total` raised each time
+/// the column drifts. A column that could not be compared records NaN scores and 0 for
+/// drifted, so no stale value keeps an alert firing. Per
 /// dataset: the gauge `<prefix>_dataset_drifted` and the counter `<prefix>_quality_issues_total`
 /// (dimensions `check`, `severity`). Extra dimensions (a model name, a window) go on every metric.
 public struct DriftMetrics: Sendable {
@@ -26,12 +29,16 @@ public struct DriftMetrics: Sendable {
 
     /// Records one report.
     public func record(_ report: DriftReport) {
-        for column in report.columns where column.status != .notTested {
+        for column in report.columns {
             let labels = dimensions + [("column", column.name), ("method", column.method?.rawValue ?? "none")]
-            if let statistic = column.statistic { gauge("score", labels).record(statistic) }
-            if let p = column.adjustedPValue ?? column.pValue { gauge("p_value", labels).record(p) }
-            if let effect = column.effectSize { gauge("effect_size", labels).record(effect) }
+            // A column that could not be compared this time must not keep its last values.
+            let tested = column.status != .notTested
+            gauge("score", labels).record(tested ? column.statistic ?? .nan : .nan)
+            gauge("p_value", labels).record(tested ? column.pValue ?? .nan : .nan)
+            gauge("p_value_adjusted", labels).record(tested ? column.adjustedPValue ?? .nan : .nan)
+            gauge("effect_size", labels).record(tested ? column.effectSize ?? .nan : .nan)
             gauge("column_drifted", labels).record(column.drifted ? 1 : 0)
+            gauge("column_tested", labels).record(tested ? 1 : 0)
             if column.drifted { counter("alarms_total", labels).increment() }
         }
         gauge("dataset_drifted", dimensions).record(report.drifted ? 1 : 0)

@@ -23,7 +23,10 @@ public struct WelchTTest: Sendable, Hashable, Codable {
         let standardError = (va + vb).squareRoot()
         statistic = (a.mean - b.mean) / standardError
         degreesOfFreedom = (va + vb) * (va + vb) / (va * va / Double(a.count - 1) + vb * vb / Double(b.count - 1))
-        if let distribution = try? StudentTDistribution(degreesOfFreedom: degreesOfFreedom), statistic.isFinite {
+        if statistic.isInfinite {
+            // Two constant samples with different values: scipy reports t = ±∞, p = 0.
+            pValue = 0
+        } else if let distribution = try? StudentTDistribution(degreesOfFreedom: degreesOfFreedom), statistic.isFinite {
             pValue = Swift.min(1, 2 * distribution.sf(Swift.abs(statistic)))
         } else {
             pValue = .nan

@@ -37,9 +37,10 @@ struct DriftChapter: DemoChapter {
         try report.jsonData().write(to: URL(fileURLWithPath: context.path("drift-report.json")), options: .atomic)
 
         let firstAlarm = windows.first { $0.1.drifted }?.0
+        let falseAlarms = windows.prefix(Self.driftStart).filter { $0.1.drifted }.count
         var highlights = [
             "baseline fraud-traffic v\(stored.version) saved: \(stored.profile.rowCount) rows profiled into sketches",
-            "windows 1–\(Self.driftStart) stable; traffic drifts from window \(Self.driftStart + 1): "
+            "\(falseAlarms == 0 ? "no alarm" : "\(falseAlarms) false alarm(s)") in windows 1–\(Self.driftStart); traffic drifts from window \(Self.driftStart + 1): "
                 + (firstAlarm.map { "raised at window \($0 + 1)" } ?? "NOT raised"),
             "later period: \(report.dataset.reason)",
         ]

@@ -77,7 +77,8 @@ struct DriftOptions: ParsableArguments {
     }
 
     /// Prints or writes the report, then exits 1 when the dataset drifted (or, with
-    /// --fail-on-quality, when a quality check found an error).
+    /// --fail-on-quality, when a quality check found an error), and 2 when no column could be
+    /// compared at all.
     func finish(_ report: DriftReport, title: String) throws {
         let text: String
         switch format {
@@ -94,6 +95,11 @@ struct DriftOptions: ParsableArguments {
             Terminal.error("wrote \(output): \(report.dataset.reason)")
         } else {
             print(text)
+        }
+        if report.dataset.testedColumns == 0 && !report.columns.isEmpty {
+            // Nothing could be compared (renamed headers, a typo in --columns, all-null data):
+            // never a pass.
+            throw CommandFailure.usage("error: no column could be compared; see each column's reason above. Fix: check that both files have the same header and that --columns names exist.")
         }
         if report.drifted {
             throw ExitCode(1)

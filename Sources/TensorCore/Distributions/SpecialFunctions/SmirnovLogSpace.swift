@@ -42,12 +42,20 @@ extension SpecialFunctions {
         if last >= 64 {
             let count = last - 63
             partials += ParallelFor.map(count: count, minimumChunk: 16_384) { range in
-                var logs: [Double] = []
-                logs.reserveCapacity(range.count)
-                for offset in range {
-                    logs.append(stirlingLogTerm(n: nDouble, j: Double(64 + offset), nx: nx, x: x))
+                // Blocks of 4,096 log terms, each reduced to (largest, scaled sum) and folded in,
+                // so memory stays constant whatever n is.
+                var logs = [Double](repeating: 0, count: Swift.min(4_096, range.count))
+                var folded: (maximum: Double, sum: Double) = (-.infinity, 0)
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    let end = Swift.min(start + logs.count, range.upperBound)
+                    for offset in start..<end {
+                        logs[offset - start] = stirlingLogTerm(n: nDouble, j: Double(64 + offset), nx: nx, x: x)
+                    }
+                    folded = fold(folded, scaledSum(logs[0..<(end - start)]))
+                    start = end
                 }
-                return scaledSum(logs)
+                return folded
             }
         }
         let maximum = partials.map(\.maximum).max() ?? -.infinity
@@ -95,8 +103,16 @@ extension SpecialFunctions {
         return lgamma(m + 1) - (m * log(m) - m + 0.5 * log(2 * Double.pi * m))
     }
 
+    /// Two (largest, scaled sum) pairs as one.
+    private static func fold(_ a: (maximum: Double, sum: Double), _ b: (maximum: Double, sum: Double)) -> (maximum: Double, sum: Double) {
+        if a.maximum == -.infinity { return b }
+        if b.maximum == -.infinity { return a }
+        let maximum = Swift.max(a.maximum, b.maximum)
+        return (maximum, a.sum * exp(a.maximum - maximum) + b.sum * exp(b.maximum - maximum))
+    }
+
     /// The largest of some log terms and the sum of exp(term − largest).
-    private static func scaledSum(_ logs: [Double]) -> (maximum: Double, sum: Double) {
+    private static func scaledSum(_ logs: some Collection<Double>) -> (maximum: Double, sum: Double) {
         let maximum = logs.max() ?? -.infinity
         guard maximum > -.infinity else { return (maximum, 0) }
         var sum = 0.0
