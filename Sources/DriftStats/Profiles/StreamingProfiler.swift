@@ -37,7 +37,7 @@ public final class StreamingProfiler: Sendable {
     /// A profiler for a schema.
     ///
     /// - Parameters:
-    ///   - schema: column names and kinds, in the order ``DatasetProfile/update(column:_:)-(_,Double)`` indexes them.
+    ///   - schema: column names and kinds, in the order the profile's `update(column:…)` methods index them.
     ///   - settings: sketch sizes.
     ///   - shardCount: shards (default: twice the active cores, at least 2).
     public init(schema: [(name: String, kind: ColumnKind)], settings: ProfileSettings = ProfileSettings(), shardCount: Int? = nil) throws(DriftError) {

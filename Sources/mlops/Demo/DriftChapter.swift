@@ -54,10 +54,18 @@ struct DriftChapter: DemoChapter {
             ]
         }
         var body = "<p>The training period (50,000 rows) is profiled into sketches and stored as baseline <code>fraud-traffic</code>. "
-        body += "Five windows of \(Self.windowRows) simulated requests are recorded by four tasks into a streaming profiler; "
+        body += "Five windows of 20,000 simulated requests are recorded by four tasks into a streaming profiler; "
         body += "each window is compared with the baseline on the sketches alone. Traffic drifts from window \(Self.driftStart + 1) "
         body += "(larger amounts, more US and a new country, missing devices).</p>"
         body += HTML.table(headers: ["window", "decision", "drifted columns", "reason"], rows: rows)
+        if let alarm = windows.first(where: { $0.1.drifted }) {
+            body += "<h2>Why window \(alarm.0 + 1) alarmed</h2><ul>"
+            for column in alarm.1.columns where column.status != .stable {
+                body += "<li><b>\(HTML.escape(column.name))</b>: \(HTML.escape(column.reason))</li>"
+            }
+            for issue in alarm.1.allIssues { body += "<li>quality: \(HTML.escape(issue.description))</li>" }
+            body += "</ul>"
+        }
         body += "<p>The whole later period against the training period, on the raw rows: "
         body += "<a href=\"drift-report.html\">drift-report.html</a> (JSON: <a href=\"drift-report.json\">drift-report.json</a>).</p>"
         let facts = [
