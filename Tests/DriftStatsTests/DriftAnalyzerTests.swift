@@ -384,4 +384,37 @@ struct DriftAnalyzerTests {
         #expect(week.season(ofMicroseconds: -1) == 71)
         #expect(SeasonalBaseline(timestampColumn: "t", period: .dayOfWeek).season(ofMicroseconds: -1) == 2)
     }
+
+    @Test("a correlation that flips is invisible column by column and caught by the joint comparison")
+    func multivariate() throws {
+        func table(_ sign: Double, seed: UInt64) throws -> FeatureTable {
+            let x = TestTables.normals(300, seed: seed)
+            let noise = TestTables.normals(300, sd: 0.1, seed: seed + 1)
+            return try TestTables.table([
+                ("x", .double(DoubleColumn(values: x))),
+                ("y", .double(DoubleColumn(values: zip(x, noise).map { sign * $0 + $1 }))),
+                ("label", .categorical(CategoricalColumn([String?](repeating: "a", count: 300)))),
+            ])
+        }
+        var configuration = DriftConfiguration()
+        configuration.multivariate = MultivariateOptions()
+        let analyzer = try DriftAnalyzer(configuration: configuration)
+        let flipped = try analyzer.compare(reference: try table(1, seed: 1), current: try table(-1, seed: 5))
+        #expect(flipped.columns.allSatisfy { !$0.drifted }, "\(flipped.columns.map(\.reason))")
+        let joint = try #require(flipped.multivariate)
+        #expect(joint.columns == ["x", "y"])
+        #expect(joint.test == "mmd_permutation")
+        #expect(joint.drifted, "\(joint.reason)")
+        #expect(flipped.drifted)
+        #expect(flipped.dataset.reason.contains("jointly"))
+        let same = try analyzer.compare(reference: try table(1, seed: 1), current: try table(1, seed: 9))
+        #expect(same.multivariate?.drifted == false, "\(same.multivariate?.reason ?? "")")
+        #expect(!same.drifted)
+        let object = try #require(try JSONSerialization.jsonObject(with: try flipped.jsonData()) as? [String: Any])
+        #expect((object["multivariate"] as? [String: Any])?["drifted"] as? Bool == true)
+        #expect(flipped.html().contains("Numeric columns together"))
+        // Off by default: the key is there, null.
+        let plain = try JSONSerialization.jsonObject(with: try DriftAnalyzer().compare(reference: try table(1, seed: 1), current: try table(1, seed: 2)).jsonData()) as? [String: Any]
+        #expect(plain?["multivariate"] is NSNull)
+    }
 }

@@ -51,7 +51,16 @@ public struct DriftAnalyzer: Sendable {
             range.map { compareColumn(names[$0], reference: reference, current: current) }
         }
         var columns = chunks.flatMap { $0 }
-        let dataset = decide(&columns)
+        var dataset = decide(&columns)
+        var multivariate: MultivariateDrift?
+        if let options = configuration.multivariate {
+            let joint = MultivariateDrift.compare(reference: reference, current: current, columns: names, options: options)
+            multivariate = joint
+            if joint.drifted && !dataset.drifted {
+                dataset.drifted = true
+                dataset.reason += "; the numeric columns drifted jointly (\(joint.reason))"
+            }
+        }
         var issues: [QualityIssue] = []
         if let duplicates = DataQualityCheck.duplicates(reference: reference, current: current, rules: configuration.quality) {
             issues.append(duplicates)
@@ -59,7 +68,9 @@ public struct DriftAnalyzer: Sendable {
         if let rule = configuration.quality.freshness, let stale = DataQualityCheck.freshness(rule, current: current) {
             issues.append(stale)
         }
-        return DriftReport(referenceRows: reference.rowCount, currentRows: current.rowCount, dataset: dataset, columns: columns, issues: issues, season: season)
+        return DriftReport(
+            referenceRows: reference.rowCount, currentRows: current.rowCount, dataset: dataset, columns: columns, issues: issues,
+            season: season, multivariate: multivariate)
     }
 
     /// Compares one column.

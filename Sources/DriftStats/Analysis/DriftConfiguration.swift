@@ -39,6 +39,9 @@ public struct DriftConfiguration: Sendable, Hashable {
     public var modelOutputs: ModelOutputColumns?
     /// Compare with the reference rows of the same seasons only (nil: the whole reference).
     public var season: SeasonalBaseline?
+    /// Also compare the numeric columns jointly (MMD and PCA reconstruction error); nil: off.
+    /// When on, joint drift also makes the dataset drifted.
+    public var multivariate: MultivariateOptions?
 
     /// The defaults: automatic methods, default thresholds, no minimum effect, the dataset
     /// drifted when half its tested columns drifted, 10 bins.
@@ -54,7 +57,8 @@ public struct DriftConfiguration: Sendable, Hashable {
         binCount: Int = 10,
         quality: DataQualityRules = DataQualityRules(),
         modelOutputs: ModelOutputColumns? = nil,
-        season: SeasonalBaseline? = nil
+        season: SeasonalBaseline? = nil,
+        multivariate: MultivariateOptions? = nil
     ) {
         self.method = method
         self.columnMethods = columnMethods
@@ -68,6 +72,7 @@ public struct DriftConfiguration: Sendable, Hashable {
         self.quality = quality
         self.modelOutputs = modelOutputs
         self.season = season
+        self.multivariate = multivariate
     }
 
     /// The threshold for a column compared with a method.
@@ -90,6 +95,9 @@ public struct DriftConfiguration: Sendable, Hashable {
         }
         if case .shareOfColumns(let share) = datasetRule, !(share > 0 && share <= 1) {
             throw DriftError(.invalidArgument, "The dataset rule's share of columns is \(share)", fix: "use a share above 0 and at most 1 (0.5: half the tested columns).")
+        }
+        if let multivariate, !(multivariate.alpha > 0 && multivariate.alpha < 1) || multivariate.permutations < 1 {
+            throw DriftError(.invalidArgument, "The multivariate options need a level between 0 and 1 and at least one permutation", fix: "use MultivariateOptions() defaults.")
         }
         if let minimumEffect, !(minimumEffect.numeric >= 0 && minimumEffect.categorical >= 0) {
             throw DriftError(.invalidArgument, "A minimum effect is negative", fix: "use effects of at least 0.")

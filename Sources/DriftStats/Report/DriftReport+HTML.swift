@@ -39,6 +39,7 @@ extension DriftReport {
         writeDatasetIssues(into: &page)
         let ordered = orderedColumns
         writeSummary(ordered, into: &page)
+        writeMultivariate(into: &page)
         page.element("h2", ["id": "columns"], text: "Columns")
         for (index, column) in ordered {
             writeColumn(column, anchor: Self.anchor(index), into: &page)
@@ -98,6 +99,33 @@ extension DriftReport {
                 fact("Reference rows", HTMLWriter.count(referenceRows))
                 fact("Current rows", HTMLWriter.count(currentRows))
                 if let season { fact("Season", season, width: " pair") }
+            }
+        }
+    }
+
+    /// The joint comparison of the numeric columns, when the report has one.
+    private func writeMultivariate(into page: inout HTMLWriter) {
+        guard let joint = multivariate else { return }
+        page.element("h2", ["id": "multivariate"], text: "Numeric columns together")
+        page.element("p", text: joint.reason)
+        page.element("table", ["class": "summary"]) { table in
+            table.element("tbody") { body in
+                let rows: [(String, String)] = [
+                    ("columns", joint.columns.joined(separator: ", ")),
+                    ("rows used", "\(HTMLWriter.count(joint.referenceRows)) reference, \(HTMLWriter.count(joint.currentRows)) current"),
+                    ("test", joint.test),
+                    ("MMD²", HTMLWriter.number(joint.statistic)),
+                    ("p-value", HTMLWriter.pValue(joint.pValue)),
+                    ("bandwidth", HTMLWriter.number(joint.bandwidth)),
+                    ("PCA error, current / reference / threshold",
+                     "\(HTMLWriter.number(joint.pcaCurrentError)) / \(HTMLWriter.number(joint.pcaReferenceError)) / \(HTMLWriter.number(joint.pcaThreshold))"),
+                ]
+                for (label, value) in rows {
+                    body.element("tr") { row in
+                        row.element("th", text: label)
+                        row.element("td", text: value)
+                    }
+                }
             }
         }
     }

@@ -25,14 +25,19 @@ public struct DriftReport: Sendable, Hashable, Codable {
     public var issues: [QualityIssue]
     /// The seasonal window the reference was narrowed to, if any ("hour_of_week 14, 15").
     public var season: String?
+    /// The joint comparison of the numeric columns, when it was asked for.
+    public var multivariate: MultivariateDrift?
 
     enum CodingKeys: String, CodingKey {
-        case dataset, columns, issues, season
+        case dataset, columns, issues, season, multivariate
         case schemaVersion = "schema_version", referenceRows = "reference_rows", currentRows = "current_rows"
     }
 
     /// Creates a report.
-    public init(referenceRows: Int, currentRows: Int, dataset: DatasetDrift, columns: [ColumnDrift], issues: [QualityIssue], season: String? = nil) {
+    public init(
+        referenceRows: Int, currentRows: Int, dataset: DatasetDrift, columns: [ColumnDrift], issues: [QualityIssue],
+        season: String? = nil, multivariate: MultivariateDrift? = nil
+    ) {
         self.schemaVersion = Self.currentSchemaVersion
         self.referenceRows = referenceRows
         self.currentRows = currentRows
@@ -40,6 +45,7 @@ public struct DriftReport: Sendable, Hashable, Codable {
         self.columns = columns
         self.issues = issues
         self.season = season
+        self.multivariate = multivariate
     }
 
     /// Whether the dataset drifted.
@@ -75,6 +81,7 @@ public struct DriftReport: Sendable, Hashable, Codable {
         try container.encode(columns, forKey: .columns)
         try container.encode(issues, forKey: .issues)
         try container.encode(season, forKey: .season)
+        try container.encode(multivariate, forKey: .multivariate)
     }
 }
 

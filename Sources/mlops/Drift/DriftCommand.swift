@@ -126,6 +126,9 @@ struct DriftCompare: AsyncParsableCommand {
     @Option(help: "The season with --season-column: hour_of_day, day_of_week or hour_of_week.")
     var season: String = "hour_of_week"
 
+    @Flag(help: "Also compare the numeric columns jointly (MMD test and PCA reconstruction error); joint drift makes the dataset drifted.")
+    var multivariate = false
+
     @Option(help: "The model's prediction column (reported as prediction drift).")
     var prediction: String?
 
@@ -140,6 +143,7 @@ struct DriftCompare: AsyncParsableCommand {
             }
             configuration.season = SeasonalBaseline(timestampColumn: seasonColumn, period: period)
         }
+        if multivariate { configuration.multivariate = MultivariateOptions() }
         if prediction != nil || !probabilities.isEmpty {
             configuration.modelOutputs = ModelOutputColumns(prediction: prediction, probabilities: probabilities.flatMap { $0.split(separator: ",").map(String.init) })
         }

@@ -22,6 +22,7 @@ enum DriftPrinting {
         lines.append("")
         lines.append("\(report.drifted ? "DRIFTED" : "NO DRIFT"): \(report.dataset.reason)")
         if let season = report.season { lines.append("reference narrowed to \(season)") }
+        if let joint = report.multivariate { lines.append("numeric columns together (\(joint.columns.joined(separator: ", "))): \(joint.reason)") }
         let issues = report.allIssues
         if !issues.isEmpty {
             lines.append("")
