@@ -15,7 +15,7 @@ import Darwin
 /// (``tokenize(_:_:_:_:_:_:_:_:)``), then checks the field count and delivers the fields,
 /// naming the exact problem. A record that runs past the bytes read so far is retried from its
 /// start after the source refills; nothing is committed until a record is accepted.
-struct CSVEngine {
+struct CSVEngine: ChunkAssembly {
     /// One field, as offsets into the source's buffer.
     struct FieldSpan {
         /// The first byte of the field's content (after an opening quote).
@@ -82,6 +82,9 @@ struct CSVEngine {
     /// Rows per scratch block.
     static let blockRows = 2_048
 
+    var badRowPolicy: BadRowPolicy { options.badRowPolicy }
+    var maxRecordedSkipReasons: Int { options.maxRecordedSkipReasons }
+
     /// The file.
     private(set) var source: ByteSource
     /// The options the reader was created with.
@@ -95,21 +98,21 @@ struct CSVEngine {
     /// The column kinds, once inferred.
     private(set) var kinds: [ColumnKind]?
     /// One builder per column, once the kinds are known.
-    private var builders: [ColumnBuilder] = []
+    var builders: [ColumnBuilder] = []
     /// The scratch block the builders write to, once the kinds are known.
     private var scratch: ScratchBlock?
     /// Per column: 0 for a double column that takes the fast number path, 1 otherwise.
     private var fastNumber: [Bool] = []
     /// Rows written to the scratch block and not yet flushed.
-    private var scratchRows = 0
+    var scratchRows = 0
     /// Rows accepted into the current chunk (flushed or not); also the id of the next row.
-    private var chunkRows = 0
+    var chunkRows = 0
     /// The physical line (1-based) on which the next record starts.
     private var line = 1
     /// What has been read and skipped so far.
-    private(set) var report = ReadReport()
+    var report = ReadReport()
     /// The error that stopped the reader under ``BadRowPolicy/fail``.
-    private var failure: TableError?
+    var failure: TableError?
     /// Records read ahead for inference and not yet delivered.
     private var pending: [BufferedRecord] = []
     /// The next record of ``pending`` to deliver.
@@ -406,7 +409,7 @@ struct CSVEngine {
             throw TableError(.invalidOption, value: String(maxRows), path: source.path, detail: "maxRows must be at least 1")
         }
         if kinds == nil { try inferSchema() }
-        reserve(maxRows)
+        reserve(maxRows, readAhead: pending.count - pendingIndex, bytesLeft: source.fileSize - source.position, bytesPerRow: bytesPerRecord)
         parallelDeclined = false
         while chunkRows < maxRows && pendingIndex < pending.count {
             let record = pending[pendingIndex]
@@ -437,59 +440,6 @@ struct CSVEngine {
         return takeTable()
     }
 
-    /// Reserves room in the builders for the rows the chunk will likely hold, estimated from
-    /// the bytes left in the file and the average record size of the inference sample.
-    private mutating func reserve(_ maxRows: Int) {
-        var expected = pending.count - pendingIndex
-        if bytesPerRecord > 0 && source.fileSize > source.position {
-            let estimate = Double(source.fileSize - source.position) / bytesPerRecord
-            expected += Int(min(estimate * 1.02, 1e9)) + 64
-        }
-        let rows = min(maxRows, expected)
-        guard rows > 0 else { return }
-        for i in builders.indices { builders[i].reserve(rows) }
-    }
-
-    /// Counts the row in scratch slot `scratchRows` as accepted, flushing a full block.
-    @inline(__always)
-    private mutating func acceptRow() {
-        scratchRows += 1
-        chunkRows += 1
-        if scratchRows == Self.blockRows { flushScratch() }
-    }
-
-    /// Appends the scratch block's rows to the builders' arrays.
-    private mutating func flushScratch() {
-        if scratchRows == 0 { return }
-        for i in builders.indices { builders[i].flush(scratchRows) }
-        scratchRows = 0
-    }
-
-    /// The builders' columns as a table, leaving the builders empty.
-    private mutating func takeTable() -> FeatureTable {
-        flushScratch()
-        var columns = [Column]()
-        columns.reserveCapacity(builders.count)
-        for i in builders.indices { columns.append(builders[i].takeColumn()) }
-        let rows = chunkRows
-        chunkRows = 0
-        return FeatureTable(uncheckedNames: names, columns: columns, rowCount: names.isEmpty ? 0 : rows)
-    }
-
-    /// Records a bad row: throws under ``BadRowPolicy/fail``, counts it under ``BadRowPolicy/skip``.
-    private mutating func reject(_ error: TableError) throws(TableError) {
-        for i in builders.indices { builders[i].rollback(row: chunkRows) }
-        switch options.badRowPolicy {
-        case .fail:
-            failure = error
-            throw error
-        case .skip:
-            report.rowsSkipped += 1
-            if report.skipReasons.count < options.maxRecordedSkipReasons {
-                report.skipReasons.append(error)
-            }
-        }
-    }
 
     /// Reads up to `inferenceRowCount` records ahead, infers each column's kind and creates
     /// the builders; the records are delivered by the next chunks.

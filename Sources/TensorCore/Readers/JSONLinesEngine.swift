@@ -11,7 +11,7 @@ import Darwin
 /// (an escape never grows), numbers are validated against JSON's grammar and parsed by
 /// ``DecimalParser``. Nothing is committed until the whole line has been read and every value
 /// accepted.
-struct JSONLinesEngine {
+struct JSONLinesEngine: ChunkAssembly {
     /// A scanned scalar value.
     enum Scalar {
         case null
@@ -47,6 +47,9 @@ struct JSONLinesEngine {
     /// Rows per scratch block.
     static let blockRows = 2_048
 
+    var badRowPolicy: BadRowPolicy { options.badRowPolicy }
+    var maxRecordedSkipReasons: Int { options.maxRecordedSkipReasons }
+
     /// The file.
     private(set) var source: ByteSource
     /// The options the reader was created with.
@@ -60,19 +63,19 @@ struct JSONLinesEngine {
     /// Maps a key's bytes to its column (codes are column indices).
     private var keys = ByteInterner()
     /// One builder per column.
-    private var builders: [ColumnBuilder] = []
+    var builders: [ColumnBuilder] = []
     /// The scratch block the builders write to.
     private var scratch: ScratchBlock?
     /// Rows written to the scratch block and not yet flushed.
-    private var scratchRows = 0
+    var scratchRows = 0
     /// Rows accepted into the current chunk.
-    private var chunkRows = 0
+    var chunkRows = 0
     /// The line number (1-based) of the next line.
     private var line = 1
     /// What has been read and skipped so far.
-    private(set) var report = ReadReport()
+    var report = ReadReport()
     /// The error that stopped the reader under ``BadRowPolicy/fail``.
-    private var failure: TableError?
+    var failure: TableError?
     /// Rows read ahead for inference and not yet delivered.
     private var pending: [BufferedRow] = []
     /// The next row of ``pending`` to deliver.
@@ -395,7 +398,7 @@ struct JSONLinesEngine {
             throw TableError(.invalidOption, value: String(maxRows), path: source.path, detail: "maxRows must be at least 1")
         }
         if kinds == nil { try inferSchema() }
-        reserve(maxRows)
+        reserve(maxRows, readAhead: pending.count - pendingIndex, bytesLeft: source.fileSize - source.position, bytesPerRow: bytesPerRow)
         while chunkRows < maxRows && pendingIndex < pending.count {
             let row = pending[pendingIndex]
             pendingIndex += 1
@@ -664,54 +667,4 @@ struct JSONLinesEngine {
         }
     }
 
-    /// Reserves room for the rows the chunk will likely hold.
-    private mutating func reserve(_ maxRows: Int) {
-        var expected = pending.count - pendingIndex
-        if bytesPerRow > 0 && source.fileSize > source.position {
-            expected += Int(min(Double(source.fileSize - source.position) / bytesPerRow * 1.02, 1e9)) + 64
-        }
-        let rows = min(maxRows, expected)
-        guard rows > 0 else { return }
-        for i in builders.indices { builders[i].reserve(rows) }
-    }
-
-    /// Counts the row in the scratch slot as accepted, flushing a full block.
-    private mutating func acceptRow() {
-        scratchRows += 1
-        chunkRows += 1
-        if scratchRows == Self.blockRows { flushScratch() }
-    }
-
-    /// Appends the scratch block's rows to the builders' arrays.
-    private mutating func flushScratch() {
-        if scratchRows == 0 { return }
-        for i in builders.indices { builders[i].flush(scratchRows) }
-        scratchRows = 0
-    }
-
-    /// The builders' columns as a table, leaving the builders empty.
-    private mutating func takeTable() -> FeatureTable {
-        flushScratch()
-        var columns = [Column]()
-        columns.reserveCapacity(builders.count)
-        for i in builders.indices { columns.append(builders[i].takeColumn()) }
-        let rows = chunkRows
-        chunkRows = 0
-        return FeatureTable(uncheckedNames: names, columns: columns, rowCount: names.isEmpty ? 0 : rows)
-    }
-
-    /// Records a bad row: throws under ``BadRowPolicy/fail``, counts it under ``BadRowPolicy/skip``.
-    private mutating func reject(_ error: TableError) throws(TableError) {
-        for i in builders.indices { builders[i].rollback(row: chunkRows) }
-        switch options.badRowPolicy {
-        case .fail:
-            failure = error
-            throw error
-        case .skip:
-            report.rowsSkipped += 1
-            if report.skipReasons.count < options.maxRecordedSkipReasons {
-                report.skipReasons.append(error)
-            }
-        }
-    }
 }
