@@ -417,4 +417,39 @@ struct DriftAnalyzerTests {
         let plain = try JSONSerialization.jsonObject(with: try DriftAnalyzer().compare(reference: try table(1, seed: 1), current: try table(1, seed: 2)).jsonData()) as? [String: Any]
         #expect(plain?["multivariate"] is NSNull)
     }
+
+    @Test("reports validate against Documentation/drift-report.schema.json")
+    func validatesAgainstSchema() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let (reference, current) = try pair(rows: 1_500, shift: 0.4, countryWeights: [("DE", 0.3), ("FR", 0.3), ("IT", 0.3), ("ES", 0.1)])
+        var columns = reference.columns.map { ($0, $0) }.enumerated().map { (reference.columnNames[$0.offset], $0.element.0) }
+        columns.append(("gone", .double(DoubleColumn(values: TestTables.normals(1_500, seed: 3)))))
+        let widerReference = try FeatureTable(columns: columns)
+        var multivariate = DriftConfiguration(datasetRule: .anyColumn(adjustment: .benjaminiHochberg))
+        multivariate.multivariate = MultivariateOptions(permutations: 20)
+        let reports = [
+            try DriftAnalyzer().compare(reference: widerReference, current: current),
+            try DriftAnalyzer(configuration: multivariate).compare(reference: reference, current: current),
+            try DriftAnalyzer(configuration: DriftConfiguration(method: .kolmogorovSmirnov, minimumEffect: MinimumEffect())).compare(reference: reference, current: current),
+        ]
+        var files: [String] = []
+        defer { for file in files { try? FileManager.default.removeItem(atPath: file) } }
+        for report in reports {
+            let file = NSTemporaryDirectory() + "drift-report-\(UUID().uuidString).json"
+            try report.jsonData().write(to: URL(fileURLWithPath: file))
+            files.append(file)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", root.appendingPathComponent("Scripts/validate_json_schema.py").path,
+                             root.appendingPathComponent("Documentation/drift-report.schema.json").path] + files
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("3 documents valid"), "\(text)")
+    }
 }
