@@ -335,3 +335,24 @@ private func htmlEscaped(_ text: String) -> String {
         .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         .replacingOccurrences(of: "'", with: "&#39;")
 }
+
+extension DriftReportHTMLTests {
+    @Test("a very long category or message is cut, so free text cannot blow up the page")
+    func longTextIsCut() {
+        let long = String(repeating: "x", count: 20_000) + "END"
+        let column = ColumnDrift(
+            name: long, kind: .categorical, method: .chiSquare, statistic: 1, pValue: 0.5, threshold: 0.05,
+            effectSize: 0.1, effectMeasure: .totalVariation, status: .stable, reason: "fine",
+            reference: ColumnSummary(rows: 1, missing: 0, distinct: 1), current: ColumnSummary(rows: 1, missing: 0, distinct: 1),
+            histogram: ColumnHistogram(labels: [long], edges: nil, reference: [1], current: [1]),
+            issues: [QualityIssue(check: .newCategory, column: long, severity: .warning, message: long, examples: [long])])
+        let report = DriftReport(
+            referenceRows: 1, currentRows: 1,
+            dataset: DatasetDrift(drifted: false, rule: "r", testedColumns: 1, driftedColumns: 0, driftedShare: 0, reason: "ok"),
+            columns: [column], issues: [])
+        let page = report.html()
+        #expect(!page.contains(String(repeating: "x", count: 1_000)))
+        #expect(page.contains("END"), "the end of a cut text stays visible")
+        #expect(page.utf8.count < 100_000)
+    }
+}

@@ -69,9 +69,11 @@ struct DriftFixtureFile: Decodable, Sendable {
     let besselK: [BesselKFixture]
     let anderson: [AndersonDarlingFixture]
     let proportions: [ProportionFixture]
+    let mannWhitneyTail: [FisherExactTests.MannWhitneyTailCase]
 
     enum CodingKeys: String, CodingKey {
         case cases, contingency, multiple, fisher, anderson, proportions
+        case mannWhitneyTail = "mwu_tail"
         case cramerVonMises = "cramervonmises", cramerVonMisesLimit = "cvm_limit", besselK = "bessel_k"
     }
 
@@ -233,7 +235,7 @@ struct FisherExactTests {
 
     @Test("two-sided p-values and odds ratios match scipy.stats.fisher_exact")
     func matchesScipy() throws {
-        #expect(Self.cases.count == 7)
+        #expect(Self.cases.count == 12)
         for testCase in Self.cases {
             let t = testCase.table
             let test = try FisherExactTest(t[0][0], t[0][1], t[1][0], t[1][1])
@@ -241,5 +243,28 @@ struct FisherExactTests {
             if let odds = testCase.odds { #expect(relative(test.oddsRatio, odds) <= 1e-12) }
         }
         #expect(throws: DriftError.self) { try FisherExactTest(1, -1, 2, 3) }
+        #expect(throws: DriftError.self) { try FisherExactTest(Int.max, 1, 1, 1) }
+    }
+
+    struct MannWhitneyTailCase: Decodable, Sendable {
+        let name: String
+        let reference: [Double]
+        let current: [Double]
+        let u: Double
+        let p: Double
+    }
+
+    /// Lives here beside the other exact counts; the Mann–Whitney exact path far in the tail,
+    /// where a product of (1 − qⁿ⁺ⁱ)/(1 − qⁱ) factors once cancelled to a negative p-value.
+    @Test("Mann–Whitney exact p-values far in the tail match scipy")
+    func mannWhitneyTail() throws {
+        let cases = driftFixtures(\.mannWhitneyTail)
+        #expect(cases.count == 3)
+        for testCase in cases {
+            let test = try MannWhitneyUTest(reference: testCase.reference, current: testCase.current)
+            #expect(test.exact)
+            #expect(test.statistic == testCase.u)
+            #expect(relative(test.pValue, testCase.p) <= 1e-9, "\(testCase.name): \(test.pValue) vs \(testCase.p)")
+        }
     }
 }

@@ -134,7 +134,9 @@ struct MaximumMeanDiscrepancyTests {
             reference: sample(fixture.reference), current: sample(fixture.current), bandwidth: .fixed(fixture.sigma), permutations: 20)
         #expect(test.bandwidth == fixture.sigma)
         #expect(agreesWithNumpy(test.statistic, fixture.mmd2), "MMD² \(test.statistic) vs numpy \(fixture.mmd2)")
-        #expect(test.pValue > 0 && test.pValue <= 1)
+        // p = (1 + c) / (1 + B) for a count c of permutations at least as large.
+        let scaled = test.pValue * 21
+        #expect(abs(scaled - scaled.rounded()) < 1e-9 && scaled >= 1, "p \(test.pValue) is not a multiple of 1/21")
     }
 
     @Test("the median-heuristic σ and its MMD² match numpy's median of pdist", arguments: MultivariateFixtureFile.part(\.mmd))
@@ -425,4 +427,16 @@ struct MultivariateSampleTests {
         let damaged = Data(#"{"rowCount": 1, "columnCount": 2, "values": [1, 2]}"#.utf8)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(MultivariateSample.self, from: damaged) }
     }
+
+    @Test("rows that are mostly duplicates give a zero median distance, refused with a clear error; the subsample limit is capped")
+    func nearDuplicateRows() throws {
+        // 80 of 100 rows identical (64 % of the pairs): numpy's median of pdist is exactly 0.
+        var rows: [[Double]] = Array(repeating: [1234.567, 0.1, 98.76, 3.3], count: 80)
+        for index in 0..<20 { rows.append([Double(index % 2), Double(index % 3), 1, Double(index % 5)]) }
+        let reference = try MultivariateSample(rows: rows)
+        let error = caughtDriftError { () throws(DriftError) in _ = try KernelBandwidth.medianHeuristic().value(reference: reference, current: reference) }
+        #expect(error?.message.contains("median distance") == true, "\(String(describing: error))")
+        #expect(throws: DriftError.self) { try KernelBandwidth.medianHeuristic(subsampleLimit: 100_000).value(reference: reference, current: reference) }
+    }
 }
+

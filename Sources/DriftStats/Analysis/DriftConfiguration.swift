@@ -96,8 +96,13 @@ public struct DriftConfiguration: Sendable, Hashable {
         if case .shareOfColumns(let share) = datasetRule, !(share > 0 && share <= 1) {
             throw DriftError(.invalidArgument, "The dataset rule's share of columns is \(share)", fix: "use a share above 0 and at most 1 (0.5: half the tested columns).")
         }
-        if let multivariate, !(multivariate.alpha > 0 && multivariate.alpha < 1) || multivariate.permutations < 1 {
-            throw DriftError(.invalidArgument, "The multivariate options need a level between 0 and 1 and at least one permutation", fix: "use MultivariateOptions() defaults.")
+        if let multivariate,
+           !(multivariate.alpha > 0 && multivariate.alpha < 1) || !(1...100_000).contains(multivariate.permutations)
+            || !(4...MaximumMeanDiscrepancyTest.maximumPooledRows).contains(multivariate.permutationRows) {
+            throw DriftError(
+                .invalidArgument,
+                "The multivariate options need a level between 0 and 1, 1 to 100,000 permutations and 4 to \(MaximumMeanDiscrepancyTest.maximumPooledRows) pooled rows",
+                fix: "use MultivariateOptions() defaults.")
         }
         if let minimumEffect, !(minimumEffect.numeric >= 0 && minimumEffect.categorical >= 0) {
             throw DriftError(.invalidArgument, "A minimum effect is negative", fix: "use effects of at least 0.")

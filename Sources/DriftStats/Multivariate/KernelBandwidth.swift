@@ -45,9 +45,10 @@ public enum KernelBandwidth: Sendable, Hashable, Codable {
             }
             return sigma
         case .medianHeuristic(let limit):
-            guard limit >= 2 else {
+            guard limit >= 2, limit <= MaximumMeanDiscrepancyTest.maximumPooledRows else {
                 throw DriftError(
-                    .invalidArgument, "The median heuristic needs a subsample of at least 2 rows; a limit of \(limit) given",
+                    .invalidArgument,
+                    "The median heuristic's subsample must hold 2 to \(MaximumMeanDiscrepancyTest.maximumPooledRows) rows (its distance matrix grows with the square); a limit of \(limit) given",
                     fix: "use the default limit of \(Self.defaultSubsampleLimit) rows.")
             }
             let median = try Self.medianDistance(reference: reference, current: current, limit: limit, seed: seed)
@@ -69,10 +70,17 @@ public enum KernelBandwidth: Sendable, Hashable, Codable {
         let count = chosen.count
         let rows = GaussianKernel.centredRows(reference: reference, current: current, pooledIndices: chosen)
         let squared = try GaussianKernel.squaredDistances(rows, count: count, dimensions: reference.columnCount)
+        // ‖x‖² + ‖y‖² − 2x·y leaves a few ulps of the norms where x = y; numpy's direct
+        // differences give exactly 0 there, which the zero-median check relies on.
+        let d = reference.columnCount
+        let norms = (0..<count).map { row in rows[(row * d)..<((row + 1) * d)].reduce(0) { $0 + $1 * $1 } }
         var distances: [Double] = []
         distances.reserveCapacity(count * (count - 1) / 2)
         for i in 0..<count {
-            for j in (i + 1)..<count { distances.append(squared[i * count + j].squareRoot()) }
+            for j in (i + 1)..<count {
+                let value = squared[i * count + j]
+                distances.append(value <= 16 * Double.ulpOfOne * (norms[i] + norms[j]) ? 0 : value.squareRoot())
+            }
         }
         distances.withUnsafeMutableBufferPointer { Sorting.sort($0) }
         let middle = distances.count / 2

@@ -79,6 +79,9 @@ public struct MultivariateDrift: Sendable, Hashable, Codable {
         try container.encode(reason, forKey: .reason)
     }
 
+    /// The most numeric columns compared jointly (the eigen-decomposition costs O(d³)).
+    public static let maximumColumns = 200
+
     /// Compares the numeric columns both tables share, on their complete rows.
     static func compare(reference: FeatureTable, current: FeatureTable, columns names: [String], options: MultivariateOptions) -> MultivariateDrift {
         var numeric: [(String, DoubleColumn, DoubleColumn)] = []
@@ -93,31 +96,40 @@ public struct MultivariateDrift: Sendable, Hashable, Codable {
             result.reason = "not computed: fewer than two numeric columns in both tables"
             return result
         }
-        // Standardise by the reference's mean and standard deviation (constant columns only centred).
-        let scales = numeric.map { column -> (Double, Double) in
-            let summary = column.1.values.withUnsafeBufferPointer { Reductions.summary($0) }
-            let deviation = summary.standardDeviation
-            return (summary.mean, deviation > 0 && deviation.isFinite ? deviation : 1)
+        guard numeric.count <= Self.maximumColumns else {
+            result.reason = "not computed: \(numeric.count) numeric columns, more than the \(Self.maximumColumns) the joint comparison takes (name fewer with the columns setting)"
+            return result
         }
-        func rows(_ pick: (Int) -> DoubleColumn, count: Int) -> [Double] {
+        // Complete rows (every value finite), then standardised by the reference rows' own mean
+        // and standard deviation (constant columns only centred).
+        func completeRows(_ pick: (Int) -> DoubleColumn, count: Int) -> [Double] {
             var values: [Double] = []
             values.reserveCapacity(count * numeric.count)
             var row = [Double](repeating: 0, count: numeric.count)
             for index in 0..<count {
                 var complete = true
-                for (position, scale) in scales.enumerated() {
+                for position in numeric.indices {
                     guard let value = pick(position)[index], value.isFinite else {
                         complete = false
                         break
                     }
-                    row[position] = (value - scale.0) / scale.1
+                    row[position] = value
                 }
                 if complete { values.append(contentsOf: row) }
             }
             return values
         }
-        let referenceValues = rows({ numeric[$0].1 }, count: reference.rowCount)
-        let currentValues = rows({ numeric[$0].2 }, count: current.rowCount)
+        var referenceValues = completeRows({ numeric[$0].1 }, count: reference.rowCount)
+        var currentValues = completeRows({ numeric[$0].2 }, count: current.rowCount)
+        let width = numeric.count
+        for position in 0..<width {
+            let column = stride(from: position, to: referenceValues.count, by: width).map { referenceValues[$0] }
+            let summary = column.withUnsafeBufferPointer { Reductions.summary($0) }
+            let mean = summary.count > 0 ? summary.mean : 0
+            let deviation = summary.standardDeviation > 0 && summary.standardDeviation.isFinite ? summary.standardDeviation : 1
+            for index in stride(from: position, to: referenceValues.count, by: width) { referenceValues[index] = (referenceValues[index] - mean) / deviation }
+            for index in stride(from: position, to: currentValues.count, by: width) { currentValues[index] = (currentValues[index] - mean) / deviation }
+        }
         let d = numeric.count
         result.referenceRows = referenceValues.count / d
         result.currentRows = currentValues.count / d

@@ -55,9 +55,13 @@ struct HTMLWriter {
 
     // MARK: Writing
 
-    /// Appends escaped text.
+    /// The longest piece of report text (a name, a category, a message) written whole; longer
+    /// ones are cut in the middle, so a free-text column cannot blow up the page.
+    static let longestText = 600
+
+    /// Appends escaped text (cut to ``longestText``).
     mutating func text(_ text: String) {
-        output += Self.escape(text)
+        output += Self.escape(Self.truncate(text, to: Self.longestText))
     }
 
     /// Appends markup as it is; only for markup this module writes, never for report text.

@@ -37,8 +37,9 @@ public struct ContingencyTest: Sendable, Hashable, Codable {
         guard reference.allSatisfy({ $0 >= 0 }), current.allSatisfy({ $0 >= 0 }) else {
             throw DriftError(.invalidArgument, "Category counts must not be negative", fix: "pass counts of observations.")
         }
-        let kept = zip(reference, current).filter { $0.0 + $0.1 > 0 }
-        let rowTotals = [Double(kept.reduce(0) { $0 + $1.0 }), Double(kept.reduce(0) { $0 + $1.1 })]
+        // Totals in Double: counts near Int.max must not trap.
+        let kept = zip(reference, current).filter { $0.0 > 0 || $0.1 > 0 }
+        let rowTotals = [kept.reduce(0.0) { $0 + Double($1.0) }, kept.reduce(0.0) { $0 + Double($1.1) }]
         guard rowTotals[0] > 0, rowTotals[1] > 0 else {
             throw DriftError(.emptySample, "A sample has no observations", fix: "check the column for missing data before testing it for drift.")
         }
@@ -51,7 +52,7 @@ public struct ContingencyTest: Sendable, Hashable, Codable {
         }
         var sum = 0.0
         for counts in kept {
-            let columnTotal = Double(counts.0 + counts.1)
+            let columnTotal = Double(counts.0) + Double(counts.1)
             for (row, observedCount) in [counts.0, counts.1].enumerated() {
                 let expected = rowTotals[row] * columnTotal / total
                 var observed = Double(observedCount)

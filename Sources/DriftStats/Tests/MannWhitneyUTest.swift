@@ -44,9 +44,10 @@ public struct MannWhitneyUTest: Sendable, Hashable, Codable {
             start = end
         }
         let u = Swift.max(u1, u2)
-        if (x.count <= 8 || y.count <= 8) && !hasTies {
+        if (x.count <= 8 || y.count <= 8) && !hasTies,
+           let survival = Self.exactSurvival(Int(u.rounded()), Swift.min(x.count, y.count), Swift.max(x.count, y.count)) {
             exact = true
-            pValue = Swift.min(1, 2 * Self.exactSurvival(Int(u.rounded()), Swift.min(x.count, y.count), Swift.max(x.count, y.count)))
+            pValue = Swift.min(1, Swift.max(0, 2 * survival))
         } else {
             exact = false
             let n = n1 + n2
@@ -57,26 +58,43 @@ public struct MannWhitneyUTest: Sendable, Hashable, Codable {
         }
     }
 
-    /// P(U ≥ k) for samples of sizes m ≤ n without ties: the coefficients of the Gaussian binomial
-    /// [m+n choose m]_q, built one factor (1 − q^(n+i)) / (1 − q^i) at a time.
-    static func exactSurvival(_ k: Int, _ m: Int, _ n: Int) -> Double {
+    /// The most work the exact p-value may take (coefficient updates); beyond it the normal
+    /// approximation is used. Small p-values, where the approximation is poorest, stay exact.
+    static let exactWorkLimit = 400_000_000
+
+    /// P(U ≥ k) for samples of sizes m ≤ n without ties, or nil when it would cost more than
+    /// ``exactWorkLimit``.
+    ///
+    /// U is symmetric about mn/2, so P(U ≥ k) = P(U ≤ mn − k): the count of U values up to
+    /// t = mn − k, over C(m+n, m). The counts are the coefficients of the Gaussian binomial
+    /// [m+n choose m]_q up to degree t, from the addition-only recurrence
+    /// [i+j choose j]_q = [i+j−1 choose j−1]_q + q^j [i+j−1 choose j]_q — no subtraction, so
+    /// no cancellation in the far tail (where a product of (1 − q^(n+i)) / (1 − q^i) factors
+    /// went negative), and memory O(m·t).
+    static func exactSurvival(_ k: Int, _ m: Int, _ n: Int) -> Double? {
         let maximum = m * n
         guard k > 0 else { return 1 }
         guard k <= maximum else { return 0 }
-        var counts = [Double](repeating: 0, count: maximum + 1)
-        counts[0] = 1
-        var degree = 0
-        for i in 1...Swift.max(m, 1) where m > 0 {
-            // Multiply by (1 − q^(n+i)).
-            let shift = n + i
-            degree += n
-            if degree >= shift {
-                for power in stride(from: degree, through: shift, by: -1) { counts[power] -= counts[power - shift] }
+        let t = maximum - k
+        guard m * n <= exactWorkLimit / (t + 1) else { return nil }
+        // coefficients[j][d]: coefficient of q^d in [i + j choose j]_q for the current i.
+        var coefficients = [[Double]](repeating: [Double](repeating: 0, count: t + 1), count: m + 1)
+        for j in 0...m { coefficients[j][0] = 1 }
+        if m > 0 && n > 0 {
+            for _ in 1...n {
+                for j in 1...m {
+                    // Descending degrees: coefficients[j][d − j] is still the previous i's.
+                    var degree = t
+                    while degree >= 0 {
+                        let shifted = degree >= j ? coefficients[j][degree - j] : 0
+                        coefficients[j][degree] = coefficients[j - 1][degree] + shifted
+                        degree -= 1
+                    }
+                }
             }
-            // Divide by (1 − q^i): a running sum with stride i.
-            for power in i...degree { counts[power] += counts[power - i] }
         }
-        let total = counts.reduce(0, +)
-        return counts[k...].reduce(0, +) / total
+        var total = 1.0
+        for i in 0..<m { total = total * Double(n + i + 1) / Double(i + 1) }
+        return coefficients[m].reduce(0, +) / total
     }
 }
