@@ -22,6 +22,13 @@ let package = Package(
         .library(name: "GPUScheduling", targets: ["GPUScheduling"]),
         .executable(name: "mlops", targets: ["mlops"]),
     ],
+    // PostgreSQL support (postgres-nio and SwiftNIO) is a trait, on by default. A service that
+    // only uses the embedded SQLite store can leave it out and skip building them:
+    //   .package(url: "…/swift-mlops", from: "…", traits: [])
+    traits: [
+        .trait(name: "PostgreSQL", description: "PostgresDatabase and postgres:// store URLs, through postgres-nio."),
+        .default(enabledTraits: ["PostgreSQL"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
@@ -49,7 +56,7 @@ let package = Package(
                 "CSQLite", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
             ],
             swiftSettings: strictness),
 

@@ -1,3 +1,4 @@
+#if PostgreSQL
 import Foundation
 @testable import MLOpsStorage
 import MLOpsStorageTestSupport
@@ -51,3 +52,4 @@ struct PostgresDatabaseTests {
         }
     }
 }
+#endif

@@ -152,7 +152,14 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .sqliteFile(let path): try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(readOnly: readOnly))
         case .sqliteMemory: try await SQLiteDatabase(path: ":memory:")
-        case .postgres(let configuration): try await PostgresDatabase(configuration: configuration, logger: logger)
+        case .postgres(let configuration):
+            #if PostgreSQL
+            try await PostgresDatabase(configuration: configuration, logger: logger)
+            #else
+            throw StorageError(
+                .cannotOpen, "This build of swift-mlops leaves out PostgreSQL, so \(configuration.redactedURL) cannot be opened",
+                fix: "build with the package's PostgreSQL trait (on by default), or use a sqlite: store.")
+            #endif
         }
     }
 }

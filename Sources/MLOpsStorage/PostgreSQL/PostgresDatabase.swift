@@ -1,3 +1,4 @@
+#if PostgreSQL
 public import Logging
 internal import PostgresNIO
 import Synchronization
@@ -168,3 +169,4 @@ func withDeadline<Result: Sendable>(
         return result
     }
 }
+#endif

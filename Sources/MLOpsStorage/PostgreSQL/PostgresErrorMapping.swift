@@ -1,3 +1,4 @@
+#if PostgreSQL
 internal import PostgresNIO
 
 /// Turns postgres-nio errors into ``StorageError``s that say what to do.
@@ -51,3 +52,4 @@ enum PostgresErrorMapping {
             fix: "check that the server runs and that host, port and TLS mode in the store URL are right.")
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if PostgreSQL
 internal import PostgresNIO
 
 /// A pooled postgres-nio connection lent to one transaction body.
@@ -96,3 +97,4 @@ struct PostgresSQLConnection: SQLConnection, Sendable {
         }
     }
 }
+#endif
