@@ -117,16 +117,15 @@ public struct DriftAnalyzer: Sendable {
         do {
             evaluation = try MethodEvaluation(method, reference: referencePrepared, current: currentPrepared, binCount: configuration.binCount, asCategories: asCategories)
         } catch {
-            var column = notTested(name, kind: referenceColumn.kind, role: role, error.description, reference: summaries.0, current: summaries.1, issues: issues)
-            column.method = method
-            column.histogram = histogram
-            return column
+            return notTested(
+                name, kind: referenceColumn.kind, role: role, error.description, reference: summaries.0, current: summaries.1, issues: issues,
+                method: method, histogram: histogram)
         }
         if evaluation.statistic.isNaN || evaluation.pValue?.isNaN == true {
-            var column = notTested(name, kind: referenceColumn.kind, role: role, "\(method) is undefined for these samples (statistic \(Self.format(evaluation.statistic)), p-value \(evaluation.pValue.map(Self.format) ?? "—"))", reference: summaries.0, current: summaries.1, issues: issues)
-            column.method = method
-            column.histogram = histogram
-            return column
+            return notTested(
+                name, kind: referenceColumn.kind, role: role,
+                "\(method) is undefined for these samples (statistic \(Self.format(evaluation.statistic)), p-value \(evaluation.pValue.map(Self.format) ?? "—"))",
+                reference: summaries.0, current: summaries.1, issues: issues, method: method, histogram: histogram)
         }
         let (status, reason) = decision(method: method, evaluation: evaluation, pValue: evaluation.pValue, threshold: threshold)
         return ColumnDrift(
@@ -205,10 +204,15 @@ public struct DriftAnalyzer: Sendable {
         )
     }
 
-    func notTested(_ name: String, kind: ColumnKind, role: ColumnRole, _ reason: String, reference: ColumnSummary, current: ColumnSummary, issues: [QualityIssue]) -> ColumnDrift {
+    /// A column that could not be compared, with the reason (and the method and histogram when
+    /// it got that far).
+    func notTested(
+        _ name: String, kind: ColumnKind, role: ColumnRole, _ reason: String, reference: ColumnSummary, current: ColumnSummary,
+        issues: [QualityIssue], method: DriftMethod? = nil, histogram: ColumnHistogram? = nil
+    ) -> ColumnDrift {
         ColumnDrift(
-            name: name, kind: kind, role: role, method: nil, statistic: nil, pValue: nil, threshold: nil, effectSize: nil, effectMeasure: nil,
-            status: .notTested, reason: "not tested: " + reason, reference: reference, current: current, issues: issues
+            name: name, kind: kind, role: role, method: method, statistic: nil, pValue: nil, threshold: nil, effectSize: nil, effectMeasure: nil,
+            status: .notTested, reason: "not tested: " + reason, reference: reference, current: current, histogram: histogram, issues: issues
         )
     }
 

@@ -67,9 +67,9 @@ public struct ColumnProfile: Sendable, Codable {
         distinct.update(category)
     }
 
-    /// Counts a missing cell.
-    public mutating func updateMissing() {
-        missing += 1
+    /// Counts missing cells (one by default).
+    public mutating func updateMissing(count: Int = 1) {
+        missing += Swift.max(0, count)
     }
 
     /// Adds a buffer of numbers: the fast path for batches (each sketch's bulk update; a batch

@@ -87,7 +87,7 @@ public struct DatasetProfile: Sendable, Codable {
             if let column = table.column(named: columnNames[index]) {
                 columns[index].update(column)
             } else {
-                for _ in 0..<table.rowCount { columns[index].updateMissing() }
+                columns[index].updateMissing(count: table.rowCount)
             }
         }
     }

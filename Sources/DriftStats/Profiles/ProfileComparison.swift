@@ -79,16 +79,14 @@ public struct ProfileComparison: Sendable {
                 evaluation = try Self.numeric(method, reference: r, current: c, binCount: configuration.binCount)
             }
         } catch {
-            var column = analyzer.notTested(name, kind: r.kind, role: role, error.description, reference: summaries.0, current: summaries.1, issues: issues)
-            column.method = method
-            column.histogram = histogram
-            return column
+            return analyzer.notTested(
+                name, kind: r.kind, role: role, error.description, reference: summaries.0, current: summaries.1, issues: issues,
+                method: method, histogram: histogram)
         }
         if evaluation.statistic.isNaN || evaluation.pValue?.isNaN == true {
-            var column = analyzer.notTested(name, kind: r.kind, role: role, "\(method) is undefined for these profiles", reference: summaries.0, current: summaries.1, issues: issues)
-            column.method = method
-            column.histogram = histogram
-            return column
+            return analyzer.notTested(
+                name, kind: r.kind, role: role, "\(method) is undefined for these profiles", reference: summaries.0, current: summaries.1,
+                issues: issues, method: method, histogram: histogram)
         }
         let (status, reason) = analyzer.decision(method: method, evaluation: evaluation, pValue: evaluation.pValue, threshold: threshold)
         return ColumnDrift(
