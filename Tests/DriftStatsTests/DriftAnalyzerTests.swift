@@ -452,4 +452,19 @@ struct DriftAnalyzerTests {
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.contains("3 documents valid"), "\(text)")
     }
+
+    @Test("explicit bins replace the reference's quantile bins and give the PSI computed by hand")
+    func explicitBins() throws {
+        let reference = try TestTables.table([("age", .double(DoubleColumn(values: [20, 25, 30, 35, 40, 45, 50, 55, 60, 65])))])
+        let current = try TestTables.table([("age", .double(DoubleColumn(values: [20, 22, 24, 26, 28, 30, 32, 60, 62, 64])))])
+        var configuration = DriftConfiguration(method: .psi)
+        configuration.columnBins["age"] = try ReferenceBins(edges: [30, 50])
+        let report = try DriftAnalyzer(configuration: configuration).compare(reference: reference, current: current)
+        // Bands below 30, 30–50, from 50: reference 2/4/4 of 10, current 5/2/3 of 10.
+        let expected = PopulationStabilityIndex.index(referenceShares: [0.2, 0.4, 0.4], currentShares: [0.5, 0.2, 0.3])
+        let psi = try #require(report.column(named: "age")?.statistic)
+        #expect(abs(psi - expected) < 1e-12)
+        let quantile = try DriftAnalyzer(configuration: DriftConfiguration(method: .psi)).compare(reference: reference, current: current)
+        #expect(quantile.column(named: "age")?.statistic != psi, "the default bins are the reference's quantiles")
+    }
 }

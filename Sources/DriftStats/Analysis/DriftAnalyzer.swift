@@ -115,7 +115,9 @@ public struct DriftAnalyzer: Sendable {
         let threshold = configuration.threshold(for: name, method: method)
         let evaluation: MethodEvaluation
         do {
-            evaluation = try MethodEvaluation(method, reference: referencePrepared, current: currentPrepared, binCount: configuration.binCount, asCategories: asCategories)
+            evaluation = try MethodEvaluation(
+                method, reference: referencePrepared, current: currentPrepared, binCount: configuration.binCount,
+                bins: configuration.columnBins[name], asCategories: asCategories)
         } catch {
             return notTested(
                 name, kind: referenceColumn.kind, role: role, error.description, reference: summaries.0, current: summaries.1, issues: issues,

@@ -30,9 +30,12 @@ public struct DriftConfiguration: Sendable, Hashable {
     public var minimumEffect: MinimumEffect?
     /// How column results become the dataset's decision.
     public var datasetRule: DatasetRule
-    /// Quantile bins per numeric column for the binned methods (PSI, Jensen–Shannon, …) and the
-    /// histogram in the report.
+    /// Quantile bins per numeric column for the binned methods (PSI, Jensen–Shannon, …), taken
+    /// from the reference (10).
     public var binCount: Int
+    /// Explicit bins for some numeric columns (business edges such as age bands, or bins saved
+    /// with an earlier baseline), used instead of the reference's quantiles.
+    public var columnBins: [String: ReferenceBins]
     /// The data-quality checks run in the same pass.
     public var quality: DataQualityRules
     /// Model outputs to derive prediction and confidence columns from.
@@ -55,6 +58,7 @@ public struct DriftConfiguration: Sendable, Hashable {
         minimumEffect: MinimumEffect? = nil,
         datasetRule: DatasetRule = .shareOfColumns(0.5),
         binCount: Int = 10,
+        columnBins: [String: ReferenceBins] = [:],
         quality: DataQualityRules = DataQualityRules(),
         modelOutputs: ModelOutputColumns? = nil,
         season: SeasonalBaseline? = nil,
@@ -69,6 +73,7 @@ public struct DriftConfiguration: Sendable, Hashable {
         self.minimumEffect = minimumEffect
         self.datasetRule = datasetRule
         self.binCount = binCount
+        self.columnBins = columnBins
         self.quality = quality
         self.modelOutputs = modelOutputs
         self.season = season

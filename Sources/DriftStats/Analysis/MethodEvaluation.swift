@@ -10,7 +10,9 @@ struct MethodEvaluation: Sendable {
     let effectMeasure: EffectMeasure
 
     /// Evaluates `method`, or throws ``DriftError`` with the reason it does not apply.
-    init(_ method: DriftMethod, reference: PreparedColumn, current: PreparedColumn, binCount: Int, asCategories: Bool) throws(DriftError) {
+    /// - Parameter bins: explicit bins for the binned methods on a numeric column (nil: `binCount`
+    ///   quantile bins of the reference).
+    init(_ method: DriftMethod, reference: PreparedColumn, current: PreparedColumn, binCount: Int, bins: ReferenceBins? = nil, asCategories: Bool) throws(DriftError) {
         guard reference.usableCount > 0 else {
             throw DriftError(.emptySample, "the reference has no usable values (\(reference.missingCount) missing of \(reference.rowCount))")
         }
@@ -18,7 +20,7 @@ struct MethodEvaluation: Sendable {
             throw DriftError(.emptySample, "the current data has no usable values (\(current.missingCount) missing of \(current.rowCount))")
         }
         if let numbers = reference.numbersWithDeviation, let currentSample = current.numbers, !asCategories {
-            try self.init(numeric: method, reference: numbers.0, deviation: numbers.1, current: currentSample, binCount: binCount)
+            try self.init(numeric: method, reference: numbers.0, deviation: numbers.1, current: currentSample, binCount: binCount, bins: bins)
         } else {
             if method.needsNumbers {
                 throw DriftError(.invalidArgument, "\(method) compares numbers; this column is compared as categories", fix: "choose a categorical method (chisquare, jensenshannon, psi, …) or let the method be chosen automatically.")
@@ -34,7 +36,7 @@ struct MethodEvaluation: Sendable {
         self.effectMeasure = effectMeasure
     }
 
-    private init(numeric method: DriftMethod, reference: SortedSample, deviation: Double, current: SortedSample, binCount: Int) throws(DriftError) {
+    private init(numeric method: DriftMethod, reference: SortedSample, deviation: Double, current: SortedSample, binCount: Int, bins given: ReferenceBins?) throws(DriftError) {
         let raw = try WassersteinDistance.distance(reference, current)
         let effect = WassersteinDistance.inDeviations(raw, deviation: deviation)
         let statistic: Double
@@ -60,7 +62,8 @@ struct MethodEvaluation: Sendable {
         case .energy:
             statistic = WassersteinDistance.inDeviations(try EnergyDistance.distance(reference, current), deviation: deviation)
         case .psi, .jensenShannon, .kullbackLeibler, .hellinger, .totalVariation, .lInfinity, .chiSquare, .gTest, .proportionZ, .fisherExact:
-            let bins = try ReferenceBins(quantilesOf: reference, count: binCount)
+            let bins: ReferenceBins
+            if let given { bins = given } else { bins = try ReferenceBins(quantilesOf: reference, count: binCount) }
             let counts = (bins.counts(reference), bins.counts(current))
             let binned = try Self(categorical: method, referenceCounts: counts.0, currentCounts: counts.1)
             (statistic, pValue) = (binned.statistic, binned.pValue)
