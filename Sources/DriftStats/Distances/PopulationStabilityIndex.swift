@@ -89,7 +89,7 @@ public enum PopulationStabilityIndex {
         return index(referenceShares: bins.proportions(reference), currentShares: bins.proportions(current))
     }
 
-    /// The index over counts per bin (``ReferenceBins/counts(of:)``), in the same bin order.
+    /// The index over counts per bin (``ReferenceBins/counts(_:)``), in the same bin order.
     public static func index(referenceCounts: [Int], currentCounts: [Int]) -> Double {
         index(referenceShares: shares(of: referenceCounts), currentShares: shares(of: currentCounts))
     }

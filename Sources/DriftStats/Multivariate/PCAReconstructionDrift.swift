@@ -85,7 +85,7 @@ public struct PCAReconstructionDrift: Sendable, Hashable {
     ///
     /// - Parameters:
     ///   - reference: the reference sample; at least 2 rows.
-    ///   - components: how many components to keep; by default the fewest that explain 95% of
+    ///   - rule: how many components to keep; by default the fewest that explain 95% of
     ///     the variance.
     ///   - quantileLevel: the level of the reference row-error quantile to store (0.99 by default).
     /// - Throws: ``DriftError`` (``DriftError/Code/invalidArgument``) for a variance share outside

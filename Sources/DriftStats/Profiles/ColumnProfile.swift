@@ -28,7 +28,7 @@ public struct ColumnProfile: Sendable, Codable {
     /// An empty profile.
     ///
     /// - Parameters:
-    ///   - kind: ``ColumnKind/double`` or ``ColumnKind/categorical``; a timestamp column is
+    ///   - kind: `.double` or `.categorical`; a timestamp column is
     ///     profiled as its seconds since the epoch.
     ///   - settings: sketch sizes.
     public init(kind: ColumnKind, settings: ProfileSettings = ProfileSettings()) throws(DriftError) {
@@ -141,7 +141,7 @@ public struct ColumnProfile: Sendable, Codable {
 
     /// Category counts: exact while the sketch monitors every category seen
     /// (``categoryCountsAreExact``); once it is full, the monitored categories' estimates
-    /// (over-estimates by at most ``HeavyHitters/errorBound``). To compare two profiles use
+    /// (over-estimates by at most the sketch's `errorBound`). To compare two profiles use
     /// ``ProfileComparison``, which handles full sketches.
     public var categoryCounts: [String: Int] {
         var counts: [String: Int] = [:]

@@ -5,7 +5,7 @@ public import TensorCore
 /// own error carried into the decision.
 ///
 /// Each sketch's CDF is within its rank-error bound ε of the true empirical CDF (99 %
-/// confidence, ``KLLSketch/rankErrorBound``), so the statistic D̂ read from the sketches is
+/// confidence, `KLLSketch.rankErrorBound`), so the statistic D̂ read from the sketches is
 /// within ε_reference + ε_current of the true D. The test therefore decides on
 /// D̂ − (ε_reference + ε_current): it alarms only when even the most favourable true D would be
 /// significant. The p-value (asymptotic, as ``KolmogorovSmirnovTest`` for large samples) is

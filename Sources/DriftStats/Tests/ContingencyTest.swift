@@ -28,6 +28,9 @@ public struct ContingencyTest: Sendable, Hashable, Codable {
     /// - Parameters:
     ///   - reference: counts per category in the reference sample.
     ///   - current: counts per category in the current sample, in the same category order.
+    ///   - kind: Pearson's chi-square or the G-test.
+    ///   - yatesCorrection: whether to apply Yates' continuity correction at one degree of
+    ///     freedom (scipy's default).
     /// - Throws: ``DriftError`` when the count lists differ in length, a count is negative, or a
     ///   sample is empty.
     public init(reference: [Int], current: [Int], statistic kind: Statistic = .pearson, yatesCorrection: Bool = true) throws(DriftError) {

@@ -11,7 +11,7 @@
 /// - Fields: `metrics.KEY` (the latest value), `params.KEY`, `tags.KEY`, and `attributes.NAME`
 ///   for `status`, `name`, `owner`, `experiment`, `start_time`, `end_time`, `run_id`. Singular
 ///   prefixes (`metric.`, `param.`, `tag.`, `attribute.`) work too; a key with dots or spaces is
-///   written in backquotes: ``metrics.`val/auc` ``.
+///   written in backquotes, as in metrics.\`val/auc\`.
 /// - Operators: `=`, `!=`, `<`, `<=`, `>`, `>=`, `like` (`%` and `_` wildcards), `in (…)`.
 /// - Values: numbers, and strings in single or double quotes.
 /// - `and` binds tighter than `or`; `not` and parentheses as usual; keywords in any case.

@@ -45,7 +45,16 @@ public final class RunRecorder: Sendable {
     /// Starts a run in `store` and returns its recorder.
     ///
     /// - Parameters:
+    ///   - store: the store the run and its metrics are written to.
+    ///   - experiment: the experiment's name (created on first use).
+    ///   - name: the run's name.
+    ///   - owner: who started the run.
+    ///   - parentRunID: the run this one belongs to (a sweep's parent, say).
+    ///   - tags: tags recorded with the run.
     ///   - environment: when given, the environment is captured and stored with the run.
+    ///   - bufferCapacity: how many metric points the buffer holds before a logging call waits
+    ///     for a write.
+    ///   - flushInterval: how often the background task writes the buffer.
     ///   - now: the clock, in milliseconds since the Unix epoch (inject one for deterministic tests).
     public static func start(
         store: any LineageStore, experiment: String, name: String, owner: String? = nil, parentRunID: RunID? = nil,

@@ -15,7 +15,7 @@ public protocol ArtifactStore: Sendable {
     ///
     /// - Throws: ``StorageError`` (``StorageError/Code/artifactCorrupt``) after the last chunk when
     ///   the bytes do not match the digest; a caller that acts on the chunks as they come must undo
-    ///   what it did when that happens. ``export(_:to:)`` does that for files.
+    ///   what it did when that happens. ``FileSystemArtifactStore/export(_:to:)`` does that for files.
     func read(_ digest: Digest, chunk body: (UnsafeRawBufferPointer) throws -> Void) async throws
 
     /// Information about an artifact, or `nil` when the store has never held it.

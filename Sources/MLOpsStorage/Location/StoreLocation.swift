@@ -145,9 +145,11 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
 
     /// Opens the database the location names.
     ///
+    /// - Parameters:
+    ///   - readOnly: open a SQLite file without ever writing to it (no WAL switch, no schema
+    ///     change); PostgreSQL connections are opened as usual.
+    ///   - logger: where a PostgreSQL connection pool logs (SQLite does not log).
     /// - Throws: ``StorageError`` saying why the database cannot be opened.
-    /// - Parameter readOnly: open a SQLite file without ever writing to it (no WAL switch, no
-    ///   schema change); PostgreSQL connections are opened as usual.
     public func openDatabase(readOnly: Bool = false, logger: Logger = Logger(label: "mlops.storage")) async throws -> any SQLDatabase {
         switch self {
         case .sqliteFile(let path): try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(readOnly: readOnly))

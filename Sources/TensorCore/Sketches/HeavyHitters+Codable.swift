@@ -206,7 +206,7 @@ extension HeavyHitters where Key == String {
     /// total weight (UInt64), entry count E (UInt32), then E entries of count (UInt64),
     /// max overestimate (UInt64), key byte length (UInt32) and the key's UTF-8 bytes.
     ///
-    /// - Returns: The bytes, readable by ``init(serialized:)`` on any platform.
+    /// - Returns: The bytes, readable by `init(serialized:)` on any platform.
     /// - Complexity: O(m + total key length).
     public func serialized() -> [UInt8] {
         serialized(keyKind: 1) { key, w in
@@ -218,7 +218,7 @@ extension HeavyHitters where Key == String {
 
     /// Reads a sketch with `String` keys from its binary form, validating every field.
     ///
-    /// - Parameter bytes: The output of ``serialized()``.
+    /// - Parameter bytes: The output of `serialized()`.
     /// - Throws: ``SketchError`` (``SketchError/Code/truncated``, ``SketchError/Code/badMagic``,
     ///   ``SketchError/Code/unsupportedVersion``, ``SketchError/Code/corrupted`` for
     ///   malformed bytes, invalid UTF-8 or duplicate keys, or
@@ -243,7 +243,7 @@ extension HeavyHitters where Key == Int64 {
     /// total weight (UInt64), entry count E (UInt32), then E entries of count (UInt64),
     /// max overestimate (UInt64) and key (8 bytes).
     ///
-    /// - Returns: The bytes, readable by ``init(serialized:)`` on any platform.
+    /// - Returns: The bytes, readable by `init(serialized:)` on any platform.
     /// - Complexity: O(m).
     public func serialized() -> [UInt8] {
         serialized(keyKind: 2) { key, w in w.write(UInt64(bitPattern: key)) }
@@ -251,7 +251,7 @@ extension HeavyHitters where Key == Int64 {
 
     /// Reads a sketch with `Int64` keys from its binary form, validating every field.
     ///
-    /// - Parameter bytes: The output of ``serialized()``.
+    /// - Parameter bytes: The output of `serialized()`.
     /// - Throws: ``SketchError`` as the `String` variant.
     /// - Complexity: O(bytes.count).
     public init(serialized bytes: some Collection<UInt8>) throws(SketchError) {
