@@ -232,6 +232,9 @@ struct DriftAnalyzerTests {
         #expect(amount["p_value"] is NSNull)
         #expect(amount["threshold"] as? Double == 0.1)
         #expect(try DriftReport(jsonData: data) == report)
+        // The text form names every column with its method and ends in the decision.
+        let text = report.text()
+        #expect(text.contains("amount") && text.contains("wasserstein") && text.contains("DRIFTED"))
     }
 
     @Test("data-quality checks: null rate, range, allowed range, new categories, cardinality, duplicates, freshness")

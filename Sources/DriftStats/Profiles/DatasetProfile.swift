@@ -47,6 +47,12 @@ public struct DatasetProfile: Sendable, Codable {
         update(table)
     }
 
+    /// An empty profile of the same schema and settings, with storage of its own (so the
+    /// first updates copy nothing).
+    func emptyCopy() throws(DriftError) -> DatasetProfile {
+        try DatasetProfile(schema: zip(columnNames, columns.map(\.kind)).map { (name: $0, kind: $1) }, settings: settings)
+    }
+
     /// Rows seen (the most any column saw).
     public var rowCount: Int { columns.map(\.rowCount).max() ?? 0 }
 

@@ -26,8 +26,6 @@ public final class StreamingProfiler: Sendable {
     /// The empty profile each window starts from.
     public let template: DatasetProfile
     private let shards: [Shard]
-    private let schema: [(String, ColumnKind)]
-    private let settings: ProfileSettings
 
     private final class Shard: Sendable {
         let profile: Mutex<DatasetProfile>
@@ -44,10 +42,8 @@ public final class StreamingProfiler: Sendable {
         template = try DatasetProfile(schema: schema, settings: settings)
         let count = Swift.max(2, shardCount ?? 2 * ProcessInfo.processInfo.activeProcessorCount)
         var shards: [Shard] = []
-        for _ in 0..<count { shards.append(Shard(try DatasetProfile(schema: schema, settings: settings))) }
+        for _ in 0..<count { shards.append(Shard(try template.emptyCopy())) }
         self.shards = shards
-        self.schema = schema.map { ($0.name, $0.kind) }
-        self.settings = settings
     }
 
     /// Records into one shard's profile: call the profile's `update` methods in `body`.
@@ -88,7 +84,7 @@ public final class StreamingProfiler: Sendable {
         var merged = template
         for shard in shards {
             // Built outside the lock, with storage of its own.
-            var fresh = try DatasetProfile(schema: schema.map { (name: $0.0, kind: $0.1) }, settings: settings)
+            var fresh = try template.emptyCopy()
             shard.profile.withLock { swap(&$0, &fresh) }
             try merged.merge(fresh)
         }

@@ -5,7 +5,7 @@ public import Foundation
 ///
 /// ``jsonData()`` writes the stable JSON form documented in `Documentation/DriftReport.md`
 /// (snake_case keys, every key present, null where a value does not exist); ``html(title:)`` a
-/// self-contained page.
+/// self-contained page; ``text()`` a plain-text summary for a terminal or a log.
 public struct DriftReport: Sendable, Hashable, Codable {
     /// The version of the JSON layout; raised whenever a key changes meaning or goes away.
     public static let currentSchemaVersion = 1

@@ -84,7 +84,7 @@ struct DriftOptions: ParsableArguments {
         switch format {
         case .json: text = String(decoding: try report.jsonData(), as: UTF8.self)
         case .html: text = report.html(title: title)
-        case .text: text = DriftPrinting.text(report)
+        case .text: text = report.text()
         }
         if let output {
             do {
