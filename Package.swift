@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
@@ -56,12 +57,16 @@ let package = Package(
                 "CSQLite", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
             ],
             swiftSettings: strictness),
 
         // Products (each issue fills one in).
-        .target(name: "Lineage", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
+        .target(
+            name: "Lineage",
+            dependencies: ["MLOpsStorage", "TensorCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strictness),
         .target(name: "Registry", dependencies: ["MLOpsStorage", "Lineage"], swiftSettings: strictness),
         .target(
             name: "DriftStats",
@@ -72,14 +77,15 @@ let package = Package(
         .target(name: "GPUScheduling", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
 
         // The operators' tool.
-        .executableTarget(
-            name: "mlops",
+        .target(
+            name: "MLOpsCommands",
             dependencies: [
                 "MLOpsStorage", "TensorCore", "Lineage", "DriftStats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictness),
+        .executableTarget(name: "mlops", dependencies: ["MLOpsCommands"], swiftSettings: strictness),
 
         // Examples: short programs that use the products; a test builds and runs each.
         .executableTarget(
@@ -111,7 +117,12 @@ let package = Package(
             path: "Tests/MLOpsStorageTestSupport", swiftSettings: strictness),
 
         .testTarget(
-            name: "MLOpsStorageTests", dependencies: ["MLOpsStorage", "MLOpsStorageTestSupport"],
+            name: "MLOpsStorageTests",
+            dependencies: [
+                "MLOpsStorage", "MLOpsStorageTestSupport",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictness),
         .testTarget(
             name: "TensorCoreTests",
@@ -120,9 +131,12 @@ let package = Package(
             name: "DriftStatsTests",
             dependencies: ["DriftStats", "MLOpsStorage", "TensorCore", .product(name: "MetricsTestKit", package: "swift-metrics")],
             exclude: ["Fixtures"], swiftSettings: strictness),
-        .testTarget(name: "LineageTests", dependencies: ["Lineage", "MLOpsStorage"], exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(
-            name: "MLOpsCommandTests", dependencies: ["mlops", "store-tour", "table-sketches", "train-and-trace"],
+            name: "LineageTests",
+            dependencies: ["Lineage", "MLOpsStorage", .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle")],
+            exclude: ["Fixtures"], swiftSettings: strictness),
+        .testTarget(
+            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace"],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

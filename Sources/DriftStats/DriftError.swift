@@ -1,17 +1,30 @@
 /// The error DriftStats throws: what was wrong with the samples or the settings, and how to fix it.
 public struct DriftError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem this is.
-    public enum Code: String, Sendable, Hashable, CaseIterable {
+    ///
+    /// A struct with static members rather than an enum, so a release can add a code without
+    /// breaking callers that switch over it (give such a `switch` a `default` case).
+    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
+        /// The code's stable name, as written in logs and JSON.
+        public let rawValue: String
+
+        /// Creates a code from its stable name.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The code's stable name.
+        public var description: String { rawValue }
+
         /// A sample has no usable (non-NaN) value.
-        case emptySample
+        public static let emptySample = Code(rawValue: "emptySample")
         /// A setting is outside its range.
-        case invalidArgument
+        public static let invalidArgument = Code(rawValue: "invalidArgument")
         /// Stored profile bytes are not a profile this build can read.
-        case invalidProfile
-        /// A baseline store could not read or write.
-        case storage
+        public static let invalidProfile = Code(rawValue: "invalidProfile")
         /// No baseline is stored under a name.
-        case baselineNotFound
+        public static let baselineNotFound = Code(rawValue: "baselineNotFound")
+
+        /// Every code this release defines.
+        public static let allCases: [Code] = [.emptySample, .invalidArgument, .invalidProfile, .baselineNotFound]
     }
 
     /// What kind of problem this is.

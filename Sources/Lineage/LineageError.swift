@@ -1,19 +1,34 @@
 /// The error Lineage throws: what was wrong, about which run or key, and how to fix it.
 public struct LineageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem this is; stable, so callers can switch over it.
-    public enum Code: String, Sendable, Hashable, CaseIterable {
+    ///
+    /// A struct with static members rather than an enum, so a release can add a code without
+    /// breaking callers that switch over it (give such a `switch` a `default` case).
+    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
+        /// The code's stable name, as written in logs and JSON.
+        public let rawValue: String
+
+        /// Creates a code from its stable name.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The code's stable name.
+        public var description: String { rawValue }
+
         /// No run, experiment or artifact with that identifier.
-        case notFound
+        public static let notFound = Code(rawValue: "notFound")
         /// The run has finished; nothing more can be logged to it.
-        case runFinished
+        public static let runFinished = Code(rawValue: "runFinished")
         /// A parameter was logged twice with different values.
-        case conflictingParameter
+        public static let conflictingParameter = Code(rawValue: "conflictingParameter")
         /// A name, key or identifier is not valid.
-        case invalidArgument
+        public static let invalidArgument = Code(rawValue: "invalidArgument")
         /// A search filter could not be parsed.
-        case invalidFilter
+        public static let invalidFilter = Code(rawValue: "invalidFilter")
         /// The stored data could not be read back.
-        case corruptRecord
+        public static let corruptRecord = Code(rawValue: "corruptRecord")
+
+        /// Every code this release defines.
+        public static let allCases: [Code] = [.notFound, .runFinished, .conflictingParameter, .invalidArgument, .invalidFilter, .corruptRecord]
     }
 
     /// What kind of problem this is.

@@ -243,17 +243,17 @@ struct DriftAnalyzerTests {
         let reference = try TestTables.table([
             ("x", .double(DoubleColumn(values: (0..<200).map { Double($0) }))),
             ("city", .categorical(CategoricalColumn((0..<200).map { "c\($0 % 20)" }))),
-            ("at", .timestamp(TimestampColumn((0..<200).map { now - Int64($0) * 1_000_000 }))),
+            ("at", .timestamp(TimestampColumn(microseconds: (0..<200).map { now - Int64($0) * 1_000_000 }))),
         ])
         var xs: [Double?] = (0..<200).map { Double($0) + 30 }
         for index in 0..<20 { xs[index] = nil }
         let current = try TestTables.table([
             ("x", .double(DoubleColumn(xs))),
             ("city", .categorical(CategoricalColumn((0..<200).map { $0 < 100 ? "c\($0 % 3)" : "new\($0 % 2)" }))),
-            ("at", .timestamp(TimestampColumn((0..<200).map { _ in now - 7_200_000_000 }))),
+            ("at", .timestamp(TimestampColumn(microseconds: (0..<200).map { _ in now - 7_200_000_000 }))),
         ])
         var rules = DataQualityRules()
-        rules.freshness = .init(column: "at", maxAge: 3_600, now: Double(now) / 1e6)
+        rules.freshness = .init(column: "at", maxAge: 3_600, now: Date(microsecondsSince1970: now))
         let report = try DriftAnalyzer(configuration: DriftConfiguration(quality: rules)).compare(reference: reference, current: current)
         let checks = Set(report.allIssues.map(\.check))
         for expected: QualityCheck in [.nullRate, .outOfRange, .newCategory, .cardinality, .duplicateRows, .freshness] {
@@ -283,10 +283,10 @@ struct DriftAnalyzerTests {
                 }
             }
         }
-        let reference = try TestTables.table([("at", .timestamp(TimestampColumn(stamps))), ("load", .double(DoubleColumn(values: values)))])
+        let reference = try TestTables.table([("at", .timestamp(TimestampColumn(microseconds: stamps))), ("load", .double(DoubleColumn(values: values)))])
         let windowStamps = [Int64?](repeating: (monday + 35 * 86_400 + 3 * 3_600 + 60) * 1_000_000, count: 200)
         let window = try TestTables.table([
-            ("at", .timestamp(TimestampColumn(windowStamps))),
+            ("at", .timestamp(TimestampColumn(microseconds: windowStamps))),
             ("load", .double(DoubleColumn(values: TestTables.normals(200, mean: 10, seed: 12)))),
         ])
         let global = try DriftAnalyzer().compare(reference: reference, current: window)
@@ -298,8 +298,8 @@ struct DriftAnalyzerTests {
         #expect(seasonal.season == "hour_of_day 3")
         #expect(seasonal.referenceRows == 28 * 40)
         let baseline = SeasonalBaseline(timestampColumn: "at", period: .hourOfWeek)
-        #expect(baseline.season(ofMicroseconds: monday * 1_000_000) == 0)
-        #expect(baseline.season(ofMicroseconds: (monday - 1) * 1_000_000) == 167)
+        #expect(baseline.season(of: Date(microsecondsSince1970: monday * 1_000_000)) == 0)
+        #expect(baseline.season(of: Date(microsecondsSince1970: (monday - 1) * 1_000_000)) == 167)
         configuration.season = SeasonalBaseline(timestampColumn: "missing", period: .hourOfDay)
         #expect(throws: DriftError.self) { try DriftAnalyzer(configuration: configuration).compare(reference: reference, current: window) }
     }
@@ -350,7 +350,7 @@ struct DriftAnalyzerTests {
         #expect(constant.column(named: "x")?.effectSize == nil, "an infinite effect is stored as null")
 
         // A timestamp column with a two-category method is a reason, not a crash.
-        let stamps = try TestTables.table([("at", .timestamp(TimestampColumn((0..<50).map { Int64($0) * 1_000_000 })))])
+        let stamps = try TestTables.table([("at", .timestamp(TimestampColumn(microseconds: (0..<50).map { Int64($0) * 1_000_000 })))])
         let forced = try DriftAnalyzer(configuration: DriftConfiguration(columnMethods: ["at": .proportionZ])).compare(reference: stamps, current: stamps)
         #expect(forced.column(named: "at")?.status == .notTested)
         let timed = try DriftAnalyzer(configuration: DriftConfiguration(columnMethods: ["at": .kolmogorovSmirnov])).compare(reference: stamps, current: stamps)
@@ -383,9 +383,9 @@ struct DriftAnalyzerTests {
     @Test("seasons are placed by floor division, also before 1970")
     func seasonsBeforeTheEpoch() {
         let week = SeasonalBaseline(timestampColumn: "t", period: .hourOfWeek)
-        #expect(week.season(ofMicroseconds: 0) == 72)
-        #expect(week.season(ofMicroseconds: -1) == 71)
-        #expect(SeasonalBaseline(timestampColumn: "t", period: .dayOfWeek).season(ofMicroseconds: -1) == 2)
+        #expect(week.season(of: Date(microsecondsSince1970: 0)) == 72)
+        #expect(week.season(of: Date(microsecondsSince1970: -1)) == 71)
+        #expect(SeasonalBaseline(timestampColumn: "t", period: .dayOfWeek).season(of: Date(microsecondsSince1970: -1)) == 2)
     }
 
     @Test("a correlation that flips is invisible column by column and caught by the joint comparison")

@@ -131,8 +131,8 @@ struct ProfileTests {
         #expect(amount.issues.contains { $0.check == .typeViolation })
 
         // Timestamps are checked for freshness, not drift.
-        let stamps = try FeatureTable(columns: [("at", .timestamp(TimestampColumn((0..<1_000).map { Int64($0) * 1_000_000 })))])
-        let later = try FeatureTable(columns: [("at", .timestamp(TimestampColumn((0..<1_000).map { Int64($0 + 86_400) * 1_000_000 })))])
+        let stamps = try FeatureTable(columns: [("at", .timestamp(TimestampColumn(microseconds: (0..<1_000).map { Int64($0) * 1_000_000 })))])
+        let later = try FeatureTable(columns: [("at", .timestamp(TimestampColumn(microseconds: (0..<1_000).map { Int64($0 + 86_400) * 1_000_000 })))])
         let timed = try ProfileComparison().compare(reference: try DatasetProfile(profiling: stamps), current: try DatasetProfile(profiling: later))
         #expect(timed.column(named: "at")?.status == .notTested)
 

@@ -91,7 +91,9 @@ enum LineageStoreConformance {
         #expect(try await names("metrics.auc >= 0.9 and tags.team = \"fraud\"", orderBy: ["metrics.auc desc"]) == ["run-10"])
         #expect(try await names("params.depth < 2 or params.depth >= 11", orderBy: ["params.depth asc"]) == ["run-11", "run-0", "run-1"].sorted { $0 == "run-0" || ($0 == "run-1" && $1 == "run-11") })
         #expect(try await names("params.model in ('gbt') and not tags.team = 'growth'", orderBy: ["attributes.start_time asc"]) == ["run-0", "run-6"])
-        #expect(try await names("attributes.name like 'RUN-1%'", orderBy: ["attributes.name"]) == ["run-1", "run-10", "run-11"])
+        #expect(try await names("attributes.name ilike 'RUN-1%'", orderBy: ["attributes.name"]) == ["run-1", "run-10", "run-11"])
+        #expect(try await names("attributes.name like 'RUN-1%'").isEmpty)  // like is case-sensitive
+        #expect(try await names("attributes.name like 'run-1_'", orderBy: ["attributes.name"]) == ["run-10", "run-11"])
         #expect(try await names("metrics.`val/auc` < 0.6") == ["run-11"])
         #expect(try await names("metrics.missing > 0").isEmpty)
         #expect(try await names(nil).first == "run-11")  // newest first by default
@@ -150,14 +152,19 @@ enum LineageStoreConformance {
             edges: [ArtifactEdge(runID: id, digest: Digest(of: Array("imported-data".utf8)), direction: .input, role: "training-data", kind: .dataset)])
         let points = [MetricPoint(key: "loss", value: 0.5, step: 1, timestamp: 11), MetricPoint(key: "loss", value: 0.4, step: 2, timestamp: 12),
                       MetricPoint(key: "loss", value: 0.4, step: 2, timestamp: 12)]
-        try await store.importRun(run, metrics: points)
+        #expect(try await store.importRun(run, metrics: points))
         let stored = try await store.run(id)
         #expect(stored.status == .finished && stored.endTime == 20)
         #expect(stored.parameters == ["lr": 0.1, "zip": "007"])
         #expect(stored.latestMetrics["loss"]?.value == 0.4)
         #expect(stored.inputs.count == 1)
         #expect(try await store.metricHistory(of: id, key: "loss").count == 2)  // the identical point once
-        await expectCode(.invalidArgument) { try await store.importRun(run, metrics: []) }
+        // A second import of the same id is "already present", and changes nothing.
+        var changed = run
+        changed.name = "changed"
+        #expect(try await store.importRun(changed, metrics: []) == false)
+        #expect(try await store.run(id).name == "imported")
+        #expect(try await store.metricHistory(of: id, key: "loss").count == 2)
         // A run that cannot be written leaves nothing behind.
         var broken = run
         broken.id = RunID()
@@ -166,12 +173,171 @@ enum LineageStoreConformance {
         await expectCode(.invalidArgument) { _ = try await store.searchRuns(RunQuery(pageToken: "o9223372036854775807")) }
     }
 
+    static func keepsParentLinksInAnyOrder(_ store: any LineageStore) async throws {
+        let experiment = experiment("parents")
+        let parentID = RunID(), childID = RunID()
+        // The child comes first: its parent is not in the store yet.
+        #expect(try await store.importRun(Run(id: childID, experiment: experiment, name: "child", status: .finished, startTime: 1, endTime: 2, parentRunID: parentID), metrics: []))
+        #expect(try await store.run(childID).parentRunID == parentID)
+        #expect(try await store.importRun(Run(id: parentID, experiment: experiment, name: "parent", status: .finished, startTime: 3, endTime: 4), metrics: []))
+        let child = try await store.run(childID)
+        #expect(child.parentRunID == parentID)
+        #expect(try await store.run(try #require(child.parentRunID)).name == "parent")
+        // A started run's parent must exist.
+        await expectCode(.notFound) { _ = try await store.startRun(RunStart(experiment: experiment, name: "orphan", startTime: 5, parentRunID: RunID())) }
+        let started = try await store.startRun(RunStart(experiment: experiment, name: "trial", startTime: 6, parentRunID: parentID))
+        #expect(try await store.run(started.id).parentRunID == parentID)
+    }
+
+    /// NaN parameters and metrics round-trip as NaN and compare as IEEE 754 says, on every store.
+    static func comparesNaNLikeIEEE(_ store: any LineageStore) async throws {
+        let experiment = experiment("nan")
+        var ids: [String: RunID] = [:]
+        for (name, lr, loss) in [("nan", Double.nan, Double.nan), ("high", 0.7, 0.2), ("low", 0.1, 0.9)] {
+            let run = try await store.startRun(RunStart(experiment: experiment, name: name, startTime: 1))
+            try await store.logParameters(["lr": .double(lr)], to: run.id)
+            try await store.logMetrics([MetricPoint(key: "loss", value: loss, timestamp: 1)], to: run.id)
+            ids[name] = run.id
+        }
+        let stored = try await store.run(try #require(ids["nan"]))
+        guard case .double(let lr)? = stored.parameters["lr"] else {
+            Issue.record("lr came back as \(String(describing: stored.parameters["lr"]))")
+            return
+        }
+        #expect(lr.isNaN)
+        #expect(stored.latestMetrics["loss"]?.value.isNaN == true)
+        func names(_ filter: String, orderBy: [String] = ["attributes.name"]) async throws -> [String] {
+            try await store.searchRuns(RunQuery(experiment: experiment, filter: filter, orderBy: orderBy)).runs.map(\.name)
+        }
+        for field in ["params.lr", "metrics.loss"] {
+            #expect(try await names("\(field) > 0.5") == [field == "params.lr" ? "high" : "low"], "\(field)")
+            #expect(try await names("\(field) < 0.5") == [field == "params.lr" ? "low" : "high"], "\(field)")
+            #expect(try await names("\(field) >= -1000 or \(field) <= -1000") == ["high", "low"], "\(field)")
+            #expect(try await names("\(field) = 0.7 or \(field) = 0.2") == ["high"], "\(field)")
+            #expect(try await names("\(field) in (0.1, 0.9)") == ["low"], "\(field)")
+            #expect(try await names("\(field) != 0.7 and \(field) != 0.2") == ["low", "nan"], "\(field)")
+            #expect(try await names("not \(field) > 0.5") == [field == "params.lr" ? "low" : "high", "nan"], "\(field)")
+        }
+        // In an ordering a NaN metric comes last, like a missing one.
+        #expect(try await names("attributes.name != ''", orderBy: ["metrics.loss desc"]) == ["low", "high", "nan"])
+        #expect(try await names("attributes.name != ''", orderBy: ["metrics.loss asc"]) == ["high", "low", "nan"])
+    }
+
+    /// Text compares by code point; `like` is case-sensitive, `ilike` folds ASCII letters only.
+    static func comparesTextByCodePoint(_ store: any LineageStore) async throws {
+        let experiment = experiment("text")
+        let words = ["Zebra", "apple", "Ärger", "ärger", "\u{e9}clair", "e\u{301}clair", "APPLE"]
+        for (index, word) in words.enumerated() {
+            let run = try await store.startRun(RunStart(experiment: experiment, name: "w\(index)", startTime: Int64(index), tags: ["word": word]))
+            try await store.logParameters(["word": .string(word)], to: run.id)
+        }
+        func matching(_ filter: String, orderBy: [String] = ["tags.word"]) async throws -> [String] {
+            try await store.searchRuns(RunQuery(experiment: experiment, filter: filter, orderBy: orderBy)).runs.compactMap { $0.tags["word"] }
+        }
+        // Code-point order: uppercase ASCII, lowercase ASCII, then Latin-1 letters; a decomposed é
+        // (e + U+0301) sorts with the e's.
+        let sorted = ["APPLE", "Zebra", "apple", "e\u{301}clair", "Ärger", "ärger", "\u{e9}clair"]
+        #expect(try await matching("tags.word != ''").elementsEqualByScalars(sorted))
+        #expect(try await matching("tags.word != ''", orderBy: ["params.word desc"]).elementsEqualByScalars(sorted.reversed()))
+        #expect(try await matching("tags.word > 'Zebra' and tags.word < 'ärger'").elementsEqualByScalars(["apple", "e\u{301}clair", "Ärger"]))
+        #expect(try await matching("params.word >= 'a' and params.word < 'f'").elementsEqualByScalars(["apple", "e\u{301}clair"]))
+        // No normalization: the precomposed é matches only itself.
+        #expect(try await matching("tags.word = '\u{e9}clair'").elementsEqualByScalars(["\u{e9}clair"]))
+        #expect(try await matching("tags.word in ('e\u{301}clair')").elementsEqualByScalars(["e\u{301}clair"]))
+        // like: case-sensitive, `_` is one code point.
+        #expect(try await matching("tags.word like 'apple'").elementsEqualByScalars(["apple"]))
+        #expect(try await matching("tags.word like 'ä%'").elementsEqualByScalars(["ärger"]))
+        #expect(try await matching("tags.word like 'e_clair'").elementsEqualByScalars(["e\u{301}clair"]))
+        #expect(try await matching("tags.word like '_clair'").elementsEqualByScalars(["\u{e9}clair"]))
+        #expect(try await matching("params.word like '%ger'").elementsEqualByScalars(["Ärger", "ärger"]))
+        // ilike: ASCII letters fold, others do not.
+        #expect(try await matching("tags.word ilike 'apple'").elementsEqualByScalars(["APPLE", "apple"]))
+        #expect(try await matching("tags.word ilike 'ÄRGER'").elementsEqualByScalars(["Ärger"]))
+        #expect(try await matching("params.word ilike 'ärGER'").elementsEqualByScalars(["ärger"]))
+        #expect(try await matching("attributes.name ilike 'W1' or attributes.name like 'W1'").elementsEqualByScalars(["apple"]))
+        // Wildcard characters of other pattern languages are plain characters.
+        #expect(try await matching("tags.word like '*' or tags.word like '?pple' or tags.word like '[a]pple'").isEmpty)
+    }
+
+    /// Filters too deep or too large are refused with a typed error, long flat chains are not.
+    static func boundsFilters(_ store: any LineageStore) async throws {
+        let experiment = experiment("bounds")
+        for index in 0..<5 {
+            let run = try await store.startRun(RunStart(experiment: experiment, name: "r\(index)", startTime: Int64(index)))
+            try await store.logParameters(["i": .int(Int64(index))], to: run.id)
+        }
+        func names(_ filter: RunFilter) async throws -> [String] {
+            var query = try RunQuery(experiment: experiment, orderBy: ["attributes.name"])
+            query.filter = filter
+            return try await store.searchRuns(query).runs.map(\.name)
+        }
+        let leaf = RunFilter.comparison(.parameter("i"), .greaterOrEqual, .number(3))
+        // Built in code, past the depth limit: a typed error, no crash.
+        var deep = leaf
+        for _ in 0..<1_000 { deep = .not(deep) }
+        await expectCode(.invalidFilter) { _ = try await names(deep) }
+        var deepest = leaf
+        for _ in 0..<RunFilter.maximumNestingDepth { deepest = .not(deepest) }
+        #expect(try await names(deepest) == ["r3", "r4"])  // 64 nots: an even number
+        // A long flat chain, parsed (balanced) and built in code (left-deep): no depth at all.
+        // 1,500 terms is beyond SQLite's expression depth of 1,000, were the SQL nested per term.
+        let terms = (0..<1_500).map { "params.i = \($0 % 7 == 3 ? 1 : 100 + $0)" }
+        #expect(try await names(try RunFilter(parsing: terms.joined(separator: " or "))) == ["r1"])
+        let chain = (0..<1_500).map { RunFilter.comparison(.parameter("i"), .notEqual, .number(Double(10 + $0))) }
+            .reduce(leaf) { .and($0, $1) }
+        #expect(try await names(chain) == ["r3", "r4"])
+        // Too many values: refused before any SQL is made.
+        let huge = RunFilter.comparison(.parameter("i"), .in, .list((0...RunFilter.maximumValueCount).map { .number(Double($0)) }))
+        await expectCode(.invalidFilter) { _ = try await names(huge) }
+        // Shapes the parser never makes are refused alike on every store.
+        await expectCode(.invalidFilter) { _ = try await names(.comparison(.parameter("i"), .in, .list([]))) }
+        await expectCode(.invalidFilter) { _ = try await names(.comparison(.parameter("i"), .equal, .list([.number(1)]))) }
+        await expectCode(.invalidFilter) { _ = try await names(.comparison(.metric("m"), .like, .string("a%"))) }
+        await expectCode(.invalidFilter) { _ = try await names(.comparison(.parameter("i"), .notEqual, .number(.nan))) }
+    }
+
+    /// Lists far beyond SQLite's and PostgreSQL's argument limits (32,766 and 65,535) in one call.
+    static func handlesListsBeyondArgumentLimits(_ store: any LineageStore) async throws {
+        let run = try await store.startRun(RunStart(experiment: experiment("many"), name: "wide", startTime: 1))
+        let parameters = Dictionary(uniqueKeysWithValues: (0..<70_000).map { ("p\($0)", ParameterValue.int(Int64($0))) })
+        try await store.logParameters(parameters, to: run.id)
+        try await store.logParameters(parameters, to: run.id)  // the same values again: checked in chunks
+        let points = (0..<33_000).map { MetricPoint(key: "m\($0)", value: Double($0), step: 1, timestamp: 2) }
+        try await store.logMetrics(points, to: run.id)
+        let stored = try await store.run(run.id)
+        #expect(stored.parameters.count == 70_000)
+        #expect(stored.parameters["p69999"] == .int(69_999))
+        #expect(stored.latestMetrics.count == 33_000)
+        #expect(stored.latestMetrics["m32999"]?.value == 32_999)
+        #expect(try await store.metricHistory(of: run.id, key: "m123").map(\.value) == [123])
+    }
+
+    /// Text with a NUL character is refused by every store alike (PostgreSQL cannot store it).
+    static func refusesNULCharacters(_ store: any LineageStore) async throws {
+        let experiment = experiment("nul")
+        await expectCode(.invalidArgument) { _ = try await store.startRun(RunStart(experiment: experiment, name: "a\0b", startTime: 1)) }
+        let run = try await store.startRun(RunStart(experiment: experiment, name: "ok", startTime: 1))
+        await expectCode(.invalidArgument) { try await store.logParameters(["model": "g\0bt"], to: run.id) }
+        await expectCode(.invalidArgument) { try await store.logMetrics([MetricPoint(key: "lo\0ss", value: 1, timestamp: 1)], to: run.id) }
+        await expectCode(.invalidArgument) { try await store.setTags(["team\0": "x"], on: run.id) }
+        await expectCode(.invalidArgument) { try await store.recordArtifact(artifact("data", .dataset), direction: .input, role: "tr\0ain", run: run.id) }
+        await expectCode(.invalidArgument) { try await store.importRun(Run(id: RunID(), experiment: experiment, name: "x", status: .finished, startTime: 1, tags: ["a": "\0"]), metrics: []) }
+        let stored = try await store.run(run.id)
+        #expect(stored.parameters.isEmpty && stored.tags.isEmpty && stored.latestMetrics.isEmpty && stored.edges.isEmpty)
+    }
+
     static func runAll(_ store: any LineageStore) async throws {
         try await importsWholeRuns(store)
         try await recordsARunCompletely(store)
         try await refusesBadWrites(store)
         try await searchesWithFiltersOrderAndPages(store)
         try await walksProvenance(store)
+        try await keepsParentLinksInAnyOrder(store)
+        try await comparesNaNLikeIEEE(store)
+        try await comparesTextByCodePoint(store)
+        try await boundsFilters(store)
+        try await handlesListsBeyondArgumentLimits(store)
+        try await refusesNULCharacters(store)
     }
 
     static func expectCode(_ code: LineageError.Code, _ body: () async throws -> Void) async {
@@ -183,6 +349,14 @@ enum LineageStoreConformance {
         } catch {
             Issue.record("expected a LineageError \(code), got \(error)")
         }
+    }
+}
+
+extension Array where Element == String {
+    /// Equal text by Unicode scalars, without `String`'s canonical equivalence (which would find
+    /// a precomposed é equal to e + U+0301).
+    func elementsEqualByScalars(_ other: some Sequence<String>) -> Bool {
+        elementsEqual(other) { $0.unicodeScalars.elementsEqual($1.unicodeScalars) }
     }
 }
 
@@ -207,8 +381,8 @@ struct LineageStoreTests {
         "the SQL store on PostgreSQL passes the conformance suite",
         .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
     func postgres() async throws {
-        let database = try await StoreLocation(parsing: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? "").openDatabase()
-        try await LineageStoreConformance.runAll(try await SQLLineageStore(database: database))
-        try await database.close()
+        try await StoreLocation(parsing: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? "").withDatabase { database in
+            try await LineageStoreConformance.runAll(try await SQLLineageStore(database: database))
+        }
     }
 }

@@ -53,15 +53,82 @@ struct RunFilterTests {
         #expect(throws: LineageError.self) { try RunOrdering(parsing: "metrics.auc sideways") }
     }
 
-    @Test("like patterns match as SQL does, ignoring case")
+    @Test("like patterns match as SQL does: like case-sensitive, ilike folding ASCII letters only")
     func likePatterns() throws {
         let run = Run(id: RunID(), experiment: "e", name: "Nightly-2026-11-25", status: .running, startTime: 0)
-        #expect(try RunFilter(parsing: "attributes.name like 'nightly-%'").matches(run))
-        #expect(try RunFilter(parsing: "attributes.name like 'nightly-____-11-__'").matches(run))
-        #expect(try !RunFilter(parsing: "attributes.name like 'weekly-%'").matches(run))
+        #expect(try RunFilter(parsing: "attributes.name ilike 'nightly-%'").matches(run))
+        #expect(try !RunFilter(parsing: "attributes.name like 'nightly-%'").matches(run))
+        #expect(try RunFilter(parsing: "attributes.name like 'Nightly-%'").matches(run))
+        #expect(try RunFilter(parsing: "attributes.name ILIKE 'nightly-____-11-__'").matches(run))
+        #expect(try !RunFilter(parsing: "attributes.name ilike 'weekly-%'").matches(run))
         #expect(try RunFilter(parsing: "attributes.name like '%-11-%'").matches(run))
         #expect(try !RunFilter(parsing: "attributes.name like '%-12-%'").matches(run))
         let long = Run(id: RunID(), experiment: "e", name: String(repeating: "ab", count: 50_000), status: .running, startTime: 0)
         #expect(try RunFilter(parsing: "attributes.name like '%b%a%b'").matches(long))
+        let german = Run(id: RunID(), experiment: "e", name: "Ärger", status: .running, startTime: 0)
+        #expect(try !RunFilter(parsing: "attributes.name ilike 'ärger'").matches(german))
+        #expect(try RunFilter(parsing: "attributes.name ilike 'ÄRGER'").matches(german))
+        #expect(try RunFilter(parsing: "attributes.name like '_rger'").matches(german))
+    }
+
+    @Test("a filter nested past the limit is a typed error naming the position and the limit, not a crash")
+    func deepNesting() {
+        for text in [String(repeating: "(", count: 100_000) + "metrics.a > 1", String(repeating: "not ", count: 100_000) + "metrics.a > 1"] {
+            do {
+                _ = try RunFilter(parsing: text)
+                Issue.record("a filter nested 100,000 deep parsed")
+            } catch {
+                #expect(error.code == .invalidFilter)
+                #expect(error.message.contains("deeper than \(RunFilter.maximumNestingDepth) levels"), "\(error.message.prefix(200))")
+                let column = text.hasPrefix("(") ? RunFilter.maximumNestingDepth + 1 : RunFilter.maximumNestingDepth * 4 + 1
+                #expect(error.message.contains("character \(column):"), "\(error.message.prefix(200))")
+            }
+        }
+        // Exactly at the limit parses.
+        let depth = RunFilter.maximumNestingDepth
+        #expect(throws: Never.self) { try RunFilter(parsing: String(repeating: "(", count: depth) + "metrics.a > 1" + String(repeating: ")", count: depth)) }
+        #expect(throws: Never.self) { try RunFilter(parsing: String(repeating: "not ", count: depth) + "metrics.a > 1") }
+        #expect(throws: LineageError.self) { try RunFilter(parsing: String(repeating: "not ", count: depth) + "(metrics.a > 1)") }
+    }
+
+    @Test("a long flat chain parses and evaluates without recursing per term; too many values is a typed error")
+    func flatChains() throws {
+        let run = Run(id: RunID(), experiment: "e", name: "r", status: .running, startTime: 0, parameters: ["i": 7])
+        let limit = RunFilter.maximumValueCount
+        let anyOf = (0..<limit).map { "params.i = \($0 == limit - 1 ? 7 : -$0)" }.joined(separator: " or ")
+        #expect(try RunFilter(parsing: anyOf).matches(run))
+        let allOf = (0..<limit).map { "params.i != \(-$0 - 1)" }.joined(separator: " AND ")
+        #expect(try RunFilter(parsing: allOf).matches(run))
+        // One value more, or a hundred thousand terms: refused at the comparison that passes the limit.
+        let tooMany = (0..<100_000).map { "params.i = \($0)" }.joined(separator: " and ")
+        do {
+            _ = try RunFilter(parsing: tooMany)
+            Issue.record("a filter of 100,000 values parsed")
+        } catch {
+            #expect(error.code == .invalidFilter)
+            #expect(error.message.contains("more than \(limit) values"), "\(error.message.prefix(200))")
+        }
+        // A chain built in code, left-deep, counts as no nesting at all.
+        let chain = (0..<3_000).map { RunFilter.comparison(.parameter("i"), .notEqual, .number(Double(-$0))) }
+            .reduce(RunFilter.comparison(.parameter("i"), .equal, .number(7))) { .and($0, $1) }
+        #expect(try chain.matches(run))
+        var nested = RunFilter.comparison(.parameter("i"), .equal, .number(7))
+        let other = RunFilter.comparison(.tag("x"), .equal, .string("y"))
+        // `(((a or b) and c) or d) and e …`: every `or` inside an `and` needs parentheses.
+        for index in 0..<200 { nested = index % 2 == 0 ? .or(nested, other) : .and(nested, other) }
+        #expect(throws: LineageError.self) { try nested.matches(run) }
+    }
+
+    @Test("NaN compares as IEEE 754 says in memory")
+    func nanComparisons() throws {
+        let run = Run(id: RunID(), experiment: "e", name: "r", status: .running, startTime: 0, parameters: ["lr": .double(.nan)],
+                      latestMetrics: ["loss": MetricPoint(key: "loss", value: .nan, timestamp: 0)])
+        for field in ["params.lr", "metrics.loss"] {
+            for op in ["=", "<", "<=", ">", ">="] {
+                #expect(try !RunFilter(parsing: "\(field) \(op) 0.5").matches(run), "\(field) \(op)")
+            }
+            #expect(try RunFilter(parsing: "\(field) != 0.5").matches(run), "\(field)")
+            #expect(try !RunFilter(parsing: "\(field) in (0.5, 1)").matches(run), "\(field)")
+        }
     }
 }

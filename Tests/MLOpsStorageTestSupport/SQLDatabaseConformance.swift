@@ -211,6 +211,39 @@ public enum SQLDatabaseConformance {
         #expect(rows == 1)
     }
 
+    /// A store opened without migrating (``SQLMigrator/requireCompatible(_:on:)``) accepts only
+    /// the schema version the build knows: a missing or older schema is `schemaTooOld`, a newer
+    /// one `schemaTooNew`, and the check changes nothing.
+    public static func compatibilityCheckAcceptsOnlyTheKnownVersion(_ database: any SQLDatabase) async throws {
+        let module = uniqueName("compat")
+        let table = uniqueName("compat")
+        let steps = [
+            SQLMigration(version: 1, name: "create") { dialect in "CREATE TABLE \(table) (id \(dialect.integerType) PRIMARY KEY)" },
+            SQLMigration(version: 2, name: "add column") { _ in "ALTER TABLE \(table) ADD COLUMN note TEXT" },
+        ]
+        let current = SQLSchema(module: module, migrations: steps)
+        let older = SQLSchema(module: module, migrations: Array(steps.prefix(1)))
+        func expectRefusal(_ schema: SQLSchema, _ code: StorageError.Code, sourceLocation: SourceLocation = #_sourceLocation) async {
+            do {
+                try await SQLMigrator.requireCompatible([schema], on: database)
+                Issue.record("schema \(schema.module) was accepted", sourceLocation: sourceLocation)
+            } catch let error as StorageError {
+                #expect(error.code == code, sourceLocation: sourceLocation)
+                #expect(error.description.contains(module), sourceLocation: sourceLocation)
+            } catch {
+                Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+            }
+        }
+        await expectRefusal(current, .schemaTooOld)
+        #expect(try await database.recordedSchemaVersions()[module] == nil)
+        try await database.migrate([older])
+        await expectRefusal(current, .schemaTooOld)
+        try await database.migrate([current])
+        try await SQLMigrator.requireCompatible([current], on: database)
+        await expectRefusal(older, .schemaTooNew)
+        #expect(try await database.recordedSchemaVersions()[module] == 2)
+    }
+
     /// A healthy database reports no integrity problems.
     public static func healthyDatabasePassesIntegrityCheck(_ database: any SQLDatabase) async throws {
         try await database.migrate([StorageSchema.schema])
@@ -230,6 +263,7 @@ public enum SQLDatabaseConformance {
         try await migrationsAreVersionedAndIdempotent(database)
         try await malformedSchemasAreRefused(database)
         try await concurrentMigrationsApplyOnce(database)
+        try await compatibilityCheckAcceptsOnlyTheKnownVersion(database)
         try await healthyDatabasePassesIntegrityCheck(database)
     }
 }

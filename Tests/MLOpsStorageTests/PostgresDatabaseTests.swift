@@ -1,7 +1,10 @@
 #if PostgreSQL
 import Foundation
+import InMemoryLogging
+import Logging
 @testable import MLOpsStorage
 import MLOpsStorageTestSupport
+import ServiceLifecycle
 import Testing
 
 /// The URL of the PostgreSQL database the tests may use, from `MLOPS_TEST_POSTGRES_URL`.
@@ -14,23 +17,146 @@ let postgresTestURL = ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_U
         if: postgresTestURL != nil,
         "set MLOPS_TEST_POSTGRES_URL=postgres://user:pass@127.0.0.1:5432/db to run the PostgreSQL tests (bash .ci/run does)"))
 struct PostgresDatabaseTests {
-    func open() async throws -> any SQLDatabase {
-        try await StoreLocation(parsing: postgresTestURL ?? "").openDatabase()
+    var location: StoreLocation {
+        get throws { try StoreLocation(parsing: postgresTestURL ?? "") }
+    }
+
+    var configuration: PostgresConfiguration {
+        get throws {
+            guard case .postgres(let configuration) = try location else {
+                throw StorageError(.invalidLocation, "MLOPS_TEST_POSTGRES_URL is not a postgres:// URL")
+            }
+            return configuration
+        }
+    }
+
+    /// A logger that keeps every message, at every level, in memory.
+    static func recordingLogger() -> (Logger, InMemoryLogHandler) {
+        let handler = InMemoryLogHandler()
+        var logger = Logger(label: "mlops.tests.postgres") { _ in handler }
+        logger.logLevel = .trace
+        return (logger, handler)
     }
 
     @Test("passes the SQL conformance suite")
     func conformance() async throws {
-        let database = try await open()
-        try await SQLDatabaseConformance.runAll(database)
+        try await location.withDatabase { database in
+            try await SQLDatabaseConformance.runAll(database)
+        }
+    }
+
+    @Test("a query through withDatabase logs no run() warning and leaves nothing running")
+    func withDatabaseRunsThePool() async throws {
+        let (logger, handler) = Self.recordingLogger()
+        for _ in 0..<20 {
+            let database = try await location.withDatabase(logger: logger) { database in
+                let one = try await database.read { db in try await db.queryScalar(Int.self, "SELECT 1") }
+                #expect(one == 1)
+                return database
+            }
+            let postgres = try #require(database as? PostgresDatabase)
+            #expect(!postgres.isRunning)
+            do {
+                _ = try await database.read { db in try await db.query("SELECT 1") }
+                Issue.record("a database used after withDatabase answered")
+            } catch let error as StorageError {
+                #expect(error.code == .closed)
+            }
+        }
+        let warnings = handler.entries.filter { $0.level >= .warning }.map { "\($0.message)" }
+        #expect(warnings.isEmpty, "warnings: \(warnings)")
+        #expect(!handler.entries.contains { "\($0.message)".contains("hasn't been called") })
+    }
+
+    @Test("the initializer starts no task: a transaction waits for run(), and fails clearly without it")
+    func transactionsWaitForRun() async throws {
+        let database = try await PostgresDatabase(configuration: try configuration, connectTimeout: .seconds(1))
+        let started = ContinuousClock.now
+        do {
+            _ = try await database.read { db in try await db.query("SELECT 1") }
+            Issue.record("a database whose run() never started answered")
+        } catch let error as StorageError {
+            #expect(error.code == .notRunning)
+            #expect(error.description.contains("withDatabase"))
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+
+        // A transaction that starts before run() goes ahead once run() does.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                let two = try await database.read { db in try await db.queryScalar(Int.self, "SELECT 2") }
+                #expect(two == 2)
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            group.addTask { try await database.run() }
+            try await group.next()
+            try await database.close()
+            try await group.waitForAll()
+        }
+        #expect(!database.isRunning)
+    }
+
+    @Test("close() lets a transaction in progress finish, then stops run() before it returns")
+    func closeWaitsForWork() async throws {
+        let database = try await PostgresDatabase(configuration: try configuration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await database.run() }
+            group.addTask {
+                let slept = try await database.read { db in
+                    try await db.queryScalar(Int.self, "SELECT 7 FROM (SELECT pg_sleep(0.5)) AS pause")
+                }
+                #expect(slept == 7)
+            }
+            try await Task.sleep(for: .milliseconds(150))
+            try await database.close()
+            #expect(!database.isRunning)
+            try await group.waitForAll()
+        }
+        await #expect(throws: StorageError.self) { try await database.read { db in try await db.query("SELECT 1") } }
+        // Closing again is harmless; running again is refused.
         try await database.close()
+        await #expect(throws: StorageError.self) { try await database.run() }
+    }
+
+    @Test("run() refuses to run twice at once")
+    func runTwice() async throws {
+        let database = try await PostgresDatabase(configuration: try configuration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await database.run() }
+            _ = try await database.read { db in try await db.query("SELECT 1") }
+            do {
+                try await database.run()
+                Issue.record("a second run() was accepted")
+            } catch let error as StorageError {
+                #expect(error.code == .notRunning)
+            }
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+        #expect(!database.isRunning)
+    }
+
+    @Test("a ServiceGroup hosts a PostgresDatabase and shuts it down gracefully")
+    func serviceGroup() async throws {
+        let (logger, handler) = Self.recordingLogger()
+        let database = try await PostgresDatabase(configuration: try configuration, logger: logger)
+        let serviceGroup = ServiceGroup(services: [database], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await serviceGroup.run() }
+            for value in 1...5 {
+                #expect(try await database.write { db in try await db.queryScalar(Int.self, "SELECT ?", [.integer(Int64(value))]) } == value)
+            }
+            await serviceGroup.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+        #expect(!database.isRunning)
+        await #expect(throws: StorageError.self) { try await database.read { db in try await db.query("SELECT 1") } }
+        #expect(!handler.entries.contains { "\($0.message)".contains("hasn't been called") })
     }
 
     @Test("a wrong password is a connectionFailed error that names the store without the password")
     func wrongPassword() async throws {
-        guard case .postgres(var configuration) = try StoreLocation(parsing: postgresTestURL ?? "") else {
-            Issue.record("MLOPS_TEST_POSTGRES_URL is not a postgres:// URL")
-            return
-        }
+        var configuration = try configuration
         configuration.password = "definitely-wrong-\(UUID().uuidString)"
         do {
             _ = try await PostgresDatabase(configuration: configuration, connectTimeout: .seconds(5))
@@ -41,15 +167,43 @@ struct PostgresDatabaseTests {
         }
     }
 
-    @Test("an unreachable server is a connectionFailed error, not a hang")
+    @Test("application_name from the store URL reaches the server")
+    func applicationName() async throws {
+        var configuration = try configuration
+        configuration.applicationName = "mlops-tests"
+        let name = try await StoreLocation.postgres(configuration).withDatabase { database in
+            try await database.read { db in try await db.queryScalar(String.self, "SELECT current_setting('application_name')") }
+        }
+        #expect(name == "mlops-tests")
+    }
+}
+
+@Suite("PostgreSQL driver without a server")
+struct PostgresWithoutServerTests {
+    @Test("an unreachable server is a connectionFailed error, not a hang, and never shows the password")
     func unreachable() async throws {
-        let configuration = PostgresConfiguration(host: "127.0.0.1", port: 1, username: "nobody", database: "none")
+        let password = "sup3r/s3cret?#@:pw"
+        let configuration = PostgresConfiguration(host: "127.0.0.1", port: 1, username: "nobody", password: password, database: "none")
         do {
             _ = try await PostgresDatabase(configuration: configuration, connectTimeout: .seconds(2))
             Issue.record("a closed port was reached")
         } catch let error as StorageError {
             #expect(error.code == .connectionFailed)
+            var dumped = ""
+            dump(error, to: &dumped)
+            for text in [error.description, String(reflecting: error), dumped] {
+                #expect(!text.contains(password) && !text.contains(StoreURLText.percentEncoded(password)))
+            }
         }
+    }
+
+    @Test("a URL's connect_timeout bounds the first connection")
+    func connectTimeoutFromURL() async throws {
+        // 10.255.255.1 is not routed: the connection attempt hangs until the timeout.
+        let location = try StoreLocation(parsing: "postgres://nobody:pw@10.255.255.1:5432/none?connect_timeout=1")
+        let started = ContinuousClock.now
+        await #expect(throws: StorageError.self) { try await location.withDatabase { _ in } }
+        #expect(ContinuousClock.now - started < .seconds(6))
     }
 }
 #endif

@@ -47,8 +47,9 @@ public struct DriftAnalyzer: Sendable {
         if configuration.columns == nil {
             names += current.columnNames.filter { reference.column(named: $0) == nil }
         }
-        let chunks = ParallelFor.map(count: names.count, minimumChunk: 1) { range in
-            range.map { compareColumn(names[$0], reference: reference, current: current) }
+        let (columnNames, matchedReference) = (names, reference)
+        let chunks = ParallelFor.map(count: columnNames.count, minimumChunk: 1) { range in
+            range.map { compareColumn(columnNames[$0], reference: matchedReference, current: current) }
         }
         var columns = chunks.flatMap { $0 }
         var dataset = decide(&columns)

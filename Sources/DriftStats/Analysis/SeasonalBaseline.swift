@@ -1,3 +1,4 @@
+public import Foundation
 public import TensorCore
 
 /// Compares a window with the matching windows of the reference — the same hours of the week,
@@ -36,8 +37,14 @@ public struct SeasonalBaseline: Sendable, Hashable {
         self.utcOffsetSeconds = utcOffsetSeconds
     }
 
-    /// The season of an instant in microseconds since the Unix epoch.
-    public func season(ofMicroseconds microseconds: Int64) -> Int {
+    /// The season of an instant.
+    public func season(of date: Date) -> Int {
+        season(ofMicroseconds: date.microsecondsSince1970)
+    }
+
+    /// The season of an instant in microseconds since the Unix epoch (the storage form of
+    /// ``TensorCore/TimestampColumn``).
+    func season(ofMicroseconds microseconds: Int64) -> Int {
         let seconds = floorDivision(microseconds, 1_000_000).0 + utcOffsetSeconds
         let (hours, _) = floorDivision(seconds, 3_600)
         // 1970-01-01 was a Thursday: hour 0 of the epoch is hour 72 of its week.

@@ -31,10 +31,22 @@ public struct SQLBaselineStore: BaselineStore {
     ])
 
     /// Opens the store, migrating the database to this build's schema unless `migrate` is false.
+    ///
+    /// With `migrate: false` nothing is changed: the baseline tables must exist at the version
+    /// this build knows (reading tools open the store this way).
+    ///
+    /// - Parameters:
+    ///   - database: The database that holds the baselines.
+    ///   - migrate: Whether to bring the tables to this build's version first.
+    /// - Throws: ``StorageError`` (``StorageError/Code/schemaTooNew``) when the database was
+    ///   written by a newer build; with `migrate: false`, ``StorageError/Code/schemaTooOld`` when
+    ///   the tables are missing or older. Nothing is read or changed then.
     public init(database: any SQLDatabase, migrate: Bool = true) async throws {
         self.database = database
         if migrate {
             try await database.migrate([StorageSchema.schema, Self.schema])
+        } else {
+            try await SQLMigrator.requireCompatible([Self.schema], on: database)
         }
     }
 

@@ -59,13 +59,15 @@ public struct LinearTimeMMDTest: Sendable, Hashable, Codable {
         // number of cores.
         let h = reference.values.withUnsafeBufferPointer { x in
             current.values.withUnsafeBufferPointer { y in
-                ParallelFor.map(count: pairs, minimumChunk: Swift.max(1, 16_384 / d)) { range in
+                // Both samples are only read.
+                let (x, y) = (DisjointAccess(x), DisjointAccess(y))
+                return ParallelFor.map(count: pairs, minimumChunk: Swift.max(1, 16_384 / d)) { range in
                     range.map { pair in
                         let first = 2 * pair * d, second = (2 * pair + 1) * d
-                        return GaussianKernel.value(x, first, x, second, dimensions: d, scale: scale)
-                            + GaussianKernel.value(y, first, y, second, dimensions: d, scale: scale)
-                            - GaussianKernel.value(x, first, y, second, dimensions: d, scale: scale)
-                            - GaussianKernel.value(x, second, y, first, dimensions: d, scale: scale)
+                        return GaussianKernel.value(x.value, first, x.value, second, dimensions: d, scale: scale)
+                            + GaussianKernel.value(y.value, first, y.value, second, dimensions: d, scale: scale)
+                            - GaussianKernel.value(x.value, first, y.value, second, dimensions: d, scale: scale)
+                            - GaussianKernel.value(x.value, second, y.value, first, dimensions: d, scale: scale)
                     }
                 }.flatMap { $0 }
             }

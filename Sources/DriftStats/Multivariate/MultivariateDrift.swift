@@ -62,19 +62,20 @@ public struct MultivariateDrift: Sendable, Hashable, Codable {
         case pcaCurrentError = "pca_current_error", pcaReferenceError = "pca_reference_error", pcaThreshold = "pca_threshold"
     }
 
-    /// Encodes every key, null where there is no value.
+    /// Encodes every key, null where there is no value or the value is not finite (NaN or
+    /// infinite, which JSON cannot hold), as the rest of the report does.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(columns, forKey: .columns)
         try container.encode(referenceRows, forKey: .referenceRows)
         try container.encode(currentRows, forKey: .currentRows)
         try container.encode(test, forKey: .test)
-        try container.encode(statistic, forKey: .statistic)
-        try container.encode(pValue, forKey: .pValue)
-        try container.encode(bandwidth, forKey: .bandwidth)
-        try container.encode(pcaCurrentError, forKey: .pcaCurrentError)
-        try container.encode(pcaReferenceError, forKey: .pcaReferenceError)
-        try container.encode(pcaThreshold, forKey: .pcaThreshold)
+        try container.encode(statistic.finite, forKey: .statistic)
+        try container.encode(pValue.finite, forKey: .pValue)
+        try container.encode(bandwidth.finite, forKey: .bandwidth)
+        try container.encode(pcaCurrentError.finite, forKey: .pcaCurrentError)
+        try container.encode(pcaReferenceError.finite, forKey: .pcaReferenceError)
+        try container.encode(pcaThreshold.finite, forKey: .pcaThreshold)
         try container.encode(drifted, forKey: .drifted)
         try container.encode(reason, forKey: .reason)
     }

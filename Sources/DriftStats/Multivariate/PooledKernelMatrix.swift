@@ -27,16 +27,16 @@ struct PooledKernelMatrix: Sendable {
         var entries = try GaussianKernel.squaredDistances(rows, count: size, dimensions: reference.columnCount)
         let scale = GaussianKernel.exponentScale(bandwidth: bandwidth)
         let sums = entries.withUnsafeMutableBufferPointer { buffer in
-            let matrix = buffer
             // Each range of rows writes only its own rows, and reads nothing another range writes.
+            let shared = DisjointAccess(buffer)
             return ParallelFor.map(count: size, minimumChunk: Swift.max(1, 65_536 / size)) { rows in
                 var sums: [Double] = []
                 sums.reserveCapacity(rows.count)
                 for i in rows {
                     var sum = 0.0
                     for j in 0..<size {
-                        let value = i == j ? 0 : exp(scale * matrix[i * size + j])
-                        matrix[i * size + j] = value
+                        let value = i == j ? 0 : exp(scale * shared.value[i * size + j])
+                        shared.value[i * size + j] = value
                         sum += value
                     }
                     sums.append(sum)
@@ -103,7 +103,7 @@ struct PooledKernelMatrix: Sendable {
         let splits = permutations + 1
         let blocks = (splits + Self.lanes - 1) / Self.lanes
         let second = size - first
-        func block(_ index: Int) -> [Double] {
+        @Sendable func block(_ index: Int) -> [Double] {
             let assignments = (index * Self.lanes)..<Swift.min((index + 1) * Self.lanes, splits)
             var membership = [SIMD8<Double>](repeating: SIMD8(), count: size)
             var order = [Int](repeating: 0, count: size)

@@ -98,12 +98,36 @@ public struct ProfileComparison: Sendable {
         )
     }
 
+    /// The reference's standard deviation for effects in σ: the moment sketch's, or, when its M2
+    /// overflowed (values above about 1e154 square beyond a `Double`), an estimate from the
+    /// quantile sketch's steps computed in a scaled domain, so huge values still get a finite σ
+    /// and their shifts are not hidden as zero effects.
+    static func standardDeviation(of profile: ColumnProfile, steps: [(value: Double, rank: Double)]) -> Double {
+        let exact = profile.finiteStandardDeviation
+        guard !exact.isFinite, let low = steps.first?.value, let high = steps.last?.value, low.isFinite, high.isFinite else { return exact }
+        let scale = Swift.max(abs(low), abs(high))
+        guard scale > 0 else { return exact }
+        var mean = 0.0, previous = 0.0
+        for step in steps {
+            mean += step.value / scale * (step.rank - previous)
+            previous = step.rank
+        }
+        var variance = 0.0
+        previous = 0
+        for step in steps {
+            let deviation = step.value / scale - mean
+            variance += deviation * deviation * (step.rank - previous)
+            previous = step.rank
+        }
+        return variance.squareRoot() * scale
+    }
+
     static func numeric(_ method: DriftMethod, reference: ColumnProfile, current: ColumnProfile, binCount: Int) throws(DriftError) -> MethodEvaluation {
         guard !reference.quantiles.isEmpty else { throw DriftError(.emptySample, "the baseline has no values") }
         guard !current.quantiles.isEmpty else { throw DriftError(.emptySample, "the current profile has no values") }
         let (r, c) = (reference.quantiles.cumulativeSteps(), current.quantiles.cumulativeSteps())
         let raw = gapIntegralBetweenSteps(r, c, power: 1)
-        let deviation = reference.finiteStandardDeviation
+        let deviation = Self.standardDeviation(of: reference, steps: r)
         let effect = WassersteinDistance.inDeviations(raw, deviation: deviation)
         let statistic: Double
         var pValue: Double?

@@ -151,7 +151,8 @@ enum DataQualityCheck {
         guard rows > 1 else { return 0 }
         var hashes = [UInt64](repeating: 0x243F_6A88_85A3_08D3, count: rows)
         hashes.withUnsafeMutableBufferPointer { hashes in
-            let output = hashes
+            // Each range of rows writes only its own rows' hashes.
+            let output = DisjointAccess(hashes)
             ParallelFor.forEach(count: rows, minimumChunk: 16_384) { range in
                 for column in table.columns {
                     switch column {
@@ -159,19 +160,19 @@ enum DataQualityCheck {
                         c.values.withUnsafeBufferPointer { values in
                             c.validity.withUnsafeBufferPointer { valid in
                                 for row in range {
-                                    output[row] = mix(output[row], valid[row] ? values[row].bitPattern : 0x7FF8_DEAD_0000_0001)
+                                    output.value[row] = mix(output.value[row], valid[row] ? values[row].bitPattern : 0x7FF8_DEAD_0000_0001)
                                 }
                             }
                         }
                     case .categorical(let c):
                         c.codes.withUnsafeBufferPointer { codes in
-                            for row in range { output[row] = mix(output[row], UInt64(bitPattern: Int64(codes[row]))) }
+                            for row in range { output.value[row] = mix(output.value[row], UInt64(bitPattern: Int64(codes[row]))) }
                         }
                     case .timestamp(let c):
                         c.values.withUnsafeBufferPointer { values in
                             c.validity.withUnsafeBufferPointer { valid in
                                 for row in range {
-                                    output[row] = mix(output[row], valid[row] ? UInt64(bitPattern: values[row]) : 0x7FF8_DEAD_0000_0002)
+                                    output.value[row] = mix(output.value[row], valid[row] ? UInt64(bitPattern: values[row]) : 0x7FF8_DEAD_0000_0002)
                                 }
                             }
                         }
@@ -206,7 +207,7 @@ enum DataQualityCheck {
         guard let newest else {
             return QualityIssue(check: .freshness, column: rule.column, severity: .error, message: "the column has no timestamps")
         }
-        let age = rule.now - Double(newest) / 1e6
+        let age = rule.now.timeIntervalSince1970 - Double(newest) / 1e6
         guard age > rule.maxAge else { return nil }
         return QualityIssue(
             check: .freshness, column: rule.column, severity: .error,

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// The limits of the data-quality checks run with every drift comparison, with documented
 /// defaults. The schema (columns and their types) is inferred from the reference.
 public struct DataQualityRules: Sendable, Hashable {
@@ -17,7 +19,7 @@ public struct DataQualityRules: Sendable, Hashable {
     /// The largest rise of the duplicate-row share, current minus reference, that passes (0.01).
     public var maxDuplicateShareIncrease: Double
     /// A freshness limit: the newest value of a timestamp column must be at most `maxAge`
-    /// seconds older than `now` (no check by default).
+    /// older than `now` (no check by default).
     public var freshness: Freshness?
 
     /// A freshness rule for one timestamp column.
@@ -25,12 +27,12 @@ public struct DataQualityRules: Sendable, Hashable {
         /// The timestamp column.
         public var column: String
         /// The oldest the newest row may be, in seconds.
-        public var maxAge: Double
-        /// The instant to measure from, in seconds since the Unix epoch (usually now).
-        public var now: Double
+        public var maxAge: TimeInterval
+        /// The instant to measure from (usually now).
+        public var now: Date
 
         /// Creates a rule.
-        public init(column: String, maxAge: Double, now: Double) {
+        public init(column: String, maxAge: TimeInterval, now: Date = Date()) {
             self.column = column
             self.maxAge = maxAge
             self.now = now

@@ -6,10 +6,16 @@ import MLOpsStorage
 ///
 /// The MLflow file is opened read-only and never changed. Deleted runs are skipped. Runs already in
 /// the store (same id) are skipped, so an import can be run again after new MLflow runs; each run
-/// is written in one transaction, so an interrupted import never leaves a partial run behind. MLflow's
-/// run ids (32 hex digits) become the same UUIDs with dashes; `mlflow.parentRunId` tags become
-/// parent links; parameter strings that read as integers, decimals or booleans become typed
-/// values; metrics MLflow marked NaN stay NaN.
+/// is written in one transaction, so an interrupted import never leaves a partial run behind.
+/// Several importers (in several processes) may import the same file into one store at once: the
+/// store's conflict handling decides, so each run is written once and counted by the others as
+/// ``Report/alreadyPresent``.
+///
+/// MLflow's run ids (32 hex digits) become the same UUIDs with dashes. `mlflow.parentRunId` tags
+/// become parent links (and stay as tags), whether or not the parent is imported first. Parameter
+/// texts that print back unchanged as integers, decimals or `true`/`false` become typed values;
+/// every other text, Python's `True` and `False` included, is kept verbatim as a string. Metrics
+/// MLflow marked NaN stay NaN.
 public struct MLflowImporter: Sendable {
     /// What an import did.
     public struct Report: Sendable, Hashable, Codable {
@@ -92,7 +98,9 @@ public struct MLflowImporter: Sendable {
                 continue
             }
             let id = try Self.runID(fromMLflow: run.uuid)
-            if (try? await store.run(id)) != nil {
+            // A quick skip for runs imported before; the insert below decides for runs that
+            // another importer writes meanwhile.
+            if try await Self.isPresent(id, in: store) {
                 report.alreadyPresent += 1
                 continue
             }
@@ -110,11 +118,9 @@ public struct MLflowImporter: Sendable {
                     }
                 return (parameters, tags, points)
             }
-            var tagMap = Dictionary(tags, uniquingKeysWith: { _, last in last })
-            var parent: RunID? = nil
-            if let parentUUID = tagMap.removeValue(forKey: "mlflow.parentRunId"), let parentID = try? Self.runID(fromMLflow: parentUUID) {
-                parent = parentID
-            }
+            let tagMap = Dictionary(tags, uniquingKeysWith: { _, last in last })
+            // The link is kept even when the parent comes later (or from another importer).
+            let parent = tagMap["mlflow.parentRunId"].flatMap { try? Self.runID(fromMLflow: $0) }
             let status: RunStatus = switch run.status {
             case "FINISHED": .finished
             case "FAILED": .failed
@@ -123,16 +129,30 @@ public struct MLflowImporter: Sendable {
             }
             // One transaction per run: an interrupted import leaves whole runs or none, and a
             // re-run imports exactly the runs that are missing.
-            try await store.importRun(
+            let written = try await store.importRun(
                 Run(
                     id: id, experiment: run.experiment, name: run.name.isEmpty ? run.uuid : run.name, status: status,
                     startTime: run.start, endTime: status.isTerminal ? (run.end ?? run.start) : nil, owner: run.owner,
                     parentRunID: parent, tags: tagMap, parameters: Dictionary(parameters, uniquingKeysWith: { first, _ in first })),
                 metrics: points)
-            report.metricPoints += points.count
-            report.imported += 1
+            if written {
+                report.metricPoints += points.count
+                report.imported += 1
+            } else {
+                report.alreadyPresent += 1
+            }
         }
         return report
+    }
+
+    /// Whether the store has the run; only "not found" means no, any other error is thrown.
+    static func isPresent(_ id: RunID, in store: any LineageStore) async throws -> Bool {
+        do {
+            _ = try await store.run(id)
+            return true
+        } catch let error as LineageError where error.code == .notFound {
+            return false
+        }
     }
 
     /// `601b6a21b8574dd6ad3f2f7cbe453b13` → `601b6a21-b857-4dd6-ad3f-2f7cbe453b13`.
@@ -145,18 +165,17 @@ public struct MLflowImporter: Sendable {
         return try RunID(groups.joined(separator: "-"))
     }
 
-    /// MLflow keeps parameters as text; numbers and booleans get their type back.
-    /// Only when the typed value prints back as the same text, so nothing MLflow kept is changed
-    /// ("007", "1.50" and "1e-5" stay strings).
+    /// MLflow keeps parameters as text; numbers and booleans get their type back, only when the
+    /// typed value prints back as the same text, so nothing MLflow kept is changed: "007", "1.50",
+    /// "1e-5" and Python's "True" stay strings, verbatim.
     static func typed(_ text: String) -> ParameterValue {
         let candidate: ParameterValue
         if let integer = Int64(text) {
             candidate = .int(integer)
         } else if let number = Double(text), number.isFinite {
             candidate = .double(number)
-        } else if text == "True" || text == "False" {
-            candidate = .bool(text == "True")
-            return candidate
+        } else if text == "true" || text == "false" {
+            candidate = .bool(text == "true")
         } else {
             return .string(text)
         }

@@ -1,4 +1,8 @@
 /// A hand-written recursive-descent parser for ``RunFilter`` (small grammar, exact error positions).
+///
+/// It recurses only into parentheses and `not`, at most ``RunFilter/maximumNestingDepth`` levels;
+/// chains of `and` and `or` are read in loops and built as balanced trees, so neither a deeply
+/// nested filter nor a very long one can exhaust the stack.
 struct FilterParser {
     enum Token: Equatable {
         case identifier(String)
@@ -14,6 +18,10 @@ struct FilterParser {
     var position = 0
     var current: Token = .end
     var tokenStart = 0
+    /// How many parentheses and `not`s enclose the current position.
+    var depth = 0
+    /// How many values the comparisons so far hold.
+    var valueCount = 0
 
     init(_ text: String) {
         self.text = text
@@ -46,39 +54,46 @@ struct FilterParser {
     }
 
     mutating func parseOr() throws(LineageError) -> RunFilter {
-        var left = try parseAnd()
+        var operands = [try parseAnd()]
         while isKeyword("or") {
             try advance()
-            left = .or(left, try parseAnd())
+            operands.append(try parseAnd())
         }
-        return left
+        return RunFilter.balanced(operands, RunFilter.or) ?? operands[0]
     }
 
     mutating func parseAnd() throws(LineageError) -> RunFilter {
-        var left = try parseUnary()
+        var operands = [try parseUnary()]
         while isKeyword("and") {
             try advance()
-            left = .and(left, try parseUnary())
+            operands.append(try parseUnary())
         }
-        return left
+        return RunFilter.balanced(operands, RunFilter.and) ?? operands[0]
     }
 
     mutating func parseUnary() throws(LineageError) -> RunFilter {
+        guard isKeyword("not") || current == .symbol("(") else { return try parseComparison() }
+        guard depth < RunFilter.maximumNestingDepth else {
+            throw LineageError(
+                .invalidFilter,
+                message("the filter nests deeper than \(RunFilter.maximumNestingDepth) levels of parentheses and 'not'", at: tokenStart),
+                fix: "flatten it: a chain such as `a and b and c` needs no parentheses, and `not (a or b)` is `not a and not b`.")
+        }
+        depth += 1
+        defer { depth -= 1 }
         if isKeyword("not") {
             try advance()
             return .not(try parseUnary())
         }
-        if current == .symbol("(") {
-            try advance()
-            let inner = try parseOr()
-            guard current == .symbol(")") else { throw error("expected ')'") }
-            try advance()
-            return inner
-        }
-        return try parseComparison()
+        try advance()
+        let inner = try parseOr()
+        guard current == .symbol(")") else { throw error("expected ')'") }
+        try advance()
+        return inner
     }
 
     mutating func parseComparison() throws(LineageError) -> RunFilter {
+        let comparisonStart = tokenStart
         let field = try parseField()
         let op: FilterOperator
         switch current {
@@ -86,12 +101,12 @@ struct FilterParser {
             guard let parsed = FilterOperator(rawValue: symbol) else { throw error("expected a comparison operator") }
             op = parsed
         case .identifier(let word):
-            guard let parsed = FilterOperator(rawValue: word.lowercased()), parsed == .like || parsed == .in else {
-                throw error("expected a comparison operator (=, !=, <, <=, >, >=, like, in)")
+            guard let parsed = FilterOperator(rawValue: word.lowercased()), parsed == .like || parsed == .ilike || parsed == .in else {
+                throw error("expected a comparison operator (=, !=, <, <=, >, >=, like, ilike, in)")
             }
             op = parsed
         default:
-            throw error("expected a comparison operator (=, !=, <, <=, >, >=, like, in)")
+            throw error("expected a comparison operator (=, !=, <, <=, >, >=, like, ilike, in)")
         }
         try advance()
         let valueStart = tokenStart
@@ -113,6 +128,14 @@ struct FilterParser {
         if let problem = Self.typeProblem(field, op, value) {
             throw LineageError(.invalidFilter, message(problem, at: valueStart))
         }
+        let count = if case .list(let items) = value { items.count } else { 1 }
+        valueCount += count
+        guard valueCount <= RunFilter.maximumValueCount else {
+            throw LineageError(
+                .invalidFilter,
+                message("the filter holds more than \(RunFilter.maximumValueCount) values (each comparison's value counts one, and each value of an 'in' list)", at: comparisonStart),
+                fix: "search with fewer comparisons or shorter 'in' lists, or split the search into several.")
+        }
         return .comparison(field, op, value)
     }
 
@@ -123,17 +146,17 @@ struct FilterParser {
         let numbers = items.filter { if case .number = $0 { true } else { false } }.count
         if numbers != 0 && numbers != items.count { return "a list mixes numbers and strings; use one kind" }
         let isNumber = numbers > 0
-        if op == .like && isNumber { return "'like' compares with a string pattern" }
+        let isPattern = op == .like || op == .ilike
+        if isPattern && isNumber { return "'\(op.rawValue)' compares with a string pattern" }
         switch field {
         case .metric:
             if !isNumber { return "metrics are numbers; compare them with a number" }
-            if op == .like { return "'like' applies to text, and metrics are numbers" }
         case .tag:
             if isNumber { return "tags are text; put the value in quotes" }
         case .attribute(let attribute):
             let numeric = attribute == .startTime || attribute == .endTime
             if numeric && !isNumber { return "attributes.\(attribute.rawValue) is a time in milliseconds; compare it with a number" }
-            if numeric && op == .like { return "'like' applies to text, and attributes.\(attribute.rawValue) is a number" }
+            if numeric && isPattern { return "'\(op.rawValue)' applies to text, and attributes.\(attribute.rawValue) is a number" }
             if !numeric && isNumber { return "attributes.\(attribute.rawValue) is text; put the value in quotes" }
         case .parameter:
             break
@@ -277,9 +300,19 @@ struct FilterParser {
         LineageError(.invalidFilter, message(problem, at: tokenStart))
     }
 
-    /// The problem, the filter, and a caret under the character at `offset`.
+    /// The problem, the filter, and a caret under the character at `offset`. A long filter is
+    /// shown as the 120 characters around that one.
     func message(_ problem: String, at offset: Int) -> String {
         let column = min(offset, scalars.count)
-        return "Filter error at character \(column + 1): \(problem).\n  \(text)\n  \(String(repeating: " ", count: column))^"
+        var shown = text
+        var caret = column
+        if scalars.count > 120 {
+            let start = max(0, column - 60), end = min(scalars.count, start + 120)
+            var window = String.UnicodeScalarView()
+            window.append(contentsOf: scalars[start..<end])
+            shown = (start > 0 ? "…" : "") + String(window) + (end < scalars.count ? "…" : "")
+            caret = column - start + (start > 0 ? 1 : 0)
+        }
+        return "Filter error at character \(column + 1): \(problem).\n  \(shown)\n  \(String(repeating: " ", count: caret))^"
     }
 }

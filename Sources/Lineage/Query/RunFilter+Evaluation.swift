@@ -1,35 +1,23 @@
-import Foundation
-
 extension RunFilter {
-    /// Whether a run matches, with the same meaning as the SQL the SQL store runs: a missing
-    /// field (or a NaN metric) matches no comparison; `like` ignores case.
-    public func matches(_ run: Run) -> Bool {
-        switch self {
-        case .and(let left, let right): return left.matches(run) && right.matches(run)
-        case .or(let left, let right): return left.matches(run) || right.matches(run)
-        case .not(let inner): return !inner.matches(run)
-        case .comparison(let field, let op, let value):
-            let numericValue: Bool = if case .number = value { true } else if case .list(let items) = value, case .number = items.first { true } else { false }
-            guard let actual = field.value(in: run, numeric: numericValue) else { return false }
-            return Self.compare(actual, op, value)
-        }
+    /// Whether a run matches, with the same meaning as the SQL the SQL store runs (see
+    /// ``RunFilter`` for the rules: missing fields, NaN, code-point order, `like` and `ilike`).
+    ///
+    /// - Throws: ``LineageError`` (``LineageError/Code/invalidFilter``) when a filter built in code
+    ///   nests deeper than ``maximumNestingDepth`` or holds more than ``maximumValueCount`` values.
+    /// - Complexity: O(size of the filter) for the check, then O(size) for the run. To match many
+    ///   runs, the in-memory store checks once and evaluates each run.
+    public func matches(_ run: Run) throws(LineageError) -> Bool {
+        try checked().matches(run)
     }
 
+    /// Compares a field's value with a filter value, with the rules the SQL stores follow.
     static func compare(_ actual: FilterValue, _ op: FilterOperator, _ expected: FilterValue) -> Bool {
         switch (op, actual, expected) {
         case (.in, _, .list(let items)): return items.contains { compare(actual, .equal, $0) }
-        case (.like, .string(let text), .string(let pattern)): return likeMatches(text.lowercased(), pattern.lowercased())
+        case (.like, .string(let text), .string(let pattern)): return likeMatches(Array(text.unicodeScalars), Array(pattern.unicodeScalars))
+        case (.ilike, .string(let text), .string(let pattern)): return likeMatches(asciiLowercased(text), asciiLowercased(pattern))
         case (_, .number(let a), .number(let b)):
-            switch op {
-            case .equal: return a == b
-            case .notEqual: return a != b && !a.isNaN
-            case .less: return a < b
-            case .lessOrEqual: return a <= b
-            case .greater: return a > b
-            case .greaterOrEqual: return a >= b
-            default: return false
-            }
-        case (_, .string(let a), .string(let b)):
+            // IEEE 754: NaN is unordered, so it matches `!=` and nothing else.
             switch op {
             case .equal: return a == b
             case .notEqual: return a != b
@@ -39,15 +27,48 @@ extension RunFilter {
             case .greaterOrEqual: return a >= b
             default: return false
             }
+        case (_, .string(let a), .string(let b)):
+            let order = codePointOrder(a, b)
+            switch op {
+            case .equal: return order == 0
+            case .notEqual: return order != 0
+            case .less: return order < 0
+            case .lessOrEqual: return order <= 0
+            case .greater: return order > 0
+            case .greaterOrEqual: return order >= 0
+            default: return false
+            }
         default:
             return false
         }
     }
 
-    /// SQL LIKE: `%` any run of characters, `_` one character. Iterative, with one backtrack
+    /// Compares two texts by Unicode code point (UTF-8 byte order), as SQLite's BINARY collation
+    /// and PostgreSQL's `"C"` collation do: -1, 0 or 1. Unlike `String`'s `<` and `==`, no
+    /// normalization: `é` and `e` + combining acute differ.
+    static func codePointOrder(_ a: String, _ b: String) -> Int {
+        var left = a.utf8.makeIterator(), right = b.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return 0
+            case (nil, _): return -1
+            case (_, nil): return 1
+            case (let x?, let y?): if x != y { return x < y ? -1 : 1 }
+            }
+        }
+    }
+
+    /// The text's code points with `A`–`Z` turned into `a`–`z` and nothing else changed: the
+    /// folding `ilike` uses on every store (SQLite's LIKE, PostgreSQL's ILIKE in the "C" collation).
+    static func asciiLowercased(_ text: String) -> [Unicode.Scalar] {
+        text.unicodeScalars.map { scalar in
+            (0x41...0x5A).contains(scalar.value) ? Unicode.Scalar(UInt8(scalar.value + 0x20)) : scalar
+        }
+    }
+
+    /// SQL LIKE over code points: `%` any run of them, `_` one. Iterative, with one backtrack
     /// point (the last `%`), so long texts need neither deep recursion nor a table.
-    static func likeMatches(_ text: String, _ pattern: String) -> Bool {
-        let t = Array(text), p = Array(pattern)
+    static func likeMatches(_ t: [Unicode.Scalar], _ p: [Unicode.Scalar]) -> Bool {
         var i = 0, j = 0
         var star: Int? = nil, resume = 0
         while i < t.count {
@@ -71,13 +92,29 @@ extension RunFilter {
     }
 }
 
+extension FilterNode {
+    /// Whether a run matches; recursion only where the operator changes (bounded by the check
+    /// that built the node).
+    func matches(_ run: Run) -> Bool {
+        switch self {
+        case .all(let operands): return operands.allSatisfy { $0.matches(run) }
+        case .any(let operands): return operands.contains { $0.matches(run) }
+        case .not(let inner): return !inner.matches(run)
+        case .comparison(let field, let op, let value):
+            let numericValue: Bool = if case .number = value { true } else if case .list(let items) = value, case .number = items.first { true } else { false }
+            guard let actual = field.value(in: run, numeric: numericValue) else { return false }
+            return RunFilter.compare(actual, op, value)
+        }
+    }
+}
+
 extension FilterField {
     /// The field's value in a run, as the filter compares it; nil when the run does not have it.
+    /// A NaN stays a NaN here (comparisons treat it as IEEE 754 says).
     func value(in run: Run, numeric: Bool) -> FilterValue? {
         switch self {
         case .metric(let key):
-            guard let point = run.latestMetrics[key], !point.value.isNaN else { return nil }
-            return .number(point.value)
+            return run.latestMetrics[key].map { .number($0.value) }
         case .parameter(let key):
             guard let value = run.parameters[key] else { return nil }
             if numeric { return value.numericValue.map(FilterValue.number) }
@@ -95,5 +132,12 @@ extension FilterField {
             case .runID: return .string(run.id.value)
             }
         }
+    }
+
+    /// The value an ordering sorts by: as ``value(in:numeric:)``, with NaN as missing (last), as
+    /// the SQL stores sort it.
+    func sortValue(in run: Run, numeric: Bool) -> FilterValue? {
+        if case .number(let number)? = value(in: run, numeric: numeric), number.isNaN { return nil }
+        return value(in: run, numeric: numeric)
     }
 }

@@ -2,16 +2,35 @@ import MLOpsStorage
 
 /// Turns a filter into a SQL condition over `lineage_runs r` joined with `lineage_experiments x`.
 /// Every value, field key included, is a bound argument; no caller text enters the SQL.
+///
+/// The SQL means on SQLite and PostgreSQL what ``FilterNode/matches(_:)`` means in memory:
+///
+/// - NaN is stored as NULL (parameters' `value_number`, metrics' latest `value`), so the ordered
+///   comparisons and `=` do not match it, and `!=` adds it back explicitly.
+/// - Text comparisons and text orderings use code-point order: SQLite's default BINARY
+///   collation, PostgreSQL's `COLLATE "C"`.
+/// - `like` is case-sensitive (SQLite `GLOB` with the pattern translated, PostgreSQL `LIKE`);
+///   `ilike` folds ASCII letters only (SQLite `LIKE`, PostgreSQL `ILIKE` in the "C" collation).
+/// - Chains of `and` and `or` are written as balanced parentheses, so the expression SQL parses
+///   is about log2(n) deep for n terms (SQLite refuses expressions deeper than 1,000).
 struct SQLFilterCompiler {
     let dialect: SQLDialect
     private(set) var arguments: [SQLValue] = []
 
     init(dialect: SQLDialect) { self.dialect = dialect }
 
-    mutating func condition(_ filter: RunFilter) -> String {
-        switch filter {
-        case .and(let left, let right): return "(\(condition(left)) AND \(condition(right)))"
-        case .or(let left, let right): return "(\(condition(left)) OR \(condition(right)))"
+    /// The condition for `filter`, after checking its depth and size.
+    ///
+    /// - Throws: ``LineageError`` (``LineageError/Code/invalidFilter``) beyond
+    ///   ``RunFilter/maximumNestingDepth`` or ``RunFilter/maximumValueCount``.
+    mutating func condition(_ filter: RunFilter) throws(LineageError) -> String {
+        condition(try filter.checked())
+    }
+
+    private mutating func condition(_ node: FilterNode) -> String {
+        switch node {
+        case .all(let operands): return balanced(operands.map { condition($0) }, "AND")
+        case .any(let operands): return balanced(operands.map { condition($0) }, "OR")
         case .not(let inner):
             // Comparisons below are never NULL (missing fields are a false IN), so NOT is plain.
             return "(NOT \(condition(inner)))"
@@ -22,34 +41,74 @@ struct SQLFilterCompiler {
             switch field {
             case .metric(let key):
                 arguments.append(.text(key))
-                return "r.run_key IN (SELECT m.run_key FROM lineage_latest_metrics m WHERE m.key = ? AND \(predicate("m.value", op, value)))"
+                // A NaN latest value is NULL: `!=` matches it, as IEEE 754 says.
+                return "r.run_key IN (SELECT m.run_key FROM lineage_latest_metrics m WHERE m.key = ? AND \(predicate("m.value", op, value, numeric: true, nanWhen: "m.value IS NULL")))"
             case .parameter(let key):
                 arguments.append(.text(key))
-                return "r.run_key IN (SELECT p.run_key FROM lineage_params p WHERE p.key = ? AND \(predicate(numeric ? "p.value_number" : "p.value_text", op, value)))"
+                // A NaN parameter is a double whose number is NULL; a text parameter has no number.
+                let column = numeric ? "p.value_number" : "p.value_text"
+                return "r.run_key IN (SELECT p.run_key FROM lineage_params p WHERE p.key = ? AND \(predicate(column, op, value, numeric: numeric, nanWhen: "(p.value_number IS NULL AND p.value_type = 'double')")))"
             case .tag(let key):
                 arguments.append(.text(key))
-                return "r.run_key IN (SELECT t.run_key FROM lineage_tags t WHERE t.key = ? AND \(predicate("t.value", op, value)))"
+                return "r.run_key IN (SELECT t.run_key FROM lineage_tags t WHERE t.key = ? AND \(predicate("t.value", op, value, numeric: false, nanWhen: nil)))"
             case .attribute:
                 // COALESCE: a missing attribute (no owner, no end time) is false, never NULL.
-                return "COALESCE(\(predicate(expression(field, numeric: numeric), op, value)), FALSE)"
+                return "COALESCE(\(predicate(expression(field, numeric: numeric), op, value, numeric: numeric, nanWhen: nil)), FALSE)"
             }
         }
     }
 
-    /// `expression op ?` (or LIKE / IN), binding the value.
-    mutating func predicate(_ expression: String, _ op: FilterOperator, _ value: FilterValue) -> String {
+    /// `(a AND b)` for two parts, `((a AND b) AND (c AND d))` for four: depth log2(n), parts in order.
+    private func balanced(_ parts: [String], _ op: String) -> String {
+        var level = parts
+        while level.count > 1 {
+            var next: [String] = []
+            next.reserveCapacity((level.count + 1) / 2)
+            var index = 0
+            while index + 1 < level.count {
+                next.append("(\(level[index]) \(op) \(level[index + 1]))")
+                index += 2
+            }
+            if index < level.count { next.append(level[index]) }
+            level = next
+        }
+        return level.first ?? (op == "AND" ? "TRUE" : "FALSE")
+    }
+
+    /// `expression op ?` (or a pattern match, or IN), binding the value. `nanWhen` is the condition
+    /// under which the stored value is NaN (held as NULL), for `!=`.
+    private mutating func predicate(_ expression: String, _ op: FilterOperator, _ value: FilterValue, numeric: Bool, nanWhen: String?) -> String {
+        let isPostgres = dialect == .postgresql
         switch op {
         case .like:
+            guard case .string(let pattern) = value else { bind(value); return "\(expression) = ?" }
+            if isPostgres {
+                arguments.append(.text(pattern))
+                // No escape character (PostgreSQL's default is backslash).
+                return "\(expression) LIKE ? ESCAPE ''"
+            }
+            // SQLite's LIKE ignores ASCII case; GLOB is case-sensitive, with its own wildcards.
+            arguments.append(.text(Self.globPattern(fromLike: pattern)))
+            return "\(expression) GLOB ?"
+        case .ilike:
             bind(value)
-            // No escape character on either dialect (PostgreSQL's default is backslash).
-            return "\(expression) \(dialect == .postgresql ? "ILIKE ? ESCAPE ''" : "LIKE ?")"
+            // PostgreSQL folds case by the collation's rules: "C" folds ASCII letters only, as
+            // SQLite's LIKE does.
+            return isPostgres ? "(\(expression) COLLATE \"C\") ILIKE ? ESCAPE ''" : "\(expression) LIKE ?"
         case .in:
             guard case .list(let items) = value else { bind(value); return "\(expression) = ?" }
             for item in items { bind(item) }
             return "\(expression) IN (\(Array(repeating: "?", count: items.count).joined(separator: ", ")))"
-        default:
+        case .notEqual:
             bind(value)
-            return "\(expression) \(op.rawValue) ?"
+            if numeric, let nanWhen { return "(\(expression) != ? OR \(nanWhen))" }
+            return "\(expression) != ?"
+        case .equal:
+            bind(value)
+            return "\(expression) = ?"
+        case .less, .lessOrEqual, .greater, .greaterOrEqual:
+            bind(value)
+            return "\(textOrder(expression, numeric: numeric)) \(op.rawValue) ?"
         }
     }
 
@@ -65,7 +124,12 @@ struct SQLFilterCompiler {
         // so its arguments are bound twice, in the order the SQL reads them.
         let isNull = self.expression(ordering.field, numeric: numeric)
         let value = self.expression(ordering.field, numeric: numeric)
-        return "(\(isNull) IS NULL), \(value) \(ordering.descending ? "DESC" : "ASC")"
+        return "(\(isNull) IS NULL), \(textOrder(value, numeric: numeric)) \(ordering.descending ? "DESC" : "ASC")"
+    }
+
+    /// A text expression in code-point order: as is on SQLite (BINARY), `COLLATE "C"` on PostgreSQL.
+    private func textOrder(_ expression: String, numeric: Bool) -> String {
+        numeric || dialect != .postgresql ? expression : "\(expression) COLLATE \"C\""
     }
 
     /// The SQL expression of a field; parameter comparisons use the number or the text column.
@@ -91,6 +155,23 @@ struct SQLFilterCompiler {
             case .runID: return "r.id"
             }
         }
+    }
+
+    /// A LIKE pattern as a SQLite GLOB pattern: `%` → `*`, `_` → `?`, and GLOB's own special
+    /// characters (`*`, `?`, `[`) made literal as one-character classes.
+    static func globPattern(fromLike pattern: String) -> String {
+        var glob = ""
+        for scalar in pattern.unicodeScalars {
+            switch scalar {
+            case "%": glob += "*"
+            case "_": glob += "?"
+            case "*": glob += "[*]"
+            case "?": glob += "[?]"
+            case "[": glob += "[[]"
+            default: glob.unicodeScalars.append(scalar)
+            }
+        }
+        return glob
     }
 
     private mutating func bind(_ value: FilterValue) {

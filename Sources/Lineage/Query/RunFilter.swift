@@ -12,11 +12,32 @@
 ///   for `status`, `name`, `owner`, `experiment`, `start_time`, `end_time`, `run_id`. Singular
 ///   prefixes (`metric.`, `param.`, `tag.`, `attribute.`) work too; a key with dots or spaces is
 ///   written in backquotes, as in metrics.\`val/auc\`.
-/// - Operators: `=`, `!=`, `<`, `<=`, `>`, `>=`, `like` (`%` and `_` wildcards), `in (…)`.
+/// - Operators: `=`, `!=`, `<`, `<=`, `>`, `>=`, `like` and `ilike` (`%` and `_` wildcards),
+///   `in (…)`.
 /// - Values: numbers, and strings in single or double quotes.
 /// - `and` binds tighter than `or`; `not` and parentheses as usual; keywords in any case.
 ///
-/// A run without the field does not match a comparison on it.
+/// The meaning is the same on every store (SQLite, PostgreSQL, in memory):
+///
+/// - A run without the field does not match a comparison on it.
+/// - NaN (a parameter or a metric's latest value) compares as IEEE 754 says: it matches `!=` and
+///   no other comparison (`=`, `<`, `<=`, `>`, `>=`, `in`). In an ordering it comes last, like a
+///   missing value.
+/// - Text compares by Unicode code point (the byte order of UTF-8), not by a locale's rules:
+///   `"Zebra" < "apple" < "Ärger" < "ärger"`, and `"é"` written as one code point is not equal
+///   to `e` followed by a combining accent.
+/// - `like` is case-sensitive. `ilike` ignores the case of the ASCII letters `A`–`Z` only:
+///   `'APPLE' ilike 'apple'` holds, `'Ärger' ilike 'ärger'` does not. `_` matches one code
+///   point, `%` any run of them; there is no escape character.
+///
+/// Limits keep a filter from exhausting a store or the process (the parser refuses a filter
+/// beyond them with an error that names the position and the limit, and so do the stores for a
+/// filter built in code):
+///
+/// - ``maximumNestingDepth`` levels of nesting: each `not` and each pair of parentheses counts
+///   one. A chain `a and b and c …` (or `a or b or c …`) is not nesting, however long.
+/// - ``maximumValueCount`` values in all (each comparison's value counts one, and each value of
+///   an `in` list).
 public indirect enum RunFilter: Sendable, Hashable {
     /// A field compared with a value.
     case comparison(FilterField, FilterOperator, FilterValue)
@@ -35,6 +56,20 @@ public indirect enum RunFilter: Sendable, Hashable {
         var parser = FilterParser(text)
         self = try parser.parseFilter()
     }
+
+    /// The deepest nesting a filter may have: each `not`, and each pair of parentheses the filter
+    /// needs (an `or` inside an `and`, a group after `not`), counts one level.
+    ///
+    /// Parsing, evaluating and compiling a filter to SQL each take stack space per level, so a
+    /// filter from a caller (a web request, say) cannot exhaust the stack and crash the process.
+    public static let maximumNestingDepth = 64
+
+    /// The most values a filter may hold: each comparison's value counts one, and each value of an
+    /// `in` list.
+    ///
+    /// Every value becomes a bound SQL argument; this keeps a filter below the limits of SQLite
+    /// (32,766 arguments a statement) and PostgreSQL (65,535).
+    public static let maximumValueCount = 10_000
 }
 
 /// A field a filter can compare.
@@ -65,7 +100,10 @@ public enum FilterOperator: String, Sendable, Hashable, CaseIterable {
     case lessOrEqual = "<="
     case greater = ">"
     case greaterOrEqual = ">="
+    /// Matches a pattern (`%` any run of characters, `_` one), case-sensitive.
     case like = "like"
+    /// Matches a pattern ignoring the case of ASCII letters only (see ``RunFilter``).
+    case ilike = "ilike"
     case `in` = "in"
 }
 

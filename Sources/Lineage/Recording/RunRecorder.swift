@@ -1,5 +1,6 @@
 import Foundation
 public import MLOpsStorage
+public import ServiceLifecycle
 import Synchronization
 
 /// Records one run from a training loop: parameters, metrics buffered and written in batches,
@@ -17,11 +18,30 @@ import Synchronization
 /// try await recorder.finish()                                  // flushes, then marks the run finished
 /// ```
 ///
-/// Metric points go into a bounded in-memory buffer. A background task writes the buffer every
-/// ``flushInterval``; when the buffer reaches ``bufferCapacity`` the logging call itself waits for
-/// a write (back-pressure, never loss). A point is durable once a ``flush()`` (or ``finish(status:)``)
-/// that followed it has returned; a failed background write is reported by the next call.
-public final class RunRecorder: Sendable {
+/// Metric points go into a bounded in-memory buffer. When the buffer holds ``bufferCapacity``
+/// points, the next logging call writes it before it keeps its point (back-pressure, never loss):
+/// a logging call that throws has kept nothing, so it can be retried without logging twice. A
+/// point is durable once a ``flush()`` (or ``finish(status:)``) that followed it has returned.
+///
+/// ## Writing in the background
+///
+/// The recorder is a swift-service-lifecycle `Service`: its ``run()`` writes the buffer every
+/// ``flushInterval`` until ``finish(status:)``, a graceful shutdown, or cancellation, and writes
+/// it once more before it returns. Nothing runs in the background unless something runs it, so
+/// the host owns the work: a service puts the recorder in its `ServiceGroup`, a script runs it
+/// beside the loop:
+///
+/// ```swift
+/// try await withThrowingDiscardingTaskGroup { group in
+///     group.addTask { try await recorder.run() }
+///     for step in 0..<epochs { try await recorder.log("loss", loss, step: Int64(step)) }
+///     try await recorder.finish()   // stops run(), waits for its last write, ends the run
+/// }
+/// ```
+///
+/// A failed background write keeps its points for the next write and is reported, once, by the
+/// next ``log(_:_:step:)``.
+public final class RunRecorder: Service, Sendable {
     /// The run being recorded.
     public let runID: RunID
     /// The store written to.
@@ -31,16 +51,24 @@ public final class RunRecorder: Sendable {
     /// How often the background task writes the buffer.
     public let flushInterval: Duration
 
+    private enum Loop { case notStarted, running, ended }
+
     private struct State {
         var buffer: [MetricPoint] = []
+        /// A background write's error, not yet reported.
         var failure: (any Error)?
         var finished = false
+        var loop = Loop.notStarted
     }
 
     private let state: Mutex<State>
-    private let writeLock = AsyncLock()
+    /// One write at a time, so the buffer's order is the store's order.
+    private let writeLock = ResourcePool<Void>()
+    /// Asks ``run()`` to stop: fired by ``finish(status:)`` and by a graceful shutdown.
+    private let stopRequested = RecorderSignal()
+    /// Fired when ``run()`` has returned, after its last write.
+    private let loopEnded = RecorderSignal()
     private let now: @Sendable () -> Int64
-    private let flusher: Mutex<Task<Void, Never>?> = Mutex(nil)
 
     /// Starts a run in `store` and returns its recorder.
     ///
@@ -54,7 +82,7 @@ public final class RunRecorder: Sendable {
     ///   - environment: when given, the environment is captured and stored with the run.
     ///   - bufferCapacity: how many metric points the buffer holds before a logging call waits
     ///     for a write.
-    ///   - flushInterval: how often the background task writes the buffer.
+    ///   - flushInterval: how often ``run()`` writes the buffer.
     ///   - now: the clock, in milliseconds since the Unix epoch (inject one for deterministic tests).
     public static func start(
         store: any LineageStore, experiment: String, name: String, owner: String? = nil, parentRunID: RunID? = nil,
@@ -66,9 +94,7 @@ public final class RunRecorder: Sendable {
         if let environment {
             try await store.setEnvironment(environment.capture(), for: run.id)
         }
-        let recorder = RunRecorder(runID: run.id, store: store, bufferCapacity: bufferCapacity, flushInterval: flushInterval, now: now)
-        recorder.startFlusher()
-        return recorder
+        return RunRecorder(runID: run.id, store: store, bufferCapacity: bufferCapacity, flushInterval: flushInterval, now: now)
     }
 
     private init(runID: RunID, store: any LineageStore, bufferCapacity: Int, flushInterval: Duration, now: @escaping @Sendable () -> Int64) {
@@ -82,32 +108,42 @@ public final class RunRecorder: Sendable {
         state = Mutex(initial)
     }
 
-    deinit {
-        flusher.withLock { $0?.cancel() }
-    }
-
     /// The current time in milliseconds since the Unix epoch.
     @Sendable public static func wallClockMilliseconds() -> Int64 {
         Int64((Date.now.timeIntervalSince1970 * 1000).rounded())
     }
 
-    /// Logs one metric value. Returns at once unless the buffer is full.
+    /// Logs one metric value. Returns at once unless the buffer is full; then it writes the
+    /// buffer first.
     ///
-    /// - Throws: the error of a failed background write, or ``LineageError/Code/runFinished``
-    ///   after ``finish(status:)``.
+    /// A call that throws has kept nothing: retrying it logs the point once.
+    ///
+    /// - Parameters:
+    ///   - key: the metric's name.
+    ///   - value: the value (NaN is kept as NaN).
+    ///   - step: the training step.
+    /// - Throws: ``LineageError/Code/invalidArgument`` for a name ``LineageValidation`` refuses;
+    ///   the error of a failed background write (once); the error of the write a full buffer
+    ///   needed; ``LineageError/Code/runFinished`` after ``finish(status:)``.
     public func log(_ key: String, _ value: Double, step: Int64 = 0) async throws {
         // Checked here, not at the write: one bad point must not block every later one.
-        guard !key.isEmpty, !key.utf8.contains(0) else {
-            throw LineageError(.invalidArgument, "A metric of run \(runID) has an empty name or a NUL character", fix: "name every metric with printable text.")
-        }
+        try LineageValidation.checkMetricKey(key, of: runID)
         let point = MetricPoint(key: key, value: value, step: step, timestamp: now())
-        let full = try state.withLock { state throws -> Bool in
-            if let failure = state.failure { throw failure }
-            guard !state.finished else { throw finishedError() }
-            state.buffer.append(point)
-            return state.buffer.count >= bufferCapacity
+        while true {
+            let kept = try state.withLock { state throws -> Bool in
+                if let failure = state.failure {
+                    state.failure = nil
+                    throw failure
+                }
+                guard !state.finished else { throw finishedError() }
+                guard state.buffer.count < bufferCapacity else { return false }
+                state.buffer.append(point)
+                return true
+            }
+            if kept { return }
+            // Full: write, then keep. If the write fails this call throws having kept nothing.
+            try await flush()
         }
-        if full { try await flush() }
     }
 
     /// Logs parameters straight to the store.
@@ -131,6 +167,8 @@ public final class RunRecorder: Sendable {
     }
 
     /// Writes every buffered point; when it returns, they are in the store.
+    ///
+    /// - Throws: the store's error; the points stay buffered and go first in the next write.
     public func flush() async throws {
         try await writeLock.withLock {
             let batch = state.withLock { state -> [MetricPoint] in
@@ -142,35 +180,85 @@ public final class RunRecorder: Sendable {
                 try await store.logMetrics(batch, to: runID)
             } catch {
                 // Keep the points: they go first in the next write, nothing acknowledged is dropped.
-                state.withLock { state in
-                    state.buffer.insert(contentsOf: batch, at: 0)
-                    state.failure = error
-                }
+                state.withLock { $0.buffer.insert(contentsOf: batch, at: 0) }
                 throw error
             }
+            // Written: a background failure before this one no longer matters.
             state.withLock { $0.failure = nil }
         }
     }
 
-    /// Flushes, stops the background writer and ends the run with `status`.
-    public func finish(status: RunStatus = .finished) async throws {
-        flusher.withLock { $0?.cancel() }
-        // Closed to new points first, so nothing logged concurrently is left unwritten.
-        state.withLock { $0.finished = true }
+    /// Writes the buffer every ``flushInterval`` until ``finish(status:)``, a graceful shutdown
+    /// or cancellation, then once more, and returns.
+    ///
+    /// Run it once, from the task that owns the recorder's lifetime (a `ServiceGroup`, or a
+    /// child task beside the training loop). A write that fails in the loop keeps its points
+    /// and is reported by the next ``log(_:_:step:)``. When the task is cancelled rather than
+    /// shut down gracefully, the last write may fail; its points stay buffered for ``finish(status:)``.
+    ///
+    /// - Throws: the last write's error; ``LineageError/Code/invalidArgument`` when `run()` was
+    ///   called before.
+    public func run() async throws {
+        let first = state.withLock { state -> Bool in
+            guard state.loop == .notStarted else { return false }
+            state.loop = .running
+            return true
+        }
+        guard first else {
+            throw LineageError(.invalidArgument, "The recorder of run \(runID) was run before", fix: "call run() once, from the service group or task that owns the recorder.")
+        }
+        defer {
+            state.withLock { $0.loop = .ended }
+            loopEnded.fire()
+        }
+        let stopRequested = self.stopRequested
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.writePeriodically() }
+                // finish(), a graceful shutdown, or the cancellation of this task.
+                await stopRequested.wait()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            stopRequested.fire()
+        }
         try await flush()
-        try await store.finishRun(runID, status: status, endTime: now())
     }
 
-    private func startFlusher() {
-        let interval = flushInterval
-        let task = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard let self, !Task.isCancelled else { return }
-                try? await self.flush()
+    /// The loop of ``run()``: sleep, write, until cancelled.
+    private func writePeriodically() async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: flushInterval)
+            } catch {
+                return
+            }
+            do {
+                try await flush()
+            } catch is CancellationError {
+                return
+            } catch {
+                state.withLock { $0.failure = error }
             }
         }
-        flusher.withLock { $0 = task }
+    }
+
+    /// Stops ``run()`` and waits for its last write, writes what is left, and ends the run with
+    /// `status`.
+    ///
+    /// - Parameter status: the final status; `finished` by default.
+    /// - Throws: the store's error (the points stay buffered: call `finish` again);
+    ///   ``LineageError/Code/runFinished`` when the run had already ended.
+    public func finish(status: RunStatus = .finished) async throws {
+        // Closed to new points first, so nothing logged concurrently is left unwritten.
+        let loopRunning = state.withLock { state -> Bool in
+            state.finished = true
+            return state.loop == .running
+        }
+        stopRequested.fire()
+        if loopRunning { await loopEnded.wait() }
+        try await flush()
+        try await store.finishRun(runID, status: status, endTime: now())
     }
 
     private func finishedError() -> LineageError {

@@ -18,16 +18,10 @@ public final class InMemoryLineageStore: LineageStore {
     public init() {}
 
     public func startRun(_ start: RunStart) async throws -> Run {
-        guard !start.experiment.isEmpty, !start.name.isEmpty else {
-            throw LineageError(.invalidArgument, "A run needs an experiment name and a run name", fix: "pass non-empty names.")
-        }
+        try LineageValidation.checkStart(start)
         return try state.withLock { state throws(LineageError) in
-            guard state.runs[start.id] == nil else {
-                throw LineageError(.invalidArgument, "Run \(start.id) exists already", fix: "start a new run with a new id.")
-            }
-            if let parent = start.parentRunID, state.runs[parent] == nil {
-                throw LineageError(.notFound, "No run \(parent) in this store", fix: "check the id with `mlops runs list`, or start the run first.")
-            }
+            if let parent = start.parentRunID, state.runs[parent] == nil { throw LineageValidation.notFound(parent) }
+            guard state.runs[start.id] == nil else { throw LineageValidation.runExists(start.id) }
             let run = Run(
                 id: start.id, experiment: start.experiment, name: start.name, status: .running, startTime: start.startTime,
                 owner: start.owner, parentRunID: start.parentRunID, tags: start.tags)
@@ -37,14 +31,12 @@ public final class InMemoryLineageStore: LineageStore {
     }
 
     public func logParameters(_ parameters: [String: ParameterValue], to run: RunID) async throws {
+        try LineageValidation.checkParameters(parameters, of: run)
         try state.withLock { state throws(LineageError) in
             var record = try Self.running(run, in: state)
             for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
                 if let previous = record.parameters[name], previous != value {
-                    throw LineageError(
-                        .conflictingParameter,
-                        "Parameter '\(name)' of run \(run) is \(previous) (\(previous.typeName)); it cannot also be \(value) (\(value.typeName))",
-                        fix: "parameters are fixed once logged: log the new value under another key, or start a new run.")
+                    throw LineageValidation.conflictingParameter(name, of: run, previous: previous, value: value)
                 }
                 record.parameters[name] = value
             }
@@ -53,11 +45,9 @@ public final class InMemoryLineageStore: LineageStore {
     }
 
     public func logMetrics(_ points: [MetricPoint], to run: RunID) async throws {
+        try LineageValidation.checkMetrics(points, of: run)
         try state.withLock { state throws(LineageError) in
             var record = try Self.running(run, in: state)
-            for point in points where point.key.isEmpty {
-                throw LineageError(.invalidArgument, "A metric point of run \(run) has an empty key", fix: "name every metric.")
-            }
             for point in points {
                 if let current = record.latestMetrics[point.key], (current.step, current.timestamp) > (point.step, point.timestamp) { continue }
                 record.latestMetrics[point.key] = point
@@ -72,14 +62,16 @@ public final class InMemoryLineageStore: LineageStore {
     }
 
     public func setTags(_ tags: [String: String], on run: RunID) async throws {
+        try LineageValidation.checkTags(tags, on: run)
         try state.withLock { state throws(LineageError) in
-            guard var record = state.runs[run] else { throw Self.notFound(run) }
+            guard var record = state.runs[run] else { throw LineageValidation.notFound(run) }
             record.tags.merge(tags) { _, new in new }
             state.runs[run] = record
         }
     }
 
     public func recordArtifact(_ artifact: LineageArtifact, direction: ArtifactDirection, role: String, run: RunID) async throws {
+        try LineageValidation.checkArtifact(artifact, role: role, run: run)
         try state.withLock { state throws(LineageError) in
             var record = try Self.running(run, in: state)
             if let existing = state.artifacts[artifact.digest] {
@@ -107,9 +99,7 @@ public final class InMemoryLineageStore: LineageStore {
     }
 
     public func finishRun(_ run: RunID, status: RunStatus, endTime: Int64) async throws {
-        guard status.isTerminal else {
-            throw LineageError(.invalidArgument, "A run cannot finish with status 'running'", fix: "finish it as finished, failed or killed.")
-        }
+        try LineageValidation.checkFinish(status: status)
         try state.withLock { state throws(LineageError) in
             var record = try Self.running(run, in: state)
             record.status = status
@@ -118,20 +108,14 @@ public final class InMemoryLineageStore: LineageStore {
         }
     }
 
-    public func importRun(_ run: Run, metrics: [MetricPoint]) async throws {
-        guard !run.experiment.isEmpty, !run.name.isEmpty else {
-            throw LineageError(.invalidArgument, "A run needs an experiment name and a run name", fix: "pass non-empty names.")
-        }
-        for point in metrics where point.key.isEmpty {
-            throw LineageError(.invalidArgument, "A metric point of run \(run.id) has an empty key", fix: "name every metric.")
-        }
-        try state.withLock { state throws(LineageError) in
-            guard state.runs[run.id] == nil else {
-                throw LineageError(.invalidArgument, "Run \(run.id) exists already", fix: "import each run once.")
-            }
+    @discardableResult
+    public func importRun(_ run: Run, metrics: [MetricPoint]) async throws -> Bool {
+        try LineageValidation.checkImport(run, metrics: metrics)
+        return state.withLock { state in
+            guard state.runs[run.id] == nil else { return false }
+            // The parent link is kept even when the parent is not here (yet): runs import in any order.
             var record = run
             record.latestMetrics = [:]
-            if let parent = run.parentRunID, state.runs[parent] == nil { record.parentRunID = nil }
             var known = Set<MetricPoint>()
             var history: [MetricPoint] = []
             for point in metrics where known.insert(point).inserted {
@@ -145,41 +129,48 @@ public final class InMemoryLineageStore: LineageStore {
             state.edges += run.edges
             state.metrics[run.id] = history
             state.runs[run.id] = record
+            return true
         }
     }
 
     public func run(_ id: RunID) async throws -> Run {
         try state.withLock { state throws(LineageError) in
-            guard let run = state.runs[id] else { throw Self.notFound(id) }
+            guard let run = state.runs[id] else { throw LineageValidation.notFound(id) }
             return run
         }
     }
 
     public func metricHistory(of run: RunID, key: String) async throws -> [MetricPoint] {
         try state.withLock { state throws(LineageError) in
-            guard state.runs[run] != nil else { throw Self.notFound(run) }
+            guard state.runs[run] != nil else { throw LineageValidation.notFound(run) }
             return (state.metrics[run] ?? []).filter { $0.key == key }.sorted { ($0.step, $0.timestamp) < ($1.step, $1.timestamp) }
         }
     }
 
     public func searchRuns(_ query: RunQuery) async throws -> RunPage {
         let offset = try query.offset()
+        let filter = try query.filter?.checked()
         let runs = state.withLock { Array($0.runs.values) }
         let matching = runs.filter { run in
-            (query.experiment == nil || run.experiment == query.experiment) && (query.filter?.matches(run) ?? true)
+            // Names compare by code point, as SQL's `=` does (no Unicode normalization).
+            (query.experiment.map { RunFilter.codePointOrder(run.experiment, $0) == 0 } ?? true) && (filter?.matches(run) ?? true)
         }
         let sorted = matching.sorted { a, b in
             for ordering in query.orderBy {
                 let numeric: Bool = if case .metric = ordering.field { true } else if case .attribute(let attribute) = ordering.field { attribute == .startTime || attribute == .endTime } else { false }
-                let x = ordering.field.value(in: a, numeric: numeric), y = ordering.field.value(in: b, numeric: numeric)
+                let x = ordering.field.sortValue(in: a, numeric: numeric), y = ordering.field.sortValue(in: b, numeric: numeric)
                 switch (x, y) {
                 case (nil, nil): continue
                 case (nil, _): return false
                 case (_, nil): return true
-                case (let x?, let y?):
+                case (.number(let x)?, .number(let y)?):
                     if x == y { continue }
-                    let less = RunFilter.compare(x, .less, y)
-                    return ordering.descending ? !less : less
+                    return ordering.descending ? x > y : x < y
+                case (.string(let x)?, .string(let y)?):
+                    let order = RunFilter.codePointOrder(x, y)
+                    if order == 0 { continue }
+                    return ordering.descending ? order > 0 : order < 0
+                default: continue
                 }
             }
             if a.startTime != b.startTime { return a.startTime > b.startTime }
@@ -212,15 +203,9 @@ public final class InMemoryLineageStore: LineageStore {
         }
     }
 
-    private static func notFound(_ run: RunID) -> LineageError {
-        LineageError(.notFound, "No run \(run) in this store", fix: "check the id with `mlops runs list`, or start the run first.")
-    }
-
     private static func running(_ run: RunID, in state: State) throws(LineageError) -> Run {
-        guard let record = state.runs[run] else { throw notFound(run) }
-        guard record.status == .running else {
-            throw LineageError(.runFinished, "Run \(run) is \(record.status.rawValue); nothing more can be logged to it", fix: "start a new run for new results.")
-        }
+        guard let record = state.runs[run] else { throw LineageValidation.notFound(run) }
+        guard record.status == .running else { throw LineageValidation.runFinished(run, status: record.status.rawValue) }
         return record
     }
 }

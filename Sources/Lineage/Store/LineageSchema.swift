@@ -9,6 +9,10 @@ public import MLOpsStorage
 /// a series is read in order with no second index to maintain on every insert, and a point
 /// logged twice identically is stored once, as in MLflow. SQLite turns a bound NaN into NULL, so
 /// a NaN is stored as value 0 with `is_nan = 1` and read back as NaN.
+///
+/// NaN is NULL wherever a filter compares numbers, on both databases alike: a NaN parameter keeps
+/// its text (`nan`) with a NULL `value_number`, and a NaN latest metric has a NULL `value`. A run's
+/// parent is kept by id (`parent_run_id`), so a run imported before its parent keeps the link.
 public enum LineageSchema {
     /// The migrations.
     public static let schema = SQLSchema(module: "lineage", migrations: [
@@ -87,5 +91,16 @@ public enum LineageSchema {
                     CREATE INDEX lineage_edges_digest ON lineage_edges (digest, direction);
                     """
                 },
+                // PostgreSQL stored NaN parameters as NaN, which it orders above every number and
+                // finds equal to itself; SQLite stored them as NULL. NULL on both now.
+                SQLMigration(version: 2, name: "parent runs kept by id; NaN parameters without a number", script: { _ in
+                    """
+                    ALTER TABLE lineage_runs ADD COLUMN parent_run_id TEXT;
+                    UPDATE lineage_runs SET parent_run_id = (SELECT p.id FROM lineage_runs p WHERE p.run_key = lineage_runs.parent_run_key)
+                    WHERE parent_run_key IS NOT NULL;
+                    UPDATE lineage_params SET value_number = NULL
+                    WHERE value_type = 'double' AND value_text IN ('nan', '-nan', 'snan', '-snan');
+                    """
+                }),
             ])
 }

@@ -6,7 +6,9 @@ public import MLOpsStorage
 /// Implementations: ``SQLLineageStore`` (SQLite or PostgreSQL through MLOpsStorage) and
 /// ``InMemoryLineageStore`` (tests and demos). Both pass the same conformance suite.
 ///
-/// Every write is one transaction: a failed call leaves nothing half-written.
+/// Every write is one transaction: a failed call leaves nothing half-written. Every
+/// implementation checks its arguments with ``LineageValidation``, so all refuse the same calls
+/// with the same errors, and searches mean the same on all (see ``RunFilter``).
 public protocol LineageStore: Sendable {
     /// Starts a run (creating its experiment when it is new) and returns it.
     func startRun(_ start: RunStart) async throws -> Run
@@ -37,8 +39,16 @@ public protocol LineageStore: Sendable {
     /// environment, status and times — in one transaction: stored completely or not at all. For
     /// importers; `run.latestMetrics` is ignored (it is derived from `metrics`).
     ///
-    /// - Throws: ``LineageError/Code/invalidArgument`` when a run with the id exists already.
-    func importRun(_ run: Run, metrics: [MetricPoint]) async throws
+    /// A run whose id the store has already is left as it is, and the call returns `false`: the
+    /// database decides (SQL `ON CONFLICT DO NOTHING`), so any number of importers, in any number
+    /// of processes, may import the same runs at once and each run is written exactly once.
+    /// `run.parentRunID` is kept even when the parent is not in the store (yet), so runs can be
+    /// imported in any order.
+    ///
+    /// - Returns: `true` when the run was written, `false` when the store had it already.
+    /// - Throws: ``LineageError/Code/invalidArgument`` for a run ``LineageValidation`` refuses.
+    @discardableResult
+    func importRun(_ run: Run, metrics: [MetricPoint]) async throws -> Bool
 
     /// A run with its parameters, tags, latest metrics, environment and artifact edges.
     ///

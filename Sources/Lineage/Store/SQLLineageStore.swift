@@ -18,33 +18,23 @@ public struct SQLLineageStore: LineageStore {
     /// With `migrate: false` nothing is changed: the tables must exist at the version this build
     /// knows (read-only tools use this).
     ///
-    /// - Throws: ``LineageError`` (``LineageError/Code/invalidArgument``) with `migrate: false` when
-    ///   the lineage tables are missing or at another version.
+    /// - Throws: `StorageError` (`schemaTooNew`) when the database was written by a newer build;
+    ///   with `migrate: false`, `StorageError` (`schemaTooOld`) when the lineage tables are missing
+    ///   or older.
     public init(database: any SQLDatabase, migrate: Bool = true) async throws {
         self.database = database
         if migrate {
             try await database.migrate([StorageSchema.schema, LineageSchema.schema])
         } else {
-            let version = try await database.recordedSchemaVersions()[LineageSchema.schema.module] ?? 0
-            guard version == LineageSchema.schema.latestVersion else {
-                throw LineageError(
-                    .invalidArgument,
-                    "The store at \(database.location) has lineage schema version \(version); this build reads version \(LineageSchema.schema.latestVersion)",
-                    fix: version < LineageSchema.schema.latestVersion ? "run `mlops store migrate --store \(database.location)`." : "use a newer mlops.")
-            }
+            try await SQLMigrator.requireCompatible([LineageSchema.schema], on: database)
         }
     }
 
     // MARK: Writing
 
     public func startRun(_ start: RunStart) async throws -> Run {
-        guard !start.experiment.isEmpty, !start.name.isEmpty else {
-            throw LineageError(.invalidArgument, "A run needs an experiment name and a run name", fix: "pass non-empty names.")
-        }
+        try LineageValidation.checkStart(start)
         try await database.write { db in
-            if try await db.queryFirst("SELECT run_key FROM lineage_runs WHERE id = ?", [.text(start.id.value)]) != nil {
-                throw LineageError(.invalidArgument, "Run \(start.id) exists already", fix: "start a new run with a new id.")
-            }
             try await db.execute(
                 "INSERT INTO lineage_experiments (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
                 [.text(start.experiment), .integer(start.startTime)])
@@ -52,13 +42,16 @@ public struct SQLLineageStore: LineageStore {
             if let parent = start.parentRunID {
                 parentKey = .integer(try await Self.runKey(parent, in: db))
             }
-            try await db.execute(
+            // The unique id decides, not a look-up before the insert: safe with any number of writers.
+            let inserted = try await db.execute(
                 """
-                INSERT INTO lineage_runs (id, experiment_key, name, status, start_time, owner, parent_run_key)
-                SELECT ?, experiment_key, ?, ?, ?, ?, ? FROM lineage_experiments WHERE name = ?
+                INSERT INTO lineage_runs (id, experiment_key, name, status, start_time, owner, parent_run_key, parent_run_id)
+                SELECT ?, experiment_key, ?, ?, ?, ?, ?, ? FROM lineage_experiments WHERE name = ?
+                ON CONFLICT (id) DO NOTHING
                 """,
                 [.text(start.id.value), .text(start.name), .text(RunStatus.running.rawValue), .integer(start.startTime),
-                 start.owner.map(SQLValue.text) ?? .null, parentKey, .text(start.experiment)])
+                 start.owner.map(SQLValue.text) ?? .null, parentKey, start.parentRunID.map { .text($0.value) } ?? .null, .text(start.experiment)])
+            guard inserted == 1 else { throw LineageValidation.runExists(start.id) }
             if !start.tags.isEmpty {
                 let key = try await Self.runKey(start.id, in: db)
                 try await db.executeBatch(
@@ -71,29 +64,27 @@ public struct SQLLineageStore: LineageStore {
 
     public func logParameters(_ parameters: [String: ParameterValue], to run: RunID) async throws {
         guard !parameters.isEmpty else { return }
+        try LineageValidation.checkParameters(parameters, of: run)
         try await database.write { db in
             let key = try await Self.runningRunKey(run, in: db)
             let names = parameters.keys.sorted()
             var existing: [String: ParameterValue] = [:]
-            for row in try await db.query(
-                "SELECT key, value_type, value_text FROM lineage_params WHERE run_key = ? AND key IN (\(Self.placeholders(names.count)))",
-                [.integer(key)] + names.map(SQLValue.text)) {
-                let name = try row.decode(String.self, "key")
-                existing[name] = ParameterValue(typeName: try row.decode(String.self, "value_type"), text: try row.decode(String.self, "value_text"))
+            for chunk in Self.chunks(names) {
+                for row in try await db.query(
+                    "SELECT key, value_type, value_text FROM lineage_params WHERE run_key = ? AND key IN (\(Self.placeholders(chunk.count)))",
+                    [.integer(key)] + chunk.map(SQLValue.text)) {
+                    let name = try row.decode(String.self, "key")
+                    existing[name] = ParameterValue(typeName: try row.decode(String.self, "value_type"), text: try row.decode(String.self, "value_text"))
+                }
             }
             var rows: [[SQLValue]] = []
             for name in names {
                 guard let value = parameters[name] else { continue }
                 if let previous = existing[name] {
-                    guard previous == value else {
-                        throw LineageError(
-                            .conflictingParameter,
-                            "Parameter '\(name)' of run \(run) is \(previous) (\(previous.typeName)); it cannot also be \(value) (\(value.typeName))",
-                            fix: "parameters are fixed once logged: log the new value under another key, or start a new run.")
-                    }
+                    guard previous == value else { throw LineageValidation.conflictingParameter(name, of: run, previous: previous, value: value) }
                     continue
                 }
-                rows.append([.integer(key), .text(name), .text(value.typeName), .text(value.description), value.numericValue.map(SQLValue.real) ?? .null])
+                rows.append(Self.parameterRow(runKey: key, name, value))
             }
             try await db.executeBatch("INSERT INTO lineage_params (run_key, key, value_type, value_text, value_number) VALUES (?, ?, ?, ?, ?)", rows)
         }
@@ -101,9 +92,7 @@ public struct SQLLineageStore: LineageStore {
 
     public func logMetrics(_ points: [MetricPoint], to run: RunID) async throws {
         guard !points.isEmpty else { return }
-        for point in points where point.key.isEmpty {
-            throw LineageError(.invalidArgument, "A metric point of run \(run) has an empty key", fix: "name every metric.")
-        }
+        try LineageValidation.checkMetrics(points, of: run)
         try await database.write { db in
             try await Self.insertMetrics(points, runKey: try await Self.runningRunKey(run, in: db), in: db)
         }
@@ -130,26 +119,27 @@ public struct SQLLineageStore: LineageStore {
         }
         try await db.executeBatch(
             "INSERT INTO lineage_metrics (run_key, key_id, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
-        // One upsert per key and batch keeps the latest-value table, which searches read.
-        try await db.executeBatch(
-            """
-            INSERT INTO lineage_latest_metrics (run_key, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (run_key, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value
-            WHERE excluded.step > lineage_latest_metrics.step
-               OR (excluded.step = lineage_latest_metrics.step AND excluded.timestamp >= lineage_latest_metrics.timestamp)
-            """,
-            latest.values.sorted { $0.key < $1.key }.map { point in
-                [.integer(key), .text(point.key), .integer(point.step), .integer(point.timestamp), point.value.isNaN ? .null : .real(point.value)]
-            })
+        // One upsert row per key and batch keeps the latest-value table, which searches read. The
+        // keys of a batch are distinct, so several rows go in one statement (on PostgreSQL one
+        // statement may not update a row twice); a NaN value is NULL, on both databases.
+        let latestRows: [[SQLValue]] = latest.values.sorted { $0.key < $1.key }.map { point in
+            [.integer(key), .text(point.key), .integer(point.step), .integer(point.timestamp), point.value.isNaN ? .null : .real(point.value)]
+        }
+        for chunk in chunks(latestRows, of: maximumListLength / 5) {
+            try await db.execute(
+                """
+                INSERT INTO lineage_latest_metrics (run_key, key, step, timestamp, value) VALUES \(Array(repeating: "(?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                ON CONFLICT (run_key, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value
+                WHERE excluded.step > lineage_latest_metrics.step
+                   OR (excluded.step = lineage_latest_metrics.step AND excluded.timestamp >= lineage_latest_metrics.timestamp)
+                """,
+                chunk.flatMap { $0 })
+        }
     }
 
-    public func importRun(_ run: Run, metrics: [MetricPoint]) async throws {
-        guard !run.experiment.isEmpty, !run.name.isEmpty else {
-            throw LineageError(.invalidArgument, "A run needs an experiment name and a run name", fix: "pass non-empty names.")
-        }
-        for point in metrics where point.key.isEmpty {
-            throw LineageError(.invalidArgument, "A metric point of run \(run.id) has an empty key", fix: "name every metric.")
-        }
+    @discardableResult
+    public func importRun(_ run: Run, metrics: [MetricPoint]) async throws -> Bool {
+        try LineageValidation.checkImport(run, metrics: metrics)
         var encodedEnvironment: SQLValue = .null
         if let snapshot = run.environment {
             let encoder = JSONEncoder()
@@ -157,10 +147,7 @@ public struct SQLLineageStore: LineageStore {
             encodedEnvironment = .text(String(decoding: try encoder.encode(snapshot), as: UTF8.self))
         }
         let environment = encodedEnvironment
-        try await database.write { db in
-            if try await db.queryFirst("SELECT run_key FROM lineage_runs WHERE id = ?", [.text(run.id.value)]) != nil {
-                throw LineageError(.invalidArgument, "Run \(run.id) exists already", fix: "import each run once.")
-            }
+        return try await database.write { db in
             try await db.execute(
                 "INSERT INTO lineage_experiments (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
                 [.text(run.experiment), .integer(run.startTime)])
@@ -168,17 +155,21 @@ public struct SQLLineageStore: LineageStore {
             if let parent = run.parentRunID, let row = try await db.queryFirst("SELECT run_key FROM lineage_runs WHERE id = ?", [.text(parent.value)]) {
                 parentKey = .integer(try row.decode(Int64.self, at: 0))
             }
-            try await db.execute(
+            // The database decides whether the run is new (not a look-up first, which two
+            // importers can both pass): a run already there is left alone and reported.
+            let inserted = try await db.execute(
                 """
-                INSERT INTO lineage_runs (id, experiment_key, name, status, start_time, end_time, owner, parent_run_key, environment)
-                SELECT ?, experiment_key, ?, ?, ?, ?, ?, ?, ? FROM lineage_experiments WHERE name = ?
+                INSERT INTO lineage_runs (id, experiment_key, name, status, start_time, end_time, owner, parent_run_key, parent_run_id, environment)
+                SELECT ?, experiment_key, ?, ?, ?, ?, ?, ?, ?, ? FROM lineage_experiments WHERE name = ?
+                ON CONFLICT (id) DO NOTHING
                 """,
                 [.text(run.id.value), .text(run.name), .text(run.status.rawValue), .integer(run.startTime), run.endTime.map(SQLValue.integer) ?? .null,
-                 run.owner.map(SQLValue.text) ?? .null, parentKey, environment, .text(run.experiment)])
+                 run.owner.map(SQLValue.text) ?? .null, parentKey, run.parentRunID.map { .text($0.value) } ?? .null, environment, .text(run.experiment)])
+            guard inserted == 1 else { return false }
             let key = try await Self.runKey(run.id, in: db)
             try await db.executeBatch(
                 "INSERT INTO lineage_params (run_key, key, value_type, value_text, value_number) VALUES (?, ?, ?, ?, ?)",
-                run.parameters.sorted { $0.key < $1.key }.map { [.integer(key), .text($0.key), .text($0.value.typeName), .text($0.value.description), $0.value.numericValue.map(SQLValue.real) ?? .null] })
+                run.parameters.sorted { $0.key < $1.key }.map { Self.parameterRow(runKey: key, $0.key, $0.value) })
             try await db.executeBatch(
                 "INSERT INTO lineage_tags (run_key, key, value) VALUES (?, ?, ?)",
                 run.tags.sorted { $0.key < $1.key }.map { [.integer(key), .text($0.key), .text($0.value)] })
@@ -191,11 +182,13 @@ public struct SQLLineageStore: LineageStore {
                     "INSERT INTO lineage_edges (run_key, digest, direction, role) VALUES (?, ?, ?, ?)",
                     [.integer(key), .text(edge.digest.hex), .text(edge.direction.rawValue), .text(edge.role)])
             }
+            return true
         }
     }
 
     public func setTags(_ tags: [String: String], on run: RunID) async throws {
         guard !tags.isEmpty else { return }
+        try LineageValidation.checkTags(tags, on: run)
         try await database.write { db in
             let key = try await Self.runKey(run, in: db)
             try await db.executeBatch(
@@ -205,6 +198,7 @@ public struct SQLLineageStore: LineageStore {
     }
 
     public func recordArtifact(_ artifact: LineageArtifact, direction: ArtifactDirection, role: String, run: RunID) async throws {
+        try LineageValidation.checkArtifact(artifact, role: role, run: run)
         try await database.write { db in
             let key = try await Self.runningRunKey(run, in: db)
             try await db.execute(
@@ -231,9 +225,7 @@ public struct SQLLineageStore: LineageStore {
     }
 
     public func finishRun(_ run: RunID, status: RunStatus, endTime: Int64) async throws {
-        guard status.isTerminal else {
-            throw LineageError(.invalidArgument, "A run cannot finish with status 'running'", fix: "finish it as finished, failed or killed.")
-        }
+        try LineageValidation.checkFinish(status: status)
         try await database.write { db in
             let key = try await Self.runningRunKey(run, in: db)
             try await db.execute("UPDATE lineage_runs SET status = ?, end_time = ? WHERE run_key = ?", [.text(status.rawValue), .integer(endTime), .integer(key)])
@@ -245,7 +237,7 @@ public struct SQLLineageStore: LineageStore {
     public func run(_ id: RunID) async throws -> Run {
         try await database.read { db in
             guard let run = try await Self.loadRuns(where: "r.id = ?", [.text(id.value)], in: db).first else {
-                throw LineageError(.notFound, "No run \(id) in this store", fix: "check the id with `mlops runs list`.")
+                throw LineageValidation.notFound(id)
             }
             return run
         }
@@ -270,26 +262,25 @@ public struct SQLLineageStore: LineageStore {
 
     public func searchRuns(_ query: RunQuery) async throws -> RunPage {
         let offset = try query.offset()
-        let dialect = database.dialect
-        return try await database.read { db in
-            var compiler = SQLFilterCompiler(dialect: dialect)
-            var conditions: [String] = []
-            var arguments: [SQLValue] = []
-            if let experiment = query.experiment {
-                conditions.append("x.name = ?")
-                arguments.append(.text(experiment))
-            }
-            if let filter = query.filter { conditions.append(compiler.condition(filter)) }
-            var orderClauses = query.orderBy.map { compiler.ordering($0) }
-            orderClauses.append("r.start_time DESC")
-            orderClauses.append("r.id ASC")
-            // The compiler's arguments follow the experiment's, in the order the SQL uses them.
-            arguments += compiler.arguments
-            let sql = """
-                SELECT r.id FROM lineage_runs r JOIN lineage_experiments x ON x.experiment_key = r.experiment_key
-                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                ORDER BY \(orderClauses.joined(separator: ", ")) LIMIT ? OFFSET ?
-                """
+        var compiler = SQLFilterCompiler(dialect: database.dialect)
+        var conditions: [String] = []
+        var arguments: [SQLValue] = []
+        if let experiment = query.experiment {
+            conditions.append("x.name = ?")
+            arguments.append(.text(experiment))
+        }
+        if let filter = query.filter { conditions.append(try compiler.condition(filter)) }
+        var orderClauses = query.orderBy.map { compiler.ordering($0) }
+        orderClauses.append("r.start_time DESC")
+        orderClauses.append("r.id ASC")
+        // The compiler's arguments follow the experiment's, in the order the SQL uses them.
+        arguments += compiler.arguments
+        let sql = """
+            SELECT r.id FROM lineage_runs r JOIN lineage_experiments x ON x.experiment_key = r.experiment_key
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            ORDER BY \(orderClauses.joined(separator: ", ")) LIMIT ? OFFSET ?
+            """
+        return try await database.read { [arguments] db in
             let ids = try await db.query(sql, arguments + [.integer(Int64(query.limit + 1)), .integer(Int64(offset))])
                 .map { try $0.decode(String.self, at: 0) }
             let pageIDs = Array(ids.prefix(query.limit))
@@ -337,8 +328,7 @@ public struct SQLLineageStore: LineageStore {
             ).map { try $0.decode(Int64.self, at: 0) }
             // Step two: their edges, by run key with bound lists (an index probe per run on any planner).
             var rows: [SQLRow] = []
-            for start in stride(from: 0, to: runKeys.count, by: 500) {
-                let chunk = runKeys[start..<min(start + 500, runKeys.count)]
+            for chunk in Self.chunks(runKeys) {
                 rows += try await db.query(
                     """
                     SELECT r.id, r.name, r.status, x.name AS experiment, e.digest, e.direction, e.role, a.kind, a.name AS artifact_name, a.size, a.uri
@@ -380,19 +370,38 @@ public struct SQLLineageStore: LineageStore {
         let sorted = names.sorted()
         try await db.executeBatch("INSERT INTO lineage_metric_keys (key) VALUES (?) ON CONFLICT (key) DO NOTHING", sorted.map { [.text($0)] })
         var ids: [String: Int64] = [:]
-        for row in try await db.query("SELECT key, key_id FROM lineage_metric_keys WHERE key IN (\(placeholders(sorted.count)))", sorted.map(SQLValue.text)) {
-            ids[try row.decode(String.self, "key")] = try row.decode(Int64.self, "key_id")
+        for chunk in chunks(sorted) {
+            for row in try await db.query("SELECT key, key_id FROM lineage_metric_keys WHERE key IN (\(placeholders(chunk.count)))", chunk.map(SQLValue.text)) {
+                ids[try row.decode(String.self, "key")] = try row.decode(Int64.self, "key_id")
+            }
         }
         return ids
+    }
+
+    /// The most values one `IN (…)` list (or one multi-row statement) binds: below SQLite's
+    /// oldest limit of 999 arguments a statement, and far below PostgreSQL's 65,535.
+    static let maximumListLength = 500
+
+    /// `items` in slices of at most `size` (``maximumListLength`` by default), for `IN (…)` lists.
+    static func chunks<Item>(_ items: [Item], of size: Int = maximumListLength) -> [ArraySlice<Item>] {
+        stride(from: 0, to: items.count, by: max(1, size)).map { items[$0..<min($0 + max(1, size), items.count)] }
     }
 
     static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: max(count, 1)).joined(separator: ", ")
     }
 
+    /// A `lineage_params` row. The number column holds what numeric filters compare: NULL for
+    /// text and for NaN (SQLite cannot store a NaN, and PostgreSQL's NaN would sort above every
+    /// number and equal itself), so NaN compares as IEEE 754 says on both databases.
+    static func parameterRow(runKey: Int64, _ name: String, _ value: ParameterValue) -> [SQLValue] {
+        let number: SQLValue = value.numericValue.map { $0.isNaN ? .null : .real($0) } ?? .null
+        return [.integer(runKey), .text(name), .text(value.typeName), .text(value.description), number]
+    }
+
     static func runKey(_ run: RunID, in db: any SQLConnection) async throws -> Int64 {
         guard let row = try await db.queryFirst("SELECT run_key FROM lineage_runs WHERE id = ?", [.text(run.value)]) else {
-            throw LineageError(.notFound, "No run \(run) in this store", fix: "check the id with `mlops runs list`, or start the run first.")
+            throw LineageValidation.notFound(run)
         }
         return try row.decode(Int64.self, at: 0)
     }
@@ -400,12 +409,10 @@ public struct SQLLineageStore: LineageStore {
     /// The key of a run that may still be logged to.
     static func runningRunKey(_ run: RunID, in db: any SQLConnection) async throws -> Int64 {
         guard let row = try await db.queryFirst("SELECT run_key, status FROM lineage_runs WHERE id = ?", [.text(run.value)]) else {
-            throw LineageError(.notFound, "No run \(run) in this store", fix: "check the id with `mlops runs list`, or start the run first.")
+            throw LineageValidation.notFound(run)
         }
         let status = try row.decode(String.self, "status")
-        guard status == RunStatus.running.rawValue else {
-            throw LineageError(.runFinished, "Run \(run) is \(status); nothing more can be logged to it", fix: "start a new run for new results.")
-        }
+        guard status == RunStatus.running.rawValue else { throw LineageValidation.runFinished(run, status: status) }
         return try row.decode(Int64.self, "run_key")
     }
 
@@ -417,17 +424,21 @@ public struct SQLLineageStore: LineageStore {
     }
 
     static func loadRuns(ids: [String], in db: any SQLConnection) async throws -> [Run] {
-        guard !ids.isEmpty else { return [] }
-        let runs = try await loadRuns(where: "r.id IN (\(placeholders(ids.count)))", ids.map(SQLValue.text), in: db)
-        let byID = Dictionary(uniqueKeysWithValues: runs.map { ($0.id.value, $0) })
+        var runs: [Run] = []
+        for chunk in chunks(ids) {
+            runs += try await loadRuns(where: "r.id IN (\(placeholders(chunk.count)))", chunk.map(SQLValue.text), in: db)
+        }
+        let byID = Dictionary(runs.map { ($0.id.value, $0) }, uniquingKeysWith: { first, _ in first })
         return ids.compactMap { byID[$0] }
     }
 
-    /// Loads whole runs (parameters, tags, latest metrics, edges) in five queries, whatever their number.
+    /// Loads whole runs (parameters, tags, latest metrics, edges) in five queries per
+    /// ``maximumListLength`` runs.
     static func loadRuns(where condition: String, _ arguments: [SQLValue], in db: any SQLConnection) async throws -> [Run] {
         let rows = try await db.query(
             """
-            SELECT r.run_key, r.id, x.name AS experiment, r.name, r.status, r.start_time, r.end_time, r.owner, p.id AS parent_id, r.environment
+            SELECT r.run_key, r.id, x.name AS experiment, r.name, r.status, r.start_time, r.end_time, r.owner,
+                   COALESCE(r.parent_run_id, p.id) AS parent_id, r.environment
             FROM lineage_runs r JOIN lineage_experiments x ON x.experiment_key = r.experiment_key
             LEFT JOIN lineage_runs p ON p.run_key = r.parent_run_key
             WHERE \(condition)
@@ -453,9 +464,16 @@ public struct SQLLineageStore: LineageStore {
                 environment: environment)
             order.append(key)
         }
-        guard !order.isEmpty else { return [] }
-        let keyList = placeholders(order.count)
-        let keyArguments = order.map(SQLValue.integer)
+        for chunk in chunks(order) {
+            try await loadDetails(of: &runs, keys: Array(chunk), in: db)
+        }
+        return order.compactMap { runs[$0] }
+    }
+
+    /// Fills in the parameters, tags, latest metrics and edges of at most ``maximumListLength`` runs.
+    static func loadDetails(of runs: inout [Int64: Run], keys: [Int64], in db: any SQLConnection) async throws {
+        let keyList = placeholders(keys.count)
+        let keyArguments = keys.map(SQLValue.integer)
         for row in try await db.query("SELECT run_key, key, value_type, value_text FROM lineage_params WHERE run_key IN (\(keyList))", keyArguments) {
             let key = try row.decode(Int64.self, "run_key")
             let name = try row.decode(String.self, "key")
@@ -480,6 +498,5 @@ public struct SQLLineageStore: LineageStore {
                 direction: ArtifactDirection(rawValue: try row.decode(String.self, "direction")) ?? .input, role: try row.decode(String.self, "role"),
                 kind: ArtifactKind(rawValue: try row.decode(String.self, "kind")) ?? .other))
         }
-        return order.compactMap { runs[$0] }
     }
 }

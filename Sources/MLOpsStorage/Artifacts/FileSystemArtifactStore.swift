@@ -4,12 +4,18 @@ import Foundation
 /// An ``ArtifactStore`` in a folder of the local file system.
 ///
 /// Layout: `objects/ab/<64 hex>` (or `<64 hex>.zz` when zlib-compressed), `tmp/` for writes in
-/// progress, `tombstones/<64 hex>` for purged artifacts, and a marker file
-/// `.mlops-artifact-store` that tells the folder is a store.
+/// progress, `tombstones/<64 hex>` for purged artifacts, `locks/ab` (one lock file per digest
+/// prefix), and a marker file `.mlops-artifact-store` that tells the folder is a store.
 ///
 /// A put streams into a temporary file, `fsync`s it and renames it under its digest, so a crash
 /// never leaves a partial artifact under a digest. Every read recomputes the digest. Memory use
 /// does not grow with the artifact: bytes move in ``chunkSize`` blocks.
+///
+/// Several stores on one folder, in one process or many, are safe together: the commit of a
+/// put and a purge of the same digest take the digest's lock file (`flock`), so a put that finds
+/// its bytes stored cannot report success while a purge removes them. Opening a new folder from
+/// many processes at once is safe too: the marker is written first, atomically, and everything
+/// else is created only if missing.
 ///
 /// Calls do blocking file I/O on the calling task's thread.
 public struct FileSystemArtifactStore: ArtifactStore {
@@ -19,41 +25,116 @@ public struct FileSystemArtifactStore: ArtifactStore {
     public let compression: ArtifactCompression
     /// How many bytes move per read or write call.
     public let chunkSize: Int
+    /// Whether the store was opened read-only: it then never creates, changes or removes a file.
+    public let readOnly: Bool
+
+    /// How old a temporary file must be before it counts as stale: one day. A put in progress
+    /// writes to its file all the time, so an older one belongs to a process that died.
+    public static let defaultTemporaryFileGracePeriod: Duration = .seconds(24 * 3600)
 
     static let markerName = ".mlops-artifact-store"
     static let markerContents = "swift-mlops artifact store, layout 1\n"
+    /// The prefix of a marker being written beside its final name.
+    static let markerTemporaryPrefix = ".mlops-artifact-store.creating-"
+    static let layoutFolders = ["objects", "tmp", "tombstones", "locks"]
 
     /// Opens the store in `root`, creating the folder when it does not exist.
     ///
+    /// Any number of processes may open the same new folder at the same moment; all succeed
+    /// and share one store. Temporary files older than `temporaryFileGracePeriod` (left by a
+    /// process that was killed) are removed.
+    ///
+    /// - Parameters:
+    ///   - root: The store's folder.
+    ///   - compression: How new artifacts are kept at rest (reads handle both forms).
+    ///   - chunkSize: How many bytes move per read or write call (at least 4096).
+    ///   - readOnly: Open an existing store without writing anything: no folder or file is
+    ///     created, cleaned or changed, and ``put(streaming:)`` and ``purge(_:reason:)`` throw
+    ///     ``StorageError/Code/readOnly``. For checks and exports.
+    ///   - temporaryFileGracePeriod: The age past which temporary files are removed on opening;
+    ///     `nil` keeps them all. Ignored when `readOnly`.
     /// - Throws: ``StorageError`` (``StorageError/Code/fileSystem``) when `root` is a file, a
-    ///   folder with other contents (it is never written into), or cannot be created.
-    public init(root: String, compression: ArtifactCompression = .none, chunkSize: Int = 1 << 20) throws(StorageError) {
+    ///   folder with other contents (it is never written into), or cannot be created;
+    ///   (``StorageError/Code/cannotOpen``) when `readOnly` and `root` is not a store.
+    public init(
+        root: String, compression: ArtifactCompression = .none, chunkSize: Int = 1 << 20, readOnly: Bool = false,
+        temporaryFileGracePeriod: Duration? = FileSystemArtifactStore.defaultTemporaryFileGracePeriod
+    ) throws(StorageError) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         self.compression = compression
         self.chunkSize = max(4096, chunkSize)
-        let marker = "\(self.root)/\(Self.markerName)"
-        if FileIO.exists(self.root) {
-            guard FileIO.isDirectory(self.root) else {
-                throw StorageError(
-                    .fileSystem, "\(self.root) is a file, not an artifact store folder", location: self.root,
-                    fix: "choose a folder path for the artifacts.")
-            }
-            let contents = (try? FileManager.default.contentsOfDirectory(atPath: self.root)) ?? []
-            if !contents.isEmpty && !contents.contains(Self.markerName) {
-                throw StorageError(
-                    .fileSystem, "\(self.root) holds other files and is not a swift-mlops artifact store; nothing was written to it",
-                    location: self.root, fix: "choose an empty or new folder for the artifacts.")
-            }
+        self.readOnly = readOnly
+        if readOnly {
+            try openExisting()
+        } else {
+            try createLayout()
+            if let temporaryFileGracePeriod { _ = removeStaleTemporaryFiles(olderThan: temporaryFileGracePeriod) }
         }
-        for folder in ["", "/objects", "/tmp", "/tombstones"] { try FileIO.makeFolder(self.root + folder) }
+    }
+
+    /// Checks, writing nothing, that `root` holds a store.
+    private func openExisting() throws(StorageError) {
+        guard FileIO.isDirectory(root) else {
+            throw StorageError(
+                .cannotOpen, FileIO.exists(root) ? "\(root) is a file, not an artifact store folder" : "There is no artifact store at \(root)",
+                location: root, fix: "check the artifact folder's path; a store is created by a command that writes artifacts.")
+        }
+        guard FileIO.exists("\(root)/\(Self.markerName)") else {
+            throw StorageError(
+                .cannotOpen, "\(root) is not a swift-mlops artifact store (it has no \(Self.markerName) marker); it was not changed",
+                location: root, fix: "check the artifact folder's path.")
+        }
+    }
+
+    /// Creates what is missing of the layout, idempotently: the marker first (atomically, by a
+    /// rename), then the folders. Any number of processes may run this at once on one folder.
+    private func createLayout() throws(StorageError) {
+        if FileIO.exists(root) && !FileIO.isDirectory(root) {
+            throw StorageError(
+                .fileSystem, "\(root) is a file, not an artifact store folder", location: root,
+                fix: "choose a folder path for the artifacts.")
+        }
+        try FileIO.makeFolderDurably(root)
+        let marker = "\(root)/\(Self.markerName)"
         if !FileIO.exists(marker) {
-            // Written beside and renamed into place, so a crash never leaves a half-written marker.
-            let temporary = "\(self.root)/tmp/marker-\(UUIDText.random())"
+            // A folder is adopted only when it is empty or holds nothing but markers that other
+            // openers are writing right now.
+            let contents = FileIO.contents(of: root) ?? []
+            let foreign = contents.filter { $0 != Self.markerName && !$0.hasPrefix(Self.markerTemporaryPrefix) }
+            if !foreign.isEmpty && !FileIO.exists(marker) {
+                throw StorageError(
+                    .fileSystem, "\(root) holds other files and is not a swift-mlops artifact store; nothing was written to it",
+                    location: root, fix: "choose an empty or new folder for the artifacts.")
+            }
+            // Written beside and renamed into place, so a crash never leaves a half-written
+            // marker; a rename over another opener's identical marker is harmless.
+            let temporary = "\(root)/\(Self.markerTemporaryPrefix)\(UUIDText.random())"
             let fd = try FileIO.createNew(temporary)
-            defer { close(fd) }
-            try FileIO.writeAll(fd, Array(Self.markerContents.utf8), path: temporary)
-            try FileIO.sync(fd, path: temporary)
-            try FileIO.rename(temporary, to: marker)
+            do throws(StorageError) {
+                try FileIO.writeAll(fd, Array(Self.markerContents.utf8), path: temporary)
+                try FileIO.sync(fd, path: temporary)
+                close(fd)
+            } catch {
+                close(fd)
+                FileIO.remove(temporary)
+                throw error
+            }
+            do throws(StorageError) {
+                try FileIO.rename(temporary, to: marker)
+            } catch {
+                FileIO.remove(temporary)
+                throw error
+            }
+            try FileIO.syncFolder(root)
+        }
+        for folder in Self.layoutFolders { try FileIO.makeFolderDurably("\(root)/\(folder)") }
+    }
+
+    private func requireWritable(_ action: String) throws(StorageError) {
+        guard !readOnly else {
+            throw StorageError(
+                .readOnly, "The artifact store at \(root) was opened read-only, so it cannot \(action)", location: root,
+                fix: "open it without readOnly to change it.")
         }
     }
 
@@ -91,37 +172,62 @@ public struct FileSystemArtifactStore: ArtifactStore {
     }
 
     public func put(streaming body: (any ArtifactWriter) async throws -> Void) async throws -> ArtifactReceipt {
+        try requireWritable("store new artifacts")
         let writer = try FileArtifactWriter(temporaryPath: "\(root)/tmp/put-\(UUIDText.random())", compression: compression)
         do {
             try await body(writer)
             let (digest, size, storedSize) = try writer.finish()
-            return try commit(writer.temporaryPath, digest: digest, size: size, storedSize: storedSize)
+            return try await commit(writer.temporaryPath, digest: digest, size: size, storedSize: storedSize)
         } catch {
             writer.abandon()
             throw error
         }
     }
 
-    /// Moves a finished temporary file under its digest, or drops it when the digest is stored already.
-    private func commit(_ temporaryPath: String, digest: Digest, size: Int64, storedSize: Int64) throws -> ArtifactReceipt {
-        if storedObject(digest) != nil {
-            FileIO.remove(temporaryPath)
-            return ArtifactReceipt(digest: digest, size: size, storedSize: storedSize, deduplicated: true)
+    /// Moves a finished temporary file under its digest, or drops it when the digest is stored
+    /// already; under the digest's lock, so a purge of the digest runs wholly before or after.
+    private func commit(_ temporaryPath: String, digest: Digest, size: Int64, storedSize: Int64) async throws -> ArtifactReceipt {
+        try await withLock(on: digest) { () throws(StorageError) -> ArtifactReceipt in
+            if storedObject(digest) != nil {
+                FileIO.remove(temporaryPath)
+                // Bytes and a tombstone together are an interrupted purge: this put keeps the bytes.
+                try removeTombstone(digest)
+                return ArtifactReceipt(digest: digest, size: size, storedSize: storedSize, deduplicated: true)
+            }
+            let compressed: Bool = if case .zlib = compression { true } else { false }
+            let folder = "\(root)/objects/\(digest.hex.prefix(2))"
+            // A new objects/xx folder is made durable in objects/ before anything goes in it.
+            try FileIO.makeFolderDurably(folder)
+            try FileIO.rename(temporaryPath, to: objectPath(digest, compressed: compressed))
+            try FileIO.syncFolder(folder)
+            try removeTombstone(digest)
+            return ArtifactReceipt(digest: digest, size: size, storedSize: storedSize, deduplicated: false)
         }
-        let compressed: Bool = if case .zlib = compression { true } else { false }
-        let folder = "\(root)/objects/\(digest.hex.prefix(2))"
-        try FileIO.makeFolder(folder)
-        try FileIO.rename(temporaryPath, to: objectPath(digest, compressed: compressed))
-        try FileIO.syncFolder(folder)
-        FileIO.remove(tombstonePath(digest))
-        return ArtifactReceipt(digest: digest, size: size, storedSize: storedSize, deduplicated: false)
+    }
+
+    /// Removes the digest's tombstone, if any, durably.
+    private func removeTombstone(_ digest: Digest) throws(StorageError) {
+        let path = tombstonePath(digest)
+        guard FileIO.exists(path) else { return }
+        FileIO.remove(path)
+        try FileIO.syncFolder("\(root)/tombstones")
+    }
+
+    /// Runs `body` holding the lock of the digest's prefix (`locks/ab`), shared by every store
+    /// instance and process on this folder.
+    func withLock<Result>(on digest: Digest, _ body: () throws(StorageError) -> Result) async throws -> Result {
+        let locks = "\(root)/locks"
+        if !FileIO.isDirectory(locks) { try FileIO.makeFolderDurably(locks) }
+        let fd = try await FileIO.lockExclusively("\(locks)/\(digest.hex.prefix(2))")
+        defer { close(fd) }
+        return try body()
     }
 
     // MARK: Read
 
     public func read(_ digest: Digest, chunk body: (UnsafeRawBufferPointer) throws -> Void) async throws {
         guard let (path, compressed) = storedObject(digest) else { throw try missing(digest) }
-        let fd = try FileIO.openForReading(path)
+        let fd = try openStoredObject(digest, at: path)
         defer { close(fd) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
         defer { buffer.deallocate() }
@@ -205,26 +311,35 @@ public struct FileSystemArtifactStore: ArtifactStore {
     }
 
     public func purge(_ digest: Digest, reason: String) async throws {
-        guard let (path, _) = storedObject(digest) else {
-            if try readTombstone(digest) != nil { return }
-            throw try missing(digest)
-        }
-        let tombstone = Tombstone(reason: reason, purgedAt: Timestamp.nowISO8601())
-        let temporary = "\(root)/tmp/tombstone-\(UUIDText.random())"
-        let fd = try FileIO.createNew(temporary)
+        try requireWritable("purge artifacts")
+        let encoded: [UInt8]
         do {
-            try FileIO.writeAll(fd, Array(try JSONEncoder().encode(tombstone)), path: temporary)
-            try FileIO.sync(fd, path: temporary)
-            close(fd)
+            encoded = Array(try JSONEncoder().encode(Tombstone(reason: reason, purgedAt: Timestamp.nowISO8601())))
         } catch {
-            close(fd)
-            FileIO.remove(temporary)
-            throw error
+            throw StorageError(.fileSystem, "Cannot encode the tombstone of \(digest): \(error)", location: root)
         }
-        // The tombstone is in place before the bytes go: a crash in between leaves both, never neither.
-        try FileIO.rename(temporary, to: tombstonePath(digest))
-        try FileIO.syncFolder("\(root)/tombstones")
-        FileIO.remove(path)
+        try await withLock(on: digest) { () throws(StorageError) in
+            guard let (path, _) = storedObject(digest) else {
+                if try readTombstone(digest) != nil { return }
+                throw try missing(digest)
+            }
+            let temporary = "\(root)/tmp/tombstone-\(UUIDText.random())"
+            let fd = try FileIO.createNew(temporary)
+            do throws(StorageError) {
+                try FileIO.writeAll(fd, encoded, path: temporary)
+                try FileIO.sync(fd, path: temporary)
+                close(fd)
+            } catch {
+                close(fd)
+                FileIO.remove(temporary)
+                throw error
+            }
+            // The tombstone is in place before the bytes go: a crash in between leaves both, never neither.
+            try FileIO.rename(temporary, to: tombstonePath(digest))
+            try FileIO.syncFolder("\(root)/tombstones")
+            FileIO.remove(path)
+            try FileIO.syncFolder(FileIO.parent(of: path))
+        }
     }
 
     public func allDigests() async throws -> [Digest] {
@@ -239,14 +354,100 @@ public struct FileSystemArtifactStore: ArtifactStore {
         return digests.sorted()
     }
 
+    // MARK: Housekeeping
+
+    /// Removes temporary files older than `age`: the remains of puts, purges and store creations
+    /// whose process died. Files younger than `age` are left alone, since they may belong to
+    /// work in progress in another process.
+    ///
+    /// The store removes them by itself when it is opened for writing; call this to clean up
+    /// sooner. Best effort: a file that cannot be removed is left and reported again by
+    /// ``inspect(staleAfter:)``.
+    ///
+    /// - Parameter age: How old a file must be to be removed.
+    /// - Returns: The files removed. Empty for a read-only store, which removes nothing.
+    @discardableResult
+    public func removeStaleTemporaryFiles(
+        olderThan age: Duration = FileSystemArtifactStore.defaultTemporaryFileGracePeriod
+    ) -> [ArtifactStoreInspection.TemporaryFile] {
+        guard !readOnly else { return [] }
+        var removed: [ArtifactStoreInspection.TemporaryFile] = []
+        for file in temporaryFiles(staleAfter: age) where file.isStale {
+            if unlink(file.path) == 0 { removed.append(file) }
+        }
+        return removed
+    }
+
+    /// Looks through the folder for what is not an artifact: temporary files (stale or in
+    /// progress), interrupted purges and files that do not belong. Reads only.
+    ///
+    /// - Parameter staleAfter: The age past which a temporary file counts as stale.
+    /// - Returns: What was found; ``ArtifactStoreInspection/problems`` says it in sentences.
+    /// - Complexity: O(stored artifacts): one directory listing per `objects/` folder.
+    public func inspect(
+        staleAfter: Duration = FileSystemArtifactStore.defaultTemporaryFileGracePeriod
+    ) async throws -> ArtifactStoreInspection {
+        let objects = "\(root)/objects"
+        var stored = 0
+        var interrupted: [Digest] = []
+        var unexpected: [String] = []
+        for folder in (FileIO.contents(of: objects) ?? []).sorted() {
+            let folderPath = "\(objects)/\(folder)"
+            guard folder.count == 2, folder.allSatisfy(\.isHexDigit), folder == folder.lowercased(), FileIO.isDirectory(folderPath) else {
+                unexpected.append(folderPath)
+                continue
+            }
+            for name in (FileIO.contents(of: folderPath) ?? []).sorted() {
+                let hex = name.hasSuffix(".zz") ? String(name.dropLast(3)) : name
+                guard let digest = try? Digest(parsing: hex), digest.hex == hex, hex.hasPrefix(folder) else {
+                    unexpected.append("\(folderPath)/\(name)")
+                    continue
+                }
+                stored += 1
+                if FileIO.exists(tombstonePath(digest)) { interrupted.append(digest) }
+            }
+        }
+        return ArtifactStoreInspection(
+            root: root, storedCount: stored, temporaryFiles: temporaryFiles(staleAfter: staleAfter),
+            interruptedPurges: interrupted, unexpectedFiles: unexpected, gracePeriod: staleAfter)
+    }
+
+    /// The files in `tmp/`, and markers being written in the store's folder, oldest first.
+    func temporaryFiles(staleAfter age: Duration) -> [ArtifactStoreInspection.TemporaryFile] {
+        let now = Date()
+        let limit = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
+        var paths = (FileIO.contents(of: "\(root)/tmp") ?? []).map { "\(root)/tmp/\($0)" }
+        paths += (FileIO.contents(of: root) ?? []).filter { $0.hasPrefix(Self.markerTemporaryPrefix) }.map { "\(root)/\($0)" }
+        var files: [ArtifactStoreInspection.TemporaryFile] = []
+        for path in paths where FileIO.isRegularFile(path) {
+            guard let modified = FileIO.modificationDate(path) else { continue }
+            files.append(ArtifactStoreInspection.TemporaryFile(
+                path: path, size: FileIO.size(path) ?? 0, modifiedAt: modified, isStale: now.timeIntervalSince(modified) > limit))
+        }
+        return files.sorted { first, second in
+            first.modifiedAt == second.modifiedAt ? first.path < second.path : first.modifiedAt < second.modifiedAt
+        }
+    }
+
     // MARK: Helpers
+
+    /// Opens an artifact's file; one purged between the look-up and the open is reported as
+    /// purged, not as a missing file.
+    private func openStoredObject(_ digest: Digest, at path: String) throws(StorageError) -> Int32 {
+        do {
+            return try FileIO.openForReading(path)
+        } catch {
+            if !FileIO.exists(path) { throw try missing(digest) }
+            throw error
+        }
+    }
 
     struct Tombstone: Codable {
         var reason: String
         var purgedAt: String
     }
 
-    private func readTombstone(_ digest: Digest) throws -> Tombstone? {
+    private func readTombstone(_ digest: Digest) throws(StorageError) -> Tombstone? {
         let path = tombstonePath(digest)
         guard FileIO.exists(path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path),
@@ -259,7 +460,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
         return tombstone
     }
 
-    private func missing(_ digest: Digest) throws -> StorageError {
+    private func missing(_ digest: Digest) throws(StorageError) -> StorageError {
         if let tombstone = try readTombstone(digest) {
             return StorageError(
                 .artifactPurged, "Artifact \(digest) was purged at \(tombstone.purgedAt): \(tombstone.reason)",

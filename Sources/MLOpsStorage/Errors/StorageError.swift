@@ -1,3 +1,5 @@
+import Foundation
+
 /// The error every part of MLOpsStorage throws: what went wrong, where, and how to fix it.
 ///
 /// Its ``description`` reads as a sentence that can go straight into a log or a terminal:
@@ -8,41 +10,64 @@
 /// ```
 public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of failure this is; stable across releases, so callers can switch over it.
-    public enum Code: String, Sendable, Hashable, CaseIterable {
+    ///
+    /// A struct with static members rather than an enum, so a release can add a code without
+    /// breaking callers that switch over it (give such a `switch` a `default` case).
+    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
+        /// The code's stable name, as written in logs and JSON.
+        public let rawValue: String
+
+        /// Creates a code from its stable name.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The code's stable name.
+        public var description: String { rawValue }
+
         /// A store URL or path could not be understood.
-        case invalidLocation
+        public static let invalidLocation = Code(rawValue: "invalidLocation")
         /// A database or folder could not be opened or created.
-        case cannotOpen
+        public static let cannotOpen = Code(rawValue: "cannotOpen")
         /// A file exists at the path but is not a SQLite database.
-        case notADatabase
+        public static let notADatabase = Code(rawValue: "notADatabase")
         /// The store was written by a newer schema version than this build knows.
-        case schemaTooNew
+        public static let schemaTooNew = Code(rawValue: "schemaTooNew")
+        /// The store's schema is older than this build reads (or missing), and it was opened
+        /// without migrating.
+        public static let schemaTooOld = Code(rawValue: "schemaTooOld")
         /// A migration list is malformed or a migration step failed.
-        case migrationFailed
+        public static let migrationFailed = Code(rawValue: "migrationFailed")
         /// Another writer held the database for longer than the retry policy allows.
-        case busy
+        public static let busy = Code(rawValue: "busy")
         /// PostgreSQL aborted a transaction to keep it serializable, more often than the retry policy allows.
-        case serializationFailure
+        public static let serializationFailure = Code(rawValue: "serializationFailure")
         /// A constraint (unique key, foreign key, not null, check) refused the write.
-        case constraintViolation
+        public static let constraintViolation = Code(rawValue: "constraintViolation")
         /// A SQL statement failed for another reason.
-        case sqlFailed
+        public static let sqlFailed = Code(rawValue: "sqlFailed")
         /// The database server could not be reached or dropped the connection.
-        case connectionFailed
+        public static let connectionFailed = Code(rawValue: "connectionFailed")
         /// A value read from the database did not have the expected type.
-        case decodingFailed
+        public static let decodingFailed = Code(rawValue: "decodingFailed")
         /// The store was used after it was closed.
-        case closed
+        public static let closed = Code(rawValue: "closed")
+        /// A database was used while its `run()` was not running (never started), or `run()` was
+        /// called a second time.
+        public static let notRunning = Code(rawValue: "notRunning")
+        /// A write was asked of a store opened read-only.
+        public static let readOnly = Code(rawValue: "readOnly")
         /// A digest string is not a valid SHA-256 digest.
-        case invalidDigest
+        public static let invalidDigest = Code(rawValue: "invalidDigest")
         /// No artifact with the digest is in the store.
-        case artifactNotFound
+        public static let artifactNotFound = Code(rawValue: "artifactNotFound")
         /// The artifact's bytes were purged; only its tombstone remains.
-        case artifactPurged
+        public static let artifactPurged = Code(rawValue: "artifactPurged")
         /// The artifact's stored bytes do not match its digest, or cannot be decompressed.
-        case artifactCorrupt
+        public static let artifactCorrupt = Code(rawValue: "artifactCorrupt")
         /// Reading or writing a file failed.
-        case fileSystem
+        public static let fileSystem = Code(rawValue: "fileSystem")
+
+        /// Every code this release defines.
+        public static let allCases: [Code] = [.invalidLocation, .cannotOpen, .notADatabase, .schemaTooNew, .schemaTooOld, .migrationFailed, .busy, .serializationFailure, .constraintViolation, .sqlFailed, .connectionFailed, .decodingFailed, .closed, .notRunning, .readOnly, .invalidDigest, .artifactNotFound, .artifactPurged, .artifactCorrupt, .fileSystem]
     }
 
     /// What kind of failure this is.
@@ -80,5 +105,23 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         if let sql { text += " Statement: \(sql.count > 300 ? String(sql.prefix(300)) + "…" : sql)" }
         if let fix { text += " Fix: \(fix)" }
         return text
+    }
+}
+
+extension StorageError {
+    /// The error with every occurrence of `secret` (as it is and percent-encoded) replaced by
+    /// `***`: a last guard that keeps a password out of messages built from other errors' text.
+    /// Secrets shorter than four characters are left alone, as they would mangle ordinary words.
+    func removingSecret(_ secret: String?) -> StorageError {
+        guard let secret, secret.count >= 4 else { return self }
+        let forms = Set([secret, StoreURLText.percentEncoded(secret)])
+        func scrub(_ text: String) -> String {
+            forms.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
+        }
+        var copy = self
+        copy.message = scrub(message)
+        copy.fix = fix.map(scrub)
+        copy.location = location.map(scrub)
+        return copy
     }
 }

@@ -1,7 +1,45 @@
 /// The driver-independent part of ``SQLDatabase/migrate(_:)``: runs inside the migration
-/// transaction that a driver opens and serializes.
-enum SQLMigrator {
+/// transaction that a driver opens and serializes. Stores opened without migrating check their
+/// schemas with ``requireCompatible(_:on:)``.
+package enum SQLMigrator {
     static let table = "mlops_schema_migrations"
+
+    /// Checks, changing nothing, that `database` holds every schema at the version this build
+    /// knows: what a store opened without migrating (a reading tool) calls before it reads.
+    ///
+    /// - Parameters:
+    ///   - schemas: The schemas the store reads.
+    ///   - database: The database to check.
+    /// - Throws: ``StorageError`` with ``StorageError/Code/schemaTooNew`` when the database holds
+    ///   a newer version of a schema than this build knows, ``StorageError/Code/schemaTooOld``
+    ///   when it holds an older one or none; both name the module and the versions.
+    package static func requireCompatible(_ schemas: [SQLSchema], on database: any SQLDatabase) async throws {
+        let recorded = try await database.recordedSchemaVersions()
+        let location = database.location
+        for schema in schemas {
+            let version = recorded[schema.module] ?? 0
+            if version > schema.latestVersion {
+                throw tooNew(schema, version: version, location: location)
+            }
+            if version < schema.latestVersion {
+                throw StorageError(
+                    .schemaTooOld,
+                    version == 0
+                        ? "The store at \(location) has no '\(schema.module)' tables yet; this build reads schema version \(schema.latestVersion) and was asked not to change the store"
+                        : "The store at \(location) has schema version \(version) for module '\(schema.module)'; this build reads version \(schema.latestVersion) and was asked not to change the store",
+                    location: location,
+                    fix: "run `mlops store migrate --store \(location)`, or open the store with migration on.")
+            }
+        }
+    }
+
+    static func tooNew(_ schema: SQLSchema, version: Int, location: String) -> StorageError {
+        StorageError(
+            .schemaTooNew,
+            "The store at \(location) has schema version \(version) for module '\(schema.module)', but this build of swift-mlops knows versions up to \(schema.latestVersion); nothing was changed",
+            location: location,
+            fix: "open it with a newer swift-mlops, or point --store at another store.")
+    }
 
     /// Applies the missing steps of every schema on `connection`, after refusing newer schemas.
     static func migrate(_ schemas: [SQLSchema], on connection: any SQLConnection, location: String) async throws -> MigrationReport {
@@ -21,11 +59,7 @@ enum SQLMigrator {
         for schema in schemas {
             let version = current[schema.module] ?? 0
             if version > schema.latestVersion {
-                throw StorageError(
-                    .schemaTooNew,
-                    "The store at \(location) has schema version \(version) for module '\(schema.module)', but this build of swift-mlops knows versions up to \(schema.latestVersion); nothing was changed",
-                    location: location,
-                    fix: "open it with a newer swift-mlops, or point --store at another store.")
+                throw tooNew(schema, version: version, location: location)
             }
         }
         var entries: [MigrationReport.Entry] = []

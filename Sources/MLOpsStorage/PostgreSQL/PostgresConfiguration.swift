@@ -1,4 +1,7 @@
 /// Where and how a ``PostgresDatabase`` connects.
+///
+/// Its ``description``, its debug description and its reflection (`dump`, `Mirror`) all leave
+/// the password out, so a configuration can be logged or printed safely.
 public struct PostgresConfiguration: Sendable, Hashable {
     /// Whether to encrypt the connection.
     public enum TLSMode: String, Sendable, Hashable, CaseIterable {
@@ -9,6 +12,9 @@ public struct PostgresConfiguration: Sendable, Hashable {
         /// TLS or no connection (`sslmode=require`).
         case require
     }
+
+    /// How long a connection attempt may take when none is given: 10 seconds.
+    public static let defaultConnectTimeout: Duration = .seconds(10)
 
     /// The server's host name or address.
     public var host: String
@@ -26,11 +32,29 @@ public struct PostgresConfiguration: Sendable, Hashable {
     public var maximumConnections: Int
     /// How often a serialization failure is retried.
     public var retryPolicy: TransactionRetryPolicy
+    /// How long a connection attempt may take (`connect_timeout`, in seconds, in a store URL).
+    public var connectTimeout: Duration
+    /// The name the server shows for the connections in `pg_stat_activity`
+    /// (`application_name` in a store URL); `nil` leaves the server's default.
+    public var applicationName: String?
 
     /// Creates a configuration.
+    ///
+    /// - Parameters:
+    ///   - host: The server's host name or address.
+    ///   - port: The server's port.
+    ///   - username: The role to log in as.
+    ///   - password: The role's password, if the server asks for one.
+    ///   - database: The database to use.
+    ///   - tls: Whether to encrypt the connection.
+    ///   - maximumConnections: How many connections the pool opens at most (at least 2).
+    ///   - retryPolicy: How often a serialization failure is retried.
+    ///   - connectTimeout: How long a connection attempt may take.
+    ///   - applicationName: The name the server shows for the connections.
     public init(
         host: String, port: Int = 5432, username: String, password: String? = nil, database: String,
-        tls: TLSMode = .disable, maximumConnections: Int = 8, retryPolicy: TransactionRetryPolicy = .standard
+        tls: TLSMode = .disable, maximumConnections: Int = 8, retryPolicy: TransactionRetryPolicy = .standard,
+        connectTimeout: Duration = PostgresConfiguration.defaultConnectTimeout, applicationName: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -40,10 +64,39 @@ public struct PostgresConfiguration: Sendable, Hashable {
         self.tls = tls
         self.maximumConnections = max(2, maximumConnections)
         self.retryPolicy = retryPolicy
+        self.connectTimeout = connectTimeout
+        self.applicationName = applicationName
     }
 
-    /// The store URL without the password, for messages and logs.
+    /// The store URL without the password (`***` in its place), for messages and logs.
+    ///
+    /// Options that differ from the defaults follow as a query: `?sslmode=require&connect_timeout=5`.
     public var redactedURL: String {
-        "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)"
+        let user = StoreURLText.percentEncoded(username)
+        let hostText = host.contains(":") ? "[\(host)]" : host
+        var text = "postgres://\(user)\(password == nil ? "" : ":***")@\(hostText):\(port)/\(StoreURLText.percentEncoded(database))"
+        var options: [String] = []
+        if tls != .disable { options.append("sslmode=\(tls.rawValue)") }
+        if connectTimeout != Self.defaultConnectTimeout { options.append("connect_timeout=\(connectTimeout.components.seconds)") }
+        if let applicationName { options.append("application_name=\(StoreURLText.percentEncoded(applicationName))") }
+        if !options.isEmpty { text += "?" + options.joined(separator: "&") }
+        return text
+    }
+}
+
+extension PostgresConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The store URL without the password.
+    public var description: String { redactedURL }
+
+    /// The store URL without the password.
+    public var debugDescription: String { redactedURL }
+
+    /// The configuration's fields, with the password shown as `***`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "host": host, "port": port, "username": username, "password": password == nil ? "nil" : "***",
+            "database": database, "tls": tls, "maximumConnections": maximumConnections,
+            "connectTimeout": connectTimeout, "applicationName": applicationName as Any,
+        ])
     }
 }

@@ -1,6 +1,7 @@
 #if PostgreSQL
 public import Logging
 internal import PostgresNIO
+import ServiceLifecycle
 import Synchronization
 
 /// A store on a PostgreSQL server, for several services sharing one store (postgres-nio's pool).
@@ -11,30 +12,50 @@ import Synchronization
 /// - Reads run as `REPEATABLE READ READ ONLY` transactions: one consistent snapshot.
 /// - Migrations take a transaction-scoped advisory lock, so services starting together migrate
 ///   one after the other.
+///
+/// Lifecycle: the connection pool works inside ``run()``, which the owner runs (a
+/// `ServiceGroup`, a task group, or ``StoreLocation/withDatabase(readOnly:logger:_:)``); the
+/// initializer starts no task. A transaction asked for before `run()` starts waits for it, up to
+/// ``PostgresConfiguration/connectTimeout``, and then fails with
+/// ``StorageError/Code/notRunning``. ``close()`` stops `run()` after the transactions in
+/// progress have finished, and returns when it has.
 public final class PostgresDatabase: SQLDatabase {
     /// How the database was reached.
     public let configuration: PostgresConfiguration
     /// The store URL, password removed.
     public let location: String
     private let client: PostgresClient
-    private let runner: Task<Void, Never>
     private let logger: Logger
-    private let closed = Mutex(false)
+    private let state = Mutex(LifecycleState())
 
     /// The PostgreSQL dialect.
     public var dialect: SQLDialect { .postgresql }
 
     /// Connects to the server and checks that the database answers.
     ///
+    /// One connection is made directly, so a wrong password or a missing database fails here
+    /// with the server's reason; the pool's connections are made once ``run()`` runs.
+    ///
+    /// - Parameters:
+    ///   - configuration: Where and how to connect.
+    ///   - connectTimeout: How long the first connection may take; `nil` takes
+    ///     ``PostgresConfiguration/connectTimeout``.
+    ///   - logger: Where the connection pool logs.
     /// - Throws: ``StorageError`` (``StorageError/Code/connectionFailed``) when the server cannot be
-    ///   reached in `connectTimeout`, refuses the login or has no such database.
+    ///   reached in time, refuses the login or has no such database. The error never holds the
+    ///   password.
     public init(
-        configuration: PostgresConfiguration, connectTimeout: Duration = .seconds(10),
+        configuration given: PostgresConfiguration, connectTimeout: Duration? = nil,
         logger: Logger = PostgresDatabase.defaultLogger
     ) async throws {
+        var adjusted = given
+        if let connectTimeout { adjusted.connectTimeout = connectTimeout }
+        let configuration = adjusted
+        let connectTimeout = configuration.connectTimeout
         self.configuration = configuration
         self.location = configuration.redactedURL
         self.logger = logger
+        let startupParameters: [(String, String)] = configuration.applicationName.map { [("application_name", $0)] } ?? []
         var clientConfiguration = PostgresClient.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.username,
             password: configuration.password, database: configuration.database, tls: .disable)
@@ -45,7 +66,9 @@ public final class PostgresDatabase: SQLDatabase {
         }
         clientConfiguration.options.maximumConnections = configuration.maximumConnections
         clientConfiguration.options.connectTimeout = connectTimeout
+        clientConfiguration.options.additionalStartupParameters = startupParameters
         let location = location
+        let password = configuration.password
         // One direct connection first: a wrong password or a missing database fails at once with
         // the server's reason, instead of the pool retrying until the timeout.
         do {
@@ -53,6 +76,7 @@ public final class PostgresDatabase: SQLDatabase {
                 var probeConfiguration = PostgresConnection.Configuration(
                     host: configuration.host, port: configuration.port, username: configuration.username,
                     password: configuration.password, database: configuration.database, tls: .disable)
+                probeConfiguration.options.additionalStartupParameters = startupParameters
                 switch configuration.tls {
                 case .disable: break
                 case .prefer: probeConfiguration.tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
@@ -62,17 +86,14 @@ public final class PostgresDatabase: SQLDatabase {
                 try await probe.close()
             }
         } catch {
-            throw PostgresErrorMapping.storageError(error, sql: nil, location: location) as? StorageError
+            let mapped = PostgresErrorMapping.storageError(error, sql: nil, location: location) as? StorageError
                 ?? StorageError(
                     .connectionFailed, "Cannot connect to \(location): \(error)", location: location,
                     fix: "check that the server runs and that host, port and TLS mode in the store URL are right.")
+            throw mapped.removingSecret(password)
         }
-        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
-        self.client = client
-        self.runner = Task { await client.run() }
+        client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
     }
-
-    deinit { runner.cancel() }
 
     /// The logger used when none is given: warnings and errors only, since the pool reports
     /// every connection attempt at info level.
@@ -116,19 +137,257 @@ public final class PostgresDatabase: SQLDatabase {
         }
     }
 
-    public func close() async throws {
-        closed.withLock { $0 = true }
-        runner.cancel()
+    // MARK: Lifecycle
+
+    /// Runs the connection pool until the task is cancelled, the service group shuts down
+    /// gracefully, or ``close()`` is called; then closes the database.
+    ///
+    /// On a graceful shutdown or ``close()``, transactions in progress finish first (the pool
+    /// itself also stops on a graceful shutdown, so a `ServiceGroup` should list the database
+    /// before the services that use it: they are shut down first). On cancellation the pool
+    /// stops at once.
+    ///
+    /// - Throws: ``StorageError`` (``StorageError/Code/notRunning``) when `run()` is running
+    ///   already, (``StorageError/Code/closed``) when the database was closed.
+    public func run() async throws {
+        let refusal: StorageError? = state.withLock { state in
+            switch state.phase {
+            case .idle:
+                state.phase = .starting
+                return nil
+            case .starting, .running:
+                return StorageError(
+                    .notRunning, "run() of the store \(location) is running already", location: location,
+                    fix: "run a database once, in one task group or service group.")
+            case .closed:
+                return closedError()
+            }
+        }
+        if let refusal { throw refusal }
+        let client = client
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // Transactions are admitted from here on. The pool's run() begins right after, a
+                // few instructions before any admitted transaction can reach the pool.
+                self.markPoolStarted()
+                await client.run()
+            }
+            await waitForStopRequest()
+            await waitForTransactionsInProgress()
+            group.cancelAll()
+        }
+        let (waiters, closers) = state.withLock { state in
+            state.phase = .closed
+            defer {
+                state.runWaiters = [:]
+                state.closeWaiters = []
+            }
+            return (Array(state.runWaiters.values), state.closeWaiters)
+        }
+        for waiter in waiters { waiter.resume(throwing: closedError()) }
+        for closer in closers { closer.resume() }
     }
+
+    /// Closes the database: stops ``run()`` once the transactions in progress have finished and
+    /// returns when it has. Later calls throw ``StorageError/Code/closed``.
+    ///
+    /// Closing twice is harmless. Do not call it from inside a ``read(_:)`` or ``write(_:)``
+    /// body: it would wait for that body to finish.
+    public func close() async throws {
+        enum Next { case done, waitForRun(CheckedContinuation<Void, Never>?) }
+        let (next, waiters): (Next, [CheckedContinuation<Void, any Error>]) = state.withLock { state in
+            switch state.phase {
+            case .idle:
+                state.phase = .closed
+                defer { state.runWaiters = [:] }
+                return (.done, Array(state.runWaiters.values))
+            case .starting, .running:
+                state.stopRequested = true
+                defer { state.stopWaiter = nil }
+                return (.waitForRun(state.stopWaiter), [])
+            case .closed:
+                return (.done, [])
+            }
+        }
+        for waiter in waiters { waiter.resume(throwing: closedError()) }
+        guard case .waitForRun(let stopWaiter) = next else { return }
+        stopWaiter?.resume()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let finished = state.withLock { state in
+                if case .closed = state.phase { return true }
+                state.closeWaiters.append(continuation)
+                return false
+            }
+            if finished { continuation.resume() }
+        }
+    }
+
+    /// Whether ``run()`` is running (for tests).
+    var isRunning: Bool {
+        state.withLock { state in
+            switch state.phase {
+            case .starting, .running: true
+            case .idle, .closed: false
+            }
+        }
+    }
+
+    /// Suspends until ``close()`` is called, the service group shuts down gracefully, or the
+    /// task is cancelled.
+    private func waitForStopRequest() async {
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let stopNow = state.withLock { state in
+                        if state.stopRequested || Task.isCancelled { return true }
+                        state.stopWaiter = continuation
+                        return false
+                    }
+                    if stopNow { continuation.resume() }
+                }
+            } onGracefulShutdown: {
+                self.requestStop()
+            }
+        } onCancel: {
+            self.requestStop()
+        }
+    }
+
+    private func requestStop() {
+        let waiter = state.withLock { state in
+            state.stopRequested = true
+            defer { state.stopWaiter = nil }
+            return state.stopWaiter
+        }
+        waiter?.resume()
+    }
+
+    /// Suspends until no transaction is in progress, or the task is cancelled.
+    private func waitForTransactionsInProgress() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state in
+                    if state.transactionsInProgress == 0 || Task.isCancelled { return true }
+                    state.drainWaiter = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                defer { state.drainWaiter = nil }
+                return state.drainWaiter
+            }
+            waiter?.resume()
+        }
+    }
+
+    /// Admits transactions: the ones waiting for run() go ahead.
+    private func markPoolStarted() {
+        let waiters = state.withLock { state in
+            if case .starting = state.phase { state.phase = .running }
+            defer { state.runWaiters = [:] }
+            return Array(state.runWaiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Counts a transaction in, once ``run()`` runs: at once when it does, after waiting for it
+    /// (up to the connect timeout) when it has not started yet.
+    private func enterTransaction() async throws {
+        enum Admission { case go, wait(UInt64), refuse(StorageError) }
+        while true {
+            let admission: Admission = state.withLock { state in
+                switch state.phase {
+                case .running where !state.stopRequested:
+                    state.transactionsInProgress += 1
+                    return .go
+                case .running, .closed:
+                    return .refuse(closedError())
+                case .idle, .starting:
+                    state.nextWaiterID += 1
+                    return .wait(state.nextWaiterID)
+                }
+            }
+            switch admission {
+            case .go: return
+            case .refuse(let error): throw error
+            case .wait(let id): try await waitForRun(id: id)
+            }
+        }
+    }
+
+    private func leaveTransaction() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.transactionsInProgress -= 1
+            guard state.transactionsInProgress == 0 else { return nil }
+            defer { state.drainWaiter = nil }
+            return state.drainWaiter
+        }
+        waiter?.resume()
+    }
+
+    /// Suspends until ``run()`` starts, the database closes, or the connect timeout passes.
+    private func waitForRun(id: UInt64) async throws {
+        let timeout = configuration.connectTimeout
+        let location = location
+        let started = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await withTaskCancellationHandler {
+                    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                        enum Now { case wait, resume, cancelled, fail(StorageError) }
+                        let now: Now = self.state.withLock { state in
+                            switch state.phase {
+                            case .idle, .starting:
+                                if Task.isCancelled { return .cancelled }
+                                state.runWaiters[id] = continuation
+                                return .wait
+                            case .running: return .resume
+                            case .closed: return .fail(self.closedError())
+                            }
+                        }
+                        switch now {
+                        case .wait: break
+                        case .resume: continuation.resume()
+                        case .cancelled: continuation.resume(throwing: CancellationError())
+                        case .fail(let error): continuation.resume(throwing: error)
+                        }
+                    }
+                } onCancel: {
+                    let waiter = self.state.withLock { $0.runWaiters.removeValue(forKey: id) }
+                    waiter?.resume(throwing: CancellationError())
+                }
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return false
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? false
+        }
+        guard started else {
+            throw StorageError(
+                .notRunning,
+                "The store \(location) was used, but its run() did not start within \(timeout), so it has no connections",
+                location: location,
+                fix: "run the database in a ServiceGroup or a task group, or open it with StoreLocation.withDatabase { … }.")
+        }
+    }
+
+    private func closedError() -> StorageError {
+        StorageError(.closed, "The store \(location) is closed", location: location, fix: "open it again before using it.")
+    }
+
+    // MARK: Transactions
 
     private func transaction<Result: Sendable>(
         begin: String, _ body: @Sendable (any SQLConnection) async throws -> Result
     ) async throws -> Result {
         let location = location
         let logger = logger
-        guard !closed.withLock({ $0 }) else {
-            throw StorageError(.closed, "The store \(location) is closed", location: location, fix: "open it again before using it.")
-        }
+        try await enterTransaction()
+        defer { leaveTransaction() }
         return try await configuration.retryPolicy.run(isRetryable: PostgresErrorMapping.isRetryable) {
             do {
                 return try await client.withConnection { raw in
@@ -148,6 +407,25 @@ public final class PostgresDatabase: SQLDatabase {
             }
         }
     }
+}
+
+/// Where a ``PostgresDatabase`` is in its life, behind its mutex.
+private struct LifecycleState {
+    /// Not run yet; run() called, pool not started yet; pool running; closed.
+    enum Phase { case idle, starting, running, closed }
+    var phase = Phase.idle
+    /// close(), a graceful shutdown or cancellation asked run() to stop.
+    var stopRequested = false
+    /// run(), waiting for a stop request.
+    var stopWaiter: CheckedContinuation<Void, Never>?
+    /// Transactions waiting for run() to start, by id.
+    var runWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
+    var nextWaiterID: UInt64 = 0
+    var transactionsInProgress = 0
+    /// run(), waiting for the transactions in progress before it stops the pool.
+    var drainWaiter: CheckedContinuation<Void, Never>?
+    /// close() calls waiting for run() to return.
+    var closeWaiters: [CheckedContinuation<Void, Never>] = []
 }
 
 /// Runs `operation`, throwing ``StorageError/Code/connectionFailed`` when it takes longer than `limit`.

@@ -1,3 +1,5 @@
+public import ServiceLifecycle
+
 /// A SQL database that swift-mlops stores are written on: SQLite or PostgreSQL behind one API.
 ///
 /// All access is closure-scoped. ``read(_:)`` lends a connection inside a read transaction (one
@@ -14,7 +16,14 @@
 ///
 /// Thread safety: a database is `Sendable`; any number of tasks may call it at once. Writes are
 /// serialized; on SQLite reads run beside the writer (WAL).
-public protocol SQLDatabase: Sendable {
+///
+/// Lifecycle: a database is a swift-service-lifecycle `Service`. Its `run()` does the
+/// database's background work (PostgreSQL's connection pool) until the task running it is
+/// cancelled or the service group shuts down gracefully, then closes the database. Use
+/// ``StoreLocation/withDatabase(readOnly:logger:_:)`` to open, run and close one around a
+/// piece of work, or add the database to a `ServiceGroup` in a service. No database starts an
+/// unstructured task of its own.
+public protocol SQLDatabase: Service {
     /// The SQL dialect, for migrations that differ between drivers.
     var dialect: SQLDialect { get }
 
@@ -48,5 +57,9 @@ public protocol SQLDatabase: Sendable {
     func checkIntegrity() async throws -> [String]
 
     /// Closes every connection. Calls made afterwards throw ``StorageError/Code/closed``.
+    ///
+    /// When `run()` is running, it is asked to stop, and `close()` returns once it has: work in
+    /// progress finishes first, and nothing of the database is left running afterwards. Closing
+    /// twice is harmless. Do not call it from inside a ``read(_:)`` or ``write(_:)`` body.
     func close() async throws
 }

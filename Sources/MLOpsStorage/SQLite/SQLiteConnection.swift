@@ -1,11 +1,20 @@
 internal import CSQLite
 import Foundation
 
-/// One connection to a SQLite file, with a prepared-statement cache.
+/// One connection to a SQLite file, with a prepared-statement cache and a thread of its own.
 ///
-/// Not thread-safe by itself: a ``SQLiteDatabase`` lends each connection to one task at a time
-/// through its pools, which is what makes the `@unchecked Sendable` below sound (the handle is
-/// opened with `SQLITE_OPEN_NOMUTEX` and never touched by two tasks at once).
+/// SQLite calls block: a statement computes, and a writer may sleep until another process
+/// releases its lock. So no SQLite call runs on a Swift concurrency thread. Each connection owns
+/// a serial dispatch queue (as GRDB does), and every call hops onto it and suspends the calling
+/// task until the call is done; a service's other tasks keep their threads while SQLite waits.
+///
+/// Cancelling the calling task interrupts the statement (see ``SQLiteInterruption``) and the
+/// call throws `CancellationError`.
+///
+/// The `@unchecked Sendable` is sound because every touch of the handle and the statement cache
+/// happens on `queue`, one call at a time (the handle is opened with `SQLITE_OPEN_NOMUTEX`); the
+/// only call from elsewhere is `sqlite3_interrupt`, which SQLite allows from any thread and
+/// ``SQLiteInterruption`` keeps away from a closed handle.
 final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     private var handle: OpaquePointer?
     let path: String
@@ -13,17 +22,40 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     private var cache: [String: OpaquePointer] = [:]
     private var cacheOrder: [String] = []
     private let cacheSize: Int
+    private let queue: DispatchQueue
+    private let interruption: SQLiteInterruption
 
     /// `SQLITE_TRANSIENT`: a macro Swift cannot import, so it is rebuilt here.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     var dialect: SQLDialect { .sqlite }
 
-    /// Opens (and with `create`, creates) the file, refusing a file that is not SQLite before SQLite touches it.
-    init(path: String, location: String, create: Bool, configuration: SQLiteConfiguration) throws(StorageError) {
+    /// Opens (and with `create`, creates) the file on a new thread of its own, refusing a file
+    /// that is not SQLite before SQLite touches it.
+    static func open(path: String, location: String, create: Bool, configuration: SQLiteConfiguration) async throws -> SQLiteConnection {
+        let queue = DispatchQueue(label: "mlops.sqlite.connection")
+        let interruption = SQLiteInterruption(busyTimeout: configuration.busyTimeout)
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result {
+                    try SQLiteConnection(
+                        path: path, location: location, create: create, configuration: configuration,
+                        queue: queue, interruption: interruption)
+                })
+            }
+        }
+    }
+
+    /// Opens the file; runs on `queue`.
+    private init(
+        path: String, location: String, create: Bool, configuration: SQLiteConfiguration,
+        queue: DispatchQueue, interruption: SQLiteInterruption
+    ) throws(StorageError) {
         self.path = path
         self.location = location
         self.cacheSize = configuration.statementCacheSize
+        self.queue = queue
+        self.interruption = interruption
         if path != ":memory:" { try Self.refuseForeignFile(at: path) }
         var flags = (configuration.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX
         if create && !configuration.readOnly { flags |= SQLITE_OPEN_CREATE }
@@ -35,10 +67,11 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
             throw SQLiteResultCode.error(code: code, message: message, path: path, sql: nil)
         }
         handle = db
+        interruption.attach(db)
         sqlite3_extended_result_codes(db, 1)
-        let milliseconds = configuration.busyTimeout.components.seconds * 1000
-            + configuration.busyTimeout.components.attoseconds / 1_000_000_000_000_000
-        sqlite3_busy_timeout(db, Int32(clamping: milliseconds))
+        // Our busy handler instead of sqlite3_busy_timeout: it waits the same time, but looks for
+        // a cancellation between short sleeps.
+        interruption.install(on: db)
         do {
             // Reading the schema makes SQLite look at the file: garbage answers SQLITE_NOTADB here.
             _ = try scalarQuery("PRAGMA schema_version")
@@ -47,8 +80,40 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
                 try run("PRAGMA synchronous = NORMAL")
             }
         } catch {
-            close()
+            closeNow()
             throw error
+        }
+    }
+
+    /// Runs `work` on the connection's thread and returns its result; the calling task is
+    /// suspended meanwhile, never blocked.
+    ///
+    /// With `cancellable` (the default), cancelling the task interrupts the work, which then
+    /// throws `CancellationError`. COMMIT and ROLLBACK pass `false`: a transaction whose body
+    /// finished is committed, and one that failed is rolled back, cancelled or not.
+    func perform<Value: Sendable>(
+        cancellable: Bool = true, _ work: @escaping @Sendable (SQLiteConnection) throws -> Value
+    ) async throws -> Value {
+        let operation = interruption.newOperation()
+        let interruption = interruption
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
+                queue.async {
+                    let cancelledEarly = interruption.begin(cancellable ? operation : 0)
+                    defer { interruption.end() }
+                    if cancellable && cancelledEarly {
+                        continuation.resume(throwing: CancellationError())
+                        return
+                    }
+                    do {
+                        continuation.resume(returning: try work(self))
+                    } catch {
+                        continuation.resume(throwing: cancellable && interruption.isCancelled(operation) ? CancellationError() : error)
+                    }
+                }
+            }
+        } onCancel: {
+            if cancellable { interruption.cancel(operation) }
         }
     }
 
@@ -68,7 +133,7 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     /// Switches the file to WAL, retrying while another process is doing the same on a fresh file.
     func enableWriteAheadLog(retryPolicy: TransactionRetryPolicy) async throws {
         try await retryPolicy.run(isRetryable: { ($0 as? StorageError)?.code == .busy }) {
-            let mode = try scalarQuery("PRAGMA journal_mode = WAL")
+            let mode = try await perform { try $0.scalarQuery("PRAGMA journal_mode = WAL") }
             if case .text(let text) = mode, text.lowercased() != "wal", path != ":memory:" {
                 throw StorageError(
                     .cannotOpen, "\(path) could not be switched to WAL journaling (it stays in '\(text)')",
@@ -77,27 +142,44 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         }
     }
 
-    func close() {
+    /// Closes the connection on its own thread, after the work queued before it.
+    func close() async {
+        _ = try? await perform(cancellable: false) { $0.closeNow() }
+    }
+
+    /// Finalizes the cached statements and closes the handle; runs on `queue` (or in `deinit`,
+    /// when nothing else can touch the connection).
+    private func closeNow() {
         for statement in cache.values { sqlite3_finalize(statement) }
         cache = [:]
         cacheOrder = []
-        sqlite3_close_v2(handle)
+        interruption.closeHandle { sqlite3_close_v2($0) }
         handle = nil
     }
 
-    deinit { close() }
+    deinit { closeNow() }
 
     // MARK: SQLConnection
 
     func execute(_ sql: String, _ arguments: [SQLValue]) async throws -> Int {
-        try executeNow(sql, arguments)
+        try await perform { try $0.executeNow(sql, arguments) }
     }
 
     func query(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow] {
-        try queryNow(sql, arguments)
+        try await perform { try $0.queryNow(sql, arguments) }
     }
 
     func executeBatch(_ sql: String, _ rows: [[SQLValue]]) async throws {
+        try await perform { try $0.executeBatchNow(sql, rows) }
+    }
+
+    func executeScript(_ sql: String) async throws {
+        try await perform { try $0.run(sql) }
+    }
+
+    // MARK: Synchronous core (on `queue` only)
+
+    private func executeBatchNow(_ sql: String, _ rows: [[SQLValue]]) throws(StorageError) {
         let statement = try prepared(sql)
         defer { sqlite3_reset(statement) }
         for arguments in rows {
@@ -107,12 +189,6 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
             sqlite3_reset(statement)
         }
     }
-
-    func executeScript(_ sql: String) async throws {
-        try run(sql)
-    }
-
-    // MARK: Synchronous core
 
     /// Runs statements with no arguments through `sqlite3_exec` (several allowed).
     func run(_ sql: String) throws(StorageError) {

@@ -13,8 +13,10 @@ import Synchronization
 ///   last transactions may roll back after a power loss, never corrupting the file).
 /// - Each connection keeps a cache of prepared statements.
 ///
-/// SQLite calls run on the calling task's thread; each is short, but a write may wait for
-/// another process's lock up to the busy timeout.
+/// SQLite calls never run on a Swift concurrency thread: each connection has a thread of its
+/// own, and callers suspend while it works or waits for another process's lock (up to the busy
+/// timeout). Cancelling a task interrupts its statement, or its wait for a connection, and the
+/// call throws `CancellationError`.
 public final class SQLiteDatabase: SQLDatabase {
     /// The file's path, or `:memory:`.
     public let path: String
@@ -43,12 +45,12 @@ public final class SQLiteDatabase: SQLDatabase {
         // Connections opened later (readers) must reach the same file even if the process changes
         // its working folder: resolve a relative path once, now.
         let path = path == ":memory:" || path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        let writer = try SQLiteConnection(path: path, location: path, create: true, configuration: configuration)
+        let writer = try await SQLiteConnection.open(path: path, location: path, create: true, configuration: configuration)
         if !configuration.readOnly {
             do {
                 try await writer.enableWriteAheadLog(retryPolicy: configuration.retryPolicy)
             } catch {
-                writer.close()
+                await writer.close()
                 throw error
             }
         }
@@ -66,8 +68,13 @@ public final class SQLiteDatabase: SQLDatabase {
             readers = writers
         } else {
             readers = ResourcePool(capacity: configuration.maximumReaders) {
-                let reader = try SQLiteConnection(path: path, location: path, create: false, configuration: configuration)
-                try reader.run("PRAGMA query_only = ON")
+                let reader = try await SQLiteConnection.open(path: path, location: path, create: false, configuration: configuration)
+                do {
+                    try await reader.perform { try $0.run("PRAGMA query_only = ON") }
+                } catch {
+                    await reader.close()
+                    throw error
+                }
                 return reader
             }
         }
@@ -93,13 +100,15 @@ public final class SQLiteDatabase: SQLDatabase {
     ) async throws -> Result {
         try await configuration.retryPolicy.run(isRetryable: Self.isBusy) {
             try await pool.withResource(onClosed: closedError) { connection in
-                try connection.run(begin)
+                try await connection.perform { try $0.run(begin) }
                 do {
                     let result = try await body(connection)
-                    try connection.run("COMMIT")
+                    try await connection.perform(cancellable: false) { try $0.run("COMMIT") }
                     return result
                 } catch {
-                    try? connection.run("ROLLBACK")
+                    // Not cancellable: a cancelled transaction must still roll back. SQLite may
+                    // have rolled back already (an interrupted write does), so a failure is fine.
+                    _ = try? await connection.perform(cancellable: false) { try $0.run("ROLLBACK") }
                     throw error
                 }
             }
@@ -127,8 +136,8 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func close() async throws {
-        for connection in writers.close() { connection.close() }
-        for connection in readers.close() { connection.close() }
+        for connection in writers.close() { await connection.close() }
+        for connection in readers.close() { await connection.close() }
     }
 
     private func closedError() -> any Error {

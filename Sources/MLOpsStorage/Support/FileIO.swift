@@ -4,12 +4,18 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Synchronization
 
 /// The few POSIX file operations the artifact store needs, with errors that name the path.
 ///
 /// Hand-written over the C calls because the store needs `O_EXCL` creation, `fsync` of files and
 /// folders, and `rename` as the commit point, which Foundation's file APIs do not expose together.
 enum FileIO {
+    /// When set (by tests), records the durability steps taken in the current task: folders
+    /// created and folders `fsync`ed, in order. A task-local, so tests running in parallel do not
+    /// see each other's steps, and production code pays one lookup per `fsync`.
+    @TaskLocal static var trace: FileIOTrace?
+
     static func errorText() -> String { String(cString: strerror(errno)) }
 
     static func failure(_ what: String, _ path: String, fix: String? = nil) -> StorageError {
@@ -83,6 +89,79 @@ enum FileIO {
         guard fd >= 0 else { throw failure("open folder", folder) }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw failure("flush folder", folder) }
+        trace?.record(.syncedFolder(folder))
+    }
+
+    /// The folder that holds `path` (`.` for a bare name).
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Creates the folder `path` and any missing parents, each made durable in its parent
+    /// (`fsync` of the parent after `mkdir`). A folder that exists already, or that another
+    /// process creates at the same moment, is fine.
+    ///
+    /// - Returns: Whether this call created `path`.
+    @discardableResult
+    static func makeFolderDurably(_ path: String) throws(StorageError) -> Bool {
+        if isDirectory(path) { return false }
+        let parentPath = parent(of: path)
+        if parentPath != path && !isDirectory(parentPath) { try makeFolderDurably(parentPath) }
+        if mkdir(path, 0o755) == 0 {
+            trace?.record(.createdFolder(path))
+            try syncFolder(parentPath)
+            return true
+        }
+        let code = errno
+        if code == EEXIST && isDirectory(path) { return false }
+        throw StorageError(
+            .fileSystem,
+            "Cannot create the folder \(path): \(code == EEXIST ? "a file of that name exists" : String(cString: strerror(code)))",
+            location: path, fix: "check that the parent folder exists, is a folder, and is writable.")
+    }
+
+    /// The time of the last change to the file's contents, or `nil` when it cannot be read.
+    static func modificationDate(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// The names in a folder, or `nil` when it cannot be listed (a missing folder).
+    static func contents(of folder: String) -> [String]? {
+        try? FileManager.default.contentsOfDirectory(atPath: folder)
+    }
+
+    /// Takes an exclusive `flock` on the file at `path` (created when missing) and returns its
+    /// descriptor; closing the descriptor releases the lock.
+    ///
+    /// `flock` locks belong to the open file, so two stores in one process exclude each other
+    /// like two processes do. The wait never blocks a thread: a held lock is tried again after
+    /// a short sleep, which also makes the wait cancellable.
+    static func lockExclusively(_ path: String) async throws -> Int32 {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("open the lock file", path, fix: "check that the store folder is writable.") }
+        var delay = Duration.microseconds(200)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EWOULDBLOCK else {
+                close(fd)
+                throw failure("lock", path)
+            }
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                close(fd)
+                throw error
+            }
+            delay = min(delay * 2, .milliseconds(20))
+        }
+        return fd
     }
 
     static func rename(_ from: String, to destination: String) throws(StorageError) {
@@ -105,18 +184,21 @@ enum FileIO {
         return Int64(info.st_size)
     }
 
-    static func makeFolder(_ path: String) throws(StorageError) {
-        if isDirectory(path) { return }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw StorageError(
-                .fileSystem, "Cannot create the folder \(path): \(error.localizedDescription)", location: path,
-                fix: "check that the parent folder exists, is a folder, and is writable.")
-        }
-    }
-
     static func remove(_ path: String) {
         unlink(path)
     }
+}
+
+/// The durability steps a task took, recorded while ``FileIO/trace`` is set (tests read it).
+final class FileIOTrace: Sendable {
+    enum Event: Sendable, Hashable {
+        case createdFolder(String)
+        case syncedFolder(String)
+    }
+
+    private let recorded = Mutex<[Event]>([])
+
+    func record(_ event: Event) { recorded.withLock { $0.append(event) } }
+
+    var events: [Event] { recorded.withLock { $0 } }
 }

@@ -1,22 +1,35 @@
 import Synchronization
 
-/// Lends a bounded number of resources (database connections) to tasks, one task each at a time.
+/// Lends a bounded number of resources (database connections, or nothing at all for a lock) to
+/// tasks, one task each at a time.
 ///
 /// Waiting tasks suspend (they do not block a thread) and are served in arrival order. The pool
-/// creates resources lazily with `make`, up to `capacity`.
-final class ResourcePool<Resource: Sendable>: Sendable {
+/// creates resources lazily with `make`, up to `capacity`. A waiting task that is cancelled
+/// stops waiting and throws `CancellationError`; a pool of capacity one with a `Void` resource
+/// is an async lock (see ``init()``).
+///
+/// One pool type serves every module of the package, so that waiting, cancellation and closing
+/// behave the same wherever something is shared.
+package final class ResourcePool<Resource: Sendable>: Sendable {
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Handoff, Never>
+    }
+
     private struct State {
         var idle: [Resource] = []
         var created = 0
-        var waiters: [CheckedContinuation<Handoff, Never>] = []
+        var waiters: [Waiter] = []
+        var nextWaiter: UInt64 = 0
         var closed = false
     }
 
     private let state = Mutex(State())
     private let capacity: Int
-    private let make: @Sendable () throws -> Resource
+    private let make: @Sendable () async throws -> Resource
 
-    init(capacity: Int, make: @escaping @Sendable () throws -> Resource) {
+    /// Creates a pool that makes up to `capacity` resources with `make`, when first needed.
+    package init(capacity: Int, make: @escaping @Sendable () async throws -> Resource) {
         self.capacity = max(1, capacity)
         self.make = make
     }
@@ -26,17 +39,14 @@ final class ResourcePool<Resource: Sendable>: Sendable {
         case resource(Resource)
         case create
         case closed
-    }
-
-    private enum Next {
-        case use(Resource)
-        case create
-        case wait
-        case closed
+        case cancelled
     }
 
     /// Lends a resource to `body` and takes it back afterwards, whether `body` returns or throws.
-    func withResource<Result>(
+    ///
+    /// - Throws: `onClosed()` when the pool is closed; `CancellationError` when the task is
+    ///   cancelled while it waits; whatever `make` or `body` throws.
+    package func withResource<Result>(
         onClosed: () -> any Error, _ body: (Resource) async throws -> Result
     ) async throws -> Result {
         let resource = try await acquire(onClosed: onClosed)
@@ -51,24 +61,33 @@ final class ResourcePool<Resource: Sendable>: Sendable {
     }
 
     private func acquire(onClosed: () -> any Error) async throws -> Resource {
-        let next: Next = state.withLock { state in
+        let handoff: Handoff? = state.withLock { state in
             if state.closed { return .closed }
-            if let resource = state.idle.popLast() { return .use(resource) }
+            if let resource = state.idle.popLast() { return .resource(resource) }
             if state.created < capacity {
                 state.created += 1
                 return .create
             }
-            return .wait
+            return nil
         }
+        let next: Handoff
+        if let handoff { next = handoff } else { next = await wait() }
         switch next {
-        case .use(let resource):
-            return resource
-        case .closed:
-            throw onClosed()
-        case .create:
-            return try create()
-        case .wait:
-            let handoff: Handoff = await withCheckedContinuation { continuation in
+        case .resource(let resource): return resource
+        case .create: return try await create()
+        case .closed: throw onClosed()
+        case .cancelled: throw CancellationError()
+        }
+    }
+
+    /// Queues the task until a resource is released, the pool closes, or the task is cancelled.
+    private func wait() async -> Handoff {
+        let id = state.withLock { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
                 let immediate: Handoff? = state.withLock { state in
                     if state.closed { return .closed }
                     if let resource = state.idle.popLast() { return .resource(resource) }
@@ -76,37 +95,41 @@ final class ResourcePool<Resource: Sendable>: Sendable {
                         state.created += 1
                         return .create
                     }
-                    state.waiters.append(continuation)
+                    // A cancellation that came before the continuation existed found no waiter to
+                    // wake; it is seen here.
+                    if Task.isCancelled { return .cancelled }
+                    state.waiters.append(Waiter(id: id, continuation: continuation))
                     return nil
                 }
                 if let immediate { continuation.resume(returning: immediate) }
             }
-            switch handoff {
-            case .resource(let resource): return resource
-            case .create: return try create()
-            case .closed: throw onClosed()
+        } onCancel: {
+            let waiter = state.withLock { state -> Waiter? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index)
             }
+            waiter?.continuation.resume(returning: .cancelled)
         }
     }
 
     /// Makes a resource for a slot already counted in `created`; on failure frees the slot and
     /// lets the next waiter try, so nobody waits for a resource that will never exist.
-    private func create() throws -> Resource {
+    private func create() async throws -> Resource {
         do {
-            return try make()
+            return try await make()
         } catch {
-            let waiter = state.withLock { state -> CheckedContinuation<Handoff, Never>? in
+            let waiter = state.withLock { state -> Waiter? in
                 if !state.waiters.isEmpty { return state.waiters.removeFirst() }
                 state.created -= 1
                 return nil
             }
-            waiter?.resume(returning: .create)
+            waiter?.continuation.resume(returning: .create)
             throw error
         }
     }
 
     private func release(_ resource: Resource) {
-        let waiter: CheckedContinuation<Handoff, Never>? = state.withLock { state in
+        let waiter: Waiter? = state.withLock { state in
             // After close the resource is dropped here, and freed (closed) with its last reference.
             if state.closed { return nil }
             if state.waiters.isEmpty {
@@ -115,11 +138,11 @@ final class ResourcePool<Resource: Sendable>: Sendable {
             }
             return state.waiters.removeFirst()
         }
-        waiter?.resume(returning: .resource(resource))
+        waiter?.continuation.resume(returning: .resource(resource))
     }
 
     /// Marks the pool closed, wakes waiting tasks with an error and returns the idle resources.
-    func close() -> [Resource] {
+    package func close() -> [Resource] {
         let (idle, waiters) = state.withLock { state in
             state.closed = true
             defer {
@@ -128,7 +151,20 @@ final class ResourcePool<Resource: Sendable>: Sendable {
             }
             return (state.idle, state.waiters)
         }
-        for waiter in waiters { waiter.resume(returning: .closed) }
+        for waiter in waiters { waiter.continuation.resume(returning: .closed) }
         return idle
+    }
+}
+
+extension ResourcePool where Resource == Void {
+    /// An async lock: one holder at a time, waiters suspended in arrival order and free to give
+    /// up when cancelled.
+    package convenience init() {
+        self.init(capacity: 1, make: {})
+    }
+
+    /// Runs `body` while holding the lock.
+    package func withLock<Result>(_ body: () async throws -> Result) async throws -> Result {
+        try await withResource(onClosed: { CancellationError() }) { _ in try await body() }
     }
 }

@@ -20,39 +20,65 @@
 /// ```
 public struct TableError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure.
-    public enum Code: String, Sendable, Hashable, Codable, CaseIterable {
+    ///
+    /// A struct with static members rather than an enum, so a release can add a code without
+    /// breaking callers that switch over it (give such a `switch` a `default` case).
+    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible, Codable {
+        /// The code's stable name, as written in logs and JSON.
+        public let rawValue: String
+
+        /// Creates a code from its stable name.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The code's stable name.
+        public var description: String { rawValue }
+
+        /// Decodes a code from its name.
+        public init(from decoder: any Decoder) throws {
+            rawValue = try decoder.singleValueContainer().decode(String.self)
+        }
+
+        /// Encodes the code as its name.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(rawValue)
+        }
+
         /// Columns given to one table have different lengths.
-        case columnLengthMismatch
+        public static let columnLengthMismatch = Code(rawValue: "columnLengthMismatch")
         /// Two columns of one table (or of one selection) have the same name.
-        case duplicateColumnName
+        public static let duplicateColumnName = Code(rawValue: "duplicateColumnName")
         /// No column has the requested name.
-        case columnNotFound
+        public static let columnNotFound = Code(rawValue: "columnNotFound")
         /// A column exists but holds another kind than the accessor expects.
-        case columnKindMismatch
+        public static let columnKindMismatch = Code(rawValue: "columnKindMismatch")
         /// A validity mask or a row mask does not have one entry per row.
-        case maskLengthMismatch
+        public static let maskLengthMismatch = Code(rawValue: "maskLengthMismatch")
         /// A row index is negative or not below the row count.
-        case rowIndexOutOfRange
+        public static let rowIndexOutOfRange = Code(rawValue: "rowIndexOutOfRange")
         /// Two tables or columns cannot be appended because their names or kinds differ.
-        case schemaMismatch
+        public static let schemaMismatch = Code(rawValue: "schemaMismatch")
         /// A categorical dictionary repeats a string, or a code points outside the dictionary.
-        case invalidCategoryCode
+        public static let invalidCategoryCode = Code(rawValue: "invalidCategoryCode")
         /// A reader option is out of range (for example a multi-byte delimiter).
-        case invalidOption
+        public static let invalidOption = Code(rawValue: "invalidOption")
         /// The file cannot be opened or read.
-        case fileUnreadable
+        public static let fileUnreadable = Code(rawValue: "fileUnreadable")
         /// The file has no header row (it is empty) although one is required.
-        case missingHeader
+        public static let missingHeader = Code(rawValue: "missingHeader")
         /// A CSV row has more or fewer fields than the header.
-        case fieldCountMismatch
+        public static let fieldCountMismatch = Code(rawValue: "fieldCountMismatch")
         /// A value does not fit the kind of its column (for example `abc` in a double column).
-        case invalidValue
+        public static let invalidValue = Code(rawValue: "invalidValue")
         /// A JSON Lines value is an object or an array; only scalars fit a column.
-        case nestedValue
+        public static let nestedValue = Code(rawValue: "nestedValue")
         /// A key appears in a JSON Lines row that the schema, fixed from the first rows, lacks.
-        case unknownKey
+        public static let unknownKey = Code(rawValue: "unknownKey")
         /// A record is not well formed (an unterminated quote, or a line that is not a JSON object).
-        case malformedRecord
+        public static let malformedRecord = Code(rawValue: "malformedRecord")
+
+        /// Every code this release defines.
+        public static let allCases: [Code] = [.columnLengthMismatch, .duplicateColumnName, .columnNotFound, .columnKindMismatch, .maskLengthMismatch, .rowIndexOutOfRange, .schemaMismatch, .invalidCategoryCode, .invalidOption, .fileUnreadable, .missingHeader, .fieldCountMismatch, .invalidValue, .nestedValue, .unknownKey, .malformedRecord]
     }
 
     /// The kind of failure.
@@ -154,6 +180,8 @@ public struct TableError: Error, Sendable, Hashable, CustomStringConvertible {
             body = "the key does not appear in the first rows the schema was inferred from\(extra). Raise inferenceRowCount or name the key in schema, or pass badRowPolicy: .skip to drop such rows."
         case .malformedRecord:
             body = "the record is malformed\(extra). Fix the record, or pass badRowPolicy: .skip to drop it."
+        default:
+            body = "\(code.rawValue)\(extra)."
         }
         return prefix.isEmpty ? body.prefix(1).uppercased() + body.dropFirst() : prefix + body
     }

@@ -1,5 +1,11 @@
+public import Foundation
+
 /// A column of instants, stored as Int64 microseconds since the Unix epoch (1970-01-01T00:00:00Z,
 /// UTC), any of which may be missing.
+///
+/// Rows read and write as Foundation `Date`s, the one time type of swift-mlops' public API
+/// (see Documentation/Architecture.md, "Time"); the microseconds are the storage form, for
+/// kernels that work on ``values`` directly. A `Date` converts to the nearest microsecond.
 ///
 /// ## Storage
 /// ``values`` holds one Int64 per row and ``validity`` one `Bool` per row (`true` means the value
@@ -18,11 +24,19 @@ public struct TimestampColumn: Sendable, Equatable, RandomAccessCollection, Cust
     /// The number of missing rows.
     public private(set) var nullCount: Int
 
+    /// Creates a column from optional instants; `nil` is a missing row.
+    ///
+    /// - Parameter dates: One entry per row, each kept to the nearest microsecond.
+    /// - Complexity: O(*n*).
+    public init(_ dates: [Date?]) {
+        self.init(microseconds: dates.map { $0?.microsecondsSince1970 })
+    }
+
     /// Creates a column from optional microsecond counts; `nil` is a missing row.
     ///
     /// - Parameter microseconds: One entry per row, in microseconds since the Unix epoch (UTC).
     /// - Complexity: O(*n*).
-    public init(_ microseconds: [Int64?]) {
+    public init(microseconds: [Int64?]) {
         var stored = [Int64]()
         stored.reserveCapacity(microseconds.count)
         var valid = [Bool]()
@@ -90,19 +104,35 @@ public struct TimestampColumn: Sendable, Equatable, RandomAccessCollection, Cust
     /// One past the last row index, equal to ``count``.
     public var endIndex: Int { values.count }
 
-    /// The microseconds of a row, or `nil` when it is missing.
+    /// The instant of a row, or `nil` when it is missing.
     ///
     /// - Parameter row: A row index in `0..<count`; other indices trap, as with `Array`.
     /// - Complexity: O(1).
-    public subscript(row: Int) -> Int64? {
+    public subscript(row: Int) -> Date? {
+        validity[row] ? Date(microsecondsSince1970: values[row]) : nil
+    }
+
+    /// The microseconds of a row (the storage form), or `nil` when it is missing.
+    ///
+    /// - Parameter row: A row index in `0..<count`; other indices trap, as with `Array`.
+    /// - Complexity: O(1).
+    public func microseconds(at row: Int) -> Int64? {
         validity[row] ? values[row] : nil
     }
 
     /// Appends one row.
     ///
+    /// - Parameter date: The instant, kept to the nearest microsecond, or `nil` for missing.
+    /// - Complexity: Amortized O(1).
+    public mutating func append(_ date: Date?) {
+        append(microseconds: date?.microsecondsSince1970)
+    }
+
+    /// Appends one row given in microseconds.
+    ///
     /// - Parameter microseconds: Microseconds since the Unix epoch (UTC), or `nil` for missing.
     /// - Complexity: Amortized O(1).
-    public mutating func append(_ microseconds: Int64?) {
+    public mutating func append(microseconds: Int64?) {
         values.append(microseconds ?? 0)
         validity.append(microseconds != nil)
         if microseconds == nil { nullCount += 1 }

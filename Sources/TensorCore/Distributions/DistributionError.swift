@@ -15,14 +15,29 @@ import Foundation
 /// ```
 public struct DistributionError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of mistake the caller made.
-    public enum Code: String, Sendable, Hashable, CaseIterable {
+    ///
+    /// A struct with static members rather than an enum, so a release can add a code without
+    /// breaking callers that switch over it (give such a `switch` a `default` case).
+    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
+        /// The code's stable name, as written in logs and JSON.
+        public let rawValue: String
+
+        /// Creates a code from its stable name.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The code's stable name.
+        public var description: String { rawValue }
+
         /// A parameter of a distribution or sampler is outside its domain
         /// (for example a negative standard deviation, or zero trials to draw from).
-        case invalidParameter
+        public static let invalidParameter = Code(rawValue: "invalidParameter")
         /// A probability passed to a quantile function is outside `0...1` or is NaN.
-        case probabilityOutOfRange
+        public static let probabilityOutOfRange = Code(rawValue: "probabilityOutOfRange")
         /// Weights for a categorical draw are empty, negative, not finite, or sum to zero.
-        case invalidWeights
+        public static let invalidWeights = Code(rawValue: "invalidWeights")
+
+        /// Every code this release defines.
+        public static let allCases: [Code] = [.invalidParameter, .probabilityOutOfRange, .invalidWeights]
     }
 
     /// The kind of mistake the caller made.

@@ -10,7 +10,9 @@ import Foundation
 public enum LinearAlgebra {
     /// `C = A·B` for row-major A (m×k) and B (k×n); returns C (m×n).
     ///
-    /// - Throws: ``TensorError/Code/shapeMismatch`` when a buffer is shorter than its shape says.
+    /// - Throws: ``TensorError/Code/shapeMismatch`` when a buffer is shorter than its shape says;
+    ///   ``TensorError/Code/invalidArgument`` when a dimension is negative or an element count
+    ///   (m·k, k·n or m·n) does not fit in `Int`.
     /// - Complexity: O(m·n·k).
     public static func multiply(
         _ a: UnsafeBufferPointer<Double>, _ b: UnsafeBufferPointer<Double>, m: Int, k: Int, n: Int
@@ -20,7 +22,9 @@ public enum LinearAlgebra {
 
     /// `C = A·B` for row-major Float matrices.
     ///
-    /// - Throws: ``TensorError/Code/shapeMismatch`` when a buffer is shorter than its shape says.
+    /// - Throws: ``TensorError/Code/shapeMismatch`` when a buffer is shorter than its shape says;
+    ///   ``TensorError/Code/invalidArgument`` when a dimension is negative or an element count
+    ///   (m·k, k·n or m·n) does not fit in `Int`.
     /// - Complexity: O(m·n·k).
     public static func multiply(
         _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, m: Int, k: Int, n: Int
@@ -31,29 +35,37 @@ public enum LinearAlgebra {
     /// Runs a C GEMM kernel (m, n, k, a, lda, b, ldb, c, ldc) on row blocks of C over the cores.
     private static func product<Scalar>(
         _ a: UnsafeBufferPointer<Scalar>, _ b: UnsafeBufferPointer<Scalar>, m: Int, k: Int, n: Int,
-        kernel: (Int, Int, Int, UnsafePointer<Scalar>?, Int, UnsafePointer<Scalar>?, Int, UnsafeMutablePointer<Scalar>?, Int) -> Void
+        kernel: @Sendable (Int, Int, Int, UnsafePointer<Scalar>?, Int, UnsafePointer<Scalar>?, Int, UnsafeMutablePointer<Scalar>?, Int) -> Void
     ) throws(TensorError) -> [Scalar] {
         try checkShapes(a.count, b.count, m: m, k: k, n: n)
+        let count = try elementCount(m, n, of: "the \(m)×\(n) product")
         guard m > 0, n > 0 else { return [] }
-        return [Scalar](unsafeUninitializedCapacity: m * n) { c, initialized in
-            let (a, b, c) = (UncheckedSendableBox(a), UncheckedSendableBox(b), UncheckedSendableBox(c))
+        return [Scalar](unsafeUninitializedCapacity: count) { c, initialized in
+            // a and b are only read; each row block writes its own rows of c.
+            let (a, b, c) = (DisjointAccess(a), DisjointAccess(b), DisjointAccess(c))
             ParallelFor.forEach(count: m, minimumChunk: minimumRows(n: n, k: k)) { rows in
                 kernel(rows.count, n, k, a.value.baseAddress.map { $0 + rows.lowerBound * k }, Swift.max(k, 1),
                        b.value.baseAddress, n, c.value.baseAddress.map { $0 + rows.lowerBound * n }, n)
             }
-            initialized = m * n
+            initialized = count
         }
     }
 
     /// Squared Euclidean distances between the rows of X (n×d) and the rows of Y (m×d), as an
     /// n×m row-major matrix: ‖x‖² + ‖y‖² − 2·X·Yᵀ, clamped at zero against rounding.
     ///
-    /// - Throws: ``TensorError/Code/shapeMismatch`` when a buffer does not hold its rows.
+    /// - Throws: ``TensorError/Code/shapeMismatch`` when a buffer does not hold its rows;
+    ///   ``TensorError/Code/invalidArgument`` when a count is negative or an element count
+    ///   (n·d, m·d or n·m) does not fit in `Int`.
     /// - Complexity: O(n·m·d), dominated by one matrix product.
     public static func pairwiseSquaredDistances(
         _ x: UnsafeBufferPointer<Double>, rows n: Int, _ y: UnsafeBufferPointer<Double>, rows m: Int, dimensions d: Int
     ) throws(TensorError) -> [Double] {
-        guard x.count == n * d, y.count == m * d else {
+        try requireNonNegative(n, m, d, names: "row counts and dimensions")
+        let xCount = try elementCount(n, d, of: "\(n) rows of \(d) dimensions")
+        let yCount = try elementCount(m, d, of: "\(m) rows of \(d) dimensions")
+        _ = try elementCount(n, m, of: "the \(n)×\(m) distance matrix")
+        guard x.count == xCount, y.count == yCount else {
             throw TensorError(
                 .shapeMismatch, "Pairwise distances need \(n)×\(d) and \(m)×\(d) values; got \(x.count) and \(y.count)",
                 fix: "pass row-major matrices with the same number of columns.")
@@ -81,14 +93,37 @@ public enum LinearAlgebra {
     /// Row blocks of a product are split over the cores (ParallelFor's long-lived workers, whose
     /// packing buffers the C kernels keep between calls) once each block is worth about 2 MFLOP.
     static func minimumRows(n: Int, k: Int) -> Int {
-        Swift.max(6, 1_000_000 / Swift.max(1, n * k))
+        let (work, overflow) = n.multipliedReportingOverflow(by: k)
+        return Swift.max(6, overflow ? 0 : 1_000_000 / Swift.max(1, work))
     }
 
     static func checkShapes(_ aCount: Int, _ bCount: Int, m: Int, k: Int, n: Int) throws(TensorError) {
-        guard m >= 0, k >= 0, n >= 0, aCount == m * k, bCount == k * n else {
+        try requireNonNegative(m, k, n, names: "matrix dimensions")
+        let aNeeded = try elementCount(m, k, of: "the \(m)×\(k) matrix A")
+        let bNeeded = try elementCount(k, n, of: "the \(k)×\(n) matrix B")
+        guard aCount == aNeeded, bCount == bNeeded else {
             throw TensorError(
-                .shapeMismatch, "A matrix product of \(m)×\(k) by \(k)×\(n) needs \(m * k) and \(k * n) values; got \(aCount) and \(bCount)",
+                .shapeMismatch, "A matrix product of \(m)×\(k) by \(k)×\(n) needs \(aNeeded) and \(bNeeded) values; got \(aCount) and \(bCount)",
                 fix: "check that A's column count equals B's row count.")
+        }
+    }
+
+    /// `rows · columns`, or an error when the product does not fit in `Int`.
+    static func elementCount(_ rows: Int, _ columns: Int, of what: @autoclosure () -> String) throws(TensorError) -> Int {
+        let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+        guard !overflow else {
+            throw TensorError(
+                .invalidArgument, "\(what()) would have more elements than Int can count (\(rows) × \(columns) overflows)",
+                fix: "check the dimensions: a shape this large cannot be held in memory.")
+        }
+        return count
+    }
+
+    static func requireNonNegative(_ first: Int, _ second: Int, _ third: Int, names: String) throws(TensorError) {
+        guard first >= 0, second >= 0, third >= 0 else {
+            throw TensorError(
+                .invalidArgument, "The \(names) must not be negative; got \(first), \(second) and \(third)",
+                fix: "pass counts of zero or more.")
         }
     }
 }

@@ -15,13 +15,14 @@ public enum Reductions {
     ///
     /// - Complexity: O(n), one pass; two threads when n ≥ 524,288.
     public static func sum(_ values: UnsafeBufferPointer<Double>) -> (sum: Double, nanCount: Int) {
+        let shared = DisjointAccess(values)  // only read, each chunk its own range
         let partials = ParallelFor.map(count: values.count, minimumChunk: parallelThreshold) { range in
             var total = CompensatedSum()
             var nanCount = 0
             var start = range.lowerBound
             while start < range.upperBound {
                 let end = Swift.min(start + blockLength, range.upperBound)
-                let block = blockSum(UnsafeBufferPointer(rebasing: values[start..<end]))
+                let block = blockSum(UnsafeBufferPointer(rebasing: shared.value[start..<end]))
                 total.add(block.sum)
                 nanCount += block.nanCount
                 start = end
@@ -45,13 +46,14 @@ public enum Reductions {
         // the subtraction is exact for values within a factor of two of it, so a column such as
         // 1e9 + noise loses no digits to its offset. The shift is added back to the mean at the end.
         let shift = values.first { !$0.isNaN } ?? 0
+        let shared = DisjointAccess(values)  // only read, each chunk its own range
         let partials = ParallelFor.map(count: values.count, minimumChunk: parallelThreshold) { range in
             var result = SummaryStatistics.empty
             var sum = CompensatedSum()
             var start = range.lowerBound
             while start < range.upperBound {
                 let end = Swift.min(start + blockLength, range.upperBound)
-                let block = blockSummary(UnsafeBufferPointer(rebasing: values[start..<end]), shift: shift)
+                let block = blockSummary(UnsafeBufferPointer(rebasing: shared.value[start..<end]), shift: shift)
                 sum.add(block.sum)
                 result = result.merged(with: block)
                 start = end
@@ -159,23 +161,28 @@ public enum Reductions {
         }
         let valid = count - nanCount
         guard valid > 0 else {
-            return SummaryStatistics(count: 0, nanCount: nanCount, sum: 0, mean: .nan, sumOfSquaredDeviations: 0, minimum: .infinity, maximum: -.infinity)
+            return SummaryStatistics(count: 0, nanCount: nanCount, sum: 0, mean: .nan, scaledSumOfSquaredDeviations: 0, minimum: .infinity, maximum: -.infinity)
         }
         let mean = shiftedTotal / Double(valid)
-        // Pass two over the block, still in L1: squared deviations from the block mean.
+        // Pass two over the block, still in L1: squared deviations from the block mean, divided
+        // first by a power of two when the block spreads so wide that a square could overflow
+        // (values above about 1e154). For ordinary data the scale is 1 and changes no bit.
+        let scale = SummaryStatistics.deviationScale(forSpread: maximum - minimum)
+        let inverse = 1 / scale
+        let scaling = SIMD8<Double>(repeating: inverse)
         var squares = SIMD8<Double>()
         let center = SIMD8<Double>(repeating: mean)
         index = 0
         if nanCount == 0 {
             while index + 8 <= count {
-                let d = (raw.loadUnaligned(fromByteOffset: index * 8, as: SIMD8<Double>.self) - offset) - center
+                let d = ((raw.loadUnaligned(fromByteOffset: index * 8, as: SIMD8<Double>.self) - offset) - center) * scaling
                 squares += d * d
                 index += 8
             }
         } else {
             while index + 8 <= count {
                 let v = raw.loadUnaligned(fromByteOffset: index * 8, as: SIMD8<Double>.self)
-                var d = (v - offset) - center
+                var d = ((v - offset) - center) * scaling
                 d.replace(with: 0, where: v .!= v)
                 squares += d * d
                 index += 8
@@ -183,10 +190,12 @@ public enum Reductions {
         }
         var m2 = squares.sum()
         for position in index..<count where !base[position].isNaN {
-            let d = (base[position] - shift) - mean
+            let d = ((base[position] - shift) - mean) * inverse
             m2 += d * d
         }
-        return SummaryStatistics(count: valid, nanCount: nanCount, sum: total, mean: mean, sumOfSquaredDeviations: m2, minimum: minimum, maximum: maximum)
+        return SummaryStatistics(
+            count: valid, nanCount: nanCount, sum: total, mean: mean, scaledSumOfSquaredDeviations: m2, deviationScale: scale,
+            minimum: minimum, maximum: maximum)
     }
 
     @inline(__always)

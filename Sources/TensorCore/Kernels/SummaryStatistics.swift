@@ -12,37 +12,102 @@ public struct SummaryStatistics: Sendable, Hashable, Codable {
     public var sum: Double
     /// The mean of the non-NaN values (NaN when there are none).
     public var mean: Double
-    /// The sum of squared deviations from the mean (M2), from which the variances derive.
-    public var sumOfSquaredDeviations: Double
+    /// The sum of squared deviations from the mean (M2), in units of ``deviationScale``²:
+    /// `M2 = scaledSumOfSquaredDeviations · deviationScale²`.
+    ///
+    /// Deviations are divided by the scale before they are squared, so values whose squares
+    /// overflow a `Double` (above about 1e154) still give a finite, exact ``standardDeviation``.
+    public var scaledSumOfSquaredDeviations: Double
+    /// The power of two the deviations are divided by before squaring: 1 unless the values spread
+    /// wider than 2⁴⁰⁰ (about 2.6e120), so ordinary data is summed exactly as without scaling.
+    public var deviationScale: Double
     /// The smallest non-NaN value (+inf when there are none).
     public var minimum: Double
     /// The largest non-NaN value (-inf when there are none).
     public var maximum: Double
 
+    /// Statistics from their parts; `scaledSumOfSquaredDeviations` is M2 / `deviationScale`².
+    init(
+        count: Int, nanCount: Int, sum: Double, mean: Double, scaledSumOfSquaredDeviations: Double, deviationScale: Double = 1,
+        minimum: Double, maximum: Double
+    ) {
+        self.count = count
+        self.nanCount = nanCount
+        self.sum = sum
+        self.mean = mean
+        self.scaledSumOfSquaredDeviations = scaledSumOfSquaredDeviations
+        self.deviationScale = deviationScale
+        self.minimum = minimum
+        self.maximum = maximum
+    }
+
     /// The statistics of no values.
     public static let empty = SummaryStatistics(
-        count: 0, nanCount: 0, sum: 0, mean: .nan, sumOfSquaredDeviations: 0, minimum: .infinity, maximum: -.infinity)
+        count: 0, nanCount: 0, sum: 0, mean: .nan, scaledSumOfSquaredDeviations: 0, minimum: .infinity, maximum: -.infinity)
 
-    /// The population variance (numpy's `var`, `ddof=0`); NaN when there are no values.
-    public var variance: Double { count > 0 ? sumOfSquaredDeviations / Double(count) : .nan }
+    /// The sum of squared deviations from the mean (M2); `+infinity` when it exceeds the range of
+    /// a `Double` (deviations above about 1e154), while ``standardDeviation`` stays finite.
+    public var sumOfSquaredDeviations: Double { scaledSumOfSquaredDeviations * deviationScale * deviationScale }
+
+    /// The population variance (numpy's `var`, `ddof=0`); NaN when there are no values, and
+    /// `+infinity` when it exceeds the range of a `Double`.
+    public var variance: Double { variance(ddof: 0) }
 
     /// The sample variance (`ddof=1`); NaN with fewer than two values.
-    public var sampleVariance: Double { count > 1 ? sumOfSquaredDeviations / Double(count - 1) : .nan }
+    public var sampleVariance: Double { variance(ddof: 1) }
 
-    /// The population standard deviation.
-    public var standardDeviation: Double { variance.squareRoot() }
+    /// The variance with `ddof` delta degrees of freedom (numpy's `var(ddof=)`); NaN unless there
+    /// are more than `ddof` values, `+infinity` when it exceeds the range of a `Double`.
+    ///
+    /// - Parameter ddof: The delta degrees of freedom (0 for the population variance).
+    public func variance(ddof: Int) -> Double {
+        guard ddof >= 0, count > ddof else { return .nan }
+        return scaledSumOfSquaredDeviations / Double(count - ddof) * deviationScale * deviationScale
+    }
 
-    /// The statistics of two disjoint sets of values together (Chan, Golub & LeVeque's pairwise update).
+    /// The population standard deviation, computed in the scaled domain: finite for any finite
+    /// values, even where the variance overflows.
+    public var standardDeviation: Double {
+        count > 0 ? (scaledSumOfSquaredDeviations / Double(count)).squareRoot() * deviationScale : .nan
+    }
+
+    /// The power of two to divide deviations by before squaring them, for deviations up to
+    /// `spread`: 1 up to 2⁴⁰⁰ (no scaling, no rounding change), otherwise the power of two just
+    /// above `spread`, so every scaled deviation is below 1 and no square or sum overflows.
+    static func deviationScale(forSpread spread: Double) -> Double {
+        guard spread > 0x1p400 else { return 1 }
+        guard spread.isFinite else { return .greatestFiniteMagnitude.binade }
+        return Double(sign: .plus, exponent: spread.exponent + 1, significand: 1)
+    }
+
+    /// The statistics of two disjoint sets of values together (Chan, Golub & LeVeque's pairwise
+    /// update), in the larger of the two deviation scales (or one that covers the gap between the
+    /// means).
     public func merged(with other: SummaryStatistics) -> SummaryStatistics {
-        if other.count == 0 { return SummaryStatistics(count: count, nanCount: nanCount + other.nanCount, sum: sum, mean: mean, sumOfSquaredDeviations: sumOfSquaredDeviations, minimum: minimum, maximum: maximum) }
-        if count == 0 { return SummaryStatistics(count: other.count, nanCount: nanCount + other.nanCount, sum: other.sum, mean: other.mean, sumOfSquaredDeviations: other.sumOfSquaredDeviations, minimum: other.minimum, maximum: other.maximum) }
+        if other.count == 0 {
+            var result = self
+            result.nanCount = nanCount + other.nanCount
+            return result
+        }
+        if count == 0 {
+            var result = other
+            result.nanCount = nanCount + other.nanCount
+            return result
+        }
         let total = count + other.count
         let delta = other.mean - mean
         let weight = Double(other.count) / Double(total)
+        let scale = Swift.max(deviationScale, other.deviationScale, Self.deviationScale(forSpread: abs(delta)))
+        // Ratios of powers of two: exact, and 1 (no change at all) for unscaled statistics.
+        let ownRatio = deviationScale / scale, otherRatio = other.deviationScale / scale
+        let scaledDelta = delta / scale
         return SummaryStatistics(
             count: total, nanCount: nanCount + other.nanCount, sum: sum + other.sum,
             mean: mean + delta * weight,
-            sumOfSquaredDeviations: sumOfSquaredDeviations + other.sumOfSquaredDeviations + delta * delta * Double(count) * weight,
+            scaledSumOfSquaredDeviations: scaledSumOfSquaredDeviations * ownRatio * ownRatio
+                + other.scaledSumOfSquaredDeviations * otherRatio * otherRatio
+                + scaledDelta * scaledDelta * Double(count) * weight,
+            deviationScale: scale,
             minimum: Swift.min(minimum, other.minimum), maximum: Swift.max(maximum, other.maximum))
     }
 }

@@ -5,9 +5,13 @@ import Foundation
 ///
 /// Built on `DispatchQueue.concurrentPerform`, which runs the chunks on a pool sized to the
 /// machine and returns when all are done; no task or actor hop per element.
-public enum ParallelFor {
+///
+/// `package`: a kernel helper the modules of swift-mlops share, not a supported API. The bodies
+/// run on several threads at once, so they are `@Sendable`; a kernel that hands each chunk a
+/// part of one buffer wraps the buffer in ``DisjointAccess``.
+package enum ParallelFor {
     /// How many chunks to use for `count` elements: one per core, and none smaller than `minimumChunk`.
-    public static func chunkCount(count: Int, minimumChunk: Int) -> Int {
+    package static func chunkCount(count: Int, minimumChunk: Int) -> Int {
         guard count > 0 else { return 1 }
         let cores = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
         return Swift.max(1, Swift.min(cores, count / Swift.max(1, minimumChunk)))
@@ -19,33 +23,27 @@ public enum ParallelFor {
     ///   - count: the number of elements.
     ///   - minimumChunk: the smallest range worth a thread of its own.
     ///   - body: called once per range, from several threads at once.
-    public static func forEach(count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void) {
+    package static func forEach(count: Int, minimumChunk: Int, _ body: @Sendable (Range<Int>) -> Void) {
         let chunks = chunkCount(count: count, minimumChunk: minimumChunk)
         if chunks == 1 {
             body(0..<count)
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendableBox(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                shared.value(range(chunk, of: chunks, count: count))
-            }
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            body(range(chunk, of: chunks, count: count))
         }
     }
 
     /// Maps disjoint ranges covering `0..<count` to results, in range order.
-    public static func map<Result>(count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Result) -> [Result] {
+    package static func map<Result>(count: Int, minimumChunk: Int, _ body: @Sendable (Range<Int>) -> Result) -> [Result] {
         let chunks = chunkCount(count: count, minimumChunk: minimumChunk)
         if chunks == 1 { return [body(0..<count)] }
         var results = [Result?](repeating: nil, count: chunks)
         results.withUnsafeMutableBufferPointer { slots in
-            let output = UncheckedSendableBox(slots)
-            withoutActuallyEscaping(body) { body in
-                let shared = UncheckedSendableBox(body)
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    // Each chunk writes only its own slot.
-                    output.value[chunk] = shared.value(range(chunk, of: chunks, count: count))
-                }
+            let output = DisjointAccess(slots)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                // Each chunk writes only its own slot.
+                output.value[chunk] = body(range(chunk, of: chunks, count: count))
             }
         }
         return results.compactMap { $0 }
@@ -58,12 +56,18 @@ public enum ParallelFor {
     }
 }
 
-/// Carries a non-Sendable value into `concurrentPerform`.
+/// Carries a buffer pointer (or another non-Sendable view of memory) into ``ParallelFor``'s
+/// concurrent bodies.
 ///
-/// Sound here because every use hands each concurrent iteration a disjoint part of the data
-/// (its own output slot, its own input range) and the call returns only after all iterations end.
-struct UncheckedSendableBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+/// Only sound when every concurrent iteration reads shared memory that nobody writes meanwhile,
+/// or writes a part of it no other iteration touches (its own output slot, its own range), and
+/// the memory outlives the call, which returns only after every iteration has ended. Each use
+/// says which of these holds. `package`, never public.
+package struct DisjointAccess<Value>: @unchecked Sendable {
+    /// The wrapped view.
+    package let value: Value
+
+    /// Wraps `value` for disjoint use by concurrent iterations.
+    package init(_ value: Value) { self.value = value }
 }
 

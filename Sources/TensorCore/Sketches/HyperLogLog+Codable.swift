@@ -50,34 +50,5 @@ extension HyperLogLog {
 
 // MARK: - Codable
 
-extension HyperLogLog: Codable {
-    /// Decodes a sketch from a single string: the base64 encoding of ``serialized()``.
-    ///
-    /// - Parameter decoder: The decoder to read from.
-    /// - Throws: `DecodingError.dataCorrupted` (with the ``SketchError`` message) when the
-    ///   string is not base64 or the bytes are invalid.
-    /// - Complexity: O(m).
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let data = Data(base64Encoded: text) else {
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "A HyperLogLog must be encoded as the base64 string of its serialized() bytes.")
-        }
-        do throws(SketchError) {
-            self = try HyperLogLog(serialized: data)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
-        }
-    }
-
-    /// Encodes the sketch as a single string: the base64 encoding of ``serialized()``.
-    ///
-    /// - Parameter encoder: The encoder to write to.
-    /// - Throws: Errors from the encoder.
-    /// - Complexity: O(m).
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(Data(serialized()).base64EncodedString())
-    }
-}
+/// Encoded as one string, the base64 form of ``serialized()`` (see ``BinarySerializedSketch``).
+extension HyperLogLog: BinarySerializedSketch {}

@@ -7,25 +7,51 @@ import Foundation
 /// sentence saying what was wrong and how to fix it, so it can be logged or shown as is.
 public struct SketchError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure.
-    public enum Code: String, Sendable, Hashable, Codable, CaseIterable {
+    ///
+    /// A struct with static members rather than an enum, so a release can add a code without
+    /// breaking callers that switch over it (give such a `switch` a `default` case).
+    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible, Codable {
+        /// The code's stable name, as written in logs and JSON.
+        public let rawValue: String
+
+        /// Creates a code from its stable name.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The code's stable name.
+        public var description: String { rawValue }
+
+        /// Decodes a code from its name.
+        public init(from decoder: any Decoder) throws {
+            rawValue = try decoder.singleValueContainer().decode(String.self)
+        }
+
+        /// Encodes the code as its name.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(rawValue)
+        }
+
         /// A construction parameter (k, precision, capacity) is outside its supported range.
-        case invalidParameter
+        public static let invalidParameter = Code(rawValue: "invalidParameter")
         /// A query argument is invalid (for example a quantile outside `[0, 1]` or a NaN split point).
-        case invalidArgument
+        public static let invalidArgument = Code(rawValue: "invalidArgument")
         /// A query needs at least one value but the sketch is empty.
-        case emptySketch
+        public static let emptySketch = Code(rawValue: "emptySketch")
         /// Two sketches cannot be merged because their parameters differ.
-        case incompatibleSketches
+        public static let incompatibleSketches = Code(rawValue: "incompatibleSketches")
         /// A count would exceed its representable range.
-        case overflow
+        public static let overflow = Code(rawValue: "overflow")
         /// Serialized bytes end before all fields were read.
-        case truncated
+        public static let truncated = Code(rawValue: "truncated")
         /// Serialized bytes do not start with the magic tag of the expected sketch type.
-        case badMagic
+        public static let badMagic = Code(rawValue: "badMagic")
         /// Serialized bytes use a format version this code does not understand.
-        case unsupportedVersion
+        public static let unsupportedVersion = Code(rawValue: "unsupportedVersion")
         /// Serialized bytes were read completely but describe an impossible sketch.
-        case corrupted
+        public static let corrupted = Code(rawValue: "corrupted")
+
+        /// Every code this release defines.
+        public static let allCases: [Code] = [.invalidParameter, .invalidArgument, .emptySketch, .incompatibleSketches, .overflow, .truncated, .badMagic, .unsupportedVersion, .corrupted]
     }
 
     /// The kind of failure.

@@ -27,7 +27,7 @@ extension Tensor where Scalar == Double {
     public func variance(ddof: Int = 0) throws(TensorError) -> Double {
         let summary = summary()
         guard summary.count > ddof else { throw emptyError("variance with ddof \(ddof)") }
-        return summary.sumOfSquaredDeviations / Double(summary.count - ddof)
+        return summary.variance(ddof: ddof)
     }
 
     /// The index of the smallest non-NaN element (the first one on ties).

@@ -1,15 +1,30 @@
 /// The error tensor operations and kernels throw: what was wrong with the input and how to fix it.
 public struct TensorError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem this is.
-    public enum Code: String, Sendable, Hashable, CaseIterable {
+    ///
+    /// A struct with static members rather than an enum, so a release can add a code without
+    /// breaking callers that switch over it (give such a `switch` a `default` case).
+    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
+        /// The code's stable name, as written in logs and JSON.
+        public let rawValue: String
+
+        /// Creates a code from its stable name.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The code's stable name.
+        public var description: String { rawValue }
+
         /// Two shapes do not fit (element count, broadcasting, matrix product).
-        case shapeMismatch
+        public static let shapeMismatch = Code(rawValue: "shapeMismatch")
         /// The operation needs at least one value (or one non-NaN value).
-        case empty
+        public static let empty = Code(rawValue: "empty")
         /// An argument is outside its allowed range (a quantile outside [0, 1], unsorted edges...).
-        case invalidArgument
+        public static let invalidArgument = Code(rawValue: "invalidArgument")
         /// An index is outside the tensor.
-        case indexOutOfRange
+        public static let indexOutOfRange = Code(rawValue: "indexOutOfRange")
+
+        /// Every code this release defines.
+        public static let allCases: [Code] = [.shapeMismatch, .empty, .invalidArgument, .indexOutOfRange]
     }
 
     /// What kind of problem this is.

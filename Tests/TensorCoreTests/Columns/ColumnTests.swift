@@ -63,14 +63,15 @@ struct ColumnTests {
 
     @Test("TimestampColumn stores microseconds with a missing mask")
     func timestampColumn() throws {
-        var column = TimestampColumn([0, nil, 1_795_564_800_000_000])
+        var column = TimestampColumn(microseconds: [0, nil, 1_795_564_800_000_000])
         #expect(column.count == 3)
         #expect(column.nullCount == 1)
-        #expect(column[2] == 1_795_564_800_000_000)
+        #expect(column.microseconds(at: 2) == 1_795_564_800_000_000)
+        #expect(column[2] == Date(timeIntervalSince1970: 1_795_564_800))
         column.append(nil)
         #expect(column.nullCount == 2)
         let explicit = try TimestampColumn(values: [5, 6], valid: [false, true])
-        #expect(Array(explicit) == [nil, 6])
+        #expect(explicit.microsecondRows == [nil, 6])
         #expect(throws: TableError.self) { try TimestampColumn(values: [1], valid: []) }
     }
 
@@ -79,7 +80,7 @@ struct ColumnTests {
         let columns: [Column] = [
             .double(DoubleColumn([1, nil])),
             .categorical(CategoricalColumn(["a", nil, nil])),
-            .timestamp(TimestampColumn([nil])),
+            .timestamp(TimestampColumn(microseconds: [nil])),
         ]
         #expect(columns.map(\.count) == [2, 3, 1])
         #expect(columns.map(\.nullCount) == [1, 2, 1])
@@ -104,5 +105,33 @@ struct ColumnTests {
             #expect(text.hasSuffix("."), "\(code)")
             #expect(text.first?.isUppercase == true, "\(code)")
         }
+    }
+}
+
+@Suite("Date in whole microseconds and milliseconds")
+struct DateMicrosecondsTests {
+    @Test("microsecond counts survive a trip through Date", arguments: [
+        Int64(0), 1, -1, 999_999, 1_795_564_800_123_456, -2_208_988_800_000_001, 4_102_444_799_999_999,
+    ])
+    func roundTrip(microseconds: Int64) {
+        #expect(Date(microsecondsSince1970: microseconds).microsecondsSince1970 == microseconds)
+        let milliseconds = microseconds / 1000
+        #expect(Date(millisecondsSince1970: milliseconds).millisecondsSince1970 == milliseconds)
+    }
+
+    @Test("a column built from dates reads them back")
+    func columnOfDates() {
+        let dates = [Date(timeIntervalSince1970: 1_795_564_800.25), nil, Date(timeIntervalSince1970: -1.5)]
+        let column = TimestampColumn(dates)
+        #expect(column.microsecondRows == [1_795_564_800_250_000, nil, -1_500_000])
+        #expect(column[0] == dates[0])
+        #expect(column[1] == nil)
+    }
+
+    @Test("dates beyond Int64 microseconds clamp instead of trapping")
+    func clamps() {
+        #expect(Date.distantFuture.addingTimeInterval(1e300).microsecondsSince1970 == .max)
+        #expect(Date(timeIntervalSince1970: -1e300).microsecondsSince1970 == .min)
+        #expect(Date(timeIntervalSince1970: .nan).microsecondsSince1970 == 0)
     }
 }

@@ -9,7 +9,7 @@ struct FeatureTableTests {
         try FeatureTable(columns: [
             ("age", .double(DoubleColumn([31, nil, 45, 18]))),
             ("country", .categorical(CategoricalColumn(["DE", "FR", nil, "DE"]))),
-            ("seen", .timestamp(TimestampColumn([0, 1, 2, nil]))),
+            ("seen", .timestamp(TimestampColumn(microseconds: [0, 1, 2, nil]))),
         ])
     }
 
@@ -24,7 +24,7 @@ struct FeatureTableTests {
         #expect(table.column(named: "nope") == nil)
         #expect(try table.doubleColumn(named: "age").nullCount == 1)
         #expect(try table.categoricalColumn(named: "country").dictionary == ["DE", "FR"])
-        #expect(try table.timestampColumn(named: "seen")[1] == 1)
+        #expect(try table.timestampColumn(named: "seen").microseconds(at: 1) == 1)
         #expect(FeatureTable().rowCount == 0)
     }
 
@@ -90,7 +90,7 @@ struct FeatureTableTests {
         let picked = try table.filtering(rows: [3, 0, 3])
         #expect(picked.rowCount == 3)
         #expect(Array(try picked.doubleColumn(named: "age")) == [18, 31, 18])
-        #expect(Array(try picked.timestampColumn(named: "seen")) == [nil, 0, nil])
+        #expect(try picked.timestampColumn(named: "seen").microsecondRows == [nil, 0, nil])
         #expect(try picked.timestampColumn(named: "seen").nullCount == 2)
 
         #expect(throws: TableError.self) { try table.filtering(rows: [true]) }
@@ -105,7 +105,7 @@ struct FeatureTableTests {
         let second = try FeatureTable(columns: [
             ("age", .double(DoubleColumn([50]))),
             ("country", .categorical(CategoricalColumn(["US"]))),
-            ("seen", .timestamp(TimestampColumn([9]))),
+            ("seen", .timestamp(TimestampColumn(microseconds: [9]))),
         ])
         let joined = try first.appending(second)
         #expect(joined.rowCount == 5)
@@ -119,7 +119,7 @@ struct FeatureTableTests {
         let renamed = try FeatureTable(columns: [
             ("age", .double(DoubleColumn([50]))),
             ("nation", .categorical(CategoricalColumn(["US"]))),
-            ("seen", .timestamp(TimestampColumn([9]))),
+            ("seen", .timestamp(TimestampColumn(microseconds: [9]))),
         ])
         do {
             _ = try first.appending(renamed)
@@ -131,7 +131,7 @@ struct FeatureTableTests {
         let retyped = try FeatureTable(columns: [
             ("age", .categorical(CategoricalColumn(["50"]))),
             ("country", .categorical(CategoricalColumn(["US"]))),
-            ("seen", .timestamp(TimestampColumn([9]))),
+            ("seen", .timestamp(TimestampColumn(microseconds: [9]))),
         ])
         #expect(throws: TableError.self) { try first.appending(retyped) }
     }

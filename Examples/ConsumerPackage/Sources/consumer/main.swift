@@ -1,0 +1,60 @@
+// consumer: a service's use of swift-mlops, built outside the repository with the package's
+// traits off. It records a run in an embedded SQLite store, stores its model by digest, checks a
+// feature for drift, and shows that a postgres:// store is refused with a clear error (this
+// build leaves PostgreSQL out). Exits 0 when everything behaved; prints what it checked.
+
+import DriftStats
+import Foundation
+import Lineage
+import MLOpsStorage
+import TensorCore
+
+@main
+struct Consumer {
+    static func main() async throws {
+        let folder = NSTemporaryDirectory() + "mlops-consumer-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+
+        // Lineage on the embedded default store.
+        let location = try StoreLocation(parsing: "sqlite:\(folder)/consumer.sqlite")
+        let runs = try await location.withDatabase { database in
+            let store = try await SQLLineageStore(database: database)
+            let artifacts = try FileSystemArtifactStore(root: "\(folder)/consumer.artifacts")
+            let recorder = try await RunRecorder.start(store: store, experiment: "consumer", name: "fit")
+            try await recorder.logParameters(["learning_rate": .double(0.1)])
+            for step in 0..<10 { try await recorder.log("loss", 1.0 / Double(step + 1), step: Int64(step)) }
+            let model = try await artifacts.put(Array("{\"weights\": [1, 2, 3]}".utf8))
+            try await recorder.recordOutput(LineageArtifact(digest: model.digest, kind: .model, name: "model.json", size: model.size), role: "model")
+            try await recorder.finish()
+            return try await store.ancestors(of: model.digest).runs.count
+        }
+        guard runs == 1 else { throw Failure("the model should have one producing run, found \(runs)") }
+        print("lineage: 1 run recorded and traced from its model's digest")
+
+        // Drift on seeded data.
+        var random = Xoshiro256StarStar(seed: 1)
+        let reference = (0..<5_000).map { _ in random.nextNormal() }
+        let shifted = (0..<5_000).map { _ in random.nextNormal() + 0.5 }
+        let test = try KolmogorovSmirnovTest(reference: reference, current: shifted)
+        guard test.pValue < 1e-6 else { throw Failure("a 0.5σ shift in 5,000 rows was not detected (p = \(test.pValue))") }
+        print(String(format: "drift: KS statistic %.3f, p-value %.2g", test.statistic, test.pValue))
+
+        // Without the PostgreSQL trait, a postgres:// store is a clear error, not a crash.
+        do {
+            _ = try await StoreLocation(parsing: "postgres://user:secret@127.0.0.1:5432/db").openDatabase()
+            throw Failure("a postgres:// store opened in a build without PostgreSQL")
+        } catch let error as StorageError {
+            guard error.code == .cannotOpen, !error.description.contains("secret") else {
+                throw Failure("unexpected error for postgres:// without the trait: \(error)")
+            }
+            print("postgres:// without the PostgreSQL trait: refused (\(error.code))")
+        }
+        print("consumer: every check passed")
+    }
+}
+
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

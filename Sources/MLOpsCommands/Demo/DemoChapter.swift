@@ -1,0 +1,43 @@
+import MLOpsStorage
+
+/// What every chapter of `mlops demo` works with.
+struct DemoContext: Sendable {
+    /// The folder the demo writes into; every path a chapter writes is claimed there first.
+    let folder: DemoFolder
+    /// The store.
+    let location: StoreLocation
+    let database: any SQLDatabase
+    let artifacts: FileSystemArtifactStore
+    /// The seed every generated data set derives from.
+    let seed: UInt64
+
+    /// The path of `name` in the output folder, claimed for the demo (see ``DemoFolder/claim(_:)``).
+    ///
+    /// - Throws: ``CommandFailure`` (exit 2) when a file the demo did not write is there.
+    func path(_ name: String) throws(CommandFailure) -> String { try folder.claim(name) }
+}
+
+/// What a chapter reports: a few facts for the terminal, and an HTML page for the index.
+struct ChapterReport: Encodable, Sendable {
+    let slug: String
+    let title: String
+    /// One-line findings for the printed summary.
+    let highlights: [String]
+    /// Label-value pairs shown on the page and in summary.json.
+    let facts: [Fact]
+    /// Files the chapter wrote, relative to the output folder.
+    let files: [String]
+
+    struct Fact: Encodable, Sendable {
+        let label: String
+        let value: String
+    }
+}
+
+/// One chapter of `mlops demo`. Each product adds its own.
+protocol DemoChapter: Sendable {
+    var slug: String { get }
+    var title: String { get }
+    /// Runs the chapter and returns its report and the HTML body of its page.
+    func run(in context: DemoContext) async throws -> (ChapterReport, String)
+}

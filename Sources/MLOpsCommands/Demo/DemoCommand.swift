@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import MLOpsStorage
+
+/// `mlops demo`: the end-to-end run the README starts with.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run every product end to end on generated data and write an HTML index of the results.",
+        discussion: """
+            Writes into --output (default mlops-demo/): the store (unless --store names another), the \
+            artifacts, one HTML page per chapter, index.html and summary.json, and a .mlops-demo marker \
+            that lists them. Runs again safely into its own folder: the store is migrated, artifacts \
+            are deduplicated. A non-empty folder without the marker is refused (exit 2), and a path \
+            the demo did not write is never removed or replaced.
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var formatting: FormatOptions<OutputFormat>
+
+    @Option(name: .long, help: "The folder for everything the demo writes: a new or empty folder, or one an earlier demo wrote (it holds a .mlops-demo marker).")
+    var output: String = "mlops-demo"
+
+    @Option(name: .long, help: "The seed all generated data derives from (any 64-bit value).")
+    var seed: UInt64 = 42
+
+    static let chapters: [any DemoChapter] = [StorageChapter(), LineageChapter(), DriftChapter()]
+
+    struct Summary: Encodable {
+        let store: String
+        let output: String
+        let index: String
+        let chapters: [ChapterReport]
+    }
+
+    func validate() throws {
+        if output.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--output is empty: give the folder the demo writes into (default mlops-demo).")
+        }
+    }
+
+    func run() async throws {
+        let folder = try DemoFolder(preparing: output)
+        let defaultLocation = StoreLocation.sqliteFile(path: "\(folder.path)/mlops.sqlite")
+        let location = store.store ?? defaultLocation
+        // The store and artifacts the demo keeps in its folder are claimed like every other file.
+        if location == defaultLocation { _ = try folder.claim("mlops.sqlite") }
+        let artifactsPath: String
+        if let beside = location.defaultArtifactsPath {
+            artifactsPath = beside
+            if location == defaultLocation { _ = try folder.claim("mlops.artifacts") }
+        } else {
+            artifactsPath = try folder.claim("mlops.artifacts")
+        }
+        Terminal.progress("opening \(location)")
+        let reports = try await StoreSession.withDatabase(at: location, access: .write) { database in
+            try await database.migrate(KnownSchemas.all)
+            let artifacts = try FileSystemArtifactStore(root: artifactsPath, compression: .fast)
+            let context = DemoContext(folder: folder, location: location, database: database, artifacts: artifacts, seed: seed)
+            return try await runChapters(context)
+        }
+        let summary = Summary(store: location.description, output: folder.path, index: "\(folder.path)/index.html", chapters: reports)
+        try writeIndex(summary, folder: folder)
+        switch formatting.format {
+        case .json:
+            try Terminal.printJSON(summary)
+        case .text:
+            Terminal.output("swift-mlops demo — store \(location)")
+            for report in reports {
+                Terminal.output("\n\(report.title)")
+                for line in report.highlights { Terminal.output("  • \(line)") }
+            }
+            Terminal.output("\nOpen \(folder.path)/index.html for every page and file this run produced (summary.json for programs).")
+        }
+    }
+
+    private func runChapters(_ context: DemoContext) async throws -> [ChapterReport] {
+        var reports: [ChapterReport] = []
+        for chapter in Self.chapters {
+            Terminal.progress("chapter: \(chapter.title)")
+            let (report, body) = try await chapter.run(in: context)
+            let page = HTML.page(
+                title: "swift-mlops demo — \(report.title)",
+                body: "<nav><a href=\"index.html\">← index</a></nav><h1>\(HTML.escape(report.title))</h1>\(body)")
+            try write(page, to: try context.path("\(report.slug).html"))
+            reports.append(report)
+        }
+        return reports
+    }
+
+    private func writeIndex(_ summary: Summary, folder: DemoFolder) throws {
+        var body = "<h1>swift-mlops demo</h1><p>Store: <code>\(HTML.escape(summary.store))</code></p>"
+        for report in summary.chapters {
+            body += "<h2><a href=\"\(report.slug).html\">\(HTML.escape(report.title))</a></h2><ul>"
+            for line in report.highlights { body += "<li>\(HTML.escape(line))</li>" }
+            body += "</ul>"
+            if !report.files.isEmpty {
+                body += "<p>Files: " + report.files.map { "<a href=\"\(HTML.escape($0))\">\(HTML.escape($0))</a>" }.joined(separator: ", ") + "</p>"
+            }
+        }
+        try write(HTML.page(title: "swift-mlops demo", body: body), to: try folder.claim("index.html"))
+        try write(String(decoding: try Terminal.jsonEncoder().encode(summary), as: UTF8.self), to: try folder.claim("summary.json"))
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw CommandFailure.usage("error: cannot write \(path): \(error.localizedDescription). Fix: choose a writable --output.")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import DriftStats
+import Foundation
+import MLOpsStorage
+import TensorCore
+
+/// `mlops drift baseline`: streaming-profile baselines in the store.
+struct DriftBaselineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baseline",
+        abstract: "Save and list streaming-profile baselines in the store.",
+        subcommands: [DriftBaselineSave.self, DriftBaselineList.self])
+}
+
+struct DriftBaselineSave: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "save", abstract: "Profile a file and save it as the next version of a named baseline.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var formatting: FormatOptions<OutputFormat>
+    @Argument(help: "The baseline's name (e.g. fraud-v3).") var name: String
+    @Argument(help: "The data to profile (CSV or JSON Lines).") var file: String
+    @Option(help: "A note stored with the baseline.") var note: String?
+
+    func validate() throws {
+        if name.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("the baseline's name is empty: give a name such as fraud-v3.")
+        }
+    }
+
+    func run() async throws {
+        let table = try TableFile.read(file)
+        let profile: DatasetProfile
+        do {
+            profile = try DatasetProfile(profiling: table)
+        } catch {
+            throw CommandFailure.usage("error: \(error)")
+        }
+        let stored = try await store.withBaselineStore(.write) { try await $0.save(profile, as: name, note: note) }
+        switch formatting.format {
+        case .json:
+            try Terminal.printJSON(BaselineSummary(name: stored.name, latestVersion: stored.version, createdAt: stored.createdAt, rowCount: profile.rowCount))
+        case .text:
+            Terminal.output("saved baseline \(stored.name) version \(stored.version): \(profile.rowCount) rows, \(profile.columnNames.count) columns")
+        }
+    }
+}
+
+struct DriftBaselineList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the stored baselines with their latest versions (reads the store; never changes it).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var formatting: FormatOptions<OutputFormat>
+
+    func run() async throws {
+        let baselines = try await store.withBaselineStore(.read) { try await $0.list() }
+        switch formatting.format {
+        case .json:
+            try Terminal.printJSON(baselines)
+        case .text:
+            if baselines.isEmpty { Terminal.output("no baselines stored") }
+            for baseline in baselines {
+                Terminal.output("\(baseline.name)  version \(baseline.latestVersion)  \(baseline.rowCount) rows")
+            }
+        }
+    }
+}
+
+/// `mlops drift check NAME FILE`: a file's profile against a stored baseline.
+struct DriftCheck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Profile a file and compare it with a stored baseline (exit 1 when it drifted; reads the store, never changes it).",
+        discussion: "Runs on the sketches only, as a serving process would: see Documentation/CommandLine.md.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var formatting: FormatOptions<DriftOutputFormat>
+    @Argument(help: "The baseline's name.") var name: String
+    @Argument(help: "The data to check (CSV or JSON Lines).") var file: String
+    @Option(help: "A baseline version (default: the latest).") var version: Int?
+    @OptionGroup var drift: DriftOptions
+
+    /// Numeric tests that need every raw value; a profile keeps sketches only.
+    static let rawValueMethods: Set<DriftMethod> = [.cramerVonMises, .andersonDarling, .mannWhitney]
+
+    func validate() throws {
+        if let version, version < 1 {
+            throw ValidationError("--version \(version): baseline versions count from 1 (see `mlops drift baseline list`).")
+        }
+        if case .method(let method) = drift.method, Self.rawValueMethods.contains(method) {
+            throw ValidationError(
+                "--method \(method) needs the raw values, which a stored baseline does not keep: use ks, ttest, wasserstein, energy or a binned distance with drift check, or compare the files with `mlops drift`.")
+        }
+        do {
+            _ = try ProfileComparison(configuration: try drift.configuration())
+        } catch let error as DriftError {
+            throw ValidationError("\(error)")
+        }
+        var inputs = [file]
+        if case .sqliteFile(let path) = store.location { inputs.append(path) }
+        try drift.refuseOutputOverInputs(inputs)
+    }
+
+    func run() async throws {
+        let comparison: ProfileComparison
+        do {
+            comparison = try ProfileComparison(configuration: try drift.configuration())
+        } catch {
+            throw CommandFailure.usage("error: \(error)")
+        }
+        let baseline = try await store.withBaselineStore(.read) { store in
+            if let version { return try await store.baseline(name, version: version) }
+            return try await store.latest(name)
+        }
+        let table = try TableFile.read(file)
+        let current: DatasetProfile
+        do {
+            current = try DatasetProfile(profiling: table, settings: baseline.profile.settings)
+        } catch {
+            throw CommandFailure.usage("error: \(error)")
+        }
+        let report = comparison.compare(reference: baseline.profile, current: current)
+        try drift.finish(
+            report, format: formatting.format,
+            title: "Drift: \(URL(fileURLWithPath: file).lastPathComponent) against baseline \(name) v\(baseline.version)")
+    }
+}

@@ -1,0 +1,103 @@
+public import ArgumentParser
+import Foundation
+import DriftStats
+import Lineage
+import MLOpsStorage
+
+/// `mlops`: the tool operators and CI gates use.
+///
+/// Exit codes: 0 success; 1 a check found a problem; 2 bad usage or unreadable input.
+///
+/// The `mlops` executable calls ``main(arguments:)``; tests and hosts call it too, to run a
+/// command in process and get its exit code.
+public struct MLOps: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "mlops",
+        abstract: "Operate swift-mlops stores: schemas and integrity, runs and lineage, data drift, and an end-to-end demo.",
+        discussion: """
+            Commands that use a store take --store URL (default sqlite:mlops.sqlite); commands that \
+            print a result take --format text|json (the drift commands also html). Reading commands \
+            (runs, lineage, drift check, drift baseline list, store check) open the store read-only \
+            and never create or change it.
+            Store URLs: \(StoreLocation.acceptedForms).
+            Exit codes: 0 success, 1 a check found a problem, 2 bad usage, unreadable input, or \
+            nothing that could be compared.
+            """,
+        version: MLOpsVersion.current,
+        subcommands: [StoreCommand.self, RunsCommand.self, LineageCommand.self, DriftCommand.self, DemoCommand.self])
+
+    /// Creates the root command (ArgumentParser calls this when it parses).
+    public init() {}
+
+    /// Parses `arguments`, runs the command they name, and returns its exit code.
+    ///
+    /// Never calls `exit()`: results go to standard output, messages to standard error, and the
+    /// exit code is returned — 0 success, 1 a check found a problem, 2 bad usage or unreadable
+    /// input (ArgumentParser's usage errors included).
+    ///
+    /// - Parameter arguments: The command line without the program name, for example
+    ///   `["runs", "list", "--store", "sqlite:runs.sqlite"]`. `nil` reads the process's arguments.
+    /// - Returns: The exit code the process should end with.
+    public static func main(arguments: [String]?) async -> Int32 {
+        let given = arguments ?? Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try MLOps.parseAsRoot(given)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            return 0
+        } catch let failure as CommandFailure {
+            Terminal.error(failure.message)
+            return failure.exitCode
+        } catch let error as StorageError {
+            Terminal.error("error: \(error)")
+            return 2
+        } catch let error as LineageError {
+            Terminal.error("error: \(error)")
+            return 2
+        } catch let error as DriftError {
+            Terminal.error("error: \(error)")
+            return 2
+        } catch let error as ExitCode {
+            return error.rawValue
+        } catch {
+            let code = MLOps.exitCode(for: error)
+            if code == .success {
+                Terminal.output(MLOps.fullMessage(for: error))
+                return 0
+            }
+            // Usage errors (ArgumentParser says 64) and anything unexpected: 2, with the reason.
+            // The parser repeats a value it refused, so a malformed store URL's password is hidden.
+            Terminal.error(CredentialRedaction.redact(MLOps.fullMessage(for: error), arguments: given))
+            return 2
+        }
+    }
+}
+
+extension MLOps {
+    /// What one in-process run of a command produced.
+    public struct RunResult: Sendable {
+        /// The exit code the process would have ended with.
+        public let exitCode: Int32
+        /// Everything the command wrote to standard output.
+        public let output: String
+        /// Everything the command wrote to standard error.
+        public let error: String
+    }
+
+    /// Runs a command in process and returns its exit code and what it wrote.
+    ///
+    /// The same as ``main(arguments:)``, except that standard output and standard error are
+    /// collected instead of written, so tests and hosts can check them. Several runs may go on at
+    /// once: each collects only its own output.
+    ///
+    /// - Parameter arguments: The command line without the program name.
+    /// - Returns: The exit code and the collected output.
+    public static func run(arguments: [String]) async -> RunResult {
+        let capture = Terminal.Capture()
+        let code = await Terminal.$capture.withValue(capture) { await main(arguments: arguments) }
+        return RunResult(exitCode: code, output: capture.output, error: capture.error)
+    }
+}

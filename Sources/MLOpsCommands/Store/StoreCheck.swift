@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import MLOpsStorage
+
+/// `mlops store check`: integrity and schema versions; exit 1 when anything is wrong.
+struct StoreCheck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check a store's integrity and schema versions (exit 1 when a problem is found).",
+        discussion: "Never creates or changes the store. With --verify-artifacts, every artifact is read through and its SHA-256 checked.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var formatting: FormatOptions<OutputFormat>
+
+    @Option(name: .long, help: "The artifact folder (default: beside a SQLite store, named after it).")
+    var artifacts: String?
+
+    @Flag(name: .long, help: "Read every artifact and check its digest.")
+    var verifyArtifacts = false
+
+    struct SchemaStatus: Encodable {
+        let module: String
+        let version: Int
+        let latest: Int
+        let status: String
+    }
+
+    struct ArtifactStatus: Encodable {
+        let path: String
+        let count: Int
+        let verified: Int
+        let corrupt: [String]
+    }
+
+    struct Output: Encodable {
+        let store: String
+        let ok: Bool
+        let schemas: [SchemaStatus]
+        let integrityProblems: [String]
+        let artifacts: ArtifactStatus?
+        let problems: [String]
+    }
+
+    func run() async throws {
+        let location = store.location
+        let output = try await store.withDatabase(.read) { try await inspect($0, location: location) }
+        switch formatting.format {
+        case .json:
+            try Terminal.printJSON(output)
+        case .text:
+            Terminal.output("Store \(location)")
+            for schema in output.schemas {
+                Terminal.output("  schema \(schema.module.padding(toLength: 12, withPad: " ", startingAt: 0)) version \(schema.version) of \(schema.latest): \(schema.status)")
+            }
+            Terminal.output("  integrity \(output.integrityProblems.isEmpty ? "ok" : "\(output.integrityProblems.count) problem(s)")")
+            if let artifacts = output.artifacts {
+                let verification = verifyArtifacts ? ", \(artifacts.verified) verified, \(artifacts.corrupt.count) corrupt" : " (not read; add --verify-artifacts)"
+                Terminal.output("  artifacts \(artifacts.count) in \(artifacts.path)\(verification)")
+            }
+            for problem in output.problems { Terminal.output("  problem: \(problem)") }
+            Terminal.output(output.ok ? "OK" : "PROBLEMS FOUND: \(output.problems.count)")
+        }
+        if !output.ok { throw ExitCode(1) }
+    }
+
+    private func inspect(_ database: any SQLDatabase, location: StoreLocation) async throws -> Output {
+        var problems: [String] = []
+        let recorded = try await database.recordedSchemaVersions()
+        var schemas: [SchemaStatus] = []
+        for schema in KnownSchemas.all {
+            let version = recorded[schema.module] ?? 0
+            let status: String
+            if version == schema.latestVersion {
+                status = "current"
+            } else if version > schema.latestVersion {
+                status = "newer"
+                problems.append("module '\(schema.module)' is at version \(version), newer than this build knows (\(schema.latestVersion)); use a newer mlops")
+            } else {
+                status = version == 0 ? "missing" : "behind"
+                problems.append("module '\(schema.module)' is at version \(version) of \(schema.latestVersion); run `mlops store migrate --store \(location)`")
+            }
+            schemas.append(SchemaStatus(module: schema.module, version: version, latest: schema.latestVersion, status: status))
+        }
+
+        let integrity = try await database.checkIntegrity()
+        problems += integrity
+
+        var artifactStatus: ArtifactStatus?
+        if let folder = artifacts ?? location.defaultArtifactsPath, FileManager.default.fileExists(atPath: folder),
+           !FileManager.default.fileExists(atPath: "\(folder)/.mlops-artifact-store") {
+            problems.append("\(folder) is not a swift-mlops artifact store (it has no .mlops-artifact-store marker); it was not changed")
+        } else if let folder = artifacts ?? location.defaultArtifactsPath, FileManager.default.fileExists(atPath: folder) {
+            let store = try FileSystemArtifactStore(root: folder)
+            let digests = try await store.allDigests()
+            var corrupt: [String] = []
+            var verified = 0
+            if verifyArtifacts {
+                for (index, digest) in digests.enumerated() {
+                    Terminal.progress("verifying artifact \(index + 1) of \(digests.count)")
+                    do {
+                        try await store.verify(digest)
+                        verified += 1
+                    } catch let error as StorageError {
+                        corrupt.append(digest.description)
+                        problems.append(error.description)
+                    }
+                }
+            }
+            artifactStatus = ArtifactStatus(path: folder, count: digests.count, verified: verified, corrupt: corrupt)
+        } else if let folder = artifacts {
+            problems.append("the artifact folder \(folder) does not exist")
+        }
+
+        return Output(
+            store: location.description, ok: problems.isEmpty, schemas: schemas, integrityProblems: integrity,
+            artifacts: artifactStatus, problems: problems)
+    }
+}
+

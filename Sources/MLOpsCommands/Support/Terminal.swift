@@ -1,0 +1,63 @@
+import Foundation
+import Synchronization
+
+/// Where the tool writes: results to standard output, messages and progress to standard error.
+///
+/// Inside ``MLOps/run(arguments:)`` both streams go to a ``Terminal/Capture`` instead (a task
+/// local, so concurrent in-process runs do not mix their output).
+enum Terminal {
+    /// Whether standard error is a terminal, so progress lines are worth showing.
+    static let showsProgress = isatty(STDERR_FILENO) == 1
+
+    /// Collects what one in-process command writes.
+    final class Capture: Sendable {
+        private let streams = Mutex((output: Data(), error: Data()))
+
+        func write(_ data: Data, toError: Bool) {
+            streams.withLock { if toError { $0.error.append(data) } else { $0.output.append(data) } }
+        }
+
+        var output: String { streams.withLock { String(decoding: $0.output, as: UTF8.self) } }
+        var error: String { streams.withLock { String(decoding: $0.error, as: UTF8.self) } }
+    }
+
+    /// The capture of the command running in this task, if it runs in process.
+    @TaskLocal static var capture: Capture?
+
+    /// Writes raw bytes to standard output (or the capture).
+    static func write(_ data: Data) {
+        if let capture { capture.write(data, toError: false) } else { FileHandle.standardOutput.write(data) }
+    }
+
+    /// A line of the command's result on standard output.
+    static func output(_ line: String) {
+        write(Data((line + "\n").utf8))
+    }
+
+    /// A message on standard error.
+    static func error(_ message: String) {
+        let data = Data((message + "\n").utf8)
+        if let capture { capture.write(data, toError: true) } else { FileHandle.standardError.write(data) }
+    }
+
+    /// A progress line, shown only on a terminal (CI logs and in-process runs stay clean).
+    static func progress(_ message: String) {
+        guard showsProgress, capture == nil else { return }
+        FileHandle.standardError.write(Data("  … \(message)\n".utf8))
+    }
+
+    /// The encoder every JSON result uses: stable, sorted, pretty.
+    static func jsonEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        // NaN and infinities are values here (a diverged loss); JSON has no literal for them.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return encoder
+    }
+
+    /// Prints a value as stable, sorted, pretty JSON.
+    static func printJSON(_ value: some Encodable) throws {
+        output(String(decoding: try jsonEncoder().encode(value), as: UTF8.self))
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import MLOpsCommands
+import Testing
+import TensorCore
+
+@Suite("mlops drift refuses what it cannot do honestly")
+struct DriftDefectTests {
+    /// A CSV column of `rows` deterministic, spread-out values: `centre + spread · z`, with z
+    /// logistic quantiles shifted by `shift` standard deviations.
+    static func column(rows: Int = 3_000, centre: Double, spread: Double, shift: Double, offset: Int = 0) -> [Double] {
+        (0..<rows).map { row in
+            let u = (Double((row * 7_919 + offset) % rows) + 0.5) / Double(rows)
+            let z = log(u / (1 - u)) / 1.7
+            return centre + spread * (z + shift)
+        }
+    }
+
+    static func csv(_ columns: [(String, [Double])]) -> String {
+        var text = columns.map(\.0).joined(separator: ",") + "\n"
+        for row in 0..<(columns.first?.1.count ?? 0) {
+            text += columns.map { "\($0.1[row])" }.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    @Test("--output that is one of the inputs is refused with exit 2, by path, by ./ and through a symbolic link")
+    func outputOverInput() async throws {
+        let folder = TemporaryFolder()
+        let reference = folder.file("reference.csv"), current = folder.file("current.csv")
+        try write(Self.csv([("amount", Self.column(centre: 50, spread: 10, shift: 0))]), to: reference)
+        try write(Self.csv([("amount", Self.column(centre: 50, spread: 10, shift: 1, offset: 17))]), to: current)
+        let original = contents(reference)
+        try FileManager.default.createSymbolicLink(atPath: folder.file("link.csv"), withDestinationPath: reference)
+        for output in [reference, folder.path + "/./current.csv", folder.file("link.csv")] {
+            let result = await mlops("drift", reference, current, "--format", "json", "--output", output)
+            #expect(result.exitCode == 2, "\(output): \(result.transcript)")
+            #expect(result.error.contains("--output"), "\(result.transcript)")
+        }
+        #expect(contents(reference) == original)
+        // Another file is fine: the report is written and the exit code is the decision.
+        let fine = await mlops("drift", reference, current, "--format", "json", "--output", folder.file("report.json"))
+        #expect(fine.exitCode == 1, "\(fine.transcript)")
+        #expect(contents(reference) == original)
+    }
+
+    @Test("drift check refuses an --output that is its input or its store")
+    func checkOutputOverInputs() async throws {
+        let folder = TemporaryFolder()
+        let data = folder.file("data.csv"), store = folder.file("store.sqlite")
+        try write(Self.csv([("amount", Self.column(centre: 50, spread: 10, shift: 0))]), to: data)
+        let saved = await mlops("drift", "baseline", "save", "payments", data, "--store", "sqlite:\(store)")
+        #expect(saved.exitCode == 0, "\(saved.transcript)")
+        let storeBytes = contents(store)
+        for output in [data, store] {
+            let result = await mlops("drift", "check", "payments", data, "--store", "sqlite:\(store)", "--output", output)
+            #expect(result.exitCode == 2, "\(output): \(result.transcript)")
+        }
+        #expect(contents(store) == storeBytes)
+    }
+
+    @Test(
+        "inputs with nothing comparable are exit 2, never a pass",
+        arguments: [
+            ("empty.jsonl", ""),
+            ("objects.jsonl", "{}\n{}\n{}\n"),
+            ("header.csv", "amount,country\n"),
+        ])
+    func nothingComparable(_ name: String, _ text: String) async throws {
+        let folder = TemporaryFolder()
+        let extensionName = (name as NSString).pathExtension
+        let reference = folder.file("reference.\(extensionName)"), current = folder.file("current.\(extensionName)")
+        try write(text, to: reference)
+        try write(text, to: current)
+        let result = await mlops("drift", reference, current)
+        #expect(result.exitCode == 2, "\(result.transcript)")
+        #expect(result.error.contains("compare"), "\(result.transcript)")
+        let json = await mlops("drift", reference, current, "--format", "json")
+        #expect(json.exitCode == 2, "\(json.transcript)")
+    }
+
+    @Test("a one-σ shift of values near 1e200 drifts under the default Wasserstein-in-σ decision")
+    func hugeValuesDrift() async throws {
+        let folder = TemporaryFolder()
+        let reference = folder.file("reference.csv"), current = folder.file("current.csv")
+        try write(Self.csv([("amount", Self.column(centre: 1e200, spread: 1e198, shift: 0))]), to: reference)
+        try write(Self.csv([("amount", Self.column(centre: 1e200, spread: 1e198, shift: 1, offset: 17))]), to: current)
+        let result = await mlops("drift", reference, current, "--format", "json")
+        #expect(result.exitCode == 1, "\(result.transcript)")
+        let column = (result.json["columns"] as? [[String: Any]])?.first
+        #expect(column?["method"] as? String == "wasserstein")
+        let deviation = (column?["reference"] as? [String: Any])?["standard_deviation"] as? Double
+        #expect(deviation.map { abs($0 / 1.066e198 - 1) < 0.05 } == true, "σ: \(String(describing: deviation))")
+        // The same sample against itself stays calm.
+        let calm = await mlops("drift", reference, reference)
+        #expect(calm.exitCode == 0, "\(calm.transcript)")
+        // On sketches (a stored baseline), the moment sketch's M2 overflows: σ comes from the
+        // quantile sketch instead, and the shift still drifts.
+        let store = "sqlite:\(folder.file("store.sqlite"))"
+        let saved = await mlops("drift", "baseline", "save", "huge", reference, "--store", store)
+        #expect(saved.exitCode == 0, "\(saved.transcript)")
+        let checked = await mlops("drift", "check", "huge", current, "--store", store, "--method", "wasserstein")
+        #expect(checked.exitCode == 1, "\(checked.transcript)")
+        let same = await mlops("drift", "check", "huge", reference, "--store", store, "--method", "wasserstein")
+        #expect(same.exitCode == 0, "\(same.transcript)")
+    }
+
+    @Test("summary statistics keep σ finite and exact where the variance overflows, and ordinary data is unchanged")
+    func scaledStandardDeviation() {
+        let small = Self.column(centre: 3, spread: 2, shift: 0)
+        let huge = small.map { $0 * 0x1p600 }
+        let smallSummary = small.withUnsafeBufferPointer { Reductions.summary($0) }
+        let hugeSummary = huge.withUnsafeBufferPointer { Reductions.summary($0) }
+        #expect(smallSummary.deviationScale == 1)
+        #expect(hugeSummary.standardDeviation.isFinite)
+        #expect(abs(hugeSummary.standardDeviation / 0x1p600 / smallSummary.standardDeviation - 1) < 1e-12)
+        #expect(hugeSummary.variance == .infinity, "the variance itself is beyond Double's range")
+        // Merging blocks whose means are far apart scales the gap as well.
+        let merged = SummaryStatistics.empty.merged(with: smallSummary).merged(with: hugeSummary)
+        #expect(merged.standardDeviation.isFinite && merged.standardDeviation > 0)
+        // Ordinary data: the two-pass σ of numpy.
+        let mean = small.reduce(0, +) / Double(small.count)
+        let twoPass = (small.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(small.count)).squareRoot()
+        #expect(abs(smallSummary.standardDeviation / twoPass - 1) < 1e-12)
+    }
+
+    @Test("--multivariate with non-finite joint results still writes valid JSON, with null for them")
+    func multivariateNonFinite() async throws {
+        let folder = TemporaryFolder()
+        let reference = folder.file("reference.csv"), current = folder.file("current.csv")
+        // Values at the edge of Double's range: the joint standardisation overflows.
+        let a = Self.column(rows: 400, centre: 0, spread: 1e307, shift: 0)
+        let b = Self.column(rows: 400, centre: 0, spread: 1e307, shift: 0, offset: 5)
+        try write(Self.csv([("x", a), ("y", b)]), to: reference)
+        try write(Self.csv([("x", b.map { $0 * 1.5 }), ("y", a.map { -$0 })]), to: current)
+        let result = await mlops("drift", reference, current, "--multivariate", "--format", "json")
+        #expect(result.exitCode != 2 || !result.output.isEmpty, "\(result.transcript)")
+        let multivariate = try #require(result.json["multivariate"] as? [String: Any], "\(result.transcript)")
+        for key in ["statistic", "p_value", "bandwidth", "pca_current_error", "pca_reference_error", "pca_threshold"] {
+            let value = multivariate[key]
+            #expect(value is NSNull || (value as? Double)?.isFinite == true, "\(key): \(String(describing: value))")
+        }
+    }
+}

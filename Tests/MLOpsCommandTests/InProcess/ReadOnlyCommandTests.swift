@@ -1,0 +1,57 @@
+import Foundation
+import MLOpsCommands
+import Testing
+
+@Suite("reading commands never write the store")
+struct ReadOnlyCommandTests {
+    /// Every reading command, given a store path.
+    static func readingCommands(_ store: String, input: String) -> [[String]] {
+        let id = "3f2b8c1e-0000-4000-8000-000000000000"
+        let digest = "sha256:" + String(repeating: "ab", count: 32)
+        return [
+            ["runs", "list"], ["runs", "search", "metrics.auc > 0"], ["runs", "show", id], ["runs", "diff", id, id],
+            ["lineage", "ancestors", digest], ["lineage", "descendants", digest], ["lineage", "openlineage"],
+            ["drift", "baseline", "list"], ["drift", "check", "base", input], ["store", "check"],
+        ].map { $0 + ["--store", "sqlite:\(store)"] }
+    }
+
+    @Test("a reading command on a missing SQLite file is exit 2 and creates nothing")
+    func missingStoreIsNotCreated() async throws {
+        let folder = TemporaryFolder()
+        let store = folder.file("typo.sqlite")
+        try write("a\n1\n", to: folder.file("data.csv"))
+        for command in Self.readingCommands(store, input: folder.file("data.csv")) {
+            let result = await mlops(command)
+            #expect(result.exitCode == 2, "\(command): \(result.transcript)")
+            #expect(result.error.contains("there is no store"), "\(command): \(result.transcript)")
+            #expect(!FileManager.default.fileExists(atPath: store), "\(command) created the store")
+            #expect(!FileManager.default.fileExists(atPath: folder.file("typo.artifacts")), "\(command) created the artifact folder")
+        }
+    }
+
+    @Test("reading commands leave a rollback-journal store byte for byte as it was: no WAL switch, no migration")
+    func foreignJournalModeIsKept() async throws {
+        let folder = TemporaryFolder()
+        let store = folder.file("legacy.sqlite")
+        let migrate = await mlops("store", "migrate", "--store", "sqlite:\(store)")
+        #expect(migrate.exitCode == 0, "\(migrate.transcript)")
+        // Turn the closed, checkpointed WAL file into a rollback-journal one, as a store made by
+        // another tool would be: header bytes 18 and 19 are the write and read format versions
+        // (2 for WAL, 1 for a rollback journal).
+        var bytes = contents(store)
+        #expect(bytes.count > 100)
+        #expect(!FileManager.default.fileExists(atPath: store + "-wal"))
+        bytes[18] = 1
+        bytes[19] = 1
+        try bytes.write(to: URL(fileURLWithPath: store))
+        try write("a\n1\n2\n", to: folder.file("data.csv"))
+        for command in Self.readingCommands(store, input: folder.file("data.csv")) {
+            _ = await mlops(command)
+            #expect(contents(store) == bytes, "\(command) changed the store file")
+            #expect(!FileManager.default.fileExists(atPath: store + "-wal"), "\(command) switched the store to WAL")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.file("legacy.artifacts")), "store check created the artifact folder")
+        let check = await mlops("store", "check", "--store", "sqlite:\(store)", "--format", "json")
+        #expect(check.exitCode == 0, "\(check.transcript)")
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// Several processes on one store at once, as services that start together after a deploy:
+/// they create it, migrate it, log runs into it, import into it and read it, all at the same
+/// moment. Nothing may be lost, duplicated or refused.
+@Suite("Several processes on one store", .serialized)
+struct MultiProcessTests {
+    @Test("create, migrate, log, import and read one SQLite file from 12 processes at once")
+    func sqliteFile() throws {
+        let folder = TemporaryFolder()
+        try Self.exercise(store: "sqlite://\(folder.file("shared.sqlite"))", folder: folder.path, freshStore: true)
+    }
+
+    @Test(
+        "create, migrate, log, import and read one PostgreSQL database from 12 processes at once",
+        .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
+    func postgres() throws {
+        let folder = TemporaryFolder()
+        let url = ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? ""
+        try Self.exercise(store: url, folder: folder.path, freshStore: false)
+    }
+
+    /// One wave of 12 processes on `store`, then a count of what they left.
+    static func exercise(store: String, folder: String, freshStore: Bool) throws {
+        let experiment = "multi-process-\(UUID().uuidString.prefix(8))"
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("LineageTests/Fixtures/mlflow.sqlite").path
+        var commands: [(name: String, arguments: [String])] = []
+        for _ in 0..<3 { commands.append(("mlops", ["store", "migrate", "--store", store])) }
+        for _ in 0..<3 { commands.append(("train-and-trace", [folder, "--store", store, "--experiment", experiment])) }
+        for _ in 0..<3 { commands.append(("mlops", ["runs", "import-mlflow", fixture, "--store", store, "--format", "json"])) }
+        // Readers may start before the store has its tables: on a fresh store, they run after.
+        let readers: [(name: String, arguments: [String])] = (0..<3).map { _ in
+            ("mlops", ["runs", "list", "--store", store, "--format", "json", "--limit", "10000"])
+        }
+        if !freshStore { commands += readers }
+
+        let results = try Executables.runConcurrently(commands)
+        for (command, result) in zip(commands, results) {
+            #expect(result.status == 0, "\(command.name) \(command.arguments.joined(separator: " ")) exited \(result.status): \(result.standardError)")
+        }
+
+        // Every importer saw all five MLflow runs, and together they imported each once.
+        var imported = 0
+        for (command, result) in zip(commands, results) where command.arguments.starts(with: ["runs", "import-mlflow"]) {
+            let report = try Self.json(result.standardOutput)
+            let mine = report["imported"] as? Int ?? -1
+            let present = report["already_present"] as? Int ?? -1
+            #expect(mine + present == 5, "an importer reported \(result.standardOutput)")
+            imported += mine
+        }
+        if freshStore { #expect(imported == 5) } else { #expect(imported <= 5) }
+
+        if freshStore {
+            for result in try Executables.runConcurrently(readers) {
+                #expect(result.status == 0, "a reader failed: \(result.standardError)")
+            }
+        }
+
+        // The three training runs are there once each, with all their metric points.
+        let listing = try Executables.run("mlops", ["runs", "list", "--store", store, "--experiment", experiment, "--format", "json", "--limit", "10000"])
+        #expect(listing.status == 0, "\(listing.standardError)")
+        let runs = try Self.runs(listing.standardOutput)
+        #expect(runs.count == 3, "expected 3 runs of \(experiment), found \(runs.count)")
+        for run in runs {
+            let id = run["id"] as? String ?? ""
+            let shown = try Executables.run("mlops", ["runs", "show", id, "--store", store, "--format", "json"])
+            #expect(shown.status == 0, "\(shown.standardError)")
+            #expect(shown.standardOutput.contains("\"mse\""), "run \(id) lost its metrics: \(shown.standardOutput.prefix(300))")
+            #expect(run["status"] as? String == "finished")
+        }
+        // The imported MLflow runs exist once each.
+        let all = try Executables.run("mlops", ["runs", "list", "--store", store, "--format", "json", "--limit", "10000"])
+        let ids = try Self.runs(all.standardOutput).compactMap { $0["id"] as? String }
+        #expect(Set(ids).count == ids.count, "a run is listed twice")
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    }
+
+    /// The runs of a `runs list --format json` answer.
+    static func runs(_ text: String) throws -> [[String: Any]] {
+        let value = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        if let object = value as? [String: Any], let runs = object["runs"] as? [[String: Any]] { return runs }
+        return value as? [[String: Any]] ?? []
+    }
+}
+
+extension Executables {
+    /// Starts every command at once and waits for all of them.
+    static func runConcurrently(_ commands: [(name: String, arguments: [String])]) throws -> [Result] {
+        let group = DispatchGroup()
+        let results = ResultSlots(count: commands.count)
+        for (index, command) in commands.enumerated() {
+            group.enter()
+            DispatchQueue.global().async {
+                results.set(index, Swift.Result { try Executables.run(command.name, command.arguments) })
+                group.leave()
+            }
+        }
+        group.wait()
+        return try results.values()
+    }
+}
+
+/// The results of concurrently started commands, one slot each.
+private final class ResultSlots: Sendable {
+    private let slots: Mutex<[Swift.Result<Executables.Result, any Error>?]>
+
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+
+    func set(_ index: Int, _ result: Swift.Result<Executables.Result, any Error>) {
+        slots.withLock { $0[index] = result }
+    }
+
+    func values() throws -> [Executables.Result] {
+        try slots.withLock { slots in
+            try slots.map { slot in
+                guard let slot else { throw CocoaError(.featureUnsupported) }
+                return try slot.get()
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import MLOpsStorage
+import Synchronization
+import XCTest
+
+/// Whether SQLite keeps its hands off the Swift cooperative thread pool.
+///
+/// An XCTest case on purpose: `swift test` runs the XCTest cases one at a time, before the Swift
+/// Testing suites, which run in parallel. A latency bound only means something when no other
+/// test keeps the pool's threads busy, so this test must not run beside them.
+final class SQLiteCooperativePoolTests: XCTestCase {
+    /// Four writers contend for one file for several seconds, each holding the lock while it
+    /// computes; the others wait on SQLite's lock. An unrelated task that sleeps 1 ms in a loop
+    /// must never wait more than 20 ms: with SQLite on the pool's threads, the waiting writers
+    /// would hold both threads of a 2-core machine for as long as the lock is held.
+    func testContendedWritersNeverStallOtherTasks() async throws {
+        let folder = NSTemporaryDirectory() + "mlops-pool-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/contended.sqlite"
+        var writers: [SQLiteDatabase] = []
+        for _ in 0..<4 {
+            writers.append(try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(busyTimeout: .seconds(30))))
+        }
+        try await writers[0].write { db in try await db.execute("CREATE TABLE IF NOT EXISTS t (writer INTEGER, n INTEGER)") }
+
+        let deadline = ContinuousClock.now + .seconds(4)
+        let measured = Measurements()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, writer) in writers.enumerated() {
+                group.addTask {
+                    var n = 0
+                    while ContinuousClock.now < deadline {
+                        n += 1
+                        let step = n
+                        try await writer.write { db in
+                            try await db.execute("INSERT INTO t VALUES (?, ?)", [.integer(Int64(index)), .integer(Int64(step))])
+                            // Hold the lock while computing for a while, so the others wait on it.
+                            _ = try await db.query(
+                                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 150000) SELECT sum(x) FROM c")
+                        }
+                        measured.commits.withLock { $0 += 1 }
+                    }
+                }
+            }
+            group.addTask {
+                // Let the writers get going before measuring.
+                try await Task.sleep(for: .milliseconds(200))
+                while ContinuousClock.now < deadline {
+                    let start = ContinuousClock.now
+                    try await Task.sleep(for: .milliseconds(1))
+                    let lateness = ContinuousClock.now - start - .milliseconds(1)
+                    measured.worstLateness.withLock { $0 = max($0, lateness) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        for writer in writers { try await writer.close() }
+        let worst = measured.worstLateness.withLock { $0 }
+        let committed = measured.commits.withLock { $0 }
+        XCTAssertGreaterThan(committed, 8, "the writers made too little progress to contend")
+        XCTAssertLessThan(worst, .milliseconds(20), "a 1 ms sleep waited \(worst) extra while \(committed) writes contended")
+    }
+}
+
+/// What the contended-writers test counts, shared by its tasks.
+private final class Measurements: Sendable {
+    let commits = Mutex(0)
+    let worstLateness = Mutex(Duration.zero)
+}
