@@ -122,6 +122,7 @@ let package = Package(
                 "MLOpsStorage", "MLOpsStorageTestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictness),
         .testTarget(
@@ -133,7 +134,10 @@ let package = Package(
             exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(
             name: "LineageTests",
-            dependencies: ["Lineage", "MLOpsStorage", .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle")],
+            dependencies: [
+                "Lineage", "MLOpsStorage", .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(
             name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace"],

@@ -279,6 +279,14 @@ enum LineageStoreConformance {
         var deepest = leaf
         for _ in 0..<RunFilter.maximumNestingDepth { deepest = .not(deepest) }
         #expect(try await names(deepest) == ["r3", "r4"])  // 64 nots: an even number
+        // Parsed filters at the parser's limit, alternating `and` and `or`, and `not` and `or`:
+        // deeper than SQLite parses in one expression, so the SQL store moves groups into CTEs.
+        var alternating = "params.i = 4"
+        for _ in 0..<(RunFilter.maximumNestingDepth / 2) { alternating = "params.i = 100 or (params.i >= 0 and (\(alternating)))" }
+        #expect(try await names(try RunFilter(parsing: alternating)) == ["r4"])
+        var negated = "params.i = 4"
+        for _ in 0..<(RunFilter.maximumNestingDepth / 4) { negated = "not (params.i = 100 or not (\(negated)))" }
+        #expect(try await names(try RunFilter(parsing: negated)) == ["r4"])
         // A long flat chain, parsed (balanced) and built in code (left-deep): no depth at all.
         // 1,500 terms is beyond SQLite's expression depth of 1,000, were the SQL nested per term.
         let terms = (0..<1_500).map { "params.i = \($0 % 7 == 3 ? 1 : 100 + $0)" }

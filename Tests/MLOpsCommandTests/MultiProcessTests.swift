@@ -8,22 +8,22 @@ import Testing
 @Suite("Several processes on one store", .serialized)
 struct MultiProcessTests {
     @Test("create, migrate, log, import and read one SQLite file from 12 processes at once")
-    func sqliteFile() throws {
+    func sqliteFile() async throws {
         let folder = TemporaryFolder()
-        try Self.exercise(store: "sqlite://\(folder.file("shared.sqlite"))", folder: folder.path, freshStore: true)
+        try await Self.exercise(store: "sqlite://\(folder.file("shared.sqlite"))", folder: folder.path, freshStore: true)
     }
 
     @Test(
         "create, migrate, log, import and read one PostgreSQL database from 12 processes at once",
         .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
-    func postgres() throws {
+    func postgres() async throws {
         let folder = TemporaryFolder()
         let url = ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? ""
-        try Self.exercise(store: url, folder: folder.path, freshStore: false)
+        try await Self.exercise(store: url, folder: folder.path, freshStore: false)
     }
 
     /// One wave of 12 processes on `store`, then a count of what they left.
-    static func exercise(store: String, folder: String, freshStore: Bool) throws {
+    static func exercise(store: String, folder: String, freshStore: Bool) async throws {
         let experiment = "multi-process-\(UUID().uuidString.prefix(8))"
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("LineageTests/Fixtures/mlflow.sqlite").path
@@ -37,7 +37,7 @@ struct MultiProcessTests {
         }
         if !freshStore { commands += readers }
 
-        let results = try Executables.runConcurrently(commands)
+        let results = try await Executables.runConcurrently(commands)
         for (command, result) in zip(commands, results) {
             #expect(result.status == 0, "\(command.name) \(command.arguments.joined(separator: " ")) exited \(result.status): \(result.standardError)")
         }
@@ -54,7 +54,7 @@ struct MultiProcessTests {
         if freshStore { #expect(imported == 5) } else { #expect(imported <= 5) }
 
         if freshStore {
-            for result in try Executables.runConcurrently(readers) {
+            for result in try await Executables.runConcurrently(readers) {
                 #expect(result.status == 0, "a reader failed: \(result.standardError)")
             }
         }
@@ -90,8 +90,9 @@ struct MultiProcessTests {
 }
 
 extension Executables {
-    /// Starts every command at once and waits for all of them.
-    static func runConcurrently(_ commands: [(name: String, arguments: [String])]) throws -> [Result] {
+    /// Starts every command at once and waits for all of them, suspending (not blocking) the
+    /// calling task: each process is waited for on a dispatch thread of its own.
+    static func runConcurrently(_ commands: [(name: String, arguments: [String])]) async throws -> [Result] {
         let group = DispatchGroup()
         let results = ResultSlots(count: commands.count)
         for (index, command) in commands.enumerated() {
@@ -101,7 +102,9 @@ extension Executables {
                 group.leave()
             }
         }
-        group.wait()
+        await withCheckedContinuation { continuation in
+            group.notify(queue: .global()) { continuation.resume() }
+        }
         return try results.values()
     }
 }

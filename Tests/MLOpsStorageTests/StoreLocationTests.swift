@@ -106,6 +106,20 @@ struct StoreLocationTests {
         }
     }
 
+    @Test("a password that leaks into an error's text is scrubbed; the store's location and short passwords stay")
+    func scrubbing() {
+        let location = "postgres://ml:***@db:5432/mlops"
+        let error = StorageError(
+            .connectionFailed, "Cannot connect to \(location): the server answered 'hunter2secret' and 'hunter2%2Fx'",
+            location: location, fix: "never hunter2secret")
+        let scrubbed = error.removingSecret("hunter2secret")
+        #expect(!scrubbed.description.contains("hunter2secret"))
+        #expect(scrubbed.message.hasPrefix("Cannot connect to \(location):"))
+        #expect(error.removingSecret("hunter2/x").message.contains("'***'"))
+        // "mlops" is both a short password and a word of the message: left alone.
+        #expect(error.removingSecret("mlops") == error)
+    }
+
     @Test("libpq's connect_timeout and application_name options are read")
     func postgresOptions() throws {
         let location = try StoreLocation(parsing: "postgres://ml:pw@db/mlops?connect_timeout=7&application_name=fraud%20scorer&sslmode=prefer")

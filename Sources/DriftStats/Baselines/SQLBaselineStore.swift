@@ -38,9 +38,9 @@ public struct SQLBaselineStore: BaselineStore {
     /// - Parameters:
     ///   - database: The database that holds the baselines.
     ///   - migrate: Whether to bring the tables to this build's version first.
-    /// - Throws: ``StorageError`` (``StorageError/Code/schemaTooNew``) when the database was
-    ///   written by a newer build; with `migrate: false`, ``StorageError/Code/schemaTooOld`` when
-    ///   the tables are missing or older. Nothing is read or changed then.
+    /// - Throws: `StorageError` (`schemaTooNew`) when the database was written by a newer
+    ///   build; with `migrate: false`, `StorageError` (`schemaTooOld`) when the tables are missing
+    ///   or older. Nothing is read or changed then.
     public init(database: any SQLDatabase, migrate: Bool = true) async throws {
         self.database = database
         if migrate {

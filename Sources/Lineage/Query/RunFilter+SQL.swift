@@ -11,29 +11,64 @@ import MLOpsStorage
 ///   collation, PostgreSQL's `COLLATE "C"`.
 /// - `like` is case-sensitive (SQLite `GLOB` with the pattern translated, PostgreSQL `LIKE`);
 ///   `ilike` folds ASCII letters only (SQLite `LIKE`, PostgreSQL `ILIKE` in the "C" collation).
-/// - Chains of `and` and `or` are written as balanced parentheses, so the expression SQL parses
-///   is about log2(n) deep for n terms (SQLite refuses expressions deeper than 1,000).
+///
+/// SQLite bounds how deeply SQL may nest (its parser stack holds about 100 entries, about 25
+/// nested parentheses; an expression tree may be 1,000 deep), so nesting never grows with the
+/// filter:
+///
+/// - A chain of `and` (or `or`) is written flat, `(a AND b AND c …)`, in groups of
+///   ``groupSize``: 10,000 terms nest three parentheses deep.
+/// - `not not x` is `x` (comparisons are never NULL, so logic is two-valued).
+/// - A group that would nest deeper than ``inlineDepth`` parentheses becomes a common table
+///   expression (`WITH lineage_filter_0 (run_key) AS (SELECT … WHERE …)`) that the condition
+///   names instead, so each part of the statement starts again at depth zero.
 struct SQLFilterCompiler {
     let dialect: SQLDialect
+    /// The arguments of the condition and the orderings, in the order the SQL reads them.
     private(set) var arguments: [SQLValue] = []
+    /// Groups moved out of the condition, deepest first (each may name those before it).
+    private var definitions: [(sql: String, arguments: [SQLValue])] = []
+
+    /// The most operands written in one flat `(a AND b …)`: SQLite's expression tree grows by one
+    /// level per operand of a flat chain, and by about ``groupSize`` per nesting level.
+    static let groupSize = 32
+    /// The most parentheses a condition nests before a group moves into a common table expression.
+    static let inlineDepth = 12
 
     init(dialect: SQLDialect) { self.dialect = dialect }
+
+    /// `WITH … ` for the groups moved out of the condition (empty when none), to put before `SELECT`.
+    var withClause: String {
+        guard !definitions.isEmpty else { return "" }
+        let parts = definitions.enumerated().map { "lineage_filter_\($0.offset) (run_key) AS (\($0.element.sql))" }
+        return "WITH " + parts.joined(separator: ", ") + "\n"
+    }
+
+    /// The arguments of ``withClause``, which come before all others.
+    var withArguments: [SQLValue] { definitions.flatMap(\.arguments) }
 
     /// The condition for `filter`, after checking its depth and size.
     ///
     /// - Throws: ``LineageError`` (``LineageError/Code/invalidFilter``) beyond
     ///   ``RunFilter/maximumNestingDepth`` or ``RunFilter/maximumValueCount``.
     mutating func condition(_ filter: RunFilter) throws(LineageError) -> String {
-        condition(try filter.checked())
+        condition(try filter.checked(), depth: 0)
     }
 
-    private mutating func condition(_ node: FilterNode) -> String {
+    /// The condition for `node`, written `depth` parentheses deep.
+    private mutating func condition(_ node: FilterNode, depth: Int) -> String {
         switch node {
-        case .all(let operands): return balanced(operands.map { condition($0) }, "AND")
-        case .any(let operands): return balanced(operands.map { condition($0) }, "OR")
+        case .all(let operands), .any(let operands):
+            let cost = Self.nesting(operands.count)
+            if depth > 0 && depth + cost > Self.inlineDepth { return moved(node) }
+            let op = if case .all = node { "AND" } else { "OR" }
+            return flat(operands.map { condition($0, depth: depth + cost) }, op)
+        case .not(.not(let inner)):
+            return condition(inner, depth: depth)
         case .not(let inner):
+            if depth > 0 && depth + 1 > Self.inlineDepth { return moved(node) }
             // Comparisons below are never NULL (missing fields are a false IN), so NOT is plain.
-            return "(NOT \(condition(inner)))"
+            return "(NOT \(condition(inner, depth: depth + 1)))"
         case .comparison(let field, let op, let value):
             let numeric: Bool = if case .number = value { true } else if case .list(let items) = value, case .number = items.first { true } else { false }
             // Metrics, params and tags become `r.run_key IN (SELECT run_key ... WHERE key = ? AND value op ?)`,
@@ -58,19 +93,36 @@ struct SQLFilterCompiler {
         }
     }
 
-    /// `(a AND b)` for two parts, `((a AND b) AND (c AND d))` for four: depth log2(n), parts in order.
-    private func balanced(_ parts: [String], _ op: String) -> String {
+    /// Moves `node` into a common table expression of the runs it matches, and names it.
+    private mutating func moved(_ node: FilterNode) -> String {
+        let outer = arguments
+        arguments = []
+        let body = condition(node, depth: 0)
+        let sql = "SELECT r.run_key FROM lineage_runs r JOIN lineage_experiments x ON x.experiment_key = r.experiment_key WHERE \(body)"
+        definitions.append((sql, arguments))
+        arguments = outer
+        return "r.run_key IN (SELECT run_key FROM lineage_filter_\(definitions.count - 1))"
+    }
+
+    /// How many parentheses ``flat(_:_:)`` nests for `count` operands.
+    static func nesting(_ count: Int) -> Int {
+        var levels = 0, remaining = count
+        while remaining > 1 {
+            remaining = (remaining + groupSize - 1) / groupSize
+            levels += 1
+        }
+        return levels
+    }
+
+    /// `(a AND b AND c)`, in groups of ``groupSize`` joined the same way: parts in order, nesting
+    /// ``nesting(_:)`` parentheses.
+    private func flat(_ parts: [String], _ op: String) -> String {
         var level = parts
         while level.count > 1 {
-            var next: [String] = []
-            next.reserveCapacity((level.count + 1) / 2)
-            var index = 0
-            while index + 1 < level.count {
-                next.append("(\(level[index]) \(op) \(level[index + 1]))")
-                index += 2
+            level = stride(from: 0, to: level.count, by: Self.groupSize).map { start in
+                let group = level[start..<min(start + Self.groupSize, level.count)]
+                return group.count == 1 ? group[start] : "(" + group.joined(separator: " \(op) ") + ")"
             }
-            if index < level.count { next.append(level[index]) }
-            level = next
         }
         return level.first ?? (op == "AND" ? "TRUE" : "FALSE")
     }

@@ -273,9 +273,10 @@ public struct SQLLineageStore: LineageStore {
         var orderClauses = query.orderBy.map { compiler.ordering($0) }
         orderClauses.append("r.start_time DESC")
         orderClauses.append("r.id ASC")
-        // The compiler's arguments follow the experiment's, in the order the SQL uses them.
-        arguments += compiler.arguments
-        let sql = """
+        // In the order the SQL reads them: the filter's common table expressions, the
+        // experiment, then the filter's condition and the orderings.
+        arguments = compiler.withArguments + arguments + compiler.arguments
+        let sql = compiler.withClause + """
             SELECT r.id FROM lineage_runs r JOIN lineage_experiments x ON x.experiment_key = r.experiment_key
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
             ORDER BY \(orderClauses.joined(separator: ", ")) LIMIT ? OFFSET ?

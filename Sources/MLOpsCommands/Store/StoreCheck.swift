@@ -90,7 +90,7 @@ struct StoreCheck: AsyncParsableCommand {
            !FileManager.default.fileExists(atPath: "\(folder)/.mlops-artifact-store") {
             problems.append("\(folder) is not a swift-mlops artifact store (it has no .mlops-artifact-store marker); it was not changed")
         } else if let folder = artifacts ?? location.defaultArtifactsPath, FileManager.default.fileExists(atPath: folder) {
-            let store = try FileSystemArtifactStore(root: folder)
+            let store = try FileSystemArtifactStore(root: folder, readOnly: true)
             let digests = try await store.allDigests()
             var corrupt: [String] = []
             var verified = 0

@@ -111,17 +111,21 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
 extension StorageError {
     /// The error with every occurrence of `secret` (as it is and percent-encoded) replaced by
     /// `***`: a last guard that keeps a password out of messages built from other errors' text.
-    /// Secrets shorter than four characters are left alone, as they would mangle ordinary words.
+    ///
+    /// The (already redacted) location is kept as it is, and secrets shorter than eight
+    /// characters are left alone, as they would mangle ordinary words of the message.
     func removingSecret(_ secret: String?) -> StorageError {
-        guard let secret, secret.count >= 4 else { return self }
+        guard let secret, secret.count >= 8 else { return self }
         let forms = Set([secret, StoreURLText.percentEncoded(secret)])
+        let kept = location
         func scrub(_ text: String) -> String {
-            forms.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
+            let parts = kept.map { text.components(separatedBy: $0) } ?? [text]
+            let scrubbed = parts.map { part in forms.reduce(part) { $0.replacingOccurrences(of: $1, with: "***") } }
+            return scrubbed.joined(separator: kept ?? "")
         }
         var copy = self
         copy.message = scrub(message)
         copy.fix = fix.map(scrub)
-        copy.location = location.map(scrub)
         return copy
     }
 }

@@ -170,7 +170,7 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
 
     /// Opens the database the location names, for a caller that runs it itself.
     ///
-    /// The database is a `Service`: its ``SQLDatabase/run()`` must run while the database is used
+    /// The database is a `Service`: its `run()` must run while the database is used
     /// (a PostgreSQL database waits for it before it lends a connection). A service adds the
     /// database to its `ServiceGroup`; a command or a test uses
     /// ``withDatabase(readOnly:logger:_:)``, which does all of this and closes the database.
@@ -195,7 +195,7 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Opens the database, runs its ``SQLDatabase/run()`` beside `body`, and closes it when
+    /// Opens the database, runs its `run()` beside `body`, and closes it when
     /// `body` returns or throws: how commands, tools and tests use a store.
     ///
     /// ```swift

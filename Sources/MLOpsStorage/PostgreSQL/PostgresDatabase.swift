@@ -44,13 +44,16 @@ public final class PostgresDatabase: SQLDatabase {
     /// - Throws: ``StorageError`` (``StorageError/Code/connectionFailed``) when the server cannot be
     ///   reached in time, refuses the login or has no such database. The error never holds the
     ///   password.
-    public init(
-        configuration given: PostgresConfiguration, connectTimeout: Duration? = nil,
+    public convenience init(
+        configuration: PostgresConfiguration, connectTimeout: Duration? = nil,
         logger: Logger = PostgresDatabase.defaultLogger
     ) async throws {
-        var adjusted = given
+        var adjusted = configuration
         if let connectTimeout { adjusted.connectTimeout = connectTimeout }
-        let configuration = adjusted
+        try await self.init(settings: adjusted, logger: logger)
+    }
+
+    private init(settings configuration: PostgresConfiguration, logger: Logger) async throws {
         let connectTimeout = configuration.connectTimeout
         self.configuration = configuration
         self.location = configuration.redactedURL
@@ -167,8 +170,9 @@ public final class PostgresDatabase: SQLDatabase {
         let client = client
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                // Transactions are admitted from here on. The pool's run() begins right after, a
-                // few instructions before any admitted transaction can reach the pool.
+                // Transactions are admitted from here on. The pool's run() begins a few
+                // instructions later; nothing here wakes a waiting transaction (they poll), so
+                // none can reach the pool first and make postgres-nio warn that run() was not called.
                 self.markPoolStarted()
                 await client.run()
             }
@@ -176,15 +180,11 @@ public final class PostgresDatabase: SQLDatabase {
             await waitForTransactionsInProgress()
             group.cancelAll()
         }
-        let (waiters, closers) = state.withLock { state in
+        let closers = state.withLock { state in
             state.phase = .closed
-            defer {
-                state.runWaiters = [:]
-                state.closeWaiters = []
-            }
-            return (Array(state.runWaiters.values), state.closeWaiters)
+            defer { state.closeWaiters = [] }
+            return state.closeWaiters
         }
-        for waiter in waiters { waiter.resume(throwing: closedError()) }
         for closer in closers { closer.resume() }
     }
 
@@ -195,21 +195,19 @@ public final class PostgresDatabase: SQLDatabase {
     /// body: it would wait for that body to finish.
     public func close() async throws {
         enum Next { case done, waitForRun(CheckedContinuation<Void, Never>?) }
-        let (next, waiters): (Next, [CheckedContinuation<Void, any Error>]) = state.withLock { state in
+        let next: Next = state.withLock { state in
             switch state.phase {
             case .idle:
                 state.phase = .closed
-                defer { state.runWaiters = [:] }
-                return (.done, Array(state.runWaiters.values))
+                return .done
             case .starting, .running:
                 state.stopRequested = true
                 defer { state.stopWaiter = nil }
-                return (.waitForRun(state.stopWaiter), [])
+                return .waitForRun(state.stopWaiter)
             case .closed:
-                return (.done, [])
+                return .done
             }
         }
-        for waiter in waiters { waiter.resume(throwing: closedError()) }
         guard case .waitForRun(let stopWaiter) = next else { return }
         stopWaiter?.resume()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -282,20 +280,18 @@ public final class PostgresDatabase: SQLDatabase {
         }
     }
 
-    /// Admits transactions: the ones waiting for run() go ahead.
+    /// Admits transactions from now on.
     private func markPoolStarted() {
-        let waiters = state.withLock { state in
+        state.withLock { state in
             if case .starting = state.phase { state.phase = .running }
-            defer { state.runWaiters = [:] }
-            return Array(state.runWaiters.values)
         }
-        for waiter in waiters { waiter.resume() }
     }
 
     /// Counts a transaction in, once ``run()`` runs: at once when it does, after waiting for it
     /// (up to the connect timeout) when it has not started yet.
     private func enterTransaction() async throws {
-        enum Admission { case go, wait(UInt64), refuse(StorageError) }
+        enum Admission { case go, wait, refuse(StorageError) }
+        let deadline = ContinuousClock.now + configuration.connectTimeout
         while true {
             let admission: Admission = state.withLock { state in
                 switch state.phase {
@@ -305,14 +301,19 @@ public final class PostgresDatabase: SQLDatabase {
                 case .running, .closed:
                     return .refuse(closedError())
                 case .idle, .starting:
-                    state.nextWaiterID += 1
-                    return .wait(state.nextWaiterID)
+                    return .wait
                 }
             }
             switch admission {
-            case .go: return
-            case .refuse(let error): throw error
-            case .wait(let id): try await waitForRun(id: id)
+            case .go:
+                return
+            case .refuse(let error):
+                throw error
+            case .wait:
+                // Polled rather than woken: a wake-up from run() could let this transaction
+                // reach the pool before the pool's own run() has begun.
+                guard ContinuousClock.now < deadline else { throw notRunningError() }
+                try await Task.sleep(for: .milliseconds(1))
             }
         }
     }
@@ -327,52 +328,12 @@ public final class PostgresDatabase: SQLDatabase {
         waiter?.resume()
     }
 
-    /// Suspends until ``run()`` starts, the database closes, or the connect timeout passes.
-    private func waitForRun(id: UInt64) async throws {
-        let timeout = configuration.connectTimeout
-        let location = location
-        let started = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await withTaskCancellationHandler {
-                    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                        enum Now { case wait, resume, cancelled, fail(StorageError) }
-                        let now: Now = self.state.withLock { state in
-                            switch state.phase {
-                            case .idle, .starting:
-                                if Task.isCancelled { return .cancelled }
-                                state.runWaiters[id] = continuation
-                                return .wait
-                            case .running: return .resume
-                            case .closed: return .fail(self.closedError())
-                            }
-                        }
-                        switch now {
-                        case .wait: break
-                        case .resume: continuation.resume()
-                        case .cancelled: continuation.resume(throwing: CancellationError())
-                        case .fail(let error): continuation.resume(throwing: error)
-                        }
-                    }
-                } onCancel: {
-                    let waiter = self.state.withLock { $0.runWaiters.removeValue(forKey: id) }
-                    waiter?.resume(throwing: CancellationError())
-                }
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return false
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? false
-        }
-        guard started else {
-            throw StorageError(
-                .notRunning,
-                "The store \(location) was used, but its run() did not start within \(timeout), so it has no connections",
-                location: location,
-                fix: "run the database in a ServiceGroup or a task group, or open it with StoreLocation.withDatabase { … }.")
-        }
+    private func notRunningError() -> StorageError {
+        StorageError(
+            .notRunning,
+            "The store \(location) was used, but its run() did not start within \(configuration.connectTimeout), so it has no connections",
+            location: location,
+            fix: "run the database in a ServiceGroup or a task group, or open it with StoreLocation.withDatabase { … }.")
     }
 
     private func closedError() -> StorageError {
@@ -418,9 +379,6 @@ private struct LifecycleState {
     var stopRequested = false
     /// run(), waiting for a stop request.
     var stopWaiter: CheckedContinuation<Void, Never>?
-    /// Transactions waiting for run() to start, by id.
-    var runWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
-    var nextWaiterID: UInt64 = 0
     var transactionsInProgress = 0
     /// run(), waiting for the transactions in progress before it stops the pool.
     var drainWaiter: CheckedContinuation<Void, Never>?

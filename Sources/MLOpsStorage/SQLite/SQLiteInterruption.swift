@@ -11,8 +11,8 @@ import Synchronization
 /// another process's lock, or not started yet. A mark for an operation that has already
 /// finished is ignored, so a late cancellation never stops the next caller's statement.
 ///
-/// The handle is only interrupted under the lock that ``closeHandle(_:)`` takes, so an
-/// interrupt can never reach a closed connection.
+/// The handle is only interrupted under the lock, and ``closeHandle(_:)`` takes it out from
+/// under the lock before closing it, so an interrupt can never reach a closed connection.
 final class SQLiteInterruption: Sendable {
     private struct State {
         /// The handle's address (an integer, since a pointer is not `Sendable`); 0 when closed.
@@ -43,12 +43,16 @@ final class SQLiteInterruption: Sendable {
         state.withLock { $0.handleAddress = address }
     }
 
-    /// Closes the handle with `close`, under the lock, so no interrupt races with it.
+    /// Forgets the handle (so no interrupt can reach it any more), then closes it with `close`.
+    ///
+    /// The close runs outside the lock: closing the last connection to a WAL file checkpoints
+    /// it, which may call the busy handler, which takes the lock.
     func closeHandle(_ close: (OpaquePointer) -> Void) {
-        state.withLock { state in
-            if let handle = state.handle { close(handle) }
-            state.handleAddress = 0
+        let address = state.withLock { state in
+            defer { state.handleAddress = 0 }
+            return state.handleAddress
         }
+        if let handle = OpaquePointer(bitPattern: address) { close(handle) }
     }
 
     /// Called on the connection's thread when `operation` starts; whether it was cancelled already.

@@ -100,7 +100,7 @@ struct ParsingTests {
         }
         for (index, result) in results {
             #expect(result.exitCode == 0, "\(result.transcript)")
-            #expect(result.json["store"] as? String == "sqlite:\(folder.file("s\(index).sqlite"))")
+            #expect(result.json["store"] as? String == "sqlite://\(folder.file("s\(index).sqlite"))", "\(result.transcript)")
         }
     }
 }

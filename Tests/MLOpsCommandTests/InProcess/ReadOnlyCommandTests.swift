@@ -54,4 +54,35 @@ struct ReadOnlyCommandTests {
         let check = await mlops("store", "check", "--store", "sqlite:\(store)", "--format", "json")
         #expect(check.exitCode == 0, "\(check.transcript)")
     }
+
+    @Test("store check reads the artifact folder without creating its missing folders or cleaning it")
+    func storeCheckLeavesArtifactsAlone() async throws {
+        let folder = TemporaryFolder()
+        let output = folder.file("demo")
+        let demo = await mlops("demo", "--output", output)
+        #expect(demo.exitCode == 0, "\(demo.transcript)")
+        let artifacts = "\(output)/mlops.artifacts"
+        // A layout folder gone missing, and an old temporary file left by a killed writer.
+        try FileManager.default.removeItem(atPath: "\(artifacts)/tombstones")
+        let leftover = "\(artifacts)/tmp/put-left-by-a-kill"
+        try write("half an artifact", to: leftover)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7 * 86_400)], ofItemAtPath: leftover)
+        let check = await mlops("store", "check", "--store", "sqlite:\(output)/mlops.sqlite", "--verify-artifacts", "--format", "json")
+        #expect(check.exitCode == 0 || check.exitCode == 1, "\(check.transcript)")
+        #expect((check.json["artifacts"] as? [String: Any])?["verified"] as? Int ?? 0 > 0, "\(check.transcript)")
+        #expect(!FileManager.default.fileExists(atPath: "\(artifacts)/tombstones"), "store check recreated a folder")
+        #expect(FileManager.default.fileExists(atPath: leftover), "store check removed a file")
+    }
+
+    @Test(
+        "on PostgreSQL, store commands open and close the store through its lifecycle: exit 0 and a clean standard error",
+        .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run"))
+    func postgresLifecycle() async throws {
+        let url = ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? ""
+        for command in [["store", "migrate"], ["store", "check"], ["runs", "list", "--limit", "1"], ["drift", "baseline", "list"]] {
+            let result = await mlops(command + ["--store", url])
+            #expect(result.exitCode == 0, "\(command): \(result.transcript)")
+            #expect(result.error.isEmpty, "\(command): \(result.transcript)")
+        }
+    }
 }

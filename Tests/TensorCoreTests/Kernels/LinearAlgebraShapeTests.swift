@@ -46,7 +46,7 @@ struct LinearAlgebraShapeTests {
     }
 
     @Test("pairwise distances with overflowing counts throw instead of trapping", arguments: [
-        (1 << 40, 1 << 40, 0), (0, 0, Int.max), (1 << 32, 1, 1 << 32),
+        (1 << 40, 1 << 40, 0), (2, 0, Int.max), (1 << 32, 1, 1 << 32),
     ])
     func distanceOverflow(n: Int, m: Int, d: Int) {
         let error = [Double]().withUnsafeBufferPointer { buffer -> TensorError? in
@@ -57,8 +57,7 @@ struct LinearAlgebraShapeTests {
                 return error
             }
         }
-        #expect(error?.code == .invalidArgument || error?.code == .shapeMismatch)
-        #expect(error != nil)
+        #expect(error?.code == .invalidArgument)
     }
 
     @Test("negative dimensions are refused", arguments: [(-1, 2, 2), (2, -1, 2), (2, 2, -1)])
