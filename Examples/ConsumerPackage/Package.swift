@@ -3,9 +3,12 @@
 // by path, with the package's traits turned off (no PostgreSQL, so no postgres-nio or SwiftNIO).
 // Scripts/check-consumer copies this folder outside the repository and builds and runs it there;
 // SWIFT_MLOPS_PATH names the checkout to depend on.
+import Foundation
 import PackageDescription
 
 let swiftMLOps = Context.environment["SWIFT_MLOPS_PATH"] ?? "../.."
+// A path dependency is known by its folder's name (a checkout need not be named swift-mlops).
+let identity = URL(fileURLWithPath: swiftMLOps).standardizedFileURL.lastPathComponent.lowercased()
 
 let package = Package(
     name: "mlops-consumer",
@@ -17,10 +20,10 @@ let package = Package(
         .executableTarget(
             name: "consumer",
             dependencies: [
-                .product(name: "TensorCore", package: "swift-mlops"),
-                .product(name: "MLOpsStorage", package: "swift-mlops"),
-                .product(name: "Lineage", package: "swift-mlops"),
-                .product(name: "DriftStats", package: "swift-mlops"),
+                .product(name: "TensorCore", package: identity),
+                .product(name: "MLOpsStorage", package: identity),
+                .product(name: "Lineage", package: identity),
+                .product(name: "DriftStats", package: identity),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]),
     ]

@@ -206,9 +206,9 @@ struct ProfileTests {
         "baseline stores keep versions: PostgreSQL",
         .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
     func postgresStore() async throws {
-        let database = try await StoreLocation(parsing: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? "").openDatabase()
-        try await BaselineStoreConformance.run(try await SQLBaselineStore(database: database))
-        try await database.close()
+        try await StoreLocation(parsing: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? "").withDatabase { database in
+            try await BaselineStoreConformance.run(try await SQLBaselineStore(database: database))
+        }
     }
 
     @Test("drift results are emitted through swift-metrics")

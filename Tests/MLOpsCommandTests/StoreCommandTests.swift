@@ -92,3 +92,28 @@ struct StoreCommandTests {
         #expect(result.standardError.contains("Usage"))
     }
 }
+
+@Suite("mlops store check on partly used stores")
+struct StoreCheckModulesTests {
+    @Test("a store that never used a module is healthy; one whose module is behind is not")
+    func unusedModuleIsNotAProblem() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("lineage-only.sqlite")
+        // A lineage-only store, as train-and-trace makes: no drift baselines were ever saved.
+        let train = try Executables.run("train-and-trace", [folder.path, "--store", "sqlite://\(path)"])
+        #expect(train.status == 0, "\(train.standardError)")
+        let healthy = try Executables.run("mlops", ["store", "check", "--store", "sqlite://\(path)", "--format", "json"])
+        #expect(healthy.status == 0, "\(healthy.standardOutput)")
+        #expect(healthy.standardOutput.contains("\"missing\""))
+        // Pretend the lineage module is one version behind: that is a problem (exit 1).
+        let lowered = Process()
+        lowered.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        lowered.arguments = ["sqlite3", path, "DELETE FROM mlops_schema_migrations WHERE module = 'lineage' AND version = (SELECT max(version) FROM mlops_schema_migrations WHERE module = 'lineage')"]
+        try lowered.run()
+        lowered.waitUntilExit()
+        guard lowered.terminationStatus == 0 else { return }  // no sqlite3 program: the first half stands
+        let behind = try Executables.run("mlops", ["store", "check", "--store", "sqlite://\(path)"])
+        #expect(behind.status == 1, "\(behind.standardOutput)")
+        #expect(behind.standardOutput.contains("behind"))
+    }
+}

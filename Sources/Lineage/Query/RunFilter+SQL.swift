@@ -22,6 +22,12 @@ import MLOpsStorage
 /// - A group that would nest deeper than ``inlineDepth`` parentheses becomes a common table
 ///   expression (`WITH lineage_filter_0 (run_key) AS (SELECT … WHERE …)`) that the condition
 ///   names instead, so each part of the statement starts again at depth zero.
+///
+/// PostgreSQL turns each `IN (SELECT …)` of a top-level `AND` into a semi-join and searches
+/// their join orders: planning grows faster than the cube of their number (200 take half a
+/// minute). In an `AND` of more than ``joinedOperands`` operands each operand is written
+/// `(…) IS TRUE`, which PostgreSQL plans as a hashed subplan instead (the same result: no
+/// operand is ever NULL).
 struct SQLFilterCompiler {
     let dialect: SQLDialect
     /// The arguments of the condition and the orderings, in the order the SQL reads them.
@@ -34,6 +40,8 @@ struct SQLFilterCompiler {
     static let groupSize = 32
     /// The most parentheses a condition nests before a group moves into a common table expression.
     static let inlineDepth = 12
+    /// The most operands of an `AND` that PostgreSQL may plan as joins.
+    static let joinedOperands = 8
 
     init(dialect: SQLDialect) { self.dialect = dialect }
 
@@ -61,8 +69,12 @@ struct SQLFilterCompiler {
         case .all(let operands), .any(let operands):
             let cost = Self.nesting(operands.count)
             if depth > 0 && depth + cost > Self.inlineDepth { return moved(node) }
-            let op = if case .all = node { "AND" } else { "OR" }
-            return flat(operands.map { condition($0, depth: depth + cost) }, op)
+            let isAnd = if case .all = node { true } else { false }
+            var parts = operands.map { condition($0, depth: depth + cost) }
+            if isAnd && dialect == .postgresql && parts.count > Self.joinedOperands {
+                parts = parts.map { "(\($0)) IS TRUE" }
+            }
+            return flat(parts, isAnd ? "AND" : "OR")
         case .not(.not(let inner)):
             return condition(inner, depth: depth)
         case .not(let inner):

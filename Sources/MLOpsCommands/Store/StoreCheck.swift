@@ -75,8 +75,12 @@ struct StoreCheck: AsyncParsableCommand {
             } else if version > schema.latestVersion {
                 status = "newer"
                 problems.append("module '\(schema.module)' is at version \(version), newer than this build knows (\(schema.latestVersion)); use a newer mlops")
+            } else if version == 0 {
+                // A module this store never used (a lineage-only store has no drift baselines):
+                // not a problem; the module's first use migrates it.
+                status = "missing"
             } else {
-                status = version == 0 ? "missing" : "behind"
+                status = "behind"
                 problems.append("module '\(schema.module)' is at version \(version) of \(schema.latestVersion); run `mlops store migrate --store \(location)`")
             }
             schemas.append(SchemaStatus(module: schema.module, version: version, latest: schema.latestVersion, status: status))

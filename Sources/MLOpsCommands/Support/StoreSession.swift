@@ -14,7 +14,7 @@ enum StoreAccess: Sendable {
 
 /// Opens a store for one command and always closes it: the one way commands reach a store.
 ///
-/// Each helper opens the database (through ``StoreLocation/withDatabase(readOnly:logger:_:)``, which
+/// Each helper opens the database (through ``StoreLocation/withDatabase(readOnly:logger:isolation:_:)``, which
 /// runs the database's lifecycle beside the body), builds the product store a command needs,
 /// runs the command's body, and closes everything when the body returns or throws.
 enum StoreSession {

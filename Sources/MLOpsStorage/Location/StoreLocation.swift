@@ -173,7 +173,7 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
     /// The database is a `Service`: its `run()` must run while the database is used
     /// (a PostgreSQL database waits for it before it lends a connection). A service adds the
     /// database to its `ServiceGroup`; a command or a test uses
-    /// ``withDatabase(readOnly:logger:_:)``, which does all of this and closes the database.
+    /// ``withDatabase(readOnly:logger:isolation:_:)``, which does all of this and closes the database.
     ///
     /// - Parameters:
     ///   - readOnly: open a SQLite file without ever writing to it (no WAL switch, no schema
@@ -211,16 +211,19 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
     ///   - readOnly: open a SQLite file without ever writing to it (see
     ///     ``openDatabase(readOnly:logger:)``).
     ///   - logger: where a PostgreSQL connection pool logs.
+    ///   - isolation: the actor `body` runs on: the caller's, so a body written on the main actor
+    ///     (or any other) may use its state without sending it.
     ///   - body: the work to do with the database.
     /// - Returns: What `body` returned.
     /// - Throws: ``StorageError`` when the database cannot be opened, `run()` fails or closing
     ///   fails; otherwise what `body` threw.
     public func withDatabase<Result>(
         readOnly: Bool = false, logger: Logger = Logger(label: "mlops.storage"),
+        isolation: isolated (any Actor)? = #isolation,
         _ body: (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         let database = try await openDatabase(readOnly: readOnly, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
+        return try await withThrowingTaskGroup(of: Void.self, isolation: isolation) { group in
             group.addTask { try await database.run() }
             do {
                 let result = try await body(database)

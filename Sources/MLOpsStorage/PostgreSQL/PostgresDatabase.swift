@@ -14,7 +14,7 @@ import Synchronization
 ///   one after the other.
 ///
 /// Lifecycle: the connection pool works inside ``run()``, which the owner runs (a
-/// `ServiceGroup`, a task group, or ``StoreLocation/withDatabase(readOnly:logger:_:)``); the
+/// `ServiceGroup`, a task group, or ``StoreLocation/withDatabase(readOnly:logger:isolation:_:)``); the
 /// initializer starts no task. A transaction asked for before `run()` starts waits for it, up to
 /// ``PostgresConfiguration/connectTimeout``, and then fails with
 /// ``StorageError/Code/notRunning``. ``close()`` stops `run()` after the transactions in

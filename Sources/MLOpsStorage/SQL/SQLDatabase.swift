@@ -20,7 +20,7 @@ public import ServiceLifecycle
 /// Lifecycle: a database is a swift-service-lifecycle `Service`. Its `run()` does the
 /// database's background work (PostgreSQL's connection pool) until the task running it is
 /// cancelled or the service group shuts down gracefully, then closes the database. Use
-/// ``StoreLocation/withDatabase(readOnly:logger:_:)`` to open, run and close one around a
+/// ``StoreLocation/withDatabase(readOnly:logger:isolation:_:)`` to open, run and close one around a
 /// piece of work, or add the database to a `ServiceGroup` in a service. No database starts an
 /// unstructured task of its own.
 public protocol SQLDatabase: Service {
