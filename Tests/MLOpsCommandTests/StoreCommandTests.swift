@@ -117,3 +117,21 @@ struct StoreCheckModulesTests {
         #expect(behind.standardOutput.contains("behind"))
     }
 }
+
+@Suite("mlops store check on foreign databases")
+struct StoreCheckForeignTests {
+    @Test("a SQLite database with tables but none of swift-mlops' schemas is a problem (exit 1)")
+    func foreignDatabase() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("other.sqlite")
+        let make = Process()
+        make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        make.arguments = ["sqlite3", path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)"]
+        try make.run()
+        make.waitUntilExit()
+        guard make.terminationStatus == 0 else { return }  // no sqlite3 program here
+        let check = try Executables.run("mlops", ["store", "check", "--store", "sqlite://\(path)"])
+        #expect(check.status == 1, "\(check.standardOutput)")
+        #expect(check.standardOutput.contains("none of swift-mlops' schemas"))
+    }
+}

@@ -3,9 +3,13 @@ import Synchronization
 @testable import MLOpsStorage
 import Testing
 
-/// A query that computes for a long time (about a minute) unless it is interrupted.
+/// A query that computes for minutes unless it is interrupted.
+///
+/// The time bounds below are loose on purpose (the suite runs in parallel on 2 cores, and a
+/// cancelled task must still get a thread to resume on): each is far below how long the work
+/// would take without the interruption, which is what the test shows.
 private let longQuery = """
-    WITH RECURSIVE counter(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM counter WHERE n < 2000000000)
+    WITH RECURSIVE counter(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM counter WHERE n < 20000000000)
     SELECT count(*) FROM counter
     """
 
@@ -24,7 +28,7 @@ struct SQLiteCancellationTests {
         let result = await task.result
         let elapsed = ContinuousClock.now - cancelledAt
         #expect(throws: CancellationError.self) { try result.get() }
-        #expect(elapsed < .seconds(2), "the query went on for \(elapsed) after the cancellation")
+        #expect(elapsed < .seconds(20), "the query went on for \(elapsed) after the cancellation")
         // The connection is usable afterwards: the interrupt does not stick to the next call.
         let one = try await database.read { db in try await db.queryScalar(Int.self, "SELECT 1") }
         #expect(one == 1)
@@ -63,7 +67,7 @@ struct SQLiteCancellationTests {
         let holding = Task {
             try await holder.write { db in
                 try await db.execute("INSERT INTO t VALUES (1)")
-                try await Task.sleep(for: .seconds(3))
+                try await Task.sleep(for: .seconds(15))
             }
         }
         try await Task.sleep(for: .milliseconds(200))
@@ -74,7 +78,7 @@ struct SQLiteCancellationTests {
         let cancelledAt = ContinuousClock.now
         waiting.cancel()
         await #expect(throws: CancellationError.self) { try await waiting.value }
-        #expect(ContinuousClock.now - cancelledAt < .seconds(1))
+        #expect(ContinuousClock.now - cancelledAt < .seconds(10), "the waiter waited for the holder to finish")
         try await holding.value
         let rows = try await holder.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") }
         #expect(rows == 1)
@@ -89,7 +93,7 @@ struct SQLiteCancellationTests {
         let holder = Task {
             try await pool.withLock {
                 enteredSignal.yield()
-                try await Task.sleep(for: .seconds(2))
+                try await Task.sleep(for: .seconds(60))
             }
         }
         var iterator = entered.makeAsyncIterator()
@@ -99,7 +103,7 @@ struct SQLiteCancellationTests {
         let cancelledAt = ContinuousClock.now
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
-        #expect(ContinuousClock.now - cancelledAt < .milliseconds(500))
+        #expect(ContinuousClock.now - cancelledAt < .seconds(20))
         holder.cancel()
         _ = await holder.result
         // The lock is free again and still serves waiters in order.

@@ -27,13 +27,17 @@ import MLOpsStorage
 /// their join orders: planning grows faster than the cube of their number (200 take half a
 /// minute). In an `AND` of more than ``joinedOperands`` operands each operand is written
 /// `(…) IS TRUE`, which PostgreSQL plans as a hashed subplan instead (the same result: no
-/// operand is ever NULL).
+/// operand is ever NULL). Its JIT compiler, which a large filter's estimated cost switches on,
+/// spends seconds compiling thousands of functions for a query that runs in milliseconds:
+/// ``needsJITOff`` says when to turn it off for the search.
 struct SQLFilterCompiler {
     let dialect: SQLDialect
     /// The arguments of the condition and the orderings, in the order the SQL reads them.
     private(set) var arguments: [SQLValue] = []
     /// Groups moved out of the condition, deepest first (each may name those before it).
     private var definitions: [(sql: String, arguments: [SQLValue])] = []
+    /// How many comparisons the condition holds.
+    private(set) var comparisons = 0
 
     /// The most operands written in one flat `(a AND b …)`: SQLite's expression tree grows by one
     /// level per operand of a flat chain, and by about ``groupSize`` per nesting level.
@@ -54,6 +58,10 @@ struct SQLFilterCompiler {
 
     /// The arguments of ``withClause``, which come before all others.
     var withArguments: [SQLValue] { definitions.flatMap(\.arguments) }
+
+    /// Whether the search should run with PostgreSQL's JIT compilation off (`SET LOCAL jit = off`):
+    /// for filters of more than ``joinedOperands`` comparisons, where compiling costs more than it saves.
+    var needsJITOff: Bool { dialect == .postgresql && comparisons > Self.joinedOperands }
 
     /// The condition for `filter`, after checking its depth and size.
     ///
@@ -82,6 +90,7 @@ struct SQLFilterCompiler {
             // Comparisons below are never NULL (missing fields are a false IN), so NOT is plain.
             return "(NOT \(condition(inner, depth: depth + 1)))"
         case .comparison(let field, let op, let value):
+            comparisons += 1
             let numeric: Bool = if case .number = value { true } else if case .list(let items) = value, case .number = items.first { true } else { false }
             // Metrics, params and tags become `r.run_key IN (SELECT run_key ... WHERE key = ? AND value op ?)`,
             // which the (key, value) indexes answer without visiting every run.

@@ -281,7 +281,9 @@ public struct SQLLineageStore: LineageStore {
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
             ORDER BY \(orderClauses.joined(separator: ", ")) LIMIT ? OFFSET ?
             """
+        let jitOff = compiler.needsJITOff
         return try await database.read { [arguments] db in
+            if jitOff { try await db.execute("SET LOCAL jit = off") }
             let ids = try await db.query(sql, arguments + [.integer(Int64(query.limit + 1)), .integer(Int64(offset))])
                 .map { try $0.decode(String.self, at: 0) }
             let pageIDs = Array(ids.prefix(query.limit))

@@ -63,6 +63,16 @@ struct StoreCheck: AsyncParsableCommand {
         if !output.ok { throw ExitCode(1) }
     }
 
+    /// How many tables the database holds (in the current schema on PostgreSQL).
+    private static func tableCount(_ database: any SQLDatabase) async throws -> Int {
+        try await database.read { connection in
+            let sql = connection.dialect == .postgresql
+                ? "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+                : "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+            return try await connection.queryScalar(Int.self, sql)
+        }
+    }
+
     private func inspect(_ database: any SQLDatabase, location: StoreLocation) async throws -> Output {
         var problems: [String] = []
         let recorded = try await database.recordedSchemaVersions()
@@ -84,6 +94,11 @@ struct StoreCheck: AsyncParsableCommand {
                 problems.append("module '\(schema.module)' is at version \(version) of \(schema.latestVersion); run `mlops store migrate --store \(location)`")
             }
             schemas.append(SchemaStatus(module: schema.module, version: version, latest: schema.latestVersion, status: status))
+        }
+        // A module never used is fine, but a database that holds tables and none of our schemas
+        // is not a swift-mlops store (an empty one is: a store killed before its first migration).
+        if schemas.allSatisfy({ $0.version == 0 }), try await Self.tableCount(database) > 0 {
+            problems.append("the database holds tables but none of swift-mlops' schemas (\(KnownSchemas.all.map(\.module).joined(separator: ", "))); if it should be a store, run `mlops store migrate --store \(location)`")
         }
 
         let integrity = try await database.checkIntegrity()
