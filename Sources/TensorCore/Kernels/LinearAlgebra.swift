@@ -5,7 +5,7 @@ import Foundation
 ///
 /// The products run in C kernels chosen at run time: an AVX2+FMA path (Goto/BLIS packing with a
 /// register-blocked FMA micro-kernel) where the CPU has it, and a portable path elsewhere. Large
-/// products are split into row blocks over the cores with ``ParallelFor``; each worker keeps its
+/// products are split into row blocks over the cores with `ParallelFor`; each worker keeps its
 /// packing buffers between calls. See `Sources/CTensorKernels/include/CTensorKernels.h`.
 public enum LinearAlgebra {
     /// `C = A·B` for row-major A (m×k) and B (k×n); returns C (m×n).

@@ -56,7 +56,7 @@ package enum ParallelFor {
     }
 }
 
-/// Carries a buffer pointer (or another non-Sendable view of memory) into ``ParallelFor``'s
+/// Carries a buffer pointer (or another non-Sendable view of memory) into `ParallelFor`'s
 /// concurrent bodies.
 ///
 /// Only sound when every concurrent iteration reads shared memory that nobody writes meanwhile,
