@@ -140,7 +140,7 @@ let package = Package(
             ],
             exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(
-            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace"],
+            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsStorageTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace"],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

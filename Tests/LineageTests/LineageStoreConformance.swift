@@ -14,29 +14,29 @@ enum LineageStoreConformance {
 
     static func recordsARunCompletely(_ store: any LineageStore) async throws {
         let experiment = experiment("complete")
-        let run = try await store.startRun(RunStart(experiment: experiment, name: "gbt", startTime: 1_000, owner: "ana", tags: ["team": "fraud"]))
+        let run = try await store.startRun(RunStart(experiment: experiment, name: "gbt", startTime: .ms(1_000), owner: "ana", tags: ["team": "fraud"]))
         #expect(run.status == .running)
         try await store.logParameters(["model": "gbt", "depth": 6, "lr": 0.05, "early_stop": true], to: run.id)
         try await store.logParameters(["model": "gbt"], to: run.id)  // the same value again is fine
         try await store.logMetrics([
-            MetricPoint(key: "loss", value: 0.9, step: 0, timestamp: 1_001),
-            MetricPoint(key: "loss", value: 0.5, step: 1, timestamp: 1_002),
-            MetricPoint(key: "loss", value: .nan, step: 2, timestamp: 1_003),
-            MetricPoint(key: "auc", value: 0.93, step: 2, timestamp: 1_003),
+            MetricPoint(key: "loss", value: 0.9, step: 0, timestamp: .ms(1_001)),
+            MetricPoint(key: "loss", value: 0.5, step: 1, timestamp: .ms(1_002)),
+            MetricPoint(key: "loss", value: .nan, step: 2, timestamp: .ms(1_003)),
+            MetricPoint(key: "auc", value: 0.93, step: 2, timestamp: .ms(1_003)),
         ], to: run.id)
-        try await store.logMetrics([MetricPoint(key: "loss", value: 0.7, step: 1, timestamp: 999)], to: run.id)  // older: not latest
+        try await store.logMetrics([MetricPoint(key: "loss", value: 0.7, step: 1, timestamp: .ms(999))], to: run.id)  // older: not latest
         let data = artifact("train.csv", .dataset)
         let model = artifact("model.bin", .model)
         try await store.recordArtifact(data, direction: .input, role: "training-data", run: run.id)
         try await store.recordArtifact(model, direction: .output, role: "model", run: run.id)
         try await store.setEnvironment(EnvironmentSnapshot(gitCommit: String(repeating: "a", count: 40), gitDirty: false, seeds: ["split": 42]), for: run.id)
         try await store.setTags(["team": "risk", "stage": "dev"], on: run.id)
-        try await store.finishRun(run.id, status: .finished, endTime: 2_000)
+        try await store.finishRun(run.id, status: .finished, endTime: .ms(2_000))
 
         let stored = try await store.run(run.id)
         #expect(stored.experiment == experiment)
         #expect(stored.status == .finished)
-        #expect(stored.endTime == 2_000)
+        #expect(stored.endTime == .ms(2_000))
         #expect(stored.owner == "ana")
         #expect(stored.tags == ["team": "risk", "stage": "dev"])
         #expect(stored.parameters == ["model": "gbt", "depth": 6, "lr": 0.05, "early_stop": true])
@@ -54,7 +54,7 @@ enum LineageStoreConformance {
     }
 
     static func refusesBadWrites(_ store: any LineageStore) async throws {
-        let run = try await store.startRun(RunStart(experiment: experiment("bad"), name: "r", startTime: 5))
+        let run = try await store.startRun(RunStart(experiment: experiment("bad"), name: "r", startTime: .ms(5)))
         try await store.logParameters(["lr": 0.1], to: run.id)
         do {
             try await store.logParameters(["lr": 0.2, "depth": 3], to: run.id)
@@ -65,12 +65,12 @@ enum LineageStoreConformance {
         }
         // The failed call wrote nothing, not even the new key.
         #expect(try await store.run(run.id).parameters == ["lr": 0.1])
-        await expectCode(.notFound) { try await store.logMetrics([MetricPoint(key: "x", value: 1, timestamp: 1)], to: RunID()) }
+        await expectCode(.notFound) { try await store.logMetrics([MetricPoint(key: "x", value: 1, timestamp: .ms(1))], to: RunID()) }
         await expectCode(.notFound) { _ = try await store.run(RunID()) }
-        await expectCode(.invalidArgument) { try await store.logMetrics([MetricPoint(key: "", value: 1, timestamp: 1)], to: run.id) }
-        try await store.finishRun(run.id, status: .failed, endTime: 6)
-        await expectCode(.runFinished) { try await store.logMetrics([MetricPoint(key: "x", value: 1, timestamp: 7)], to: run.id) }
-        await expectCode(.runFinished) { try await store.finishRun(run.id, status: .finished, endTime: 8) }
+        await expectCode(.invalidArgument) { try await store.logMetrics([MetricPoint(key: "", value: 1, timestamp: .ms(1))], to: run.id) }
+        try await store.finishRun(run.id, status: .failed, endTime: .ms(6))
+        await expectCode(.runFinished) { try await store.logMetrics([MetricPoint(key: "x", value: 1, timestamp: .ms(7))], to: run.id) }
+        await expectCode(.runFinished) { try await store.finishRun(run.id, status: .finished, endTime: .ms(8)) }
         await expectCode(.runFinished) { try await store.recordArtifact(artifact("late", .model), direction: .output, role: "model", run: run.id) }
     }
 
@@ -78,10 +78,10 @@ enum LineageStoreConformance {
         let experiment = experiment("search")
         var ids: [RunID] = []
         for index in 0..<12 {
-            let run = try await store.startRun(RunStart(experiment: experiment, name: "run-\(index)", startTime: Int64(100 + index), tags: ["team": index % 2 == 0 ? "fraud" : "growth"]))
+            let run = try await store.startRun(RunStart(experiment: experiment, name: "run-\(index)", startTime: .ms(Int64(100 + index)), tags: ["team": index % 2 == 0 ? "fraud" : "growth"]))
             try await store.logParameters(["model": index % 3 == 0 ? "gbt" : "lr", "depth": .int(Int64(index))], to: run.id)
-            try await store.logMetrics([MetricPoint(key: "auc", value: 0.80 + Double(index) / 100, step: 0, timestamp: 1)], to: run.id)
-            if index == 11 { try await store.logMetrics([MetricPoint(key: "val/auc", value: 0.5, step: 0, timestamp: 1)], to: run.id) }
+            try await store.logMetrics([MetricPoint(key: "auc", value: 0.80 + Double(index) / 100, step: 0, timestamp: .ms(1))], to: run.id)
+            if index == 11 { try await store.logMetrics([MetricPoint(key: "val/auc", value: 0.5, step: 0, timestamp: .ms(1))], to: run.id) }
             ids.append(run.id)
         }
         func names(_ filter: String?, orderBy: [String] = [], limit: Int = 100) async throws -> [String] {
@@ -117,10 +117,10 @@ enum LineageStoreConformance {
         let labels = artifact("labels-\(experiment)", .dataset), model = artifact("model-\(experiment)", .model)
         let report = artifact("report-\(experiment)", .evaluation), unrelated = artifact("other-\(experiment)", .dataset)
         func step(_ name: String, inputs: [LineageArtifact], outputs: [LineageArtifact]) async throws -> RunID {
-            let run = try await store.startRun(RunStart(experiment: experiment, name: name, startTime: 1))
+            let run = try await store.startRun(RunStart(experiment: experiment, name: name, startTime: .ms(1)))
             for input in inputs { try await store.recordArtifact(input, direction: .input, role: input.name, run: run.id) }
             for output in outputs { try await store.recordArtifact(output, direction: .output, role: output.name, run: run.id) }
-            try await store.finishRun(run.id, status: .finished, endTime: 2)
+            try await store.finishRun(run.id, status: .finished, endTime: .ms(2))
             return run.id
         }
         let clean = try await step("clean", inputs: [raw], outputs: [features])
@@ -147,14 +147,14 @@ enum LineageStoreConformance {
     static func importsWholeRuns(_ store: any LineageStore) async throws {
         let id = RunID()
         let run = Run(
-            id: id, experiment: experiment("import"), name: "imported", status: .finished, startTime: 10, endTime: 20, owner: "ml",
+            id: id, experiment: experiment("import"), name: "imported", status: .finished, startTime: .ms(10), endTime: .ms(20), owner: "ml",
             tags: ["source": "mlflow"], parameters: ["lr": 0.1, "zip": "007"],
             edges: [ArtifactEdge(runID: id, digest: Digest(of: Array("imported-data".utf8)), direction: .input, role: "training-data", kind: .dataset)])
-        let points = [MetricPoint(key: "loss", value: 0.5, step: 1, timestamp: 11), MetricPoint(key: "loss", value: 0.4, step: 2, timestamp: 12),
-                      MetricPoint(key: "loss", value: 0.4, step: 2, timestamp: 12)]
+        let points = [MetricPoint(key: "loss", value: 0.5, step: 1, timestamp: .ms(11)), MetricPoint(key: "loss", value: 0.4, step: 2, timestamp: .ms(12)),
+                      MetricPoint(key: "loss", value: 0.4, step: 2, timestamp: .ms(12))]
         #expect(try await store.importRun(run, metrics: points))
         let stored = try await store.run(id)
-        #expect(stored.status == .finished && stored.endTime == 20)
+        #expect(stored.status == .finished && stored.endTime == .ms(20))
         #expect(stored.parameters == ["lr": 0.1, "zip": "007"])
         #expect(stored.latestMetrics["loss"]?.value == 0.4)
         #expect(stored.inputs.count == 1)
@@ -168,7 +168,7 @@ enum LineageStoreConformance {
         // A run that cannot be written leaves nothing behind.
         var broken = run
         broken.id = RunID()
-        await expectCode(.invalidArgument) { try await store.importRun(broken, metrics: [MetricPoint(key: "", value: 1, timestamp: 1)]) }
+        await expectCode(.invalidArgument) { try await store.importRun(broken, metrics: [MetricPoint(key: "", value: 1, timestamp: .ms(1))]) }
         await expectCode(.notFound) { _ = try await store.run(broken.id) }
         await expectCode(.invalidArgument) { _ = try await store.searchRuns(RunQuery(pageToken: "o9223372036854775807")) }
     }
@@ -177,15 +177,15 @@ enum LineageStoreConformance {
         let experiment = experiment("parents")
         let parentID = RunID(), childID = RunID()
         // The child comes first: its parent is not in the store yet.
-        #expect(try await store.importRun(Run(id: childID, experiment: experiment, name: "child", status: .finished, startTime: 1, endTime: 2, parentRunID: parentID), metrics: []))
+        #expect(try await store.importRun(Run(id: childID, experiment: experiment, name: "child", status: .finished, startTime: .ms(1), endTime: .ms(2), parentRunID: parentID), metrics: []))
         #expect(try await store.run(childID).parentRunID == parentID)
-        #expect(try await store.importRun(Run(id: parentID, experiment: experiment, name: "parent", status: .finished, startTime: 3, endTime: 4), metrics: []))
+        #expect(try await store.importRun(Run(id: parentID, experiment: experiment, name: "parent", status: .finished, startTime: .ms(3), endTime: .ms(4)), metrics: []))
         let child = try await store.run(childID)
         #expect(child.parentRunID == parentID)
         #expect(try await store.run(try #require(child.parentRunID)).name == "parent")
         // A started run's parent must exist.
-        await expectCode(.notFound) { _ = try await store.startRun(RunStart(experiment: experiment, name: "orphan", startTime: 5, parentRunID: RunID())) }
-        let started = try await store.startRun(RunStart(experiment: experiment, name: "trial", startTime: 6, parentRunID: parentID))
+        await expectCode(.notFound) { _ = try await store.startRun(RunStart(experiment: experiment, name: "orphan", startTime: .ms(5), parentRunID: RunID())) }
+        let started = try await store.startRun(RunStart(experiment: experiment, name: "trial", startTime: .ms(6), parentRunID: parentID))
         #expect(try await store.run(started.id).parentRunID == parentID)
     }
 
@@ -194,9 +194,9 @@ enum LineageStoreConformance {
         let experiment = experiment("nan")
         var ids: [String: RunID] = [:]
         for (name, lr, loss) in [("nan", Double.nan, Double.nan), ("high", 0.7, 0.2), ("low", 0.1, 0.9)] {
-            let run = try await store.startRun(RunStart(experiment: experiment, name: name, startTime: 1))
+            let run = try await store.startRun(RunStart(experiment: experiment, name: name, startTime: .ms(1)))
             try await store.logParameters(["lr": .double(lr)], to: run.id)
-            try await store.logMetrics([MetricPoint(key: "loss", value: loss, timestamp: 1)], to: run.id)
+            try await store.logMetrics([MetricPoint(key: "loss", value: loss, timestamp: .ms(1))], to: run.id)
             ids[name] = run.id
         }
         let stored = try await store.run(try #require(ids["nan"]))
@@ -228,7 +228,7 @@ enum LineageStoreConformance {
         let experiment = experiment("text")
         let words = ["Zebra", "apple", "Ärger", "ärger", "\u{e9}clair", "e\u{301}clair", "APPLE"]
         for (index, word) in words.enumerated() {
-            let run = try await store.startRun(RunStart(experiment: experiment, name: "w\(index)", startTime: Int64(index), tags: ["word": word]))
+            let run = try await store.startRun(RunStart(experiment: experiment, name: "w\(index)", startTime: .ms(Int64(index)), tags: ["word": word]))
             try await store.logParameters(["word": .string(word)], to: run.id)
         }
         func matching(_ filter: String, orderBy: [String] = ["tags.word"]) async throws -> [String] {
@@ -263,7 +263,7 @@ enum LineageStoreConformance {
     static func boundsFilters(_ store: any LineageStore) async throws {
         let experiment = experiment("bounds")
         for index in 0..<5 {
-            let run = try await store.startRun(RunStart(experiment: experiment, name: "r\(index)", startTime: Int64(index)))
+            let run = try await store.startRun(RunStart(experiment: experiment, name: "r\(index)", startTime: .ms(Int64(index))))
             try await store.logParameters(["i": .int(Int64(index))], to: run.id)
         }
         func names(_ filter: RunFilter) async throws -> [String] {
@@ -306,11 +306,11 @@ enum LineageStoreConformance {
 
     /// Lists far beyond SQLite's and PostgreSQL's argument limits (32,766 and 65,535) in one call.
     static func handlesListsBeyondArgumentLimits(_ store: any LineageStore) async throws {
-        let run = try await store.startRun(RunStart(experiment: experiment("many"), name: "wide", startTime: 1))
+        let run = try await store.startRun(RunStart(experiment: experiment("many"), name: "wide", startTime: .ms(1)))
         let parameters = Dictionary(uniqueKeysWithValues: (0..<70_000).map { ("p\($0)", ParameterValue.int(Int64($0))) })
         try await store.logParameters(parameters, to: run.id)
         try await store.logParameters(parameters, to: run.id)  // the same values again: checked in chunks
-        let points = (0..<33_000).map { MetricPoint(key: "m\($0)", value: Double($0), step: 1, timestamp: 2) }
+        let points = (0..<33_000).map { MetricPoint(key: "m\($0)", value: Double($0), step: 1, timestamp: .ms(2)) }
         try await store.logMetrics(points, to: run.id)
         let stored = try await store.run(run.id)
         #expect(stored.parameters.count == 70_000)
@@ -323,15 +323,43 @@ enum LineageStoreConformance {
     /// Text with a NUL character is refused by every store alike (PostgreSQL cannot store it).
     static func refusesNULCharacters(_ store: any LineageStore) async throws {
         let experiment = experiment("nul")
-        await expectCode(.invalidArgument) { _ = try await store.startRun(RunStart(experiment: experiment, name: "a\0b", startTime: 1)) }
-        let run = try await store.startRun(RunStart(experiment: experiment, name: "ok", startTime: 1))
+        await expectCode(.invalidArgument) { _ = try await store.startRun(RunStart(experiment: experiment, name: "a\0b", startTime: .ms(1))) }
+        let run = try await store.startRun(RunStart(experiment: experiment, name: "ok", startTime: .ms(1)))
         await expectCode(.invalidArgument) { try await store.logParameters(["model": "g\0bt"], to: run.id) }
-        await expectCode(.invalidArgument) { try await store.logMetrics([MetricPoint(key: "lo\0ss", value: 1, timestamp: 1)], to: run.id) }
+        await expectCode(.invalidArgument) { try await store.logMetrics([MetricPoint(key: "lo\0ss", value: 1, timestamp: .ms(1))], to: run.id) }
         await expectCode(.invalidArgument) { try await store.setTags(["team\0": "x"], on: run.id) }
         await expectCode(.invalidArgument) { try await store.recordArtifact(artifact("data", .dataset), direction: .input, role: "tr\0ain", run: run.id) }
-        await expectCode(.invalidArgument) { try await store.importRun(Run(id: RunID(), experiment: experiment, name: "x", status: .finished, startTime: 1, tags: ["a": "\0"]), metrics: []) }
+        await expectCode(.invalidArgument) { try await store.importRun(Run(id: RunID(), experiment: experiment, name: "x", status: .finished, startTime: .ms(1), tags: ["a": "\0"]), metrics: []) }
         let stored = try await store.run(run.id)
         #expect(stored.parameters.isEmpty && stored.tags.isEmpty && stored.latestMetrics.isEmpty && stored.edges.isEmpty)
+    }
+
+    /// Times are `Date`s, kept to the millisecond (rounded to the nearest) by every store.
+    static func keepsTimesToTheMillisecond(_ store: any LineageStore) async throws {
+        let experiment = experiment("times")
+        let start = Date(timeIntervalSince1970: 1_764_000_000.1234)  // …000.123 after rounding
+        let run = try await store.startRun(RunStart(experiment: experiment, name: "t", startTime: start))
+        #expect(run.startTime == .ms(1_764_000_000_123))
+        try await store.logMetrics([
+            MetricPoint(key: "loss", value: 1, step: 0, timestamp: Date(timeIntervalSince1970: 1_764_000_001.0006)),
+            // The same millisecond after rounding, logged later: the later one is the latest.
+            MetricPoint(key: "loss", value: 2, step: 0, timestamp: Date(timeIntervalSince1970: 1_764_000_001.0009)),
+        ], to: run.id)
+        try await store.finishRun(run.id, status: .finished, endTime: Date(timeIntervalSince1970: 1_764_000_002.0004))
+        let stored = try await store.run(run.id)
+        #expect(stored.startTime == .ms(1_764_000_000_123))
+        #expect(stored.endTime == .ms(1_764_000_002_000))
+        #expect(stored.latestMetrics["loss"]?.timestamp == .ms(1_764_000_001_001))
+        #expect(stored.latestMetrics["loss"]?.value == 2)
+        #expect(try await store.metricHistory(of: run.id, key: "loss").map(\.timestamp) == [.ms(1_764_000_001_001), .ms(1_764_000_001_001)])
+        // Filters compare times in milliseconds since the Unix epoch.
+        let found = try await store.searchRuns(RunQuery(experiment: experiment, filter: "attributes.start_time = 1764000000123 and attributes.end_time < 1764000002001"))
+        #expect(found.runs.map(\.id) == [run.id])
+        let imported = Run(id: RunID(), experiment: experiment, name: "i", status: .finished, startTime: Date(timeIntervalSince1970: 5.0004), endTime: Date(timeIntervalSince1970: 6.0006))
+        try await store.importRun(imported, metrics: [MetricPoint(key: "x", value: 1, timestamp: Date(timeIntervalSince1970: 7.0007))])
+        let back = try await store.run(imported.id)
+        #expect(back.startTime == .ms(5_000) && back.endTime == .ms(6_001))
+        #expect(back.latestMetrics["x"]?.timestamp == .ms(7_001))
     }
 
     static func runAll(_ store: any LineageStore) async throws {
@@ -346,6 +374,7 @@ enum LineageStoreConformance {
         try await boundsFilters(store)
         try await handlesListsBeyondArgumentLimits(store)
         try await refusesNULCharacters(store)
+        try await keepsTimesToTheMillisecond(store)
     }
 
     static func expectCode(_ code: LineageError.Code, _ body: () async throws -> Void) async {

@@ -14,17 +14,17 @@ let openLineageSchemas: String? = {
 struct OpenLineageExportTests {
     static func recordedRuns() async throws -> (parent: Run, child: Run, failed: Run) {
         let store = InMemoryLineageStore()
-        let sweep = try await store.startRun(RunStart(experiment: "fraud", name: "sweep", startTime: 1_764_000_000_000))
-        let child = try await store.startRun(RunStart(experiment: "fraud", name: "trial-1", startTime: 1_764_000_001_000, parentRunID: sweep.id))
+        let sweep = try await store.startRun(RunStart(experiment: "fraud", name: "sweep", startTime: .ms(1_764_000_000_000)))
+        let child = try await store.startRun(RunStart(experiment: "fraud", name: "trial-1", startTime: .ms(1_764_000_001_000), parentRunID: sweep.id))
         try await store.logParameters(["lr": 0.1, "model": "gbt"], to: child.id)
-        try await store.logMetrics([MetricPoint(key: "auc", value: 0.91, timestamp: 1), MetricPoint(key: "loss", value: .nan, timestamp: 1)], to: child.id)
+        try await store.logMetrics([MetricPoint(key: "auc", value: 0.91, timestamp: .ms(1)), MetricPoint(key: "loss", value: .nan, timestamp: .ms(1))], to: child.id)
         try await store.setEnvironment(EnvironmentSnapshot(gitCommit: String(repeating: "b", count: 40), variables: ["CUDA_VISIBLE_DEVICES": "0"]), for: child.id)
         let data = LineageArtifact(digest: Digest(of: Array("data".utf8)), kind: .dataset, name: "train.csv")
         try await store.recordArtifact(data, direction: .input, role: "training-data", run: child.id)
         try await store.recordArtifact(LineageArtifact(digest: Digest(of: Array("model".utf8)), kind: .model, name: "model.bin"), direction: .output, role: "model", run: child.id)
-        try await store.finishRun(child.id, status: .finished, endTime: 1_764_000_060_500)
-        let failed = try await store.startRun(RunStart(experiment: "fraud", name: "trial-2", startTime: 1_764_000_002_000))
-        try await store.finishRun(failed.id, status: .failed, endTime: 1_764_000_003_000)
+        try await store.finishRun(child.id, status: .finished, endTime: .ms(1_764_000_060_500))
+        let failed = try await store.startRun(RunStart(experiment: "fraud", name: "trial-2", startTime: .ms(1_764_000_002_000)))
+        try await store.finishRun(failed.id, status: .failed, endTime: .ms(1_764_000_003_000))
         return (try await store.run(sweep.id), try await store.run(child.id), try await store.run(failed.id))
     }
 

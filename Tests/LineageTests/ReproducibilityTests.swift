@@ -1,3 +1,4 @@
+import Foundation
 import Lineage
 import MLOpsStorage
 import Testing
@@ -11,9 +12,9 @@ struct ReproducibilityTests {
     static func run(data: String = "train-v1", commit: String = "c1", dirty: Bool = false, lr: Double = 0.1, seed: UInt64 = 42, features: String = "fs-v1") -> Run {
         let id = RunID()
         return Run(
-            id: id, experiment: "e", name: "r", status: .finished, startTime: 0, endTime: 1,
+            id: id, experiment: "e", name: "r", status: .finished, startTime: .ms(0), endTime: .ms(1),
             parameters: ["lr": .double(lr), "depth": 6],
-            latestMetrics: ["auc": MetricPoint(key: "auc", value: 0.9 + lr, timestamp: 1)],
+            latestMetrics: ["auc": MetricPoint(key: "auc", value: 0.9 + lr, timestamp: .ms(1))],
             environment: EnvironmentSnapshot(gitCommit: commit, gitDirty: dirty, swiftVersion: "6.3", seeds: ["split": seed]),
             edges: [
                 edge(data, .input, .dataset, run: id, role: "training-data"),

@@ -1,3 +1,4 @@
+import Foundation
 import Lineage
 import Testing
 
@@ -27,7 +28,7 @@ struct RunFilterTests {
         ("metrics.auc = 'high'", 15, "metrics are numbers"),
         ("metrics.auc > 1 params.x = 2", 17, "expected 'and', 'or'"),
         ("tags.epochs > 5", 15, "tags are text"),
-        ("attributes.start_time = '123'", 25, "time in milliseconds"),
+        ("attributes.start_time = '123'", 25, "compared in milliseconds"),
         ("attributes.status = 1", 21, "is text"),
         ("metrics.auc in ('0.9')", 16, "metrics are numbers"),
         ("params.x in (1, 'a')", 13, "mixes numbers and strings"),
@@ -55,7 +56,7 @@ struct RunFilterTests {
 
     @Test("like patterns match as SQL does: like case-sensitive, ilike folding ASCII letters only")
     func likePatterns() throws {
-        let run = Run(id: RunID(), experiment: "e", name: "Nightly-2026-11-25", status: .running, startTime: 0)
+        let run = Run(id: RunID(), experiment: "e", name: "Nightly-2026-11-25", status: .running, startTime: .ms(0))
         #expect(try RunFilter(parsing: "attributes.name ilike 'nightly-%'").matches(run))
         #expect(try !RunFilter(parsing: "attributes.name like 'nightly-%'").matches(run))
         #expect(try RunFilter(parsing: "attributes.name like 'Nightly-%'").matches(run))
@@ -63,9 +64,9 @@ struct RunFilterTests {
         #expect(try !RunFilter(parsing: "attributes.name ilike 'weekly-%'").matches(run))
         #expect(try RunFilter(parsing: "attributes.name like '%-11-%'").matches(run))
         #expect(try !RunFilter(parsing: "attributes.name like '%-12-%'").matches(run))
-        let long = Run(id: RunID(), experiment: "e", name: String(repeating: "ab", count: 50_000), status: .running, startTime: 0)
+        let long = Run(id: RunID(), experiment: "e", name: String(repeating: "ab", count: 50_000), status: .running, startTime: .ms(0))
         #expect(try RunFilter(parsing: "attributes.name like '%b%a%b'").matches(long))
-        let german = Run(id: RunID(), experiment: "e", name: "Ärger", status: .running, startTime: 0)
+        let german = Run(id: RunID(), experiment: "e", name: "Ärger", status: .running, startTime: .ms(0))
         #expect(try !RunFilter(parsing: "attributes.name ilike 'ärger'").matches(german))
         #expect(try RunFilter(parsing: "attributes.name ilike 'ÄRGER'").matches(german))
         #expect(try RunFilter(parsing: "attributes.name like '_rger'").matches(german))
@@ -93,7 +94,7 @@ struct RunFilterTests {
 
     @Test("a long flat chain parses and evaluates without recursing per term; too many values is a typed error")
     func flatChains() throws {
-        let run = Run(id: RunID(), experiment: "e", name: "r", status: .running, startTime: 0, parameters: ["i": 7])
+        let run = Run(id: RunID(), experiment: "e", name: "r", status: .running, startTime: .ms(0), parameters: ["i": 7])
         let limit = RunFilter.maximumValueCount
         let anyOf = (0..<limit).map { "params.i = \($0 == limit - 1 ? 7 : -$0)" }.joined(separator: " or ")
         #expect(try RunFilter(parsing: anyOf).matches(run))
@@ -121,8 +122,8 @@ struct RunFilterTests {
 
     @Test("NaN compares as IEEE 754 says in memory")
     func nanComparisons() throws {
-        let run = Run(id: RunID(), experiment: "e", name: "r", status: .running, startTime: 0, parameters: ["lr": .double(.nan)],
-                      latestMetrics: ["loss": MetricPoint(key: "loss", value: .nan, timestamp: 0)])
+        let run = Run(id: RunID(), experiment: "e", name: "r", status: .running, startTime: .ms(0), parameters: ["lr": .double(.nan)],
+                      latestMetrics: ["loss": MetricPoint(key: "loss", value: .nan, timestamp: .ms(0))])
         for field in ["params.lr", "metrics.loss"] {
             for op in ["=", "<", "<=", ">", ">="] {
                 #expect(try !RunFilter(parsing: "\(field) \(op) 0.5").matches(run), "\(field) \(op)")

@@ -31,7 +31,7 @@ final class ControlledStore: LineageStore {
         try await base.recordArtifact(artifact, direction: direction, role: role, run: run)
     }
     func setEnvironment(_ environment: EnvironmentSnapshot, for run: RunID) async throws { try await base.setEnvironment(environment, for: run) }
-    func finishRun(_ run: RunID, status: RunStatus, endTime: Int64) async throws { try await base.finishRun(run, status: status, endTime: endTime) }
+    func finishRun(_ run: RunID, status: RunStatus, endTime: Date) async throws { try await base.finishRun(run, status: status, endTime: endTime) }
     func importRun(_ run: Run, metrics: [MetricPoint]) async throws -> Bool { try await base.importRun(run, metrics: metrics) }
     func run(_ id: RunID) async throws -> Run { try await base.run(id) }
     func metricHistory(of run: RunID, key: String) async throws -> [MetricPoint] { try await base.metricHistory(of: run, key: key) }
@@ -44,9 +44,9 @@ final class ControlledStore: LineageStore {
 @Suite("Run recorder")
 struct RunRecorderTests {
     /// A clock that advances one millisecond per reading.
-    static func steppingClock() -> @Sendable () -> Int64 {
+    static func steppingClock() -> @Sendable () -> Date {
         let tick = Atomic<Int64>(1_000)
-        return { tick.add(1, ordering: .relaxed).newValue }
+        return { .ms(tick.add(1, ordering: .relaxed).newValue) }
     }
 
     @Test("buffered points are all in the store after finish, and the run is finished")
@@ -65,6 +65,10 @@ struct RunRecorderTests {
         let run = try await store.run(recorder.runID)
         #expect(run.status == .finished)
         #expect(run.latestMetrics["loss"]?.step == 2_499)
+        // The injected clock: the start read it first, each point once, the end last.
+        #expect(run.startTime == .ms(1_001))
+        #expect(history.first?.timestamp == .ms(1_002))
+        #expect(run.endTime == .ms(1_001 + 2_500 + 1))
         await #expect(throws: LineageError.self) { try await recorder.log("loss", 0) }
     }
 

@@ -1,51 +1,56 @@
 import Foundation
+import MLOpsStorageTestSupport
 import Testing
 
 @Suite("the main job and the examples")
 struct DemoAndExampleTests {
     @Test("mlops demo runs end to end and writes an index, a page per chapter and summary.json")
     func demo() throws {
-        let folder = TemporaryFolder()
-        let result = try Executables.run("mlops", ["demo", "--output", folder.file("out")])
-        #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.contains("index.html"))
-        for file in ["index.html", "storage.html", "lineage.html", "drift.html", "drift-report.html", "drift-report.json", "openlineage.json", "summary.json", "transactions.csv", "mlops.sqlite"] {
-            #expect(FileManager.default.fileExists(atPath: folder.file("out/\(file)")), "missing \(file)")
+        try withTemporaryFolder { folder in
+            let result = try Executables.run("mlops", ["demo", "--output", folder.file("out")])
+            #expect(result.status == 0, "\(result.standardError)")
+            #expect(result.standardOutput.contains("index.html"))
+            for file in ["index.html", "storage.html", "lineage.html", "drift.html", "drift-report.html", "drift-report.json", "openlineage.json", "summary.json", "transactions.csv", "mlops.sqlite"] {
+                #expect(FileManager.default.fileExists(atPath: folder.file("out/\(file)")), "missing \(file)")
+            }
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/summary.json")))) as? [String: Any]
+            let chapters = summary?["chapters"] as? [[String: Any]]
+            #expect(chapters?.map { $0["slug"] as? String } == ["storage", "lineage", "drift"])
+            // The drift chapter: stable windows before the drift, an alarm once it starts.
+            #expect(result.standardOutput.contains("no alarm in windows 1–3; traffic drifts from window 4: raised at window 4"), "\(result.standardOutput)")
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/drift-report.json")))) as? [String: Any]
+            #expect((report?["dataset"] as? [String: Any])?["drifted"] as? Bool == true)
+            let page = try String(contentsOfFile: folder.file("out/drift-report.html"), encoding: .utf8)
+            #expect(page.contains("<svg") && !page.contains("https://"))
+            // A second run on the same folder works and deduplicates.
+            let again = try Executables.run("mlops", ["demo", "--output", folder.file("out"), "--format", "json"])
+            #expect(again.status == 0, "\(again.standardError)")
         }
-        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/summary.json")))) as? [String: Any]
-        let chapters = summary?["chapters"] as? [[String: Any]]
-        #expect(chapters?.map { $0["slug"] as? String } == ["storage", "lineage", "drift"])
-        // The drift chapter: stable windows before the drift, an alarm once it starts.
-        #expect(result.standardOutput.contains("no alarm in windows 1–3; traffic drifts from window 4: raised at window 4"), "\(result.standardOutput)")
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/drift-report.json")))) as? [String: Any]
-        #expect((report?["dataset"] as? [String: Any])?["drifted"] as? Bool == true)
-        let page = try String(contentsOfFile: folder.file("out/drift-report.html"), encoding: .utf8)
-        #expect(page.contains("<svg") && !page.contains("https://"))
-        // A second run on the same folder works and deduplicates.
-        let again = try Executables.run("mlops", ["demo", "--output", folder.file("out"), "--format", "json"])
-        #expect(again.status == 0, "\(again.standardError)")
     }
 
     @Test("the same seed gives the same dataset digest")
     func demoIsDeterministic() throws {
-        let first = TemporaryFolder()
-        let second = TemporaryFolder()
-        _ = try Executables.run("mlops", ["demo", "--output", first.path, "--seed", "7"])
-        _ = try Executables.run("mlops", ["demo", "--output", second.path, "--seed", "7"])
-        let a = try Data(contentsOf: URL(fileURLWithPath: first.file("transactions.csv")))
-        let b = try Data(contentsOf: URL(fileURLWithPath: second.file("transactions.csv")))
-        #expect(a == b)
-        #expect(a.count > 100_000)
+        try withTemporaryFolder { first in
+            try withTemporaryFolder { second in
+                _ = try Executables.run("mlops", ["demo", "--output", first.path, "--seed", "7"])
+                _ = try Executables.run("mlops", ["demo", "--output", second.path, "--seed", "7"])
+                let a = try Data(contentsOf: URL(fileURLWithPath: first.file("transactions.csv")))
+                let b = try Data(contentsOf: URL(fileURLWithPath: second.file("transactions.csv")))
+                #expect(a == b)
+                #expect(a.count > 100_000)
+            }
+        }
     }
 
     @Test("the store-tour example runs")
     func storeTour() throws {
-        let folder = TemporaryFolder()
-        let result = try Executables.run("store-tour", [folder.path])
-        #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.contains("experiment fraud-gbt by risk-team: AUC 0.912"))
-        #expect(result.standardOutput.contains("identical: true"))
-        #expect(result.standardOutput.contains("bad digest refused"))
+        try withTemporaryFolder { folder in
+            let result = try Executables.run("store-tour", [folder.path])
+            #expect(result.status == 0, "\(result.standardError)")
+            #expect(result.standardOutput.contains("experiment fraud-gbt by risk-team: AUC 0.912"))
+            #expect(result.standardOutput.contains("identical: true"))
+            #expect(result.standardOutput.contains("bad digest refused"))
+        }
     }
 
     @Test("the table-sketches example runs and every merged quantile is within its bound")
@@ -66,25 +71,27 @@ struct DemoAndExampleTests {
 
     @Test("the train-and-trace example records a run and traces its model back to its data")
     func trainAndTrace() throws {
-        let folder = TemporaryFolder()
-        let result = try Executables.run("train-and-trace", [folder.path])
-        #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.contains("was written by run sgd"))
-        #expect(result.standardOutput.contains("which read line.csv"))
-        #expect(result.standardOutput.contains("after 40 logged epochs"))
-        #expect(result.standardOutput.contains("slope 3.0") || result.standardOutput.contains("slope 2.9"))
+        try withTemporaryFolder { folder in
+            let result = try Executables.run("train-and-trace", [folder.path])
+            #expect(result.status == 0, "\(result.standardError)")
+            #expect(result.standardOutput.contains("was written by run sgd"))
+            #expect(result.standardOutput.contains("which read line.csv"))
+            #expect(result.standardOutput.contains("after 40 logged epochs"))
+            #expect(result.standardOutput.contains("slope 3.0") || result.standardOutput.contains("slope 2.9"))
+        }
     }
 
     @Test("the drift-watch example stays quiet before the drift and raises it from window 5")
     func driftWatch() throws {
-        let folder = TemporaryFolder()
-        let result = try Executables.run("drift-watch", [folder.path])
-        #expect(result.status == 0, "\(result.standardError)")
-        let windows = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("window ") }
-        #expect(windows.count == 8)
-        for (index, line) in windows.enumerated() {
-            #expect(line.contains(index + 1 >= 5 ? "DRIFT" : "ok"), "\(line)")
+        try withTemporaryFolder { folder in
+            let result = try Executables.run("drift-watch", [folder.path])
+            #expect(result.status == 0, "\(result.standardError)")
+            let windows = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("window ") }
+            #expect(windows.count == 8)
+            for (index, line) in windows.enumerated() {
+                #expect(line.contains(index + 1 >= 5 ? "DRIFT" : "ok"), "\(line)")
+            }
+            #expect(result.standardOutput.contains("new_category"))
         }
-        #expect(result.standardOutput.contains("new_category"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsStorageTestSupport
 import Testing
 
 @Suite("mlops drift")
@@ -24,86 +25,91 @@ struct DriftCommandTests {
 
     @Test("no drift is exit 0; drift is exit 1 with per-column JSON; html is a self-contained page")
     func gate() throws {
-        let folder = TemporaryFolder()
-        let (reference, same) = try Self.files(folder, shift: 0, mix: false)
-        let calm = try Executables.run("mlops", ["drift", reference, same])
-        #expect(calm.status == 0, "\(calm.standardOutput)\(calm.standardError)")
-        #expect(calm.standardOutput.contains("NO DRIFT"))
+        try withTemporaryFolder { folder in
+            let (reference, same) = try Self.files(folder, shift: 0, mix: false)
+            let calm = try Executables.run("mlops", ["drift", reference, same])
+            #expect(calm.status == 0, "\(calm.standardOutput)\(calm.standardError)")
+            #expect(calm.standardOutput.contains("NO DRIFT"))
 
-        let drifted = TemporaryFolder()
-        let (_, current) = try Self.files(drifted, shift: 1, mix: true)
-        let result = try Executables.run("mlops", ["drift", reference, current, "--format", "json"])
-        #expect(result.status == 1, "\(result.standardError)")
-        let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
-        #expect((object?["dataset"] as? [String: Any])?["drifted"] as? Bool == true)
-        let columns = object?["columns"] as? [[String: Any]] ?? []
-        #expect(columns.map { $0["name"] as? String } == ["amount", "country"])
-        for column in columns {
-            for key in ["name", "method", "statistic", "p_value", "threshold", "drifted"] {
-                #expect(column.keys.contains(key), "missing \(key)")
+            try withTemporaryFolder { drifted in
+                let (_, current) = try Self.files(drifted, shift: 1, mix: true)
+                let result = try Executables.run("mlops", ["drift", reference, current, "--format", "json"])
+                #expect(result.status == 1, "\(result.standardError)")
+                let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+                #expect((object?["dataset"] as? [String: Any])?["drifted"] as? Bool == true)
+                let columns = object?["columns"] as? [[String: Any]] ?? []
+                #expect(columns.map { $0["name"] as? String } == ["amount", "country"])
+                for column in columns {
+                    for key in ["name", "method", "statistic", "p_value", "threshold", "drifted"] {
+                        #expect(column.keys.contains(key), "missing \(key)")
+                    }
+                }
+
+                let ks = try Executables.run("mlops", ["drift", reference, current, "--method", "ks", "--columns", "amount", "--format", "json"])
+                #expect(ks.status == 1)
+                let ksColumns = (try JSONSerialization.jsonObject(with: Data(ks.standardOutput.utf8)) as? [String: Any])?["columns"] as? [[String: Any]]
+                #expect(ksColumns?.count == 1)
+                #expect(ksColumns?.first?["method"] as? String == "ks")
+                #expect((ksColumns?.first?["p_value"] as? Double ?? 1) < 1e-6)
+
+                let page = drifted.file("report.html")
+                let html = try Executables.run("mlops", ["drift", reference, current, "--format", "html", "--output", page])
+                #expect(html.status == 1)
+                let text = try String(contentsOfFile: page, encoding: .utf8)
+                #expect(text.hasPrefix("<!DOCTYPE html>") || text.hasPrefix("<!doctype html>"))
+                #expect(text.contains("<svg"))
+                #expect(!text.contains("http://") || !text.contains("src=\"http"))
             }
         }
-
-        let ks = try Executables.run("mlops", ["drift", reference, current, "--method", "ks", "--columns", "amount", "--format", "json"])
-        #expect(ks.status == 1)
-        let ksColumns = (try JSONSerialization.jsonObject(with: Data(ks.standardOutput.utf8)) as? [String: Any])?["columns"] as? [[String: Any]]
-        #expect(ksColumns?.count == 1)
-        #expect(ksColumns?.first?["method"] as? String == "ks")
-        #expect((ksColumns?.first?["p_value"] as? Double ?? 1) < 1e-6)
-
-        let page = drifted.file("report.html")
-        let html = try Executables.run("mlops", ["drift", reference, current, "--format", "html", "--output", page])
-        #expect(html.status == 1)
-        let text = try String(contentsOfFile: page, encoding: .utf8)
-        #expect(text.hasPrefix("<!DOCTYPE html>") || text.hasPrefix("<!doctype html>"))
-        #expect(text.contains("<svg"))
-        #expect(!text.contains("http://") || !text.contains("src=\"http"))
     }
 
     @Test("bad usage and unreadable input are exit 2 with the reason")
     func badInput() throws {
-        let folder = TemporaryFolder()
-        let (reference, current) = try Self.files(folder, shift: 0, mix: false)
-        let missing = try Executables.run("mlops", ["drift", reference, folder.file("nope.csv")])
-        #expect(missing.status == 2)
-        #expect(missing.standardError.contains("no file at"))
-        let method = try Executables.run("mlops", ["drift", reference, current, "--method", "magic"])
-        #expect(method.status == 2)
-        #expect(method.standardError.contains("'magic' is invalid for '--method"))
-        #expect(method.standardError.contains("wasserstein"), "the message lists the methods")
-        let rule = try Executables.run("mlops", ["drift", reference, current, "--dataset-rule", "share:x"])
-        #expect(rule.status == 2)
-        let renamed = folder.file("renamed.csv")
-        try Data("total,land\n1,DE\n2,FR\n".utf8).write(to: URL(fileURLWithPath: renamed))
-        let nothing = try Executables.run("mlops", ["drift", reference, renamed])
-        #expect(nothing.status == 2, "no column could be compared: never a pass")
-        #expect(nothing.standardError.contains("no column could be compared"))
-        let alpha = try Executables.run("mlops", ["drift", reference, current, "--method", "ks", "--threshold", "1.5"])
-        #expect(alpha.status == 2)
-        #expect(alpha.standardError.contains("significance level"))
-        let threshold = try Executables.run("mlops", ["drift", reference, current, "--threshold", "0.2"])
-        #expect(threshold.status == 2)
-        #expect(threshold.standardError.contains("--threshold needs --method"))
+        try withTemporaryFolder { folder in
+            let (reference, current) = try Self.files(folder, shift: 0, mix: false)
+            let missing = try Executables.run("mlops", ["drift", reference, folder.file("nope.csv")])
+            #expect(missing.status == 2)
+            #expect(missing.standardError.contains("no file at"))
+            let method = try Executables.run("mlops", ["drift", reference, current, "--method", "magic"])
+            #expect(method.status == 2)
+            #expect(method.standardError.contains("'magic' is invalid for '--method"))
+            #expect(method.standardError.contains("wasserstein"), "the message lists the methods")
+            let rule = try Executables.run("mlops", ["drift", reference, current, "--dataset-rule", "share:x"])
+            #expect(rule.status == 2)
+            let renamed = folder.file("renamed.csv")
+            try Data("total,land\n1,DE\n2,FR\n".utf8).write(to: URL(fileURLWithPath: renamed))
+            let nothing = try Executables.run("mlops", ["drift", reference, renamed])
+            #expect(nothing.status == 2, "no column could be compared: never a pass")
+            #expect(nothing.standardError.contains("no column could be compared"))
+            let alpha = try Executables.run("mlops", ["drift", reference, current, "--method", "ks", "--threshold", "1.5"])
+            #expect(alpha.status == 2)
+            #expect(alpha.standardError.contains("significance level"))
+            let threshold = try Executables.run("mlops", ["drift", reference, current, "--threshold", "0.2"])
+            #expect(threshold.status == 2)
+            #expect(threshold.standardError.contains("--threshold needs --method"))
+        }
     }
 
     @Test("a baseline saved in the store gates later files on sketches alone")
     func baselines() throws {
-        let folder = TemporaryFolder()
-        let store = "sqlite:\(folder.file("store.sqlite"))"
-        let (reference, same) = try Self.files(folder, shift: 0, mix: false)
-        let saved = try Executables.run("mlops", ["drift", "baseline", "save", "payments", reference, "--store", store, "--note", "training"])
-        #expect(saved.status == 0, "\(saved.standardError)")
-        #expect(saved.standardOutput.contains("version 1"))
-        let list = try Executables.run("mlops", ["drift", "baseline", "list", "--store", store, "--format", "json"])
-        #expect(list.standardOutput.contains("\"name\" : \"payments\""))
-        let calm = try Executables.run("mlops", ["drift", "check", "payments", same, "--store", store])
-        #expect(calm.status == 0, "\(calm.standardOutput)")
-        let other = TemporaryFolder()
-        let (_, current) = try Self.files(other, shift: 1, mix: true)
-        let drifted = try Executables.run("mlops", ["drift", "check", "payments", current, "--store", store])
-        #expect(drifted.status == 1, "\(drifted.standardOutput)")
-        let unknown = try Executables.run("mlops", ["drift", "check", "nothing", current, "--store", store])
-        #expect(unknown.status == 2)
-        #expect(unknown.standardError.contains("No baseline"))
+        try withTemporaryFolder { folder in
+            let store = "sqlite:\(folder.file("store.sqlite"))"
+            let (reference, same) = try Self.files(folder, shift: 0, mix: false)
+            let saved = try Executables.run("mlops", ["drift", "baseline", "save", "payments", reference, "--store", store, "--note", "training"])
+            #expect(saved.status == 0, "\(saved.standardError)")
+            #expect(saved.standardOutput.contains("version 1"))
+            let list = try Executables.run("mlops", ["drift", "baseline", "list", "--store", store, "--format", "json"])
+            #expect(list.standardOutput.contains("\"name\" : \"payments\""))
+            let calm = try Executables.run("mlops", ["drift", "check", "payments", same, "--store", store])
+            #expect(calm.status == 0, "\(calm.standardOutput)")
+            try withTemporaryFolder { other in
+                let (_, current) = try Self.files(other, shift: 1, mix: true)
+                let drifted = try Executables.run("mlops", ["drift", "check", "payments", current, "--store", store])
+                #expect(drifted.status == 1, "\(drifted.standardOutput)")
+                let unknown = try Executables.run("mlops", ["drift", "check", "nothing", current, "--store", store])
+                #expect(unknown.status == 2)
+                #expect(unknown.standardError.contains("No baseline"))
+            }
+        }
     }
 }

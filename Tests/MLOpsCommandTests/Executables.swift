@@ -40,17 +40,3 @@ enum Executables {
             standardError: String(decoding: errorData, as: UTF8.self))
     }
 }
-
-/// A fresh temporary folder, removed when released.
-final class TemporaryFolder: Sendable {
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "mlops-command-tests-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsStorageTestSupport
 import Synchronization
 import Testing
 
@@ -9,17 +10,19 @@ import Testing
 struct MultiProcessTests {
     @Test("create, migrate, log, import and read one SQLite file from 12 processes at once")
     func sqliteFile() async throws {
-        let folder = TemporaryFolder()
-        try await Self.exercise(store: "sqlite://\(folder.file("shared.sqlite"))", folder: folder.path, freshStore: true)
+        try await withTemporaryFolder { folder in
+            try await Self.exercise(store: "sqlite://\(folder.file("shared.sqlite"))", folder: folder.path, freshStore: true)
+        }
     }
 
     @Test(
         "create, migrate, log, import and read one PostgreSQL database from 12 processes at once",
         .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
     func postgres() async throws {
-        let folder = TemporaryFolder()
-        let url = ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? ""
-        try await Self.exercise(store: url, folder: folder.path, freshStore: false)
+        try await withTemporaryFolder { folder in
+            let url = ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? ""
+            try await Self.exercise(store: url, folder: folder.path, freshStore: false)
+        }
     }
 
     /// One wave of 12 processes on `store`, then a count of what they left.

@@ -1,22 +1,24 @@
 import Foundation
+import MLOpsStorageTestSupport
 import Testing
 
 @Suite("mlops store")
 struct StoreCommandTests {
     @Test("migrate creates a store, check finds it healthy, both in JSON")
     func migrateThenCheck() throws {
-        let folder = TemporaryFolder()
-        let store = "sqlite:\(folder.file("s.sqlite"))"
-        let migrate = try Executables.run("mlops", ["store", "migrate", "--store", store, "--format", "json"])
-        #expect(migrate.status == 0, "\(migrate.standardError)")
-        let report = try JSONSerialization.jsonObject(with: Data(migrate.standardOutput.utf8)) as? [String: Any]
-        #expect(report?["changed"] as? Bool == true)
-        let again = try Executables.run("mlops", ["store", "migrate", "--store", store, "--format", "json"])
-        #expect((try JSONSerialization.jsonObject(with: Data(again.standardOutput.utf8)) as? [String: Any])?["changed"] as? Bool == false)
-        let check = try Executables.run("mlops", ["store", "check", "--store", store, "--format", "json"])
-        #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
-        let result = try JSONSerialization.jsonObject(with: Data(check.standardOutput.utf8)) as? [String: Any]
-        #expect(result?["ok"] as? Bool == true)
+        try withTemporaryFolder { folder in
+            let store = "sqlite:\(folder.file("s.sqlite"))"
+            let migrate = try Executables.run("mlops", ["store", "migrate", "--store", store, "--format", "json"])
+            #expect(migrate.status == 0, "\(migrate.standardError)")
+            let report = try JSONSerialization.jsonObject(with: Data(migrate.standardOutput.utf8)) as? [String: Any]
+            #expect(report?["changed"] as? Bool == true)
+            let again = try Executables.run("mlops", ["store", "migrate", "--store", store, "--format", "json"])
+            #expect((try JSONSerialization.jsonObject(with: Data(again.standardOutput.utf8)) as? [String: Any])?["changed"] as? Bool == false)
+            let check = try Executables.run("mlops", ["store", "check", "--store", store, "--format", "json"])
+            #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+            let result = try JSONSerialization.jsonObject(with: Data(check.standardOutput.utf8)) as? [String: Any]
+            #expect(result?["ok"] as? Bool == true)
+        }
     }
 
     @Test("a bad store URL is exit 2 with the accepted forms")
@@ -28,61 +30,65 @@ struct StoreCommandTests {
 
     @Test("a file that is not a store is exit 2 and is left unchanged")
     func garbageStore() throws {
-        let folder = TemporaryFolder()
-        let path = folder.file("notes.sqlite")
-        try Data("my notes, not a database\n".utf8).write(to: URL(fileURLWithPath: path))
-        let result = try Executables.run("mlops", ["store", "migrate", "--store", "sqlite:\(path)"])
-        #expect(result.status == 2)
-        #expect(result.standardError.contains("is not a SQLite database"))
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == "my notes, not a database\n")
+        try withTemporaryFolder { folder in
+            let path = folder.file("notes.sqlite")
+            try Data("my notes, not a database\n".utf8).write(to: URL(fileURLWithPath: path))
+            let result = try Executables.run("mlops", ["store", "migrate", "--store", "sqlite:\(path)"])
+            #expect(result.status == 2)
+            #expect(result.standardError.contains("is not a SQLite database"))
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "my notes, not a database\n")
+        }
     }
 
     @Test("check of a missing store is exit 2 and creates nothing")
     func missingStore() throws {
-        let folder = TemporaryFolder()
-        let result = try Executables.run("mlops", ["store", "check", "--store", "sqlite:\(folder.file("none.sqlite"))"])
-        #expect(result.status == 2)
-        #expect(result.standardError.contains("mlops store migrate"))
-        #expect(!FileManager.default.fileExists(atPath: folder.file("none.sqlite")))
+        try withTemporaryFolder { folder in
+            let result = try Executables.run("mlops", ["store", "check", "--store", "sqlite:\(folder.file("none.sqlite"))"])
+            #expect(result.status == 2)
+            #expect(result.standardError.contains("mlops store migrate"))
+            #expect(!FileManager.default.fileExists(atPath: folder.file("none.sqlite")))
+        }
     }
 
     @Test("a damaged artifact makes check --verify-artifacts exit 1 naming it")
     func corruptArtifact() throws {
-        let folder = TemporaryFolder()
-        let store = "sqlite:\(folder.file("d.sqlite"))"
-        let demo = try Executables.run("mlops", ["demo", "--output", folder.path, "--store", store])
-        #expect(demo.status == 0, "\(demo.standardError)")
-        let objects = folder.file("d.artifacts/objects")
-        let shard = try #require(try FileManager.default.contentsOfDirectory(atPath: objects).first)
-        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(objects)/\(shard)").first)
-        let path = "\(objects)/\(shard)/\(name)"
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        bytes[bytes.count / 2] ^= 0xFF
-        try bytes.write(to: URL(fileURLWithPath: path))
-        let check = try Executables.run("mlops", ["store", "check", "--store", store, "--verify-artifacts", "--format", "json"])
-        #expect(check.status == 1)
-        #expect(check.standardOutput.contains(String(name.prefix(64))))
+        try withTemporaryFolder { folder in
+            let store = "sqlite:\(folder.file("d.sqlite"))"
+            let demo = try Executables.run("mlops", ["demo", "--output", folder.path, "--store", store])
+            #expect(demo.status == 0, "\(demo.standardError)")
+            let objects = folder.file("d.artifacts/objects")
+            let shard = try #require(try FileManager.default.contentsOfDirectory(atPath: objects).first)
+            let name = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(objects)/\(shard)").first)
+            let path = "\(objects)/\(shard)/\(name)"
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes[bytes.count / 2] ^= 0xFF
+            try bytes.write(to: URL(fileURLWithPath: path))
+            let check = try Executables.run("mlops", ["store", "check", "--store", store, "--verify-artifacts", "--format", "json"])
+            #expect(check.status == 1)
+            #expect(check.standardOutput.contains(String(name.prefix(64))))
+        }
     }
 
     @Test("four processes migrating one fresh file at once all succeed")
     func concurrentProcesses() throws {
-        let folder = TemporaryFolder()
-        let store = "sqlite:\(folder.file("race.sqlite"))"
-        let results = try (0..<4).map { _ -> Process in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "\(Executables.productsFolder)/mlops")
-            process.arguments = ["store", "migrate", "--store", store, "--format", "json"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
-        }.map { process -> Int32 in
-            process.waitUntilExit()
-            return process.terminationStatus
+        try withTemporaryFolder { folder in
+            let store = "sqlite:\(folder.file("race.sqlite"))"
+            let results = try (0..<4).map { _ -> Process in
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "\(Executables.productsFolder)/mlops")
+                process.arguments = ["store", "migrate", "--store", store, "--format", "json"]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                return process
+            }.map { process -> Int32 in
+                process.waitUntilExit()
+                return process.terminationStatus
+            }
+            #expect(results == [0, 0, 0, 0])
+            let check = try Executables.run("mlops", ["store", "check", "--store", store])
+            #expect(check.status == 0, "\(check.standardOutput)")
         }
-        #expect(results == [0, 0, 0, 0])
-        let check = try Executables.run("mlops", ["store", "check", "--store", store])
-        #expect(check.status == 0, "\(check.standardOutput)")
     }
 
     @Test("unknown subcommands are exit 2 with usage")
@@ -97,24 +103,25 @@ struct StoreCommandTests {
 struct StoreCheckModulesTests {
     @Test("a store that never used a module is healthy; one whose module is behind is not")
     func unusedModuleIsNotAProblem() throws {
-        let folder = TemporaryFolder()
-        let path = folder.file("lineage-only.sqlite")
-        // A lineage-only store, as train-and-trace makes: no drift baselines were ever saved.
-        let train = try Executables.run("train-and-trace", [folder.path, "--store", "sqlite://\(path)"])
-        #expect(train.status == 0, "\(train.standardError)")
-        let healthy = try Executables.run("mlops", ["store", "check", "--store", "sqlite://\(path)", "--format", "json"])
-        #expect(healthy.status == 0, "\(healthy.standardOutput)")
-        #expect(healthy.standardOutput.contains("\"missing\""))
-        // Pretend the lineage module is one version behind: that is a problem (exit 1).
-        let lowered = Process()
-        lowered.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        lowered.arguments = ["sqlite3", path, "DELETE FROM mlops_schema_migrations WHERE module = 'lineage' AND version = (SELECT max(version) FROM mlops_schema_migrations WHERE module = 'lineage')"]
-        try lowered.run()
-        lowered.waitUntilExit()
-        guard lowered.terminationStatus == 0 else { return }  // no sqlite3 program: the first half stands
-        let behind = try Executables.run("mlops", ["store", "check", "--store", "sqlite://\(path)"])
-        #expect(behind.status == 1, "\(behind.standardOutput)")
-        #expect(behind.standardOutput.contains("behind"))
+        try withTemporaryFolder { folder in
+            let path = folder.file("lineage-only.sqlite")
+            // A lineage-only store, as train-and-trace makes: no drift baselines were ever saved.
+            let train = try Executables.run("train-and-trace", [folder.path, "--store", "sqlite://\(path)"])
+            #expect(train.status == 0, "\(train.standardError)")
+            let healthy = try Executables.run("mlops", ["store", "check", "--store", "sqlite://\(path)", "--format", "json"])
+            #expect(healthy.status == 0, "\(healthy.standardOutput)")
+            #expect(healthy.standardOutput.contains("\"missing\""))
+            // Pretend the lineage module is one version behind: that is a problem (exit 1).
+            let lowered = Process()
+            lowered.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            lowered.arguments = ["sqlite3", path, "DELETE FROM mlops_schema_migrations WHERE module = 'lineage' AND version = (SELECT max(version) FROM mlops_schema_migrations WHERE module = 'lineage')"]
+            try lowered.run()
+            lowered.waitUntilExit()
+            guard lowered.terminationStatus == 0 else { return }  // no sqlite3 program: the first half stands
+            let behind = try Executables.run("mlops", ["store", "check", "--store", "sqlite://\(path)"])
+            #expect(behind.status == 1, "\(behind.standardOutput)")
+            #expect(behind.standardOutput.contains("behind"))
+        }
     }
 }
 
@@ -122,16 +129,17 @@ struct StoreCheckModulesTests {
 struct StoreCheckForeignTests {
     @Test("a SQLite database with tables but none of swift-mlops' schemas is a problem (exit 1)")
     func foreignDatabase() throws {
-        let folder = TemporaryFolder()
-        let path = folder.file("other.sqlite")
-        let make = Process()
-        make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        make.arguments = ["sqlite3", path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)"]
-        try make.run()
-        make.waitUntilExit()
-        guard make.terminationStatus == 0 else { return }  // no sqlite3 program here
-        let check = try Executables.run("mlops", ["store", "check", "--store", "sqlite://\(path)"])
-        #expect(check.status == 1, "\(check.standardOutput)")
-        #expect(check.standardOutput.contains("none of swift-mlops' schemas"))
+        try withTemporaryFolder { folder in
+            let path = folder.file("other.sqlite")
+            let make = Process()
+            make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            make.arguments = ["sqlite3", path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)"]
+            try make.run()
+            make.waitUntilExit()
+            guard make.terminationStatus == 0 else { return }  // no sqlite3 program here
+            let check = try Executables.run("mlops", ["store", "check", "--store", "sqlite://\(path)"])
+            #expect(check.status == 1, "\(check.standardOutput)")
+            #expect(check.standardOutput.contains("none of swift-mlops' schemas"))
+        }
     }
 }

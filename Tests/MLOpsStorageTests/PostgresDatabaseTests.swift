@@ -81,7 +81,8 @@ struct PostgresDatabaseTests {
             #expect(error.code == .notRunning)
             #expect(error.description.contains("withDatabase"))
         }
-        #expect(ContinuousClock.now - started < .seconds(8))
+        // It waited about the 3 s connect timeout, not forever; loose for a loaded machine.
+        #expect(ContinuousClock.now - started < .seconds(60))
 
         // A transaction that starts before run() goes ahead once run() does.
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -209,8 +210,9 @@ struct PostgresWithoutServerTests {
         let location = try StoreLocation(parsing: "postgres://nobody:pw@127.0.0.1:\(silent.port)/none?connect_timeout=1")
         let started = ContinuousClock.now
         await #expect(throws: StorageError.self) { try await location.withDatabase { _ in } }
-        // Far below "forever", loose for a loaded 2-core machine.
-        #expect(ContinuousClock.now - started < .seconds(20))
+        // The listener never answers, so only the URL's timeout can have ended the attempt; the
+        // bound is far below "forever" and loose for a loaded 2-core machine.
+        #expect(ContinuousClock.now - started < .seconds(120))
     }
 }
 #endif

@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsStorageTestSupport
 import Synchronization
 @testable import MLOpsStorage
 import Testing
@@ -17,73 +18,76 @@ private let longQuery = """
 struct SQLiteCancellationTests {
     @Test("a cancelled long query returns promptly with CancellationError")
     func cancelledQuery() async throws {
-        let folder = TemporaryFolder()
-        let database = try await SQLiteDatabase(path: folder.file("long.sqlite"))
-        let task = Task {
-            try await database.read { db in try await db.queryScalar(Int.self, longQuery) }
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("long.sqlite"))
+            let task = Task {
+                try await database.read { db in try await db.queryScalar(Int.self, longQuery) }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let cancelledAt = ContinuousClock.now
+            task.cancel()
+            let result = await task.result
+            let elapsed = ContinuousClock.now - cancelledAt
+            #expect(throws: CancellationError.self) { try result.get() }
+            #expect(elapsed < .seconds(20), "the query went on for \(elapsed) after the cancellation")
+            // The connection is usable afterwards: the interrupt does not stick to the next call.
+            let one = try await database.read { db in try await db.queryScalar(Int.self, "SELECT 1") }
+            #expect(one == 1)
+            try await database.close()
         }
-        try await Task.sleep(for: .milliseconds(200))
-        let cancelledAt = ContinuousClock.now
-        task.cancel()
-        let result = await task.result
-        let elapsed = ContinuousClock.now - cancelledAt
-        #expect(throws: CancellationError.self) { try result.get() }
-        #expect(elapsed < .seconds(20), "the query went on for \(elapsed) after the cancellation")
-        // The connection is usable afterwards: the interrupt does not stick to the next call.
-        let one = try await database.read { db in try await db.queryScalar(Int.self, "SELECT 1") }
-        #expect(one == 1)
-        try await database.close()
     }
 
     @Test("a cancelled write rolls back and leaves the database as it was")
     func cancelledWriteRollsBack() async throws {
-        let folder = TemporaryFolder()
-        let database = try await SQLiteDatabase(path: folder.file("rollback.sqlite"))
-        try await database.write { db in try await db.execute("CREATE TABLE t (n INTEGER)") }
-        let task = Task {
-            try await database.write { db in
-                try await db.execute("INSERT INTO t VALUES (1)")
-                _ = try await db.query(longQuery)
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("rollback.sqlite"))
+            try await database.write { db in try await db.execute("CREATE TABLE t (n INTEGER)") }
+            let task = Task {
+                try await database.write { db in
+                    try await db.execute("INSERT INTO t VALUES (1)")
+                    _ = try await db.query(longQuery)
+                }
             }
+            try await Task.sleep(for: .milliseconds(200))
+            task.cancel()
+            await #expect(throws: CancellationError.self) { try await task.value }
+            let count = try await database.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") }
+            #expect(count == 0)
+            // And the writer is free again.
+            try await database.write { db in try await db.execute("INSERT INTO t VALUES (2)") }
+            try await database.close()
         }
-        try await Task.sleep(for: .milliseconds(200))
-        task.cancel()
-        await #expect(throws: CancellationError.self) { try await task.value }
-        let count = try await database.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") }
-        #expect(count == 0)
-        // And the writer is free again.
-        try await database.write { db in try await db.execute("INSERT INTO t VALUES (2)") }
-        try await database.close()
     }
 
     @Test("a writer waiting for another process's lock stops waiting when cancelled")
     func cancelledBusyWait() async throws {
-        let folder = TemporaryFolder()
-        let path = folder.file("busy.sqlite")
-        // Two databases on one file stand for two processes: the second waits on SQLite's lock.
-        let holder = try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(busyTimeout: .seconds(30)))
-        let waiter = try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(busyTimeout: .seconds(30)))
-        try await holder.write { db in try await db.execute("CREATE TABLE t (n INTEGER)") }
-        let holding = Task {
-            try await holder.write { db in
-                try await db.execute("INSERT INTO t VALUES (1)")
-                try await Task.sleep(for: .seconds(15))
+        try await withTemporaryFolder { folder in
+            let path = folder.file("busy.sqlite")
+            // Two databases on one file stand for two processes: the second waits on SQLite's lock.
+            let holder = try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(busyTimeout: .seconds(30)))
+            let waiter = try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(busyTimeout: .seconds(30)))
+            try await holder.write { db in try await db.execute("CREATE TABLE t (n INTEGER)") }
+            let holding = Task {
+                try await holder.write { db in
+                    try await db.execute("INSERT INTO t VALUES (1)")
+                    try await Task.sleep(for: .seconds(15))
+                }
             }
+            try await Task.sleep(for: .milliseconds(200))
+            let waiting = Task {
+                try await waiter.write { db in try await db.execute("INSERT INTO t VALUES (2)") }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let cancelledAt = ContinuousClock.now
+            waiting.cancel()
+            await #expect(throws: CancellationError.self) { try await waiting.value }
+            #expect(ContinuousClock.now - cancelledAt < .seconds(10), "the waiter waited for the holder to finish")
+            try await holding.value
+            let rows = try await holder.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") }
+            #expect(rows == 1)
+            try await holder.close()
+            try await waiter.close()
         }
-        try await Task.sleep(for: .milliseconds(200))
-        let waiting = Task {
-            try await waiter.write { db in try await db.execute("INSERT INTO t VALUES (2)") }
-        }
-        try await Task.sleep(for: .milliseconds(200))
-        let cancelledAt = ContinuousClock.now
-        waiting.cancel()
-        await #expect(throws: CancellationError.self) { try await waiting.value }
-        #expect(ContinuousClock.now - cancelledAt < .seconds(10), "the waiter waited for the holder to finish")
-        try await holding.value
-        let rows = try await holder.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") }
-        #expect(rows == 1)
-        try await holder.close()
-        try await waiter.close()
     }
 
     @Test("a task waiting for a pooled connection stops waiting when cancelled")

@@ -37,7 +37,7 @@ final class SQLiteCooperativePoolTests: XCTestCase {
                             try await db.execute("INSERT INTO t VALUES (?, ?)", [.integer(Int64(index)), .integer(Int64(step))])
                             // Hold the lock while computing for a while, so the others wait on it.
                             _ = try await db.query(
-                                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 150000) SELECT sum(x) FROM c")
+                                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 600000) SELECT sum(x) FROM c")
                         }
                         measured.commits.withLock { $0 += 1 }
                     }

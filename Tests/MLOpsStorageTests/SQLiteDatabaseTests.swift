@@ -7,10 +7,11 @@ import Testing
 struct SQLiteDatabaseTests {
     @Test("passes the SQL conformance suite on a file")
     func conformanceOnFile() async throws {
-        let folder = TemporaryFolder()
-        let database = try await SQLiteDatabase(path: folder.file("store.sqlite"))
-        try await SQLDatabaseConformance.runAll(database)
-        try await database.close()
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("store.sqlite"))
+            try await SQLDatabaseConformance.runAll(database)
+            try await database.close()
+        }
     }
 
     @Test("passes the SQL conformance suite in memory")
@@ -21,41 +22,44 @@ struct SQLiteDatabaseTests {
 
     @Test("switches the file to WAL journaling with foreign keys on")
     func walAndForeignKeys() async throws {
-        let folder = TemporaryFolder()
-        let database = try await SQLiteDatabase(path: folder.file("wal.sqlite"))
-        let mode = try await database.read { db in try await db.queryScalar(String.self, "PRAGMA journal_mode") }
-        #expect(mode == "wal")
-        let foreignKeys = try await database.write { db in try await db.queryScalar(Int.self, "PRAGMA foreign_keys") }
-        #expect(foreignKeys == 1)
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("wal.sqlite"))
+            let mode = try await database.read { db in try await db.queryScalar(String.self, "PRAGMA journal_mode") }
+            #expect(mode == "wal")
+            let foreignKeys = try await database.write { db in try await db.queryScalar(Int.self, "PRAGMA foreign_keys") }
+            #expect(foreignKeys == 1)
+        }
     }
 
     @Test("refuses a file that is not SQLite and leaves it byte for byte as it was")
     func refusesGarbage() async throws {
-        let folder = TemporaryFolder()
-        let path = folder.file("notes.txt")
-        let garbage = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
-        try garbage.write(to: URL(fileURLWithPath: path))
-        do {
-            _ = try await SQLiteDatabase(path: path)
-            Issue.record("a garbage file was opened as a database")
-        } catch let error as StorageError {
-            #expect(error.code == .notADatabase)
-            #expect(error.description.contains(path))
-            #expect(error.fix != nil)
+        try await withTemporaryFolder { folder in
+            let path = folder.file("notes.txt")
+            let garbage = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+            try garbage.write(to: URL(fileURLWithPath: path))
+            do {
+                _ = try await SQLiteDatabase(path: path)
+                Issue.record("a garbage file was opened as a database")
+            } catch let error as StorageError {
+                #expect(error.code == .notADatabase)
+                #expect(error.description.contains(path))
+                #expect(error.fix != nil)
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
+            #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
         }
-        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
-        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
     }
 
     @Test("refuses a file with a SQLite header but damaged pages")
     func refusesDamagedDatabase() async throws {
-        let folder = TemporaryFolder()
-        let path = folder.file("damaged.sqlite")
-        var bytes = Array("SQLite format 3\0".utf8)
-        bytes += [UInt8](repeating: 0xEE, count: 8192)
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        await #expect(throws: StorageError.self) { _ = try await SQLiteDatabase(path: path) }
-        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+        try await withTemporaryFolder { folder in
+            let path = folder.file("damaged.sqlite")
+            var bytes = Array("SQLite format 3\0".utf8)
+            bytes += [UInt8](repeating: 0xEE, count: 8192)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            await #expect(throws: StorageError.self) { _ = try await SQLiteDatabase(path: path) }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+        }
     }
 
     @Test("a path where no file can be created is a cannotOpen error that names it")
@@ -74,27 +78,28 @@ struct SQLiteDatabaseTests {
 
     @Test("several databases opening one fresh file at once all succeed and share one schema")
     func concurrentFreshOpens() async throws {
-        let folder = TemporaryFolder()
-        let path = folder.file("fresh.sqlite")
-        let schema = SQLSchema(module: "race", migrations: [
-            SQLMigration(version: 1, name: "create") { _ in "CREATE TABLE raced (id INTEGER PRIMARY KEY)" }
-        ])
-        let changed = try await withThrowingTaskGroup(of: Bool.self) { group in
-            for _ in 0..<8 {
-                group.addTask {
-                    let database = try await SQLiteDatabase(path: path)
-                    let report = try await database.migrate([StorageSchema.schema, schema])
-                    try await database.close()
-                    return report.changedAnything
+        try await withTemporaryFolder { folder in
+            let path = folder.file("fresh.sqlite")
+            let schema = SQLSchema(module: "race", migrations: [
+                SQLMigration(version: 1, name: "create") { _ in "CREATE TABLE raced (id INTEGER PRIMARY KEY)" }
+            ])
+            let changed = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        let database = try await SQLiteDatabase(path: path)
+                        let report = try await database.migrate([StorageSchema.schema, schema])
+                        try await database.close()
+                        return report.changedAnything
+                    }
                 }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
             }
-            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            #expect(changed.filter { $0 }.count == 1)
+            let database = try await SQLiteDatabase(path: path)
+            #expect(try await database.checkIntegrity().isEmpty)
+            let versions = try await database.read { db in try await SQLMigrator.versions(on: db) }
+            #expect(versions == ["storage": 1, "race": 1])
         }
-        #expect(changed.filter { $0 }.count == 1)
-        let database = try await SQLiteDatabase(path: path)
-        #expect(try await database.checkIntegrity().isEmpty)
-        let versions = try await database.read { db in try await SQLMigrator.versions(on: db) }
-        #expect(versions == ["storage": 1, "race": 1])
     }
 
     @Test("text with a NUL character is stored whole (PostgreSQL refuses such text with an error)")
@@ -122,11 +127,12 @@ struct SQLiteDatabaseTests {
 
     @Test("read transactions cannot write")
     func readsAreReadOnly() async throws {
-        let folder = TemporaryFolder()
-        let database = try await SQLiteDatabase(path: folder.file("ro.sqlite"))
-        try await database.write { db in try await db.executeScript("CREATE TABLE t (id INTEGER)") }
-        await #expect(throws: StorageError.self) {
-            try await database.read { db in try await db.execute("INSERT INTO t VALUES (1)") }
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("ro.sqlite"))
+            try await database.write { db in try await db.executeScript("CREATE TABLE t (id INTEGER)") }
+            await #expect(throws: StorageError.self) {
+                try await database.read { db in try await db.execute("INSERT INTO t VALUES (1)") }
+            }
         }
     }
 }

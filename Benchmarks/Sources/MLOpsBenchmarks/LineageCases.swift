@@ -40,12 +40,12 @@ enum LineageCases {
         return try await Measurement.repeated(arguments.repetitions, items: total, prepare: {
             if let (_, database, path) = state { try await database.close(); remove(path) }
             state = try await freshStore(arguments)
-            runID = try await state?.0.startRun(RunStart(experiment: "bench", name: "points", startTime: 0)).id
+            runID = try await state?.0.startRun(RunStart(experiment: "bench", name: "points", startTime: Date(timeIntervalSince1970: 0))).id
         }) {
             guard let (store, _, _) = state, let runID else { return }
             var start = 0
             while start < total {
-                let points = (start..<(start + batch)).map { MetricPoint(key: "loss", value: Double($0), step: Int64($0), timestamp: Int64($0)) }
+                let points = (start..<(start + batch)).map { MetricPoint(key: "loss", value: Double($0), step: Int64($0), timestamp: Date(timeIntervalSince1970: Double($0) / 1000)) }
                 try await store.logMetrics(points, to: runID)
                 start += batch
             }

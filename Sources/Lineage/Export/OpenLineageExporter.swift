@@ -60,7 +60,7 @@ public struct OpenLineageExporter: Sendable {
         return data
     }
 
-    func event(for run: Run, type: String, time: Int64, parent: Run?) -> JSONValue {
+    func event(for run: Run, type: String, time: Date, parent: Run?) -> JSONValue {
         var runFacets: [String: JSONValue] = [
             "processing_engine": facet("processing_engine", ["name": .string("swift-mlops"), "version": .string("0.1.0")]),
             "mlops_run": facet("mlops_run", [
@@ -98,7 +98,7 @@ public struct OpenLineageExporter: Sendable {
         }
         return .object([
             "eventType": .string(type),
-            "eventTime": .string(Self.isoTime(milliseconds: time)),
+            "eventTime": .string(Self.isoTime(time)),
             "producer": .string(producer),
             "schemaURL": .string(Self.schemaURL),
             "run": .object(["runId": .string(run.id.value), "facets": .object(runFacets)]),
@@ -119,9 +119,8 @@ public struct OpenLineageExporter: Sendable {
         return .object(fields)
     }
 
-    /// `2026-11-25T08:30:00.123Z` for a time in milliseconds since the Unix epoch.
-    static func isoTime(milliseconds: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-        return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    /// `2026-11-25T08:30:00.123Z`: the time in UTC, to the millisecond.
+    static func isoTime(_ date: Date) -> String {
+        date.roundedToMillisecond.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MLOpsStorage
+import TensorCore
 
 /// Brings the history of an MLflow tracking database (SQLite) into a ``LineageStore``: experiments,
 /// runs, parameters, metric series and tags, so a team keeps its past runs when it moves.
@@ -114,7 +115,8 @@ public struct MLflowImporter: Sendable {
                         MetricPoint(
                             key: try row.decode(String.self, "key"),
                             value: (try row.decode(Int?.self, "is_nan") ?? 0) != 0 ? .nan : try row.decode(Double.self, "value"),
-                            step: try row.decode(Int64?.self, "step") ?? 0, timestamp: try row.decode(Int64?.self, "timestamp") ?? 0)
+                            step: try row.decode(Int64?.self, "step") ?? 0,
+                            timestamp: Date(millisecondsSince1970: try row.decode(Int64?.self, "timestamp") ?? 0))
                     }
                 return (parameters, tags, points)
             }
@@ -132,7 +134,8 @@ public struct MLflowImporter: Sendable {
             let written = try await store.importRun(
                 Run(
                     id: id, experiment: run.experiment, name: run.name.isEmpty ? run.uuid : run.name, status: status,
-                    startTime: run.start, endTime: status.isTerminal ? (run.end ?? run.start) : nil, owner: run.owner,
+                    startTime: Date(millisecondsSince1970: run.start),
+                    endTime: status.isTerminal ? Date(millisecondsSince1970: run.end ?? run.start) : nil, owner: run.owner,
                     parentRunID: parent, tags: tagMap, parameters: Dictionary(parameters, uniquingKeysWith: { first, _ in first })),
                 metrics: points)
             if written {

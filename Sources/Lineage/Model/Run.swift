@@ -1,4 +1,9 @@
+public import Foundation
+
 /// A run: one execution of training or evaluation code, with everything it logged.
+///
+/// Times are `Date`s; every store keeps them to the millisecond (rounded to the nearest), so a
+/// run read back has its times rounded so, whichever store it came from.
 public struct Run: Sendable, Hashable, Codable {
     /// The run's identifier.
     public var id: RunID
@@ -8,10 +13,10 @@ public struct Run: Sendable, Hashable, Codable {
     public var name: String
     /// Running, finished, failed or killed.
     public var status: RunStatus
-    /// When the run started, in milliseconds since the Unix epoch.
-    public var startTime: Int64
+    /// When the run started.
+    public var startTime: Date
     /// When it ended, if it has.
-    public var endTime: Int64?
+    public var endTime: Date?
     /// Who ran it.
     public var owner: String?
     /// The run this one is part of (a sweep's parent), if any.
@@ -29,7 +34,7 @@ public struct Run: Sendable, Hashable, Codable {
 
     /// Creates a run record.
     public init(
-        id: RunID, experiment: String, name: String, status: RunStatus, startTime: Int64, endTime: Int64? = nil,
+        id: RunID, experiment: String, name: String, status: RunStatus, startTime: Date, endTime: Date? = nil,
         owner: String? = nil, parentRunID: RunID? = nil, tags: [String: String] = [:],
         parameters: [String: ParameterValue] = [:], latestMetrics: [String: MetricPoint] = [:],
         environment: EnvironmentSnapshot? = nil, edges: [ArtifactEdge] = []

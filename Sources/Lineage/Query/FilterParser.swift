@@ -155,7 +155,7 @@ struct FilterParser {
             if isNumber { return "tags are text; put the value in quotes" }
         case .attribute(let attribute):
             let numeric = attribute == .startTime || attribute == .endTime
-            if numeric && !isNumber { return "attributes.\(attribute.rawValue) is a time in milliseconds; compare it with a number" }
+            if numeric && !isNumber { return "attributes.\(attribute.rawValue) is a time, compared in milliseconds since the Unix epoch; compare it with a number" }
             if numeric && isPattern { return "'\(op.rawValue)' applies to text, and attributes.\(attribute.rawValue) is a number" }
             if !numeric && isNumber { return "attributes.\(attribute.rawValue) is text; put the value in quotes" }
         case .parameter:

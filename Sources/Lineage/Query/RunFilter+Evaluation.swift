@@ -1,3 +1,6 @@
+import Foundation
+import TensorCore
+
 extension RunFilter {
     /// Whether a run matches, with the same meaning as the SQL the SQL store runs (see
     /// ``RunFilter`` for the rules: missing fields, NaN, code-point order, `like` and `ilike`).
@@ -127,8 +130,9 @@ extension FilterField {
             case .name: return .string(run.name)
             case .owner: return run.owner.map(FilterValue.string)
             case .experiment: return .string(run.experiment)
-            case .startTime: return .number(Double(run.startTime))
-            case .endTime: return run.endTime.map { .number(Double($0)) }
+            // Times compare in milliseconds since the Unix epoch, as the SQL columns hold them.
+            case .startTime: return .number(Double(run.startTime.millisecondsSince1970))
+            case .endTime: return run.endTime.map { .number(Double($0.millisecondsSince1970)) }
             case .runID: return .string(run.id.value)
             }
         }

@@ -9,7 +9,8 @@
 /// ```
 ///
 /// - Fields: `metrics.KEY` (the latest value), `params.KEY`, `tags.KEY`, and `attributes.NAME`
-///   for `status`, `name`, `owner`, `experiment`, `start_time`, `end_time`, `run_id`. Singular
+///   for `status`, `name`, `owner`, `experiment`, `start_time`, `end_time` (numbers: milliseconds
+///   since the Unix epoch), `run_id`. Singular
 ///   prefixes (`metric.`, `param.`, `tag.`, `attribute.`) work too; a key with dots or spaces is
 ///   written in backquotes, as in metrics.\`val/auc\`.
 /// - Operators: `=`, `!=`, `<`, `<=`, `>`, `>=`, `like` and `ilike` (`%` and `_` wildcards),

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import MLOpsStorage
 public import ServiceLifecycle
 import Synchronization
@@ -46,9 +46,9 @@ public final class RunRecorder: Service, Sendable {
     public let runID: RunID
     /// The store written to.
     public let store: any LineageStore
-    /// How many points the buffer holds before a logging call waits for a write.
+    /// How many points the buffer holds before a logging call writes it.
     public let bufferCapacity: Int
-    /// How often the background task writes the buffer.
+    /// How often ``run()`` writes the buffer.
     public let flushInterval: Duration
 
     private enum Loop { case notStarted, running, ended }
@@ -68,7 +68,7 @@ public final class RunRecorder: Service, Sendable {
     private let stopRequested = RecorderSignal()
     /// Fired when ``run()`` has returned, after its last write.
     private let loopEnded = RecorderSignal()
-    private let now: @Sendable () -> Int64
+    private let now: @Sendable () -> Date
 
     /// Starts a run in `store` and returns its recorder.
     ///
@@ -80,14 +80,15 @@ public final class RunRecorder: Service, Sendable {
     ///   - parentRunID: the run this one belongs to (a sweep's parent, say).
     ///   - tags: tags recorded with the run.
     ///   - environment: when given, the environment is captured and stored with the run.
-    ///   - bufferCapacity: how many metric points the buffer holds before a logging call waits
-    ///     for a write.
+    ///   - bufferCapacity: how many metric points the buffer holds before a logging call writes it.
     ///   - flushInterval: how often ``run()`` writes the buffer.
-    ///   - now: the clock, in milliseconds since the Unix epoch (inject one for deterministic tests).
+    ///   - now: the clock (inject one for deterministic tests); stores keep its times to the millisecond.
+    /// - Throws: what the store throws for the new run (``LineageError/Code/invalidArgument`` for
+    ///   names ``LineageValidation`` refuses).
     public static func start(
         store: any LineageStore, experiment: String, name: String, owner: String? = nil, parentRunID: RunID? = nil,
         tags: [String: String] = [:], environment: EnvironmentCapture? = nil, bufferCapacity: Int = 65_536,
-        flushInterval: Duration = .seconds(1), now: @escaping @Sendable () -> Int64 = RunRecorder.wallClockMilliseconds
+        flushInterval: Duration = .seconds(1), now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> RunRecorder {
         let run = try await store.startRun(RunStart(
             experiment: experiment, name: name, startTime: now(), owner: owner, parentRunID: parentRunID, tags: tags))
@@ -97,7 +98,7 @@ public final class RunRecorder: Service, Sendable {
         return RunRecorder(runID: run.id, store: store, bufferCapacity: bufferCapacity, flushInterval: flushInterval, now: now)
     }
 
-    private init(runID: RunID, store: any LineageStore, bufferCapacity: Int, flushInterval: Duration, now: @escaping @Sendable () -> Int64) {
+    private init(runID: RunID, store: any LineageStore, bufferCapacity: Int, flushInterval: Duration, now: @escaping @Sendable () -> Date) {
         self.runID = runID
         self.store = store
         self.bufferCapacity = max(1, bufferCapacity)
@@ -106,11 +107,6 @@ public final class RunRecorder: Service, Sendable {
         var initial = State()
         initial.buffer.reserveCapacity(self.bufferCapacity)
         state = Mutex(initial)
-    }
-
-    /// The current time in milliseconds since the Unix epoch.
-    @Sendable public static func wallClockMilliseconds() -> Int64 {
-        Int64((Date.now.timeIntervalSince1970 * 1000).rounded())
     }
 
     /// Logs one metric value. Returns at once unless the buffer is full; then it writes the

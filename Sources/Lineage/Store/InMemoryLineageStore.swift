@@ -1,9 +1,11 @@
+public import Foundation
 public import MLOpsStorage
 import Synchronization
 
 /// A ``LineageStore`` in memory, for tests, demos and short-lived tools. Nothing survives the process.
 ///
-/// It follows the same rules as ``SQLLineageStore`` (the same conformance suite runs on both).
+/// It follows the same rules as ``SQLLineageStore`` (the same conformance suite runs on both),
+/// times included: they are kept to the millisecond, as the SQL tables keep them.
 public final class InMemoryLineageStore: LineageStore {
     private struct State {
         var runs: [RunID: Run] = [:]
@@ -23,7 +25,7 @@ public final class InMemoryLineageStore: LineageStore {
             if let parent = start.parentRunID, state.runs[parent] == nil { throw LineageValidation.notFound(parent) }
             guard state.runs[start.id] == nil else { throw LineageValidation.runExists(start.id) }
             let run = Run(
-                id: start.id, experiment: start.experiment, name: start.name, status: .running, startTime: start.startTime,
+                id: start.id, experiment: start.experiment, name: start.name, status: .running, startTime: start.startTime.roundedToMillisecond,
                 owner: start.owner, parentRunID: start.parentRunID, tags: start.tags)
             state.runs[start.id] = run
             return run
@@ -46,6 +48,7 @@ public final class InMemoryLineageStore: LineageStore {
 
     public func logMetrics(_ points: [MetricPoint], to run: RunID) async throws {
         try LineageValidation.checkMetrics(points, of: run)
+        let points = points.map(\.roundedToMillisecond)
         try state.withLock { state throws(LineageError) in
             var record = try Self.running(run, in: state)
             for point in points {
@@ -98,12 +101,12 @@ public final class InMemoryLineageStore: LineageStore {
         }
     }
 
-    public func finishRun(_ run: RunID, status: RunStatus, endTime: Int64) async throws {
+    public func finishRun(_ run: RunID, status: RunStatus, endTime: Date) async throws {
         try LineageValidation.checkFinish(status: status)
         try state.withLock { state throws(LineageError) in
             var record = try Self.running(run, in: state)
             record.status = status
-            record.endTime = endTime
+            record.endTime = endTime.roundedToMillisecond
             state.runs[run] = record
         }
     }
@@ -115,10 +118,12 @@ public final class InMemoryLineageStore: LineageStore {
             guard state.runs[run.id] == nil else { return false }
             // The parent link is kept even when the parent is not here (yet): runs import in any order.
             var record = run
+            record.startTime = run.startTime.roundedToMillisecond
+            record.endTime = run.endTime?.roundedToMillisecond
             record.latestMetrics = [:]
             var known = Set<MetricPoint>()
             var history: [MetricPoint] = []
-            for point in metrics where known.insert(point).inserted {
+            for point in metrics.map(\.roundedToMillisecond) where known.insert(point).inserted {
                 history.append(point)
                 if let current = record.latestMetrics[point.key], (current.step, current.timestamp) > (point.step, point.timestamp) { continue }
                 record.latestMetrics[point.key] = point

@@ -10,6 +10,10 @@ public import MLOpsStorage
 /// logged twice identically is stored once, as in MLflow. SQLite turns a bound NaN into NULL, so
 /// a NaN is stored as value 0 with `is_nan = 1` and read back as NaN.
 ///
+/// Times (`start_time`, `end_time`, `timestamp`, `created_at`) are integer milliseconds since the
+/// Unix epoch; the public API speaks `Date` and converts at the store's edge, rounding to the
+/// nearest millisecond.
+///
 /// NaN is NULL wherever a filter compares numbers, on both databases alike: a NaN parameter keeps
 /// its text (`nan`) with a NULL `value_number`, and a NaN latest metric has a NULL `value`. A run's
 /// parent is kept by id (`parent_run_id`), so a run imported before its parent keeps the link.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import MLOpsStorage
 
 /// Where Lineage keeps runs, metrics and the provenance graph.
@@ -32,8 +32,8 @@ public protocol LineageStore: Sendable {
     /// Stores the environment a running run captured.
     func setEnvironment(_ environment: EnvironmentSnapshot, for run: RunID) async throws
 
-    /// Ends a running run.
-    func finishRun(_ run: RunID, status: RunStatus, endTime: Int64) async throws
+    /// Ends a running run at `endTime` (kept to the millisecond).
+    func finishRun(_ run: RunID, status: RunStatus, endTime: Date) async throws
 
     /// Writes a whole finished or running run — parameters, tags, metric history, artifact edges,
     /// environment, status and times — in one transaction: stored completely or not at all. For
@@ -77,8 +77,8 @@ public struct RunStart: Sendable, Hashable {
     public var experiment: String
     /// A name for people.
     public var name: String
-    /// When the run starts, in milliseconds since the Unix epoch.
-    public var startTime: Int64
+    /// When the run starts (kept to the millisecond).
+    public var startTime: Date
     /// Who runs it.
     public var owner: String?
     /// The parent run of a sweep, if any.
@@ -90,7 +90,7 @@ public struct RunStart: Sendable, Hashable {
 
     /// Describes a new run.
     public init(
-        experiment: String, name: String, startTime: Int64, owner: String? = nil, parentRunID: RunID? = nil,
+        experiment: String, name: String, startTime: Date = Date(), owner: String? = nil, parentRunID: RunID? = nil,
         tags: [String: String] = [:], id: RunID = RunID()
     ) {
         self.experiment = experiment

@@ -1,5 +1,6 @@
-import Foundation
+public import Foundation
 public import MLOpsStorage
+import TensorCore
 
 /// A ``LineageStore`` on a SQL database: SQLite (the embedded default) or PostgreSQL.
 ///
@@ -8,7 +9,8 @@ public import MLOpsStorage
 /// let store = try await SQLLineageStore(database: database)   // migrates the lineage tables
 /// ```
 ///
-/// Provenance walks run as one recursive SQL query each, over indexed edges.
+/// Provenance walks run as one recursive SQL query each, over indexed edges. Times are kept as
+/// integer milliseconds since the Unix epoch (a `Date` is rounded to the nearest on the way in).
 public struct SQLLineageStore: LineageStore {
     /// The database the store writes to.
     public let database: any SQLDatabase
@@ -37,7 +39,7 @@ public struct SQLLineageStore: LineageStore {
         try await database.write { db in
             try await db.execute(
                 "INSERT INTO lineage_experiments (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-                [.text(start.experiment), .integer(start.startTime)])
+                [.text(start.experiment), .integer(start.startTime.millisecondsSince1970)])
             var parentKey: SQLValue = .null
             if let parent = start.parentRunID {
                 parentKey = .integer(try await Self.runKey(parent, in: db))
@@ -49,7 +51,7 @@ public struct SQLLineageStore: LineageStore {
                 SELECT ?, experiment_key, ?, ?, ?, ?, ?, ? FROM lineage_experiments WHERE name = ?
                 ON CONFLICT (id) DO NOTHING
                 """,
-                [.text(start.id.value), .text(start.name), .text(RunStatus.running.rawValue), .integer(start.startTime),
+                [.text(start.id.value), .text(start.name), .text(RunStatus.running.rawValue), .integer(start.startTime.millisecondsSince1970),
                  start.owner.map(SQLValue.text) ?? .null, parentKey, start.parentRunID.map { .text($0.value) } ?? .null, .text(start.experiment)])
             guard inserted == 1 else { throw LineageValidation.runExists(start.id) }
             if !start.tags.isEmpty {
@@ -101,6 +103,8 @@ public struct SQLLineageStore: LineageStore {
     /// Appends points to a run's series and keeps its latest-value table, inside the caller's transaction.
     static func insertMetrics(_ points: [MetricPoint], runKey key: Int64, in db: any SQLConnection) async throws {
         guard !points.isEmpty else { return }
+        // Times as the table keeps them, so "latest" is decided here as the upsert decides it.
+        let points = points.map(\.roundedToMillisecond)
         let keyIDs = try await metricKeyIDs(Set(points.map(\.key)), in: db)
         var rows: [[SQLValue]] = []
         rows.reserveCapacity(points.count)
@@ -112,7 +116,7 @@ public struct SQLLineageStore: LineageStore {
                 previousKey = point.key
                 previousID = keyIDs[point.key] ?? 0
             }
-            rows.append([.integer(key), .integer(previousID), .integer(point.step), .integer(point.timestamp),
+            rows.append([.integer(key), .integer(previousID), .integer(point.step), .integer(point.timestamp.millisecondsSince1970),
                          .real(point.value.isNaN ? 0 : point.value), .integer(point.value.isNaN ? 1 : 0)])
             if let current = latest[point.key], (current.step, current.timestamp) > (point.step, point.timestamp) { continue }
             latest[point.key] = point
@@ -123,7 +127,7 @@ public struct SQLLineageStore: LineageStore {
         // keys of a batch are distinct, so several rows go in one statement (on PostgreSQL one
         // statement may not update a row twice); a NaN value is NULL, on both databases.
         let latestRows: [[SQLValue]] = latest.values.sorted { $0.key < $1.key }.map { point in
-            [.integer(key), .text(point.key), .integer(point.step), .integer(point.timestamp), point.value.isNaN ? .null : .real(point.value)]
+            [.integer(key), .text(point.key), .integer(point.step), .integer(point.timestamp.millisecondsSince1970), point.value.isNaN ? .null : .real(point.value)]
         }
         for chunk in chunks(latestRows, of: maximumListLength / 5) {
             try await db.execute(
@@ -150,7 +154,7 @@ public struct SQLLineageStore: LineageStore {
         return try await database.write { db in
             try await db.execute(
                 "INSERT INTO lineage_experiments (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-                [.text(run.experiment), .integer(run.startTime)])
+                [.text(run.experiment), .integer(run.startTime.millisecondsSince1970)])
             var parentKey: SQLValue = .null
             if let parent = run.parentRunID, let row = try await db.queryFirst("SELECT run_key FROM lineage_runs WHERE id = ?", [.text(parent.value)]) {
                 parentKey = .integer(try row.decode(Int64.self, at: 0))
@@ -163,7 +167,7 @@ public struct SQLLineageStore: LineageStore {
                 SELECT ?, experiment_key, ?, ?, ?, ?, ?, ?, ?, ? FROM lineage_experiments WHERE name = ?
                 ON CONFLICT (id) DO NOTHING
                 """,
-                [.text(run.id.value), .text(run.name), .text(run.status.rawValue), .integer(run.startTime), run.endTime.map(SQLValue.integer) ?? .null,
+                [.text(run.id.value), .text(run.name), .text(run.status.rawValue), .integer(run.startTime.millisecondsSince1970), run.endTime.map { .integer($0.millisecondsSince1970) } ?? .null,
                  run.owner.map(SQLValue.text) ?? .null, parentKey, run.parentRunID.map { .text($0.value) } ?? .null, environment, .text(run.experiment)])
             guard inserted == 1 else { return false }
             let key = try await Self.runKey(run.id, in: db)
@@ -224,11 +228,11 @@ public struct SQLLineageStore: LineageStore {
         }
     }
 
-    public func finishRun(_ run: RunID, status: RunStatus, endTime: Int64) async throws {
+    public func finishRun(_ run: RunID, status: RunStatus, endTime: Date) async throws {
         try LineageValidation.checkFinish(status: status)
         try await database.write { db in
             let key = try await Self.runningRunKey(run, in: db)
-            try await db.execute("UPDATE lineage_runs SET status = ?, end_time = ? WHERE run_key = ?", [.text(status.rawValue), .integer(endTime), .integer(key)])
+            try await db.execute("UPDATE lineage_runs SET status = ?, end_time = ? WHERE run_key = ?", [.text(status.rawValue), .integer(endTime.millisecondsSince1970), .integer(key)])
         }
     }
 
@@ -255,7 +259,7 @@ public struct SQLLineageStore: LineageStore {
             ).map { row in
                 MetricPoint(
                     key: key, value: try row.decode(Int.self, "is_nan") != 0 ? .nan : try row.decode(Double.self, "value"),
-                    step: try row.decode(Int64.self, "step"), timestamp: try row.decode(Int64.self, "timestamp"))
+                    step: try row.decode(Int64.self, "step"), timestamp: Date(millisecondsSince1970: try row.decode(Int64.self, "timestamp")))
             }
         }
     }
@@ -462,7 +466,8 @@ public struct SQLLineageStore: LineageStore {
             runs[key] = Run(
                 id: RunID(unchecked: try row.decode(String.self, "id")), experiment: try row.decode(String.self, "experiment"),
                 name: try row.decode(String.self, "name"), status: RunStatus(rawValue: try row.decode(String.self, "status")) ?? .running,
-                startTime: try row.decode(Int64.self, "start_time"), endTime: try row.decode(Int64?.self, "end_time"),
+                startTime: Date(millisecondsSince1970: try row.decode(Int64.self, "start_time")),
+                endTime: try row.decode(Int64?.self, "end_time").map { Date(millisecondsSince1970: $0) },
                 owner: try row.decode(String?.self, "owner"), parentRunID: try row.decode(String?.self, "parent_id").map { RunID(unchecked: $0) },
                 environment: environment)
             order.append(key)
@@ -491,7 +496,7 @@ public struct SQLLineageStore: LineageStore {
         for row in try await db.query("SELECT run_key, key, step, timestamp, value FROM lineage_latest_metrics WHERE run_key IN (\(keyList))", keyArguments) {
             let name = try row.decode(String.self, "key")
             runs[try row.decode(Int64.self, "run_key")]?.latestMetrics[name] = MetricPoint(
-                key: name, value: try row.decode(Double?.self, "value") ?? .nan, step: try row.decode(Int64.self, "step"), timestamp: try row.decode(Int64.self, "timestamp"))
+                key: name, value: try row.decode(Double?.self, "value") ?? .nan, step: try row.decode(Int64.self, "step"), timestamp: Date(millisecondsSince1970: try row.decode(Int64.self, "timestamp")))
         }
         for row in try await db.query(
             "SELECT e.run_key, r.id, e.digest, e.direction, e.role, a.kind FROM lineage_edges e JOIN lineage_runs r ON r.run_key = e.run_key JOIN lineage_artifacts a ON a.digest = e.digest WHERE e.run_key IN (\(keyList)) ORDER BY e.direction, e.role, e.digest",

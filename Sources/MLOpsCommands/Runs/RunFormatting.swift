@@ -3,9 +3,8 @@ import Lineage
 
 /// How runs print in tables and JSON.
 enum RunFormatting {
-    static func time(_ milliseconds: Int64?) -> String {
-        guard let milliseconds else { return "-" }
-        return Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(Date.ISO8601FormatStyle())
+    static func time(_ date: Date?) -> String {
+        date?.formatted(Date.ISO8601FormatStyle()) ?? "-"
     }
 
     static func metrics(_ run: Run, limit: Int = 3) -> String {

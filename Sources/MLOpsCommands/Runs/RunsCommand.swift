@@ -55,7 +55,7 @@ struct RunsSearch: AsyncParsableCommand {
         discussion: """
             Filter examples: metrics.auc > 0.9 and params.model = "gbt" and tags.team = "fraud"
             Fields: metrics.KEY, params.KEY, tags.KEY, attributes.{status,name,owner,experiment,start_time,end_time,run_id}.
-            Operators: = != < <= > >= like in (...); and, or, not, parentheses.
+            Operators: = != < <= > >= like (case-sensitive) ilike (ASCII case ignored) in (...); and, or, not, parentheses.
             """)
 
     @OptionGroup var store: StoreOptions

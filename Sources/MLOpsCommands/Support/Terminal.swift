@@ -53,6 +53,11 @@ enum Terminal {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         // NaN and infinities are values here (a diverged loss); JSON has no literal for them.
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        // Times (a run's start, a metric's timestamp) as ISO 8601 in UTC, to the millisecond.
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        }
         return encoder
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsStorageTestSupport
 import MLOpsCommands
 import Testing
 
@@ -6,55 +7,59 @@ import Testing
 struct DemoFolderTests {
     @Test("a non-empty folder the demo did not create is refused with exit 2, and nothing in it changes")
     func foreignFolderIsRefused() async throws {
-        let folder = TemporaryFolder()
-        // What the old demo removed recursively and replaced: a user's folder and page.
-        try FileManager.default.createDirectory(atPath: folder.file("transactions.csv"), withIntermediateDirectories: true)
-        try write("keep me\n", to: folder.file("transactions.csv/notes.txt"))
-        try write("<p>my page</p>\n", to: folder.file("index.html"))
-        let result = await mlops("demo", "--output", folder.path)
-        #expect(result.exitCode == 2, "\(result.transcript)")
-        #expect(result.error.contains("did not write"), "\(result.transcript)")
-        #expect(String(decoding: contents(folder.file("transactions.csv/notes.txt")), as: UTF8.self) == "keep me\n")
-        #expect(String(decoding: contents(folder.file("index.html")), as: UTF8.self) == "<p>my page</p>\n")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["index.html", "transactions.csv"])
+        try await withTemporaryFolder { folder in
+            // What the old demo removed recursively and replaced: a user's folder and page.
+            try FileManager.default.createDirectory(atPath: folder.file("transactions.csv"), withIntermediateDirectories: true)
+            try write("keep me\n", to: folder.file("transactions.csv/notes.txt"))
+            try write("<p>my page</p>\n", to: folder.file("index.html"))
+            let result = await mlops("demo", "--output", folder.path)
+            #expect(result.exitCode == 2, "\(result.transcript)")
+            #expect(result.error.contains("did not write"), "\(result.transcript)")
+            #expect(String(decoding: contents(folder.file("transactions.csv/notes.txt")), as: UTF8.self) == "keep me\n")
+            #expect(String(decoding: contents(folder.file("index.html")), as: UTF8.self) == "<p>my page</p>\n")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["index.html", "transactions.csv"])
+        }
     }
 
     @Test("--output naming a file is refused with exit 2 and the file is kept")
     func fileIsRefused() async throws {
-        let folder = TemporaryFolder()
-        try write("data\n", to: folder.file("report"))
-        let result = await mlops("demo", "--output", folder.file("report"))
-        #expect(result.exitCode == 2, "\(result.transcript)")
-        #expect(String(decoding: contents(folder.file("report")), as: UTF8.self) == "data\n")
+        try await withTemporaryFolder { folder in
+            try write("data\n", to: folder.file("report"))
+            let result = await mlops("demo", "--output", folder.file("report"))
+            #expect(result.exitCode == 2, "\(result.transcript)")
+            #expect(String(decoding: contents(folder.file("report")), as: UTF8.self) == "data\n")
+        }
     }
 
     @Test("inside its own folder the demo still refuses to replace a path it did not write")
     func foreignPathInOwnFolder() async throws {
-        let folder = TemporaryFolder()
-        // A folder the demo marked (its marker lists nothing yet) where someone put a page.
-        try write("# Written by mlops demo.\n", to: folder.file(".mlops-demo"))
-        try write("<p>mine</p>\n", to: folder.file("storage.html"))
-        let result = await mlops("demo", "--output", folder.path, "--store", "sqlite::memory:")
-        #expect(result.exitCode == 2, "\(result.transcript)")
-        #expect(result.error.contains("storage.html"), "\(result.transcript)")
-        #expect(String(decoding: contents(folder.file("storage.html")), as: UTF8.self) == "<p>mine</p>\n")
+        try await withTemporaryFolder { folder in
+            // A folder the demo marked (its marker lists nothing yet) where someone put a page.
+            try write("# Written by mlops demo.\n", to: folder.file(".mlops-demo"))
+            try write("<p>mine</p>\n", to: folder.file("storage.html"))
+            let result = await mlops("demo", "--output", folder.path, "--store", "sqlite::memory:")
+            #expect(result.exitCode == 2, "\(result.transcript)")
+            #expect(result.error.contains("storage.html"), "\(result.transcript)")
+            #expect(String(decoding: contents(folder.file("storage.html")), as: UTF8.self) == "<p>mine</p>\n")
+        }
     }
 
     @Test("the largest seed runs (no overflow trap), and a rerun into the demo's own folder works")
     func largestSeedAndRerun() async throws {
-        let folder = TemporaryFolder()
-        let output = folder.file("out")
-        let first = await mlops("demo", "--output", output, "--seed", "18446744073709551615")
-        #expect(first.exitCode == 0, "\(first.transcript)")
-        let marker = String(decoding: contents("\(output)/.mlops-demo"), as: UTF8.self)
-        for name in ["index.html", "summary.json", "transactions.csv", "mlops.sqlite", "mlops.artifacts", "openlineage.json", "drift-report.json"] {
-            #expect(marker.split(separator: "\n").contains(Substring(name)), "the marker does not list \(name)")
+        try await withTemporaryFolder { folder in
+            let output = folder.file("out")
+            let first = await mlops("demo", "--output", output, "--seed", "18446744073709551615")
+            #expect(first.exitCode == 0, "\(first.transcript)")
+            let marker = String(decoding: contents("\(output)/.mlops-demo"), as: UTF8.self)
+            for name in ["index.html", "summary.json", "transactions.csv", "mlops.sqlite", "mlops.artifacts", "openlineage.json", "drift-report.json"] {
+                #expect(marker.split(separator: "\n").contains(Substring(name)), "the marker does not list \(name)")
+            }
+            let again = await mlops("demo", "--output", output, "--seed", "18446744073709551615", "--format", "json")
+            #expect(again.exitCode == 0, "\(again.transcript)")
+            #expect((again.json["chapters"] as? [[String: Any]])?.count == 3)
+            // A file someone adds to the demo's folder is kept by the rerun (the folder is the demo's,
+            // the file is not).
+            #expect(!FileManager.default.fileExists(atPath: "\(output)/tamper-demo.artifacts"))
         }
-        let again = await mlops("demo", "--output", output, "--seed", "18446744073709551615", "--format", "json")
-        #expect(again.exitCode == 0, "\(again.transcript)")
-        #expect((again.json["chapters"] as? [[String: Any]])?.count == 3)
-        // A file someone adds to the demo's folder is kept by the rerun (the folder is the demo's,
-        // the file is not).
-        #expect(!FileManager.default.fileExists(atPath: "\(output)/tamper-demo.artifacts"))
     }
 }

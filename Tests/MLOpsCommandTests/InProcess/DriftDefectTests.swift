@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsStorageTestSupport
 import MLOpsCommands
 import Testing
 import TensorCore
@@ -25,37 +26,39 @@ struct DriftDefectTests {
 
     @Test("--output that is one of the inputs is refused with exit 2, by path, by ./ and through a symbolic link")
     func outputOverInput() async throws {
-        let folder = TemporaryFolder()
-        let reference = folder.file("reference.csv"), current = folder.file("current.csv")
-        try write(Self.csv([("amount", Self.column(centre: 50, spread: 10, shift: 0))]), to: reference)
-        try write(Self.csv([("amount", Self.column(centre: 50, spread: 10, shift: 1, offset: 17))]), to: current)
-        let original = contents(reference)
-        try FileManager.default.createSymbolicLink(atPath: folder.file("link.csv"), withDestinationPath: reference)
-        for output in [reference, folder.path + "/./current.csv", folder.file("link.csv")] {
-            let result = await mlops("drift", reference, current, "--format", "json", "--output", output)
-            #expect(result.exitCode == 2, "\(output): \(result.transcript)")
-            #expect(result.error.contains("--output"), "\(result.transcript)")
+        try await withTemporaryFolder { folder in
+            let reference = folder.file("reference.csv"), current = folder.file("current.csv")
+            try write(Self.csv([("amount", Self.column(centre: 50, spread: 10, shift: 0))]), to: reference)
+            try write(Self.csv([("amount", Self.column(centre: 50, spread: 10, shift: 1, offset: 17))]), to: current)
+            let original = contents(reference)
+            try FileManager.default.createSymbolicLink(atPath: folder.file("link.csv"), withDestinationPath: reference)
+            for output in [reference, folder.path + "/./current.csv", folder.file("link.csv")] {
+                let result = await mlops("drift", reference, current, "--format", "json", "--output", output)
+                #expect(result.exitCode == 2, "\(output): \(result.transcript)")
+                #expect(result.error.contains("--output"), "\(result.transcript)")
+            }
+            #expect(contents(reference) == original)
+            // Another file is fine: the report is written and the exit code is the decision.
+            let fine = await mlops("drift", reference, current, "--format", "json", "--output", folder.file("report.json"))
+            #expect(fine.exitCode == 1, "\(fine.transcript)")
+            #expect(contents(reference) == original)
         }
-        #expect(contents(reference) == original)
-        // Another file is fine: the report is written and the exit code is the decision.
-        let fine = await mlops("drift", reference, current, "--format", "json", "--output", folder.file("report.json"))
-        #expect(fine.exitCode == 1, "\(fine.transcript)")
-        #expect(contents(reference) == original)
     }
 
     @Test("drift check refuses an --output that is its input or its store")
     func checkOutputOverInputs() async throws {
-        let folder = TemporaryFolder()
-        let data = folder.file("data.csv"), store = folder.file("store.sqlite")
-        try write(Self.csv([("amount", Self.column(centre: 50, spread: 10, shift: 0))]), to: data)
-        let saved = await mlops("drift", "baseline", "save", "payments", data, "--store", "sqlite:\(store)")
-        #expect(saved.exitCode == 0, "\(saved.transcript)")
-        let storeBytes = contents(store)
-        for output in [data, store] {
-            let result = await mlops("drift", "check", "payments", data, "--store", "sqlite:\(store)", "--output", output)
-            #expect(result.exitCode == 2, "\(output): \(result.transcript)")
+        try await withTemporaryFolder { folder in
+            let data = folder.file("data.csv"), store = folder.file("store.sqlite")
+            try write(Self.csv([("amount", Self.column(centre: 50, spread: 10, shift: 0))]), to: data)
+            let saved = await mlops("drift", "baseline", "save", "payments", data, "--store", "sqlite:\(store)")
+            #expect(saved.exitCode == 0, "\(saved.transcript)")
+            let storeBytes = contents(store)
+            for output in [data, store] {
+                let result = await mlops("drift", "check", "payments", data, "--store", "sqlite:\(store)", "--output", output)
+                #expect(result.exitCode == 2, "\(output): \(result.transcript)")
+            }
+            #expect(contents(store) == storeBytes)
         }
-        #expect(contents(store) == storeBytes)
     }
 
     @Test(
@@ -66,42 +69,44 @@ struct DriftDefectTests {
             ("header.csv", "amount,country\n"),
         ])
     func nothingComparable(_ name: String, _ text: String) async throws {
-        let folder = TemporaryFolder()
-        let extensionName = (name as NSString).pathExtension
-        let reference = folder.file("reference.\(extensionName)"), current = folder.file("current.\(extensionName)")
-        try write(text, to: reference)
-        try write(text, to: current)
-        let result = await mlops("drift", reference, current)
-        #expect(result.exitCode == 2, "\(result.transcript)")
-        #expect(result.error.contains("compare"), "\(result.transcript)")
-        let json = await mlops("drift", reference, current, "--format", "json")
-        #expect(json.exitCode == 2, "\(json.transcript)")
+        try await withTemporaryFolder { folder in
+            let extensionName = (name as NSString).pathExtension
+            let reference = folder.file("reference.\(extensionName)"), current = folder.file("current.\(extensionName)")
+            try write(text, to: reference)
+            try write(text, to: current)
+            let result = await mlops("drift", reference, current)
+            #expect(result.exitCode == 2, "\(result.transcript)")
+            #expect(result.error.contains("compare"), "\(result.transcript)")
+            let json = await mlops("drift", reference, current, "--format", "json")
+            #expect(json.exitCode == 2, "\(json.transcript)")
+        }
     }
 
     @Test("a one-σ shift of values near 1e200 drifts under the default Wasserstein-in-σ decision")
     func hugeValuesDrift() async throws {
-        let folder = TemporaryFolder()
-        let reference = folder.file("reference.csv"), current = folder.file("current.csv")
-        try write(Self.csv([("amount", Self.column(centre: 1e200, spread: 1e198, shift: 0))]), to: reference)
-        try write(Self.csv([("amount", Self.column(centre: 1e200, spread: 1e198, shift: 1, offset: 17))]), to: current)
-        let result = await mlops("drift", reference, current, "--format", "json")
-        #expect(result.exitCode == 1, "\(result.transcript)")
-        let column = (result.json["columns"] as? [[String: Any]])?.first
-        #expect(column?["method"] as? String == "wasserstein")
-        let deviation = (column?["reference"] as? [String: Any])?["standard_deviation"] as? Double
-        #expect(deviation.map { abs($0 / 1.066e198 - 1) < 0.05 } == true, "σ: \(String(describing: deviation))")
-        // The same sample against itself stays calm.
-        let calm = await mlops("drift", reference, reference)
-        #expect(calm.exitCode == 0, "\(calm.transcript)")
-        // On sketches (a stored baseline), the moment sketch's M2 overflows: σ comes from the
-        // quantile sketch instead, and the shift still drifts.
-        let store = "sqlite:\(folder.file("store.sqlite"))"
-        let saved = await mlops("drift", "baseline", "save", "huge", reference, "--store", store)
-        #expect(saved.exitCode == 0, "\(saved.transcript)")
-        let checked = await mlops("drift", "check", "huge", current, "--store", store, "--method", "wasserstein")
-        #expect(checked.exitCode == 1, "\(checked.transcript)")
-        let same = await mlops("drift", "check", "huge", reference, "--store", store, "--method", "wasserstein")
-        #expect(same.exitCode == 0, "\(same.transcript)")
+        try await withTemporaryFolder { folder in
+            let reference = folder.file("reference.csv"), current = folder.file("current.csv")
+            try write(Self.csv([("amount", Self.column(centre: 1e200, spread: 1e198, shift: 0))]), to: reference)
+            try write(Self.csv([("amount", Self.column(centre: 1e200, spread: 1e198, shift: 1, offset: 17))]), to: current)
+            let result = await mlops("drift", reference, current, "--format", "json")
+            #expect(result.exitCode == 1, "\(result.transcript)")
+            let column = (result.json["columns"] as? [[String: Any]])?.first
+            #expect(column?["method"] as? String == "wasserstein")
+            let deviation = (column?["reference"] as? [String: Any])?["standard_deviation"] as? Double
+            #expect(deviation.map { abs($0 / 1.066e198 - 1) < 0.05 } == true, "σ: \(String(describing: deviation))")
+            // The same sample against itself stays calm.
+            let calm = await mlops("drift", reference, reference)
+            #expect(calm.exitCode == 0, "\(calm.transcript)")
+            // On sketches (a stored baseline), the moment sketch's M2 overflows: σ comes from the
+            // quantile sketch instead, and the shift still drifts.
+            let store = "sqlite:\(folder.file("store.sqlite"))"
+            let saved = await mlops("drift", "baseline", "save", "huge", reference, "--store", store)
+            #expect(saved.exitCode == 0, "\(saved.transcript)")
+            let checked = await mlops("drift", "check", "huge", current, "--store", store, "--method", "wasserstein")
+            #expect(checked.exitCode == 1, "\(checked.transcript)")
+            let same = await mlops("drift", "check", "huge", reference, "--store", store, "--method", "wasserstein")
+            #expect(same.exitCode == 0, "\(same.transcript)")
+        }
     }
 
     @Test("summary statistics keep σ finite and exact where the variance overflows, and ordinary data is unchanged")
@@ -125,27 +130,28 @@ struct DriftDefectTests {
 
     @Test("--multivariate with a non-finite joint result still writes valid JSON, with null for it")
     func multivariateNonFinite() async throws {
-        let folder = TemporaryFolder()
-        let reference = folder.file("reference.csv"), current = folder.file("current.csv")
-        // Three redundant columns (x, x + e, x − e), so PCA has something to reconstruct; one
-        // current row is so far out (1e170) that its squared reconstruction error overflows,
-        // while the MMD test's subsample leaves that row out and stays finite.
-        func rows(_ x: [Double], _ e: [Double]) -> [(String, [Double])] {
-            [("x", x), ("y", zip(x, e).map { $0 + $1 }), ("z", zip(x, e).map { $0 - $1 })]
-        }
-        let noise = Self.column(centre: 0, spread: 0.01, shift: 0, offset: 5)
-        try write(Self.csv(rows(Self.column(centre: 0, spread: 1, shift: 0), noise)), to: reference)
-        var shifted = Self.column(centre: 0, spread: 1, shift: 0, offset: 3)
-        shifted[7] = 1e170
-        try write(Self.csv(rows(shifted, noise)), to: current)
-        let result = await mlops("drift", reference, current, "--multivariate", "--format", "json")
-        #expect(result.exitCode == 1, "\(result.transcript)")
-        let multivariate = try #require(result.json["multivariate"] as? [String: Any], "\(result.transcript)")
-        #expect(multivariate["pca_current_error"] is NSNull, "\(multivariate)")
-        #expect((multivariate["reason"] as? String)?.contains("∞") == true, "the error really was infinite: \(multivariate)")
-        #expect(multivariate["drifted"] as? Bool == true)
-        for key in ["statistic", "p_value", "bandwidth", "pca_reference_error", "pca_threshold"] {
-            #expect((multivariate[key] as? Double)?.isFinite == true, "\(key): \(String(describing: multivariate[key]))")
+        try await withTemporaryFolder { folder in
+            let reference = folder.file("reference.csv"), current = folder.file("current.csv")
+            // Three redundant columns (x, x + e, x − e), so PCA has something to reconstruct; one
+            // current row is so far out (1e170) that its squared reconstruction error overflows,
+            // while the MMD test's subsample leaves that row out and stays finite.
+            func rows(_ x: [Double], _ e: [Double]) -> [(String, [Double])] {
+                [("x", x), ("y", zip(x, e).map { $0 + $1 }), ("z", zip(x, e).map { $0 - $1 })]
+            }
+            let noise = Self.column(centre: 0, spread: 0.01, shift: 0, offset: 5)
+            try write(Self.csv(rows(Self.column(centre: 0, spread: 1, shift: 0), noise)), to: reference)
+            var shifted = Self.column(centre: 0, spread: 1, shift: 0, offset: 3)
+            shifted[7] = 1e170
+            try write(Self.csv(rows(shifted, noise)), to: current)
+            let result = await mlops("drift", reference, current, "--multivariate", "--format", "json")
+            #expect(result.exitCode == 1, "\(result.transcript)")
+            let multivariate = try #require(result.json["multivariate"] as? [String: Any], "\(result.transcript)")
+            #expect(multivariate["pca_current_error"] is NSNull, "\(multivariate)")
+            #expect((multivariate["reason"] as? String)?.contains("∞") == true, "the error really was infinite: \(multivariate)")
+            #expect(multivariate["drifted"] as? Bool == true)
+            for key in ["statistic", "p_value", "bandwidth", "pca_reference_error", "pca_threshold"] {
+                #expect((multivariate[key] as? Double)?.isFinite == true, "\(key): \(String(describing: multivariate[key]))")
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsStorageTestSupport
 import MLOpsCommands
 import Testing
 
@@ -65,15 +66,16 @@ struct ParsingTests {
             (["drift", "check", "base", "a.csv", "--method", "mannwhitney"], "mannwhitney"),
             (["runs", "import-mlflow", "/nonexistent/mlflow.db"], "no MLflow database"),
         ])
-    func validateRefuses(_ arguments: [String], _ expected: String) async {
+    func validateRefuses(_ arguments: [String], _ expected: String) async throws {
         // The store named does not exist: validation must fail before anything opens or creates it.
-        let folder = TemporaryFolder()
-        let store = folder.file("untouched.sqlite")
-        let takesStore = arguments.first != "drift" || arguments.dropFirst().first == "check"
-        let result = await mlops(arguments + (takesStore ? ["--store", "sqlite:\(store)"] : []))
-        #expect(result.exitCode == 2, "\(result.transcript)")
-        #expect(result.error.contains(expected), "\(result.transcript)")
-        #expect(!FileManager.default.fileExists(atPath: store))
+        try await withTemporaryFolder { folder in
+            let store = folder.file("untouched.sqlite")
+            let takesStore = arguments.first != "drift" || arguments.dropFirst().first == "check"
+            let result = await mlops(arguments + (takesStore ? ["--store", "sqlite:\(store)"] : []))
+            #expect(result.exitCode == 2, "\(result.transcript)")
+            #expect(result.error.contains(expected), "\(result.transcript)")
+            #expect(!FileManager.default.fileExists(atPath: store))
+        }
     }
 
     @Test("a refused postgres:// URL never shows its password")
@@ -89,18 +91,19 @@ struct ParsingTests {
 
     @Test("commands running in process at the same time keep their outputs apart")
     func concurrentRuns() async throws {
-        let folder = TemporaryFolder()
-        let results = await withTaskGroup(of: (Int, MLOps.RunResult).self) { group in
-            for index in 0..<6 {
-                group.addTask { (index, await mlops("store", "migrate", "--store", "sqlite:\(folder.file("s\(index).sqlite"))", "--format", "json")) }
+        try await withTemporaryFolder { folder in
+            let results = await withTaskGroup(of: (Int, MLOps.RunResult).self) { group in
+                for index in 0..<6 {
+                    group.addTask { (index, await mlops("store", "migrate", "--store", "sqlite:\(folder.file("s\(index).sqlite"))", "--format", "json")) }
+                }
+                var results: [Int: MLOps.RunResult] = [:]
+                for await (index, result) in group { results[index] = result }
+                return results
             }
-            var results: [Int: MLOps.RunResult] = [:]
-            for await (index, result) in group { results[index] = result }
-            return results
-        }
-        for (index, result) in results {
-            #expect(result.exitCode == 0, "\(result.transcript)")
-            #expect(result.json["store"] as? String == "sqlite://\(folder.file("s\(index).sqlite"))", "\(result.transcript)")
+            for (index, result) in results {
+                #expect(result.exitCode == 0, "\(result.transcript)")
+                #expect(result.json["store"] as? String == "sqlite://\(folder.file("s\(index).sqlite"))", "\(result.transcript)")
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsStorageTestSupport
 import MLOpsCommands
 import Testing
 
@@ -17,61 +18,64 @@ struct ReadOnlyCommandTests {
 
     @Test("a reading command on a missing SQLite file is exit 2 and creates nothing")
     func missingStoreIsNotCreated() async throws {
-        let folder = TemporaryFolder()
-        let store = folder.file("typo.sqlite")
-        try write("a\n1\n", to: folder.file("data.csv"))
-        for command in Self.readingCommands(store, input: folder.file("data.csv")) {
-            let result = await mlops(command)
-            #expect(result.exitCode == 2, "\(command): \(result.transcript)")
-            #expect(result.error.contains("there is no store"), "\(command): \(result.transcript)")
-            #expect(!FileManager.default.fileExists(atPath: store), "\(command) created the store")
-            #expect(!FileManager.default.fileExists(atPath: folder.file("typo.artifacts")), "\(command) created the artifact folder")
+        try await withTemporaryFolder { folder in
+            let store = folder.file("typo.sqlite")
+            try write("a\n1\n", to: folder.file("data.csv"))
+            for command in Self.readingCommands(store, input: folder.file("data.csv")) {
+                let result = await mlops(command)
+                #expect(result.exitCode == 2, "\(command): \(result.transcript)")
+                #expect(result.error.contains("there is no store"), "\(command): \(result.transcript)")
+                #expect(!FileManager.default.fileExists(atPath: store), "\(command) created the store")
+                #expect(!FileManager.default.fileExists(atPath: folder.file("typo.artifacts")), "\(command) created the artifact folder")
+            }
         }
     }
 
     @Test("reading commands leave a rollback-journal store byte for byte as it was: no WAL switch, no migration")
     func foreignJournalModeIsKept() async throws {
-        let folder = TemporaryFolder()
-        let store = folder.file("legacy.sqlite")
-        let migrate = await mlops("store", "migrate", "--store", "sqlite:\(store)")
-        #expect(migrate.exitCode == 0, "\(migrate.transcript)")
-        // Turn the closed, checkpointed WAL file into a rollback-journal one, as a store made by
-        // another tool would be: header bytes 18 and 19 are the write and read format versions
-        // (2 for WAL, 1 for a rollback journal).
-        var bytes = contents(store)
-        #expect(bytes.count > 100)
-        #expect(!FileManager.default.fileExists(atPath: store + "-wal"))
-        bytes[18] = 1
-        bytes[19] = 1
-        try bytes.write(to: URL(fileURLWithPath: store))
-        try write("a\n1\n2\n", to: folder.file("data.csv"))
-        for command in Self.readingCommands(store, input: folder.file("data.csv")) {
-            _ = await mlops(command)
-            #expect(contents(store) == bytes, "\(command) changed the store file")
-            #expect(!FileManager.default.fileExists(atPath: store + "-wal"), "\(command) switched the store to WAL")
+        try await withTemporaryFolder { folder in
+            let store = folder.file("legacy.sqlite")
+            let migrate = await mlops("store", "migrate", "--store", "sqlite:\(store)")
+            #expect(migrate.exitCode == 0, "\(migrate.transcript)")
+            // Turn the closed, checkpointed WAL file into a rollback-journal one, as a store made by
+            // another tool would be: header bytes 18 and 19 are the write and read format versions
+            // (2 for WAL, 1 for a rollback journal).
+            var bytes = contents(store)
+            #expect(bytes.count > 100)
+            #expect(!FileManager.default.fileExists(atPath: store + "-wal"))
+            bytes[18] = 1
+            bytes[19] = 1
+            try bytes.write(to: URL(fileURLWithPath: store))
+            try write("a\n1\n2\n", to: folder.file("data.csv"))
+            for command in Self.readingCommands(store, input: folder.file("data.csv")) {
+                _ = await mlops(command)
+                #expect(contents(store) == bytes, "\(command) changed the store file")
+                #expect(!FileManager.default.fileExists(atPath: store + "-wal"), "\(command) switched the store to WAL")
+            }
+            #expect(!FileManager.default.fileExists(atPath: folder.file("legacy.artifacts")), "store check created the artifact folder")
+            let check = await mlops("store", "check", "--store", "sqlite:\(store)", "--format", "json")
+            #expect(check.exitCode == 0, "\(check.transcript)")
         }
-        #expect(!FileManager.default.fileExists(atPath: folder.file("legacy.artifacts")), "store check created the artifact folder")
-        let check = await mlops("store", "check", "--store", "sqlite:\(store)", "--format", "json")
-        #expect(check.exitCode == 0, "\(check.transcript)")
     }
 
     @Test("store check reads the artifact folder without creating its missing folders or cleaning it")
     func storeCheckLeavesArtifactsAlone() async throws {
-        let folder = TemporaryFolder()
-        let output = folder.file("demo")
-        let demo = await mlops("demo", "--output", output)
-        #expect(demo.exitCode == 0, "\(demo.transcript)")
-        let artifacts = "\(output)/mlops.artifacts"
-        // A layout folder gone missing, and an old temporary file left by a killed writer.
-        try FileManager.default.removeItem(atPath: "\(artifacts)/tombstones")
-        let leftover = "\(artifacts)/tmp/put-left-by-a-kill"
-        try write("half an artifact", to: leftover)
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7 * 86_400)], ofItemAtPath: leftover)
-        let check = await mlops("store", "check", "--store", "sqlite:\(output)/mlops.sqlite", "--verify-artifacts", "--format", "json")
-        #expect(check.exitCode == 0 || check.exitCode == 1, "\(check.transcript)")
-        #expect((check.json["artifacts"] as? [String: Any])?["verified"] as? Int ?? 0 > 0, "\(check.transcript)")
-        #expect(!FileManager.default.fileExists(atPath: "\(artifacts)/tombstones"), "store check recreated a folder")
-        #expect(FileManager.default.fileExists(atPath: leftover), "store check removed a file")
+        try await withTemporaryFolder { folder in
+            let output = folder.file("demo")
+            let demo = await mlops("demo", "--output", output)
+            #expect(demo.exitCode == 0, "\(demo.transcript)")
+            let artifacts = "\(output)/mlops.artifacts"
+            // A layout folder gone missing, and an old temporary file left by a killed writer.
+            try FileManager.default.removeItem(atPath: "\(artifacts)/tombstones")
+            let leftover = "\(artifacts)/tmp/put-left-by-a-kill"
+            try write("half an artifact", to: leftover)
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7 * 86_400)], ofItemAtPath: leftover)
+            let check = await mlops("store", "check", "--store", "sqlite:\(output)/mlops.sqlite", "--verify-artifacts", "--format", "json")
+            #expect(check.exitCode == 0 || check.exitCode == 1, "\(check.transcript)")
+            #expect((check.json["artifacts"] as? [String: Any])?["verified"] as? Int ?? 0 > 0, "\(check.transcript)")
+            #expect(!FileManager.default.fileExists(atPath: "\(artifacts)/tombstones"), "store check recreated a folder")
+            #expect(FileManager.default.fileExists(atPath: leftover), "store check removed a file")
+        }
     }
 
     @Test(
