@@ -33,16 +33,6 @@ public struct TableError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The code's stable name.
         public var description: String { rawValue }
 
-        /// Decodes a code from its name.
-        public init(from decoder: any Decoder) throws {
-            rawValue = try decoder.singleValueContainer().decode(String.self)
-        }
-
-        /// Encodes the code as its name.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
 
         /// Columns given to one table have different lengths.
         public static let columnLengthMismatch = Code(rawValue: "columnLengthMismatch")

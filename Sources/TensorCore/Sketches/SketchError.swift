@@ -20,16 +20,6 @@ public struct SketchError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The code's stable name.
         public var description: String { rawValue }
 
-        /// Decodes a code from its name.
-        public init(from decoder: any Decoder) throws {
-            rawValue = try decoder.singleValueContainer().decode(String.self)
-        }
-
-        /// Encodes the code as its name.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
 
         /// A construction parameter (k, precision, capacity) is outside its supported range.
         public static let invalidParameter = Code(rawValue: "invalidParameter")
