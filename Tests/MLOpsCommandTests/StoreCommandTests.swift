@@ -143,3 +143,29 @@ struct StoreCheckForeignTests {
         }
     }
 }
+
+@Suite("mlops store check on interrupted artifact work")
+struct StoreCheckTemporaryFilesTests {
+    @Test("a temporary file left by a killed put is reported; a stale one is a problem (exit 1)")
+    func temporaryFiles() throws {
+        try withTemporaryFolder { folder in
+            let train = try Executables.run("train-and-trace", [folder.path])
+            #expect(train.status == 0, "\(train.standardError)")
+            let store = "sqlite://\(folder.file("lineage.sqlite"))"
+            let artifacts = folder.file("lineage.artifacts")
+            let leftover = "\(artifacts)/tmp/put-killed.partial"
+            #expect(FileManager.default.createFile(atPath: leftover, contents: Data(repeating: 7, count: 100)))
+
+            let fresh = try Executables.run("mlops", ["store", "check", "--store", store, "--artifacts", artifacts, "--format", "json"])
+            #expect(fresh.status == 0, "a fresh temporary file may be a put in progress: \(fresh.standardOutput)")
+            #expect(fresh.standardOutput.contains("\"temporary_files\" : 1"))
+
+            // Two days old: left by a process that died.
+            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * 86_400)], ofItemAtPath: leftover)
+            let stale = try Executables.run("mlops", ["store", "check", "--store", store, "--artifacts", artifacts])
+            #expect(stale.status == 1, "\(stale.standardOutput)")
+            #expect(stale.standardOutput.contains("stale temporary file"))
+            #expect(FileManager.default.fileExists(atPath: leftover), "check must not remove anything")
+        }
+    }
+}

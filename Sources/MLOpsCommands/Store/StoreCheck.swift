@@ -30,6 +30,10 @@ struct StoreCheck: AsyncParsableCommand {
         let count: Int
         let verified: Int
         let corrupt: [String]
+        /// Temporary files in the folder: puts or purges in progress, or left by a killed process.
+        let temporaryFiles: Int
+        /// Those older than the grace period: left by a process that died (a problem).
+        let staleTemporaryFiles: Int
     }
 
     struct Output: Encodable {
@@ -56,6 +60,9 @@ struct StoreCheck: AsyncParsableCommand {
             if let artifacts = output.artifacts {
                 let verification = verifyArtifacts ? ", \(artifacts.verified) verified, \(artifacts.corrupt.count) corrupt" : " (not read; add --verify-artifacts)"
                 Terminal.output("  artifacts \(artifacts.count) in \(artifacts.path)\(verification)")
+                if artifacts.temporaryFiles > 0 {
+                    Terminal.output("  temporary files \(artifacts.temporaryFiles) (\(artifacts.staleTemporaryFiles) stale, left by interrupted work)")
+                }
             }
             for problem in output.problems { Terminal.output("  problem: \(problem)") }
             Terminal.output(output.ok ? "OK" : "PROBLEMS FOUND: \(output.problems.count)")
@@ -125,7 +132,12 @@ struct StoreCheck: AsyncParsableCommand {
                     }
                 }
             }
-            artifactStatus = ArtifactStatus(path: folder, count: digests.count, verified: verified, corrupt: corrupt)
+            // Leftovers of interrupted work: stale temporary files, interrupted purges, stray files.
+            let inspection = try await store.inspect()
+            problems += inspection.problems
+            artifactStatus = ArtifactStatus(
+                path: folder, count: digests.count, verified: verified, corrupt: corrupt,
+                temporaryFiles: inspection.temporaryFiles.count, staleTemporaryFiles: inspection.staleTemporaryFiles.count)
         } else if let folder = artifacts {
             problems.append("the artifact folder \(folder) does not exist")
         }
