@@ -135,4 +135,41 @@ struct SQLiteDatabaseTests {
             }
         }
     }
+
+    @Test(
+        "another process closing the file leaves our write-ahead log and later commits alone",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs the sqlite3 command (apt sqlite3)"))
+    func locksSurviveOtherConnections() async throws {
+        // Opening a second connection once read the header through a file descriptor of its own;
+        // closing it dropped every POSIX lock of the process, so another process closing the file
+        // thought it was the last, checkpointed and deleted the log, and later commits were lost.
+        try await withTemporaryFolder { folder in
+            let path = folder.file("shared.sqlite")
+            let database = try await SQLiteDatabase(path: path)
+            try await database.write { db in
+                try await db.execute("CREATE TABLE t (x INTEGER)")
+                try await db.execute("INSERT INTO t VALUES (1)")
+            }
+            // A read opens a reader connection beside the writer.
+            #expect(try await database.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") } == 1)
+            #expect(try Self.sqlite3(path, "SELECT count(*) FROM t") == "1")
+            #expect(FileManager.default.fileExists(atPath: path + "-wal"), "another process deleted the log we still use")
+            try await database.write { db in try await db.execute("INSERT INTO t VALUES (2)") }
+            #expect(try Self.sqlite3(path, "SELECT count(*) FROM t") == "2", "a commit was lost")
+            try await database.close()
+        }
+    }
+
+    /// Runs the sqlite3 command on `path` and returns its trimmed output.
+    static func sqlite3(_ path: String, _ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path, sql]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }

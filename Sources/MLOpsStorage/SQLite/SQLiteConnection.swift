@@ -31,7 +31,13 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     var dialect: SQLDialect { .sqlite }
 
     /// Opens (and with `create`, creates) the file on a new thread of its own, refusing a file
-    /// that is not SQLite before SQLite touches it.
+    /// that is not SQLite before anything is written to it.
+    ///
+    /// The file is never opened outside SQLite: closing any other descriptor of it would drop
+    /// every POSIX lock this process holds on it, including those of our other connections, and
+    /// another process could then checkpoint and delete the write-ahead log under them (lost
+    /// commits: see "How To Corrupt An SQLite Database File", section 2.2). SQLite itself checks
+    /// the header when the schema is first read, before any write.
     static func open(path: String, location: String, create: Bool, configuration: SQLiteConfiguration) async throws -> SQLiteConnection {
         let queue = DispatchQueue(label: "mlops.sqlite.connection")
         let interruption = SQLiteInterruption(busyTimeout: configuration.busyTimeout)
@@ -56,7 +62,6 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         self.cacheSize = configuration.statementCacheSize
         self.queue = queue
         self.interruption = interruption
-        if path != ":memory:" { try Self.refuseForeignFile(at: path) }
         var flags = (configuration.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX
         if create && !configuration.readOnly { flags |= SQLITE_OPEN_CREATE }
         var db: OpaquePointer?
@@ -73,7 +78,8 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         // a cancellation between short sleeps.
         interruption.install(on: db)
         do {
-            // Reading the schema makes SQLite look at the file: garbage answers SQLITE_NOTADB here.
+            // Reading the schema makes SQLite look at the file: a foreign file answers
+            // SQLITE_NOTADB here, before anything has been written to it.
             _ = try scalarQuery("PRAGMA schema_version")
             if !configuration.readOnly {
                 try run("PRAGMA foreign_keys = ON")
@@ -114,19 +120,6 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
             }
         } onCancel: {
             if cancellable { interruption.cancel(operation) }
-        }
-    }
-
-    /// Throws when a non-empty file at `path` does not start with SQLite's 16-byte header.
-    private static func refuseForeignFile(at path: String) throws(StorageError) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        defer { try? handle.close() }
-        let header = (try? handle.read(upToCount: 16)) ?? Data()
-        if header.isEmpty { return }
-        if header != Data("SQLite format 3\0".utf8) {
-            throw StorageError(
-                .notADatabase, "\(path) is not a SQLite database (it starts with other bytes); it was not changed",
-                location: path, fix: "point --store at a swift-mlops store, or at a path that does not exist yet.")
         }
     }
 
