@@ -111,15 +111,16 @@ let package = Package(
             path: "Benchmarks/Sources/MLOpsBenchmarks",
             swiftSettings: strictness),
 
-        // Conformance suites every store implementation runs.
+        // What the test targets share: the conformance suites every store implementation runs
+        // (one home, each check a test case of its own), temporary folders, test clocks.
         .target(
-            name: "MLOpsStorageTestSupport", dependencies: ["MLOpsStorage"],
-            path: "Tests/MLOpsStorageTestSupport", swiftSettings: strictness),
+            name: "MLOpsTestSupport", dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats"],
+            path: "Tests/MLOpsTestSupport", swiftSettings: strictness),
 
         .testTarget(
             name: "MLOpsStorageTests",
             dependencies: [
-                "MLOpsStorage", "MLOpsStorageTestSupport",
+                "MLOpsStorage", "MLOpsTestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
@@ -130,17 +131,17 @@ let package = Package(
             dependencies: ["TensorCore", "CTensorKernels", .product(name: "PropertyBased", package: "swift-property-based")], exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(
             name: "DriftStatsTests",
-            dependencies: ["DriftStats", "MLOpsStorage", "TensorCore", .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["DriftStats", "MLOpsStorage", "MLOpsTestSupport", "TensorCore", .product(name: "MetricsTestKit", package: "swift-metrics")],
             exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(
             name: "LineageTests",
             dependencies: [
-                "Lineage", "MLOpsStorage", .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                "Lineage", "MLOpsStorage", "MLOpsTestSupport", .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(
-            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsStorageTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace"],
+            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace"],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import DriftStats
 import Foundation
 import MLOpsStorage
 import MetricsTestKit
+import MLOpsTestSupport
 import Testing
 import TensorCore
 
@@ -183,31 +184,39 @@ struct ProfileTests {
         #expect(try SketchKolmogorovSmirnovTest(reference: reference, current: current).pValue < 1e-6)
     }
 
-    @Test("baseline stores keep versions: in memory")
-    func inMemoryStore() async throws {
-        try await BaselineStoreConformance.run(InMemoryBaselineStore())
+    @Test("the in-memory baseline store passes the conformance suite", arguments: BaselineStoreConformance.checks)
+    func inMemoryStore(_ check: ConformanceCheck<any BaselineStore>) async {
+        await check.run(on: InMemoryBaselineStore())
     }
 
-    @Test("baseline stores keep versions: SQLite")
-    func sqliteStore() async throws {
-        let folder = NSTemporaryDirectory() + "baselines-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let database = try await SQLiteDatabase(path: "\(folder)/store.sqlite")
-        try await BaselineStoreConformance.run(try await SQLBaselineStore(database: database))
-        try await database.close()
-        // Reopened, the baselines are still there.
-        let reopened = try await SQLiteDatabase(path: "\(folder)/store.sqlite")
-        #expect(try await SQLBaselineStore(database: reopened).list().isEmpty == false)
-        try await reopened.close()
+    @Test("the SQL baseline store on SQLite passes the conformance suite", arguments: BaselineStoreConformance.checks)
+    func sqliteStore(_ check: ConformanceCheck<any BaselineStore>) async throws {
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("store.sqlite"))
+            await check.run(on: try await SQLBaselineStore(database: database))
+            try await database.close()
+        }
+    }
+
+    @Test("a SQLite baseline store keeps its baselines when reopened")
+    func sqliteReopened() async throws {
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("store.sqlite"))
+            _ = try await SQLBaselineStore(database: database).save(try DatasetProfile(profiling: try Self.table(rows: 100, seed: 1)), as: "fraud", note: nil)
+            try await database.close()
+            let reopened = try await SQLiteDatabase(path: folder.file("store.sqlite"))
+            #expect(try await SQLBaselineStore(database: reopened).latest("fraud").profile.rowCount == 100)
+            try await reopened.close()
+        }
     }
 
     @Test(
-        "baseline stores keep versions: PostgreSQL",
-        .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
-    func postgresStore() async throws {
+        "the SQL baseline store on PostgreSQL passes the conformance suite",
+        .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"),
+        arguments: BaselineStoreConformance.checks)
+    func postgresStore(_ check: ConformanceCheck<any BaselineStore>) async throws {
         try await StoreLocation(parsing: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? "").withDatabase { database in
-            try await BaselineStoreConformance.run(try await SQLBaselineStore(database: database))
+            await check.run(on: try await SQLBaselineStore(database: database))
         }
     }
 
@@ -223,46 +232,6 @@ struct ProfileTests {
         #expect(alarms.totalValue == 1)
         let dataset = try testMetrics.expectGauge("mlops_drift_dataset_drifted", [("model", "fraud")])
         #expect(dataset.lastValue == (report.drifted ? 1 : 0))
-    }
-}
-
-/// What every ``BaselineStore`` must do.
-enum BaselineStoreConformance {
-    static func run(_ store: any BaselineStore) async throws {
-        let name = "fraud-\(UUID().uuidString.prefix(8))"
-        let first = try DatasetProfile(profiling: try ProfileTests.table(rows: 1_000, seed: 1))
-        let second = try DatasetProfile(profiling: try ProfileTests.table(rows: 2_000, seed: 2))
-        let saved1 = try await store.save(first, as: name, note: "training set")
-        let saved2 = try await store.save(second, as: name, note: nil)
-        #expect(saved1.version == 1 && saved2.version == 2)
-        let latest = try await store.latest(name)
-        #expect(latest.version == 2)
-        #expect(latest.profile.rowCount == 2_000)
-        let old = try await store.baseline(name, version: 1)
-        #expect(old.note == "training set")
-        #expect(old.profile.rowCount == 1_000)
-        #expect(try await store.list().contains { $0.name == name && $0.latestVersion == 2 && $0.rowCount == 2_000 })
-        await expectCode(.baselineNotFound) { _ = try await store.latest("\(name)-missing") }
-        await expectCode(.baselineNotFound) { _ = try await store.baseline(name, version: 3) }
-        await expectCode(.invalidArgument) { _ = try await store.save(first, as: "", note: nil) }
-        // Concurrent saves get distinct versions.
-        try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<4 { group.addTask { try await store.save(first, as: name, note: nil).version } }
-            var versions: [Int] = []
-            for try await version in group { versions.append(version) }
-            #expect(versions.sorted() == [3, 4, 5, 6])
-        }
-    }
-
-    static func expectCode(_ code: DriftError.Code, _ body: () async throws -> Void) async {
-        do {
-            try await body()
-            Issue.record("expected a \(code) error")
-        } catch let error as DriftError {
-            #expect(error.code == code, "\(error)")
-        } catch {
-            Issue.record("expected a DriftError \(code), got \(error)")
-        }
     }
 }
 

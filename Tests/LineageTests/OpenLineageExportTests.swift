@@ -1,6 +1,7 @@
 import Foundation
 import Lineage
 import MLOpsStorage
+import MLOpsTestSupport
 import Testing
 
 /// The official schemas, in the `shared/` folder that sits beside the repository.

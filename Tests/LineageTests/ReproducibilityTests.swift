@@ -1,6 +1,7 @@
 import Foundation
 import Lineage
 import MLOpsStorage
+import MLOpsTestSupport
 import Testing
 
 @Suite("Reproducibility")

@@ -1,5 +1,6 @@
 import Foundation
 import Lineage
+import MLOpsTestSupport
 import Testing
 
 @Suite("Run filter language")

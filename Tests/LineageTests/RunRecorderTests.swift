@@ -3,6 +3,7 @@ import Lineage
 import MLOpsStorage
 import ServiceLifecycleTestKit
 import Synchronization
+import MLOpsTestSupport
 import Testing
 
 /// An in-memory store whose metric writes can be made to fail or to take a while, and which

@@ -1,5 +1,5 @@
 import Foundation
-import MLOpsStorageTestSupport
+import MLOpsTestSupport
 import Testing
 
 @Suite("mlops runs and mlops lineage")

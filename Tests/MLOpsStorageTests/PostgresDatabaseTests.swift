@@ -3,7 +3,7 @@ import Foundation
 import InMemoryLogging
 import Logging
 @testable import MLOpsStorage
-import MLOpsStorageTestSupport
+import MLOpsTestSupport
 import ServiceLifecycle
 import Testing
 
@@ -38,10 +38,10 @@ struct PostgresDatabaseTests {
         return (logger, handler)
     }
 
-    @Test("passes the SQL conformance suite")
-    func conformance() async throws {
+    @Test("passes the SQL conformance suite", arguments: SQLDatabaseConformance.checks)
+    func conformance(_ check: ConformanceCheck<any SQLDatabase>) async throws {
         try await location.withDatabase { database in
-            try await SQLDatabaseConformance.runAll(database)
+            await check.run(on: database)
         }
     }
 

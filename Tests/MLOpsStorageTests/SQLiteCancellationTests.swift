@@ -1,5 +1,5 @@
 import Foundation
-import MLOpsStorageTestSupport
+import MLOpsTestSupport
 import Synchronization
 @testable import MLOpsStorage
 import Testing

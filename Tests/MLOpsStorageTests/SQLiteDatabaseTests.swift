@@ -1,23 +1,24 @@
 import Foundation
 @testable import MLOpsStorage
-import MLOpsStorageTestSupport
+import MLOpsTestSupport
 import Testing
 
 @Suite("SQLite driver")
 struct SQLiteDatabaseTests {
-    @Test("passes the SQL conformance suite on a file")
-    func conformanceOnFile() async throws {
+    @Test("passes the SQL conformance suite on a file", arguments: SQLDatabaseConformance.checks)
+    func conformanceOnFile(_ check: ConformanceCheck<any SQLDatabase>) async throws {
         try await withTemporaryFolder { folder in
             let database = try await SQLiteDatabase(path: folder.file("store.sqlite"))
-            try await SQLDatabaseConformance.runAll(database)
+            await check.run(on: database)
             try await database.close()
         }
     }
 
-    @Test("passes the SQL conformance suite in memory")
-    func conformanceInMemory() async throws {
+    @Test("passes the SQL conformance suite in memory", arguments: SQLDatabaseConformance.checks)
+    func conformanceInMemory(_ check: ConformanceCheck<any SQLDatabase>) async throws {
         let database = try await SQLiteDatabase(path: ":memory:")
-        try await SQLDatabaseConformance.runAll(database)
+        await check.run(on: database)
+        try await database.close()
     }
 
     @Test("switches the file to WAL journaling with foreign keys on")

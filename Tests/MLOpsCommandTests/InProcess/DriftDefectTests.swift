@@ -1,5 +1,5 @@
 import Foundation
-import MLOpsStorageTestSupport
+import MLOpsTestSupport
 import MLOpsCommands
 import Testing
 import TensorCore

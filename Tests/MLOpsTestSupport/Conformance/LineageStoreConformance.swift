@@ -1,10 +1,11 @@
 import Foundation
-import Lineage
+public import Lineage
 import MLOpsStorage
 import Testing
 
-/// The behaviour every LineageStore must show; run by each implementation's suite below.
-enum LineageStoreConformance {
+/// The behaviour every ``LineageStore`` must show: ``checks``, which each implementation's tests
+/// pass to a parameterized test.
+public enum LineageStoreConformance {
     static func artifact(_ name: String, _ kind: ArtifactKind) -> LineageArtifact {
         LineageArtifact(digest: Digest(of: Array(name.utf8)), kind: kind, name: name, size: Int64(name.utf8.count))
     }
@@ -362,20 +363,21 @@ enum LineageStoreConformance {
         #expect(back.latestMetrics["x"]?.timestamp == .ms(7_001))
     }
 
-    static func runAll(_ store: any LineageStore) async throws {
-        try await importsWholeRuns(store)
-        try await recordsARunCompletely(store)
-        try await refusesBadWrites(store)
-        try await searchesWithFiltersOrderAndPages(store)
-        try await walksProvenance(store)
-        try await keepsParentLinksInAnyOrder(store)
-        try await comparesNaNLikeIEEE(store)
-        try await comparesTextByCodePoint(store)
-        try await boundsFilters(store)
-        try await handlesListsBeyondArgumentLimits(store)
-        try await refusesNULCharacters(store)
-        try await keepsTimesToTheMillisecond(store)
-    }
+    /// Every check, each a test case of its own: pass them to a parameterized test.
+    public static let checks: [ConformanceCheck<any LineageStore>] = [
+        ConformanceCheck("imports whole runs", importsWholeRuns),
+        ConformanceCheck("records a run completely", recordsARunCompletely),
+        ConformanceCheck("refuses bad writes", refusesBadWrites),
+        ConformanceCheck("searches with filters, order and pages", searchesWithFiltersOrderAndPages),
+        ConformanceCheck("walks provenance", walksProvenance),
+        ConformanceCheck("keeps parent links in any order", keepsParentLinksInAnyOrder),
+        ConformanceCheck("compares NaN like IEEE", comparesNaNLikeIEEE),
+        ConformanceCheck("compares text by code point", comparesTextByCodePoint),
+        ConformanceCheck("bounds filters", boundsFilters),
+        ConformanceCheck("handles lists beyond argument limits", handlesListsBeyondArgumentLimits),
+        ConformanceCheck("refuses NUL characters", refusesNULCharacters),
+        ConformanceCheck("keeps times to the millisecond", keepsTimesToTheMillisecond),
+    ]
 
     static func expectCode(_ code: LineageError.Code, _ body: () async throws -> Void) async {
         do {
@@ -394,32 +396,5 @@ extension Array where Element == String {
     /// a precomposed é equal to e + U+0301).
     func elementsEqualByScalars(_ other: some Sequence<String>) -> Bool {
         elementsEqual(other) { $0.unicodeScalars.elementsEqual($1.unicodeScalars) }
-    }
-}
-
-@Suite("Lineage stores")
-struct LineageStoreTests {
-    @Test("the in-memory store passes the conformance suite")
-    func inMemory() async throws {
-        try await LineageStoreConformance.runAll(InMemoryLineageStore())
-    }
-
-    @Test("the SQL store on SQLite passes the conformance suite")
-    func sqlite() async throws {
-        let folder = NSTemporaryDirectory() + "lineage-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let database = try await SQLiteDatabase(path: "\(folder)/lineage.sqlite")
-        try await LineageStoreConformance.runAll(try await SQLLineageStore(database: database))
-        try await database.close()
-    }
-
-    @Test(
-        "the SQL store on PostgreSQL passes the conformance suite",
-        .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
-    func postgres() async throws {
-        try await StoreLocation(parsing: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? "").withDatabase { database in
-            try await LineageStoreConformance.runAll(try await SQLLineageStore(database: database))
-        }
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 public import MLOpsStorage
 import Testing
 
-/// The behaviour every ``SQLDatabase`` driver must show, as one suite that each driver's tests run.
+/// The behaviour every ``SQLDatabase`` driver must show: ``checks``, which each driver's tests
+/// pass to a parameterized test.
 ///
 /// Every check uses tables and schema modules with a random suffix, so checks can share one
 /// PostgreSQL database and run in parallel.
@@ -251,19 +252,19 @@ public enum SQLDatabaseConformance {
         #expect(problems.isEmpty)
     }
 
-    /// Every check above, in turn.
-    public static func runAll(_ database: any SQLDatabase) async throws {
-        try await valuesRoundTrip(database)
-        try await largeBatchesWriteEveryRow(database)
-        try await transactionsCommitOrRollBack(database)
-        try await constraintViolationsAreTyped(database)
-        try await concurrentWritesAreSerialized(database)
-        try await compareAndSetHasOneWinner(database)
-        try await placeholdersAreBoundNotSpliced(database)
-        try await migrationsAreVersionedAndIdempotent(database)
-        try await malformedSchemasAreRefused(database)
-        try await concurrentMigrationsApplyOnce(database)
-        try await compatibilityCheckAcceptsOnlyTheKnownVersion(database)
-        try await healthyDatabasePassesIntegrityCheck(database)
-    }
+    /// Every check, each a test case of its own: pass them to a parameterized test.
+    public static let checks: [ConformanceCheck<any SQLDatabase>] = [
+        ConformanceCheck("every value kind round-trips", valuesRoundTrip),
+        ConformanceCheck("large batches write every row once", largeBatchesWriteEveryRow),
+        ConformanceCheck("transactions commit or roll back", transactionsCommitOrRollBack),
+        ConformanceCheck("constraint violations are typed", constraintViolationsAreTyped),
+        ConformanceCheck("concurrent writes are serialized") { try await concurrentWritesAreSerialized($0) },
+        ConformanceCheck("compare-and-set has one winner") { try await compareAndSetHasOneWinner($0) },
+        ConformanceCheck("placeholders are bound, not spliced", placeholdersAreBoundNotSpliced),
+        ConformanceCheck("migrations are versioned and idempotent", migrationsAreVersionedAndIdempotent),
+        ConformanceCheck("malformed schemas are refused", malformedSchemasAreRefused),
+        ConformanceCheck("concurrent migrations apply once") { try await concurrentMigrationsApplyOnce($0) },
+        ConformanceCheck("the compatibility check accepts only the known version", compatibilityCheckAcceptsOnlyTheKnownVersion),
+        ConformanceCheck("a healthy database passes the integrity check", healthyDatabasePassesIntegrityCheck),
+    ]
 }

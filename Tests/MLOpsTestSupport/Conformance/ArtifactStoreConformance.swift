@@ -89,11 +89,11 @@ public enum ArtifactStoreConformance {
         #expect(try await store.read(receipt.digest) == payload)
     }
 
-    /// Every check above, in turn.
-    public static func runAll(_ store: any ArtifactStore) async throws {
-        try await putAndReadRoundTrip(store)
-        try await identicalBytesAreDeduplicated(store)
-        try await failedStreamingPutStoresNothing(store)
-        try await missingAndPurgedArtifactsAreTyped(store)
-    }
+    /// Every check, each a test case of its own: pass them to a parameterized test.
+    public static let checks: [ConformanceCheck<any ArtifactStore>] = [
+        ConformanceCheck("put and read round-trip", putAndReadRoundTrip),
+        ConformanceCheck("identical bytes are stored once", identicalBytesAreDeduplicated),
+        ConformanceCheck("a failed streaming put stores nothing", failedStreamingPutStoresNothing),
+        ConformanceCheck("missing and purged artifacts are typed errors", missingAndPurgedArtifactsAreTyped),
+    ]
 }
