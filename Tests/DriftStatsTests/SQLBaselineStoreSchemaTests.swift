@@ -17,7 +17,7 @@ struct SQLBaselineStoreSchemaTests {
     @Test("opened without migrating, a store written by a newer build is refused with schemaTooNew")
     func newerSchemaIsRefused() async throws {
         let database = try await SQLiteDatabase(path: ":memory:")
-        try await database.migrate([StorageSchema.schema, Self.newerSchema])
+        _ = try await database.migrate([StorageSchema.schema, Self.newerSchema])
         do {
             _ = try await SQLBaselineStore(database: database, migrate: false)
             Issue.record("a store with a newer baseline schema was opened")
@@ -32,7 +32,7 @@ struct SQLBaselineStoreSchemaTests {
     @Test("opened without migrating, a store without baseline tables is refused with the migrate hint, unchanged")
     func missingSchemaIsRefused() async throws {
         let database = try await SQLiteDatabase(path: ":memory:")
-        try await database.migrate([StorageSchema.schema])
+        _ = try await database.migrate([StorageSchema.schema])
         do {
             _ = try await SQLBaselineStore(database: database, migrate: false)
             Issue.record("a store without baseline tables was opened")

@@ -1,5 +1,5 @@
 public import Foundation
-public import MLOpsStorage
+import MLOpsStorage
 public import ServiceLifecycle
 import Synchronization
 

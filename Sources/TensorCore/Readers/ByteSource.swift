@@ -90,6 +90,16 @@ struct ByteSource {
     /// Whether unconsumed bytes remain or more can be read.
     var hasMore: Bool { start < end || !eof }
 
+    /// Skips a UTF-8 byte-order mark at ``start``, reading the file's first bytes as needed.
+    ///
+    /// - Throws: ``TableError/Code/fileUnreadable`` when `read` fails.
+    mutating func skipByteOrderMark() throws(TableError) {
+        while end - start < 3 && !eof { try refill() }
+        if end - start >= 3, buffer[start] == 0xEF, buffer[start + 1] == 0xBB, buffer[start + 2] == 0xBF {
+            start += 3
+        }
+    }
+
     /// Moves the unconsumed bytes to the front of the buffer (growing it when they fill it)
     /// and reads more after them.
     ///

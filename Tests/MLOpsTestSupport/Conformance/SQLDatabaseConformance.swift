@@ -71,7 +71,7 @@ public enum SQLDatabaseConformance {
                 throw Abort()
             }
         }
-        try await database.write { db in try await db.execute("INSERT INTO \(table) (id) VALUES (?)", [2]) }
+        _ = try await database.write { db in try await db.execute("INSERT INTO \(table) (id) VALUES (?)", [2]) }
         let ids = try await database.read { db in try await db.query("SELECT id FROM \(table)").map { try $0.decode(Int.self, at: 0) } }
         #expect(ids == [2])
     }
@@ -164,7 +164,7 @@ public enum SQLDatabaseConformance {
         #expect(first.entries.first?.appliedSteps == ["create", "add column"])
         let second = try await database.migrate([SQLSchema(module: module, migrations: steps)])
         #expect(second.changedAnything == false)
-        try await database.write { db in try await db.execute("INSERT INTO \(table) (id, note) VALUES (1, 'ok')") }
+        _ = try await database.write { db in try await db.execute("INSERT INTO \(table) (id, note) VALUES (1, 'ok')") }
 
         // A build that knows only version 1 must refuse the store and change nothing.
         do {
