@@ -41,7 +41,7 @@ struct SQLiteCancellationTests {
     func cancelledWriteRollsBack() async throws {
         try await withTemporaryFolder { folder in
             let database = try await SQLiteDatabase(path: folder.file("rollback.sqlite"))
-            try await database.write { db in try await db.execute("CREATE TABLE t (n INTEGER)") }
+            _ = try await database.write { db in try await db.execute("CREATE TABLE t (n INTEGER)") }
             let task = Task {
                 try await database.write { db in
                     try await db.execute("INSERT INTO t VALUES (1)")
@@ -54,7 +54,7 @@ struct SQLiteCancellationTests {
             let count = try await database.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") }
             #expect(count == 0)
             // And the writer is free again.
-            try await database.write { db in try await db.execute("INSERT INTO t VALUES (2)") }
+            _ = try await database.write { db in try await db.execute("INSERT INTO t VALUES (2)") }
             try await database.close()
         }
     }
@@ -66,7 +66,7 @@ struct SQLiteCancellationTests {
             // Two databases on one file stand for two processes: the second waits on SQLite's lock.
             let holder = try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(busyTimeout: .seconds(30)))
             let waiter = try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(busyTimeout: .seconds(30)))
-            try await holder.write { db in try await db.execute("CREATE TABLE t (n INTEGER)") }
+            _ = try await holder.write { db in try await db.execute("CREATE TABLE t (n INTEGER)") }
             let holding = Task {
                 try await holder.write { db in
                     try await db.execute("INSERT INTO t VALUES (1)")

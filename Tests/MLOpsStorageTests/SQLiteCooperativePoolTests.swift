@@ -22,7 +22,7 @@ final class SQLiteCooperativePoolTests: XCTestCase {
         for _ in 0..<4 {
             writers.append(try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(busyTimeout: .seconds(30))))
         }
-        try await writers[0].write { db in try await db.execute("CREATE TABLE IF NOT EXISTS t (writer INTEGER, n INTEGER)") }
+        _ = try await writers[0].write { db in try await db.execute("CREATE TABLE IF NOT EXISTS t (writer INTEGER, n INTEGER)") }
 
         let deadline = ContinuousClock.now + .seconds(4)
         let measured = Measurements()

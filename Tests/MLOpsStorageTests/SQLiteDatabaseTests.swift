@@ -155,7 +155,7 @@ struct SQLiteDatabaseTests {
             #expect(try await database.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") } == 1)
             #expect(try Self.sqlite3(path, "SELECT count(*) FROM t") == "1")
             #expect(FileManager.default.fileExists(atPath: path + "-wal"), "another process deleted the log we still use")
-            try await database.write { db in try await db.execute("INSERT INTO t VALUES (2)") }
+            _ = try await database.write { db in try await db.execute("INSERT INTO t VALUES (2)") }
             #expect(try Self.sqlite3(path, "SELECT count(*) FROM t") == "2", "a commit was lost")
             try await database.close()
         }

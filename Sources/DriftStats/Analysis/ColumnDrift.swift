@@ -1,3 +1,4 @@
+public import MLOpsStorage
 public import TensorCore
 
 /// The drift result of one column: the method, its statistic and p-value, the threshold, the
@@ -156,13 +157,13 @@ public struct ColumnSummary: Sendable, Hashable, Codable {
     /// Distinct values among the present ones.
     public var distinct: Int
     /// Mean of a numeric column.
-    public var mean: Double?
+    @ExplicitNull public var mean: Double?
     /// Population standard deviation of a numeric column.
-    public var standardDeviation: Double?
+    @ExplicitNull public var standardDeviation: Double?
     /// Smallest value of a numeric column.
-    public var minimum: Double?
+    @ExplicitNull public var minimum: Double?
     /// Largest value of a numeric column.
-    public var maximum: Double?
+    @ExplicitNull public var maximum: Double?
 
     enum CodingKeys: String, CodingKey {
         case rows, missing, distinct, mean, minimum, maximum
@@ -182,18 +183,6 @@ public struct ColumnSummary: Sendable, Hashable, Codable {
 
     /// An empty summary, for a side that lacks the column.
     public static let absent = ColumnSummary(rows: 0, missing: 0, distinct: 0)
-
-    /// Encodes every key, null where there is no value.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(rows, forKey: .rows)
-        try container.encode(missing, forKey: .missing)
-        try container.encode(distinct, forKey: .distinct)
-        try container.encode(mean, forKey: .mean)
-        try container.encode(standardDeviation, forKey: .standardDeviation)
-        try container.encode(minimum, forKey: .minimum)
-        try container.encode(maximum, forKey: .maximum)
-    }
 }
 
 /// The shares of reference and current values per bin (numeric) or category, for plots.
@@ -201,7 +190,7 @@ public struct ColumnHistogram: Sendable, Hashable, Codable {
     /// One label per bin or category.
     public var labels: [String]
     /// The bins' inner edges for a numeric column (labels.count − 1 of them), nil for categories.
-    public var edges: [Double]?
+    @ExplicitNull public var edges: [Double]?
     /// Share of reference values per bin.
     public var reference: [Double]
     /// Share of current values per bin.
@@ -213,15 +202,6 @@ public struct ColumnHistogram: Sendable, Hashable, Codable {
         self.edges = edges
         self.reference = reference
         self.current = current
-    }
-
-    /// Encodes every key, `edges` null for categories.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(labels, forKey: .labels)
-        try container.encode(edges, forKey: .edges)
-        try container.encode(reference, forKey: .reference)
-        try container.encode(current, forKey: .current)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -1,4 +1,5 @@
 import Foundation
+public import MLOpsStorage
 import TensorCore
 
 /// Settings for the multivariate part of a comparison: drift in how the numeric columns move
@@ -38,19 +39,19 @@ public struct MultivariateDrift: Sendable, Hashable, Codable {
     /// "mmd_permutation" (on every row, or a seeded subsample of ``MultivariateOptions/permutationRows``).
     public var test: String
     /// The MMD² statistic.
-    public var statistic: Double?
+    @ExplicitNull public var statistic: Double?
     /// Its p-value.
-    public var pValue: Double?
+    @ExplicitNull public var pValue: Double?
     /// The kernel bandwidth (median heuristic, in standardised units).
-    public var bandwidth: Double?
+    @ExplicitNull public var bandwidth: Double?
     /// Mean squared reconstruction error of current rows under the reference's components.
-    public var pcaCurrentError: Double?
+    @ExplicitNull public var pcaCurrentError: Double?
     /// The same for the reference's own rows.
-    public var pcaReferenceError: Double?
+    @ExplicitNull public var pcaReferenceError: Double?
     /// The error above which PCA calls drift (reference mean + 3 standard deviations of its
     /// rows). The PCA fields are null when the columns are not redundant (every component is
     /// needed to explain 95 % of the variance), since nothing is then left to reconstruct.
-    public var pcaThreshold: Double?
+    @ExplicitNull public var pcaThreshold: Double?
     /// Whether the MMD test or the PCA error found drift.
     public var drifted: Bool
     /// The finding as a sentence (or why it could not be computed).
@@ -60,24 +61,6 @@ public struct MultivariateDrift: Sendable, Hashable, Codable {
         case columns, test, statistic, bandwidth, drifted, reason
         case referenceRows = "reference_rows", currentRows = "current_rows", pValue = "p_value"
         case pcaCurrentError = "pca_current_error", pcaReferenceError = "pca_reference_error", pcaThreshold = "pca_threshold"
-    }
-
-    /// Encodes every key, null where there is no value or the value is not finite (NaN or
-    /// infinite, which JSON cannot hold), as the rest of the report does.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(columns, forKey: .columns)
-        try container.encode(referenceRows, forKey: .referenceRows)
-        try container.encode(currentRows, forKey: .currentRows)
-        try container.encode(test, forKey: .test)
-        try container.encode(statistic.finite, forKey: .statistic)
-        try container.encode(pValue.finite, forKey: .pValue)
-        try container.encode(bandwidth.finite, forKey: .bandwidth)
-        try container.encode(pcaCurrentError.finite, forKey: .pcaCurrentError)
-        try container.encode(pcaReferenceError.finite, forKey: .pcaReferenceError)
-        try container.encode(pcaThreshold.finite, forKey: .pcaThreshold)
-        try container.encode(drifted, forKey: .drifted)
-        try container.encode(reason, forKey: .reason)
     }
 
     /// The most numeric columns compared jointly (the eigen-decomposition costs O(d³)).

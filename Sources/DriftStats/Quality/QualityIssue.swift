@@ -1,15 +1,17 @@
+public import MLOpsStorage
+
 /// One data-quality finding: which check, on which column, how bad, and what was seen.
 public struct QualityIssue: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Which check found it.
     public var check: QualityCheck
     /// The column, nil for dataset-level findings (duplicate rows).
-    public var column: String?
+    @ExplicitNull public var column: String?
     /// How bad it is.
     public var severity: Severity
     /// What was seen, as a sentence.
     public var message: String
     /// The measured value the check compared with its limit (a share, a count, seconds).
-    public var value: Double?
+    @ExplicitNull public var value: Double?
     /// Examples of offending values (new categories, say), at most a few.
     public var examples: [String]
 
@@ -33,17 +35,6 @@ public struct QualityIssue: Sendable, Hashable, Codable, CustomStringConvertible
         self.message = message
         self.value = value.finite
         self.examples = examples
-    }
-
-    /// Encodes every key, null where there is no column or value.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(check, forKey: .check)
-        try container.encode(column, forKey: .column)
-        try container.encode(severity, forKey: .severity)
-        try container.encode(message, forKey: .message)
-        try container.encode(value, forKey: .value)
-        try container.encode(examples, forKey: .examples)
     }
 
     enum CodingKeys: String, CodingKey {

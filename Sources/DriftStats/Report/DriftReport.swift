@@ -1,4 +1,5 @@
 public import Foundation
+public import MLOpsStorage
 
 /// The outcome of comparing a current table with its reference: one result per column, the
 /// dataset's decision and the data-quality findings.
@@ -24,9 +25,9 @@ public struct DriftReport: Sendable, Hashable, Codable {
     /// Dataset-level quality findings (schema, duplicate rows, freshness).
     public var issues: [QualityIssue]
     /// The seasonal window the reference was narrowed to, if any ("hour_of_week 14, 15").
-    public var season: String?
+    @ExplicitNull public var season: String?
     /// The joint comparison of the numeric columns, when it was asked for.
-    public var multivariate: MultivariateDrift?
+    @ExplicitNull public var multivariate: MultivariateDrift?
 
     enum CodingKeys: String, CodingKey {
         case dataset, columns, issues, season, multivariate
@@ -69,19 +70,6 @@ public struct DriftReport: Sendable, Hashable, Codable {
     /// Reads a report written by ``jsonData()``.
     public init(jsonData data: Data) throws {
         self = try JSONDecoder().decode(DriftReport.self, from: data)
-    }
-
-    /// The encoder also writes the season key when it is nil, so the layout is stable.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(schemaVersion, forKey: .schemaVersion)
-        try container.encode(referenceRows, forKey: .referenceRows)
-        try container.encode(currentRows, forKey: .currentRows)
-        try container.encode(dataset, forKey: .dataset)
-        try container.encode(columns, forKey: .columns)
-        try container.encode(issues, forKey: .issues)
-        try container.encode(season, forKey: .season)
-        try container.encode(multivariate, forKey: .multivariate)
     }
 }
 
