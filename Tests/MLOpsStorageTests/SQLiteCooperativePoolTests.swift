@@ -24,7 +24,8 @@ final class SQLiteCooperativePoolTests: XCTestCase {
         }
         _ = try await writers[0].write { db in try await db.execute("CREATE TABLE IF NOT EXISTS t (writer INTEGER, n INTEGER)") }
 
-        let deadline = ContinuousClock.now + .seconds(4)
+        let started = ContinuousClock.now
+        let deadline = started + .seconds(4)
         let measured = Measurements()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, writer) in writers.enumerated() {
@@ -44,13 +45,20 @@ final class SQLiteCooperativePoolTests: XCTestCase {
                 }
             }
             group.addTask {
-                // Let the writers get going before measuring.
-                try await Task.sleep(for: .milliseconds(200))
+                // Every gap between wake-ups counts once the writers got going (200 ms in),
+                // the first one too: a task that cannot get a thread at all shows up as one
+                // long gap, or as too few wake-ups.
+                let measureFrom = started + .milliseconds(200)
+                var previous = started
                 while ContinuousClock.now < deadline {
-                    let start = ContinuousClock.now
                     try await Task.sleep(for: .milliseconds(1))
-                    let lateness = ContinuousClock.now - start - .milliseconds(1)
-                    measured.worstLateness.withLock { $0 = max($0, lateness) }
+                    let now = ContinuousClock.now
+                    if now >= measureFrom {
+                        let lateness = now - previous - .milliseconds(1)
+                        measured.worstLateness.withLock { $0 = max($0, lateness) }
+                        measured.wakeUps.withLock { $0 += 1 }
+                    }
+                    previous = now
                 }
             }
             try await group.waitForAll()
@@ -58,8 +66,11 @@ final class SQLiteCooperativePoolTests: XCTestCase {
         for writer in writers { try await writer.close() }
         let worst = measured.worstLateness.withLock { $0 }
         let committed = measured.commits.withLock { $0 }
+        let wakeUps = measured.wakeUps.withLock { $0 }
         XCTAssertGreaterThan(committed, 8, "the writers made too little progress to contend")
         XCTAssertLessThan(worst, .milliseconds(20), "a 1 ms sleep waited \(worst) extra while \(committed) writes contended")
+        // 3.8 s of 1 ms sleeps is about 3,500 wake-ups; far fewer means the task hardly ran.
+        XCTAssertGreaterThan(wakeUps, 500, "the sleeping task woke only \(wakeUps) times in 3.8 s")
     }
 }
 
@@ -67,4 +78,5 @@ final class SQLiteCooperativePoolTests: XCTestCase {
 private final class Measurements: Sendable {
     let commits = Mutex(0)
     let worstLateness = Mutex(Duration.zero)
+    let wakeUps = Mutex(0)
 }
