@@ -67,7 +67,13 @@ let package = Package(
             name: "Lineage",
             dependencies: ["MLOpsStorage", "TensorCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strictness),
-        .target(name: "Registry", dependencies: ["MLOpsStorage", "Lineage"], swiftSettings: strictness),
+        .target(
+            name: "Registry",
+            dependencies: [
+                "MLOpsStorage", "Lineage", "TensorCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictness),
         .target(
             name: "DriftStats",
             dependencies: ["MLOpsStorage", "TensorCore", .product(name: "Metrics", package: "swift-metrics")],
@@ -114,7 +120,7 @@ let package = Package(
         // What the test targets share: the conformance suites every store implementation runs
         // (one home, each check a test case of its own), temporary folders, test clocks.
         .target(
-            name: "MLOpsTestSupport", dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats"],
+            name: "MLOpsTestSupport", dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry"],
             path: "Tests/MLOpsTestSupport", swiftSettings: strictness),
 
         .testTarget(
@@ -140,6 +146,10 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             exclude: ["Fixtures"], swiftSettings: strictness),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: ["Registry", "Lineage", "MLOpsStorage", "MLOpsTestSupport"],
+            swiftSettings: strictness),
         .testTarget(
             name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace"],
             swiftSettings: strictness),

@@ -1,0 +1,126 @@
+public import Foundation
+public import Lineage
+public import MLOpsStorage
+import TensorCore
+
+/// One version of a registered model: the run and artifact that produced it, its feature set,
+/// signature and evaluation metrics (fixed once registered, and summed up in ``digest``), its
+/// card, and its status.
+///
+/// Maps one to one onto an MLflow model version: ``source`` is MLflow's `source`, ``runID`` its
+/// `run_id`, ``status`` its `status` (``VersionStatus/ready`` is `READY`), ``tags`` its tags.
+public struct ModelVersion: Sendable, Hashable, Codable {
+    /// The model.
+    public var model: ModelName
+    /// The version number, from 1.
+    public var version: Int
+    /// The Lineage run that trained it.
+    public var runID: RunID?
+    /// The digest of the model's bytes in the artifact store.
+    public var artifactDigest: Digest
+    /// Where the artifact came from (MLflow's `source`, a URI).
+    public var source: String?
+    /// The hash of the feature set definition it was trained with.
+    public var featureSetHash: String?
+    /// Its inputs and outputs.
+    public var signature: ModelSignature?
+    /// Evaluation metrics (promotion policies compare these).
+    public var metrics: [String: Double]
+    /// What changed in this version.
+    public var description: String
+    /// Free-form labels.
+    public var tags: [String: String]
+    /// The model card, when one was written.
+    public var card: ModelCard?
+    /// Who registered it.
+    public var author: String
+    /// When it was registered.
+    public var createdAt: Date
+    /// Ready, quarantined or purged.
+    public var status: VersionStatus
+    /// Why it was quarantined or purged.
+    public var statusReason: String?
+    /// The SHA-256 of the version's fixed fields (see ``identityDigest()``): what approvals sign.
+    public var digest: Digest
+
+    enum CodingKeys: String, CodingKey {
+        case model, version, source, signature, metrics, description, tags, card, author, status, digest
+        case runID = "run_id", artifactDigest = "artifact_digest", featureSetHash = "feature_set_hash"
+        case createdAt = "created_at", statusReason = "status_reason"
+    }
+
+    /// The fields a version never changes, as canonical JSON: sorted keys, times in whole
+    /// milliseconds, no spaces.
+    struct Identity: Encodable {
+        var model: String
+        var version: Int
+        var runID: String?
+        var artifactDigest: String
+        var source: String?
+        var featureSetHash: String?
+        var signature: ModelSignature?
+        var metrics: [String: Double]
+        var author: String
+        var createdAt: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case model, version, source, signature, metrics, author
+            case runID = "run_id", artifactDigest = "artifact_digest", featureSetHash = "feature_set_hash", createdAt = "created_at_ms"
+        }
+    }
+
+    /// The SHA-256 of the fixed fields (model, version, run, artifact, source, feature set,
+    /// signature, metrics, author, creation time), computed afresh.
+    public func identityDigest() throws -> Digest {
+        let identity = Identity(
+            model: model.value, version: version, runID: runID?.value, artifactDigest: artifactDigest.description, source: source,
+            featureSetHash: featureSetHash, signature: signature, metrics: metrics, author: author,
+            createdAt: createdAt.millisecondsSince1970)
+        return Digest(of: try RegistryCoding.canonicalJSON(identity))
+    }
+
+    /// Whether the version may still be promoted.
+    public var isPromotable: Bool { status == .ready }
+}
+
+/// What ``RegistryStore/registerVersion(_:by:)`` needs to register a version.
+public struct VersionRegistration: Sendable, Hashable {
+    /// The model (registered before).
+    public var model: ModelName
+    /// The Lineage run that trained it.
+    public var runID: RunID?
+    /// The digest of the model's bytes in the artifact store.
+    public var artifactDigest: Digest
+    /// Where the artifact came from (MLflow's `source`).
+    public var source: String?
+    /// The hash of the feature set definition.
+    public var featureSetHash: String?
+    /// Its inputs and outputs.
+    public var signature: ModelSignature?
+    /// Evaluation metrics; finite numbers only.
+    public var metrics: [String: Double]
+    /// What changed in this version.
+    public var description: String
+    /// Free-form labels.
+    public var tags: [String: String]
+    /// The model card.
+    public var card: ModelCard?
+
+    /// Creates a registration.
+    public init(
+        model: ModelName, runID: RunID? = nil, artifactDigest: Digest, source: String? = nil, featureSetHash: String? = nil,
+        signature: ModelSignature? = nil, metrics: [String: Double] = [:], description: String = "", tags: [String: String] = [:],
+        card: ModelCard? = nil
+    ) {
+        self.model = model
+        self.runID = runID
+        self.artifactDigest = artifactDigest
+        self.source = source
+        self.featureSetHash = featureSetHash
+        self.signature = signature
+        self.metrics = metrics
+        self.description = description
+        self.tags = tags
+        self.card = card
+    }
+}

@@ -1,0 +1,271 @@
+public import Foundation
+public import Lineage
+import MLOpsStorage
+import Synchronization
+
+/// A ``RegistryStore`` in memory, for tests, demos and short-lived tools. Nothing survives the
+/// process.
+///
+/// It enforces the same rules as ``SQLRegistryStore`` (the same code does, and the same
+/// conformance suite runs on both): a mutation works on a copy of the state, and the copy
+/// replaces the state only when every check passed.
+public final class InMemoryRegistryStore: RegistryStore {
+    struct State {
+        var principals: [String: Principal] = [:]
+        var models: [ModelName: RegisteredModel] = [:]
+        var versions: [ModelName: [Int: ModelVersion]] = [:]
+        var policies: [String: PromotionPolicy] = [:]
+        var approvals: [String: Approval] = [:]
+        var aliases: [ModelName: [String: AliasAssignment]] = [:]
+        var history: [ModelName: [String: [AliasHistoryEntry]]] = [:]
+        var audit: [AuditEntry] = []
+        var changeCounter: Int64 = 0
+    }
+
+    private let state = Mutex(State())
+    /// One mutation at a time.
+    private let writeLock = ResourcePool<Void>()
+    private let rules: RegistryRules
+    private let lineage: (any LineageStore)?
+
+    /// Creates an empty store.
+    ///
+    /// - Parameters:
+    ///   - lineage: where promotion policies look up a version's run (nil: a policy that needs
+    ///     reproducible lineage fails).
+    ///   - namingPolicy: which model names may be registered.
+    ///   - now: the clock (times are kept to the millisecond).
+    public init(lineage: (any LineageStore)? = nil, namingPolicy: NamingPolicy = NamingPolicy(), now: @escaping @Sendable () -> Date = { Date() }) {
+        self.lineage = lineage
+        self.rules = RegistryRules(namingPolicy: namingPolicy, now: now)
+    }
+
+    /// Runs `body` on a copy of the state; the copy is kept only when `body` returns.
+    private func mutate<Result: Sendable>(_ body: (RegistryRules, InMemoryRegistryTransaction) async throws -> Result) async throws -> Result {
+        try await writeLock.withLock {
+            let transaction = InMemoryRegistryTransaction(state: state.withLock { $0 })
+            let result = try await body(rules, transaction)
+            state.withLock { $0 = transaction.state }
+            return result
+        }
+    }
+
+    private func read<Result>(_ body: (State) throws -> Result) rethrows -> Result {
+        try state.withLock { try body($0) }
+    }
+
+    private func readTransaction() -> InMemoryRegistryTransaction {
+        InMemoryRegistryTransaction(state: state.withLock { $0 })
+    }
+
+    // MARK: Principals
+
+    public func addPrincipal(_ principal: PrincipalRegistration, by actor: String?) async throws -> Principal {
+        try await mutate { try await $0.addPrincipal(principal, by: actor, in: $1) }
+    }
+
+    public func principal(_ id: String) async throws -> Principal {
+        guard let principal = read({ $0.principals[id] }) else {
+            throw RegistryError(.notFound, "No principal '\(id)' is registered")
+        }
+        return principal
+    }
+
+    public func principals() async throws -> [Principal] {
+        read { $0.principals.values.sorted { $0.id < $1.id } }
+    }
+
+    // MARK: Models and versions
+
+    public func registerModel(_ registration: ModelRegistration, by actor: String) async throws -> RegisteredModel {
+        try await mutate { try await $0.registerModel(registration, by: actor, in: $1) }
+    }
+
+    public func model(_ name: ModelName) async throws -> RegisteredModel {
+        try await RegistryRules.existingModel(name, in: readTransaction())
+    }
+
+    public func models() async throws -> [RegisteredModel] {
+        read { $0.models.values.sorted { $0.name < $1.name } }
+    }
+
+    public func registerVersion(_ registration: VersionRegistration, by actor: String) async throws -> ModelVersion {
+        try await mutate { try await $0.registerVersion(registration, by: actor, in: $1) }
+    }
+
+    public func version(_ model: ModelName, _ version: Int) async throws -> ModelVersion {
+        try await RegistryRules.existingVersion(model, version, in: readTransaction())
+    }
+
+    public func versions(of model: ModelName) async throws -> [ModelVersion] {
+        _ = try await self.model(model)
+        return read { ($0.versions[model] ?? [:]).values.sorted { $0.version < $1.version } }
+    }
+
+    public func versions(taggedWith key: String, value: String) async throws -> [ModelVersion] {
+        read { state in
+            state.versions.values.flatMap(\.values).filter { $0.tags[key] == value }
+                .sorted { ($0.model, $0.version) < ($1.model, $1.version) }
+        }
+    }
+
+    public func setCard(_ card: ModelCard, of model: ModelName, version: Int, by actor: String, reason: String) async throws -> ModelVersion {
+        try await mutate { try await $0.setCard(card, of: model, version: version, by: actor, reason: reason, in: $1) }
+    }
+
+    // MARK: Policies and approvals
+
+    public func setPolicy(_ policy: PromotionPolicy, by actor: String, reason: String) async throws {
+        try await mutate { try await $0.setPolicy(policy, by: actor, reason: reason, in: $1) }
+    }
+
+    public func policies() async throws -> [PromotionPolicy] {
+        read { $0.policies.values.sorted { ($0.alias, $0.riskClass?.rawValue ?? "") < ($1.alias, $1.riskClass?.rawValue ?? "") } }
+    }
+
+    public func policy(for model: ModelName, alias: String) async throws -> PromotionPolicy? {
+        let transaction = readTransaction()
+        return try await RegistryRules.policy(for: try await RegistryRules.existingModel(model, in: transaction), alias: alias, in: transaction)
+    }
+
+    public func submitApproval(_ approval: Approval) async throws {
+        try await mutate { try await $0.submitApproval(approval, in: $1) }
+    }
+
+    public func approvals(of model: ModelName, version: Int) async throws -> [Approval] {
+        let transaction = readTransaction()
+        _ = try await RegistryRules.existingVersion(model, version, in: transaction)
+        return try await transaction.approvals(model, version)
+    }
+
+    // MARK: Aliases
+
+    public func evaluatePromotion(_ model: ModelName, version: Int, to alias: String) async throws -> [PolicyFailure] {
+        let evidence = try await lineageEvidence(model, version)
+        let transaction = readTransaction()
+        let record = try await RegistryRules.existingModel(model, in: transaction)
+        let candidate = try await RegistryRules.existingVersion(model, version, in: transaction)
+        return try await rules.evaluate(model: record, version: candidate, alias: alias, lineage: evidence, in: transaction)
+    }
+
+    public func promote(
+        _ model: ModelName, version: Int, to alias: String, by actor: String, reason: String, expecting: AliasExpectation
+    ) async throws -> AliasAssignment {
+        let evidence = try await lineageEvidence(model, version)
+        return try await mutate {
+            try await $0.promote(model, version: version, to: alias, by: actor, reason: reason, expecting: expecting, lineage: evidence, in: $1)
+        }
+    }
+
+    public func rollback(_ model: ModelName, alias: String, by actor: String, reason: String) async throws -> AliasAssignment {
+        try await mutate { try await $0.rollback(model, alias: alias, by: actor, reason: reason, in: $1) }
+    }
+
+    public func resolve(_ model: ModelName, alias: String) async throws -> ModelVersion {
+        let transaction = readTransaction()
+        guard let assignment = try await transaction.alias(model, alias) else {
+            _ = try await RegistryRules.existingModel(model, in: transaction)
+            throw RegistryError(.notFound, "Model '\(model)' has no alias '\(alias)'", fix: "list its aliases with `mlops models show \(model)`.")
+        }
+        return try await RegistryRules.existingVersion(model, assignment.version, in: transaction)
+    }
+
+    public func aliases(of model: ModelName) async throws -> [AliasAssignment] {
+        _ = try await self.model(model)
+        return read { ($0.aliases[model] ?? [:]).values.sorted { $0.alias < $1.alias } }
+    }
+
+    public func aliasHistory(of model: ModelName, alias: String) async throws -> [AliasHistoryEntry] {
+        _ = try await self.model(model)
+        return read { $0.history[model]?[alias] ?? [] }
+    }
+
+    // MARK: Status
+
+    public func quarantine(_ model: ModelName, version: Int, by actor: String, reason: String) async throws -> ModelVersion {
+        try await mutate { try await $0.quarantine(model, version: version, by: actor, reason: reason, in: $1) }
+    }
+
+    public func purge(_ model: ModelName, version: Int, by actor: String, reason: String) async throws -> PurgeOutcome {
+        try await mutate { try await $0.purge(model, version: version, by: actor, reason: reason, in: $1) }
+    }
+
+    // MARK: Audit
+
+    public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
+        read { state in
+            let start = Int(max(0, min(sequence, Int64(state.audit.count))))
+            return Array(state.audit[start...].prefix(max(0, limit)))
+        }
+    }
+
+    public func verifyAudit() async throws -> AuditVerification {
+        var verifier = AuditChainVerifier()
+        for entry in read({ $0.audit }) where !verifier.check(entry) { break }
+        return verifier.result()
+    }
+
+    public func auditHead() async throws -> AuditHead {
+        try await readTransaction().auditHead()
+    }
+
+    public func changeCounter() async throws -> Int64 {
+        read { $0.changeCounter }
+    }
+
+    /// Replaces the stored audit entries (tests use it to show that ``verifyAudit()`` finds
+    /// tampering; nothing else should).
+    public func replaceAuditEntriesForTesting(_ body: (inout [AuditEntry]) -> Void) {
+        state.withLock { body(&$0.audit) }
+    }
+
+    private func lineageEvidence(_ model: ModelName, _ version: Int) async throws -> LineageEvidence {
+        try await RegistryLineage.evidence(for: try await self.version(model, version), in: lineage)
+    }
+}
+
+/// A transaction over a copy of the in-memory state.
+final class InMemoryRegistryTransaction: RegistryTransaction {
+    var state: InMemoryRegistryStore.State
+
+    init(state: InMemoryRegistryStore.State) { self.state = state }
+
+    static func policyKey(_ alias: String, _ riskClass: RiskClass?) -> String { "\(alias)\u{0}\(riskClass?.rawValue ?? "*")" }
+    static func approvalKey(_ approval: Approval) -> String {
+        "\(approval.model)\u{0}\(approval.version)\u{0}\(approval.alias)\u{0}\(approval.principal)\u{0}\(approval.policyHash)"
+    }
+
+    func principal(_ id: String) async throws -> Principal? { state.principals[id] }
+    func principalCount() async throws -> Int { state.principals.count }
+    func insertPrincipal(_ principal: Principal) async throws { state.principals[principal.id] = principal }
+    func model(_ name: ModelName) async throws -> RegisteredModel? { state.models[name] }
+    func insertModel(_ model: RegisteredModel) async throws { state.models[model.name] = model }
+    func setLatestVersion(_ version: Int, of model: ModelName) async throws { state.models[model]?.latestVersion = version }
+    func version(_ model: ModelName, _ version: Int) async throws -> ModelVersion? { state.versions[model]?[version] }
+    func insertVersion(_ version: ModelVersion) async throws { state.versions[version.model, default: [:]][version.version] = version }
+    func updateVersion(_ version: ModelVersion) async throws { state.versions[version.model, default: [:]][version.version] = version }
+    func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
+        state.versions.values.flatMap(\.values).filter { $0.artifactDigest == digest }
+    }
+    func policy(alias: String, riskClass: RiskClass?) async throws -> PromotionPolicy? { state.policies[Self.policyKey(alias, riskClass)] }
+    func savePolicy(_ policy: PromotionPolicy) async throws { state.policies[Self.policyKey(policy.alias, policy.riskClass)] = policy }
+    func approvals(_ model: ModelName, _ version: Int) async throws -> [Approval] {
+        state.approvals.values.filter { $0.model == model && $0.version == version }.sorted { ($0.alias, $0.principal, $0.signedAt) < ($1.alias, $1.principal, $1.signedAt) }
+    }
+    func saveApproval(_ approval: Approval) async throws { state.approvals[Self.approvalKey(approval)] = approval }
+    func alias(_ model: ModelName, _ alias: String) async throws -> AliasAssignment? { state.aliases[model]?[alias] }
+    func aliases(pointingAt model: ModelName, version: Int) async throws -> [String] {
+        (state.aliases[model] ?? [:]).values.filter { $0.version == version }.map(\.alias)
+    }
+    func aliasHistory(_ model: ModelName, _ alias: String) async throws -> [AliasHistoryEntry] { state.history[model]?[alias] ?? [] }
+    func saveAlias(_ assignment: AliasAssignment, history: AliasHistoryEntry) async throws {
+        state.aliases[assignment.model, default: [:]][assignment.alias] = assignment
+        state.history[assignment.model, default: [:]][assignment.alias, default: []].append(history)
+    }
+    func auditHead() async throws -> AuditHead {
+        guard let last = state.audit.last else { return AuditHead(sequence: 0, hash: AuditEntry.genesisHash) }
+        return AuditHead(sequence: last.sequence, hash: last.hash)
+    }
+    func appendAudit(_ entry: AuditEntry) async throws { state.audit.append(entry) }
+    func bumpChangeCounter() async throws { state.changeCounter += 1 }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// Where models, versions, aliases, principals, policies, approvals and the audit log live, and
+/// the one place their rules are enforced.
+///
+/// Every mutating call names the principal it acts as and checks that principal's role in the
+/// same transaction that makes the change and appends its audit entry; a refused call changes
+/// nothing and logs nothing. ``InMemoryRegistryStore`` and ``SQLRegistryStore`` (SQLite and
+/// PostgreSQL) share the rules and pass one conformance suite.
+public protocol RegistryStore: Sendable {
+    // MARK: Principals
+
+    /// Adds a principal. The first principal of an empty registry bootstraps it and must hold
+    /// ``Role/admin``; after that, `actor` must be an admin.
+    func addPrincipal(_ principal: PrincipalRegistration, by actor: String?) async throws -> Principal
+    /// A principal by identifier.
+    func principal(_ id: String) async throws -> Principal
+    /// Every principal, by identifier.
+    func principals() async throws -> [Principal]
+
+    // MARK: Models and versions
+
+    /// Registers a model (``Role/register``).
+    func registerModel(_ registration: ModelRegistration, by actor: String) async throws -> RegisteredModel
+    /// A model by name.
+    func model(_ name: ModelName) async throws -> RegisteredModel
+    /// Every model, by name.
+    func models() async throws -> [RegisteredModel]
+    /// Registers the next version of a model (``Role/register``); the version is fixed from then on.
+    func registerVersion(_ registration: VersionRegistration, by actor: String) async throws -> ModelVersion
+    /// One version.
+    func version(_ model: ModelName, _ version: Int) async throws -> ModelVersion
+    /// Every version of a model, oldest first.
+    func versions(of model: ModelName) async throws -> [ModelVersion]
+    /// Versions carrying tag `key` with `value`, by model and version.
+    func versions(taggedWith key: String, value: String) async throws -> [ModelVersion]
+    /// Replaces a version's model card (``Role/register``).
+    func setCard(_ card: ModelCard, of model: ModelName, version: Int, by actor: String, reason: String) async throws -> ModelVersion
+
+    // MARK: Policies and approvals
+
+    /// Sets the promotion policy of an alias for a risk class (``Role/admin``).
+    func setPolicy(_ policy: PromotionPolicy, by actor: String, reason: String) async throws
+    /// Every policy, by alias and risk class.
+    func policies() async throws -> [PromotionPolicy]
+    /// The policy a promotion of `model` to `alias` is held to (the risk class's own, else the
+    /// alias's catch-all); nil when none applies.
+    func policy(for model: ModelName, alias: String) async throws -> PromotionPolicy?
+    /// Records a signed approval after verifying it: the principal holds the approver role, the
+    /// signature verifies against its registered key, the version digest and policy hash are
+    /// current, it has not expired, and the principal is not the version's author.
+    func submitApproval(_ approval: Approval) async throws
+    /// The approvals recorded for a version.
+    func approvals(of model: ModelName, version: Int) async throws -> [Approval]
+
+    // MARK: Aliases
+
+    /// Every rule a promotion of this version to `alias` would break now (empty when it would pass).
+    func evaluatePromotion(_ model: ModelName, version: Int, to alias: String) async throws -> [PolicyFailure]
+    /// Points `alias` at `version` (``Role/promote``) if the policy passes and the alias still
+    /// points where `expecting` says.
+    ///
+    /// - Throws: ``RegistryError/Code/policyViolation`` listing every failed rule;
+    ///   ``RegistryError/Code/aliasConflict`` naming the alias's current target;
+    ///   ``RegistryError/Code/versionUnavailable`` for a quarantined or purged version.
+    func promote(_ model: ModelName, version: Int, to alias: String, by actor: String, reason: String, expecting: AliasExpectation) async throws -> AliasAssignment
+    /// Returns `alias` to the version it pointed at before its current holder was promoted
+    /// (``Role/promote``), recording `reason`.
+    func rollback(_ model: ModelName, alias: String, by actor: String, reason: String) async throws -> AliasAssignment
+    /// The version `alias` points at.
+    func resolve(_ model: ModelName, alias: String) async throws -> ModelVersion
+    /// The aliases of a model, by name.
+    func aliases(of model: ModelName) async throws -> [AliasAssignment]
+    /// Every move of an alias, oldest first.
+    func aliasHistory(of model: ModelName, alias: String) async throws -> [AliasHistoryEntry]
+
+    // MARK: Status
+
+    /// Quarantines a version (``Role/admin``): kept for the record, never promoted again.
+    func quarantine(_ model: ModelName, version: Int, by actor: String, reason: String) async throws -> ModelVersion
+    /// Purges a version (``Role/admin``): its card, metrics, signature, description, tags and
+    /// source are removed and a tombstone stays. Refused while an alias points at it.
+    ///
+    /// The artifact's bytes are not the store's: ``PurgeOutcome/artifactStillUsed`` says whether
+    /// another version still uses them; when not, remove them from the artifact store.
+    func purge(_ model: ModelName, version: Int, by actor: String, reason: String) async throws -> PurgeOutcome
+
+    // MARK: Audit and change tracking
+
+    /// Audit entries after `sequence`, at most `limit`, in order.
+    func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry]
+    /// Checks the whole chain and names the first bad entry.
+    func verifyAudit() async throws -> AuditVerification
+    /// The last entry's sequence and hash.
+    func auditHead() async throws -> AuditHead
+    /// A number that grows whenever an alias moves or a version's status changes (watchers poll it).
+    func changeCounter() async throws -> Int64
+}
+
+/// What ``RegistryStore/purge(_:version:by:reason:)`` did.
+public struct PurgeOutcome: Sendable, Hashable, Codable {
+    /// The tombstone left behind.
+    public var version: ModelVersion
+    /// Whether another version that is not purged still uses the artifact's bytes (then keep them).
+    public var artifactStillUsed: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case version
+        case artifactStillUsed = "artifact_still_used"
+    }
+
+    /// Creates an outcome.
+    public init(version: ModelVersion, artifactStillUsed: Bool) {
+        self.version = version
+        self.artifactStillUsed = artifactStillUsed
+    }
+}

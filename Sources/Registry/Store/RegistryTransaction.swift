@@ -1,0 +1,33 @@
+import Foundation
+import MLOpsStorage
+
+/// The reads and writes one registry transaction needs, and nothing else: each store implements
+/// them over its own storage, and ``RegistryRules`` implements every rule once on top of them,
+/// so the in-memory and SQL stores cannot drift apart.
+///
+/// A transaction is all or nothing: when the body that uses it throws, none of its writes remain.
+protocol RegistryTransaction {
+    func principal(_ id: String) async throws -> Principal?
+    func principalCount() async throws -> Int
+    func insertPrincipal(_ principal: Principal) async throws
+    func model(_ name: ModelName) async throws -> RegisteredModel?
+    func insertModel(_ model: RegisteredModel) async throws
+    func setLatestVersion(_ version: Int, of model: ModelName) async throws
+    func version(_ model: ModelName, _ version: Int) async throws -> ModelVersion?
+    func insertVersion(_ version: ModelVersion) async throws
+    func updateVersion(_ version: ModelVersion) async throws
+    /// Versions (any model) whose artifact is `digest`.
+    func versions(usingArtifact digest: Digest) async throws -> [ModelVersion]
+    func policy(alias: String, riskClass: RiskClass?) async throws -> PromotionPolicy?
+    func savePolicy(_ policy: PromotionPolicy) async throws
+    func approvals(_ model: ModelName, _ version: Int) async throws -> [Approval]
+    /// Keeps one approval per (model, version, alias, principal, policy): a newer one replaces it.
+    func saveApproval(_ approval: Approval) async throws
+    func alias(_ model: ModelName, _ alias: String) async throws -> AliasAssignment?
+    func aliases(pointingAt model: ModelName, version: Int) async throws -> [String]
+    func aliasHistory(_ model: ModelName, _ alias: String) async throws -> [AliasHistoryEntry]
+    func saveAlias(_ assignment: AliasAssignment, history: AliasHistoryEntry) async throws
+    func auditHead() async throws -> AuditHead
+    func appendAudit(_ entry: AuditEntry) async throws
+    func bumpChangeCounter() async throws
+}

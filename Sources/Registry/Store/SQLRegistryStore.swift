@@ -1,0 +1,431 @@
+public import Foundation
+public import Lineage
+public import MLOpsStorage
+import TensorCore
+
+/// A ``RegistryStore`` on a SQL database: SQLite (the embedded default) or PostgreSQL, shared by
+/// any number of processes.
+///
+/// ```swift
+/// try await StoreLocation(parsing: "sqlite:mlops.sqlite").withDatabase { database in
+///     let registry = try await SQLRegistryStore(database: database)   // migrates the registry tables
+///     let version = try await registry.resolve(try ModelName("fraud/scorer"), alias: "production")
+/// }
+/// ```
+///
+/// Every mutation is one write transaction: the role check, the rules, the change and its audit
+/// entry commit together or not at all. Write transactions are serialized (SQLite's write lock,
+/// PostgreSQL's `SERIALIZABLE` isolation with retries), so concurrent promotions of one alias see
+/// each other and the audit chain never forks.
+public struct SQLRegistryStore: RegistryStore {
+    /// The database the store writes to.
+    public let database: any SQLDatabase
+    /// Where promotion policies look up a version's run.
+    public let lineage: (any LineageStore)?
+    private let rules: RegistryRules
+
+    /// Opens the store on `database`, bringing the registry tables to their latest version.
+    ///
+    /// - Parameters:
+    ///   - migrate: with `false` nothing is changed: the tables must exist at the version this
+    ///     build knows (read-only tools use this).
+    ///   - lineage: where promotion policies look up runs; by default the Lineage tables of the
+    ///     same database.
+    ///   - namingPolicy: which model names may be registered.
+    ///   - now: the clock (times are kept to the millisecond).
+    /// - Throws: `StorageError` (`schemaTooNew`) when the database was written by a newer build;
+    ///   with `migrate: false`, `StorageError` (`schemaTooOld`) when the registry tables are
+    ///   missing or older.
+    public init(
+        database: any SQLDatabase, migrate: Bool = true, lineage: (any LineageStore)? = nil,
+        namingPolicy: NamingPolicy = NamingPolicy(), now: @escaping @Sendable () -> Date = { Date() }
+    ) async throws {
+        self.database = database
+        if migrate {
+            try await database.migrate([StorageSchema.schema, LineageSchema.schema, RegistrySchema.schema])
+        } else {
+            try await SQLMigrator.requireCompatible([RegistrySchema.schema], on: database)
+        }
+        if let lineage {
+            self.lineage = lineage
+        } else {
+            self.lineage = try? await SQLLineageStore(database: database, migrate: false)
+        }
+        rules = RegistryRules(namingPolicy: namingPolicy, now: now)
+    }
+
+    private func mutate<Result: Sendable>(
+        _ body: @escaping @Sendable (RegistryRules, SQLRegistryTransaction) async throws -> Result
+    ) async throws -> Result {
+        let rules = rules
+        return try await database.write { connection in
+            try await body(rules, SQLRegistryTransaction(connection: connection))
+        }
+    }
+
+    private func read<Result: Sendable>(_ body: @escaping @Sendable (SQLRegistryTransaction) async throws -> Result) async throws -> Result {
+        try await database.read { connection in try await body(SQLRegistryTransaction(connection: connection)) }
+    }
+
+    // MARK: Principals
+
+    public func addPrincipal(_ principal: PrincipalRegistration, by actor: String?) async throws -> Principal {
+        try await mutate { try await $0.addPrincipal(principal, by: actor, in: $1) }
+    }
+
+    public func principal(_ id: String) async throws -> Principal {
+        guard let principal = try await read({ try await $0.principal(id) }) else {
+            throw RegistryError(.notFound, "No principal '\(id)' is registered")
+        }
+        return principal
+    }
+
+    public func principals() async throws -> [Principal] {
+        try await read { try await $0.records(Principal.self, "SELECT record FROM registry_principals ORDER BY id", [], what: "principal") }
+    }
+
+    // MARK: Models and versions
+
+    public func registerModel(_ registration: ModelRegistration, by actor: String) async throws -> RegisteredModel {
+        try await mutate { try await $0.registerModel(registration, by: actor, in: $1) }
+    }
+
+    public func model(_ name: ModelName) async throws -> RegisteredModel {
+        try await read { try await RegistryRules.existingModel(name, in: $0) }
+    }
+
+    public func models() async throws -> [RegisteredModel] {
+        try await read { try await $0.models("ORDER BY name", []) }
+    }
+
+    public func registerVersion(_ registration: VersionRegistration, by actor: String) async throws -> ModelVersion {
+        try await mutate { try await $0.registerVersion(registration, by: actor, in: $1) }
+    }
+
+    public func version(_ model: ModelName, _ version: Int) async throws -> ModelVersion {
+        try await read { try await RegistryRules.existingVersion(model, version, in: $0) }
+    }
+
+    public func versions(of model: ModelName) async throws -> [ModelVersion] {
+        try await read { tx in
+            _ = try await RegistryRules.existingModel(model, in: tx)
+            return try await tx.records(
+                ModelVersion.self, "SELECT record FROM registry_versions WHERE model = ? ORDER BY version", [.text(model.value)], what: "version")
+        }
+    }
+
+    public func versions(taggedWith key: String, value: String) async throws -> [ModelVersion] {
+        try await read { tx in
+            try await tx.records(
+                ModelVersion.self,
+                """
+                SELECT v.record FROM registry_version_tags t
+                JOIN registry_versions v ON v.model = t.model AND v.version = t.version
+                WHERE t.key = ? AND t.value = ? ORDER BY v.model, v.version
+                """,
+                [.text(key), .text(value)], what: "version")
+        }
+    }
+
+    public func setCard(_ card: ModelCard, of model: ModelName, version: Int, by actor: String, reason: String) async throws -> ModelVersion {
+        try await mutate { try await $0.setCard(card, of: model, version: version, by: actor, reason: reason, in: $1) }
+    }
+
+    // MARK: Policies and approvals
+
+    public func setPolicy(_ policy: PromotionPolicy, by actor: String, reason: String) async throws {
+        try await mutate { try await $0.setPolicy(policy, by: actor, reason: reason, in: $1) }
+    }
+
+    public func policies() async throws -> [PromotionPolicy] {
+        try await read { try await $0.records(PromotionPolicy.self, "SELECT record FROM registry_policies ORDER BY alias, risk_class", [], what: "policy") }
+    }
+
+    public func policy(for model: ModelName, alias: String) async throws -> PromotionPolicy? {
+        try await read { tx in try await RegistryRules.policy(for: try await RegistryRules.existingModel(model, in: tx), alias: alias, in: tx) }
+    }
+
+    public func submitApproval(_ approval: Approval) async throws {
+        try await mutate { try await $0.submitApproval(approval, in: $1) }
+    }
+
+    public func approvals(of model: ModelName, version: Int) async throws -> [Approval] {
+        try await read { tx in
+            _ = try await RegistryRules.existingVersion(model, version, in: tx)
+            return try await tx.approvals(model, version)
+        }
+    }
+
+    // MARK: Aliases
+
+    public func evaluatePromotion(_ model: ModelName, version: Int, to alias: String) async throws -> [PolicyFailure] {
+        let evidence = try await RegistryLineage.evidence(for: try await self.version(model, version), in: lineage)
+        let rules = rules
+        return try await read { tx in
+            let record = try await RegistryRules.existingModel(model, in: tx)
+            let candidate = try await RegistryRules.existingVersion(model, version, in: tx)
+            return try await rules.evaluate(model: record, version: candidate, alias: alias, lineage: evidence, in: tx)
+        }
+    }
+
+    public func promote(
+        _ model: ModelName, version: Int, to alias: String, by actor: String, reason: String, expecting: AliasExpectation
+    ) async throws -> AliasAssignment {
+        let evidence = try await RegistryLineage.evidence(for: try await self.version(model, version), in: lineage)
+        return try await mutate {
+            try await $0.promote(model, version: version, to: alias, by: actor, reason: reason, expecting: expecting, lineage: evidence, in: $1)
+        }
+    }
+
+    public func rollback(_ model: ModelName, alias: String, by actor: String, reason: String) async throws -> AliasAssignment {
+        try await mutate { try await $0.rollback(model, alias: alias, by: actor, reason: reason, in: $1) }
+    }
+
+    public func resolve(_ model: ModelName, alias: String) async throws -> ModelVersion {
+        try await read { tx in
+            guard let row = try await tx.connection.queryFirst(
+                """
+                SELECT v.record FROM registry_aliases a
+                JOIN registry_versions v ON v.model = a.model AND v.version = a.version
+                WHERE a.model = ? AND a.alias = ?
+                """,
+                [.text(model.value), .text(alias)])
+            else {
+                _ = try await RegistryRules.existingModel(model, in: tx)
+                throw RegistryError(.notFound, "Model '\(model)' has no alias '\(alias)'", fix: "list its aliases with `mlops models show \(model)`.")
+            }
+            return try RegistryCoding.decode(ModelVersion.self, from: try row.decode(String.self, at: 0), what: "version")
+        }
+    }
+
+    public func aliases(of model: ModelName) async throws -> [AliasAssignment] {
+        try await read { tx in
+            _ = try await RegistryRules.existingModel(model, in: tx)
+            return try await tx.records(AliasAssignment.self, "SELECT record FROM registry_aliases WHERE model = ? ORDER BY alias", [.text(model.value)], what: "alias")
+        }
+    }
+
+    public func aliasHistory(of model: ModelName, alias: String) async throws -> [AliasHistoryEntry] {
+        try await read { tx in
+            _ = try await RegistryRules.existingModel(model, in: tx)
+            return try await tx.aliasHistory(model, alias)
+        }
+    }
+
+    // MARK: Status
+
+    public func quarantine(_ model: ModelName, version: Int, by actor: String, reason: String) async throws -> ModelVersion {
+        try await mutate { try await $0.quarantine(model, version: version, by: actor, reason: reason, in: $1) }
+    }
+
+    public func purge(_ model: ModelName, version: Int, by actor: String, reason: String) async throws -> PurgeOutcome {
+        try await mutate { try await $0.purge(model, version: version, by: actor, reason: reason, in: $1) }
+    }
+
+    // MARK: Audit
+
+    public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
+        try await read { try await $0.auditEntries(after: sequence, limit: max(0, limit)) }
+    }
+
+    /// Reads the log in pages of 10,000 entries, checking each as it comes.
+    public func verifyAudit() async throws -> AuditVerification {
+        var verifier = AuditChainVerifier()
+        var after: Int64 = 0
+        while true {
+            let page = try await auditEntries(after: after, limit: 10_000)
+            for entry in page where !verifier.check(entry) { return verifier.result() }
+            guard let last = page.last, page.count == 10_000 else { break }
+            after = last.sequence
+        }
+        return verifier.result()
+    }
+
+    public func auditHead() async throws -> AuditHead {
+        try await read { try await $0.auditHead() }
+    }
+
+    public func changeCounter() async throws -> Int64 {
+        try await read { try await $0.connection.queryScalar(Int64.self, "SELECT change_counter FROM registry_state WHERE id = 1") }
+    }
+}
+
+/// A registry transaction on one SQL connection.
+struct SQLRegistryTransaction: RegistryTransaction {
+    let connection: any SQLConnection
+
+    func records<Record: Decodable>(_ type: Record.Type, _ sql: String, _ arguments: [SQLValue], what: String) async throws -> [Record] {
+        try await connection.query(sql, arguments).map { row in
+            try RegistryCoding.decode(type, from: try row.decode(String.self, at: 0), what: what)
+        }
+    }
+
+    func record<Record: Decodable>(_ type: Record.Type, _ sql: String, _ arguments: [SQLValue], what: String) async throws -> Record? {
+        try await records(type, sql, arguments, what: what).first
+    }
+
+    func models(_ suffix: String, _ arguments: [SQLValue]) async throws -> [RegisteredModel] {
+        try await connection.query("SELECT record, latest_version FROM registry_models \(suffix)", arguments).map { row in
+            var model = try RegistryCoding.decode(RegisteredModel.self, from: try row.decode(String.self, at: 0), what: "model")
+            model.latestVersion = try row.decode(Int.self, at: 1)
+            return model
+        }
+    }
+
+    func principal(_ id: String) async throws -> Principal? {
+        try await record(Principal.self, "SELECT record FROM registry_principals WHERE id = ?", [.text(id)], what: "principal")
+    }
+
+    func principalCount() async throws -> Int {
+        try await connection.queryScalar(Int.self, "SELECT count(*) FROM registry_principals")
+    }
+
+    func insertPrincipal(_ principal: Principal) async throws {
+        let inserted = try await connection.execute(
+            "INSERT INTO registry_principals (id, record) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+            [.text(principal.id), .text(try RegistryCoding.canonicalText(principal))])
+        guard inserted == 1 else { throw RegistryError(.alreadyExists, "Principal '\(principal.id)' exists already") }
+    }
+
+    func model(_ name: ModelName) async throws -> RegisteredModel? {
+        try await models("WHERE name = ?", [.text(name.value)]).first
+    }
+
+    func insertModel(_ model: RegisteredModel) async throws {
+        // The name's uniqueness decides, not the look-up before: safe with any number of writers.
+        let inserted = try await connection.execute(
+            "INSERT INTO registry_models (name, risk_class, latest_version, record) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+            [.text(model.name.value), .text(model.riskClass.rawValue), .integer(Int64(model.latestVersion)), .text(try RegistryCoding.canonicalText(model))])
+        guard inserted == 1 else { throw RegistryError(.alreadyExists, "A model named '\(model.name)' is registered already") }
+    }
+
+    func setLatestVersion(_ version: Int, of model: ModelName) async throws {
+        _ = try await connection.execute(
+            "UPDATE registry_models SET latest_version = ? WHERE name = ?", [.integer(Int64(version)), .text(model.value)])
+    }
+
+    func version(_ model: ModelName, _ version: Int) async throws -> ModelVersion? {
+        try await record(
+            ModelVersion.self, "SELECT record FROM registry_versions WHERE model = ? AND version = ?",
+            [.text(model.value), .integer(Int64(version))], what: "version")
+    }
+
+    func insertVersion(_ version: ModelVersion) async throws {
+        _ = try await connection.execute(
+            "INSERT INTO registry_versions (model, version, status, artifact_digest, record) VALUES (?, ?, ?, ?, ?)",
+            [.text(version.model.value), .integer(Int64(version.version)), .text(version.status.rawValue), .text(version.artifactDigest.description),
+             .text(try RegistryCoding.canonicalText(version))])
+        try await writeTags(of: version)
+    }
+
+    func updateVersion(_ version: ModelVersion) async throws {
+        _ = try await connection.execute(
+            "UPDATE registry_versions SET status = ?, record = ? WHERE model = ? AND version = ?",
+            [.text(version.status.rawValue), .text(try RegistryCoding.canonicalText(version)), .text(version.model.value), .integer(Int64(version.version))])
+        _ = try await connection.execute(
+            "DELETE FROM registry_version_tags WHERE model = ? AND version = ?", [.text(version.model.value), .integer(Int64(version.version))])
+        try await writeTags(of: version)
+    }
+
+    private func writeTags(of version: ModelVersion) async throws {
+        guard !version.tags.isEmpty else { return }
+        try await connection.executeBatch(
+            "INSERT INTO registry_version_tags (model, version, key, value) VALUES (?, ?, ?, ?)",
+            version.tags.sorted { $0.key < $1.key }.map { [.text(version.model.value), .integer(Int64(version.version)), .text($0.key), .text($0.value)] })
+    }
+
+    func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
+        try await records(ModelVersion.self, "SELECT record FROM registry_versions WHERE artifact_digest = ?", [.text(digest.description)], what: "version")
+    }
+
+    func policy(alias: String, riskClass: RiskClass?) async throws -> PromotionPolicy? {
+        try await record(
+            PromotionPolicy.self, "SELECT record FROM registry_policies WHERE alias = ? AND risk_class = ?",
+            [.text(alias), .text(riskClass?.rawValue ?? "*")], what: "policy")
+    }
+
+    func savePolicy(_ policy: PromotionPolicy) async throws {
+        _ = try await connection.execute(
+            "INSERT INTO registry_policies (alias, risk_class, record) VALUES (?, ?, ?) ON CONFLICT (alias, risk_class) DO UPDATE SET record = excluded.record",
+            [.text(policy.alias), .text(policy.riskClass?.rawValue ?? "*"), .text(try RegistryCoding.canonicalText(policy))])
+    }
+
+    func approvals(_ model: ModelName, _ version: Int) async throws -> [Approval] {
+        try await records(
+            Approval.self, "SELECT record FROM registry_approvals WHERE model = ? AND version = ? ORDER BY alias, principal, policy_hash",
+            [.text(model.value), .integer(Int64(version))], what: "approval")
+    }
+
+    func saveApproval(_ approval: Approval) async throws {
+        _ = try await connection.execute(
+            """
+            INSERT INTO registry_approvals (model, version, alias, principal, policy_hash, record) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (model, version, alias, principal, policy_hash) DO UPDATE SET record = excluded.record
+            """,
+            [.text(approval.model.value), .integer(Int64(approval.version)), .text(approval.alias), .text(approval.principal),
+             .text(approval.policyHash.description), .text(try RegistryCoding.canonicalText(approval))])
+    }
+
+    func alias(_ model: ModelName, _ alias: String) async throws -> AliasAssignment? {
+        try await record(
+            AliasAssignment.self, "SELECT record FROM registry_aliases WHERE model = ? AND alias = ?", [.text(model.value), .text(alias)], what: "alias")
+    }
+
+    func aliases(pointingAt model: ModelName, version: Int) async throws -> [String] {
+        try await connection.query(
+            "SELECT alias FROM registry_aliases WHERE model = ? AND version = ? ORDER BY alias", [.text(model.value), .integer(Int64(version))]
+        ).map { try $0.decode(String.self, at: 0) }
+    }
+
+    func aliasHistory(_ model: ModelName, _ alias: String) async throws -> [AliasHistoryEntry] {
+        try await records(
+            AliasHistoryEntry.self, "SELECT record FROM registry_alias_history WHERE model = ? AND alias = ? ORDER BY revision",
+            [.text(model.value), .text(alias)], what: "alias history")
+    }
+
+    func saveAlias(_ assignment: AliasAssignment, history: AliasHistoryEntry) async throws {
+        _ = try await connection.execute(
+            """
+            INSERT INTO registry_aliases (model, alias, version, record) VALUES (?, ?, ?, ?)
+            ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version, record = excluded.record
+            """,
+            [.text(assignment.model.value), .text(assignment.alias), .integer(Int64(assignment.version)), .text(try RegistryCoding.canonicalText(assignment))])
+        // The revision is the history's key: two moves from one revision cannot both commit.
+        _ = try await connection.execute(
+            "INSERT INTO registry_alias_history (model, alias, revision, record) VALUES (?, ?, ?, ?)",
+            [.text(assignment.model.value), .text(assignment.alias), .integer(Int64(history.revision)), .text(try RegistryCoding.canonicalText(history))])
+    }
+
+    func auditHead() async throws -> AuditHead {
+        guard let row = try await connection.queryFirst("SELECT sequence, hash FROM registry_audit ORDER BY sequence DESC LIMIT 1") else {
+            return AuditHead(sequence: 0, hash: AuditEntry.genesisHash)
+        }
+        return AuditHead(sequence: try row.decode(Int64.self, at: 0), hash: try row.decode(String.self, at: 1))
+    }
+
+    func appendAudit(_ entry: AuditEntry) async throws {
+        // The sequence is the key: two writers that read the same head cannot both append.
+        _ = try await connection.execute(
+            "INSERT INTO registry_audit (sequence, at, principal, action, subject, before, after, reason, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [.integer(entry.sequence), .integer(entry.at.millisecondsSince1970), .text(entry.principal), .text(entry.action), .text(entry.subject),
+             entry.before.map(SQLValue.text) ?? .null, entry.after.map(SQLValue.text) ?? .null, .text(entry.reason),
+             .text(entry.previousHash), .text(entry.hash)])
+    }
+
+    func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
+        try await connection.query(
+            "SELECT sequence, at, principal, action, subject, before, after, reason, previous_hash, hash FROM registry_audit WHERE sequence > ? ORDER BY sequence LIMIT ?",
+            [.integer(sequence), .integer(Int64(limit))]
+        ).map { row in
+            AuditEntry(
+                sequence: try row.decode(Int64.self, at: 0), at: Date(millisecondsSince1970: try row.decode(Int64.self, at: 1)),
+                principal: try row.decode(String.self, at: 2), action: try row.decode(String.self, at: 3), subject: try row.decode(String.self, at: 4),
+                before: try row.decode(String?.self, at: 5), after: try row.decode(String?.self, at: 6), reason: try row.decode(String.self, at: 7),
+                previousHash: try row.decode(String.self, at: 8), hash: try row.decode(String.self, at: 9))
+        }
+    }
+
+    func bumpChangeCounter() async throws {
+        _ = try await connection.execute("UPDATE registry_state SET change_counter = change_counter + 1 WHERE id = 1")
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import TensorCore
+
+/// How the registry turns records into bytes: canonical JSON for what is hashed or signed, and
+/// the JSON the SQL store keeps in its record columns.
+enum RegistryCoding {
+    /// Sorted keys, no whitespace, slashes unescaped, times as whole milliseconds since the
+    /// Unix epoch: the same bytes for the same value on every platform and every run.
+    static func canonicalJSON(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.millisecondsSince1970)
+        }
+        encoder.dataEncodingStrategy = .base64
+        encoder.nonConformingFloatEncodingStrategy = .throw
+        return Array(try encoder.encode(value))
+    }
+
+    /// The canonical JSON as text.
+    static func canonicalText(_ value: some Encodable) throws -> String {
+        String(decoding: try canonicalJSON(value), as: UTF8.self)
+    }
+
+    /// Reads what ``canonicalJSON(_:)`` wrote.
+    static func decode<Value: Decodable>(_ type: Value.Type, from text: String, what: String) throws(RegistryError) -> Value {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            return Date(millisecondsSince1970: try container.decode(Int64.self))
+        }
+        decoder.dataDecodingStrategy = .base64
+        do {
+            return try decoder.decode(type, from: Data(text.utf8))
+        } catch {
+            throw RegistryError(
+                .corruptRecord, "The stored \(what) could not be read (\(error))",
+                fix: "the record was edited by hand or written by a newer build; restore it from a backup or upgrade.")
+        }
+    }
+}
+
+extension Date {
+    /// The instant rounded to the millisecond, as every registry store keeps times.
+    var registryRounded: Date { Date(millisecondsSince1970: millisecondsSince1970) }
+}

@@ -1,0 +1,400 @@
+public import Foundation
+public import Lineage
+import MLOpsStorage
+public import Registry
+import Testing
+
+/// A registry store under test, with the Lineage store its promotion policies read runs from.
+public struct RegistryFixture: Sendable {
+    /// The store under test.
+    public var registry: any RegistryStore
+    /// Where its policies look up runs.
+    public var lineage: any LineageStore
+
+    /// Creates a fixture.
+    public init(registry: any RegistryStore, lineage: any LineageStore) {
+        self.registry = registry
+        self.lineage = lineage
+    }
+}
+
+/// The behaviour every ``RegistryStore`` must show: ``checks``, which each implementation's tests
+/// pass to a parameterized test. Every check uses its own namespace and principals, so checks can
+/// share one PostgreSQL database.
+public enum RegistryStoreConformance {
+    /// Principals, keys and a model in a namespace of their own.
+    public struct World: Sendable {
+        public let registry: any RegistryStore
+        public let admin: String
+        public let registrar: String
+        public let promoter: String
+        public let approvers: [(id: String, key: SigningKey)]
+        public let model: ModelName
+        /// Aliases of this world's own: policies apply per alias and risk class to every model,
+        /// so checks that share a database must not share alias names.
+        public let production: String
+        public let staging: String
+        public let champion: String
+
+        /// Sets up an admin (bootstrapping the registry when it is empty), a registrar, a
+        /// promoter and three approvers with keys, and registers a model of `riskClass`.
+        public static func make(_ registry: any RegistryStore, riskClass: RiskClass = .high) async throws -> World {
+            let tag = String(UUID().uuidString.prefix(8)).lowercased()
+            let admin = "admin-\(tag)"
+            // The first world on an empty store bootstraps it; when another check did so at the
+            // same moment, an admin it added lets this one in.
+            do {
+                let existingAdmin = try await registry.principals().first { $0.holds(.admin) }?.id
+                _ = try await registry.addPrincipal(PrincipalRegistration(id: admin, roles: [.admin]), by: existingAdmin)
+            } catch let error as RegistryError where error.code == .permissionDenied {
+                let existingAdmin = try await registry.principals().first { $0.holds(.admin) }?.id
+                _ = try await registry.addPrincipal(PrincipalRegistration(id: admin, roles: [.admin]), by: existingAdmin)
+            }
+            let registrar = "registrar-\(tag)", promoter = "promoter-\(tag)"
+            _ = try await registry.addPrincipal(PrincipalRegistration(id: registrar, roles: [.register]), by: admin)
+            _ = try await registry.addPrincipal(PrincipalRegistration(id: promoter, roles: [.promote]), by: admin)
+            var approvers: [(String, SigningKey)] = []
+            for index in 0..<3 {
+                let key = SigningKey()
+                let id = "approver\(index)-\(tag)"
+                _ = try await registry.addPrincipal(PrincipalRegistration(id: id, roles: [.approve], publicKey: key.publicKey), by: admin)
+                approvers.append((id, key))
+            }
+            let model = try ModelName("team-\(tag)/scorer")
+            _ = try await registry.registerModel(ModelRegistration(name: model, description: "scores", riskClass: riskClass), by: registrar)
+            return World(
+                registry: registry, admin: admin, registrar: registrar, promoter: promoter, approvers: approvers, model: model,
+                production: "production-\(tag)", staging: "staging-\(tag)", champion: "champion-\(tag)")
+        }
+
+        /// Registers a version with `metrics`.
+        public func version(metrics: [String: Double] = ["f1": 0.8], card: ModelCard? = nil, runID: RunID? = nil, tags: [String: String] = [:], by author: String? = nil) async throws -> ModelVersion {
+            try await registry.registerVersion(
+                VersionRegistration(
+                    model: model, runID: runID, artifactDigest: Digest(of: Array(UUID().uuidString.utf8)), metrics: metrics, tags: tags, card: card),
+                by: author ?? registrar)
+        }
+
+        /// A signed approval of `version` for `alias` by approver `index`, under the current policy.
+        public func approval(_ version: ModelVersion, alias: String, by index: Int, validFor: Duration = .seconds(3600), signedAt: Date = Date()) async throws -> Approval {
+            let policy = try await registry.policy(for: model, alias: alias)
+            let (id, key) = approvers[index]
+            return try Approval.sign(
+                model: model, version: version.version, versionDigest: version.digest, alias: alias,
+                policyHash: try policy?.hash() ?? Digest(of: [UInt8]()), principal: id, key: key, signedAt: signedAt, validFor: validFor)
+        }
+    }
+
+    static let completeCard = ModelCard(
+        intendedUse: "score card transactions", limitations: "not for wire transfers", trainingData: "transactions 2026",
+        evaluationSlices: [ModelCard.EvaluationSlice(name: "DE", metrics: ["f1": 0.8])], owners: ["fraud team"])
+
+    /// The RegistryError `body` throws, or nil (recording an issue) when it throws nothing or something else.
+    static func registryError(_ code: RegistryError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void) async -> RegistryError? {
+        do {
+            try await body()
+            Issue.record("expected a RegistryError \(code), nothing was thrown", sourceLocation: sourceLocation)
+        } catch let error as RegistryError {
+            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+            return error
+        } catch {
+            Issue.record("expected a RegistryError \(code), got \(error)", sourceLocation: sourceLocation)
+        }
+        return nil
+    }
+
+    /// The audit entries about `subject`.
+    static func entries(about subject: String, in registry: any RegistryStore) async throws -> [AuditEntry] {
+        try await registry.auditEntries(after: 0, limit: 1_000_000).filter { $0.subject == subject }
+    }
+
+    // MARK: Checks
+
+    static func principalsNeedAnAdmin(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry)
+        // Only an admin adds principals; a registrar cannot, naming the role.
+        let refused = await registryError(.permissionDenied) {
+            _ = try await registry.addPrincipal(PrincipalRegistration(id: "intruder-\(UUID().uuidString.prefix(6))", roles: [.admin]), by: world.registrar)
+        }
+        #expect(refused?.role == .admin)
+        #expect(refused?.principal == world.registrar)
+        _ = await registryError(.alreadyExists) { _ = try await registry.addPrincipal(PrincipalRegistration(id: world.promoter, roles: [.promote]), by: world.admin) }
+        _ = await registryError(.invalidName) { _ = try await registry.addPrincipal(PrincipalRegistration(id: "bad name", roles: []), by: world.admin) }
+        _ = await registryError(.invalidArgument) {
+            _ = try await registry.addPrincipal(PrincipalRegistration(id: "short-key-\(UUID().uuidString.prefix(6))", roles: [.approve], publicKey: Data([1, 2, 3])), by: world.admin)
+        }
+        _ = await registryError(.notFound) { _ = try await registry.principal("nobody-\(UUID().uuidString)") }
+        let listed = try await registry.principals().map(\.id)
+        #expect(listed.contains(world.admin) && listed.contains(world.approvers[0].id))
+        #expect(try await registry.principal(world.approvers[0].id).publicKey == world.approvers[0].key.publicKey)
+    }
+
+    static func modelsAndVersions(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry)
+        _ = await registryError(.alreadyExists) { _ = try await registry.registerModel(ModelRegistration(name: world.model), by: world.registrar) }
+        let denied = await registryError(.permissionDenied) {
+            _ = try await registry.registerModel(ModelRegistration(name: try ModelName("\(world.model.namespace)/other")), by: world.promoter)
+        }
+        #expect(denied?.role == .register)
+        let first = try await world.version(metrics: ["f1": 0.8], tags: ["stage": "candidate-\(world.model.namespace)"])
+        let second = try await world.version(metrics: ["f1": 0.85])
+        #expect(first.version == 1 && second.version == 2)
+        #expect(first.author == world.registrar && first.status == .ready)
+        #expect(try first.identityDigest() == first.digest)
+        #expect(first.digest != second.digest)
+        #expect(try await registry.model(world.model).latestVersion == 2)
+        #expect(try await registry.versions(of: world.model).map(\.version) == [1, 2])
+        #expect(try await registry.version(world.model, 1) == first)
+        #expect(try await registry.versions(taggedWith: "stage", value: "candidate-\(world.model.namespace)").map(\.version) == [1])
+        _ = await registryError(.notFound) { _ = try await registry.version(world.model, 3) }
+        _ = await registryError(.notFound) { _ = try await registry.model(try ModelName("\(world.model.namespace)/missing")) }
+        _ = await registryError(.invalidArgument) { _ = try await world.version(metrics: ["f1": .nan]) }
+        #expect(try await registry.model(world.model).latestVersion == 2, "a refused registration used up a version number")
+        #expect(try await registry.models().contains { $0.name == world.model })
+    }
+
+    static func aliasesAreCompareAndSet(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry, riskClass: .low)
+        let v1 = try await world.version(), v2 = try await world.version(), v3 = try await world.version()
+        _ = try await registry.promote(world.model, version: v1.version, to: world.staging, by: world.promoter, reason: "first", expecting: .unset)
+        let conflict = await registryError(.aliasConflict) {
+            _ = try await registry.promote(world.model, version: v2.version, to: world.staging, by: world.promoter, reason: "", expecting: .unset)
+        }
+        #expect(conflict?.message.contains("version 1") == true, "the conflict names the current target: \(String(describing: conflict))")
+        _ = await registryError(.aliasConflict) {
+            _ = try await registry.promote(world.model, version: v3.version, to: world.staging, by: world.promoter, reason: "", expecting: .version(v2.version))
+        }
+        let moved = try await registry.promote(world.model, version: v2.version, to: world.staging, by: world.promoter, reason: "better", expecting: .version(v1.version))
+        #expect(moved.version == 2 && moved.revision == 2 && moved.assignedBy == world.promoter)
+        #expect(try await registry.resolve(world.model, alias: world.staging).version == 2)
+        #expect(try await registry.aliases(of: world.model).map(\.alias) == [world.staging])
+        _ = await registryError(.notFound) { _ = try await registry.resolve(world.model, alias: world.production) }
+        _ = await registryError(.invalidName) { _ = try await registry.promote(world.model, version: 1, to: "latest", by: world.promoter, reason: "", expecting: .any) }
+        let denied = await registryError(.permissionDenied) {
+            _ = try await registry.promote(world.model, version: 1, to: world.staging, by: world.registrar, reason: "", expecting: .any)
+        }
+        #expect(denied?.role == .promote)
+        #expect(try await registry.resolve(world.model, alias: world.staging).version == 2)
+    }
+
+    static func concurrentPromotionsHaveOneWinner(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry, riskClass: .low)
+        var versions: [Int] = []
+        for _ in 0..<6 { versions.append(try await world.version().version) }
+        let outcomes = await withTaskGroup(of: Result<Int, any Error>.self) { group in
+            for version in versions {
+                group.addTask {
+                    do {
+                        return .success(try await registry.promote(world.model, version: version, to: world.production, by: world.promoter, reason: "race", expecting: .unset).version)
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            var outcomes: [Result<Int, any Error>] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        let winners = outcomes.compactMap { try? $0.get() }
+        #expect(winners.count == 1, "\(winners.count) promotions won")
+        for case .failure(let error) in outcomes {
+            #expect((error as? RegistryError)?.code == .aliasConflict, "\(error)")
+        }
+        #expect(try await registry.resolve(world.model, alias: world.production).version == winners.first)
+        #expect(try await registry.aliasHistory(of: world.model, alias: world.production).count == 1)
+        #expect(try await Self.entries(about: "\(world.model)#\(world.production)", in: registry).count == 1, "refused promotions were logged")
+    }
+
+    static func policiesAreEnforcedByTheStore(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry, riskClass: .high)
+        let champion = try await world.version(metrics: ["f1": 0.80, "auc": 0.95], card: completeCard)
+        _ = try await registry.promote(world.model, version: champion.version, to: world.production, by: world.promoter, reason: "first", expecting: .unset)
+        let policy = PromotionPolicy(
+            alias: world.production, riskClass: .high,
+            metricMinimums: [PromotionPolicy.MetricRule(metric: "auc", value: 0.9)],
+            marginsOverHolder: [PromotionPolicy.MetricRule(metric: "f1", value: 0.01)],
+            requireCompleteCard: true, requiredApprovals: 2)
+        let policyDenied = await registryError(.permissionDenied) { try await registry.setPolicy(policy, by: world.promoter, reason: "gate") }
+        #expect(policyDenied?.role == .admin)
+        try await registry.setPolicy(policy, by: world.admin, reason: "two approvers for production")
+        #expect(try await registry.policy(for: world.model, alias: world.production) == policy)
+
+        // A challenger that breaks every rule: auc too low, f1 not 1 % above 0.80, no card, no approvals.
+        let weak = try await world.version(metrics: ["f1": 0.805, "auc": 0.85])
+        let logged = try await Self.entries(about: "\(world.model)#\(world.production)", in: registry).count
+        let refused = await registryError(.policyViolation) {
+            _ = try await registry.promote(world.model, version: weak.version, to: world.production, by: world.promoter, reason: "", expecting: .any)
+        }
+        #expect(Set(refused?.failures.map(\.rule) ?? []) == ["metric_minimum", "margin_over_holder", "complete_card", "approvals"], "\(String(describing: refused))")
+        #expect(try await registry.evaluatePromotion(world.model, version: weak.version, to: world.production).count == 4)
+        #expect(try await registry.resolve(world.model, alias: world.production).version == champion.version, "a refused promotion moved the alias")
+        #expect(try await Self.entries(about: "\(world.model)#\(world.production)", in: registry).count == logged, "a refused promotion was logged")
+
+        // A good challenger still needs two approvals by approvers who are not its author.
+        let strong = try await world.version(metrics: ["f1": 0.82, "auc": 0.96], card: completeCard)
+        #expect(try await registry.evaluatePromotion(world.model, version: strong.version, to: world.production).map(\.rule) == ["approvals"])
+        try await registry.submitApproval(try await world.approval(strong, alias: world.production, by: 0))
+        let one = try await registry.evaluatePromotion(world.model, version: strong.version, to: world.production)
+        #expect(one.first?.message.contains("1 of 2") == true, "\(one)")
+
+        // Forged: approver 1's approval signed with approver 2's key.
+        var forged = try await world.approval(strong, alias: world.production, by: 1)
+        forged.signature = try world.approvers[2].key.signature(for: forged.statement)
+        _ = await registryError(.invalidSignature) { try await registry.submitApproval(forged) }
+        // Altered after signing: another version.
+        var altered = try await world.approval(strong, alias: world.production, by: 1)
+        altered.version = weak.version
+        _ = await registryError(.invalidSignature) { try await registry.submitApproval(altered) }
+        // Expired.
+        let expired = try await world.approval(strong, alias: world.production, by: 1, validFor: .seconds(60), signedAt: Date().addingTimeInterval(-3600))
+        _ = await registryError(.invalidSignature) { try await registry.submitApproval(expired) }
+        #expect(try await registry.approvals(of: world.model, version: strong.version).count == 1)
+
+        try await registry.submitApproval(try await world.approval(strong, alias: world.production, by: 1))
+        let promoted = try await registry.promote(world.model, version: strong.version, to: world.production, by: world.promoter, reason: "beats champion", expecting: .version(champion.version))
+        #expect(promoted.version == strong.version)
+
+        // A new policy voids approvals signed under the old one.
+        var stricter = policy
+        stricter.requiredApprovals = 1
+        try await registry.setPolicy(stricter, by: world.admin, reason: "one approver")
+        let next = try await world.version(metrics: ["f1": 0.9, "auc": 0.97], card: completeCard)
+        let oldPolicyApproval = try Approval.sign(
+            model: world.model, version: next.version, versionDigest: next.digest, alias: world.production, policyHash: try policy.hash(),
+            principal: world.approvers[0].id, key: world.approvers[0].key)
+        _ = await registryError(.invalidSignature) { try await registry.submitApproval(oldPolicyApproval) }
+    }
+
+    static func authorsCannotApprove(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry, riskClass: .low)
+        // A principal with both roles registers a version, then tries to approve it.
+        let key = SigningKey()
+        let both = "both-\(world.model.namespace)"
+        _ = try await registry.addPrincipal(PrincipalRegistration(id: both, roles: [.register, .approve], publicKey: key.publicKey), by: world.admin)
+        try await registry.setPolicy(PromotionPolicy(alias: world.production, riskClass: .low, requiredApprovals: 1), by: world.admin, reason: "one")
+        let version = try await world.version(by: both)
+        let policy = try #require(try await registry.policy(for: world.model, alias: world.production))
+        let own = try Approval.sign(
+            model: world.model, version: version.version, versionDigest: version.digest, alias: world.production, policyHash: try policy.hash(),
+            principal: both, key: key)
+        let refused = await registryError(.permissionDenied) { try await registry.submitApproval(own) }
+        #expect(refused?.principal == both)
+        _ = await registryError(.policyViolation) {
+            _ = try await registry.promote(world.model, version: version.version, to: world.production, by: world.promoter, reason: "", expecting: .any)
+        }
+    }
+
+    static func rollbackReturnsToThePreviousHolder(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry, riskClass: .low)
+        let v1 = try await world.version(), v2 = try await world.version()
+        _ = await registryError(.notFound) { _ = try await registry.rollback(world.model, alias: world.production, by: world.promoter, reason: "nothing yet") }
+        _ = try await registry.promote(world.model, version: v1.version, to: world.production, by: world.promoter, reason: "first", expecting: .unset)
+        _ = try await registry.promote(world.model, version: v2.version, to: world.production, by: world.promoter, reason: "second", expecting: .version(1))
+        _ = await registryError(.invalidArgument) { _ = try await registry.rollback(world.model, alias: world.production, by: world.promoter, reason: " ") }
+        let back = try await registry.rollback(world.model, alias: world.production, by: world.promoter, reason: "latency regression")
+        #expect(back.version == v1.version && back.revision == 3)
+        #expect(try await registry.resolve(world.model, alias: world.production).version == v1.version)
+        let history = try await registry.aliasHistory(of: world.model, alias: world.production)
+        #expect(history.map(\.version) == [1, 2, 1])
+        #expect(history.map(\.action) == [.promote, .promote, .rollback])
+        #expect(history.last?.reason == "latency regression" && history.last?.previousVersion == 2)
+        // Version 1 had no holder before it.
+        _ = await registryError(.notFound) { _ = try await registry.rollback(world.model, alias: world.production, by: world.promoter, reason: "again") }
+        let audit = try await registry.auditEntries(after: 0, limit: 100_000).filter { $0.subject == "\(world.model)#\(world.production)" }
+        #expect(audit.map(\.action) == ["alias.promote", "alias.promote", "alias.rollback"])
+        #expect(audit.last?.reason == "latency regression" && audit.last?.principal == world.promoter)
+    }
+
+    static func quarantinedAndPurgedVersionsNeverPromote(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry, riskClass: .low)
+        let v1 = try await world.version(card: completeCard), v2 = try await world.version()
+        let shared = try await registry.registerVersion(
+            VersionRegistration(model: world.model, artifactDigest: v1.artifactDigest, metrics: ["f1": 0.7]), by: world.registrar)
+        _ = try await registry.promote(world.model, version: v1.version, to: world.production, by: world.promoter, reason: "", expecting: .unset)
+        let counter = try await registry.changeCounter()
+        _ = await registryError(.permissionDenied) { _ = try await registry.quarantine(world.model, version: v2.version, by: world.promoter, reason: "bias") }
+        let quarantined = try await registry.quarantine(world.model, version: v2.version, by: world.admin, reason: "bias found")
+        #expect(quarantined.status == .quarantined && quarantined.statusReason == "bias found")
+        #expect(try await registry.changeCounter() > counter)
+        _ = await registryError(.versionUnavailable) {
+            _ = try await registry.promote(world.model, version: v2.version, to: world.production, by: world.promoter, reason: "", expecting: .any)
+        }
+        // Purge is refused while an alias points at the version.
+        _ = await registryError(.invalidArgument) { _ = try await registry.purge(world.model, version: v1.version, by: world.admin, reason: "PII") }
+        _ = try await registry.promote(world.model, version: shared.version, to: world.production, by: world.promoter, reason: "", expecting: .any)
+        let purged = try await registry.purge(world.model, version: v1.version, by: world.admin, reason: "trained on PII")
+        #expect(purged.version.status == .purged && purged.version.card == nil && purged.version.metrics.isEmpty)
+        #expect(purged.artifactStillUsed, "version \(shared.version) shares the artifact")
+        #expect(purged.version.digest == v1.digest, "the tombstone keeps the version's identity")
+        #expect(try await registry.version(world.model, v1.version).status == .purged)
+        _ = await registryError(.versionUnavailable) {
+            _ = try await registry.promote(world.model, version: v1.version, to: world.staging, by: world.promoter, reason: "", expecting: .any)
+        }
+        _ = await registryError(.versionUnavailable) { _ = try await registry.purge(world.model, version: v1.version, by: world.admin, reason: "again") }
+        let last = try await registry.purge(world.model, version: v2.version, by: world.admin, reason: "cleanup")
+        #expect(!last.artifactStillUsed)
+        let entries = try await registry.auditEntries(after: 0, limit: 100_000).filter { $0.subject == "\(world.model)@\(v1.version)" }
+        #expect(entries.last?.action == "version.purge" && entries.last?.reason == "trained on PII" && entries.last?.principal == world.admin)
+    }
+
+    static func reproducibleLineageIsChecked(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry, riskClass: .low)
+        try await registry.setPolicy(PromotionPolicy(alias: world.production, riskClass: .low, requireReproducibleLineage: true), by: world.admin, reason: "lineage")
+        let noRun = try await world.version()
+        #expect(try await registry.evaluatePromotion(world.model, version: noRun.version, to: world.production).map(\.rule) == ["reproducible_lineage"])
+        let run = try await fixture.lineage.startRun(RunStart(experiment: "registry-\(world.model.namespace)", name: "train", startTime: Date()))
+        let unfinished = try await world.version(runID: run.id)
+        let failures = try await registry.evaluatePromotion(world.model, version: unfinished.version, to: world.production)
+        #expect(failures.contains { $0.rule == "reproducible_lineage" && $0.message.contains("not finished") }, "\(failures)")
+        let missing = try await world.version(runID: RunID())
+        #expect(try await registry.evaluatePromotion(world.model, version: missing.version, to: world.production).first?.message.contains("not in the Lineage store") == true)
+    }
+
+    static func theAuditChainCoversEveryMutation(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let start = try await registry.auditHead()
+        let world = try await World.make(registry, riskClass: .low)
+        let version = try await world.version()
+        _ = try await registry.setCard(completeCard, of: world.model, version: version.version, by: world.registrar, reason: "card")
+        _ = try await registry.promote(world.model, version: version.version, to: world.champion, by: world.promoter, reason: "", expecting: .unset)
+        let entries = try await registry.auditEntries(after: start.sequence, limit: 100_000)
+        let tag = String(world.model.namespace.dropFirst("team-".count))
+        // make(): admin, registrar, promoter, 3 approvers, the model; then version, card, promotion.
+        #expect(entries.filter { $0.subject.contains(tag) }.map(\.action) == [
+            "principal.add", "principal.add", "principal.add", "principal.add", "principal.add", "principal.add",
+            "model.register", "version.register", "version.card", "alias.promote",
+        ])
+        #expect(entries.first?.previousHash == start.hash)
+        for (previous, entry) in zip(entries, entries.dropFirst()) {
+            #expect(entry.previousHash == previous.hash && entry.sequence == previous.sequence + 1)
+        }
+        let head = try await registry.auditHead()
+        #expect(head.sequence >= entries.last?.sequence ?? 0)
+        let verification = try await registry.verifyAudit()
+        #expect(verification.isIntact, "\(verification)")
+        #expect(verification.head.sequence >= head.sequence)
+    }
+
+    /// Every check, each a test case of its own: pass them to a parameterized test.
+    public static let checks: [ConformanceCheck<RegistryFixture>] = [
+        ConformanceCheck("principals need an admin, and the first one is one", principalsNeedAnAdmin),
+        ConformanceCheck("models and versions register with roles, numbers and digests", modelsAndVersions),
+        ConformanceCheck("aliases move by compare-and-set", aliasesAreCompareAndSet),
+        ConformanceCheck("concurrent promotions of one alias have one winner", concurrentPromotionsHaveOneWinner),
+        ConformanceCheck("promotion policies are enforced by the store, listing every failed rule", policiesAreEnforcedByTheStore),
+        ConformanceCheck("authors cannot approve their own versions", authorsCannotApprove),
+        ConformanceCheck("rollback returns the alias to its previous holder, with the reason", rollbackReturnsToThePreviousHolder),
+        ConformanceCheck("quarantined and purged versions are never promoted; purge leaves a tombstone", quarantinedAndPurgedVersionsNeverPromote),
+        ConformanceCheck("reproducible lineage is checked against the Lineage store", reproducibleLineageIsChecked),
+        ConformanceCheck("the audit chain covers every mutation and verifies", theAuditChainCoversEveryMutation),
+    ]
+}
