@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "MLOpsCommands",
             dependencies: [
-                "MLOpsStorage", "TensorCore", "Lineage", "DriftStats",
+                "MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

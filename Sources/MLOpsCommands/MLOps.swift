@@ -3,6 +3,7 @@ import Foundation
 import DriftStats
 import Lineage
 import MLOpsStorage
+import Registry
 
 /// `mlops`: the tool operators and CI gates use.
 ///
@@ -24,7 +25,10 @@ public struct MLOps: AsyncParsableCommand {
             nothing that could be compared.
             """,
         version: MLOpsVersion.current,
-        subcommands: [StoreCommand.self, RunsCommand.self, LineageCommand.self, DriftCommand.self, DemoCommand.self])
+        subcommands: [
+            StoreCommand.self, RunsCommand.self, LineageCommand.self, DriftCommand.self, ModelsCommand.self, PrincipalsCommand.self,
+            KeysCommand.self, PoliciesCommand.self, AuditCommand.self, DemoCommand.self,
+        ])
 
     /// Creates the root command (ArgumentParser calls this when it parses).
     public init() {}
@@ -60,6 +64,11 @@ public struct MLOps: AsyncParsableCommand {
         } catch let error as DriftError {
             Terminal.error("error: \(error)")
             return 2
+        } catch let error as RegistryError {
+            // A promotion its policy refused, or one that lost a race, is a finding (1); bad
+            // input, unknown names and missing roles are 2. The message names the rule or role.
+            Terminal.error("error: \(error)")
+            return error.code == .policyViolation || error.code == .aliasConflict ? 1 : 2
         } catch let error as ExitCode {
             return error.rawValue
         } catch {

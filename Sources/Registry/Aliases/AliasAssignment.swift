@@ -1,3 +1,4 @@
+public import MLOpsStorage
 public import Foundation
 
 /// Which version an alias of a model points at now.
@@ -51,7 +52,7 @@ public struct AliasHistoryEntry: Sendable, Hashable, Codable {
     /// The version the alias pointed at after the move.
     public var version: Int
     /// The version it pointed at before (nil for its first promotion).
-    public var previousVersion: Int?
+    @ExplicitNull public var previousVersion: Int?
     /// Promotion or rollback.
     public var action: Action
     /// Who moved it.

@@ -1,5 +1,5 @@
 public import Foundation
-import MLOpsStorage
+public import MLOpsStorage
 import TensorCore
 
 /// One mutation of the registry, as the hash-chained audit log keeps it: who did what to which
@@ -17,9 +17,9 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     /// What it was done to (`fraud/scorer@3`, `fraud/scorer#production`, `principal:alice`).
     public var subject: String
     /// The relevant state before, as canonical JSON (nil when there was none).
-    public var before: String?
+    @ExplicitNull public var before: String?
     /// The relevant state after, as canonical JSON (nil when there is none).
-    public var after: String?
+    @ExplicitNull public var after: String?
     /// Why (the caller's words; may be empty for routine registrations).
     public var reason: String
     /// The hash of the entry before (64 zeros for the first).
@@ -120,9 +120,9 @@ public struct AuditVerification: Sendable, Hashable, Codable {
     /// The head of the chain as verified.
     public var head: AuditHead
     /// The first entry that breaks the chain (nil when it is intact).
-    public var firstBadSequence: Int64?
+    @ExplicitNull public var firstBadSequence: Int64?
     /// What is wrong with it.
-    public var problem: String?
+    @ExplicitNull public var problem: String?
 
     enum CodingKeys: String, CodingKey {
         case entries, head, problem

@@ -1,3 +1,4 @@
+public import MLOpsStorage
 public import Foundation
 
 /// Someone (a person or a pipeline) who acts on the registry: its roles, and the Ed25519 public
@@ -8,11 +9,11 @@ public struct Principal: Sendable, Hashable, Codable {
     /// What it may do.
     public var roles: Set<Role>
     /// Its Ed25519 public key (32 bytes), nil for a principal that never approves.
-    public var publicKey: Data?
+    @ExplicitNull public var publicKey: Data?
     /// When it was added.
     public var createdAt: Date
     /// Who added it (nil for the first principal, which bootstraps the registry).
-    public var createdBy: String?
+    @ExplicitNull public var createdBy: String?
 
     enum CodingKeys: String, CodingKey {
         case id, roles

@@ -39,7 +39,7 @@ public struct PromotionPolicy: Sendable, Hashable, Codable {
     /// The alias the policy guards.
     public var alias: String
     /// The risk class it applies to; nil for models of any class without a policy of their own.
-    public var riskClass: RiskClass?
+    @ExplicitNull public var riskClass: RiskClass?
     /// Each metric must reach its value (or stay below it when lower is better).
     public var metricMinimums: [MetricRule]
     /// Each metric must beat the alias's current holder by the relative margin.

@@ -15,15 +15,15 @@ public struct ModelVersion: Sendable, Hashable, Codable {
     /// The version number, from 1.
     public var version: Int
     /// The Lineage run that trained it.
-    public var runID: RunID?
+    @ExplicitNull public var runID: RunID?
     /// The digest of the model's bytes in the artifact store.
     public var artifactDigest: Digest
     /// Where the artifact came from (MLflow's `source`, a URI).
-    public var source: String?
+    @ExplicitNull public var source: String?
     /// The hash of the feature set definition it was trained with.
-    public var featureSetHash: String?
+    @ExplicitNull public var featureSetHash: String?
     /// Its inputs and outputs.
-    public var signature: ModelSignature?
+    @ExplicitNull public var signature: ModelSignature?
     /// Evaluation metrics (promotion policies compare these).
     public var metrics: [String: Double]
     /// What changed in this version.
@@ -31,7 +31,7 @@ public struct ModelVersion: Sendable, Hashable, Codable {
     /// Free-form labels.
     public var tags: [String: String]
     /// The model card, when one was written.
-    public var card: ModelCard?
+    @ExplicitNull public var card: ModelCard?
     /// Who registered it.
     public var author: String
     /// When it was registered.
@@ -39,7 +39,7 @@ public struct ModelVersion: Sendable, Hashable, Codable {
     /// Ready, quarantined or purged.
     public var status: VersionStatus
     /// Why it was quarantined or purged.
-    public var statusReason: String?
+    @ExplicitNull public var statusReason: String?
     /// The SHA-256 of the version's fixed fields (see ``identityDigest()``): what approvals sign.
     public var digest: Digest
 

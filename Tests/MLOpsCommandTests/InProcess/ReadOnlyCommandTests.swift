@@ -13,6 +13,8 @@ struct ReadOnlyCommandTests {
             ["runs", "list"], ["runs", "search", "metrics.auc > 0"], ["runs", "show", id], ["runs", "diff", id, id],
             ["lineage", "ancestors", digest], ["lineage", "descendants", digest], ["lineage", "openlineage"],
             ["drift", "baseline", "list"], ["drift", "check", "base", input], ["store", "check"],
+            ["models", "list"], ["models", "show", "team/model"], ["models", "show", "team/model", "--version", "1"],
+            ["principals", "list"], ["policies", "list"], ["audit", "verify"], ["audit", "head"], ["audit", "list"],
         ].map { $0 + ["--store", "sqlite:\(store)"] }
     }
 

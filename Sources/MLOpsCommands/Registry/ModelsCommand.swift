@@ -1,0 +1,433 @@
+import ArgumentParser
+import Foundation
+import Lineage
+import MLOpsStorage
+import Registry
+
+/// `mlops models`: the model registry.
+struct ModelsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "Register, approve, promote, roll back and purge model versions; the store enforces roles and policies.",
+        discussion: """
+            Mutating commands act as --principal; the store checks its role and the alias's promotion \
+            policy, and appends every change to the hash-chained audit log (`mlops audit verify`).
+            Exit codes: 0 done; 1 a promotion refused by policy (every failed rule listed) or a \
+            conflicting promotion; 2 bad input, an unknown model or principal, or a principal \
+            without the role (named).
+            """,
+        subcommands: [
+            ModelsList.self, ModelsShow.self, ModelsRegister.self, ModelsApprove.self, ModelsPromote.self,
+            ModelsRollback.self, ModelsQuarantine.self, ModelsPurge.self,
+        ])
+}
+
+struct ModelsList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List registered models (reads the store; never changes it).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var formatting: FormatOptions<OutputFormat>
+
+    struct Entry: Encodable {
+        let model: RegisteredModel
+        let aliases: [AliasAssignment]
+    }
+
+    func run() async throws {
+        let entries = try await store.withRegistryStore(.read) { registry in
+            var entries: [Entry] = []
+            for model in try await registry.models() {
+                entries.append(Entry(model: model, aliases: try await registry.aliases(of: model.name)))
+            }
+            return entries
+        }
+        switch formatting.format {
+        case .json:
+            try Terminal.printJSON(["models": entries])
+        case .text:
+            if entries.isEmpty { Terminal.output("no models registered") }
+            for entry in entries {
+                let aliases = entry.aliases.map { "\($0.alias)→v\($0.version)" }.joined(separator: ", ")
+                Terminal.output("\(entry.model.name)  risk \(entry.model.riskClass)  \(entry.model.latestVersion) versions  owner \(entry.model.owner)\(aliases.isEmpty ? "" : "  [\(aliases)]")")
+            }
+        }
+    }
+}
+
+struct ModelsShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show a model, its versions and aliases, or one version with its card and approvals (reads the store; never changes it).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var formatting: FormatOptions<OutputFormat>
+    @Argument(help: "The model (team/model).") var name: ModelName
+    @Option(help: "Show this version in full.") var version: Int?
+
+    struct ModelOutput: Encodable {
+        let model: RegisteredModel
+        let versions: [ModelVersion]
+        let aliases: [AliasAssignment]
+        let policies: [PromotionPolicy]
+    }
+
+    struct VersionOutput: Encodable {
+        let model: RegisteredModel
+        let version: ModelVersion
+        let aliases: [String]
+        let approvals: [Approval]
+        let cardMarkdown: String?
+
+        enum CodingKeys: String, CodingKey {
+            case model, version, aliases, approvals
+            case cardMarkdown = "card_markdown"
+        }
+    }
+
+    func run() async throws {
+        if let number = version {
+            let output = try await store.withRegistryStore(.read) { registry in
+                let model = try await registry.model(name)
+                let version = try await registry.version(name, number)
+                let aliases = try await registry.aliases(of: name).filter { $0.version == number }.map(\.alias)
+                return VersionOutput(
+                    model: model, version: version, aliases: aliases, approvals: try await registry.approvals(of: name, version: number),
+                    cardMarkdown: version.card?.markdown(model: name, version: number, riskClass: model.riskClass))
+            }
+            switch formatting.format {
+            case .json: try Terminal.printJSON(output)
+            case .text:
+                let v = output.version
+                Terminal.output("\(name) version \(v.version)  [\(v.status)\(v.statusReason.map { ": \($0)" } ?? "")]  by \(v.author)")
+                Terminal.output("  digest    \(v.digest)")
+                Terminal.output("  artifact  \(v.artifactDigest)")
+                if let run = v.runID { Terminal.output("  run       \(run)") }
+                for (key, value) in v.metrics.sorted(by: { $0.key < $1.key }) { Terminal.output("  metric    \(key) = \(value)") }
+                if !output.aliases.isEmpty { Terminal.output("  aliases   \(output.aliases.joined(separator: ", "))") }
+                for approval in output.approvals { Terminal.output("  approved  for \(approval.alias) by \(approval.principal) until \(approval.expiresAt)") }
+                if let markdown = output.cardMarkdown { Terminal.output(""); Terminal.output(markdown) }
+            }
+            return
+        }
+        let output = try await store.withRegistryStore(.read) { registry in
+            ModelOutput(
+                model: try await registry.model(name), versions: try await registry.versions(of: name),
+                aliases: try await registry.aliases(of: name), policies: try await registry.policies())
+        }
+        switch formatting.format {
+        case .json: try Terminal.printJSON(output)
+        case .text:
+            Terminal.output("\(output.model.name)  risk \(output.model.riskClass)  owner \(output.model.owner)")
+            if !output.model.description.isEmpty { Terminal.output("  \(output.model.description)") }
+            for alias in output.aliases { Terminal.output("  alias \(alias.alias) → version \(alias.version) (revision \(alias.revision), by \(alias.assignedBy))") }
+            for version in output.versions {
+                let metrics = version.metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                Terminal.output("  v\(version.version)  \(version.status)  by \(version.author)  \(metrics)")
+            }
+        }
+    }
+}
+
+struct ModelsRegister: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "register",
+        abstract: "Register a model, and with --artifact-file or --artifact-digest a new version of it (the model is registered first when missing).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var formatting: FormatOptions<OutputFormat>
+    @OptionGroup var acting: PrincipalOption
+    @Argument(help: "The model (team/model).") var name: ModelName
+    @Option(help: "The model's risk class, when it is registered now: low, medium (default) or high.") var riskClass: RiskClass = .medium
+    @Option(help: "What the model does, when it is registered now.") var description: String = ""
+    @Option(help: "Who answers for the model (default: the principal).") var owner: String?
+    @Option(name: .customLong("artifact-file"), help: "The model file: stored in the artifact folder, and its digest registered.") var artifactFile: String?
+    @Option(name: .customLong("artifact-digest"), help: "The digest of a model already in the artifact store.") var artifactDigest: Digest?
+    @Option(help: "The artifact folder (default: beside a SQLite store, named after it).") var artifacts: String?
+    @Option(help: "The Lineage run that trained the version.") var run: RunID?
+    @Option(name: .customLong("metric"), help: "An evaluation metric, NAME=VALUE (repeatable).") var metrics: [String] = []
+    @Option(name: .customLong("tag"), help: "A version tag, KEY=VALUE (repeatable).") var tags: [String] = []
+    @Option(help: "A model card as JSON (intended_use, limitations, training_data, evaluation_slices, owners).") var card: String?
+    @Option(name: .customLong("feature-set-hash"), help: "The hash of the feature set the version was trained with.") var featureSetHash: String?
+    @Option(help: "Where the artifact came from (MLflow's source URI).") var source: String?
+
+    struct Output: Encodable {
+        let model: RegisteredModel
+        let version: ModelVersion?
+        let modelCreated: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case model, version
+            case modelCreated = "model_created"
+        }
+    }
+
+    func validate() throws {
+        if artifactFile != nil && artifactDigest != nil {
+            throw ValidationError("give --artifact-file or --artifact-digest, not both.")
+        }
+        if artifactFile == nil && artifactDigest == nil && (run != nil || !metrics.isEmpty || !tags.isEmpty || card != nil || featureSetHash != nil || source != nil) {
+            throw ValidationError("--run, --metric, --tag, --card, --feature-set-hash and --source describe a version: give its --artifact-file or --artifact-digest too.")
+        }
+        if let artifactFile, !FileManager.default.fileExists(atPath: artifactFile) {
+            throw ValidationError("there is no file at --artifact-file \(artifactFile).")
+        }
+        if let card, !FileManager.default.fileExists(atPath: card) {
+            throw ValidationError("there is no file at --card \(card).")
+        }
+        _ = try KeyValueArguments.numbers(metrics, option: "metric")
+        _ = try KeyValueArguments.pairs(tags, option: "tag")
+        if artifactFile != nil, artifacts == nil, store.location.defaultArtifactsPath == nil {
+            throw ValidationError("a PostgreSQL store has no default artifact folder: give --artifacts DIR.")
+        }
+    }
+
+    func run() async throws {
+        let cardValue = try card.map { path -> ModelCard in
+            do {
+                return try JSONDecoder().decode(ModelCard.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw CommandFailure.usage("error: --card \(path) is not a model card in JSON (\(error)). Fix: give intended_use, limitations, training_data, evaluation_slices and owners.")
+            }
+        }
+        var digest = artifactDigest
+        if let artifactFile {
+            let folder = artifacts ?? store.location.defaultArtifactsPath ?? ""
+            let artifactStore = try FileSystemArtifactStore(root: folder)
+            digest = try await artifactStore.put(contentsOf: artifactFile).digest
+        }
+        let metricValues = try KeyValueArguments.numbers(metrics, option: "metric")
+        let tagValues = try KeyValueArguments.pairs(tags, option: "tag")
+        let principal = acting.principal
+        let output = try await store.withRegistryStore(.write) { registry in
+            let existing: RegisteredModel?
+            do {
+                existing = try await registry.model(name)
+            } catch let error as RegistryError where error.code == .notFound {
+                existing = nil
+            }
+            if existing != nil && digest == nil {
+                throw CommandFailure.usage("error: model \(name) is registered already. Fix: give --artifact-file or --artifact-digest to register a new version of it.")
+            }
+            let created = existing == nil
+            let model: RegisteredModel
+            if let existing {
+                model = existing
+            } else {
+                model = try await registry.registerModel(
+                    ModelRegistration(name: name, description: description, owner: owner, riskClass: riskClass), by: principal)
+            }
+            guard let digest else { return Output(model: model, version: nil, modelCreated: created) }
+            let version = try await registry.registerVersion(
+                VersionRegistration(
+                    model: name, runID: run, artifactDigest: digest, source: source, featureSetHash: featureSetHash,
+                    metrics: metricValues, tags: tagValues, card: cardValue),
+                by: principal)
+            return Output(model: try await registry.model(name), version: version, modelCreated: created)
+        }
+        switch formatting.format {
+        case .json: try Terminal.printJSON(output)
+        case .text:
+            if output.modelCreated { Terminal.output("registered model \(name) (risk \(output.model.riskClass))") }
+            if let version = output.version { Terminal.output("registered \(name) version \(version.version)  digest \(version.digest)") }
+        }
+    }
+}
+
+struct ModelsApprove: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve",
+        abstract: "Sign an approval of a version for an alias with the principal's Ed25519 key, under the alias's current policy, and record it.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var formatting: FormatOptions<OutputFormat>
+    @OptionGroup var acting: PrincipalOption
+    @Argument(help: "The model (team/model).") var name: ModelName
+    @Option(help: "The version approved.") var version: Int
+    @Option(help: "The alias it may take.") var alias: String
+    @Option(help: "The principal's private key file (from `mlops keys generate`).") var key: String
+    @Option(name: .customLong("valid-for-hours"), help: "How long the approval counts (default 168, a week).") var validForHours: Double = 168
+
+    func validate() throws {
+        guard validForHours > 0, validForHours.isFinite, validForHours <= 24 * 366 else {
+            throw ValidationError("--valid-for-hours must be more than 0 and at most a year (8784).")
+        }
+        guard FileManager.default.fileExists(atPath: key) else { throw ValidationError("there is no key file at --key \(key).") }
+    }
+
+    func run() async throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: key, encoding: .utf8)
+        } catch {
+            throw CommandFailure.usage("error: --key \(key) cannot be read (\(error)).")
+        }
+        let signingKey = try SigningKey(fileText: text)
+        let principal = acting.principal
+        let (name, number, alias, hours) = (name, version, alias, validForHours)
+        let approval = try await store.withRegistryStore(.write) { registry in
+            let target = try await registry.version(name, number)
+            let policy = try await registry.policy(for: name, alias: alias)
+            let approval = try Approval.sign(
+                model: name, version: number, versionDigest: target.digest, alias: alias,
+                policyHash: try policy?.hash() ?? Digest(of: [UInt8]()), principal: principal, key: signingKey,
+                validFor: .seconds(Int64(hours * 3600)))
+            try await registry.submitApproval(approval)
+            return approval
+        }
+        switch formatting.format {
+        case .json: try Terminal.printJSON(approval)
+        case .text: Terminal.output("\(principal) approved \(name) version \(number) for \(alias) (until \(approval.expiresAt))")
+        }
+    }
+}
+
+/// What `promote` and `rollback` print.
+struct AliasMoveOutput: Encodable {
+    let assignment: AliasAssignment
+    let previousVersion: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case assignment
+        case previousVersion = "previous_version"
+    }
+
+    func print(_ format: OutputFormat, verb: String) throws {
+        switch format {
+        case .json: try Terminal.printJSON(self)
+        case .text:
+            Terminal.output("\(verb) \(assignment.model)#\(assignment.alias): \(previousVersion.map { "version \($0)" } ?? "nothing") → version \(assignment.version) (revision \(assignment.revision))")
+        }
+    }
+}
+
+struct ModelsPromote: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote",
+        abstract: "Point an alias at a version, if the alias's policy passes (exit 1 listing every failed rule) and no other promotion moved it meanwhile.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var formatting: FormatOptions<OutputFormat>
+    @OptionGroup var acting: PrincipalOption
+    @Argument(help: "The model (team/model).") var name: ModelName
+    @Option(help: "The version to promote.") var version: Int
+    @Option(help: "The alias (production, staging, champion, any name).") var alias: String
+    @Option(help: "Why, for the audit log.") var reason: String = ""
+    @Option(
+        name: .customLong("expect-current"),
+        help: "The version the alias must point at now ('none' when unset); default: where it pointed when the command started.")
+    var expectCurrent: String?
+
+    func validate() throws {
+        if let expectCurrent, expectCurrent != "none", Int(expectCurrent) == nil {
+            throw ValidationError("--expect-current must be a version number or 'none', not '\(expectCurrent)'.")
+        }
+    }
+
+    func run() async throws {
+        let principal = acting.principal
+        let (name, number, alias, reason, expectCurrent) = (name, version, alias, reason, expectCurrent)
+        let output = try await store.withRegistryStore(.write) { registry in
+            // Compare-and-set against what this command saw: a promotion that lands in between
+            // makes this one fail with a conflict instead of silently overwriting it.
+            let seen = try await registry.aliases(of: name).first { $0.alias == alias }?.version
+            let expectation: AliasExpectation
+            switch expectCurrent {
+            case nil: expectation = seen.map { .version($0) } ?? .unset
+            case "none": expectation = .unset
+            case let text?: expectation = .version(Int(text) ?? -1)
+            }
+            let assignment = try await registry.promote(name, version: number, to: alias, by: principal, reason: reason, expecting: expectation)
+            return AliasMoveOutput(assignment: assignment, previousVersion: seen)
+        }
+        try output.print(formatting.format, verb: "promoted")
+    }
+}
+
+struct ModelsRollback: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback", abstract: "Return an alias to the version it pointed at before its current holder, recording why.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var formatting: FormatOptions<OutputFormat>
+    @OptionGroup var acting: PrincipalOption
+    @Argument(help: "The model (team/model).") var name: ModelName
+    @Option(help: "The alias to roll back.") var alias: String
+    @Option(help: "Why (required; kept in the alias history and the audit log).") var reason: String
+
+    func run() async throws {
+        let principal = acting.principal
+        let (name, alias, reason) = (name, alias, reason)
+        let output = try await store.withRegistryStore(.write) { registry in
+            let before = try await registry.aliases(of: name).first { $0.alias == alias }?.version
+            return AliasMoveOutput(assignment: try await registry.rollback(name, alias: alias, by: principal, reason: reason), previousVersion: before)
+        }
+        try output.print(formatting.format, verb: "rolled back")
+    }
+}
+
+struct ModelsQuarantine: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quarantine", abstract: "Hold a version back for good: kept for the record, never promoted again (admin).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var formatting: FormatOptions<OutputFormat>
+    @OptionGroup var acting: PrincipalOption
+    @Argument(help: "The model (team/model).") var name: ModelName
+    @Option(help: "The version.") var version: Int
+    @Option(help: "Why (required).") var reason: String
+
+    func run() async throws {
+        let principal = acting.principal
+        let (name, number, reason) = (name, version, reason)
+        let version = try await store.withRegistryStore(.write) { try await $0.quarantine(name, version: number, by: principal, reason: reason) }
+        switch formatting.format {
+        case .json: try Terminal.printJSON(version)
+        case .text: Terminal.output("quarantined \(name) version \(number): \(reason)")
+        }
+    }
+}
+
+struct ModelsPurge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purge",
+        abstract: "Remove a version's artifact bytes and sensitive metadata, keeping a tombstone and the audit trail (admin).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var formatting: FormatOptions<OutputFormat>
+    @OptionGroup var acting: PrincipalOption
+    @Argument(help: "The model (team/model).") var name: ModelName
+    @Option(help: "The version.") var version: Int
+    @Option(help: "Why (required; kept in the audit log).") var reason: String
+    @Option(help: "The artifact folder (default: beside a SQLite store, named after it).") var artifacts: String?
+
+    struct Output: Encodable {
+        let outcome: PurgeOutcome
+        let artifactBytesRemoved: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case outcome
+            case artifactBytesRemoved = "artifact_bytes_removed"
+        }
+    }
+
+    func run() async throws {
+        let principal = acting.principal
+        let (name, number, reason) = (name, version, reason)
+        let outcome = try await store.withRegistryStore(.write) { try await $0.purge(name, version: number, by: principal, reason: reason) }
+        // The record is purged first; the bytes follow (a second purge of the bytes is harmless).
+        var removed = false
+        if !outcome.artifactStillUsed, let folder = artifacts ?? store.location.defaultArtifactsPath, FileManager.default.fileExists(atPath: folder) {
+            let artifactStore = try FileSystemArtifactStore(root: folder)
+            if try await artifactStore.contains(outcome.version.artifactDigest) {
+                try await artifactStore.purge(outcome.version.artifactDigest, reason: "model \(name) version \(number) purged: \(reason)")
+                removed = true
+            }
+        }
+        let output = Output(outcome: outcome, artifactBytesRemoved: removed)
+        switch formatting.format {
+        case .json: try Terminal.printJSON(output)
+        case .text:
+            Terminal.output("purged \(name) version \(number): \(reason)")
+            Terminal.output(removed ? "  artifact bytes removed" : outcome.artifactStillUsed ? "  artifact kept: another version uses it" : "  artifact bytes not found in the artifact folder")
+        }
+    }
+}

@@ -1,0 +1,65 @@
+public import ArgumentParser
+public import Registry
+
+/// A model name argument (`team/model`), checked by the argument parser.
+extension ModelName: ExpressibleByArgument {
+    /// Parses `team/model`; `nil` when the text is not of that form.
+    public init?(argument: String) {
+        guard let name = try? ModelName(argument) else { return nil }
+        self = name
+    }
+}
+
+/// A role argument (`register`, `approve`, `promote`, `admin`).
+extension Role: ExpressibleByArgument {
+    /// The role named `argument`; `nil` for a name this release does not define.
+    public init?(argument: String) {
+        guard Role.allCases.map(\.rawValue).contains(argument) else { return nil }
+        self.init(rawValue: argument)
+    }
+
+    public static var allValueStrings: [String] { Role.allCases.map(\.rawValue) }
+}
+
+/// A risk class argument (`low`, `medium`, `high`, or an organisation's own class).
+extension RiskClass: ExpressibleByArgument {
+    /// The class named `argument` (lowercase letters, digits, `-` and `_`).
+    public init?(argument: String) {
+        guard !argument.isEmpty, argument.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }) else {
+            return nil
+        }
+        self.init(rawValue: argument)
+    }
+}
+
+/// `key=value` pairs given as repeated options (`--tag team=fraud`, `--metric f1=0.82`).
+enum KeyValueArguments {
+    /// The pairs as a dictionary.
+    ///
+    /// - Throws: `ValidationError` naming the option and the pair that has no `=`, an empty key,
+    ///   or a key given twice.
+    static func pairs(_ values: [String], option: String) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for value in values {
+            guard let equals = value.firstIndex(of: "="), equals != value.startIndex else {
+                throw ValidationError("--\(option) '\(value)' is not KEY=VALUE: give a key, '=', then the value.")
+            }
+            let key = String(value[..<equals])
+            guard result[key] == nil else { throw ValidationError("--\(option) gives '\(key)' twice.") }
+            result[key] = String(value[value.index(after: equals)...])
+        }
+        return result
+    }
+
+    /// The pairs with finite numeric values.
+    ///
+    /// - Throws: `ValidationError` naming the pair whose value is not a finite number.
+    static func numbers(_ values: [String], option: String) throws -> [String: Double] {
+        try pairs(values, option: option).mapValues { text in
+            guard let number = Double(text), number.isFinite else {
+                throw ValidationError("--\(option) value '\(text)' is not a finite number.")
+            }
+            return number
+        }
+    }
+}

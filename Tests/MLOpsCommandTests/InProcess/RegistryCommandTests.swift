@@ -1,0 +1,166 @@
+import Foundation
+import MLOpsTestSupport
+import MLOpsCommands
+import Testing
+
+/// `mlops models`, `principals`, `keys`, `policies` and `audit`, run in process.
+@Suite("registry commands")
+struct RegistryCommandTests {
+    /// A store with an admin (root), two approvers with keys (alice, bob), a registrar and
+    /// promoter (ci), and a high-risk model with one version.
+    static func governedStore(_ folder: TemporaryFolder) async throws -> String {
+        let store = "sqlite:\(folder.file("registry.sqlite"))"
+        func run(_ arguments: String...) async throws {
+            let result = await mlops(arguments + ["--store", store])
+            #expect(result.exitCode == 0, "\(arguments.joined(separator: " ")): \(result.transcript)")
+        }
+        try await run("principals", "add", "root", "--role", "admin")
+        for approver in ["alice", "bob"] {
+            let generated = await mlops("keys", "generate", approver, "--output", folder.file("\(approver).key"))
+            #expect(generated.exitCode == 0, "\(generated.transcript)")
+            try await run("principals", "add", approver, "--role", "approve", "--public-key-from", folder.file("\(approver).key"), "--principal", "root")
+        }
+        try await run("principals", "add", "ci", "--role", "register", "--role", "promote", "--principal", "root")
+        try write("{\"weights\": [1, 2]}", to: folder.file("model-1.json"))
+        try await run(
+            "models", "register", "fraud/scorer", "--risk-class", "high", "--artifact-file", folder.file("model-1.json"),
+            "--metric", "f1=0.80", "--metric", "auc=0.95", "--principal", "ci")
+        try await run(
+            "policies", "set", "--alias", "production", "--risk-class", "high", "--min", "auc=0.9", "--margin", "f1=0.01",
+            "--approvals", "2", "--principal", "root", "--reason", "two approvers")
+        return store
+    }
+
+    @Test("a governed promotion: refused (exit 1, every rule) until two signed approvals, then done; rollback; the audit chain verifies")
+    func governedPromotion() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            let refused = await mlops("models", "promote", "fraud/scorer", "--version", "1", "--alias", "production", "--principal", "ci", "--store", store)
+            #expect(refused.exitCode == 1, "\(refused.transcript)")
+            #expect(refused.error.contains("approvals: 0 of 2"), "\(refused.transcript)")
+            for approver in ["alice", "bob"] {
+                let approved = await mlops(
+                    "models", "approve", "fraud/scorer", "--version", "1", "--alias", "production", "--key", folder.file("\(approver).key"),
+                    "--principal", approver, "--store", store)
+                #expect(approved.exitCode == 0, "\(approved.transcript)")
+            }
+            let promoted = await mlops("models", "promote", "fraud/scorer", "--version", "1", "--alias", "production", "--principal", "ci", "--reason", "first", "--store", store, "--format", "json")
+            #expect(promoted.exitCode == 0, "\(promoted.transcript)")
+            #expect(promoted.output.contains("\"version\" : 1"), "\(promoted.output)")
+
+            // A weaker challenger breaks three rules; all three are listed.
+            try write("{\"weights\": [1, 3]}", to: folder.file("model-2.json"))
+            _ = await mlops("models", "register", "fraud/scorer", "--artifact-file", folder.file("model-2.json"), "--metric", "f1=0.805", "--metric", "auc=0.85", "--principal", "ci", "--store", store)
+            let weak = await mlops("models", "promote", "fraud/scorer", "--version", "2", "--alias", "production", "--principal", "ci", "--store", store)
+            #expect(weak.exitCode == 1)
+            for rule in ["metric_minimum", "margin_over_holder", "approvals"] { #expect(weak.error.contains(rule), "\(weak.transcript)") }
+
+            // Version 3 passes with its approvals; then it is rolled back to version 1.
+            try write("{\"weights\": [2, 3]}", to: folder.file("model-3.json"))
+            _ = await mlops("models", "register", "fraud/scorer", "--artifact-file", folder.file("model-3.json"), "--metric", "f1=0.85", "--metric", "auc=0.96", "--principal", "ci", "--store", store)
+            for approver in ["alice", "bob"] {
+                _ = await mlops("models", "approve", "fraud/scorer", "--version", "3", "--alias", "production", "--key", folder.file("\(approver).key"), "--principal", approver, "--store", store)
+            }
+            #expect(await mlops("models", "promote", "fraud/scorer", "--version", "3", "--alias", "production", "--principal", "ci", "--store", store).exitCode == 0)
+            let rolledBack = await mlops("models", "rollback", "fraud/scorer", "--alias", "production", "--principal", "ci", "--reason", "latency", "--store", store)
+            #expect(rolledBack.exitCode == 0, "\(rolledBack.transcript)")
+            #expect(rolledBack.output.contains("version 3 → version 1"), "\(rolledBack.output)")
+
+            let verified = await mlops("audit", "verify", "--store", store, "--format", "json")
+            #expect(verified.exitCode == 0, "\(verified.transcript)")
+            #expect(verified.output.contains("\"first_bad_sequence\" : null"), "\(verified.output)")
+            let head = await mlops("audit", "head", "--store", store)
+            #expect(head.exitCode == 0 && head.output.split(separator: " ").count == 2, "\(head.transcript)")
+            let shown = await mlops("models", "show", "fraud/scorer", "--store", store, "--format", "json")
+            #expect(shown.exitCode == 0 && shown.output.contains("\"versions\""), "\(shown.transcript)")
+        }
+    }
+
+    @Test("a principal without the role is exit 2 naming the role; nothing changes")
+    func missingRole() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            let head = await mlops("audit", "head", "--store", store)
+            let denied = await mlops("models", "promote", "fraud/scorer", "--version", "1", "--alias", "staging", "--principal", "alice", "--store", store)
+            #expect(denied.exitCode == 2)
+            #expect(denied.error.contains("promote role"), "\(denied.transcript)")
+            let unknown = await mlops("policies", "set", "--alias", "staging", "--principal", "mallory", "--store", store)
+            #expect(unknown.exitCode == 2)
+            #expect(unknown.error.contains("mallory") && unknown.error.contains("admin"), "\(unknown.transcript)")
+            #expect(await mlops("audit", "head", "--store", store).output == head.output, "a refused command was logged")
+        }
+    }
+
+    @Test("a forged approval (another principal's key) is exit 2 and recorded nowhere")
+    func forgedApproval() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            let forged = await mlops(
+                "models", "approve", "fraud/scorer", "--version", "1", "--alias", "production", "--key", folder.file("alice.key"),
+                "--principal", "bob", "--store", store)
+            #expect(forged.exitCode == 2)
+            #expect(forged.error.contains("does not verify"), "\(forged.transcript)")
+            let shown = await mlops("models", "show", "fraud/scorer", "--version", "1", "--store", store, "--format", "json")
+            #expect(shown.output.contains("\"approvals\" : [\n\n  ]") || shown.output.contains("\"approvals\" : []"), "\(shown.output)")
+        }
+    }
+
+    @Test("keys generate writes a 0600 file and never overwrites one")
+    func keyFiles() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.file("carol.key")
+            let first = await mlops("keys", "generate", "carol", "--output", path, "--format", "json")
+            #expect(first.exitCode == 0, "\(first.transcript)")
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+            let original = contents(path)
+            let again = await mlops("keys", "generate", "carol", "--output", path)
+            #expect(again.exitCode == 2)
+            #expect(contents(path) == original, "the key file was overwritten")
+            #expect(first.output.contains("public_key"))
+        }
+    }
+
+    @Test("audit verify is exit 1 naming the first bad entry when the chain is broken")
+    func brokenChain() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            process.arguments = [folder.file("registry.sqlite"), "UPDATE registry_audit SET principal = 'someone' WHERE sequence = 3"]
+            try process.run()
+            process.waitUntilExit()
+            let verified = await mlops("audit", "verify", "--store", store)
+            #expect(verified.exitCode == 1)
+            #expect(verified.output.contains("entry 3"), "\(verified.transcript)")
+        }
+    }
+
+    @Test("bad input is exit 2 with the reason", arguments: [
+        ["models", "register", "Fraud/Scorer", "--principal", "ci"],
+        ["models", "register", "fraud", "--principal", "ci"],
+        ["models", "register", "fraud/scorer", "--principal", "ci", "--metric", "f1"],
+        ["models", "register", "fraud/scorer", "--principal", "ci", "--metric", "f1=nan", "--artifact-digest", "sha256:" + String(repeating: "0", count: 64)],
+        ["models", "register", "fraud/scorer", "--principal", "ci", "--run", "not-a-uuid", "--artifact-digest", "sha256:00"],
+        ["models", "promote", "fraud/scorer", "--version", "1", "--alias", "latest", "--principal", "ci"],
+        ["models", "promote", "fraud/unknown", "--version", "1", "--alias", "production", "--principal", "ci"],
+        ["models", "promote", "fraud/scorer", "--version", "9", "--alias", "production", "--principal", "ci"],
+        ["models", "rollback", "fraud/scorer", "--alias", "production", "--principal", "ci", "--reason", "none yet"],
+        ["models", "approve", "fraud/scorer", "--version", "1", "--alias", "production", "--key", "/nonexistent.key", "--principal", "alice"],
+        ["principals", "add", "eve", "--principal", "root"],
+        ["principals", "add", "eve", "--role", "wizard", "--principal", "root"],
+        ["principals", "add", "eve", "--role", "approve", "--public-key", "AAAA", "--principal", "root"],
+        ["policies", "set", "--alias", "production", "--min", "auc", "--principal", "root"],
+        ["audit", "list", "--limit", "0"],
+    ])
+    func badInput(_ arguments: [String]) async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            let head = await mlops("audit", "head", "--store", store)
+            let result = await mlops(arguments + ["--store", store])
+            #expect(result.exitCode == 2, "\(arguments): \(result.transcript)")
+            #expect(!result.error.isEmpty, "\(arguments) said nothing")
+            #expect(await mlops("audit", "head", "--store", store).output == head.output, "\(arguments) changed the audit log")
+        }
+    }
+}
