@@ -25,6 +25,61 @@ struct MultiProcessTests {
         }
     }
 
+    @Test("8 processes promoting different versions to one alias of one SQLite file: one wins, the others get a conflict")
+    func promotionsOnSQLite() async throws {
+        try await withTemporaryFolder { folder in
+            try await Self.promotionRace(store: "sqlite://\(folder.file("registry.sqlite"))", folder: folder)
+        }
+    }
+
+    @Test(
+        "8 processes promoting different versions to one alias on PostgreSQL: one wins, the others get a conflict",
+        .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
+    func promotionsOnPostgres() async throws {
+        try await withTemporaryFolder { folder in
+            try await Self.promotionRace(store: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? "", folder: folder)
+        }
+    }
+
+    /// Registers a model with 8 versions, then starts 8 `mlops models promote` processes at once,
+    /// each expecting the alias unset.
+    static func promotionRace(store: String, folder: TemporaryFolder) async throws {
+        let tag = String(UUID().uuidString.prefix(8)).lowercased()
+        let (admin, ci) = ("admin-\(tag)", "ci-\(tag)")
+        let existing = try Executables.run("mlops", ["principals", "list", "--store", store, "--format", "json"])
+        let existingAdmin = (try? Self.json(existing.standardOutput)["principals"] as? [[String: Any]])?
+            .first { ($0["roles"] as? [String])?.contains("admin") == true }?["id"] as? String
+        var setup = [["principals", "add", admin, "--role", "admin"] + (existingAdmin.map { ["--principal", $0] } ?? [])]
+        setup.append(["principals", "add", ci, "--role", "register", "--role", "promote", "--principal", admin])
+        let model = "race-\(tag)/scorer"
+        for version in 1...8 {
+            setup.append([
+                "models", "register", model, "--risk-class", "low", "--artifact-digest", "sha256:" + String(repeating: String(version), count: 64),
+                "--principal", ci,
+            ])
+        }
+        for arguments in setup {
+            let result = try Executables.run("mlops", arguments + ["--store", store])
+            #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.standardError)")
+        }
+        let alias = "production-\(tag)"
+        let promotions = (1...8).map { version in
+            (name: "mlops", arguments: ["models", "promote", model, "--version", String(version), "--alias", alias, "--expect-current", "none", "--principal", ci, "--store", store])
+        }
+        let results = try await Executables.runConcurrently(promotions)
+        let winners = results.filter { $0.status == 0 }
+        #expect(winners.count == 1, "\(winners.count) promotions won")
+        for result in results where result.status != 0 {
+            #expect(result.status == 1, "a losing promotion exited \(result.status): \(result.standardError)")
+            #expect(result.standardError.contains("now points at version"), "\(result.standardError)")
+        }
+        let verify = try Executables.run("mlops", ["audit", "verify", "--store", store])
+        #expect(verify.status == 0, "\(verify.standardOutput) \(verify.standardError)")
+        let shown = try Executables.run("mlops", ["models", "show", model, "--store", store, "--format", "json"])
+        let aliases = try Self.json(shown.standardOutput)["aliases"] as? [[String: Any]] ?? []
+        #expect(aliases.count == 1 && aliases.first?["revision"] as? Int == 1, "\(aliases)")
+    }
+
     /// One wave of 12 processes on `store`, then a count of what they left.
     static func exercise(store: String, folder: String, freshStore: Bool) async throws {
         let experiment = "multi-process-\(UUID().uuidString.prefix(8))"
