@@ -107,6 +107,10 @@ let package = Package(
             swiftSettings: strictness),
 
         .executableTarget(
+            name: "governed-promotion", dependencies: ["Registry", "MLOpsStorage"], path: "Examples/GovernedPromotion",
+            swiftSettings: strictness),
+
+        .executableTarget(
             name: "drift-watch", dependencies: ["DriftStats", "MLOpsStorage", "TensorCore"], path: "Examples/DriftWatch",
             swiftSettings: strictness),
 
@@ -151,7 +155,7 @@ let package = Package(
             dependencies: ["Registry", "Lineage", "MLOpsStorage", "MLOpsTestSupport"],
             swiftSettings: strictness),
         .testTarget(
-            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace"],
+            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace", "governed-promotion"],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

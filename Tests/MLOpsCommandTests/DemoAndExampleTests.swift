@@ -10,12 +10,18 @@ struct DemoAndExampleTests {
             let result = try Executables.run("mlops", ["demo", "--output", folder.file("out")])
             #expect(result.status == 0, "\(result.standardError)")
             #expect(result.standardOutput.contains("index.html"))
-            for file in ["index.html", "storage.html", "lineage.html", "drift.html", "drift-report.html", "drift-report.json", "openlineage.json", "summary.json", "transactions.csv", "mlops.sqlite"] {
+            for file in ["index.html", "storage.html", "lineage.html", "drift.html", "drift-report.html", "drift-report.json", "openlineage.json", "summary.json", "transactions.csv", "mlops.sqlite", "registry.html", "model-card.md"] {
                 #expect(FileManager.default.fileExists(atPath: folder.file("out/\(file)")), "missing \(file)")
             }
             let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/summary.json")))) as? [String: Any]
             let chapters = summary?["chapters"] as? [[String: Any]]
-            #expect(chapters?.map { $0["slug"] as? String } == ["storage", "lineage", "drift"])
+            #expect(chapters?.map { $0["slug"] as? String } == ["storage", "lineage", "drift", "registry"])
+            // The registry chapter: refused until two approvals, promoted, rolled back, chain intact.
+            #expect(result.standardOutput.contains("refused first: approvals"), "\(result.standardOutput)")
+            #expect(result.standardOutput.contains("then rolled back to v1"), "\(result.standardOutput)")
+            #expect(result.standardOutput.contains("entries, intact"), "\(result.standardOutput)")
+            let registryPage = try String(contentsOfFile: folder.file("out/registry.html"), encoding: .utf8)
+            #expect(registryPage.contains("Model card") && registryPage.contains("alias.rollback"))
             // The drift chapter: stable windows before the drift, an alarm once it starts.
             #expect(result.standardOutput.contains("no alarm in windows 1–3; traffic drifts from window 4: raised at window 4"), "\(result.standardOutput)")
             let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/drift-report.json")))) as? [String: Any]
@@ -78,6 +84,21 @@ struct DemoAndExampleTests {
             #expect(result.standardOutput.contains("which read line.csv"))
             #expect(result.standardOutput.contains("after 40 logged epochs"))
             #expect(result.standardOutput.contains("slope 3.0") || result.standardOutput.contains("slope 2.9"))
+        }
+    }
+
+    @Test("the governed-promotion example: refused, approved twice, promoted, rolled back, chain intact")
+    func governedPromotion() throws {
+        try withTemporaryFolder { folder in
+            let result = try Executables.run("governed-promotion", [folder.path])
+            #expect(result.status == 0, "\(result.standardError)")
+            #expect(result.standardOutput.contains("refused: approvals: 0 of 2"), "\(result.standardOutput)")
+            #expect(result.standardOutput.contains("production → version 2"))
+            #expect(result.standardOutput.contains("rolled back: production → version 1"))
+            #expect(result.standardOutput.contains("audit chain intact"))
+            // A second run on the same store adds to it and still verifies.
+            let again = try Executables.run("governed-promotion", [folder.path])
+            #expect(again.status == 0 && again.standardOutput.contains("audit chain intact"), "\(again.standardError)")
         }
     }
 

@@ -1,8 +1,9 @@
 import DriftStats
 import Lineage
 import MLOpsStorage
+import Registry
 
 /// Every schema this build of swift-mlops knows, in migration order. Each product adds its own.
 enum KnownSchemas {
-    static var all: [SQLSchema] { [StorageSchema.schema, LineageSchema.schema, SQLBaselineStore.schema] }
+    static var all: [SQLSchema] { [StorageSchema.schema, LineageSchema.schema, SQLBaselineStore.schema, RegistrySchema.schema] }
 }
