@@ -370,14 +370,10 @@ struct ModelsQuarantine: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var formatting: FormatOptions<OutputFormat>
-    @OptionGroup var acting: PrincipalOption
-    @Argument(help: "The model (team/model).") var name: ModelName
-    @Option(help: "The version.") var version: Int
-    @Option(help: "Why (required).") var reason: String
+    @OptionGroup var target: VersionActionOptions
 
     func run() async throws {
-        let principal = acting.principal
-        let (name, number, reason) = (name, version, reason)
+        let (principal, name, number, reason) = (target.principal, target.name, target.version, target.reason)
         let version = try await store.withRegistryStore(.write) { try await $0.quarantine(name, version: number, by: principal, reason: reason) }
         switch formatting.format {
         case .json: try Terminal.printJSON(version)
@@ -393,10 +389,7 @@ struct ModelsPurge: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var formatting: FormatOptions<OutputFormat>
-    @OptionGroup var acting: PrincipalOption
-    @Argument(help: "The model (team/model).") var name: ModelName
-    @Option(help: "The version.") var version: Int
-    @Option(help: "Why (required; kept in the audit log).") var reason: String
+    @OptionGroup var target: VersionActionOptions
     @Option(help: "The artifact folder (default: beside a SQLite store, named after it).") var artifacts: String?
 
     struct Output: Encodable {
@@ -410,8 +403,7 @@ struct ModelsPurge: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let principal = acting.principal
-        let (name, number, reason) = (name, version, reason)
+        let (principal, name, number, reason) = (target.principal, target.name, target.version, target.reason)
         let outcome = try await store.withRegistryStore(.write) { try await $0.purge(name, version: number, by: principal, reason: reason) }
         // The record is purged first; the bytes follow (a second purge of the bytes is harmless).
         var removed = false
@@ -430,4 +422,16 @@ struct ModelsPurge: AsyncParsableCommand {
             Terminal.output(removed ? "  artifact bytes removed" : outcome.artifactStillUsed ? "  artifact kept: another version uses it" : "  artifact bytes not found in the artifact folder")
         }
     }
+}
+
+/// The version a status change applies to, who makes it and why: `quarantine` and `purge`.
+struct VersionActionOptions: ParsableArguments {
+    @OptionGroup var acting: PrincipalOption
+    @Argument(help: "The model (team/model).") var name: ModelName
+    @Option(help: "The version.") var version: Int
+    @Option(help: "Why (required; kept in the audit log).") var reason: String
+
+    init() {}
+
+    var principal: String { acting.principal }
 }

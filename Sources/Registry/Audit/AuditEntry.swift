@@ -37,17 +37,10 @@ public struct AuditEntry: Sendable, Hashable, Codable {
 
     /// Creates an entry and computes its hash.
     init(sequence: Int64, at: Date, principal: String, action: String, subject: String, before: String?, after: String?, reason: String, previousHash: String) {
-        self.sequence = sequence
-        self.at = at.registryRounded
-        self.principal = principal
-        self.action = action
-        self.subject = subject
-        self.before = before
-        self.after = after
-        self.reason = reason
-        self.previousHash = previousHash
-        self.hash = ""
-        self.hash = computeHash()
+        self.init(
+            sequence: sequence, at: at.registryRounded, principal: principal, action: action, subject: subject, before: before, after: after,
+            reason: reason, previousHash: previousHash, hash: "")
+        hash = computeHash()
     }
 
     /// Creates an entry from stored fields, hash included, as read back (not checked).
