@@ -78,6 +78,14 @@ public struct Approval: Sendable, Hashable, Codable {
     /// Signs an approval with `key`.
     ///
     /// - Parameters:
+    ///   - model: the model.
+    ///   - version: the version approved.
+    ///   - versionDigest: the version's ``ModelVersion/digest``.
+    ///   - alias: the alias it may take.
+    ///   - policyHash: the hash of the alias's current policy (``PromotionPolicy/hash()``).
+    ///   - principal: who approves (the key's owner).
+    ///   - key: the principal's private key.
+    ///   - signedAt: when it is signed (now by default; kept to the millisecond).
     ///   - validFor: how long the approval counts (7 days by default).
     public static func sign(
         model: ModelName, version: Int, versionDigest: Digest, alias: String, policyHash: Digest, principal: String,

@@ -27,6 +27,7 @@ public struct SQLRegistryStore: RegistryStore {
     /// Opens the store on `database`, bringing the registry tables to their latest version.
     ///
     /// - Parameters:
+    ///   - database: the SQLite or PostgreSQL database (shared with Lineage and the other products).
     ///   - migrate: with `false` nothing is changed: the tables must exist at the version this
     ///     build knows (read-only tools use this).
     ///   - lineage: where promotion policies look up runs; by default the Lineage tables of the
