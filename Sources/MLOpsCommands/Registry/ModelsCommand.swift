@@ -109,9 +109,11 @@ struct ModelsShow: AsyncParsableCommand {
             return
         }
         let output = try await store.withRegistryStore(.read) { registry in
-            ModelOutput(
-                model: try await registry.model(name), versions: try await registry.versions(of: name),
-                aliases: try await registry.aliases(of: name), policies: try await registry.policies())
+            let model = try await registry.model(name)
+            // The policies that can apply to this model: its risk class's own and the catch-alls.
+            let policies = try await registry.policies().filter { $0.riskClass == nil || $0.riskClass == model.riskClass }
+            return ModelOutput(
+                model: model, versions: try await registry.versions(of: name), aliases: try await registry.aliases(of: name), policies: policies)
         }
         switch formatting.format {
         case .json: try Terminal.printJSON(output)
@@ -265,10 +267,14 @@ struct ModelsApprove: AsyncParsableCommand {
         let (name, number, alias, hours) = (name, version, alias, validForHours)
         let approval = try await store.withRegistryStore(.write) { registry in
             let target = try await registry.version(name, number)
-            let policy = try await registry.policy(for: name, alias: alias)
+            // An approval signs the policy it is given under; without one it would count for nothing.
+            guard let policy = try await registry.policy(for: name, alias: alias) else {
+                throw CommandFailure.usage(
+                    "error: alias '\(alias)' of \(name) has no promotion policy, so there is nothing to approve under. Fix: an admin sets one first (`mlops policies set --alias \(alias) …`).")
+            }
             let approval = try Approval.sign(
                 model: name, version: number, versionDigest: target.digest, alias: alias,
-                policyHash: try policy?.hash() ?? Digest(of: [UInt8]()), principal: principal, key: signingKey,
+                policyHash: try policy.hash(), principal: principal, key: signingKey,
                 validFor: .seconds(Int64(hours * 3600)))
             try await registry.submitApproval(approval)
             return approval

@@ -102,7 +102,7 @@ struct KeysGenerate: AsyncParsableCommand {
 
     func run() async throws {
         let key = SigningKey()
-        try Self.createPrivateFile(output, contents: key.fileText)
+        try FileIO.writeNewFile(output, Array(key.fileText.utf8), mode: 0o600)
         let result = Output(principal: principal, path: output, publicKey: key.publicKey.base64EncodedString())
         switch formatting.format {
         case .json: try Terminal.printJSON(result)
@@ -110,24 +110,6 @@ struct KeysGenerate: AsyncParsableCommand {
             Terminal.output("wrote the private key of \(principal) to \(output) (mode 0600; keep it secret)")
             Terminal.output("public key: \(result.publicKey)")
             Terminal.output("register it: mlops principals add \(principal) --role approve --public-key \(result.publicKey) --principal ADMIN")
-        }
-    }
-
-    /// Creates `path` with mode 0600, failing if anything exists there, and writes `contents`.
-    static func createPrivateFile(_ path: String, contents: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw CommandFailure.usage("error: cannot create \(path) (\(reason)); nothing was written. Fix: choose a path that does not exist, in a writable folder.")
-        }
-        defer { close(fd) }
-        // The mode asked for can only lose bits to the umask; make it exactly 0600.
-        _ = fchmod(fd, 0o600)
-        let bytes = Array(contents.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(fd) == 0 else {
-            unlink(path)
-            throw CommandFailure.usage("error: writing \(path) failed; the file was removed.")
         }
     }
 }

@@ -2,6 +2,7 @@ import DriftStats
 import Foundation
 import Lineage
 import MLOpsStorage
+import Registry
 
 /// Whether a command only reads a store or also writes it.
 enum StoreAccess: Sendable {
@@ -40,41 +41,35 @@ enum StoreSession {
         }
     }
 
-    /// Runs `body` with the Lineage store at `location`: never migrated when reading, migrated
-    /// to the latest Lineage schema when writing.
+    /// Runs `body` with a product's store at `location`: `open` builds it on the database,
+    /// migrating its schema only when `migrate` is true (writing), never when reading.
     ///
-    /// - Throws: As ``withDatabase(at:access:_:)``, and `LineageError` when the store's schema
-    ///   cannot be used.
-    static func withLineageStore<Result>(
-        at location: StoreLocation, access: StoreAccess, _ body: (SQLLineageStore) async throws -> Result
+    /// - Throws: As ``withDatabase(at:access:_:)``, and what `open` throws when the store's
+    ///   schema cannot be used.
+    static func withStore<Store, Result>(
+        at location: StoreLocation, access: StoreAccess,
+        open: (_ database: any SQLDatabase, _ migrate: Bool) async throws -> Store,
+        _ body: (Store) async throws -> Result
     ) async throws -> Result {
         try await withDatabase(at: location, access: access) { database in
-            try await body(try await SQLLineageStore(database: database, migrate: access == .write))
-        }
-    }
-
-    /// Runs `body` with the drift baselines at `location`: never migrated when reading,
-    /// migrated when writing.
-    ///
-    /// - Throws: As ``withDatabase(at:access:_:)``, and `DriftError` when the store's schema
-    ///   cannot be used.
-    static func withBaselineStore<Result>(
-        at location: StoreLocation, access: StoreAccess, _ body: (SQLBaselineStore) async throws -> Result
-    ) async throws -> Result {
-        try await withDatabase(at: location, access: access) { database in
-            try await body(try await SQLBaselineStore(database: database, migrate: access == .write))
+            try await body(try await open(database, access == .write))
         }
     }
 }
 
 extension StoreOptions {
-    /// Runs `body` with the Lineage store of `--store` (see ``StoreSession/withLineageStore(at:access:_:)``).
+    /// Runs `body` with the Lineage store of `--store` (see ``StoreSession/withStore(at:access:open:_:)``).
     func withLineageStore<Result>(_ access: StoreAccess, _ body: (SQLLineageStore) async throws -> Result) async throws -> Result {
-        try await StoreSession.withLineageStore(at: location, access: access, body)
+        try await StoreSession.withStore(at: location, access: access, open: { try await SQLLineageStore(database: $0, migrate: $1) }, body)
     }
 
-    /// Runs `body` with the drift baselines of `--store` (see ``StoreSession/withBaselineStore(at:access:_:)``).
+    /// Runs `body` with the drift baselines of `--store`.
     func withBaselineStore<Result>(_ access: StoreAccess, _ body: (SQLBaselineStore) async throws -> Result) async throws -> Result {
-        try await StoreSession.withBaselineStore(at: location, access: access, body)
+        try await StoreSession.withStore(at: location, access: access, open: { try await SQLBaselineStore(database: $0, migrate: $1) }, body)
+    }
+
+    /// Runs `body` with the model registry of `--store`.
+    func withRegistryStore<Result>(_ access: StoreAccess, _ body: (SQLRegistryStore) async throws -> Result) async throws -> Result {
+        try await StoreSession.withStore(at: location, access: access, open: { try await SQLRegistryStore(database: $0, migrate: $1) }, body)
     }
 }

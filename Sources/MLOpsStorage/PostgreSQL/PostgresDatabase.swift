@@ -118,6 +118,29 @@ public final class PostgresDatabase: SQLDatabase {
         try await transaction(begin: "BEGIN ISOLATION LEVEL SERIALIZABLE", body)
     }
 
+    public func write<Result: Sendable>(
+        serializedBy lock: String, _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result {
+        let key = Self.advisoryLockKey(lock)
+        // READ COMMITTED: after waiting for the lock, each statement sees what the previous
+        // holder committed (a SERIALIZABLE snapshot would be taken before the wait).
+        return try await transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED") { connection in
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(?)", [.integer(key)])
+            return try await body(connection)
+        }
+    }
+
+    /// The advisory lock key of a lock name: FNV-1a (64 bits) of `swift-mlops:` and the name,
+    /// the same in every process and release.
+    static func advisoryLockKey(_ name: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "swift-mlops:\(name)".utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
     public func migrate(_ schemas: [SQLSchema]) async throws -> MigrationReport {
         let location = location
         // READ COMMITTED: after waiting for the lock, the next statement sees what the previous

@@ -45,6 +45,23 @@ public protocol SQLDatabase: Service {
         _ body: @Sendable (any SQLConnection) async throws -> Result
     ) async throws -> Result
 
+    /// Runs `body` inside a write transaction that waits for every other transaction serialized
+    /// by the same `lock` and then sees everything they committed.
+    ///
+    /// For writes that all touch one hot row (an append-only chain's head, a counter): under
+    /// PostgreSQL's `SERIALIZABLE` isolation, plain ``write(_:)``s that read and extend the same
+    /// row abort each other and retry, and under load can run out of retries. Here they queue
+    /// instead: PostgreSQL takes a transaction-scoped advisory lock named after `lock` in a
+    /// `READ COMMITTED` transaction, so each statement after the lock sees what the previous
+    /// holder committed. SQLite serializes every writer already (`BEGIN IMMEDIATE`).
+    ///
+    /// - Parameters:
+    ///   - lock: names the queue; writers with different names do not wait for each other.
+    ///   - body: the transaction's work.
+    func write<Result: Sendable>(
+        serializedBy lock: String, _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result
+
     /// Brings the schemas up to their latest versions, in one transaction that concurrent
     /// migrators (other processes included) take one at a time.
     ///

@@ -115,6 +115,14 @@ public final class SQLiteDatabase: SQLDatabase {
         }
     }
 
+    /// A plain ``write(_:)``: SQLite's `BEGIN IMMEDIATE` already lets one writer in at a time,
+    /// and each sees what the previous one committed.
+    public func write<Result: Sendable>(
+        serializedBy lock: String, _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result {
+        try await write(body)
+    }
+
     public func migrate(_ schemas: [SQLSchema]) async throws -> MigrationReport {
         let location = location
         return try await write { connection in

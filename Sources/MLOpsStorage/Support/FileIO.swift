@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// Hand-written over the C calls because the store needs `O_EXCL` creation, `fsync` of files and
 /// folders, and `rename` as the commit point, which Foundation's file APIs do not expose together.
-enum FileIO {
+package enum FileIO {
     /// When set (by tests), records the durability steps taken in the current task: folders
     /// created and folders `fsync`ed, in order. A task-local, so tests running in parallel do not
     /// see each other's steps, and production code pays one lookup per `fsync`.
@@ -29,10 +29,30 @@ enum FileIO {
     }
 
     /// Creates a new file, failing if anything exists at `path` (never truncates another file).
-    static func createNew(_ path: String) throws(StorageError) -> Int32 {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("create", path, fix: "check that the folder exists and is writable.") }
+    static func createNew(_ path: String, mode: mode_t = 0o644) throws(StorageError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            throw failure("create", path, fix: errno == EEXIST ? "something exists at that path already; choose another." : "check that the folder exists and is writable.")
+        }
         return fd
+    }
+
+    /// Writes `bytes` to a file that must not exist yet, with exactly `mode` (whatever the umask),
+    /// and makes it durable: a secret (a private key) is never written over another file, and a
+    /// failed write leaves no file behind.
+    package static func writeNewFile(_ path: String, _ bytes: [UInt8], mode: Int) throws(StorageError) {
+        let fd = try createNew(path, mode: mode_t(mode))
+        do throws(StorageError) {
+            guard fchmod(fd, mode_t(mode)) == 0 else { throw failure("set the mode of", path) }
+            try writeAll(fd, bytes, path: path)
+            try sync(fd, path: path)
+            close(fd)
+            try syncFolder(parent(of: path))
+        } catch {
+            close(fd)
+            unlink(path)
+            throw error
+        }
     }
 
     /// Reads up to `buffer.count` bytes; 0 means end of file.

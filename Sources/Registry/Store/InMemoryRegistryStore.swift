@@ -7,8 +7,10 @@ import Synchronization
 /// process.
 ///
 /// It enforces the same rules as ``SQLRegistryStore`` (the same code does, and the same
-/// conformance suite runs on both): a mutation works on a copy of the state, and the copy
-/// replaces the state only when every check passed.
+/// conformance suite runs on both): a mutation works on a copy of the records, and the copy
+/// replaces them only when every check passed. The audit log is not copied: a mutation collects
+/// its new entries and they are appended when it commits, so a write costs the same with a
+/// million entries in the log as with none.
 public final class InMemoryRegistryStore: RegistryStore {
     struct State {
         var principals: [String: Principal] = [:]
@@ -18,11 +20,21 @@ public final class InMemoryRegistryStore: RegistryStore {
         var approvals: [String: Approval] = [:]
         var aliases: [ModelName: [String: AliasAssignment]] = [:]
         var history: [ModelName: [String: [AliasHistoryEntry]]] = [:]
-        var audit: [AuditEntry] = []
         var changeCounter: Int64 = 0
     }
 
-    private let state = Mutex(State())
+    /// The records and the audit log, behind one lock.
+    private struct Storage {
+        var records = State()
+        var audit: [AuditEntry] = []
+
+        var auditHead: AuditHead {
+            guard let last = audit.last else { return AuditHead(sequence: 0, hash: AuditEntry.genesisHash) }
+            return AuditHead(sequence: last.sequence, hash: last.hash)
+        }
+    }
+
+    private let storage = Mutex(Storage())
     /// One mutation at a time.
     private let writeLock = ResourcePool<Void>()
     private let rules: RegistryRules
@@ -43,19 +55,22 @@ public final class InMemoryRegistryStore: RegistryStore {
     /// Runs `body` on a copy of the state; the copy is kept only when `body` returns.
     private func mutate<Result: Sendable>(_ body: (RegistryRules, InMemoryRegistryTransaction) async throws -> Result) async throws -> Result {
         try await writeLock.withLock {
-            let transaction = InMemoryRegistryTransaction(state: state.withLock { $0 })
+            let transaction = readTransaction()
             let result = try await body(rules, transaction)
-            state.withLock { $0 = transaction.state }
+            storage.withLock {
+                $0.records = transaction.state
+                $0.audit.append(contentsOf: transaction.appended)
+            }
             return result
         }
     }
 
     private func read<Result>(_ body: (State) throws -> Result) rethrows -> Result {
-        try state.withLock { try body($0) }
+        try storage.withLock { try body($0.records) }
     }
 
     private func readTransaction() -> InMemoryRegistryTransaction {
-        InMemoryRegistryTransaction(state: state.withLock { $0 })
+        storage.withLock { InMemoryRegistryTransaction(state: $0.records, auditHead: $0.auditHead) }
     }
 
     // MARK: Principals
@@ -193,20 +208,20 @@ public final class InMemoryRegistryStore: RegistryStore {
     // MARK: Audit
 
     public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
-        read { state in
-            let start = Int(max(0, min(sequence, Int64(state.audit.count))))
-            return Array(state.audit[start...].prefix(max(0, limit)))
+        storage.withLock { storage in
+            let start = Int(max(0, min(sequence, Int64(storage.audit.count))))
+            return Array(storage.audit[start...].prefix(max(0, limit)))
         }
     }
 
     public func verifyAudit() async throws -> AuditVerification {
         var verifier = AuditChainVerifier()
-        for entry in read({ $0.audit }) where !verifier.check(entry) { break }
+        for entry in storage.withLock({ $0.audit }) where !verifier.check(entry) { break }
         return verifier.result()
     }
 
     public func auditHead() async throws -> AuditHead {
-        try await readTransaction().auditHead()
+        storage.withLock { $0.auditHead }
     }
 
     public func changeCounter() async throws -> Int64 {
@@ -216,7 +231,7 @@ public final class InMemoryRegistryStore: RegistryStore {
     /// Replaces the stored audit entries (tests use it to show that ``verifyAudit()`` finds
     /// tampering; nothing else should).
     public func replaceAuditEntriesForTesting(_ body: (inout [AuditEntry]) -> Void) {
-        state.withLock { body(&$0.audit) }
+        storage.withLock { body(&$0.audit) }
     }
 
     private func lineageEvidence(_ model: ModelName, _ version: Int) async throws -> LineageEvidence {
@@ -224,11 +239,17 @@ public final class InMemoryRegistryStore: RegistryStore {
     }
 }
 
-/// A transaction over a copy of the in-memory state.
+/// A transaction over a copy of the in-memory records; the audit entries it appends wait in
+/// ``appended`` until it commits.
 final class InMemoryRegistryTransaction: RegistryTransaction {
     var state: InMemoryRegistryStore.State
+    private let committedHead: AuditHead
+    private(set) var appended: [AuditEntry] = []
 
-    init(state: InMemoryRegistryStore.State) { self.state = state }
+    init(state: InMemoryRegistryStore.State, auditHead: AuditHead) {
+        self.state = state
+        committedHead = auditHead
+    }
 
     static func policyKey(_ alias: String, _ riskClass: RiskClass?) -> String { "\(alias)\u{0}\(riskClass?.rawValue ?? "*")" }
     static func approvalKey(_ approval: Approval) -> String {
@@ -263,9 +284,8 @@ final class InMemoryRegistryTransaction: RegistryTransaction {
         state.history[assignment.model, default: [:]][assignment.alias, default: []].append(history)
     }
     func auditHead() async throws -> AuditHead {
-        guard let last = state.audit.last else { return AuditHead(sequence: 0, hash: AuditEntry.genesisHash) }
-        return AuditHead(sequence: last.sequence, hash: last.hash)
+        appended.last.map { AuditHead(sequence: $0.sequence, hash: $0.hash) } ?? committedHead
     }
-    func appendAudit(_ entry: AuditEntry) async throws { state.audit.append(entry) }
+    func appendAudit(_ entry: AuditEntry) async throws { appended.append(entry) }
     func bumpChangeCounter() async throws { state.changeCounter += 1 }
 }

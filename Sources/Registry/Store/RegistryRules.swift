@@ -241,10 +241,15 @@ struct RegistryRules: Sendable {
                 .invalidSignature, "The approval signs version digest \(approval.versionDigest), but version \(version.version) of '\(model.name)' is \(version.digest)",
                 fix: "sign the version as it is registered.", principal: approver.id)
         }
-        let policyHash = try await Self.policy(for: model, alias: approval.alias, in: tx)?.hash()
+        guard let policy = try await Self.policy(for: model, alias: approval.alias, in: tx) else {
+            throw RegistryError(
+                .notFound, "Alias '\(approval.alias)' has no promotion policy for risk class \(model.riskClass), so an approval would count for nothing",
+                fix: "an admin sets one first (`mlops policies set --alias \(approval.alias) …`).", principal: approver.id)
+        }
+        let policyHash = try policy.hash()
         guard approval.policyHash == policyHash else {
             throw RegistryError(
-                .invalidSignature, "The approval signs policy \(approval.policyHash), but the policy for '\(approval.alias)' is \(policyHash.map(\.description) ?? "not set")",
+                .invalidSignature, "The approval signs policy \(approval.policyHash), but the policy for '\(approval.alias)' is \(policyHash)",
                 fix: "sign under the current policy (`mlops models approve` reads it).", principal: approver.id)
         }
         guard approver.id != version.author else {

@@ -14,9 +14,9 @@ import TensorCore
 /// ```
 ///
 /// Every mutation is one write transaction: the role check, the rules, the change and its audit
-/// entry commit together or not at all. Write transactions are serialized (SQLite's write lock,
-/// PostgreSQL's `SERIALIZABLE` isolation with retries), so concurrent promotions of one alias see
-/// each other and the audit chain never forks.
+/// entry commit together or not at all. Registry writers queue for one lock (SQLite's write lock;
+/// a PostgreSQL advisory lock, see `SQLDatabase.write(serializedBy:)`), so concurrent promotions
+/// of one alias see each other and the audit chain never forks.
 public struct SQLRegistryStore: RegistryStore {
     /// The database the store writes to.
     public let database: any SQLDatabase
@@ -59,7 +59,9 @@ public struct SQLRegistryStore: RegistryStore {
         _ body: @escaping @Sendable (RegistryRules, SQLRegistryTransaction) async throws -> Result
     ) async throws -> Result {
         let rules = rules
-        return try await database.write { connection in
+        // Every mutation extends the audit chain's head: queue the writers rather than let
+        // PostgreSQL abort all but one of them (see SQLDatabase.write(serializedBy:)).
+        return try await database.write(serializedBy: "registry") { connection in
             try await body(rules, SQLRegistryTransaction(connection: connection))
         }
     }
@@ -256,8 +258,9 @@ struct SQLRegistryTransaction: RegistryTransaction {
     let connection: any SQLConnection
 
     func records<Record: Decodable>(_ type: Record.Type, _ sql: String, _ arguments: [SQLValue], what: String) async throws -> [Record] {
-        try await connection.query(sql, arguments).map { row in
-            try RegistryCoding.decode(type, from: try row.decode(String.self, at: 0), what: what)
+        let decoder = RegistryCoding.makeDecoder()
+        return try await connection.query(sql, arguments).map { row in
+            try RegistryCoding.decode(type, from: try row.decode(String.self, at: 0), what: what, using: decoder)
         }
     }
 
@@ -266,8 +269,9 @@ struct SQLRegistryTransaction: RegistryTransaction {
     }
 
     func models(_ suffix: String, _ arguments: [SQLValue]) async throws -> [RegisteredModel] {
-        try await connection.query("SELECT record, latest_version FROM registry_models \(suffix)", arguments).map { row in
-            var model = try RegistryCoding.decode(RegisteredModel.self, from: try row.decode(String.self, at: 0), what: "model")
+        let decoder = RegistryCoding.makeDecoder()
+        return try await connection.query("SELECT record, latest_version FROM registry_models \(suffix)", arguments).map { row in
+            var model = try RegistryCoding.decode(RegisteredModel.self, from: try row.decode(String.self, at: 0), what: "model", using: decoder)
             model.latestVersion = try row.decode(Int.self, at: 1)
             return model
         }

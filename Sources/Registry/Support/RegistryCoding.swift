@@ -23,14 +23,21 @@ enum RegistryCoding {
         String(decoding: try canonicalJSON(value), as: UTF8.self)
     }
 
-    /// Reads what ``canonicalJSON(_:)`` wrote.
-    static func decode<Value: Decodable>(_ type: Value.Type, from text: String, what: String) throws(RegistryError) -> Value {
+    /// A decoder for what ``canonicalJSON(_:)`` wrote; make one per batch of records.
+    static func makeDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             return Date(millisecondsSince1970: try container.decode(Int64.self))
         }
         decoder.dataDecodingStrategy = .base64
+        return decoder
+    }
+
+    /// Reads what ``canonicalJSON(_:)`` wrote.
+    static func decode<Value: Decodable>(
+        _ type: Value.Type, from text: String, what: String, using decoder: JSONDecoder = makeDecoder()
+    ) throws(RegistryError) -> Value {
         do {
             return try decoder.decode(type, from: Data(text.utf8))
         } catch {

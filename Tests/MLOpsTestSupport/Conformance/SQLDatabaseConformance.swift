@@ -1,5 +1,6 @@
 import Foundation
 public import MLOpsStorage
+import Synchronization
 import Testing
 
 /// The behaviour every ``SQLDatabase`` driver must show: ``checks``, which each driver's tests
@@ -252,6 +253,34 @@ public enum SQLDatabaseConformance {
         #expect(problems.isEmpty)
     }
 
+    /// Writers serialized by one lock that all extend the same chain (read the head, insert the
+    /// next) queue and each sees the one before: every link is written once, none is lost, and
+    /// no transaction had to be run again (plain SERIALIZABLE writes on PostgreSQL abort and
+    /// retry each other here).
+    public static func serializedWritersExtendOneChain(_ database: any SQLDatabase) async throws {
+        let table = uniqueName("chain")
+        _ = try await database.write { db in
+            try await db.execute("CREATE TABLE \(table) (n \(db.dialect.integerType) PRIMARY KEY)")
+        }
+        let writers = 24
+        let bodyRuns = RunCounter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<writers {
+                group.addTask {
+                    _ = try await database.write(serializedBy: table) { db in
+                        bodyRuns.count.withLock { $0 += 1 }
+                        let head = try await db.queryScalar(Int.self, "SELECT coalesce(max(n), 0) FROM \(table)")
+                        return try await db.execute("INSERT INTO \(table) (n) VALUES (?)", [.integer(Int64(head + 1))])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let links = try await database.read { db in try await db.query("SELECT n FROM \(table) ORDER BY n").map { try $0.decode(Int.self, at: 0) } }
+        #expect(links == Array(1...writers))
+        #expect(bodyRuns.count.withLock { $0 } == writers, "transactions were retried instead of queued")
+    }
+
     /// Every check, each a test case of its own: pass them to a parameterized test.
     public static let checks: [ConformanceCheck<any SQLDatabase>] = [
         ConformanceCheck("every value kind round-trips", valuesRoundTrip),
@@ -266,5 +295,11 @@ public enum SQLDatabaseConformance {
         ConformanceCheck("concurrent migrations apply once") { try await concurrentMigrationsApplyOnce($0) },
         ConformanceCheck("the compatibility check accepts only the known version", compatibilityCheckAcceptsOnlyTheKnownVersion),
         ConformanceCheck("a healthy database passes the integrity check", healthyDatabasePassesIntegrityCheck),
+        ConformanceCheck("serialized writers extend one chain without losing a link", serializedWritersExtendOneChain),
     ]
+}
+
+/// Counts transaction bodies run by concurrent tasks.
+private final class RunCounter: Sendable {
+    let count = Mutex(0)
 }
