@@ -230,7 +230,7 @@ public final class InMemoryRegistryStore: RegistryStore {
 
     /// Replaces the stored audit entries (tests use it to show that ``verifyAudit()`` finds
     /// tampering; nothing else should).
-    public func replaceAuditEntriesForTesting(_ body: (inout [AuditEntry]) -> Void) {
+    package func replaceAuditEntriesForTesting(_ body: (inout [AuditEntry]) -> Void) {
         storage.withLock { body(&$0.audit) }
     }
 
