@@ -71,6 +71,7 @@ let package = Package(
             name: "Registry",
             dependencies: [
                 "MLOpsStorage", "Lineage", "TensorCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictness),
         .target(

@@ -21,10 +21,10 @@ public struct MLOps: AsyncParsableCommand {
             (runs, lineage, drift check, drift baseline list, store check) open the store read-only \
             and never create or change it.
             Store URLs: \(StoreLocation.acceptedForms).
+            `mlops --version` prints the version.
             Exit codes: 0 success, 1 a check found a problem, 2 bad usage, unreadable input, or \
             nothing that could be compared.
             """,
-        version: MLOpsVersion.current,
         subcommands: [
             StoreCommand.self, RunsCommand.self, LineageCommand.self, DriftCommand.self, ModelsCommand.self, PrincipalsCommand.self,
             KeysCommand.self, PoliciesCommand.self, AuditCommand.self, DemoCommand.self,
@@ -45,6 +45,14 @@ public struct MLOps: AsyncParsableCommand {
     public static func main(arguments: [String]?) async -> Int32 {
         let given = arguments ?? Array(CommandLine.arguments.dropFirst())
         do {
+            // `mlops --version` is answered here rather than by ArgumentParser's built-in flag:
+            // that flag also answers (exit 0) any command line that fails to parse while holding
+            // a subcommand's `--version N`, so `models promote NAME --version 3` with `--alias`
+            // missing would have "succeeded".
+            if given == ["--version"] {
+                Terminal.output(MLOpsVersion.current)
+                return 0
+            }
             var command = try MLOps.parseAsRoot(given)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()

@@ -13,12 +13,12 @@ struct ModelsCommand: AsyncParsableCommand {
             Mutating commands act as --principal; the store checks its role and the alias's promotion \
             policy, and appends every change to the hash-chained audit log (`mlops audit verify`).
             Exit codes: 0 done; 1 a promotion refused by policy (every failed rule listed) or a \
-            conflicting promotion; 2 bad input, an unknown model or principal, or a principal \
-            without the role (named).
+            conflicting promotion; 2 bad input, an unknown model or principal, a principal \
+            without the role (named), or a bundle that does not verify.
             """,
         subcommands: [
             ModelsList.self, ModelsShow.self, ModelsRegister.self, ModelsApprove.self, ModelsPromote.self,
-            ModelsRollback.self, ModelsQuarantine.self, ModelsPurge.self,
+            ModelsRollback.self, ModelsQuarantine.self, ModelsPurge.self, ModelsExport.self, ModelsImport.self,
         ])
 }
 

@@ -31,7 +31,11 @@ public struct Digest: Sendable, Hashable, Comparable, Codable, CustomStringConve
     }
 
     init(finalized hasher: SHA256) {
-        let digest = hasher.finalize()
+        self.init(sha256Bytes: hasher.finalize())
+    }
+
+    /// The digest whose 32 bytes a SHA-256 computed elsewhere produced.
+    package init(sha256Bytes digest: some Sequence<UInt8>) {
         var text = ""
         text.reserveCapacity(64)
         for byte in digest {

@@ -19,7 +19,7 @@ import Synchronization
 /// ``PostgresConfiguration/connectTimeout``, and then fails with
 /// ``StorageError/Code/notRunning``. ``close()`` stops `run()` after the transactions in
 /// progress have finished, and returns when it has.
-public final class PostgresDatabase: SQLDatabase {
+public final class PostgresDatabase: SQLDatabase, SQLNotificationSource {
     /// How the database was reached.
     public let configuration: PostgresConfiguration
     /// The store URL, password removed.
@@ -361,6 +361,38 @@ public final class PostgresDatabase: SQLDatabase {
 
     private func closedError() -> StorageError {
         StorageError(.closed, "The store \(location) is closed", location: location, fix: "open it again before using it.")
+    }
+
+    // MARK: Notifications
+
+    /// Listens on `channel` on a connection of its own from the pool (held until this returns).
+    public func listen(
+        on channel: String, onListening: @Sendable () async throws -> Void, onNotification: @Sendable (String) async throws -> Void
+    ) async throws {
+        try NotificationChannel.check(channel, location: location)
+        // Admitted like a transaction (waits for run(), refused once closed), but not counted as
+        // one: a listener runs until cancelled, and close() must not wait for it.
+        try await enterTransaction()
+        leaveTransaction()
+        let location = location
+        do {
+            try await client.withConnection { raw in
+                try await raw.listen(on: channel) { notifications in
+                    try await onListening()
+                    for try await notification in notifications {
+                        try await onNotification(notification.payload)
+                    }
+                }
+            }
+        } catch {
+            if Task.isCancelled { return }
+            throw PostgresErrorMapping.storageError(error, sql: "LISTEN \(channel)", location: location)
+        }
+        if !Task.isCancelled {
+            throw StorageError(
+                .connectionFailed, "The connection listening on '\(channel)' closed", location: location,
+                fix: "listen again; the database may have been closed or the server restarted.")
+        }
     }
 
     // MARK: Transactions

@@ -55,6 +55,53 @@ package enum FileIO {
         }
     }
 
+    /// Streams the file at `path` to `body` in chunks of up to `chunkSize` bytes, in order.
+    package static func readChunks(
+        of path: String, chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        let fd = try openForReading(path)
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, chunkSize), alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try read(fd, into: buffer, path: path)
+            if count == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
+
+    /// Writes a new file at `path` from what `body` hands to its writer, durably, and never over
+    /// another file: the bytes go to a hidden file beside it that is linked to `path` only once
+    /// complete and flushed. When `body` throws, or something exists at `path` by then, no file
+    /// is left behind.
+    package static func writeNewFile(
+        _ path: String, mode: Int = 0o644, _ body: (_ write: (UnsafeRawBufferPointer) throws -> Void) async throws -> Void
+    ) async throws {
+        guard !exists(path) else {
+            throw StorageError(.fileSystem, "Something exists at \(path) already", location: path, fix: "choose another path, or remove it first.")
+        }
+        let folder = parent(of: path)
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let temporary = (folder == "." && !path.hasPrefix("./") ? "" : folder + "/") + ".\(name).\(UUID().uuidString.lowercased()).partial"
+        let fd = try createNew(temporary, mode: mode_t(mode))
+        var isOpen = true
+        do {
+            try await body { bytes in try writeAll(fd, bytes, path: temporary) }
+            try sync(fd, path: temporary)
+            close(fd)
+            isOpen = false
+            guard link(temporary, path) == 0 else {
+                throw failure("create", path, fix: errno == EEXIST ? "something exists at that path already; choose another." : "check that the folder is writable.")
+            }
+            unlink(temporary)
+            try syncFolder(folder)
+        } catch {
+            if isOpen { close(fd) }
+            unlink(temporary)
+            throw error
+        }
+    }
+
     /// Reads up to `buffer.count` bytes; 0 means end of file.
     static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(StorageError) -> Int {
         while true {
@@ -198,7 +245,7 @@ package enum FileIO {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    static func size(_ path: String) -> Int64? {
+    package static func size(_ path: String) -> Int64? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return Int64(info.st_size)

@@ -1,11 +1,11 @@
 internal import CZlib
 
 /// Streaming zlib compression over the system's libz (zlib1g), fed in chunks so memory stays flat.
-final class ZlibDeflater {
+package final class ZlibDeflater {
     private let stream: UnsafeMutablePointer<z_stream>
     private let output: UnsafeMutableRawBufferPointer
 
-    init(level: Int, outputCapacity: Int = 1 << 18) throws(StorageError) {
+    package init(level: Int, outputCapacity: Int = 1 << 18) throws(StorageError) {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         output = .allocate(byteCount: outputCapacity, alignment: 16)
@@ -26,7 +26,7 @@ final class ZlibDeflater {
     static let sliceLimit = 1 << 30
 
     /// Compresses `input`, handing each filled output block to `emit`; `finish` ends the stream.
-    func compress(
+    package func compress(
         _ input: UnsafeRawBufferPointer, finish: Bool, emit: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         if input.count > Self.sliceLimit {
@@ -60,13 +60,13 @@ final class ZlibDeflater {
 }
 
 /// Streaming zlib decompression; reports truncated or damaged input as corruption.
-final class ZlibInflater {
+package final class ZlibInflater {
     private let stream: UnsafeMutablePointer<z_stream>
     private let output: UnsafeMutableRawBufferPointer
     /// Whether the end of the compressed stream was reached.
-    private(set) var finished = false
+    package private(set) var finished = false
 
-    init(outputCapacity: Int = 1 << 20) throws(StorageError) {
+    package init(outputCapacity: Int = 1 << 20) throws(StorageError) {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         output = .allocate(byteCount: outputCapacity, alignment: 16)
@@ -85,7 +85,7 @@ final class ZlibInflater {
 
     /// Decompresses `input`, handing each output block to `emit`. Returns a description of the
     /// problem when the data is damaged (the caller names the artifact), or `nil`.
-    func decompress(_ input: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) throws -> Void) throws -> String? {
+    package func decompress(_ input: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) throws -> Void) throws -> String? {
         guard !input.isEmpty else { return nil }
         if input.count > ZlibDeflater.sliceLimit {
             var start = 0

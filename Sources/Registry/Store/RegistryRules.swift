@@ -57,7 +57,12 @@ struct RegistryRules: Sendable {
     /// The principal, which must exist and hold `role`.
     static func actor(_ id: String, holding role: Role, in tx: some RegistryTransaction, toDo what: String) async throws -> Principal {
         try checkPrincipalID(id)
-        guard let principal = try await tx.principal(id) else {
+        return try check(try await tx.principal(id), id: id, holds: role, toDo: what)
+    }
+
+    /// `principal` (looked up as `id`), which must exist and hold `role`.
+    static func check(_ principal: Principal?, id: String, holds role: Role, toDo what: String) throws(RegistryError) -> Principal {
+        guard let principal else {
             throw RegistryError(
                 .permissionDenied, "Principal '\(id)' is not registered, so it cannot \(what)",
                 fix: "an admin adds it with `mlops principals add \(id) --role \(role)`.", principal: id, role: role)

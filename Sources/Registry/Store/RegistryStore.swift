@@ -95,6 +95,31 @@ public protocol RegistryStore: Sendable {
     func auditHead() async throws -> AuditHead
     /// A number that grows whenever an alias moves or a version's status changes (watchers poll it).
     func changeCounter() async throws -> Int64
+    /// Calls `onChange` with the change counter once at the start and then each time it grows,
+    /// until the task is cancelled (then it returns).
+    ///
+    /// The default polls ``changeCounter()`` every `pollInterval`; ``SQLRegistryStore`` listens
+    /// for PostgreSQL notifications instead and polls only on SQLite. ``AliasResolver`` builds
+    /// on this.
+    ///
+    /// - Throws: what `onChange` throws, and what reading the counter throws.
+    func watchChanges(pollInterval: Duration, _ onChange: @Sendable (Int64) async throws -> Void) async throws
+}
+
+extension RegistryStore {
+    /// Polls ``changeCounter()`` every `pollInterval`.
+    public func watchChanges(pollInterval: Duration, _ onChange: @Sendable (Int64) async throws -> Void) async throws {
+        try await pollChanges(every: pollInterval, onChange)
+    }
+
+    /// Reads the counter every `interval` and reports each new value (the first read too).
+    func pollChanges(every interval: Duration, _ onChange: @Sendable (Int64) async throws -> Void) async throws {
+        let watch = ChangeCounterWatch()
+        while !Task.isCancelled {
+            try await watch.report(try await changeCounter(), to: onChange)
+            do { try await Task.sleep(for: interval) } catch { return }
+        }
+    }
 }
 
 /// What ``RegistryStore/purge(_:version:by:reason:)`` did.

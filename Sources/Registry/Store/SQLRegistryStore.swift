@@ -251,6 +251,36 @@ public struct SQLRegistryStore: RegistryStore {
     public func changeCounter() async throws -> Int64 {
         try await read { try await $0.connection.queryScalar(Int64.self, "SELECT change_counter FROM registry_state WHERE id = 1") }
     }
+
+    /// The PostgreSQL channel every change of the counter is announced on (its payload is the
+    /// new value).
+    public static let changeChannel = "mlops_registry_changes"
+
+    /// On PostgreSQL, listens for the change counter's announcements (`LISTEN`/`NOTIFY`) and
+    /// reads the counter when one arrives; on SQLite, polls it every `pollInterval`.
+    ///
+    /// When the listening connection is lost, it polls once and listens again, so a change made
+    /// meanwhile is still reported.
+    public func watchChanges(pollInterval: Duration, _ onChange: @Sendable (Int64) async throws -> Void) async throws {
+        guard let source = database as? any SQLNotificationSource else {
+            return try await pollChanges(every: pollInterval, onChange)
+        }
+        let watch = ChangeCounterWatch()
+        while !Task.isCancelled {
+            do {
+                try await source.listen(on: Self.changeChannel) {
+                    try await watch.report(try await changeCounter(), to: onChange)
+                } onNotification: { _ in
+                    // The counter is read rather than taken from the payload: notifications of
+                    // one transaction may be folded, and a read is the truth.
+                    try await watch.report(try await changeCounter(), to: onChange)
+                }
+            } catch let error as StorageError where error.code == .connectionFailed || error.code == .sqlFailed {
+                // Lost the connection: wait one interval and listen again (onListening catches up).
+                try? await Task.sleep(for: pollInterval)
+            }
+        }
+    }
 }
 
 /// A registry transaction on one SQL connection.
@@ -431,6 +461,11 @@ struct SQLRegistryTransaction: RegistryTransaction {
     }
 
     func bumpChangeCounter() async throws {
-        _ = try await connection.execute("UPDATE registry_state SET change_counter = change_counter + 1 WHERE id = 1")
+        let counter = try await connection.queryScalar(
+            Int64.self, "UPDATE registry_state SET change_counter = change_counter + 1 WHERE id = 1 RETURNING change_counter")
+        if connection.dialect == .postgresql {
+            // Delivered to listeners when (and only if) this transaction commits.
+            _ = try await connection.query("SELECT pg_notify(?, ?)", [.text(SQLRegistryStore.changeChannel), .text(String(counter))])
+        }
     }
 }

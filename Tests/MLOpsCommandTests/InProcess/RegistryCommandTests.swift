@@ -105,6 +105,51 @@ struct RegistryCommandTests {
         }
     }
 
+    @Test("models export and import move a version between stores; a bundle with one changed byte is exit 2 and writes nothing")
+    func exportAndImport() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            for approver in ["alice", "bob"] {
+                _ = await mlops("models", "approve", "fraud/scorer", "--version", "1", "--alias", "production", "--key", folder.file("\(approver).key"), "--principal", approver, "--store", store)
+            }
+            let bundle = folder.file("scorer-v1.mlbundle")
+            let exported = await mlops("models", "export", "fraud/scorer", "--version", "1", "--output", bundle, "--store", store, "--format", "json")
+            #expect(exported.exitCode == 0, "\(exported.transcript)")
+            #expect(exported.output.contains("\"approvals\" : 2"), "\(exported.output)")
+            let again = await mlops("models", "export", "fraud/scorer", "--version", "1", "--output", bundle, "--store", store)
+            #expect(again.exitCode == 2 && again.error.contains("never written over"), "\(again.transcript)")
+
+            // Another store: its own admin and registrar.
+            let target = "sqlite:\(folder.file("target.sqlite"))"
+            #expect(await mlops("principals", "add", "ops", "--role", "admin", "--store", target).exitCode == 0)
+            #expect(await mlops("principals", "add", "deployer", "--role", "register", "--principal", "ops", "--store", target).exitCode == 0)
+            let head = await mlops("audit", "head", "--store", target)
+
+            // One changed byte anywhere: exit 2, nothing written (not even the artifact folder).
+            let original = Array(try Data(contentsOf: URL(fileURLWithPath: bundle)))
+            for position in [0, 1, original.count / 3, original.count / 2, original.count - 33, original.count - 1] {
+                var bytes = original
+                bytes[position] ^= 0x20
+                let damaged = folder.file("damaged-\(position).mlbundle")
+                try Data(bytes).write(to: URL(fileURLWithPath: damaged))
+                let refused = await mlops("models", "import", damaged, "--principal", "deployer", "--store", target)
+                #expect(refused.exitCode == 2, "byte \(position): \(refused.transcript)")
+                #expect(refused.error.contains("bundle"), "byte \(position): \(refused.transcript)")
+            }
+            #expect(await mlops("audit", "head", "--store", target).output == head.output, "a refused import was logged")
+            #expect(!FileManager.default.fileExists(atPath: folder.file("target.artifacts")), "a refused import wrote artifact bytes")
+            let denied = await mlops("models", "import", bundle, "--principal", "ops", "--store", target)
+            #expect(denied.exitCode == 2 && denied.error.contains("register role"), "\(denied.transcript)")
+
+            let imported = await mlops("models", "import", bundle, "--principal", "deployer", "--store", target, "--format", "json")
+            #expect(imported.exitCode == 0, "\(imported.transcript)")
+            #expect(imported.output.contains("\"model_registered\" : true") && imported.output.contains("\"approvals_verified\" : 2"), "\(imported.output)")
+            let shown = await mlops("models", "show", "fraud/scorer", "--version", "1", "--store", target, "--format", "json")
+            #expect(shown.output.contains("mlops.bundle.source") && shown.output.contains("\"auc\" : 0.95"), "\(shown.output)")
+            #expect(await mlops("audit", "verify", "--store", target).exitCode == 0)
+        }
+    }
+
     @Test("keys generate writes a 0600 file and never overwrites one")
     func keyFiles() async throws {
         try await withTemporaryFolder { folder in
@@ -152,6 +197,12 @@ struct RegistryCommandTests {
         ["principals", "add", "eve", "--role", "approve", "--public-key", "AAAA", "--principal", "root"],
         ["policies", "set", "--alias", "production", "--min", "auc", "--principal", "root"],
         ["audit", "list", "--limit", "0"],
+        ["models", "import", "/nonexistent.mlbundle", "--principal", "ci"],
+        ["models", "export", "fraud/scorer", "--version", "9", "--output", "/tmp/never-written.mlbundle"],
+        ["models", "export", "fraud/scorer", "--version", "1"],
+        ["models", "promote", "fraud/scorer", "--version", "1", "--principal", "ci"],
+        ["models", "promote", "fraud/scorer", "--version", "-1", "--alias", "production", "--principal", "ci"],
+        ["models", "show", "fraud/scorer", "--version"],
     ])
     func badInput(_ arguments: [String]) async throws {
         try await withTemporaryFolder { folder in

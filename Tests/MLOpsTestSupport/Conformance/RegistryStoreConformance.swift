@@ -393,6 +393,111 @@ public enum RegistryStoreConformance {
     }
 
     /// Every check, each a test case of its own: pass them to a parameterized test.
+    static func aliasResolverFollowsMoves(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry, riskClass: .low)
+        let v1 = try await world.version(), v2 = try await world.version()
+        _ = try await registry.promote(world.model, version: v1.version, to: world.production, by: world.promoter, reason: "first", expecting: .unset)
+        let resolver = AliasResolver(store: registry, pollInterval: .milliseconds(20))
+        #expect(resolver.cachedVersion(of: world.model, alias: world.production) == nil)
+        #expect(try await resolver.resolve(world.model, alias: world.production) == v1)
+        #expect(resolver.cachedVersion(of: world.model, alias: world.production) == v1)
+
+        // Answered from memory: the store moves, and the resolver does not know until it refreshes.
+        _ = try await registry.promote(world.model, version: v2.version, to: world.production, by: world.promoter, reason: "better", expecting: .version(1))
+        #expect(try await resolver.resolve(world.model, alias: world.production) == v1)
+        try await resolver.refresh()
+        #expect(try await resolver.resolve(world.model, alias: world.production) == v2)
+        _ = await registryError(.notFound) { _ = try await resolver.resolve(world.model, alias: world.staging) }
+        #expect(resolver.cachedVersion(of: world.model, alias: world.staging) == nil, "a failed resolution was kept")
+
+        // Watching: run() follows every move, and the stream reports each holder.
+        let seen = Recorded<Int>()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await resolver.run() }
+            let updates = try await resolver.updates(of: world.model, alias: world.production)
+            group.addTask {
+                for await version in updates { seen.append(version.version) }
+            }
+            #expect(try await eventually { seen.all == [2] }, "the stream did not start with the current holder")
+            _ = try await registry.rollback(world.model, alias: world.production, by: world.promoter, reason: "back")
+            #expect(try await eventually { seen.all == [2, 1] }, "the rollback was not reported: \(seen.all)")
+            #expect(resolver.cachedVersion(of: world.model, alias: world.production) == v1)
+            _ = try await registry.quarantine(world.model, version: 1, by: world.admin, reason: "leak")
+            #expect(try await eventually { resolver.cachedVersion(of: world.model, alias: world.production)?.status == .quarantined },
+                    "a status change of the holder was not picked up")
+            group.cancelAll()
+        }
+        #expect(seen.all == [2, 1, 1], "\(seen.all)")
+    }
+
+    static func bundlesRoundTrip(_ fixture: RegistryFixture) async throws {
+        try await withTemporaryFolder { folder in
+            let registry = fixture.registry
+            let artifacts = try FileSystemArtifactStore(root: folder.file("artifacts"))
+            let world = try await World.make(registry, riskClass: .high)
+            let weights = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 7) }
+            let digest = try await artifacts.put(weights).digest
+            let original = try await registry.registerVersion(
+                VersionRegistration(
+                    model: world.model, artifactDigest: digest, source: "s3://models/scorer/1", featureSetHash: "fs-1",
+                    metrics: ["f1": 0.9], description: "first", tags: ["team": "fraud"], card: completeCard),
+                by: world.registrar)
+            try await registry.setPolicy(PromotionPolicy(alias: world.production, riskClass: .high, requiredApprovals: 2), by: world.admin, reason: "gate")
+            try await registry.submitApproval(try await world.approval(original, alias: world.production, by: 0))
+            try await registry.submitApproval(try await world.approval(original, alias: world.production, by: 1))
+
+            let path = folder.file("scorer-v1.mlbundle")
+            let exported = try await ModelBundle.export(world.model, version: 1, from: registry, artifacts: artifacts, lineage: fixture.lineage, to: path)
+            #expect(exported.approvals.count == 2 && exported.approvers.count == 2)
+            let verified = try ModelBundle.verify(at: path)
+            #expect(verified.manifest == exported)
+            #expect(verified.artifactDigest == digest && verified.artifactSize == Int64(weights.count))
+
+            // Refused imports write nothing: a principal without the register role, a changed byte.
+            let head = try await registry.auditHead()
+            let denied = await registryError(.permissionDenied) {
+                _ = try await ModelBundle.importBundle(at: path, into: registry, artifacts: artifacts, by: world.promoter)
+            }
+            #expect(denied?.role == .register)
+            var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            bytes[bytes.count / 2] ^= 0x01
+            let damaged = folder.file("damaged.mlbundle")
+            try Data(bytes).write(to: URL(fileURLWithPath: damaged))
+            _ = await registryError(.invalidBundle) { _ = try await ModelBundle.importBundle(at: damaged, into: registry, artifacts: artifacts, by: world.registrar) }
+            #expect(try await registry.auditHead() == head, "a refused import changed the registry")
+            #expect(try await registry.model(world.model).latestVersion == 1)
+
+            // Never over another file.
+            await #expect(throws: StorageError.self) {
+                try await ModelBundle.export(world.model, version: 1, from: registry, artifacts: artifacts, lineage: nil, to: damaged)
+            }
+            #expect(Array(try Data(contentsOf: URL(fileURLWithPath: damaged))) == bytes)
+
+            let imported = try await ModelBundle.importBundle(at: path, into: registry, artifacts: artifacts, by: world.registrar)
+            #expect(!imported.modelRegistered && imported.approvalsVerified == 2)
+            let copy = imported.version
+            #expect(copy.version == 2 && copy.author == world.registrar)
+            #expect(copy.artifactDigest == digest && copy.metrics == original.metrics && copy.card == original.card)
+            #expect(copy.source == original.source && copy.featureSetHash == original.featureSetHash)
+            #expect(copy.tags["team"] == "fraud" && copy.tags["mlops.bundle.source"] == "\(world.model)@1 \(original.digest)")
+            #expect(copy.tags["mlops.bundle.seal"] == verified.seal)
+            #expect(try await registry.approvals(of: world.model, version: 2).isEmpty, "approvals were carried over")
+            #expect(try await artifacts.read(digest) == weights)
+            #expect(try await registry.verifyAudit().isIntact)
+        }
+    }
+
+    /// Polls `condition` until it holds (true) or 10 seconds pass (false).
+    static func eventually(_ condition: () -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+
     public static let checks: [ConformanceCheck<RegistryFixture>] = [
         ConformanceCheck("principals need an admin, and the first one is one", principalsNeedAnAdmin),
         ConformanceCheck("models and versions register with roles, numbers and digests", modelsAndVersions),
@@ -404,5 +509,7 @@ public enum RegistryStoreConformance {
         ConformanceCheck("quarantined and purged versions are never promoted; purge leaves a tombstone", quarantinedAndPurgedVersionsNeverPromote),
         ConformanceCheck("reproducible lineage is checked against the Lineage store", reproducibleLineageIsChecked),
         ConformanceCheck("the audit chain covers every mutation and verifies", theAuditChainCoversEveryMutation),
+        ConformanceCheck("an alias resolver answers from memory and follows every move", aliasResolverFollowsMoves),
+        ConformanceCheck("a version travels in a bundle, verified, and a damaged bundle writes nothing", bundlesRoundTrip),
     ]
 }
