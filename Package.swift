@@ -117,7 +117,7 @@ let package = Package(
         // Benchmarks: release-built, run by Benchmarks/run next to the Python anchors.
         .executableTarget(
             name: "mlops-benchmarks",
-            dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "CSQLite"],
+            dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "CSQLite"],
             path: "Benchmarks/Sources/MLOpsBenchmarks",
             swiftSettings: strictness),
 
@@ -152,7 +152,7 @@ let package = Package(
             exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(
             name: "RegistryTests",
-            dependencies: ["Registry", "Lineage", "MLOpsStorage", "MLOpsTestSupport"],
+            dependencies: ["Registry", "Lineage", "MLOpsStorage", "MLOpsTestSupport", "TensorCore"],
             swiftSettings: strictness),
         .testTarget(
             name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace", "governed-promotion"],

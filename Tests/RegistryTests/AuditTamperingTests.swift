@@ -2,7 +2,8 @@ import Foundation
 import Lineage
 import MLOpsStorage
 import MLOpsTestSupport
-import Registry
+@testable import Registry
+import TensorCore
 import Testing
 
 /// The audit chain names the first bad entry, whatever was done to the stored log.
@@ -56,6 +57,49 @@ struct AuditTamperingTests {
             #expect(verification.firstBadSequence == 5, "\(verification)")
             #expect(verification.entries == 4)
             #expect(verification.problem?.isEmpty == false)
+            try await database.close()
+        }
+    }
+
+    @Test("a log verified in parts on parallel connections gives exactly one reader's result, whatever was done where")
+    func partsAgreeWithOneReader() async throws {
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("registry.sqlite"))
+            let registry = try await SQLRegistryStore(database: database)
+            _ = try await Self.populate(registry)
+            let count = try await registry.auditHead().sequence
+            let columns = "at, principal, action, subject, before, after, reason, previous_hash, hash"
+            try await database.write { db in try await db.executeScript("CREATE TABLE audit_backup AS SELECT * FROM registry_audit") }
+            let tamperings: [String] = (1...count).flatMap { p -> [String] in
+                var statements = [
+                    "UPDATE registry_audit SET reason = reason || 'x' WHERE sequence = \(p)",
+                    "UPDATE registry_audit SET at = 'noon' WHERE sequence = \(p)",
+                    "DELETE FROM registry_audit WHERE sequence = \(p)",
+                    "DELETE FROM registry_audit WHERE sequence >= \(p)",
+                ]
+                if p < count {
+                    statements.append("UPDATE registry_audit SET sequence = -1 WHERE sequence = \(p); UPDATE registry_audit SET sequence = \(p) WHERE sequence = \(p + 1); UPDATE registry_audit SET sequence = \(p + 1) WHERE sequence = -1")
+                    statements.append("INSERT INTO registry_audit (sequence, \(columns)) SELECT \(count + 1), \(columns) FROM registry_audit WHERE sequence = \(p)")
+                }
+                return statements
+            } + ["SELECT 1"]
+            for tampering in tamperings {
+                try await database.write { db in try await db.executeScript(tampering) }
+                let last = try await registry.auditHead().sequence
+                let one = try await registry.verifyAudit(parts: 1, through: last)
+                for parts in 2...5 {
+                    let split = try await registry.verifyAudit(parts: parts, through: last)
+                    #expect(split == one, "\(parts) parts after `\(tampering)`: \(split) vs one reader: \(one)")
+                }
+                // Cutting the tail off, or appending a copy, leaves a chain that links: anchoring
+                // the head elsewhere (`mlops audit head`) is what catches those.
+                let truncates = tampering.hasPrefix("DELETE FROM registry_audit WHERE sequence >=") || tampering == "DELETE FROM registry_audit WHERE sequence = \(count)"
+                if tampering != "SELECT 1" && !truncates && !tampering.hasPrefix("INSERT") {
+                    #expect(!one.isIntact, "`\(tampering)` went unnoticed")
+                }
+                try await database.write { db in try await db.executeScript("DELETE FROM registry_audit; INSERT INTO registry_audit SELECT * FROM audit_backup") }
+            }
+            #expect(try await registry.verifyAudit().isIntact)
             try await database.close()
         }
     }
@@ -117,5 +161,40 @@ struct AuditTamperingTests {
             edit(&changed)
             #expect(changed.computeHash() != entry.hash)
         }
+    }
+
+    /// The hash format written out the plain way, as another language would: the streamed
+    /// computation must give the same bytes (an anchored head must stay checkable).
+    static func referenceHash(_ entry: AuditEntry) -> String {
+        var bytes = Array("mlops-audit-v1\n".utf8)
+        for field in [String(entry.sequence), String(entry.at.millisecondsSince1970), entry.principal, entry.action, entry.subject,
+                      entry.before, entry.after, entry.reason, entry.previousHash] {
+            if let field {
+                bytes += Array("\(field.utf8.count):".utf8) + Array(field.utf8) + [UInt8(ascii: "\n")]
+            } else {
+                bytes += Array("-\n".utf8)
+            }
+        }
+        return Digest(of: bytes).hex
+    }
+
+    @Test("the hash is SHA-256 over the documented bytes, for any field values (a pinned example too)")
+    func hashMatchesTheDocumentedBytes() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abc/→é💡 \n:-0123456789")
+        func text() -> String { String((0..<Int.random(in: 0...40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }) }
+        for _ in 0..<500 {
+            let entry = AuditEntry(
+                sequence: Int64.random(in: 1...Int64.max, using: &generator),
+                at: Date(millisecondsSince1970: Int64.random(in: -10_000_000_000_000...10_000_000_000_000, using: &generator)),
+                principal: text(), action: text(), subject: text(), before: Bool.random() ? nil : text(), after: Bool.random() ? nil : text(),
+                reason: text(), previousHash: text(), hash: "")
+            #expect(entry.computeHash() == Self.referenceHash(entry), "\(entry)")
+        }
+        let pinned = AuditEntry(
+            sequence: 1, at: Date(millisecondsSince1970: 1_790_000_000_000), principal: "root", action: "principal.add", subject: "alice",
+            before: nil, after: "{}", reason: "", previousHash: AuditEntry.genesisHash, hash: "")
+        #expect(pinned.computeHash() == Self.referenceHash(pinned))
+        #expect(pinned.computeHash() == "006632964ddb1feb3a116dbf3badcea6146a13ead9c4c2e533a29e93e13d1ca9", "the same bytes in Python's hashlib")
     }
 }

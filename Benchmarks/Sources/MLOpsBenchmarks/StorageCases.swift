@@ -26,6 +26,10 @@ enum BenchmarkCases {
         "lineage-metric-points": LineageCases.metricPoints,
         "lineage-search-100k": LineageCases.search,
         "lineage-ancestors-1M-edges": LineageCases.ancestors,
+        "registry-register-alias-1k": RegistryCases.registerAndAlias,
+        "registry-search-tag-10k": RegistryCases.searchByTag,
+        "registry-resolve-100k": RegistryCases.resolveCached,
+        "registry-verify-chain-1M": RegistryCases.verifyChain,
     ]
 }
 

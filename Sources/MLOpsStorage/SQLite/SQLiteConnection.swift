@@ -228,6 +228,26 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         return rows
     }
 
+    /// Folds the rows of a query into `state` while stepping the statement (on `queue`).
+    func reduceRowsInPlace<State: Sendable>(
+        _ sql: String, _ arguments: [SQLValue], into initial: State,
+        _ body: @escaping @Sendable (inout State, borrowing SQLRowView) throws -> Bool
+    ) async throws -> State {
+        try await perform { connection in
+            let statement = try connection.prepared(sql)
+            defer { sqlite3_reset(statement) }
+            try connection.bind(arguments, to: statement, sql: sql)
+            var state = initial
+            while true {
+                let code = sqlite3_step(statement)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else { throw connection.error(code, sql: sql) }
+                guard try body(&state, SQLRowView(.sqlite(statement))) else { break }
+            }
+            return state
+        }
+    }
+
     func scalarQuery(_ sql: String) throws(StorageError) -> SQLValue {
         try queryNow(sql, []).first?.values.first ?? .null
     }
@@ -251,7 +271,7 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         }
     }
 
-    private func bind(_ arguments: [SQLValue], to statement: OpaquePointer, sql: String) throws(StorageError) {
+    fileprivate func bind(_ arguments: [SQLValue], to statement: OpaquePointer, sql: String) throws(StorageError) {
         let expected = Int(sqlite3_bind_parameter_count(statement))
         guard expected == arguments.count else {
             throw StorageError(
@@ -284,7 +304,7 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     }
 
     /// The cached prepared statement for `sql`, preparing (and evicting the oldest) when needed.
-    private func prepared(_ sql: String) throws(StorageError) -> OpaquePointer {
+    fileprivate func prepared(_ sql: String) throws(StorageError) -> OpaquePointer {
         guard let handle else { throw closedError() }
         if let statement = cache[sql] { return statement }
         var statement: OpaquePointer?
@@ -299,7 +319,7 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         return statement
     }
 
-    private func error(_ code: Int32, sql: String?) -> StorageError {
+    fileprivate func error(_ code: Int32, sql: String?) -> StorageError {
         let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "connection closed"
         return SQLiteResultCode.error(code: code, message: message, path: location, sql: sql)
     }
@@ -307,5 +327,21 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     private func closedError() -> StorageError {
         StorageError(.closed, "The SQLite connection to \(location) is closed", location: location,
                      fix: "open the store again; do not use a connection outside the body it was lent to.")
+    }
+}
+
+/// Reading a column of the current row of a stepped statement (for ``SQLRowView``).
+enum SQLiteRowReading {
+    static func integer(_ statement: OpaquePointer, _ index: Int) -> Int64? {
+        guard sqlite3_column_type(statement, Int32(index)) == SQLITE_INTEGER else { return nil }
+        return sqlite3_column_int64(statement, Int32(index))
+    }
+
+    static func text(_ statement: OpaquePointer, _ index: Int) -> UnsafeRawBufferPointer? {
+        guard sqlite3_column_type(statement, Int32(index)) == SQLITE_TEXT else { return nil }
+        let bytes = sqlite3_column_text(statement, Int32(index))
+        let count = Int(sqlite3_column_bytes(statement, Int32(index)))
+        guard let bytes else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: bytes, count: count)
     }
 }

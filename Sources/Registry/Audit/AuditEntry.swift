@@ -1,5 +1,6 @@
 public import Foundation
 public import MLOpsStorage
+internal import Crypto
 import TensorCore
 
 /// One mutation of the registry, as the hash-chained audit log keeps it: who did what to which
@@ -64,29 +65,131 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     /// UTF-8 byte count, a colon and its bytes (an absent before/after is `-`), so no two
     /// different entries share their bytes.
     public func computeHash() -> String {
-        var bytes = Array("mlops-audit-v1\n".utf8)
-        func field(_ text: String?) {
-            guard let text else {
-                bytes.append(UInt8(ascii: "-"))
-                bytes.append(UInt8(ascii: "\n"))
-                return
-            }
-            let utf8 = Array(text.utf8)
-            bytes += Array(String(utf8.count).utf8)
-            bytes.append(UInt8(ascii: ":"))
-            bytes += utf8
-            bytes.append(UInt8(ascii: "\n"))
+        var hex = [UInt8](repeating: 0, count: 64)
+        AuditHashing.digest(of: self).hexDigits(into: &hex)
+        return String(decoding: hex, as: UTF8.self)
+    }
+
+    /// Whether ``hash`` is the hash of the entry's fields (``computeHash()`` without making strings).
+    var hashMatches: Bool {
+        AuditHashing.digest(of: self).matchesHex(hash)
+    }
+}
+
+/// The audit hash's input, built in one reusable buffer and hashed with one SHA-256 call:
+/// verifying a million entries a second leaves no room for an array and a string per field.
+struct AuditHashing {
+    private static let header = Array("mlops-audit-v1\n".utf8)
+    private var buffer: [UInt8] = []
+
+    init() {
+        buffer.reserveCapacity(2048)
+    }
+
+    static func digest(of entry: AuditEntry) -> SHA256Digest {
+        var hashing = AuditHashing()
+        var texts = (entry.principal, entry.action, entry.subject, entry.reason, entry.previousHash)
+        hashing.start(sequence: entry.sequence, at: entry.at.millisecondsSince1970)
+        texts.0.withUTF8 { hashing.append(UnsafeRawBufferPointer($0)) }
+        texts.1.withUTF8 { hashing.append(UnsafeRawBufferPointer($0)) }
+        texts.2.withUTF8 { hashing.append(UnsafeRawBufferPointer($0)) }
+        hashing.append(optional: entry.before)
+        hashing.append(optional: entry.after)
+        texts.3.withUTF8 { hashing.append(UnsafeRawBufferPointer($0)) }
+        texts.4.withUTF8 { hashing.append(UnsafeRawBufferPointer($0)) }
+        return hashing.finish()
+    }
+
+    /// Starts an entry: the header, then the sequence and the time in milliseconds.
+    mutating func start(sequence: Int64, at milliseconds: Int64) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: Self.header)
+        append(number: sequence)
+        append(number: milliseconds)
+    }
+
+    /// A text field: its UTF-8 byte count, a colon, the bytes and a newline; nil is `-` and a newline.
+    mutating func append(_ bytes: UnsafeRawBufferPointer?) {
+        guard let bytes else {
+            buffer.append(UInt8(ascii: "-"))
+            buffer.append(UInt8(ascii: "\n"))
+            return
         }
-        field(String(sequence))
-        field(String(at.millisecondsSince1970))
-        field(principal)
-        field(action)
-        field(subject)
-        field(before)
-        field(after)
-        field(reason)
-        field(previousHash)
-        return Digest(of: bytes).hex
+        appendDigits(of: UInt64(bytes.count))
+        buffer.append(UInt8(ascii: ":"))
+        buffer.append(contentsOf: bytes)
+        buffer.append(UInt8(ascii: "\n"))
+    }
+
+    private mutating func append(optional text: String?) {
+        guard var text else { return append(nil) }
+        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// An integer field: its decimal text, framed like any text field.
+    private mutating func append(number value: Int64) {
+        let digits = Self.decimalDigits(value.magnitude) + (value < 0 ? 1 : 0)
+        appendDigits(of: UInt64(digits))
+        buffer.append(UInt8(ascii: ":"))
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        appendDigits(of: value.magnitude)
+        buffer.append(UInt8(ascii: "\n"))
+    }
+
+    private static func decimalDigits(_ value: UInt64) -> Int {
+        var count = 1, rest = value
+        while rest >= 10 { rest /= 10; count += 1 }
+        return count
+    }
+
+    private mutating func appendDigits(of value: UInt64) {
+        // At most 20 digits, written backwards into a fixed buffer, then appended at once.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var start = 24
+            var rest = value
+            repeat {
+                start -= 1
+                scratch[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[start...]))
+        }
+    }
+
+    /// The SHA-256 of the entry built so far.
+    func finish() -> SHA256Digest {
+        buffer.withUnsafeBytes { SHA256.hash(data: $0) }
+    }
+}
+
+extension SHA256Digest {
+    static let hexTable = Array("0123456789abcdef".utf8)
+
+    func hexDigits(into output: inout [UInt8]) {
+        var index = 0
+        for byte in self {
+            output[index] = Self.hexTable[Int(byte >> 4)]
+            output[index + 1] = Self.hexTable[Int(byte & 0x0f)]
+            index += 2
+        }
+    }
+
+    /// Whether `hex` is this digest in lowercase hexadecimal.
+    func matchesHex(_ hex: String) -> Bool {
+        var hex = hex
+        return hex.withUTF8 { matchesHex(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether the bytes `text` are this digest in lowercase hexadecimal.
+    func matchesHex(_ text: UnsafeRawBufferPointer) -> Bool {
+        guard text.count == 64 else { return false }
+        var index = 0
+        for byte in self {
+            guard text[index] == Self.hexTable[Int(byte >> 4)], text[index + 1] == Self.hexTable[Int(byte & 0x0f)] else { return false }
+            index += 2
+        }
+        return true
     }
 }
 
@@ -135,38 +238,139 @@ public struct AuditVerification: Sendable, Hashable, Codable {
 }
 
 /// Checks audit entries in order, one at a time, so a million entries need no more memory than one.
-struct AuditChainVerifier {
+///
+/// Entries come as records (``check(_:)``) or as rows read in place from the audit table
+/// (``check(row:)``: the hash is computed from the row's bytes, nothing is allocated per entry).
+struct AuditChainVerifier: Sendable {
     private(set) var checked: Int64 = 0
-    private(set) var previousHash = AuditEntry.genesisHash
+    /// The last checked entry's hash, as its 64 hexadecimal characters.
+    private var previousHash = Array(AuditEntry.genesisHash.utf8)
     private(set) var failure: (sequence: Int64, problem: String)?
+    private var hashing = AuditHashing()
+    /// Whether this verifier checks a later part of the log: its first row's sequence and link
+    /// are taken as they come, and ``joined(_:)`` checks them against the part before.
+    private var resumes = false
+    /// Rows given to ``check(row:)``.
+    private(set) var rowsRead = 0
+    /// A resuming verifier's first row: its sequence and the hash it links to.
+    private(set) var firstRow: (sequence: Int64, previousHash: [UInt8])?
+
+    init() {}
+
+    /// A verifier for a part of the log that does not start at entry 1 (see ``joined(_:)``).
+    static func resuming() -> AuditChainVerifier {
+        var verifier = AuditChainVerifier()
+        verifier.resumes = true
+        return verifier
+    }
 
     /// Checks the next entry; returns false once the chain is broken (stop reading then).
     mutating func check(_ entry: AuditEntry) -> Bool {
+        var previous = entry.previousHash
+        var hash = entry.hash
+        let linked = previous.withUTF8 { Self.equal(UnsafeRawBufferPointer($0), previousHash) }
+        let passed = record(sequence: entry.sequence, linked: linked, hashMatches: linked && entry.hashMatches)
+        if passed { hash.withUTF8 { keep(hash: UnsafeRawBufferPointer($0)) } }
+        return passed
+    }
+
+    /// Checks the next row of `SELECT sequence, at, principal, action, subject, before, after,
+    /// reason, previous_hash, hash FROM registry_audit ORDER BY sequence`.
+    mutating func check(row: borrowing SQLRowView) -> Bool {
+        guard failure == nil else { return false }
+        rowsRead += 1
+        guard let sequence = row.integer(at: 0) else {
+            failure = (checked + 1, "entry \(checked + 1) has no sequence (the audit table was edited)")
+            return false
+        }
+        if resumes && firstRow == nil {
+            let linkedTo = row.withText(at: 8) { Array($0 ?? UnsafeRawBufferPointer(start: nil, count: 0)) }
+            firstRow = (sequence, linkedTo)
+            checked = sequence - 1
+            previousHash = linkedTo
+        }
+        guard let at = row.integer(at: 1) else {
+            failure = (sequence, "entry \(sequence) has no time (the audit table was edited)")
+            return false
+        }
+        let linked = row.withText(at: 8) { $0.map { Self.equal($0, previousHash) } ?? false }
+        var hashMatches = false
+        if linked {
+            hashing.start(sequence: sequence, at: at)
+            for column in 2...8 { row.withText(at: column) { hashing.append($0) } }
+            let digest = hashing.finish()
+            hashMatches = row.withText(at: 9) { $0.map { digest.matchesHex($0) } ?? false }
+        }
+        let passed = record(sequence: sequence, linked: linked, hashMatches: hashMatches)
+        if passed { row.withText(at: 9) { keep(hash: $0 ?? UnsafeRawBufferPointer(start: nil, count: 0)) } }
+        return passed
+    }
+
+    /// Remembers a checked entry's hash for the next link, reusing the buffer.
+    private mutating func keep(hash: UnsafeRawBufferPointer) {
+        previousHash.removeAll(keepingCapacity: true)
+        previousHash.append(contentsOf: hash)
+    }
+
+    private static func equal(_ bytes: UnsafeRawBufferPointer, _ other: [UInt8]) -> Bool {
+        other.withUnsafeBytes { other in
+            guard bytes.count == other.count else { return false }
+            guard let left = bytes.baseAddress, let right = other.baseAddress else { return true }   // both empty
+            return memcmp(left, right, bytes.count) == 0
+        }
+    }
+
+    /// Records the outcome of checking entry `sequence`; `hash` gives its hash's bytes.
+    private mutating func record(sequence: Int64, linked: Bool, hashMatches: Bool) -> Bool {
         guard failure == nil else { return false }
         let expected = checked + 1
-        if entry.sequence != expected {
-            failure = (expected, entry.sequence > expected
-                ? "entry \(expected) is missing (the next entry is \(entry.sequence))"
-                : "entry \(entry.sequence) appears out of order where entry \(expected) belongs")
+        if sequence != expected {
+            failure = (expected, sequence > expected
+                ? "entry \(expected) is missing (the next entry is \(sequence))"
+                : "entry \(sequence) appears out of order where entry \(expected) belongs")
             return false
         }
-        if entry.previousHash != previousHash {
-            failure = (entry.sequence, "entry \(entry.sequence) does not link to the entry before it (an entry was removed, inserted or reordered)")
+        if !linked {
+            failure = (sequence, "entry \(sequence) does not link to the entry before it (an entry was removed, inserted or reordered)")
             return false
         }
-        if entry.computeHash() != entry.hash {
-            failure = (entry.sequence, "entry \(entry.sequence) was changed after it was written (its hash does not match its fields)")
+        if !hashMatches {
+            failure = (sequence, "entry \(sequence) was changed after it was written (its hash does not match its fields)")
             return false
         }
         checked += 1
-        previousHash = entry.hash
         return true
+    }
+
+    /// The result of verifying consecutive parts of the log, each read by a ``resuming()``
+    /// verifier, the same as one verifier reading them all: each part's first row must
+    /// follow the part before (its sequence next, its link that part's last hash), and the first
+    /// failure in log order is the one reported.
+    static func joined(_ parts: [AuditChainVerifier]) -> AuditVerification {
+        var whole = AuditChainVerifier()
+        for part in parts {
+            guard let first = part.firstRow else {
+                // No row checked: an empty part, or one whose first row could not be read at all.
+                if part.failure != nil { return part.result() }
+                continue
+            }
+            let linked = equal(first.previousHash, whole.previousHash)
+            guard whole.record(sequence: first.sequence, linked: linked, hashMatches: true) else { return whole.result() }
+            guard part.failure == nil else { return part.result() }
+            whole.checked = part.checked
+            whole.previousHash = part.previousHash
+        }
+        return whole.result()
+    }
+
+    private static func equal(_ bytes: [UInt8], _ other: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { equal($0, other) }
     }
 
     /// The result after the last entry.
     func result() -> AuditVerification {
         AuditVerification(
-            entries: checked, head: AuditHead(sequence: checked, hash: previousHash),
+            entries: checked, head: AuditHead(sequence: checked, hash: String(decoding: previousHash, as: UTF8.self)),
             firstBadSequence: failure?.sequence, problem: failure?.problem)
     }
 }

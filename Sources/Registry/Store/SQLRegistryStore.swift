@@ -231,17 +231,52 @@ public struct SQLRegistryStore: RegistryStore {
         try await read { try await $0.auditEntries(after: sequence, limit: max(0, limit)) }
     }
 
-    /// Reads the log in pages of 10,000 entries, checking each as it comes.
+    /// Reads the log and checks each row in place as the database steps through it (nothing is
+    /// kept but the last hash). A long log is split into consecutive parts read at once on
+    /// separate connections (one per core, up to four), joined so the result is exactly that of
+    /// one reader: the first bad entry in log order.
     public func verifyAudit() async throws -> AuditVerification {
-        var verifier = AuditChainVerifier()
-        var after: Int64 = 0
-        while true {
-            let page = try await auditEntries(after: after, limit: 10_000)
-            for entry in page where !verifier.check(entry) { return verifier.result() }
-            guard let last = page.last, page.count == 10_000 else { break }
-            after = last.sequence
+        let last = try await auditHead().sequence
+        let parts = last >= 200_000 ? max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) : 1
+        return try await verifyAudit(parts: parts, through: last)
+    }
+
+    /// Verifies in `parts` parts of about equal length; the last part runs to the end of the log,
+    /// entries appended after `last` included.
+    func verifyAudit(parts: Int, through last: Int64) async throws -> AuditVerification {
+        let select = "SELECT sequence, at, principal, action, subject, before, after, reason, previous_hash, hash FROM registry_audit"
+        let count = Int64(max(1, min(parts, Int(max(1, last)))))
+        let size = max(1, last / count)
+        // Each part: the entries after `after`, up to `upper` (the last part: to the end).
+        let ranges: [(after: Int64, upper: Int64)] = (0..<count).map { index in
+            (index * size, index == count - 1 ? Int64.max : (index + 1) * size)
         }
-        return verifier.result()
+        let verifiers = try await withThrowingTaskGroup(of: (Int, AuditChainVerifier).self) { group in
+            for (index, range) in ranges.enumerated() {
+                group.addTask {
+                    // One read transaction per part (one snapshot), read in pages of 10,000 rows
+                    // so a driver that materializes a query's rows (PostgreSQL) holds one page.
+                    let verifier = try await self.database.read { connection in
+                        var verifier = AuditChainVerifier.resuming()
+                        var after = range.after
+                        while true {
+                            let before = verifier.rowsRead
+                            verifier = try await connection.reduceRows(
+                                "\(select) WHERE sequence > ? AND sequence <= ? ORDER BY sequence LIMIT 10000",
+                                [.integer(after), .integer(range.upper)], into: verifier
+                            ) { verifier, row in verifier.check(row: row) }
+                            guard verifier.failure == nil, verifier.rowsRead - before == 10_000 else { return verifier }
+                            after = verifier.checked
+                        }
+                    }
+                    return (index, verifier)
+                }
+            }
+            var verifiers: [(Int, AuditChainVerifier)] = []
+            for try await result in group { verifiers.append(result) }
+            return verifiers.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        return AuditChainVerifier.joined(verifiers)
     }
 
     public func auditHead() async throws -> AuditHead {
