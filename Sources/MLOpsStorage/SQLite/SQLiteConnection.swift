@@ -24,6 +24,17 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     private let cacheSize: Int
     private let queue: DispatchQueue
     private let interruption: SQLiteInterruption
+    /// Runs jobs on the connection's thread: a transaction's body runs here (a task executor
+    /// preference), so its statements need no hop to the thread and back.
+    let executor: SQLiteConnectionExecutor
+
+    /// Marks a thread as running a connection's queue (the value is the connection's address).
+    private static let queueKey = DispatchSpecificKey<UInt>()
+
+    /// Whether the caller runs on this connection's thread.
+    private var isOnQueue: Bool {
+        DispatchQueue.getSpecific(key: Self.queueKey) == UInt(bitPattern: ObjectIdentifier(self).hashValue)
+    }
 
     /// `SQLITE_TRANSIENT`: a macro Swift cannot import, so it is rebuilt here.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -41,7 +52,7 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     static func open(path: String, location: String, create: Bool, configuration: SQLiteConfiguration) async throws -> SQLiteConnection {
         let queue = DispatchQueue(label: "mlops.sqlite.connection")
         let interruption = SQLiteInterruption(busyTimeout: configuration.busyTimeout)
-        return try await withCheckedThrowingContinuation { continuation in
+        let connection = try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result {
                     try SQLiteConnection(
@@ -50,6 +61,8 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
                 })
             }
         }
+        queue.setSpecific(key: queueKey, value: UInt(bitPattern: ObjectIdentifier(connection).hashValue))
+        return connection
     }
 
     /// Opens the file; runs on `queue`.
@@ -62,6 +75,7 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         self.cacheSize = configuration.statementCacheSize
         self.queue = queue
         self.interruption = interruption
+        self.executor = SQLiteConnectionExecutor(queue: queue)
         var flags = (configuration.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX
         if create && !configuration.readOnly { flags |= SQLITE_OPEN_CREATE }
         var db: OpaquePointer?
@@ -102,6 +116,22 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     ) async throws -> Value {
         let operation = interruption.newOperation()
         let interruption = interruption
+        if isOnQueue {
+            // Already on the connection's thread (a transaction body running on ``executor``):
+            // run here, with no hop and no thread switch.
+            return try await withTaskCancellationHandler {
+                let cancelledEarly = interruption.begin(cancellable ? operation : 0)
+                defer { interruption.end() }
+                if cancellable && cancelledEarly { throw CancellationError() }
+                do {
+                    return try work(self)
+                } catch {
+                    throw cancellable && interruption.isCancelled(operation) ? CancellationError() : error
+                }
+            } onCancel: {
+                if cancellable { interruption.cancel(operation) }
+            }
+        }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
                 queue.async {
@@ -343,5 +373,23 @@ enum SQLiteRowReading {
         let count = Int(sqlite3_column_bytes(statement, Int32(index)))
         guard let bytes else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(start: bytes, count: count)
+    }
+}
+
+/// The task executor of a SQLite connection: jobs run on the connection's serial queue, the
+/// thread that owns the handle. A transaction body runs with this executor preferred
+/// (`withTaskExecutorPreference`), so each statement it runs is a plain call on that thread
+/// instead of two thread switches, and the cooperative pool still never runs SQLite.
+final class SQLiteConnectionExecutor: TaskExecutor, @unchecked Sendable {
+    private let queue: DispatchQueue
+
+    init(queue: DispatchQueue) {
+        self.queue = queue
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
     }
 }

@@ -100,16 +100,20 @@ public final class SQLiteDatabase: SQLDatabase {
     ) async throws -> Result {
         try await configuration.retryPolicy.run(isRetryable: Self.isBusy) {
             try await pool.withResource(onClosed: closedError) { connection in
-                try await connection.perform { try $0.run(begin) }
-                do {
-                    let result = try await body(connection)
-                    try await connection.perform(cancellable: false) { try $0.run("COMMIT") }
-                    return result
-                } catch {
-                    // Not cancellable: a cancelled transaction must still roll back. SQLite may
-                    // have rolled back already (an interrupted write does), so a failure is fine.
-                    _ = try? await connection.perform(cancellable: false) { try $0.run("ROLLBACK") }
-                    throw error
+                // The whole transaction runs on the connection's thread: its statements are
+                // plain calls there, not a round trip each (see SQLiteConnectionExecutor).
+                try await withTaskExecutorPreference(connection.executor) {
+                    try await connection.perform { try $0.run(begin) }
+                    do {
+                        let result = try await body(connection)
+                        try await connection.perform(cancellable: false) { try $0.run("COMMIT") }
+                        return result
+                    } catch {
+                        // Not cancellable: a cancelled transaction must still roll back. SQLite may
+                        // have rolled back already (an interrupted write does), so a failure is fine.
+                        _ = try? await connection.perform(cancellable: false) { try $0.run("ROLLBACK") }
+                        throw error
+                    }
                 }
             }
         }

@@ -156,7 +156,7 @@ public final class InMemoryRegistryStore: RegistryStore {
     // MARK: Aliases
 
     public func evaluatePromotion(_ model: ModelName, version: Int, to alias: String) async throws -> [PolicyFailure] {
-        let evidence = try await lineageEvidence(model, version)
+        let evidence = RegistryLineage.lookup(in: lineage)
         let transaction = readTransaction()
         let record = try await RegistryRules.existingModel(model, in: transaction)
         let candidate = try await RegistryRules.existingVersion(model, version, in: transaction)
@@ -166,7 +166,7 @@ public final class InMemoryRegistryStore: RegistryStore {
     public func promote(
         _ model: ModelName, version: Int, to alias: String, by actor: String, reason: String, expecting: AliasExpectation
     ) async throws -> AliasAssignment {
-        let evidence = try await lineageEvidence(model, version)
+        let evidence = RegistryLineage.lookup(in: lineage)
         return try await mutate {
             try await $0.promote(model, version: version, to: alias, by: actor, reason: reason, expecting: expecting, lineage: evidence, in: $1)
         }
@@ -232,10 +232,6 @@ public final class InMemoryRegistryStore: RegistryStore {
     /// tampering; nothing else should).
     package func replaceAuditEntriesForTesting(_ body: (inout [AuditEntry]) -> Void) {
         storage.withLock { body(&$0.audit) }
-    }
-
-    private func lineageEvidence(_ model: ModelName, _ version: Int) async throws -> LineageEvidence {
-        try await RegistryLineage.evidence(for: try await self.version(model, version), in: lineage)
     }
 }
 

@@ -272,7 +272,7 @@ struct RegistryRules: Sendable {
 
     /// Every rule the promotion breaks; empty when it passes.
     func evaluate(
-        model: RegisteredModel, version: ModelVersion, alias: String, lineage: LineageEvidence, in tx: some RegistryTransaction
+        model: RegisteredModel, version: ModelVersion, alias: String, lineage: RegistryLineage.Lookup, in tx: some RegistryTransaction
     ) async throws -> [PolicyFailure] {
         var failures: [PolicyFailure] = []
         if !version.isPromotable {
@@ -307,7 +307,7 @@ struct RegistryRules: Sendable {
             }
         }
         if policy.requireReproducibleLineage {
-            switch lineage {
+            switch try await lineage(version) {
             case .noRun:
                 failures.append(PolicyFailure(rule: "reproducible_lineage", message: "the version names no Lineage run"))
             case .unavailable:
@@ -360,7 +360,7 @@ struct RegistryRules: Sendable {
 
     func promote(
         _ name: ModelName, version number: Int, to alias: String, by actor: String, reason: String, expecting: AliasExpectation,
-        lineage: LineageEvidence, in tx: some RegistryTransaction
+        lineage: RegistryLineage.Lookup, in tx: some RegistryTransaction
     ) async throws -> AliasAssignment {
         try Self.checkAlias(alias)
         _ = try await Self.actor(actor, holding: .promote, in: tx, toDo: "promote versions")

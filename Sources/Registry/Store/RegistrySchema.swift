@@ -89,5 +89,13 @@ public enum RegistrySchema {
             INSERT INTO registry_state (id, change_counter) VALUES (1, 0);
             """
         },
+        SQLMigration(version: 2, name: "cover tag searches with the version's key") { _ in
+            // A search by tag reads the model and version from the index itself, not from the
+            // tag table's rows.
+            """
+            DROP INDEX registry_version_tags_value;
+            CREATE INDEX registry_version_tags_search ON registry_version_tags (key, value, model, version);
+            """
+        },
     ])
 }

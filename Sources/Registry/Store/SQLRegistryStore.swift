@@ -23,6 +23,8 @@ public struct SQLRegistryStore: RegistryStore {
     /// Where promotion policies look up a version's run.
     public let lineage: (any LineageStore)?
     private let rules: RegistryRules
+    /// Records decoded before, by their stored text (see ``DecodedRecordCache``).
+    private let cache = DecodedRecordCache()
 
     /// Opens the store on `database`, bringing the registry tables to their latest version.
     ///
@@ -59,15 +61,17 @@ public struct SQLRegistryStore: RegistryStore {
         _ body: @escaping @Sendable (RegistryRules, SQLRegistryTransaction) async throws -> Result
     ) async throws -> Result {
         let rules = rules
+        let cache = cache
         // Every mutation extends the audit chain's head: queue the writers rather than let
         // PostgreSQL abort all but one of them (see SQLDatabase.write(serializedBy:)).
         return try await database.write(serializedBy: "registry") { connection in
-            try await body(rules, SQLRegistryTransaction(connection: connection))
+            try await body(rules, SQLRegistryTransaction(connection: connection, cache: cache))
         }
     }
 
     private func read<Result: Sendable>(_ body: @escaping @Sendable (SQLRegistryTransaction) async throws -> Result) async throws -> Result {
-        try await database.read { connection in try await body(SQLRegistryTransaction(connection: connection)) }
+        let cache = cache
+        return try await database.read { connection in try await body(SQLRegistryTransaction(connection: connection, cache: cache)) }
     }
 
     // MARK: Principals
@@ -162,7 +166,7 @@ public struct SQLRegistryStore: RegistryStore {
     // MARK: Aliases
 
     public func evaluatePromotion(_ model: ModelName, version: Int, to alias: String) async throws -> [PolicyFailure] {
-        let evidence = try await RegistryLineage.evidence(for: try await self.version(model, version), in: lineage)
+        let evidence = RegistryLineage.lookup(in: lineage)
         let rules = rules
         return try await read { tx in
             let record = try await RegistryRules.existingModel(model, in: tx)
@@ -174,7 +178,7 @@ public struct SQLRegistryStore: RegistryStore {
     public func promote(
         _ model: ModelName, version: Int, to alias: String, by actor: String, reason: String, expecting: AliasExpectation
     ) async throws -> AliasAssignment {
-        let evidence = try await RegistryLineage.evidence(for: try await self.version(model, version), in: lineage)
+        let evidence = RegistryLineage.lookup(in: lineage)
         return try await mutate {
             try await $0.promote(model, version: version, to: alias, by: actor, reason: reason, expecting: expecting, lineage: evidence, in: $1)
         }
@@ -197,7 +201,7 @@ public struct SQLRegistryStore: RegistryStore {
                 _ = try await RegistryRules.existingModel(model, in: tx)
                 throw RegistryError(.notFound, "Model '\(model)' has no alias '\(alias)'", fix: "list its aliases with `mlops models show \(model)`.")
             }
-            return try RegistryCoding.decode(ModelVersion.self, from: try row.decode(String.self, at: 0), what: "version")
+            return try tx.decoded(ModelVersion.self, from: try row.decode(String.self, at: 0), what: "version")
         }
     }
 
@@ -321,22 +325,28 @@ public struct SQLRegistryStore: RegistryStore {
 /// A registry transaction on one SQL connection.
 struct SQLRegistryTransaction: RegistryTransaction {
     let connection: any SQLConnection
+    let cache: DecodedRecordCache
 
-    func records<Record: Decodable>(_ type: Record.Type, _ sql: String, _ arguments: [SQLValue], what: String) async throws -> [Record] {
-        let decoder = RegistryCoding.makeDecoder()
-        return try await connection.query(sql, arguments).map { row in
-            try RegistryCoding.decode(type, from: try row.decode(String.self, at: 0), what: what, using: decoder)
+    /// The record `text` holds, decoded once per distinct text.
+    func decoded<Record: Decodable & Sendable>(
+        _ type: Record.Type, from text: String, what: String, using decoder: @autoclosure () -> JSONDecoder = RegistryCoding.makeDecoder()
+    ) throws -> Record {
+        try cache.record(type, text: text) { text in try RegistryCoding.decode(type, from: text, what: what, using: decoder()) }
+    }
+
+    func records<Record: Decodable & Sendable>(_ type: Record.Type, _ sql: String, _ arguments: [SQLValue], what: String) async throws -> [Record] {
+        try await connection.query(sql, arguments).map { row in
+            try decoded(type, from: try row.decode(String.self, at: 0), what: what)
         }
     }
 
-    func record<Record: Decodable>(_ type: Record.Type, _ sql: String, _ arguments: [SQLValue], what: String) async throws -> Record? {
+    func record<Record: Decodable & Sendable>(_ type: Record.Type, _ sql: String, _ arguments: [SQLValue], what: String) async throws -> Record? {
         try await records(type, sql, arguments, what: what).first
     }
 
     func models(_ suffix: String, _ arguments: [SQLValue]) async throws -> [RegisteredModel] {
-        let decoder = RegistryCoding.makeDecoder()
-        return try await connection.query("SELECT record, latest_version FROM registry_models \(suffix)", arguments).map { row in
-            var model = try RegistryCoding.decode(RegisteredModel.self, from: try row.decode(String.self, at: 0), what: "model", using: decoder)
+        try await connection.query("SELECT record, latest_version FROM registry_models \(suffix)", arguments).map { row in
+            var model = try decoded(RegisteredModel.self, from: try row.decode(String.self, at: 0), what: "model")
             model.latestVersion = try row.decode(Int.self, at: 1)
             return model
         }
