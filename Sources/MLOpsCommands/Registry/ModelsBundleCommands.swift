@@ -37,13 +37,11 @@ struct ModelsExport: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: output) {
             throw ValidationError("something exists at --output \(output) already; a bundle is never written over another file.")
         }
-        if artifacts == nil, store.location.defaultArtifactsPath == nil {
-            throw ValidationError("a PostgreSQL store has no default artifact folder: give --artifacts DIR.")
-        }
+        _ = try store.artifactsFolder(artifacts)
     }
 
     func run() async throws {
-        let folder = artifacts ?? store.location.defaultArtifactsPath ?? ""
+        let folder = try store.artifactsFolder(artifacts)
         guard FileManager.default.fileExists(atPath: folder) else {
             throw CommandFailure.usage("error: there is no artifact folder at \(folder). Fix: give --artifacts DIR, the folder the model's bytes were stored in.")
         }
@@ -104,15 +102,13 @@ struct ModelsImport: AsyncParsableCommand {
         if !FileManager.default.fileExists(atPath: file) {
             throw ValidationError("there is no bundle at \(file).")
         }
-        if artifacts == nil, store.location.defaultArtifactsPath == nil {
-            throw ValidationError("a PostgreSQL store has no default artifact folder: give --artifacts DIR.")
-        }
+        _ = try store.artifactsFolder(artifacts)
     }
 
     func run() async throws {
         // Checked before the store is opened: a bad bundle must not even create a store file.
         _ = try ModelBundle.verify(at: file)
-        let folder = artifacts ?? store.location.defaultArtifactsPath ?? ""
+        let folder = try store.artifactsFolder(artifacts)
         let principal = acting.principal
         let imported = try await store.withRegistryStore(.write) { registry in
             try await ModelBundle.importBundle(at: file, into: registry, artifacts: try FileSystemArtifactStore(root: folder), by: principal)

@@ -177,9 +177,7 @@ struct ModelsRegister: AsyncParsableCommand {
         }
         _ = try KeyValueArguments.numbers(metrics, option: "metric")
         _ = try KeyValueArguments.pairs(tags, option: "tag")
-        if artifactFile != nil, artifacts == nil, store.location.defaultArtifactsPath == nil {
-            throw ValidationError("a PostgreSQL store has no default artifact folder: give --artifacts DIR.")
-        }
+        if artifactFile != nil { _ = try store.artifactsFolder(artifacts) }
     }
 
     func run() async throws {
@@ -190,10 +188,13 @@ struct ModelsRegister: AsyncParsableCommand {
                 throw CommandFailure.usage("error: --card \(path) is not a model card in JSON (\(error)). Fix: give intended_use, limitations, training_data, evaluation_slices and owners.")
             }
         }
+        if artifactFile != nil {
+            // The bytes are stored only for a principal the store will let register.
+            try await store.withRegistryStore(.write) { try await $0.requireRole(.register, of: acting.principal, toDo: "register models and versions") }
+        }
         var digest = artifactDigest
         if let artifactFile {
-            let folder = artifacts ?? store.location.defaultArtifactsPath ?? ""
-            let artifactStore = try FileSystemArtifactStore(root: folder)
+            let artifactStore = try FileSystemArtifactStore(root: try store.artifactsFolder(artifacts))
             digest = try await artifactStore.put(contentsOf: artifactFile).digest
         }
         let metricValues = try KeyValueArguments.numbers(metrics, option: "metric")

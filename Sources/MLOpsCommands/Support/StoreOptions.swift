@@ -27,3 +27,17 @@ struct StoreOptions: ParsableArguments {
         try await StoreSession.withDatabase(at: location, access: access, body)
     }
 }
+
+extension StoreOptions {
+    /// The artifact folder a command uses: `given` (`--artifacts DIR`), or the one beside a
+    /// SQLite store.
+    ///
+    /// - Throws: `ValidationError` (exit 2) for a PostgreSQL store without `--artifacts`.
+    func artifactsFolder(_ given: String?) throws -> String {
+        if let given { return given }
+        guard let folder = location.defaultArtifactsPath else {
+            throw ValidationError("a PostgreSQL store has no default artifact folder: give --artifacts DIR.")
+        }
+        return folder
+    }
+}

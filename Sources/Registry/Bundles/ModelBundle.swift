@@ -98,13 +98,7 @@ public enum ModelBundle {
     ) async throws -> BundleImport {
         let verified = try verify(at: path)
         let manifest = verified.manifest
-        let principal: Principal?
-        do {
-            principal = try await registry.principal(actor)
-        } catch let error as RegistryError where error.code == .notFound {
-            principal = nil
-        }
-        _ = try RegistryRules.check(principal, id: actor, holds: .register, toDo: "import a model version")
+        try await registry.requireRole(.register, of: actor, toDo: "import a model version")
 
         var modelRegistered = false
         do {

@@ -107,6 +107,21 @@ public protocol RegistryStore: Sendable {
 }
 
 extension RegistryStore {
+    /// Throws what a mutating call acting as `principal` would throw when it does not hold
+    /// `role` (or is not registered), so work outside the store (storing an artifact's bytes)
+    /// is not done for a call the store will refuse.
+    ///
+    /// - Throws: ``RegistryError/Code/permissionDenied`` naming the principal and the role.
+    public func requireRole(_ role: Role, of principal: String, toDo what: String) async throws {
+        let found: Principal?
+        do {
+            found = try await self.principal(principal)
+        } catch let error as RegistryError where error.code == .notFound {
+            found = nil
+        }
+        _ = try RegistryRules.check(found, id: principal, holds: role, toDo: what)
+    }
+
     /// Polls ``changeCounter()`` every `pollInterval`.
     public func watchChanges(pollInterval: Duration, _ onChange: @Sendable (Int64) async throws -> Void) async throws {
         try await pollChanges(every: pollInterval, onChange)

@@ -87,6 +87,12 @@ struct RegistryCommandTests {
             let unknown = await mlops("policies", "set", "--alias", "staging", "--principal", "mallory", "--store", store)
             #expect(unknown.exitCode == 2)
             #expect(unknown.error.contains("mallory") && unknown.error.contains("admin"), "\(unknown.transcript)")
+            // A refused registration stores no artifact bytes.
+            try write("{\"weights\": [9]}", to: folder.file("model-9.json"))
+            let stored = try FileManager.default.subpathsOfDirectory(atPath: folder.file("registry.artifacts")).sorted()
+            let refused = await mlops("models", "register", "fraud/scorer", "--artifact-file", folder.file("model-9.json"), "--principal", "alice", "--store", store)
+            #expect(refused.exitCode == 2 && refused.error.contains("register role"), "\(refused.transcript)")
+            #expect(try FileManager.default.subpathsOfDirectory(atPath: folder.file("registry.artifacts")).sorted() == stored, "a refused registration stored the artifact")
             #expect(await mlops("audit", "head", "--store", store).output == head.output, "a refused command was logged")
         }
     }
