@@ -110,7 +110,7 @@ public struct MLflowImporter: Sendable {
                     .map { (try $0.decode(String.self, "key"), Self.typed(try $0.decode(String.self, "value"))) }
                 let tags = try await db.query("SELECT key, value FROM tags WHERE run_uuid = ?", [.text(run.uuid)])
                     .map { (try $0.decode(String.self, "key"), try $0.decode(String?.self, "value") ?? "") }
-                let points = try await db.query("SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? ORDER BY step, timestamp", [.text(run.uuid)])
+                let points = try await db.query("SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? ORDER BY step, timestamp, value", [.text(run.uuid)])
                     .map { row in
                         MetricPoint(
                             key: try row.decode(String.self, "key"),

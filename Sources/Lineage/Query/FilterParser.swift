@@ -95,7 +95,22 @@ struct FilterParser {
     mutating func parseComparison() throws(LineageError) -> RunFilter {
         let comparisonStart = tokenStart
         let field = try parseField()
+        // `IS NULL` and `IS NOT NULL`: whether the run has the field.
+        if isKeyword("is") {
+            try advance()
+            let hasNot = isKeyword("not")
+            if hasNot { try advance() }
+            guard isKeyword("null") else { throw error("expected 'null' or 'not null' after 'is'") }
+            try advance()
+            return hasNot ? .exists(field) : .not(.exists(field))
+        }
         let op: FilterOperator
+        // `NOT IN`: the negation of `IN`.
+        let negated = isKeyword("not")
+        if negated {
+            try advance()
+            guard isKeyword("in") else { throw error("expected 'in' after 'not'") }
+        }
         switch current {
         case .symbol(let symbol):
             guard let parsed = FilterOperator(rawValue: symbol) else { throw error("expected a comparison operator") }
@@ -136,7 +151,23 @@ struct FilterParser {
                 message("the filter holds more than \(RunFilter.maximumValueCount) values (each comparison's value counts one, and each value of an 'in' list)", at: comparisonStart),
                 fix: "search with fewer comparisons or shorter 'in' lists, or split the search into several.")
         }
-        return .comparison(field, op, value)
+        let comparison = RunFilter.comparison(field, op, Self.normalized(value, of: field))
+        return negated ? .not(comparison) : comparison
+    }
+
+    /// Values written as MLflow writes them, turned into ours: a status in any case (MLflow's
+    /// are upper-case, ours lower-case) and a run id as 32 hexadecimal digits without dashes.
+    static func normalized(_ value: FilterValue, of field: FilterField) -> FilterValue {
+        switch (field, value) {
+        case (_, .list(let items)):
+            return .list(items.map { normalized($0, of: field) })
+        case (.attribute(.status), .string(let text)):
+            return .string(String(String.UnicodeScalarView(RunFilter.asciiLowercased(text))))
+        case (.attribute(.runID), .string(let text)):
+            return .string(RunID.dashed(text).lowercased())
+        default:
+            return value
+        }
     }
 
     /// Why a comparison mixes types, or nil when it does not. Refused here so that every store
@@ -183,34 +214,64 @@ struct FilterParser {
     }
 
     mutating func parseField() throws(LineageError) -> FilterField {
-        guard case .identifier(let prefix) = current else {
-            throw error("expected a field such as metrics.auc, params.model, tags.team or attributes.status")
-        }
         let fieldStart = tokenStart
+        let first: String
+        switch current {
+        // `metrics`, a backquoted `metrics` or `Run name`, or a double-quoted "run name".
+        case .identifier(let word), .quotedIdentifier(let word), .string(let word): first = word
+        default: throw error("expected a field such as metrics.auc, params.model, tags.team, attributes.status or status")
+        }
         try advance()
         guard current == .symbol(".") else {
-            throw error("expected '.' after '\(prefix)' (fields look like metrics.auc)")
+            // No prefix: an attribute, as MLflow allows (`status = 'FAILED'`, `run_name LIKE 'n%'`).
+            guard let attribute = Self.attribute(named: first) else {
+                if Self.fieldKinds.contains(first.lowercased()) {
+                    throw error("expected '.' after '\(first)' (fields look like metrics.auc)")
+                }
+                throw LineageError(
+                    .invalidFilter,
+                    message("'\(first)' is not an attribute; use one of \(Self.attributeNames), or a field such as metrics.\(first)", at: fieldStart))
+            }
+            return .attribute(attribute)
         }
         try advanceKey()
         let key: String
         switch current {
         case .identifier(let name), .quotedIdentifier(let name), .string(let name): key = name
-        default: throw error("expected a key after '\(prefix).'")
+        default: throw error("expected a key after '\(first).'")
         }
         try advance()
-        switch prefix.lowercased() {
+        switch first.lowercased() {
         case "metrics", "metric": return .metric(key)
-        case "params", "param", "parameters": return .parameter(key)
+        case "params", "param", "parameters", "parameter": return .parameter(key)
         case "tags", "tag": return .tag(key)
         case "attributes", "attribute", "attr", "run":
-            guard let attribute = RunAttribute(rawValue: key.lowercased()) else {
-                throw LineageError(.invalidFilter, message("'\(key)' is not an attribute; use one of \(RunAttribute.allCases.map(\.rawValue).joined(separator: ", "))", at: fieldStart))
+            guard let attribute = Self.attribute(named: key) else {
+                throw LineageError(.invalidFilter, message("'\(key)' is not an attribute; use one of \(Self.attributeNames)", at: fieldStart))
             }
             return .attribute(attribute)
         default:
-            throw LineageError(.invalidFilter, message("'\(prefix)' is not a field kind; use metrics, params, tags or attributes", at: fieldStart))
+            throw LineageError(.invalidFilter, message("'\(first)' is not a field kind; use metrics, params, tags or attributes", at: fieldStart))
         }
     }
+
+    /// The attribute `name` means: ours (`name`, `owner`, `experiment`, …) and MLflow's
+    /// (`run_name` and "run name", `user_id`, `created`), in any case.
+    static func attribute(named name: String) -> RunAttribute? {
+        let lowered = name.lowercased()
+        if let attribute = RunAttribute(rawValue: lowered) { return attribute }
+        switch lowered {
+        case "run_name", "run name": return .name
+        case "user_id": return .owner
+        case "created": return .startTime
+        default: return nil
+        }
+    }
+
+    /// The prefixes of field kinds (`metrics.` and the others).
+    static let fieldKinds: Set<String> = ["metrics", "metric", "params", "param", "parameters", "parameter", "tags", "tag", "attributes", "attribute", "attr", "run"]
+
+    static let attributeNames = (RunAttribute.allCases.map(\.rawValue) + ["run_name", "user_id", "created"]).joined(separator: ", ")
 
     func isKeyword(_ word: String) -> Bool {
         if case .identifier(let value) = current { return value.lowercased() == word }

@@ -103,6 +103,7 @@ extension FilterNode {
         case .all(let operands): return operands.allSatisfy { $0.matches(run) }
         case .any(let operands): return operands.contains { $0.matches(run) }
         case .not(let inner): return !inner.matches(run)
+        case .exists(let field): return field.value(in: run, numeric: false) != nil
         case .comparison(let field, let op, let value):
             let numericValue: Bool = if case .number = value { true } else if case .list(let items) = value, case .number = items.first { true } else { false }
             guard let actual = field.value(in: run, numeric: numericValue) else { return false }
@@ -138,10 +139,13 @@ extension FilterField {
         }
     }
 
-    /// The value an ordering sorts by: as ``value(in:numeric:)``, with NaN as missing (last), as
-    /// the SQL stores sort it.
-    func sortValue(in run: Run, numeric: Bool) -> FilterValue? {
-        if case .number(let number)? = value(in: run, numeric: numeric), number.isNaN { return nil }
-        return value(in: run, numeric: numeric)
+    /// Where a run's value goes in an ordering, whichever the direction, as MLflow and the SQL
+    /// stores place it: 0 a value, 1 a NaN, 2 missing.
+    static func sortRank(_ value: FilterValue?) -> Int {
+        switch value {
+        case nil: 2
+        case .number(let number)? where number.isNaN: 1
+        default: 0
+        }
     }
 }

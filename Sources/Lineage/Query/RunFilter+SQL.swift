@@ -89,6 +89,21 @@ struct SQLFilterCompiler {
             if depth > 0 && depth + 1 > Self.inlineDepth { return moved(node) }
             // Comparisons below are never NULL (missing fields are a false IN), so NOT is plain.
             return "(NOT \(condition(inner, depth: depth + 1)))"
+        case .exists(let field):
+            comparisons += 1
+            switch field {
+            case .metric(let key):
+                arguments.append(.text(key))
+                return "r.run_key IN (SELECT m.run_key FROM lineage_latest_metrics m WHERE m.key = ?)"
+            case .parameter(let key):
+                arguments.append(.text(key))
+                return "r.run_key IN (SELECT p.run_key FROM lineage_params p WHERE p.key = ?)"
+            case .tag(let key):
+                arguments.append(.text(key))
+                return "r.run_key IN (SELECT t.run_key FROM lineage_tags t WHERE t.key = ?)"
+            case .attribute:
+                return "(\(expression(field, numeric: false)) IS NOT NULL)"
+            }
         case .comparison(let field, let op, let value):
             comparisons += 1
             let numeric: Bool = if case .number = value { true } else if case .list(let items) = value, case .number = items.first { true } else { false }
@@ -193,11 +208,19 @@ struct SQLFilterCompiler {
         case .tag: numeric = false
         case .attribute(let attribute): numeric = attribute == .startTime || attribute == .endTime
         }
-        // Missing values last in both directions, on both dialects. The expression appears twice,
-        // so its arguments are bound twice, in the order the SQL reads them.
-        let isNull = self.expression(ordering.field, numeric: numeric)
+        // MLflow's placement, in both directions, on both dialects: values, then (metrics only)
+        // NaN, then missing. The expression appears twice, so its arguments are bound twice, in
+        // the order the SQL reads them.
+        let rank: String
+        if case .metric(let key) = ordering.field {
+            // A NaN latest metric has a row with a NULL value; a missing one has no row.
+            arguments.append(.text(key))
+            rank = "COALESCE((SELECT CASE WHEN m.value IS NULL THEN 1 ELSE 0 END FROM lineage_latest_metrics m WHERE m.run_key = r.run_key AND m.key = ?), 2)"
+        } else {
+            rank = "(\(self.expression(ordering.field, numeric: numeric)) IS NULL)"
+        }
         let value = self.expression(ordering.field, numeric: numeric)
-        return "(\(isNull) IS NULL), \(textOrder(value, numeric: numeric)) \(ordering.descending ? "DESC" : "ASC")"
+        return "\(rank), \(textOrder(value, numeric: numeric)) \(ordering.descending ? "DESC" : "ASC")"
     }
 
     /// A text expression in code-point order: as is on SQLite (BINARY), `COLLATE "C"` on PostgreSQL.

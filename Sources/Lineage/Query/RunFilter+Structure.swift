@@ -8,6 +8,7 @@ indirect enum FilterNode: Sendable {
     case all([FilterNode])
     case any([FilterNode])
     case not(FilterNode)
+    case exists(FilterField)
 }
 
 extension RunFilter {
@@ -72,6 +73,8 @@ extension RunFilter {
                         .invalidFilter, "The filter compares \(field.name) with NaN, which equals nothing",
                         fix: "to find NaN values, use `\(field.name) != <any number>` and exclude the numbers you know; NaN matches only '!='.")
                 }
+            case .exists:
+                break
             case .not(let inner):
                 guard depth < Self.maximumNestingDepth else { throw Self.tooDeep() }
                 stack.append((inner, depth + 1, .not))
@@ -95,6 +98,7 @@ extension RunFilter {
         switch self {
         case .comparison(let field, let op, let value): .comparison(field, op, value)
         case .not(let inner): .not(inner.node())
+        case .exists(let field): .exists(field)
         case .and: .all(chainOperands(and: true).map { $0.node() })
         case .or: .any(chainOperands(and: false).map { $0.node() })
         }

@@ -14,7 +14,11 @@
 ///   prefixes (`metric.`, `param.`, `tag.`, `attribute.`) work too; a key with dots or spaces is
 ///   written in backquotes, as in metrics.\`val/auc\`.
 /// - Operators: `=`, `!=`, `<`, `<=`, `>`, `>=`, `like` and `ilike` (`%` and `_` wildcards),
-///   `in (…)`.
+///   `in (…)` and `not in (…)`, `is null` and `is not null` (whether the run has the field).
+/// - MLflow's forms mean what they mean in MLflow (see Documentation/CommandLine.md): attributes
+///   without a prefix (`status = 'FAILED'`, `start_time > 0`), `run_name`, `user_id` and
+///   `created`, a status in either case, a run id with or without dashes, a backquoted prefix
+///   (\`metrics\`.\`auc\`).
 /// - Values: numbers, and strings in single or double quotes.
 /// - `and` binds tighter than `or`; `not` and parentheses as usual; keywords in any case.
 ///
@@ -48,6 +52,9 @@ public indirect enum RunFilter: Sendable, Hashable {
     case or(RunFilter, RunFilter)
     /// Must not hold.
     case not(RunFilter)
+    /// The run has the field (a metric, a parameter, a tag, or an attribute that is set):
+    /// MLflow's `IS NOT NULL`; `IS NULL` is `.not(.exists(field))`.
+    case exists(FilterField)
 
     /// Parses filter text.
     ///

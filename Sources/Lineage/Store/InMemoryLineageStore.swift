@@ -163,11 +163,12 @@ public final class InMemoryLineageStore: LineageStore {
         let sorted = matching.sorted { a, b in
             for ordering in query.orderBy {
                 let numeric: Bool = if case .metric = ordering.field { true } else if case .attribute(let attribute) = ordering.field { attribute == .startTime || attribute == .endTime } else { false }
-                let x = ordering.field.sortValue(in: a, numeric: numeric), y = ordering.field.sortValue(in: b, numeric: numeric)
+                let x = ordering.field.value(in: a, numeric: numeric), y = ordering.field.value(in: b, numeric: numeric)
+                // Values, then NaN, then missing, in both directions (MLflow's placement).
+                let rankX = FilterField.sortRank(x), rankY = FilterField.sortRank(y)
+                if rankX != rankY { return rankX < rankY }
+                guard rankX == 0 else { continue }
                 switch (x, y) {
-                case (nil, nil): continue
-                case (nil, _): return false
-                case (_, nil): return true
                 case (.number(let x)?, .number(let y)?):
                     if x == y { continue }
                     return ordering.descending ? x > y : x < y
