@@ -94,4 +94,26 @@ struct AliasWatchingTests {
             try await database.close()
         }
     }
+
+    @Test("a resolution racing the resolver's first refresh is still kept and followed")
+    func resolutionRacingARefresh() async throws {
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("registry.sqlite"))
+            let registry = try await SQLRegistryStore(database: database)
+            let (model, alias, ops) = try await Self.prepare(registry)
+            for round in 0..<20 {
+                let target = round % 2 == 0 ? 2 : 1
+                let resolver = AliasResolver(store: registry, pollInterval: .milliseconds(5))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await resolver.run() }
+                    // At once: the first refresh of run() and this read race each other.
+                    _ = try await resolver.resolve(model, alias: alias)
+                    _ = try await registry.promote(model, version: target, to: alias, by: ops, reason: "round \(round)", expecting: .any)
+                    #expect(try await Self.eventually { resolver.cachedVersion(of: model, alias: alias)?.version == target }, "round \(round)")
+                    group.cancelAll()
+                }
+            }
+            try await database.close()
+        }
+    }
 }

@@ -65,12 +65,22 @@ public final class AliasResolver: Service, Sendable {
     ///   next call asks the store again).
     public func resolve(_ model: ModelName, alias: String) async throws -> ModelVersion {
         let key = Key(model: model, alias: alias)
-        let (cached, generation) = state.withLock { ($0.entries[key], $0.generation) }
-        if let cached { return cached }
-        let version = try await store.resolve(model, alias: alias)
-        state.withLock { state in
-            if state.generation == generation && !state.stopped { state.entries[key] = version }
+        var version: ModelVersion?
+        // A read that a refresh overtook may predate a move: it is not kept, and read again (a
+        // few times; under a storm of changes the answer is returned without being kept).
+        for _ in 0..<4 {
+            let (cached, generation) = state.withLock { ($0.entries[key], $0.generation) }
+            if let cached { return cached }
+            let read = try await store.resolve(model, alias: alias)
+            version = read
+            let kept = state.withLock { state in
+                guard state.generation == generation && !state.stopped else { return false }
+                state.entries[key] = read
+                return true
+            }
+            if kept { return read }
         }
+        guard let version else { return try await store.resolve(model, alias: alias) }
         return version
     }
 
@@ -98,7 +108,6 @@ public final class AliasResolver: Service, Sendable {
             state.watchers[key, default: [:]][id] = continuation
             // A change seen between the read above and now has replaced the entry: start from it.
             continuation.yield(state.entries[key] ?? current)
-            if state.entries[key] == nil { state.entries[key] = current }
             continuation.onTermination = { [weak self] _ in
                 self?.state.withLock { state in
                     state.watchers[key]?[id] = nil
@@ -124,7 +133,8 @@ public final class AliasResolver: Service, Sendable {
     public func refresh() async throws {
         let keys = state.withLock { state -> [Key] in
             state.generation &+= 1
-            return Array(state.entries.keys)
+            // Watched aliases too, even when not kept (a resolution that lost its race).
+            return Array(Set(state.entries.keys).union(state.watchers.keys))
         }
         for key in keys {
             let fresh: ModelVersion?
