@@ -39,7 +39,11 @@ struct FilterParser {
 
     mutating func parseOrdering() throws(LineageError) -> RunOrdering {
         try advance()
+        let fieldStart = tokenStart
         let field = try parseField()
+        if case .dataset = field {
+            throw LineageError(.invalidFilter, message("datasets cannot order runs (a run may read several); filter on them instead", at: fieldStart))
+        }
         var descending = false
         if case .identifier(let word) = current {
             switch word.lowercased() {
@@ -165,6 +169,8 @@ struct FilterParser {
             return .string(String(String.UnicodeScalarView(RunFilter.asciiLowercased(text))))
         case (.attribute(.runID), .string(let text)):
             return .string(RunID.dashed(text).lowercased())
+        case (.dataset(.digest), .string(let text)):
+            return .string(text.hasPrefix("sha256:") ? String(text.dropFirst("sha256:".count)) : text)
         default:
             return value
         }
@@ -189,6 +195,8 @@ struct FilterParser {
             if numeric && !isNumber { return "attributes.\(attribute.rawValue) is a time, compared in milliseconds since the Unix epoch; compare it with a number" }
             if numeric && isPattern { return "'\(op.rawValue)' applies to text, and attributes.\(attribute.rawValue) is a number" }
             if !numeric && isNumber { return "attributes.\(attribute.rawValue) is text; put the value in quotes" }
+        case .dataset:
+            if isNumber { return "datasets are described by text; put the value in quotes" }
         case .parameter:
             break
         }
@@ -245,6 +253,11 @@ struct FilterParser {
         case "metrics", "metric": return .metric(key)
         case "params", "param", "parameters", "parameter": return .parameter(key)
         case "tags", "tag": return .tag(key)
+        case "datasets", "dataset":
+            guard let field = DatasetField(rawValue: key.lowercased()) else {
+                throw LineageError(.invalidFilter, message("'\(key)' is not a dataset field; use \(DatasetField.allCases.map(\.rawValue).joined(separator: ", "))", at: fieldStart))
+            }
+            return .dataset(field)
         case "attributes", "attribute", "attr", "run":
             guard let attribute = Self.attribute(named: key) else {
                 throw LineageError(.invalidFilter, message("'\(key)' is not an attribute; use one of \(Self.attributeNames)", at: fieldStart))
@@ -269,7 +282,7 @@ struct FilterParser {
     }
 
     /// The prefixes of field kinds (`metrics.` and the others).
-    static let fieldKinds: Set<String> = ["metrics", "metric", "params", "param", "parameters", "parameter", "tags", "tag", "attributes", "attribute", "attr", "run"]
+    static let fieldKinds: Set<String> = ["metrics", "metric", "params", "param", "parameters", "parameter", "tags", "tag", "datasets", "dataset", "attributes", "attribute", "attr", "run"]
 
     static let attributeNames = (RunAttribute.allCases.map(\.rawValue) + ["run_name", "user_id", "created"]).joined(separator: ", ")
 

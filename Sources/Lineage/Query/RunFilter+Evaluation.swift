@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsStorage
 import TensorCore
 
 extension RunFilter {
@@ -9,8 +10,11 @@ extension RunFilter {
     ///   nests deeper than ``maximumNestingDepth`` or holds more than ``maximumValueCount`` values.
     /// - Complexity: O(size of the filter) for the check, then O(size) for the run. To match many
     ///   runs, the in-memory store checks once and evaluates each run.
+    ///
+    /// `datasets.name` compares the names of the datasets the run read, which a ``Run`` does not
+    /// hold: here it never matches (a store's search knows the names).
     public func matches(_ run: Run) throws(LineageError) -> Bool {
-        try checked().matches(run)
+        try checked().matches(run) { _ in nil }
     }
 
     /// Compares a field's value with a filter value, with the rules the SQL stores follow.
@@ -98,12 +102,20 @@ extension RunFilter {
 extension FilterNode {
     /// Whether a run matches; recursion only where the operator changes (bounded by the check
     /// that built the node).
-    func matches(_ run: Run) -> Bool {
+    ///
+    /// `datasetName` gives the name of the dataset with a digest (for `datasets.name`).
+    func matches(_ run: Run, datasetName: (Digest) -> String?) -> Bool {
         switch self {
-        case .all(let operands): return operands.allSatisfy { $0.matches(run) }
-        case .any(let operands): return operands.contains { $0.matches(run) }
-        case .not(let inner): return !inner.matches(run)
+        case .all(let operands): return operands.allSatisfy { $0.matches(run, datasetName: datasetName) }
+        case .any(let operands): return operands.contains { $0.matches(run, datasetName: datasetName) }
+        case .not(let inner): return !inner.matches(run, datasetName: datasetName)
+        case .exists(.dataset(let field)):
+            return run.datasetInputs.contains { field.value(of: $0, datasetName: datasetName) != nil }
         case .exists(let field): return field.value(in: run, numeric: false) != nil
+        case .comparison(.dataset(let field), let op, let value):
+            return run.datasetInputs.contains { input in
+                field.value(of: input, datasetName: datasetName).map { RunFilter.compare(.string($0), op, value) } ?? false
+            }
         case .comparison(let field, let op, let value):
             let numericValue: Bool = if case .number = value { true } else if case .list(let items) = value, case .number = items.first { true } else { false }
             guard let actual = field.value(in: run, numeric: numericValue) else { return false }
@@ -136,6 +148,9 @@ extension FilterField {
             case .endTime: return run.endTime.map { .number(Double($0.millisecondsSince1970)) }
             case .runID: return .string(run.id.value)
             }
+        case .dataset:
+            // Several datasets per run: compared one by one, never a single value.
+            return nil
         }
     }
 
@@ -148,4 +163,20 @@ extension FilterField {
         default: 0
         }
     }
+}
+
+extension DatasetField {
+    /// The field of one dataset input.
+    func value(of input: ArtifactEdge, datasetName: (Digest) -> String?) -> String? {
+        switch self {
+        case .name: datasetName(input.digest)
+        case .digest: input.digest.hex
+        case .context: input.role
+        }
+    }
+}
+
+extension Run {
+    /// The datasets the run read.
+    var datasetInputs: [ArtifactEdge] { edges.filter { $0.direction == .input && $0.kind == .dataset } }
 }

@@ -103,6 +103,8 @@ struct SQLFilterCompiler {
                 return "r.run_key IN (SELECT t.run_key FROM lineage_tags t WHERE t.key = ?)"
             case .attribute:
                 return "(\(expression(field, numeric: false)) IS NOT NULL)"
+            case .dataset(let dataset):
+                return "r.run_key IN (\(Self.datasetInputs) AND \(Self.datasetColumn(dataset)) IS NOT NULL)"
             }
         case .comparison(let field, let op, let value):
             comparisons += 1
@@ -122,6 +124,9 @@ struct SQLFilterCompiler {
             case .tag(let key):
                 arguments.append(.text(key))
                 return "r.run_key IN (SELECT t.run_key FROM lineage_tags t WHERE t.key = ? AND \(predicate("t.value", op, value, numeric: false, nanWhen: nil)))"
+            case .dataset(let dataset):
+                // Any dataset the run read.
+                return "r.run_key IN (\(Self.datasetInputs) AND \(predicate(Self.datasetColumn(dataset), op, value, numeric: false, nanWhen: nil)))"
             case .attribute:
                 // COALESCE: a missing attribute (no owner, no end time) is false, never NULL.
                 return "COALESCE(\(predicate(expression(field, numeric: numeric), op, value, numeric: numeric, nanWhen: nil)), FALSE)"
@@ -207,6 +212,7 @@ struct SQLFilterCompiler {
         case .parameter: numeric = false
         case .tag: numeric = false
         case .attribute(let attribute): numeric = attribute == .startTime || attribute == .endTime
+        case .dataset: numeric = false
         }
         // MLflow's placement, in both directions, on both dialects: values, then (metrics only)
         // NaN, then missing. The expression appears twice, so its arguments are bound twice, in
@@ -250,6 +256,21 @@ struct SQLFilterCompiler {
             case .endTime: return "r.end_time"
             case .runID: return "r.id"
             }
+        case .dataset:
+            // Never ordered by (the parser refuses it): every run ties.
+            return "NULL"
+        }
+    }
+
+    /// The runs' dataset inputs, as the start of a sub-query of run keys.
+    static let datasetInputs = "SELECT e.run_key FROM lineage_edges e JOIN lineage_artifacts a ON a.digest = e.digest WHERE e.direction = 'input' AND a.kind = 'dataset'"
+
+    /// The column of a dataset field in ``datasetInputs``.
+    static func datasetColumn(_ field: DatasetField) -> String {
+        switch field {
+        case .name: "a.name"
+        case .digest: "e.digest"
+        case .context: "e.role"
         }
     }
 

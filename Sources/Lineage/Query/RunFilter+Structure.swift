@@ -136,6 +136,7 @@ extension FilterField {
         case .parameter(let key): "params.\(key)"
         case .tag(let key): "tags.\(key)"
         case .attribute(let attribute): "attributes.\(attribute.rawValue)"
+        case .dataset(let field): "datasets.\(field.rawValue)"
         }
     }
 }

@@ -8,7 +8,8 @@
 /// params.model in ("gbt", "rf") and attributes.name like "nightly-%"
 /// ```
 ///
-/// - Fields: `metrics.KEY` (the latest value), `params.KEY`, `tags.KEY`, and `attributes.NAME`
+/// - Fields: `metrics.KEY` (the latest value), `params.KEY`, `tags.KEY`, `datasets.name`,
+///   `datasets.digest` and `datasets.context` (any dataset the run read), and `attributes.NAME`
 ///   for `status`, `name`, `owner`, `experiment`, `start_time`, `end_time` (numbers: milliseconds
 ///   since the Unix epoch), `run_id`. Singular
 ///   prefixes (`metric.`, `param.`, `tag.`, `attribute.`) work too; a key with dots or spaces is
@@ -90,6 +91,20 @@ public enum FilterField: Sendable, Hashable {
     case tag(String)
     /// A run attribute.
     case attribute(RunAttribute)
+    /// The datasets the run read (its inputs of kind ``ArtifactKind/dataset``): a comparison
+    /// holds when it holds for any of them, as MLflow's `datasets.` fields do. Filters only: a
+    /// run may read several datasets, so none orders runs.
+    case dataset(DatasetField)
+}
+
+/// What a filter can compare of the datasets a run read.
+public enum DatasetField: String, Sendable, Hashable, CaseIterable {
+    /// The dataset's name in the artifact store.
+    case name
+    /// Its SHA-256 digest, as 64 hexadecimal digits (a `sha256:` prefix in a filter is dropped).
+    case digest
+    /// The role the run read it in (`training-data`, say): MLflow's dataset context.
+    case context
 }
 
 /// The attributes of a run a filter or an ordering can use.

@@ -155,10 +155,11 @@ public final class InMemoryLineageStore: LineageStore {
     public func searchRuns(_ query: RunQuery) async throws -> RunPage {
         let offset = try query.offset()
         let filter = try query.filter?.checked()
-        let runs = state.withLock { Array($0.runs.values) }
+        let (runs, artifacts) = state.withLock { (Array($0.runs.values), $0.artifacts) }
         let matching = runs.filter { run in
             // Names compare by code point, as SQL's `=` does (no Unicode normalization).
-            (query.experiment.map { RunFilter.codePointOrder(run.experiment, $0) == 0 } ?? true) && (filter?.matches(run) ?? true)
+            (query.experiment.map { RunFilter.codePointOrder(run.experiment, $0) == 0 } ?? true)
+                && (filter?.matches(run) { artifacts[$0]?.name } ?? true)
         }
         let sorted = matching.sorted { a, b in
             for ordering in query.orderBy {

@@ -364,6 +364,58 @@ public enum LineageStoreConformance {
     }
 
     /// Every check, each a test case of its own: pass them to a parameterized test.
+    /// `datasets.name`, `datasets.digest` and `datasets.context` compare the datasets a run read
+    /// (any of them), as MLflow's dataset filters do; other inputs and outputs do not count.
+    static func filtersOnDatasets(_ store: any LineageStore) async throws {
+        let experiment = experiment("datasets")
+        func artifact(_ name: String, _ kind: ArtifactKind) -> LineageArtifact {
+            LineageArtifact(digest: Digest(of: Array("\(name)-\(experiment)".utf8)), kind: kind, name: name)
+        }
+        let train = artifact("transactions-2026", .dataset), holdout = artifact("holdout-2026", .dataset), model = artifact("scorer", .model)
+        var started: [String: RunID] = [:]
+        for name in ["a", "b", "c", "d"] {
+            started[name] = try await store.startRun(RunStart(experiment: experiment, name: name, startTime: .ms(1))).id
+        }
+        let (a, b, c) = (try #require(started["a"]), try #require(started["b"]), try #require(started["c"]))
+        try await store.recordArtifact(train, direction: .input, role: "training-data", run: a)
+        try await store.recordArtifact(holdout, direction: .input, role: "evaluation-data", run: a)
+        try await store.recordArtifact(model, direction: .output, role: "model", run: a)
+        try await store.recordArtifact(holdout, direction: .input, role: "evaluation-data", run: b)
+        try await store.recordArtifact(model, direction: .input, role: "base-model", run: c)
+        func names(_ filter: String) async throws -> [String] {
+            try await store.searchRuns(RunQuery(experiment: experiment, filter: filter, orderBy: ["attributes.name"])).runs.map(\.name)
+        }
+        #expect(try await names("datasets.name = 'transactions-2026'") == ["a"])
+        #expect(try await names("datasets.name LIKE '%-2026'") == ["a", "b"])
+        #expect(try await names("dataset.context = 'evaluation-data'") == ["a", "b"])
+        #expect(try await names("datasets.digest = '\(train.digest.hex)'") == ["a"])
+        #expect(try await names("datasets.digest = '\(train.digest)'") == ["a"], "the sha256: form")
+        #expect(try await names("datasets.digest IN ('\(holdout.digest.hex)')") == ["a", "b"])
+        #expect(try await names("datasets.name = 'scorer'") == [], "a model is not a dataset")
+        #expect(try await names("datasets.name IS NULL") == ["c", "d"])
+        #expect(try await names("not datasets.context = 'training-data'") == ["b", "c", "d"])
+        await expectCode(.invalidFilter) { _ = try RunQuery(filter: "datasets.size = '1'") }
+        await expectCode(.invalidFilter) { _ = try RunQuery(orderBy: ["datasets.name"]) }
+    }
+
+    /// Orderings place values, then NaN metrics, then missing values, in both directions (MLflow's
+    /// placement); missing parameters and tags go last both ways.
+    static func ordersNaNBetweenNumbersAndMissing(_ store: any LineageStore) async throws {
+        let experiment = experiment("order")
+        for (name, loss, team) in [("x", 0.1, "risk"), ("y", 0.5, "fraud"), ("z", Double.nan, "ops"), ("w", nil, nil)] as [(String, Double?, String?)] {
+            let run = try await store.startRun(RunStart(experiment: experiment, name: name, startTime: .ms(1)))
+            if let loss { try await store.logMetrics([MetricPoint(key: "loss", value: loss, timestamp: .ms(1))], to: run.id) }
+            if let team { try await store.setTags(["team": team], on: run.id) }
+        }
+        func names(_ ordering: String) async throws -> [String] {
+            try await store.searchRuns(RunQuery(experiment: experiment, orderBy: [ordering, "attributes.name"])).runs.map(\.name)
+        }
+        #expect(try await names("metrics.loss ASC") == ["x", "y", "z", "w"])
+        #expect(try await names("metrics.loss DESC") == ["y", "x", "z", "w"])
+        #expect(try await names("tags.team ASC") == ["y", "z", "x", "w"])
+        #expect(try await names("tags.team DESC") == ["x", "z", "y", "w"])
+    }
+
     public static let checks: [ConformanceCheck<any LineageStore>] = [
         ConformanceCheck("imports whole runs", importsWholeRuns),
         ConformanceCheck("records a run completely", recordsARunCompletely),
@@ -377,6 +429,8 @@ public enum LineageStoreConformance {
         ConformanceCheck("handles lists beyond argument limits", handlesListsBeyondArgumentLimits),
         ConformanceCheck("refuses NUL characters", refusesNULCharacters),
         ConformanceCheck("keeps times to the millisecond", keepsTimesToTheMillisecond),
+        ConformanceCheck("filters on the datasets a run read", filtersOnDatasets),
+        ConformanceCheck("orders NaN between numbers and missing values", ordersNaNBetweenNumbersAndMissing),
     ]
 
     static func expectCode(_ code: LineageError.Code, _ body: () async throws -> Void) async {
