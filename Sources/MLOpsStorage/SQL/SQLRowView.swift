@@ -47,6 +47,9 @@ extension SQLConnection {
     /// folds while it steps the statement, on the connection's thread, allocating nothing per row.
     ///
     /// - Parameters:
+    ///   - sql: the query, with `?` placeholders.
+    ///   - arguments: one value per placeholder.
+    ///   - initial: the state before the first row.
     ///   - body: updates the state from one row; returns false to stop reading.
     /// - Returns: the state after the last row read.
     public func reduceRows<State: Sendable>(

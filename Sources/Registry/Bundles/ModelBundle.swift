@@ -32,7 +32,12 @@ public enum ModelBundle {
     /// failed export leaves no file behind).
     ///
     /// - Parameters:
+    ///   - model: the model.
+    ///   - number: the version.
+    ///   - registry: the registry it is read from (nothing in it changes).
+    ///   - artifacts: the artifact store that holds the version's bytes.
     ///   - lineage: where the version's run is read from, to travel in the bundle; nil leaves it out.
+    ///   - path: the bundle file to create.
     ///   - now: the export time recorded in the manifest.
     /// - Returns: the manifest written.
     /// - Throws: ``RegistryError/Code/notFound`` for an unknown model or version;
