@@ -9,7 +9,10 @@ import Testing
 /// run for run with ours after `MLflowImporter` brought the runs over.
 @Suite("MLflow's search language")
 struct MLflowSearchCompatibilityTests {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/mlflow-search")
+    /// The recorded fixture, or a fresh recording (`Scripts/check-mlflow-search` sets
+    /// `MLOPS_MLFLOW_SEARCH_FIXTURE` to the folder it recorded into).
+    static let folder = ProcessInfo.processInfo.environment["MLOPS_MLFLOW_SEARCH_FIXTURE"].map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/mlflow-search")
 
     struct Case: Decodable, Sendable {
         let filter: String

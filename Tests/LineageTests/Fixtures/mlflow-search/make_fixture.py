@@ -192,8 +192,9 @@ def all_runs_of(client, experiment_ids):
 
 
 def main():
-    out_db = os.path.join(HERE, DB_NAME)
-    out_json = os.path.join(HERE, "expected.json")
+    out_folder = sys.argv[1] if len(sys.argv) > 1 else HERE
+    out_db = os.path.join(out_folder, DB_NAME)
+    out_json = os.path.join(out_folder, "expected.json")
     with tempfile.TemporaryDirectory(prefix="mlflow-search-") as tmp:
         artifact_dir = os.path.join(tmp, "artifacts")
         os.makedirs(artifact_dir)
