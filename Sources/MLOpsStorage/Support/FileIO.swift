@@ -81,6 +81,9 @@ package enum FileIO {
             throw StorageError(.fileSystem, "Something exists at \(path) already", location: path, fix: "choose another path, or remove it first.")
         }
         let folder = parent(of: path)
+        guard isDirectory(folder) else {
+            throw StorageError(.fileSystem, "There is no folder \(folder) to write \(path) in", location: path, fix: "create the folder first, or choose another path.")
+        }
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let temporary = (folder == "." && !path.hasPrefix("./") ? "" : folder + "/") + ".\(name).\(UUID().uuidString.lowercased()).partial"
         let fd = try createNew(temporary, mode: mode_t(mode))

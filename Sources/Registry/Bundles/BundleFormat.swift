@@ -118,7 +118,9 @@ final class BundleReader {
 
     /// Prepares to read a bundle file of `fileSize` bytes.
     init(fileSize: Int64) throws {
-        guard fileSize > 32 else { throw BundleFormat.damaged("the file has \(fileSize) bytes, too few for a bundle") }
+        guard fileSize > 32 else {
+            throw RegistryError(.invalidBundle, "This is not a model bundle: it has \(fileSize) bytes, too few for one", fix: "give a file written by `mlops models export`.")
+        }
         compressedLength = fileSize - 32
         inflater = try ZlibInflater()
     }
