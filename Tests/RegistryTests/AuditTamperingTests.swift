@@ -74,6 +74,8 @@ struct AuditTamperingTests {
                 var statements = [
                     "UPDATE registry_audit SET reason = reason || 'x' WHERE sequence = \(p)",
                     "UPDATE registry_audit SET at = 'noon' WHERE sequence = \(p)",
+                    // A blob where the log holds NULL or text: must not hash like a NULL.
+                    "UPDATE registry_audit SET before = CASE WHEN before IS NULL THEN X'00' ELSE CAST(before AS BLOB) END WHERE sequence = \(p)",
                     "DELETE FROM registry_audit WHERE sequence = \(p)",
                     "DELETE FROM registry_audit WHERE sequence >= \(p)",
                 ]

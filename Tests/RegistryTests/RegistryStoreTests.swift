@@ -24,6 +24,18 @@ struct RegistryStoreTests {
         }
     }
 
+    /// One connection for reads and writes: a transaction that opened another one inside itself
+    /// (a promotion policy reading Lineage did) would wait forever here.
+    @Test(
+        "the SQL store on an in-memory SQLite database (one connection) passes the conformance suite",
+        .timeLimit(.minutes(1)), arguments: RegistryStoreConformance.checks)
+    func sqliteOneConnection(_ check: ConformanceCheck<RegistryFixture>) async throws {
+        let database = try await SQLiteDatabase(path: ":memory:")
+        let registry = try await SQLRegistryStore(database: database)
+        await check.run(on: RegistryFixture(registry: registry, lineage: try await SQLLineageStore(database: database)))
+        try await database.close()
+    }
+
     @Test(
         "the SQL store on PostgreSQL passes the conformance suite",
         .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"),

@@ -108,8 +108,8 @@ struct FilterParser {
             try advance()
             return hasNot ? .exists(field) : .not(.exists(field))
         }
-        let op: FilterOperator
-        // `NOT IN`: the negation of `IN`.
+        var op: FilterOperator
+        // `NOT IN`: read as one operator.
         let negated = isKeyword("not")
         if negated {
             try advance()
@@ -127,10 +127,11 @@ struct FilterParser {
         default:
             throw error("expected a comparison operator (=, !=, <, <=, >, >=, like, ilike, in)")
         }
+        if negated { op = .notIn }
         try advance()
         let valueStart = tokenStart
         let value: FilterValue
-        if op == .in {
+        if op == .in || op == .notIn {
             guard current == .symbol("(") else { throw error("expected '(' to start the list after 'in'") }
             try advance()
             var items: [FilterValue] = [try parseScalarValue()]
@@ -155,8 +156,7 @@ struct FilterParser {
                 message("the filter holds more than \(RunFilter.maximumValueCount) values (each comparison's value counts one, and each value of an 'in' list)", at: comparisonStart),
                 fix: "search with fewer comparisons or shorter 'in' lists, or split the search into several.")
         }
-        let comparison = RunFilter.comparison(field, op, Self.normalized(value, of: field))
-        return negated ? .not(comparison) : comparison
+        return .comparison(field, op, Self.normalized(value, of: field))
     }
 
     /// Values written as MLflow writes them, turned into ours: a status in any case (MLflow's

@@ -21,6 +21,8 @@ extension RunFilter {
     static func compare(_ actual: FilterValue, _ op: FilterOperator, _ expected: FilterValue) -> Bool {
         switch (op, actual, expected) {
         case (.in, _, .list(let items)): return items.contains { compare(actual, .equal, $0) }
+        // `!=` against each: a NaN is in no list, as IEEE 754 says.
+        case (.notIn, _, .list(let items)): return items.allSatisfy { compare(actual, .notEqual, $0) }
         case (.like, .string(let text), .string(let pattern)): return likeMatches(Array(text.unicodeScalars), Array(pattern.unicodeScalars))
         case (.ilike, .string(let text), .string(let pattern)): return likeMatches(asciiLowercased(text), asciiLowercased(pattern))
         case (_, .number(let a), .number(let b)):
@@ -103,18 +105,19 @@ extension FilterNode {
     /// Whether a run matches; recursion only where the operator changes (bounded by the check
     /// that built the node).
     ///
-    /// `datasetName` gives the name of the dataset with a digest (for `datasets.name`).
-    func matches(_ run: Run, datasetName: (Digest) -> String?) -> Bool {
+    /// `artifact` gives the stored artifact of a digest: its name (for `datasets.name`) and the
+    /// kind the store keeps for it (the first recorded, as the SQL stores keep it).
+    func matches(_ run: Run, artifact: (Digest) -> LineageArtifact?) -> Bool {
         switch self {
-        case .all(let operands): return operands.allSatisfy { $0.matches(run, datasetName: datasetName) }
-        case .any(let operands): return operands.contains { $0.matches(run, datasetName: datasetName) }
-        case .not(let inner): return !inner.matches(run, datasetName: datasetName)
+        case .all(let operands): return operands.allSatisfy { $0.matches(run, artifact: artifact) }
+        case .any(let operands): return operands.contains { $0.matches(run, artifact: artifact) }
+        case .not(let inner): return !inner.matches(run, artifact: artifact)
         case .exists(.dataset(let field)):
-            return run.datasetInputs.contains { field.value(of: $0, datasetName: datasetName) != nil }
+            return run.datasetInputs(artifact).contains { field.value(of: $0, artifact: artifact) != nil }
         case .exists(let field): return field.value(in: run, numeric: false) != nil
         case .comparison(.dataset(let field), let op, let value):
-            return run.datasetInputs.contains { input in
-                field.value(of: input, datasetName: datasetName).map { RunFilter.compare(.string($0), op, value) } ?? false
+            return run.datasetInputs(artifact).contains { input in
+                field.value(of: input, artifact: artifact).map { RunFilter.compare(.string($0), op, value) } ?? false
             }
         case .comparison(let field, let op, let value):
             let numericValue: Bool = if case .number = value { true } else if case .list(let items) = value, case .number = items.first { true } else { false }
@@ -167,9 +170,9 @@ extension FilterField {
 
 extension DatasetField {
     /// The field of one dataset input.
-    func value(of input: ArtifactEdge, datasetName: (Digest) -> String?) -> String? {
+    func value(of input: ArtifactEdge, artifact: (Digest) -> LineageArtifact?) -> String? {
         switch self {
-        case .name: datasetName(input.digest)
+        case .name: artifact(input.digest)?.name
         case .digest: input.digest.hex
         case .context: input.role
         }
@@ -177,6 +180,8 @@ extension DatasetField {
 }
 
 extension Run {
-    /// The datasets the run read.
-    var datasetInputs: [ArtifactEdge] { edges.filter { $0.direction == .input && $0.kind == .dataset } }
+    /// The datasets the run read: inputs whose stored artifact (else the edge) is of kind dataset.
+    func datasetInputs(_ artifact: (Digest) -> LineageArtifact?) -> [ArtifactEdge] {
+        edges.filter { $0.direction == .input && (artifact($0.digest)?.kind ?? $0.kind) == .dataset }
+    }
 }

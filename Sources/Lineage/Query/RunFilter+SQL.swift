@@ -192,6 +192,12 @@ struct SQLFilterCompiler {
             guard case .list(let items) = value else { bind(value); return "\(expression) = ?" }
             for item in items { bind(item) }
             return "\(expression) IN (\(Array(repeating: "?", count: items.count).joined(separator: ", ")))"
+        case .notIn:
+            guard case .list(let items) = value else { bind(value); return "\(expression) != ?" }
+            for item in items { bind(item) }
+            let list = "\(expression) NOT IN (\(Array(repeating: "?", count: items.count).joined(separator: ", ")))"
+            if numeric, let nanWhen { return "(\(list) OR \(nanWhen))" }
+            return list
         case .notEqual:
             bind(value)
             if numeric, let nanWhen { return "(\(expression) != ? OR \(nanWhen))" }

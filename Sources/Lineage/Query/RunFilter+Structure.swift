@@ -107,9 +107,9 @@ extension RunFilter {
     /// Why a value does not fit its operator: a list goes with `in` only, and holds scalars.
     static func shapeProblem(_ op: FilterOperator, _ value: FilterValue) -> String? {
         guard case .list(let items) = value else {
-            return op == .in ? "'in' takes a list of values" : nil
+            return op == .in || op == .notIn ? "'\(op.rawValue)' takes a list of values" : nil
         }
-        if op != .in { return "a list of values goes with 'in' only" }
+        if op != .in && op != .notIn { return "a list of values goes with 'in' and 'not in' only" }
         if items.isEmpty { return "the 'in' list is empty" }
         if items.contains(where: { if case .list = $0 { true } else { false } }) { return "an 'in' list holds numbers or strings, not lists" }
         return nil

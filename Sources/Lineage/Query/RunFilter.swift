@@ -128,6 +128,9 @@ public enum FilterOperator: String, Sendable, Hashable, CaseIterable {
     /// Matches a pattern ignoring the case of ASCII letters only (see ``RunFilter``).
     case ilike = "ilike"
     case `in` = "in"
+    /// The run has the field and its value is in none of the list (MLflow's `NOT IN`; for
+    /// `datasets.` fields: some dataset the run read is in none of it). Like `!=`, a NaN matches.
+    case notIn = "not in"
 }
 
 /// A value on the right of a comparison.

@@ -159,7 +159,7 @@ public final class InMemoryLineageStore: LineageStore {
         let matching = runs.filter { run in
             // Names compare by code point, as SQL's `=` does (no Unicode normalization).
             (query.experiment.map { RunFilter.codePointOrder(run.experiment, $0) == 0 } ?? true)
-                && (filter?.matches(run) { artifacts[$0]?.name } ?? true)
+                && (filter?.matches(run) { artifacts[$0] } ?? true)
         }
         let sorted = matching.sorted { a, b in
             for ordering in query.orderBy {

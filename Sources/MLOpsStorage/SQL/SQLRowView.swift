@@ -26,6 +26,17 @@ public struct SQLRowView {
         }
     }
 
+    /// Whether column `index` (0-based) is NULL.
+    public func isNull(at index: Int) -> Bool {
+        switch source {
+        case .sqlite(let statement):
+            return SQLiteRowReading.isNull(statement, index)
+        case .row(let row):
+            guard index < row.values.count, case .null = row.values[index] else { return false }
+            return true
+        }
+    }
+
     /// Calls `body` with the UTF-8 bytes of the text in column `index` (0-based), or with nil for
     /// NULL or a value of another type. The bytes are valid only inside `body`.
     public func withText<Result>(at index: Int, _ body: (UnsafeRawBufferPointer?) throws -> Result) rethrows -> Result {

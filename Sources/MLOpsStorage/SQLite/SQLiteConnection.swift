@@ -33,7 +33,7 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
 
     /// Whether the caller runs on this connection's thread.
     private var isOnQueue: Bool {
-        DispatchQueue.getSpecific(key: Self.queueKey) == UInt(bitPattern: ObjectIdentifier(self).hashValue)
+        DispatchQueue.getSpecific(key: Self.queueKey) == UInt(bitPattern: ObjectIdentifier(self))
     }
 
     /// `SQLITE_TRANSIENT`: a macro Swift cannot import, so it is rebuilt here.
@@ -61,7 +61,7 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
                 })
             }
         }
-        queue.setSpecific(key: queueKey, value: UInt(bitPattern: ObjectIdentifier(connection).hashValue))
+        queue.setSpecific(key: queueKey, value: UInt(bitPattern: ObjectIdentifier(connection)))
         return connection
     }
 
@@ -367,6 +367,10 @@ enum SQLiteRowReading {
         return sqlite3_column_int64(statement, Int32(index))
     }
 
+    static func isNull(_ statement: OpaquePointer, _ index: Int) -> Bool {
+        sqlite3_column_type(statement, Int32(index)) == SQLITE_NULL
+    }
+
     static func text(_ statement: OpaquePointer, _ index: Int) -> UnsafeRawBufferPointer? {
         guard sqlite3_column_type(statement, Int32(index)) == SQLITE_TEXT else { return nil }
         let bytes = sqlite3_column_text(statement, Int32(index))
@@ -389,7 +393,8 @@ final class SQLiteConnectionExecutor: TaskExecutor, @unchecked Sendable {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        let executor = asUnownedTaskExecutor()
-        queue.async { job.runSynchronously(on: executor) }
+        // `self` is held until the job has run: the connection that owns this executor may be
+        // released by the very job that runs on it.
+        queue.async { [self] in job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }

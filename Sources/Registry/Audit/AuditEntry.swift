@@ -293,6 +293,12 @@ struct AuditChainVerifier: Sendable {
             failure = (sequence, "entry \(sequence) has no time (the audit table was edited)")
             return false
         }
+        // Every field is text, or NULL where the log allows it (before, after): a value of
+        // another type (a number, a blob written into the file) would hash like a NULL.
+        for column in 2...9 where !row.isNull(at: column) && row.withText(at: column, { $0 == nil }) {
+            failure = (sequence, "entry \(sequence) has a field that is not text (the audit table was edited)")
+            return false
+        }
         let linked = row.withText(at: 8) { $0.map { Self.equal($0, previousHash) } ?? false }
         var hashMatches = false
         if linked {

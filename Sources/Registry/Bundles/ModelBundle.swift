@@ -101,9 +101,26 @@ public enum ModelBundle {
     public static func importBundle(
         at path: String, into registry: any RegistryStore, artifacts: any ArtifactStore, by actor: String
     ) async throws -> BundleImport {
-        let verified = try verify(at: path)
+        // Reading and hashing the whole file is long work: done on a thread of its own, not on
+        // one of the cooperative pool's.
+        let verified = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<VerifiedBundle, any Error>) in
+            DispatchQueue.global().async { continuation.resume(with: Result { try verify(at: path) }) }
+        }
         let manifest = verified.manifest
         try await registry.requireRole(.register, of: actor, toDo: "import a model version")
+
+        // The bytes first: a failure from here on leaves at most unreferenced content in the
+        // artifact store, never a record. Read again as they stream in, and checked again:
+        // should the file have changed since the first read, the put throws and stores nothing.
+        let receipt = try await artifacts.put { writer in
+            let again = try read(at: path) { chunk in try writer.write(chunk) }
+            guard again.seal == verified.seal else {
+                throw BundleFormat.damaged("the file changed while it was being imported")
+            }
+        }
+        guard receipt.digest == verified.artifactDigest else {
+            throw BundleFormat.damaged("the artifact store computed \(receipt.digest), not \(verified.artifactDigest)")
+        }
 
         var modelRegistered = false
         do {
@@ -115,18 +132,6 @@ public enum ModelBundle {
                     tags: manifest.model.tags, riskClass: manifest.model.riskClass),
                 by: actor)
             modelRegistered = true
-        }
-
-        // Read again into the artifact store, checked again as it streams: should the file have
-        // changed since the first read, the put throws and stores nothing.
-        let receipt = try await artifacts.put { writer in
-            let again = try read(at: path) { chunk in try writer.write(chunk) }
-            guard again.seal == verified.seal else {
-                throw BundleFormat.damaged("the file changed while it was being imported")
-            }
-        }
-        guard receipt.digest == verified.artifactDigest else {
-            throw BundleFormat.damaged("the artifact store computed \(receipt.digest), not \(verified.artifactDigest)")
         }
 
         let source = manifest.version

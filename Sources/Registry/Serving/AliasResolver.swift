@@ -38,6 +38,9 @@ public final class AliasResolver: Service, Sendable {
 
     private struct State {
         var entries: [Key: ModelVersion] = [:]
+        /// The generation each entry was read under: a refresh never replaces an answer read
+        /// under a later generation than its own (two refreshes may overlap).
+        var stamps: [Key: UInt64] = [:]
         /// Grows each time a change is seen: a store read that began before a change must not
         /// be kept after it (it may predate the move).
         var generation: UInt64 = 0
@@ -76,6 +79,7 @@ public final class AliasResolver: Service, Sendable {
             let kept = state.withLock { state in
                 guard state.generation == generation && !state.stopped else { return false }
                 state.entries[key] = read
+                state.stamps[key] = generation
                 return true
             }
             if kept { return read }
@@ -131,10 +135,10 @@ public final class AliasResolver: Service, Sendable {
     /// - Throws: what reading the store throws; entries read before the failure are updated,
     ///   the others keep their values.
     public func refresh() async throws {
-        let keys = state.withLock { state -> [Key] in
+        let (keys, generation) = state.withLock { state -> ([Key], UInt64) in
             state.generation &+= 1
             // Watched aliases too, even when not kept (a resolution that lost its race).
-            return Array(Set(state.entries.keys).union(state.watchers.keys))
+            return (Array(Set(state.entries.keys).union(state.watchers.keys)), state.generation)
         }
         for key in keys {
             let fresh: ModelVersion?
@@ -144,8 +148,11 @@ public final class AliasResolver: Service, Sendable {
                 fresh = nil
             }
             let (changed, watchers) = state.withLock { state -> (Bool, [AsyncStream<ModelVersion>.Continuation]) in
+                // A refresh that started later has stored a newer answer: keep it.
+                guard (state.stamps[key] ?? 0) <= generation else { return (false, []) }
                 let old = state.entries[key]
                 state.entries[key] = fresh
+                state.stamps[key] = generation
                 guard let fresh, fresh != old else { return (false, []) }
                 return (true, Array((state.watchers[key] ?? [:]).values))
             }

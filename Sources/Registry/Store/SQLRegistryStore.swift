@@ -166,21 +166,42 @@ public struct SQLRegistryStore: RegistryStore {
     // MARK: Aliases
 
     public func evaluatePromotion(_ model: ModelName, version: Int, to alias: String) async throws -> [PolicyFailure] {
-        let evidence = RegistryLineage.lookup(in: lineage)
         let rules = rules
-        return try await read { tx in
-            let record = try await RegistryRules.existingModel(model, in: tx)
-            let candidate = try await RegistryRules.existingVersion(model, version, in: tx)
-            return try await rules.evaluate(model: record, version: candidate, alias: alias, lineage: evidence, in: tx)
+        return try await withLineageEvidence(model, version) { evidence in
+            try await self.read { tx in
+                let record = try await RegistryRules.existingModel(model, in: tx)
+                let candidate = try await RegistryRules.existingVersion(model, version, in: tx)
+                return try await rules.evaluate(model: record, version: candidate, alias: alias, lineage: evidence, in: tx)
+            }
         }
     }
 
     public func promote(
         _ model: ModelName, version: Int, to alias: String, by actor: String, reason: String, expecting: AliasExpectation
     ) async throws -> AliasAssignment {
-        let evidence = RegistryLineage.lookup(in: lineage)
-        return try await mutate {
-            try await $0.promote(model, version: version, to: alias, by: actor, reason: reason, expecting: expecting, lineage: evidence, in: $1)
+        try await withLineageEvidence(model, version) { evidence in
+            try await self.mutate {
+                try await $0.promote(model, version: version, to: alias, by: actor, reason: reason, expecting: expecting, lineage: evidence, in: $1)
+            }
+        }
+    }
+
+    /// Runs `body`, and only when the alias's policy asks for the version's Lineage run, runs it
+    /// again with the run read first.
+    ///
+    /// The run is never read inside the transaction: the Lineage store may be on the same
+    /// database, and a second transaction opened from inside the first could wait forever for a
+    /// connection (an in-memory or read-only SQLite database has one; a reader pool can be all
+    /// held by such outer transactions). The first attempt gets a look-up that stops it; it is
+    /// rolled back, the run is read, and the second attempt gets the evidence.
+    private func withLineageEvidence<Result: Sendable>(
+        _ model: ModelName, _ version: Int, _ body: @escaping @Sendable (@escaping RegistryLineage.Lookup) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await body { _ in throw LineageEvidenceNeeded() }
+        } catch is LineageEvidenceNeeded {
+            let evidence = try await RegistryLineage.evidence(for: try await self.version(model, version), in: lineage)
+            return try await body { _ in evidence }
         }
     }
 
@@ -514,3 +535,7 @@ struct SQLRegistryTransaction: RegistryTransaction {
         }
     }
 }
+
+/// Stops a transaction whose promotion policy needs the version's Lineage run (see
+/// `SQLRegistryStore.withLineageEvidence`).
+struct LineageEvidenceNeeded: Error {}

@@ -13,6 +13,12 @@ final class DecodedRecordCache: Sendable {
         var type: ObjectIdentifier
         var text: String
 
+        /// Equal when the same type and the same bytes: `String`'s `==` would find two texts that
+        /// differ only in Unicode normalization equal, and the record differs (its digest would).
+        static func == (lhs: Key, rhs: Key) -> Bool {
+            lhs.type == rhs.type && lhs.text.utf8.elementsEqual(rhs.text.utf8)
+        }
+
         /// The type, the length and the first 128 bytes: canonical JSON with sorted keys puts
         /// a record's identifying fields early, and equality compares the whole text anyway.
         func hash(into hasher: inout Hasher) {

@@ -217,6 +217,7 @@ public enum LineageStoreConformance {
             #expect(try await names("\(field) = 0.7 or \(field) = 0.2") == ["high"], "\(field)")
             #expect(try await names("\(field) in (0.1, 0.9)") == ["low"], "\(field)")
             #expect(try await names("\(field) != 0.7 and \(field) != 0.2") == ["low", "nan"], "\(field)")
+            #expect(try await names("\(field) not in (0.7, 0.2)") == ["low", "nan"], "\(field): not in means != each, NaN included")
             #expect(try await names("not \(field) > 0.5") == [field == "params.lr" ? "low" : "high", "nan"], "\(field)")
         }
         // In an ordering a NaN metric comes last, like a missing one.
@@ -393,6 +394,10 @@ public enum LineageStoreConformance {
         #expect(try await names("datasets.digest IN ('\(holdout.digest.hex)')") == ["a", "b"])
         #expect(try await names("datasets.name = 'scorer'") == [], "a model is not a dataset")
         #expect(try await names("datasets.name IS NULL") == ["c", "d"])
+        // MLflow's meaning: some dataset the run read is in none of the list; runs without one never match.
+        #expect(try await names("datasets.name NOT IN ('transactions-2026')") == ["a", "b"])
+        #expect(try await names("datasets.name NOT IN ('transactions-2026', 'holdout-2026')") == [])
+        #expect(try await names("attributes.name NOT IN ('a', 'b')") == ["c", "d"])
         #expect(try await names("not datasets.context = 'training-data'") == ["b", "c", "d"])
         await expectCode(.invalidFilter) { _ = try RunQuery(filter: "datasets.size = '1'") }
         await expectCode(.invalidFilter) { _ = try RunQuery(orderBy: ["datasets.name"]) }
