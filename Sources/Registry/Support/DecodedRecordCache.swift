@@ -16,7 +16,14 @@ final class DecodedRecordCache: Sendable {
         /// Equal when the same type and the same bytes: `String`'s `==` would find two texts that
         /// differ only in Unicode normalization equal, and the record differs (its digest would).
         static func == (lhs: Key, rhs: Key) -> Bool {
-            lhs.type == rhs.type && lhs.text.utf8.elementsEqual(rhs.text.utf8)
+            guard lhs.type == rhs.type, lhs.text.utf8.count == rhs.text.utf8.count else { return false }
+            var left = lhs.text, right = rhs.text
+            return left.withUTF8 { l in
+                right.withUTF8 { r in
+                    guard let a = l.baseAddress, let b = r.baseAddress else { return true }   // both empty
+                    return memcmp(a, b, l.count) == 0
+                }
+            }
         }
 
         /// The type, the length and the first 128 bytes: canonical JSON with sorted keys puts
