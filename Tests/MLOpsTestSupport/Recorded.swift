@@ -13,3 +13,14 @@ public final class Recorded<Value: Sendable>: Sendable {
     /// Everything appended so far, in order.
     public var all: [Value] { values.withLock { $0 } }
 }
+
+/// Polls `condition` every 10 ms until it holds (true) or `seconds` pass (false): for what a
+/// background task makes true soon, never for timing.
+public func eventually(within seconds: Int = 10, _ condition: () -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}

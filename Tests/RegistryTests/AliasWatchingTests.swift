@@ -26,15 +26,6 @@ struct AliasWatchingTests {
         return (model, alias, ops)
     }
 
-    static func eventually(within seconds: Int = 10, _ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
-    }
-
     @Test(
         "on PostgreSQL a promotion reaches the resolver by LISTEN/NOTIFY, with polling an hour away",
         .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
@@ -54,7 +45,7 @@ struct AliasWatchingTests {
                     let writer = try await SQLRegistryStore(database: other)
                     _ = try await writer.promote(model, version: 2, to: alias, by: ops, reason: "better", expecting: .version(1))
                 }
-                #expect(try await Self.eventually { resolver.cachedVersion(of: model, alias: alias)?.version == 2 },
+                #expect(try await eventually { resolver.cachedVersion(of: model, alias: alias)?.version == 2 },
                         "the move was not picked up without polling")
                 // A rolled-back transaction notifies no one: the alias stays on 2.
                 await #expect(throws: RegistryError.self) {
@@ -85,8 +76,8 @@ struct AliasWatchingTests {
                 let other = try await SQLiteDatabase(path: path)
                 _ = try await SQLRegistryStore(database: other).promote(model, version: 2, to: alias, by: ops, reason: "better", expecting: .version(1))
                 try await other.close()
-                #expect(try await Self.eventually { resolver.cachedVersion(of: model, alias: alias)?.version == 2 })
-                #expect(try await Self.eventually { reports.all.count >= 2 })
+                #expect(try await eventually { resolver.cachedVersion(of: model, alias: alias)?.version == 2 })
+                #expect(try await eventually { reports.all.count >= 2 })
                 group.cancelAll()
             }
             let counters = reports.all
@@ -109,7 +100,7 @@ struct AliasWatchingTests {
                     // At once: the first refresh of run() and this read race each other.
                     _ = try await resolver.resolve(model, alias: alias)
                     _ = try await registry.promote(model, version: target, to: alias, by: ops, reason: "round \(round)", expecting: .any)
-                    #expect(try await Self.eventually { resolver.cachedVersion(of: model, alias: alias)?.version == target }, "round \(round)")
+                    #expect(try await eventually { resolver.cachedVersion(of: model, alias: alias)?.version == target }, "round \(round)")
                     group.cancelAll()
                 }
             }

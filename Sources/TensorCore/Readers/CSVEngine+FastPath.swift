@@ -17,6 +17,35 @@ extension CSVEngine {
         case endOfInput
     }
 
+    /// Takes the record at `source.start` by a fast path, the numeric one first when every
+    /// column holds doubles, or skips a blank line: then returns nil. Otherwise returns what the
+    /// caller handles: ``FastOutcome/needMore``, ``FastOutcome/endOfInput`` or ``FastOutcome/slow``.
+    /// The one step of both the reading loop and a parallel run's own loop.
+    @inline(__always)
+    mutating func takeFastRecord(_ block: ScratchBlock) -> FastOutcome? {
+        if allNumeric, let next = Self.parseNumericRecord(
+            source.buffer, source.end, source.start, stops, delimiter, names.count, block.doubles,
+            block.valid, Self.blockRows, scratchRows) {
+            line += 1
+            source.start = next
+            acceptRow()
+            return nil
+        }
+        switch parseFast(block) {
+        case .accepted(let next, let newlines):
+            line += 1 + newlines
+            source.start = next
+            acceptRow()
+            return nil
+        case .blank(let next):
+            source.start = next
+            line += 1
+            return nil
+        case let other:
+            return other
+        }
+    }
+
     /// The fast path: parses the record at `source.start` straight into the scratch slot.
     @inline(__always)
     mutating func parseFast(_ block: ScratchBlock) -> FastOutcome {

@@ -100,26 +100,14 @@ extension CSVEngine {
     /// which a worker is reading), until the chunk holds `maxRows` rows.
     private mutating func streamRun(_ maxRows: Int, until limit: Int, _ block: ScratchBlock) throws(TableError) {
         while chunkRows < maxRows && source.start < limit {
-            if allNumeric, let next = Self.parseNumericRecord(
-                source.buffer, source.end, source.start, stops, delimiter, names.count, block.doubles,
-                block.valid, Self.blockRows, scratchRows) {
-                line += 1
-                source.start = next
-                acceptRow()
-                continue
-            }
-            switch parseFast(block) {
-            case .accepted(let next, let newlines):
-                line += 1 + newlines
-                source.start = next
-                acceptRow()
-            case .blank(let next):
-                source.start = next
-                line += 1
+            guard let outcome = takeFastRecord(block) else { continue }
+            switch outcome {
             case .needMore, .endOfInput:
                 return
             case .slow:
                 guard try parseSlow(allowRefill: false) else { return }
+            case .accepted, .blank:
+                continue   // taken by takeFastRecord
             }
         }
     }

@@ -130,26 +130,14 @@ struct CSVEngine: ChunkAssembly {
                 && source.end - source.start >= Self.parallelMinimumBytes && source.position >= noParallelBefore {
                 if try parallelStep(maxRows, block) { continue }
             }
-            if allNumeric, let next = Self.parseNumericRecord(
-                source.buffer, source.end, source.start, stops, delimiter, names.count, block.doubles,
-                block.valid, Self.blockRows, scratchRows) {
-                line += 1
-                source.start = next
-                acceptRow()
-                continue
-            }
-            switch parseFast(block) {
-            case .accepted(let next, let newlines):
-                line += 1 + newlines
-                source.start = next
-                acceptRow()
+            guard let outcome = takeFastRecord(block) else { continue }
+            switch outcome {
+            case .accepted, .blank:
+                continue   // taken by takeFastRecord
             case .needMore:
                 try source.refill()
                 parallelDeclined = false
                 if parallelPauseBlocks > 0 { parallelPauseBlocks -= 1 }
-            case .blank(let next):
-                source.start = next
-                line += 1
             case .endOfInput:
                 return
             case .slow:

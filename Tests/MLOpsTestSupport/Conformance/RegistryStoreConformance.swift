@@ -492,16 +492,6 @@ public enum RegistryStoreConformance {
         }
     }
 
-    /// Polls `condition` until it holds (true) or 10 seconds pass (false).
-    static func eventually(_ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
-    }
-
     public static let checks: [ConformanceCheck<RegistryFixture>] = [
         ConformanceCheck("principals need an admin, and the first one is one", principalsNeedAnAdmin),
         ConformanceCheck("models and versions register with roles, numbers and digests", modelsAndVersions),
