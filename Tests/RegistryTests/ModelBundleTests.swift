@@ -63,6 +63,19 @@ struct ModelBundleTests {
             #expect(try await target.model(try ModelName("fraud/scorer")).riskClass == .high)
             #expect(try await artifacts.read(source.version.artifactDigest) == weights)
             #expect(try await target.auditEntries(after: 0, limit: 100).map(\.action).suffix(2) == ["model.register", "version.register"])
+
+            // A file that changed after it was verified writes nothing: the seal is checked again
+            // as the bytes stream in.
+            let other = folder.file("other.mlbundle")
+            try await ModelBundle.export(try ModelName("fraud/scorer"), version: 1, from: target, artifacts: artifacts, lineage: nil, to: other)
+            let stale = try ModelBundle.verify(at: path)
+            let head = try await target.auditHead()
+            let stored = try await artifacts.allDigests()
+            await #expect(throws: RegistryError.self) {
+                _ = try await ModelBundle.importBundle(stale, at: other, into: target, artifacts: artifacts, by: "ops")
+            }
+            #expect(try await target.auditHead() == head)
+            #expect(try await artifacts.allDigests() == stored)
             try await sourceDatabase.close()
             try await targetDatabase.close()
         }

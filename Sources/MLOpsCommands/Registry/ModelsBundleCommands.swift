@@ -107,11 +107,11 @@ struct ModelsImport: AsyncParsableCommand {
 
     func run() async throws {
         // Checked before the store is opened: a bad bundle must not even create a store file.
-        _ = try ModelBundle.verify(at: file)
+        let verified = try ModelBundle.verify(at: file)
         let folder = try store.artifactsFolder(artifacts)
         let principal = acting.principal
         let imported = try await store.withRegistryStore(.write) { registry in
-            try await ModelBundle.importBundle(at: file, into: registry, artifacts: try FileSystemArtifactStore(root: folder), by: principal)
+            try await ModelBundle.importBundle(verified, at: file, into: registry, artifacts: try FileSystemArtifactStore(root: folder), by: principal)
         }
         let result = Output(
             model: imported.version.model, version: imported.version.version, sourceVersion: imported.manifest.version.version,

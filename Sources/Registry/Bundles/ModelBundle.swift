@@ -106,6 +106,17 @@ public enum ModelBundle {
         let verified = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<VerifiedBundle, any Error>) in
             DispatchQueue.global().async { continuation.resume(with: Result { try verify(at: path) }) }
         }
+        return try await importBundle(verified, at: path, into: registry, artifacts: artifacts, by: actor)
+    }
+
+    /// Imports the bundle at `path` that ``verify(at:)`` already read through (`verified`),
+    /// without verifying it a second time first: its bytes are still checked as they stream into
+    /// the artifact store, and a file that changed since (another seal) writes nothing.
+    ///
+    /// - Throws: as ``importBundle(at:into:artifacts:by:)``.
+    public static func importBundle(
+        _ verified: VerifiedBundle, at path: String, into registry: any RegistryStore, artifacts: any ArtifactStore, by actor: String
+    ) async throws -> BundleImport {
         let manifest = verified.manifest
         try await registry.requireRole(.register, of: actor, toDo: "import a model version")
 
