@@ -181,7 +181,10 @@ struct ProfileTests {
         var reference = KLLSketch(), current = KLLSketch()
         for _ in 0..<20_000 { reference.update(random.nextNormal()) }
         for _ in 0..<20_000 { current.update(0.25 + random.nextNormal()) }
-        #expect(try SketchKolmogorovSmirnovTest(reference: reference, current: current).pValue < 1e-6)
+        let shifted = try SketchKolmogorovSmirnovTest(reference: reference, current: current)
+        // The p-value bottoms out at the failure probability δ of the sketches' error bounds.
+        #expect(shifted.pValue <= shifted.failureProbability * 1.000_001)
+        #expect(shifted.pValue >= shifted.failureProbability)
     }
 
     @Test("the in-memory baseline store passes the conformance suite", arguments: BaselineStoreConformance.checks)

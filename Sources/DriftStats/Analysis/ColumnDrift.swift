@@ -37,6 +37,9 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
     public var current: ColumnSummary
     /// Shares per bin or category, for plots.
     public var histogram: ColumnHistogram?
+    /// For a comparison of streaming profiles: the sketches' error and the smallest shift the
+    /// comparison flags (nil for comparisons of raw data, which have no sketch error).
+    public var resolution: SketchResolution?
     /// Data-quality findings for this column.
     public var issues: [QualityIssue]
 
@@ -44,7 +47,7 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
     public var drifted: Bool { status == .drifted }
 
     enum CodingKeys: String, CodingKey {
-        case name, kind, role, method, statistic, threshold, status, reason, reference, current, histogram, issues, drifted
+        case name, kind, role, method, statistic, threshold, status, reason, reference, current, histogram, issues, drifted, resolution
         case pValue = "p_value", adjustedPValue = "adjusted_p_value", effectSize = "effect_size", effectMeasure = "effect_measure"
     }
 
@@ -91,6 +94,7 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
         current = try container.decode(ColumnSummary.self, forKey: .current)
         histogram = try container.decodeIfPresent(ColumnHistogram.self, forKey: .histogram)
         issues = try container.decode([QualityIssue].self, forKey: .issues)
+        resolution = try container.decodeIfPresent(SketchResolution.self, forKey: .resolution)
     }
 
     /// Encodes the result with every key present (null where there is no value), so readers of
@@ -114,6 +118,7 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
         try container.encode(current, forKey: .current)
         try container.encode(histogram, forKey: .histogram)
         try container.encode(issues, forKey: .issues)
+        try container.encode(resolution, forKey: .resolution)
     }
 }
 

@@ -148,6 +148,9 @@ public struct DriftAnalyzer: Sendable {
             let p = pValue ?? .nan
             significant = p <= threshold
             reason = "\(method) p = \(Self.format(p)) \(significant ? "≤" : ">") \(Self.format(threshold))"
+        } else if let bound = evaluation.decisionStatistic, bound != evaluation.statistic {
+            significant = bound >= threshold
+            reason = "\(method) = \(Self.format(evaluation.statistic)), at least \(Self.format(bound)) allowing for the sketches' error, \(significant ? "≥" : "<") \(Self.format(threshold))"
         } else {
             significant = evaluation.statistic >= threshold
             reason = "\(method) = \(Self.format(evaluation.statistic)) \(significant ? "≥" : "<") \(Self.format(threshold))"

@@ -8,6 +8,9 @@ struct MethodEvaluation: Sendable {
     let pValue: Double?
     let effectSize: Double
     let effectMeasure: EffectMeasure
+    /// What a distance's decision compares with the threshold when that is not ``statistic``:
+    /// a lower bound allowing for a sketch's error. Nil for exact data and for tests.
+    var decisionStatistic: Double?
 
     /// Evaluates `method`, or throws ``DriftError`` with the reason it does not apply.
     /// - Parameter bins: explicit bins for the binned methods on a numeric column (nil: `binCount`
@@ -29,11 +32,12 @@ struct MethodEvaluation: Sendable {
         }
     }
 
-    init(statistic: Double, pValue: Double?, effectSize: Double, effectMeasure: EffectMeasure) {
+    init(statistic: Double, pValue: Double?, effectSize: Double, effectMeasure: EffectMeasure, decisionStatistic: Double? = nil) {
         self.statistic = statistic
         self.pValue = pValue
         self.effectSize = effectSize
         self.effectMeasure = effectMeasure
+        self.decisionStatistic = decisionStatistic
     }
 
     private init(numeric method: DriftMethod, reference: SortedSample, deviation: Double, current: SortedSample, binCount: Int, bins given: ReferenceBins?) throws(DriftError) {

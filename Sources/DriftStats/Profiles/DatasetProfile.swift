@@ -35,7 +35,7 @@ public struct DatasetProfile: Sendable, Codable {
         columnNames = schema.map(\.name)
         var columns: [ColumnProfile] = []
         for entry in schema {
-            columns.append(try ColumnProfile(kind: entry.kind, settings: settings))
+            columns.append(try ColumnProfile(kind: entry.kind, settings: settings, column: entry.name))
         }
         self.columns = columns
         self.settings = settings

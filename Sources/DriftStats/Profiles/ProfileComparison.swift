@@ -4,19 +4,38 @@ import TensorCore
 /// Compares a window's streaming profile with a stored baseline profile and decides, with the
 /// same configuration, decision rules and report as ``DriftAnalyzer``.
 ///
-/// What runs on sketches: Kolmogorov–Smirnov (``SketchKolmogorovSmirnovTest``, its decision
-/// widened by the sketches' rank error), Welch's t (from the moments), Wasserstein and energy
-/// distances (between the sketches' step CDFs), and the binned distances (PSI, Jensen–Shannon,
-/// KL, Hellinger, total variation, L∞) over bins fixed at the baseline's quantiles. Categorical
-/// columns use the heavy-hitters counts with every categorical method. Tests that need the raw
-/// values (Cramér–von Mises, Anderson–Darling, Mann–Whitney) are reported as not tested.
+/// What runs on sketches: Kolmogorov–Smirnov (``SketchKolmogorovSmirnovTest``), Welch's t
+/// (from the exact moments), Wasserstein and energy distances (between the sketches' step
+/// CDFs), and the binned distances (PSI, Jensen–Shannon, KL, Hellinger, total variation, L∞)
+/// over bins fixed at the baseline's quantiles. Categorical columns use the heavy-hitters
+/// counts with every categorical method. Tests that need the raw values (Cramér–von Mises,
+/// Anderson–Darling, Mann–Whitney) are reported as not tested.
+///
+/// Every method carries the sketches' error: each quantile sketch bounds its own rank error
+/// (``KLLSketch/rankErrorBound(failureProbability:queries:)``), a full heavy-hitters sketch
+/// its count error. A test's p-value is taken at the statistic lowered by that error (plus the
+/// chance δ the bounds fail, ``failureProbability``), so false alarms stay at or below the
+/// level; a distance is decided on its lower bound. Each tested column reports its
+/// ``SketchResolution``: the error and the smallest shift this comparison would flag.
 public struct ProfileComparison: Sendable {
     let analyzer: DriftAnalyzer
+    /// δ: the chance, per column, that a sketch's error exceeds its bound.
+    public let failureProbability: Double
 
     /// A comparison with checked settings (``DriftConfiguration/season``,
     /// ``DriftConfiguration/modelOutputs`` and the duplicate-row check do not apply to profiles).
-    public init(configuration: DriftConfiguration = DriftConfiguration()) throws(DriftError) {
+    ///
+    /// - Parameters:
+    ///   - configuration: Methods, thresholds and rules, as for ``DriftAnalyzer``.
+    ///   - failureProbability: δ, in (0, 0.01]; the default is
+    ///     ``SketchKolmogorovSmirnovTest/defaultFailureProbability`` (10⁻⁴).
+    /// - Throws: ``DriftError`` for settings out of range.
+    public init(configuration: DriftConfiguration = DriftConfiguration(), failureProbability: Double = SketchKolmogorovSmirnovTest.defaultFailureProbability) throws(DriftError) {
         analyzer = try DriftAnalyzer(configuration: configuration)
+        guard failureProbability > 0 && failureProbability <= 0.01 else {
+            throw DriftError(.invalidArgument, "The failure probability of the sketches' error bounds is \(failureProbability)", fix: "use a probability in (0, 0.01], such as the default 1e-4.")
+        }
+        self.failureProbability = failureProbability
     }
 
     /// The settings.
@@ -66,6 +85,7 @@ public struct ProfileComparison: Sendable {
         let threshold = configuration.threshold(for: name, method: method)
         let evaluation: MethodEvaluation
         var histogram: ColumnHistogram?
+        var resolution: SketchResolution?
         do throws(DriftError) {
             if r.kind == .categorical {
                 let counts = Self.comparableCategoryCounts(r, c)
@@ -73,10 +93,17 @@ public struct ProfileComparison: Sendable {
                 guard r.presentCount > 0, c.presentCount > 0 else {
                     throw DriftError(.emptySample, "\(r.presentCount == 0 ? "the baseline" : "the current profile") has no values")
                 }
-                evaluation = try MethodEvaluation(categorical: method, reference: counts.0, current: counts.1)
+                let intervals = Self.categoryIntervals(r, c, counts)
+                let evaluated = try SketchMethodEvaluation(categorical: method, reference: intervals.0, current: intervals.1)
+                evaluation = evaluated.evaluation
+                resolution = categoricalResolution(method, evaluated, reference: intervals.0, current: intervals.1, threshold: threshold)
             } else {
                 histogram = ColumnHistogram(sketchReference: r.quantiles, current: c.quantiles)
-                evaluation = try Self.numeric(method, reference: r, current: c, binCount: configuration.binCount)
+                let sides = (SketchedDistribution(r), SketchedDistribution(c))
+                let evaluated = try SketchMethodEvaluation(
+                    numeric: method, reference: sides.0, current: sides.1, binCount: configuration.binCount, failureProbability: failureProbability)
+                evaluation = evaluated.evaluation
+                resolution = numericResolution(method, evaluated, reference: sides.0, current: sides.1, threshold: threshold)
             }
         } catch {
             return analyzer.notTested(
@@ -89,13 +116,79 @@ public struct ProfileComparison: Sendable {
                 issues: issues, method: method, histogram: histogram)
         }
         let (status, reason) = analyzer.decision(method: method, evaluation: evaluation, pValue: evaluation.pValue, threshold: threshold)
-        return ColumnDrift(
+        var column = ColumnDrift(
             name: name, kind: r.kind, role: role, method: method,
             statistic: evaluation.statistic, pValue: evaluation.pValue, threshold: threshold,
             effectSize: evaluation.effectSize, effectMeasure: evaluation.effectMeasure,
             status: status, reason: reason, reference: summaries.0, current: summaries.1,
             histogram: histogram, issues: issues
         )
+        column.resolution = resolution
+        return column
+    }
+
+    /// Whether the analyzer flags an evaluation (drifted or detectable) at `threshold`.
+    private func flags(_ method: DriftMethod, _ evaluation: MethodEvaluation, threshold: Double) -> Bool {
+        if evaluation.statistic.isNaN || evaluation.pValue?.isNaN == true { return false }
+        return analyzer.decision(method: method, evaluation: evaluation, pValue: evaluation.pValue, threshold: threshold).0 != .stable
+    }
+
+    /// The resolution of a numeric comparison: the smallest location shift of the reference's
+    /// distribution, in its standard deviations, that this comparison flags with the current
+    /// profile's count and sketch error.
+    func numericResolution(
+        _ method: DriftMethod, _ evaluated: SketchMethodEvaluation, reference: SketchedDistribution, current: SketchedDistribution, threshold: Double
+    ) -> SketchResolution {
+        let deviation = reference.deviation
+        var shift: Double?
+        if deviation > 0 && deviation.isFinite {
+            shift = SketchResolution.smallestFlagged(limit: 10) { delta in
+                let moved = reference.shifted(by: delta * deviation, like: current)
+                guard let trial = try? SketchMethodEvaluation(
+                    numeric: method, reference: reference, current: moved, binCount: configuration.binCount, failureProbability: failureProbability)
+                else { return false }
+                return flags(method, trial.evaluation, threshold: threshold)
+            }
+        }
+        let used = evaluated.referenceError + evaluated.currentError > 0 ? failureProbability : 0
+        return SketchResolution(
+            statisticError: evaluated.statisticError, detectableShift: shift, shiftMeasure: .wassersteinStandardDeviations,
+            failureProbability: used, referenceError: evaluated.referenceError, currentError: evaluated.currentError)
+    }
+
+    /// The resolution of a categorical comparison: the smallest share of rows moved from the
+    /// reference's most common category to its next (or to a new one) that this comparison
+    /// flags with the current profile's count and count error.
+    func categoricalResolution(
+        _ method: DriftMethod, _ evaluated: SketchMethodEvaluation, reference: CategoryCountIntervals, current: CategoryCountIntervals, threshold: Double
+    ) -> SketchResolution {
+        let total = Double(Swift.max(reference.total, 1))
+        let shares = reference.estimates.map { Double($0) / total }
+        let order = shares.indices.sorted { shares[$0] > shares[$1] }
+        var shift: Double?
+        if let first = order.first {
+            let second = order.count > 1 ? order[1] : nil
+            let currentTotal = Double(current.total)
+            let halfWidth = current.shareError * currentTotal / 2
+            shift = SketchResolution.smallestFlagged(limit: shares[first]) { moved in
+                var trialShares = shares + (second == nil ? [0] : [])
+                trialShares[first] -= moved
+                trialShares[second ?? shares.count] += moved
+                let estimates = trialShares.map { Int(($0 * currentTotal).rounded()) }
+                let trialCurrent = CategoryCountIntervals(
+                    estimates: estimates, intervals: estimates.map { (Double($0) - halfWidth, Double($0) + halfWidth) }, total: current.total)
+                var trialReference = reference
+                if second == nil {
+                    trialReference.estimates.append(0)
+                    trialReference.intervals.append((0, 0))
+                }
+                guard let trial = try? SketchMethodEvaluation(categorical: method, reference: trialReference, current: trialCurrent) else { return false }
+                return flags(method, trial.evaluation, threshold: threshold)
+            }
+        }
+        return SketchResolution(
+            statisticError: evaluated.statisticError, detectableShift: shift, shiftMeasure: .totalVariation,
+            failureProbability: 0, referenceError: evaluated.referenceError, currentError: evaluated.currentError)
     }
 
     /// The reference's standard deviation for effects in σ: the moment sketch's, or, when its M2
@@ -120,43 +213,6 @@ public struct ProfileComparison: Sendable {
             previous = step.rank
         }
         return variance.squareRoot() * scale
-    }
-
-    static func numeric(_ method: DriftMethod, reference: ColumnProfile, current: ColumnProfile, binCount: Int) throws(DriftError) -> MethodEvaluation {
-        guard !reference.quantiles.isEmpty else { throw DriftError(.emptySample, "the baseline has no values") }
-        guard !current.quantiles.isEmpty else { throw DriftError(.emptySample, "the current profile has no values") }
-        let (r, c) = (reference.quantiles.cumulativeSteps(), current.quantiles.cumulativeSteps())
-        let raw = gapIntegralBetweenSteps(r, c, power: 1)
-        let deviation = Self.standardDeviation(of: reference, steps: r)
-        let effect = WassersteinDistance.inDeviations(raw, deviation: deviation)
-        let statistic: Double
-        var pValue: Double?
-        switch method {
-        case .kolmogorovSmirnov:
-            let test = try SketchKolmogorovSmirnovTest(reference: reference.quantiles, current: current.quantiles)
-            (statistic, pValue) = (test.statistic, test.pValue)
-        case .welchT:
-            (statistic, pValue) = welch(reference.moments, current.moments)
-        case .wasserstein:
-            statistic = effect
-        case .energy:
-            let distance = (2 * gapIntegralBetweenSteps(r, c, power: 2)).squareRoot()
-            statistic = WassersteinDistance.inDeviations(distance, deviation: deviation)
-        case .psi, .jensenShannon, .kullbackLeibler, .hellinger, .totalVariation, .lInfinity:
-            var edges: [Double] = []
-            for q in (1..<binCount).map({ Double($0) / Double(binCount) }) {
-                if let cut = try? reference.quantiles.quantile(q), edges.last.map({ cut > $0 }) ?? true { edges.append(cut) }
-            }
-            let shares = (
-                (try? reference.quantiles.pmf(at: edges, inclusive: false)) ?? [],
-                (try? current.quantiles.pmf(at: edges, inclusive: false)) ?? []
-            )
-            let binned = try MethodEvaluation(categorical: method, referenceCounts: shares.0.map { Int(($0 * 1e9).rounded()) }, currentCounts: shares.1.map { Int(($0 * 1e9).rounded()) })
-            statistic = binned.statistic
-        case .cramerVonMises, .andersonDarling, .mannWhitney, .chiSquare, .gTest, .proportionZ, .fisherExact:
-            throw DriftError(.invalidArgument, "\(method) needs the raw values (or exact counts), which a numeric profile does not keep", fix: "use ks, ttest, wasserstein, energy or a binned distance on profiles.")
-        }
-        return MethodEvaluation(statistic: statistic, pValue: pValue, effectSize: effect, effectMeasure: .wassersteinStandardDeviations)
     }
 
     /// Category counts of two profiles that can be compared.
@@ -190,12 +246,41 @@ public struct ProfileComparison: Sendable {
         return (counts(reference), counts(current))
     }
 
-    /// Welch's t from two moment sketches (finite values only).
-    static func welch(_ a: MomentSketch, _ b: MomentSketch) -> (Double, Double?) {
-        let (na, nb) = (Double(a.finiteCount), Double(b.finiteCount))
+    /// Category counts with the interval each true count lies in, in one order of categories.
+    ///
+    /// Exact counts are their own intervals. A full SpaceSaving sketch over-estimates each
+    /// monitored count by at most N / capacity (``HeavyHitters/errorBound``), so a monitored
+    /// key's true count lies in [estimate − error, estimate], a key this side does not monitor
+    /// in [0, error], and the "(other)" rest, the rows not claimed by the keys, in
+    /// [rest, rest + keys × error].
+    static func categoryIntervals(
+        _ reference: ColumnProfile, _ current: ColumnProfile, _ counts: ([String: Int], [String: Int])
+    ) -> (CategoryCountIntervals, CategoryCountIntervals) {
+        let keys = Set(counts.0.keys).union(counts.1.keys).sorted()
+        func intervals(_ profile: ColumnProfile, _ counted: [String: Int]) -> CategoryCountIntervals {
+            let estimates = keys.map { counted[$0] ?? 0 }
+            guard !profile.categoryCountsAreExact else {
+                return CategoryCountIntervals(estimates: estimates, intervals: estimates.map { (Double($0), Double($0)) }, total: profile.presentCount)
+            }
+            let error = profile.categories.errorBound
+            let monitored = profile.categoryCounts
+            let named = keys.filter { $0 != ColumnProfile.otherCategories }.count
+            let bounds: [(Double, Double)] = zip(keys, estimates).map { key, estimate in
+                if key == ColumnProfile.otherCategories { return (Double(estimate), Double(estimate) + Double(named) * error) }
+                if monitored[key] != nil { return (Swift.max(0, Double(estimate) - error), Double(estimate)) }
+                return (0, error)
+            }
+            return CategoryCountIntervals(estimates: estimates, intervals: bounds, total: profile.presentCount)
+        }
+        return (intervals(reference, counts.0), intervals(current, counts.1))
+    }
+
+    /// Welch's t from two sides' finite count, mean and sum of squared deviations.
+    static func welch(_ a: (count: Int, mean: Double, m2: Double), _ b: (count: Int, mean: Double, m2: Double)) -> (Double, Double?) {
+        let (na, nb) = (Double(a.count), Double(b.count))
         guard na >= 2, nb >= 2 else { return (.nan, nil) }
         let va = a.m2 / (na - 1) / na, vb = b.m2 / (nb - 1) / nb
-        let t = (a.finiteMean - b.finiteMean) / (va + vb).squareRoot()
+        let t = (a.mean - b.mean) / (va + vb).squareRoot()
         let dof = (va + vb) * (va + vb) / (va * va / (na - 1) + vb * vb / (nb - 1))
         if t.isInfinite { return (t, 0) }
         guard t.isFinite, let distribution = try? StudentTDistribution(degreesOfFreedom: dof) else { return (t, .nan) }
@@ -241,7 +326,7 @@ public struct ProfileComparison: Sendable {
             let allowed = rules.allowedRanges[name]
             if let allowed, let seenLow = current.moments.min, let seenHigh = current.moments.max, seenLow < allowed.lowerBound || seenHigh > allowed.upperBound {
                 issues.append(QualityIssue(check: .outOfRange, column: name, severity: .error, message: "current values reach \(seenLow)…\(seenHigh), outside the allowed range \(allowed.lowerBound)…\(allowed.upperBound)"))
-            } else if allowed == nil, below + above > rules.maxOutOfRangeShare + SketchKolmogorovSmirnovTest.error(of: current.quantiles) {
+            } else if allowed == nil, below + above > rules.maxOutOfRangeShare + current.quantiles.rankErrorBound(failureProbability: SketchKolmogorovSmirnovTest.defaultFailureProbability, queries: 2) {
                 issues.append(QualityIssue(
                     check: .outOfRange, column: name, severity: .warning,
                     message: "about \(DataQualityCheck.percent(below + above)) of current values lie outside the baseline range \(low)…\(high) (limit \(DataQualityCheck.percent(rules.maxOutOfRangeShare)))",

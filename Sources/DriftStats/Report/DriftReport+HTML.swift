@@ -240,6 +240,9 @@ extension DriftReport {
             }
             section.element("p", ["class": "meta"], text: facts.joined(separator: " · "))
             section.element("p", ["class": "reason"], text: column.reason)
+            if let resolution = column.resolution {
+                section.element("p", ["class": "meta resolution"], text: resolution.summary)
+            }
             section.element("div", ["class": "column-body"]) { body in
                 body.element("div", ["class": "side"]) { side in
                     Self.writeSummaries(reference: column.reference, current: column.current, into: &side)

@@ -22,6 +22,7 @@ extension DriftReport {
                 column.status.rawValue.uppercased(),
             ].joined(separator: "  "))
             if column.status != .stable { lines.append("\(String(repeating: " ", count: width))  \(column.reason)") }
+            if let resolution = column.resolution { lines.append("\(String(repeating: " ", count: width))  \(resolution.summary)") }
         }
         lines.append("")
         lines.append("\(drifted ? "DRIFTED" : "NO DRIFT"): \(dataset.reason)")

@@ -20,18 +20,55 @@ struct DriftBaselineSave: AsyncParsableCommand {
     @Argument(help: "The baseline's name (e.g. fraud-v3).") var name: String
     @Argument(help: "The data to profile (CSV or JSON Lines).") var file: String
     @Option(help: "A note stored with the baseline.") var note: String?
+    @Option(
+        name: .customLong("quantile-k"),
+        help: "The quantile sketch's k for numeric columns (default \(ProfileSettings.defaultQuantileAccuracy); a larger k sees smaller shifts and stores about 36 bytes more per unit: see Documentation/SketchResolution.md).")
+    var quantileK: Int?
+    @Option(
+        name: .customLong("column-quantile-k"),
+        help: ArgumentHelp("A k for one column, as NAME=K (repeatable); overrides --quantile-k for that column.", valueName: "name=k"))
+    var columnQuantileK: [String] = []
 
     func validate() throws {
         if name.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("the baseline's name is empty: give a name such as fraud-v3.")
         }
+        _ = try settings()
+    }
+
+    /// The profile settings the flags ask for.
+    func settings() throws -> ProfileSettings {
+        var settings = ProfileSettings()
+        func checked(_ k: Int, _ given: String) throws -> Int {
+            guard k >= KLLSketch.minK && k <= KLLSketch.maxK else {
+                throw ValidationError("\(given): k must be in \(KLLSketch.minK)...\(KLLSketch.maxK) (the default is \(ProfileSettings.defaultQuantileAccuracy)).")
+            }
+            return k
+        }
+        if let quantileK { settings.quantileAccuracy = try checked(quantileK, "--quantile-k \(quantileK)") }
+        for entry in columnQuantileK {
+            guard let equals = entry.lastIndex(of: "="), equals != entry.startIndex,
+                  let k = Int(entry[entry.index(after: equals)...]) else {
+                throw ValidationError("--column-quantile-k \(entry): write NAME=K, for example --column-quantile-k amount=4000.")
+            }
+            let column = String(entry[..<equals])
+            guard settings.columnQuantileAccuracy[column] == nil else {
+                throw ValidationError("--column-quantile-k names column '\(column)' twice: give each column one k.")
+            }
+            settings.columnQuantileAccuracy[column] = try checked(k, "--column-quantile-k \(entry)")
+        }
+        return settings
     }
 
     func run() async throws {
         let table = try TableFile.read(file)
+        let settings = try settings()
+        for column in settings.columnQuantileAccuracy.keys.sorted() where !table.columnNames.contains(column) {
+            throw CommandFailure.usage("error: --column-quantile-k names column '\(column)', which \(file) does not have (its columns: \(table.columnNames.joined(separator: ", "))).")
+        }
         let profile: DatasetProfile
         do {
-            profile = try DatasetProfile(profiling: table)
+            profile = try DatasetProfile(profiling: table, settings: settings)
         } catch {
             throw CommandFailure.usage("error: \(error)")
         }

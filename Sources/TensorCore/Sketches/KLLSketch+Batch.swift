@@ -1,3 +1,5 @@
+import Foundation
+
 extension KLLSketch {
     /// Batches smaller than this many times `k` go through the value-by-value path.
     static let batchThresholdFactor = 4
@@ -20,12 +22,10 @@ extension KLLSketch {
             update(contentsOf: values)
             return
         }
-        var run: [Double] = []
-        run.reserveCapacity(values.count)
-        var nans = 0
-        for value in values {
-            if value.isNaN { nans += 1 } else { run.append(value) }
-        }
+        // One bulk copy; NaNs (rare) are counted and removed afterwards.
+        var run = Array(values)
+        let nans = run.count(where: \.isNaN)
+        if nans > 0 { run.removeAll(where: \.isNaN) }
         nanCount += nans
         guard run.count >= KLLSketch.batchThresholdFactor * k else {
             // Mostly NaN: the survivors go in one by one (their NaNs are already counted).
@@ -48,6 +48,7 @@ extension KLLSketch {
         // Items left behind, one per level at most, and the run as it climbs.
         var leftovers: [Double?] = []
         var length = total
+        var variance = 0.0
         run.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             while length > k {
@@ -61,6 +62,8 @@ extension KLLSketch {
                 }
                 let pairs = (length - start) / 2
                 let offset = nextCoin(mixing: base[start])
+                // One compaction at this level: its items weigh 2^level.
+                variance += scalbn(1.0, 2 * leftovers.count - 2)
                 for index in 0..<pairs { base[index] = base[start + 2 * index + offset] }
                 length = pairs
             }
@@ -83,6 +86,7 @@ extension KLLSketch {
         sketch.count = total
         sketch.minValue = minimum
         sketch.maxValue = maximum
+        sketch.compactionVariance = variance
         sketch.refreshCapacities()
         return sketch
     }

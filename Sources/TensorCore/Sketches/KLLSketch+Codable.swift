@@ -9,7 +9,8 @@ extension KLLSketch: Hashable {
         guard lhs.k == rhs.k, lhs.count == rhs.count, lhs.nanCount == rhs.nanCount,
             lhs.minValue.bitPattern == rhs.minValue.bitPattern,
             lhs.maxValue.bitPattern == rhs.maxValue.bitPattern,
-            lhs.random == rhs.random, lhs.numLevels == rhs.numLevels
+            lhs.random == rhs.random, lhs.numLevels == rhs.numLevels,
+            lhs.compactionVariance?.bitPattern == rhs.compactionVariance?.bitPattern
         else { return false }
         for h in 0...lhs.numLevels where lhs.levels[h] - lhs.levels[0] != rhs.levels[h] - rhs.levels[0] {
             return false
@@ -30,6 +31,7 @@ extension KLLSketch: Hashable {
         hasher.combine(minValue.bitPattern)
         hasher.combine(maxValue.bitPattern)
         hasher.combine(random)
+        hasher.combine(compactionVariance?.bitPattern)
         for h in 0...numLevels { hasher.combine(levels[h] - levels[0]) }
         for i in levels[0]..<items.count { hasher.combine(items[i].bitPattern) }
     }
@@ -40,24 +42,26 @@ extension KLLSketch: Hashable {
 extension KLLSketch {
     /// Magic tag "KLL" that starts the binary form.
     static let magic: [UInt8] = Array("KLL".utf8)
-    /// The binary format version written by ``serialized()``.
-    public static let serialVersion: UInt8 = 1
+    /// The binary format version written by ``serialized()``. Version 1 (no compaction
+    /// variance) is still read; its sketches fall back to the 99 % rank-error figure.
+    public static let serialVersion: UInt8 = 2
 
     /// Returns the compact binary form of the sketch.
     ///
     /// Layout (all integers little-endian):
     /// `"KLL"`, version `1` (UInt8), `k` (UInt16), minimum level width `8` (UInt8),
     /// number of levels L (UInt8), `count` (UInt64), `nanCount` (UInt64), `min` and `max`
-    /// (IEEE-754 bits, UInt64 each), generator state (UInt64), L level sizes (UInt32 each,
-    /// level 0 first), then the retained values (IEEE-754 bits, UInt64 each) level by level.
-    /// Size: 48 + 4L + 8r bytes for r retained values (about 5 KB at k = 200).
+    /// (IEEE-754 bits, UInt64 each), generator state (UInt64), ``compactionVariance``
+    /// (IEEE-754 bits; NaN when unknown), L level sizes (UInt32 each, level 0 first), then the
+    /// retained values (IEEE-754 bits, UInt64 each) level by level.
+    /// Size: 56 + 4L + 8r bytes for r retained values (about 5 KB at k = 200).
     ///
     /// - Returns: The bytes, readable by ``init(serialized:)`` on any platform.
     /// - Complexity: O(r).
     public func serialized() -> [UInt8] {
         var w = SketchByteWriter(
             magic: KLLSketch.magic, version: KLLSketch.serialVersion,
-            reserving: 48 + 4 * numLevels + 8 * retainedCount)
+            reserving: 56 + 4 * numLevels + 8 * retainedCount)
         w.write(UInt16(k))
         w.write(UInt8(KLLSketch.minLevelWidth))
         w.write(UInt8(numLevels))
@@ -66,6 +70,7 @@ extension KLLSketch {
         w.write(minValue)
         w.write(maxValue)
         w.write(random.state)
+        w.write(compactionVariance ?? .nan)
         for h in 0..<numLevels { w.write(UInt32(levels[h + 1] - levels[h])) }
         for i in levels[0]..<items.count { w.write(items[i]) }
         return w.bytes
@@ -80,7 +85,7 @@ extension KLLSketch {
     /// - Complexity: O(bytes.count).
     public init(serialized bytes: some Collection<UInt8>) throws(SketchError) {
         var r = try SketchByteReader(
-            bytes, magic: KLLSketch.magic, supportedVersion: KLLSketch.serialVersion, typeName: "KLLSketch")
+            bytes, magic: KLLSketch.magic, supportedVersions: 1...KLLSketch.serialVersion, typeName: "KLLSketch")
         let k = Int(try r.readUInt16("k"))
         guard k >= KLLSketch.minK else { throw r.corrupted("k is \(k), below the minimum \(KLLSketch.minK)") }
         let m = Int(try r.readUInt8("minimum level width"))
@@ -96,6 +101,16 @@ extension KLLSketch {
         let minValue = try r.readDouble("min")
         let maxValue = try r.readDouble("max")
         let state = try r.readUInt64("generator state")
+        var variance: Double?
+        if r.version >= 2 {
+            let stored = try r.readDouble("compaction variance")
+            if !stored.isNaN {
+                guard stored.isFinite && stored >= 0 else {
+                    throw r.corrupted("the compaction variance is \(stored); it must be a finite number of at least 0 (or NaN for unknown)")
+                }
+                variance = stored
+            }
+        }
         var sizes: [Int] = []
         for h in 0..<numLevels { sizes.append(Int(try r.readUInt32("size of level \(h)"))) }
         let retained = sizes.reduce(0, +)
@@ -152,8 +167,12 @@ extension KLLSketch {
         self.nanCount = nanCount
         self.minValue = minValue
         self.maxValue = maxValue
+        if variance == 0, levels[1] != levels[numLevels] {
+            throw r.corrupted("the compaction variance is 0 but values sit above level 0, so compactions happened")
+        }
         self.items = items
         self.levels = levels
+        self.compactionVariance = variance
         refreshCapacities()
     }
 }

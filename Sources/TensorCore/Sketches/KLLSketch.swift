@@ -20,6 +20,11 @@ import Foundation
 /// same `k` keeps the same bound. While ``count`` is at most `k`, nothing has been
 /// compacted and results are exact.
 ///
+/// The sketch also keeps its own, tighter account: ``compactionVariance`` sums the squared
+/// weight of every compaction it (or any sketch merged into it) performed, and
+/// ``rankErrorBound(failureProbability:)`` turns it into a bound that holds for every rank
+/// at once with a chosen probability (see there for the argument).
+///
 /// ### Special values
 /// NaN values are not sketched: they are counted in ``nanCount`` and excluded from
 /// ``count``, ranks and quantiles. `+infinity` and `-infinity` are ordinary values (they
@@ -73,6 +78,10 @@ public struct KLLSketch: Sendable {
     /// `capacities[h]` is the capacity of level `h` for the current number of levels
     /// (derived from `k` and `levels.count`; cached because compaction consults it often).
     var capacities: [Int]
+    /// Σ over every compaction of (weight of the compacted items)²: `4^h` for a compaction
+    /// at level `h`. `nil` when unknown (a sketch read from the version-1 binary form, or
+    /// merged with one).
+    public internal(set) var compactionVariance: Double?
 
     /// Creates an empty sketch with `k` = ``defaultK`` (200).
     ///
@@ -109,6 +118,7 @@ public struct KLLSketch: Sendable {
         levels = [capacity, capacity]
         random = SplitMix64(seed: seed)
         capacities = [capacity]
+        compactionVariance = 0
     }
 
     /// Recomputes ``capacities`` after the number of levels changed.
@@ -143,6 +153,67 @@ public struct KLLSketch: Sendable {
     ///
     /// - Complexity: O(1).
     public var pmfErrorBound: Double { KLLSketch.normalizedRankError(k: k, pmf: true) }
+
+    /// A bound ε on the normalized rank error that holds for every value at once, except with
+    /// probability at most `failureProbability` over the sketch's coin flips: with that
+    /// probability or more, `|cdf(x) − F(x)| ≤ ε` for every `x`, where `F` is the exact
+    /// empirical CDF of the values seen. Zero while nothing was compacted.
+    ///
+    /// The argument (Karnin, Lang & Liberty 2016, §3): a compaction at level `h` keeps every
+    /// other item of a sorted run of items of weight `w = 2^h`, so for a fixed `x` it changes
+    /// the weight at or below `x` by `+w`, `−w` (one coin flip each way) or 0; the schedule of
+    /// compactions depends only on the counts, never on the coins. The error at `x` is thus a
+    /// sum of martingale differences bounded by `w`, and Azuma–Hoeffding gives
+    /// `P(|error| ≥ t) ≤ 2·exp(−t² / (2V))` with `V` = ``compactionVariance``. The empirical
+    /// CDF changes only at the `count` values seen, so a union bound over them gives
+    /// `ε = √(2V·ln(2·count / failureProbability)) / count`.
+    ///
+    /// This is the sketch's own account of the compactions it actually did, usually several
+    /// times tighter than DataSketches' 99 % figure (``rankErrorBound``) at a far smaller
+    /// failure probability. When ``compactionVariance`` is unknown it falls back to
+    /// ``rankErrorBound`` (a 99 % figure whatever `failureProbability` asks).
+    ///
+    /// When the values the CDF will be read at are fixed before the sketch's coins are known
+    /// (bin edges taken from another sketch, say), the union bound needs only those points:
+    /// pass their number as `queries` for `ε = √(2V·ln(2·queries / failureProbability)) / count`.
+    ///
+    /// - Parameters:
+    ///   - failureProbability: The chance the bound may fail, in `(0, 1)`; values outside are
+    ///     clamped to `[1e-300, 0.5]`.
+    ///   - queries: The number of fixed points the bound must hold at together; `nil` (the
+    ///     default) for every value at once.
+    /// - Returns: ε as a fraction of ``count``, at most 1.
+    /// - Complexity: O(1).
+    public func rankErrorBound(failureProbability: Double, queries: Int? = nil) -> Double {
+        guard let variance = compactionVariance else { return isEstimationMode ? rankErrorBound : 0 }
+        return KLLSketch.rankErrorBound(
+            variance: variance, count: count, failureProbability: failureProbability, queries: queries)
+    }
+
+    /// The bound of ``rankErrorBound(failureProbability:queries:)`` for a known compaction
+    /// variance and count (for a sketch that is described rather than held).
+    ///
+    /// - Parameters:
+    ///   - variance: A ``compactionVariance``.
+    ///   - count: The number of values the sketch saw.
+    ///   - failureProbability: The chance the bound may fail, clamped to `[1e-300, 0.5]`.
+    ///   - queries: The number of fixed query points, or `nil` for every value at once.
+    /// - Returns: ε as a fraction of `count`, in `[0, 1]`.
+    /// - Complexity: O(1).
+    public static func rankErrorBound(variance: Double, count: Int, failureProbability: Double, queries: Int? = nil) -> Double {
+        guard variance > 0, count > 0 else { return 0 }
+        let delta = failureProbability.isNaN ? 0.5 : Swift.min(Swift.max(failureProbability, 1e-300), 0.5)
+        let n = Double(count)
+        let points = Double(Swift.max(1, Swift.min(queries ?? count, count)))
+        let bound = (2 * variance * log(2 * points / delta)).squareRoot() / n
+        return Swift.min(bound, 1)
+    }
+
+    /// Adds one compaction at `level` to ``compactionVariance``.
+    @inline(__always)
+    mutating func recordCompaction(atLevel level: Int) {
+        if let variance = compactionVariance { compactionVariance = variance + scalbn(1.0, 2 * level) }
+    }
 
     // MARK: - State
 
@@ -330,6 +401,7 @@ public struct KLLSketch: Sendable {
         let half = adjPop / 2
         let bottom = levels[0]
         let offset = nextCoin(mixing: items[rawBeg])
+        recordCompaction(atLevel: level)
         items.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             if level == 0 { SketchDoubleSort.sort(base + adjBeg, count: adjPop) }
@@ -447,6 +519,11 @@ public struct KLLSketch: Sendable {
                 "Merging would make the KLL sketch's count exceed Int.max; merge fewer sketches into one.")
         }
         nanCount = newNaNs
+        if let mine = compactionVariance, let theirs = other.compactionVariance {
+            compactionVariance = mine + theirs
+        } else {
+            compactionVariance = nil
+        }
         if other.count == 0 { return }
         // 1) Level-0 items of the other sketch go through the normal insert path.
         let otherBase = other.levels[0]
@@ -555,6 +632,7 @@ public struct KLLSketch: Sendable {
                 let half = adjPop / 2
                 let outBeg = outLevels[curLevel]
                 let offset = nextCoin(mixing: buffer[rawBeg])
+                recordCompaction(atLevel: curLevel)
                 buffer.withUnsafeMutableBufferPointer { b in
                     guard let base = b.baseAddress else { return }
                     if oddPop {

@@ -6,10 +6,20 @@ struct SketchByteReader {
     private let bytes: [UInt8]
     private(set) var offset: Int = 0
     private let typeName: String
+    /// The format version the bytes declare (one of the supported versions).
+    let version: UInt8
 
     /// Validates the magic tag and version byte and positions the reader after them.
     init(
         _ input: some Collection<UInt8>, magic: [UInt8], supportedVersion: UInt8, typeName: String
+    ) throws(SketchError) {
+        try self.init(input, magic: magic, supportedVersions: supportedVersion...supportedVersion, typeName: typeName)
+    }
+
+    /// Validates the magic tag and a version byte among `supportedVersions` (older formats a
+    /// type still reads) and positions the reader after them.
+    init(
+        _ input: some Collection<UInt8>, magic: [UInt8], supportedVersions: ClosedRange<UInt8>, typeName: String
     ) throws(SketchError) {
         bytes = Array(input)
         self.typeName = typeName
@@ -24,11 +34,14 @@ struct SketchByteReader {
                 "The bytes do not start with the \(typeName) magic tag \"\(String(decoding: magic, as: UTF8.self))\"; pass bytes produced by \(typeName).serialized(), not another sketch type's.")
         }
         let version = bytes[magic.count]
-        guard version == supportedVersion else {
+        guard supportedVersions.contains(version) else {
+            let readable = supportedVersions.count == 1
+                ? "only version \(supportedVersions.lowerBound)" : "versions \(supportedVersions.lowerBound) to \(supportedVersions.upperBound)"
             throw SketchError(
                 .unsupportedVersion,
-                "The \(typeName) bytes have format version \(version) but this build reads only version \(supportedVersion); serialize with a matching version of the library.")
+                "The \(typeName) bytes have format version \(version) but this build reads \(readable); serialize with a matching version of the library.")
         }
+        self.version = version
         offset = magic.count + 1
     }
 

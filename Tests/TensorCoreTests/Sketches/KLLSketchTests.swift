@@ -320,7 +320,7 @@ struct KLLSketchTests {
         #expect(sketchDecodeError(bad, as: decode) == .corrupted)
         // Swap two values of level 1 so it is no longer sorted.
         bad = bytes
-        let level1 = 48 + 4 * sketch.numLevels + 8 * (sketch.levels[1] - sketch.levels[0])
+        let level1 = 56 + 4 * sketch.numLevels + 8 * (sketch.levels[1] - sketch.levels[0])
         #expect(sketch.levels[2] - sketch.levels[1] >= 2)
         #expect(sketch.items[sketch.levels[1]] < sketch.items[sketch.levels[1] + 1])
         for i in 0..<8 { bad.swapAt(level1 + i, level1 + 8 + i) }

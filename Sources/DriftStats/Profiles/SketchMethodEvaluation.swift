@@ -1,0 +1,266 @@
+import Foundation
+import TensorCore
+
+/// Runs a method on two sketched sides with the sketches' error carried into the result: a
+/// test's p-value is computed at the statistic lowered by the error (plus the chance the error
+/// bounds fail), a distance gets a lower bound that the decision compares with the threshold.
+///
+/// The error bounds hold together except with probability `failureProbability`, split evenly
+/// between the two sketches (``KLLSketch/rankErrorBound(failureProbability:queries:)``). A
+/// sketch that still holds every value adds no error and no failure probability.
+struct SketchMethodEvaluation: Sendable {
+    /// The evaluation as the analyzer decides on it.
+    let evaluation: MethodEvaluation
+    /// How far the statistic may be off (see ``SketchResolution/statisticError``).
+    let statisticError: Double
+    /// The two sides' rank (or share) error bounds.
+    let referenceError: Double
+    let currentError: Double
+
+    // MARK: - Numeric columns
+
+    init(numeric method: DriftMethod, reference r: SketchedDistribution, current c: SketchedDistribution, binCount: Int, failureProbability: Double) throws(DriftError) {
+        guard !r.steps.isEmpty else { throw DriftError(.emptySample, "the baseline has no values") }
+        guard !c.steps.isEmpty else { throw DriftError(.emptySample, "the current profile has no values") }
+        let half = failureProbability / 2
+        let (errorR, errorC) = (r.rankError(failureProbability: half), c.rankError(failureProbability: half))
+        let band = errorR + errorC
+        let used = band > 0 ? failureProbability : 0
+        let deviation = r.deviation
+        let raw = gapIntegralBetweenSteps(r.steps, c.steps, power: 1)
+        let effect = WassersteinDistance.inDeviations(raw, deviation: deviation)
+        var statistic: Double
+        var pValue: Double?
+        var lower: Double?
+        var statisticError = band
+        var sideErrors = (errorR, errorC)
+        switch method {
+        case .kolmogorovSmirnov:
+            var gap = 0.0
+            walkSteps(r.steps, c.steps) { _, rankR, rankC in gap = Swift.max(gap, Swift.abs(rankR - rankC)) }
+            statistic = gap
+            pValue = Self.kolmogorovSmirnovPValue(gap - band, r.count, c.count, failureProbability: used)
+        case .welchT:
+            // The moments are exact: no sketch error.
+            (statistic, pValue) = ProfileComparison.welch(
+                (r.finiteCount, r.mean, r.m2), (c.finiteCount, c.mean, c.m2))
+            statisticError = 0
+            sideErrors = (0, 0)
+        case .wasserstein:
+            statistic = effect
+            if band > 0 {
+                // W₁ = ∫|F_r − F_c| ≥ ∫ max(0, |F̂_r − F̂_c| − band), and W₁ ≥ |μ_r − μ_c| (exact).
+                let clipped = WassersteinDistance.inDeviations(gapIntegralBetweenSteps(r.steps, c.steps, power: 1, slack: band), deviation: deviation)
+                let means = WassersteinDistance.inDeviations(Swift.abs(r.mean - c.mean), deviation: deviation)
+                lower = Swift.max(clipped, means.isFinite ? means : 0)
+                statisticError = Swift.max(0, statistic - clipped)
+            } else {
+                statisticError = 0
+            }
+        case .energy:
+            let squared = gapIntegralBetweenSteps(r.steps, c.steps, power: 2)
+            statistic = WassersteinDistance.inDeviations((2 * squared).squareRoot(), deviation: deviation)
+            if band > 0 {
+                let smallest = Self.smallestSquaredGap(r, c, band: band)
+                lower = Swift.min(statistic, WassersteinDistance.inDeviations((2 * smallest).squareRoot(), deviation: deviation))
+                statisticError = Swift.max(0, statistic - (lower ?? statistic))
+            } else {
+                statisticError = 0
+            }
+        case .psi, .jensenShannon, .kullbackLeibler, .hellinger, .totalVariation, .lInfinity:
+            var edges: [Double] = []
+            for q in (1..<binCount).map({ Double($0) / Double(binCount) }) {
+                if let cut = r.quantile(q), edges.last.map({ cut > $0 }) ?? true { edges.append(cut) }
+            }
+            let shares = (r.shares(edges: edges), c.shares(edges: edges))
+            statistic = try Self.binned(method, shares.0, shares.1)
+            // The edges come from the reference's own sketch, so its bound must hold everywhere;
+            // the current sketch's coins never saw the edges, so its bound needs to hold at the
+            // edges only. The difference of the two CDFs at each edge is then known within
+            // ±(ε_r + ε_c), and the taut string through that tube gives the current shares
+            // closest to the reference's that the sketches allow.
+            let edgeError = c.rankError(failureProbability: half, queries: Swift.max(1, edges.count))
+            sideErrors = (errorR, edgeError)
+            let tube = errorR + edgeError
+            if tube > 0 {
+                let closest = Self.closestCurrentShares(reference: shares.0, current: shares.1, tube: tube)
+                let bound = try Self.binned(method, shares.0, closest)
+                lower = Swift.min(bound, statistic)
+                statisticError = Swift.max(0, statistic - bound)
+            } else {
+                statisticError = 0
+            }
+        case .cramerVonMises, .andersonDarling, .mannWhitney, .chiSquare, .gTest, .proportionZ, .fisherExact:
+            throw DriftError(.invalidArgument, "\(method) needs the raw values (or exact counts), which a numeric profile does not keep", fix: "use ks, ttest, wasserstein, energy or a binned distance on profiles.")
+        }
+        evaluation = MethodEvaluation(
+            statistic: statistic, pValue: pValue, effectSize: effect, effectMeasure: .wassersteinStandardDeviations, decisionStatistic: lower)
+        self.statisticError = statisticError
+        (referenceError, currentError) = sideErrors
+    }
+
+    /// The smallest ∫ (F_r − F_c)² the sketches allow: the true gap lies within `band` of the
+    /// sketches' gap everywhere, is 0 outside the values' exact range, and integrates to
+    /// μ_c − μ_r exactly (the moments are exact). Minimizing ∫h² under those constraints gives
+    /// h = clamp(λ, gap − band, gap + band) with λ set so the integral comes out right
+    /// (water-filling); λ is found by bisection. Without the means (unknown or infinite) the
+    /// constraint is dropped, which leaves the plain clipped gap.
+    static func smallestSquaredGap(_ r: SketchedDistribution, _ c: SketchedDistribution, band: Double) -> Double {
+        let low = Swift.min(r.low, c.low), high = Swift.max(r.high, c.high)
+        guard low.isFinite, high.isFinite, high > low else { return gapIntegralBetweenSteps(r.steps, c.steps, power: 2, slack: band) }
+        // Segments of the sketches' signed gap F̂_r − F̂_c over [low, high].
+        var lengths: [Double] = [], gaps: [Double] = []
+        var previous = (value: low, gap: 0.0)
+        walkSteps(r.steps, c.steps) { value, rankR, rankC in
+            let clamped = Swift.min(Swift.max(value, low), high)
+            if clamped > previous.value {
+                lengths.append(clamped - previous.value)
+                gaps.append(previous.gap)
+            }
+            previous = (Swift.max(previous.value, clamped), rankR - rankC)
+        }
+        if high > previous.value {
+            lengths.append(high - previous.value)
+            gaps.append(previous.gap)
+        }
+        let target = c.mean - r.mean
+        let count = lengths.count
+        // Plain indexed loops: these run ~60 times over every segment.
+        func integral(_ lambda: Double) -> Double {
+            var total = 0.0
+            for i in 0..<count { total += lengths[i] * Swift.min(Swift.max(lambda, gaps[i] - band), gaps[i] + band) }
+            return total
+        }
+        func squared(_ lambda: Double) -> Double {
+            var total = 0.0
+            for i in 0..<count {
+                let h = Swift.min(Swift.max(lambda, gaps[i] - band), gaps[i] + band)
+                total += lengths[i] * h * h
+            }
+            return total
+        }
+        var clippedOnly = 0.0
+        for i in 0..<count {
+            let h = Swift.max(0, Swift.abs(gaps[i]) - band)
+            clippedOnly += lengths[i] * h * h
+        }
+        guard target.isFinite, let least = gaps.min(), let most = gaps.max() else { return clippedOnly }
+        var (a, b) = (least - band, most + band)
+        // The integral is continuous and increasing in λ; outside [a, b] it is flat, so a target
+        // outside the reachable range means the bands are inconsistent (rounding): fall back.
+        guard integral(a) <= target, integral(b) >= target else { return clippedOnly }
+        // 60 halvings take the bracket (at most 2 wide) below 10⁻¹⁷.
+        for _ in 0..<60 {
+            let middle = (a + b) / 2
+            if integral(middle) < target { a = middle } else { b = middle }
+        }
+        return Swift.max(clippedOnly, squared((a + b) / 2))
+    }
+
+    /// The asymptotic two-sample KS p-value at `lowered` (clamped at 0), plus the chance the
+    /// error bounds fail, so the p-value stays valid: P(p ≤ α) ≤ α under no drift.
+    static func kolmogorovSmirnovPValue(_ lowered: Double, _ m: Int, _ n: Int, failureProbability: Double) -> Double {
+        let (dm, dn) = (Double(m), Double(n))
+        let effective = (dm * dn / (dm + dn)).rounded(.toNearestOrEven)
+        let p = (try? KolmogorovSmirnovDistribution(sampleSize: Swift.max(1, Int(effective))))?.sf(Swift.max(0, lowered)) ?? .nan
+        return Swift.min(Swift.max(p + failureProbability, 0), 1)
+    }
+
+    /// The current shares closest to `reference` whose cumulative differences from it stay
+    /// within `tube` of the observed ones (see ``TautString``).
+    static func closestCurrentShares(reference: [Double], current: [Double], tube: Double) -> [Double] {
+        // Positions: the reference's cumulative shares, kept strictly increasing.
+        var x = [0.0], lowerBounds = [0.0], upperBounds = [0.0]
+        var cumulativeReference = 0.0, cumulativeDifference = 0.0
+        for (index, (r, c)) in zip(reference, current).enumerated() {
+            cumulativeReference += Swift.max(r, 1e-12)
+            cumulativeDifference += c - r
+            x.append(cumulativeReference)
+            let isLast = index == reference.count - 1
+            lowerBounds.append(isLast ? 0 : cumulativeDifference - tube)
+            upperBounds.append(isLast ? 0 : cumulativeDifference + tube)
+        }
+        let heights = TautString.heights(x: x, lower: lowerBounds, upper: upperBounds)
+        return reference.indices.map { Swift.max(0, reference[$0] + heights[$0 + 1] - heights[$0]) }
+    }
+
+    /// A distance between two share vectors (scaled to counts as the categorical path takes them).
+    static func binned(_ method: DriftMethod, _ reference: [Double], _ current: [Double]) throws(DriftError) -> Double {
+        try MethodEvaluation(
+            categorical: method, referenceCounts: reference.map { Int(($0 * 1e9).rounded()) },
+            currentCounts: current.map { Int(($0 * 1e9).rounded()) }
+        ).statistic
+    }
+
+    // MARK: - Categorical columns
+
+    /// A categorical method on counts known within intervals (a full heavy-hitters sketch):
+    /// the statistic at the point estimates, decided at the closest counts the intervals allow.
+    init(categorical method: DriftMethod, reference: CategoryCountIntervals, current: CategoryCountIntervals) throws(DriftError) {
+        let point = try MethodEvaluation(categorical: method, referenceCounts: reference.estimates, currentCounts: current.estimates)
+        let (errorR, errorC) = (reference.shareError, current.shareError)
+        referenceError = errorR
+        currentError = errorC
+        guard errorR + errorC > 0 else {
+            evaluation = point
+            statisticError = 0
+            return
+        }
+        let (nr, nc) = (Double(Swift.max(reference.total, 1)), Double(Swift.max(current.total, 1)))
+        let closest = closestShares(
+            reference.intervals.map { ($0.0 / nr, $0.1 / nr) }, current.intervals.map { ($0.0 / nc, $0.1 / nc) })
+        let bound = try MethodEvaluation(
+            categorical: method, referenceCounts: closest.0.map { Int(($0 * nr).rounded()) },
+            currentCounts: closest.1.map { Int(($0 * nc).rounded()) })
+        if method.hasPValue {
+            // A test decides on the closest counts' p-value (never below the point estimate's).
+            let p = Swift.max(bound.pValue ?? .nan, point.pValue ?? .nan)
+            evaluation = MethodEvaluation(statistic: point.statistic, pValue: p, effectSize: point.effectSize, effectMeasure: point.effectMeasure)
+        } else {
+            evaluation = MethodEvaluation(
+                statistic: point.statistic, pValue: nil, effectSize: point.effectSize, effectMeasure: point.effectMeasure,
+                decisionStatistic: Swift.min(bound.statistic, point.statistic))
+        }
+        statisticError = Swift.abs(point.statistic - bound.statistic)
+    }
+}
+
+/// Category counts that are known within intervals, in one fixed order of categories.
+struct CategoryCountIntervals: Sendable {
+    /// The point estimates.
+    var estimates: [Int]
+    /// The interval each true count lies in.
+    var intervals: [(Double, Double)]
+    /// Rows counted.
+    var total: Int
+    /// The largest interval width as a share of ``total`` (0 for exact counts).
+    var shareError: Double {
+        let widest = intervals.map { $0.1 - $0.0 }.max() ?? 0
+        return total > 0 ? widest / Double(total) : 0
+    }
+}
+
+/// For each position, the points of the two intervals closest to each other: where they
+/// overlap, one common point (the one nearest the middle of the intervals' centres); else
+/// the facing ends. Every distance this package computes on shares grows as the two shares of
+/// a bin move apart, so these shares give the bin-by-bin smallest value the intervals allow.
+func closestShares(_ a: [(Double, Double)], _ b: [(Double, Double)]) -> ([Double], [Double]) {
+    var left: [Double] = [], right: [Double] = []
+    for ((aLow, aHigh), (bLow, bHigh)) in zip(a, b) {
+        let (lowA, highA) = (Swift.max(0, aLow), Swift.max(0, aHigh))
+        let (lowB, highB) = (Swift.max(0, bLow), Swift.max(0, bHigh))
+        if highA < lowB {
+            left.append(highA)
+            right.append(lowB)
+        } else if highB < lowA {
+            left.append(lowA)
+            right.append(highB)
+        } else {
+            let middle = ((lowA + highA) / 2 + (lowB + highB) / 2) / 2
+            let common = Swift.min(Swift.max(middle, Swift.max(lowA, lowB)), Swift.min(highA, highB))
+            left.append(common)
+            right.append(common)
+        }
+    }
+    return (left, right)
+}

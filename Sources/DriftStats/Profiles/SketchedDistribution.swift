@@ -1,0 +1,128 @@
+import Foundation
+import TensorCore
+
+/// One side of a comparison made on sketches: the step CDF a column's quantile sketch
+/// describes, what the sketch's compactions allow its ranks to be off by, and the column's
+/// exact moments of the finite values.
+///
+/// A comparison reads everything from here, so the resolution search can compare a reference
+/// with a shifted copy of itself (``shifted(by:like:)``) through exactly the same code.
+struct SketchedDistribution: Sendable {
+    /// The sketch's CDF: ascending distinct values, each with the share of values at or below it.
+    var steps: [(value: Double, rank: Double)]
+    /// Values the sketch saw.
+    let count: Int
+    /// The sketch's ``KLLSketch/compactionVariance`` (nil: unknown).
+    let variance: Double?
+    /// The 99 % figure to fall back on when the variance is unknown (0 for an exact sketch).
+    let fallbackError: Double
+    /// Finite values, their mean and sum of squared deviations (exact, from the moment sketch).
+    let finiteCount: Int
+    var mean: Double
+    let m2: Double
+    /// The standard deviation effects are measured in (the reference's).
+    let deviation: Double
+    /// The exact smallest and largest finite values (NaN when empty).
+    var low: Double
+    var high: Double
+
+    init(_ profile: ColumnProfile) {
+        let sketch = profile.quantiles
+        steps = sketch.cumulativeSteps()
+        count = sketch.count
+        variance = sketch.compactionVariance
+        fallbackError = sketch.isEstimationMode ? sketch.rankErrorBound : 0
+        finiteCount = profile.moments.finiteCount
+        mean = profile.moments.finiteMean
+        m2 = profile.moments.m2
+        deviation = ProfileComparison.standardDeviation(of: profile, steps: steps)
+        low = sketch.min ?? .nan
+        high = sketch.max ?? .nan
+    }
+
+    init(sketch: KLLSketch) {
+        steps = sketch.cumulativeSteps()
+        count = sketch.count
+        variance = sketch.compactionVariance
+        fallbackError = sketch.isEstimationMode ? sketch.rankErrorBound : 0
+        finiteCount = 0
+        mean = .nan
+        m2 = .nan
+        deviation = .nan
+        low = sketch.min ?? .nan
+        high = sketch.max ?? .nan
+    }
+
+    private init(
+        steps: [(value: Double, rank: Double)], count: Int, variance: Double?, fallbackError: Double,
+        finiteCount: Int, mean: Double, m2: Double, deviation: Double, low: Double, high: Double
+    ) {
+        self.steps = steps
+        self.count = count
+        self.variance = variance
+        self.fallbackError = fallbackError
+        self.finiteCount = finiteCount
+        self.mean = mean
+        self.m2 = m2
+        self.deviation = deviation
+        self.low = low
+        self.high = high
+    }
+
+    /// The bound on this sketch's rank error, holding except with probability
+    /// `failureProbability` (``KLLSketch/rankErrorBound(failureProbability:queries:)``).
+    func rankError(failureProbability: Double, queries: Int? = nil) -> Double {
+        guard let variance else { return fallbackError }
+        return KLLSketch.rankErrorBound(variance: variance, count: count, failureProbability: failureProbability, queries: queries)
+    }
+
+    /// This distribution moved by `shift` (in value units), described by a sketch with the
+    /// count and error of `other`: what `other` would look like if the only change were that
+    /// shift. Used to find the smallest shift a comparison detects.
+    func shifted(by shift: Double, like other: SketchedDistribution) -> SketchedDistribution {
+        let scale = finiteCount > 0 ? Double(other.finiteCount) / Double(finiteCount) : 1
+        return SketchedDistribution(
+            steps: steps.map { ($0.value + shift, $0.rank) }, count: other.count, variance: other.variance,
+            fallbackError: other.fallbackError, finiteCount: other.finiteCount, mean: mean + shift,
+            m2: m2 * scale, deviation: deviation, low: low + shift, high: high + shift)
+    }
+
+    /// The share of values strictly below `x`.
+    func share(below x: Double) -> Double {
+        var low = 0, high = steps.count
+        while low < high {
+            let middle = (low + high) / 2
+            if steps[middle].value < x { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? 0 : steps[low - 1].rank
+    }
+
+    /// The smallest value whose share at or below reaches `q`.
+    func quantile(_ q: Double) -> Double? {
+        guard let last = steps.last else { return nil }
+        var low = 0, high = steps.count
+        while low < high {
+            let middle = (low + high) / 2
+            if steps[middle].rank < q { low = middle + 1 } else { high = middle }
+        }
+        return low < steps.count ? steps[low].value : last.value
+    }
+
+    /// Shares per bin for inner `edges` (bins are `[edgeᵢ₋₁, edgeᵢ)`).
+    func shares(edges: [Double]) -> [Double] {
+        var shares: [Double] = []
+        var previous = 0.0
+        for edge in edges {
+            let below = share(below: edge)
+            shares.append(Swift.max(0, below - previous))
+            previous = below
+        }
+        shares.append(Swift.max(0, 1 - previous))
+        return shares
+    }
+
+    /// The length of the smallest interval holding every value of both distributions.
+    static func range(_ a: SketchedDistribution, _ b: SketchedDistribution) -> Double {
+        Swift.max(a.high, b.high) - Swift.min(a.low, b.low)
+    }
+}
