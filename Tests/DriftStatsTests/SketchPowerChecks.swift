@@ -13,19 +13,28 @@ import TensorCore
 /// `MLOPS_SKETCH_AA_TRIALS` the number of A/A trials.
 @Suite("Sketch power checks", .enabled(if: ProcessInfo.processInfo.environment["MLOPS_SKETCH_POWER"] != nil))
 struct SketchPowerChecks {
-    /// A method, its threshold, and whether the raw-data path decides the same way.
+    /// A method, its threshold, and the shift (σ, at 100,000 rows) from which the sketches
+    /// must flag in at least 90 % of the trials raw data is flagged in.
     struct Case: Sendable {
         let method: DriftMethod
         let threshold: Double
+        let powerShift: Double
         var label: String { "\(method) \(method.hasPValue ? "α" : "≥") \(threshold)" }
     }
 
+    /// KS at its level; each distance at its default threshold (where raw data does not see a
+    /// 0.05σ shift either) and at a tight one, between the A/A noise at 100,000 rows and the
+    /// value a 0.05σ shift gives. The binned distances' tight thresholds are met from 0.10σ:
+    /// their resolution at k = 1,600 is about 0.05σ (Documentation/SketchResolution.md).
     static let cases = [
-        Case(method: .kolmogorovSmirnov, threshold: 0.05),
-        Case(method: .wasserstein, threshold: 0.025),
-        Case(method: .energy, threshold: 0.02),
-        Case(method: .psi, threshold: 0.001),
-        Case(method: .jensenShannon, threshold: 0.01),
+        Case(method: .kolmogorovSmirnov, threshold: 0.05, powerShift: 0.05),
+        Case(method: .wasserstein, threshold: 0.1, powerShift: 0.05),
+        Case(method: .wasserstein, threshold: 0.025, powerShift: 0.05),
+        Case(method: .energy, threshold: 0.02, powerShift: 0.05),
+        Case(method: .psi, threshold: 0.25, powerShift: 0.05),
+        Case(method: .psi, threshold: 0.001, powerShift: 0.10),
+        Case(method: .jensenShannon, threshold: 0.1, powerShift: 0.05),
+        Case(method: .jensenShannon, threshold: 0.01, powerShift: 0.10),
     ]
 
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
@@ -41,18 +50,25 @@ struct SketchPowerChecks {
         return (0..<count).map { _ in random.nextNormal() + shift }
     }
 
-    static func profile(_ values: [Double], seed: UInt64) throws -> ColumnProfile {
-        var settings = Self.settings
-        settings.seed = seed
-        var profile = try ColumnProfile(kind: .double, settings: settings)
-        values.withUnsafeBufferPointer { profile.update(contentsOf: $0) }
-        return profile
+    /// The two sketches a numeric column's comparison reads (its quantile sketch and moments),
+    /// updated as ``ColumnProfile/update(contentsOf:)`` updates them; the distinct-count sketch,
+    /// which no comparison reads, is left out to keep the check fast.
+    static func side(_ values: [Double], seed: UInt64) throws -> SketchedDistribution {
+        var quantiles = try KLLSketch(k: settings.quantileAccuracy, seed: seed)
+        var moments = MomentSketch()
+        values.withUnsafeBufferPointer {
+            quantiles.update(batch: $0)
+            moments.update(contentsOf: $0)
+        }
+        return SketchedDistribution(quantiles: quantiles, moments: moments) { _ in
+            (moments.m2 / Double(moments.finiteCount)).squareRoot()
+        }
     }
 
     /// Whether each case flags the sketches, and whether it flags the raw values.
     static func decisions(reference: [Double], current: [Double], seed: UInt64, raw: Bool) throws -> [(sketch: Bool, raw: Bool)] {
         let analyzer = try DriftAnalyzer(configuration: DriftConfiguration())
-        let sides = (SketchedDistribution(try profile(reference, seed: seed)), SketchedDistribution(try profile(current, seed: seed &+ 1)))
+        let sides = (try side(reference, seed: seed), try side(current, seed: seed &+ 1))
         let sorted = raw ? (SortedSample(reference), SortedSample(current)) : nil
         let deviation = sides.0.deviation
         return try cases.map { c in
@@ -125,7 +141,7 @@ struct SketchPowerChecks {
         }
     }
 
-    @Test("Power: at a 0.05σ shift with 100,000 rows, every method flags the sketches in at least 90 % of the trials raw data is flagged in")
+    @Test("Power: at a 0.05σ shift with 100,000 rows (0.10σ for the binned distances' tight thresholds), the sketches are flagged in at least 90 % of the trials raw data is")
     func power() async throws {
         let rows: [(count: Int, shift: Double, trials: Int)] = [
             (20_000, 0, 40), (20_000, 0.02, 40), (20_000, 0.04, 40), (20_000, 0.08, 40),
@@ -141,11 +157,51 @@ struct SketchPowerChecks {
                     seed: seed, raw: true)
             }
             print("| \(row.count) | \(row.shift) | " + zip(sketch, raw).map { "\($0)/\(row.trials) / \($1)/\(row.trials)" }.joined(separator: " | ") + " |")
-            if row.count == 100_000 && row.shift == 0.05 {
-                for (index, c) in Self.cases.enumerated() {
+            if row.count == 100_000 {
+                for (index, c) in Self.cases.enumerated() where c.powerShift == row.shift {
                     #expect(Double(sketch[index]) >= 0.9 * Double(raw[index]), "\(c.label): sketch \(sketch[index]) vs raw \(raw[index]) of \(row.trials)")
                 }
             }
         }
+    }
+
+    @Test("Size against resolution: a numeric column's stored profile and what a comparison of two such profiles can see, per k")
+    func sizeAgainstResolution() throws {
+        let rows = 100_000
+        let reference = Self.normals(rows, shift: 0, seed: 77), current = Self.normals(rows, shift: 0, seed: 78)
+        let methods: [(DriftMethod, Double?)] = [(.kolmogorovSmirnov, nil), (.wasserstein, nil), (.wasserstein, 0.025), (.psi, nil), (.psi, 0.001), (.jensenShannon, 0.01)]
+        func label(_ method: DriftMethod, _ threshold: Double?) -> String { "\(method) \(threshold.map { "≥ \($0)" } ?? (method.hasPValue ? "α 0.05" : "≥ \(method.defaultThreshold)"))" }
+        print("| k | stored profile (JSON) | rank error bound | " + methods.map { label($0.0, $0.1) }.joined(separator: " | ") + " |")
+        print("| --- | --- | --- | " + methods.map { _ in "---" }.joined(separator: " | ") + " |")
+        var previousShift = Double.infinity
+        for k in [200, 400, 800, 1_600, 3_200, 6_400] {
+            var settings = ProfileSettings(quantileAccuracy: k)
+            var a = try DatasetProfile(schema: [("x", .double)], settings: settings)
+            settings.seed = 1
+            var b = try DatasetProfile(schema: [("x", .double)], settings: settings)
+            // One value at a time, as a serving process records them.
+            for value in reference { a.update(column: 0, value) }
+            for value in current { b.update(column: 0, value) }
+            let size = try JSONEncoder().encode(a.columns[0]).count
+            let bound = a.columns[0].quantiles.rankErrorBound(failureProbability: SketchKolmogorovSmirnovTest.defaultFailureProbability / 2)
+            var shifts: [String] = []
+            for (method, threshold) in methods {
+                var configuration = DriftConfiguration(method: method)
+                if let threshold { configuration.methodThresholds[method] = threshold }
+                let resolution = try #require(try ProfileComparison(configuration: configuration).compare(reference: a, current: b).columns.first?.resolution)
+                shifts.append(resolution.detectableShift.map { String(format: "%.4fσ", $0) } ?? "none ≤ 10σ")
+                if method == .kolmogorovSmirnov, let shift = resolution.detectableShift {
+                    #expect(shift <= previousShift, "k = \(k): KS resolution \(shift)σ is coarser than at a smaller k")
+                    previousShift = shift
+                }
+            }
+            print("| \(k) | \(String(format: "%.1f", Double(size) / 1_024)) KiB | \(String(format: "%.4f", bound)) | " + shifts.joined(separator: " | ") + " |")
+            if k == ProfileSettings.defaultQuantileAccuracy {
+                #expect(size <= 64 * 1_024, "the default k stores \(size) bytes per numeric column")
+            }
+        }
+        // The raw-data resolution for comparison: KS at α = 0.05 with 100,000 rows per side.
+        let raw = 1.358 * (2.0 / Double(rows)).squareRoot() / 0.398_942
+        print("raw data, KS α 0.05, \(rows) rows per side: about \(String(format: "%.4f", raw))σ (√(2/n)·1.358 / φ(0))")
     }
 }

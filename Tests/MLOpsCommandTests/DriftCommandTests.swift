@@ -112,4 +112,44 @@ struct DriftCommandTests {
             }
         }
     }
+
+    @Test("drift check reports each column's resolution; baseline save takes --quantile-k and --column-quantile-k and refuses bad sizes")
+    func resolutionAndSizes() throws {
+        try withTemporaryFolder { folder in
+            let store = "sqlite:\(folder.file("store.sqlite"))"
+            let (reference, same) = try Self.files(folder, shift: 0, mix: false)
+            for bad in [["--quantile-k", "5"], ["--quantile-k", "70000"], ["--column-quantile-k", "amount"], ["--column-quantile-k", "amount=x"],
+                        ["--column-quantile-k", "=300"], ["--column-quantile-k", "amount=300", "--column-quantile-k", "amount=400"],
+                        ["--column-quantile-k", "nothing=300"]] {
+                let refused = try Executables.run("mlops", ["drift", "baseline", "save", "sized", reference, "--store", store] + bad)
+                #expect(refused.status == 2, "\(bad): \(refused.standardError)")
+                #expect(refused.standardError.contains("quantile-k"), "\(bad): \(refused.standardError)")
+            }
+            // Nothing was saved by the refused calls.
+            let list = try Executables.run("mlops", ["drift", "baseline", "list", "--store", store, "--format", "json"])
+            #expect(!list.standardOutput.contains("sized"))
+            let small = try Executables.run("mlops", ["drift", "baseline", "save", "small", reference, "--store", store, "--quantile-k", "16"])
+            #expect(small.status == 0, "\(small.standardError)")
+            let large = try Executables.run("mlops", ["drift", "baseline", "save", "large", reference, "--store", store, "--column-quantile-k", "amount=4000"])
+            #expect(large.status == 0, "\(large.standardError)")
+            func shift(_ baseline: String) throws -> Double? {
+                let check = try Executables.run("mlops", ["drift", "check", baseline, same, "--store", store, "--method", "ks", "--format", "json"])
+                #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+                let report = try JSONSerialization.jsonObject(with: Data(check.standardOutput.utf8)) as? [String: Any]
+                let columns = report?["columns"] as? [[String: Any]] ?? []
+                let amount = columns.first { $0["name"] as? String == "amount" }
+                let resolution = amount?["resolution"] as? [String: Any]
+                #expect(resolution?["shift_measure"] as? String == "wasserstein_sd")
+                #expect(resolution?["statistic_error"] is Double)
+                return resolution?["detectable_shift"] as? Double
+            }
+            // 3,000 rows fit in a k = 4000 sketch exactly, so only sampling limits what it sees;
+            // k = 16 compacts and sees less.
+            let coarse = try #require(try shift("small"))
+            let fine = try #require(try shift("large"))
+            #expect(fine < coarse, "k = 4000: \(fine)σ, k = 16: \(coarse)σ")
+            let text = try Executables.run("mlops", ["drift", "check", "large", same, "--store", store])
+            #expect(text.standardOutput.contains("resolution: flags a"))
+        }
+    }
 }

@@ -27,15 +27,21 @@ struct SketchedDistribution: Sendable {
     var high: Double
 
     init(_ profile: ColumnProfile) {
-        let sketch = profile.quantiles
+        self.init(quantiles: profile.quantiles, moments: profile.moments) { steps in
+            ProfileComparison.standardDeviation(of: profile, steps: steps)
+        }
+    }
+
+    /// A side from a quantile sketch and the moments of the same values.
+    init(quantiles sketch: KLLSketch, moments: MomentSketch, deviation: ([(value: Double, rank: Double)]) -> Double) {
         steps = sketch.cumulativeSteps()
         count = sketch.count
         variance = sketch.compactionVariance
         fallbackError = sketch.isEstimationMode ? sketch.rankErrorBound : 0
-        finiteCount = profile.moments.finiteCount
-        mean = profile.moments.finiteMean
-        m2 = profile.moments.m2
-        deviation = ProfileComparison.standardDeviation(of: profile, steps: steps)
+        finiteCount = moments.finiteCount
+        mean = moments.finiteMean
+        m2 = moments.m2
+        self.deviation = deviation(steps)
         low = sketch.min ?? .nan
         high = sketch.max ?? .nan
     }

@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+import TensorCore
+
+@testable import DriftStats
+
+@Suite("Sketch comparisons: error account and resolution")
+struct SketchComparisonErrorTests {
+    static func normals(_ count: Int, shift: Double = 0, scale: Double = 1, seed: UInt64) -> [Double] {
+        var random = Xoshiro256StarStar(seed: seed)
+        return (0..<count).map { _ in shift + scale * random.nextNormal() }
+    }
+
+    static func profile(_ values: [Double], k: Int, seed: UInt64, batch: Bool = true) throws -> ColumnProfile {
+        var profile = try ColumnProfile(kind: .double, settings: ProfileSettings(quantileAccuracy: k, seed: seed))
+        if batch {
+            values.withUnsafeBufferPointer { profile.update(contentsOf: $0) }
+        } else {
+            for value in values { profile.update(value) }
+        }
+        return profile
+    }
+
+    @Test("The taut string stays in its tube, ends at zero, and no other path through the tube has smaller squared or absolute increments")
+    func tautString() {
+        var random = Xoshiro256StarStar(seed: 11)
+        for trial in 0..<200 {
+            let count = 3 + trial % 12
+            var x = [0.0]
+            for _ in 1..<count { x.append(x[x.count - 1] + 0.01 + random.nextUniform()) }
+            var centre = [0.0]
+            for _ in 1..<(count - 1) { centre.append(random.nextUniform() * 2 - 1) }
+            centre.append(0)
+            let width = 0.05 + random.nextUniform()
+            let lower = centre.enumerated().map { $0.offset == 0 || $0.offset == count - 1 ? 0 : $0.element - width }
+            let upper = centre.enumerated().map { $0.offset == 0 || $0.offset == count - 1 ? 0 : $0.element + width }
+            let path = TautString.heights(x: x, lower: lower, upper: upper)
+            #expect(path.first == 0 && path.last == 0)
+            for j in 0..<count { #expect(path[j] >= lower[j] - 1e-12 && path[j] <= upper[j] + 1e-12, "trial \(trial) point \(j)") }
+            func costs(_ heights: [Double]) -> (squares: Double, absolute: Double) {
+                var squares = 0.0, absolute = 0.0
+                for j in 1..<count {
+                    let (rise, run) = (heights[j] - heights[j - 1], x[j] - x[j - 1])
+                    squares += rise * rise / run
+                    absolute += Swift.abs(rise)
+                }
+                return (squares, absolute)
+            }
+            let best = costs(path)
+            for _ in 0..<50 {
+                var other = [0.0]
+                for j in 1..<(count - 1) { other.append(lower[j] + random.nextUniform() * (upper[j] - lower[j])) }
+                other.append(0)
+                let cost = costs(other)
+                #expect(best.squares <= cost.squares + 1e-12 && best.absolute <= cost.absolute + 1e-12, "trial \(trial)")
+            }
+        }
+    }
+
+    @Test(
+        "Every lower bound a sketch comparison decides on stays at or below the raw data's value (shift, scale, mixture; k = 64, so the sketches compact hard)",
+        arguments: ["shift", "scale", "mixture", "same"])
+    func lowerBoundsHold(kind: String) throws {
+        for seed in UInt64(1)...6 {
+            let reference = Self.normals(30_000, seed: seed)
+            var current: [Double]
+            switch kind {
+            case "shift": current = Self.normals(30_000, shift: 0.08, seed: seed &+ 100)
+            case "scale": current = Self.normals(30_000, scale: 1.1, seed: seed &+ 100)
+            case "mixture": current = Self.normals(27_000, seed: seed &+ 100) + Self.normals(3_000, shift: 3, seed: seed &+ 200)
+            default: current = Self.normals(30_000, seed: seed &+ 100)
+            }
+            let sides = (
+                SketchedDistribution(try Self.profile(reference, k: 64, seed: seed)),
+                SketchedDistribution(try Self.profile(current, k: 64, seed: seed &+ 1, batch: seed.isMultiple(of: 2))))
+            let sorted = (SortedSample(reference), SortedSample(current))
+            let deviation = sides.0.deviation
+            for method in [DriftMethod.kolmogorovSmirnov, .wasserstein, .energy, .psi, .jensenShannon, .hellinger, .totalVariation, .kullbackLeibler] {
+                let sketch = try SketchMethodEvaluation(numeric: method, reference: sides.0, current: sides.1, binCount: 10, failureProbability: 1e-4)
+                let context = "\(kind) seed \(seed) \(method)"
+                switch method {
+                case .kolmogorovSmirnov:
+                    let raw = try KolmogorovSmirnovTest(reference: sorted.0, current: sorted.1).statistic
+                    #expect(sketch.evaluation.statistic - sketch.statisticError <= raw + 1e-12, "\(context)")
+                    #expect(sketch.evaluation.statistic + sketch.statisticError >= raw - 1e-12, "\(context)")
+                case .wasserstein:
+                    let raw = try WassersteinDistance.distance(sorted.0, sorted.1) / deviation
+                    #expect(try #require(sketch.evaluation.decisionStatistic) <= raw * (1 + 1e-9), "\(context)")
+                case .energy:
+                    let raw = try EnergyDistance.distance(sorted.0, sorted.1) / deviation
+                    #expect(try #require(sketch.evaluation.decisionStatistic) <= raw * (1 + 1e-9), "\(context)")
+                default:
+                    // The raw shares in the same bins (the sketch's reference quantiles).
+                    var edges: [Double] = []
+                    for q in (1..<10).map({ Double($0) / 10 }) {
+                        if let cut = sides.0.quantile(q), edges.last.map({ cut > $0 }) ?? true { edges.append(cut) }
+                    }
+                    let bins = try ReferenceBins(edges: edges)
+                    let raw = try MethodEvaluation(categorical: method, referenceCounts: bins.counts(sorted.0), currentCounts: bins.counts(sorted.1)).statistic
+                    // The taut string is exact for the f-divergences with the reference held;
+                    // allow for the reference's own shares moving within its band.
+                    let bound = try #require(sketch.evaluation.decisionStatistic)
+                    #expect(bound <= raw * 1.05 + 1e-9, "\(context): bound \(bound), raw \(raw)")
+                }
+            }
+        }
+    }
+
+    @Test("KS on sketches: the p-value includes δ, equals the exact-data p-value while nothing compacted, and the decision widens only by the sketches' own error")
+    func kolmogorovSmirnovAccount() throws {
+        let reference = Self.normals(1_000, seed: 3), current = Self.normals(1_000, shift: 0.2, seed: 4)
+        // k = 4000: both sketches hold every value.
+        let exact = (try Self.profile(reference, k: 4_000, seed: 1), try Self.profile(current, k: 4_000, seed: 2))
+        let test = try SketchKolmogorovSmirnovTest(reference: exact.0.quantiles, current: exact.1.quantiles)
+        #expect(test.errorBound == 0)
+        let raw = try KolmogorovSmirnovTest(reference: SortedSample(reference), current: SortedSample(current))
+        #expect(abs(test.statistic - raw.statistic) < 1e-12)
+        // The sketch uses the asymptotic distribution; scipy's exact/asymptotic choice differs at this size.
+        #expect(abs(test.pValue - raw.pValue) < 0.1 * Swift.max(raw.pValue, 1e-3), "sketch \(test.pValue), raw \(raw.pValue)")
+        // Compacted: p-value at the lowered statistic, plus δ.
+        let compacted = (try Self.profile(Self.normals(50_000, seed: 5), k: 200, seed: 1), try Self.profile(Self.normals(50_000, seed: 6), k: 200, seed: 2))
+        let widened = try SketchKolmogorovSmirnovTest(reference: compacted.0.quantiles, current: compacted.1.quantiles, failureProbability: 1e-3)
+        #expect(widened.errorBound > 0)
+        #expect(widened.pValue >= 1e-3)
+        #expect(abs(widened.errorBound - (compacted.0.quantiles.rankErrorBound(failureProbability: 5e-4) + compacted.1.quantiles.rankErrorBound(failureProbability: 5e-4))) < 1e-15)
+        #expect(throws: DriftError.self) { try SketchKolmogorovSmirnovTest(reference: compacted.0.quantiles, current: compacted.1.quantiles, failureProbability: 0) }
+        #expect(throws: DriftError.self) { try ProfileComparison(failureProbability: 0.5) }
+    }
+
+    @Test("Each tested profile column reports a resolution that shrinks with more rows and a larger k; raw-data reports carry none")
+    func resolutionShrinks() throws {
+        func shift(rows: Int, k: Int, method: DriftMethod) throws -> SketchResolution {
+            var reference = try DatasetProfile(schema: [("x", .double)], settings: ProfileSettings(quantileAccuracy: k))
+            var current = try DatasetProfile(schema: [("x", .double)], settings: ProfileSettings(quantileAccuracy: k, seed: 9))
+            for value in Self.normals(rows, seed: 1) { reference.update(column: 0, value) }
+            for value in Self.normals(rows, seed: 2) { current.update(column: 0, value) }
+            let report = try ProfileComparison(configuration: DriftConfiguration(method: method)).compare(reference: reference, current: current)
+            return try #require(report.columns.first?.resolution)
+        }
+        let small = try shift(rows: 20_000, k: 200, method: .kolmogorovSmirnov)
+        let moreRows = try shift(rows: 80_000, k: 200, method: .kolmogorovSmirnov)
+        let largerK = try shift(rows: 20_000, k: 1_600, method: .kolmogorovSmirnov)
+        let a = try #require(small.detectableShift), b = try #require(moreRows.detectableShift), c = try #require(largerK.detectableShift)
+        #expect(b < a && c < a, "20k/k200 \(a), 80k/k200 \(b), 20k/k1600 \(c)")
+        #expect(small.statisticError > largerK.statisticError)
+        #expect(small.failureProbability == SketchKolmogorovSmirnovTest.defaultFailureProbability)
+        // KS at 20,000 rows per side on raw data flags about 0.043σ (1.358·√(2/20000)/0.399);
+        // the sketch's resolution is never finer than that.
+        #expect(c > 0.04)
+        for method in [DriftMethod.wasserstein, .energy, .psi, .welchT] {
+            let resolution = try shift(rows: 20_000, k: 1_600, method: method)
+            #expect(resolution.detectableShift != nil, "\(method)")
+        }
+        // The raw-data path has no sketch, so no resolution.
+        let table = try FeatureTable(columns: [("x", .double(DoubleColumn(values: Self.normals(500, seed: 1))))])
+        let raw = try DriftAnalyzer().compare(reference: table, current: table)
+        #expect(raw.columns.allSatisfy { $0.resolution == nil })
+    }
+
+    @Test("Full heavy-hitters sketches: same-distribution windows do not alarm although the monitored sets differ; a real change still does")
+    func categoricalIntervals() throws {
+        var random = Xoshiro256StarStar(seed: 21)
+        func window(_ rows: Int, boost: Bool) throws -> DatasetProfile {
+            // 3,000 categories with a long tail; a capacity of 64 keeps the sketch full.
+            var profile = try DatasetProfile(schema: [("c", .categorical)], settings: ProfileSettings(categoryCapacity: 64))
+            for _ in 0..<rows {
+                // Key 1 holds about 44 %, the next few several percent each, then a long tail.
+                let u = random.nextUniform(), v = random.nextUniform()
+                let key = boost && v < 0.15 ? 2 : Int(pow(3_000, u * u * u))
+                profile.update(column: 0, "c\(key)")
+            }
+            return profile
+        }
+        let comparison = try ProfileComparison(configuration: DriftConfiguration(method: .chiSquare))
+        var alarms = 0
+        for _ in 0..<20 {
+            let (reference, current) = (try window(20_000, boost: false), try window(20_000, boost: false))
+            #expect(reference.column(named: "c")?.categoryCountsAreExact == false)
+            if comparison.compare(reference: reference, current: current).columns.first?.status != .stable { alarms += 1 }
+        }
+        #expect(alarms <= 2, "\(alarms) of 20 same-distribution windows alarmed")
+        let changed = comparison.compare(reference: try window(20_000, boost: false), current: try window(20_000, boost: true)).columns.first
+        #expect(changed?.status == .drifted, "\(changed?.reason ?? "") \(String(describing: changed?.resolution)) \(String(describing: changed?.statistic))")
+        #expect(changed?.resolution?.shiftMeasure == .totalVariation)
+        #expect((changed?.resolution?.statisticError ?? 0) > 0)
+    }
+
+    @Test("Settings stored before per-column sizes decode; a column's own k is used")
+    func settingsCompatibility() throws {
+        let old = #"{"quantileAccuracy":200,"categoryCapacity":1024,"distinctPrecision":12,"seed":0}"#
+        let decoded = try JSONDecoder().decode(ProfileSettings.self, from: Data(old.utf8))
+        #expect(decoded.quantileAccuracy == 200 && decoded.columnQuantileAccuracy.isEmpty)
+        let profile = try DatasetProfile(
+            schema: [("a", .double), ("b", .double)], settings: ProfileSettings(quantileAccuracy: 300, columnQuantileAccuracy: ["b": 900]))
+        #expect(profile.column(named: "a")?.quantiles.k == 300)
+        #expect(profile.column(named: "b")?.quantiles.k == 900)
+        #expect(ProfileSettings().quantileAccuracy == ProfileSettings.defaultQuantileAccuracy)
+        #expect(throws: DriftError.self) { try DatasetProfile(schema: [("a", .double)], settings: ProfileSettings(columnQuantileAccuracy: ["a": 3])) }
+    }
+}
