@@ -48,7 +48,8 @@ let saved = try await baselines.save(training, as: "payments", note: "training p
 print("baseline \(saved.name) v\(saved.version): \(training.rowCount) requests profiled")
 
 // 2. Serving: 8 handler tasks record into one profiler (no lock waits, no actor hops).
-let profiler = try StreamingProfiler(schema: schema)
+// The windows use the baseline's sketch sizes, so their profiles compare like for like.
+let profiler = try StreamingProfiler(schema: schema, settings: training.settings)
 let comparison = try ProfileComparison(configuration: DriftConfiguration(
     columnMethods: ["amount": .kolmogorovSmirnov],
     minimumEffect: MinimumEffect(numeric: 0.1, categorical: 0.05)))
@@ -75,6 +76,10 @@ for window in 1...8 {
     print("window \(window): \(report.drifted ? "DRIFT" : "ok   ") \(report.dataset.reason)")
     for column in report.columns where column.status != .stable {
         print("    \(column.name): \(column.reason)")
+    }
+    if window == 1, let amount = report.columns.first(where: { $0.name == "amount" }), let resolution = amount.resolution {
+        // What "ok" means for this window: the smallest shift its check could have flagged.
+        print("    amount \(resolution.summary)")
     }
     for issue in report.allIssues { print("    quality: \(issue)") }
 }

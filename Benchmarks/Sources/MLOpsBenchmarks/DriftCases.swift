@@ -80,6 +80,14 @@ extension DriftCases {
         return measurement
     }
 
+    /// The profile settings of the profile cases: the defaults, or the quantile sketch's k from
+    /// `MLOPS_BENCH_PROFILE_K` (to compare sizes on one machine).
+    static var profileSettings: ProfileSettings {
+        var settings = ProfileSettings()
+        if let k = ProcessInfo.processInfo.environment["MLOPS_BENCH_PROFILE_K"].flatMap(Int.init) { settings.quantileAccuracy = k }
+        return settings
+    }
+
     /// Streaming-profile ingestion on one core: 50 numeric columns × 100,000 rows into a
     /// ``DatasetProfile`` (moments, KLL, HyperLogLog per column), column batches as a logging
     /// pipeline would hand them over. Items are cells.
@@ -89,7 +97,7 @@ extension DriftCases {
         let schema = (0..<50).map { (name: "f\($0)", kind: ColumnKind.double) }
         var sink = 0
         let measurement = try await Measurement.repeated(arguments.repetitions, items: 5_000_000) {
-            var profile = try DatasetProfile(schema: schema)
+            var profile = try DatasetProfile(schema: schema, settings: profileSettings)
             for (index, column) in columns.enumerated() {
                 column.withUnsafeBufferPointer { profile.update(column: index, contentsOf: $0) }
             }
@@ -105,7 +113,7 @@ extension DriftCases {
         let all = try TensorCases.doubles(arguments, "normal-10M")
         let rows = 100_000, width = 50
         let schema = (0..<width).map { (name: "f\($0)", kind: ColumnKind.double) }
-        let profiler = try StreamingProfiler(schema: schema)
+        let profiler = try StreamingProfiler(schema: schema, settings: profileSettings)
         let measurement = try await Measurement.repeated(arguments.repetitions, items: rows * width) {
             await withTaskGroup(of: Void.self) { group in
                 for task in 0..<2 {

@@ -58,6 +58,17 @@ struct DriftChapter: DemoChapter {
         body += "each window is compared with the baseline on the sketches alone. Traffic drifts from window \(Self.driftStart + 1) "
         body += "(larger amounts, more US and a new country, missing devices).</p>"
         body += HTML.table(headers: ["window", "decision", "drifted columns", "reason"], rows: rows)
+        if let first = windows.first?.1 {
+            // What "stable" meant: the smallest change each window-1 check could have flagged.
+            let resolved = first.columns.compactMap { column in column.resolution.map { (column.name, $0) } }
+            if let (name, resolution) = resolved.first(where: { $0.1.shiftMeasure == .wassersteinStandardDeviations }) {
+                highlights.append("window 1, \(name): \(resolution.summary)")
+            }
+            body += "<h2>What a stable window rules out</h2><p>Each check on sketches reports its resolution: "
+            body += "how far the sketches' statistic may be off and the smallest shift it flags.</p><ul>"
+            for (name, resolution) in resolved { body += "<li><b>\(HTML.escape(name))</b>: \(HTML.escape(resolution.summary))</li>" }
+            body += "</ul>"
+        }
         if let alarm = windows.first(where: { $0.1.drifted }) {
             body += "<h2>Why window \(alarm.0 + 1) alarmed</h2><ul>"
             for column in alarm.1.columns where column.status != .stable {
