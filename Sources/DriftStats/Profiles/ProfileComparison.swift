@@ -12,7 +12,7 @@ import TensorCore
 /// Anderson–Darling, Mann–Whitney) are reported as not tested.
 ///
 /// Every method carries the sketches' error: each quantile sketch bounds its own rank error
-/// (``KLLSketch/rankErrorBound(failureProbability:queries:)``), a full heavy-hitters sketch
+/// (`KLLSketch.rankErrorBound(failureProbability:queries:)`), a full heavy-hitters sketch
 /// its count error. A test's p-value is taken at the statistic lowered by that error (plus the
 /// chance δ the bounds fail, ``failureProbability``), so false alarms stay at or below the
 /// level; a distance is decided on its lower bound. Each tested column reports its

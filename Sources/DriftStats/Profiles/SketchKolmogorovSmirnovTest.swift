@@ -5,7 +5,7 @@ public import TensorCore
 /// own error carried into the decision.
 ///
 /// Each sketch knows how much its compactions can have moved any rank
-/// (``KLLSketch/rankErrorBound(failureProbability:queries:)``: a bound on every rank at once
+/// (`KLLSketch.rankErrorBound(failureProbability:queries:)`: a bound on every rank at once
 /// that fails with probability at most δ/2 per sketch), so the statistic D̂ read from the
 /// sketches is within ε_reference + ε_current of the raw values' D except with probability δ.
 /// The p-value is the asymptotic KS p-value (as ``KolmogorovSmirnovTest`` for large samples) at

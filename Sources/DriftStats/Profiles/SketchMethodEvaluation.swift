@@ -6,7 +6,7 @@ import TensorCore
 /// bounds fail), a distance gets a lower bound that the decision compares with the threshold.
 ///
 /// The error bounds hold together except with probability `failureProbability`, split evenly
-/// between the two sketches (``KLLSketch/rankErrorBound(failureProbability:queries:)``). A
+/// between the two sketches (`KLLSketch.rankErrorBound(failureProbability:queries:)`). A
 /// sketch that still holds every value adds no error and no failure probability.
 struct SketchMethodEvaluation: Sendable {
     /// The evaluation as the analyzer decides on it.

@@ -12,7 +12,7 @@ struct SketchedDistribution: Sendable {
     var steps: [(value: Double, rank: Double)]
     /// Values the sketch saw.
     let count: Int
-    /// The sketch's ``KLLSketch/compactionVariance`` (nil: unknown).
+    /// The sketch's `KLLSketch.compactionVariance` (nil: unknown).
     let variance: Double?
     /// The 99 % figure to fall back on when the variance is unknown (0 for an exact sketch).
     let fallbackError: Double
@@ -76,7 +76,7 @@ struct SketchedDistribution: Sendable {
     }
 
     /// The bound on this sketch's rank error, holding except with probability
-    /// `failureProbability` (``KLLSketch/rankErrorBound(failureProbability:queries:)``).
+    /// `failureProbability` (`KLLSketch.rankErrorBound(failureProbability:queries:)`).
     func rankError(failureProbability: Double, queries: Int? = nil) -> Double {
         guard let variance else { return fallbackError }
         return KLLSketch.rankErrorBound(variance: variance, count: count, failureProbability: failureProbability, queries: queries)

@@ -22,7 +22,7 @@ import Foundation
 ///
 /// The sketch also keeps its own, tighter account: ``compactionVariance`` sums the squared
 /// weight of every compaction it (or any sketch merged into it) performed, and
-/// ``rankErrorBound(failureProbability:)`` turns it into a bound that holds for every rank
+/// ``rankErrorBound(failureProbability:queries:)`` turns it into a bound that holds for every rank
 /// at once with a chosen probability (see there for the argument).
 ///
 /// ### Special values
