@@ -7,6 +7,7 @@ enum BenchmarkCases {
     static let all: [String: @Sendable (Arguments) async throws -> Measurement] = [
         "sqlite-insert-mlops": StorageCases.sqliteInsertThroughStorage,
         "sqlite-insert-raw-c": StorageCases.sqliteInsertRawC,
+        "sqlite-read-empty-10k": StorageCases.emptyReads,
         "artifact-put": StorageCases.artifactPut,
         "artifact-get": StorageCases.artifactGet,
         "tensor-summary-10M": TensorCases.summary,
@@ -46,6 +47,24 @@ enum StorageCases {
 
     static func removeDatabase(_ path: String) {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    /// 10,000 empty read transactions (`SQLDatabase.read` with a body that runs one `SELECT 1`):
+    /// what a read costs before it reads anything (leasing a connection, moving to its thread,
+    /// BEGIN and COMMIT, coming back). Items are transactions.
+    @Sendable static func emptyReads(_ arguments: Arguments) async throws -> Measurement {
+        let path = freshPath(arguments)
+        let database = try await SQLiteDatabase(path: path)
+        let reads = 10_000
+        let measurement = try await Measurement.repeated(arguments.repetitions, items: reads) {
+            for _ in 0..<reads {
+                let one = try await database.read { try await $0.queryScalar(Int.self, "SELECT 1") }
+                guard one == 1 else { throw BenchmarkFailure("SELECT 1 gave \(one)") }
+            }
+        }
+        try await database.close()
+        removeDatabase(path)
+        return measurement
     }
 
     /// 100,000 rows in one transaction through `SQLDatabase.write` and `executeBatch`,

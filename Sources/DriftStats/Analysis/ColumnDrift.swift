@@ -40,6 +40,9 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
     /// For a comparison of streaming profiles: the sketches' error and the smallest shift the
     /// comparison flags (nil for comparisons of raw data, which have no sketch error).
     public var resolution: SketchResolution?
+    /// The smallest effect a profile comparison's sketches allow (what the minimum-effect rule
+    /// compares when the decision is redone across columns); not encoded.
+    var sketchEffect: Double?
     /// Data-quality findings for this column.
     public var issues: [QualityIssue]
 

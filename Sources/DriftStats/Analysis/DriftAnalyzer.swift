@@ -160,10 +160,13 @@ public struct DriftAnalyzer: Sendable {
         guard significant else { return (.stable, reason + ": no drift") }
         if let minimum = configuration.minimumEffect {
             let needed = evaluation.effectMeasure == .wassersteinStandardDeviations ? minimum.numeric : minimum.categorical
-            if evaluation.effectSize < needed {
-                return (.detectable, reason + ", but the \(effectName) \(Self.format(evaluation.effectSize))\(unit) is below the minimum effect \(Self.format(needed))\(unit): detectable, not drifted")
+            // On sketches, the smallest effect their error allows must reach the minimum.
+            let effect = evaluation.decisionEffect ?? evaluation.effectSize
+            let allowing = evaluation.decisionEffect.map { $0 != evaluation.effectSize ? " (at least \(Self.format($0))\(unit) allowing for the sketches' error)" : "" } ?? ""
+            if effect < needed {
+                return (.detectable, reason + ", but the \(effectName) \(Self.format(evaluation.effectSize))\(unit)\(allowing) is below the minimum effect \(Self.format(needed))\(unit): detectable, not drifted")
             }
-            reason += " and the \(effectName) \(Self.format(evaluation.effectSize))\(unit) ≥ \(Self.format(needed))\(unit)"
+            reason += " and the \(effectName) \(Self.format(evaluation.effectSize))\(unit)\(allowing) ≥ \(Self.format(needed))\(unit)"
         }
         return (.drifted, reason + ": drifted")
     }
@@ -176,7 +179,9 @@ public struct DriftAnalyzer: Sendable {
             for (index, p) in zip(tested, adjusted) {
                 guard let method = columns[index].method, let threshold = columns[index].threshold else { continue }
                 columns[index].adjustedPValue = p.isFinite ? p : nil
-                let evaluation = MethodEvaluation(statistic: columns[index].statistic ?? .nan, pValue: p, effectSize: columns[index].effectSize ?? .infinity, effectMeasure: columns[index].effectMeasure ?? .totalVariation)
+                let evaluation = MethodEvaluation(
+                    statistic: columns[index].statistic ?? .nan, pValue: p, effectSize: columns[index].effectSize ?? .infinity,
+                    effectMeasure: columns[index].effectMeasure ?? .totalVariation, decisionEffect: columns[index].sketchEffect)
                 var (status, reason) = decision(method: method, evaluation: evaluation, pValue: p, threshold: threshold)
                 reason = reason.replacingOccurrences(of: "\(method) p =", with: "\(method) adjusted p =")
                 (columns[index].status, columns[index].reason) = (status, reason)

@@ -11,6 +11,9 @@ struct MethodEvaluation: Sendable {
     /// What a distance's decision compares with the threshold when that is not ``statistic``:
     /// a lower bound allowing for a sketch's error. Nil for exact data and for tests.
     var decisionStatistic: Double?
+    /// What the minimum-effect rule compares when that is not ``effectSize``: the smallest
+    /// effect a sketch's error allows. Nil for exact data.
+    var decisionEffect: Double?
 
     /// Evaluates `method`, or throws ``DriftError`` with the reason it does not apply.
     /// - Parameter bins: explicit bins for the binned methods on a numeric column (nil: `binCount`
@@ -32,12 +35,13 @@ struct MethodEvaluation: Sendable {
         }
     }
 
-    init(statistic: Double, pValue: Double?, effectSize: Double, effectMeasure: EffectMeasure, decisionStatistic: Double? = nil) {
+    init(statistic: Double, pValue: Double?, effectSize: Double, effectMeasure: EffectMeasure, decisionStatistic: Double? = nil, decisionEffect: Double? = nil) {
         self.statistic = statistic
         self.pValue = pValue
         self.effectSize = effectSize
         self.effectMeasure = effectMeasure
         self.decisionStatistic = decisionStatistic
+        self.decisionEffect = decisionEffect
     }
 
     private init(numeric method: DriftMethod, reference: SortedSample, deviation: Double, current: SortedSample, binCount: Int, bins given: ReferenceBins?) throws(DriftError) {

@@ -22,7 +22,7 @@ public struct DatasetProfile: Sendable, Codable {
     /// One profile per column, in schema order.
     public private(set) var columns: [ColumnProfile]
     /// The sketch sizes every column uses.
-    public let settings: ProfileSettings
+    public private(set) var settings: ProfileSettings
 
     /// An empty profile for a schema.
     ///
@@ -51,6 +51,17 @@ public struct DatasetProfile: Sendable, Codable {
     /// first updates copy nothing).
     func emptyCopy() throws(DriftError) -> DatasetProfile {
         try DatasetProfile(schema: zip(columnNames, columns.map(\.kind)).map { (name: $0, kind: $1) }, settings: settings)
+    }
+
+    /// An empty copy whose sketches flip their own coins (`seed`), for a profile that will be
+    /// merged with others: the sketches' error bounds assume the coins of merged sketches are
+    /// independent. The copy's ``settings`` still name this profile's seed.
+    func emptyCopy(coinSeed seed: UInt64) throws(DriftError) -> DatasetProfile {
+        var seeded = settings
+        seeded.seed = seed
+        var copy = try DatasetProfile(schema: zip(columnNames, columns.map(\.kind)).map { (name: $0, kind: $1) }, settings: seeded)
+        copy.settings = settings
+        return copy
     }
 
     /// Rows seen (the most any column saw).

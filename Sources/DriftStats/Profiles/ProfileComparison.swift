@@ -124,6 +124,7 @@ public struct ProfileComparison: Sendable {
             histogram: histogram, issues: issues
         )
         column.resolution = resolution
+        column.sketchEffect = evaluation.decisionEffect
         return column
     }
 
@@ -150,7 +151,7 @@ public struct ProfileComparison: Sendable {
                 return flags(method, trial.evaluation, threshold: threshold)
             }
         }
-        let used = evaluated.referenceError + evaluated.currentError > 0 ? failureProbability : 0
+        let used = evaluated.failureProbability
         return SketchResolution(
             statisticError: evaluated.statisticError, detectableShift: shift, shiftMeasure: .wassersteinStandardDeviations,
             failureProbability: used, referenceError: evaluated.referenceError, currentError: evaluated.currentError)
@@ -252,7 +253,7 @@ public struct ProfileComparison: Sendable {
     /// monitored count by at most N / capacity (``HeavyHitters/errorBound``), so a monitored
     /// key's true count lies in [estimate − error, estimate], a key this side does not monitor
     /// in [0, error], and the "(other)" rest, the rows not claimed by the keys, in
-    /// [rest, rest + keys × error].
+    /// [rest − unmonitored keys × error, rest + monitored keys × error].
     static func categoryIntervals(
         _ reference: ColumnProfile, _ current: ColumnProfile, _ counts: ([String: Int], [String: Int])
     ) -> (CategoryCountIntervals, CategoryCountIntervals) {
@@ -264,9 +265,15 @@ public struct ProfileComparison: Sendable {
             }
             let error = profile.categories.errorBound
             let monitored = profile.categoryCounts
-            let named = keys.filter { $0 != ColumnProfile.otherCategories }.count
+            // The rest over-counts by what the unmonitored keys really hold (up to the error
+            // each) and under-counts by what the monitored keys over-estimate (up to the error each).
+            let named = keys.filter { $0 != ColumnProfile.otherCategories }
+            let monitoredNamed = Double(named.filter { monitored[$0] != nil }.count)
+            let unmonitoredNamed = Double(named.count) - monitoredNamed
             let bounds: [(Double, Double)] = zip(keys, estimates).map { key, estimate in
-                if key == ColumnProfile.otherCategories { return (Double(estimate), Double(estimate) + Double(named) * error) }
+                if key == ColumnProfile.otherCategories {
+                    return (Swift.max(0, Double(estimate) - unmonitoredNamed * error), Double(estimate) + monitoredNamed * error)
+                }
                 if monitored[key] != nil { return (Swift.max(0, Double(estimate) - error), Double(estimate)) }
                 return (0, error)
             }
@@ -326,7 +333,7 @@ public struct ProfileComparison: Sendable {
             let allowed = rules.allowedRanges[name]
             if let allowed, let seenLow = current.moments.min, let seenHigh = current.moments.max, seenLow < allowed.lowerBound || seenHigh > allowed.upperBound {
                 issues.append(QualityIssue(check: .outOfRange, column: name, severity: .error, message: "current values reach \(seenLow)…\(seenHigh), outside the allowed range \(allowed.lowerBound)…\(allowed.upperBound)"))
-            } else if allowed == nil, below + above > rules.maxOutOfRangeShare + current.quantiles.rankErrorBound(failureProbability: SketchKolmogorovSmirnovTest.defaultFailureProbability, queries: 2) {
+            } else if allowed == nil, below + above > rules.maxOutOfRangeShare + 2 * current.quantiles.rankErrorBound(failureProbability: SketchKolmogorovSmirnovTest.defaultFailureProbability, queries: 2) {
                 issues.append(QualityIssue(
                     check: .outOfRange, column: name, severity: .warning,
                     message: "about \(DataQualityCheck.percent(below + above)) of current values lie outside the baseline range \(low)…\(high) (limit \(DataQualityCheck.percent(rules.maxOutOfRangeShare)))",

@@ -25,7 +25,8 @@ public struct SketchKolmogorovSmirnovTest: Sendable, Hashable, Codable {
     public let errorBound: Double
     /// The p-value at max(0, D̂ − ``errorBound``), plus δ when an error bound was used.
     public let pValue: Double
-    /// δ, the chance the error bounds fail.
+    /// The chance the error bounds used fail: δ when both sketches compacted, δ/2 when one did,
+    /// 0 when neither did (1 % per sketch read from the old binary form).
     public let failureProbability: Double
 
     /// Tests two sketches.
@@ -48,7 +49,20 @@ public struct SketchKolmogorovSmirnovTest: Sendable, Hashable, Codable {
         statistic = evaluated.evaluation.statistic
         errorBound = evaluated.statisticError
         pValue = evaluated.evaluation.pValue ?? .nan
-        self.failureProbability = failureProbability
+        self.failureProbability = evaluated.failureProbability
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case statistic, errorBound, pValue, failureProbability
+    }
+
+    /// Decodes a test; one encoded before ``failureProbability`` existed reads as 0.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        statistic = try container.decode(Double.self, forKey: .statistic)
+        errorBound = try container.decode(Double.self, forKey: .errorBound)
+        pValue = try container.decode(Double.self, forKey: .pValue)
+        failureProbability = try container.decodeIfPresent(Double.self, forKey: .failureProbability) ?? 0
     }
 }
 

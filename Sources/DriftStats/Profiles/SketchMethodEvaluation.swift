@@ -16,6 +16,9 @@ struct SketchMethodEvaluation: Sendable {
     /// The two sides' rank (or share) error bounds.
     let referenceError: Double
     let currentError: Double
+    /// The chance the error bounds used fail (0 when no bound was needed); a test's p-value
+    /// includes it.
+    let failureProbability: Double
 
     // MARK: - Numeric columns
 
@@ -23,37 +26,48 @@ struct SketchMethodEvaluation: Sendable {
         guard !r.steps.isEmpty else { throw DriftError(.emptySample, "the baseline has no values") }
         guard !c.steps.isEmpty else { throw DriftError(.emptySample, "the current profile has no values") }
         let half = failureProbability / 2
-        let (errorR, errorC) = (r.rankError(failureProbability: half), c.rankError(failureProbability: half))
+        // Every value at once on both sides: the bin edges come from the reference's sketch, and
+        // a current sketch seeded like it need not flip coins independent of those edges.
+        let (boundR, boundC) = (r.errorBound(failureProbability: half), c.errorBound(failureProbability: half))
+        let (errorR, errorC) = (boundR.error, boundC.error)
         let band = errorR + errorC
-        let used = band > 0 ? failureProbability : 0
+        let failure = boundR.failure + boundC.failure
         let deviation = r.deviation
         let raw = gapIntegralBetweenSteps(r.steps, c.steps, power: 1)
         let effect = WassersteinDistance.inDeviations(raw, deviation: deviation)
+        // The smallest shift in σ the sketches allow: for the minimum-effect rule.
+        var smallestEffect = effect
+        if band > 0 {
+            let clipped = WassersteinDistance.inDeviations(gapIntegralBetweenSteps(r.steps, c.steps, power: 1, slack: band), deviation: deviation)
+            let means = WassersteinDistance.inDeviations(Swift.abs(r.mean - c.mean), deviation: deviation)
+            smallestEffect = Swift.min(effect, Swift.max(clipped.isNaN ? 0 : clipped, means.isNaN ? 0 : means))
+        }
         var statistic: Double
         var pValue: Double?
         var lower: Double?
         var statisticError = band
         var sideErrors = (errorR, errorC)
+        var usedFailure = failure
         switch method {
         case .kolmogorovSmirnov:
             var gap = 0.0
             walkSteps(r.steps, c.steps) { _, rankR, rankC in gap = Swift.max(gap, Swift.abs(rankR - rankC)) }
             statistic = gap
-            pValue = Self.kolmogorovSmirnovPValue(gap - band, r.count, c.count, failureProbability: used)
+            pValue = Self.kolmogorovSmirnovPValue(gap - band, r.count, c.count, failureProbability: failure)
         case .welchT:
             // The moments are exact: no sketch error.
             (statistic, pValue) = ProfileComparison.welch(
                 (r.finiteCount, r.mean, r.m2), (c.finiteCount, c.mean, c.m2))
             statisticError = 0
             sideErrors = (0, 0)
+            usedFailure = 0
         case .wasserstein:
             statistic = effect
             if band > 0 {
                 // W₁ = ∫|F_r − F_c| ≥ ∫ max(0, |F̂_r − F̂_c| − band), and W₁ ≥ |μ_r − μ_c| (exact).
+                lower = smallestEffect
                 let clipped = WassersteinDistance.inDeviations(gapIntegralBetweenSteps(r.steps, c.steps, power: 1, slack: band), deviation: deviation)
-                let means = WassersteinDistance.inDeviations(Swift.abs(r.mean - c.mean), deviation: deviation)
-                lower = Swift.max(clipped, means.isFinite ? means : 0)
-                statisticError = Swift.max(0, statistic - clipped)
+                statisticError = Self.difference(statistic, clipped)
             } else {
                 statisticError = 0
             }
@@ -62,8 +76,9 @@ struct SketchMethodEvaluation: Sendable {
             statistic = WassersteinDistance.inDeviations((2 * squared).squareRoot(), deviation: deviation)
             if band > 0 {
                 let smallest = Self.smallestSquaredGap(r, c, band: band)
-                lower = Swift.min(statistic, WassersteinDistance.inDeviations((2 * smallest).squareRoot(), deviation: deviation))
-                statisticError = Swift.max(0, statistic - (lower ?? statistic))
+                let bound = WassersteinDistance.inDeviations((2 * smallest).squareRoot(), deviation: deviation)
+                lower = bound.isNaN ? 0 : Swift.min(statistic, bound)
+                statisticError = Self.difference(statistic, bound)
             } else {
                 statisticError = 0
             }
@@ -74,19 +89,10 @@ struct SketchMethodEvaluation: Sendable {
             }
             let shares = (r.shares(edges: edges), c.shares(edges: edges))
             statistic = try Self.binned(method, shares.0, shares.1)
-            // The edges come from the reference's own sketch, so its bound must hold everywhere;
-            // the current sketch's coins never saw the edges, so its bound needs to hold at the
-            // edges only. The difference of the two CDFs at each edge is then known within
-            // ±(ε_r + ε_c), and the taut string through that tube gives the current shares
-            // closest to the reference's that the sketches allow.
-            let edgeError = c.rankError(failureProbability: half, queries: Swift.max(1, edges.count))
-            sideErrors = (errorR, edgeError)
-            let tube = errorR + edgeError
-            if tube > 0 {
-                let closest = Self.closestCurrentShares(reference: shares.0, current: shares.1, tube: tube)
-                let bound = try Self.binned(method, shares.0, closest)
+            if band > 0 {
+                let bound = BinnedLowerBound.distance(method, referenceShares: shares.0, currentShares: shares.1, referenceError: errorR, currentError: errorC)
                 lower = Swift.min(bound, statistic)
-                statisticError = Swift.max(0, statistic - bound)
+                statisticError = Self.difference(statistic, bound)
             } else {
                 statisticError = 0
             }
@@ -94,9 +100,18 @@ struct SketchMethodEvaluation: Sendable {
             throw DriftError(.invalidArgument, "\(method) needs the raw values (or exact counts), which a numeric profile does not keep", fix: "use ks, ttest, wasserstein, energy or a binned distance on profiles.")
         }
         evaluation = MethodEvaluation(
-            statistic: statistic, pValue: pValue, effectSize: effect, effectMeasure: .wassersteinStandardDeviations, decisionStatistic: lower)
+            statistic: statistic, pValue: pValue, effectSize: effect, effectMeasure: .wassersteinStandardDeviations,
+            decisionStatistic: lower, decisionEffect: band > 0 ? smallestEffect : nil)
         self.statisticError = statisticError
         (referenceError, currentError) = sideErrors
+        self.failureProbability = usedFailure
+    }
+
+    /// `statistic − bound`, 0 when either is not a finite number (an infinite distance has no
+    /// meaningful error).
+    static func difference(_ statistic: Double, _ bound: Double) -> Double {
+        let difference = statistic - bound
+        return difference.isFinite ? Swift.max(0, difference) : 0
     }
 
     /// The smallest ∫ (F_r − F_c)² the sketches allow: the true gap lies within `band` of the
@@ -170,24 +185,6 @@ struct SketchMethodEvaluation: Sendable {
         return Swift.min(Swift.max(p + failureProbability, 0), 1)
     }
 
-    /// The current shares closest to `reference` whose cumulative differences from it stay
-    /// within `tube` of the observed ones (see ``TautString``).
-    static func closestCurrentShares(reference: [Double], current: [Double], tube: Double) -> [Double] {
-        // Positions: the reference's cumulative shares, kept strictly increasing.
-        var x = [0.0], lowerBounds = [0.0], upperBounds = [0.0]
-        var cumulativeReference = 0.0, cumulativeDifference = 0.0
-        for (index, (r, c)) in zip(reference, current).enumerated() {
-            cumulativeReference += Swift.max(r, 1e-12)
-            cumulativeDifference += c - r
-            x.append(cumulativeReference)
-            let isLast = index == reference.count - 1
-            lowerBounds.append(isLast ? 0 : cumulativeDifference - tube)
-            upperBounds.append(isLast ? 0 : cumulativeDifference + tube)
-        }
-        let heights = TautString.heights(x: x, lower: lowerBounds, upper: upperBounds)
-        return reference.indices.map { Swift.max(0, reference[$0] + heights[$0 + 1] - heights[$0]) }
-    }
-
     /// A distance between two share vectors (scaled to counts as the categorical path takes them).
     static func binned(_ method: DriftMethod, _ reference: [Double], _ current: [Double]) throws(DriftError) -> Double {
         try MethodEvaluation(
@@ -205,6 +202,8 @@ struct SketchMethodEvaluation: Sendable {
         let (errorR, errorC) = (reference.shareError, current.shareError)
         referenceError = errorR
         currentError = errorC
+        // SpaceSaving's bound is deterministic: nothing can fail.
+        failureProbability = 0
         guard errorR + errorC > 0 else {
             evaluation = point
             statisticError = 0
@@ -213,19 +212,22 @@ struct SketchMethodEvaluation: Sendable {
         let (nr, nc) = (Double(Swift.max(reference.total, 1)), Double(Swift.max(current.total, 1)))
         let closest = closestShares(
             reference.intervals.map { ($0.0 / nr, $0.1 / nr) }, current.intervals.map { ($0.0 / nc, $0.1 / nc) })
-        let bound = try MethodEvaluation(
-            categorical: method, referenceCounts: closest.0.map { Int(($0 * nr).rounded()) },
-            currentCounts: closest.1.map { Int(($0 * nc).rounded()) })
+        func counts(_ shares: [Double], _ total: Double) -> [Int] {
+            // Clamped: a count read from a file can be near Int.max.
+            shares.map { Int(Swift.min(($0 * total).rounded(), 1e18)) }
+        }
+        let bound = try MethodEvaluation(categorical: method, referenceCounts: counts(closest.0, nr), currentCounts: counts(closest.1, nc))
         if method.hasPValue {
             // A test decides on the closest counts' p-value (never below the point estimate's).
-            let p = Swift.max(bound.pValue ?? .nan, point.pValue ?? .nan)
+            let candidates = [bound.pValue, point.pValue].compactMap { $0 }.filter { !$0.isNaN }
+            let p = candidates.max() ?? .nan
             evaluation = MethodEvaluation(statistic: point.statistic, pValue: p, effectSize: point.effectSize, effectMeasure: point.effectMeasure)
         } else {
             evaluation = MethodEvaluation(
                 statistic: point.statistic, pValue: nil, effectSize: point.effectSize, effectMeasure: point.effectMeasure,
-                decisionStatistic: Swift.min(bound.statistic, point.statistic))
+                decisionStatistic: Swift.min(bound.statistic, point.statistic), decisionEffect: Swift.min(bound.effectSize, point.effectSize))
         }
-        statisticError = Swift.abs(point.statistic - bound.statistic)
+        statisticError = Self.difference(point.statistic, bound.statistic)
     }
 }
 

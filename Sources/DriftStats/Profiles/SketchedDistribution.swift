@@ -75,11 +75,15 @@ struct SketchedDistribution: Sendable {
         self.high = high
     }
 
-    /// The bound on this sketch's rank error, holding except with probability
-    /// `failureProbability` (`KLLSketch.rankErrorBound(failureProbability:queries:)`).
-    func rankError(failureProbability: Double, queries: Int? = nil) -> Double {
-        guard let variance else { return fallbackError }
-        return KLLSketch.rankErrorBound(variance: variance, count: count, failureProbability: failureProbability, queries: queries)
+    /// The bound on this sketch's rank error over every value, and the chance it fails:
+    /// `failureProbability` for a sketch that keeps its account
+    /// (`KLLSketch.rankErrorBound(failureProbability:queries:)`), 0 for one that holds every
+    /// value, and 1 % for a sketch read from the old binary form, whose bound is DataSketches'
+    /// 99 % figure.
+    func errorBound(failureProbability: Double) -> (error: Double, failure: Double) {
+        guard let variance else { return fallbackError > 0 ? (fallbackError, 0.01) : (0, 0) }
+        let error = KLLSketch.rankErrorBound(variance: variance, count: count, failureProbability: failureProbability)
+        return (error, error > 0 ? failureProbability : 0)
     }
 
     /// This distribution moved by `shift` (in value units), described by a sketch with the

@@ -26,6 +26,8 @@ public final class StreamingProfiler: Sendable {
     /// The empty profile each window starts from.
     public let template: DatasetProfile
     private let shards: [Shard]
+    /// Numbers the empty profiles handed to shards, so each flips its own coins.
+    private let copies: Atomic<UInt64>
 
     private final class Shard: Sendable {
         let profile: Mutex<DatasetProfile>
@@ -42,8 +44,20 @@ public final class StreamingProfiler: Sendable {
         template = try DatasetProfile(schema: schema, settings: settings)
         let count = Swift.max(2, shardCount ?? 2 * ProcessInfo.processInfo.activeProcessorCount)
         var shards: [Shard] = []
-        for _ in 0..<count { shards.append(Shard(try template.emptyCopy())) }
+        for index in 0..<count { shards.append(Shard(try Self.seededCopy(of: template, number: UInt64(index)))) }
         self.shards = shards
+        copies = Atomic(UInt64(count))
+    }
+
+    /// An empty profile for a shard, its sketches seeded apart from every other copy's: the
+    /// shards are merged, and the sketches' error bounds assume merged sketches flip
+    /// independent coins.
+    private func freshCopy() throws(DriftError) -> DatasetProfile {
+        try Self.seededCopy(of: template, number: copies.add(1, ordering: .relaxed).oldValue)
+    }
+
+    private static func seededCopy(of template: DatasetProfile, number: UInt64) throws(DriftError) -> DatasetProfile {
+        try template.emptyCopy(coinSeed: SplitMix64.mix(template.settings.seed &+ (number &+ 1) &* 0x9E37_79B9_7F4A_7C15))
     }
 
     /// Records into one shard's profile: call the profile's `update` methods in `body`.
@@ -84,7 +98,7 @@ public final class StreamingProfiler: Sendable {
         var merged = template
         for shard in shards {
             // Built outside the lock, with storage of its own.
-            var fresh = try template.emptyCopy()
+            var fresh = try freshCopy()
             shard.profile.withLock { swap(&$0, &fresh) }
             try merged.merge(fresh)
         }

@@ -36,6 +36,8 @@ enum TautString {
                 let (bottom, top) = isLast ? (0.0, 0.0) : (lower[j], upper[j])
                 let width = x[j] - x[start.index]
                 guard width > 0 else {
+                    // Callers keep positions strictly increasing; a repeated position adds no
+                    // length and its bounds are left to its neighbours.
                     j += 1
                     continue
                 }
@@ -43,7 +45,7 @@ enum TautString {
                 let slopeToTop = (top - start.height) / width
                 if slopeToBottom > highSlope {
                     // The tube rises above the steepest straight line allowed so far: the path
-                    // bends down at the upper bound that limited it.
+                    // turns at the upper bound that limited it (a corner against the upper edge).
                     start = (highIndex, upper[highIndex])
                     bent = true
                     break

@@ -128,7 +128,7 @@ public struct SQLRegistryStore: RegistryStore {
                 """
                 SELECT v.record FROM registry_version_tags t
                 JOIN registry_versions v ON v.model = t.model AND v.version = t.version
-                WHERE t.key = ? AND t.value = ? ORDER BY v.model, v.version
+                WHERE t.key = ? AND t.value = ? ORDER BY t.model, t.version
                 """,
                 [.text(key), .text(value)], what: "version")
         }
@@ -355,9 +355,21 @@ struct SQLRegistryTransaction: RegistryTransaction {
         try cache.record(type, text: text) { text in try RegistryCoding.decode(type, from: text, what: what, using: decoder()) }
     }
 
+    /// The records a query's first column holds, read in place (on SQLite, straight from the
+    /// statement: a record decoded before costs a hash and a comparison, no copy).
     func records<Record: Decodable & Sendable>(_ type: Record.Type, _ sql: String, _ arguments: [SQLValue], what: String) async throws -> [Record] {
-        try await connection.query(sql, arguments).map { row in
-            try decoded(type, from: try row.decode(String.self, at: 0), what: what)
+        let cache = cache
+        return try await connection.reduceRows(sql, arguments, into: [Record]()) { records, row in
+            let record = try row.withText(at: 0) { bytes throws -> Record in
+                guard let bytes else {
+                    throw RegistryError(
+                        .corruptRecord, "A stored \(what) is not text",
+                        fix: "the record was edited by hand; restore it from a backup.")
+                }
+                return try cache.record(type, bytes: bytes) { text in try RegistryCoding.decode(type, from: text, what: what) }
+            }
+            records.append(record)
+            return true
         }
     }
 

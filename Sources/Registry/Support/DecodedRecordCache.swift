@@ -9,38 +9,46 @@ import Synchronization
 /// key and is decoded afresh; nothing can be served stale. Bounded: when it holds
 /// ``capacity`` records it starts over.
 final class DecodedRecordCache: Sendable {
-    private struct Key: Hashable, Sendable {
+    /// Where a record's text is filed: its type and a hash of its length, first 128 and last 64
+    /// bytes (canonical JSON with sorted keys puts a record's identifying fields early). Two
+    /// texts that share a fingerprint share a slot: the later one replaces the earlier, and a
+    /// look-up always compares the whole text, so a shared slot costs a decode, never a wrong
+    /// answer.
+    private struct Fingerprint: Hashable, Sendable {
         var type: ObjectIdentifier
-        var text: String
+        var hash: Int
 
-        /// Equal when the same type and the same bytes: `String`'s `==` would find two texts that
-        /// differ only in Unicode normalization equal, and the record differs (its digest would).
-        static func == (lhs: Key, rhs: Key) -> Bool {
-            guard lhs.type == rhs.type, lhs.text.utf8.count == rhs.text.utf8.count else { return false }
-            var left = lhs.text, right = rhs.text
-            return left.withUTF8 { l in
-                right.withUTF8 { r in
-                    guard let a = l.baseAddress, let b = r.baseAddress else { return true }   // both empty
-                    return memcmp(a, b, l.count) == 0
-                }
-            }
-        }
-
-        /// The type, the length and the first 128 bytes: canonical JSON with sorted keys puts
-        /// a record's identifying fields early, and equality compares the whole text anyway.
-        func hash(into hasher: inout Hasher) {
+        init(type: ObjectIdentifier, bytes: UnsafeRawBufferPointer) {
+            var hasher = Hasher()
             hasher.combine(type)
-            var text = text
-            text.withUTF8 { bytes in
-                hasher.combine(bytes.count)
-                hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<min(bytes.count, 128)])))
+            hasher.combine(bytes.count)
+            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: bytes[..<min(bytes.count, 128)]))
+            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: bytes[max(0, bytes.count - 64)...]))
+            self.type = type
+            hash = hasher.finalize()
+        }
+    }
+
+    /// A decoded record and the exact bytes it was decoded from.
+    private struct Entry: Sendable {
+        var bytes: [UInt8]
+        var record: any Sendable
+
+        /// Whether `bytes` are exactly the bytes this entry was decoded from (byte for byte:
+        /// `String`'s `==` would find two texts that differ only in Unicode normalization equal,
+        /// and the record differs; its digest would).
+        func matches(_ other: UnsafeRawBufferPointer) -> Bool {
+            guard bytes.count == other.count else { return false }
+            return bytes.withUnsafeBytes { mine in
+                guard let a = mine.baseAddress, let b = other.baseAddress else { return true }   // both empty
+                return memcmp(a, b, mine.count) == 0
             }
         }
     }
 
     /// How many records are kept at most.
     let capacity: Int
-    private let records = Mutex<[Key: any Sendable]>([:])
+    private let entries = Mutex<[Fingerprint: Entry]>([:])
 
     init(capacity: Int = 8_192) {
         self.capacity = capacity
@@ -48,12 +56,24 @@ final class DecodedRecordCache: Sendable {
 
     /// The record `text` decodes to, decoded with `decode` the first time.
     func record<Record: Sendable>(_ type: Record.Type, text: String, decode: (String) throws -> Record) rethrows -> Record {
-        let key = Key(type: ObjectIdentifier(type), text: text)
-        if let cached = records.withLock({ $0[key] }) as? Record { return cached }
-        let decoded = try decode(text)
-        records.withLock { records in
-            if records.count >= capacity { records.removeAll(keepingCapacity: true) }
-            records[key] = decoded
+        var text = text
+        return try text.withUTF8 { try record(type, bytes: UnsafeRawBufferPointer($0), decode: decode) }
+    }
+
+    /// The record the UTF-8 `bytes` decode to, decoded with `decode` the first time. Reads the
+    /// bytes in place: a record seen before costs a hash and a comparison, no copy.
+    func record<Record: Sendable>(_ type: Record.Type, bytes: UnsafeRawBufferPointer, decode: (String) throws -> Record) rethrows -> Record {
+        let fingerprint = Fingerprint(type: ObjectIdentifier(type), bytes: bytes)
+        let cached: Record? = entries.withLock { entries in
+            guard let entry = entries[fingerprint], entry.matches(bytes) else { return nil }
+            return entry.record as? Record
+        }
+        if let cached { return cached }
+        let decoded = try decode(String(decoding: bytes, as: UTF8.self))
+        let entry = Entry(bytes: Array(bytes), record: decoded)
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[fingerprint] = entry
         }
         return decoded
     }

@@ -49,7 +49,7 @@ extension KLLSketch {
     /// Returns the compact binary form of the sketch.
     ///
     /// Layout (all integers little-endian):
-    /// `"KLL"`, version `1` (UInt8), `k` (UInt16), minimum level width `8` (UInt8),
+    /// `"KLL"`, version `2` (UInt8), `k` (UInt16), minimum level width `8` (UInt8),
     /// number of levels L (UInt8), `count` (UInt64), `nanCount` (UInt64), `min` and `max`
     /// (IEEE-754 bits, UInt64 each), generator state (UInt64), ``compactionVariance``
     /// (IEEE-754 bits; NaN when unknown), L level sizes (UInt32 each, level 0 first), then the
@@ -167,8 +167,17 @@ extension KLLSketch {
         self.nanCount = nanCount
         self.minValue = minValue
         self.maxValue = maxValue
-        if variance == 0, levels[1] != levels[numLevels] {
-            throw r.corrupted("the compaction variance is 0 but values sit above level 0, so compactions happened")
+        if let variance {
+            // A value at level h climbed through one compaction at each level below it at least,
+            // and a compaction at level h takes at least two values of weight 2^h, so at most
+            // count / 2^(h+1) of them happened there: Σ 4^h ≤ V ≤ count · 2^(levels − 1).
+            var top = 0
+            for h in 0..<numLevels where sizes[h] > 0 { top = h }
+            let least = (0..<top).reduce(0.0) { $0 + scalbn(1.0, 2 * $1) }
+            let most = Double(count) * scalbn(1.0, numLevels - 1)
+            guard variance >= least, variance <= most, variance == variance.rounded(), variance < 0x1p53 else {
+                throw r.corrupted("the compaction variance \(variance) is impossible for \(numLevels) levels holding \(count) values (a whole number from \(least) to \(most))")
+            }
         }
         self.items = items
         self.levels = levels
