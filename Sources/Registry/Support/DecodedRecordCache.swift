@@ -19,13 +19,41 @@ final class DecodedRecordCache: Sendable {
         var hash: Int
 
         init(type: ObjectIdentifier, bytes: UnsafeRawBufferPointer) {
-            var hasher = Hasher()
-            hasher.combine(type)
-            hasher.combine(bytes.count)
-            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: bytes[..<min(bytes.count, 128)]))
-            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: bytes[max(0, bytes.count - 64)...]))
             self.type = type
-            hash = hasher.finalize()
+            hash = Int(truncatingIfNeeded: Self.mix(bytes))
+        }
+
+        /// A quick 64-bit mix of the length, the first 128 and the last 64 bytes, eight bytes
+        /// at a time (the dictionary hashes the result again with its own seeded hasher; this
+        /// only has to spread records apart, and the whole text is compared anyway).
+        static func mix(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+            var h = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+            func take(_ offset: Int) {
+                let word = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9
+                h ^= h >> 31
+            }
+            let count = bytes.count
+            var offset = 0
+            while offset + 8 <= min(count, 128) {
+                take(offset)
+                offset += 8
+            }
+            var tail = max(offset, count - 64)
+            while tail + 8 <= count {
+                take(tail)
+                tail += 8
+            }
+            // The last few bytes, when the length is not a multiple of eight.
+            var last: UInt64 = 0
+            for index in (count - count % 8)..<count where index >= 0 { last = (last << 8) | UInt64(bytes[index]) }
+            h = (h ^ last) &* 0x94D0_49BB_1331_11EB
+            return h ^ (h >> 29)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(type)
+            hasher.combine(hash)
         }
     }
 
