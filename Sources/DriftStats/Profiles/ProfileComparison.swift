@@ -146,7 +146,8 @@ public struct ProfileComparison: Sendable {
             shift = SketchResolution.smallestFlagged(limit: 10) { delta in
                 let moved = reference.shifted(by: delta * deviation, like: current)
                 guard let trial = try? SketchMethodEvaluation(
-                    numeric: method, reference: reference, current: moved, binCount: configuration.binCount, failureProbability: failureProbability)
+                    numeric: method, reference: reference, current: moved, binCount: configuration.binCount, failureProbability: failureProbability,
+                    measuresEffect: configuration.minimumEffect != nil)
                 else { return false }
                 return flags(method, trial.evaluation, threshold: threshold)
             }

@@ -22,7 +22,12 @@ struct SketchMethodEvaluation: Sendable {
 
     // MARK: - Numeric columns
 
-    init(numeric method: DriftMethod, reference r: SketchedDistribution, current c: SketchedDistribution, binCount: Int, failureProbability: Double) throws(DriftError) {
+    /// - Parameter measuresEffect: false to skip the effect size (two integrals over the steps)
+    ///   when nothing will read it: the resolution search, without a minimum effect.
+    init(
+        numeric method: DriftMethod, reference r: SketchedDistribution, current c: SketchedDistribution, binCount: Int,
+        failureProbability: Double, measuresEffect: Bool = true
+    ) throws(DriftError) {
         guard !r.steps.isEmpty else { throw DriftError(.emptySample, "the baseline has no values") }
         guard !c.steps.isEmpty else { throw DriftError(.emptySample, "the current profile has no values") }
         let half = failureProbability / 2
@@ -33,11 +38,11 @@ struct SketchMethodEvaluation: Sendable {
         let band = errorR + errorC
         let failure = boundR.failure + boundC.failure
         let deviation = r.deviation
-        let raw = gapIntegralBetweenSteps(r.steps, c.steps, power: 1)
-        let effect = WassersteinDistance.inDeviations(raw, deviation: deviation)
+        let wantsEffect = measuresEffect || method == .wasserstein
+        let effect = wantsEffect ? WassersteinDistance.inDeviations(gapIntegralBetweenSteps(r.steps, c.steps, power: 1), deviation: deviation) : .nan
         // The smallest shift in σ the sketches allow: for the minimum-effect rule.
         var smallestEffect = effect
-        if band > 0 {
+        if band > 0 && wantsEffect {
             let clipped = WassersteinDistance.inDeviations(gapIntegralBetweenSteps(r.steps, c.steps, power: 1, slack: band), deviation: deviation)
             let means = WassersteinDistance.inDeviations(Swift.abs(r.mean - c.mean), deviation: deviation)
             smallestEffect = Swift.min(effect, Swift.max(clipped.isNaN ? 0 : clipped, means.isNaN ? 0 : means))

@@ -15,7 +15,7 @@ extension SpecialFunctions {
     ///   n·x² ≤ 0.754693, Pomeranz's recursion when n·x² ≤ 4, and 2·smirnov beyond (the
     ///   intersection term is below double precision there);
     /// - for n > 140: 2·smirnov for the survival function when n·x² ≥ 2.2 (summed in log space,
-///   ``smirnovSurvivalLogSpace(_:_:)``, from n = 100,000); otherwise Durbin's
+///   ``smirnovSurvivalLogSpace(_:_:)``, from n = 2,000); otherwise Durbin's
     ///   matrix when n ≤ 100 000 and n·x^1.5 ≤ 1.4, and the Pelz–Good asymptotic series beyond.
     ///
     /// - Complexity: O(m³ log n) with m ≈ 2nx for Durbin's matrix, O(n·(nx)²) for Pomeranz,

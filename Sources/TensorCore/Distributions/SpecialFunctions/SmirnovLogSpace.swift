@@ -2,8 +2,11 @@ import Foundation
 
 extension SpecialFunctions {
     /// The sample size from which ``kolmogorovSmirnov(_:_:cdf:)`` sums the Smirnov series in
-    /// log space (``smirnovSurvivalLogSpace(_:_:)``) instead of double-double arithmetic.
-    static let smirnovLogSpaceThreshold = 100_000
+    /// log space (``smirnovSurvivalLogSpace(_:_:)``) instead of double-double arithmetic. The two
+    /// agree to 10⁻¹¹ relative from n = 500 (tested from there up to 1,000,000); from 2,000 the
+    /// log-space sum is the faster (it was 100,000, which left a two-sample test of 100,000
+    /// against 100,000 values, effective size 50,000, spending most of its time in this sum).
+    static let smirnovLogSpaceThreshold = 2_000
 
     /// P(Dₙ⁺ ≥ x) by the same Smirnov–Birnbaum–Tingey series as ``smirnov(_:_:)``,
     /// x Σ_{j=0}^{⌊n(1−x)⌋} C(n,j) (x + j/n)^(j−1) (1 − x − j/n)^(n−j),
