@@ -26,12 +26,7 @@ public struct KolmogorovSmirnovTest: Sendable, Hashable, Codable {
         try reference.requireValues("reference")
         try current.requireValues("current")
         let n1 = reference.count, n2 = current.count
-        var maxS = 0.0, minS = 0.0
-        reference.walkSteps(with: current) { _, i, j in
-            let difference = Double(i) / Double(n1) - Double(j) / Double(n2)
-            maxS = Swift.max(maxS, difference)
-            minS = Swift.max(minS, -difference)
-        }
+        let (maxS, minS) = Self.largestGaps(reference.values, current.values)
         var d = minS > maxS ? minS : maxS
         if Swift.max(n1, n2) <= Self.exactLimit, let (exactD, p) = Self.exactPValue(n1, n2, d) {
             statistic = exactD
@@ -46,6 +41,37 @@ public struct KolmogorovSmirnovTest: Sendable, Hashable, Codable {
         statistic = d
         pValue = Swift.min(Swift.max(p, 0), 1)
         exact = false
+    }
+
+    /// The largest positive and negative gaps F_a − F_b between two sorted samples' empirical
+    /// CDFs (the second as a positive number), after each distinct value.
+    ///
+    /// A merge without unpredictable branches: the next value is the smaller head, each side
+    /// steps past it by a comparison turned into 0 or 1, and only ties (rare in measured data)
+    /// take a loop. Once one side is exhausted the gap only moves toward zero, so the loop
+    /// stops there. (The plain two-loop walk mispredicted about every other comparison: a
+    /// third of a 100,000-row KS test.)
+    static func largestGaps(_ a: [Double], _ b: [Double]) -> (Double, Double) {
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                let (n1, n2) = (a.count, b.count)
+                let (size1, size2) = (Double(n1), Double(n2))
+                var (i, j) = (0, 0)
+                var (largest, smallest) = (0.0, 0.0)
+                while i < n1 && j < n2 {
+                    let x = a[i], y = b[j]
+                    let value = Swift.min(x, y)
+                    i &+= x == value ? 1 : 0
+                    j &+= y == value ? 1 : 0
+                    while i < n1 && a[i] == value { i &+= 1 }
+                    while j < n2 && b[j] == value { j &+= 1 }
+                    let gap = Double(i) / size1 - Double(j) / size2
+                    largest = Swift.max(largest, gap)
+                    smallest = Swift.min(smallest, gap)
+                }
+                return (largest, -smallest)
+            }
+        }
     }
 
     /// Convenience: sorts both samples first.

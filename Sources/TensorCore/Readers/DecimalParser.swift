@@ -116,7 +116,7 @@ enum DecimalParser {
     /// before `b[end]`.
     ///
     /// This is the small, inlinable common case: an optional sign, at most 7 integer digits,
-    /// an optional point and at most 7 decimals, no exponent. Its cost is dominated by the chain
+    /// an optional point and decimals, at most 15 digits in all, no exponent. Its cost is dominated by the chain
     /// from one field's start to the next one's, so the sign is handled without a dependent
     /// load (the words at `start` and `start + 1` are loaded together and one is picked).
     /// Anything else goes to ``scanGeneral(_:_:_:)``.
@@ -149,15 +149,24 @@ enum DecimalParser {
             mantissa = mantissa &* integerPowerOfTen(count) &+ fraction
             fractionDigits = count
             i &+= count
+            if count == 8 {
+                // A second run: `%.9g`-style decimals (0.298745538) and longer fractions stay
+                // here while the digits number at most 15.
+                let (more, extra) = digitRun(b, i, end)
+                mantissa = mantissa &* integerPowerOfTen(extra) &+ more
+                fractionDigits &+= extra
+                i &+= extra
+                if extra == 8 || integerDigits &+ fractionDigits > 15 { return scanGeneral(b, start, end) }
+            }
         }
-        // Runs of 8 digits may continue; zero needs its sign kept (-0.0); an exponent needs
-        // the general path.
-        if integerDigits == 8 || fractionDigits == 8 || mantissa == 0
-            || (i < end && (b[i] | 0x20) == 0x65) {
+        // Runs of 8 integer digits may continue; zero needs its sign kept (-0.0); an exponent
+        // needs the general path.
+        if integerDigits == 8 || mantissa == 0 || (i < end && (b[i] | 0x20) == 0x65) {
             return scanGeneral(b, start, end)
         }
-        // At most 14 digits: the signed mantissa and 10^fractionDigits are exact doubles, so
-        // one division rounds correctly (and keeps the value in floating-point registers).
+        // At most 15 digits: the signed mantissa (below 10^15 < 2^53) and 10^fractionDigits
+        // (at most 10^15 < 10^22) are exact doubles, so one division rounds correctly (Clinger's
+        // fast path) and keeps the value in floating-point registers.
         let signed = Int64(bitPattern: mantissa) &* (1 &- 2 &* Int64(isMinus))
         return (Double(signed) / powerOfTen(fractionDigits), i)
     }

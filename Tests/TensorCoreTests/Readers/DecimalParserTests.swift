@@ -51,6 +51,38 @@ struct DecimalParserTests {
     }
 
     @Test(
+        "Numbers inside a long buffer (the fast path a CSV reader takes) parse bit-identical to Double(String): printf shapes from %.6g to %.17g and fixed decimals",
+        arguments: [4, 5, 6] as [UInt64])
+    func fastPathInBuffer(seed: UInt64) throws {
+        var rng = ReaderTestRNG(seed: seed)
+        var texts: [String] = []
+        for index in 0..<6_000 {
+            let magnitude = pow(10, Double(rng.below(12)) - 6)
+            let value = (Double(rng.below(1 << 30)) / Double(1 << 30) - 0.5) * 2 * magnitude
+            switch index % 4 {
+            case 0: texts.append(String(format: "%.\(6 + rng.below(12))g", value))
+            case 1: texts.append(String(format: "%.\(1 + rng.below(15))f", value))
+            case 2: texts.append(Self.randomDecimal(&rng))
+            default: texts.append(rng.digits(1 + rng.below(7)) + "." + rng.digits(1 + rng.below(16)))
+            }
+        }
+        // One comma-separated buffer with slack at the end, as a reader's block has.
+        let bytes = Array((texts.joined(separator: ",") + ",").utf8) + [UInt8](repeating: 0x20, count: 32)
+        let end = bytes.count - 32
+        try bytes.withUnsafeBufferPointer { buffer in
+            let base = try #require(buffer.baseAddress)
+            var start = 0
+            for text in texts {
+                let expected = try #require(Double(text))
+                let (value, next) = try #require(DecimalParser.scan(base, start, end))
+                #expect(value.bitPattern == expected.bitPattern, "\(text)")
+                #expect(next == start + text.utf8.count, "\(text)")
+                start = next + 1
+            }
+        }
+    }
+
+    @Test(
         "Edge cases match Double(String)",
         arguments: [
             "0", "-0", "0.0", "-0.0", "00012", "1.", ".5", "+1.5", "9007199254740992", "9007199254740993",
