@@ -256,4 +256,21 @@ struct SketchComparisonErrorTests {
         }
         return worst
     }
+
+    @Test("KS's resolution found through the critical gap equals the one found by re-running the test at every try")
+    func kolmogorovSmirnovResolutionShortcut() throws {
+        for (rows, k) in [(20_000, 200), (50_000, 1_600), (3_000, 4_000)] {
+            let reference = SketchedDistribution(try Self.profile(Self.normals(rows, seed: 41), k: k, seed: 1))
+            let current = SketchedDistribution(try Self.profile(Self.normals(rows / 2, seed: 42), k: k, seed: 2))
+            let comparison = try ProfileComparison()
+            let evaluated = try SketchMethodEvaluation(numeric: .kolmogorovSmirnov, reference: reference, current: current, binCount: 10, failureProbability: 1e-4)
+            let fast = try #require(comparison.numericResolution(.kolmogorovSmirnov, evaluated, reference: reference, current: current, threshold: 0.05).detectableShift)
+            let slow = try #require(SketchResolution.smallestFlagged(limit: 10) { delta in
+                let moved = reference.shifted(by: delta * reference.deviation, like: current)
+                guard let trial = try? SketchMethodEvaluation(numeric: .kolmogorovSmirnov, reference: reference, current: moved, binCount: 10, failureProbability: 1e-4) else { return false }
+                return (trial.evaluation.pValue ?? 1) <= 0.05
+            })
+            #expect(abs(fast - slow) < 1e-4, "\(rows) rows, k \(k): \(fast) vs \(slow)")
+        }
+    }
 }

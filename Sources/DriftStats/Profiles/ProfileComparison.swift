@@ -142,7 +142,19 @@ public struct ProfileComparison: Sendable {
     ) -> SketchResolution {
         let deviation = reference.deviation
         var shift: Double?
-        if deviation > 0 && deviation.isFinite {
+        if deviation > 0 && deviation.isFinite, method == .kolmogorovSmirnov, configuration.minimumEffect == nil,
+           let critical = Self.kolmogorovSmirnovCriticalGap(
+               reference.count, current.count, level: threshold, failureProbability: evaluated.failureProbability) {
+            // KS flags exactly when D̂ − band reaches the level's critical value, so the search
+            // compares gaps and needs the (costly) Smirnov sum once, not once per try.
+            let band = evaluated.statisticError
+            shift = SketchResolution.smallestFlagged(limit: 10) { delta in
+                let moved = reference.shifted(by: delta * deviation, like: current)
+                var gap = 0.0
+                walkSteps(reference.steps, moved.steps) { _, rankR, rankC in gap = Swift.max(gap, Swift.abs(rankR - rankC)) }
+                return gap - band >= critical
+            }
+        } else if deviation > 0 && deviation.isFinite {
             shift = SketchResolution.smallestFlagged(limit: 10) { delta in
                 let moved = reference.shifted(by: delta * deviation, like: current)
                 guard let trial = try? SketchMethodEvaluation(
@@ -156,6 +168,19 @@ public struct ProfileComparison: Sendable {
         return SketchResolution(
             statisticError: evaluated.statisticError, detectableShift: shift, shiftMeasure: .wassersteinStandardDeviations,
             failureProbability: used, referenceError: evaluated.referenceError, currentError: evaluated.currentError)
+    }
+
+    /// The smallest lowered KS gap whose p-value (``SketchMethodEvaluation/kolmogorovSmirnovPValue(_:_:_:failureProbability:)``)
+    /// is at most `level`: the inverse survival function at `level − failureProbability`; nil
+    /// when no gap reaches it.
+    static func kolmogorovSmirnovCriticalGap(_ m: Int, _ n: Int, level: Double, failureProbability: Double) -> Double? {
+        let target = level - failureProbability
+        guard target > 0, target < 1 else { return nil }
+        let (dm, dn) = (Double(m), Double(n))
+        let effective = Swift.max(1, Int((dm * dn / (dm + dn)).rounded(.toNearestOrEven)))
+        guard let distribution = try? KolmogorovSmirnovDistribution(sampleSize: effective),
+              let critical = try? distribution.inverseSurvival(target), critical.isFinite else { return nil }
+        return critical
     }
 
     /// The resolution of a categorical comparison: the smallest share of rows moved from the
