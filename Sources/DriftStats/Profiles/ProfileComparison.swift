@@ -149,10 +149,7 @@ public struct ProfileComparison: Sendable {
             // compares gaps and needs the (costly) Smirnov sum once, not once per try.
             let band = evaluated.statisticError
             shift = SketchResolution.smallestFlagged(limit: 10) { delta in
-                let moved = reference.shifted(by: delta * deviation, like: current)
-                var gap = 0.0
-                walkSteps(reference.steps, moved.steps) { _, rankR, rankC in gap = Swift.max(gap, Swift.abs(rankR - rankC)) }
-                return gap - band >= critical
+                largestGapBetweenSteps(reference.steps, reference.shifted(by: delta * deviation, like: current).steps) - band >= critical
             }
         } else if deviation > 0 && deviation.isFinite {
             shift = SketchResolution.smallestFlagged(limit: 10) { delta in

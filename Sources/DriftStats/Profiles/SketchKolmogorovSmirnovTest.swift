@@ -66,6 +66,13 @@ public struct SketchKolmogorovSmirnovTest: Sendable, Hashable, Codable {
     }
 }
 
+/// The largest gap between two step CDFs (the KS statistic of the distributions they describe).
+func largestGapBetweenSteps(_ a: [(value: Double, rank: Double)], _ b: [(value: Double, rank: Double)]) -> Double {
+    var gap = 0.0
+    walkSteps(a, b) { _, rankA, rankB in gap = Swift.max(gap, Swift.abs(rankA - rankB)) }
+    return gap
+}
+
 /// Walks the union of two step CDFs in ascending order, calling `body` with each value and
 /// both CDFs there (inclusive).
 func walkSteps(_ a: [(value: Double, rank: Double)], _ b: [(value: Double, rank: Double)], _ body: (Double, Double, Double) -> Void) {

@@ -40,12 +40,14 @@ struct SketchMethodEvaluation: Sendable {
         let deviation = r.deviation
         let wantsEffect = measuresEffect || method == .wasserstein
         let effect = wantsEffect ? WassersteinDistance.inDeviations(gapIntegralBetweenSteps(r.steps, c.steps, power: 1), deviation: deviation) : .nan
-        // The smallest shift in σ the sketches allow: for the minimum-effect rule.
+        // The smallest shift in σ the sketches allow: for the minimum-effect rule (and
+        // Wasserstein's decision). W₁ ≥ ∫ max(0, |F̂_r − F̂_c| − band) and W₁ ≥ |μ_r − μ_c| (exact).
         var smallestEffect = effect
+        var clippedEffect = effect
         if band > 0 && wantsEffect {
-            let clipped = WassersteinDistance.inDeviations(gapIntegralBetweenSteps(r.steps, c.steps, power: 1, slack: band), deviation: deviation)
+            clippedEffect = WassersteinDistance.inDeviations(gapIntegralBetweenSteps(r.steps, c.steps, power: 1, slack: band), deviation: deviation)
             let means = WassersteinDistance.inDeviations(Swift.abs(r.mean - c.mean), deviation: deviation)
-            smallestEffect = Swift.min(effect, Swift.max(clipped.isNaN ? 0 : clipped, means.isNaN ? 0 : means))
+            smallestEffect = Swift.min(effect, Swift.max(clippedEffect.isNaN ? 0 : clippedEffect, means.isNaN ? 0 : means))
         }
         var statistic: Double
         var pValue: Double?
@@ -55,10 +57,8 @@ struct SketchMethodEvaluation: Sendable {
         var usedFailure = failure
         switch method {
         case .kolmogorovSmirnov:
-            var gap = 0.0
-            walkSteps(r.steps, c.steps) { _, rankR, rankC in gap = Swift.max(gap, Swift.abs(rankR - rankC)) }
-            statistic = gap
-            pValue = Self.kolmogorovSmirnovPValue(gap - band, r.count, c.count, failureProbability: failure)
+            statistic = largestGapBetweenSteps(r.steps, c.steps)
+            pValue = Self.kolmogorovSmirnovPValue(statistic - band, r.count, c.count, failureProbability: failure)
         case .welchT:
             // The moments are exact: no sketch error.
             (statistic, pValue) = ProfileComparison.welch(
@@ -69,10 +69,8 @@ struct SketchMethodEvaluation: Sendable {
         case .wasserstein:
             statistic = effect
             if band > 0 {
-                // W₁ = ∫|F_r − F_c| ≥ ∫ max(0, |F̂_r − F̂_c| − band), and W₁ ≥ |μ_r − μ_c| (exact).
                 lower = smallestEffect
-                let clipped = WassersteinDistance.inDeviations(gapIntegralBetweenSteps(r.steps, c.steps, power: 1, slack: band), deviation: deviation)
-                statisticError = Self.difference(statistic, clipped)
+                statisticError = Self.difference(statistic, clippedEffect)
             } else {
                 statisticError = 0
             }

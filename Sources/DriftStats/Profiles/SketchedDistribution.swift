@@ -46,17 +46,9 @@ struct SketchedDistribution: Sendable {
         high = sketch.max ?? .nan
     }
 
+    /// A side from a quantile sketch alone (no moments: for the KS test, which reads none).
     init(sketch: KLLSketch) {
-        steps = sketch.cumulativeSteps()
-        count = sketch.count
-        variance = sketch.compactionVariance
-        fallbackError = sketch.isEstimationMode ? sketch.rankErrorBound : 0
-        finiteCount = 0
-        mean = .nan
-        m2 = .nan
-        deviation = .nan
-        low = sketch.min ?? .nan
-        high = sketch.max ?? .nan
+        self.init(quantiles: sketch, moments: MomentSketch()) { _ in .nan }
     }
 
     private init(
@@ -131,8 +123,4 @@ struct SketchedDistribution: Sendable {
         return shares
     }
 
-    /// The length of the smallest interval holding every value of both distributions.
-    static func range(_ a: SketchedDistribution, _ b: SketchedDistribution) -> Double {
-        Swift.max(a.high, b.high) - Swift.min(a.low, b.low)
-    }
 }
