@@ -160,12 +160,11 @@ public struct MLflowImporter: Sendable {
 
     /// `601b6a21b8574dd6ad3f2f7cbe453b13` → `601b6a21-b857-4dd6-ad3f-2f7cbe453b13`.
     static func runID(fromMLflow uuid: String) throws -> RunID {
-        let hex = Array(uuid.replacingOccurrences(of: "-", with: ""))
-        guard hex.count == 32, hex.allSatisfy(\.isHexDigit) else {
+        // RunID takes MLflow's 32 hexadecimal digits as they are.
+        guard let id = try? RunID(uuid.replacingOccurrences(of: "-", with: "")) else {
             throw LineageError(.corruptRecord, "MLflow run id '\(uuid)' is not 32 hexadecimal digits", fix: "check the MLflow database.")
         }
-        let groups = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(hex[$0]) }
-        return try RunID(groups.joined(separator: "-"))
+        return id
     }
 
     /// MLflow keeps parameters as text; numbers and booleans get their type back, only when the

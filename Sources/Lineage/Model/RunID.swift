@@ -14,7 +14,7 @@ public struct RunID: Sendable, Hashable, Comparable, Codable, CustomStringConver
     /// - Throws: ``LineageError`` (``LineageError/Code/invalidArgument``) when the text is not a UUID.
     public init(_ text: String) throws(LineageError) {
         guard let uuid = UUID(uuidString: Self.dashed(text)) else {
-            throw LineageError(.invalidArgument, "'\(text.prefix(60))' is not a run id (a UUID such as 3f2b8c1e-…)", fix: "copy the id from `mlops runs list`.")
+            throw LineageError(.invalidArgument, "'\(text.prefix(60))' is not a run id (a UUID such as 3f2b8c1e-…, or MLflow's 32 hexadecimal digits)", fix: "copy the id from `mlops runs list`.")
         }
         value = uuid.uuidString.lowercased()
     }

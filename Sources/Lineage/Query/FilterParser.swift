@@ -264,7 +264,7 @@ struct FilterParser {
             }
             return .attribute(attribute)
         default:
-            throw LineageError(.invalidFilter, message("'\(first)' is not a field kind; use metrics, params, tags or attributes", at: fieldStart))
+            throw LineageError(.invalidFilter, message("'\(first)' is not a field kind; use metrics, params, tags, datasets or attributes", at: fieldStart))
         }
     }
 

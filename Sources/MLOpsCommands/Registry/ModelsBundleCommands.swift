@@ -100,7 +100,7 @@ struct ModelsImport: AsyncParsableCommand {
 
     func validate() throws {
         if !FileManager.default.fileExists(atPath: file) {
-            throw ValidationError("there is no bundle at \(file).")
+            throw ValidationError("there is no bundle at \(file): give the path of a file written by `mlops models export`.")
         }
         _ = try store.artifactsFolder(artifacts)
     }

@@ -266,35 +266,10 @@ public struct FileSystemArtifactStore: ArtifactStore {
     /// - Throws: ``StorageError`` when `destination` exists (it is never overwritten), the artifact
     ///   is missing or corrupt, or writing fails.
     public func export(_ digest: Digest, to destination: String) async throws {
-        guard !FileIO.exists(destination) else {
-            throw StorageError(
-                .fileSystem, "\(destination) exists already; it was not overwritten", location: destination,
-                fix: "remove it first or choose another destination.")
-        }
-        let folder = (destination as NSString).deletingLastPathComponent
-        let temporary = (folder.isEmpty ? "." : folder) + "/.\((destination as NSString).lastPathComponent).partial-\(UUIDText.random())"
-        let fd = try FileIO.createNew(temporary)
-        var open = true
-        do {
-            try await read(digest) { chunk in try FileIO.writeAll(fd, chunk, path: temporary) }
-            try FileIO.sync(fd, path: temporary)
-            close(fd)
-            open = false
-            // link() is the no-overwrite commit; file systems without hard links fall back to
-            // rename() after checking again that nothing appeared meanwhile.
-            if link(temporary, destination) == 0 {
-                FileIO.remove(temporary)
-            } else if errno == EEXIST || FileIO.exists(destination) {
-                throw StorageError(
-                    .fileSystem, "\(destination) appeared while the artifact was exported; it was not overwritten", location: destination,
-                    fix: "remove it first or choose another destination.")
-            } else {
-                try FileIO.rename(temporary, to: destination)
-            }
-        } catch {
-            if open { close(fd) }
-            FileIO.remove(temporary)
-            throw error
+        // The digest is checked while the bytes stream (`read` throws on a mismatch), so a
+        // corrupt artifact never reaches `destination`.
+        try await FileIO.writeNewFile(destination) { write in
+            try await read(digest) { chunk in try write(chunk) }
         }
     }
 

@@ -93,10 +93,17 @@ package enum FileIO {
             try sync(fd, path: temporary)
             close(fd)
             isOpen = false
-            guard link(temporary, path) == 0 else {
-                throw failure("create", path, fix: errno == EEXIST ? "something exists at that path already; choose another." : "check that the folder is writable.")
+            // link() is the no-overwrite commit; file systems without hard links fall back to
+            // rename() after checking again that nothing appeared meanwhile.
+            if link(temporary, path) == 0 {
+                unlink(temporary)
+            } else if errno == EEXIST || exists(path) {
+                throw StorageError(
+                    .fileSystem, "\(path) appeared while it was being written; it was not overwritten", location: path,
+                    fix: "remove it first or choose another path.")
+            } else {
+                try rename(temporary, to: path)
             }
-            unlink(temporary)
             try syncFolder(folder)
         } catch {
             if isOpen { close(fd) }

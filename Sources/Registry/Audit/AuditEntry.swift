@@ -320,14 +320,10 @@ struct AuditChainVerifier: Sendable {
     }
 
     private static func equal(_ bytes: UnsafeRawBufferPointer, _ other: [UInt8]) -> Bool {
-        other.withUnsafeBytes { other in
-            guard bytes.count == other.count else { return false }
-            guard let left = bytes.baseAddress, let right = other.baseAddress else { return true }   // both empty
-            return memcmp(left, right, bytes.count) == 0
-        }
+        sameBytes(bytes, other)
     }
 
-    /// Records the outcome of checking entry `sequence`; `hash` gives its hash's bytes.
+    /// Records the outcome of checking entry `sequence`.
     private mutating func record(sequence: Int64, linked: Bool, hashMatches: Bool) -> Bool {
         guard failure == nil else { return false }
         let expected = checked + 1

@@ -182,7 +182,7 @@ public enum ModelBundle {
         }
         return VerifiedBundle(
             manifest: manifest, artifactDigest: digest, artifactSize: Int64(size),
-            seal: reader.seal.map { String(($0 >> 4) & 0xf, radix: 16) + String($0 & 0xf, radix: 16) }.joined())
+            seal: Digest(sha256Bytes: reader.seal).hex)
     }
 }
 

@@ -68,24 +68,22 @@ public final class AliasResolver: Service, Sendable {
     ///   next call asks the store again).
     public func resolve(_ model: ModelName, alias: String) async throws -> ModelVersion {
         let key = Key(model: model, alias: alias)
-        var version: ModelVersion?
         // A read that a refresh overtook may predate a move: it is not kept, and read again (a
-        // few times; under a storm of changes the answer is returned without being kept).
-        for _ in 0..<4 {
+        // few times; under a storm of changes the last answer is returned without being kept).
+        var attempt = 1
+        while true {
             let (cached, generation) = state.withLock { ($0.entries[key], $0.generation) }
             if let cached { return cached }
             let read = try await store.resolve(model, alias: alias)
-            version = read
             let kept = state.withLock { state in
                 guard state.generation == generation && !state.stopped else { return false }
                 state.entries[key] = read
                 state.stamps[key] = generation
                 return true
             }
-            if kept { return read }
+            if kept || attempt == 4 { return read }
+            attempt += 1
         }
-        guard let version else { return try await store.resolve(model, alias: alias) }
-        return version
     }
 
     /// The version kept for `alias`, without reading the store: nil when it has not been

@@ -350,9 +350,9 @@ struct SQLRegistryTransaction: RegistryTransaction {
 
     /// The record `text` holds, decoded once per distinct text.
     func decoded<Record: Decodable & Sendable>(
-        _ type: Record.Type, from text: String, what: String, using decoder: @autoclosure () -> JSONDecoder = RegistryCoding.makeDecoder()
+        _ type: Record.Type, from text: String, what: String
     ) throws -> Record {
-        try cache.record(type, text: text) { text in try RegistryCoding.decode(type, from: text, what: what, using: decoder()) }
+        try cache.record(type, text: text) { text in try RegistryCoding.decode(type, from: text, what: what) }
     }
 
     /// The records a query's first column holds, read in place (on SQLite, straight from the

@@ -46,7 +46,7 @@ final class DecodedRecordCache: Sendable {
             }
             // The last few bytes, when the length is not a multiple of eight.
             var last: UInt64 = 0
-            for index in (count - count % 8)..<count where index >= 0 { last = (last << 8) | UInt64(bytes[index]) }
+            for index in (count - count % 8)..<count { last = (last << 8) | UInt64(bytes[index]) }
             h = (h ^ last) &* 0x94D0_49BB_1331_11EB
             return h ^ (h >> 29)
         }
@@ -66,11 +66,7 @@ final class DecodedRecordCache: Sendable {
         /// `String`'s `==` would find two texts that differ only in Unicode normalization equal,
         /// and the record differs; its digest would).
         func matches(_ other: UnsafeRawBufferPointer) -> Bool {
-            guard bytes.count == other.count else { return false }
-            return bytes.withUnsafeBytes { mine in
-                guard let a = mine.baseAddress, let b = other.baseAddress else { return true }   // both empty
-                return memcmp(a, b, mine.count) == 0
-            }
+            sameBytes(other, bytes)
         }
     }
 
