@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "MLOpsCommands",
             dependencies: [
-                "MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry",
+                "MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "GPUScheduling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -154,6 +154,8 @@ let package = Package(
             name: "RegistryTests",
             dependencies: ["Registry", "Lineage", "MLOpsStorage", "MLOpsTestSupport", "TensorCore"],
             swiftSettings: strictness),
+        .testTarget(
+            name: "GPUSchedulingTests", dependencies: ["GPUScheduling"], swiftSettings: strictness),
         .testTarget(
             name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace", "governed-promotion"],
             swiftSettings: strictness),

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Foundation
 import DriftStats
+import GPUScheduling
 import Lineage
 import MLOpsStorage
 import Registry
@@ -14,7 +15,7 @@ import Registry
 public struct MLOps: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "mlops",
-        abstract: "Operate swift-mlops stores: schemas and integrity, runs and lineage, data drift, and an end-to-end demo.",
+        abstract: "Operate swift-mlops stores: schemas and integrity, runs and lineage, data drift, model registry, GPU scheduling, and an end-to-end demo.",
         discussion: """
             Commands that use a store take --store URL (default sqlite:mlops.sqlite); commands that \
             print a result take --format text|json (the drift commands also html). Reading commands \
@@ -27,7 +28,7 @@ public struct MLOps: AsyncParsableCommand {
             """,
         subcommands: [
             StoreCommand.self, RunsCommand.self, LineageCommand.self, DriftCommand.self, ModelsCommand.self, PrincipalsCommand.self,
-            KeysCommand.self, PoliciesCommand.self, AuditCommand.self, DemoCommand.self,
+            KeysCommand.self, PoliciesCommand.self, AuditCommand.self, GPUCommand.self, DemoCommand.self,
         ])
 
     /// Creates the root command (ArgumentParser calls this when it parses).
@@ -77,6 +78,9 @@ public struct MLOps: AsyncParsableCommand {
             // input, unknown names and missing roles are 2. The message names the rule or role.
             Terminal.error("error: \(error)")
             return error.code == .policyViolation || error.code == .aliasConflict ? 1 : 2
+        } catch let error as SchedulingError {
+            Terminal.error("error: \(error)")
+            return 2
         } catch let error as ExitCode {
             return error.rawValue
         } catch {

@@ -1,0 +1,63 @@
+extension Scheduler {
+    /// The order one pass considers waiting jobs in: the queue in key order, or, for fair-share
+    /// policies, team by team, each step to the team with the smallest weighted dominant share
+    /// as it stands (so the shares move as the pass starts jobs).
+    ///
+    /// Reads a snapshot of the queues (copy-on-write, so taking it copies nothing: the queues
+    /// change only after the pass).
+    struct PassOrder {
+        private let single: [Int]
+        private var cursor = 0
+        private var teams: [(team: String, jobs: [Int], cursor: Int, share: Double)]
+        private var stopped = false
+
+        init(scheduler: Scheduler) {
+            if scheduler.configuration.policy.ordersByTeamShare {
+                single = []
+                teams = scheduler.teamQueues.sorted { $0.key < $1.key }.filter { !$0.value.isEmpty }.map {
+                    ($0.key, $0.value, 0, scheduler.dominantShare($0.key))
+                }
+            } else {
+                single = scheduler.queue
+                teams = []
+            }
+        }
+
+        /// Only these records, in this order.
+        init(only records: [Int]) {
+            single = records
+            teams = []
+        }
+
+        /// The next record to consider, or `nil` when the pass is over.
+        mutating func next(_ scheduler: inout Scheduler) -> Int? {
+            if stopped { return nil }
+            if teams.isEmpty {
+                guard cursor < single.count else { return nil }
+                defer { cursor += 1 }
+                return single[cursor]
+            }
+            var best = -1
+            for i in teams.indices where teams[i].cursor < teams[i].jobs.count {
+                if best >= 0 && teams[best].share <= teams[i].share { continue }
+                best = i
+            }
+            guard best >= 0 else { return nil }
+            let r = teams[best].jobs[teams[best].cursor]
+            teams[best].cursor += 1
+            lastTeam = best
+            return r
+        }
+
+        private var lastTeam = -1
+
+        /// A job started: its team's share moved.
+        mutating func started(_ r: Int, _ scheduler: inout Scheduler) {
+            guard lastTeam >= 0 else { return }
+            teams[lastTeam].share = scheduler.dominantShare(teams[lastTeam].team)
+        }
+
+        /// Ends the pass (strict order behind a job that cannot start).
+        mutating func stop() { stopped = true }
+    }
+}

@@ -1,0 +1,142 @@
+/// What every team uses against its quota, per GPU model, and what it may still admit (Kueue's
+/// nominal quota, borrowing and lending within a cohort).
+///
+/// Amounts are in milli-GPUs. A team without a ``TeamQuota`` is limited only by the cluster.
+struct QuotaLedger: Sendable {
+    private let quotas: [String: TeamQuota]
+    /// cohort → its teams.
+    private let cohorts: [String: [String]]
+    /// team → quota key → milli-GPUs in use.
+    private(set) var usage: [String: [String: Int]] = [:]
+    /// team → milli-GPUs in use over all models (for shares).
+    private(set) var teamUsage: [String: Int] = [:]
+
+    init(teams: [TeamQuota]) {
+        var quotas: [String: TeamQuota] = [:]
+        var cohorts: [String: [String]] = [:]
+        for quota in teams {
+            quotas[quota.team] = quota
+            if let cohort = quota.cohort { cohorts[cohort, default: []].append(quota.team) }
+        }
+        self.quotas = quotas
+        self.cohorts = cohorts
+    }
+
+    func quota(of team: String) -> TeamQuota? { quotas[team] }
+
+    /// The quota entry a job of `team` on `model` counts against: the model's own, else `"*"`.
+    func key(team: String, model: String) -> String {
+        guard let quota = quotas[team] else { return model }
+        return quota.nominal[model] != nil ? model : (quota.nominal["*"] != nil ? "*" : model)
+    }
+
+    private static func milli(_ gpus: Double) -> Int { Int((gpus * 1000).rounded()) }
+
+    func nominal(team: String, key: String) -> Int {
+        guard let quota = quotas[team] else { return Int.max / 4 }
+        return Self.milli(quota.nominal[key] ?? 0)
+    }
+
+    /// How much of `milli` more would be borrowed from the cohort, or `nil` when the quota
+    /// refuses it.
+    ///
+    /// Three rules, each kept true after every admission: a team uses at most its nominal quota
+    /// plus its borrowing limit; a cohort uses at most the sum of its teams' nominal quotas; and
+    /// what a cohort's teams borrow in all is at most what its teams lend (their lending limits,
+    /// or their whole quotas). A team using its own quota never breaks the third rule, so a lender
+    /// taking back what it lent is refused only by the second, which preemption can then reclaim.
+    func borrowing(team: String, model: String, milli: Int) -> Int? {
+        guard let quota = quotas[team] else { return 0 }
+        let k = key(team: team, model: model)
+        let own = nominal(team: team, key: k)
+        let used = usage[team]?[k] ?? 0
+        let alreadyOver = max(0, used - own)
+        let over = max(0, used + milli - own)
+        if over > 0, let limit = quota.borrowingLimit, over > Self.milli(limit) { return nil }
+        guard let cohort = quota.cohort, let members = cohorts[cohort] else { return over > 0 ? nil : 0 }
+        let totals = cohortTotals(members, key: k)
+        if totals.used + milli > totals.nominal { return nil }
+        if over > alreadyOver && totals.borrowed - alreadyOver + over > totals.lent { return nil }
+        return over - alreadyOver
+    }
+
+    private func cohortTotals(_ members: [String], key k: String) -> (used: Int, nominal: Int, borrowed: Int, lent: Int) {
+        var totals = (used: 0, nominal: 0, borrowed: 0, lent: 0)
+        for member in members {
+            let own = nominal(team: member, key: k)
+            let used = usage[member]?[k] ?? 0
+            totals.used += used
+            totals.nominal += own
+            totals.borrowed += max(0, used - own)
+            totals.lent += min(own, quotas[member]?.lendingLimit.map(Self.milli) ?? own)
+        }
+        return totals
+    }
+
+    /// Whether admitting `milli` more for `team` would fit the cohort's total once `freed` is
+    /// taken from borrowing teams (the question quota-reclaiming preemption asks).
+    func fitsCohort(team: String, model: String, milli: Int) -> Bool {
+        guard let cohort = quotas[team]?.cohort, let members = cohorts[cohort] else { return false }
+        let totals = cohortTotals(members, key: key(team: team, model: model))
+        return totals.used + milli <= totals.nominal
+    }
+
+    /// Whether the team is within its nominal quota for `model` once `milli` more is added.
+    func withinNominal(team: String, model: String, adding milli: Int) -> Bool {
+        let k = key(team: team, model: model)
+        return (usage[team]?[k] ?? 0) + milli <= nominal(team: team, key: k)
+    }
+
+    /// Milli-GPUs `team` uses over its nominal quota for `model`'s entry.
+    func overNominal(team: String, model: String) -> Int {
+        let k = key(team: team, model: model)
+        return max(0, (usage[team]?[k] ?? 0) - nominal(team: team, key: k))
+    }
+
+    /// Whether two teams share a cohort.
+    func sameCohort(_ a: String, _ b: String) -> Bool {
+        guard let ca = quotas[a]?.cohort, let cb = quotas[b]?.cohort else { return false }
+        return ca == cb
+    }
+
+    mutating func add(team: String, model: String, milli: Int) {
+        usage[team, default: [:]][key(team: team, model: model), default: 0] += milli
+        teamUsage[team, default: 0] += milli
+    }
+
+    mutating func remove(team: String, model: String, milli: Int) {
+        add(team: team, model: model, milli: -milli)
+    }
+
+    /// Every way use breaks a quota: for the invariant checks.
+    func problems() -> [String] {
+        var problems: [String] = []
+        for (team, quota) in quotas.sorted(by: { $0.key < $1.key }) {
+            for (k, used) in (usage[team] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let own = nominal(team: team, key: k)
+                if used < 0 { problems.append("team \(team) uses \(used) milli-GPUs of \(k)") }
+                if used > own {
+                    if quota.cohort == nil {
+                        problems.append("team \(team) uses \(used) milli-GPUs of \(k), over its quota \(own) with no cohort to borrow from")
+                    } else if let limit = quota.borrowingLimit, used - own > Self.milli(limit) {
+                        problems.append("team \(team) borrows \(used - own) milli-GPUs of \(k), over its limit \(Self.milli(limit))")
+                    }
+                }
+            }
+        }
+        for (cohort, members) in cohorts.sorted(by: { $0.key < $1.key }) {
+            var keys = Set<String>()
+            for member in members { keys.formUnion((usage[member] ?? [:]).keys) }
+            for k in keys.sorted() {
+                let totals = cohortTotals(members, key: k)
+                if totals.used > totals.nominal {
+                    problems.append("cohort \(cohort) uses \(totals.used) milli-GPUs of \(k), over its teams' quotas \(totals.nominal)")
+                }
+                if totals.borrowed > totals.lent {
+                    problems.append("cohort \(cohort) borrows \(totals.borrowed) milli-GPUs of \(k), but its teams lend \(totals.lent)")
+                }
+            }
+        }
+        return problems
+    }
+}

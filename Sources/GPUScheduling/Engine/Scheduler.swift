@@ -1,0 +1,788 @@
+/// Decides which jobs run where on a GPU cluster: admission in policy order under team quotas,
+/// all-or-nothing placement of gangs, backfill with a reservation, and preemption with a
+/// cool-down.
+///
+/// A value type: a host feeds it submissions and completions with their times and calls
+/// ``schedule(at:)`` to get the decisions; the ``Simulator`` does the same from a trace.
+///
+/// ```swift
+/// var scheduler = try Scheduler(cluster: cluster, configuration: .init(policy: PriorityPolicy()))
+/// try scheduler.submit(JobSpec(id: 1, team: "vision", gpus: 16, workers: 2), at: 0)
+/// for decision in try scheduler.schedule(at: 0) { print(decision) }
+/// ```
+///
+/// A gang either gets every worker placed at once or nothing: no partial allocation is ever
+/// held, so gangs cannot deadlock each other.
+public struct Scheduler: Sendable {
+    struct Record: Sendable {
+        var spec: JobSpec
+        var request: PlacementRequest
+        /// Eligible pools per GPU model, models in the cluster's order.
+        var modelPools: [(model: String, pools: [Int], shape: Int)]
+        var allPools: [Int]
+        var submitTime: Double
+        var state: JobState = .pending
+        var placement: Placement?
+        var model: String = ""
+        var startTime: Double = 0
+        /// Seconds of work saved (done before the current run, minus what preemptions lost).
+        var progress: Double = 0
+        /// GPU-seconds received before the current run.
+        var attained: Double = 0
+        var borrowedMilli: Int = 0
+        var enqueueTime: Double
+        var key = QueueKey(0, 0, job: 0)
+        var preemptions = 0
+        var unschedulableReason: String?
+        /// The shape when the job can run on one GPU model only, else -1.
+        var soleShape: Int { modelPools.count == 1 ? modelPools[0].shape : -1 }
+    }
+
+    /// The cluster the scheduler places on.
+    public let cluster: ClusterSpec
+    /// How it decides.
+    public let configuration: SchedulerConfiguration
+    private(set) var state: ClusterState
+    private let emptyState: ClusterState
+    private(set) var ledger: QuotaLedger
+    private(set) var records: [Record] = []
+    private var index: [Int: Int] = [:]
+    /// Waiting record indices in key order (one queue), or per team (fair share).
+    private(set) var queue: [Int] = []
+    private(set) var teamQueues: [String: [Int]] = [:]
+    /// Running record indices (in no particular order) and each record's place among them.
+    private(set) var running: [Int] = []
+    private var runningPosition: [Int] = []
+    /// Running records by expected end, ascending (infinite when the duration is unknown).
+    private var runningEnds: [(end: Double, record: Int)] = []
+    /// team → [GPU milli, CPU milli, memory MiB] in use, for dominant shares.
+    private var teamResources: [String: [Int]] = [:]
+    private let totals: [Int]
+    private(set) var now: Double = -.infinity
+    /// Request shapes (workers, GPUs, fraction, CPU, memory, colocation, pools) by number.
+    private var shapes: [ShapeKey: Int] = [:]
+    private var noRoomEpoch: [Int] = []
+    private var refusedEpoch: [Int] = []
+    private var refusedEnd: [Double] = []
+    private var epoch = 0
+    /// (shape, rank, team) that found no victims, per epoch.
+    private var preemptionRefused: [PreemptionKey: Int] = [:]
+    /// Waiting jobs by milli-GPUs asked.
+    private var pendingDemand: [Int: Int] = [:]
+    /// Per request shape: the waiting jobs' expected remaining seconds, ascending.
+    private var shapeRemaining: [[Double]] = []
+    private var shapeMilli: [Int] = []
+    private var shapePools: [Set<Int>] = []
+    /// Whether the next pass must consider every waiting job (capacity came free, or a job
+    /// arrived ahead of the standing reservation); otherwise only ``fresh`` ones.
+    private var mustRescan = true
+    private var fresh: [Int] = []
+    private var standing: Reservation?
+    private var standingKey: QueueKey?
+    private var standingStop: QueueKey?
+    /// Admission attempts so far: one per job considered in a pass.
+    public private(set) var decisionCount = 0
+    /// The job holding the backfill reservation after the last pass, and the milli-GPUs it
+    /// holds idle waiting for (free now in its pools, up to what it needs).
+    public private(set) var reservation: (job: Int, heldMilli: Int)?
+
+    /// Creates a scheduler for a cluster.
+    ///
+    /// - Throws: ``SchedulingError`` when the cluster or a quota is invalid.
+    public init(cluster: ClusterSpec, configuration: SchedulerConfiguration = SchedulerConfiguration()) throws(SchedulingError) {
+        try cluster.validate()
+        self.cluster = cluster
+        self.configuration = configuration
+        state = ClusterState(spec: cluster)
+        emptyState = state
+        ledger = QuotaLedger(teams: cluster.teams)
+        totals = [
+            max(1, state.totalMilli), max(1, cluster.nodes.reduce(0) { $0 + ($1.cpuMilli ?? 0) }),
+            max(1, cluster.nodes.reduce(0) { $0 + ($1.memoryMiB ?? 0) }),
+        ]
+    }
+
+    // MARK: Reading
+
+    /// Where a job stands, or `nil` for an unknown ID.
+    public func jobState(_ id: Int) -> JobState? { index[id].map { records[$0].state } }
+
+    /// Seconds of work a job has kept (its progress, without what preemptions lost), as of its
+    /// last start or stop.
+    public func savedProgress(_ id: Int) -> Double? { index[id].map { records[$0].progress } }
+
+    /// Where a running job's workers are.
+    public func placement(of id: Int) -> Placement? { index[id].flatMap { records[$0].placement } }
+
+    /// How many times a job was preempted.
+    public func preemptionCount(of id: Int) -> Int { index[id].map { records[$0].preemptions } ?? 0 }
+
+    /// Milli-GPUs of a running job that are borrowed from its cohort.
+    public func borrowedMilli(of id: Int) -> Int { index[id].map { records[$0].borrowedMilli } ?? 0 }
+
+    /// IDs of the running jobs, ascending.
+    public var runningJobs: [Int] { running.map { records[$0].spec.id }.sorted() }
+
+    /// IDs of the waiting jobs, in no particular order.
+    public var pendingJobs: [Int] {
+        configuration.policy.ordersByTeamShare ? teamQueues.values.flatMap { $0.map { records[$0].spec.id } } : queue.map { records[$0].spec.id }
+    }
+
+    /// Milli-GPUs free in the whole cluster.
+    public var freeMilli: Int { state.totalFreeMilli }
+
+    /// Every way the scheduler's books disagree: GPUs or CPU over-allocated, free counts off,
+    /// quotas broken, running jobs not holding exactly what they asked. Empty when all is well.
+    ///
+    /// - Complexity: O(nodes + GPUs + jobs); for tests and debug builds.
+    public func invariantProblems() -> [String] {
+        var problems = state.consistencyProblems()
+        problems += ledger.problems()
+        var held = Array(repeating: 0, count: state.slotFree.count)
+        for r in running {
+            let record = records[r]
+            guard record.state == .running, let placement = record.placement else {
+                problems.append("job \(record.spec.id) is counted running without a placement")
+                continue
+            }
+            if placement.workers.count != record.request.workers {
+                problems.append("job \(record.spec.id) holds \(placement.workers.count) of its \(record.request.workers) workers")
+            }
+            for worker in placement.workers {
+                if worker.gpus.count != record.request.gpusPerWorker {
+                    problems.append("a worker of job \(record.spec.id) holds \(worker.gpus.count) of \(record.request.gpusPerWorker) GPUs")
+                }
+                for gpu in worker.gpus { held[state.firstSlot[worker.node] + gpu] += worker.gpuMilli }
+            }
+        }
+        for (slot, amount) in held.enumerated() where amount + state.slotFree[slot] != 1000 {
+            problems.append("GPU slot \(slot) is held \(amount) and free \(state.slotFree[slot]) (not 1000 in all)")
+        }
+        return problems
+    }
+
+    // MARK: Changing
+
+    /// Adds a job to the queue, or, when it can never start here, records it unschedulable and
+    /// returns why.
+    ///
+    /// - Returns: The reason the job can never start, or `nil` when it waits.
+    /// - Throws: ``SchedulingError`` for a malformed job, a duplicate ID or a time before the
+    ///   last one seen.
+    @discardableResult
+    public mutating func submit(_ job: JobSpec, at time: Double) throws(SchedulingError) -> String? {
+        try job.validate()
+        try advance(to: time)
+        if index[job.id] != nil {
+            throw SchedulingError(.unknownJob, "job \(job.id) was submitted already", fix: "give every job its own ID")
+        }
+        let pools = state.eligiblePools(for: job)
+        var grouped: [(model: String, pools: [Int])] = []
+        for p in pools {
+            let model = state.pools[p].gpuModel
+            if let i = grouped.firstIndex(where: { $0.model == model }) {
+                grouped[i].pools.append(p)
+            } else {
+                grouped.append((model, [p]))
+            }
+        }
+        let request = PlacementRequest(job)
+        let modelPools = grouped.map { (model: $0.model, pools: $0.pools, shape: shapeID(request, $0.pools)) }
+        var record = Record(
+            spec: job, request: request, modelPools: modelPools, allPools: pools, submitTime: time, enqueueTime: time)
+        let position = records.count
+        index[job.id] = position
+        if let reason = neverFits(record) {
+            record.state = .unschedulable
+            record.unschedulableReason = reason
+            records.append(record)
+            runningPosition.append(-1)
+            return reason
+        }
+        records.append(record)
+        runningPosition.append(-1)
+        enqueue(position)
+        fresh.append(position)
+        let key = records[position].key
+        if configuration.policy.ordersByTeamShare || standingKey.map({ key < $0 }) == true || standingStop.map({ key < $0 }) == true {
+            mustRescan = true
+        }
+        return nil
+    }
+
+    /// Marks a running job done and gives back what it held.
+    ///
+    /// - Throws: ``SchedulingError`` when the job is not running or time went backwards.
+    public mutating func finish(_ id: Int, at time: Double) throws(SchedulingError) {
+        try advance(to: time)
+        guard let r = index[id], records[r].state == .running else {
+            throw SchedulingError(.unknownJob, "job \(id) is not running", fix: "finish only jobs the scheduler started")
+        }
+        stop(r)
+        mustRescan = true
+        records[r].state = .finished
+        records[r].progress = records[r].spec.expectedDuration ?? records[r].progress
+    }
+
+    /// Runs one scheduling pass: considers waiting jobs in policy order and starts, preempts
+    /// and reserves as the configuration says.
+    ///
+    /// - Returns: What was done, in order.
+    /// - Throws: ``SchedulingError/Code/timeWentBackwards`` for a time before the last one seen.
+    public mutating func schedule(at time: Double) throws(SchedulingError) -> [SchedulingDecision] {
+        try advance(to: time)
+        var decisions: [SchedulingDecision] = []
+        var requeue: [Int] = []
+        var started = Set<Int>()
+        let policy = configuration.policy
+        let preemptionPossible = configuration.preemption.enabled
+        // Since the last pass, only arrivals that rank behind its reservation (or its strict
+        // stop) happened: every job it could not start still cannot (no capacity came free, and
+        // time only moves the reservation's rules against them), so only the arrivals are
+        // considered, behind the standing reservation. Like Kubernetes' scheduling queue, which
+        // retries unschedulable pods only on events that may have made room.
+        let partial = !mustRescan
+        var reserved: Reservation? = partial ? standing : nil
+        var stoppedAt: QueueKey? = partial ? standingStop : nil
+        if partial && stoppedAt != nil {
+            fresh.removeAll()
+            return []
+        }
+        if !partial { reservation = nil }
+
+        // Within a pass, capacity only shrinks (until a preemption frees some), so a request shape
+        // that found no room stays without room: later jobs of the same shape are answered
+        // from that, not by searching again. Likewise a shape refused by the reservation stays
+        // refused for jobs that would end no earlier.
+        epoch += 1
+        let smallestDemand = pendingDemand.keys.min() ?? 0
+        var order = partial ? PassOrder(only: fresh.sorted { records[$0].key < records[$1].key }) : PassOrder(scheduler: self)
+        fresh.removeAll(keepingCapacity: true)
+        var failures = 0
+        while let r = order.next(&self) {
+            if !preemptionPossible && state.totalFreeMilli < smallestDemand { break }
+            decisionCount += 1
+            var quotaBlocked = false
+            var roomBlocked = false
+            var didStart = false
+            let end = expectedEndIfStarted(r)
+            // The common case, answered without touching the job's quota or pools: its only
+            // shape already found no room in this pass.
+            let sole = records[r].soleShape
+            let knownBlocked = sole >= 0 && (noRoomEpoch[sole] == epoch || (refusedEpoch[sole] == epoch && end >= refusedEnd[sole]))
+            if knownBlocked { roomBlocked = true }
+            for (model, pools, shape) in knownBlocked ? [] : records[r].modelPools {
+                guard let borrowed = ledger.borrowing(team: records[r].spec.team, model: model, milli: records[r].request.totalMilli) else {
+                    quotaBlocked = true
+                    continue
+                }
+                if noRoomEpoch[shape] == epoch || (refusedEpoch[shape] == epoch && end >= refusedEnd[shape]) {
+                    roomBlocked = true
+                    continue
+                }
+                guard let placement = state.findPlacement(for: records[r].request, in: pools, strategy: configuration.placement) else {
+                    noRoomEpoch[shape] = epoch
+                    roomBlocked = true
+                    continue
+                }
+                if reserved != nil, !leaves(&reserved!, whole: placement, of: r) {
+                    if let reservation = reserved, reservation.covers(shape) {
+                        refusedEnd[shape] = refusedEpoch[shape] == epoch ? min(refusedEnd[shape], end) : end
+                        refusedEpoch[shape] = epoch
+                    }
+                    roomBlocked = true
+                    continue
+                }
+                start(r, placement, model: model, borrowed: borrowed)
+                decisions.append(.started(job: records[r].spec.id, placement: placement, gpuModel: model))
+                didStart = true
+                break
+            }
+            if !didStart && preemptionPossible && (roomBlocked || quotaBlocked) && reserved == nil,
+                let victims = preemptOnce(for: r, policy: policy)
+            {
+                epoch += 1
+                for (victim, lost) in victims {
+                    decisions.append(.preempted(job: records[victim].spec.id, by: records[r].spec.id, lostSeconds: lost))
+                    requeue.append(victim)
+                }
+                if case .running = records[r].state, let placement = records[r].placement {
+                    decisions.append(.started(job: records[r].spec.id, placement: placement, gpuModel: records[r].model))
+                    didStart = true
+                }
+            }
+            if didStart {
+                started.insert(r)
+                order.started(r, &self)
+                continue
+            }
+            if roomBlocked {
+                switch configuration.backfill {
+                case .none:
+                    order.stop()
+                    stoppedAt = records[r].key
+                case .easy: if reserved == nil { reserved = makeReservation(for: r) }
+                case .greedy: break
+                }
+            }
+            failures += 1
+            if (reserved != nil || !preemptionPossible) && (shapeRemaining.count <= 64 || failures % 64 == 0) && nothingLeftCanStart(reserved) {
+                break
+            }
+        }
+        if !started.isEmpty { removeFromQueues(started) }
+        preemptionRefused.removeAll(keepingCapacity: true)
+        for victim in requeue { enqueue(victim) }
+        standing = reserved
+        standingKey = reserved.map { records[$0.record].key }
+        standingStop = stoppedAt
+        // Victims are back in the queue and capacity moved: the next pass looks at everything.
+        mustRescan = !requeue.isEmpty
+        if let reserved {
+            reservation = (records[reserved.record].spec.id, min(reserved.neededMilli, freeMilli(in: reserved.pools, whole: !records[reserved.record].request.isFractional)))
+        }
+        return decisions
+    }
+
+    // MARK: Internals
+
+    private mutating func advance(to time: Double) throws(SchedulingError) {
+        guard time.isFinite else {
+            throw SchedulingError(.timeWentBackwards, "time \(time) is not a finite number", fix: "pass seconds as a finite number")
+        }
+        if time < now {
+            throw SchedulingError(
+                .timeWentBackwards, "time \(time) is before the last time seen, \(now)", fix: "feed events in time order")
+        }
+        now = time
+    }
+
+    private func context(_ r: Int) -> PolicyContext {
+        records.withUnsafeBufferPointer { records in
+            var attained = records[r].attained
+            if records[r].state == .running { attained += (now - records[r].startTime) * Double(records[r].request.totalMilli) / 1000 }
+            return PolicyContext(submitTime: records[r].submitTime, enqueueTime: records[r].enqueueTime, attainedService: attained)
+        }
+    }
+
+    private mutating func enqueue(_ r: Int) {
+        records[r].state = .pending
+        pendingDemand[records[r].request.totalMilli, default: 0] += 1
+        let remaining = remainingExpected(r)
+        for (_, _, shape) in records[r].modelPools {
+            let position = shapeRemaining[shape].partitioningIndex { $0 > remaining }
+            shapeRemaining[shape].insert(remaining, at: position)
+        }
+        records[r].key = configuration.policy.queueKey(for: records[r].spec, context(r))
+        let key = records[r].key
+        if configuration.policy.ordersByTeamShare {
+            let team = records[r].spec.team
+            let position = teamQueues[team, default: []].partitioningIndex { records[$0].key > key }
+            teamQueues[team, default: []].insert(r, at: position)
+        } else {
+            let position = queue.partitioningIndex { records[$0].key > key }
+            queue.insert(r, at: position)
+        }
+    }
+
+    private mutating func removeFromQueues(_ gone: Set<Int>) {
+        for r in gone {
+            let demand = records[r].request.totalMilli
+            if let count = pendingDemand[demand], count > 1 { pendingDemand[demand] = count - 1 } else { pendingDemand[demand] = nil }
+            let remaining = remainingExpected(r)
+            for (_, _, shape) in records[r].modelPools {
+                let position = shapeRemaining[shape].partitioningIndex { $0 >= remaining }
+                if position < shapeRemaining[shape].count { shapeRemaining[shape].remove(at: position) }
+            }
+        }
+        // Started jobs are the ones no longer pending (no hashing per waiting job).
+        if configuration.policy.ordersByTeamShare {
+            for team in Set(gone.map { records[$0].spec.team }) { teamQueues[team]?.removeAll { records[$0].state != .pending } }
+        } else {
+            queue.removeAll { records[$0].state != .pending }
+        }
+    }
+
+    private mutating func start(_ r: Int, _ placement: Placement, model: String, borrowed: Int) {
+        state.commit(placement)
+        let team = records[r].spec.team
+        ledger.add(team: team, model: model, milli: records[r].request.totalMilli)
+        addResources(team, r, sign: 1)
+        records[r].state = .running
+        records[r].placement = placement
+        records[r].model = model
+        records[r].startTime = now
+        records[r].borrowedMilli = borrowed
+        runningPosition[r] = running.count
+        running.append(r)
+        let end = expectedEnd(r)
+        runningEnds.insert((end, r), at: runningEnds.partitioningIndex { ($0.end, $0.record) > (end, r) })
+    }
+
+    /// Gives back what a running job holds and books its progress; leaves its state to the caller.
+    private mutating func stop(_ r: Int) {
+        guard let placement = records[r].placement else { return }
+        state.release(placement)
+        ledger.remove(team: records[r].spec.team, model: records[r].model, milli: records[r].request.totalMilli)
+        addResources(records[r].spec.team, r, sign: -1)
+        let end = expectedEnd(r)
+        let at = runningEnds.partitioningIndex { ($0.end, $0.record) >= (end, r) }
+        if at < runningEnds.count && runningEnds[at].record == r { runningEnds.remove(at: at) }
+        let ran = now - records[r].startTime
+        records[r].progress += ran
+        records[r].attained += ran * records[r].spec.gpuAmount
+        let position = runningPosition[r]
+        if position >= 0 {
+            let last = running.removeLast()
+            if last != r {
+                running[position] = last
+                runningPosition[last] = position
+            }
+            runningPosition[r] = -1
+        }
+        records[r].placement = nil
+        records[r].borrowedMilli = 0
+    }
+
+    private mutating func addResources(_ team: String, _ r: Int, sign: Int) {
+        let spec = records[r].spec
+        var use = teamResources[team] ?? [0, 0, 0]
+        use[0] += sign * spec.gpuMilliTotal
+        use[1] += sign * spec.cpuMilli
+        use[2] += sign * spec.memoryMiB
+        teamResources[team] = use
+    }
+
+    /// A team's weighted dominant share, with `extra` [GPU, CPU, memory] added.
+    func dominantShare(_ team: String, adding extra: [Int] = [0, 0, 0]) -> Double {
+        let use = teamResources[team] ?? [0, 0, 0]
+        var share = 0.0
+        for i in 0..<3 { share = max(share, Double(use[i] + extra[i]) / Double(totals[i])) }
+        return share / (ledger.quota(of: team)?.weight ?? 1)
+    }
+
+    /// Why a job could not start even on an empty cluster, or `nil`.
+    private func neverFits(_ record: Record) -> String? {
+        let job = record.spec
+        if record.allPools.isEmpty {
+            var why: [String] = []
+            if !job.gpuModels.isEmpty { why.append("GPU model \(job.gpuModels.joined(separator: " or "))") }
+            if !job.nodeSelector.isEmpty { why.append("node selector \(job.nodeSelector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))") }
+            let taints = Set(state.pools.flatMap(\.taints)).subtracting(job.tolerations)
+            if !taints.isEmpty { why.append("tolerations (untolerated taints: \(taints.sorted().joined(separator: ", ")))") }
+            if job.gpus > 0 && state.pools.allSatisfy({ $0.maxGPUs == 0 }) { why.append("GPUs") }
+            return "no node matches its " + (why.isEmpty ? "request" : why.joined(separator: ", "))
+        }
+        let request = record.request
+        let eligibleGPUs = record.allPools.reduce(0) { $0 + state.pools[$1].nodes.reduce(0) { $0 + state.gpuCount[$1] } }
+        if request.wholeGPUs > eligibleGPUs {
+            return "needs \(request.wholeGPUs) GPUs but the nodes it may use have \(eligibleGPUs)"
+        }
+        let largestNode = record.allPools.reduce(0) { max($0, state.pools[$1].maxGPUs) }
+        if request.gpusPerWorker > largestNode {
+            return "a worker needs \(request.gpusPerWorker) GPUs but the largest node it may use has \(largestNode)"
+        }
+        if let level = request.colocation, level != .cluster {
+            var sums: [Int: Int] = [:]
+            for p in record.allPools { for n in state.pools[p].nodes { sums[state.domain(of: n, at: level), default: 0] += state.gpuCount[n] } }
+            let largest = sums.values.max() ?? 0
+            if request.wholeGPUs > largest {
+                return "needs \(request.wholeGPUs) GPUs inside one \(level.rawValue), but the largest \(level.rawValue) it may use has \(largest)"
+            }
+        }
+        let fitsSomeModel = record.modelPools.contains { emptyState.findPlacement(for: request, in: $0.pools, strategy: .binPack) != nil }
+        if !fitsSomeModel {
+            return "does not fit its nodes even when they are empty (CPU \(job.cpuMilli) milli, memory \(job.memoryMiB) MiB, \(request.workers) workers)"
+        }
+        if let quota = ledger.quota(of: job.team) {
+            let allowed = record.modelPools.contains { pair in
+                let k = ledger.key(team: job.team, model: pair.model)
+                var room = Double(ledger.nominal(team: job.team, key: k))
+                if quota.cohort != nil { room += quota.borrowingLimit.map { $0 * 1000 } ?? .infinity }
+                return Double(request.totalMilli) <= room
+            }
+            if !allowed {
+                return "needs \(job.gpuAmount) GPUs, more than team \(job.team)'s quota (and what it may borrow) allows"
+            }
+        }
+        return nil
+    }
+
+    // MARK: Backfill
+
+    struct Reservation {
+        var record: Int
+        var pools: Set<Int>
+        var shadow: Double
+        var extraMilli: Int
+        var neededMilli: Int
+        var freeNow: Int
+        /// Per request shape: whether all its pools lie inside the reservation's.
+        var inside: [Bool]
+
+        func covers(_ shape: Int) -> Bool { shape < inside.count && inside[shape] }
+    }
+
+    private func expectedEnd(_ r: Int) -> Double {
+        guard let expected = records[r].spec.expectedDuration else { return .infinity }
+        return records[r].startTime + max(0, expected - records[r].progress)
+    }
+
+    /// Milli-GPUs free in some pools: all of it, or only wholly free GPUs.
+    private func freeMilli(in pools: Set<Int>, whole: Bool) -> Int {
+        var free = 0
+        for p in pools {
+            if whole {
+                free += state.poolWholeFree[p] * 1000
+                continue
+            }
+            for n in state.pools[p].nodes {
+                let first = state.firstSlot[n]
+                for s in first..<(first + state.gpuCount[n]) { free += state.slotFree[s] }
+            }
+        }
+        return free
+    }
+
+    private func makeReservation(for r: Int) -> Reservation {
+        let pools = Set(records[r].allPools)
+        let needed = records[r].request.totalMilli
+        var free = freeMilli(in: pools, whole: !records[r].request.isFractional)
+        let freeNow = free
+        var shadow = now
+        for (end, v) in runningEnds {
+            if free >= needed { break }
+            guard let placement = records[v].placement else { continue }
+            var milli = 0
+            for worker in placement.workers where pools.contains(state.poolOf[worker.node]) { milli += worker.gpus.count * worker.gpuMilli }
+            if milli > 0 {
+                free += milli
+                shadow = end
+            }
+        }
+        if free < needed { shadow = .infinity }
+        return Reservation(
+            record: r, pools: pools, shadow: shadow, extraMilli: max(0, free - needed), neededMilli: needed, freeNow: freeNow,
+            inside: shapePools.map { $0.isSubset(of: pools) })
+    }
+
+    /// Whether starting `r` with `placement` leaves the reservation whole; takes from its spare
+    /// GPUs when it uses them.
+    private func leaves(_ reservation: inout Reservation, whole placement: Placement, of r: Int) -> Bool {
+        var milli = 0
+        for worker in placement.workers where reservation.pools.contains(state.poolOf[worker.node]) {
+            milli += worker.gpus.count * worker.gpuMilli
+        }
+        if milli == 0 { return true }
+        if expectedEndIfStarted(r) <= reservation.shadow { return true }
+        guard milli <= reservation.extraMilli else { return false }
+        reservation.extraMilli -= milli
+        return true
+    }
+
+    /// When `r` would end if it started now (infinite when its duration is unknown).
+    private func expectedEndIfStarted(_ r: Int) -> Double {
+        now + remainingExpected(r)
+    }
+
+    /// The seconds `r` is expected to run from here (infinite when its duration is unknown).
+    private func remainingExpected(_ r: Int) -> Double {
+        guard let expected = records[r].spec.expectedDuration else { return .infinity }
+        return max(0, expected - records[r].progress)
+    }
+
+    /// Whether no waiting job can start in what is left of this pass: every request shape
+    /// waiting has found no room, or (behind a reservation it would overlap) is too large for
+    /// the reservation's spare GPUs and its shortest job would outlast the reservation.
+    private func nothingLeftCanStart(_ reserved: Reservation?) -> Bool {
+        for shape in shapeRemaining.indices {
+            guard let shortest = shapeRemaining[shape].first, noRoomEpoch[shape] != epoch else { continue }
+            if let reserved, shapeMilli[shape] > reserved.extraMilli, reserved.covers(shape), now + shortest > reserved.shadow {
+                continue
+            }
+            return false
+        }
+        return true
+    }
+
+    struct ShapeKey: Hashable {
+        var workers: Int
+        var gpusPerWorker: Int
+        var gpuMilli: Int
+        var cpu: Int
+        var memory: Int
+        var colocation: TopologyLevel?
+        var pools: [Int]
+    }
+
+    struct PreemptionKey: Hashable {
+        var shape: Int
+        var rank: Int?
+        var team: String
+    }
+
+    private mutating func shapeID(_ request: PlacementRequest, _ pools: [Int]) -> Int {
+        let key = ShapeKey(
+            workers: request.workers, gpusPerWorker: request.gpusPerWorker, gpuMilli: request.gpuMilli, cpu: request.cpuPerWorker,
+            memory: request.memoryPerWorker, colocation: request.colocation, pools: pools)
+        if let id = shapes[key] { return id }
+        let id = shapes.count
+        shapes[key] = id
+        noRoomEpoch.append(-1)
+        refusedEpoch.append(-1)
+        refusedEnd.append(0)
+        shapeRemaining.append([])
+        shapeMilli.append(request.totalMilli)
+        shapePools.append(Set(pools))
+        return id
+    }
+
+    /// ``preempt(for:policy:)``, skipped when a job of the same shape, rank and team found no
+    /// victims since capacity last grew.
+    private mutating func preemptOnce(for r: Int, policy: any SchedulingPolicy) -> [(Int, Double)]? {
+        // The team matters only where quotas or shares can make it a reason to preempt.
+        let team = records[r].spec.team
+        let teamMatters = configuration.preemption.fairSharing || (configuration.preemption.reclaimQuota && ledger.quota(of: team) != nil)
+        let key = PreemptionKey(
+            shape: records[r].modelPools.first?.shape ?? -1, rank: policy.preemptionRank(of: records[r].spec, context(r)), team: teamMatters ? team : "")
+        if preemptionRefused[key] == epoch { return nil }
+        guard let victims = preempt(for: r, policy: policy) else {
+            preemptionRefused[key] = epoch
+            return nil
+        }
+        return victims
+    }
+
+    // MARK: Preemption
+
+    /// Work lost (in GPU-seconds) if running job `v` stopped now.
+    private func lostIfStopped(_ v: Int) -> (seconds: Double, gpuSeconds: Double) {
+        let progress = records[v].progress + (now - records[v].startTime)
+        let saved = Self.checkpointed(progress, interval: records[v].spec.checkpointInterval)
+        return (progress - saved, (progress - saved) * records[v].spec.gpuAmount)
+    }
+
+    static func checkpointed(_ progress: Double, interval: Double?) -> Double {
+        guard let interval else { return 0 }
+        if interval == 0 { return progress }
+        return (progress / interval).rounded(.down) * interval
+    }
+
+    /// Why running job `v` may be stopped for waiting job `r`, or `nil`.
+    private func mayPreempt(_ v: Int, for r: Int, policy: any SchedulingPolicy) -> Bool {
+        let victim = records[v].spec
+        let waiting = records[r].spec
+        guard victim.preemptible, now - records[v].startTime >= configuration.preemption.minimumRunTime else { return false }
+        if let mine = policy.preemptionRank(of: waiting, context(r)), let theirs = policy.preemptionRank(of: victim, context(v)), mine > theirs {
+            return true
+        }
+        if configuration.preemption.reclaimQuota, records[v].borrowedMilli > 0, victim.team != waiting.team,
+            ledger.sameCohort(victim.team, waiting.team),
+            records[r].modelPools.contains(where: { ledger.withinNominal(team: waiting.team, model: $0.model, adding: records[r].request.totalMilli) })
+        {
+            return true
+        }
+        if configuration.preemption.fairSharing, victim.team != waiting.team {
+            let demand = [waiting.gpuMilliTotal, waiting.cpuMilli, waiting.memoryMiB]
+            let freed = [-victim.gpuMilliTotal, -victim.cpuMilli, -victim.memoryMiB]
+            if configuration.preemption.naiveFairSharing {
+                return dominantShare(waiting.team) < dominantShare(victim.team)
+            }
+            return dominantShare(waiting.team, adding: demand) < dominantShare(victim.team, adding: freed)
+        }
+        return false
+    }
+
+    /// Finds the fewest victims (least work lost first) that let `r` start now, stops them and
+    /// starts `r`. Changes nothing and returns `nil` when no such set exists.
+    private mutating func preempt(for r: Int, policy: any SchedulingPolicy) -> [(Int, Double)]? {
+        // Nothing can make a victim when the policy ranks no job and neither quotas nor shares apply.
+        let reclaiming = configuration.preemption.reclaimQuota && ledger.quota(of: records[r].spec.team) != nil
+        if policy.preemptionRank(of: records[r].spec, context(r)) == nil && !reclaiming && !configuration.preemption.fairSharing {
+            return nil
+        }
+        var candidates: [(v: Int, lost: Double, rank: Int, start: Double)] = []
+        var reachable = 0
+        for v in running where mayPreempt(v, for: r, policy: policy) {
+            candidates.append((v, lostIfStopped(v).gpuSeconds, policy.preemptionRank(of: records[v].spec, context(v)) ?? 0, records[v].startTime))
+            reachable += records[v].request.totalMilli
+        }
+        guard !candidates.isEmpty, reachable + state.totalFreeMilli >= records[r].request.totalMilli else { return nil }
+        candidates.sort { ($0.lost, $0.rank, -$0.start, records[$0.v].spec.id) < ($1.lost, $1.rank, -$1.start, records[$1.v].spec.id) }
+
+        func release(_ v: Int) {
+            guard let placement = records[v].placement else { return }
+            state.release(placement)
+            ledger.remove(team: records[v].spec.team, model: records[v].model, milli: records[v].request.totalMilli)
+        }
+        func restore(_ v: Int) {
+            guard let placement = records[v].placement else { return }
+            state.commit(placement)
+            ledger.add(team: records[v].spec.team, model: records[v].model, milli: records[v].request.totalMilli)
+        }
+        func fit() -> (Placement, String, Int)? {
+            for (model, pools, _) in records[r].modelPools {
+                guard let borrowed = ledger.borrowing(team: records[r].spec.team, model: model, milli: records[r].request.totalMilli),
+                    let placement = state.findPlacement(for: records[r].request, in: pools, strategy: configuration.placement)
+                else { continue }
+                return (placement, model, borrowed)
+            }
+            return nil
+        }
+
+        var chosen: [Int] = []
+        var fitted: (Placement, String, Int)?
+        for candidate in candidates {
+            release(candidate.v)
+            chosen.append(candidate.v)
+            if let found = fit() {
+                fitted = found
+                break
+            }
+        }
+        guard fitted != nil else {
+            for v in chosen.reversed() { restore(v) }
+            return nil
+        }
+        // Drop victims that turn out not to be needed, latest chosen first.
+        var kept: [Int] = []
+        for v in chosen.reversed() {
+            restore(v)
+            if let found = fit() {
+                fitted = found
+            } else {
+                release(v)
+                kept.append(v)
+            }
+        }
+        guard let (placement, model, borrowed) = fit() ?? fitted else { return nil }
+        // The victims' books: give back through `stop` (re-taking them first, so it balances).
+        var result: [(Int, Double)] = []
+        for v in kept.reversed() {
+            restore(v)
+            let lost = lostIfStopped(v).seconds
+            stop(v)
+            records[v].progress = Self.checkpointed(records[v].progress, interval: records[v].spec.checkpointInterval)
+            records[v].preemptions += 1
+            records[v].state = .pending
+            records[v].enqueueTime = now
+            result.append((v, lost))
+        }
+        start(r, placement, model: model, borrowed: borrowed)
+        return result
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `belongs`, given that every element that does
+    /// follows every element that does not (binary search).
+    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if belongs(self[mid]) { high = mid } else { low = mid + 1 }
+        }
+        return low
+    }
+}
