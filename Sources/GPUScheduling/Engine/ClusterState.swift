@@ -187,9 +187,15 @@ struct ClusterState: Sendable {
     ///
     /// - Complexity: O(buckets) for a single whole-GPU worker under bin-packing or spreading;
     ///   O(nodes in the pools) for gangs, fractions and first-fit.
-    func findPlacement(for request: PlacementRequest, in pools: [Int], strategy: PlacementStrategy) -> Placement? {
+    func findPlacement(
+        for request: PlacementRequest, in pools: [Int], strategy: PlacementStrategy, mix: [(request: PlacementRequest, weight: Double)] = []
+    ) -> Placement? {
         if pools.isEmpty { return nil }
         if request.gpusPerWorker > 0 && !request.isFractional && wholeFree(in: pools) < request.wholeGPUs { return nil }
+        if strategy == .fragmentationAware {
+            if request.workers == 1 && !mix.isEmpty { return findLeastFragmenting(request, pools, mix) }
+            return findPlacement(for: request, in: pools, strategy: .binPack)
+        }
         if request.isFractional && request.workers == 1 { return findFraction(request, pools, strategy) }
         if request.workers == 1 && request.gpusPerWorker > 0 && strategy != .firstFit {
             return findSingle(request, pools, strategy)
@@ -262,7 +268,7 @@ struct ClusterState: Sendable {
         for node in nodes(in: pools) {
             let capacity = workerCapacity(of: node, for: request)
             if capacity > 0 {
-                candidates.append((node, min(capacity, request.workers)))
+                candidates.append((node, capacity))
                 total += capacity
             }
         }
@@ -282,7 +288,7 @@ struct ClusterState: Sendable {
                 let key: (Int, Int)
                 switch strategy {
                 case .firstFit: key = (firstNode[d] ?? 0, d)
-                case .binPack: key = (sum, d)
+                case .binPack, .fragmentationAware: key = (sum, d)
                 case .spread: key = (-sum, d)
                 }
                 if let current = chosen, current.key <= key { continue }
@@ -312,6 +318,82 @@ struct ClusterState: Sendable {
             return Placement(workers: workers)
         }
         return nil
+    }
+
+    /// The free GPU capacity on a node (GPUs' free milli in `slots`, with `cpu` and `memory`
+    /// free) that the mix's requests could not use, weighted by how often each occurs.
+    private func unusable(_ slots: UnsafeBufferPointer<Int>, cpu: Int, memory: Int, mix: [(request: PlacementRequest, weight: Double)]) -> Double {
+        var free = 0
+        var whole = 0
+        for slot in slots {
+            free += slot
+            if slot == 1000 { whole += 1 }
+        }
+        if free == 0 { return 0 }
+        var total = 0.0
+        for (request, weight) in mix {
+            let fitsHost = cpu >= request.cpuPerWorker && memory >= request.memoryPerWorker
+            if request.isFractional {
+                var usable = false
+                var lost = 0
+                for slot in slots {
+                    if slot >= request.gpuMilli { usable = true } else { lost += slot }
+                }
+                total += weight * Double(fitsHost && usable ? lost : free)
+            } else {
+                let fits = fitsHost && whole >= request.gpusPerWorker
+                total += weight * Double(fits ? free - whole * 1000 : free)
+            }
+        }
+        return total
+    }
+
+    /// Fragmentation gradient descent for one worker: the place whose placement adds least
+    /// unusable capacity. Untouched nodes of one pool are alike, so each pool's is scored once.
+    private func findLeastFragmenting(_ request: PlacementRequest, _ pools: [Int], _ mix: [(request: PlacementRequest, weight: Double)]) -> Placement? {
+        var best: (node: Int, slots: [Int], score: (Double, Int, Int))?
+        var scratch = [Int](repeating: 0, count: 1024)
+        var pristineScore: [Int: (Double, Int, Int)] = [:]
+        for node in nodes(in: pools) {
+            if request.cpuPerWorker > cpuFree[node] || request.memoryPerWorker > memoryFree[node] { continue }
+            let first = firstSlot[node]
+            let count = gpuCount[node]
+            let pristine = wholeFree[node] == count && cpuFree[node] == (spec.nodes[node].cpuMilli ?? Self.untracked)
+                && memoryFree[node] == (spec.nodes[node].memoryMiB ?? Self.untracked)
+            // The GPU choices worth scoring: for a fraction, one GPU per distinct free amount.
+            var choices: [[Int]] = []
+            if request.gpusPerWorker == 0 {
+                choices = [[]]
+            } else if request.isFractional {
+                var seen = Set<Int>()
+                for slot in first..<(first + count) where slotFree[slot] >= request.gpuMilli && seen.insert(slotFree[slot]).inserted {
+                    choices.append([slot])
+                }
+            } else if wholeFree[node] >= request.gpusPerWorker {
+                choices = [wholeSlots(on: node, count: request.gpusPerWorker)]
+            }
+            if choices.isEmpty { continue }
+            if pristine, let known = pristineScore[poolOf[node]] {
+                if let current = best, current.score <= (known.0, known.1, node) { continue }
+                best = (node, choices[0], (known.0, known.1, node))
+                continue
+            }
+            let before = slotFree.withUnsafeBufferPointer { unusable(UnsafeBufferPointer(rebasing: $0[first..<(first + count)]), cpu: cpuFree[node], memory: memoryFree[node], mix: mix) }
+            for choice in choices {
+                for i in 0..<count { scratch[i] = slotFree[first + i] }
+                for slot in choice { scratch[slot - first] -= request.gpuMilli }
+                let after = scratch.withUnsafeBufferPointer {
+                    unusable(UnsafeBufferPointer(rebasing: $0[0..<count]), cpu: cpuFree[node] - request.cpuPerWorker, memory: memoryFree[node] - request.memoryPerWorker, mix: mix)
+                }
+                let leftover = choice.reduce(0) { $0 + slotFree[$1] - request.gpuMilli }
+                let score = (after - before, leftover, node)
+                if pristine { pristineScore[poolOf[node]] = score }
+                if let current = best, current.score <= score { continue }
+                best = (node, choice, score)
+            }
+        }
+        guard let best else { return nil }
+        return Placement(workers: [worker(on: best.node, request, taking: best.slots)])
     }
 
     private func fractionSlots(on node: Int, milli: Int, skipping: Int) -> [Int] {

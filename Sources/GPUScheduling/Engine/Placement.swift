@@ -36,4 +36,9 @@ public enum PlacementStrategy: String, Sendable, Hashable, Codable, CaseIterable
     /// The first node, in the cluster's order, that fits; the first GPU on it that fits. What a
     /// naive scheduler does; kept as the baseline fragmentation is measured against.
     case firstFit = "first-fit"
+    /// Fragmentation gradient descent (Weng et al., ATC '23): of every place a single-worker job
+    /// fits, the one that least increases the free capacity the workload's typical requests
+    /// could not use, counting CPU and memory as well as GPU pieces. The workload is learned
+    /// from the jobs submitted so far. Gangs are placed as by ``binPack``.
+    case fragmentationAware = "fragmentation-aware"
 }

@@ -73,12 +73,19 @@ struct QuotaLedger: Sendable {
         return totals
     }
 
-    /// Whether admitting `milli` more for `team` would fit the cohort's total once `freed` is
-    /// taken from borrowing teams (the question quota-reclaiming preemption asks).
-    func fitsCohort(team: String, model: String, milli: Int) -> Bool {
-        guard let cohort = quotas[team]?.cohort, let members = cohorts[cohort] else { return false }
-        let totals = cohortTotals(members, key: key(team: team, model: model))
-        return totals.used + milli <= totals.nominal
+    /// The most milli-GPUs of `model` a job of `team` could ever be admitted with: its own
+    /// quota plus what it may borrow (its borrowing limit, and what its cohort-mates lend).
+    func maximumAdmissible(team: String, model: String) -> Int {
+        guard let quota = quotas[team] else { return Int.max / 4 }
+        let k = key(team: team, model: model)
+        let own = nominal(team: team, key: k)
+        guard let cohort = quota.cohort, let members = cohorts[cohort] else { return own }
+        var lent = 0
+        for member in members where member != team {
+            let theirs = nominal(team: member, key: k)
+            lent += min(theirs, quotas[member]?.lendingLimit.map(Self.milli) ?? theirs)
+        }
+        return own + min(lent, quota.borrowingLimit.map(Self.milli) ?? Int.max / 4)
     }
 
     /// Whether the team is within its nominal quota for `model` once `milli` more is added.

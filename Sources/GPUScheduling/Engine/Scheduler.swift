@@ -76,6 +76,14 @@ public struct Scheduler: Sendable {
     /// Whether the next pass must consider every waiting job (capacity came free, or a job
     /// arrived ahead of the standing reservation); otherwise only ``fresh`` ones.
     private var mustRescan = true
+    /// The requests submitted so far by shape (without pools), for fragmentation-aware placement.
+    private var mixCounts: [ShapeKey: (request: PlacementRequest, count: Int)] = [:]
+    /// The most common of them, weighted by share; refreshed as jobs arrive.
+    private var workloadMix: [(request: PlacementRequest, weight: Double)] = []
+    private var submittedSinceMix = 0
+    /// Whether time alone can make a running job a victim (a cool-down ends, a job's service
+    /// moves it down a queue), so every pass must look at every waiting job.
+    private let timeCanMakeVictims: Bool
     private var fresh: [Int] = []
     private var standing: Reservation?
     private var standingKey: QueueKey?
@@ -96,6 +104,10 @@ public struct Scheduler: Sendable {
         state = ClusterState(spec: cluster)
         emptyState = state
         ledger = QuotaLedger(teams: cluster.teams)
+        let probe = JobSpec(id: 0, team: "", gpus: 1)
+        let ranks = configuration.policy.preemptionRank(of: probe, PolicyContext(submitTime: 0, enqueueTime: 0, attainedService: 0)) != nil
+        let preemption = configuration.preemption
+        timeCanMakeVictims = preemption.enabled && (ranks || preemption.fairSharing || (preemption.reclaimQuota && !cluster.teams.isEmpty))
         totals = [
             max(1, state.totalMilli), max(1, cluster.nodes.reduce(0) { $0 + ($1.cpuMilli ?? 0) }),
             max(1, cluster.nodes.reduce(0) { $0 + ($1.memoryMiB ?? 0) }),
@@ -187,6 +199,7 @@ public struct Scheduler: Sendable {
             }
         }
         let request = PlacementRequest(job)
+        if configuration.placement == .fragmentationAware { learnMix(request) }
         let modelPools = grouped.map { (model: $0.model, pools: $0.pools, shape: shapeID(request, $0.pools)) }
         var record = Record(
             spec: job, request: request, modelPools: modelPools, allPools: pools, submitTime: time, enqueueTime: time)
@@ -208,6 +221,26 @@ public struct Scheduler: Sendable {
             mustRescan = true
         }
         return nil
+    }
+
+    /// Takes a job out: a waiting job leaves the queue, a running one gives back what it holds.
+    /// Either way it will not run again (``JobState/cancelled``).
+    ///
+    /// - Throws: ``SchedulingError`` for an unknown job, one already done, or time going backwards.
+    public mutating func cancel(_ id: Int, at time: Double) throws(SchedulingError) {
+        try advance(to: time)
+        guard let r = index[id], records[r].state == .pending || records[r].state == .running else {
+            throw SchedulingError(.unknownJob, "job \(id) is neither waiting nor running", fix: "cancel only jobs the scheduler holds")
+        }
+        if records[r].state == .running {
+            stop(r)
+        } else {
+            records[r].state = .cancelled
+            removeFromQueues([r])
+            fresh.removeAll { $0 == r }
+        }
+        records[r].state = .cancelled
+        mustRescan = true
     }
 
     /// Marks a running job done and gives back what it held.
@@ -241,7 +274,7 @@ public struct Scheduler: Sendable {
         // time only moves the reservation's rules against them), so only the arrivals are
         // considered, behind the standing reservation. Like Kubernetes' scheduling queue, which
         // retries unschedulable pods only on events that may have made room.
-        let partial = !mustRescan
+        let partial = !mustRescan && !timeCanMakeVictims
         var reserved: Reservation? = partial ? standing : nil
         var stoppedAt: QueueKey? = partial ? standingStop : nil
         if partial && stoppedAt != nil {
@@ -280,7 +313,7 @@ public struct Scheduler: Sendable {
                     roomBlocked = true
                     continue
                 }
-                guard let placement = state.findPlacement(for: records[r].request, in: pools, strategy: configuration.placement) else {
+                guard let placement = state.findPlacement(for: records[r].request, in: pools, strategy: configuration.placement, mix: workloadMix) else {
                     noRoomEpoch[shape] = epoch
                     roomBlocked = true
                     continue
@@ -494,15 +527,10 @@ public struct Scheduler: Sendable {
         if !fitsSomeModel {
             return "does not fit its nodes even when they are empty (CPU \(job.cpuMilli) milli, memory \(job.memoryMiB) MiB, \(request.workers) workers)"
         }
-        if let quota = ledger.quota(of: job.team) {
-            let allowed = record.modelPools.contains { pair in
-                let k = ledger.key(team: job.team, model: pair.model)
-                var room = Double(ledger.nominal(team: job.team, key: k))
-                if quota.cohort != nil { room += quota.borrowingLimit.map { $0 * 1000 } ?? .infinity }
-                return Double(request.totalMilli) <= room
-            }
+        if ledger.quota(of: job.team) != nil {
+            let allowed = record.modelPools.contains { request.totalMilli <= ledger.maximumAdmissible(team: job.team, model: $0.model) }
             if !allowed {
-                return "needs \(job.gpuAmount) GPUs, more than team \(job.team)'s quota (and what it may borrow) allows"
+                return "needs \(job.gpuAmount) GPUs, more than team \(job.team)'s quota and what it may borrow from its cohort allow"
             }
         }
         return nil
@@ -637,6 +665,22 @@ public struct Scheduler: Sendable {
         return id
     }
 
+    /// Counts a submitted request into the workload mix; every so often keeps the 16 most
+    /// common shapes (with GPUs) as the mix placement scores against.
+    private mutating func learnMix(_ request: PlacementRequest) {
+        let key = ShapeKey(
+            workers: request.workers, gpusPerWorker: request.gpusPerWorker, gpuMilli: request.gpuMilli, cpu: request.cpuPerWorker,
+            memory: request.memoryPerWorker, colocation: nil, pools: [])
+        mixCounts[key, default: (request, 0)].count += 1
+        submittedSinceMix += 1
+        guard workloadMix.isEmpty || submittedSinceMix >= 64 else { return }
+        submittedSinceMix = 0
+        let top = mixCounts.sorted { ($0.value.count, $0.key.gpuMilli, $0.key.cpu, $0.key.memory) > ($1.value.count, $1.key.gpuMilli, $1.key.cpu, $1.key.memory) }
+            .filter { $0.value.request.gpusPerWorker > 0 }.prefix(16)
+        let total = Double(top.reduce(0) { $0 + $1.value.count })
+        workloadMix = top.map { ($0.value.request, Double($0.value.count) / max(total, 1)) }
+    }
+
     /// ``preempt(for:policy:)``, skipped when a job of the same shape, rank and team found no
     /// victims since capacity last grew.
     private mutating func preemptOnce(for r: Int, policy: any SchedulingPolicy) -> [(Int, Double)]? {
@@ -723,7 +767,7 @@ public struct Scheduler: Sendable {
         func fit() -> (Placement, String, Int)? {
             for (model, pools, _) in records[r].modelPools {
                 guard let borrowed = ledger.borrowing(team: records[r].spec.team, model: model, milli: records[r].request.totalMilli),
-                    let placement = state.findPlacement(for: records[r].request, in: pools, strategy: configuration.placement)
+                    let placement = state.findPlacement(for: records[r].request, in: pools, strategy: configuration.placement, mix: workloadMix)
                 else { continue }
                 return (placement, model, borrowed)
             }

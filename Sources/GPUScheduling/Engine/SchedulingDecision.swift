@@ -19,4 +19,6 @@ public enum JobState: String, Sendable, Hashable, Codable {
     case finished
     /// Can never start here; see ``SchedulingDecision/unschedulable(job:reason:)``.
     case unschedulable
+    /// Taken out by ``Scheduler/cancel(_:at:)``.
+    case cancelled
 }

@@ -19,6 +19,15 @@ public struct FragmentationReport: Sendable, Hashable, Codable {
     public var unusableGPUs: Double
     /// Jobs waiting at that moment.
     public var pendingJobs: Int
+
+    enum CodingKeys: String, CodingKey {
+        case time
+        case freeGPUs = "free_gpus"
+        case partiallyUsedGPUs = "partially_used_gpus"
+        case strandedGPUs = "stranded_gpus"
+        case unusableGPUs = "unusable_gpus"
+        case pendingJobs = "pending_jobs"
+    }
 }
 
 extension ClusterState {

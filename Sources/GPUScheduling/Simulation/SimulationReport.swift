@@ -38,6 +38,12 @@ public struct SimulationReport: Sendable, Hashable, Codable {
         public var busyGPUs: Double
         /// Jobs waiting, on average over the slice.
         public var queuedJobs: Double
+
+        enum CodingKeys: String, CodingKey {
+            case time
+            case busyGPUs = "busy_gpus"
+            case queuedJobs = "queued_jobs"
+        }
     }
 
     /// Busy GPUs over the run.

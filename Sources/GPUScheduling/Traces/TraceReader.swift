@@ -12,8 +12,8 @@ import Foundation
 /// | `gpu_fraction` | share of one GPU in (0, 1] (with `gpus` 1) |
 /// | `gang` | workers the GPUs split into, started all together |
 /// | `preemptible` | `true`/`false` |
-/// | `checkpoint_s` | seconds between checkpoints (empty: never) |
-/// | `expected_duration_s` | what the scheduler is told (empty: unknown) |
+/// | `checkpoint_s` | seconds between checkpoints (`none`: never; empty: the default) |
+/// | `expected_duration_s` | what the scheduler is told (`unknown`: nothing; empty: the real duration, unless durations are hidden) |
 /// | `gpu_model` | models allowed, `|`-separated |
 /// | `cpu_milli`, `memory_mib` | for the whole job |
 /// | `node_selector` | `key=value` pairs, `;`-separated |
@@ -158,8 +158,12 @@ public enum TraceReader {
             default: throw r.fail("preemptible", "is '\(text)'", "give true or false")
             }
         }
-        if r.has("checkpoint_s") { spec.checkpointInterval = try r.optionalSeconds("checkpoint_s") }
-        if r.has("expected_duration_s") { spec.expectedDuration = try r.optionalSeconds("expected_duration_s") }
+        if let text = r.optionalText("checkpoint_s") {
+            spec.checkpointInterval = text.lowercased() == "none" ? nil : try r.seconds("checkpoint_s")
+        }
+        if let text = r.optionalText("expected_duration_s") {
+            spec.expectedDuration = text.lowercased() == "unknown" ? nil : try r.seconds("expected_duration_s")
+        }
         if let models = r.optionalText("gpu_model") { spec.gpuModels = models.split(separator: "|").map(String.init) }
         spec.cpuMilli = try r.count("cpu_milli", minimum: 0, orZero: true)
         spec.memoryMiB = try r.count("memory_mib", minimum: 0, orZero: true)

@@ -5,5 +5,5 @@ struct GPUCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gpu",
         abstract: "Schedule GPU jobs: replay a trace under a policy and report JCT, utilisation, fairness and cost.",
-        subcommands: [GPUSimulate.self])
+        subcommands: [GPUSimulate.self, GPUFragmentation.self])
 }
