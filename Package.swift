@@ -114,10 +114,14 @@ let package = Package(
             name: "drift-watch", dependencies: ["DriftStats", "MLOpsStorage", "TensorCore"], path: "Examples/DriftWatch",
             swiftSettings: strictness),
 
+        .executableTarget(
+            name: "shared-gpu-cluster", dependencies: ["GPUScheduling"], path: "Examples/SharedGPUCluster",
+            swiftSettings: strictness),
+
         // Benchmarks: release-built, run by Benchmarks/run next to the Python anchors.
         .executableTarget(
             name: "mlops-benchmarks",
-            dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "CSQLite"],
+            dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "GPUScheduling", "CSQLite"],
             path: "Benchmarks/Sources/MLOpsBenchmarks",
             swiftSettings: strictness),
 
@@ -157,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "GPUSchedulingTests", dependencies: ["GPUScheduling"], swiftSettings: strictness),
         .testTarget(
-            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace", "governed-promotion"],
+            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace", "governed-promotion", "shared-gpu-cluster"],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

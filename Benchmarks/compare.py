@@ -16,6 +16,7 @@ import tensor  # noqa: E402
 import lineage  # noqa: E402
 import drift  # noqa: E402
 import registry  # noqa: E402
+import gpu  # noqa: E402
 
 BINARY = sys.argv[1]
 DATA = sys.argv[2]
@@ -75,6 +76,12 @@ CASES = [
      "MLflow get_model_version_by_alias, scaled", registry.resolve_alias_mlflow, "resolutions", "≥ 100x MLflow, under 5 µs each"),
     ("Registry: verify a 1,000,000-entry audit chain", "registry-verify-chain-1M", 3,
      "Python hashlib chain check (MLflow has no audit log)", registry.verify_chain_python, "entries", "≥ 1,000,000 entries/s"),
+    ("GPU: one pass over 10,000 waiting jobs, 1,000 nodes (8,000 GPUs)", "gpu-decisions-10k-pending", 11,
+     None, None, "decisions", "≥ 100,000 decisions/s on one core"),
+    ("GPU: replay Philly (82,247 jobs, 512 GPUs), FIFO greedy, read + simulate", "gpu-replay-philly-fifo", 3,
+     "naive Python replay (GPU counts only), FIFO greedy", gpu.replay_fifo_python, "jobs", "under 10 s per policy, whole process"),
+    ("GPU: replay Philly (82,247 jobs, 512 GPUs), SJF greedy, read + simulate", "gpu-replay-philly-sjf", 3,
+     "naive Python replay (GPU counts only), SJF greedy", gpu.replay_sjf_python, "jobs", "under 10 s per policy, whole process"),
 ]
 
 

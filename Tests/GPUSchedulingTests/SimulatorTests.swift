@@ -46,6 +46,20 @@ struct SimulatorTests {
         #expect(result.report.policy == policy.rawValue)
     }
 
+    @Test("with quotas in a cohort, every policy keeps the books (a victim preempted mid-pass is never started twice)", arguments: policies)
+    func quotasAndPreemption(policy: PolicyName) throws {
+        let trace = randomTrace(jobs: 400, seed: 13, meanGap: 25)
+        var cluster = try ClusterSpec.uniform(gpus: 32, gpusPerNode: 8, nodesPerIsland: 2)
+        cluster.teams = [
+            TeamQuota(team: "a", cohort: "ml", nominal: ["gpu": 12]), TeamQuota(team: "b", cohort: "ml", nominal: ["gpu": 12], lendingLimit: 6),
+            TeamQuota(team: "c", cohort: "ml", nominal: ["gpu": 8], borrowingLimit: 8, weight: 2),
+        ]
+        let configuration = SchedulerConfiguration(policy: policy.policy, preemption: PreemptionSettings(minimumRunTime: 60, fairSharing: policy == .drf))
+        let result = try Simulator(trace: trace, cluster: cluster, configuration: configuration, options: .init(checkInvariants: true)).run()
+        Self.confirm(result, trace, gpus: 32)
+        if policy == .las || policy == .priority { #expect(result.report.preemptions.count > 0) }
+    }
+
     @Test("every backfill mode and placement keeps the books", arguments: BackfillMode.allCases, PlacementStrategy.allCases)
     func modes(backfill: BackfillMode, placement: PlacementStrategy) throws {
         let trace = randomTrace(jobs: 200, seed: 11, meanGap: 30)

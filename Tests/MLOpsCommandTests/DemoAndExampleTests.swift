@@ -10,12 +10,20 @@ struct DemoAndExampleTests {
             let result = try Executables.run("mlops", ["demo", "--output", folder.file("out")])
             #expect(result.status == 0, "\(result.standardError)")
             #expect(result.standardOutput.contains("index.html"))
-            for file in ["index.html", "storage.html", "lineage.html", "drift.html", "drift-report.html", "drift-report.json", "openlineage.json", "summary.json", "transactions.csv", "mlops.sqlite", "registry.html", "model-card.md"] {
+            for file in ["index.html", "storage.html", "lineage.html", "drift.html", "drift-report.html", "drift-report.json", "openlineage.json", "summary.json", "transactions.csv", "mlops.sqlite", "registry.html", "model-card.md", "gpu.html", "gpu-trace.csv", "gpu-schedule-fifo.csv", "gpu-schedule-drf.csv", "gpu-fifo.svg", "gpu-drf.svg"] {
                 #expect(FileManager.default.fileExists(atPath: folder.file("out/\(file)")), "missing \(file)")
             }
             let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/summary.json")))) as? [String: Any]
             let chapters = summary?["chapters"] as? [[String: Any]]
-            #expect(chapters?.map { $0["slug"] as? String } == ["storage", "lineage", "drift", "registry"])
+            #expect(chapters?.map { $0["slug"] as? String } == ["storage", "lineage", "drift", "registry", "gpu"])
+            // The GPU chapter: both policies replayed, compared on the page and in the index.
+            #expect(result.standardOutput.contains("under FIFO,") && result.standardOutput.contains("under fair share (DRF)"), "\(result.standardOutput)")
+            let gpuPage = try String(contentsOfFile: folder.file("out/gpu.html"), encoding: .utf8)
+            #expect(gpuPage.contains("dominant-resource fair share") && gpuPage.contains("gpu-fifo.svg"))
+            let index = try String(contentsOfFile: folder.file("out/index.html"), encoding: .utf8)
+            #expect(index.contains("under FIFO") && index.contains("under fair share (DRF)"))
+            let schedule = try String(contentsOfFile: folder.file("out/gpu-schedule-drf.csv"), encoding: .utf8)
+            #expect(schedule.hasPrefix("job,start,end,gpus,nodes\n"))
             // The registry chapter: refused until two approvals, promoted, rolled back, chain intact.
             #expect(result.standardOutput.contains("refused first: approvals"), "\(result.standardOutput)")
             #expect(result.standardOutput.contains("then rolled back to v1"), "\(result.standardOutput)")
@@ -100,6 +108,18 @@ struct DemoAndExampleTests {
             let again = try Executables.run("governed-promotion", [folder.path])
             #expect(again.status == 0 && again.standardOutput.contains("audit chain intact"), "\(again.standardError)")
         }
+    }
+
+    @Test("the shared-gpu-cluster example: a gang in one island on borrowed quota, a preemption, a resume")
+    func sharedGPUCluster() throws {
+        let result = try Executables.run("shared-gpu-cluster", [])
+        #expect(result.status == 0, "\(result.standardError)")
+        let output = result.standardOutput
+        #expect(output.contains("nlp/too-big: unschedulable: needs 24 GPUs inside one island"), "\(output)")
+        #expect(output.contains("vision/train started on A100: a100-0, a100-1 (island nvlink-0), 4 GPUs borrowed"), "\(output)")
+        #expect(output.contains("vision/train preempted for platform/hotfix"), "\(output)")
+        #expect(output.contains("t=5400s  vision/train started"), "\(output)")
+        #expect(output.contains("invariants hold"), "\(output)")
     }
 
     @Test("the drift-watch example stays quiet before the drift and raises it from window 5")

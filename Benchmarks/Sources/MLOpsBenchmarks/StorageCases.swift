@@ -31,6 +31,9 @@ enum BenchmarkCases {
         "registry-search-tag-10k": RegistryCases.searchByTag,
         "registry-resolve-100k": RegistryCases.resolveCached,
         "registry-verify-chain-1M": RegistryCases.verifyChain,
+        "gpu-decisions-10k-pending": GPUCases.decisions,
+        "gpu-replay-philly-fifo": GPUCases.replayFIFO,
+        "gpu-replay-philly-sjf": GPUCases.replaySJF,
     ]
 }
 

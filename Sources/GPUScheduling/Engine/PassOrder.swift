@@ -33,9 +33,13 @@ extension Scheduler {
         mutating func next(_ scheduler: inout Scheduler) -> Int? {
             if stopped { return nil }
             if teams.isEmpty {
-                guard cursor < single.count else { return nil }
-                defer { cursor += 1 }
-                return single[cursor]
+                // Skips entries that started (or were cancelled) since the queue was compacted.
+                while cursor < single.count {
+                    let r = single[cursor]
+                    cursor += 1
+                    if scheduler.records[r].state == .pending && !scheduler.records[r].awaitingRequeue { return r }
+                }
+                return nil
             }
             var best = -1
             for i in teams.indices where teams[i].cursor < teams[i].jobs.count {

@@ -34,6 +34,8 @@ public struct Scheduler: Sendable {
         var key = QueueKey(0, 0, job: 0)
         var preemptions = 0
         var unschedulableReason: String?
+        /// Preempted in the pass under way: back in the queue only when the pass ends.
+        var awaitingRequeue = false
         /// The shape when the job can run on one GPU model only, else -1.
         var soleShape: Int { modelPools.count == 1 ? modelPools[0].shape : -1 }
     }
@@ -49,6 +51,8 @@ public struct Scheduler: Sendable {
     private var index: [Int: Int] = [:]
     /// Waiting record indices in key order (one queue), or per team (fair share).
     private(set) var queue: [Int] = []
+    /// Entries of ``queue`` no longer pending, not yet compacted away.
+    private var departedInQueue = 0
     private(set) var teamQueues: [String: [Int]] = [:]
     /// Running record indices (in no particular order) and each record's place among them.
     private(set) var running: [Int] = []
@@ -76,6 +80,8 @@ public struct Scheduler: Sendable {
     /// Whether the next pass must consider every waiting job (capacity came free, or a job
     /// arrived ahead of the standing reservation); otherwise only ``fresh`` ones.
     private var mustRescan = true
+    /// ``neverFits(_:)`` answers by shapes and team.
+    private var fitVerdicts: [FitKey: String?] = [:]
     /// The requests submitted so far by shape (without pools), for fragmentation-aware placement.
     private var mixCounts: [ShapeKey: (request: PlacementRequest, count: Int)] = [:]
     /// The most common of them, weighted by share; refreshed as jobs arrive.
@@ -137,7 +143,8 @@ public struct Scheduler: Sendable {
 
     /// IDs of the waiting jobs, in no particular order.
     public var pendingJobs: [Int] {
-        configuration.policy.ordersByTeamShare ? teamQueues.values.flatMap { $0.map { records[$0].spec.id } } : queue.map { records[$0].spec.id }
+        configuration.policy.ordersByTeamShare
+            ? teamQueues.values.flatMap { $0.map { records[$0].spec.id } } : queue.filter { records[$0].state == .pending }.map { records[$0].spec.id }
     }
 
     /// Milli-GPUs free in the whole cluster.
@@ -205,7 +212,16 @@ public struct Scheduler: Sendable {
             spec: job, request: request, modelPools: modelPools, allPools: pools, submitTime: time, enqueueTime: time)
         let position = records.count
         index[job.id] = position
-        if let reason = neverFits(record) {
+        // Jobs of one shape and team share the answer; most of a trace repeats a few shapes.
+        let fitKey = FitKey(shapes: modelPools.map(\.shape), team: job.team, selectorMismatch: pools.isEmpty ? job.gpuModels + job.tolerations + job.nodeSelector.map { "\($0.key)=\($0.value)" }.sorted() : [])
+        let verdict: String?
+        if let known = fitVerdicts[fitKey] {
+            verdict = known
+        } else {
+            verdict = neverFits(record)
+            fitVerdicts[fitKey] = verdict
+        }
+        if let reason = verdict {
             record.state = .unschedulable
             record.unschedulableReason = reason
             records.append(record)
@@ -222,6 +238,10 @@ public struct Scheduler: Sendable {
         }
         return nil
     }
+
+    /// Makes the next pass consider every waiting job, as after a completion (for hosts whose
+    /// cluster changed outside the scheduler's view, and for benchmarks).
+    public mutating func markChanged() { mustRescan = true }
 
     /// Takes a job out: a waiting job leaves the queue, a running one gives back what it holds.
     /// Either way it will not run again (``JobState/cancelled``).
@@ -268,7 +288,8 @@ public struct Scheduler: Sendable {
         var requeue: [Int] = []
         var started = Set<Int>()
         let policy = configuration.policy
-        let preemptionPossible = configuration.preemption.enabled
+        // Preemption is possible only where the policy ranks jobs, or quotas or shares apply.
+        let preemptionPossible = timeCanMakeVictims
         // Since the last pass, only arrivals that rank behind its reservation (or its strict
         // stop) happened: every job it could not start still cannot (no capacity came free, and
         // time only moves the reservation's rules against them), so only the arrivals are
@@ -399,6 +420,17 @@ public struct Scheduler: Sendable {
     }
 
     private mutating func enqueue(_ r: Int) {
+        // A job that waited before may still have its old entry in the single queue (entries
+        // leave it lazily): take that out first so the queue never holds a job twice.
+        if !configuration.policy.ordersByTeamShare && (records[r].state != .pending || records[r].awaitingRequeue) {
+            let old = records[r].key
+            let position = queue.partitioningIndex { records[$0].key >= old }
+            if position < queue.count && queue[position] == r {
+                queue.remove(at: position)
+                departedInQueue = max(0, departedInQueue - 1)
+            }
+        }
+        records[r].awaitingRequeue = false
         records[r].state = .pending
         pendingDemand[records[r].request.totalMilli, default: 0] += 1
         let remaining = remainingExpected(r)
@@ -428,11 +460,16 @@ public struct Scheduler: Sendable {
                 if position < shapeRemaining[shape].count { shapeRemaining[shape].remove(at: position) }
             }
         }
-        // Started jobs are the ones no longer pending (no hashing per waiting job).
+        // Started jobs are the ones no longer pending (no hashing per waiting job). The single
+        // queue drops them lazily: passes skip them, and the queue is compacted once they are half.
         if configuration.policy.ordersByTeamShare {
             for team in Set(gone.map { records[$0].spec.team }) { teamQueues[team]?.removeAll { records[$0].state != .pending } }
         } else {
-            queue.removeAll { records[$0].state != .pending }
+            departedInQueue += gone.count
+            if departedInQueue * 2 > queue.count {
+                queue.removeAll { records[$0].state != .pending }
+                departedInQueue = 0
+            }
         }
     }
 
@@ -643,6 +680,12 @@ public struct Scheduler: Sendable {
         var pools: [Int]
     }
 
+    struct FitKey: Hashable {
+        var shapes: [Int]
+        var team: String
+        var selectorMismatch: [String]
+    }
+
     struct PreemptionKey: Hashable {
         var shape: Int
         var rank: Int?
@@ -809,6 +852,7 @@ public struct Scheduler: Sendable {
             records[v].progress = Self.checkpointed(records[v].progress, interval: records[v].spec.checkpointInterval)
             records[v].preemptions += 1
             records[v].state = .pending
+            records[v].awaitingRequeue = true
             records[v].enqueueTime = now
             result.append((v, lost))
         }

@@ -2,48 +2,78 @@
 ///
 /// Hand-written rather than TensorCore's numeric CSV engine: traces mix text (team names,
 /// timestamps, selectors) with numbers and are small (tens of thousands of rows), so what
-/// matters is the line number in errors, not throughput. Double quotes are honoured.
+/// matters is the line number in errors. Works on UTF-8 bytes (Foundation's trimming was most
+/// of a Philly replay's time); double quotes are honoured, `""` inside quotes is a quote.
 struct CSVLines {
     var header: [String]
-    /// (line number, fields), blank lines skipped.
+    /// (line number, fields), blank lines skipped; fields are trimmed of spaces and tabs.
     var rows: [(line: Int, fields: [String])]
 
     init(_ text: String) {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { ($0.offset + 1, $0.element) }
-        while let first = lines.first, first.1.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { lines.removeFirst() }
-        header = lines.first.map { Self.fields(of: $0.1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() } } ?? []
-        rows = lines.dropFirst().compactMap { line, text in
-            text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : (line, Self.fields(of: text))
-        }
-    }
-
-    static func fields(of line: Substring) -> [String] {
-        var text = line
-        if text.last == "\r" { text = text.dropLast() }
-        if !text.contains("\"") { return text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        var fields: [String] = []
-        var current = ""
-        var quoted = false
-        var iterator = text.makeIterator()
-        while let c = iterator.next() {
-            if quoted {
-                if c == "\"" {
-                    quoted = false
-                } else {
-                    current.append(c)
+        var header: [String]?
+        var rows: [(line: Int, fields: [String])] = []
+        var text = text
+        text.withUTF8 { bytes in
+            var line = 0
+            var start = 0
+            while start <= bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != 10 { end += 1 }
+                line += 1
+                var last = end
+                if last > start && bytes[last - 1] == 13 { last -= 1 }
+                let fields = Self.fields(UnsafeBufferPointer(rebasing: bytes[start..<last]))
+                let blank = fields.count == 1 && fields[0].isEmpty
+                if !blank {
+                    if header == nil {
+                        header = fields.map { $0.lowercased() }
+                    } else {
+                        rows.append((line, fields))
+                    }
                 }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == "," {
-                fields.append(current)
-                current = ""
-            } else {
-                current.append(c)
+                if end >= bytes.count { break }
+                start = end + 1
             }
         }
-        fields.append(current)
+        self.header = header ?? []
+        self.rows = rows
+    }
+
+    static func fields(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+        var fields: [String] = []
+        var i = 0
+        while true {
+            var value: String
+            if i < bytes.count && bytes[i] == 34 {
+                var collected: [UInt8] = []
+                i += 1
+                while i < bytes.count {
+                    if bytes[i] == 34 {
+                        if i + 1 < bytes.count && bytes[i + 1] == 34 {
+                            collected.append(34)
+                            i += 2
+                            continue
+                        }
+                        i += 1
+                        break
+                    }
+                    collected.append(bytes[i])
+                    i += 1
+                }
+                while i < bytes.count && bytes[i] != 44 { i += 1 }
+                value = String(decoding: collected, as: UTF8.self)
+            } else {
+                var from = i
+                while i < bytes.count && bytes[i] != 44 { i += 1 }
+                var to = i
+                while from < to && (bytes[from] == 32 || bytes[from] == 9) { from += 1 }
+                while to > from && (bytes[to - 1] == 32 || bytes[to - 1] == 9) { to -= 1 }
+                value = String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self)
+            }
+            fields.append(value)
+            if i >= bytes.count { break }
+            i += 1
+        }
         return fields
     }
 }
-
-import Foundation

@@ -211,9 +211,8 @@ struct RowReader {
     }
 
     func optionalText(_ column: String) -> String? {
-        guard let i = columns[column], i < fields.count else { return nil }
-        let value = fields[i].trimmingCharacters(in: .whitespaces)
-        return value.isEmpty ? nil : value
+        guard let i = columns[column], i < fields.count, !fields[i].isEmpty else { return nil }
+        return fields[i]
     }
 
     func text(_ column: String) throws(SchedulingError) -> String {
