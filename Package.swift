@@ -159,7 +159,7 @@ let package = Package(
             dependencies: ["Registry", "Lineage", "MLOpsStorage", "MLOpsTestSupport", "TensorCore"],
             swiftSettings: strictness),
         .testTarget(
-            name: "GPUSchedulingTests", dependencies: ["GPUScheduling"], swiftSettings: strictness),
+            name: "GPUSchedulingTests", dependencies: ["GPUScheduling", "TensorCore"], swiftSettings: strictness),
         .testTarget(
             name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace", "governed-promotion", "shared-gpu-cluster"],
             swiftSettings: strictness),

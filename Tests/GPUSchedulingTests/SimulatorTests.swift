@@ -48,7 +48,7 @@ struct SimulatorTests {
 
     @Test("with quotas in a cohort, every policy keeps the books (a victim preempted mid-pass is never started twice)", arguments: policies)
     func quotasAndPreemption(policy: PolicyName) throws {
-        let trace = randomTrace(jobs: 400, seed: 13, meanGap: 25)
+        let trace = randomTrace(jobs: 250, seed: 13, meanGap: 60)
         var cluster = try ClusterSpec.uniform(gpus: 32, gpusPerNode: 8, nodesPerIsland: 2)
         cluster.teams = [
             TeamQuota(team: "a", cohort: "ml", nominal: ["gpu": 12]), TeamQuota(team: "b", cohort: "ml", nominal: ["gpu": 12], lendingLimit: 6),

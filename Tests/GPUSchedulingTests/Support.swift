@@ -1,6 +1,7 @@
 import Foundation
 import GPUScheduling
 import Testing
+import TensorCore
 
 /// The public traces, in the `shared/` folder beside the repository (tests that need them are
 /// skipped when it is absent).
@@ -10,21 +11,9 @@ let gpuTraces: String? = {
     return FileManager.default.fileExists(atPath: "\(folder)/philly-jobs.csv") ? folder : nil
 }()
 
-/// A deterministic pseudo-random source (SplitMix64), so generated traces are the same each run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A random trace: heavy-tailed durations, mostly small jobs, a few gangs, three teams.
 func randomTrace(jobs: Int, seed: UInt64, meanGap: Double = 60, teams: [String] = ["a", "b", "c"]) -> Trace {
-    var random = SplitMix(state: seed)
+    var random = Xoshiro256StarStar(seed: seed)
     var time = 0.0
     var result: [TraceJob] = []
     for id in 0..<jobs {

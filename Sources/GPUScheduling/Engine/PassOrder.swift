@@ -50,6 +50,7 @@ extension Scheduler {
             let r = teams[best].jobs[teams[best].cursor]
             teams[best].cursor += 1
             lastTeam = best
+            if scheduler.records[r].state != .pending || scheduler.records[r].awaitingRequeue { return next(&scheduler) }
             return r
         }
 

@@ -1,5 +1,6 @@
 /// A job's request in the shape placement works with: identical workers, each on one node.
-struct PlacementRequest: Sendable {
+/// Hashable: two jobs with equal requests are one *shape* to the scheduler's caches.
+struct PlacementRequest: Sendable, Hashable {
     var workers: Int
     /// Whole GPUs per worker (1 for a fraction, 0 for CPU-only).
     var gpusPerWorker: Int

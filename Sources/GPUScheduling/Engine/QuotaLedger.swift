@@ -30,7 +30,8 @@ struct QuotaLedger: Sendable {
         return quota.nominal[model] != nil ? model : (quota.nominal["*"] != nil ? "*" : model)
     }
 
-    private static func milli(_ gpus: Double) -> Int { Int((gpus * 1000).rounded()) }
+    /// GPUs as milli-GPUs, clamped far above any cluster (a limit of 1e20 GPUs means no limit).
+    private static func milli(_ gpus: Double) -> Int { Int((min(max(gpus, 0), 1e12) * 1000).rounded()) }
 
     func nominal(team: String, key: String) -> Int {
         guard let quota = quotas[team] else { return Int.max / 4 }
@@ -106,7 +107,11 @@ struct QuotaLedger: Sendable {
         return ca == cb
     }
 
+    /// Changes with every admission and release, so answers can be kept until it moves.
+    private(set) var version = 0
+
     mutating func add(team: String, model: String, milli: Int) {
+        version &+= 1
         usage[team, default: [:]][key(team: team, model: model), default: 0] += milli
         teamUsage[team, default: 0] += milli
     }

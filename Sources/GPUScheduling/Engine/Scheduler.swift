@@ -36,6 +36,10 @@ public struct Scheduler: Sendable {
         var unschedulableReason: String?
         /// Preempted in the pass under way: back in the queue only when the pass ends.
         var awaitingRequeue = false
+        /// The team as a number (for cheap cache keys).
+        var teamID = 0
+        /// What a preemption attempt for this job is cached under while it waits.
+        var preemptionKey = PreemptionKey(shapes: [], rank: nil, team: -1)
         /// The shape when the job can run on one GPU model only, else -1.
         var soleShape: Int { modelPools.count == 1 ? modelPools[0].shape : -1 }
     }
@@ -70,7 +74,7 @@ public struct Scheduler: Sendable {
     private var refusedEnd: [Double] = []
     private var epoch = 0
     /// (shape, rank, team) that found no victims, per epoch.
-    private var preemptionRefused: [PreemptionKey: Int] = [:]
+    private var preemptionRefused: [PreemptionKey: (epoch: Int, rank: Int)] = [:]
     /// Waiting jobs by milli-GPUs asked.
     private var pendingDemand: [Int: Int] = [:]
     /// Per request shape: the waiting jobs' expected remaining seconds, ascending.
@@ -83,7 +87,11 @@ public struct Scheduler: Sendable {
     /// ``neverFits(_:)`` answers by shapes and team.
     private var fitVerdicts: [FitKey: String?] = [:]
     /// The requests submitted so far by shape (without pools), for fragmentation-aware placement.
-    private var mixCounts: [ShapeKey: (request: PlacementRequest, count: Int)] = [:]
+    private var mixCounts: [PlacementRequest: Int] = [:]
+    private var teamIDs: [String: Int] = [:]
+    private var modelIDs: [String: Int] = [:]
+    /// Quota answers, good while the ledger's version is the one stored with them.
+    private var quotaMemo: [QuotaQuery: (version: Int, borrowed: Int?)] = [:]
     /// The most common of them, weighted by share; refreshed as jobs arrive.
     private var workloadMix: [(request: PlacementRequest, weight: Double)] = []
     private var submittedSinceMix = 0
@@ -114,10 +122,10 @@ public struct Scheduler: Sendable {
         let ranks = configuration.policy.preemptionRank(of: probe, PolicyContext(submitTime: 0, enqueueTime: 0, attainedService: 0)) != nil
         let preemption = configuration.preemption
         timeCanMakeVictims = preemption.enabled && (ranks || preemption.fairSharing || (preemption.reclaimQuota && !cluster.teams.isEmpty))
-        totals = [
-            max(1, state.totalMilli), max(1, cluster.nodes.reduce(0) { $0 + ($1.cpuMilli ?? 0) }),
-            max(1, cluster.nodes.reduce(0) { $0 + ($1.memoryMiB ?? 0) }),
-        ]
+        // A resource counts toward dominant shares only where every node tracks it.
+        let cpu = cluster.nodes.allSatisfy { $0.cpuMilli != nil } ? cluster.nodes.reduce(0) { $0 + ($1.cpuMilli ?? 0) } : 0
+        let memory = cluster.nodes.allSatisfy { $0.memoryMiB != nil } ? cluster.nodes.reduce(0) { $0 + ($1.memoryMiB ?? 0) } : 0
+        totals = [max(1, state.totalMilli), cpu, memory]
     }
 
     // MARK: Reading
@@ -207,9 +215,12 @@ public struct Scheduler: Sendable {
         }
         let request = PlacementRequest(job)
         if configuration.placement == .fragmentationAware { learnMix(request) }
+        let teamID = teamIDs[job.team] ?? teamIDs.count
+        teamIDs[job.team] = teamID
         let modelPools = grouped.map { (model: $0.model, pools: $0.pools, shape: shapeID(request, $0.pools)) }
         var record = Record(
             spec: job, request: request, modelPools: modelPools, allPools: pools, submitTime: time, enqueueTime: time)
+        record.teamID = teamID
         let position = records.count
         index[job.id] = position
         // Jobs of one shape and team share the answer; most of a trace repeats a few shapes.
@@ -314,7 +325,13 @@ public struct Scheduler: Sendable {
         fresh.removeAll(keepingCapacity: true)
         var failures = 0
         while let r = order.next(&self) {
-            if !preemptionPossible && state.totalFreeMilli < smallestDemand { break }
+            // Nothing fits the free GPUs: stop, once what the pass must leave behind for the
+            // jobs it cannot start (a reservation, a strict stop) is in place.
+            if !preemptionPossible && state.totalFreeMilli < smallestDemand
+                && (configuration.backfill == .greedy || reserved != nil || stoppedAt != nil)
+            {
+                break
+            }
             decisionCount += 1
             var quotaBlocked = false
             var roomBlocked = false
@@ -324,9 +341,16 @@ public struct Scheduler: Sendable {
             // shape already found no room in this pass.
             let sole = records[r].soleShape
             let knownBlocked = sole >= 0 && (noRoomEpoch[sole] == epoch || (refusedEpoch[sole] == epoch && end >= refusedEnd[sole]))
-            if knownBlocked { roomBlocked = true }
+            if knownBlocked {
+                // The quota still comes first: a job its quota refuses holds no reservation.
+                if quotaAllows(r, model: records[r].modelPools[0].model) == nil {
+                    quotaBlocked = true
+                } else {
+                    roomBlocked = true
+                }
+            }
             for (model, pools, shape) in knownBlocked ? [] : records[r].modelPools {
-                guard let borrowed = ledger.borrowing(team: records[r].spec.team, model: model, milli: records[r].request.totalMilli) else {
+                guard let borrowed = quotaAllows(r, model: model) else {
                     quotaBlocked = true
                     continue
                 }
@@ -412,11 +436,9 @@ public struct Scheduler: Sendable {
     }
 
     private func context(_ r: Int) -> PolicyContext {
-        records.withUnsafeBufferPointer { records in
-            var attained = records[r].attained
-            if records[r].state == .running { attained += (now - records[r].startTime) * Double(records[r].request.totalMilli) / 1000 }
-            return PolicyContext(submitTime: records[r].submitTime, enqueueTime: records[r].enqueueTime, attainedService: attained)
-        }
+        var attained = records[r].attained
+        if records[r].state == .running { attained += (now - records[r].startTime) * Double(records[r].request.totalMilli) / 1000 }
+        return PolicyContext(submitTime: records[r].submitTime, enqueueTime: records[r].enqueueTime, attainedService: attained)
     }
 
     private mutating func enqueue(_ r: Int) {
@@ -432,6 +454,12 @@ public struct Scheduler: Sendable {
         }
         records[r].awaitingRequeue = false
         records[r].state = .pending
+        // A waiting job's rank cannot change while it waits (its service does not grow).
+        let team = records[r].spec.team
+        let teamMatters = configuration.preemption.fairSharing || (configuration.preemption.reclaimQuota && ledger.quota(of: team) != nil)
+        records[r].preemptionKey = PreemptionKey(
+            shapes: records[r].modelPools.map(\.shape), rank: configuration.policy.preemptionRank(of: records[r].spec, context(r)),
+            team: teamMatters ? records[r].teamID : -1)
         pendingDemand[records[r].request.totalMilli, default: 0] += 1
         let remaining = remainingExpected(r)
         for (_, _, shape) in records[r].modelPools {
@@ -442,6 +470,8 @@ public struct Scheduler: Sendable {
         let key = records[r].key
         if configuration.policy.ordersByTeamShare {
             let team = records[r].spec.team
+            // A job preempted in the pass that started it may still be in its team's queue.
+            teamQueues[team]?.removeAll { $0 == r }
             let position = teamQueues[team, default: []].partitioningIndex { records[$0].key > key }
             teamQueues[team, default: []].insert(r, at: position)
         } else {
@@ -527,7 +557,7 @@ public struct Scheduler: Sendable {
     func dominantShare(_ team: String, adding extra: [Int] = [0, 0, 0]) -> Double {
         let use = teamResources[team] ?? [0, 0, 0]
         var share = 0.0
-        for i in 0..<3 { share = max(share, Double(use[i] + extra[i]) / Double(totals[i])) }
+        for i in 0..<3 where totals[i] > 0 { share = max(share, Double(use[i] + extra[i]) / Double(totals[i])) }
         return share / (ledger.quota(of: team)?.weight ?? 1)
     }
 
@@ -619,7 +649,10 @@ public struct Scheduler: Sendable {
             if free >= needed { break }
             guard let placement = records[v].placement else { continue }
             var milli = 0
-            for worker in placement.workers where pools.contains(state.poolOf[worker.node]) { milli += worker.gpus.count * worker.gpuMilli }
+            // For a whole-GPU job, a fraction ending need not free a whole GPU: count none.
+            for worker in placement.workers where pools.contains(state.poolOf[worker.node]) {
+                if worker.gpuMilli == 1000 || records[r].request.isFractional { milli += worker.gpus.count * worker.gpuMilli }
+            }
             if milli > 0 {
                 free += milli
                 shadow = end
@@ -639,7 +672,8 @@ public struct Scheduler: Sendable {
             milli += worker.gpus.count * worker.gpuMilli
         }
         if milli == 0 { return true }
-        if expectedEndIfStarted(r) <= reservation.shadow { return true }
+        // An infinite reservation (durations unknown) lets nothing pass on its GPUs.
+        if reservation.shadow.isFinite && expectedEndIfStarted(r) <= reservation.shadow { return true }
         guard milli <= reservation.extraMilli else { return false }
         reservation.extraMilli -= milli
         return true
@@ -662,7 +696,9 @@ public struct Scheduler: Sendable {
     private func nothingLeftCanStart(_ reserved: Reservation?) -> Bool {
         for shape in shapeRemaining.indices {
             guard let shortest = shapeRemaining[shape].first, noRoomEpoch[shape] != epoch else { continue }
-            if let reserved, shapeMilli[shape] > reserved.extraMilli, reserved.covers(shape), now + shortest > reserved.shadow {
+            if let reserved, shapeMilli[shape] > reserved.extraMilli, reserved.covers(shape),
+                !reserved.shadow.isFinite || now + shortest > reserved.shadow
+            {
                 continue
             }
             return false
@@ -671,12 +707,7 @@ public struct Scheduler: Sendable {
     }
 
     struct ShapeKey: Hashable {
-        var workers: Int
-        var gpusPerWorker: Int
-        var gpuMilli: Int
-        var cpu: Int
-        var memory: Int
-        var colocation: TopologyLevel?
+        var request: PlacementRequest
         var pools: [Int]
     }
 
@@ -687,15 +718,19 @@ public struct Scheduler: Sendable {
     }
 
     struct PreemptionKey: Hashable {
-        var shape: Int
+        var shapes: [Int]
         var rank: Int?
-        var team: String
+        var team: Int
+    }
+
+    struct QuotaQuery: Hashable {
+        var team: Int
+        var model: Int
+        var milli: Int
     }
 
     private mutating func shapeID(_ request: PlacementRequest, _ pools: [Int]) -> Int {
-        let key = ShapeKey(
-            workers: request.workers, gpusPerWorker: request.gpusPerWorker, gpuMilli: request.gpuMilli, cpu: request.cpuPerWorker,
-            memory: request.memoryPerWorker, colocation: request.colocation, pools: pools)
+        let key = ShapeKey(request: request, pools: pools)
         if let id = shapes[key] { return id }
         let id = shapes.count
         shapes[key] = id
@@ -711,30 +746,51 @@ public struct Scheduler: Sendable {
     /// Counts a submitted request into the workload mix; every so often keeps the 16 most
     /// common shapes (with GPUs) as the mix placement scores against.
     private mutating func learnMix(_ request: PlacementRequest) {
-        let key = ShapeKey(
-            workers: request.workers, gpusPerWorker: request.gpusPerWorker, gpuMilli: request.gpuMilli, cpu: request.cpuPerWorker,
-            memory: request.memoryPerWorker, colocation: nil, pools: [])
-        mixCounts[key, default: (request, 0)].count += 1
+        mixCounts[request, default: 0] += 1
         submittedSinceMix += 1
         guard workloadMix.isEmpty || submittedSinceMix >= 64 else { return }
         submittedSinceMix = 0
-        let top = mixCounts.sorted { ($0.value.count, $0.key.gpuMilli, $0.key.cpu, $0.key.memory) > ($1.value.count, $1.key.gpuMilli, $1.key.cpu, $1.key.memory) }
-            .filter { $0.value.request.gpusPerWorker > 0 }.prefix(16)
-        let total = Double(top.reduce(0) { $0 + $1.value.count })
-        workloadMix = top.map { ($0.value.request, Double($0.value.count) / max(total, 1)) }
+        workloadMix = Self.weightedMix(mixCounts, top: 16)
+    }
+
+    /// ``QuotaLedger/borrowing(team:model:milli:)`` for record `r` on `model`, remembered until
+    /// the ledger changes (a pass asks it for every waiting job, and most ask alike).
+    private mutating func quotaAllows(_ r: Int, model: String) -> Int? {
+        if cluster.teams.isEmpty { return 0 }
+        let modelID = modelIDs[model] ?? modelIDs.count
+        modelIDs[model] = modelID
+        let query = QuotaQuery(team: records[r].teamID, model: modelID, milli: records[r].request.totalMilli)
+        if let known = quotaMemo[query], known.version == ledger.version { return known.borrowed }
+        let answer = ledger.borrowing(team: records[r].spec.team, model: model, milli: records[r].request.totalMilli)
+        quotaMemo[query] = (ledger.version, answer)
+        return answer
+    }
+
+    /// The `top` most common requests with GPUs (ties broken by the request, so the mix is the
+    /// same on every run), each weighted by its share of them.
+    static func weightedMix(_ counts: [PlacementRequest: Int], top: Int) -> [(request: PlacementRequest, weight: Double)] {
+        let ranked = counts.filter { $0.key.gpusPerWorker > 0 }.sorted {
+            let a = ($0.value, $0.key.gpuMilli, $0.key.gpusPerWorker, $0.key.cpuPerWorker, $0.key.memoryPerWorker, $0.key.workers)
+            let b = ($1.value, $1.key.gpuMilli, $1.key.gpusPerWorker, $1.key.cpuPerWorker, $1.key.memoryPerWorker, $1.key.workers)
+            if a != b { return a > b }
+            return ($0.key.colocation?.depth ?? -1) > ($1.key.colocation?.depth ?? -1)
+        }.prefix(top)
+        let total = Double(ranked.reduce(0) { $0 + $1.value })
+        return ranked.map { ($0.key, Double($0.value) / max(total, 1)) }
     }
 
     /// ``preempt(for:policy:)``, skipped when a job of the same shape, rank and team found no
     /// victims since capacity last grew.
     private mutating func preemptOnce(for r: Int, policy: any SchedulingPolicy) -> [(Int, Double)]? {
-        // The team matters only where quotas or shares can make it a reason to preempt.
-        let team = records[r].spec.team
-        let teamMatters = configuration.preemption.fairSharing || (configuration.preemption.reclaimQuota && ledger.quota(of: team) != nil)
-        let key = PreemptionKey(
-            shape: records[r].modelPools.first?.shape ?? -1, rank: policy.preemptionRank(of: records[r].spec, context(r)), team: teamMatters ? team : "")
-        if preemptionRefused[key] == epoch { return nil }
+        // A job ranked no higher than one of the same shapes and team that found no victims
+        // since capacity last changed finds none either (victims only get fewer as rank drops).
+        var key = records[r].preemptionKey
+        let rank = key.rank ?? Int.min
+        key.rank = nil
+        if let refused = preemptionRefused[key], refused.epoch == epoch, rank <= refused.rank { return nil }
         guard let victims = preempt(for: r, policy: policy) else {
-            preemptionRefused[key] = epoch
+            let known = preemptionRefused[key]
+            preemptionRefused[key] = (epoch, known?.epoch == epoch ? max(known?.rank ?? Int.min, rank) : rank)
             return nil
         }
         return victims
@@ -756,26 +812,58 @@ public struct Scheduler: Sendable {
     }
 
     /// Why running job `v` may be stopped for waiting job `r`, or `nil`.
-    private func mayPreempt(_ v: Int, for r: Int, policy: any SchedulingPolicy) -> Bool {
-        let victim = records[v].spec
+    /// How long job `v` is safe from preemption after it (re)starts: the cool-down, doubled for
+    /// every time it was preempted before. Whatever mix of ranks, quotas and shares would stop
+    /// jobs in a cycle, each turn of it lets its jobs run twice as long, so each finishes.
+    private func protection(of v: Int) -> Double {
+        configuration.preemption.minimumRunTime * Double(1 << min(records[v].preemptions, 30))
+    }
+
+    /// What decides whether running jobs may be stopped for waiting job `r`, worked out once
+    /// per attempt rather than once per running job.
+    struct PreemptorView {
+        var rank: Int?
+        var team: String
+        /// Whether `r`'s team stays within its nominal quota with `r` admitted, on some model.
+        var withinNominal: Bool
+        /// Whether it may reclaim its quota from borrowers (``withinNominal`` and reclaiming on).
+        var reclaims: Bool
+        var demand: [Int]
+        var shareNow: Double
+        var shareAfter: Double
+    }
+
+    private func preemptorView(_ r: Int, policy: any SchedulingPolicy) -> PreemptorView {
         let waiting = records[r].spec
-        guard victim.preemptible, now - records[v].startTime >= configuration.preemption.minimumRunTime else { return false }
-        if let mine = policy.preemptionRank(of: waiting, context(r)), let theirs = policy.preemptionRank(of: victim, context(v)), mine > theirs {
-            return true
+        let withinNominal = records[r].modelPools.contains {
+            ledger.withinNominal(team: waiting.team, model: $0.model, adding: records[r].request.totalMilli)
         }
-        if configuration.preemption.reclaimQuota, records[v].borrowedMilli > 0, victim.team != waiting.team,
-            ledger.sameCohort(victim.team, waiting.team),
-            records[r].modelPools.contains(where: { ledger.withinNominal(team: waiting.team, model: $0.model, adding: records[r].request.totalMilli) })
+        let demand = [waiting.gpuMilliTotal, waiting.cpuMilli, waiting.memoryMiB]
+        return PreemptorView(
+            rank: policy.preemptionRank(of: waiting, context(r)), team: waiting.team, withinNominal: withinNominal,
+            reclaims: configuration.preemption.reclaimQuota && withinNominal, demand: demand,
+            shareNow: dominantShare(waiting.team), shareAfter: dominantShare(waiting.team, adding: demand))
+    }
+
+    /// Whether running job `v` may be stopped for the waiting job `view` describes.
+    private func mayPreempt(_ v: Int, for view: PreemptorView, policy: any SchedulingPolicy) -> Bool {
+        guard records[v].spec.preemptible, now - records[v].startTime >= protection(of: v) else { return false }
+        let team = records[v].spec.team
+        // By rank: within a team always; across teams only when the victim runs on borrowed
+        // quota or the waiting job stays within its own. Otherwise a borrower could take back
+        // by rank what a lender had just reclaimed, and the two would preempt each other.
+        if let mine = view.rank, team == view.team || records[v].borrowedMilli > 0 || view.withinNominal,
+            let theirs = policy.preemptionRank(of: records[v].spec, context(v)), mine > theirs
         {
             return true
         }
-        if configuration.preemption.fairSharing, victim.team != waiting.team {
-            let demand = [waiting.gpuMilliTotal, waiting.cpuMilli, waiting.memoryMiB]
-            let freed = [-victim.gpuMilliTotal, -victim.cpuMilli, -victim.memoryMiB]
-            if configuration.preemption.naiveFairSharing {
-                return dominantShare(waiting.team) < dominantShare(victim.team)
-            }
-            return dominantShare(waiting.team, adding: demand) < dominantShare(victim.team, adding: freed)
+        if view.reclaims, records[v].borrowedMilli > 0, team != view.team, ledger.sameCohort(team, view.team) {
+            return true
+        }
+        if configuration.preemption.fairSharing, team != view.team {
+            if configuration.preemption.naiveFairSharing { return view.shareNow < dominantShare(team) }
+            let freed = [-records[v].spec.gpuMilliTotal, -records[v].spec.cpuMilli, -records[v].spec.memoryMiB]
+            return view.shareAfter < dominantShare(team, adding: freed)
         }
         return false
     }
@@ -790,7 +878,8 @@ public struct Scheduler: Sendable {
         }
         var candidates: [(v: Int, lost: Double, rank: Int, start: Double)] = []
         var reachable = 0
-        for v in running where mayPreempt(v, for: r, policy: policy) {
+        let view = preemptorView(r, policy: policy)
+        for v in running where mayPreempt(v, for: view, policy: policy) {
             candidates.append((v, lostIfStopped(v).gpuSeconds, policy.preemptionRank(of: records[v].spec, context(v)) ?? 0, records[v].startTime))
             reachable += records[v].request.totalMilli
         }

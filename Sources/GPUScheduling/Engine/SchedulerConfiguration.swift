@@ -29,7 +29,9 @@ public enum BackfillMode: String, Sendable, Hashable, Codable, CaseIterable {
     /// running jobs' expected ends free enough GPUs for it; a job behind it starts only if it
     /// leaves that reservation whole (it ends before then, or uses GPUs the reserved job will
     /// not need). The reserved job is guaranteed to start by its reservation when durations are
-    /// known upper bounds; with durations unknown, nothing may use the GPUs it waits for.
+    /// known upper bounds; with durations unknown, nothing may use the GPUs it waits for. The
+    /// reservation counts GPUs in the job's pools (not CPU or memory, and not which topology
+    /// domain they sit in), so a gang that must fit one island may start after it.
     case easy
     /// Any job that fits starts, whatever it passes: the most use, but a large job can wait
     /// for ever behind a stream of small ones.
@@ -41,12 +43,16 @@ public enum BackfillMode: String, Sendable, Hashable, Codable, CaseIterable {
 /// Whatever the settings, a job is preempted only when every victim chosen together lets the
 /// waiting job start at once (never to admit a job that still could not start), victims are
 /// the fewest that suffice with the least work lost since their last checkpoint first, and a
-/// job that has run less than ``minimumRunTime`` since it (re)started is never a victim.
+/// job that has run less than ``minimumRunTime`` since it (re)started is never a victim. A job
+/// that would run on borrowed quota never preempts another team's job that runs within its
+/// own quota (by rank or otherwise), so reclaiming and ranking cannot undo each other.
 public struct PreemptionSettings: Sendable, Hashable {
     /// Whether preemption happens at all.
     public var enabled: Bool
     /// Seconds a job runs, after it starts or resumes, before it may be preempted: the cool-down
-    /// that keeps jobs from being stopped over and over.
+    /// that keeps jobs from being stopped over and over. It doubles with each preemption the job
+    /// has suffered, so however rules combine, a job preempted again and again soon runs long
+    /// enough to finish (with a cool-down of 0, only the loop-free rules stand between jobs).
     public var minimumRunTime: Double
     /// Whether a team within its nominal quota may preempt other teams' jobs that run on
     /// borrowed quota in its cohort (Kueue's reclaim within cohort).

@@ -71,6 +71,9 @@ public struct ClusterSpec: Sendable, Hashable {
         if nodes.isEmpty {
             throw SchedulingError(.invalidCluster, "the cluster has no nodes", fix: "describe at least one node")
         }
+        if nodes.count > 1_000_000 {
+            throw SchedulingError(.invalidCluster, "the cluster has \(nodes.count) nodes", fix: "describe at most 1,000,000 nodes")
+        }
         var names = Set<String>()
         var gpusByModel: [String: Int] = [:]
         for node in nodes {
@@ -84,8 +87,10 @@ public struct ClusterSpec: Sendable, Hashable {
             if node.gpus < 0 || node.gpus > 1024 {
                 throw SchedulingError(.invalidCluster, "has \(node.gpus) GPUs", location: at, fix: "give 0 to 1024 GPUs per node")
             }
-            if (node.cpuMilli ?? 0) < 0 || (node.memoryMiB ?? 0) < 0 {
-                throw SchedulingError(.invalidCluster, "has negative CPU or memory", location: at, fix: "give 0 or more")
+            if (node.cpuMilli ?? 0) < 0 || (node.memoryMiB ?? 0) < 0 || (node.cpuMilli ?? 0) > JobSpec.maximumAmount
+                || (node.memoryMiB ?? 0) > JobSpec.maximumAmount
+            {
+                throw SchedulingError(.invalidCluster, "has CPU or memory out of range", location: at, fix: "give 0 to \(JobSpec.maximumAmount)")
             }
             if !(node.pricePerGPUHour >= 0) || !node.pricePerGPUHour.isFinite {
                 throw SchedulingError(

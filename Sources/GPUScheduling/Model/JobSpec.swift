@@ -62,6 +62,12 @@ public struct JobSpec: Sendable, Hashable, Codable {
         self.expectedDuration = expectedDuration
     }
 
+    /// The most GPUs (and workers) one job may ask for: far above any cluster, far below where
+    /// milli-GPU sums could overflow.
+    public static let maximumGPUs = 1_000_000
+    /// The most milli-CPU or MiB of memory one job (or node) may have.
+    public static let maximumAmount = 1 << 40
+
     /// The GPUs the job holds while it runs, in milli-GPUs (0.46 GPU is 460).
     public var gpuMilliTotal: Int { gpus * gpuMilli }
 
@@ -80,7 +86,10 @@ public struct JobSpec: Sendable, Hashable, Codable {
             SchedulingError(.invalidJob, message, location: at, fix: fix)
         }
         if team.isEmpty { throw fail("the team is empty", "give every job the team it is charged to") }
-        if gpus < 0 { throw fail("asks for \(gpus) GPUs", "ask for 0 or more GPUs") }
+        if gpus < 0 || gpus > Self.maximumGPUs { throw fail("asks for \(gpus) GPUs", "ask for 0 to \(Self.maximumGPUs) GPUs") }
+        if cpuMilli > Self.maximumAmount || memoryMiB > Self.maximumAmount {
+            throw fail("asks for more CPU or memory than any cluster has", "ask for at most \(Self.maximumAmount) milli-CPU or MiB")
+        }
         if gpuMilli <= 0 || gpuMilli > 1000 {
             throw fail("asks for \(gpuMilli) thousandths of each GPU", "give a GPU fraction in (0, 1]")
         }
@@ -92,7 +101,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
         }
         if cpuMilli < 0 || memoryMiB < 0 { throw fail("asks for negative CPU or memory", "ask for 0 or more") }
         if let workers {
-            if workers < 1 { throw fail("has a gang of \(workers) workers", "use 1 or more workers") }
+            if workers < 1 || workers > Self.maximumGPUs { throw fail("has a gang of \(workers) workers", "use 1 to \(Self.maximumGPUs) workers") }
             if gpus > 0 && gpus % workers != 0 {
                 throw fail("splits \(gpus) GPUs into \(workers) workers", "use a gang size that divides the GPU count")
             }

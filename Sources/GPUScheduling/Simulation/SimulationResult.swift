@@ -46,7 +46,8 @@ extension SimulationResult {
             delay.append(max(0, completion - runTime[i]))
             // Time alone on the team's share: the job's duration, stretched when it needs more
             // GPUs than the share holds.
-            let alone = max(job.duration, 1e-9) * max(1, job.spec.gpuAmount / max(fairShare(job.spec.team), 1e-9))
+            // At least one second, so a job that runs for no time does not swamp the figures.
+            let alone = max(job.duration, 1) * max(1, job.spec.gpuAmount / max(fairShare(job.spec.team), 1e-9))
             let rho = completion / alone
             rhos.append(rho)
             perTeam[job.spec.team]?.finished += 1
@@ -127,16 +128,17 @@ extension SimulationResult {
             var busy = 0.0
             var queued = 0.0
             var t = from
-            // Step value at `t`: the last step at or before it.
-            while s + 1 < steps.count && steps[s + 1].time <= t { s += 1 }
-            var i = s
             while t < to {
-                let next = i + 1 < steps.count ? min(steps[i + 1].time, to) : to
-                let value = steps[i].time <= t ? steps[i] : (time: t, busy: 0, queued: 0)
-                busy += Double(value.busy) / 1000 * (next - t)
-                queued += Double(value.queued) * (next - t)
+                // The step in force at `t`: the last at or before it (none before the first).
+                while s + 1 < steps.count && steps[s + 1].time <= t { s += 1 }
+                let inForce = steps[s].time <= t
+                let nextChange = inForce ? (s + 1 < steps.count ? steps[s + 1].time : to) : steps[s].time
+                let next = min(nextChange, to)
+                if inForce {
+                    busy += Double(steps[s].busy) / 1000 * (next - t)
+                    queued += Double(steps[s].queued) * (next - t)
+                }
                 t = next
-                if i + 1 < steps.count && steps[i + 1].time <= t { i += 1 }
             }
             let length = max(to - from, 1e-12)
             result.append(.init(time: from, busyGPUs: busy / length, queuedJobs: queued / length))

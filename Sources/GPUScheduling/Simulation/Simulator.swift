@@ -20,6 +20,14 @@ public struct Simulator: Sendable {
         throws(SchedulingError)
     {
         try cluster.validate()
+        var seen = Set<Int>()
+        for job in trace.jobs where !seen.insert(job.spec.id).inserted {
+            throw SchedulingError(.invalidTrace, "job ID \(job.spec.id) is used twice", fix: "give every job of the trace its own ID")
+        }
+        for job in trace.jobs where !(job.duration >= 0 && job.duration.isFinite && job.submitTime.isFinite) {
+            throw SchedulingError(
+                .invalidTrace, "job \(job.spec.id) has duration \(job.duration) at \(job.submitTime)", fix: "give finite times and durations of 0 or more")
+        }
         guard options.timeScale > 0, options.timeScale.isFinite else {
             throw SchedulingError(.invalidTrace, "time scale \(options.timeScale) is not a positive number", fix: "give a time scale above 0, such as 2")
         }
@@ -181,21 +189,8 @@ public struct Simulator: Sendable {
 
     /// The trace's GPU requests by shape, weighted by how often each occurs.
     static func mix(_ jobs: [TraceJob]) -> [(request: PlacementRequest, weight: Double)] {
-        struct Shape: Hashable {
-            var gpus: Int
-            var milli: Int
-            var cpu: Int
-            var memory: Int
-            var workers: Int
-        }
-        var counts: [Shape: (PlacementRequest, Double)] = [:]
-        for job in jobs where job.spec.gpus > 0 {
-            let request = PlacementRequest(job.spec)
-            let shape = Shape(
-                gpus: request.gpusPerWorker, milli: request.gpuMilli, cpu: request.cpuPerWorker, memory: request.memoryPerWorker,
-                workers: request.workers)
-            counts[shape, default: (request, 0)].1 += 1
-        }
-        return counts.values.map { ($0.0, $0.1) }
+        var counts: [PlacementRequest: Int] = [:]
+        for job in jobs where job.spec.gpus > 0 { counts[PlacementRequest(job.spec), default: 0] += 1 }
+        return Scheduler.weightedMix(counts, top: Int.max)
     }
 }

@@ -15,7 +15,8 @@ struct CSVLines {
         var text = text
         text.withUTF8 { bytes in
             var line = 0
-            var start = 0
+            // A UTF-8 byte-order mark is not part of the header.
+            var start = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
             while start <= bytes.count {
                 var end = start
                 while end < bytes.count && bytes[end] != 10 { end += 1 }

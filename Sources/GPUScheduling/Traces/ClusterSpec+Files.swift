@@ -6,13 +6,17 @@ extension ClusterSpec {
     ///
     /// - Throws: ``SchedulingError`` naming the file and what is wrong in it.
     public static func read(path: String) throws(SchedulingError) -> ClusterSpec {
-        let data: Data
+        var data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw SchedulingError(.invalidCluster, "cannot be read (\(error.localizedDescription))", location: path, fix: "give the path of a cluster file")
         }
-        let firstByte = data.first { !($0 == 32 || $0 == 9 || $0 == 10 || $0 == 13) }
+        // A UTF-8 byte-order mark is not content.
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        if data.starts(with: bom) { data = Data(data.dropFirst(3)) }
+        let blank: Set<UInt8> = [32, 9, 10, 13]
+        let firstByte = data.first { !blank.contains($0) }
         if firstByte == UInt8(ascii: "{") { return try decodeJSON(data, source: path) }
         guard let text = String(data: data, encoding: .utf8) else {
             throw SchedulingError(.invalidCluster, "is not UTF-8 text", location: path, fix: "give a JSON cluster or a node-list CSV")

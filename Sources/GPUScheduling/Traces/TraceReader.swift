@@ -65,16 +65,19 @@ public enum TraceReader {
         var reader = RowReader(header: csv.header, source: source)
         var raw: [(submit: Double, job: TraceJob)] = []
         raw.reserveCapacity(csv.rows.count)
-        var censored: [Int] = []
+        // Alibaba pods still running when the trace was cut: (row, when they started running).
+        var censored: [(row: Int, start: Double)] = []
+        var lastEvent = -Double.infinity
         for (row, (line, fields)) in csv.rows.enumerated() {
             reader.line = line
             reader.fields = fields
             switch format {
             case .philly: raw.append(try phillyJob(row, &reader, defaults))
             case .alibaba:
-                let (submit, job, isCensored) = try alibabaJob(row, &reader, defaults)
+                let (submit, job, start, deleted) = try alibabaJob(row, &reader, defaults)
                 raw.append((submit, job))
-                if isCensored { censored.append(row) }
+                lastEvent = max(lastEvent, deleted ?? start)
+                if deleted == nil { censored.append((row, start)) }
             case .generic: raw.append(try genericJob(row, &reader, defaults))
             }
         }
@@ -84,13 +87,11 @@ public enum TraceReader {
             job.submitTime = entry.submit - origin
             return job
         }
-        if !censored.isEmpty {
-            // Pods still running when the trace was cut run to its last recorded event.
-            let end = jobs.reduce(0.0) { max($0, $1.submitTime + $1.duration) }
-            for row in censored {
-                jobs[row].duration = max(0, end - jobs[row].submitTime)
-                if defaults.durationsKnown { jobs[row].spec.expectedDuration = jobs[row].duration }
-            }
+        // Pods still running when the trace was cut run from when they started to its last
+        // recorded event (a deletion, or a start).
+        for (row, start) in censored {
+            jobs[row].duration = max(0, lastEvent - start)
+            if defaults.durationsKnown { jobs[row].spec.expectedDuration = jobs[row].duration }
         }
         return Trace(jobs: jobs, format: format, origin: origin)
     }
@@ -108,7 +109,10 @@ public enum TraceReader {
         return (submit, TraceJob(spec: spec, submitTime: 0, duration: duration))
     }
 
-    private static func alibabaJob(_ row: Int, _ r: inout RowReader, _ defaults: TraceDefaults) throws(SchedulingError) -> (Double, TraceJob, Bool) {
+    /// A pod, when it was created, when it started running, and when it was deleted (if it was).
+    private static func alibabaJob(_ row: Int, _ r: inout RowReader, _ defaults: TraceDefaults) throws(SchedulingError) -> (
+        Double, TraceJob, Double, Double?
+    ) {
         let created = try r.seconds("creation_time")
         let scheduled = try r.optionalSeconds("scheduled_time")
         let deleted = try r.optionalSeconds("deletion_time")
@@ -127,7 +131,7 @@ public enum TraceReader {
         if gpus == 0 && spec.cpuMilli == 0 && spec.memoryMiB == 0 {
             throw r.fail("num_gpu", "is 0 and the pod asks for no CPU or memory either", "drop the row or give what it asks for")
         }
-        return (created, TraceJob(spec: spec, submitTime: 0, duration: duration, name: r.optionalText("name")), deleted == nil)
+        return (created, TraceJob(spec: spec, submitTime: 0, duration: duration, name: r.optionalText("name")), start, deleted)
     }
 
     private static func genericJob(_ row: Int, _ r: inout RowReader, _ defaults: TraceDefaults) throws(SchedulingError) -> (Double, TraceJob) {

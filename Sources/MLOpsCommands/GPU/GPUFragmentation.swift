@@ -18,29 +18,16 @@ struct GPUFragmentation: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The job trace (CSV).", valueName: "file"))
     var trace: String
 
-    @Option(help: ArgumentHelp("A cluster of this many GPUs (in nodes of --gpus-per-node).", valueName: "n"))
-    var gpus: Int?
-
-    @Option(name: .customLong("gpus-per-node"), help: "GPUs per node with --gpus.")
-    var gpusPerNode: Int = 8
-
-    @Option(help: ArgumentHelp("The cluster: JSON (nodes, team quotas) or an Alibaba node-list CSV.", valueName: "file"))
-    var cluster: String?
+    @OptionGroup var clusterOptions: ClusterOptions
 
     @Option(parsing: .upToNextOption, help: "Placement strategies to compare (default: binpack first-fit spread).")
     var placement: [LibraryChoice<PlacementStrategy>] = []
 
     @OptionGroup var formatting: FormatOptions<OutputFormat>
 
-    func validate() throws {
-        if (gpus == nil) == (cluster == nil) { throw ValidationError("give one of --gpus N or --cluster FILE.") }
-        if let gpus, gpus < 1 { throw ValidationError("--gpus \(gpus) is not a cluster size: give 1 or more.") }
-        if gpusPerNode < 1 || gpusPerNode > 1024 { throw ValidationError("--gpus-per-node \(gpusPerNode): give 1 to 1024.") }
-    }
-
     func run() async throws {
         let jobs = try TraceReader.read(path: trace)
-        let clusterSpec = try cluster.map { try ClusterSpec.read(path: $0) } ?? ClusterSpec.uniform(gpus: gpus ?? 0, gpusPerNode: gpusPerNode)
+        let clusterSpec = try clusterOptions.clusterSpec()
         let strategies = placement.isEmpty ? PlacementStrategy.allCases : placement.map(\.value)
         var reports: [FillStudy.Report] = []
         for strategy in strategies {

@@ -24,14 +24,7 @@ struct GPUSimulate: AsyncParsableCommand {
     @Option(help: "The ordering policy: fifo, priority, drf, las (least attained service) or sjf (shortest job first).")
     var policy = LibraryChoice(PolicyName.fifo)
 
-    @Option(help: ArgumentHelp("A cluster of this many GPUs (in nodes of --gpus-per-node).", valueName: "n"))
-    var gpus: Int?
-
-    @Option(name: .customLong("gpus-per-node"), help: "GPUs per node with --gpus.")
-    var gpusPerNode: Int = 8
-
-    @Option(help: ArgumentHelp("The cluster: JSON (nodes, team quotas) or an Alibaba node-list CSV.", valueName: "file"))
-    var cluster: String?
+    @OptionGroup var clusterOptions: ClusterOptions
 
     @Option(help: "Placement: binpack (fullest nodes first, gangs kept in one island or rack), spread, or first-fit.")
     var placement = LibraryChoice(PlacementStrategy.binPack)
@@ -73,14 +66,6 @@ struct GPUSimulate: AsyncParsableCommand {
     }
 
     func validate() throws {
-        if gpus != nil && cluster != nil {
-            throw ValidationError("give either --gpus N or --cluster FILE, not both.")
-        }
-        if gpus == nil && cluster == nil {
-            throw ValidationError("say what to replay on: --gpus N (e.g. --gpus 512) or --cluster FILE.")
-        }
-        if let gpus, gpus < 1 || gpus > 10_000_000 { throw ValidationError("--gpus \(gpus) is not a cluster size: give 1 or more.") }
-        if gpusPerNode < 1 || gpusPerNode > 1024 { throw ValidationError("--gpus-per-node \(gpusPerNode): give 1 to 1024.") }
         if !(timeScale > 0) || !timeScale.isFinite { throw ValidationError("--time-scale \(timeScale): give a number above 0, such as 2.") }
         if !(checkpointInterval >= 0) || !checkpointInterval.isFinite {
             throw ValidationError("--checkpoint-interval \(checkpointInterval): give 0 or more seconds (0 loses nothing on preemption).")
@@ -89,7 +74,7 @@ struct GPUSimulate: AsyncParsableCommand {
         for (flag, path) in [("--schedule-out", scheduleOut), ("--plot", plot)] {
             if let path, path.isEmpty || path.hasSuffix("/") { throw ValidationError("\(flag) '\(path)' is not a file name: give the path of the file to write.") }
         }
-        let inputs = [trace, cluster].compactMap { $0 }.compactMap { FileIdentity(path: $0) }
+        let inputs = [trace, clusterOptions.cluster].compactMap { $0 }.compactMap { FileIdentity(path: $0) }
         for (flag, path) in [("--schedule-out", scheduleOut), ("--plot", plot)] {
             if let path, let target = FileIdentity(path: path), inputs.contains(target) {
                 throw ValidationError("\(flag) \(path) is one of the inputs: writing it would replace it. Fix: choose another file.")
@@ -100,12 +85,7 @@ struct GPUSimulate: AsyncParsableCommand {
     func run() async throws {
         let defaults = TraceDefaults(durationsKnown: durations == .known, checkpointInterval: checkpointInterval)
         let jobs = try TraceReader.read(path: trace, defaults: defaults)
-        let clusterSpec: ClusterSpec
-        if let cluster {
-            clusterSpec = try ClusterSpec.read(path: cluster)
-        } else {
-            clusterSpec = try ClusterSpec.uniform(gpus: gpus ?? 0, gpusPerNode: gpusPerNode)
-        }
+        let clusterSpec = try clusterOptions.clusterSpec()
         var preemption = PreemptionSettings(minimumRunTime: cooldown, fairSharing: fairSharePreemption)
         if noPreemption { preemption.enabled = false }
         let configuration = SchedulerConfiguration(policy: policy.value.policy, placement: placement.value, backfill: backfill.value, preemption: preemption)
