@@ -168,6 +168,21 @@ public struct Simulator: Sendable {
             }
         }
 
+        if options.checkInvariants {
+            // GPU-seconds are conserved: what the schedule says ran is what the cluster was busy.
+            let scheduled = stretches.reduce(0.0) { $0 + ($1.end - $1.start) * $1.gpus }
+            if abs(scheduled - busyIntegral) > 1e-6 * max(1, busyIntegral) {
+                throw SchedulingError(
+                    .invariantViolated, "the schedule holds \(scheduled) GPU-seconds but the cluster was busy for \(busyIntegral)",
+                    fix: "this is a bug in GPUScheduling: report it with the trace and cluster")
+            }
+            let refused = Set(unschedulable.map(\.job))
+            if let stuck = (0..<n).first(where: { i in finishTime[i] < 0 && !refused.contains(jobs[i].spec.id) }) {
+                throw SchedulingError(
+                    .invariantViolated, "job \(jobs[stuck].spec.id) neither finished nor was found unschedulable",
+                    fix: "this is a bug in GPUScheduling: report it with the trace and cluster")
+            }
+        }
         return SimulationResult.build(
             trace: trace, cluster: cluster, configuration: configuration, options: options, stretches: stretches,
             finishTime: finishTime, runTime: runTime, arrivalTime: arrivalTime, unschedulable: unschedulable, timeline: timeline,
