@@ -30,6 +30,7 @@ extension Scheduler {
         }
 
         /// The next record to consider, or `nil` when the pass is over.
+        @inline(__always)
         mutating func next(_ scheduler: inout Scheduler) -> Int? {
             if stopped { return nil }
             if teams.isEmpty {
@@ -41,17 +42,19 @@ extension Scheduler {
                 }
                 return nil
             }
-            var best = -1
-            for i in teams.indices where teams[i].cursor < teams[i].jobs.count {
-                if best >= 0 && teams[best].share <= teams[i].share { continue }
-                best = i
+            // Skips entries no longer waiting (started, or preempted in this very pass).
+            while true {
+                var best = -1
+                for i in teams.indices where teams[i].cursor < teams[i].jobs.count {
+                    if best >= 0 && teams[best].share <= teams[i].share { continue }
+                    best = i
+                }
+                guard best >= 0 else { return nil }
+                let r = teams[best].jobs[teams[best].cursor]
+                teams[best].cursor += 1
+                lastTeam = best
+                if scheduler.records[r].state == .pending && !scheduler.records[r].awaitingRequeue { return r }
             }
-            guard best >= 0 else { return nil }
-            let r = teams[best].jobs[teams[best].cursor]
-            teams[best].cursor += 1
-            lastTeam = best
-            if scheduler.records[r].state != .pending || scheduler.records[r].awaitingRequeue { return next(&scheduler) }
-            return r
         }
 
         private var lastTeam = -1
