@@ -14,8 +14,8 @@ let cluster = ClusterSpec(
     },
     teams: [
         TeamQuota(team: "vision", cohort: "research", nominal: ["A100": 12]),
-        TeamQuota(team: "nlp", cohort: "research", nominal: ["A100": 12]),
-        TeamQuota(team: "platform", cohort: "research", nominal: ["A100": 8], weight: 2),
+        TeamQuota(team: "nlp", cohort: "research", nominal: ["A100": 10]),
+        TeamQuota(team: "platform", cohort: "research", nominal: ["A100": 10], weight: 2),
     ])
 var scheduler = try Scheduler(cluster: cluster, configuration: SchedulerConfiguration(policy: PriorityPolicy()))
 var names: [Int: String] = [:]
@@ -60,7 +60,9 @@ try schedule(at: 0)
 try submit(JobSpec(id: 5, team: "nlp", gpus: 8, checkpointInterval: nil, expectedDuration: 3_600), named: "nlp/eval", at: 1_800)
 try schedule(at: 1_800)
 
-// t = 1 h: an urgent platform job at high priority; the cluster is full.
+// t = 1 h: an urgent platform job at high priority; the cluster is full. It fits platform's own
+// quota, so it may preempt: the victim is a job running on borrowed quota (another team's job
+// within its own quota is never taken), the one that loses least work since its checkpoint.
 try submit(JobSpec(id: 6, team: "platform", gpus: 8, priority: 10, expectedDuration: 1_800), named: "platform/hotfix", at: 3_600)
 try schedule(at: 3_600)
 

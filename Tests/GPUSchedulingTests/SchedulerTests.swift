@@ -194,6 +194,28 @@ struct SchedulerTests {
         #expect(scheduler.jobState(0) == .pending)
     }
 
+    @Test("a job preempts only to run within its team's quota, and never takes another team's job that runs within its own")
+    func preemptionRespectsQuotas() throws {
+        var cluster = Self.node()
+        cluster.teams = [TeamQuota(team: "a", cohort: "c", nominal: ["gpu": 4]), TeamQuota(team: "b", cohort: "c", nominal: ["gpu": 4])]
+        var scheduler = try Scheduler(cluster: cluster, configuration: .init(policy: PriorityPolicy(), preemption: PreemptionSettings(minimumRunTime: 0)))
+        try scheduler.submit(.gpus(0, 2, team: "a"), at: 0)
+        try scheduler.submit(.gpus(1, 2, team: "a"), at: 0)
+        try scheduler.submit(.gpus(2, 4, team: "b"), at: 0)
+        #expect(try scheduler.schedule(at: 0).startedJobs == [0, 1, 2])
+        // a's urgent 6-GPU job would borrow 2 even after stopping a's own jobs: no preemption.
+        try scheduler.submit(.gpus(3, 6, team: "a", priority: 9), at: 10)
+        #expect(try scheduler.schedule(at: 10).preemptedJobs.isEmpty)
+        // a's urgent 4-GPU job fits a's quota once a's own jobs stop; b's job, within b's quota,
+        // is never a victim of another team's rank.
+        try scheduler.submit(.gpus(4, 4, team: "a", priority: 9), at: 20)
+        let decisions = try scheduler.schedule(at: 20)
+        #expect(Set(decisions.preemptedJobs) == [0, 1])
+        #expect(decisions.startedJobs == [4])
+        #expect(scheduler.jobState(2) == .running)
+        #expect(scheduler.invariantProblems().isEmpty)
+    }
+
     @Test("without reclaiming, the lender waits for the borrower to finish")
     func noReclaim() throws {
         var cluster = Self.node()

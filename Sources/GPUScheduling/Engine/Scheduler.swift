@@ -850,9 +850,10 @@ public struct Scheduler: Sendable {
         guard records[v].spec.preemptible, now - records[v].startTime >= protection(of: v) else { return false }
         let team = records[v].spec.team
         // By rank: within a team always; across teams only when the victim runs on borrowed
-        // quota or the waiting job stays within its own. Otherwise a borrower could take back
-        // by rank what a lender had just reclaimed, and the two would preempt each other.
-        if let mine = view.rank, team == view.team || records[v].borrowedMilli > 0 || view.withinNominal,
+        // quota or its team has no quota to guarantee. A job running within its team's nominal
+        // quota is that team's guarantee: no other team takes it, whatever the ranks (otherwise
+        // a reclaim and a rank preemption can undo each other for ever, as a seeded trace showed).
+        if let mine = view.rank, team == view.team || records[v].borrowedMilli > 0 || ledger.quota(of: team) == nil,
             let theirs = policy.preemptionRank(of: records[v].spec, context(v)), mine > theirs
         {
             return true
@@ -860,7 +861,7 @@ public struct Scheduler: Sendable {
         if view.reclaims, records[v].borrowedMilli > 0, team != view.team, ledger.sameCohort(team, view.team) {
             return true
         }
-        if configuration.preemption.fairSharing, team != view.team {
+        if configuration.preemption.fairSharing, team != view.team, records[v].borrowedMilli > 0 || ledger.quota(of: team) == nil {
             if configuration.preemption.naiveFairSharing { return view.shareNow < dominantShare(team) }
             let freed = [-records[v].spec.gpuMilliTotal, -records[v].spec.cpuMilli, -records[v].spec.memoryMiB]
             return view.shareAfter < dominantShare(team, adding: freed)
@@ -896,9 +897,11 @@ public struct Scheduler: Sendable {
             state.commit(placement)
             ledger.add(team: records[v].spec.team, model: records[v].model, milli: records[v].request.totalMilli)
         }
+        // As in Kueue (without borrowWithinCohort), a job preempts only to run within its
+        // team's nominal quota: preempting to borrow would start what a reclaim soon stops.
         func fit() -> (Placement, String, Int)? {
             for (model, pools, _) in records[r].modelPools {
-                guard let borrowed = ledger.borrowing(team: records[r].spec.team, model: model, milli: records[r].request.totalMilli),
+                guard let borrowed = ledger.borrowing(team: records[r].spec.team, model: model, milli: records[r].request.totalMilli), borrowed == 0,
                     let placement = state.findPlacement(for: records[r].request, in: pools, strategy: configuration.placement, mix: workloadMix)
                 else { continue }
                 return (placement, model, borrowed)

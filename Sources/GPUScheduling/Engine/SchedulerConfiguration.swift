@@ -43,9 +43,10 @@ public enum BackfillMode: String, Sendable, Hashable, Codable, CaseIterable {
 /// Whatever the settings, a job is preempted only when every victim chosen together lets the
 /// waiting job start at once (never to admit a job that still could not start), victims are
 /// the fewest that suffice with the least work lost since their last checkpoint first, and a
-/// job that has run less than ``minimumRunTime`` since it (re)started is never a victim. A job
-/// that would run on borrowed quota never preempts another team's job that runs within its
-/// own quota (by rank or otherwise), so reclaiming and ranking cannot undo each other.
+/// job that has run less than ``minimumRunTime`` since it (re)started is never a victim. Quotas
+/// bound preemption as in Kueue: a job preempts only to run within its team's nominal quota
+/// (never to borrow), and a job running within its own team's quota is never taken by another
+/// team, so reclaiming, ranks and shares cannot undo each other.
 public struct PreemptionSettings: Sendable, Hashable {
     /// Whether preemption happens at all.
     public var enabled: Bool
