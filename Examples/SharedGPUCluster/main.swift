@@ -42,8 +42,6 @@ var names: [Int: String] = [:]
             print("t=\(Int(time))s  \(names[job] ?? "?") started on \(model): \(describe(placement))\(note)")
         case .preempted(let job, let by, let lost):
             print("t=\(Int(time))s  \(names[job] ?? "?") preempted for \(names[by] ?? "?"), \(Int(lost)) s of work lost since its checkpoint")
-        case .unschedulable(let job, let reason):
-            print("t=\(Int(time))s  \(names[job] ?? "?"): unschedulable: \(reason)")
         }
     }
 }

@@ -31,6 +31,7 @@ struct SchedulerTests {
             #expect(why?.contains(reason) == true, "\(why ?? "nil")")
         }
         #expect(scheduler.jobState(0) == .unschedulable)
+        #expect(scheduler.unschedulableReason(of: 0) == why)
         #expect(try scheduler.schedule(at: 0).isEmpty)
     }
 

@@ -27,7 +27,6 @@ struct ClusterState: Sendable {
     private(set) var memoryFree: [Int]
     /// For topology depth 1 (island), 2 (rack), 3 (zone): each node's domain number.
     let domainOf: [[Int]]
-    let domainNames: [[String]]
     let poolOf: [Int]
     let pools: [Pool]
     /// pool → wholly free GPU count → nodes.
@@ -57,12 +56,10 @@ struct ClusterState: Sendable {
         totalFreeMilli = totalMilli
 
         var domainOf: [[Int]] = []
-        var domainNames: [[String]] = []
         for level in [TopologyLevel.island, .rack, .zone] {
             var ids: [String: Int] = [:]
-            var names: [String] = []
             var of: [Int] = []
-            for (index, node) in spec.nodes.enumerated() {
+            for node in spec.nodes {
                 let name: String
                 switch level {
                 case .island: name = node.island ?? "node:" + node.name
@@ -72,17 +69,13 @@ struct ClusterState: Sendable {
                 if let id = ids[name] {
                     of.append(id)
                 } else {
-                    ids[name] = names.count
-                    of.append(names.count)
-                    names.append(name)
+                    ids[name] = ids.count
+                    of.append(ids.count - 1)
                 }
-                _ = index
             }
             domainOf.append(of)
-            domainNames.append(names)
         }
         self.domainOf = domainOf
-        self.domainNames = domainNames
 
         struct Signature: Hashable {
             var model: String
@@ -140,14 +133,6 @@ struct ClusterState: Sendable {
         case .node: node
         case .cluster: 0
         default: domainOf[level.depth - 1][node]
-        }
-    }
-
-    func domainName(_ id: Int, at level: TopologyLevel) -> String {
-        switch level {
-        case .node: spec.nodes[id].name
-        case .cluster: "cluster"
-        default: domainNames[level.depth - 1][id]
         }
     }
 

@@ -95,12 +95,6 @@ struct QuotaLedger: Sendable {
         return (usage[team]?[k] ?? 0) + milli <= nominal(team: team, key: k)
     }
 
-    /// Milli-GPUs `team` uses over its nominal quota for `model`'s entry.
-    func overNominal(team: String, model: String) -> Int {
-        let k = key(team: team, model: model)
-        return max(0, (usage[team]?[k] ?? 0) - nominal(team: team, key: k))
-    }
-
     /// Whether two teams share a cohort.
     func sameCohort(_ a: String, _ b: String) -> Bool {
         guard let ca = quotas[a]?.cohort, let cb = quotas[b]?.cohort else { return false }

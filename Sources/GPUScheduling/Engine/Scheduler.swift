@@ -95,9 +95,14 @@ public struct Scheduler: Sendable {
     /// The most common of them, weighted by share; refreshed as jobs arrive.
     private var workloadMix: [(request: PlacementRequest, weight: Double)] = []
     private var submittedSinceMix = 0
+    /// Whether quotas or shares can make a running job a victim whatever the policy ranks.
+    private let victimsWithoutRanks: Bool
+    /// Whether the policy has ranked some job submitted so far (then preemption by rank can happen).
+    private var someJobRanked = false
+
     /// Whether time alone can make a running job a victim (a cool-down ends, a job's service
     /// moves it down a queue), so every pass must look at every waiting job.
-    private let timeCanMakeVictims: Bool
+    private var timeCanMakeVictims: Bool { configuration.preemption.enabled && (someJobRanked || victimsWithoutRanks) }
     private var fresh: [Int] = []
     private var standing: Reservation?
     private var standingKey: QueueKey?
@@ -118,10 +123,8 @@ public struct Scheduler: Sendable {
         state = ClusterState(spec: cluster)
         emptyState = state
         ledger = QuotaLedger(teams: cluster.teams)
-        let probe = JobSpec(id: 0, team: "", gpus: 1)
-        let ranks = configuration.policy.preemptionRank(of: probe, PolicyContext(submitTime: 0, enqueueTime: 0, attainedService: 0)) != nil
         let preemption = configuration.preemption
-        timeCanMakeVictims = preemption.enabled && (ranks || preemption.fairSharing || (preemption.reclaimQuota && !cluster.teams.isEmpty))
+        victimsWithoutRanks = preemption.fairSharing || (preemption.reclaimQuota && !cluster.teams.isEmpty)
         // A resource counts toward dominant shares only where every node tracks it.
         let cpu = cluster.nodes.allSatisfy { $0.cpuMilli != nil } ? cluster.nodes.reduce(0) { $0 + ($1.cpuMilli ?? 0) } : 0
         let memory = cluster.nodes.allSatisfy { $0.memoryMiB != nil } ? cluster.nodes.reduce(0) { $0 + ($1.memoryMiB ?? 0) } : 0
@@ -136,6 +139,9 @@ public struct Scheduler: Sendable {
     /// Seconds of work a job has kept (its progress, without what preemptions lost), as of its
     /// last start or stop.
     public func savedProgress(_ id: Int) -> Double? { index[id].map { records[$0].progress } }
+
+    /// Why a job can never start here, or `nil` when it can (or is unknown).
+    public func unschedulableReason(of id: Int) -> String? { index[id].flatMap { records[$0].unschedulableReason } }
 
     /// Where a running job's workers are.
     public func placement(of id: Int) -> Placement? { index[id].flatMap { records[$0].placement } }
@@ -457,9 +463,9 @@ public struct Scheduler: Sendable {
         // A waiting job's rank cannot change while it waits (its service does not grow).
         let team = records[r].spec.team
         let teamMatters = configuration.preemption.fairSharing || (configuration.preemption.reclaimQuota && ledger.quota(of: team) != nil)
-        records[r].preemptionKey = PreemptionKey(
-            shapes: records[r].modelPools.map(\.shape), rank: configuration.policy.preemptionRank(of: records[r].spec, context(r)),
-            team: teamMatters ? records[r].teamID : -1)
+        let rank = configuration.policy.preemptionRank(of: records[r].spec, context(r))
+        if rank != nil { someJobRanked = true }
+        records[r].preemptionKey = PreemptionKey(shapes: records[r].modelPools.map(\.shape), rank: rank, team: teamMatters ? records[r].teamID : -1)
         pendingDemand[records[r].request.totalMilli, default: 0] += 1
         let remaining = remainingExpected(r)
         for (_, _, shape) in records[r].modelPools {
@@ -611,7 +617,6 @@ public struct Scheduler: Sendable {
         var shadow: Double
         var extraMilli: Int
         var neededMilli: Int
-        var freeNow: Int
         /// Per request shape: whether all its pools lie inside the reservation's.
         var inside: [Bool]
 
@@ -643,7 +648,6 @@ public struct Scheduler: Sendable {
         let pools = Set(records[r].allPools)
         let needed = records[r].request.totalMilli
         var free = freeMilli(in: pools, whole: !records[r].request.isFractional)
-        let freeNow = free
         var shadow = now
         for (end, v) in runningEnds {
             if free >= needed { break }
@@ -660,7 +664,7 @@ public struct Scheduler: Sendable {
         }
         if free < needed { shadow = .infinity }
         return Reservation(
-            record: r, pools: pools, shadow: shadow, extraMilli: max(0, free - needed), neededMilli: needed, freeNow: freeNow,
+            record: r, pools: pools, shadow: shadow, extraMilli: max(0, free - needed), neededMilli: needed,
             inside: shapePools.map { $0.isSubset(of: pools) })
     }
 

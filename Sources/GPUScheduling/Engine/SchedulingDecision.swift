@@ -5,8 +5,6 @@ public enum SchedulingDecision: Sendable, Hashable {
     /// A running job was stopped so that `by` could start; it lost `lostSeconds` of work since
     /// its last checkpoint and is back in the queue.
     case preempted(job: Int, by: Int, lostSeconds: Double)
-    /// A job can never start on this cluster (or under its team's quota); it will not wait.
-    case unschedulable(job: Int, reason: String)
 }
 
 /// Where a job stands.
@@ -17,7 +15,8 @@ public enum JobState: String, Sendable, Hashable, Codable {
     case running
     /// Done.
     case finished
-    /// Can never start here; see ``SchedulingDecision/unschedulable(job:reason:)``.
+    /// Can never start here: ``Scheduler/submit(_:at:)`` returned the reason, and
+    /// ``Scheduler/unschedulableReason(of:)`` gives it again.
     case unschedulable
     /// Taken out by ``Scheduler/cancel(_:at:)``.
     case cancelled

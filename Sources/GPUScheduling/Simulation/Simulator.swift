@@ -71,6 +71,7 @@ public struct Simulator: Sendable {
         let lastArrival = arrivalTime.max() ?? 0
         let prices = cluster.nodes.map(\.pricePerGPUHour)
         let nodeNames = cluster.nodes.map(\.name)
+        let averagePrice = Self.averagePrice(cluster)
 
         func price(_ placement: Placement) -> Double {
             var sum = 0.0
@@ -143,14 +144,12 @@ public struct Simulator: Sendable {
                         stretches[openStretch[i]].end = now
                         stretches[openStretch[i]].lostSeconds = lost
                         openStart[i] = -1
-                    case .unschedulable(let id, let reason):
-                        unschedulable.append(.init(job: id, reason: reason))
                     }
                 }
                 if !preempted || passes >= 64 { break }
             }
             if let reserved = scheduler.reservation, let i = row[reserved.job] {
-                lastHeld = (jobs[i].spec.team, reserved.heldMilli, Self.averagePrice(cluster))
+                lastHeld = (jobs[i].spec.team, reserved.heldMilli, averagePrice)
             } else {
                 lastHeld = nil
             }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Draws a report's timeline as an SVG: busy GPUs (as a share of the cluster) and queue length
 /// over time, on one chart with two vertical scales.
 public enum UtilizationPlot {
@@ -60,5 +62,3 @@ public enum UtilizationPlot {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }
-
-import Foundation
