@@ -79,14 +79,14 @@ let package = Package(
             dependencies: ["MLOpsStorage", "TensorCore", .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: strictness),
         .target(name: "FeatureParity", dependencies: ["MLOpsStorage", "TensorCore", "DriftStats"], swiftSettings: strictness),
-        .target(name: "Rollout", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
+        .target(name: "Rollout", dependencies: ["MLOpsStorage", "TensorCore", "Registry"], swiftSettings: strictness),
         .target(name: "GPUScheduling", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
 
         // The operators' tool.
         .target(
             name: "MLOpsCommands",
             dependencies: [
-                "MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "GPUScheduling",
+                "MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "GPUScheduling", "Rollout",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

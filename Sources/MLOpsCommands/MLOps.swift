@@ -5,6 +5,7 @@ import GPUScheduling
 import Lineage
 import MLOpsStorage
 import Registry
+import Rollout
 
 /// `mlops`: the tool operators and CI gates use.
 ///
@@ -15,7 +16,7 @@ import Registry
 public struct MLOps: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "mlops",
-        abstract: "Operate swift-mlops stores: schemas and integrity, runs and lineage, data drift, model registry, GPU scheduling, and an end-to-end demo.",
+        abstract: "Operate swift-mlops stores: schemas and integrity, runs and lineage, data drift, model registry, GPU scheduling, model rollouts, and an end-to-end demo.",
         discussion: """
             Commands that use a store take --store URL (default sqlite:mlops.sqlite); commands that \
             print a result take --format text|json (the drift commands also html). Reading commands \
@@ -28,7 +29,7 @@ public struct MLOps: AsyncParsableCommand {
             """,
         subcommands: [
             StoreCommand.self, RunsCommand.self, LineageCommand.self, DriftCommand.self, ModelsCommand.self, PrincipalsCommand.self,
-            KeysCommand.self, PoliciesCommand.self, AuditCommand.self, GPUCommand.self, DemoCommand.self,
+            KeysCommand.self, PoliciesCommand.self, AuditCommand.self, GPUCommand.self, RolloutCommand.self, DemoCommand.self,
         ])
 
     /// Creates the root command (ArgumentParser calls this when it parses).
@@ -79,6 +80,9 @@ public struct MLOps: AsyncParsableCommand {
             Terminal.error("error: \(error)")
             return error.code == .policyViolation || error.code == .aliasConflict ? 1 : 2
         } catch let error as SchedulingError {
+            Terminal.error("error: \(error)")
+            return 2
+        } catch let error as RolloutError {
             Terminal.error("error: \(error)")
             return 2
         } catch let error as ExitCode {

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import Rollout
+import TensorCore
+
+/// `mlops rollout analyze`: replay logged events through an analysis policy.
+struct RolloutAnalyze: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Replay per-request events through a rollout's analysis policy, looking every N events, and print the decision.",
+        discussion: """
+            EVENTS is CSV, or JSON Lines (.jsonl, .ndjson, .json), with columns timestamp (seconds or ISO \
+            8601), unit, variant and the metric; rows out of time order are put in order. Each look runs \
+            the sample-ratio check, the minimums and the always-valid confidence sequence (Waudby-Smith et \
+            al. 2024; see Documentation/Rollout.md); the first promote or rollback ends the replay.
+            JSON keys: decision (promote, continue, hold, rollback), reason, decided_after_events, srm \
+            (p_value, mismatch, observed, expected_split), looks (events, estimate, interval, decision, …).
+            Exit codes: 0 promote, continue or hold; 1 rollback; 2 bad input.
+            """)
+
+    @Argument(help: ArgumentHelp("The events file.", valueName: "events"))
+    var events: String
+
+    @Option(help: "The control variant's name.")
+    var control: String
+
+    @Option(help: "The candidate variant's name.")
+    var candidate: String
+
+    @Option(help: ArgumentHelp("The metric column.", valueName: "column"))
+    var metric: String
+
+    @Option(help: ArgumentHelp("A pre-exposure covariate column: adjusts the metric with CUPED.", valueName: "column"))
+    var covariate: String?
+
+    @OptionGroup var policyOptions: PolicyOptions
+
+    @OptionGroup var formatting: FormatOptions<OutputFormat>
+
+    func validate() throws {
+        for (flag, name) in [("--metric", metric), ("--control", control), ("--candidate", candidate)] where name.isEmpty {
+            throw ValidationError("\(flag) is empty: name a column or variant.")
+        }
+        for reserved in ["timestamp", "unit", "variant"] where metric == reserved || covariate == reserved {
+            throw ValidationError("--metric and --covariate must name a metric column, not '\(reserved)'.")
+        }
+    }
+
+    func run() async throws {
+        var policy = try policyOptions.resolve()
+        if covariate != nil { policy.cuped = true }
+        let replay = try EventReplay(control: control, candidate: candidate, policy: policy)
+        let table = try Self.readEvents(events, metric: metric, covariate: covariate)
+        let rolloutEvents: RolloutEvents
+        do {
+            rolloutEvents = try RolloutEvents(table: table, metric: metric, covariate: covariate)
+        } catch {
+            throw CommandFailure.usage("error: \(events): \(error)")
+        }
+        Terminal.progress("replaying \(rolloutEvents.timestamps.count) events, a look every \(policy.lookEvery)")
+        let result: ReplayResult
+        do {
+            result = try replay.run(rolloutEvents)
+        } catch {
+            throw CommandFailure.usage("error: \(events): \(error)")
+        }
+        switch formatting.format {
+        case .json: try Terminal.printJSON(result)
+        case .text: Terminal.output(Self.text(result))
+        }
+        if result.decision == .rollback { throw ExitCode(1) }
+    }
+
+    /// Reads the events with the kinds the replay needs forced (unit and variant as text, the metric as numbers).
+    static func readEvents(_ path: String, metric: String, covariate: String?) throws -> FeatureTable {
+        guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure.usage("error: no events file at \(path)") }
+        var schema: [String: ColumnKind] = ["unit": .categorical, "variant": .categorical, metric: .double]
+        if let covariate { schema[covariate] = .double }
+        let lowered = path.lowercased()
+        do {
+            if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json") {
+                return try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0
+            }
+            return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema)).0
+        } catch {
+            throw CommandFailure.usage("error: cannot read \(path): \(error)")
+        }
+    }
+
+    static func text(_ result: ReplayResult) -> String {
+        func number(_ value: Double?) -> String { value.map { String(format: "%.4g", $0) } ?? "–" }
+        var lines = [
+            "decision: \(result.decision.rawValue) after \(result.decidedAfterEvents) of \(result.events) events",
+            "reason: \(result.reason)",
+            String(
+                format: "sample ratio: %d control, %d candidate against %@ (p = %.3g%@)", result.srm.observed[0], result.srm.observed[1],
+                result.srm.expectedSplit.map { String(format: "%g", $0) }.joined(separator: "/"), result.srm.pValue, result.srm.mismatch ? ", MISMATCH" : ""),
+        ]
+        var notes: [String] = []
+        if result.otherVariantEvents > 0 { notes.append("\(result.otherVariantEvents) events of other variants ignored") }
+        if result.missingMetricEvents > 0 { notes.append("\(result.missingMetricEvents) events without the metric") }
+        if result.unitsInSeveralVariants > 0 { notes.append("\(result.unitsInSeveralVariants) units seen in both variants (broken stickiness)") }
+        if result.reorderedEvents > 0 { notes.append("\(result.reorderedEvents) events out of time order, sorted") }
+        if !notes.isEmpty { lines.append("notes: " + notes.joined(separator: "; ")) }
+        lines.append("looks (\(result.looks.count), α = \(result.alpha)):  events  estimate  interval  decision")
+        let shown = result.looks.count <= 12 ? Array(result.looks) : Array(result.looks.prefix(5)) + Array(result.looks.suffix(6))
+        for (i, look) in shown.enumerated() {
+            if result.looks.count > 12 && i == 5 { lines.append("  …") }
+            let interval = look.interval.map { "[\(number($0[0])), \(number($0[1]))]" } ?? "–"
+            lines.append("  \(look.events)  \(number(look.estimate))  \(interval)  \(look.decision.rawValue)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

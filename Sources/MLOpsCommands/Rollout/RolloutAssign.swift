@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import Rollout
+import TensorCore
+
+/// `mlops rollout assign`: the variant each unit gets, exactly as the library routes it.
+struct RolloutAssign: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assign",
+        abstract: "Assign unit keys to variants with the library's salted hash and buckets; CSV unit,variant on standard output.",
+        discussion: """
+            Reads one unit key per line, or a CSV file whose header has a `unit` column (--units - reads \
+            standard input). The bucket of a key is the high 64 bits of fmix64(FNV-1a-64(salt, 0xFF, key)) \
+            × 10,000; the weights give the variants consecutive bucket ranges in the order written \
+            (see Documentation/Rollout.md), so a service using the Rollout library with the same salt and \
+            weights assigns every unit the same way.
+            Exit codes: 0 assigned, 2 bad input (weights that do not sum to 100, an empty unit key, an unreadable file).
+            """)
+
+    @Option(help: ArgumentHelp("The unit keys: one per line, or a CSV with a unit column; - for standard input.", valueName: "file"))
+    var units: String
+
+    @Option(help: "The salt of the hash: the same salt keeps every unit where it was.")
+    var salt: String
+
+    @Option(help: ArgumentHelp("The split in percent, such as control=95,candidate=5 (up to two decimals, summing to 100).", valueName: "weights"))
+    var weights: String
+
+    func run() async throws {
+        let router = try Router(salt: salt, weights: try TrafficWeights(parsing: weights))
+        let keys = try Self.readUnits(units)
+        var output = "unit,variant\n"
+        output.reserveCapacity(keys.count * 24)
+        let names = router.variants.map(CSVField.quoted)
+        for key in keys {
+            output += CSVField.quoted(key)
+            output += ","
+            output += names[router.variantIndex(for: key)]
+            output += "\n"
+            if output.utf8.count > 1 << 20 {
+                Terminal.write(Data(output.utf8))
+                output = ""
+            }
+        }
+        Terminal.write(Data(output.utf8))
+    }
+
+    /// The unit keys of `path`: a CSV's `unit` column when the first line names one, else every line.
+    static func readUnits(_ path: String) throws -> [String] {
+        let data: Data
+        do {
+            data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw CommandFailure.usage("error: cannot read the units file \(path): \(error.localizedDescription)")
+        }
+        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasSuffix("\r") ? line.dropLast() : line
+        }
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        guard let first = lines.first else { return [] }
+        let header = CSVField.split(first)
+        if let column = header.firstIndex(of: "unit"), header.count > 1 || first == "unit" {
+            var keys: [String] = []
+            keys.reserveCapacity(lines.count)
+            for (number, line) in lines.enumerated().dropFirst() {
+                let fields = CSVField.split(line)
+                guard fields.count == header.count else {
+                    throw CommandFailure.usage("error: \(path):\(number + 1): \(fields.count) fields where the header has \(header.count). Fix: give every row one field per column.")
+                }
+                guard !fields[column].isEmpty else {
+                    throw CommandFailure.usage("error: \(path):\(number + 1): the unit key is empty, so no sticky assignment can be made. Fix: give every row a unit id.")
+                }
+                keys.append(fields[column])
+            }
+            return keys
+        }
+        for (number, line) in lines.enumerated() where line.isEmpty {
+            throw CommandFailure.usage("error: \(path):\(number + 1): the unit key is empty, so no sticky assignment can be made. Fix: remove the blank line or give its unit id.")
+        }
+        return lines.map(String.init)
+    }
+}
+
+/// Minimal RFC 4180 fields for the units file and the assignment output.
+enum CSVField {
+    /// `field` quoted when it holds a comma, quote, or line break.
+    static func quoted(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The fields of one line, honouring double quotes.
+    static func split(_ line: Substring) -> [String] {
+        var fields: [String] = []
+        var field = ""
+        var quoted = false
+        var iterator = line.makeIterator()
+        var pending: Character? = nil
+        while let c = pending ?? iterator.next() {
+            pending = nil
+            if quoted {
+                if c == "\"" {
+                    if let next = iterator.next() {
+                        if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                    } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == "\"" && field.isEmpty {
+                quoted = true
+            } else if c == "," {
+                fields.append(field)
+                field = ""
+            } else {
+                field.append(c)
+            }
+        }
+        fields.append(field)
+        return fields
+    }
+}

@@ -1,5 +1,0 @@
-// Rollout: shadow, canary, blue-green, A/B, champion-challenger and bandit rollouts inside a serving process.
-//
-// This module is not built yet: it holds no API, so nothing here can be mistaken for a working
-// feature. Its issue fills it in, on top of MLOpsStorage and TensorCore; see
-// Documentation/Architecture.md for the dependency rules it will follow.
