@@ -128,7 +128,7 @@ let package = Package(
         // What the test targets share: the conformance suites every store implementation runs
         // (one home, each check a test case of its own), temporary folders, test clocks.
         .target(
-            name: "MLOpsTestSupport", dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry"],
+            name: "MLOpsTestSupport", dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "Rollout"],
             path: "Tests/MLOpsTestSupport", swiftSettings: strictness),
 
         .testTarget(
@@ -160,6 +160,9 @@ let package = Package(
             swiftSettings: strictness),
         .testTarget(
             name: "GPUSchedulingTests", dependencies: ["GPUScheduling", "TensorCore"], swiftSettings: strictness),
+        .testTarget(
+            name: "RolloutTests", dependencies: ["Rollout", "MLOpsStorage", "MLOpsTestSupport", "Registry", "TensorCore"], exclude: ["Fixtures"],
+            swiftSettings: strictness),
         .testTarget(
             name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace", "governed-promotion", "shared-gpu-cluster"],
             swiftSettings: strictness),

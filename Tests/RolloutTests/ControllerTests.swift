@@ -1,0 +1,138 @@
+import Foundation
+import MLOpsStorage
+import MLOpsTestSupport
+import Registry
+import Rollout
+import Testing
+import TensorCore
+
+@Suite("Rollout controller, store and registry")
+struct ControllerTests {
+    @Test("the in-memory rollout store passes the conformance suite", arguments: RolloutStoreConformance.checks)
+    func inMemoryStore(_ check: ConformanceCheck<any RolloutStore>) async {
+        await check.run(on: InMemoryRolloutStore())
+    }
+
+    @Test("the SQL rollout store on SQLite passes the conformance suite", arguments: RolloutStoreConformance.checks)
+    func sqliteStore(_ check: ConformanceCheck<any RolloutStore>) async throws {
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("store.sqlite"))
+            await check.run(on: try await SQLRolloutStore(database: database))
+            try await database.close()
+        }
+    }
+
+    @Test(
+        "the SQL rollout store on PostgreSQL passes the conformance suite",
+        .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"),
+        arguments: RolloutStoreConformance.checks)
+    func postgresStore(_ check: ConformanceCheck<any RolloutStore>) async throws {
+        try await StoreLocation(parsing: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? "").withDatabase { database in
+            await check.run(on: try await SQLRolloutStore(database: database))
+        }
+    }
+
+    /// Simulated traffic through a controller: `candidateRate` vs a control converting 10%.
+    static func drive(_ controller: RolloutController, candidateRate: Double, users: Int, seed: UInt64, start: Int = 0) {
+        var random = Xoshiro256StarStar(seed: seed)
+        for i in start..<(start + users) {
+            let variant = controller.route("user-\(i)")
+            controller.recorder.recordRequest(variant: variant, latency: 0.01)
+            let rate = variant == 1 ? candidateRate : 0.10
+            controller.recorder.recordOutcome(variant: variant, metric: 0, value: random.nextUniform() < rate ? 1 : 0)
+        }
+    }
+
+    static func plan(_ name: String) throws -> RolloutPlan {
+        var policy = AnalysisPolicy()
+        policy.minimumSamples = 500
+        return try RolloutPlan(
+            name: name, strategy: .canary, control: "v1", candidate: "v2", steps: [10, 50], metric: "converted", policy: policy,
+            registry: .init(model: "shop/ranker", controlVersion: 1, candidateVersion: 2))
+    }
+
+    @Test("a better candidate advances through the steps and is promoted; the alias moves to it")
+    func promotes() async throws {
+        let store = InMemoryRolloutStore()
+        let aliases = InMemoryAliasControl(aliases: ["shop/ranker/production": 1])
+        let controller = try await RolloutController.start(plan: try Self.plan("better"), store: store, aliasControl: aliases, now: 0)
+        var t = 0.0
+        var served = 0
+        while controller.state.status == .running && t < 200 {
+            Self.drive(controller, candidateRate: 0.16, users: 5_000, seed: UInt64(t), start: served)
+            served += 5_000
+            t += 1
+            try await controller.evaluate(now: t)
+        }
+        let state = controller.state
+        #expect(state.status == .promoted, "\(state.decisions.last?.look.reason ?? "")")
+        #expect(state.decisions.contains { $0.action.hasPrefix("advanced to step 2") })
+        #expect(try await aliases.version(of: "shop/ranker", alias: "production") == 2)
+        #expect(controller.route("anyone") == 1)
+        #expect(try await store.state(of: "better").status == .promoted)
+    }
+
+    @Test("a worse candidate is rolled back; the alias stays on the control; a restarted replica resumes the ended state")
+    func rollsBack() async throws {
+        let store = InMemoryRolloutStore()
+        let aliases = InMemoryAliasControl(aliases: ["shop/ranker/production": 1])
+        let controller = try await RolloutController.start(plan: try Self.plan("worse"), store: store, aliasControl: aliases, now: 0)
+        var t = 0.0
+        var served = 0
+        while controller.state.status == .running && t < 200 {
+            Self.drive(controller, candidateRate: 0.05, users: 5_000, seed: 1_000 + UInt64(t), start: served)
+            served += 5_000
+            t += 1
+            try await controller.evaluate(now: t)
+        }
+        #expect(controller.state.status == .rolledBack)
+        #expect(try await aliases.version(of: "shop/ranker", alias: "production") == 1)
+        #expect(aliases.moves.isEmpty)
+        #expect(controller.route("anyone") == 0)
+        let resumed = try await RolloutController.resume(name: "worse", store: store)
+        #expect(resumed.state.status == .rolledBack)
+        #expect(resumed.route("anyone") == 0)
+    }
+
+    @Test("a second replica follows the step and the decision the first one stored")
+    func replicasAgree() async throws {
+        let store = InMemoryRolloutStore()
+        let plan = try Self.plan("replicas")
+        let first = try await RolloutController.start(plan: plan, store: store, now: 0)
+        let second = try await RolloutController.start(plan: plan, store: store, now: 0)
+        Self.drive(first, candidateRate: 0.10, users: 20_000, seed: 5)
+        try await first.evaluate(now: 1)
+        #expect(first.state.step == 1)
+        // The second replica has too little traffic of its own to decide, but follows the stored step.
+        try await second.evaluate(now: 2)
+        #expect(second.state.step == 1)
+        for i in 0..<2_000 { #expect(first.route("user-\(i)") == second.route("user-\(i)")) }
+    }
+
+    @Test("the registry adapter moves production through the registry's promote, with its audit trail")
+    func registryAdapter() async throws {
+        let registry = InMemoryRegistryStore()
+        _ = try await registry.addPrincipal(PrincipalRegistration(id: "admin", roles: [.admin]), by: nil)
+        _ = try await registry.addPrincipal(PrincipalRegistration(id: "rollouts", roles: [.register, .promote]), by: "admin")
+        let model = try ModelName("shop/ranker")
+        _ = try await registry.registerModel(ModelRegistration(name: model, description: "ranker"), by: "rollouts")
+        for v in 1...2 {
+            _ = try await registry.registerVersion(VersionRegistration(model: model, artifactDigest: Digest(of: Array("ranker v\(v)".utf8))), by: "rollouts")
+        }
+        _ = try await registry.promote(model, version: 1, to: "production", by: "rollouts", reason: "first", expecting: .any)
+        let control = RegistryAliasControl(registry: registry, principal: "rollouts")
+        let controller = try await RolloutController.start(plan: try Self.plan("registry"), store: InMemoryRolloutStore(), aliasControl: control, now: 0)
+        var t = 0.0
+        var served = 0
+        while controller.state.status == .running && t < 200 {
+            Self.drive(controller, candidateRate: 0.16, users: 5_000, seed: 77 + UInt64(t), start: served)
+            served += 5_000
+            t += 1
+            try await controller.evaluate(now: t)
+        }
+        #expect(controller.state.status == .promoted)
+        #expect(try await registry.resolve(model, alias: "production").version == 2)
+        let history = try await registry.aliasHistory(of: model, alias: "production")
+        #expect(history.last?.reason.contains("rollout registry promoted") == true)
+    }
+}
