@@ -116,7 +116,7 @@ public struct ReplayResult: Sendable, Codable {
     public let missingMetricEvents: Int
     /// Units seen in both variants: each is a broken sticky assignment.
     public let unitsInSeveralVariants: Int
-    /// Events that were out of time order and were put in order.
+    /// How many times a timestamp went backwards in the file (the events were sorted stably).
     public let reorderedEvents: Int
     /// α of the test.
     public let alpha: Double

@@ -15,7 +15,7 @@ public struct RolloutEvents: Sendable {
     public let covariate: [Double]?
     /// Each event's unit, as a code (−1 when the row has none), for the stickiness check.
     public let units: [Int32]?
-    /// How many rows were out of time order and have been put in order (stably).
+    /// How many times a timestamp went backwards in the input (each was put in order, stably).
     public let reorderedRows: Int
 
     /// Events from columns; rows out of time order are sorted stably by timestamp.
