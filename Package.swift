@@ -115,13 +115,17 @@ let package = Package(
             swiftSettings: strictness),
 
         .executableTarget(
+            name: "canary-rollout", dependencies: ["Rollout", "TensorCore"], path: "Examples/CanaryRollout",
+            swiftSettings: strictness),
+
+        .executableTarget(
             name: "shared-gpu-cluster", dependencies: ["GPUScheduling"], path: "Examples/SharedGPUCluster",
             swiftSettings: strictness),
 
         // Benchmarks: release-built, run by Benchmarks/run next to the Python anchors.
         .executableTarget(
             name: "mlops-benchmarks",
-            dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "GPUScheduling", "CSQLite"],
+            dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "GPUScheduling", "Rollout", "CSQLite"],
             path: "Benchmarks/Sources/MLOpsBenchmarks",
             swiftSettings: strictness),
 
@@ -164,7 +168,7 @@ let package = Package(
             name: "RolloutTests", dependencies: ["Rollout", "MLOpsStorage", "MLOpsTestSupport", "Registry", "TensorCore"], exclude: ["Fixtures"],
             swiftSettings: strictness),
         .testTarget(
-            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace", "governed-promotion", "shared-gpu-cluster"],
+            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace", "governed-promotion", "shared-gpu-cluster", "canary-rollout"],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

@@ -10,12 +10,12 @@ struct DemoAndExampleTests {
             let result = try Executables.run("mlops", ["demo", "--output", folder.file("out")])
             #expect(result.status == 0, "\(result.standardError)")
             #expect(result.standardOutput.contains("index.html"))
-            for file in ["index.html", "storage.html", "lineage.html", "drift.html", "drift-report.html", "drift-report.json", "openlineage.json", "summary.json", "transactions.csv", "mlops.sqlite", "registry.html", "model-card.md", "gpu.html", "gpu-trace.csv", "gpu-schedule-fifo.csv", "gpu-schedule-drf.csv", "gpu-fifo.svg", "gpu-drf.svg"] {
+            for file in ["index.html", "storage.html", "lineage.html", "drift.html", "drift-report.html", "drift-report.json", "openlineage.json", "summary.json", "transactions.csv", "mlops.sqlite", "registry.html", "model-card.md", "gpu.html", "gpu-trace.csv", "gpu-schedule-fifo.csv", "gpu-schedule-drf.csv", "gpu-fifo.svg", "gpu-drf.svg", "rollout.html", "rollout-trail-a.svg", "rollout-trail-b.svg"] {
                 #expect(FileManager.default.fileExists(atPath: folder.file("out/\(file)")), "missing \(file)")
             }
             let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/summary.json")))) as? [String: Any]
             let chapters = summary?["chapters"] as? [[String: Any]]
-            #expect(chapters?.map { $0["slug"] as? String } == ["storage", "lineage", "drift", "registry", "gpu"])
+            #expect(chapters?.map { $0["slug"] as? String } == ["storage", "lineage", "drift", "registry", "gpu", "rollout"])
             // The GPU chapter: both policies replayed, compared on the page and in the index.
             #expect(result.standardOutput.contains("under FIFO,") && result.standardOutput.contains("under fair share (DRF)"), "\(result.standardOutput)")
             let gpuPage = try String(contentsOfFile: folder.file("out/gpu.html"), encoding: .utf8)
@@ -36,9 +36,20 @@ struct DemoAndExampleTests {
             #expect((report?["dataset"] as? [String: Any])?["drifted"] as? Bool == true)
             let page = try String(contentsOfFile: folder.file("out/drift-report.html"), encoding: .utf8)
             #expect(page.contains("<svg") && !page.contains("https://"))
+            // The rollout chapter: the worse challenger rolled back, the better one promoted, the alias on it.
+            #expect(result.standardOutput.contains("v2 rolled-back after") && result.standardOutput.contains("the candidate is worse"), "\(result.standardOutput)")
+            #expect(result.standardOutput.contains("v3 promoted after") && result.standardOutput.contains("the candidate is better"), "\(result.standardOutput)")
+            #expect(result.standardOutput.contains("production alias of shop/ranker now on version 3"), "\(result.standardOutput)")
+            #expect(index.contains("<img src=\"rollout-trail-a.svg\""))
+            let trail = try String(contentsOfFile: folder.file("out/rollout-trail-b.svg"), encoding: .utf8)
+            #expect(trail.hasPrefix("<svg") && trail.contains("promote"))
+            let rolloutPage = try String(contentsOfFile: folder.file("out/rollout.html"), encoding: .utf8)
+            #expect(rolloutPage.contains("Users who left the canary as it grew: 0."))
             // A second run on the same folder works and deduplicates.
             let again = try Executables.run("mlops", ["demo", "--output", folder.file("out"), "--format", "json"])
             #expect(again.status == 0, "\(again.standardError)")
+            // The second run's canaries are new rollouts, and end the same way.
+            #expect(again.standardOutput.contains("ranker-canary-2-a") && again.standardOutput.contains("production"), "\(again.standardOutput)")
         }
     }
 
@@ -120,6 +131,17 @@ struct DemoAndExampleTests {
         #expect(output.contains("vision/train preempted for platform/hotfix"), "\(output)")
         #expect(output.contains("t=5400s  vision/train started"), "\(output)")
         #expect(output.contains("invariants hold"), "\(output)")
+    }
+
+    @Test("the canary-with-sticky-routing example: sticky users, a step-by-step canary, a sequential rollback")
+    func canaryExample() throws {
+        let result = try Executables.run("canary-rollout", [])
+        #expect(result.status == 0, "\(result.standardError)")
+        let output = result.standardOutput
+        #expect(output.contains("0 users left the canary as it grew"), "\(output)")
+        #expect(output.contains("advanced to step 2"), "\(output)")
+        #expect(output.contains("rolled back"), "\(output)")
+        #expect(output.contains("production stays on version 1"), "\(output)")
     }
 
     @Test("the drift-watch example stays quiet before the drift and raises it from window 5")

@@ -27,6 +27,8 @@ struct ChapterReport: Encodable, Sendable {
     let facts: [Fact]
     /// Files the chapter wrote, relative to the output folder.
     let files: [String]
+    /// Images among them that the index shows inline.
+    var figures: [String] = []
 
     struct Fact: Encodable, Sendable {
         let label: String

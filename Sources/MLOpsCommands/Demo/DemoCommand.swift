@@ -24,7 +24,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The seed all generated data derives from (any 64-bit value).")
     var seed: UInt64 = 42
 
-    static let chapters: [any DemoChapter] = [StorageChapter(), LineageChapter(), DriftChapter(), RegistryChapter(), GPUChapter()]
+    static let chapters: [any DemoChapter] = [StorageChapter(), LineageChapter(), DriftChapter(), RegistryChapter(), GPUChapter(), RolloutChapter()]
 
     struct Summary: Encodable {
         let store: String
@@ -94,6 +94,7 @@ struct DemoCommand: AsyncParsableCommand {
             body += "<h2><a href=\"\(report.slug).html\">\(HTML.escape(report.title))</a></h2><ul>"
             for line in report.highlights { body += "<li>\(HTML.escape(line))</li>" }
             body += "</ul>"
+            for figure in report.figures { body += "<p><img src=\"\(HTML.escape(figure))\" alt=\"\(HTML.escape(figure))\"></p>" }
             if !report.files.isEmpty {
                 body += "<p>Files: " + report.files.map { "<a href=\"\(HTML.escape($0))\">\(HTML.escape($0))</a>" }.joined(separator: ", ") + "</p>"
             }

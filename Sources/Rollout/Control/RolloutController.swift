@@ -153,10 +153,13 @@ public final class RolloutController: Sendable {
             }
             state.status = .rolledBack
             action = plan.registry.map { "rolled back: \($0.alias) stays on version \($0.controlVersion)" } ?? "rolled back"
-        case .continue where state.step + 1 < plan.steps.count:
+        case .continue where state.step + 1 < plan.steps.count && now - state.stepStartedAt >= plan.minimumStepSeconds:
             state.step += 1
             state.stepStartAssignments = [control.requests, candidate.requests]
+            state.stepStartedAt = now
             action = "advanced to step \(state.step + 1) (\(TrafficWeights.format(plan.steps[state.step]))% to the candidate)"
+        case .continue where state.step + 1 < plan.steps.count:
+            action = String(format: "baking step %d: %.0f of %.0f s", state.step + 1, now - state.stepStartedAt, plan.minimumStepSeconds)
         case .continue:
             action = "continued at the last step"
         case .hold:

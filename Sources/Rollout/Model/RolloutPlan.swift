@@ -34,6 +34,9 @@ public struct RolloutPlan: Sendable, Hashable, Codable {
     public let policy: AnalysisPolicy
     /// The model and alias to move on promotion and back on rollback (nil: no registry).
     public let registry: RegistryTarget?
+    /// Seconds each step bakes before the canary may grow to the next (a promotion or a
+    /// rollback does not wait for it).
+    public let minimumStepSeconds: Double
 
     /// The registry model and versions a rollout moves between.
     public struct RegistryTarget: Sendable, Hashable, Codable {
@@ -58,6 +61,7 @@ public struct RolloutPlan: Sendable, Hashable, Codable {
     /// A plan.
     ///
     /// - Parameters:
+    ///   - minimumStepSeconds: Seconds each step bakes before the canary grows.
     ///   - steps: The candidate's percentages; defaults by strategy: canary `[5, 25, 50, 100]`,
     ///     blue-green `[100]`, A/B and champion-challenger `[50]`.
     /// - Throws: ``RolloutError/Code/invalidPlan`` for an empty name, equal variant names,
@@ -65,8 +69,11 @@ public struct RolloutPlan: Sendable, Hashable, Codable {
     ///   step finer than 0.01%; ``RolloutError/Code/invalidPolicy`` for the policy.
     public init(
         name: String, strategy: Strategy, control: String, candidate: String, steps: [Double]? = nil, salt: String? = nil, metric: String,
-        policy: AnalysisPolicy = AnalysisPolicy(), registry: RegistryTarget? = nil
+        policy: AnalysisPolicy = AnalysisPolicy(), registry: RegistryTarget? = nil, minimumStepSeconds: Double = 0
     ) throws(RolloutError) {
+        guard minimumStepSeconds >= 0, minimumStepSeconds.isFinite else {
+            throw RolloutError(.invalidPlan, "A step cannot bake for \(minimumStepSeconds) seconds", location: "minimumStepSeconds", fix: "give 0 or more seconds.")
+        }
         guard !name.isEmpty, name.utf8.count <= 200 else {
             throw RolloutError(.invalidPlan, "A rollout needs a name of 1 to 200 bytes", fix: "name it, such as ranker-v7-canary.")
         }
@@ -108,6 +115,7 @@ public struct RolloutPlan: Sendable, Hashable, Codable {
         self.metric = metric
         self.policy = policy
         self.registry = registry
+        self.minimumStepSeconds = minimumStepSeconds
     }
 
     /// The split at step `index` (0-based).

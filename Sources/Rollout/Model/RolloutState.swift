@@ -32,6 +32,8 @@ public struct RolloutState: Sendable, Hashable, Codable {
     /// Requests each variant had when the step began (control, candidate): the sample-ratio
     /// check judges each step's traffic against that step's split.
     public internal(set) var stepStartAssignments: [Int]
+    /// When the current step began, in seconds since the Unix epoch.
+    public internal(set) var stepStartedAt: Double
     /// Every decision, oldest first.
     public internal(set) var decisions: [DecisionRecord]
     /// Grows by one with every stored change: the optimistic-concurrency token.
@@ -46,6 +48,7 @@ public struct RolloutState: Sendable, Hashable, Codable {
         status = .running
         step = 0
         stepStartAssignments = [0, 0]
+        stepStartedAt = now
         decisions = []
         version = 1
         createdAt = now
