@@ -123,9 +123,10 @@ let package = Package(
             swiftSettings: strictness),
 
         // Benchmarks: release-built, run by Benchmarks/run next to the Python anchors.
+        .target(name: "CAllocationCounter", path: "Benchmarks/Sources/CAllocationCounter"),
         .executableTarget(
             name: "mlops-benchmarks",
-            dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "GPUScheduling", "Rollout", "CSQLite"],
+            dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "GPUScheduling", "Rollout", "CSQLite", "CAllocationCounter"],
             path: "Benchmarks/Sources/MLOpsBenchmarks",
             swiftSettings: strictness),
 

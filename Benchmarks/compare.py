@@ -17,6 +17,7 @@ import lineage  # noqa: E402
 import drift  # noqa: E402
 import registry  # noqa: E402
 import gpu  # noqa: E402
+import rollout  # noqa: E402
 
 BINARY = sys.argv[1]
 DATA = sys.argv[2]
@@ -82,6 +83,14 @@ CASES = [
      "naive Python replay (GPU counts only), FIFO greedy", gpu.replay_fifo_python, "jobs", "under 10 s per policy, whole process"),
     ("GPU: replay Philly (82,247 jobs, 512 GPUs), SJF greedy, read + simulate", "gpu-replay-philly-sjf", 3,
      "naive Python replay (GPU counts only), SJF greedy", gpu.replay_sjf_python, "jobs", "under 10 s per policy, whole process"),
+    ("Rollout: 10M routing decisions (hash, bucket, variant), 1M users", "rollout-route-10M", 5,
+     "GrowthBook's bucketing in pure Python", rollout.route_growthbook_python, "decisions", "under 100 ns each, no allocation"),
+    ("Rollout: 10M routing decisions through a RouterHandle", "rollout-route-handle-10M", 5,
+     None, None, "decisions", "under 100 ns each, no allocation"),
+    ("Rollout: record 10M outcomes (variant, metric, value)", "rollout-record-outcome-10M", 5,
+     "per-variant Welford in a Python dict", rollout.record_outcome_python, "outcomes", "under 200 ns each"),
+    ("Rollout: analyze 10M events (read CSV + 10,000 looks)", "rollout-analyze-10M", 3,
+     "pandas.read_csv + numpy/scipy sequential test", rollout.analyze_pandas, "events", "under 2 s"),
 ]
 
 
@@ -113,7 +122,9 @@ def main():
         ours = json.loads(completed.stdout.strip().splitlines()[-1])
         results[case] = ours
         ours_seconds = ours["median_seconds"]
-        notes = f"{rate(ours['items'], ours_seconds, unit)}; peak RSS {ours['peak_rss_mib']:.0f} MiB; goal: {goal}"
+        notes = f"{rate(ours['items'], ours_seconds, unit)}; {ours_seconds / ours['items'] * 1e9:,.1f} ns each; peak RSS {ours['peak_rss_mib']:.0f} MiB; goal: {goal}"
+        if "allocations" in ours:
+            notes += f"; {ours['allocations']:.0f} heap allocations while timed"
         if anchor is not None:
             measured = anchor(DATA, repetitions)
             if isinstance(measured, dict):

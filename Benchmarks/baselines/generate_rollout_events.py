@@ -45,15 +45,21 @@ def main():
         y = rate + 0.7 * x + np.sqrt(1 - 0.49) * rng.standard_normal(n)
         metric_text = np.char.mod("%.6f", y)
         extra = np.char.mod("%.6f", x)
-    ts = 1_765_000_000 + np.arange(n) * 0.01
+    ts = np.char.mod("%.2f", 1_765_000_000 + np.arange(n) * 0.01)
     names = np.where(arm, args.candidate, args.control)
+    units_text = np.char.add("user-", unit.astype(str))
+    columns = [ts, units_text, names, metric_text] + ([extra] if extra is not None else [])
+    header = "timestamp,unit,variant," + args.metric + (",covariate" if extra is not None else "")
     with open(args.out, "w") as out:
-        out.write("timestamp,unit,variant," + args.metric + (",covariate" if extra is not None else "") + "\n")
-        for i in range(n):
-            row = f"{ts[i]:.2f},user-{unit[i]},{names[i]},{metric_text[i]}"
-            if extra is not None:
-                row += "," + extra[i]
-            out.write(row + "\n")
+        out.write(header + "\n")
+        chunk = 1_000_000
+        for start in range(0, n, chunk):
+            parts = [c[start:start + chunk] for c in columns]
+            rows = parts[0]
+            for part in parts[1:]:
+                rows = np.char.add(np.char.add(rows, ","), part)
+            out.write("\n".join(rows.tolist()))
+            out.write("\n")
 
 
 if __name__ == "__main__":

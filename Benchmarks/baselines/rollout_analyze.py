@@ -34,6 +34,16 @@ import pandas as pd
 from scipy import stats
 
 
+def analyze(events, control, candidate, metric, lower_is_better=False, alpha=0.05, look_every=1000, expected_split="50/50",
+            minimum_samples=1000, maximum_samples=None, srm_alpha=0.001, tuning_sample_size=10000):
+    """Reads EVENTS and replays it; returns the result as a dict (what main prints)."""
+    args = argparse.Namespace(
+        events=events, control=control, candidate=candidate, metric=metric, lower_is_better=lower_is_better, alpha=alpha,
+        look_every=look_every, expected_split=expected_split, minimum_samples=minimum_samples, maximum_samples=maximum_samples,
+        srm_alpha=srm_alpha, tuning_sample_size=tuning_sample_size)
+    return _analyze(args)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("events")
@@ -50,7 +60,10 @@ def main():
     parser.add_argument("--srm-alpha", type=float, default=0.001)
     parser.add_argument("--tuning-sample-size", type=float, default=10000)
     args = parser.parse_args()
+    print(json.dumps(_analyze(args)))
 
+
+def _analyze(args):
     start = time.perf_counter()
     frame = pd.read_csv(args.events, dtype={"unit": str, "variant": str})
     frame = frame.sort_values("timestamp", kind="stable")
@@ -124,13 +137,13 @@ def main():
             break
     seconds = time.perf_counter() - start
     last = len(looks) - 1
-    print(json.dumps({
+    return {
         "decision": decision,
         "decided_after_events": looks[-1]["events"] if looks else 0,
         "srm": {"p_value": float(srm_p[last]) if looks else 1.0, "observed": [int(assigned_c[last]), int(assigned_t[last])] if looks else [0, 0]},
         "looks": looks,
         "seconds": seconds,
-    }))
+    }
 
 
 if __name__ == "__main__":

@@ -4,6 +4,15 @@ import Foundation
 struct Measurement {
     var seconds: [Double]
     var items: Int
+    /// Further figures a case reports (allocations on a hot path), printed as extra JSON fields.
+    var extra: [String: Double] = [:]
+
+    /// This measurement with `extra` figures added.
+    func with(extra more: [String: Double]) -> Measurement {
+        var copy = self
+        copy.extra.merge(more) { $1 }
+        return copy
+    }
 
     var median: Double {
         let sorted = seconds.sorted()
@@ -33,7 +42,7 @@ struct Measurement {
             "\"runs\": \(seconds.count)",
             "\"items\": \(items)",
             "\"peak_rss_mib\": \(Measurement.peakResidentMiB)",
-        ]
+        ] + extra.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }
         return "{" + fields.joined(separator: ", ") + "}"
     }
 

@@ -34,6 +34,10 @@ enum BenchmarkCases {
         "gpu-decisions-10k-pending": GPUCases.decisions,
         "gpu-replay-philly-fifo": GPUCases.replayFIFO,
         "gpu-replay-philly-sjf": GPUCases.replaySJF,
+        "rollout-route-10M": RolloutCases.route,
+        "rollout-route-handle-10M": RolloutCases.routeThroughHandle,
+        "rollout-record-outcome-10M": RolloutCases.recordOutcome,
+        "rollout-analyze-10M": RolloutCases.analyze,
     ]
 }
 

@@ -71,16 +71,19 @@ struct RolloutAnalyze: AsyncParsableCommand {
         if result.decision == .rollback { throw ExitCode(1) }
     }
 
-    /// Reads the events with the kinds the replay needs forced (unit and variant as text, the metric as numbers).
+    /// Reads the events with the kinds the replay needs forced (unit and variant as text, the
+    /// metric as numbers); only columns the file has are forced, so a missing one is reported by
+    /// name afterwards.
     static func readEvents(_ path: String, metric: String, covariate: String?) throws -> FeatureTable {
         guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure.usage("error: no events file at \(path)") }
-        var schema: [String: ColumnKind] = ["unit": .categorical, "variant": .categorical, metric: .double]
-        if let covariate { schema[covariate] = .double }
+        var wanted: [String: ColumnKind] = ["unit": .categorical, "variant": .categorical, metric: .double]
+        if let covariate { wanted[covariate] = .double }
         let lowered = path.lowercased()
+        let jsonLines = lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json")
         do {
-            if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json") {
-                return try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0
-            }
+            let present = Set(jsonLines ? try JSONLinesReader(path: path).columnNames : try CSVReader(path: path).columnNames)
+            let schema = wanted.filter { present.contains($0.key) }
+            if jsonLines { return try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0 }
             return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema)).0
         } catch {
             throw CommandFailure.usage("error: cannot read \(path): \(error)")

@@ -91,11 +91,10 @@ public final class RolloutController: Sendable {
     public var state: RolloutState { current.withLock { $0 } }
 
     /// The index of the variant for `unit` (0: control, 1: candidate). No allocation, no wait.
-    @inlinable
-    public func route(_ unit: String) -> Int { routerHandle.router.variantIndex(for: unit) }
+    public func route(_ unit: String) -> Int { routerHandle.variantIndex(for: unit) }
 
     /// The index of the variant for `unit`, after the targeting rules.
-    public func route(_ unit: String, attributes: [String: String]) -> Int { routerHandle.router.variantIndex(for: unit, attributes: attributes) }
+    public func route(_ unit: String, attributes: [String: String]) -> Int { routerHandle.variantIndex(for: unit, attributes: attributes) }
 
     /// Judges the evidence now and acts on it; returns the decision recorded.
     ///

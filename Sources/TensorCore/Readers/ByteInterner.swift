@@ -19,8 +19,16 @@ struct ByteInterner: Sendable {
     private var offsets: [Int] = [0]
     /// The hash of each entry, for growth and removal.
     private var hashes: [UInt64] = []
-    /// Open-addressing table of codes (-1 = empty), linear probing; its size is a power of two.
-    private var slots: [Int32] = [Int32](repeating: -1, count: 16)
+    /// Open-addressing table, linear probing; its size is a power of two. A slot holds 0 when
+    /// empty, else the entry's code + 1 in its low 32 bits and the high 32 bits of its hash in
+    /// its high ones: a probe rejects most other entries without touching `hashes`, `offsets` or
+    /// the arena (with millions of distinct entries each of those is a cache miss).
+    private var slots: [UInt64] = [UInt64](repeating: 0, count: 16)
+
+    @inline(__always)
+    static func slotValue(code: Int32, hash: UInt64) -> UInt64 {
+        (hash & 0xFFFF_FFFF_0000_0000) | UInt64(UInt32(bitPattern: code) &+ 1)
+    }
 
     /// The number of entries.
     var count: Int { strings.count }
@@ -54,48 +62,48 @@ struct ByteInterner: Sendable {
     @inline(__always)
     mutating func intern(_ p: UnsafePointer<UInt8>, _ count: Int) -> (code: Int32, inserted: Bool) {
         let h = Self.hash(p, count)
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let code = slots[slot]
-            if code < 0 { break }
-            let c = Int(code)
-            if hashes[c] == h {
-                let start = offsets[c]
-                if offsets[c + 1] - start == count {
-                    let equal = arena.withUnsafeBufferPointer { a -> Bool in
-                        guard let base = a.baseAddress else { return count == 0 }
-                        return count == 0 || memcmp(base + start, p, count) == 0
-                    }
-                    if equal { return (code, false) }
-                }
-            }
-            slot = (slot + 1) & mask
-        }
-        return insert(p, count, hash: h, slot: slot)
+        if let found = find(p, count, hash: h) { return (found.code, false) }
+        return insert(p, count, hash: h, slot: emptySlot(for: h))
     }
 
     /// The code of `count` bytes at `p`, or `nil` when they were never interned.
     func lookup(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int32? {
-        let h = Self.hash(p, count)
+        find(p, count, hash: Self.hash(p, count))?.code
+    }
+
+    /// The code and slot of the entry equal to the `count` bytes at `p` with hash `h`, if any.
+    @inline(__always)
+    private func find(_ p: UnsafePointer<UInt8>, _ count: Int, hash h: UInt64) -> (code: Int32, slot: Int)? {
+        let mask = slots.count - 1
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        var slot = Int(truncatingIfNeeded: h) & mask
+        return slots.withUnsafeBufferPointer { table -> (code: Int32, slot: Int)? in
+            while true {
+                let value = table[slot]
+                if value == 0 { return nil }
+                if value & 0xFFFF_FFFF_0000_0000 == tag {
+                    let c = Int(UInt32(truncatingIfNeeded: value) &- 1)
+                    let start = offsets[c]
+                    if offsets[c + 1] - start == count {
+                        let equal = arena.withUnsafeBufferPointer { a -> Bool in
+                            guard let base = a.baseAddress else { return count == 0 }
+                            return count == 0 || memcmp(base + start, p, count) == 0
+                        }
+                        if equal { return (Int32(truncatingIfNeeded: c), slot) }
+                    }
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+
+    /// The first empty slot on the probe path of hash `h`.
+    @inline(__always)
+    private func emptySlot(for h: UInt64) -> Int {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let code = slots[slot]
-            if code < 0 { return nil }
-            let c = Int(code)
-            if hashes[c] == h {
-                let start = offsets[c]
-                if offsets[c + 1] - start == count {
-                    let equal = arena.withUnsafeBufferPointer { a -> Bool in
-                        guard let base = a.baseAddress else { return count == 0 }
-                        return count == 0 || memcmp(base + start, p, count) == 0
-                    }
-                    if equal { return code }
-                }
-            }
-            slot = (slot + 1) & mask
-        }
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        return slot
     }
 
     /// Inserts a new entry at an empty slot (or re-interns its repaired UTF-8 form).
@@ -114,19 +122,19 @@ struct ByteInterner: Sendable {
         arena.append(contentsOf: bytes)
         offsets.append(arena.count)
         hashes.append(h)
-        slots[slot] = code
+        slots[slot] = Self.slotValue(code: code, hash: h)
         if strings.count * 2 > slots.count { grow() }
         return (code, true)
     }
 
     /// Doubles the table and reinserts every entry.
     private mutating func grow() {
-        var table = [Int32](repeating: -1, count: slots.count * 2)
+        var table = [UInt64](repeating: 0, count: slots.count * 2)
         let mask = table.count - 1
         for (code, h) in hashes.enumerated() {
             var slot = Int(truncatingIfNeeded: h) & mask
-            while table[slot] >= 0 { slot = (slot + 1) & mask }
-            table[slot] = Int32(truncatingIfNeeded: code)
+            while table[slot] != 0 { slot = (slot + 1) & mask }
+            table[slot] = Self.slotValue(code: Int32(truncatingIfNeeded: code), hash: h)
         }
         slots = table
     }
@@ -135,12 +143,12 @@ struct ByteInterner: Sendable {
     /// entries newest first keeps every remaining probe chain intact.
     mutating func removeLast() {
         guard let h = hashes.last else { return }
-        let code = Int32(truncatingIfNeeded: hashes.count - 1)
+        let value = Self.slotValue(code: Int32(truncatingIfNeeded: hashes.count - 1), hash: h)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: h) & mask
-        while slots[slot] >= 0 {
-            if slots[slot] == code {
-                slots[slot] = -1
+        while slots[slot] != 0 {
+            if slots[slot] == value {
+                slots[slot] = 0
                 break
             }
             slot = (slot + 1) & mask
