@@ -75,8 +75,9 @@ enum RolloutCases {
         guard FileManager.default.fileExists(atPath: path) else { throw BenchmarkFailure("missing \(path); Benchmarks/run generates it") }
         var looks = 0
         let measurement = try await Measurement.repeated(arguments.repetitions, items: 10_000_000) {
-            let schema: [String: ColumnKind] = ["unit": .categorical, "variant": .categorical, "converted": .double]
-            let table = try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema)).0
+            // What `mlops rollout analyze` reads: the unit column is left out unless --check-units.
+            let schema: [String: ColumnKind] = ["variant": .categorical, "converted": .double]
+            let table = try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema, columns: ["timestamp", "variant", "converted"])).0
             let events = try RolloutEvents(table: table, metric: "converted")
             let result = try EventReplay(control: "control", candidate: "candidate", policy: AnalysisPolicy()).run(events)
             looks = result.looks.count

@@ -33,6 +33,9 @@ struct RolloutAnalyze: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A pre-exposure covariate column: adjusts the metric with CUPED.", valueName: "column"))
     var covariate: String?
 
+    @Flag(name: .customLong("check-units"), help: "Also read the unit column and count units seen in both variants (broken stickiness); slower on files with millions of distinct units.")
+    var checkUnits = false
+
     @OptionGroup var policyOptions: PolicyOptions
 
     @OptionGroup var formatting: FormatOptions<OutputFormat>
@@ -50,7 +53,7 @@ struct RolloutAnalyze: AsyncParsableCommand {
         var policy = try policyOptions.resolve()
         if covariate != nil { policy.cuped = true }
         let replay = try EventReplay(control: control, candidate: candidate, policy: policy)
-        let table = try Self.readEvents(events, metric: metric, covariate: covariate)
+        let table = try Self.readEvents(events, metric: metric, covariate: covariate, units: checkUnits)
         let rolloutEvents: RolloutEvents
         do {
             rolloutEvents = try RolloutEvents(table: table, metric: metric, covariate: covariate)
@@ -71,10 +74,11 @@ struct RolloutAnalyze: AsyncParsableCommand {
         if result.decision == .rollback { throw ExitCode(1) }
     }
 
-    /// Reads the events with the kinds the replay needs forced (unit and variant as text, the
-    /// metric as numbers); only columns the file has are forced, so a missing one is reported by
-    /// name afterwards.
-    static func readEvents(_ path: String, metric: String, covariate: String?) throws -> FeatureTable {
+    /// Reads the columns the replay needs (the unit only with `units`), with their kinds forced
+    /// (variant and unit as text, the metric as numbers); only columns the file has are asked
+    /// for, so a missing one is reported by name afterwards. CSV files are read without the
+    /// columns the replay does not use.
+    static func readEvents(_ path: String, metric: String, covariate: String?, units: Bool) throws -> FeatureTable {
         guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure.usage("error: no events file at \(path)") }
         var wanted: [String: ColumnKind] = ["unit": .categorical, "variant": .categorical, metric: .double]
         if let covariate { wanted[covariate] = .double }
@@ -82,9 +86,11 @@ struct RolloutAnalyze: AsyncParsableCommand {
         let jsonLines = lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json")
         do {
             let present = Set(jsonLines ? try JSONLinesReader(path: path).columnNames : try CSVReader(path: path).columnNames)
+            if !units { wanted["unit"] = nil }
             let schema = wanted.filter { present.contains($0.key) }
             if jsonLines { return try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0 }
-            return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema)).0
+            let columns = (["timestamp"] + Array(wanted.keys)).filter { present.contains($0) }
+            return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema, columns: Array(Set(columns)))).0
         } catch {
             throw CommandFailure.usage("error: cannot read \(path): \(error)")
         }
@@ -102,7 +108,7 @@ struct RolloutAnalyze: AsyncParsableCommand {
         var notes: [String] = []
         if result.otherVariantEvents > 0 { notes.append("\(result.otherVariantEvents) events of other variants ignored") }
         if result.missingMetricEvents > 0 { notes.append("\(result.missingMetricEvents) events without the metric") }
-        if result.unitsInSeveralVariants > 0 { notes.append("\(result.unitsInSeveralVariants) units seen in both variants (broken stickiness)") }
+        if let units = result.unitsInSeveralVariants, units > 0 { notes.append("\(units) units seen in both variants (broken stickiness)") }
         if result.reorderedEvents > 0 { notes.append("\(result.reorderedEvents) events out of time order, sorted") }
         if !notes.isEmpty { lines.append("notes: " + notes.joined(separator: "; ")) }
         lines.append("looks (\(result.looks.count), α = \(result.alpha)):  events  estimate  interval  decision")

@@ -89,7 +89,7 @@ public struct EventReplay: Sendable {
         return ReplayResult(
             decision: final.decision, reason: final.reason, decidedAfterEvents: final.events, events: total, control: control, candidate: candidate,
             srm: .init(pValue: srm.pValue, mismatch: srm.mismatch(at: policy.srmAlpha), observed: srm.observed, expectedSplit: policy.expectedSplit),
-            otherVariantEvents: other, missingMetricEvents: missing, unitsInSeveralVariants: unitsInBoth, reorderedEvents: events.reorderedRows,
+            otherVariantEvents: other, missingMetricEvents: missing, unitsInSeveralVariants: events.units == nil ? nil : unitsInBoth, reorderedEvents: events.reorderedRows,
             alpha: policy.alpha, kind: policy.kind, higherIsBetter: policy.higherIsBetter, lookEvery: lookEvery, looks: looks)
     }
 }
@@ -114,8 +114,8 @@ public struct ReplayResult: Sendable, Codable {
     public let otherVariantEvents: Int
     /// Events without a metric value (counted for the sample ratio, not the test).
     public let missingMetricEvents: Int
-    /// Units seen in both variants: each is a broken sticky assignment.
-    public let unitsInSeveralVariants: Int
+    /// Units seen in both variants: each is a broken sticky assignment (nil when the events carry no units).
+    public let unitsInSeveralVariants: Int?
     /// How many times a timestamp went backwards in the file (the events were sorted stably).
     public let reorderedEvents: Int
     /// α of the test.

@@ -68,6 +68,11 @@ extension CSVEngine {
                 .invalidOption, column: key, path: source.path,
                 detail: "schema names a column the file does not have")
         }
+        for key in options.columns ?? [] where !seen.contains(key) {
+            throw TableError(
+                .invalidOption, column: key, path: source.path,
+                detail: "columns names a column the file does not have")
+        }
         names = list
         if spans.count < list.count + 1 {
             spans = [FieldSpan](repeating: FieldSpan(start: 0, length: 0, rawEnd: 0, flags: 0), count: list.count + 1)

@@ -63,8 +63,12 @@ extension CSVEngine {
             inferred.append(inference.kind)
         }
         kinds = inferred
-        scratch = makeBuilders(kinds: inferred, schema: options.schema)
-        fastNumber = inferred.map { $0 == .double && !markers.includesNumbers }
+        let selected = options.columns.map(Set.init)
+        scratch = makeBuilders(kinds: inferred, schema: options.schema, selected: selected)
+        // A column left out is scanned past as text, never parsed as a number.
+        fastNumber = zip(names, inferred).map { name, kind in
+            kind == .double && !markers.includesNumbers && selected.map { $0.contains(name) } != false
+        }
         allNumeric = !names.isEmpty && fastNumber.allSatisfy { $0 }
         parallel = options.parallelParsing && allNumeric
             && sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1

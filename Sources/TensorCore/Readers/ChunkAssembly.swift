@@ -110,17 +110,18 @@ extension ChunkAssembly {
     }
 
     /// Creates one builder per column over a new scratch block; a timestamp column forced by
-    /// `schema` also accepts numbers as epoch seconds.
+    /// `schema` also accepts numbers as epoch seconds; a column not in `selected` (when given)
+    /// is skipped: scanned past, never kept.
     ///
     /// - Returns: The scratch block, which the engine must keep: the builders point into it.
-    mutating func makeBuilders(kinds: [ColumnKind], schema: [String: ColumnKind]) -> ScratchBlock {
+    mutating func makeBuilders(kinds: [ColumnKind], schema: [String: ColumnKind], selected: Set<String>?) -> ScratchBlock {
         let block = ScratchBlock(columns: names.count, rows: Self.blockRows)
         builders = []
         for (c, (name, kind)) in zip(names, kinds).enumerated() {
             builders.append(ColumnBuilder(
                 name: name, kind: kind,
                 acceptsEpochSeconds: kind == .timestamp && schema[name] == .timestamp,
-                scratch: block, index: c))
+                scratch: block, index: c, skipped: selected.map { !$0.contains(name) } ?? false))
         }
         return block
     }
@@ -156,11 +157,15 @@ extension ChunkAssembly {
     mutating func takeTable() -> FeatureTable {
         flushScratch()
         var columns = [Column]()
+        var kept = [String]()
         columns.reserveCapacity(builders.count)
-        for i in builders.indices { columns.append(builders[i].takeColumn()) }
+        for i in builders.indices where !builders[i].skipped {
+            columns.append(builders[i].takeColumn())
+            kept.append(names[i])
+        }
         let rows = chunkRows
         chunkRows = 0
-        return FeatureTable(uncheckedNames: names, columns: columns, rowCount: names.isEmpty ? 0 : rows)
+        return FeatureTable(uncheckedNames: kept, columns: columns, rowCount: kept.isEmpty ? 0 : rows)
     }
 
     /// Records a bad row: throws under ``BadRowPolicy/fail``, counts it under ``BadRowPolicy/skip``.

@@ -24,6 +24,8 @@ struct ColumnBuilder {
     let codeSlots: UnsafeMutablePointer<Int32>
     /// This column's validity slots.
     let validSlots: UnsafeMutablePointer<Bool>
+    /// Whether the column is left out of the table: its fields are accepted unread.
+    let skipped: Bool
 
     /// Accepted double values (kind `.double`).
     private var doubles: [Double] = []
@@ -41,7 +43,8 @@ struct ColumnBuilder {
     private var nullCount = 0
 
     /// Creates an empty builder writing to column `index` of `scratch`.
-    init(name: String, kind: ColumnKind, acceptsEpochSeconds: Bool, scratch: ScratchBlock, index: Int) {
+    init(name: String, kind: ColumnKind, acceptsEpochSeconds: Bool, scratch: ScratchBlock, index: Int, skipped: Bool = false) {
+        self.skipped = skipped
         self.name = name
         self.kind = kind
         self.acceptsEpochSeconds = acceptsEpochSeconds
@@ -71,6 +74,7 @@ struct ColumnBuilder {
     /// - Returns: `false` when the text does not fit the kind.
     @inline(__always)
     mutating func encodeText(_ p: UnsafePointer<UInt8>, _ n: Int, _ markers: MissingMarkers, slot r: Int, row: Int) -> Bool {
+        if skipped { return true }
         switch kind {
         case .double:
             return Self.encodeDoubleText(p, n, markers, doubleSlots + r, validSlots + r)
@@ -182,6 +186,7 @@ struct ColumnBuilder {
 
     /// Reserves room for `rows` more accepted rows.
     mutating func reserve(_ rows: Int) {
+        if skipped { return }
         switch kind {
         case .double:
             doubles.reserveCapacity(doubles.count + rows)
@@ -198,7 +203,7 @@ struct ColumnBuilder {
 
     /// Appends the first `count` scratch slots to the accepted rows.
     mutating func flush(_ count: Int) {
-        guard count > 0 else { return }
+        guard count > 0, !skipped else { return }
         let flags = UnsafeBufferPointer(start: validSlots, count: count)
         var present = 0
         for f in flags where f { present += 1 }

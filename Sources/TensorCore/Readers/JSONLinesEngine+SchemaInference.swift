@@ -100,7 +100,7 @@ extension JSONLinesEngine {
             inferred.append(inference.kind)
         }
         kinds = inferred
-        scratch = makeBuilders(kinds: inferred, schema: options.schema)
+        scratch = makeBuilders(kinds: inferred, schema: options.schema, selected: nil)
         current = [Scalar](repeating: .null, count: names.count)
         stamps = [Int](repeating: 0, count: names.count)
         pending = rows

@@ -92,6 +92,16 @@ struct RolloutCommandTests {
             #expect(better.exitCode == 0, "\(better.transcript)")
             #expect(better.json["decision"] as? String == "promote")
             #expect(better.json["reordered_events"] as? Int == 2)  // two rows swapped: time goes back twice
+            #expect(better.json["units_in_several_variants"] == nil)
+            // --check-units reads the unit column: a unit moved to the other variant is counted.
+            var rows = try String(contentsOfFile: folder.file("better.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
+            let fields = rows[1].split(separator: ",").map(String.init)
+            rows.insert("\(fields[0]),\(fields[1]),\(fields[2] == "control" ? "candidate" : "control"),0", at: 2)
+            try write(rows.joined(separator: "\n") + "\n", to: folder.file("broken.csv"))
+            let checked = await mlops(
+                "rollout", "analyze", folder.file("broken.csv"), "--control", "control", "--candidate", "candidate", "--metric", "converted",
+                "--check-units", "--format", "json")
+            #expect(checked.json["units_in_several_variants"] as? Int == 1, "\(checked.transcript)")
 
             // Lower is better: the same "worse" file is now a promotion.
             let flipped = await mlops(

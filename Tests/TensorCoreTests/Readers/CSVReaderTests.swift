@@ -153,6 +153,27 @@ struct CSVReaderTests {
         #expect(Array(try table.categoricalColumn(named: "zip")) == ["02134", "10001", "00501"])
     }
 
+    @Test("columns reads only the named columns, in file order, with the same values; a column left out may hold anything")
+    func projection() throws {
+        let folder = try ReaderTempFolder()
+        var text = "id,user,amount,note\n"
+        for i in 0..<20_000 { text += "\(i),user-\(i * 7919 % 20_011),\(Double(i) / 4),\(i % 3 == 0 ? "\"a, \"\"quoted\"\" note\"" : "x")\n" }
+        text += "20000,not a user,12.5,1e3\n"
+        let path = try folder.write(text)
+        let (full, _) = try CSVReader.readAll(path: path)
+        let (some, _) = try CSVReader.readAll(path: path, options: CSVReadOptions(blockSize: 4096, columns: ["amount", "id"]))
+        #expect(some.columnNames == ["id", "amount"])
+        #expect(some.rowCount == full.rowCount)
+        #expect(Array(try some.doubleColumn(named: "amount")) == Array(try full.doubleColumn(named: "amount")))
+        #expect(Array(try some.doubleColumn(named: "id")) == Array(try full.doubleColumn(named: "id")))
+        let (text1, _) = try CSVReader.readAll(path: path, options: CSVReadOptions(schema: ["user": .categorical], columns: ["user"]))
+        #expect(Array(try text1.categoricalColumn(named: "user")) == Array(try full.categoricalColumn(named: "user")))
+        #expect(throws: TableError.self) { try CSVReader.readAll(path: path, options: CSVReadOptions(columns: ["amount", "missing"])) }
+        // A bad row is still a bad row when the field count is wrong, read or not.
+        let bad = try folder.write("a,b\n1,2\n3\n")
+        #expect(throws: TableError.self) { try CSVReader.readAll(path: bad, options: CSVReadOptions(columns: ["a"])) }
+    }
+
     @Test("A column forced to timestamp accepts epoch seconds and ISO-8601 text")
     func epochSeconds() throws {
         let folder = try ReaderTempFolder()
