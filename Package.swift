@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "FeatureParity", targets: ["FeatureParity"]),
         .library(name: "DriftStats", targets: ["DriftStats"]),
         .library(name: "Rollout", targets: ["Rollout"]),
+        .library(name: "RolloutRegistry", targets: ["RolloutRegistry"]),
         .library(name: "GPUScheduling", targets: ["GPUScheduling"]),
         .executable(name: "mlops", targets: ["mlops"]),
     ],
@@ -79,14 +80,16 @@ let package = Package(
             dependencies: ["MLOpsStorage", "TensorCore", .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: strictness),
         .target(name: "FeatureParity", dependencies: ["MLOpsStorage", "TensorCore", "DriftStats"], swiftSettings: strictness),
-        .target(name: "Rollout", dependencies: ["MLOpsStorage", "TensorCore", "Registry"], swiftSettings: strictness),
+        .target(name: "Rollout", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
+        // The adapter through which Rollout moves Registry aliases: the one place the two meet.
+        .target(name: "RolloutRegistry", dependencies: ["Rollout", "Registry"], swiftSettings: strictness),
         .target(name: "GPUScheduling", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
 
         // The operators' tool.
         .target(
             name: "MLOpsCommands",
             dependencies: [
-                "MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "GPUScheduling", "Rollout",
+                "MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "GPUScheduling", "Rollout", "RolloutRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -166,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "GPUSchedulingTests", dependencies: ["GPUScheduling", "TensorCore"], swiftSettings: strictness),
         .testTarget(
-            name: "RolloutTests", dependencies: ["Rollout", "MLOpsStorage", "MLOpsTestSupport", "Registry", "TensorCore"], exclude: ["Fixtures"],
+            name: "RolloutTests", dependencies: ["Rollout", "RolloutRegistry", "MLOpsStorage", "MLOpsTestSupport", "Registry", "TensorCore"], exclude: ["Fixtures"],
             swiftSettings: strictness),
         .testTarget(
             name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace", "governed-promotion", "shared-gpu-cluster", "canary-rollout"],

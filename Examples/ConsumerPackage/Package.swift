@@ -24,6 +24,7 @@ let package = Package(
                 .product(name: "MLOpsStorage", package: identity),
                 .product(name: "Lineage", package: identity),
                 .product(name: "DriftStats", package: identity),
+                .product(name: "Rollout", package: identity),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]),
     ]

@@ -3,6 +3,7 @@ import MLOpsStorage
 import MLOpsTestSupport
 import Registry
 import Rollout
+import RolloutRegistry
 import Testing
 import TensorCore
 

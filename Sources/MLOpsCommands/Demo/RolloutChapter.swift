@@ -3,6 +3,7 @@ import Lineage
 import MLOpsStorage
 import Registry
 import Rollout
+import RolloutRegistry
 import TensorCore
 
 /// Chapter 6: a ranking model's challengers go through a canary inside the serving process.

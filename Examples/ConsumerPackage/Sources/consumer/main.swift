@@ -7,6 +7,7 @@ import DriftStats
 import Foundation
 import Lineage
 import MLOpsStorage
+import Rollout
 import TensorCore
 
 @main
@@ -39,6 +40,18 @@ struct Consumer {
         let test = try KolmogorovSmirnovTest(reference: reference, current: shifted)
         guard test.pValue < 1e-6 else { throw Failure("a 0.5σ shift in 5,000 rows was not detected (p = \(test.pValue))") }
         print(String(format: "drift: KS statistic %.3f, p-value %.2g", test.statistic, test.pValue))
+
+        // A canary: sticky routing, its state in the embedded store, a replica that resumes it.
+        let plan = try RolloutPlan(name: "ranker-v2", strategy: .canary, control: "v1", candidate: "v2", steps: [10, 50], metric: "converted")
+        let canary = try await location.withDatabase { database in
+            let store = try await SQLRolloutStore(database: database)
+            let controller = try await RolloutController.start(plan: plan, store: store)
+            let replica = try await RolloutController.resume(name: plan.name, store: store)
+            let agree = (0..<1_000).allSatisfy { controller.route("user-\($0)") == replica.route("user-\($0)") }
+            return (agree, (0..<1_000).filter { controller.route("user-\($0)") == 1 }.count)
+        }
+        guard canary.0, canary.1 > 50, canary.1 < 150 else { throw Failure("the canary routed \(canary.1) of 1,000 users to v2, replicas agreeing: \(canary.0)") }
+        print("rollout: \(canary.1) of 1,000 users in the 10% canary, the same on a resumed replica")
 
         // Without the PostgreSQL trait, a postgres:// store is a clear error, not a crash.
         do {

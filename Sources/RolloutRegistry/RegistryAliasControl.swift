@@ -1,4 +1,5 @@
 public import Registry
+public import Rollout
 
 /// ``ModelAliasControl`` on the Registry product: moves go through ``RegistryStore``'s
 /// `promote`, so the registry's promotion policies, roles, and audit log apply to a rollout's
