@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(TensorCore MLOpsStorage Lineage DriftStats Registry FeatureParity Rollout GPUScheduling)
+  targets=(TensorCore MLOpsStorage Lineage DriftStats Registry FeatureParity Rollout RolloutRegistry GPUScheduling)
 fi
 for target in "${targets[@]}"; do
   echo "== $target" >&2

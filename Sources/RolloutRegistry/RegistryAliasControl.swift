@@ -1,7 +1,7 @@
 public import Registry
 public import Rollout
 
-/// ``ModelAliasControl`` on the Registry product: moves go through ``RegistryStore``'s
+/// `ModelAliasControl` on the Registry product: moves go through `RegistryStore`'s
 /// `promote`, so the registry's promotion policies, roles, and audit log apply to a rollout's
 /// moves exactly as to a person's.
 ///

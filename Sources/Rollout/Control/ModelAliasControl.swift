@@ -4,7 +4,7 @@ import Synchronization
 ///
 /// When a rollout promotes, the controller moves the plan's alias (`production`) to the
 /// candidate's version; when it rolls back, it makes sure the alias points at the control's
-/// version again (moving it back if a blue-green switch had moved it). ``RegistryAliasControl``
+/// version again (moving it back if a blue-green switch had moved it). `RegistryAliasControl` (target `RolloutRegistry`)
 /// implements it on the Registry product; ``InMemoryAliasControl`` is for tests and examples.
 public protocol ModelAliasControl: Sendable {
     /// The version `alias` of `model` points at, or nil when it is not set.

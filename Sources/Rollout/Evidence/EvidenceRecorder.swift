@@ -103,6 +103,8 @@ public final class EvidenceRecorder: Sendable {
     /// Notes that request `requestID`, served by `variant`, will have an outcome later.
     ///
     /// - Parameters:
+    ///   - requestID: The request's id, as the outcome will carry it.
+    ///   - variant: The variant that served it.
     ///   - covariate: The unit's pre-exposure value of the metric, for CUPED.
     ///   - now: The time in seconds (any epoch), for ``expireOutcomes(olderThan:value:metric:)``.
     public func expectOutcome(requestID: String, variant: Int, covariate: Double = 0, now: Double = 0) {

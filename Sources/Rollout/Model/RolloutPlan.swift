@@ -61,6 +61,14 @@ public struct RolloutPlan: Sendable, Hashable, Codable {
     /// A plan.
     ///
     /// - Parameters:
+    ///   - name: The rollout's name, unique in its store.
+    ///   - strategy: How traffic moves to the candidate.
+    ///   - control: The variant serving today.
+    ///   - candidate: The variant under test.
+    ///   - salt: The sticky hash's salt (default: the name).
+    ///   - metric: The outcome metric the test judges.
+    ///   - policy: How each look is judged.
+    ///   - registry: The alias to move on promotion and back on rollback, if any.
     ///   - minimumStepSeconds: Seconds each step bakes before the canary grows.
     ///   - steps: The candidate's percentages; defaults by strategy: canary `[5, 25, 50, 100]`,
     ///     blue-green `[100]`, A/B and champion-challenger `[50]`.
