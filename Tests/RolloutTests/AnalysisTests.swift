@@ -172,8 +172,9 @@ struct AnalysisTests {
         }
         let breach = recorder.guardrailBreach(policy, control: 0, candidate: 1)
         #expect(breach?.contains("error_rate") == true)
+        // Guardrails read requests, which come before outcomes: a breach rolls back even before any outcome arrived.
         let look = try SequentialAnalysis(policy: policy).look(control: ArmSummary(), candidate: ArmSummary(), guardrailBreach: breach)
-        #expect(look.decision == .hold)  // no traffic with the metric: hold comes first
+        #expect(look.decision == .rollback)
         var c = ArmSummary(), t = ArmSummary()
         for _ in 0..<20 { c.add(0); t.add(0) }
         #expect(try SequentialAnalysis(policy: policy).look(control: c, candidate: t, guardrailBreach: breach).decision == .rollback)

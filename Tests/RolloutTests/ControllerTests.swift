@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MLOpsStorage
 import MLOpsTestSupport
 import Registry
@@ -108,6 +109,72 @@ struct ControllerTests {
         try await second.evaluate(now: 2)
         #expect(second.state.step == 1)
         for i in 0..<2_000 { #expect(first.route("user-\(i)") == second.route("user-\(i)")) }
+    }
+
+    @Test("blue-green switches traffic and the alias at once, and a broken guardrail switches both back")
+    func blueGreen() async throws {
+        var policy = AnalysisPolicy()
+        policy.minimumSamples = 200
+        policy.guardrails = [try Guardrail(metric: "error_rate", maximum: 0.05)]
+        let plan = try RolloutPlan(
+            name: "blue-green", strategy: .blueGreen, control: "blue", candidate: "green", metric: "converted", policy: policy,
+            registry: .init(model: "shop/ranker", controlVersion: 1, candidateVersion: 2))
+        let aliases = InMemoryAliasControl(aliases: ["shop/ranker/production": 1])
+        let controller = try await RolloutController.start(plan: plan, store: InMemoryRolloutStore(), aliasControl: aliases, now: 0)
+        #expect(try await aliases.version(of: "shop/ranker", alias: "production") == 2)
+        #expect((0..<500).allSatisfy { controller.route("u\($0)") == 1 })
+        for i in 0..<500 { controller.recorder.recordRequest(variant: 1, latency: 0.01, error: i % 10 == 0) }
+        let decision = try await controller.evaluate(now: 60)
+        #expect(decision?.look.decision == .rollback, "\(decision?.look.reason ?? "")")
+        #expect(controller.state.status == .rolledBack)
+        #expect(try await aliases.version(of: "shop/ranker", alias: "production") == 1)
+        #expect((0..<500).allSatisfy { controller.route("u\($0)") == 0 })
+        // A guardrail a blue-green switch cannot judge is refused with the plan.
+        var relative = AnalysisPolicy()
+        relative.guardrails = [try Guardrail(metric: "latency_p99", maximumIncrease: 0.2)]
+        #expect(throws: RolloutError.self) {
+            try RolloutPlan(name: "bg", strategy: .blueGreen, control: "blue", candidate: "green", metric: "m", policy: relative)
+        }
+    }
+
+    /// A registry that refuses the first `failures` moves.
+    final class FlakyAliases: ModelAliasControl {
+        let inner: InMemoryAliasControl
+        let failures: Mutex<Int>
+        init(_ aliases: [String: Int], failures: Int) {
+            inner = InMemoryAliasControl(aliases: aliases)
+            self.failures = Mutex(failures)
+        }
+        func version(of model: String, alias: String) async throws -> Int? { try await inner.version(of: model, alias: alias) }
+        func move(_ model: String, alias: String, to version: Int, expecting expected: Int?, reason: String) async throws {
+            let refuse = failures.withLock { left -> Bool in
+                defer { left = max(0, left - 1) }
+                return left > 0
+            }
+            if refuse { throw RolloutError(.stateConflict, "the registry is unavailable") }
+            try await inner.move(model, alias: alias, to: version, expecting: expected, reason: reason)
+        }
+    }
+
+    @Test("a decision is stored before the alias moves; a refused move is retried by the next evaluation")
+    func aliasRetried() async throws {
+        let store = InMemoryRolloutStore()
+        let aliases = FlakyAliases(["shop/ranker/production": 1], failures: 1)
+        let controller = try await RolloutController.start(plan: try Self.plan("flaky"), store: store, aliasControl: aliases, now: 0)
+        var t = 0.0
+        var served = 0
+        var refused = 0
+        while try await store.state(of: "flaky").status == .running && t < 200 {
+            Self.drive(controller, candidateRate: 0.16, users: 5_000, seed: 300 + UInt64(t), start: served)
+            served += 5_000
+            t += 1
+            do { try await controller.evaluate(now: t) } catch { refused += 1 }
+        }
+        #expect(refused == 1)
+        #expect(try await store.state(of: "flaky").status == .promoted)
+        #expect(try await aliases.version(of: "shop/ranker", alias: "production") == 1)  // the move failed once
+        try await controller.evaluate(now: t + 1)
+        #expect(try await aliases.version(of: "shop/ranker", alias: "production") == 2)
     }
 
     @Test("the registry adapter moves production through the registry's promote, with its audit trail")

@@ -119,12 +119,17 @@ struct RoutingTests {
         #expect(throws: RolloutError.self) { try TargetingRule(attribute: "a", match: .oneOf([]), variant: "candidate") }
     }
 
-    @Test("an empty unit key is refused where keys enter, and routed to the control, never a crash, at request time")
+    @Test("an empty unit key is refused where keys enter, and routed to the largest variant, never a crash, at request time")
     func emptyKey() throws {
         #expect(throws: RolloutError.self) { try UnitKey("") }
-        let router = try Router(salt: "s", weights: try TrafficWeights(parsing: "control=0,candidate=100"))
-        #expect(router.variantIndex(for: "") == 0)
-        #expect(router.variantIndex(for: "u") == 1)
+        let canary = try Router(salt: "s", weights: try TrafficWeights(parsing: "control=95,candidate=5"))
+        #expect(canary.variantIndex(for: "") == 0)
+        let promoted = try Router(salt: "s", weights: try TrafficWeights(parsing: "control=0,candidate=100"))
+        #expect(promoted.variantIndex(for: "") == 1)
+        #expect(promoted.variantIndex(for: "u") == 1)
+        // A stored allocation that cannot be routed is refused when the router is built.
+        let broken = try JSONDecoder().decode(BucketAllocation.self, from: Data(#"{"variants": ["a"], "owners": [0, 1]}"#.utf8))
+        #expect(throws: RolloutError.self) { try Router(salt: "s", allocation: broken) }
     }
 
     @Test("a published router replaces the old one for new requests; the old snapshot keeps working")

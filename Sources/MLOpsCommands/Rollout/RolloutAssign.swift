@@ -57,6 +57,8 @@ struct RolloutAssign: AsyncParsableCommand {
             line.hasSuffix("\r") ? line.dropLast() : line
         }
         if lines.last?.isEmpty == true { lines.removeLast() }
+        // A byte-order mark is not part of the first key or header.
+        if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
         guard let first = lines.first else { return [] }
         let header = CSVField.split(first)
         if let column = header.firstIndex(of: "unit"), header.count > 1 || first == "unit" {

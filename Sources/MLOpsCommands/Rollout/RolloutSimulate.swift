@@ -40,12 +40,14 @@ struct RolloutSimulate: AsyncParsableCommand {
         guard trials >= 1, trials <= 1_000_000 else { throw ValidationError("--trials \(trials): give 1 to 1,000,000.") }
         guard effect.isFinite, effect > -1 else { throw ValidationError("--effect \(effect): give a relative change above -1, such as -0.05.") }
         guard baseline.isFinite else { throw ValidationError("--baseline \(baseline) is not a number.") }
-        if let events, events < 1 { throw ValidationError("--events \(events): give 1 or more.") }
+        if let events, events < 1 || events > 1_000_000_000_000 { throw ValidationError("--events \(events): give 1 to 10^12.") }
     }
 
     func run() async throws {
         let policy = try policyOptions.resolve()
-        let traffic = RolloutSimulation.Traffic(baseline: baseline, relativeEffect: effect, standardDeviation: sd, maximumEvents: events ?? policy.lookEvery * 20)
+        let (twentyLooks, overflow) = policy.lookEvery.multipliedReportingOverflow(by: 20)
+        let traffic = RolloutSimulation.Traffic(
+            baseline: baseline, relativeEffect: effect, standardDeviation: sd, maximumEvents: events ?? (overflow ? Int.max : twentyLooks))
         let simulation = try RolloutSimulation(policy: policy, traffic: traffic)
         Terminal.progress("running \(trials) trials")
         let summary = try simulation.run(trials: trials, seed: seed)

@@ -3,8 +3,8 @@ import Foundation
 /// The analysis a rollout runs at every look: guardrails, the sample-ratio check, the minimums,
 /// then the always-valid test, in that order.
 ///
-/// 1. No observations at all: **hold** ("no traffic").
-/// 2. A guardrail broken: **roll back**.
+/// 1. A guardrail broken: **roll back** (guardrails read requests, which come before outcomes).
+/// 2. No observations of the metric at all: **hold** ("no traffic").
 /// 3. A sample-ratio mismatch (p below ``AnalysisPolicy/srmAlpha``): ``AnalysisPolicy/onSampleRatioMismatch`` (hold by default).
 /// 4. Fewer than ``AnalysisPolicy/minimumSamples`` observations in either variant, or less than
 ///    ``AnalysisPolicy/minimumDurationSeconds`` since the first event: **hold**.
@@ -42,12 +42,13 @@ public struct SequentialAnalysis: Sendable {
     ///   - events: Events seen so far (for the record).
     ///   - elapsedSeconds: Seconds since the first event.
     ///   - guardrailBreach: A broken guardrail's reason, if the caller found one.
+    ///   - checkSampleRatio: Whether to run the sample-ratio check (not at a 100% step).
     public func look(
         control: ArmSummary, candidate: ArmSummary, assignments: (control: Int, candidate: Int)? = nil, events: Int? = nil,
-        elapsedSeconds: Double = 0, guardrailBreach: String? = nil
+        elapsedSeconds: Double = 0, guardrailBreach: String? = nil, checkSampleRatio: Bool = true
     ) -> RolloutLook {
         let counts = assignments ?? (control.count, candidate.count)
-        let srm = (try? SampleRatioMismatch(observed: [counts.control, counts.candidate], expectedShares: policy.expectedSplit))
+        let srm = checkSampleRatio ? (try? SampleRatioMismatch(observed: [counts.control, counts.candidate], expectedShares: policy.expectedSplit)) : nil
         let srmP = srm?.pValue ?? 1
         var look = RolloutLook(
             events: events ?? counts.control + counts.candidate, controlSamples: control.count, candidateSamples: candidate.count,
@@ -70,10 +71,10 @@ public struct SequentialAnalysis: Sendable {
             return look
         }
 
+        if let guardrailBreach { return decide(.rollback, "guardrail broken: \(guardrailBreach)") }
         if control.count == 0 && candidate.count == 0 {
             return decide(.hold, "no traffic with the metric yet: holding, never passing without evidence")
         }
-        if let guardrailBreach { return decide(.rollback, "guardrail broken: \(guardrailBreach)") }
         if let srm, srm.mismatch(at: policy.srmAlpha) {
             let reason = String(
                 format: "sample ratio mismatch: %d control and %d candidate events against an expected %@ split (chi-square p = %.3g < %.3g); assignment or logging is broken, so the comparison cannot be trusted",
@@ -123,6 +124,6 @@ public struct SequentialAnalysis: Sendable {
     }
 
     static func split(_ shares: [Double]) -> String {
-        shares.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }.joined(separator: "/")
+        shares.map { String(format: "%g", $0) }.joined(separator: "/")
     }
 }

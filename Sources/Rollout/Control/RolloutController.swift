@@ -37,7 +37,9 @@ public final class RolloutController: Sendable {
     public let rules: [TargetingRule]
     private let aliasControl: (any ModelAliasControl)?
     private let current: Mutex<RolloutState>
-    private let startedAt: Double
+    /// This replica's request counts (control, candidate) when it adopted the current step: the
+    /// sample-ratio check and the step's minimum judge this replica's traffic since then.
+    private let stepBaseline: Mutex<[Int]>
 
     private init(state: RolloutState, store: any RolloutStore, aliasControl: (any ModelAliasControl)?, rules: [TargetingRule], now: Double) throws(RolloutError) {
         name = state.plan.name
@@ -47,7 +49,7 @@ public final class RolloutController: Sendable {
         recorder = try EvidenceRecorder(variants: [state.plan.control, state.plan.candidate], metrics: [state.plan.metric])
         routerHandle = RouterHandle(try state.router(rules: rules))
         current = Mutex(state)
-        startedAt = now
+        stepBaseline = Mutex([0, 0])
     }
 
     /// Starts `plan` (or resumes it, when the store already holds a rollout of that name with the same plan).
@@ -61,12 +63,9 @@ public final class RolloutController: Sendable {
         plan: RolloutPlan, store: any RolloutStore, aliasControl: (any ModelAliasControl)? = nil, rules: [TargetingRule] = [],
         now: Double = Date().timeIntervalSince1970
     ) async throws -> RolloutController {
-        var state: RolloutState
+        let state: RolloutState
         do {
             state = try await store.create(plan, now: now)
-            if plan.strategy == .blueGreen, let target = plan.registry, let aliasControl {
-                try await Self.ensureAlias(aliasControl, target, at: target.candidateVersion, reason: "rollout \(plan.name): blue-green switch to version \(target.candidateVersion)")
-            }
         } catch let error as RolloutError where error.code == .stateConflict {
             let stored = try await store.state(of: plan.name)
             guard stored.plan == plan else {
@@ -74,7 +73,10 @@ public final class RolloutController: Sendable {
             }
             state = stored
         }
-        return try RolloutController(state: state, store: store, aliasControl: aliasControl, rules: rules, now: now)
+        let controller = try RolloutController(state: state, store: store, aliasControl: aliasControl, rules: rules, now: now)
+        // A blue-green switch moves the alias now; an ended rollout's alias is brought in line.
+        try await controller.reconcileAlias(state)
+        return controller
     }
 
     /// Resumes the stored rollout `name` (after a restart, or on another replica).
@@ -84,7 +86,10 @@ public final class RolloutController: Sendable {
         name: String, store: any RolloutStore, aliasControl: (any ModelAliasControl)? = nil, rules: [TargetingRule] = [],
         now: Double = Date().timeIntervalSince1970
     ) async throws -> RolloutController {
-        try RolloutController(state: try await store.state(of: name), store: store, aliasControl: aliasControl, rules: rules, now: now)
+        let state = try await store.state(of: name)
+        let controller = try RolloutController(state: state, store: store, aliasControl: aliasControl, rules: rules, now: now)
+        try await controller.reconcileAlias(state)
+        return controller
     }
 
     /// The state as this replica last saw it.
@@ -99,7 +104,12 @@ public final class RolloutController: Sendable {
     /// Judges the evidence now and acts on it; returns the decision recorded.
     ///
     /// Reads the stored state first, so a step another replica took (or its promotion or
-    /// rollback) is followed; an ended rollout is not judged again.
+    /// rollback) is followed; an ended rollout is not judged again, but its registry alias is
+    /// brought in line with it (a move that failed before is retried).
+    ///
+    /// A decision is stored first (with the version check) and the alias moved after, so a
+    /// replica that loses the race to store never moves the alias; a move the registry refuses
+    /// throws, and the next evaluation retries it.
     ///
     /// - Throws: the store's and the registry's errors; a lost race is not an error (the
     ///   winner's state is adopted and its last decision returned).
@@ -107,21 +117,27 @@ public final class RolloutController: Sendable {
     public func evaluate(now: Double = Date().timeIntervalSince1970) async throws -> RolloutState.DecisionRecord? {
         var state = try await store.state(of: name)
         adopt(state)
-        guard state.status == .running else { return state.decisions.last }
+        guard state.status == .running else {
+            try await reconcileAlias(state)
+            return state.decisions.last
+        }
         let plan = state.plan
         let evidence = recorder.snapshot()
         let (control, candidate) = (evidence[0], evidence[1])
-        let assigned = (control.requests - state.stepStartAssignments[0], candidate.requests - state.stepStartAssignments[1])
+        let baseline = stepBaseline.withLock { $0 }
+        let assigned = (max(0, control.requests - baseline[0]), max(0, candidate.requests - baseline[1]))
         var policy = plan.policy
         let share = plan.steps[state.step]
-        policy.expectedSplit = [max(100 - share, 0.000_001), share]
+        // At 100% there is no split to check: the sample-ratio check is skipped.
+        let checkSampleRatio = share < 100
+        policy.expectedSplit = checkSampleRatio ? [100 - share, share] : [50, 50]
         let analysis = try SequentialAnalysis(policy: policy)
         let breach = recorder.guardrailBreach(policy, control: 0, candidate: 1) ?? Self.absoluteBreach(policy, candidate)
         let elapsed = now - state.createdAt
 
         var look: RolloutLook
         if plan.strategy == .blueGreen {
-            look = analysis.look(control: ArmSummary(), candidate: candidate.outcomes[0], assignments: assigned, elapsedSeconds: elapsed)
+            look = analysis.look(control: ArmSummary(), candidate: candidate.outcomes[0], assignments: assigned, elapsedSeconds: elapsed, checkSampleRatio: false)
             if let breach {
                 look.decision = .rollback
                 look.reason = "guardrail broken: \(breach)"
@@ -135,30 +151,27 @@ public final class RolloutController: Sendable {
         } else {
             look = analysis.look(
                 control: control.outcomes[0], candidate: candidate.outcomes[0], assignments: assigned, events: control.requests + candidate.requests,
-                elapsedSeconds: elapsed, guardrailBreach: breach)
+                elapsedSeconds: elapsed, guardrailBreach: breach, checkSampleRatio: checkSampleRatio)
         }
 
         var action: String
+        let stepCandidates = assigned.1
         switch look.decision {
         case .promote:
-            if let target = plan.registry, let aliasControl {
-                try await Self.ensureAlias(aliasControl, target, at: target.candidateVersion, reason: "rollout \(plan.name) promoted: \(look.reason)")
-            }
             state.status = .promoted
             action = plan.registry.map { "promoted: \($0.alias) → version \($0.candidateVersion)" } ?? "promoted"
         case .rollback:
-            if let target = plan.registry, let aliasControl {
-                try await Self.ensureAlias(aliasControl, target, at: target.controlVersion, reason: "rollout \(plan.name) rolled back: \(look.reason)")
-            }
             state.status = .rolledBack
-            action = plan.registry.map { "rolled back: \($0.alias) stays on version \($0.controlVersion)" } ?? "rolled back"
-        case .continue where state.step + 1 < plan.steps.count && now - state.stepStartedAt >= plan.minimumStepSeconds:
+            action = plan.registry.map { "rolled back: \($0.alias) on version \($0.controlVersion)" } ?? "rolled back"
+        case .continue where state.step + 1 < plan.steps.count
+            && now - state.stepStartedAt >= plan.minimumStepSeconds && stepCandidates >= policy.minimumSamples:
             state.step += 1
-            state.stepStartAssignments = [control.requests, candidate.requests]
             state.stepStartedAt = now
             action = "advanced to step \(state.step + 1) (\(TrafficWeights.format(plan.steps[state.step]))% to the candidate)"
         case .continue where state.step + 1 < plan.steps.count:
-            action = String(format: "baking step %d: %.0f of %.0f s", state.step + 1, now - state.stepStartedAt, plan.minimumStepSeconds)
+            action = String(
+                format: "baking step %d: %d of %d candidate requests and %.0f of %.0f s", state.step + 1, stepCandidates, policy.minimumSamples,
+                now - state.stepStartedAt, plan.minimumStepSeconds)
         case .continue:
             action = "continued at the last step"
         case .hold:
@@ -172,7 +185,28 @@ public final class RolloutController: Sendable {
             state = try await store.state(of: name)
         }
         adopt(state)
+        try await reconcileAlias(state)
         return state.decisions.last
+    }
+
+    /// Points the plan's alias where the stored state says: the candidate once promoted (and
+    /// while a blue-green switch runs), the control once rolled back; a running canary or test
+    /// leaves it alone.
+    private func reconcileAlias(_ state: RolloutState) async throws {
+        guard let target = state.plan.registry, let aliasControl else { return }
+        let version: Int
+        let reason: String
+        switch state.status {
+        case .promoted:
+            (version, reason) = (target.candidateVersion, "rollout \(name) promoted: \(state.decisions.last?.look.reason ?? "")")
+        case .rolledBack:
+            (version, reason) = (target.controlVersion, "rollout \(name) rolled back: \(state.decisions.last?.look.reason ?? "")")
+        case .running where state.plan.strategy == .blueGreen:
+            (version, reason) = (target.candidateVersion, "rollout \(name): blue-green switch to version \(target.candidateVersion)")
+        case .running:
+            return
+        }
+        try await Self.ensureAlias(aliasControl, target, at: version, reason: reason)
     }
 
     /// Evaluates every `interval` until the rollout ends or the task is cancelled.
@@ -186,13 +220,19 @@ public final class RolloutController: Sendable {
         }
     }
 
-    /// Makes `state` this replica's, publishing its router when the split changed.
+    /// Makes `state` this replica's, publishing its router when the split changed; an older
+    /// state than the one held (two evaluations racing) is ignored, so units never move back.
     private func adopt(_ state: RolloutState) {
-        let changed = current.withLock { old in
+        let changed = current.withLock { old -> Bool in
+            guard state.version >= old.version else { return false }
             defer { old = state }
             return old.status != state.status || old.step != state.step
         }
-        if changed, let router = try? state.router(rules: rules) { routerHandle.publish(router) }
+        guard changed else { return }
+        // The step's traffic is counted from here on this replica.
+        let counts = recorder.snapshot().map(\.requests)
+        stepBaseline.withLock { $0 = counts }
+        if let router = try? state.router(rules: rules) { routerHandle.publish(router) }
     }
 
     /// A guardrail with an absolute limit, judged on the candidate alone (blue-green has no control traffic).

@@ -36,7 +36,11 @@ public struct VariantEvidence: Sendable {
         requests += other.requests
         errors += other.errors
         fallbacks += other.fallbacks
-        latency.update(contentsOf: (try? other.latency.quantiles(stride(from: 0.0005, to: 1, by: 0.001))) ?? [])
+        do {
+            try latency.merge(other.latency)
+        } catch {
+            throw RolloutError(.invalidPolicy, "The latency sketches cannot merge: \(error)", fix: "merge evidence recorded with the same sketch size.")
+        }
         for i in outcomes.indices { outcomes[i].merge(other.outcomes[i]) }
     }
 }

@@ -114,6 +114,18 @@ public struct RolloutPlan: Sendable, Hashable, Codable {
             throw RolloutError(.invalidPlan, "A \(strategy.rawValue) rollout has one step, not \(chosen.count)", location: "steps", fix: "use a canary for several steps.")
         }
         try policy.validate()
+        for guardrail in policy.guardrails {
+            if case .outcomeMean(let metricName)? = guardrail.parsedMetric, metricName != metric {
+                throw RolloutError(
+                    .invalidPlan, "The guardrail on \(guardrail.metric) reads a metric the rollout does not record (it records \(metric))",
+                    location: "guardrails", fix: "guard mean:\(metric), errors, fallbacks or latency.")
+            }
+            if strategy == .blueGreen, guardrail.maximumIncrease != nil || guardrail.maximum == nil {
+                throw RolloutError(
+                    .invalidPlan, "A blue-green switch has no control traffic to compare with, so the guardrail on \(guardrail.metric) needs an absolute maximum and no maximum_increase",
+                    location: "guardrails", fix: "give the guardrail a maximum.")
+            }
+        }
         self.name = name
         self.strategy = strategy
         self.control = control
@@ -124,6 +136,22 @@ public struct RolloutPlan: Sendable, Hashable, Codable {
         self.policy = policy
         self.registry = registry
         self.minimumStepSeconds = minimumStepSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, strategy, control, candidate, steps, salt, metric, policy, registry, minimumStepSeconds
+    }
+
+    /// Reads a stored plan and checks it as ``init(name:strategy:control:candidate:steps:salt:metric:policy:registry:minimumStepSeconds:)`` does.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            name: try c.decode(String.self, forKey: .name), strategy: try c.decode(Strategy.self, forKey: .strategy),
+            control: try c.decode(String.self, forKey: .control), candidate: try c.decode(String.self, forKey: .candidate),
+            steps: try c.decode([Double].self, forKey: .steps), salt: try c.decode(String.self, forKey: .salt),
+            metric: try c.decode(String.self, forKey: .metric), policy: try c.decode(AnalysisPolicy.self, forKey: .policy),
+            registry: try c.decodeIfPresent(RegistryTarget.self, forKey: .registry),
+            minimumStepSeconds: try c.decodeIfPresent(Double.self, forKey: .minimumStepSeconds) ?? 0)
     }
 
     /// The split at step `index` (0-based).

@@ -29,9 +29,6 @@ public struct RolloutState: Sendable, Hashable, Codable {
     public internal(set) var status: Status
     /// The current step (0-based).
     public internal(set) var step: Int
-    /// Requests each variant had when the step began (control, candidate): the sample-ratio
-    /// check judges each step's traffic against that step's split.
-    public internal(set) var stepStartAssignments: [Int]
     /// When the current step began, in seconds since the Unix epoch.
     public internal(set) var stepStartedAt: Double
     /// Every decision, oldest first.
@@ -42,12 +39,31 @@ public struct RolloutState: Sendable, Hashable, Codable {
     public internal(set) var createdAt: Double
     public internal(set) var updatedAt: Double
 
+    enum CodingKeys: String, CodingKey {
+        case plan, status, step, stepStartedAt, decisions, version, createdAt, updatedAt
+    }
+
+    /// Reads a stored state, checking that its step exists in its plan.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        plan = try c.decode(RolloutPlan.self, forKey: .plan)
+        status = try c.decode(Status.self, forKey: .status)
+        step = try c.decode(Int.self, forKey: .step)
+        stepStartedAt = try c.decode(Double.self, forKey: .stepStartedAt)
+        decisions = try c.decode([DecisionRecord].self, forKey: .decisions)
+        version = try c.decode(Int.self, forKey: .version)
+        createdAt = try c.decode(Double.self, forKey: .createdAt)
+        updatedAt = try c.decode(Double.self, forKey: .updatedAt)
+        guard plan.steps.indices.contains(step) else {
+            throw RolloutError(.invalidPlan, "The stored rollout '\(plan.name)' is at step \(step + 1) of \(plan.steps.count)", location: plan.name, fix: "restore the store from a backup.")
+        }
+    }
+
     /// A new rollout at its first step.
     public init(plan: RolloutPlan, now: Double) {
         self.plan = plan
         status = .running
         step = 0
-        stepStartAssignments = [0, 0]
         stepStartedAt = now
         decisions = []
         version = 1
@@ -68,8 +84,9 @@ public struct RolloutState: Sendable, Hashable, Codable {
     }
 
     /// The router for the current split (fresh allocation: for two variants the same buckets
-    /// as every earlier step's grown allocation, see ``BucketAllocation``).
+    /// as every earlier step's grown allocation, see ``BucketAllocation``). Once the rollout has
+    /// ended, targeting rules no longer apply: all traffic goes to the winner.
     public func router(rules: [TargetingRule] = []) throws(RolloutError) -> Router {
-        try Router(salt: plan.salt, weights: weights, rules: rules)
+        try Router(salt: plan.salt, weights: weights, rules: status == .running ? rules : [])
     }
 }

@@ -30,6 +30,8 @@ public final class BanditRouter: Sendable {
 
     struct State {
         var sticky: [String: Int]
+        /// Units assigned to each arm (rewards may arrive much later).
+        var assigned: [Int]
         var pulls: [Double]
         var rewards: [Double]
         var random: Xoshiro256StarStar
@@ -60,7 +62,11 @@ public final class BanditRouter: Sendable {
         }
         self.arms = arms
         self.algorithm = algorithm
-        state = Mutex(State(sticky: sticky, pulls: Array(repeating: 0, count: arms.count), rewards: Array(repeating: 0, count: arms.count), random: Xoshiro256StarStar(seed: seed)))
+        var assigned = [Int](repeating: 0, count: arms.count)
+        for arm in sticky.values { assigned[arm] += 1 }
+        state = Mutex(State(
+            sticky: sticky, assigned: assigned, pulls: Array(repeating: 0, count: arms.count), rewards: Array(repeating: 0, count: arms.count),
+            random: Xoshiro256StarStar(seed: seed)))
     }
 
     /// The arm (an index into ``arms``) for `unit`: its remembered arm, or a new choice that is then remembered.
@@ -71,6 +77,7 @@ public final class BanditRouter: Sendable {
             if let arm = state.sticky[unit] { return arm }
             let arm = Self.choose(algorithm, &state)
             state.sticky[unit] = arm
+            state.assigned[arm] += 1
             return arm
         }
     }
@@ -112,7 +119,7 @@ public final class BanditRouter: Sendable {
             if state.random.nextUniform() < epsilon { return (try? state.random.nextInt(below: n)) ?? 0 }
             return bestMean(state)
         case .ucb1:
-            if let untried = state.pulls.firstIndex(of: 0) { return untried }
+            if let untried = untriedArm(state) { return untried }
             let total = state.pulls.reduce(0, +)
             var best = 0, bestScore = -Double.infinity
             for arm in 0..<n {
@@ -123,8 +130,14 @@ public final class BanditRouter: Sendable {
         }
     }
 
+    /// Among arms without a reward yet, the one with the fewest units: while rewards are
+    /// delayed, new units spread over the untried arms instead of piling onto the first.
+    static func untriedArm(_ state: State) -> Int? {
+        state.pulls.indices.filter { state.pulls[$0] == 0 }.min { state.assigned[$0] < state.assigned[$1] }
+    }
+
     static func bestMean(_ state: State) -> Int {
-        if let untried = state.pulls.firstIndex(of: 0) { return untried }
+        if let untried = untriedArm(state) { return untried }
         var best = 0, bestMean = -Double.infinity
         for arm in state.pulls.indices {
             let mean = state.rewards[arm] / state.pulls[arm]

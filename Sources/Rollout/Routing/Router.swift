@@ -20,7 +20,8 @@ public struct Router: Sendable {
     public let allocation: BucketAllocation
     /// Rules checked before the weighted split.
     public let rules: [TargetingRule]
-    /// The variant an empty unit key goes to: the first variant (the control or champion).
+    /// The variant an empty unit key goes to: the one with the largest share (the first of
+    /// equals), so the control in a canary and the winner once a rollout has ended.
     public let fallbackVariant: Int
 
     @usableFromInline let hash: UnitHash
@@ -38,6 +39,13 @@ public struct Router: Sendable {
     ///
     /// - Throws: ``RolloutError/Code/unknownVariant`` when a rule names a variant the allocation does not have.
     public init(salt: String, allocation: BucketAllocation, rules: [TargetingRule] = []) throws(RolloutError) {
+        guard allocation.owners.count == TrafficWeights.bucketCount, !allocation.variants.isEmpty,
+            allocation.owners.allSatisfy({ Int($0) < allocation.variants.count })
+        else {
+            throw RolloutError(
+                .invalidPlan, "The bucket allocation has \(allocation.owners.count) buckets for \(allocation.variants.count) variants, or a bucket owned by no variant",
+                fix: "build allocations from TrafficWeights; restore the store from a backup.")
+        }
         var targets: [Int] = []
         for rule in rules {
             guard let index = allocation.variants.firstIndex(of: rule.variant) else {
@@ -50,7 +58,8 @@ public struct Router: Sendable {
         self.salt = salt
         self.allocation = allocation
         self.rules = rules
-        self.fallbackVariant = 0
+        let counts = allocation.counts
+        self.fallbackVariant = counts.indices.max { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) } ?? 0
         self.hash = UnitHash(salt: salt)
         self.owners = allocation.owners
         self.ruleTargets = targets

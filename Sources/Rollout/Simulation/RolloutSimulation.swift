@@ -36,6 +36,9 @@ public struct RolloutSimulation: Sendable {
         }
     }
 
+    /// The most looks one trial may take.
+    public static let maximumLooks = 100_000
+
     /// The policy under test.
     public let analysis: SequentialAnalysis
     /// The traffic.
@@ -44,7 +47,8 @@ public struct RolloutSimulation: Sendable {
     /// A simulation of `policy` on `traffic`.
     ///
     /// - Throws: ``RolloutError/Code/invalidPolicy`` for a policy that cannot work or traffic
-    ///   that cannot exist (a rate outside [0, 1], a non-positive standard deviation, no events).
+    ///   that cannot exist (a rate outside [0, 1], a non-positive standard deviation, no events,
+    ///   more than ``maximumLooks`` looks or 10¹² events a trial).
     public init(policy: AnalysisPolicy, traffic: Traffic) throws(RolloutError) {
         analysis = try SequentialAnalysis(policy: policy)
         let candidate = traffic.baseline * (1 + traffic.relativeEffect)
@@ -60,6 +64,14 @@ public struct RolloutSimulation: Sendable {
         }
         guard traffic.maximumEvents >= policy.lookEvery else {
             throw RolloutError(.invalidPolicy, "Trials of \(traffic.maximumEvents) events never reach a look every \(policy.lookEvery)", location: "events", fix: "give more events per trial than --look-every.")
+        }
+        guard traffic.maximumEvents <= 1_000_000_000_000 else {
+            throw RolloutError(.invalidPolicy, "Trials of \(traffic.maximumEvents) events are more than 10^12", location: "events", fix: "give fewer events per trial.")
+        }
+        guard traffic.maximumEvents / policy.lookEvery <= Self.maximumLooks else {
+            throw RolloutError(
+                .invalidPolicy, "Trials of \(traffic.maximumEvents) events looked at every \(policy.lookEvery) take more than \(Self.maximumLooks) looks each",
+                location: "events", fix: "look less often (a larger --look-every) or give fewer events.")
         }
         self.traffic = traffic
     }
@@ -128,21 +140,28 @@ public struct RolloutSimulation: Sendable {
         }
     }
 
-    /// An exact binomial draw by geometric waiting times (Devroye, Non-Uniform Random Variate
-    /// Generation, 1986, X.4.3): expected cost n · min(p, 1 − p) uniforms.
+    /// A binomial draw: exact by geometric waiting times (Devroye, Non-Uniform Random Variate
+    /// Generation, 1986, X.4.3; expected cost n · min(p, 1 − p) uniforms) up to a million
+    /// expected successes per batch, the normal approximation (rounded, clamped) beyond, where
+    /// it differs from the binomial by less than the test could ever see.
     static func binomial(_ n: Int, _ p: Double, using random: inout Xoshiro256StarStar) -> Int {
         if p <= 0 { return 0 }
         if p >= 1 { return n }
         let q = min(p, 1 - p)
+        if Double(n) * q > 1_000_000 {
+            let draw = (Double(n) * p + (Double(n) * p * (1 - p)).squareRoot() * random.nextNormal()).rounded()
+            return Int(min(Double(n), max(0, draw)))
+        }
         let logComplement = log1p(-q)
         var successes = 0
         var position = 0
         while true {
-            // Trials up to and including the next success: a geometric draw.
+            // Trials up to and including the next success: a geometric draw, compared in Double
+            // first so that a tiny rate cannot overflow the count.
             let u = 1 - random.nextUniform()  // in (0, 1]
-            let gap = Int((log(u) / logComplement).rounded(.down)) + 1
-            position += gap
-            if position > n { break }
+            let gap = (log(u) / logComplement).rounded(.down) + 1
+            guard gap.isFinite, gap <= Double(n - position) else { break }
+            position += Int(gap)
             successes += 1
         }
         return p <= 0.5 ? successes : n - successes

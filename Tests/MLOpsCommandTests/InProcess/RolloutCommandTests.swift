@@ -156,6 +156,8 @@ struct RolloutCommandTests {
                 ([folder.file("novariant.csv")] + base, "variant"),
                 ([folder.file("missing.csv")] + base, "no events file"),
                 ([events] + base + ["--kind", "ratio"], "kind"),
+                ([events] + base + ["--expected-split", "nan/50"], "expected split"),
+                ([events] + base + ["--alpha", "nan"], "α"),
             ]
             for (arguments, message) in cases {
                 let result = await mlops(["rollout", "analyze"] + arguments)
@@ -177,7 +179,14 @@ struct RolloutCommandTests {
         #expect(rollback["median_events"] is Double)
         #expect(result.json["naive_alarm_rate"] is Double)
         #expect(await mlops(arguments).output == result.output)
-        for bad in [["--trials", "0"], ["--baseline", "1.5"], ["--effect", "-2"], ["--alpha", "0"], ["--events", "10", "--look-every", "100"]] {
+        // Extreme but valid settings run (no trap), with a mismatch message built from a huge split.
+        for extreme in [["--baseline", "1e-20", "--trials", "3"], ["--baseline", "0.999999999", "--trials", "3"], ["--expected-split", "1e19/1", "--trials", "3"],
+                        ["--trials", "2", "--look-every", "1000000", "--events", "1000000000"]] {
+            let ran = await mlops(["rollout", "simulate"] + extreme)
+            #expect(ran.exitCode == 0, "\(extreme): \(ran.transcript)")
+        }
+        for bad in [["--trials", "0"], ["--baseline", "1.5"], ["--effect", "-2"], ["--alpha", "0"], ["--events", "10", "--look-every", "100"],
+                    ["--look-every", "9223372036854775807"], ["--events", "10000000", "--look-every", "1"]] {
             let refused = await mlops(["rollout", "simulate"] + bad)
             #expect(refused.exitCode == 2, "\(bad): \(refused.transcript)")
         }
