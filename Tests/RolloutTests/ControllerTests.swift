@@ -45,6 +45,16 @@ struct ControllerTests {
         }
     }
 
+    /// A minute at a time: 5,000 new users, then a look; until the rollout ends (at most 200 minutes).
+    static func runToEnd(_ controller: RolloutController, candidateRate: Double, seed: UInt64) async throws {
+        var minute = 0
+        while controller.state.status == .running && minute < 200 {
+            drive(controller, candidateRate: candidateRate, users: 5_000, seed: seed &+ UInt64(minute), start: minute * 5_000)
+            minute += 1
+            try await controller.evaluate(now: Double(minute))
+        }
+    }
+
     static func plan(_ name: String) throws -> RolloutPlan {
         var policy = AnalysisPolicy()
         policy.minimumSamples = 500
@@ -58,14 +68,7 @@ struct ControllerTests {
         let store = InMemoryRolloutStore()
         let aliases = InMemoryAliasControl(aliases: ["shop/ranker/production": 1])
         let controller = try await RolloutController.start(plan: try Self.plan("better"), store: store, aliasControl: aliases, now: 0)
-        var t = 0.0
-        var served = 0
-        while controller.state.status == .running && t < 200 {
-            Self.drive(controller, candidateRate: 0.16, users: 5_000, seed: UInt64(t), start: served)
-            served += 5_000
-            t += 1
-            try await controller.evaluate(now: t)
-        }
+        try await Self.runToEnd(controller, candidateRate: 0.16, seed: 0)
         let state = controller.state
         #expect(state.status == .promoted, "\(state.decisions.last?.look.reason ?? "")")
         #expect(state.decisions.contains { $0.action.hasPrefix("advanced to step 2") })
@@ -79,14 +82,7 @@ struct ControllerTests {
         let store = InMemoryRolloutStore()
         let aliases = InMemoryAliasControl(aliases: ["shop/ranker/production": 1])
         let controller = try await RolloutController.start(plan: try Self.plan("worse"), store: store, aliasControl: aliases, now: 0)
-        var t = 0.0
-        var served = 0
-        while controller.state.status == .running && t < 200 {
-            Self.drive(controller, candidateRate: 0.05, users: 5_000, seed: 1_000 + UInt64(t), start: served)
-            served += 5_000
-            t += 1
-            try await controller.evaluate(now: t)
-        }
+        try await Self.runToEnd(controller, candidateRate: 0.05, seed: 1_000)
         #expect(controller.state.status == .rolledBack)
         #expect(try await aliases.version(of: "shop/ranker", alias: "production") == 1)
         #expect(aliases.moves.isEmpty)
@@ -190,14 +186,7 @@ struct ControllerTests {
         _ = try await registry.promote(model, version: 1, to: "production", by: "rollouts", reason: "first", expecting: .any)
         let control = RegistryAliasControl(registry: registry, principal: "rollouts")
         let controller = try await RolloutController.start(plan: try Self.plan("registry"), store: InMemoryRolloutStore(), aliasControl: control, now: 0)
-        var t = 0.0
-        var served = 0
-        while controller.state.status == .running && t < 200 {
-            Self.drive(controller, candidateRate: 0.16, users: 5_000, seed: 77 + UInt64(t), start: served)
-            served += 5_000
-            t += 1
-            try await controller.evaluate(now: t)
-        }
+        try await Self.runToEnd(controller, candidateRate: 0.16, seed: 77)
         #expect(controller.state.status == .promoted)
         #expect(try await registry.resolve(model, alias: "production").version == 2)
         let history = try await registry.aliasHistory(of: model, alias: "production")

@@ -19,24 +19,17 @@ enum RolloutCases {
     /// shuffled order): hash, bucket, variant. Also counts the heap allocations made while routing.
     static func route(_ arguments: Arguments) async throws -> Measurement {
         let router = try Router(salt: "ranker-2026-12", weights: try TrafficWeights(parsing: "control=95,candidate=5"))
-        let keys = (0..<1_000_000).map { "user-\($0 &* 2_654_435_761 % 1_000_003)" }
-        var candidate = 0
-        var allocations: UInt64 = 0
-        let measurement = try await Measurement.repeated(arguments.repetitions, items: 10_000_000) {
-            candidate = 0
-            let before = try allocationCount()
-            for _ in 0..<10 {
-                for key in keys { candidate &+= router.variantIndex(for: key) }
-            }
-            allocations = mlops_allocation_count() - before
-        }
-        guard candidate > 400_000 && candidate < 600_000 else { throw BenchmarkFailure("\(candidate) of 10M decisions went to the 5% candidate") }
-        return measurement.with(extra: ["allocations": Double(allocations)])
+        return try await routing(arguments) { router.variantIndex(for: $0) }
     }
 
     /// The same through a ``RouterHandle`` (what a service reads while weights may change).
     static func routeThroughHandle(_ arguments: Arguments) async throws -> Measurement {
         let handle = RouterHandle(try Router(salt: "ranker-2026-12", weights: try TrafficWeights(parsing: "control=95,candidate=5")))
+        return try await routing(arguments) { handle.variantIndex(for: $0) }
+    }
+
+    /// Times 10 million calls of `route` (a 95/5 split) and counts the allocations they make.
+    static func routing(_ arguments: Arguments, _ route: (String) -> Int) async throws -> Measurement {
         let keys = (0..<1_000_000).map { "user-\($0 &* 2_654_435_761 % 1_000_003)" }
         var candidate = 0
         var allocations: UInt64 = 0
@@ -44,7 +37,7 @@ enum RolloutCases {
             candidate = 0
             let before = try allocationCount()
             for _ in 0..<10 {
-                for key in keys { candidate &+= handle.variantIndex(for: key) }
+                for key in keys { candidate &+= route(key) }
             }
             allocations = mlops_allocation_count() - before
         }
