@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "MLOpsCommands",
             dependencies: [
-                "MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "GPUScheduling", "Rollout", "RolloutRegistry",
+                "MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "GPUScheduling", "Rollout", "RolloutRegistry", "FeatureParity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -6,6 +6,7 @@ import Lineage
 import MLOpsStorage
 import Registry
 import Rollout
+import FeatureParity
 
 /// `mlops`: the tool operators and CI gates use.
 ///
@@ -29,7 +30,7 @@ public struct MLOps: AsyncParsableCommand {
             """,
         subcommands: [
             StoreCommand.self, RunsCommand.self, LineageCommand.self, DriftCommand.self, ModelsCommand.self, PrincipalsCommand.self,
-            KeysCommand.self, PoliciesCommand.self, AuditCommand.self, GPUCommand.self, RolloutCommand.self, DemoCommand.self,
+            KeysCommand.self, PoliciesCommand.self, AuditCommand.self, GPUCommand.self, RolloutCommand.self, FeaturesCommand.self, DemoCommand.self,
         ])
 
     /// Creates the root command (ArgumentParser calls this when it parses).
@@ -83,6 +84,9 @@ public struct MLOps: AsyncParsableCommand {
             Terminal.error("error: \(error)")
             return 2
         } catch let error as RolloutError {
+            Terminal.error("error: \(error)")
+            return 2
+        } catch let error as FeatureParityError {
             Terminal.error("error: \(error)")
             return 2
         } catch let error as ExitCode {

@@ -1,5 +1,0 @@
-// FeatureParity: one feature definition for training and serving, point-in-time-correct joins, freshness, skew reports and payload contracts.
-//
-// This module is not built yet: it holds no API, so nothing here can be mistaken for a working
-// feature. Its issue fills it in, on top of MLOpsStorage and TensorCore; see
-// Documentation/Architecture.md for the dependency rules it will follow.

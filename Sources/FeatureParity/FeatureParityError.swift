@@ -1,0 +1,52 @@
+/// What went wrong in FeatureParity: a join or report that cannot be computed from its inputs,
+/// or a setting outside its range. The description says what was wrong, where, and how to fix it.
+public struct FeatureParityError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of problem this is; stable, so callers can switch over it.
+    ///
+    /// A struct with static members rather than an enum, so a release can add a code without
+    /// breaking callers that switch over it (give such a `switch` a `default` case).
+    public struct Code: Sendable, Hashable, RawRepresentable, Codable, CustomStringConvertible {
+        /// The code's stable name, as written in logs and JSON.
+        public let rawValue: String
+        /// Creates a code from its stable name.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's stable name.
+        public var description: String { rawValue }
+
+        /// A column the operation needs is missing, or has the wrong kind.
+        public static let missingColumn = Code(rawValue: "missingColumn")
+        /// A time value cannot be read as a time.
+        public static let invalidTime = Code(rawValue: "invalidTime")
+        /// A setting is outside its range (a TTL of "2x", a negative threshold).
+        public static let invalidArgument = Code(rawValue: "invalidArgument")
+
+        /// Every code this release defines.
+        public static let allCases: [Code] = [.missingColumn, .invalidTime, .invalidArgument]
+    }
+
+    /// What kind of problem this is.
+    public var code: Code
+    /// What was wrong, as a sentence.
+    public var message: String
+    /// Where: a file, a column, a row.
+    public var location: String?
+    /// What the caller can do about it.
+    public var fix: String?
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, location: String? = nil, fix: String? = nil) {
+        self.code = code
+        self.message = message
+        self.location = location
+        self.fix = fix
+    }
+
+    /// Where, what, and the fix, as one sentence or two.
+    public var description: String {
+        var text = location.map { "\($0): " } ?? ""
+        text += message
+        if !text.hasSuffix(".") { text += "." }
+        if let fix { text += " Fix: \(fix)" }
+        return text
+    }
+}

@@ -1,0 +1,57 @@
+import TensorCore
+
+/// Entity keys as dense codes shared by two tables: the features' distinct keys numbered
+/// 0, 1, 2, …, and each event's key mapped to its code there (−1 when the features never saw it).
+struct EntityKeys {
+    /// The features' distinct keys.
+    let dictionary: [String]
+    /// Each feature row's key code (−1 where missing).
+    let featureCodes: [Int32]
+    /// Each event's key code in the features' numbering (−1: missing or unseen).
+    let eventCodes: [Int32]
+    /// Events whose key the features never saw (missing keys not included).
+    let unseenEvents: Int
+    /// Events without a key.
+    let missingEventKeys: Int
+
+    init(events: Column, features: Column, name: String) throws(FeatureParityError) {
+        let (featureDictionary, featureCodes) = try Self.codes(features, name: name, side: "features")
+        let (eventDictionary, eventCodes) = try Self.codes(events, name: name, side: "events")
+        var index: [String: Int32] = [:]
+        index.reserveCapacity(featureDictionary.count)
+        for (code, key) in featureDictionary.enumerated() { index[key] = Int32(code) }
+        // Each distinct event key is looked up once.
+        let mapping = eventDictionary.map { index[$0] ?? -1 }
+        var mapped = [Int32](repeating: -1, count: eventCodes.count)
+        var unseen = 0, missing = 0
+        for (i, code) in eventCodes.enumerated() {
+            if code < 0 { missing += 1; continue }
+            let m = mapping[Int(code)]
+            if m < 0 { unseen += 1 }
+            mapped[i] = m
+        }
+        dictionary = featureDictionary
+        self.featureCodes = featureCodes
+        self.eventCodes = mapped
+        unseenEvents = unseen
+        missingEventKeys = missing
+    }
+
+    /// A key column as text codes: categorical as is; numbers as their text (integers without a
+    /// decimal point, so 42 and 42.0 are the same entity).
+    static func codes(_ column: Column, name: String, side: String) throws(FeatureParityError) -> ([String], [Int32]) {
+        switch column {
+        case .categorical(let c): return (c.dictionary, c.codes)
+        case .double(let c):
+            let text: [String?] = (0..<c.count).map { i in
+                guard c.validity[i] else { return nil }
+                let v = c.values[i]
+                return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+            }
+            let categorical = CategoricalColumn(text)
+            return (categorical.dictionary, categorical.codes)
+        case .timestamp:
+            throw FeatureParityError(.missingColumn, "The key column '\(name)' of the \(side) holds times", location: name, fix: "join on an entity id column.")
+        }
+    }
+}
