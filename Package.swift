@@ -169,6 +169,8 @@ let package = Package(
         .testTarget(
             name: "GPUSchedulingTests", dependencies: ["GPUScheduling", "TensorCore"], swiftSettings: strictness),
         .testTarget(
+            name: "FeatureParityTests", dependencies: ["FeatureParity", "TensorCore"], exclude: ["Fixtures"], swiftSettings: strictness),
+        .testTarget(
             name: "RolloutTests", dependencies: ["Rollout", "RolloutRegistry", "MLOpsStorage", "MLOpsTestSupport", "Registry", "TensorCore"], exclude: ["Fixtures"],
             swiftSettings: strictness),
         .testTarget(

@@ -1,0 +1,89 @@
+import Foundation
+import MLOpsCommands
+import MLOpsTestSupport
+import Testing
+
+@Suite("mlops features")
+struct FeaturesCommandTests {
+    static let events = """
+        user,ts,label
+        u1,2026-12-01T10:00:00Z,1
+        u2,2026-12-01T10:00:00+02:00,0
+        u1,1764590400,0
+        u9,2026-12-03T00:00:00Z,1
+        u1,2026-12-09T00:00:00Z,1
+        """
+    static let features = """
+        user,feature_ts,spend_7d,segment
+        u1,2026-11-30T10:00:00Z,12.5,retail
+        u1,2026-12-01T10:00:00Z,20,premium
+        u2,2026-12-01T07:00:00Z,3,"business, large"
+        u1,2026-12-01T12:00:00Z,99,retail
+        """
+
+    @Test("join keeps every event row in order, takes the latest value at or before it within the TTL, and reports why others are empty")
+    func join() async throws {
+        try await withTemporaryFolder { folder in
+            try write(Self.events + "\n", to: folder.file("events.csv"))
+            try write(Self.features + "\n", to: folder.file("features.csv"))
+            let result = await mlops(
+                "features", "join", "--events", folder.file("events.csv"), "--features", folder.file("features.csv"), "--key", "user",
+                "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("train.csv"), "--format", "json")
+            #expect(result.exitCode == 0, "\(result.transcript)")
+            let lines = try String(contentsOfFile: folder.file("train.csv"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines[0] == "user,ts,label,spend_7d,segment")
+            #expect(lines[1] == "u1,2026-12-01T10:00:00Z,1,20,premium")  // exact time matches
+            // The event times are written as the file had them (mixed forms stay text).
+            #expect(lines[2] == "u2,2026-12-01T10:00:00+02:00,0,3,\"business, large\"")  // 08:00 UTC, after 07:00
+            #expect(lines[3] == "u1,1764590400,0,,")  // epoch seconds: a year earlier, before every row
+            #expect(lines[4] == "u9,2026-12-03T00:00:00Z,1,,")  // unseen entity
+            #expect(lines[5] == "u1,2026-12-09T00:00:00Z,1,,")  // latest row is 7 days old: beyond the TTL
+            let json = result.json
+            #expect(json["matched_events"] as? Int == 2)
+            #expect(json["events_without_entity"] as? Int == 1)
+            #expect(json["events_outside_ttl"] as? Int == 1)
+            #expect(json["events_without_earlier_value"] as? Int == 1)
+            #expect((json["event_time_formats"] as? [String: Any])?["iso8601"] as? Int == 4)
+            #expect((json["event_time_formats"] as? [String: Any])?["epoch_seconds"] as? Int == 1)
+        }
+    }
+
+    @Test("JSON Lines in and out")
+    func jsonLines() async throws {
+        try await withTemporaryFolder { folder in
+            try write(#"{"id": 1, "t": 100, "y": 1}"# + "\n" + #"{"id": 2, "t": 100, "y": 0}"# + "\n", to: folder.file("e.jsonl"))
+            try write(#"{"id": 1, "ft": 90, "x": 0.5}"# + "\n", to: folder.file("f.jsonl"))
+            let result = await mlops(
+                "features", "join", "--events", folder.file("e.jsonl"), "--features", folder.file("f.jsonl"), "--key", "id", "--event-time", "t",
+                "--feature-time", "ft", "--ttl", "1h", "--output", folder.file("out.jsonl"))
+            #expect(result.exitCode == 0, "\(result.transcript)")
+            let out = try String(contentsOfFile: folder.file("out.jsonl"), encoding: .utf8)
+            #expect(out.contains(#""x":0.5"#) && out.contains(#""x":null"#), "\(out)")
+        }
+    }
+
+    @Test("bad input exits 2 with a message naming it, and writes nothing over an input")
+    func badInput() async throws {
+        try await withTemporaryFolder { folder in
+            try write(Self.events + "\n", to: folder.file("events.csv"))
+            try write(Self.features + "\n", to: folder.file("features.csv"))
+            try write("user,ts\nu1,yesterday\n", to: folder.file("badtime.csv"))
+            let base = ["--events", folder.file("events.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts"]
+            let cases: [([String], String)] = [
+                (base + ["--ttl", "2x", "--output", folder.file("o.csv")], "not a duration"),
+                (base + ["--ttl", "2d", "--output", folder.file("events.csv")], "one of the inputs"),
+                (["--events", folder.file("events.csv"), "--features", folder.file("features.csv"), "--key", "id", "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")], "id"),
+                (["--events", folder.file("events.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "when", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")], "when"),
+                (["--events", folder.file("missing.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")], "no file"),
+                (["--events", folder.file("badtime.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")], "yesterday"),
+                (base + ["--ttl", "2d", "--output", folder.file("no-such-folder/o.csv")], "cannot write"),
+            ]
+            for (arguments, message) in cases {
+                let result = await mlops(["features", "join"] + arguments)
+                #expect(result.exitCode == 2, "\(arguments): \(result.transcript)")
+                #expect(result.error.contains(message), "\(arguments): \(result.error)")
+            }
+            #expect(try String(contentsOfFile: folder.file("events.csv"), encoding: .utf8) == Self.events + "\n")
+        }
+    }
+}
