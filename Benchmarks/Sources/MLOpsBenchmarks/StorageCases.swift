@@ -38,6 +38,8 @@ enum BenchmarkCases {
         "rollout-route-handle-10M": RolloutCases.routeThroughHandle,
         "rollout-record-outcome-10M": RolloutCases.recordOutcome,
         "rollout-analyze-10M": RolloutCases.analyze,
+        "features-join-1M-10M": FeatureCases.inMemory,
+        "features-join-whole-1M-5M": FeatureCases.wholeProcess,
     ]
 }
 

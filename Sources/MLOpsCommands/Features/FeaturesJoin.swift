@@ -69,7 +69,11 @@ struct FeaturesJoin: AsyncParsableCommand {
         let featureTable = try Self.read(features, key: key, times: timeColumns)
         let join = PointInTimeJoin(key: key, eventTime: eventTime, featureTime: featureTime, createdTime: createdTime, ttl: timeToLive)
         let (table, report) = try join.join(events: eventTable, features: featureTable)
-        try TableWriter.write(table, to: output)
+        do {
+            try TableWriter.write(table, to: output)
+        } catch {
+            throw CommandFailure.usage("error: cannot write \(output): \(error)")
+        }
         switch formatting.format {
         case .json: try Terminal.printJSON(report)
         case .text: Terminal.output(Self.text(report, output: output))

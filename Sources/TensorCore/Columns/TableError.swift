@@ -54,6 +54,8 @@ public struct TableError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidOption = Code(rawValue: "invalidOption")
         /// The file cannot be opened or read.
         public static let fileUnreadable = Code(rawValue: "fileUnreadable")
+        /// A file cannot be created or written.
+        public static let fileUnwritable = Code(rawValue: "fileUnwritable")
         /// The file has no header row (it is empty) although one is required.
         public static let missingHeader = Code(rawValue: "missingHeader")
         /// A CSV row has more or fewer fields than the header.
@@ -68,7 +70,7 @@ public struct TableError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let malformedRecord = Code(rawValue: "malformedRecord")
 
         /// Every code this release defines.
-        public static let allCases: [Code] = [.columnLengthMismatch, .duplicateColumnName, .columnNotFound, .columnKindMismatch, .maskLengthMismatch, .rowIndexOutOfRange, .schemaMismatch, .invalidCategoryCode, .invalidOption, .fileUnreadable, .missingHeader, .fieldCountMismatch, .invalidValue, .nestedValue, .unknownKey, .malformedRecord]
+        public static let allCases: [Code] = [.columnLengthMismatch, .duplicateColumnName, .columnNotFound, .columnKindMismatch, .maskLengthMismatch, .rowIndexOutOfRange, .schemaMismatch, .invalidCategoryCode, .invalidOption, .fileUnreadable, .fileUnwritable, .missingHeader, .fieldCountMismatch, .invalidValue, .nestedValue, .unknownKey, .malformedRecord]
     }
 
     /// The kind of failure.

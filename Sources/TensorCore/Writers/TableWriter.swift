@@ -1,24 +1,29 @@
 import Foundation
-import TensorCore
 
 /// Writes a table as CSV (RFC 4180 quoting) or JSON Lines, by the file's extension: `.jsonl`,
 /// `.ndjson` and `.json` are JSON Lines, anything else CSV. Missing values are empty fields in
-/// CSV and `null` in JSON; times are ISO 8601 in UTC with microseconds; numbers are written in
-/// the shortest form that reads back to the same double.
-enum TableWriter {
-    static func write(_ table: FeatureTable, to path: String) throws {
+/// CSV and `null` in JSON; times are ISO 8601 in UTC (with microseconds when they have them);
+/// numbers are written in the shortest form that reads back to the same double (integers
+/// without a decimal point). What ``CSVReader`` and ``JSONLinesReader`` write is read back
+/// to the same table.
+public enum TableWriter {
+    /// Writes `table` to `path` (replacing it), in chunks of about a megabyte.
+    ///
+    /// - Throws: ``TableError`` (``TableError/Code/fileUnwritable``) when the file cannot be
+    ///   created or written.
+    public static func write(_ table: FeatureTable, to path: String) throws(TableError) {
         let lowered = path.lowercased()
         let jsonLines = lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json")
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw CommandFailure.usage("error: cannot write \(path). Fix: check that its folder exists and is writable.")
+            throw TableError(.fileUnwritable, path: path, detail: "it cannot be created (does its folder exist, and may it be written?)")
         }
         defer { try? handle.close() }
         var buffer = ""
         buffer.reserveCapacity(1 << 20)
-        func flush(force: Bool = false) throws {
+        func flush(force: Bool = false) throws(TableError) {
             if force || buffer.utf8.count >= 1 << 20 {
                 do { try handle.write(contentsOf: Data(buffer.utf8)) } catch {
-                    throw CommandFailure.usage("error: cannot write \(path): \(error.localizedDescription)")
+                    throw TableError(.fileUnwritable, path: path, detail: error.localizedDescription)
                 }
                 buffer.removeAll(keepingCapacity: true)
             }
