@@ -25,11 +25,26 @@ struct EntityIndex: Sendable {
         let starts = counts
         var next = counts
         var rows = [Int32](repeating: 0, count: codes.count - dropped)
-        for (row, code) in codes.enumerated() where code >= 0 && rowTimes[row] != TimeValues.missing {
-            rows[next[Int(code)]] = Int32(row)
-            next[Int(code)] += 1
+        var times = [Int64](repeating: 0, count: codes.count - dropped)
+        // One pass scatters each row number and its time to the row's place in its group.
+        codes.withUnsafeBufferPointer { codes in
+            rowTimes.withUnsafeBufferPointer { rowTimes in
+                rows.withUnsafeMutableBufferPointer { rows in
+                    times.withUnsafeMutableBufferPointer { times in
+                        next.withUnsafeMutableBufferPointer { next in
+                            for row in 0..<codes.count {
+                                let code = Int(codes[row]), time = rowTimes[row]
+                                guard code >= 0, time != TimeValues.missing else { continue }
+                                let slot = next[code]
+                                rows[slot] = Int32(truncatingIfNeeded: row)
+                                times[slot] = time
+                                next[code] = slot + 1
+                            }
+                        }
+                    }
+                }
+            }
         }
-        var times = rows.map { rowTimes[Int($0)] }
         var duplicates = 0
         for e in 0..<entities {
             let range = starts[e]..<starts[e + 1]

@@ -18,11 +18,13 @@ public enum TableWriter {
             throw TableError(.fileUnwritable, path: path, detail: "it cannot be created (does its folder exist, and may it be written?)")
         }
         defer { try? handle.close() }
-        var buffer = ""
-        buffer.reserveCapacity(1 << 20)
+        // Bytes, not Strings: each dictionary entry and name is escaped once, integers and times
+        // are formatted digit by digit.
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 21)
         func flush(force: Bool = false) throws(TableError) {
-            if force || buffer.utf8.count >= 1 << 20 {
-                do { try handle.write(contentsOf: Data(buffer.utf8)) } catch {
+            if force || buffer.count >= 1 << 20 {
+                do { try handle.write(contentsOf: Data(buffer)) } catch {
                     throw TableError(.fileUnwritable, path: path, detail: error.localizedDescription)
                 }
                 buffer.removeAll(keepingCapacity: true)
@@ -30,28 +32,100 @@ public enum TableWriter {
         }
         let names = table.columnNames
         if !jsonLines {
-            buffer += names.map(csvField).joined(separator: ",") + "\n"
+            buffer.append(contentsOf: names.map(csvField).joined(separator: ",").utf8)
+            buffer.append(0x0A)
         }
-        let keys = names.map { jsonString($0) }
+        let keys = names.map { Array((jsonString($0) + ":").utf8) }
+        let dictionaries: [[[UInt8]]] = table.columns.map { column in
+            guard case .categorical(let c) = column else { return [] }
+            return c.dictionary.map { Array((jsonLines ? jsonString($0) : csvField($0)).utf8) }
+        }
+        let null = Array("null".utf8)
         for row in 0..<table.rowCount {
-            if jsonLines { buffer += "{" }
+            if jsonLines { buffer.append(UInt8(ascii: "{")) }
             for (c, column) in table.columns.enumerated() {
-                if c > 0 { buffer += "," }
-                if jsonLines { buffer += keys[c] + ":" }
+                if c > 0 { buffer.append(UInt8(ascii: ",")) }
+                if jsonLines { buffer.append(contentsOf: keys[c]) }
                 switch column {
                 case .double(let d):
-                    if d.validity[row] { buffer += number(d.values[row], json: jsonLines) } else if jsonLines { buffer += "null" }
+                    if d.validity[row] { appendNumber(d.values[row], json: jsonLines, to: &buffer) } else if jsonLines { buffer.append(contentsOf: null) }
                 case .categorical(let cat):
                     let code = cat.codes[row]
-                    if code >= 0 { buffer += jsonLines ? jsonString(cat.dictionary[Int(code)]) : csvField(cat.dictionary[Int(code)]) } else if jsonLines { buffer += "null" }
+                    if code >= 0 { buffer.append(contentsOf: dictionaries[c][Int(code)]) } else if jsonLines { buffer.append(contentsOf: null) }
                 case .timestamp(let t):
-                    if t.validity[row] { buffer += jsonLines ? "\"\(iso8601(t.values[row]))\"" : iso8601(t.values[row]) } else if jsonLines { buffer += "null" }
+                    if t.validity[row] {
+                        if jsonLines { buffer.append(UInt8(ascii: "\"")) }
+                        appendISO8601(t.values[row], to: &buffer)
+                        if jsonLines { buffer.append(UInt8(ascii: "\"")) }
+                    } else if jsonLines { buffer.append(contentsOf: null) }
                 }
             }
-            buffer += jsonLines ? "}\n" : "\n"
+            if jsonLines { buffer.append(UInt8(ascii: "}")) }
+            buffer.append(0x0A)
             try flush()
         }
         try flush(force: true)
+    }
+
+    /// Appends a number: integers digit by digit, other values in Swift's shortest round-trip form.
+    static func appendNumber(_ value: Double, json: Bool, to buffer: inout [UInt8]) {
+        if value == value.rounded(), abs(value) < 1e15 {
+            appendInteger(Int64(value), to: &buffer)
+        } else {
+            buffer.append(contentsOf: number(value, json: json).utf8)
+        }
+    }
+
+    static func appendInteger(_ value: Int64, to buffer: inout [UInt8]) {
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for i in stride(from: count - 1, through: 0, by: -1) { buffer.append(d[i]) }
+        }
+    }
+
+    static func appendDigits(_ value: Int64, width: Int, to buffer: inout [UInt8]) {
+        var divisor: Int64 = 1
+        for _ in 1..<width { divisor *= 10 }
+        var v = value
+        while divisor > 0 {
+            buffer.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
+            v %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// Appends microseconds since the epoch as ISO 8601 (see ``iso8601(_:)``).
+    static func appendISO8601(_ micros: Int64, to buffer: inout [UInt8]) {
+        let c = civil(micros)
+        if c.year < 0 || c.year > 9999 {
+            buffer.append(contentsOf: iso8601(micros).utf8)
+            return
+        }
+        appendDigits(c.year, width: 4, to: &buffer)
+        buffer.append(UInt8(ascii: "-"))
+        appendDigits(c.month, width: 2, to: &buffer)
+        buffer.append(UInt8(ascii: "-"))
+        appendDigits(c.day, width: 2, to: &buffer)
+        buffer.append(UInt8(ascii: "T"))
+        appendDigits(c.secondOfDay / 3600, width: 2, to: &buffer)
+        buffer.append(UInt8(ascii: ":"))
+        appendDigits(c.secondOfDay / 60 % 60, width: 2, to: &buffer)
+        buffer.append(UInt8(ascii: ":"))
+        appendDigits(c.secondOfDay % 60, width: 2, to: &buffer)
+        if c.micro != 0 {
+            buffer.append(UInt8(ascii: "."))
+            appendDigits(c.micro, width: 6, to: &buffer)
+        }
+        buffer.append(UInt8(ascii: "Z"))
     }
 
     static func number(_ value: Double, json: Bool) -> String {
@@ -82,8 +156,8 @@ public enum TableWriter {
         return out + "\""
     }
 
-    /// Microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` (Howard Hinnant's civil-from-days).
-    static func iso8601(_ micros: Int64) -> String {
+    /// The civil date and time of microseconds since the epoch (Howard Hinnant's civil-from-days).
+    static func civil(_ micros: Int64) -> (year: Int64, month: Int64, day: Int64, secondOfDay: Int64, micro: Int64) {
         let (secondsTotal, fraction) = micros.quotientAndRemainder(dividingBy: 1_000_000)
         var seconds = secondsTotal
         var micro = fraction
@@ -100,8 +174,14 @@ public enum TableWriter {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        var text = String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", year, month, day, secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60)
-        if micro != 0 { text += String(format: ".%06lld", micro) }
+        return (year, month, day, secondOfDay, micro)
+    }
+
+    /// Microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`.
+    static func iso8601(_ micros: Int64) -> String {
+        let c = civil(micros)
+        var text = String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", c.year, c.month, c.day, c.secondOfDay / 3600, c.secondOfDay / 60 % 60, c.secondOfDay % 60)
+        if c.micro != 0 { text += String(format: ".%06lld", c.micro) }
         return text + "Z"
     }
 }
