@@ -30,7 +30,7 @@ public struct MLOps: AsyncParsableCommand {
             """,
         subcommands: [
             StoreCommand.self, RunsCommand.self, LineageCommand.self, DriftCommand.self, ModelsCommand.self, PrincipalsCommand.self,
-            KeysCommand.self, PoliciesCommand.self, AuditCommand.self, GPUCommand.self, RolloutCommand.self, FeaturesCommand.self, DemoCommand.self,
+            KeysCommand.self, PoliciesCommand.self, AuditCommand.self, GPUCommand.self, RolloutCommand.self, FeaturesCommand.self, ParityCommand.self, DemoCommand.self,
         ])
 
     /// Creates the root command (ArgumentParser calls this when it parses).

@@ -87,3 +87,42 @@ struct FeaturesCommandTests {
         }
     }
 }
+
+@Suite("mlops parity")
+struct ParityCommandTests {
+    @Test("parity names the skewed feature in JSON with every key the issue lists, and exits 1; clean files exit 0")
+    func parity() async throws {
+        try await withTemporaryFolder { folder in
+            var offline = "user,ts,spend,segment\n", online = "user,ts,spend,segment\n", clean = "user,ts,spend,segment\n"
+            for i in 0..<300 {
+                let spend = Double(i % 50) + 0.25
+                offline += "u\(i),\(1_000 + i),\(spend),\(["a", "b"][i % 2])\n"
+                online += "u\(i),\(1_010 + i),\(spend * 100),\(["a", "b"][i % 2])\n"
+                clean += "u\(i),\(1_010 + i),\(spend),\(["a", "b"][i % 2])\n"
+            }
+            try write(offline, to: folder.file("offline.csv"))
+            try write(online, to: folder.file("online.csv"))
+            try write(clean, to: folder.file("clean.csv"))
+            let skewed = await mlops("parity", folder.file("offline.csv"), folder.file("online.csv"), "--key", "user", "--timestamp", "ts", "--format", "json")
+            #expect(skewed.exitCode == 1, "\(skewed.transcript)")
+            #expect(skewed.json["skewed"] as? Bool == true)
+            let features = try #require(skewed.json["features"] as? [[String: Any]])
+            let spend = try #require(features.first { $0["name"] as? String == "spend" })
+            for key in ["name", "match_rate", "mean_abs_diff", "max_abs_diff", "distribution_distance", "threshold", "skewed"] {
+                #expect(spend[key] != nil, "missing \(key)")
+            }
+            #expect(spend["skewed"] as? Bool == true && spend["match_rate"] as? Double == 0)
+            #expect(features.first { $0["name"] as? String == "segment" }?["skewed"] as? Bool == false)
+            let ok = await mlops("parity", folder.file("offline.csv"), folder.file("clean.csv"), "--key", "user", "--timestamp", "ts")
+            #expect(ok.exitCode == 0, "\(ok.transcript)")
+            let html = await mlops("parity", folder.file("offline.csv"), folder.file("online.csv"), "--key", "user", "--format", "html")
+            #expect(html.exitCode == 1 && html.output.contains("<table") && html.output.contains("spend"))
+            for bad in [["--key", "id"], ["--key", "user", "--timestamp", "when"], ["--key", "user", "--match-rate", "2"], ["--key", "user", "--tolerance", "-1"]] {
+                let refused = await mlops(["parity", folder.file("offline.csv"), folder.file("online.csv")] + bad)
+                #expect(refused.exitCode == 2, "\(bad): \(refused.transcript)")
+            }
+            let missing = await mlops("parity", folder.file("nope.csv"), folder.file("online.csv"), "--key", "user")
+            #expect(missing.exitCode == 2)
+        }
+    }
+}

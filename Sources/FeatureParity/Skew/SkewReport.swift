@@ -1,0 +1,213 @@
+public import TensorCore
+import DriftStats
+import Foundation
+
+/// Training–serving skew, feature by feature: per-entity parity (the online values served
+/// against the offline values recomputed for the same entity, as of the same time) and the
+/// distance between the two distributions.
+///
+/// Encoded (snake_case) by `mlops parity --format json`: per feature `name`, `match_rate`,
+/// `mean_abs_diff`, `max_abs_diff`, `distribution_distance`, `threshold`, `skewed`, and a
+/// top-level `skewed`.
+public struct SkewReport: Sendable, Codable {
+    /// One feature's comparison.
+    public struct Feature: Sendable, Codable {
+        /// The feature.
+        public let name: String
+        /// `numeric` or `categorical`.
+        public let kind: String
+        /// Paired rows compared.
+        public let pairs: Int
+        /// The share of pairs whose values agree (both missing agrees; one missing does not).
+        public let matchRate: Double
+        /// The mean |online − offline| over pairs with both values (numeric features).
+        public let meanAbsDiff: Double?
+        /// The largest |online − offline| (numeric features).
+        public let maxAbsDiff: Double?
+        /// The Jensen–Shannon distance (numeric) or L∞ distance (categorical) between the offline and online distributions.
+        public let distributionDistance: Double?
+        /// The distance threshold applied.
+        public let threshold: Double
+        /// The match-rate threshold applied.
+        public let minimumMatchRate: Double
+        /// Whether the feature is skewed.
+        public let skewed: Bool
+        /// Why, in words (empty when it is not).
+        public let reason: String
+        /// Up to five disagreeing pairs.
+        public let examples: [Example]
+    }
+
+    /// One disagreeing pair.
+    public struct Example: Sendable, Codable {
+        public let entity: String
+        public let offline: String?
+        public let online: String?
+    }
+
+    /// Rows in the online file.
+    public let onlineRows: Int
+    /// Online rows paired with an offline value.
+    public let pairedRows: Int
+    /// Online rows whose entity the offline file lacks.
+    public let unpairedRows: Int
+    /// Every feature in both files.
+    public let features: [Feature]
+    /// Whether any feature is skewed.
+    public let skewed: Bool
+
+    /// Compares `online` (what was served: key, optional time, feature columns) with `offline`
+    /// (the same features computed offline).
+    ///
+    /// With `timestamp`, each online row is paired with the offline row of its entity at or
+    /// before its time (point in time, as the offline value would have been then); without,
+    /// with the offline row of its entity (the last one in the file when there are several).
+    ///
+    /// - Throws: ``FeatureParityError`` for a missing key or time column, no common feature,
+    ///   or thresholds out of range.
+    public init(offline: FeatureTable, online: FeatureTable, key: String, timestamp: String? = nil, thresholds: SkewThresholds = SkewThresholds()) throws(FeatureParityError) {
+        try thresholds.validate()
+        let reserved = Set([key] + (timestamp.map { [$0] } ?? []))
+        let names = online.columnNames.filter { !reserved.contains($0) && offline.columnNames.contains($0) }
+        guard !names.isEmpty else {
+            throw FeatureParityError(
+                .missingColumn, "The offline and online files share no feature column besides the key (offline: \(offline.columnNames.joined(separator: ", ")); online: \(online.columnNames.joined(separator: ", ")))",
+                fix: "name the features the same in both files.")
+        }
+        // Pair each online row with its offline row: a point-in-time join without TTL, the
+        // offline columns renamed so both sides stay.
+        var offlineColumns: [(String, Column)] = []
+        for (name, column) in zip(offline.columnNames, offline.columns) {
+            if name == key { offlineColumns.append((name, column)) } else if name == timestamp { offlineColumns.append(("__offline_time", column)) } else if names.contains(name) {
+                offlineColumns.append(("__offline_" + name, column))
+            }
+        }
+        // A marker that is present exactly where an online row found its offline row.
+        offlineColumns.append(("__offline_present", .double(DoubleColumn(values: [Double](repeating: 1, count: offline.rowCount)))))
+        if timestamp == nil {
+            // Every offline row at time 0, every online row at time 1: the latest row per entity wins.
+            offlineColumns.append(("__offline_time", .double(DoubleColumn(values: [Double](repeating: 0, count: offline.rowCount)))))
+        }
+        let offlineTable: FeatureTable
+        var onlineTable = online
+        do {
+            offlineTable = try FeatureTable(columns: offlineColumns)
+            if timestamp == nil {
+                onlineTable = try FeatureTable(columns: zip(online.columnNames, online.columns).map { ($0, $1) } + [("__online_time", .double(DoubleColumn(values: [Double](repeating: 1, count: online.rowCount))))])
+            }
+        } catch {
+            throw FeatureParityError(.missingColumn, "The files cannot be paired: \(error)", fix: "check the key and time columns.")
+        }
+        guard offline.column(named: key) != nil else {
+            throw FeatureParityError(.missingColumn, "The offline file has no key column '\(key)'", location: key, fix: "name the entity column with --key.")
+        }
+        if let timestamp, offline.column(named: timestamp) == nil {
+            throw FeatureParityError(.missingColumn, "The offline file has no time column '\(timestamp)'", location: timestamp, fix: "name the time column with --timestamp, or leave it out.")
+        }
+        let join = PointInTimeJoin(key: key, eventTime: timestamp ?? "__online_time", featureTime: "__offline_time")
+        let (paired, joinReport) = try join.join(events: onlineTable, features: offlineTable)
+        let keys = paired.column(named: key)
+        var matched = [Bool](repeating: false, count: paired.rowCount)
+        if case .double(let marker)? = paired.column(named: "__offline_present") { matched = marker.validity }
+
+        var features: [Feature] = []
+        for name in names {
+            guard let onlineColumn = paired.column(named: name), let offlineColumn = paired.column(named: "__offline_" + name),
+                let offlineAll = offline.column(named: name)
+            else { continue }
+            features.append(
+                Self.compare(
+                    name: name, online: onlineColumn, offline: offlineColumn, offlineAll: offlineAll, keys: keys, matched: matched,
+                    thresholds: thresholds))
+        }
+        onlineRows = online.rowCount
+        pairedRows = joinReport.matchedEvents
+        unpairedRows = online.rowCount - joinReport.matchedEvents
+        self.features = features
+        skewed = features.contains { $0.skewed }
+    }
+
+    static func text(_ column: Column, _ row: Int) -> String? {
+        switch column {
+        case .double(let c): return c.validity[row] ? "\(c.values[row])" : nil
+        case .categorical(let c): return c.codes[row] >= 0 ? c.dictionary[Int(c.codes[row])] : nil
+        case .timestamp(let c): return c.validity[row] ? "\(c.values[row])" : nil
+        }
+    }
+
+    static func compare(
+        name: String, online: Column, offline: Column, offlineAll: Column, keys: Column?, matched: [Bool], thresholds: SkewThresholds
+    ) -> Feature {
+        // Only rows whose online entity found an offline row are pairs.
+        var pairs = 0, agree = 0
+        var absSum = 0.0, absMax = 0.0, bothPresent = 0
+        var examples: [Example] = []
+        let numeric: Bool
+        if case .double = online, case .double = offline { numeric = true } else { numeric = false }
+        for row in 0..<online.count {
+            guard matched[row] else { continue }
+            if case .double(let off) = offline, case .double(let on) = online {
+                let a = off.validity[row] ? off.values[row] : nil, b = on.validity[row] ? on.values[row] : nil
+                pairs += 1
+                var same = false
+                switch (a, b) {
+                case (nil, nil): same = true
+                case let (x?, y?):
+                    let d = abs(x - y)
+                    same = d <= thresholds.tolerance || d <= thresholds.tolerance * max(abs(x), abs(y)) || (x.isNaN && y.isNaN)
+                    if d.isFinite { absSum += d; absMax = max(absMax, d); bothPresent += 1 }
+                default: same = false
+                }
+                if same { agree += 1 } else if examples.count < 5 {
+                    examples.append(Example(entity: keys.flatMap { text($0, row) } ?? "", offline: a.map { "\($0)" }, online: b.map { "\($0)" }))
+                }
+            } else {
+                let a = text(offline, row), b = text(online, row)
+                pairs += 1
+                if a == b { agree += 1 } else if examples.count < 5 {
+                    examples.append(Example(entity: keys.flatMap { text($0, row) } ?? "", offline: a, online: b))
+                }
+            }
+        }
+        let matchRate = pairs > 0 ? Double(agree) / Double(pairs) : 1
+        // Distributions: every offline row against every online row.
+        var distance: Double?
+        if numeric, case .double(let all) = offlineAll, case .double(let on) = online {
+            let reference = SortedSample(zip(all.values, all.validity).filter { $0.1 }.map(\.0))
+            let current = SortedSample(zip(on.values, on.validity).filter { $0.1 }.map(\.0))
+            if let bins = try? ReferenceBins(quantilesOf: reference, count: 10) {
+                distance = (try? BinnedDistances(bins: bins, reference: reference, current: current))?.jensenShannon
+            }
+        } else {
+            let a = categoryShares(offlineAll), b = categoryShares(online)
+            let categories = Set(a.keys).union(b.keys).sorted()
+            if !a.isEmpty && !b.isEmpty {
+                distance = BinnedDistances(referenceShares: categories.map { a[$0] ?? 0 }, currentShares: categories.map { b[$0] ?? 0 }).lInfinity
+            }
+        }
+        let threshold = numeric ? thresholds.numericDistance : thresholds.categoricalDistance
+        var reasons: [String] = []
+        if matchRate < thresholds.minimumMatchRate {
+            reasons.append(String(format: "%.2f%% of %d pairs agree, below %.2f%%", matchRate * 100, pairs, thresholds.minimumMatchRate * 100))
+        }
+        if let distance, distance > threshold {
+            reasons.append(String(format: "%@ distance %.4f above %.4g", numeric ? "Jensen–Shannon" : "L∞", distance, threshold))
+        }
+        return Feature(
+            name: name, kind: numeric ? "numeric" : "categorical", pairs: pairs, matchRate: matchRate,
+            meanAbsDiff: numeric && bothPresent > 0 ? absSum / Double(bothPresent) : nil, maxAbsDiff: numeric && bothPresent > 0 ? absMax : nil,
+            distributionDistance: distance, threshold: threshold, minimumMatchRate: thresholds.minimumMatchRate, skewed: !reasons.isEmpty,
+            reason: reasons.joined(separator: "; "), examples: examples)
+    }
+
+    static func categoryShares(_ column: Column) -> [String: Double] {
+        var counts: [String: Int] = [:]
+        var total = 0
+        for row in 0..<column.count {
+            guard let value = text(column, row) else { continue }
+            counts[value, default: 0] += 1
+            total += 1
+        }
+        return total > 0 ? counts.mapValues { Double($0) / Double(total) } : [:]
+    }
+}

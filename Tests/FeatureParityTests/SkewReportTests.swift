@@ -1,0 +1,77 @@
+import FeatureParity
+import Foundation
+import Testing
+import TensorCore
+
+@Suite("Training–serving skew")
+struct SkewReportTests {
+    /// 2,000 entities' offline values, and an online log of 1,000 of them served later.
+    static func tables(scaleOnline: Double = 1, flipSegments: Bool = false) throws -> (offline: FeatureTable, online: FeatureTable) {
+        var random = Xoshiro256StarStar(seed: 5)
+        var keys: [String] = [], times: [Double] = [], amounts: [Double] = [], segments: [String] = []
+        for i in 0..<2_000 {
+            keys.append("e\(i)")
+            times.append(Double(1_000 + i))
+            amounts.append(50 + 10 * random.nextNormal())
+            segments.append(["retail", "premium", "business"][i % 3])
+        }
+        let offline = try FeatureTable(columns: [
+            ("entity", .categorical(CategoricalColumn(keys))), ("ts", .double(DoubleColumn(values: times))),
+            ("amount", .double(DoubleColumn(values: amounts))), ("segment", .categorical(CategoricalColumn(segments))),
+        ])
+        let served = Array(stride(from: 0, to: 2_000, by: 2))
+        let online = try FeatureTable(columns: [
+            ("entity", .categorical(CategoricalColumn(served.map { keys[$0] } + ["ghost"]))),
+            ("ts", .double(DoubleColumn(values: served.map { times[$0] + 5 } + [9_999]))),
+            ("amount", .double(DoubleColumn(values: served.map { amounts[$0] * scaleOnline } + [1]))),
+            ("segment", .categorical(CategoricalColumn(served.map { flipSegments && $0 % 3 == 0 ? "retail-v2" : segments[$0] } + ["retail"]))),
+        ])
+        return (offline, online)
+    }
+
+    @Test("identical values: every pair agrees, no skew")
+    func noSkew() throws {
+        let (offline, online) = try Self.tables()
+        let report = try SkewReport(offline: offline, online: online, key: "entity", timestamp: "ts")
+        #expect(!report.skewed)
+        #expect(report.pairedRows == 1_000 && report.unpairedRows == 1)
+        let amount = try #require(report.features.first { $0.name == "amount" })
+        #expect(amount.matchRate == 1 && amount.maxAbsDiff == 0 && amount.pairs == 1_000)
+    }
+
+    @Test("a unit change in one feature is found and named, with examples; the other feature is clean")
+    func unitChange() throws {
+        let (offline, online) = try Self.tables(scaleOnline: 100)
+        let report = try SkewReport(offline: offline, online: online, key: "entity", timestamp: "ts")
+        #expect(report.skewed)
+        let amount = try #require(report.features.first { $0.name == "amount" })
+        #expect(amount.skewed && amount.matchRate == 0)
+        #expect((amount.distributionDistance ?? 0) > 0.5)
+        #expect((amount.meanAbsDiff ?? 0) > 1_000)
+        #expect(amount.examples.count == 5)
+        let segment = try #require(report.features.first { $0.name == "segment" })
+        #expect(!segment.skewed && segment.matchRate == 1)
+    }
+
+    @Test("a renamed category is skew by match rate and by L∞ distance")
+    func categoricalSkew() throws {
+        let (offline, online) = try Self.tables(flipSegments: true)
+        let report = try SkewReport(offline: offline, online: online, key: "entity", timestamp: "ts")
+        let segment = try #require(report.features.first { $0.name == "segment" })
+        #expect(segment.skewed)
+        #expect(abs(segment.matchRate - 2.0 / 3.0) < 0.01)
+        #expect(abs((segment.distributionDistance ?? 0) - 1.0 / 3.0) < 0.02)
+        #expect(segment.kind == "categorical")
+    }
+
+    @Test("thresholds out of range and files without shared features are typed errors")
+    func badInput() throws {
+        let (offline, online) = try Self.tables()
+        var thresholds = SkewThresholds()
+        thresholds.minimumMatchRate = 1.5
+        #expect(throws: FeatureParityError.self) { try SkewReport(offline: offline, online: online, key: "entity", thresholds: thresholds) }
+        let bare = try FeatureTable(columns: [("entity", .categorical(CategoricalColumn(["a"])))])
+        #expect(throws: FeatureParityError.self) { try SkewReport(offline: offline, online: bare, key: "entity") }
+        #expect(throws: FeatureParityError.self) { try SkewReport(offline: offline, online: online, key: "entity", timestamp: "when") }
+    }
+}
