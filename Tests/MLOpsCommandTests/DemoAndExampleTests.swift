@@ -10,12 +10,12 @@ struct DemoAndExampleTests {
             let result = try Executables.run("mlops", ["demo", "--output", folder.file("out")])
             #expect(result.status == 0, "\(result.standardError)")
             #expect(result.standardOutput.contains("index.html"))
-            for file in ["index.html", "storage.html", "lineage.html", "drift.html", "drift-report.html", "drift-report.json", "openlineage.json", "summary.json", "transactions.csv", "mlops.sqlite", "registry.html", "model-card.md", "gpu.html", "gpu-trace.csv", "gpu-schedule-fifo.csv", "gpu-schedule-drf.csv", "gpu-fifo.svg", "gpu-drf.svg", "rollout.html", "rollout-trail-a.svg", "rollout-trail-b.svg"] {
+            for file in ["index.html", "storage.html", "lineage.html", "drift.html", "drift-report.html", "drift-report.json", "openlineage.json", "summary.json", "transactions.csv", "mlops.sqlite", "registry.html", "model-card.md", "gpu.html", "gpu-trace.csv", "gpu-schedule-fifo.csv", "gpu-schedule-drf.csv", "gpu-fifo.svg", "gpu-drf.svg", "rollout.html", "rollout-trail-a.svg", "rollout-trail-b.svg", "features.html", "features-training.csv", "features-offline.csv", "features-served.csv", "parity.html", "parity.json"] {
                 #expect(FileManager.default.fileExists(atPath: folder.file("out/\(file)")), "missing \(file)")
             }
             let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/summary.json")))) as? [String: Any]
             let chapters = summary?["chapters"] as? [[String: Any]]
-            #expect(chapters?.map { $0["slug"] as? String } == ["storage", "lineage", "drift", "registry", "gpu", "rollout"])
+            #expect(chapters?.map { $0["slug"] as? String } == ["storage", "lineage", "drift", "registry", "gpu", "rollout", "features"])
             // The GPU chapter: both policies replayed, compared on the page and in the index.
             #expect(result.standardOutput.contains("under FIFO,") && result.standardOutput.contains("under fair share (DRF)"), "\(result.standardOutput)")
             let gpuPage = try String(contentsOfFile: folder.file("out/gpu.html"), encoding: .utf8)
@@ -45,6 +45,13 @@ struct DemoAndExampleTests {
             #expect(trail.hasPrefix("<svg") && trail.contains("promote"))
             let rolloutPage = try String(contentsOfFile: folder.file("out/rollout.html"), encoding: .utf8)
             #expect(rolloutPage.contains("Users who left the canary as it grew: 0."))
+            // The features chapter: every label row kept, the injected unit change named.
+            #expect(result.standardOutput.contains("training set: 5000 labelled requests"), "\(result.standardOutput)")
+            #expect(result.standardOutput.contains("parity: spend_7d skewed (match rate 0.0%"), "\(result.standardOutput)")
+            let training = try String(contentsOfFile: folder.file("out/features-training.csv"), encoding: .utf8)
+            #expect(training.split(separator: "\n").count == 5_001)
+            let parity = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/parity.json")))) as? [String: Any]
+            #expect(parity?["skewed"] as? Bool == true)
             // A second run on the same folder works and deduplicates.
             let again = try Executables.run("mlops", ["demo", "--output", folder.file("out"), "--format", "json"])
             #expect(again.status == 0, "\(again.standardError)")

@@ -24,7 +24,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The seed all generated data derives from (any 64-bit value).")
     var seed: UInt64 = 42
 
-    static let chapters: [any DemoChapter] = [StorageChapter(), LineageChapter(), DriftChapter(), RegistryChapter(), GPUChapter(), RolloutChapter()]
+    static let chapters: [any DemoChapter] = [StorageChapter(), LineageChapter(), DriftChapter(), RegistryChapter(), GPUChapter(), RolloutChapter(), FeaturesChapter()]
 
     struct Summary: Encodable {
         let store: String

@@ -56,7 +56,7 @@ struct DemoFolderTests {
             }
             let again = await mlops("demo", "--output", output, "--seed", "18446744073709551615", "--format", "json")
             #expect(again.exitCode == 0, "\(again.transcript)")
-            #expect((again.json["chapters"] as? [[String: Any]])?.count == 6)
+            #expect((again.json["chapters"] as? [[String: Any]])?.count == 7)
             // A file someone adds to the demo's folder is kept by the rerun (the folder is the demo's,
             // the file is not).
             #expect(!FileManager.default.fileExists(atPath: "\(output)/tamper-demo.artifacts"))
