@@ -20,8 +20,13 @@ public struct FeatureParityError: Error, Sendable, Hashable, CustomStringConvert
         /// A setting is outside its range (a TTL of "2x", a negative threshold).
         public static let invalidArgument = Code(rawValue: "invalidArgument")
 
+        /// A feature that fails closed was missing or stale at request time.
+        public static let failClosed = Code(rawValue: "failClosed")
+        /// A serving payload breaks its contract (a missing field, a wrong type, a value out of range).
+        public static let contractViolation = Code(rawValue: "contractViolation")
+
         /// Every code this release defines.
-        public static let allCases: [Code] = [.missingColumn, .invalidTime, .invalidArgument]
+        public static let allCases: [Code] = [.missingColumn, .invalidTime, .invalidArgument, .failClosed, .contractViolation]
     }
 
     /// What kind of problem this is.
