@@ -1,0 +1,102 @@
+public import FeatureParity
+import Foundation
+public import Testing
+import TensorCore
+
+@Suite("Windowed aggregations")
+struct WindowedAggregationTests {
+    struct Event { let entity: String; let time: Int64; let value: Double? }
+
+    /// 20,000 events of 150 entities over 3 days, in time order, with ties and missing values.
+    static let stream: [Event] = {
+        var random = Xoshiro256StarStar(seed: 31)
+        var events: [Event] = []
+        var t: Int64 = 1_764_547_200_000_000
+        for i in 0..<20_000 {
+            if i % 7 != 0 { t += Int64(random.nextUniform() * 26_000_000) }  // every 7th shares its time with the one before
+            let value: Double? = i % 23 == 0 ? nil : (random.nextUniform() * 100).rounded() / 4
+            events.append(Event(entity: "card-\(Int(random.next() % 150))", time: t, value: value))
+        }
+        return events
+    }()
+
+    static let aggregations: [WindowedAggregation] = {
+        let functions: [WindowedAggregation.Function] = [.count, .sum, .mean, .min, .max, .distinctCount, .last(3)]
+        let windows: [(String, String?)] = [("1h", nil), ("1h", "5m"), ("1d", "1h")]
+        return functions.flatMap { function in
+            windows.compactMap { window, step in
+                try? WindowedAggregation(
+                    name: "\(function)-\(window)-\(step ?? "exact")", function: function, window: try TimeToLive(parsing: window),
+                    step: try step.map { try TimeToLive(parsing: $0) })
+            }
+        }
+    }()
+
+    @Test("the offline backfill and the online aggregator agree exactly for every event, and both match a brute-force recomputation", arguments: aggregations)
+    func offlineEqualsOnline(_ aggregation: WindowedAggregation) throws {
+        let events = Self.stream
+        let table = try FeatureTable(columns: [
+            ("card", .categorical(CategoricalColumn(events.map(\.entity)))),
+            ("t", .timestamp(TimestampColumn(microseconds: events.map(\.time)))),
+            ("amount", .double(DoubleColumn(events.map(\.value)))),
+        ])
+        let offline = try aggregation.backfill(table, key: "card", time: "t", value: "amount")
+        let online = OnlineAggregator(aggregation)
+        var history: [String: [(Int, Event)]] = [:]
+        for (i, event) in events.enumerated() {
+            let served = online.add(entity: event.entity, time: event.time, value: event.value)
+            #expect(served?.bitPattern == offline[i]?.bitPattern, "event \(i): online \(String(describing: served)), offline \(String(describing: offline[i]))")
+            history[event.entity, default: []].append((i, event))
+            if i % 97 == 0 {
+                let expected = Self.bruteForce(aggregation, history[event.entity] ?? [], asOf: event.time)
+                switch (expected, offline[i]) {
+                case (nil, nil): break
+                case let (e?, o?): #expect(abs(e - o) <= 1e-9 * max(1, abs(e)), "event \(i): brute force \(e), backfill \(o)")
+                default: Issue.record("event \(i): brute force \(String(describing: expected)), backfill \(String(describing: offline[i]))")
+                }
+            }
+        }
+        #expect(online.entityCount == 150)
+    }
+
+    /// The aggregate over the entity's events so far (all at or before `t`) inside the window as of `t`.
+    static func bruteForce(_ a: WindowedAggregation, _ history: [(Int, Event)], asOf t: Int64) -> Double? {
+        func bucket(_ time: Int64) -> Int64 { time >= 0 ? time / a.step : (time - a.step + 1) / a.step }
+        let inside = history.map(\.1).filter { e in
+            a.step == 0 ? e.time > t - a.length : bucket(e.time) > bucket(t) - a.length / a.step
+        }
+        let values = inside.compactMap(\.value)
+        switch a.function {
+        case .count: return Double(inside.count)
+        case .sum: return values.reduce(0, +)
+        case .mean: return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+        case .min: return values.min()
+        case .max: return values.max()
+        case .distinctCount: return Double(Set(values).count)
+        case .last(let n): return values.count >= n ? values[values.count - n] : nil
+        }
+    }
+
+    @Test("bucketed windows keep memory bounded: a burst of events does not grow the state beyond the buckets")
+    func boundedBuckets() throws {
+        let aggregation = try WindowedAggregation(name: "sum-1h", function: .sum, window: try TimeToLive(parsing: "1h"), step: try TimeToLive(parsing: "5m"))
+        let online = OnlineAggregator(aggregation)
+        for i in 0..<100_000 { online.add(entity: "hot", time: Int64(i) * 100_000, value: 1) }  // 10 events a second for ~3 hours
+        // The last hour: 36,000 events in 12 buckets (the current, partial one included).
+        let value = try #require(online.value(entity: "hot"))
+        #expect(value >= 33_000 && value <= 36_000)
+        #expect(online.value(entity: "cold") == nil)
+    }
+
+    @Test("bad windows are refused")
+    func badWindows() throws {
+        #expect(throws: FeatureParityError.self) { try WindowedAggregation(name: "x", function: .sum, window: try TimeToLive(microseconds: 0)) }
+        #expect(throws: FeatureParityError.self) { try WindowedAggregation(name: "x", function: .sum, window: try TimeToLive(parsing: "1h"), step: try TimeToLive(parsing: "7m")) }
+        #expect(throws: FeatureParityError.self) { try WindowedAggregation(name: "x", function: .last(0), window: try TimeToLive(parsing: "1h")) }
+        #expect(throws: FeatureParityError.self) { try WindowedAggregation(name: "x", function: .sum, window: try TimeToLive(parsing: "1w"), step: try TimeToLive(parsing: "1s")) }
+    }
+}
+
+extension WindowedAggregation: CustomTestStringConvertible {
+    public var testDescription: String { name }
+}
