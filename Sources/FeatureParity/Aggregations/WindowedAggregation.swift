@@ -2,7 +2,7 @@ public import TensorCore
 
 /// A feature aggregated over a time window of an entity's events — "transactions of this card in
 /// the last hour", "mean amount over 7 days" — declared once and computed the same way twice:
-/// backfilled offline as of every event (``backfill(_:)``) and kept online, incrementally, as
+/// backfilled offline as of every event (``backfill(_:key:time:value:)``) and kept online, incrementally, as
 /// events arrive (``OnlineAggregator``).
 ///
 /// **The window.** With a slide step of 0 the window is exact: as of an event at time t it holds
