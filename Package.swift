@@ -118,6 +118,10 @@ let package = Package(
             swiftSettings: strictness),
 
         .executableTarget(
+            name: "train-serve-parity", dependencies: ["FeatureParity", "TensorCore"], path: "Examples/TrainServeParity",
+            swiftSettings: strictness),
+
+        .executableTarget(
             name: "canary-rollout", dependencies: ["Rollout", "TensorCore"], path: "Examples/CanaryRollout",
             swiftSettings: strictness),
 
@@ -174,7 +178,7 @@ let package = Package(
             name: "RolloutTests", dependencies: ["Rollout", "RolloutRegistry", "MLOpsStorage", "MLOpsTestSupport", "Registry", "TensorCore"], exclude: ["Fixtures"],
             swiftSettings: strictness),
         .testTarget(
-            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace", "governed-promotion", "shared-gpu-cluster", "canary-rollout"],
+            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace", "governed-promotion", "shared-gpu-cluster", "canary-rollout", "train-serve-parity"],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

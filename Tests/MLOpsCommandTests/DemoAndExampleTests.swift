@@ -151,6 +151,15 @@ struct DemoAndExampleTests {
         #expect(output.contains("production stays on version 1"), "\(output)")
     }
 
+    @Test("the train-serve-parity example: no skew as written, both features skewed after the unit change")
+    func trainServeParity() throws {
+        let result = try Executables.run("train-serve-parity", [])
+        #expect(result.status == 0, "\(result.standardError)")
+        let output = result.standardOutput
+        #expect(output.contains("as written: no skew"), "\(output)")
+        #expect(output.contains("after the refactor: skew — spend_per_txn 0.0% agree SKEWED"), "\(output)")
+    }
+
     @Test("the drift-watch example stays quiet before the drift and raises it from window 5")
     func driftWatch() throws {
         try withTemporaryFolder { folder in
