@@ -140,7 +140,7 @@ let package = Package(
         // What the test targets share: the conformance suites every store implementation runs
         // (one home, each check a test case of its own), temporary folders, test clocks.
         .target(
-            name: "MLOpsTestSupport", dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "Rollout"],
+            name: "MLOpsTestSupport", dependencies: ["MLOpsStorage", "TensorCore", "Lineage", "DriftStats", "Registry", "Rollout", "FeatureParity"],
             path: "Tests/MLOpsTestSupport", swiftSettings: strictness),
 
         .testTarget(
@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "GPUSchedulingTests", dependencies: ["GPUScheduling", "TensorCore"], swiftSettings: strictness),
         .testTarget(
-            name: "FeatureParityTests", dependencies: ["FeatureParity", "TensorCore"], exclude: ["Fixtures"], swiftSettings: strictness),
+            name: "FeatureParityTests", dependencies: ["FeatureParity", "TensorCore", "MLOpsStorage", "MLOpsTestSupport"], exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(
             name: "RolloutTests", dependencies: ["Rollout", "RolloutRegistry", "MLOpsStorage", "MLOpsTestSupport", "Registry", "TensorCore"], exclude: ["Fixtures"],
             swiftSettings: strictness),
