@@ -25,8 +25,11 @@ public struct FeatureParityError: Error, Sendable, Hashable, CustomStringConvert
         /// A serving payload breaks its contract (a missing field, a wrong type, a value out of range).
         public static let contractViolation = Code(rawValue: "contractViolation")
 
+        /// A materialization run expected a watermark another run had already moved.
+        public static let watermarkMoved = Code(rawValue: "watermarkMoved")
+
         /// Every code this release defines.
-        public static let allCases: [Code] = [.missingColumn, .invalidTime, .invalidArgument, .failClosed, .contractViolation]
+        public static let allCases: [Code] = [.missingColumn, .invalidTime, .invalidArgument, .failClosed, .contractViolation, .watermarkMoved]
     }
 
     /// What kind of problem this is.
