@@ -43,11 +43,7 @@ public struct SQLBaselineStore: BaselineStore {
     ///   or older. Nothing is read or changed then.
     public init(database: any SQLDatabase, migrate: Bool = true) async throws {
         self.database = database
-        if migrate {
-            try await database.migrate([StorageSchema.schema, Self.schema])
-        } else {
-            try await SQLMigrator.requireCompatible([Self.schema], on: database)
-        }
+        try await database.prepare(Self.schema, migrate: migrate)
     }
 
     /// Saves `profile` as the next version of `name` (see ``BaselineStore/save(_:as:note:)``).

@@ -30,11 +30,7 @@ public struct SQLParityLogStore: ParityLogStore {
     ///   `migrate: false`, `StorageError` (`schemaTooOld`) when the table is missing or older.
     public init(database: any SQLDatabase, migrate: Bool = true) async throws {
         self.database = database
-        if migrate {
-            try await database.migrate([StorageSchema.schema, Self.schema])
-        } else {
-            try await SQLMigrator.requireCompatible([Self.schema], on: database)
-        }
+        try await database.prepare(Self.schema, migrate: migrate)
     }
 
     public func append(_ records: [ParityRecord]) async throws {

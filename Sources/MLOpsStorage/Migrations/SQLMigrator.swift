@@ -109,3 +109,20 @@ extension SQLDatabase {
         }
     }
 }
+
+extension SQLDatabase {
+    /// What every store's initializer does with its schema: migrate the database to this build's
+    /// version of `schema` (after the storage schema), or, with `migrate: false`, only check that
+    /// the tables are there at that version and change nothing (reading tools open stores so).
+    ///
+    /// - Throws: ``StorageError`` (``StorageError/Code/schemaTooNew``) when a newer build wrote the
+    ///   database; with `migrate: false`, ``StorageError/Code/schemaTooOld`` when the tables are
+    ///   missing or older.
+    package func prepare(_ schema: SQLSchema, migrate: Bool) async throws {
+        if migrate {
+            try await self.migrate([StorageSchema.schema, schema])
+        } else {
+            try await SQLMigrator.requireCompatible([schema], on: self)
+        }
+    }
+}

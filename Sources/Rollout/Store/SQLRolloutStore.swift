@@ -33,11 +33,7 @@ public struct SQLRolloutStore: RolloutStore {
     ///   `migrate: false`, `StorageError` (`schemaTooOld`) when the tables are missing or older.
     public init(database: any SQLDatabase, migrate: Bool = true) async throws {
         self.database = database
-        if migrate {
-            try await database.migrate([StorageSchema.schema, Self.schema])
-        } else {
-            try await SQLMigrator.requireCompatible([Self.schema], on: database)
-        }
+        try await database.prepare(Self.schema, migrate: migrate)
     }
 
     public func create(_ plan: RolloutPlan, now: Double) async throws -> RolloutState {
