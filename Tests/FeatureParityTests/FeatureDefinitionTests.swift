@@ -53,7 +53,7 @@ struct FeatureDefinitionTests {
         #expect(base.contentHash == (try Self.definitions()[0]).contentHash)
         #expect(base.contentHash.count == 64)
         // The golden value: a change here means every stored hash would stop matching.
-        #expect(base.canonicalText == "feature:spend_per_txn;entity:user_id;type:double;version:1;ttl:172800000000;missing:default(0.0);transformation:divide(column(spend_7d),maximum(column(txn_count_7d),constant(1.0)))")
+        #expect(base.canonicalText == "feature:13:spend_per_txn;entity:7:user_id;type:double;version:1;ttl:172800000000;missing:default(0.0);transformation:divide(column(8:spend_7d),maximum(column(12:txn_count_7d),constant(1.0)))")
         let reowned = try FeatureDefinition(name: base.name, entity: base.entity, owner: "risk", description: "other words", ttl: base.ttl, missing: base.missing, transformation: base.transformation)
         #expect(reowned.contentHash == base.contentHash)
         let variants = [

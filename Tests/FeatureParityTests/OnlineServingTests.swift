@@ -88,3 +88,20 @@ struct OnlineServingTests {
         #expect(strict.servedCounts["spend"]?.refused == 1)
     }
 }
+
+@Suite("Materialization and logging edge cases")
+struct OnlineEdgeCaseTests {
+    @Test("a materialization up to infinity is refused; a record without finite times never blocks the parity log")
+    func edges() async throws {
+        let store = InMemoryOnlineFeatureStore()
+        await #expect(throws: FeatureParityError.self) {
+            try await Materializer(view: "v", key: "user", time: "t").run(try OnlineServingTests.offline(), upTo: .infinity, store: store, now: 0)
+        }
+        let log = InMemoryParityLogStore()
+        let logger = try ParityLogger(store: log, sampleRate: 1)
+        #expect(!logger.offer(requestID: "r1", record: ParityRecord(entity: "a", servedAt: .nan, asOf: 1, featureSetHash: "h", values: [:])))
+        #expect(logger.offer(requestID: "r2", record: ParityRecord(entity: "a", servedAt: 2, asOf: 1, featureSetHash: "h", values: [:])))
+        try await logger.flush()
+        #expect(try await log.count() == 1 && logger.counts.dropped == 1)
+    }
+}

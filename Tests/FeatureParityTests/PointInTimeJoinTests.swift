@@ -68,7 +68,7 @@ struct PointInTimeJoinTests {
         let (table, report) = try PointInTimeJoin(key: "k", eventTime: "t", featureTime: "ft", createdTime: "created").join(events: events, features: features)
         // At t = 100 the row for 90 was not written yet (created 250): the one for 50 is used.
         #expect(Array(try table.doubleColumn(named: "v")) == [1, 2])
-        #expect(report.eventsSkippingBackfills == 1)
+        #expect(report.backfilledRowsSkipped == 1)
         #expect(table.columnNames == ["k", "t", "v"])
     }
 

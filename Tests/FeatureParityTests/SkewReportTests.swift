@@ -75,3 +75,28 @@ struct SkewReportTests {
         #expect(throws: FeatureParityError.self) { try SkewReport(offline: offline, online: online, key: "entity", timestamp: "when") }
     }
 }
+
+@Suite("Skew report edge cases")
+struct SkewReportEdgeCaseTests {
+    @Test("nothing paired is an error, not a pass; numbers one file holds as text are compared as numbers")
+    func edges() throws {
+        let offline = try FeatureTable(columns: [
+            ("k", .categorical(CategoricalColumn(["a", "b", "c"]))), ("x", .double(DoubleColumn(values: [1, 2, 3]))),
+        ])
+        let strangers = try FeatureTable(columns: [("k", .categorical(CategoricalColumn(["y", "z"]))), ("x", .double(DoubleColumn(values: [1, 2])))])
+        do {
+            _ = try SkewReport(offline: offline, online: strangers, key: "k")
+            Issue.record("a report with nothing compared passed")
+        } catch {
+            #expect(error.code == .invalidArgument && error.description.contains("2 entities unseen offline"))
+        }
+        // The online file logged a missing value as "None": its column is text.
+        let online = try FeatureTable(columns: [("k", .categorical(CategoricalColumn(["a", "b", "c"]))), ("x", .categorical(CategoricalColumn(["1", "2", "None"])))])
+        let report = try SkewReport(offline: offline, online: online, key: "k")
+        let x = try #require(report.features.first)
+        #expect(x.kind == "numeric" && x.pairs == 3 && abs(x.matchRate - 2.0 / 3.0) < 1e-12 && x.maxAbsDiff == 0)
+        // Categorical features still carry every key, with nulls.
+        let json = String(decoding: try JSONEncoder().encode(report.features), as: UTF8.self)
+        #expect(json.contains("\"meanAbsDiff\""))
+    }
+}

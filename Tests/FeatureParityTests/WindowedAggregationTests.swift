@@ -100,3 +100,29 @@ struct WindowedAggregationTests {
 extension WindowedAggregation: CustomTestStringConvertible {
     public var testDescription: String { name }
 }
+
+@Suite("Windowed aggregations at request time")
+struct WindowedAggregationRequestTimeTests {
+    @Test("an idle entity's window empties by request time, and idle entities can be forgotten")
+    func requestTime() throws {
+        let aggregation = try WindowedAggregation(name: "count-1h", function: .count, window: try TimeToLive(parsing: "1h"), step: try TimeToLive(parsing: "5m"))
+        let online = OnlineAggregator(aggregation)
+        let hour: Int64 = 3_600_000_000
+        for i in 0..<10 { online.add(entity: "card", time: Int64(i) * 60_000_000, value: 1) }
+        #expect(online.value(entity: "card") == 10)
+        #expect(online.value(entity: "card", asOf: 24 * hour) == 0)
+        #expect(online.evictIdle(before: hour) == 1)
+        #expect(online.value(entity: "card") == nil)
+        let exact = OnlineAggregator(try WindowedAggregation(name: "sum", function: .sum, window: try TimeToLive(parsing: "1h")))
+        exact.add(entity: "e", time: Int64.min + 1, value: 1)  // no overflow trap at the edges
+        exact.add(entity: "e", time: Int64.max, value: 2)
+        #expect(exact.value(entity: "e") == 2)
+    }
+
+    @Test("times outside the years 1 to 9999 are errors, not traps")
+    func timeRange() throws {
+        #expect(throws: FeatureParityError.self) { try TimeValues(.double(DoubleColumn(values: [1e15])), name: "t") }
+        #expect(throws: FeatureParityError.self) { try TimeValues(.double(DoubleColumn(values: [.infinity])), name: "t") }
+        #expect(try TimeValues(.double(DoubleColumn(values: [1_765_000_000])), name: "t").microseconds == [1_765_000_000_000_000])
+    }
+}

@@ -32,7 +32,7 @@ struct AggregationState: Sendable {
             events.append((t, value))
             evictEvents(asOf: t)
         } else {
-            let id = t >= 0 ? t / spec.step : (t - spec.step + 1) / spec.step
+            let id = Self.bucket(t, spec.step)
             if buckets.last?.id != id { buckets.append(Bucket(id: id)) }
             var bucket = buckets[buckets.count - 1]
             bucket.count += 1
@@ -54,22 +54,39 @@ struct AggregationState: Sendable {
         return current()
     }
 
+    /// Bucket ⌊t / step⌋, for any t (no overflow).
+    static func bucket(_ t: Int64, _ step: Int64) -> Int64 {
+        let (q, r) = t.quotientAndRemainder(dividingBy: step)
+        return r < 0 ? q - 1 : q
+    }
+
+    /// t − length, saturating at the smallest time.
+    static func start(_ t: Int64, _ length: Int64) -> Int64 {
+        let (value, overflow) = t.subtractingReportingOverflow(length)
+        return overflow ? Int64.min : value
+    }
+
     private mutating func evictEvents(asOf t: Int64) {
-        while head < events.count && events[head].time <= t - spec.length { head += 1 }
+        let start = Self.start(t, spec.length)
+        while head < events.count && events[head].time <= start { head += 1 }
         if head > 1_024 && head * 2 > events.count {
             events.removeFirst(head)
             head = 0
         }
     }
 
-    /// The aggregate of the window now.
-    func current() -> Double? {
+    /// The aggregate of the window as of the latest event, or as of `asOf` (a later request
+    /// time: events and buckets that have left the window since are not counted).
+    func current(asOf: Int64? = nil) -> Double? {
+        let t = Swift.max(asOf ?? latest, latest)
+        let eventStart = Self.start(t, spec.length)
+        let oldestBucket = spec.step > 0 ? Self.bucket(t, spec.step) - spec.length / spec.step + 1 : 0
         var count = 0, present = 0
         var sum = 0.0, minimum = Double.infinity, maximum = -Double.infinity
         var distinct = Set<Double>()
         var recent: [Double] = []
         if spec.step == 0 {
-            for i in head..<events.count {
+            for i in head..<events.count where events[i].time > eventStart {
                 let v = events[i].value
                 count += 1
                 guard !v.isNaN else { continue }
@@ -81,7 +98,7 @@ struct AggregationState: Sendable {
                 if case .last = spec.function { recent.append(v) }
             }
         } else {
-            for bucket in buckets {
+            for bucket in buckets where bucket.id >= oldestBucket {
                 count += bucket.count
                 present += bucket.present
                 sum += bucket.sum

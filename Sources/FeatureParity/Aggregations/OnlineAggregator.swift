@@ -39,10 +39,28 @@ public final class OnlineAggregator: Sendable {
         }
     }
 
-    /// The aggregate of `entity` as of its latest event (nil for an entity never seen, and for
-    /// functions with no value over the window).
-    public func value(entity: String) -> Double? {
-        shard(entity).states.withLock { $0[entity]?.current() }
+    /// The aggregate of `entity` at request time `asOf` (microseconds; nil: as of its latest
+    /// event): events that have left the window since are not counted, so an entity idle since
+    /// yesterday has an empty one-hour window. Nil for an entity never seen, and for functions
+    /// with no value over an empty window.
+    public func value(entity: String, asOf: Int64? = nil) -> Double? {
+        shard(entity).states.withLock { $0[entity]?.current(asOf: asOf) }
+    }
+
+    /// Forgets entities whose latest event is at or before `cutoff` (microseconds): their windows
+    /// are empty from then on. Call it periodically (with now minus the window) to bound memory
+    /// by the active entities.
+    ///
+    /// - Returns: How many were forgotten.
+    @discardableResult
+    public func evictIdle(before cutoff: Int64) -> Int {
+        shards.reduce(0) { total, shard in
+            total + shard.states.withLock { states in
+                let idle = states.filter { $0.value.latest <= cutoff }.map(\.key)
+                for key in idle { states.removeValue(forKey: key) }
+                return idle.count
+            }
+        }
     }
 
     /// Entities held.

@@ -60,6 +60,20 @@ public struct FeatureDefinition: Sendable, Hashable, Codable {
         self.version = version
     }
 
+    enum CodingKeys: String, CodingKey {
+        case name, entity, owner, description, ttl, missing, transformation, version
+    }
+
+    /// Reads a stored definition and checks it as the initializer does.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            name: try c.decode(String.self, forKey: .name), entity: try c.decode(String.self, forKey: .entity), owner: try c.decode(String.self, forKey: .owner),
+            description: try c.decode(String.self, forKey: .description), ttl: try c.decode(TimeToLive.self, forKey: .ttl),
+            missing: try c.decode(MissingPolicy.self, forKey: .missing), transformation: try c.decode(FeatureExpression.self, forKey: .transformation),
+            version: try c.decode(Int.self, forKey: .version))
+    }
+
     /// The text the content hash is computed from.
     public var canonicalText: String {
         let policy: String
@@ -67,7 +81,8 @@ public struct FeatureDefinition: Sendable, Hashable, Codable {
         case .defaultValue(let value): policy = "default(\(value))"
         case .failClosed: policy = "fail-closed"
         }
-        return "feature:\(name);entity:\(entity);type:double;version:\(version);ttl:\(ttl.microseconds);missing:\(policy);transformation:\(transformation.canonicalText)"
+        // Names carry their length, so no name can imitate the separators of another field.
+        return "feature:\(name.utf8.count):\(name);entity:\(entity.utf8.count):\(entity);type:double;version:\(version);ttl:\(ttl.microseconds);missing:\(policy);transformation:\(transformation.canonicalText)"
     }
 
     /// SHA-256 of ``canonicalText``, in hexadecimal.

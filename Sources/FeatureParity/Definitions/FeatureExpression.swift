@@ -51,7 +51,7 @@ public indirect enum FeatureExpression: Sendable, Hashable, Codable {
     /// A stable text form, for hashing and display: `divide(column(spend_7d),maximum(column(txn_count_7d),constant(1.0)))`.
     public var canonicalText: String {
         switch self {
-        case .column(let name): return "column(\(name))"
+        case .column(let name): return "column(\(name.utf8.count):\(name))"
         case .constant(let value): return "constant(\(value))"
         case .add(let a, let b): return "add(\(a.canonicalText),\(b.canonicalText))"
         case .subtract(let a, let b): return "subtract(\(a.canonicalText),\(b.canonicalText))"

@@ -82,7 +82,8 @@ public struct FeatureSet: Sendable, Hashable, Codable {
         let age = now - sourceTime
         var out: [Double] = [], served: [Served] = []
         for feature in features {
-            let stale = age * 1_000_000 > Double(feature.ttl.microseconds)
+            // An age that cannot be known (NaN) is stale: never served as fresh.
+            let stale = !(age * 1_000_000 <= Double(feature.ttl.microseconds))
             let value = stale ? nil : feature.transformation.evaluate(values)
             if let value {
                 out.append(value)

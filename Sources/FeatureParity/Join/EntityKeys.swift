@@ -46,7 +46,8 @@ struct EntityKeys {
             let text: [String?] = (0..<c.count).map { i in
                 guard c.validity[i] else { return nil }
                 let v = c.values[i]
-                return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+                // Integers are exact up to 2^53: written without a decimal point.
+                return v == v.rounded() && abs(v) <= 9_007_199_254_740_992 ? String(Int64(v)) : String(v)
             }
             let categorical = CategoricalColumn(text)
             return (categorical.dictionary, categorical.codes)

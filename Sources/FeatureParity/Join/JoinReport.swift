@@ -1,5 +1,5 @@
 /// What a point-in-time join did: how many events found a value, and why the others did not.
-/// Encoded (snake_case) by `mlops features join --report`.
+/// Encoded (snake_case) by `mlops features join --format json`.
 public struct JoinReport: Sendable, Hashable, Codable {
     /// One feature column of the output.
     public struct Feature: Sendable, Hashable, Codable {
@@ -31,8 +31,8 @@ public struct JoinReport: Sendable, Hashable, Codable {
     public let eventsWithoutEarlierValue: Int
     /// Events whose latest earlier row is older than the TTL.
     public let eventsOutsideTTL: Int
-    /// Feature rows passed over because they were created after the event (backfills).
-    public let eventsSkippingBackfills: Int
+    /// Feature rows passed over, summed over events, because they were created after the event (backfills).
+    public let backfilledRowsSkipped: Int
     /// Feature rows without a key or a time (left out).
     public let featureRowsWithoutKeyOrTime: Int
     /// Feature rows with the same entity and time as another (the later row in the file wins).

@@ -53,6 +53,9 @@ public struct PointInTimeJoin: Sendable {
             }
             return column
         }
+        guard events.rowCount < Int(Int32.max), features.rowCount < Int(Int32.max) else {
+            throw FeatureParityError(.invalidArgument, "A join in memory takes fewer than 2^31 rows per side", fix: "split the inputs by entity and join each part.")
+        }
         let keys = try EntityKeys(events: try column(events, key, "events"), features: try column(features, key, "features"), name: key)
         let eventTimes = try TimeValues(try column(events, eventTime, "events"), name: eventTime)
         let featureTimes = try TimeValues(try column(features, featureTime, "features"), name: featureTime)
@@ -82,7 +85,7 @@ public struct PointInTimeJoin: Sendable {
         let report = JoinReport(
             events: events.rowCount, featureRows: features.rowCount, matchedEvents: matches.matched,
             eventsWithoutEntity: keys.unseenEvents, eventsWithoutKey: keys.missingEventKeys, eventsWithoutTime: eventTimes.missingRows,
-            eventsWithoutEarlierValue: matches.noEarlier, eventsOutsideTTL: matches.outsideTTL, eventsSkippingBackfills: matches.skippedCreated,
+            eventsWithoutEarlierValue: matches.noEarlier, eventsOutsideTTL: matches.outsideTTL, backfilledRowsSkipped: matches.skippedCreated,
             featureRowsWithoutKeyOrTime: index.droppedRows, duplicateFeatureRows: index.duplicates, entities: keys.dictionary.count,
             eventTimeFormats: .init(iso8601: eventTimes.isoRows, epochSeconds: eventTimes.epochRows),
             featureTimeFormats: .init(iso8601: featureTimes.isoRows, epochSeconds: featureTimes.epochRows),

@@ -6,6 +6,9 @@ public import TensorCore
 public struct TimeValues: Sendable {
     /// The marker of a missing time.
     public static let missing = Int64.min
+    /// Times are accepted from year 1 to year 9999: beyond, a value is an error, never an overflow.
+    public static let latestSeconds = 253_402_300_800.0
+    static let range = Int64(-62_135_596_800) * 1_000_000...Int64(253_402_300_799) * 1_000_000
 
     /// One time per row, in microseconds (``missing`` where there is none).
     public let microseconds: [Int64]
@@ -30,7 +33,13 @@ public struct TimeValues: Sendable {
         case .timestamp(let c):
             values = [Int64](repeating: Self.missing, count: c.count)
             for i in 0..<c.count {
-                if c.validity[i] { values[i] = c.values[i]; iso += 1 } else { missing += 1 }
+                if c.validity[i] {
+                    guard Self.range.contains(c.values[i]) else {
+                        throw FeatureParityError(.invalidTime, "A time in '\(name)' is outside the years 1 to 9999", location: "row \(i + 1)", fix: "check the column's unit.")
+                    }
+                    values[i] = c.values[i]
+                    iso += 1
+                } else { missing += 1 }
             }
         case .double(let c):
             values = [Int64](repeating: Self.missing, count: c.count)
@@ -45,7 +54,7 @@ public struct TimeValues: Sendable {
             var parsed = [Int64](repeating: Self.missing, count: c.dictionary.count)
             var kinds = [UInt8](repeating: 0, count: c.dictionary.count)  // 1 ISO, 2 epoch, 3 bad
             for (code, text) in c.dictionary.enumerated() {
-                if let micros = TimestampColumn.microseconds(fromISO8601: text) {
+                if let micros = TimestampColumn.microseconds(fromISO8601: text), Self.range.contains(micros) {
                     (parsed[code], kinds[code]) = (micros, 1)
                 } else if let seconds = Double(text), let micros = Self.micros(seconds: seconds) {
                     (parsed[code], kinds[code]) = (micros, 2)
@@ -75,7 +84,7 @@ public struct TimeValues: Sendable {
 
     static func micros(seconds: Double) -> Int64? {
         let micros = (seconds * 1_000_000).rounded()
-        guard micros.isFinite, abs(micros) < 9.2e18 else { return nil }
+        guard micros.isFinite, micros >= Double(range.lowerBound), micros <= Double(range.upperBound) else { return nil }
         return Int64(micros)
     }
 }

@@ -31,6 +31,8 @@ public struct Materializer: Sendable {
         public let rowsWritten: Int
         /// How old the newest loaded value is at `now`, in seconds (the view's freshness).
         public let freshnessSeconds: Double?
+        /// Feature columns left out because they are not numeric (the online store holds numbers).
+        public let skippedColumns: [String]
     }
 
     /// Runs once: loads the rows of `offline` after the watermark up to `upTo` (seconds).
@@ -42,6 +44,9 @@ public struct Materializer: Sendable {
         guard let keyColumn = offline.column(named: key), let timeColumn = offline.column(named: time) else {
             throw FeatureParityError(.missingColumn, "The offline table needs the columns '\(key)' and '\(time)'", location: key, fix: "name the key and time columns.")
         }
+        guard upTo.isFinite, abs(upTo) < TimeValues.latestSeconds else {
+            throw FeatureParityError(.invalidArgument, "upTo \(upTo) is not a time", location: view, fix: "give seconds since the epoch, such as 1765000000.")
+        }
         let previous = try await store.state(of: view)?.watermark
         guard upTo >= (previous ?? -.infinity) else {
             throw FeatureParityError(.invalidArgument, "upTo \(upTo) is before the watermark \(previous ?? 0)", location: view, fix: "materialize up to a later time.")
@@ -51,6 +56,7 @@ public struct Materializer: Sendable {
         let lower = previous.map { Int64(($0 * 1_000_000).rounded()) } ?? Int64.min
         let upper = Int64((upTo * 1_000_000).rounded())
         let features = zip(offline.columnNames, offline.columns).filter { $0.0 != key && $0.0 != time }
+        let skipped = features.filter { if case .double = $0.1 { return false } else { return true } }.map(\.0)
         // Each entity's latest row inside (lower, upper]; ties: the later row in the table.
         var latest: [Int32: Int] = [:]
         var candidates = 0
@@ -70,6 +76,8 @@ public struct Materializer: Sendable {
         }
         let written = try await store.materialize(view: view, rows: rows, watermark: upTo, expectedWatermark: previous, now: now)
         let newest = try await store.state(of: view)?.latestFeatureTime
-        return Report(previousWatermark: previous, watermark: upTo, candidateRows: candidates, rowsWritten: written, freshnessSeconds: newest.map { now - $0 })
+        return Report(
+            previousWatermark: previous, watermark: upTo, candidateRows: candidates, rowsWritten: written, freshnessSeconds: newest.map { now - $0 },
+            skippedColumns: skipped)
     }
 }

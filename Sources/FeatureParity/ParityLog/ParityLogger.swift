@@ -62,7 +62,9 @@ public final class ParityLogger: Sendable {
         return buffer.withLock { b in
             b.offered += 1
             b.sampled += 1
-            guard b.records.count < capacity else {
+            // A record without finite times could never be stored: drop it here (counted), so it
+            // cannot block every later flush.
+            guard built.servedAt.isFinite, built.asOf.isFinite, b.records.count < capacity else {
                 b.dropped += 1
                 return false
             }

@@ -35,6 +35,9 @@ public struct SQLParityLogStore: ParityLogStore {
 
     public func append(_ records: [ParityRecord]) async throws {
         guard !records.isEmpty else { return }
+        if let bad = records.first(where: { !$0.servedAt.isFinite || !$0.asOf.isFinite }) {
+            throw FeatureParityError(.invalidArgument, "A parity record of '\(bad.entity)' has a non-finite time", location: bad.entity, fix: "log finite times.")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let rows: [[SQLValue]] = try records.map { record in

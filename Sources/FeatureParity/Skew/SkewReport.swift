@@ -36,6 +36,27 @@ public struct SkewReport: Sendable, Codable {
         public let reason: String
         /// Up to five disagreeing pairs.
         public let examples: [Example]
+
+        enum CodingKeys: String, CodingKey {
+            case name, kind, pairs, matchRate, meanAbsDiff, maxAbsDiff, distributionDistance, threshold, minimumMatchRate, skewed, reason, examples
+        }
+
+        /// Writes every key, with `null` where a figure does not apply (categorical differences).
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(pairs, forKey: .pairs)
+            try c.encode(matchRate, forKey: .matchRate)
+            try c.encode(meanAbsDiff, forKey: .meanAbsDiff)
+            try c.encode(maxAbsDiff, forKey: .maxAbsDiff)
+            try c.encode(distributionDistance, forKey: .distributionDistance)
+            try c.encode(threshold, forKey: .threshold)
+            try c.encode(minimumMatchRate, forKey: .minimumMatchRate)
+            try c.encode(skewed, forKey: .skewed)
+            try c.encode(reason, forKey: .reason)
+            try c.encode(examples, forKey: .examples)
+        }
     }
 
     /// One disagreeing pair.
@@ -49,8 +70,12 @@ public struct SkewReport: Sendable, Codable {
     public let onlineRows: Int
     /// Online rows paired with an offline value.
     public let pairedRows: Int
-    /// Online rows whose entity the offline file lacks.
+    /// Online rows without an offline row to compare with.
     public let unpairedRows: Int
+    /// Of those, rows whose entity the offline file never has.
+    public let unpairedUnseenEntity: Int
+    /// Of those, rows whose entity has offline rows, but none at or before their time.
+    public let unpairedNoEarlierValue: Int
     /// Every feature in both files.
     public let features: [Feature]
     /// Whether any feature is skewed.
@@ -106,15 +131,28 @@ public struct SkewReport: Sendable, Codable {
         }
         let join = PointInTimeJoin(key: key, eventTime: timestamp ?? "__online_time", featureTime: "__offline_time")
         let (paired, joinReport) = try join.join(events: onlineTable, features: offlineTable)
+        guard joinReport.matchedEvents > 0 || online.rowCount == 0 else {
+            throw FeatureParityError(
+                .invalidArgument,
+                "No online row found an offline row to compare with (\(joinReport.eventsWithoutEntity) entities unseen offline, \(joinReport.eventsWithoutEarlierValue) without an earlier offline row, \(joinReport.eventsWithoutKey) without a key)",
+                location: key, fix: "check that both files hold the same entities under --key, in the same form, and the time column.")
+        }
         let keys = paired.column(named: key)
         var matched = [Bool](repeating: false, count: paired.rowCount)
         if case .double(let marker)? = paired.column(named: "__offline_present") { matched = marker.validity }
 
         var features: [Feature] = []
         for name in names {
-            guard let onlineColumn = paired.column(named: name), let offlineColumn = paired.column(named: "__offline_" + name),
-                let offlineAll = offline.column(named: name)
+            guard var onlineColumn = paired.column(named: name), var offlineColumn = paired.column(named: "__offline_" + name),
+                var offlineAll = offline.column(named: name)
             else { continue }
+            // Kinds are inferred per file: a column of numbers that one file holds as text (a
+            // stray "None") is compared as numbers when all its text reads as numbers.
+            if case .double = onlineColumn, let numbers = Self.numbers(offlineColumn), let all = Self.numbers(offlineAll) {
+                (offlineColumn, offlineAll) = (.double(numbers), .double(all))
+            } else if case .double = offlineColumn, let numbers = Self.numbers(onlineColumn) {
+                onlineColumn = .double(numbers)
+            }
             features.append(
                 Self.compare(
                     name: name, online: onlineColumn, offline: offlineColumn, offlineAll: offlineAll, keys: keys, matched: matched,
@@ -123,6 +161,8 @@ public struct SkewReport: Sendable, Codable {
         onlineRows = online.rowCount
         pairedRows = joinReport.matchedEvents
         unpairedRows = online.rowCount - joinReport.matchedEvents
+        unpairedUnseenEntity = joinReport.eventsWithoutEntity
+        unpairedNoEarlierValue = joinReport.eventsWithoutEarlierValue
         self.features = features
         skewed = features.contains { $0.skewed }
     }
@@ -198,6 +238,19 @@ public struct SkewReport: Sendable, Codable {
             meanAbsDiff: numeric && bothPresent > 0 ? absSum / Double(bothPresent) : nil, maxAbsDiff: numeric && bothPresent > 0 ? absMax : nil,
             distributionDistance: distance, threshold: threshold, minimumMatchRate: thresholds.minimumMatchRate, skewed: !reasons.isEmpty,
             reason: reasons.joined(separator: "; "), examples: examples)
+    }
+
+    /// A text column as numbers when every value (missing markers aside) reads as one.
+    static func numbers(_ column: Column) -> DoubleColumn? {
+        guard case .categorical(let c) = column else { return nil }
+        let missing: Set<String> = ["", "NA", "N/A", "null", "NULL", "None", "none", "nan", "NaN"]
+        var parsed: [Double?] = []
+        for text in c.dictionary {
+            if missing.contains(text) { parsed.append(nil); continue }
+            guard let value = Double(text) else { return nil }
+            parsed.append(value)
+        }
+        return DoubleColumn(c.codes.map { $0 >= 0 ? parsed[Int($0)] : nil })
     }
 
     static func categoryShares(_ column: Column) -> [String: Double] {

@@ -104,7 +104,7 @@ struct FeaturesJoin: AsyncParsableCommand {
             "without a value: \(report.eventsWithoutEntity) unseen entity, \(report.eventsWithoutEarlierValue) no earlier row, \(report.eventsOutsideTTL) older than the TTL (\(report.ttl ?? "none")), \(report.eventsWithoutKey) no key, \(report.eventsWithoutTime) no time",
             "features: \(report.featureRows) rows over \(report.entities) entities; \(report.duplicateFeatureRows) duplicate (entity, time) rows (the later wins); \(report.featureRowsWithoutKeyOrTime) without key or time",
         ]
-        if report.eventsSkippingBackfills > 0 { lines.append("backfilled rows passed over: \(report.eventsSkippingBackfills)") }
+        if report.backfilledRowsSkipped > 0 { lines.append("backfilled rows passed over: \(report.backfilledRowsSkipped)") }
         for feature in report.features { lines.append("  \(feature.name): \(feature.missing) missing") }
         return lines.joined(separator: "\n")
     }

@@ -4,8 +4,11 @@ import Foundation
 /// `.ndjson` and `.json` are JSON Lines, anything else CSV. Missing values are empty fields in
 /// CSV and `null` in JSON; times are ISO 8601 in UTC (with microseconds when they have them);
 /// numbers are written in the shortest form that reads back to the same double (integers
-/// without a decimal point). What ``CSVReader`` and ``JSONLinesReader`` write is read back
-/// to the same table.
+/// without a decimal point). ``CSVReader`` and ``JSONLinesReader`` read what it writes back to
+/// the same table, except text equal to a missing marker (`NA`, `null`), which reads as missing.
+///
+/// The file is written beside `path` under a temporary name and renamed over it at the end, so
+/// a failure or a crash never leaves a half-written file at `path`.
 public enum TableWriter {
     /// Writes `table` to `path` (replacing it), in chunks of about a megabyte.
     ///
@@ -14,10 +17,17 @@ public enum TableWriter {
     public static func write(_ table: FeatureTable, to path: String) throws(TableError) {
         let lowered = path.lowercased()
         let jsonLines = lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json")
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+        let partial = path + ".partial-\(UUID().uuidString.prefix(8))"
+        guard FileManager.default.createFile(atPath: partial, contents: nil), let handle = FileHandle(forWritingAtPath: partial) else {
             throw TableError(.fileUnwritable, path: path, detail: "it cannot be created (does its folder exist, and may it be written?)")
         }
-        defer { try? handle.close() }
+        var closed = false
+        defer {
+            if !closed {
+                try? handle.close()
+                try? FileManager.default.removeItem(atPath: partial)
+            }
+        }
         // Bytes, not Strings: each dictionary entry and name is escaped once, integers and times
         // are formatted digit by digit.
         var buffer: [UInt8] = []
@@ -65,6 +75,12 @@ public enum TableWriter {
             try flush()
         }
         try flush(force: true)
+        do { try handle.close() } catch { throw TableError(.fileUnwritable, path: path, detail: error.localizedDescription) }
+        closed = true
+        guard rename(partial, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw TableError(.fileUnwritable, path: path, detail: "the finished file could not be moved into place")
+        }
     }
 
     /// Appends a number: integers digit by digit, other values in Swift's shortest round-trip form.
