@@ -25,6 +25,7 @@ let package = Package(
                 .product(name: "Lineage", package: identity),
                 .product(name: "DriftStats", package: identity),
                 .product(name: "Rollout", package: identity),
+                .product(name: "FeatureParity", package: identity),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]),
     ]

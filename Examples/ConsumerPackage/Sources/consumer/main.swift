@@ -4,6 +4,7 @@
 // build leaves PostgreSQL out). Exits 0 when everything behaved; prints what it checked.
 
 import DriftStats
+import FeatureParity
 import Foundation
 import Lineage
 import MLOpsStorage
@@ -52,6 +53,16 @@ struct Consumer {
         }
         guard canary.0, canary.1 > 50, canary.1 < 150 else { throw Failure("the canary routed \(canary.1) of 1,000 users to v2, replicas agreeing: \(canary.0)") }
         print("rollout: \(canary.1) of 1,000 users in the 10% canary, the same on a resumed replica")
+
+        // A point-in-time training set: the value at or before each event, within the TTL.
+        let events = try FeatureTable(columns: [("user", .categorical(CategoricalColumn(["a", "a", "b"]))), ("t", .double(DoubleColumn(values: [100, 500, 100])))])
+        let features = try FeatureTable(columns: [
+            ("user", .categorical(CategoricalColumn(["a", "a", "b"]))), ("ft", .double(DoubleColumn(values: [90, 200, 150]))), ("spend", .double(DoubleColumn(values: [1, 2, 3]))),
+        ])
+        let join = PointInTimeJoin(key: "user", eventTime: "t", featureTime: "ft", ttl: try TimeToLive(parsing: "5m"))
+        let (training, _) = try join.join(events: events, features: features)
+        guard Array(try training.doubleColumn(named: "spend")) == [1, 2, nil] else { throw Failure("the point-in-time join is wrong: \(training)") }
+        print("features: point-in-time join kept 3 of 3 events (one without a value)")
 
         // Without the PostgreSQL trait, a postgres:// store is a clear error, not a crash.
         do {
