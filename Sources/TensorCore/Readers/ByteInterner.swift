@@ -87,7 +87,7 @@ struct ByteInterner: Sendable {
                     if offsets[c + 1] - start == count {
                         let equal = arena.withUnsafeBufferPointer { a -> Bool in
                             guard let base = a.baseAddress else { return count == 0 }
-                            return count == 0 || memcmp(base + start, p, count) == 0
+                            return Self.same(base + start, p, count)
                         }
                         if equal { return (Int32(truncatingIfNeeded: c), slot) }
                     }
@@ -95,6 +95,19 @@ struct ByteInterner: Sendable {
                 slot = (slot + 1) & mask
             }
         }
+    }
+
+    /// Whether `count` bytes at `a` and `b` are equal: a plain loop for short keys (ids, codes,
+    /// categories), where calling `memcmp` costs more than the comparison.
+    @inline(__always)
+    static func same(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        if count > 24 { return memcmp(a, b, count) == 0 }
+        var i = 0
+        while i < count {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
     }
 
     /// The first empty slot on the probe path of hash `h`.
