@@ -31,9 +31,9 @@ struct RolloutAssign: AsyncParsableCommand {
         let keys = try Self.readUnits(units)
         var output = "unit,variant\n"
         output.reserveCapacity(keys.count * 24)
-        let names = router.variants.map(CSVField.quoted)
+        let names = router.variants.map(TableWriter.csvField)
         for key in keys {
-            output += CSVField.quoted(key)
+            output += TableWriter.csvField(key)
             output += ","
             output += names[router.variantIndex(for: key)]
             output += "\n"
@@ -60,62 +60,41 @@ struct RolloutAssign: AsyncParsableCommand {
         // A byte-order mark is not part of the first key or header.
         if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
         guard let first = lines.first else { return [] }
-        let header = CSVField.split(first)
-        if let column = header.firstIndex(of: "unit"), header.count > 1 || first == "unit" {
-            var keys: [String] = []
-            keys.reserveCapacity(lines.count)
-            for (number, line) in lines.enumerated().dropFirst() {
-                let fields = CSVField.split(line)
-                guard fields.count == header.count else {
-                    throw CommandFailure.usage("error: \(path):\(number + 1): \(fields.count) fields where the header has \(header.count). Fix: give every row one field per column.")
-                }
-                guard !fields[column].isEmpty else {
-                    throw CommandFailure.usage("error: \(path):\(number + 1): the unit key is empty, so no sticky assignment can be made. Fix: give every row a unit id.")
-                }
-                keys.append(fields[column])
-            }
-            return keys
+        // A first line whose comma-separated names include `unit` is a CSV header: the file is
+        // read by TensorCore's CSV reader (quoting, line breaks inside quotes), the unit column only.
+        let names = first.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
+        if names.contains("unit"), names.count > 1 || first == "unit" {
+            return try readUnitColumn(data, path: path)
         }
         for (number, line) in lines.enumerated() where line.isEmpty {
             throw CommandFailure.usage("error: \(path):\(number + 1): the unit key is empty, so no sticky assignment can be made. Fix: remove the blank line or give its unit id.")
         }
         return lines.map(String.init)
     }
-}
 
-/// Minimal RFC 4180 fields for the units file and the assignment output.
-enum CSVField {
-    /// `field` quoted when it holds a comma, quote, or line break.
-    static func quoted(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// The fields of one line, honouring double quotes.
-    static func split(_ line: Substring) -> [String] {
-        var fields: [String] = []
-        var field = ""
-        var quoted = false
-        var iterator = line.makeIterator()
-        var pending: Character? = nil
-        while let c = pending ?? iterator.next() {
-            pending = nil
-            if quoted {
-                if c == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
-                    } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == "\"" && field.isEmpty {
-                quoted = true
-            } else if c == "," {
-                fields.append(field)
-                field = ""
-            } else {
-                field.append(c)
-            }
+    /// The `unit` column of a CSV file (standard input is copied to a temporary file first).
+    static func readUnitColumn(_ data: Data, path: String) throws -> [String] {
+        var file = path
+        var temporary: String?
+        if path == "-" {
+            let copy = NSTemporaryDirectory() + "mlops-units-\(UUID().uuidString).csv"
+            do { try data.write(to: URL(fileURLWithPath: copy)) } catch { throw CommandFailure.usage("error: cannot buffer standard input: \(error.localizedDescription)") }
+            (file, temporary) = (copy, copy)
         }
-        fields.append(field)
-        return fields
+        defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+        let table: FeatureTable
+        do {
+            // Only an empty field is missing: a unit named NA or null is a unit.
+            let options = CSVReadOptions(schema: ["unit": .categorical], missingMarkers: [""], columns: ["unit"])
+            table = try CSVReader.readAll(path: file, options: options).0
+        } catch {
+            throw CommandFailure.usage("error: cannot read the units file \(path): \(error)")
+        }
+        let units = try table.categoricalColumn(named: "unit")
+        if let row = units.codes.firstIndex(of: -1) {
+            throw CommandFailure.usage("error: \(path): data row \(row + 1): the unit key is empty, so no sticky assignment can be made. Fix: give every row a unit id.")
+        }
+        return units.codes.map { units.dictionary[Int($0)] }
     }
 }
+

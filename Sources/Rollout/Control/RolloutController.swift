@@ -132,7 +132,7 @@ public final class RolloutController: Sendable {
         let checkSampleRatio = share < 100
         policy.expectedSplit = checkSampleRatio ? [100 - share, share] : [50, 50]
         let analysis = try SequentialAnalysis(policy: policy)
-        let breach = recorder.guardrailBreach(policy, control: 0, candidate: 1) ?? Self.absoluteBreach(policy, candidate)
+        let breach = recorder.guardrailBreach(policy, control: plan.strategy == .blueGreen ? nil : 0, candidate: 1)
         let elapsed = now - state.createdAt
 
         var look: RolloutLook
@@ -233,22 +233,6 @@ public final class RolloutController: Sendable {
         let counts = recorder.snapshot().map(\.requests)
         stepBaseline.withLock { $0 = counts }
         if let router = try? state.router(rules: rules) { routerHandle.publish(router) }
-    }
-
-    /// A guardrail with an absolute limit, judged on the candidate alone (blue-green has no control traffic).
-    static func absoluteBreach(_ policy: AnalysisPolicy, _ candidate: VariantEvidence) -> String? {
-        guard candidate.requests >= policy.minimumSamples else { return nil }
-        for guardrail in policy.guardrails where guardrail.maximum != nil {
-            let value: Double?
-            switch guardrail.parsedMetric {
-            case .errorRate?: value = candidate.errorRate
-            case .fallbackRate?: value = candidate.fallbackRate
-            case .latencyQuantile(let q)?: value = candidate.latencyQuantile(q)
-            default: value = nil
-            }
-            if let value, let breach = guardrail.breach(candidate: value, control: nil) { return breach }
-        }
-        return nil
     }
 
     /// Points the target's alias at `version`, from wherever it is; nothing when it is already there.

@@ -178,25 +178,20 @@ public final class EvidenceRecorder: Sendable {
     /// A snapshot of every variant's evidence, in index order.
     public func snapshot() -> [VariantEvidence] { perVariant.map { $0.withLock { $0 } } }
 
-    /// The first guardrail of `policy` the `candidate` breaks against the `control`, as a reason; nil when all hold.
+    /// The first guardrail of `policy` the `candidate` breaks, as a reason; nil when all hold.
     ///
-    /// Guardrails are only judged once both variants have ``AnalysisPolicy/minimumSamples`` requests.
-    public func guardrailBreach(_ policy: AnalysisPolicy, control: Int, candidate: Int) -> String? {
-        guard let c = evidence(variant: control), let t = evidence(variant: candidate),
-            c.requests >= policy.minimumSamples, t.requests >= policy.minimumSamples
-        else { return nil }
+    /// With a `control`, relative limits compare against it and both variants need
+    /// ``AnalysisPolicy/minimumSamples`` requests; without one (a blue-green switch, where no
+    /// traffic stays on the control) only absolute limits are judged, once the candidate has them.
+    public func guardrailBreach(_ policy: AnalysisPolicy, control: Int?, candidate: Int) -> String? {
+        guard let t = evidence(variant: candidate), t.requests >= policy.minimumSamples else { return nil }
+        let c = control.flatMap { evidence(variant: $0) }
+        if control != nil {
+            guard let c, c.requests >= policy.minimumSamples else { return nil }
+        }
         for guardrail in policy.guardrails {
-            guard let metric = guardrail.parsedMetric else { continue }
-            let values: (Double?, Double?)
-            switch metric {
-            case .errorRate: values = (t.errorRate, c.errorRate)
-            case .fallbackRate: values = (t.fallbackRate, c.fallbackRate)
-            case .latencyQuantile(let q): values = (t.latencyQuantile(q), c.latencyQuantile(q))
-            case .outcomeMean(let name):
-                guard let i = metrics.firstIndex(of: name) else { continue }
-                values = (t.outcomes[i].count > 0 ? t.outcomes[i].mean : nil, c.outcomes[i].count > 0 ? c.outcomes[i].mean : nil)
-            }
-            if let candidateValue = values.0, let breach = guardrail.breach(candidate: candidateValue, control: values.1) { return breach }
+            guard let metric = guardrail.parsedMetric, let value = t.value(of: metric, metrics: metrics) else { continue }
+            if let breach = guardrail.breach(candidate: value, control: c?.value(of: metric, metrics: metrics)) { return breach }
         }
         return nil
     }

@@ -26,6 +26,19 @@ public struct VariantEvidence: Sendable {
     /// The latency quantile `q`, in seconds (nil without requests).
     public func latencyQuantile(_ q: Double) -> Double? { try? latency.quantile(q) }
 
+    /// The value of a guardrail's metric (nil when there is none yet); `metrics` names the outcome
+    /// metrics in index order.
+    public func value(of metric: Guardrail.Metric, metrics: [String]) -> Double? {
+        switch metric {
+        case .errorRate: return errorRate
+        case .fallbackRate: return fallbackRate
+        case .latencyQuantile(let q): return latencyQuantile(q)
+        case .outcomeMean(let name):
+            guard let i = metrics.firstIndex(of: name), outcomes[i].count > 0 else { return nil }
+            return outcomes[i].mean
+        }
+    }
+
     /// Adds another replica's or period's evidence.
     ///
     /// - Throws: ``RolloutError/Code/invalidPolicy`` when the two track different numbers of metrics.

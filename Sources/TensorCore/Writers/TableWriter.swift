@@ -151,7 +151,9 @@ public enum TableWriter {
         return "\(value)"
     }
 
-    static func csvField(_ text: String) -> String {
+    /// `text` as one CSV field: quoted (with quotes doubled) when it holds a comma, a quote, a
+    /// line break, or leading or trailing spaces; as is otherwise.
+    public static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || text.isEmpty == false && (text.first == " " || text.last == " ") else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
