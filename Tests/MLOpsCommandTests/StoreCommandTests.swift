@@ -146,6 +146,30 @@ struct StoreCheckForeignTests {
 
 @Suite("mlops store check on interrupted artifact work")
 struct StoreCheckTemporaryFilesTests {
+    @Test("an artifact folder a killed process left without its marker is an empty store, not a problem; a foreign folder is one")
+    func unfinishedArtifactFolder() throws {
+        try withTemporaryFolder { folder in
+            let train = try Executables.run("train-and-trace", [folder.path])
+            #expect(train.status == 0, "\(train.standardError)")
+            let store = "sqlite://\(folder.file("lineage.sqlite"))"
+            // What a kill between making the folder and renaming its marker into place leaves.
+            let unfinished = folder.file("unfinished.artifacts")
+            try FileManager.default.createDirectory(atPath: unfinished, withIntermediateDirectories: true)
+            #expect(FileManager.default.createFile(atPath: "\(unfinished)/.mlops-artifact-store.creating-1", contents: Data("swift".utf8)))
+            let check = try Executables.run("mlops", ["store", "check", "--store", store, "--artifacts", unfinished, "--verify-artifacts", "--format", "json"])
+            #expect(check.status == 0, "\(check.standardOutput)")
+            #expect(check.standardOutput.contains("\"count\" : 0"))
+
+            let foreign = folder.file("photos")
+            try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
+            #expect(FileManager.default.createFile(atPath: "\(foreign)/cat.jpg", contents: Data("jpg".utf8)))
+            let refused = try Executables.run("mlops", ["store", "check", "--store", store, "--artifacts", foreign])
+            #expect(refused.status == 1, "\(refused.standardOutput)")
+            #expect(refused.standardOutput.contains("not a swift-mlops artifact store"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: foreign) == ["cat.jpg"])
+        }
+    }
+
     @Test("a temporary file left by a killed put is reported; a stale one is a problem (exit 1)")
     func temporaryFiles() throws {
         try withTemporaryFolder { folder in

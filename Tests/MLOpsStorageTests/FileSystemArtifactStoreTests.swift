@@ -353,10 +353,37 @@ struct FileSystemArtifactStoreTests {
             }
             #expect(!FileManager.default.fileExists(atPath: folder.file("none")))
 
+            let foreign = folder.file("foreign")
+            try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
+            #expect(FileManager.default.createFile(atPath: "\(foreign)/notes.txt", contents: Data("mine".utf8)))
+            #expect(throws: StorageError.self) { try FileSystemArtifactStore(root: foreign, readOnly: true) }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: foreign) == ["notes.txt"])
+        }
+    }
+
+    @Test("a store whose creation was killed before its marker landed reads as an empty store, and the next writer finishes it")
+    func unfinishedCreation() async throws {
+        try await withTemporaryFolder { folder in
+            // Killed right after the folder was made, and killed while the marker was being written.
             let empty = folder.file("empty")
-            try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
-            #expect(throws: StorageError.self) { try FileSystemArtifactStore(root: empty, readOnly: true) }
-            #expect(try FileManager.default.contentsOfDirectory(atPath: empty).isEmpty)
+            let halfMarked = folder.file("half-marked")
+            for root in [empty, halfMarked] {
+                try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            }
+            let markerInProgress = "\(halfMarked)/\(FileSystemArtifactStore.markerTemporaryPrefix)1234"
+            #expect(FileManager.default.createFile(atPath: markerInProgress, contents: Data("swift-ml".utf8)))
+
+            for root in [empty, halfMarked] {
+                let before = try FileManager.default.contentsOfDirectory(atPath: root).sorted()
+                let reader = try FileSystemArtifactStore(root: root, readOnly: true)
+                #expect(try await reader.allDigests().isEmpty)
+                #expect(try await reader.inspect().storedCount == 0)
+                #expect(try FileManager.default.contentsOfDirectory(atPath: root).sorted() == before, "a reader wrote into \(root)")
+
+                let writer = try FileSystemArtifactStore(root: root)
+                let digest = try await writer.put([1, 2, 3]).digest
+                #expect(try await FileSystemArtifactStore(root: root, readOnly: true).allDigests() == [digest])
+            }
         }
     }
 

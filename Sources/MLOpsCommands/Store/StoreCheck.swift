@@ -47,7 +47,16 @@ struct StoreCheck: AsyncParsableCommand {
 
     func run() async throws {
         let location = store.location
-        let output = try await store.withDatabase(.read) { try await inspect($0, location: location) }
+        let output: Output
+        do {
+            output = try await store.withDatabase(.read) { try await inspect($0, location: location) }
+        } catch let error as StorageError where error.code == .interruptedWrite {
+            // A finding about the store (exit 1), not bad input: a writer killed mid-transaction
+            // left a journal that the next writer rolls back.
+            output = Output(
+                store: location.description, ok: false, schemas: [], integrityProblems: [], artifacts: nil,
+                problems: [error.description])
+        }
         switch formatting.format {
         case .json:
             try Terminal.printJSON(output)
@@ -112,11 +121,18 @@ struct StoreCheck: AsyncParsableCommand {
         problems += integrity
 
         var artifactStatus: ArtifactStatus?
-        if let folder = artifacts ?? location.defaultArtifactsPath, FileManager.default.fileExists(atPath: folder),
-           !FileManager.default.fileExists(atPath: "\(folder)/.mlops-artifact-store") {
-            problems.append("\(folder) is not a swift-mlops artifact store (it has no .mlops-artifact-store marker); it was not changed")
-        } else if let folder = artifacts ?? location.defaultArtifactsPath, FileManager.default.fileExists(atPath: folder) {
-            let store = try FileSystemArtifactStore(root: folder, readOnly: true)
+        if let folder = artifacts ?? location.defaultArtifactsPath, FileManager.default.fileExists(atPath: folder) {
+            // A read-only open refuses a folder that is not a store, and accepts one whose
+            // creation a killed process left unfinished (empty, no marker yet) as an empty store.
+            let store: FileSystemArtifactStore
+            do {
+                store = try FileSystemArtifactStore(root: folder, readOnly: true)
+            } catch {
+                problems.append(error.description)
+                return Output(
+                    store: location.description, ok: false, schemas: schemas, integrityProblems: integrity,
+                    artifacts: nil, problems: problems)
+            }
             let digests = try await store.allDigests()
             var corrupt: [String] = []
             var verified = 0

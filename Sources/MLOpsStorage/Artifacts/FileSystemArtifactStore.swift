@@ -79,11 +79,20 @@ public struct FileSystemArtifactStore: ArtifactStore {
                 .cannotOpen, FileIO.exists(root) ? "\(root) is a file, not an artifact store folder" : "There is no artifact store at \(root)",
                 location: root, fix: "check the artifact folder's path; a store is created by a command that writes artifacts.")
         }
-        guard FileIO.exists("\(root)/\(Self.markerName)") else {
+        guard FileIO.exists("\(root)/\(Self.markerName)") || Self.isUnfinishedCreation(root) else {
             throw StorageError(
                 .cannotOpen, "\(root) is not a swift-mlops artifact store (it has no \(Self.markerName) marker); it was not changed",
                 location: root, fix: "check the artifact folder's path.")
         }
+    }
+
+    /// Whether `root` is a folder whose creation as a store was interrupted: it has no marker
+    /// and holds nothing, or only markers being written. A process killed between creating the
+    /// folder and renaming its marker into place leaves exactly this; it holds no artifact, and
+    /// the next writer adopts it. Read-only opens treat it as an empty store.
+    static func isUnfinishedCreation(_ root: String) -> Bool {
+        guard FileIO.isDirectory(root), !FileIO.exists("\(root)/\(markerName)") else { return false }
+        return (FileIO.contents(of: root) ?? []).allSatisfy { $0.hasPrefix(markerTemporaryPrefix) }
     }
 
     /// Creates what is missing of the layout, idempotently: the marker first (atomically, by a

@@ -66,8 +66,12 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         /// Reading or writing a file failed.
         public static let fileSystem = Code(rawValue: "fileSystem")
 
+        /// A write was cut short (its process died) and left a rollback journal that only a
+        /// connection allowed to write can roll back; a read-only open cannot read until then.
+        public static let interruptedWrite = Code(rawValue: "interruptedWrite")
+
         /// Every code this release defines.
-        public static let allCases: [Code] = [.invalidLocation, .cannotOpen, .notADatabase, .schemaTooNew, .schemaTooOld, .migrationFailed, .busy, .serializationFailure, .constraintViolation, .sqlFailed, .connectionFailed, .decodingFailed, .closed, .notRunning, .readOnly, .invalidDigest, .artifactNotFound, .artifactPurged, .artifactCorrupt, .fileSystem]
+        public static let allCases: [Code] = [.invalidLocation, .cannotOpen, .interruptedWrite, .notADatabase, .schemaTooNew, .schemaTooOld, .migrationFailed, .busy, .serializationFailure, .constraintViolation, .sqlFailed, .connectionFailed, .decodingFailed, .closed, .notRunning, .readOnly, .invalidDigest, .artifactNotFound, .artifactPurged, .artifactCorrupt, .fileSystem]
     }
 
     /// What kind of failure this is.

@@ -13,6 +13,15 @@ enum SQLiteResultCode {
     ) -> StorageError {
         let primary = code & 0xff
         let databaseCode = "SQLITE \(code)"
+        // SQLITE_READONLY_ROLLBACK (SQLITE_READONLY | 3 << 8; the macro is not imported): a
+        // read-only connection met a hot journal left by a writer that died mid-transaction.
+        if code == SQLITE_READONLY | (3 << 8) {
+            return StorageError(
+                .interruptedWrite,
+                "\(path) holds a write that was interrupted (its process died), and a read-only open cannot roll it back; nothing committed is lost",
+                location: path, sql: sql, databaseCode: databaseCode,
+                fix: "run a command that writes the store, such as `mlops store migrate --store sqlite:\(path)`: it rolls the unfinished write back first; then read again.")
+        }
         switch primary {
         case SQLITE_NOTADB:
             return StorageError(

@@ -60,6 +60,41 @@ struct ReadOnlyCommandTests {
         }
     }
 
+    @Test("a store a killed writer left with a hot journal: store check says so (exit 1) and changes nothing; a writer rolls it back")
+    func interruptedWriteIsReported() async throws {
+        try await withTemporaryFolder { folder in
+            let store = folder.file("killed.sqlite")
+            let migrate = await mlops("store", "migrate", "--store", "sqlite:\(store)")
+            #expect(migrate.exitCode == 0, "\(migrate.transcript)")
+            // A rollback-journal store (as before the first switch to WAL) whose writer died
+            // mid-transaction: a journal beside it that begins with SQLite's journal magic.
+            var bytes = contents(store)
+            bytes[18] = 1
+            bytes[19] = 1
+            try bytes.write(to: URL(fileURLWithPath: store))
+            var journal = [UInt8](repeating: 0, count: 512)
+            journal.replaceSubrange(0..<8, with: [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7])
+            try Data(journal).write(to: URL(fileURLWithPath: store + "-journal"))
+
+            for format in ["text", "json"] {
+                let check = await mlops("store", "check", "--store", "sqlite:\(store)", "--format", format)
+                #expect(check.exitCode == 1, "\(check.transcript)")
+                #expect(check.transcript.contains("interrupted"), "\(check.transcript)")
+                #expect(check.transcript.contains("mlops store migrate"), "\(check.transcript)")
+                #expect(contents(store) == bytes, "store check changed the store file")
+                #expect(FileManager.default.fileExists(atPath: store + "-journal"), "store check removed the journal")
+            }
+            let list = await mlops("runs", "list", "--store", "sqlite:\(store)")
+            #expect(list.exitCode == 2, "\(list.transcript)")
+            #expect(list.error.contains("interrupted"), "\(list.transcript)")
+
+            let repair = await mlops("store", "migrate", "--store", "sqlite:\(store)")
+            #expect(repair.exitCode == 0, "\(repair.transcript)")
+            let after = await mlops("store", "check", "--store", "sqlite:\(store)")
+            #expect(after.exitCode == 0, "\(after.transcript)")
+        }
+    }
+
     @Test("store check reads the artifact folder without creating its missing folders or cleaning it")
     func storeCheckLeavesArtifactsAlone() async throws {
         try await withTemporaryFolder { folder in
