@@ -28,8 +28,11 @@ public struct FeatureParityError: Error, Sendable, Hashable, CustomStringConvert
         /// A materialization run expected a watermark another run had already moved.
         public static let watermarkMoved = Code(rawValue: "watermarkMoved")
 
+        /// An input file cannot be read (missing, malformed), or the output cannot be written.
+        public static let fileError = Code(rawValue: "fileError")
+
         /// Every code this release defines.
-        public static let allCases: [Code] = [.missingColumn, .invalidTime, .invalidArgument, .failClosed, .contractViolation, .watermarkMoved]
+        public static let allCases: [Code] = [.missingColumn, .invalidTime, .invalidArgument, .failClosed, .contractViolation, .watermarkMoved, .fileError]
     }
 
     /// What kind of problem this is.

@@ -17,6 +17,10 @@ struct FeaturesJoin: AsyncParsableCommand {
             UTC) or epoch seconds, mixed. --created-time COLUMN hides feature rows created after the event \
             (backfills). The report (--format json, or text) counts matched events, events without a value \
             and why, missing values per feature, duplicate feature rows and time formats.
+            Inputs larger than memory are split by entity into partitions that are joined one at a time \
+            (spill files go to a temporary folder beside the output, or --spill-folder, and are removed at \
+            the end); the output is the same. The partition count comes from --memory-limit (default: half \
+            of this machine's memory) and the input files' size, or is set with --partitions.
             Exit codes: 0 written, 2 bad input.
             """)
 
@@ -44,6 +48,15 @@ struct FeaturesJoin: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where to write the training set (.csv, or .jsonl for JSON Lines).", valueName: "file"))
     var output: String
 
+    @Option(help: ArgumentHelp("Split the inputs by entity into this many partitions, joined one at a time (1: all in memory; at most 512).", valueName: "count"))
+    var partitions: Int?
+
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("The memory the join may use, such as 512M or 8G: sets the partition count from the inputs' size (default: half of this machine's memory).", valueName: "size"))
+    var memoryLimit: String?
+
+    @Option(name: .customLong("spill-folder"), help: ArgumentHelp("Where partitions are spilled (default: beside --output).", valueName: "folder"))
+    var spillFolder: String?
+
     @OptionGroup var formatting: FormatOptions<OutputFormat>
 
     func validate() throws {
@@ -52,49 +65,50 @@ struct FeaturesJoin: AsyncParsableCommand {
         if let target = FileIdentity(path: output), inputs.contains(target) {
             throw ValidationError("--output \(output) is one of the inputs: writing it would replace it. Fix: choose another file.")
         }
+        if let partitions, !(1...PointInTimeJoin.maximumPartitions).contains(partitions) {
+            throw ValidationError("--partitions \(partitions) is outside 1 to \(PointInTimeJoin.maximumPartitions). Fix: give 1 (in memory) up to \(PointInTimeJoin.maximumPartitions).")
+        }
+        if partitions != nil, memoryLimit != nil {
+            throw ValidationError("--partitions and --memory-limit both set the partition count. Fix: give one of them.")
+        }
+        if let memoryLimit, Self.bytes(memoryLimit) == nil {
+            throw ValidationError("--memory-limit '\(memoryLimit)' is not a size. Fix: give bytes or a number with K, M, G or T (1024-based), such as 512M or 8G.")
+        }
+    }
+
+    /// A size such as `8G`, `512M`, `1.5GiB` or `1000000` (bytes), 1024-based; nil when not one.
+    static func bytes(_ text: String) -> Int64? {
+        var digits = text.trimmingCharacters(in: .whitespaces).uppercased()
+        for suffix in ["IB", "B"] where digits.hasSuffix(suffix) && digits.count > suffix.count {
+            digits.removeLast(suffix.count)
+            break
+        }
+        var scale = 1.0
+        if let unit = digits.last, let power = ["K": 1.0, "M": 2.0, "G": 3.0, "T": 4.0][String(unit)] {
+            scale = pow(1024, power)
+            digits.removeLast()
+        }
+        guard let value = Double(digits), value.isFinite, value > 0, value * scale < 9e18 else { return nil }
+        return Int64(value * scale)
+    }
+
+    /// The partition count: as given, or from the memory limit and the inputs' size.
+    func partitionCount() -> Int {
+        if let partitions { return partitions }
+        let limit = memoryLimit.flatMap(Self.bytes) ?? Int64(ProcessInfo.processInfo.physicalMemory / 2)
+        let size = [events, features].reduce(Int64(0)) { total, path in
+            total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0)
+        }
+        return PointInTimeJoin.partitionCount(inputBytes: size, memoryLimit: limit)
     }
 
     func run() async throws {
         let timeToLive = try TimeToLive(parsing: ttl)
-        var timeColumns = [featureTime]
-        if let createdTime { timeColumns.append(createdTime) }
-        // The events' time column is written back as it was read: read it as the file has it
-        // (numbers or ISO times), and force it to times only when its forms are mixed.
-        let eventTable: FeatureTable
-        do {
-            eventTable = try Self.read(events, key: key, times: [])
-        } catch {
-            eventTable = try Self.read(events, key: key, times: [eventTime])
-        }
-        let featureTable = try Self.read(features, key: key, times: timeColumns)
         let join = PointInTimeJoin(key: key, eventTime: eventTime, featureTime: featureTime, createdTime: createdTime, ttl: timeToLive)
-        let (table, report) = try join.join(events: eventTable, features: featureTable)
-        do {
-            try TableWriter.write(table, to: output)
-        } catch {
-            throw CommandFailure.usage("error: cannot write \(output): \(error)")
-        }
+        let report = try join.joinFiles(events: events, features: features, output: output, partitions: partitionCount(), spillFolder: spillFolder)
         switch formatting.format {
         case .json: try Terminal.printJSON(report)
         case .text: Terminal.output(Self.text(report, output: output))
-        }
-    }
-
-    /// Reads a table with its key forced to text and its time columns forced to times (ISO 8601
-    /// or epoch seconds, mixed), where the file has them.
-    static func read(_ path: String, key: String, times: [String]) throws -> FeatureTable {
-        guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure.usage("error: no file at \(path)") }
-        let lowered = path.lowercased()
-        let jsonLines = lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json")
-        do {
-            let present = Set(jsonLines ? try JSONLinesReader(path: path).columnNames : try CSVReader(path: path).columnNames)
-            var schema: [String: ColumnKind] = [key: .categorical]
-            for time in times { schema[time] = .timestamp }
-            schema = schema.filter { present.contains($0.key) }
-            if jsonLines { return try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0 }
-            return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema)).0
-        } catch {
-            throw CommandFailure.usage("error: cannot read \(path): \(error)")
         }
     }
 

@@ -51,8 +51,8 @@ struct ParityCommand: AsyncParsableCommand {
         thresholds.tolerance = tolerance
         try thresholds.validate()
         let times = timestamp.map { [$0] } ?? []
-        let offlineTable = try FeaturesJoin.read(offline, key: key, times: times)
-        let onlineTable = try FeaturesJoin.read(online, key: key, times: times)
+        let offlineTable = try FeatureFile.read(offline, key: key, times: times)
+        let onlineTable = try FeatureFile.read(online, key: key, times: times)
         let report = try SkewReport(offline: offlineTable, online: onlineTable, key: key, timestamp: timestamp, thresholds: thresholds)
         switch formatting.format {
         case .json: try Terminal.printJSON(report)

@@ -15,72 +15,16 @@ public enum TableWriter {
     /// - Throws: ``TableError`` (``TableError/Code/fileUnwritable``) when the file cannot be
     ///   created or written.
     public static func write(_ table: FeatureTable, to path: String) throws(TableError) {
-        let lowered = path.lowercased()
-        let jsonLines = lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json")
-        let partial = path + ".partial-\(UUID().uuidString.prefix(8))"
-        guard FileManager.default.createFile(atPath: partial, contents: nil), let handle = FileHandle(forWritingAtPath: partial) else {
-            throw TableError(.fileUnwritable, path: path, detail: "it cannot be created (does its folder exist, and may it be written?)")
-        }
-        var closed = false
-        defer {
-            if !closed {
-                try? handle.close()
-                try? FileManager.default.removeItem(atPath: partial)
-            }
-        }
+        let format = TableRowEncoder.Format(path: path)
+        let file = try BufferedFileWriter(path: path)
+        try file.append(TableRowEncoder.header(table.columnNames, format: format))
         // Bytes, not Strings: each dictionary entry and name is escaped once, integers and times
         // are formatted digit by digit.
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 21)
-        func flush(force: Bool = false) throws(TableError) {
-            if force || buffer.count >= 1 << 20 {
-                do { try handle.write(contentsOf: Data(buffer)) } catch {
-                    throw TableError(.fileUnwritable, path: path, detail: error.localizedDescription)
-                }
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        let names = table.columnNames
-        if !jsonLines {
-            buffer.append(contentsOf: names.map(csvField).joined(separator: ",").utf8)
-            buffer.append(0x0A)
-        }
-        let keys = names.map { Array((jsonString($0) + ":").utf8) }
-        let dictionaries: [[[UInt8]]] = table.columns.map { column in
-            guard case .categorical(let c) = column else { return [] }
-            return c.dictionary.map { Array((jsonLines ? jsonString($0) : csvField($0)).utf8) }
-        }
-        let null = Array("null".utf8)
+        var encoder = TableRowEncoder(table, format: format)
         for row in 0..<table.rowCount {
-            if jsonLines { buffer.append(UInt8(ascii: "{")) }
-            for (c, column) in table.columns.enumerated() {
-                if c > 0 { buffer.append(UInt8(ascii: ",")) }
-                if jsonLines { buffer.append(contentsOf: keys[c]) }
-                switch column {
-                case .double(let d):
-                    if d.validity[row] { appendNumber(d.values[row], json: jsonLines, to: &buffer) } else if jsonLines { buffer.append(contentsOf: null) }
-                case .categorical(let cat):
-                    let code = cat.codes[row]
-                    if code >= 0 { buffer.append(contentsOf: dictionaries[c][Int(code)]) } else if jsonLines { buffer.append(contentsOf: null) }
-                case .timestamp(let t):
-                    if t.validity[row] {
-                        if jsonLines { buffer.append(UInt8(ascii: "\"")) }
-                        appendISO8601(t.values[row], to: &buffer)
-                        if jsonLines { buffer.append(UInt8(ascii: "\"")) }
-                    } else if jsonLines { buffer.append(contentsOf: null) }
-                }
-            }
-            if jsonLines { buffer.append(UInt8(ascii: "}")) }
-            buffer.append(0x0A)
-            try flush()
+            try file.withBuffer { buffer in encoder.append(row: row, to: &buffer) }
         }
-        try flush(force: true)
-        do { try handle.close() } catch { throw TableError(.fileUnwritable, path: path, detail: error.localizedDescription) }
-        closed = true
-        guard rename(partial, path) == 0 else {
-            try? FileManager.default.removeItem(atPath: partial)
-            throw TableError(.fileUnwritable, path: path, detail: "the finished file could not be moved into place")
-        }
+        try file.finish()
     }
 
     /// Appends a number: integers digit by digit, other values in Swift's shortest round-trip form.

@@ -45,6 +45,20 @@ struct FeaturesCommandTests {
             #expect(json["events_without_earlier_value"] as? Int == 1)
             #expect((json["event_time_formats"] as? [String: Any])?["iso8601"] as? Int == 4)
             #expect((json["event_time_formats"] as? [String: Any])?["epoch_seconds"] as? Int == 1)
+
+            // Split by entity (by count, or by a memory limit far below the inputs): the same file and report.
+            let whole = try String(contentsOfFile: folder.file("train.csv"), encoding: .utf8)
+            try FileManager.default.createDirectory(atPath: folder.file("spill"), withIntermediateDirectories: false)
+            for flags in [["--partitions", "3"], ["--memory-limit", "100"], ["--partitions", "2", "--spill-folder", folder.file("spill")]] {
+                let parted = await mlops(
+                    ["features", "join", "--events", folder.file("events.csv"), "--features", folder.file("features.csv"), "--key", "user",
+                     "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("parted.csv"), "--format", "json"] + flags)
+                #expect(parted.exitCode == 0, "\(flags): \(parted.transcript)")
+                #expect(try String(contentsOfFile: folder.file("parted.csv"), encoding: .utf8) == whole, "\(flags)")
+                #expect(parted.json["matched_events"] as? Int == 2 && parted.json["events_outside_ttl"] as? Int == 1, "\(flags)")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".mlops-join") }.isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("spill")).isEmpty)
         }
     }
 
@@ -76,7 +90,10 @@ struct FeaturesCommandTests {
                 (["--events", folder.file("events.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "when", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")], "when"),
                 (["--events", folder.file("missing.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")], "no file"),
                 (["--events", folder.file("badtime.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")], "yesterday"),
-                (base + ["--ttl", "2d", "--output", folder.file("no-such-folder/o.csv")], "cannot write"),
+                (base + ["--ttl", "2d", "--output", folder.file("no-such-folder/o.csv")], "Cannot write"),
+                (base + ["--ttl", "2d", "--output", folder.file("o.csv"), "--partitions", "0"], "--partitions 0"),
+                (base + ["--ttl", "2d", "--output", folder.file("o.csv"), "--memory-limit", "lots"], "not a size"),
+                (base + ["--ttl", "2d", "--output", folder.file("o.csv"), "--memory-limit", "1G", "--partitions", "2"], "give one of them"),
             ]
             for (arguments, message) in cases {
                 let result = await mlops(["features", "join"] + arguments)

@@ -29,6 +29,24 @@ struct JSONLinesReaderTests {
         ])
     }
 
+    @Test("short string keys and values stay apart: a forced text column of short ids keeps its name, read whole or in chunks")
+    func shortKeysAndValues() throws {
+        let folder = try ReaderTempFolder()
+        let text = """
+            {"id":"e1","ts":"100","label":"0"}
+            {"id":null,"ts":"2023-12-01T10:14:03+05:30","label":"1"}
+            {"id":"e2","ts":"101","label":"id"}
+            """
+        let path = try folder.write(text, name: "short.jsonl")
+        let options = JSONLinesReadOptions(schema: ["id": .categorical])
+        let (whole, _) = try JSONLinesReader.readAll(path: path, options: options)
+        #expect(whole.columnNames == ["id", "ts", "label"])
+        #expect(Array(try whole.categoricalColumn(named: "id")) == ["e1", nil, "e2"])
+        let reader = try JSONLinesReader(path: path, options: options)
+        let chunk = try #require(try reader.nextChunk(maxRows: 2))
+        #expect(chunk.columnNames == ["id", "ts", "label"])
+    }
+
     @Test("String escapes, unicode and surrogate pairs are decoded")
     func escapes() throws {
         let folder = try ReaderTempFolder()

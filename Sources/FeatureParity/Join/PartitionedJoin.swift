@@ -1,0 +1,217 @@
+import Foundation
+import TensorCore
+
+/// The partitioned form of a file join (see
+/// ``PointInTimeJoin/joinFiles(events:features:output:partitions:spillFolder:)``): split both
+/// files by entity into spill files, join each partition in memory, merge the rows back into
+/// the events' order.
+///
+/// Hand-written because no package we use spills tables to disk; the pieces it reuses are
+/// TensorCore's chunked readers, row encoder and buffered writer, and the in-memory join itself,
+/// so a partition's rows are exactly what the whole join gives them.
+struct PartitionedJoin {
+    let join: PointInTimeJoin
+    let partitions: Int
+    /// Rows per chunk while splitting: bounds the memory of the split.
+    var chunkRows = 65_536
+
+    init(join: PointInTimeJoin, partitions: Int) {
+        self.join = join
+        self.partitions = partitions
+    }
+
+    /// The folder's files: spills of both inputs, each partition's output rows, and the order
+    /// file (the partition of every event row, two bytes each, in file order).
+    struct Layout {
+        let folder: String
+        let outputExtension: String
+        func events(_ p: Int) -> String { "\(folder)/events-\(p).csv" }
+        func features(_ p: Int) -> String { "\(folder)/features-\(p).csv" }
+        func joined(_ p: Int) -> String { "\(folder)/joined-\(p).\(outputExtension)" }
+        var order: String { "\(folder)/order.bin" }
+    }
+
+    mutating func run(events: String, features: String, output: String, spillFolder: String?) throws(FeatureParityError) -> JoinReport {
+        let parent = spillFolder ?? (output as NSString).deletingLastPathComponent
+        let folder = "\(parent.isEmpty ? "." : parent)/.mlops-join-\(UUID().uuidString.prefix(8))"
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        } catch {
+            throw FeatureParityError(.fileError, "Cannot create the spill folder \(folder): \(error.localizedDescription)", location: folder, fix: "choose an existing, writable spill folder.")
+        }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let format = TableRowEncoder.Format(path: output)
+        let layout = Layout(folder: folder, outputExtension: format == .jsonLines ? "jsonl" : "csv")
+
+        // 1. Split: every row of an entity into the same partition.
+        try requireColumns(events: events, features: features)
+        let eventKinds = try join.readEvents { schema throws(FeatureParityError) in
+            try split(events, schema: schema, into: layout.events, order: layout.order)
+        }
+        let featureKinds = try split(features, schema: join.featureSchema, into: layout.features, order: nil)
+
+        // 2. Join each partition in memory; its rows go to a file in the output's format.
+        var reports: [JoinReport] = []
+        var outputNames: [String] = []
+        for p in 0..<partitions {
+            let eventTable = try TableInput.readAll(layout.events(p), schema: eventKinds)
+            let featureTable = try TableInput.readAll(layout.features(p), schema: featureKinds)
+            let (table, report) = try join.join(events: eventTable, features: featureTable)
+            outputNames = table.columnNames
+            try writing(layout.joined(p)) { () throws(TableError) in
+                let file = try BufferedFileWriter(path: layout.joined(p), atomic: false)
+                var encoder = TableRowEncoder(table, format: format)
+                for row in 0..<table.rowCount {
+                    try file.withBuffer { buffer in encoder.append(row: row, to: &buffer) }
+                }
+                try file.finish()
+            }
+            reports.append(report)
+        }
+
+        // 3. Merge the partitions' rows back into the events' order.
+        let file = try writing(output) { () throws(TableError) in
+            let file = try BufferedFileWriter(path: output)
+            try file.append(TableRowEncoder.header(outputNames, format: format))
+            return file
+        }
+        try Self.merge(layout: layout, partitions: partitions, quoted: format == .csv, into: file)
+        try writing(output) { () throws(TableError) in try file.finish() }
+        return JoinReport(combining: reports)
+    }
+
+    /// Checks the key and time columns are there before any file is split.
+    private func requireColumns(events: String, features: String) throws(FeatureParityError) {
+        let eventColumns = try TableInput.columnNames(events)
+        let featureColumns = try TableInput.columnNames(features)
+        for (name, columns, side) in [(join.key, eventColumns, "events"), (join.eventTime, eventColumns, "events"), (join.key, featureColumns, "features"), (join.featureTime, featureColumns, "features")]
+            + (join.createdTime.map { [($0, featureColumns, "features")] } ?? []) where !columns.contains(name) {
+            throw FeatureParityError(
+                .missingColumn, "The \(side) have no column '\(name)' (they have \(columns.joined(separator: ", ")))", location: name,
+                fix: "name the \(side)' column with the right flag.")
+        }
+    }
+
+    /// Splits `path` into one spill file per partition (CSV, with a header) by the key's hash;
+    /// with `order`, records each row's partition there.
+    ///
+    /// - Returns: The kind of every column, to read the spills back exactly as the file reads.
+    private func split(
+        _ path: String, schema: [String: ColumnKind], into spill: (Int) -> String, order: String?
+    ) throws(FeatureParityError) -> [String: ColumnKind] {
+        let input = try TableInput(path: path, schema: schema)
+        // A JSON Lines reader learns its columns from the first chunk.
+        var names = input.columnNames
+        var keyIndex = names.firstIndex(of: join.key) ?? 0
+        let bufferSize = max(16 << 10, min(1 << 20, (64 << 20) / partitions))
+        var files: [BufferedFileWriter] = []
+        var orderFile: BufferedFileWriter?
+        var kinds: [ColumnKind]?
+        try writing(spill(0)) { () throws(TableError) in
+            for p in 0..<partitions { files.append(try BufferedFileWriter(path: spill(p), atomic: false, bufferSize: bufferSize)) }
+            orderFile = try order.map { path throws(TableError) in try BufferedFileWriter(path: path, atomic: false) }
+        }
+        var partitionOfRow: [UInt16] = []
+        while let chunk = try input.nextChunk(maxRows: chunkRows) {
+            if kinds == nil {
+                names = chunk.columnNames
+                keyIndex = names.firstIndex(of: join.key) ?? 0
+                kinds = chunk.columns.map(\.kind)
+                try writing(spill(0)) { () throws(TableError) in
+                    for file in files { try file.append(TableRowEncoder.header(names, format: .csv)) }
+                }
+            }
+            // Each distinct key is hashed once per chunk; rows without a key go to partition 0.
+            guard case .categorical(let keys) = chunk.columns[keyIndex] else {
+                throw FeatureParityError(.missingColumn, "The key column '\(join.key)' of \(path) is not text", location: join.key)
+            }
+            let partitionOfCode = keys.dictionary.map { UInt16(truncatingIfNeeded: Self.partition(of: $0, among: partitions)) }
+            partitionOfRow.removeAll(keepingCapacity: true)
+            for code in keys.codes { partitionOfRow.append(code >= 0 ? partitionOfCode[Int(code)] : 0) }
+            var encoder = TableRowEncoder(chunk, format: .csv)
+            try writing(spill(0)) { () throws(TableError) in
+                for (row, p) in partitionOfRow.enumerated() {
+                    try files[Int(p)].withBuffer { buffer in encoder.append(row: row, to: &buffer) }
+                }
+                try orderFile?.withBuffer { buffer in
+                    for p in partitionOfRow {
+                        buffer.append(UInt8(truncatingIfNeeded: p))
+                        buffer.append(UInt8(truncatingIfNeeded: p >> 8))
+                    }
+                }
+            }
+        }
+        // A file with no rows: its columns as text, apart from the forced ones.
+        let finalKinds = kinds ?? names.map { schema[$0] ?? .categorical }
+        try writing(spill(0)) { () throws(TableError) in
+            if kinds == nil {
+                for file in files { try file.append(TableRowEncoder.header(names, format: .csv)) }
+            }
+            for file in files { try file.finish() }
+            try orderFile?.finish()
+        }
+        return Dictionary(zip(names, finalKinds), uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The partition of a key: 64-bit FNV-1a of its UTF-8 bytes, mixed, scaled to the count.
+    static func partition(of key: String, among count: Int) -> Int {
+        var hasher = FNV1a()
+        for byte in key.utf8 { hasher.add(byte) }
+        return Int(truncatingIfNeeded: hasher.value.multipliedFullWidth(by: UInt64(count)).high)
+    }
+
+    /// Copies the partitions' rows to `file` in the order the order file gives.
+    private static func merge(layout: Layout, partitions: Int, quoted: Bool, into file: BufferedFileWriter) throws(FeatureParityError) {
+        var readers: [RecordReader] = []
+        for p in 0..<partitions { readers.append(try RecordReader(path: layout.joined(p), quoted: quoted)) }
+        let order = try RecordReader(path: layout.order, quoted: false)
+        var pairs: [UInt8] = []
+        var rows: [UInt8] = []
+        while try order.readBytes(upTo: 1 << 16, into: &pairs) {
+            var i = 0
+            while i + 1 < pairs.count {
+                let p = Int(pairs[i]) | Int(pairs[i + 1]) << 8
+                i += 2
+                guard p < partitions else { throw FeatureParityError(.fileError, "The order file of the join is damaged", location: layout.order) }
+                guard try readers[p].copyRecord(into: &rows) else {
+                    throw FeatureParityError(.fileError, "Partition \(p) of the join ended early", location: layout.joined(p), fix: "rerun the join; check free disk space.")
+                }
+            }
+            try writing(file.path) { () throws(TableError) in try file.append(rows) }
+            rows.removeAll(keepingCapacity: true)
+            pairs.removeFirst(i)
+        }
+        guard pairs.isEmpty else { throw FeatureParityError(.fileError, "The order file of the join is damaged", location: layout.order) }
+        var extra: [UInt8] = []
+        for p in 0..<partitions where try readers[p].copyRecord(into: &extra) {
+            throw FeatureParityError(.fileError, "Partition \(p) of the join has more rows than the events", location: layout.joined(p))
+        }
+    }
+}
+
+/// Runs `body`, turning a ``TableError`` into a ``FeatureParityError/Code/fileError`` about `path`.
+func writing<Result>(_ path: String, _ body: () throws(TableError) -> Result) throws(FeatureParityError) -> Result {
+    do {
+        return try body()
+    } catch {
+        throw FeatureParityError(.fileError, "Cannot write \(path): \(error)", location: path, fix: "check that its folder exists, may be written, and has room.")
+    }
+}
+
+extension JoinReport {
+    /// The report of a join done in parts over disjoint entities: counts summed.
+    init(combining parts: [JoinReport]) {
+        func sum(_ value: (JoinReport) -> Int) -> Int { parts.reduce(0) { $0 + value($1) } }
+        let names = parts.first?.features.map(\.name) ?? []
+        self.init(
+            events: sum(\.events), featureRows: sum(\.featureRows), matchedEvents: sum(\.matchedEvents),
+            eventsWithoutEntity: sum(\.eventsWithoutEntity), eventsWithoutKey: sum(\.eventsWithoutKey), eventsWithoutTime: sum(\.eventsWithoutTime),
+            eventsWithoutEarlierValue: sum(\.eventsWithoutEarlierValue), eventsOutsideTTL: sum(\.eventsOutsideTTL),
+            backfilledRowsSkipped: sum(\.backfilledRowsSkipped), featureRowsWithoutKeyOrTime: sum(\.featureRowsWithoutKeyOrTime),
+            duplicateFeatureRows: sum(\.duplicateFeatureRows), entities: sum(\.entities),
+            eventTimeFormats: .init(iso8601: sum(\.eventTimeFormats.iso8601), epochSeconds: sum(\.eventTimeFormats.epochSeconds)),
+            featureTimeFormats: .init(iso8601: sum(\.featureTimeFormats.iso8601), epochSeconds: sum(\.featureTimeFormats.epochSeconds)),
+            ttl: parts.first?.ttl,
+            features: names.enumerated().map { index, name in Feature(name: name, missing: sum { $0.features[index].missing }) })
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import TensorCore
+
+extension PointInTimeJoin {
+    /// The most partitions ``joinFiles(events:features:output:partitions:spillFolder:)`` takes:
+    /// each is an open file while the inputs are split and while the output is merged.
+    public static let maximumPartitions = 512
+
+    /// How many partitions keep a file join of `inputBytes` (both files together) within
+    /// `memoryLimit` bytes: one (in memory) while the inputs take at most a third of the limit,
+    /// more as they grow. A join in memory peaks near three times its input files' size (the
+    /// tables, the index and the output), and a partition holds about `1/partitions` of them.
+    ///
+    /// - Returns: A count in `1...maximumPartitions`.
+    public static func partitionCount(inputBytes: Int64, memoryLimit: Int64) -> Int {
+        guard inputBytes > 0, memoryLimit > 0 else { return 1 }
+        let needed = (Double(inputBytes) * 3 / Double(memoryLimit)).rounded(.up)
+        return Int(min(Double(maximumPartitions), max(1, needed)))
+    }
+
+    /// Joins the events file to the features file and writes the training set to `output`: the
+    /// file form of ``join(events:features:)``, for CSV or JSON Lines (by extension) in and out.
+    ///
+    /// With `partitions` above 1 the inputs never sit in memory whole: both files are read in
+    /// chunks and split by a hash of the entity key into `partitions` spill files (every row of
+    /// an entity lands in the same one), each partition is joined in memory on its own, and the
+    /// partitions' rows are merged back into the events' file order. Memory is then bounded by
+    /// the largest partition (about `1/partitions` of the inputs, unless one entity dominates)
+    /// plus a buffer per partition. The output and the report are the same as the in-memory
+    /// join's, byte for byte and count for count.
+    ///
+    /// The events' time column is written as the file has it; the key is read as text, and the
+    /// feature and created times as times (ISO 8601 or epoch seconds). The output is written
+    /// beside `output` and renamed over it at the end: a failure or a kill never leaves a
+    /// half-written training set.
+    ///
+    /// - Parameters:
+    ///   - events: The labelled events file.
+    ///   - features: The feature rows file.
+    ///   - output: The training set to write (`.csv`, or `.jsonl` for JSON Lines).
+    ///   - partitions: 1 joins in memory; more splits by entity first (see
+    ///     ``partitionCount(inputBytes:memoryLimit:)``).
+    ///   - spillFolder: Where the partitions' spill files go (in a new folder removed at the
+    ///     end); by default beside `output`. It needs about the inputs' size plus the output's.
+    /// - Returns: The join's report.
+    /// - Throws: ``FeatureParityError``: ``FeatureParityError/Code/fileError`` for a file that
+    ///   cannot be read or written, ``FeatureParityError/Code/missingColumn``,
+    ///   ``FeatureParityError/Code/invalidTime``, and
+    ///   ``FeatureParityError/Code/invalidArgument`` for `partitions` outside
+    ///   `1...maximumPartitions`.
+    public func joinFiles(
+        events: String, features: String, output: String, partitions: Int = 1, spillFolder: String? = nil
+    ) throws(FeatureParityError) -> JoinReport {
+        guard (1...Self.maximumPartitions).contains(partitions) else {
+            throw FeatureParityError(
+                .invalidArgument, "\(partitions) partitions is outside 1 to \(Self.maximumPartitions)", location: "partitions",
+                fix: "choose 1 (in memory) up to \(Self.maximumPartitions).")
+        }
+        // Refused before any work: an output whose folder is missing.
+        let outputFolder = (output as NSString).deletingLastPathComponent
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: outputFolder.isEmpty ? "." : outputFolder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw FeatureParityError(.fileError, "Cannot write \(output): its folder does not exist", location: output, fix: "create the folder, or choose another output path.")
+        }
+        if partitions == 1 {
+            let eventTable = try readEvents { schema throws(FeatureParityError) in try TableInput.readAll(events, schema: schema) }
+            let featureTable = try TableInput.readAll(features, schema: featureSchema)
+            let (table, report) = try join(events: eventTable, features: featureTable)
+            do {
+                try TableWriter.write(table, to: output)
+            } catch {
+                throw FeatureParityError(.fileError, "Cannot write \(output): \(error)", location: output, fix: "check that its folder exists and may be written.")
+            }
+            return report
+        }
+        var partitioned = PartitionedJoin(join: self, partitions: partitions)
+        return try partitioned.run(events: events, features: features, output: output, spillFolder: spillFolder)
+    }
+
+    /// The kinds forced on the features: the key as text, the times as times.
+    var featureSchema: [String: ColumnKind] {
+        var schema: [String: ColumnKind] = [key: .categorical, featureTime: .timestamp]
+        if let createdTime { schema[createdTime] = .timestamp }
+        return schema
+    }
+
+    /// Reads the events with `read`: with the key as text and the time column as the file has
+    /// it (numbers or ISO times, so it is written back as it was), and again with the time
+    /// forced to times when its forms are mixed and the first reading fails.
+    func readEvents<Result>(_ read: ([String: ColumnKind]) throws(FeatureParityError) -> Result) throws(FeatureParityError) -> Result {
+        do {
+            return try read([key: .categorical])
+        } catch let error where error.code == .fileError {
+            return try read([key: .categorical, eventTime: .timestamp])
+        }
+    }
+}

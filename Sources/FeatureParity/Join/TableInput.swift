@@ -1,0 +1,119 @@
+import Foundation
+public import TensorCore
+
+/// A CSV or JSON Lines input file (JSON Lines by the extensions `.jsonl`, `.ndjson`, `.json`),
+/// read whole or in chunks with some columns' kinds forced; read errors become
+/// ``FeatureParityError/Code/fileError`` naming the file.
+struct TableInput {
+    private enum Reader {
+        case csv(CSVReader)
+        case jsonLines(JSONLinesReader)
+    }
+
+    let path: String
+    private let reader: Reader
+
+    /// Whether `path` names a JSON Lines file.
+    static func isJSONLines(_ path: String) -> Bool { TableRowEncoder.Format(path: path) == .jsonLines }
+
+    /// Opens `path`, forcing the kinds in `schema` for the columns the file has.
+    init(path: String, schema: [String: ColumnKind]) throws(FeatureParityError) {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw FeatureParityError(.fileError, "There is no file at \(path)", location: path, fix: "check the path.")
+        }
+        do {
+            let present = Set(try Self.names(path))
+            let forced = schema.filter { present.contains($0.key) }
+            if Self.isJSONLines(path) {
+                reader = .jsonLines(try JSONLinesReader(path: path, options: JSONLinesReadOptions(schema: forced)))
+            } else {
+                reader = .csv(try CSVReader(path: path, options: CSVReadOptions(schema: forced)))
+            }
+        } catch {
+            throw Self.failure(path, error)
+        }
+    }
+
+    /// The file's column names: a CSV file's header, or the keys of a JSON Lines file's first
+    /// rows (a JSON Lines reader learns them from its first chunk).
+    private static func names(_ path: String) throws(TableError) -> [String] {
+        if isJSONLines(path) {
+            let reader = try JSONLinesReader(path: path)
+            _ = try reader.nextChunk(maxRows: 1)
+            return reader.columnNames
+        }
+        return try CSVReader(path: path).columnNames
+    }
+
+    /// The file's column names (see ``names(_:)``).
+    static func columnNames(_ path: String) throws(FeatureParityError) -> [String] {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw FeatureParityError(.fileError, "There is no file at \(path)", location: path, fix: "check the path.")
+        }
+        do { return try names(path) } catch { throw failure(path, error) }
+    }
+
+    /// The column names.
+    var columnNames: [String] {
+        switch reader {
+        case .csv(let r): r.columnNames
+        case .jsonLines(let r): r.columnNames
+        }
+    }
+
+    /// The kinds, once the first chunk has fixed them.
+    var columnKinds: [ColumnKind]? {
+        switch reader {
+        case .csv(let r): r.columnKinds
+        case .jsonLines(let r): r.columnKinds
+        }
+    }
+
+    /// The next rows, or nil at the end.
+    func nextChunk(maxRows: Int) throws(FeatureParityError) -> FeatureTable? {
+        do {
+            switch reader {
+            case .csv(let r): return try r.nextChunk(maxRows: maxRows)
+            case .jsonLines(let r): return try r.nextChunk(maxRows: maxRows)
+            }
+        } catch {
+            throw Self.failure(path, error)
+        }
+    }
+
+    /// The whole file as one table (a file with no rows gives its columns and no rows).
+    static func readAll(_ path: String, schema: [String: ColumnKind]) throws(FeatureParityError) -> FeatureTable {
+        do {
+            let present = Set(try names(path))
+            let forced = schema.filter { present.contains($0.key) }
+            if isJSONLines(path) {
+                return try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: forced)).0
+            }
+            return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: forced)).0
+        } catch {
+            if !FileManager.default.fileExists(atPath: path) {
+                throw FeatureParityError(.fileError, "There is no file at \(path)", location: path, fix: "check the path.")
+            }
+            throw failure(path, error)
+        }
+    }
+
+    private static func failure(_ path: String, _ error: TableError) -> FeatureParityError {
+        FeatureParityError(.fileError, "Cannot read \(path): \(error)", location: path, fix: "check the file's format (CSV with a header row, or JSON Lines).")
+    }
+}
+
+/// Reading the CSV and JSON Lines files the joins and parity reports take.
+public enum FeatureFile {
+    /// Reads `path` (CSV, or JSON Lines by the extensions `.jsonl`, `.ndjson`, `.json`) whole, with
+    /// the `key` column as text and the `times` columns as times (ISO 8601 or epoch seconds),
+    /// where the file has them.
+    ///
+    /// - Throws: ``FeatureParityError/Code/fileError`` naming the file and what is wrong in it.
+    public static func read(_ path: String, key: String, times: [String]) throws(FeatureParityError) -> FeatureTable {
+        var schema: [String: ColumnKind] = [key: .categorical]
+        for time in times { schema[time] = .timestamp }
+        return try TableInput.readAll(path, schema: schema)
+    }
+}

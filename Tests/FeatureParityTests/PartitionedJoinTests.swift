@@ -1,0 +1,182 @@
+import FeatureParity
+import Foundation
+import MLOpsTestSupport
+import Testing
+import TensorCore
+
+/// Joins of files, in memory and split into partitions by entity: the partitioned join must give
+/// the in-memory join's output byte for byte and its report count for count.
+@Suite("Point-in-time joins of files, in memory and partitioned")
+struct PartitionedJoinTests {
+    /// A generated events file and features file with everything that can go wrong: unsorted
+    /// rows, same-time duplicates, missing keys and times, ISO times in several zones mixed with
+    /// epoch seconds, backfilled rows, text with commas, quotes and line breaks, NaN and missing
+    /// numbers, and events of entities the features never saw.
+    static func write(seed: UInt64, events eventCount: Int, features featureCount: Int, entities: Int, in folder: TemporaryFolder, jsonLines: Bool = false) throws -> (events: String, features: String) {
+        var random = Xoshiro256StarStar(seed: seed)
+        func time(_ seconds: Int) -> String {
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0: return String(seconds)
+            case 1: return ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(seconds)))
+            case 2:
+                let formatter = ISO8601DateFormatter()
+                formatter.timeZone = TimeZone(secondsFromGMT: 5 * 3600 + 1800)
+                return formatter.string(from: Date(timeIntervalSince1970: Double(seconds)))
+            default: return String(seconds) + ".5"
+            }
+        }
+        func entity() -> String? { Int.random(in: 0..<50, using: &random) == 0 ? nil : "e\(Int.random(in: 0..<entities, using: &random))" }
+        let texts = ["plain", "with, comma", "say \"hi\"", "two\nlines", " padded ", "ünïcode"]
+        var eventRows: [[String: String?]] = []
+        for _ in 0..<eventCount {
+            let t = 1_700_000_000 + Int.random(in: 0..<2_000_000, using: &random)
+            eventRows.append(["id": entity(), "ts": Int.random(in: 0..<100, using: &random) == 0 ? nil : time(t), "label": String(Int.random(in: 0..<2, using: &random)), "note": texts[Int.random(in: 0..<texts.count, using: &random)]])
+        }
+        var featureRows: [[String: String?]] = []
+        for _ in 0..<featureCount {
+            let t = 1_700_000_000 + Int.random(in: 0..<2_000_000, using: &random) / 3600 * 3600  // hours: same-time duplicates
+            let created = t + (Int.random(in: 0..<10, using: &random) == 0 ? 500_000 : 0)  // some backfilled later
+            let value: String? = switch Int.random(in: 0..<20, using: &random) {
+            case 0: nil
+            case 1: "NaN"
+            default: String(Double(Int.random(in: -10_000..<10_000, using: &random)) / 8)
+            }
+            featureRows.append([
+                "id": entity(), "ft": Int.random(in: 0..<200, using: &random) == 0 ? nil : time(t), "created": String(created),
+                "amount": value, "segment": texts[Int.random(in: 0..<texts.count, using: &random)], "label": String(Int.random(in: 0..<3, using: &random)),
+            ])
+        }
+        let eventColumns = ["id", "ts", "label", "note"], featureColumns = ["id", "ft", "created", "amount", "segment", "label"]
+        func render(_ rows: [[String: String?]], _ columns: [String]) -> String {
+            if jsonLines {
+                return rows.map { row in
+                    "{" + columns.map { name in
+                        let value = row[name] ?? nil
+                        guard let value else { return "\"\(name)\":null" }
+                        if name == "amount", value != "NaN" { return "\"\(name)\":\(value)" }
+                        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+                        return "\"\(name)\":\"\(escaped)\""
+                    }.joined(separator: ",") + "}\n"
+                }.joined()
+            }
+            return columns.joined(separator: ",") + "\n" + rows.map { row in
+                columns.map { name in (row[name] ?? nil).map(TableWriter.csvField) ?? "" }.joined(separator: ",") + "\n"
+            }.joined()
+        }
+        let suffix = jsonLines ? "jsonl" : "csv"
+        let events = folder.file("events-\(seed).\(suffix)"), features = folder.file("features-\(seed).\(suffix)")
+        try render(eventRows, eventColumns).write(toFile: events, atomically: true, encoding: .utf8)
+        try render(featureRows, featureColumns).write(toFile: features, atomically: true, encoding: .utf8)
+        return (events, features)
+    }
+
+    static func contents(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    @Test("partitioned joins write the in-memory join's bytes and report its counts, for CSV and JSON Lines", arguments: [false, true])
+    func partitionedEqualsInMemory(jsonLines: Bool) throws {
+        try withTemporaryFolder { folder in
+            for seed: UInt64 in [1, 2, 3] {
+                let (events, features) = try Self.write(seed: seed, events: 3_000, features: 9_000, entities: 400, in: folder, jsonLines: jsonLines)
+                for createdTime in [nil, "created"] {
+                    let join = PointInTimeJoin(key: "id", eventTime: "ts", featureTime: "ft", createdTime: createdTime, ttl: try TimeToLive(parsing: "3d"))
+                    let suffix = jsonLines ? "jsonl" : "csv"
+                    let whole = folder.file("whole.\(suffix)")
+                    let expected = try join.joinFiles(events: events, features: features, output: whole)
+                    #expect(expected.events == 3_000)
+                    #expect(expected.matchedEvents > 500 && expected.matchedEvents < 3_000, "\(expected)")
+                    #expect(expected.eventsWithoutKey > 0, "\(expected)")
+                    #expect(expected.duplicateFeatureRows > 0, "\(expected)")
+                    #expect(expected.eventsWithoutTime > 0, "\(expected)")
+                    if createdTime != nil { #expect(expected.backfilledRowsSkipped > 0) }
+                    let wholeBytes = try Self.contents(whole)
+                    for partitions in [2, 3, 7, 64] {
+                        let parted = folder.file("parted-\(partitions).\(suffix)")
+                        let report = try join.joinFiles(events: events, features: features, output: parted, partitions: partitions)
+                        #expect(report == expected, "seed \(seed), \(partitions) partitions")
+                        #expect(try Self.contents(parted) == wholeBytes, "seed \(seed), \(partitions) partitions, created \(createdTime ?? "-")")
+                    }
+                }
+            }
+            // Nothing is left behind but the inputs and outputs.
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".mlops-join") || $0.contains(".partial-") }
+            #expect(leftovers.isEmpty, "\(leftovers)")
+        }
+    }
+
+    @Test("an event time column whose forms change after the first rows is read as times, the same way in partitions")
+    func lateMixedTimes() throws {
+        try withTemporaryFolder { folder in
+            var events = "id,ts\n"
+            for i in 0..<1_500 { events += "e\(i % 40),\(1_700_000_000 + i * 60)\n" }
+            for i in 0..<20 { events += "e\(i),2023-11-15T00:\(String(format: "%02d", i)):00+01:00\n" }
+            var features = "id,ft,x\n"
+            for i in 0..<400 { features += "e\(i % 40),\(1_699_990_000 + i * 300),\(i)\n" }
+            try events.write(toFile: folder.file("e.csv"), atomically: true, encoding: .utf8)
+            try features.write(toFile: folder.file("f.csv"), atomically: true, encoding: .utf8)
+            let join = PointInTimeJoin(key: "id", eventTime: "ts", featureTime: "ft", ttl: try TimeToLive(parsing: "1d"))
+            let whole = try join.joinFiles(events: folder.file("e.csv"), features: folder.file("f.csv"), output: folder.file("w.csv"))
+            let parted = try join.joinFiles(events: folder.file("e.csv"), features: folder.file("f.csv"), output: folder.file("p.csv"), partitions: 5)
+            #expect(whole == parted)
+            #expect(whole.eventTimeFormats.iso8601 == 1_520)  // forced to times: every value counts as a time
+            #expect(try Self.contents(folder.file("w.csv")) == Self.contents(folder.file("p.csv")))
+        }
+    }
+
+    @Test("empty inputs and outputs: a header-only events file gives a header-only training set; no feature rows leave every event empty")
+    func emptyInputs() throws {
+        try withTemporaryFolder { folder in
+            try "id,ts,y\n".write(toFile: folder.file("none.csv"), atomically: true, encoding: .utf8)
+            try "id,ts,y\na,10,1\nb,20,0\n".write(toFile: folder.file("e.csv"), atomically: true, encoding: .utf8)
+            try "id,ft,x\n".write(toFile: folder.file("nofeatures.csv"), atomically: true, encoding: .utf8)
+            try "id,ft,x\na,5,1.5\n".write(toFile: folder.file("f.csv"), atomically: true, encoding: .utf8)
+            let join = PointInTimeJoin(key: "id", eventTime: "ts", featureTime: "ft")
+            for partitions in [1, 4] {
+                let out = folder.file("out-\(partitions).csv")
+                let report = try join.joinFiles(events: folder.file("none.csv"), features: folder.file("f.csv"), output: out, partitions: partitions)
+                #expect(report.events == 0)
+                #expect(try String(contentsOfFile: out, encoding: .utf8) == "id,ts,y,x\n")
+                let empty = try join.joinFiles(events: folder.file("e.csv"), features: folder.file("nofeatures.csv"), output: out, partitions: partitions)
+                #expect(empty.matchedEvents == 0 && empty.eventsWithoutEntity == 2)
+                #expect(try String(contentsOfFile: out, encoding: .utf8) == "id,ts,y,x\na,10,1,\nb,20,0,\n")
+            }
+        }
+    }
+
+    @Test("bad settings and inputs are typed errors, and a refused join leaves no output and no spill folder")
+    func badInput() throws {
+        try withTemporaryFolder { folder in
+            try "id,ts\na,10\n".write(toFile: folder.file("e.csv"), atomically: true, encoding: .utf8)
+            try "id,ft,x\na,5,1\n".write(toFile: folder.file("f.csv"), atomically: true, encoding: .utf8)
+            try "id,ft,x\na,5,1\nb,yesterday,2\n".write(toFile: folder.file("badtime.csv"), atomically: true, encoding: .utf8)
+            let join = PointInTimeJoin(key: "id", eventTime: "ts", featureTime: "ft")
+            let out = folder.file("out.csv")
+            let cases: [(() throws -> JoinReport, FeatureParityError.Code)] = [
+                ({ try join.joinFiles(events: folder.file("e.csv"), features: folder.file("f.csv"), output: out, partitions: 0) }, .invalidArgument),
+                ({ try join.joinFiles(events: folder.file("e.csv"), features: folder.file("f.csv"), output: out, partitions: 513) }, .invalidArgument),
+                ({ try join.joinFiles(events: folder.file("nope.csv"), features: folder.file("f.csv"), output: out, partitions: 3) }, .fileError),
+                ({ try PointInTimeJoin(key: "user", eventTime: "ts", featureTime: "ft").joinFiles(events: folder.file("e.csv"), features: folder.file("f.csv"), output: out, partitions: 3) }, .missingColumn),
+                ({ try join.joinFiles(events: folder.file("e.csv"), features: folder.file("badtime.csv"), output: out, partitions: 3) }, .fileError),
+                ({ try join.joinFiles(events: folder.file("e.csv"), features: folder.file("f.csv"), output: folder.file("no/such/out.csv"), partitions: 3) }, .fileError),
+            ]
+            for (index, (attempt, code)) in cases.enumerated() {
+                do {
+                    _ = try attempt()
+                    Issue.record("case \(index) was accepted")
+                } catch let error as FeatureParityError {
+                    #expect(error.code == code, "case \(index): \(error)")
+                }
+            }
+            #expect(!FileManager.default.fileExists(atPath: out))
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".mlops-join") || $0.contains(".partial-") }
+            #expect(leftovers.isEmpty, "\(leftovers)")
+        }
+    }
+
+    @Test("the partition count grows with the inputs past a third of the memory limit, within 1...512")
+    func partitionCount() {
+        #expect(PointInTimeJoin.partitionCount(inputBytes: 100, memoryLimit: 1_000) == 1)
+        #expect(PointInTimeJoin.partitionCount(inputBytes: 1_000, memoryLimit: 1_000) == 3)
+        #expect(PointInTimeJoin.partitionCount(inputBytes: 10_000_000, memoryLimit: 1_000) == 512)
+        #expect(PointInTimeJoin.partitionCount(inputBytes: 0, memoryLimit: 0) == 1)
+    }
+}
