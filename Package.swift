@@ -79,7 +79,10 @@ let package = Package(
             name: "DriftStats",
             dependencies: ["MLOpsStorage", "TensorCore", .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: strictness),
-        .target(name: "FeatureParity", dependencies: ["MLOpsStorage", "TensorCore", "DriftStats"], swiftSettings: strictness),
+        .target(
+            name: "FeatureParity",
+            dependencies: ["MLOpsStorage", "TensorCore", "DriftStats", .product(name: "Metrics", package: "swift-metrics")],
+            swiftSettings: strictness),
         .target(name: "Rollout", dependencies: ["MLOpsStorage", "TensorCore"], swiftSettings: strictness),
         // The adapter through which Rollout moves Registry aliases: the one place the two meet.
         .target(name: "RolloutRegistry", dependencies: ["Rollout", "Registry"], swiftSettings: strictness),
@@ -173,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "GPUSchedulingTests", dependencies: ["GPUScheduling", "TensorCore"], swiftSettings: strictness),
         .testTarget(
-            name: "FeatureParityTests", dependencies: ["FeatureParity", "TensorCore", "MLOpsStorage", "MLOpsTestSupport"], exclude: ["Fixtures"], swiftSettings: strictness),
+            name: "FeatureParityTests", dependencies: ["FeatureParity", "TensorCore", "MLOpsStorage", "MLOpsTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")], exclude: ["Fixtures"], swiftSettings: strictness),
         .testTarget(
             name: "RolloutTests", dependencies: ["Rollout", "RolloutRegistry", "MLOpsStorage", "MLOpsTestSupport", "Registry", "TensorCore"], exclude: ["Fixtures"],
             swiftSettings: strictness),

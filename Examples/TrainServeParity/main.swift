@@ -20,6 +20,10 @@ let features = try FeatureSet(name: "card-fraud", version: 1, features: [
     try FeatureDefinition(
         name: "log_spend_7d", entity: "card", owner: "fraud-team", ttl: ttl, missing: .defaultValue(0),
         transformation: .clip(.log1p(.column("spend_7d")), low: 0, high: 15)),
+    // A category: the spend band, from the same source.
+    try FeatureDefinition(
+        name: "spend_band", entity: "card", owner: "fraud-team", ttl: ttl, missing: .defaultValue("unknown"),
+        category: .bucketize(.column("spend_7d"), edges: [50, 200, 1_000], labels: ["low", "medium", "high", "very high"])),
 ])
 print("feature set \(features.name) v\(features.version): hash \(features.contentHash.prefix(16))…")
 
@@ -58,7 +62,7 @@ print("training set: \(report.events) labels, \(report.matchedEvents) with sourc
 // 4. Online: per request, the same features from the card's latest values.
 @MainActor func serve(centsBug: Bool) throws -> FeatureTable {
     var latest: [String: (time: Double, spend: Double, count: Double)] = [:]
-    var served: [(String, Double, Double, Double)] = []
+    var served: [(String, Double, Double, Double, String)] = []
     var next = 0
     for request in 0..<2_000 {
         let now = 1_764_547_200 + Double(request) * 600
@@ -69,12 +73,13 @@ print("training set: \(report.events) labels, \(report.matchedEvents) with sourc
         let card = "card-\(request * 37 % 400)"
         guard let source = latest[card] else { continue }
         let amount = centsBug ? source.spend * 100 : source.spend  // the "refactor"
-        let vector = try features.computeOnline(["spend_7d": amount, "txn_count_7d": source.count], sourceTime: source.time, now: now)
-        served.append((card, now, vector.values[0], vector.values[1]))
+        let vector = try features.computeOnline(["spend_7d": .number(amount), "txn_count_7d": .number(source.count)], sourceTime: source.time, now: now)
+        served.append((card, now, vector.values[0].number ?? .nan, vector.values[1].number ?? .nan, vector.values[2].category))
     }
     return try FeatureTable(columns: [
         ("card", .categorical(CategoricalColumn(served.map(\.0)))), ("logged_at", .double(DoubleColumn(values: served.map(\.1)))),
         ("spend_per_txn", .double(DoubleColumn(values: served.map(\.2)))), ("log_spend_7d", .double(DoubleColumn(values: served.map(\.3)))),
+        ("spend_band", .categorical(CategoricalColumn(served.map(\.4)))),
     ])
 }
 

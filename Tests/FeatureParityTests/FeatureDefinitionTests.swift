@@ -37,11 +37,11 @@ struct FeatureDefinitionTests {
         for feature in set.features {
             let column = try offline.doubleColumn(named: feature.name)
             for row in 0..<table.rowCount {
-                var values: [String: Double] = [:]
-                if let v = spend7[row] { values["spend_7d"] = v }
-                if let v = count7[row] { values["txn_count_7d"] = v }
-                if let v = spend1[row] { values["spend_1d"] = v }
-                let online = feature.transformation.evaluate(values)
+                var values: [String: FeatureValue] = [:]
+                if let v = spend7[row] { values["spend_7d"] = .number(v) }
+                if let v = count7[row] { values["txn_count_7d"] = .number(v) }
+                if let v = spend1[row] { values["spend_1d"] = .number(v) }
+                let online = feature.transformation.evaluate(values)?.number
                 #expect(online?.bitPattern == column[row]?.bitPattern, "\(feature.name) row \(row): online \(String(describing: online)), offline \(String(describing: column[row]))")
             }
         }
@@ -54,12 +54,12 @@ struct FeatureDefinitionTests {
         #expect(base.contentHash.count == 64)
         // The golden value: a change here means every stored hash would stop matching.
         #expect(base.canonicalText == "feature:13:spend_per_txn;entity:7:user_id;type:double;version:1;ttl:172800000000;missing:default(0.0);transformation:divide(column(8:spend_7d),maximum(column(12:txn_count_7d),constant(1.0)))")
-        let reowned = try FeatureDefinition(name: base.name, entity: base.entity, owner: "risk", description: "other words", ttl: base.ttl, missing: base.missing, transformation: base.transformation)
+        let reowned = try FeatureDefinition(name: base.name, entity: base.entity, owner: "risk", description: "other words", ttl: base.ttl, missing: base.missing, computing: base.transformation)
         #expect(reowned.contentHash == base.contentHash)
         let variants = [
-            try FeatureDefinition(name: base.name, entity: base.entity, owner: "fraud", ttl: base.ttl, missing: base.missing, transformation: base.transformation, version: 2),
-            try FeatureDefinition(name: base.name, entity: base.entity, owner: "fraud", ttl: try TimeToLive(parsing: "1d"), missing: base.missing, transformation: base.transformation),
-            try FeatureDefinition(name: base.name, entity: base.entity, owner: "fraud", ttl: base.ttl, missing: .failClosed, transformation: base.transformation),
+            try FeatureDefinition(name: base.name, entity: base.entity, owner: "fraud", ttl: base.ttl, missing: base.missing, computing: base.transformation, version: 2),
+            try FeatureDefinition(name: base.name, entity: base.entity, owner: "fraud", ttl: try TimeToLive(parsing: "1d"), missing: base.missing, computing: base.transformation),
+            try FeatureDefinition(name: base.name, entity: base.entity, owner: "fraud", ttl: base.ttl, missing: .failClosed, computing: base.transformation),
             try FeatureDefinition(name: base.name, entity: base.entity, owner: "fraud", ttl: base.ttl, missing: base.missing, transformation: .column("spend_7d")),
         ]
         for variant in variants { #expect(variant.contentHash != base.contentHash) }
@@ -73,7 +73,7 @@ struct FeatureDefinitionTests {
     func onlinePolicies() throws {
         let set = try FeatureSet(name: "fraud-scorer", version: 3, features: try Self.definitions())
         let fresh = try set.computeOnline(["spend_7d": 700, "txn_count_7d": 7, "spend_1d": 50], sourceTime: 1_000, now: 1_060)
-        #expect(fresh.values == [100, log1p(700), 50] && fresh.served == [.fresh, .fresh, .fresh])
+        #expect(fresh.values == [100, .number(log1p(700)), 50] && fresh.served == [.fresh, .fresh, .fresh])
         // Stale: log_spend fails closed.
         #expect(throws: FeatureParityError.self) { try set.computeOnline(["spend_7d": 700, "txn_count_7d": 7], sourceTime: 0, now: 3 * 86_400) }
         let lenient = try FeatureSet(name: "lenient", version: 1, features: [try Self.definitions()[0], try Self.definitions()[2]])
@@ -118,7 +118,7 @@ struct FeatureDefinitionTests {
     func badDefinitions() throws {
         let ttl = try TimeToLive(parsing: "1h")
         #expect(throws: FeatureParityError.self) { try FeatureDefinition(name: "", entity: "u", owner: "o", ttl: ttl, missing: .failClosed, transformation: .constant(1)) }
-        #expect(throws: FeatureParityError.self) { try FeatureDefinition(name: "x", entity: "u", owner: "o", ttl: ttl, missing: .defaultValue(.nan), transformation: .constant(1)) }
+        #expect(throws: FeatureParityError.self) { try FeatureDefinition(name: "x", entity: "u", owner: "o", ttl: ttl, missing: .defaultValue(.number(.nan)), transformation: .constant(1)) }
         #expect(throws: FeatureParityError.self) { try FeatureDefinition(name: "x", entity: "u", owner: "o", ttl: ttl, missing: .failClosed, transformation: .constant(1), version: 0) }
         let a = try FeatureDefinition(name: "x", entity: "u", owner: "o", ttl: ttl, missing: .failClosed, transformation: .constant(1))
         let b = try FeatureDefinition(name: "x", entity: "v", owner: "o", ttl: ttl, missing: .failClosed, transformation: .constant(2))

@@ -39,7 +39,7 @@ struct ParityLogTests {
         for i in 0..<10_000 {
             logger.offer(requestID: "req-\(i)", record: {
                 built += 1
-                return ParityRecord(entity: "u\(i % 50)", servedAt: Double(i), asOf: Double(i), featureSetHash: "h", values: ["x": Double(i)])
+                return ParityRecord(entity: "u\(i % 50)", servedAt: Double(i), asOf: Double(i), featureSetHash: "h", values: ["x": .number(Double(i))])
             }())
         }
         let counts = logger.counts

@@ -35,15 +35,15 @@ public struct FeatureSet: Sendable, Hashable, Codable {
         Digest(of: Array(("set:\(name);version:\(version);" + features.map(\.contentHash).joined(separator: ",")).utf8)).hex
     }
 
-    /// The features computed over every row of `table` (offline): one numeric column per feature,
-    /// missing where a source is missing (the training set keeps them missing: defaults are a
-    /// serving policy).
+    /// The features computed over every row of `table` (offline): one column per feature (a
+    /// double column for a number, a categorical one for a category), missing where a source is
+    /// missing (the training set keeps them missing: defaults are a serving policy).
     ///
     /// - Throws: ``FeatureParityError/Code/missingColumn`` for a missing source column.
     public func computeOffline(_ table: FeatureTable) throws(FeatureParityError) -> FeatureTable {
         var columns: [(String, Column)] = []
         for feature in features {
-            columns.append((feature.name, .double(DoubleColumn(try feature.transformation.evaluate(table)))))
+            columns.append((feature.name, try feature.transformation.evaluate(table)))
         }
         do {
             return try FeatureTable(columns: columns)
@@ -64,8 +64,8 @@ public struct FeatureSet: Sendable, Hashable, Codable {
 
     /// One request's feature vector.
     public struct Vector: Sendable, Hashable {
-        /// The values, in the set's order.
-        public let values: [Double]
+        /// The values, in the set's order: a number for a number feature, text for a category.
+        public let values: [FeatureValue]
         /// How each came about.
         public let served: [Served]
         /// The age of the source values, in seconds.
@@ -78,9 +78,9 @@ public struct FeatureSet: Sendable, Hashable, Codable {
     /// the request fails.
     ///
     /// - Throws: ``FeatureParityError/Code/failClosed`` naming the feature that may not be served.
-    public func computeOnline(_ values: [String: Double], sourceTime: Double, now: Double) throws(FeatureParityError) -> Vector {
+    public func computeOnline(_ values: [String: FeatureValue], sourceTime: Double, now: Double) throws(FeatureParityError) -> Vector {
         let age = now - sourceTime
-        var out: [Double] = [], served: [Served] = []
+        var out: [FeatureValue] = [], served: [Served] = []
         for feature in features {
             // An age that cannot be known (NaN) is stale: never served as fresh.
             let stale = !(age * 1_000_000 <= Double(feature.ttl.microseconds))

@@ -10,10 +10,10 @@ public struct PayloadContract: Sendable, Hashable, Codable {
         /// For a number: the smallest and largest allowed (inclusive).
         public let minimum: Double?
         public let maximum: Double?
-        /// For text: the allowed values (nil: any).
+        /// For text: the allowed values (empty: any text); nil for a number.
         public let categories: [String]?
 
-        /// A numeric field (`categories` nil) or a text field (`categories` given).
+        /// A numeric field (`categories` nil) or a text field (`categories` given; empty allows any text).
         public init(name: String, required: Bool = true, minimum: Double? = nil, maximum: Double? = nil, categories: [String]? = nil) {
             self.name = name
             self.required = required
@@ -23,11 +23,8 @@ public struct PayloadContract: Sendable, Hashable, Codable {
         }
     }
 
-    /// A payload value.
-    public enum Value: Sendable, Hashable {
-        case number(Double)
-        case text(String)
-    }
+    /// A payload value: a number or text.
+    public typealias Value = FeatureValue
 
     /// The fields.
     public let fields: [Field]
@@ -35,9 +32,22 @@ public struct PayloadContract: Sendable, Hashable, Codable {
     /// A contract over `fields`.
     public init(fields: [Field]) { self.fields = fields }
 
-    /// The contract of a feature set: each feature a required number; add ranges and categories
-    /// with ``init(fields:)``.
-    public init(featureSet: FeatureSet) { fields = featureSet.features.map { Field(name: $0.name) } }
+    /// The contract of a feature set: each feature required; a number feature a number, a
+    /// category feature text, limited to the categories its expression can give when that set is
+    /// closed (``CategoryExpression/categories``) and, under a default, to the default too. Add
+    /// ranges with ``init(fields:)``.
+    public init(featureSet: FeatureSet) {
+        fields = featureSet.features.map { feature in
+            guard case .category(let expression) = feature.transformation else { return Field(name: feature.name) }
+            // Text of any kind where the expression passes categories through; at least a text field.
+            var allowed = expression.categories
+            if var known = allowed, case .defaultValue(.text(let fallback)) = feature.missing, !known.contains(fallback) {
+                known.append(fallback)
+                allowed = known
+            }
+            return Field(name: feature.name, categories: allowed ?? [])
+        }
+    }
 
     /// Checks `payload`.
     ///
@@ -63,7 +73,8 @@ public struct PayloadContract: Sendable, Hashable, Codable {
                     throw FeatureParityError(.contractViolation, "'\(field.name)' is \(x), above its maximum \(maximum)", location: field.name, fix: "check the unit and the source.")
                 }
             case (.text(let s), let categories?):
-                guard categories.contains(s) else {
+                // An empty list: any text.
+                guard categories.isEmpty || categories.contains(s) else {
                     throw FeatureParityError(
                         .contractViolation, "'\(field.name)' is '\(s)', not one of \(categories.joined(separator: ", "))", location: field.name,
                         fix: "send an allowed category, or extend the contract.")

@@ -44,10 +44,7 @@ struct EntityKeys {
         case .categorical(let c): return (c.dictionary, c.codes)
         case .double(let c):
             let text: [String?] = (0..<c.count).map { i in
-                guard c.validity[i] else { return nil }
-                let v = c.values[i]
-                // Integers are exact up to 2^53: written without a decimal point.
-                return v == v.rounded() && abs(v) <= 9_007_199_254_740_992 ? String(Int64(v)) : String(v)
+                c.validity[i] ? FeatureValue.text(ofNumber: c.values[i]) : nil
             }
             let categorical = CategoricalColumn(text)
             return (categorical.dictionary, categorical.codes)

@@ -31,7 +31,7 @@ public struct Materializer: Sendable {
         public let rowsWritten: Int
         /// How old the newest loaded value is at `now`, in seconds (the view's freshness).
         public let freshnessSeconds: Double?
-        /// Feature columns left out because they are not numeric (the online store holds numbers).
+        /// Feature columns left out because they hold times (the online store holds numbers and categories).
         public let skippedColumns: [String]
     }
 
@@ -56,7 +56,8 @@ public struct Materializer: Sendable {
         let lower = previous.map { Int64(($0 * 1_000_000).rounded()) } ?? Int64.min
         let upper = Int64((upTo * 1_000_000).rounded())
         let features = zip(offline.columnNames, offline.columns).filter { $0.0 != key && $0.0 != time }
-        let skipped = features.filter { if case .double = $0.1 { return false } else { return true } }.map(\.0)
+        // Numbers and categories go online; times do not (a feature is a number or a category).
+        let skipped = features.filter { if case .timestamp = $0.1 { return true } else { return false } }.map(\.0)
         // Each entity's latest row inside (lower, upper]; ties: the later row in the table.
         var latest: [Int32: Int] = [:]
         var candidates = 0
@@ -68,9 +69,14 @@ public struct Materializer: Sendable {
             latest[codes[row]] = row
         }
         let rows: [OnlineRow] = latest.sorted { $0.key < $1.key }.map { code, row in
-            var values: [String: Double?] = [:]
+            var values: [String: FeatureValue?] = [:]
             for (name, column) in features {
-                if case .double(let c) = column { values[name] = c.validity[row] ? c.values[row] : nil }
+                // updateValue keeps a missing value as an explicit nil (a subscript set to nil removes the key).
+                switch column {
+                case .double(let c): values.updateValue(c.validity[row] ? .number(c.values[row]) : nil, forKey: name)
+                case .categorical(let c): values.updateValue(c.codes[row] >= 0 ? .text(c.dictionary[Int(c.codes[row])]) : nil, forKey: name)
+                case .timestamp: break
+                }
             }
             return OnlineRow(entity: dictionary[Int(code)], featureTime: Double(times[row]) / 1_000_000, values: values)
         }

@@ -1,3 +1,5 @@
+public import CoreMetrics
+import Metrics
 import Synchronization
 
 /// The online lookup path: reads an entity's materialized values, enforces each feature's TTL at
@@ -5,6 +7,13 @@ import Synchronization
 /// feature set, and counts what it served — fresh values, defaults for missing and for stale
 /// values, refusals — with the age of every value served, so a service that answers with a
 /// fallback is still visible.
+///
+/// The counts are kept in ``servedCounts`` and exported through swift-metrics, so a service that
+/// bootstraps a metrics backend (swift-prometheus, say) exports them with its other metrics:
+/// the counter `<prefix>_served_total` (dimensions `feature_set`, `feature`, `outcome`:
+/// `fresh`, `default_for_missing`, `default_for_stale`, `refused`) and the recorder
+/// `<prefix>_value_age_seconds` (dimensions `feature_set`, `feature`), the age of each value
+/// served from the store. The metric handles are made once, when the server is created.
 public final class OnlineFeatureServer: Sendable {
     /// The features served.
     public let featureSet: FeatureSet
@@ -26,22 +35,55 @@ public final class OnlineFeatureServer: Sendable {
         public var meanAgeSeconds: Double { fresh + defaultForStale > 0 ? totalAgeSeconds / Double(fresh + defaultForStale) : 0 }
     }
 
+    /// One feature's metric handles.
+    private struct FeatureMetrics: Sendable {
+        let fresh: Counter
+        let defaultForMissing: Counter
+        let defaultForStale: Counter
+        let refused: Counter
+        let age: Recorder
+    }
+
     private let counters: Mutex<[String: Counters]>
+    private let metrics: [String: FeatureMetrics]
 
     /// A server of `featureSet` from `view` of `store`.
-    public init(featureSet: FeatureSet, view: String, store: any OnlineFeatureStore) {
+    ///
+    /// - Parameters:
+    ///   - metricsPrefix: The prefix of the exported metrics' names.
+    ///   - metricsFactory: Where metrics go; nil: the bootstrapped swift-metrics backend.
+    public init(
+        featureSet: FeatureSet, view: String, store: any OnlineFeatureStore, metricsPrefix: String = "mlops_feature",
+        metricsFactory: (any MetricsFactory)? = nil
+    ) {
         self.featureSet = featureSet
         self.view = view
         self.store = store
         counters = Mutex(Dictionary(uniqueKeysWithValues: featureSet.features.map { ($0.name, Counters()) }))
+        func counter(_ feature: String, _ outcome: String) -> Counter {
+            let dimensions = [("feature_set", featureSet.name), ("feature", feature), ("outcome", outcome)]
+            if let metricsFactory { return Counter(label: "\(metricsPrefix)_served_total", dimensions: dimensions, factory: metricsFactory) }
+            return Counter(label: "\(metricsPrefix)_served_total", dimensions: dimensions)
+        }
+        var metrics: [String: FeatureMetrics] = [:]
+        for feature in featureSet.features {
+            let dimensions = [("feature_set", featureSet.name), ("feature", feature.name)]
+            let age = metricsFactory.map { Recorder(label: "\(metricsPrefix)_value_age_seconds", dimensions: dimensions, factory: $0) }
+                ?? Recorder(label: "\(metricsPrefix)_value_age_seconds", dimensions: dimensions)
+            metrics[feature.name] = FeatureMetrics(
+                fresh: counter(feature.name, "fresh"), defaultForMissing: counter(feature.name, "default_for_missing"),
+                defaultForStale: counter(feature.name, "default_for_stale"), refused: counter(feature.name, "refused"), age: age)
+        }
+        self.metrics = metrics
     }
 
     /// The feature vector of `entity` at `now` (seconds).
     ///
-    /// - Throws: ``FeatureParityError/Code/failClosed`` when a fail-closed feature is missing or stale.
+    /// - Throws: ``FeatureParityError/Code/failClosed`` when a fail-closed feature is missing or
+    ///   stale; the store's errors.
     public func lookup(entity: String, now: Double) async throws -> FeatureSet.Vector {
         let row = try await store.read(view: view, entities: [entity])[entity]
-        var sources: [String: Double] = [:]
+        var sources: [String: FeatureValue] = [:]
         for (name, value) in row?.values ?? [:] { if let value { sources[name] = value } }
         do {
             // An entity never materialized has no values: missing, not stale.
@@ -62,9 +104,21 @@ public final class OnlineFeatureServer: Sendable {
                     all[feature.name] = c
                 }
             }
+            for (feature, served) in zip(featureSet.features, vector.served) {
+                guard let handles = metrics[feature.name] else { continue }
+                switch served {
+                case .fresh: handles.fresh.increment()
+                case .defaultForMissing: handles.defaultForMissing.increment()
+                case .defaultForStale: handles.defaultForStale.increment()
+                }
+                if let age, served != .defaultForMissing { handles.age.record(age) }
+            }
             return vector
         } catch {
-            if let name = error.location { counters.withLock { $0[name, default: Counters()].refused += 1 } }
+            if let name = error.location {
+                counters.withLock { $0[name, default: Counters()].refused += 1 }
+                metrics[name]?.refused.increment()
+            }
             throw error
         }
     }

@@ -4,11 +4,11 @@ public struct OnlineRow: Sendable, Hashable, Codable {
     public let entity: String
     /// When the values became true (the offline row's feature time), in seconds since the epoch.
     public let featureTime: Double
-    /// The values, by feature (nil: missing).
-    public let values: [String: Double?]
+    /// The values, by feature (nil: missing): numbers, or text for categories.
+    public let values: [String: FeatureValue?]
 
     /// A row.
-    public init(entity: String, featureTime: Double, values: [String: Double?]) {
+    public init(entity: String, featureTime: Double, values: [String: FeatureValue?]) {
         self.entity = entity
         self.featureTime = featureTime
         self.values = values

@@ -40,11 +40,7 @@ public struct SQLOnlineFeatureStore: OnlineFeatureStore {
     }
 
     public func materialize(view: String, rows: [OnlineRow], watermark: Double, expectedWatermark: Double?, now: Double) async throws -> Int {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let encoded: [(OnlineRow, String)] = try rows.map { row in
-            (row, String(decoding: try encoder.encode(row.values.mapValues { $0.flatMap { $0.isFinite ? $0 : nil } }), as: UTF8.self))
-        }
+        let encoded: [(OnlineRow, String)] = try rows.map { row in (row, try FeatureValuesJSON.encode(row.values)) }
         return try await database.write { db in
             let stateRow = try await db.queryFirst(
                 "SELECT watermark, latest_feature_time, rows_written FROM materialization_watermarks WHERE feature_view = ?", [.text(view)])
@@ -100,7 +96,6 @@ public struct SQLOnlineFeatureStore: OnlineFeatureStore {
     public func read(view: String, entities: [String]) async throws -> [String: OnlineRow] {
         guard !entities.isEmpty else { return [:] }
         var found: [String: OnlineRow] = [:]
-        let decoder = JSONDecoder()
         // In batches of 500 keys per statement.
         for start in stride(from: 0, to: entities.count, by: 500) {
             let batch = Array(entities[start..<min(entities.count, start + 500)])
@@ -110,9 +105,9 @@ public struct SQLOnlineFeatureStore: OnlineFeatureStore {
             let rows = try await database.read { db in try await db.query(sql, arguments) }
             for row in rows {
                 let entity = try row.decode(String.self, "entity")
-                let values: [String: Double?]
+                let values: [String: FeatureValue?]
                 do {
-                    values = try decoder.decode([String: Double?].self, from: Data(try row.decode(String.self, "feature_values").utf8))
+                    values = try FeatureValuesJSON.decode(try row.decode(String.self, "feature_values"))
                 } catch {
                     throw FeatureParityError(.invalidArgument, "The stored values of '\(entity)' in '\(view)' cannot be read: \(error)", fix: "materialize the view again.")
                 }

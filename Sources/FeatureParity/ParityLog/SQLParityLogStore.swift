@@ -38,12 +38,9 @@ public struct SQLParityLogStore: ParityLogStore {
         if let bad = records.first(where: { !$0.servedAt.isFinite || !$0.asOf.isFinite }) {
             throw FeatureParityError(.invalidArgument, "A parity record of '\(bad.entity)' has a non-finite time", location: bad.entity, fix: "log finite times.")
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let rows: [[SQLValue]] = try records.map { record in
             // JSON has no NaN: missing values are null, and non-finite ones are dropped to null too.
-            let values = record.values.mapValues { $0.flatMap { $0.isFinite ? $0 : nil } }
-            return [.real(record.servedAt), .text(record.entity), .real(record.asOf), .text(record.featureSetHash), .text(String(decoding: try encoder.encode(values), as: UTF8.self))]
+            [.real(record.servedAt), .text(record.entity), .real(record.asOf), .text(record.featureSetHash), .text(try FeatureValuesJSON.encode(record.values))]
         }
         try await database.write { db in
             try await db.executeBatch("INSERT INTO parity_log (served_at, entity, as_of, feature_set_hash, feature_values) VALUES (?, ?, ?, ?, ?)", rows)
@@ -61,12 +58,11 @@ public struct SQLParityLogStore: ParityLogStore {
         arguments.append(.integer(Int64(Swift.max(0, limit))))
         let (query, values) = (sql, arguments)
         let rows = try await database.read { db in try await db.query(query, values) }
-        let decoder = JSONDecoder()
         return try rows.map { row in
             let text = try row.decode(String.self, "feature_values")
-            let values: [String: Double?]
+            let values: [String: FeatureValue?]
             do {
-                values = try decoder.decode([String: Double?].self, from: Data(text.utf8))
+                values = try FeatureValuesJSON.decode(text)
             } catch {
                 throw FeatureParityError(.invalidArgument, "A stored parity record's values cannot be read: \(error)", fix: "restore the store from a backup.")
             }

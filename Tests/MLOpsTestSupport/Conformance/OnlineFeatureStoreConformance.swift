@@ -8,7 +8,8 @@ public enum OnlineFeatureStoreConformance {
     static func uniqueView() -> String { "view-\(UUID().uuidString.prefix(8))" }
 
     static func row(_ entity: String, _ time: Double, _ value: Double?) -> OnlineRow {
-        OnlineRow(entity: entity, featureTime: time, values: ["spend": value, "count": 1])
+        // A number, a missing number, and a category (text round-trips through every store).
+        OnlineRow(entity: entity, featureTime: time, values: ["spend": value.map(FeatureValue.number), "count": 1, "segment": "retail, \"gold\""])
     }
 
     /// Rows written read back; an older row never replaces a newer one; the state records the run.

@@ -11,7 +11,7 @@ public enum ParityLogStoreConformance {
     static func record(_ i: Int, hash: String, servedAt: Double? = nil) -> ParityRecord {
         ParityRecord(
             entity: "user-\(i % 7)", servedAt: servedAt ?? Double(1_000 + i), asOf: Double(990 + i), featureSetHash: hash,
-            values: ["spend": Double(i) * 1.5, "count": i % 3 == 0 ? nil : Double(i)])
+            values: ["spend": .number(Double(i) * 1.5), "count": i % 3 == 0 ? nil : .number(Double(i)), "band": i % 2 == 0 ? "low" : "ünïcode high"])
     }
 
     /// Appended records read back whole, oldest first, filtered by set and time, limited.
