@@ -98,7 +98,11 @@ public enum TableWriter {
     /// `text` as one CSV field: quoted (with quotes doubled) when it holds a comma, a quote, a
     /// line break, or leading or trailing spaces; as is otherwise.
     public static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || text.isEmpty == false && (text.first == " " || text.last == " ") else { return text }
+        // Bytes, not Characters: every byte that needs quoting is ASCII.
+        let utf8 = text.utf8
+        let needsQuotes = utf8.first == UInt8(ascii: " ") || utf8.last == UInt8(ascii: " ")
+            || utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        guard needsQuotes else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
