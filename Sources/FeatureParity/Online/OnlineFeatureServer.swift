@@ -50,6 +50,9 @@ public final class OnlineFeatureServer: Sendable {
     /// A server of `featureSet` from `view` of `store`.
     ///
     /// - Parameters:
+    ///   - featureSet: The features to serve.
+    ///   - view: The online store's view their sources were materialized into.
+    ///   - store: The online store.
     ///   - metricsPrefix: The prefix of the exported metrics' names.
     ///   - metricsFactory: Where metrics go; nil: the bootstrapped swift-metrics backend.
     public init(
