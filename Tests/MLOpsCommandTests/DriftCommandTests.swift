@@ -63,6 +63,29 @@ struct DriftCommandTests {
         }
     }
 
+    @Test("--columns parses only the named columns: a column that would stop the reader elsewhere in the file is never read")
+    func columnsAreProjected() throws {
+        try withTemporaryFolder { folder in
+            // `note` is numeric for the first 1,500 rows and text after: reading it fails.
+            var reference = "x,note\n", current = "x,note\n"
+            for i in 0..<3_000 {
+                reference += "\(Double(i % 100) / 10),\(i < 1_500 ? String(i) : "text")\n"
+                current += "\(Double(i % 100) / 10 + 5),\(i < 1_500 ? String(i) : "text")\n"
+            }
+            try reference.write(toFile: folder.file("r.csv"), atomically: true, encoding: .utf8)
+            try current.write(toFile: folder.file("c.csv"), atomically: true, encoding: .utf8)
+            let whole = try Executables.run("mlops", ["drift", folder.file("r.csv"), folder.file("c.csv")])
+            #expect(whole.status == 2, "\(whole.standardOutput)\(whole.standardError)")
+            let projected = try Executables.run("mlops", ["drift", folder.file("r.csv"), folder.file("c.csv"), "--columns", "x", "--format", "json"])
+            #expect(projected.status == 1, "\(projected.standardError)")
+            let columns = (try JSONSerialization.jsonObject(with: Data(projected.standardOutput.utf8)) as? [String: Any])?["columns"] as? [[String: Any]]
+            #expect(columns?.map { $0["name"] as? String } == ["x"])
+            // A name the files lack is still reported as such.
+            let typo = try Executables.run("mlops", ["drift", folder.file("r.csv"), folder.file("c.csv"), "--columns", "x,nope", "--format", "json"])
+            #expect(typo.standardOutput.contains("nope"), "\(typo.standardOutput)\(typo.standardError)")
+        }
+    }
+
     @Test("bad usage and unreadable input are exit 2 with the reason")
     func badInput() throws {
         try withTemporaryFolder { folder in

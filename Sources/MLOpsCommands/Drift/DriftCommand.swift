@@ -175,8 +175,13 @@ struct DriftCompare: AsyncParsableCommand {
         } catch {
             throw CommandFailure.usage("error: \(error)")
         }
-        let referenceTable = try TableFile.read(reference)
-        let currentTable = try TableFile.read(current)
+        // With --columns, only those (and the season and model-output columns) are parsed.
+        let configured = try configuration()
+        let needed = configured.columns.map { names in
+            names + [configured.season?.timestampColumn, configured.modelOutputs?.prediction].compactMap { $0 } + (configured.modelOutputs?.probabilities ?? [])
+        }
+        let referenceTable = try TableFile.read(reference, only: needed)
+        let currentTable = try TableFile.read(current, only: needed)
         let report: DriftReport
         do {
             report = try analyzer.compare(reference: referenceTable, current: currentTable)
