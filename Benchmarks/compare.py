@@ -19,6 +19,7 @@ import registry  # noqa: E402
 import gpu  # noqa: E402
 import rollout  # noqa: E402
 import features  # noqa: E402
+import features_join_engines  # noqa: E402
 
 BINARY = sys.argv[1]
 DATA = sys.argv[2]
@@ -96,6 +97,14 @@ CASES = [
      "pandas merge_asof", features.join_in_memory_pandas, "events", "under 0.5 s, 2x DuckDB (1.0 s in the issue)"),
     ("Features: join whole process, CSV in and out, 1M x 5M", "features-join-whole-1M-5M", 3,
      "pandas read_csv + merge_asof + to_csv", features.join_whole_pandas, "events", "faster than DuckDB (2.0 s, 506 MiB in the issue)"),
+    ("Features: point-in-time join in memory, against DuckDB ASOF JOIN", "features-join-1M-10M", 5,
+     "DuckDB ASOF LEFT JOIN (tables loaded first)", features_join_engines.duckdb_in_memory, "events", "under 0.5 s, at least 2x DuckDB"),
+    ("Features: point-in-time join in memory, against polars join_asof", "features-join-1M-10M", 5,
+     "polars join_asof (frames loaded first)", features_join_engines.polars_in_memory, "events", "faster than polars"),
+    ("Features: join whole process against DuckDB (CSV in, CSV out)", "features-join-whole-1M-5M", 3,
+     "DuckDB read_csv + ASOF JOIN + COPY, one process", features_join_engines.duckdb_whole, "events", "faster than DuckDB with less memory"),
+    ("Features: join whole process against polars (CSV in, CSV out)", "features-join-whole-1M-5M", 3,
+     "polars read_csv + join_asof + write_csv, one process", features_join_engines.polars_whole, "events", "faster than polars"),
 ]
 
 

@@ -1,5 +1,5 @@
-"""Anchors for FeatureParity's benchmarks: pandas merge_asof on the same files (features_join.py).
-DuckDB and polars are not installed here; the issue records their figures on this machine."""
+"""Anchors for FeatureParity's benchmarks: pandas merge_asof on the same files (features_join.py);
+DuckDB and polars in features_join_engines.py."""
 import os
 import time
 
