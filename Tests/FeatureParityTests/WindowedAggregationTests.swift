@@ -126,3 +126,39 @@ struct WindowedAggregationRequestTimeTests {
         #expect(try TimeValues(.double(DoubleColumn(values: [1_765_000_000])), name: "t").microseconds == [1_765_000_000_000_000])
     }
 }
+
+@Suite("Windowed aggregations of categories")
+struct CategoryAggregationTests {
+    @Test("distinct merchants per card: backfill and online agree for every event, and equal an exact count of the texts")
+    func distinctCategories() throws {
+        var random = Xoshiro256StarStar(seed: 77)
+        var cards: [String] = [], times: [Double] = [], merchants: [String?] = []
+        for i in 0..<20_000 {
+            cards.append("card-\(random.next() % 40)")
+            times.append(1_764_547_200 + Double(i) * 7)
+            merchants.append(i % 23 == 0 ? nil : "merchant-\(random.next() % 300)")
+        }
+        let table = try FeatureTable(columns: [
+            ("card", .categorical(CategoricalColumn(cards))), ("at", .double(DoubleColumn(values: times))), ("merchant", .categorical(CategoricalColumn(merchants))),
+        ])
+        for step in [nil, try TimeToLive(parsing: "5m")] {
+            let aggregation = try WindowedAggregation(name: "merchants_1h", function: .distinctCount, window: try TimeToLive(parsing: "1h"), step: step)
+            let offline = try aggregation.backfill(table, key: "card", time: "at", value: "merchant")
+            let online = OnlineAggregator(aggregation)
+            var history: [String: [(Double, String?)]] = [:]
+            for row in 0..<table.rowCount {
+                let value = online.add(entity: cards[row], time: Int64(times[row] * 1_000_000), category: merchants[row])
+                #expect(value == offline[row], "row \(row)")
+                history[cards[row], default: []].append((times[row], merchants[row]))
+                if step == nil {
+                    // Exact window (t − 1h, t]: the distinct texts themselves.
+                    let distinct = Set(history[cards[row], default: []].filter { $0.0 > times[row] - 3_600 }.compactMap(\.1))
+                    #expect(value == Double(distinct.count), "row \(row)")
+                }
+            }
+        }
+        // Text is refused where numbers are needed.
+        let sum = try WindowedAggregation(name: "s", function: .sum, window: try TimeToLive(parsing: "1h"))
+        #expect(throws: FeatureParityError.self) { try sum.backfill(table, key: "card", time: "at", value: "merchant") }
+    }
+}

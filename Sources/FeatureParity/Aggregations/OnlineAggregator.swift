@@ -39,6 +39,14 @@ public final class OnlineAggregator: Sendable {
         }
     }
 
+    /// Adds an event whose value is a category (nil: counted, not aggregated), for `count` and
+    /// `distinctCount`: the category counts by ``WindowedAggregation/categoryCode(_:)``, as in the
+    /// offline backfill.
+    @discardableResult
+    public func add(entity: String, time: Int64, category: String?) -> Double? {
+        add(entity: entity, time: time, value: category.map(WindowedAggregation.categoryCode))
+    }
+
     /// The aggregate of `entity` at request time `asOf` (microseconds; nil: as of its latest
     /// event): events that have left the window since are not counted, so an entity idle since
     /// yesterday has an empty one-hour window. Nil for an entity never seen, and for functions

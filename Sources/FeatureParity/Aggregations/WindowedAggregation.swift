@@ -58,9 +58,23 @@ public struct WindowedAggregation: Sendable, Hashable, Codable {
         self.step = step
     }
 
+    /// The number a category stands for in a window: 52 bits of a 64-bit FNV-1a hash of its
+    /// UTF-8 bytes (with a final mix), an integer a double holds exactly. Offline and online use
+    /// the same function, so they agree; two categories collide with probability 2^-52 per pair
+    /// (below 10^-8 for 10,000 distinct categories in one window).
+    public static func categoryCode(_ category: String) -> Double {
+        var hasher = FNV1a()
+        for byte in category.utf8 { hasher.add(byte) }
+        return Double(hasher.value >> 12)
+    }
+
     /// The value as of every row of an event table: `key`, `time` and `value` columns (the value
     /// may be omitted for `count`). Rows come back in the table's order; a row without a key or
     /// time gets a missing value; a row without a value still counts its window.
+    ///
+    /// The value column is numeric, or, for `count` and `distinctCount`, text: distinct
+    /// categories ("merchants of this card in the last hour") are counted by
+    /// ``categoryCode(_:)``, as ``OnlineAggregator/add(entity:time:category:)`` does.
     ///
     /// - Throws: ``FeatureParityError`` for missing columns or unreadable times.
     public func backfill(_ table: FeatureTable, key: String, time: String, value: String?) throws(FeatureParityError) -> [Double?] {
@@ -69,10 +83,17 @@ public struct WindowedAggregation: Sendable, Hashable, Codable {
         }
         var values = [Double](repeating: .nan, count: table.rowCount)
         if let value {
-            guard case .double(let c)? = table.column(named: value) else {
-                throw FeatureParityError(.missingColumn, "The value column '\(value)' is missing or not numeric", location: value, fix: "aggregate a numeric column.")
+            switch (table.column(named: value), function) {
+            case (.double(let c)?, _):
+                for i in 0..<c.count where c.validity[i] { values[i] = c.values[i] }
+            case (.categorical(let c)?, .distinctCount), (.categorical(let c)?, .count):
+                let codes = c.dictionary.map(Self.categoryCode)
+                for (i, code) in c.codes.enumerated() where code >= 0 { values[i] = codes[Int(code)] }
+            default:
+                throw FeatureParityError(
+                    .missingColumn, "The value column '\(value)' is missing, or not numeric where '\(name)' needs numbers", location: value,
+                    fix: "aggregate a numeric column (text works for count and distinctCount).")
             }
-            for i in 0..<c.count where c.validity[i] { values[i] = c.values[i] }
         }
         let sourceValues = values
         let (_, codes) = try EntityKeys.codes(keyColumn, name: key, side: "events")
