@@ -19,6 +19,7 @@ import registry  # noqa: E402
 import gpu  # noqa: E402
 import rollout  # noqa: E402
 import features  # noqa: E402
+import postgres_writes  # noqa: E402
 import features_join_engines  # noqa: E402
 
 BINARY = sys.argv[1]
@@ -67,6 +68,10 @@ CASES = [
      "MLflow log_metric, scaled to 1M calls", lineage.log_calls_mlflow, "calls", "≥ 100,000 calls/s and 1,000x MLflow"),
     ("Lineage: 1M metric points into SQLite, batches of 10k", "lineage-metric-points", 3,
      "MLflow log_batch, scaled to 1M points", lineage.metric_points_mlflow, "points", "≥ 1,000,000 points/s"),
+    ("PostgreSQL: 1M metric points through Lineage, batches of 10k (needs a server)", "pg-lineage-metric-points-1M", 3,
+     "psycopg executemany, same rows and batches", postgres_writes.executemany, "points", "at least 2x executemany"),
+    ("PostgreSQL: 1M metric points through Lineage, against COPY", "pg-lineage-metric-points-1M", 3,
+     "psycopg COPY FROM STDIN, same rows and batches", postgres_writes.copy, "points", "within 1.5x of COPY (ratio ≥ 0.67)"),
     ("Lineage: search 100k runs, two-condition filter", "lineage-search-100k", 11,
      None, None, "searches", "under 50 ms"),
     ("Lineage: ancestors of a model, 1M-edge graph", "lineage-ancestors-1M-edges", 11,

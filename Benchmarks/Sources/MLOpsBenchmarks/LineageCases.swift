@@ -132,3 +132,36 @@ enum LineageCases {
         return measurement
     }
 }
+
+/// Lineage's metric path on PostgreSQL (issue #14: never measured before). Needs a server:
+/// `MLOPS_BENCH_POSTGRES_URL` (or `MLOPS_TEST_POSTGRES_URL`, as `.ci/start-postgres` prints).
+enum PostgresLineageCases {
+    static func url() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        guard let url = environment["MLOPS_BENCH_POSTGRES_URL"] ?? environment["MLOPS_TEST_POSTGRES_URL"] else {
+            throw BenchmarkFailure("set MLOPS_BENCH_POSTGRES_URL (eval \"$(bash .ci/start-postgres)\" starts one)")
+        }
+        return url
+    }
+
+    /// 1,000,000 metric points through `SQLLineageStore.logMetrics` in batches of 10,000, each
+    /// batch one transaction, on PostgreSQL; every repetition writes to a new run.
+    @Sendable static func metricPoints(_ arguments: Arguments) async throws -> Measurement {
+        let total = 1_000_000, batch = 10_000
+        return try await StoreLocation(parsing: try url()).withDatabase { database in
+            let store = try await SQLLineageStore(database: database)
+            var runID: RunID?
+            return try await Measurement.repeated(arguments.repetitions, items: total, prepare: {
+                runID = try await store.startRun(RunStart(experiment: "bench-pg", name: "points", startTime: Date(timeIntervalSince1970: 0))).id
+            }) {
+                guard let runID else { return }
+                var start = 0
+                while start < total {
+                    let points = (start..<(start + batch)).map { MetricPoint(key: "loss", value: Double($0), step: Int64($0), timestamp: Date(timeIntervalSince1970: Double($0) / 1000)) }
+                    try await store.logMetrics(points, to: runID)
+                    start += batch
+                }
+            }
+        }
+    }
+}

@@ -25,6 +25,7 @@ enum BenchmarkCases {
         "drift-profile-record-5M-cells": DriftCases.profileRecord,
         "lineage-log-calls": LineageCases.logCalls,
         "lineage-metric-points": LineageCases.metricPoints,
+        "pg-lineage-metric-points-1M": PostgresLineageCases.metricPoints,
         "lineage-search-100k": LineageCases.search,
         "lineage-ancestors-1M-edges": LineageCases.ancestors,
         "registry-register-alias-1k": RegistryCases.registerAndAlias,

@@ -1,0 +1,61 @@
+"""psycopg 3 anchors for PostgreSQL write throughput (issue #14): the same 1,000,000 metric rows as
+`pg-lineage-metric-points-1M`, in batches of 10,000 (one transaction each), into a table shaped
+like `lineage_metrics` (same columns, same primary key), on the same server.
+
+- executemany: `INSERT … VALUES (%s, …)` through `cursor.executemany` (psycopg 3 pipelines it);
+- COPY: `COPY … FROM STDIN` through `cursor.copy`, writing rows with `write_row`.
+
+The server comes from MLOPS_BENCH_POSTGRES_URL or MLOPS_TEST_POSTGRES_URL.
+"""
+import os
+import time
+
+TOTAL, BATCH = 1_000_000, 10_000
+TABLE = "bench_psycopg_metrics"
+
+
+def _connect():
+    import psycopg
+    url = os.environ.get("MLOPS_BENCH_POSTGRES_URL") or os.environ.get("MLOPS_TEST_POSTGRES_URL")
+    if not url:
+        raise SystemExit("set MLOPS_BENCH_POSTGRES_URL")
+    connection = psycopg.connect(url)
+    with connection.transaction():
+        connection.execute(f"DROP TABLE IF EXISTS {TABLE}")
+        connection.execute(f"""CREATE TABLE {TABLE} (run_key BIGINT NOT NULL, key_id BIGINT NOT NULL, step BIGINT NOT NULL,
+            timestamp BIGINT NOT NULL, value DOUBLE PRECISION NOT NULL, is_nan BIGINT NOT NULL,
+            PRIMARY KEY (run_key, key_id, step, timestamp, value, is_nan))""")
+    return connection
+
+
+def _rows(run, start):
+    return [(run, 1, i, i, float(i), 0) for i in range(start, start + BATCH)]
+
+
+def executemany(data_folder, repetitions):
+    connection = _connect()
+    seconds = []
+    for run in range(repetitions):
+        began = time.perf_counter()
+        for start in range(0, TOTAL, BATCH):
+            with connection.transaction(), connection.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {TABLE} (run_key, key_id, step, timestamp, value, is_nan) VALUES (%s, %s, %s, %s, %s, %s)",
+                                   _rows(run, start))
+        seconds.append(time.perf_counter() - began)
+    connection.close()
+    return seconds
+
+
+def copy(data_folder, repetitions):
+    connection = _connect()
+    seconds = []
+    for run in range(repetitions):
+        began = time.perf_counter()
+        for start in range(0, TOTAL, BATCH):
+            with connection.transaction(), connection.cursor() as cursor:
+                with cursor.copy(f"COPY {TABLE} (run_key, key_id, step, timestamp, value, is_nan) FROM STDIN") as writer:
+                    for row in _rows(run, start):
+                        writer.write_row(row)
+        seconds.append(time.perf_counter() - began)
+    connection.close()
+    return seconds
