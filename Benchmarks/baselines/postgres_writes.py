@@ -1,6 +1,6 @@
 """psycopg 3 anchors for PostgreSQL write throughput (issue #14): the same 1,000,000 metric rows as
 `pg-lineage-metric-points-1M`, in batches of 10,000 (one transaction each), into a table shaped
-like `lineage_metrics` (same columns, same primary key), on the same server.
+like `lineage_metrics` (same columns, same primary key, same two foreign keys), on the same server.
 
 - executemany: `INSERT … VALUES (%s, …)` through `cursor.executemany` (psycopg 3 pipelines it);
 - COPY: `COPY … FROM STDIN` through `cursor.copy`, writing rows with `write_row`.
@@ -21,8 +21,15 @@ def _connect():
         raise SystemExit("set MLOPS_BENCH_POSTGRES_URL")
     connection = psycopg.connect(url)
     with connection.transaction():
-        connection.execute(f"DROP TABLE IF EXISTS {TABLE}")
-        connection.execute(f"""CREATE TABLE {TABLE} (run_key BIGINT NOT NULL, key_id BIGINT NOT NULL, step BIGINT NOT NULL,
+        connection.execute(f"DROP TABLE IF EXISTS {TABLE}, {TABLE}_runs, {TABLE}_keys")
+        # The same shape as lineage_metrics: its primary key and its two foreign keys (to the runs
+        # and to the metric names), which PostgreSQL checks row by row for every writer.
+        connection.execute(f"CREATE TABLE {TABLE}_runs (run_key BIGINT PRIMARY KEY)")
+        connection.execute(f"CREATE TABLE {TABLE}_keys (key_id BIGINT PRIMARY KEY)")
+        connection.execute(f"INSERT INTO {TABLE}_runs SELECT generate_series(0, 99)")
+        connection.execute(f"INSERT INTO {TABLE}_keys VALUES (1)")
+        connection.execute(f"""CREATE TABLE {TABLE} (run_key BIGINT NOT NULL REFERENCES {TABLE}_runs (run_key),
+            key_id BIGINT NOT NULL REFERENCES {TABLE}_keys (key_id), step BIGINT NOT NULL,
             timestamp BIGINT NOT NULL, value DOUBLE PRECISION NOT NULL, is_nan BIGINT NOT NULL,
             PRIMARY KEY (run_key, key_id, step, timestamp, value, is_nan))""")
     return connection

@@ -166,6 +166,32 @@ struct StoreLocationTests {
         #expect(MultiRowInsert("INSERT INTO t (a) SELECT ? FROM u") == nil)
     }
 
+    @Test("only plain inserts, or ones skipping conflicts, of plain identifiers go through COPY")
+    func copyInserts() {
+        let plain = CopyInsert("INSERT INTO lineage_metrics (run_key, key_id, step) VALUES (?, ?, ?)")
+        #expect(plain?.table == "lineage_metrics" && plain?.columns == ["run_key", "key_id", "step"] && plain?.conflictClause == "")
+        #expect(CopyInsert("insert into t (a) values (?) ON CONFLICT DO NOTHING")?.conflictClause == "ON CONFLICT DO NOTHING")
+        #expect(CopyInsert("INSERT INTO t (a, b) VALUES (?, ?) ON CONFLICT (a, b) DO NOTHING;")?.conflictClause == "ON CONFLICT (a, b) DO NOTHING")
+        let refused = [
+            "INSERT INTO t (a) VALUES (?) ON CONFLICT (a) DO UPDATE SET a = excluded.a",
+            "INSERT INTO t (a) VALUES (?) RETURNING a",
+            "INSERT INTO t (a, b) VALUES (?, 'x')",
+            "INSERT INTO t (a, b) VALUES (?)",
+            "INSERT INTO \"T\" (a) VALUES (?)",
+            "INSERT INTO t (\"A\") VALUES (?)",
+            "INSERT INTO t SELECT ?",
+            "INSERT INTO t (a) VALUES (?) ON CONFLICT (a) DO NOTHING WHERE a > 0",
+            "UPDATE t SET a = ?",
+        ]
+        for sql in refused { #expect(CopyInsert(sql) == nil, "\(sql)") }
+    }
+
+    @Test("COPY text escapes what would end a field or a row, and writes NULL, numbers and bytes as PostgreSQL reads them")
+    func copyText() {
+        let bytes = CopyInsert.text(of: [[.null, .integer(-42), .real(.nan), .real(-.infinity), .real(0.1), .text("a\tb\nc\\d\re"), .blob([0x00, 0xAB])]])
+        #expect(String(decoding: bytes, as: UTF8.self) == "\\N\t-42\tNaN\t-Infinity\t0.1\ta\\tb\\nc\\\\d\\re\t\\\\x00ab\n")
+    }
+
     @Test("scripts split at semicolons outside literals and comments")
     func scripts() {
         #expect(PlaceholderRewriter.statements("CREATE TABLE a (x TEXT DEFAULT ';');; INSERT INTO a VALUES (?);  ") ==

@@ -31,6 +31,10 @@ struct PostgresSQLConnection: SQLConnection, Sendable {
     /// An `INSERT … VALUES (?, …) [suffix]` runs as multi-row inserts of up to 1,000 rows (one
     /// round trip each instead of one per row); any other statement runs once per row.
     func executeBatch(_ sql: String, _ rows: [[SQLValue]]) async throws {
+        if rows.count >= Self.copyThreshold, let copy = CopyInsert(sql), rows.allSatisfy({ $0.count == copy.columns.count }) {
+            try await copyRows(copy, rows, sql: sql)
+            return
+        }
         guard rows.count > 1, let insert = MultiRowInsert(sql), rows.allSatisfy({ $0.count == insert.width }) else {
             for arguments in rows { _ = try await run(sql, arguments) }
             return
@@ -41,6 +45,49 @@ struct PostgresSQLConnection: SQLConnection, Sendable {
             let chunk = rows[start..<Swift.min(start + perStatement, rows.count)]
             _ = try await run(insert.statement(rows: chunk.count), chunk.flatMap { $0 })
             start += chunk.count
+        }
+    }
+
+    /// Batches of at least this many rows of a plain insert go through COPY (see ``CopyInsert``).
+    static let copyThreshold = 500
+
+    /// Runs a batch of `copy`'s rows through `COPY … FROM STDIN`, directly or through the
+    /// staging table when conflicting rows are to be skipped.
+    private func copyRows(_ copy: CopyInsert, _ rows: [[SQLValue]], sql: String) async throws {
+        let target: String
+        if copy.conflictClause.isEmpty {
+            target = copy.table
+        } else {
+            target = copy.stagingTable
+            // Session-local; created inside the caller's transaction (rolled back with it), emptied
+            // before and after use, so a pooled connection never carries rows over.
+            _ = try await run(copy.createStaging, [])
+            _ = try await run("TRUNCATE \(target)", [])
+        }
+        do {
+            try await connection.copyFrom(table: target, columns: copy.columns, logger: logger) { writer in
+                var buffer = ByteBuffer()
+                buffer.reserveCapacity(1 << 20)
+                var start = 0
+                while start < rows.count {
+                    let end = Swift.min(rows.count, start + 4_096)
+                    CopyInsert.append(rows[start..<end], to: &buffer)
+                    start = end
+                    if buffer.readableBytes >= 1 << 20 || start == rows.count {
+                        try await writer.write(buffer)
+                        buffer.clear()
+                    }
+                }
+            }
+        } catch {
+            throw PostgresErrorMapping.storageError(error, sql: sql, location: location)
+        }
+        if !copy.conflictClause.isEmpty {
+            let list = copy.columns.joined(separator: ", ")
+            // A temporary table is read in the order its rows were copied (it is never scanned in
+            // parallel or from the middle), so among repeats the first row wins, as row by row.
+            _ = try await run("INSERT INTO \(copy.table) (\(list)) SELECT \(list) FROM \(target) \(copy.conflictClause)", [])
+            _ = try await run("TRUNCATE \(target)", [])
         }
     }
 

@@ -61,6 +61,71 @@ public enum SQLDatabaseConformance {
         #expect(nulls == 715)
     }
 
+    /// Large batches of every value kind (what PostgreSQL sends through COPY): text with tabs,
+    /// line breaks, backslashes and `\N`, extreme numbers, blobs, NULLs; `ON CONFLICT DO NOTHING`
+    /// skips rows already stored and repeats within the batch (the first wins); a batch that
+    /// breaks a constraint fails typed and leaves nothing, and the next batch works.
+    public static func largeBatchesOfEveryKind(_ database: any SQLDatabase) async throws {
+        let table = uniqueName("kinds")
+        let dialect = database.dialect
+        try await database.write { db in
+            try await db.executeScript(
+                "CREATE TABLE \(table) (id \(dialect.integerType) PRIMARY KEY, i \(dialect.integerType), r \(dialect.realType), t TEXT NOT NULL, b \(dialect.blobType))")
+        }
+        let texts = ["tab\there", "line\nbreak\r\n", "back\\slash \\N", "\\N", "héllo ✓ 'quoted' ?", "", "trailing\\"]
+        let reals: [Double] = [-0.5, 1e300, -1e-300, 0.1, 123456789.123456789, .greatestFiniteMagnitude, 5e-324]
+        func row(_ id: Int) -> [SQLValue] {
+            [.integer(Int64(id)), id % 5 == 0 ? .null : .integer(id % 2 == 0 ? .max - Int64(id) : .min + Int64(id)),
+             id % 7 == 0 ? .null : .real(reals[id % reals.count] * (id % 3 == 0 ? -1 : 1)), .text(texts[id % texts.count] + "\(id)"),
+             id % 11 == 0 ? .null : .blob((0..<(id % 9)).map { UInt8(truncatingIfNeeded: $0 * 37 + id) })]
+        }
+        let rows = (0..<2_000).map(row)
+        try await database.write { db in try await db.executeBatch("INSERT INTO \(table) (id, i, r, t, b) VALUES (?, ?, ?, ?, ?)", rows) }
+        let read = try await database.read { db in try await db.query("SELECT id, i, r, t, b FROM \(table) ORDER BY id") }
+        #expect(read.map(\.values) == rows)
+
+        // Skipping conflicts: 1,000 stored ids again (changed text, skipped), 1,000 new ones, each new one twice.
+        var more: [[SQLValue]] = []
+        for id in 1_000..<3_000 {
+            var changed = row(id)
+            changed[3] = .text("second")
+            more.append(changed)
+            if id >= 2_000 {
+                var repeatRow = row(id)
+                repeatRow[3] = .text("repeat")
+                more.append(repeatRow)
+            }
+        }
+        let conflicting = more
+        try await database.write { db in
+            try await db.executeBatch("INSERT INTO \(table) (id, i, r, t, b) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING", conflicting)
+        }
+        let (count, second, repeated, original) = try await database.read { db in
+            (try await db.queryScalar(Int.self, "SELECT count(*) FROM \(table)"),
+             try await db.queryScalar(Int.self, "SELECT count(*) FROM \(table) WHERE t = 'second'"),
+             try await db.queryScalar(Int.self, "SELECT count(*) FROM \(table) WHERE t = 'repeat'"),
+             try await db.queryScalar(Int.self, "SELECT count(*) FROM \(table) WHERE id < 2000 AND t <> 'second'"))
+        }
+        #expect(count == 3_000 && second == 1_000 && repeated == 0 && original == 2_000)
+
+        // A NULL where the table forbids one: typed, nothing written, and the next batch works.
+        var broken = (5_000..<6_000).map(row)
+        broken[700][3] = .null
+        let refused = broken
+        do {
+            try await database.write { db in try await db.executeBatch("INSERT INTO \(table) (id, i, r, t, b) VALUES (?, ?, ?, ?, ?)", refused) }
+            Issue.record("a NULL in a NOT NULL column was accepted")
+        } catch let error as StorageError {
+            #expect(error.code == .constraintViolation || error.code == .sqlFailed, "\(error)")
+        }
+        for clause in ["", " ON CONFLICT (id) DO NOTHING"] {
+            let batch = (6_000..<6_600).map(row)
+            try await database.write { db in try await db.executeBatch("INSERT INTO \(table) (id, i, r, t, b) VALUES (?, ?, ?, ?, ?)\(clause)", batch) }
+        }
+        let after = try await database.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM \(table)") }
+        #expect(after == 3_600)
+    }
+
     /// A body that throws leaves nothing behind; one that returns commits.
     public static func transactionsCommitOrRollBack(_ database: any SQLDatabase) async throws {
         let table = uniqueName("tx")
@@ -285,6 +350,7 @@ public enum SQLDatabaseConformance {
     public static let checks: [ConformanceCheck<any SQLDatabase>] = [
         ConformanceCheck("every value kind round-trips", valuesRoundTrip),
         ConformanceCheck("large batches write every row once", largeBatchesWriteEveryRow),
+        ConformanceCheck("large batches of every value kind, conflicts skipped, failures typed", largeBatchesOfEveryKind),
         ConformanceCheck("transactions commit or roll back", transactionsCommitOrRollBack),
         ConformanceCheck("constraint violations are typed", constraintViolationsAreTyped),
         ConformanceCheck("concurrent writes are serialized") { try await concurrentWritesAreSerialized($0) },
