@@ -39,30 +39,31 @@ def _rows(run, start):
     return [(run, 1, i, i, float(i), 0) for i in range(start, start + BATCH)]
 
 
-def executemany(data_folder, repetitions):
+def _timed(repetitions, write_batch):
+    """Seconds per repetition of writing all rows, a batch per transaction, each run under a new run_key."""
     connection = _connect()
     seconds = []
     for run in range(repetitions):
         began = time.perf_counter()
         for start in range(0, TOTAL, BATCH):
             with connection.transaction(), connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {TABLE} (run_key, key_id, step, timestamp, value, is_nan) VALUES (%s, %s, %s, %s, %s, %s)",
-                                   _rows(run, start))
+                write_batch(cursor, _rows(run, start))
         seconds.append(time.perf_counter() - began)
     connection.close()
     return seconds
+
+
+COLUMNS = "(run_key, key_id, step, timestamp, value, is_nan)"
+
+
+def executemany(data_folder, repetitions):
+    return _timed(repetitions, lambda cursor, rows: cursor.executemany(
+        f"INSERT INTO {TABLE} {COLUMNS} VALUES (%s, %s, %s, %s, %s, %s)", rows))
 
 
 def copy(data_folder, repetitions):
-    connection = _connect()
-    seconds = []
-    for run in range(repetitions):
-        began = time.perf_counter()
-        for start in range(0, TOTAL, BATCH):
-            with connection.transaction(), connection.cursor() as cursor:
-                with cursor.copy(f"COPY {TABLE} (run_key, key_id, step, timestamp, value, is_nan) FROM STDIN") as writer:
-                    for row in _rows(run, start):
-                        writer.write_row(row)
-        seconds.append(time.perf_counter() - began)
-    connection.close()
-    return seconds
+    def write(cursor, rows):
+        with cursor.copy(f"COPY {TABLE} {COLUMNS} FROM STDIN") as writer:
+            for row in rows:
+                writer.write_row(row)
+    return _timed(repetitions, write)
