@@ -19,6 +19,7 @@ import registry  # noqa: E402
 import gpu  # noqa: E402
 import rollout  # noqa: E402
 import features  # noqa: E402
+import csv_formats  # noqa: E402
 import postgres_writes  # noqa: E402
 import features_join_engines  # noqa: E402
 
@@ -50,6 +51,13 @@ CASES = [
      "numpy matmul (OpenBLAS)", tensor.matmul_f32_numpy, "flop", "at least half of OpenBLAS (ratio ≥ 0.5)"),
     ("Read a 1M-row x 20-column numeric CSV into columns", "csv-read-1M-x20", 5,
      "pandas.read_csv", tensor.read_csv_pandas, "rows", "at least 2x faster than pandas"),
+    ("Read the same CSV, against polars", "csv-read-1M-x20", 5,
+     "polars.read_csv", tensor.read_csv_polars, "rows", "faster than polars (issue #14)"),
+] + [
+    (f"Read 1M x 10 CSV, {name}", f"csv-read-format-{name}", 5, "polars.read_csv", csv_formats.polars_reader(name), "rows",
+     "faster than polars on every numeric format (issue #14)")
+    for name in csv_formats.FORMATS
+] + [
     ("Drift: two-sample KS, 1M vs 1M, statistic and p-value", "drift-ks-1M", 7,
      "scipy.stats.ks_2samp", tensor.ks_scipy, "tests", "at least 10x faster than scipy"),
     ("Drift: Wasserstein-1, 1M vs 1M", "drift-wasserstein-1M", 7,

@@ -68,6 +68,13 @@ def read_csv_pandas(data_folder, repetitions):
     return _timed(repetitions, lambda _: pandas.read_csv(path))
 
 
+def read_csv_polars(data_folder, repetitions):
+    """polars.read_csv of the same file (multithreaded Rust reader)."""
+    import polars
+    path = os.path.join(data_folder, "numeric-1M-x20.csv")
+    return _timed(repetitions, lambda _: polars.read_csv(path))
+
+
 def _drift_samples(data_folder):
     x = _load(data_folder, "normal-10M")
     return x[:1_000_000], x[1_000_000:2_000_000] + 0.01

@@ -4,7 +4,10 @@ import MLOpsStorage
 
 /// Every case the harness knows, by name.
 enum BenchmarkCases {
-    static let all: [String: @Sendable (Arguments) async throws -> Measurement] = [
+    static let all: [String: @Sendable (Arguments) async throws -> Measurement] = named.merging(
+        TensorCases.formats.map { ("csv-read-format-\($0)", TensorCases.readFormat($0)) }, uniquingKeysWith: { first, _ in first })
+
+    private static let named: [String: @Sendable (Arguments) async throws -> Measurement] = [
         "sqlite-insert-mlops": StorageCases.sqliteInsertThroughStorage,
         "sqlite-insert-raw-c": StorageCases.sqliteInsertRawC,
         "sqlite-read-empty-10k": StorageCases.emptyReads,
