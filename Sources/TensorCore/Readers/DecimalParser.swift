@@ -17,9 +17,11 @@ import Darwin
 /// ``scanGeneral(_:_:_:)``. Both use Clinger's fast path where it applies: when the digits
 /// (at most 19, leading zeros included) have a value below 2⁵³ and the decimal exponent is
 /// within ±22, the result is one correctly rounded IEEE multiplication or division of two
-/// exactly representable numbers. Anything else (16 or more significant digits, large
-/// exponents) is copied to a small stack buffer and handed to the C library's correctly
-/// rounded `strtod` (in the C locale that Swift programs run in).
+/// exactly representable numbers. Other numbers of at most 19 digits (17 significant digits,
+/// large exponents) go through the Eisel–Lemire algorithm (``eiselLemire(_:_:_:)``). What
+/// neither decides (more than 19 digits, subnormal results, rare ties) is copied to a small
+/// stack buffer and handed to the C library's correctly rounded `strtod` (in the C locale that
+/// Swift programs run in).
 enum DecimalParser {
     /// 10^0 through 10^22, all exactly representable (a table: a `switch` here compiles to an
     /// indirect jump that mispredicts on every number).
@@ -256,6 +258,8 @@ enum DecimalParser {
                     }
                 }
             }
+            // 16 to 19 significant digits, or exponents beyond Clinger's range.
+            if let v = eiselLemire(mantissa, exponent, signBit) { return (v, i) }
         }
         return slowScan(b, start, i)
     }
