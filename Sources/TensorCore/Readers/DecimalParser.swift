@@ -13,7 +13,7 @@ import Darwin
 ///
 /// Digits are read eight at a time with SWAR arithmetic (one 64-bit load finds and converts a
 /// run of digits, with no branch per digit). The common case (a sign, at most 7 integer
-/// digits and 7 decimals, no exponent) is decoded by ``scan(_:_:_:)``; the rest by
+/// digits and 7 decimals, a short exponent) is decoded by ``scan(_:_:_:)``; the rest by
 /// ``scanGeneral(_:_:_:)``. Both use Clinger's fast path where it applies: when the digits
 /// (at most 19, leading zeros included) have a value below 2⁵³ and the decimal exponent is
 /// within ±22, the result is one correctly rounded IEEE multiplication or division of two
@@ -118,7 +118,8 @@ enum DecimalParser {
     /// before `b[end]`.
     ///
     /// This is the small, inlinable common case: an optional sign, at most 7 integer digits,
-    /// an optional point and decimals, at most 15 digits in all, no exponent. Its cost is dominated by the chain
+    /// an optional point and decimals, at most 15 digits in all, an optional exponent of at most
+    /// three digits, and a power of ten within ±22. Its cost is dominated by the chain
     /// from one field's start to the next one's, so the sign is handled without a dependent
     /// load (the words at `start` and `start + 1` are loaded together and one is picked).
     /// Anything else goes to ``scanGeneral(_:_:_:)``.
@@ -161,16 +162,42 @@ enum DecimalParser {
                 if extra == 8 || integerDigits &+ fractionDigits > 15 { return scanGeneral(b, start, end) }
             }
         }
-        // Runs of 8 integer digits may continue; zero needs its sign kept (-0.0); an exponent
-        // needs the general path.
-        if integerDigits == 8 || mantissa == 0 || (i < end && (b[i] | 0x20) == 0x65) {
+        // Runs of 8 integer digits may continue; zero needs its sign kept (-0.0).
+        if integerDigits == 8 || mantissa == 0 {
             return scanGeneral(b, start, end)
         }
-        // At most 15 digits: the signed mantissa (below 10^15 < 2^53) and 10^fractionDigits
-        // (at most 10^15 < 10^22) are exact doubles, so one division rounds correctly (Clinger's
-        // fast path) and keeps the value in floating-point registers.
+        var scale = -fractionDigits
+        if i < end && (b[i] | 0x20) == 0x65 {
+            // A short exponent (`%e` output: e-05, E+12) is read here; a long or missing one
+            // goes to the general path.
+            var j = i &+ 1
+            var negative = false
+            if j < end && (b[j] == 0x2D || b[j] == 0x2B) {
+                negative = b[j] == 0x2D
+                j &+= 1
+            }
+            var e = 0, count = 0
+            while j < end && count < 4 {
+                let d = b[j] &- 0x30
+                if d >= 10 { break }
+                e = e &* 10 &+ Int(d)
+                j &+= 1
+                count &+= 1
+            }
+            if count == 0 || count == 4 { return scanGeneral(b, start, end) }
+            scale &+= negative ? -e : e
+            i = j
+        }
+        // At most 15 digits: the signed mantissa (below 10^15 < 2^53) and 10^|scale| (at most
+        // 10^22) are exact doubles, so one division or multiplication rounds correctly
+        // (Clinger's fast path) and keeps the value in floating-point registers.
         let signed = Int64(bitPattern: mantissa) &* (1 &- 2 &* Int64(isMinus))
-        return (Double(signed) / powerOfTen(fractionDigits), i)
+        if scale <= 0 {
+            if scale < -22 { return scanGeneral(b, start, end) }
+            return (Double(signed) / powerOfTen(-scale), i)
+        }
+        if scale > 22 { return scanGeneral(b, start, end) }
+        return (Double(signed) * powerOfTen(scale), i)
     }
 
     /// The complete version of ``scan(_:_:_:)``: exponents, long mantissas and every fallback.

@@ -51,7 +51,7 @@ struct DecimalParserTests {
     }
 
     @Test(
-        "Numbers inside a long buffer (the fast path a CSV reader takes) parse bit-identical to Double(String): printf shapes from %.6g to %.17g and fixed decimals",
+        "Numbers inside a long buffer (the fast path a CSV reader takes) parse bit-identical to Double(String): printf shapes from %.6g to %.17g, %e with exponents to ±40, and fixed decimals",
         arguments: [4, 5, 6] as [UInt64])
     func fastPathInBuffer(seed: UInt64) throws {
         var rng = ReaderTestRNG(seed: seed)
@@ -59,7 +59,8 @@ struct DecimalParserTests {
         for index in 0..<6_000 {
             let magnitude = pow(10, Double(rng.below(12)) - 6)
             let value = (Double(rng.below(1 << 30)) / Double(1 << 30) - 0.5) * 2 * magnitude
-            switch index % 4 {
+            switch index % 5 {
+            case 4: texts.append(String(format: "%.\(rng.below(15))\(["e", "E"][rng.below(2)])", value * pow(10, Double(rng.below(60) - 30))))
             case 0: texts.append(String(format: "%.\(6 + rng.below(12))g", value))
             case 1: texts.append(String(format: "%.\(1 + rng.below(15))f", value))
             case 2: texts.append(Self.randomDecimal(&rng))
