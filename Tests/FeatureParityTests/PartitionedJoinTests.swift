@@ -172,6 +172,51 @@ struct PartitionedJoinTests {
         }
     }
 
+    @Test("partitioned and in-memory joins agree on canonically equivalent keys, name the same bad row, and refuse what a spill cannot carry")
+    func reviewEdges() throws {
+        try withTemporaryFolder { folder in
+            let join = PointInTimeJoin(key: "id", eventTime: "ts", featureTime: "ft", ttl: try TimeToLive(parsing: "1d"))
+            // A composed "é" in the events, a decomposed one in the features: one entity to Swift.
+            var events = "id,ts\n", features = "id,ft,x\n"
+            for i in 0..<200 {
+                events += "caf\u{E9}\(i),\(1_000 + i)\n"
+                features += "cafe\u{301}\(i),\(900 + i),\(i)\n"
+            }
+            try events.write(toFile: folder.file("e.csv"), atomically: true, encoding: .utf8)
+            try features.write(toFile: folder.file("f.csv"), atomically: true, encoding: .utf8)
+            let whole = try join.joinFiles(events: folder.file("e.csv"), features: folder.file("f.csv"), output: folder.file("w.csv"))
+            let parted = try join.joinFiles(events: folder.file("e.csv"), features: folder.file("f.csv"), output: folder.file("p.csv"), partitions: 8)
+            #expect(whole.matchedEvents == 200 && parted == whole)
+            #expect(try Self.contents(folder.file("w.csv")) == Self.contents(folder.file("p.csv")))
+
+            // A bad time deep in the file: both name the file's row, with the same code.
+            var late = "id,ft,x\n"
+            for i in 0..<150_000 { late += "k\(i % 977),\(i == 140_321 ? "1732523400000" : String(1_000 + i)),1\n" }
+            try late.write(toFile: folder.file("late.csv"), atomically: true, encoding: .utf8)
+            var messages: [String] = []
+            for partitions in [1, 6] {
+                do {
+                    _ = try join.joinFiles(events: folder.file("e.csv"), features: folder.file("late.csv"), output: folder.file("x.csv"), partitions: partitions)
+                    Issue.record("epoch milliseconds were accepted as seconds (\(partitions) partitions)")
+                } catch let error as FeatureParityError {
+                    #expect(error.code == .invalidTime && error.location == "row 140322", "\(partitions): \(error)")
+                    messages.append(error.description)
+                }
+            }
+            #expect(messages.count == 2 && messages[0] == messages[1])
+
+            // JSON Lines with an empty key name: carried in memory, refused by a partitioned join.
+            try #"{"id":"a","ts":10,"":1}"#.appending("\n").write(toFile: folder.file("e.jsonl"), atomically: true, encoding: .utf8)
+            try #"{"id":"a","ft":5,"x":2}"#.appending("\n").write(toFile: folder.file("f.jsonl"), atomically: true, encoding: .utf8)
+            do {
+                _ = try join.joinFiles(events: folder.file("e.jsonl"), features: folder.file("f.jsonl"), output: folder.file("o.jsonl"), partitions: 3)
+                Issue.record("an empty column name went through a partitioned join")
+            } catch let error as FeatureParityError {
+                #expect(error.code == .invalidArgument)
+            }
+        }
+    }
+
     @Test("the partition count grows with the inputs past a third of the memory limit, within 1...512")
     func partitionCount() {
         #expect(PointInTimeJoin.partitionCount(inputBytes: 100, memoryLimit: 1_000) == 1)

@@ -32,6 +32,7 @@ struct PartitionedJoin {
     }
 
     mutating func run(events: String, features: String, output: String, spillFolder: String?) throws(FeatureParityError) -> JoinReport {
+        try Self.makeRoomForOpenFiles(partitions + 16)
         let parent = spillFolder ?? (output as NSString).deletingLastPathComponent
         let folder = "\(parent.isEmpty ? "." : parent)/.mlops-join-\(UUID().uuidString.prefix(8))"
         do {
@@ -45,10 +46,11 @@ struct PartitionedJoin {
 
         // 1. Split: every row of an entity into the same partition.
         try requireColumns(events: events, features: features)
-        let eventKinds = try join.readEvents { schema throws(FeatureParityError) in
-            try split(events, schema: schema, into: layout.events, order: layout.order)
+        let eventKinds = try join.readEvents(events) { schema throws(FeatureParityError) in
+            try split(events, schema: schema, times: [join.eventTime], into: layout.events, order: layout.order)
         }
-        let featureKinds = try split(features, schema: join.featureSchema, into: layout.features, order: nil)
+        let featureKinds = try split(
+            features, schema: join.featureSchema, times: [join.featureTime] + (join.createdTime.map { [$0] } ?? []), into: layout.features, order: nil)
 
         // 2. Join each partition in memory; its rows go to a file in the output's format.
         var reports: [JoinReport] = []
@@ -97,7 +99,7 @@ struct PartitionedJoin {
     ///
     /// - Returns: The kind of every column, to read the spills back exactly as the file reads.
     private func split(
-        _ path: String, schema: [String: ColumnKind], into spill: (Int) -> String, order: String?
+        _ path: String, schema: [String: ColumnKind], times: [String], into spill: (Int) -> String, order: String?
     ) throws(FeatureParityError) -> [String: ColumnKind] {
         let input = try TableInput(path: path, schema: schema)
         // A JSON Lines reader learns its columns from the first chunk.
@@ -112,15 +114,34 @@ struct PartitionedJoin {
             orderFile = try order.map { path throws(TableError) in try BufferedFileWriter(path: path, atomic: false) }
         }
         var partitionOfRow: [UInt16] = []
+        var rowsBefore = 0
         while let chunk = try input.nextChunk(maxRows: chunkRows) {
             if kinds == nil {
                 names = chunk.columnNames
+                // The spills are CSV with a header: an empty name would come back as `columnN`.
+                if names.contains("") {
+                    throw FeatureParityError(
+                        .invalidArgument, "\(path) has a column with an empty name, which a partitioned join cannot carry", location: path,
+                        fix: "name the column, or join in memory (--partitions 1).")
+                }
                 keyIndex = names.firstIndex(of: join.key) ?? 0
                 kinds = chunk.columns.map(\.kind)
                 try writing(spill(0)) { () throws(TableError) in
                     for file in files { try file.append(TableRowEncoder.header(names, format: .csv)) }
                 }
             }
+            // Times are checked here, where the file's row numbers are known, exactly as the
+            // join in memory checks them (a partition would name its own rows), and so that a
+            // time past the year 9999 never reaches a spill file.
+            for name in times {
+                guard let column = chunk.column(named: name) else { continue }
+                do {
+                    _ = try TimeValues(column, name: name)
+                } catch {
+                    throw Self.shifted(error, byRows: rowsBefore)
+                }
+            }
+            rowsBefore += chunk.rowCount
             // Each distinct key is hashed once per chunk; rows without a key go to partition 0.
             guard case .categorical(let keys) = chunk.columns[keyIndex] else {
                 throw FeatureParityError(.missingColumn, "The key column '\(join.key)' of \(path) is not text", location: join.key)
@@ -153,11 +174,21 @@ struct PartitionedJoin {
         return Dictionary(zip(names, finalKinds), uniquingKeysWith: { first, _ in first })
     }
 
-    /// The partition of a key: 64-bit FNV-1a of its UTF-8 bytes, mixed, scaled to the count.
+    /// The partition of a key: its Swift hash, scaled to the count. Swift's hash agrees with
+    /// `String`'s `==`, as the join's key matching does (canonically equivalent keys, such as a
+    /// composed and a decomposed "é", are one entity there and so land in one partition); it is
+    /// seeded per process, which is all a partitioning inside one run needs.
     static func partition(of key: String, among count: Int) -> Int {
-        var hasher = FNV1a()
-        for byte in key.utf8 { hasher.add(byte) }
-        return Int(truncatingIfNeeded: hasher.value.multipliedFullWidth(by: UInt64(count)).high)
+        Int(truncatingIfNeeded: UInt64(bitPattern: Int64(key.hashValue)).multipliedFullWidth(by: UInt64(count)).high)
+    }
+
+    /// `error` with a "row N" location moved down by `rows` (a chunk's rows counted from the
+    /// file's start).
+    static func shifted(_ error: FeatureParityError, byRows rows: Int) -> FeatureParityError {
+        guard let location = error.location, location.hasPrefix("row "), let row = Int(location.dropFirst(4)) else { return error }
+        var moved = error
+        moved.location = "row \(row + rows)"
+        return moved
     }
 
     /// Copies the partitions' rows to `file` in the order the order file gives.
@@ -186,6 +217,26 @@ struct PartitionedJoin {
         for p in 0..<partitions where try readers[p].copyRecord(into: &extra) {
             throw FeatureParityError(.fileError, "Partition \(p) of the join has more rows than the events", location: layout.joined(p))
         }
+    }
+}
+
+extension PartitionedJoin {
+    /// Raises the process's soft limit on open files to `needed` when it is lower (up to the
+    /// hard limit): the split and the merge hold one file per partition open at once.
+    ///
+    /// - Throws: ``FeatureParityError/Code/invalidArgument`` when even the hard limit is lower.
+    static func makeRoomForOpenFiles(_ needed: Int) throws(FeatureParityError) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        guard limit.rlim_cur < rlim_t(needed) else { return }
+        if limit.rlim_max >= rlim_t(needed) {
+            var raised = limit
+            raised.rlim_cur = rlim_t(needed)
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { return }
+        }
+        throw FeatureParityError(
+            .invalidArgument, "A join in \(needed - 16) partitions needs \(needed) open files; this process may open \(limit.rlim_max)", location: "partitions",
+            fix: "use fewer partitions (or a larger --memory-limit), or raise the open-file limit (ulimit -n).")
     }
 }
 

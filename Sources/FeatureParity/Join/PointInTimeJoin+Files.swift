@@ -63,7 +63,7 @@ extension PointInTimeJoin {
             throw FeatureParityError(.fileError, "Cannot write \(output): its folder does not exist", location: output, fix: "create the folder, or choose another output path.")
         }
         if partitions == 1 {
-            let eventTable = try readEvents { schema throws(FeatureParityError) in try TableInput.readAll(events, schema: schema) }
+            let eventTable = try readEvents(events) { schema throws(FeatureParityError) in try TableInput.readAll(events, schema: schema) }
             let featureTable = try TableInput.readAll(features, schema: featureSchema)
             let (table, report) = try join(events: eventTable, features: featureTable)
             do {
@@ -87,10 +87,13 @@ extension PointInTimeJoin {
     /// Reads the events with `read`: with the key as text and the time column as the file has
     /// it (numbers or ISO times, so it is written back as it was), and again with the time
     /// forced to times when its forms are mixed and the first reading fails.
-    func readEvents<Result>(_ read: ([String: ColumnKind]) throws(FeatureParityError) -> Result) throws(FeatureParityError) -> Result {
+    ///
+    /// Only a failure to read the events file itself (its location) is retried: a failure to
+    /// write a spill file is not a question of the time column's form.
+    func readEvents<Result>(_ path: String, _ read: ([String: ColumnKind]) throws(FeatureParityError) -> Result) throws(FeatureParityError) -> Result {
         do {
             return try read([key: .categorical])
-        } catch let error where error.code == .fileError {
+        } catch let error where error.code == .fileError && error.location == path {
             return try read([key: .categorical, eventTime: .timestamp])
         }
     }

@@ -24,7 +24,7 @@ struct DriftOptions: ParsableArguments {
     @Option(help: "auto, or one method for every column.")
     var method: MethodChoice = .auto
 
-    @Option(parsing: .upToNextOption, help: "Only these columns (space or comma separated).")
+    @Option(parsing: .upToNextOption, help: "Only these columns (space or comma separated): from CSV files only they are read, and the data-quality checks (duplicate rows included) look at them alone.")
     var columns: [String] = []
 
     @Option(help: "The threshold for the chosen method (a significance level for tests, a distance otherwise).")

@@ -97,7 +97,7 @@ struct FeaturesJoin: AsyncParsableCommand {
         if let partitions { return partitions }
         let limit = memoryLimit.flatMap(Self.bytes) ?? Int64(ProcessInfo.processInfo.physicalMemory / 2)
         let size = [events, features].reduce(Int64(0)) { total, path in
-            total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0)
+            total + (((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0)
         }
         return PointInTimeJoin.partitionCount(inputBytes: size, memoryLimit: limit)
     }

@@ -91,8 +91,9 @@ public struct FileSystemArtifactStore: ArtifactStore {
     /// folder and renaming its marker into place leaves exactly this; it holds no artifact, and
     /// the next writer adopts it. Read-only opens treat it as an empty store.
     static func isUnfinishedCreation(_ root: String) -> Bool {
-        guard FileIO.isDirectory(root), !FileIO.exists("\(root)/\(markerName)") else { return false }
-        return (FileIO.contents(of: root) ?? []).allSatisfy { $0.hasPrefix(markerTemporaryPrefix) }
+        // A folder that cannot be listed (no permission) is not known to be empty: not a store.
+        guard FileIO.isDirectory(root), !FileIO.exists("\(root)/\(markerName)"), let contents = FileIO.contents(of: root) else { return false }
+        return contents.allSatisfy { $0.hasPrefix(markerTemporaryPrefix) }
     }
 
     /// Creates what is missing of the layout, idempotently: the marker first (atomically, by a

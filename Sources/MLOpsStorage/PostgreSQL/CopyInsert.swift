@@ -73,8 +73,10 @@ struct CopyInsert {
     /// The temporary table a conflict-skipping copy goes through: one per table, column list
     /// and session (a hash of the columns tells lists apart).
     var stagingTable: String {
+        // The hash covers the whole table name too: two long names sharing their first 40
+        // characters get two tables.
         var hash: UInt32 = 2_166_136_261
-        for byte in columns.joined(separator: ",").utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        for byte in (table + ":" + columns.joined(separator: ",")).utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
         return "mlops_copy_\(table.prefix(40))_\(String(hash, radix: 16))"
     }
 

@@ -32,8 +32,17 @@ struct PostgresSQLConnection: SQLConnection, Sendable {
     /// round trip each instead of one per row); any other statement runs once per row.
     func executeBatch(_ sql: String, _ rows: [[SQLValue]]) async throws {
         if rows.count >= Self.copyThreshold, let copy = CopyInsert(sql), rows.allSatisfy({ $0.count == copy.columns.count }) {
-            try await copyRows(copy, rows, sql: sql)
-            return
+            // Behind a savepoint: where COPY is not allowed (no TEMP privilege, row-level
+            // security) the batch falls back to multi-row inserts, in the same transaction. A
+            // batch the data itself breaks fails there again, with the same typed error.
+            _ = try await run("SAVEPOINT mlops_copy", [])
+            do {
+                try await copyRows(copy, rows, sql: sql)
+                _ = try await run("RELEASE SAVEPOINT mlops_copy", [])
+                return
+            } catch {
+                _ = try await run("ROLLBACK TO SAVEPOINT mlops_copy", [])
+            }
         }
         guard rows.count > 1, let insert = MultiRowInsert(sql), rows.allSatisfy({ $0.count == insert.width }) else {
             for arguments in rows { _ = try await run(sql, arguments) }

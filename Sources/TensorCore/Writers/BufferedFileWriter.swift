@@ -34,6 +34,8 @@ public final class BufferedFileWriter {
         capacity = max(4096, bufferSize)
         descriptor = open(writingPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
+            // Nothing was opened: deinit must not remove a file this writer never made.
+            finished = true
             throw TableError(.fileUnwritable, path: path, detail: "it cannot be created (\(String(cString: strerror(errno))); does its folder exist, and may it be written?)")
         }
         buffer.reserveCapacity(capacity + 4096)
@@ -77,6 +79,9 @@ public final class BufferedFileWriter {
             }
         }
         if failure != 0 {
+            // What was written stays written: a later flush must not write it again.
+            buffer.removeFirst(offset)
+            byteCount += offset
             throw TableError(.fileUnwritable, path: path, detail: String(cString: strerror(failure)))
         }
         byteCount += total
