@@ -82,7 +82,17 @@ extension CSVEngine {
         let last = columnCount &- 1
         var index = slot
         for c in 0..<columnCount {
-            guard let (value, q) = DecimalParser.scan(b, p, end), q < end else { return nil }
+            let value: Double, q: Int
+            if let (number, r) = DecimalParser.scan(b, p, end) {
+                (value, q) = (number, r)
+            } else if p < end, b[p] == 0x22, let (number, r) = DecimalParser.scan(b, p &+ 1, end), r < end, b[r] == 0x22 {
+                // A quoted number (`"12.5"`): a number cannot hold a quote, so the field is the
+                // number between the quotes when the closing one follows it.
+                (value, q) = (number, r &+ 1)
+            } else {
+                return nil
+            }
+            guard q < end else { return nil }
             let ch = b[q]
             doubles[index] = value
             valid[index] = true
@@ -123,7 +133,13 @@ extension CSVEngine {
         var newlines = 0
         for c in 0..<columnCount {
             var handled = false
-            if isFastNumber(c), let (value, q) = DecimalParser.scan(b, p, end) {
+            if isFastNumber(c), p &+ 1 < end, b[p] == 0x22, let (value, r) = DecimalParser.scan(b, p &+ 1, end), r &+ 1 < end, b[r] == 0x22,
+               stops[Int(b[r &+ 1])] {
+                // A quoted number whose closing quote ends the field.
+                storeNumber(c, value)
+                p = r &+ 1
+                handled = true
+            } else if isFastNumber(c), let (value, q) = DecimalParser.scan(b, p, end) {
                 if q < end {
                     if stops[Int(b[q])] {
                         storeNumber(c, value)

@@ -154,12 +154,20 @@ enum DecimalParser {
             i &+= count
             if count == 8 {
                 // A second run: `%.9g`-style decimals (0.298745538) and longer fractions stay
-                // here while the digits number at most 15.
+                // here; a third run too while the digits number at most 19 (`%.17g`), so the
+                // mantissa stays exact.
                 let (more, extra) = digitRun(b, i, end)
                 mantissa = mantissa &* integerPowerOfTen(extra) &+ more
                 fractionDigits &+= extra
                 i &+= extra
-                if extra == 8 || integerDigits &+ fractionDigits > 15 { return scanGeneral(b, start, end) }
+                if extra == 8 {
+                    let (tail, last) = digitRun(b, i, end)
+                    if last == 8 || integerDigits &+ fractionDigits &+ last > 19 { return scanGeneral(b, start, end) }
+                    mantissa = mantissa &* integerPowerOfTen(last) &+ tail
+                    fractionDigits &+= last
+                    i &+= last
+                }
+                if integerDigits &+ fractionDigits > 19 { return scanGeneral(b, start, end) }
             }
         }
         // Runs of 8 integer digits may continue; zero needs its sign kept (-0.0).
@@ -187,6 +195,11 @@ enum DecimalParser {
             if count == 0 || count == 4 { return scanGeneral(b, start, end) }
             scale &+= negative ? -e : e
             i = j
+        }
+        if integerDigits &+ fractionDigits > 15 {
+            // 16 to 19 digits: Eisel–Lemire on the exact mantissa, strtod when it declines.
+            guard let value = eiselLemire(mantissa, scale, UInt64(isMinus) << 63) else { return scanGeneral(b, start, end) }
+            return (value, i)
         }
         // At most 15 digits: the signed mantissa (below 10^15 < 2^53) and 10^|scale| (at most
         // 10^22) are exact doubles, so one division or multiplication rounds correctly

@@ -120,6 +120,34 @@ struct CSVReaderTests {
         #expect(joined == table)
     }
 
+    @Test("Quoted numbers read as the same numbers as unquoted ones, on the numeric and the mixed fast paths; quotes with more text stay text")
+    func quotedNumbers() throws {
+        let folder = try ReaderTempFolder()
+        var plain = "a,b,c\n", quoted = "a,b,c\n", mixed = "a,b,label\n", mixedQuoted = "a,b,label\n"
+        var rng = ReaderTestRNG(seed: 31)
+        for i in 0..<5_000 {
+            let a = String(format: "%.\(rng.below(17))g", (Double(rng.below(1 << 30)) / Double(1 << 20) - 512) * pow(10, Double(rng.below(20) - 10)))
+            let b = String(rng.below(100_000) - 50_000)
+            let c = String(format: "%.6e", Double(rng.below(1 << 30)) / 7)
+            plain += "\(a),\(b),\(c)\n"
+            quoted += "\"\(a)\",\(i % 2 == 0 ? "\"\(b)\"" : b),\"\(c)\"\(i % 3 == 0 ? "\r\n" : "\n")"
+            mixed += "\(a),\(b),x\(i % 7)\n"
+            mixedQuoted += "\"\(a)\",\"\(b)\",\"x\(i % 7)\"\n"
+        }
+        for (reference, candidate) in [(plain, quoted), (mixed, mixedQuoted)] {
+            let expected = try CSVReader.readAll(path: try folder.write(reference, name: "plain.csv")).0
+            let read = try CSVReader.readAll(path: try folder.write(candidate, name: "quoted.csv")).0
+            #expect(read.columnKinds == expected.columnKinds)
+            for name in ["a", "b"] {
+                let x = try read.doubleColumn(named: name), y = try expected.doubleColumn(named: name)
+                #expect((0..<x.count).allSatisfy { x[$0]?.bitPattern == y[$0]?.bitPattern }, "\(name)")
+            }
+        }
+        // Text after the closing quote is kept, so such a field is no number.
+        let odd = try CSVReader.readAll(path: try folder.write("v\n\"1.5\"x\n\"2\"\n", name: "odd.csv")).0
+        #expect(Array(try odd.categoricalColumn(named: "v")) == ["1.5x", "2"])
+    }
+
     @Test("Kinds are inferred from the first rows: numbers, timestamps, text, and all-missing")
     func inference() throws {
         let folder = try ReaderTempFolder()
