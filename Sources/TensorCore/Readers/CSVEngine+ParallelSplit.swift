@@ -15,8 +15,9 @@ extension CSVEngine {
     /// ``CSVBlockWorker`` thread, the first here with the usual paths; then appends the
     /// worker's rows (as many as the chunk still takes).
     ///
-    /// - Returns: `false` when the buffered run is not eligible (too short, holds a quote, or
-    ///   has more records than the chunk takes); nothing was consumed then.
+    /// - Returns: `false` when the buffered run is not eligible (too short, no record boundary
+    ///   outside quotes past its middle, or more records than the chunk takes); nothing was
+    ///   consumed then.
     mutating func parallelStep(_ maxRows: Int, _ block: ScratchBlock) throws(TableError) -> Bool {
         let b = source.buffer
         let s = source.start
@@ -30,13 +31,20 @@ extension CSVEngine {
             parallelDeclined = true
             return false
         }
-        if memchr(b + s, 0x22, regionEnd - s) != nil {
-            noParallelBefore = source.position + (regionEnd - s)
-            return false
-        }
         let middle = s + (regionEnd - s) / 2
-        guard let midLF = memchr(b + middle, 0x0A, regionEnd - middle) else { return false }
-        let mid = UnsafeMutableRawPointer(midLF).assumingMemoryBound(to: UInt8.self) - b + 1
+        let mid: Int
+        if memchr(b + s, 0x22, regionEnd - s) == nil {
+            guard let midLF = memchr(b + middle, 0x0A, regionEnd - middle) else { return false }
+            mid = UnsafeMutableRawPointer(midLF).assumingMemoryBound(to: UInt8.self) - b + 1
+        } else {
+            // Quoted fields (quoted numbers, say): split only at a line break the reader's own
+            // quoting rules put outside every quoted field.
+            guard let boundary = Self.recordBoundary(b, from: s, after: middle, before: regionEnd, delimiter: delimiter) else {
+                noParallelBefore = source.position + (regionEnd - s)
+                return false
+            }
+            mid = boundary
+        }
         guard mid < regionEnd else { return false }
         let worker = blockWorker ?? CSVBlockWorker(
             delimiter: delimiter, stops: stops, columnCount: names.count, markers: markers)
@@ -96,7 +104,42 @@ extension CSVEngine {
         return true
     }
 
-    /// Parses the complete, quote-free records before `limit` (never refilling the buffer,
+    /// The index after the first line feed at or after `middle` that ends a record, following
+    /// the reader's quoting rules from `start` (a record start): a quote opens a quoted field
+    /// only at a field's start; inside one, `""` is a quote and a lone quote closes it; a quote
+    /// anywhere else is an ordinary character. Nil when no such line feed comes before `end`.
+    static func recordBoundary(_ b: UnsafeMutablePointer<UInt8>, from start: Int, after middle: Int, before end: Int, delimiter: UInt8) -> Int? {
+        var i = start
+        var inQuotes = false
+        var atFieldStart = true
+        while i < end {
+            let c = b[i]
+            if inQuotes {
+                if c == 0x22 {
+                    if i &+ 1 < end && b[i &+ 1] == 0x22 {
+                        i &+= 2
+                        continue
+                    }
+                    inQuotes = false
+                }
+                i &+= 1
+                continue
+            }
+            if c == 0x0A {
+                if i >= middle { return i &+ 1 }
+                atFieldStart = true
+            } else if c == 0x22 && atFieldStart {
+                inQuotes = true
+                atFieldStart = false
+            } else {
+                atFieldStart = c == delimiter || c == 0x0D
+            }
+            i &+= 1
+        }
+        return nil
+    }
+
+    /// Parses the complete records before `limit` (never refilling the buffer,
     /// which a worker is reading), until the chunk holds `maxRows` rows.
     private mutating func streamRun(_ maxRows: Int, until limit: Int, _ block: ScratchBlock) throws(TableError) {
         while chunkRows < maxRows && source.start < limit {

@@ -37,8 +37,9 @@ public struct CSVReadOptions: Sendable, Hashable {
     public var blockSize: Int
     /// Whether a second thread may parse half of each block (default `true`). It is used only
     /// where it cannot change the result: every column is a double column, the machine has more
-    /// than one processor, and the block holds no quote character. Bad rows are still reported
-    /// in file order with their exact lines.
+    /// than one processor, and a block is split only at a record boundary (outside every quoted
+    /// field, by the reader's own quoting rules). Bad rows are still reported in file order with
+    /// their exact lines.
     public var parallelParsing: Bool
     /// The columns to read, by name (default `nil`: all). The others are only scanned past:
     /// their text is not converted, interned or kept, so leaving out a column of millions of

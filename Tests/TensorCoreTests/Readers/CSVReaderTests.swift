@@ -148,6 +148,47 @@ struct CSVReaderTests {
         #expect(Array(try odd.categoricalColumn(named: "v")) == ["1.5x", "2"])
     }
 
+    @Test("Quoted numeric files read the same with and without the parallel split, even with quoted line breaks, stray and doubled quotes among them")
+    func quotedParallelSplit() throws {
+        let folder = try ReaderTempFolder()
+        var rng = ReaderTestRNG(seed: 41)
+        var lines: [String] = ["a,b,c"]
+        for i in 0..<90_000 {
+            let a = String(format: "%.\(rng.below(17))g", (Double(rng.below(1 << 30)) / Double(1 << 20) - 512))
+            var line = "\"\(a)\",\(rng.below(1_000)),\"\(rng.below(100))\""
+            // Awkward records here and there: each must come out as the serial reader has it.
+            switch i % 9_973 {
+            case 17: line = "\"12\n34\",5,6"  // a quoted line break (not a number: a bad row)
+            case 29: line = "5\"6,7,8"  // a stray quote in an unquoted field
+            case 31: line = "\"1\"\"2\",3,4"  // a doubled quote
+            case 37: line = "\"7\"x,8,9"  // text after a closing quote
+            default: break
+            }
+            lines.append(line)
+        }
+        let path = try folder.write(lines.joined(separator: "\n") + "\n", name: "quoted-big.csv")
+        var tables: [FeatureTable] = [], reports: [ReadReport] = []
+        var splits = 0
+        for parallel in [false, true] {
+            let options = CSVReadOptions(schema: ["a": .double, "b": .double, "c": .double], badRowPolicy: .skip, maxRecordedSkipReasons: 100, blockSize: 1 << 20, parallelParsing: parallel)
+            let reader = try CSVReader(path: path, options: options)
+            let table = try #require(try reader.nextChunk(maxRows: Int.max))
+            #expect(try reader.nextChunk(maxRows: Int.max) == nil)
+            tables.append(table)
+            reports.append(reader.report)
+            if parallel { splits = reader.parallelBlockCount }
+        }
+        // The split really ran (where a second processor exists).
+        #expect(ProcessInfo.processInfo.activeProcessorCount < 2 || splits > 0, "no block was split")
+        #expect(reports[0].rowsRead == reports[1].rowsRead && reports[0].rowsSkipped == reports[1].rowsSkipped)
+        #expect(reports[0].rowsSkipped > 0)
+        #expect(reports[0].skipReasons.map(\.line) == reports[1].skipReasons.map(\.line))
+        for name in ["a", "b", "c"] {
+            let x = try tables[0].doubleColumn(named: name), y = try tables[1].doubleColumn(named: name)
+            #expect(x.count == y.count && (0..<x.count).allSatisfy { x[$0]?.bitPattern == y[$0]?.bitPattern }, "\(name)")
+        }
+    }
+
     @Test("Kinds are inferred from the first rows: numbers, timestamps, text, and all-missing")
     func inference() throws {
         let folder = try ReaderTempFolder()
