@@ -31,20 +31,13 @@ extension CSVEngine {
             parallelDeclined = true
             return false
         }
+        // The split is speculative: the first line feed past the middle. Records in quoted
+        // fields may hold line feeds, but the split is kept only when this thread's records end
+        // exactly there (see below), which the reader's own quoting rules then vouch for;
+        // otherwise the worker's rows are dropped and this thread reads on.
         let middle = s + (regionEnd - s) / 2
-        let mid: Int
-        if memchr(b + s, 0x22, regionEnd - s) == nil {
-            guard let midLF = memchr(b + middle, 0x0A, regionEnd - middle) else { return false }
-            mid = UnsafeMutableRawPointer(midLF).assumingMemoryBound(to: UInt8.self) - b + 1
-        } else {
-            // Quoted fields (quoted numbers, say): split only at a line break the reader's own
-            // quoting rules put outside every quoted field.
-            guard let boundary = Self.recordBoundary(b, from: s, after: middle, before: regionEnd, delimiter: delimiter) else {
-                noParallelBefore = source.position + (regionEnd - s)
-                return false
-            }
-            mid = boundary
-        }
+        guard let midLF = memchr(b + middle, 0x0A, regionEnd - middle) else { return false }
+        let mid = UnsafeMutableRawPointer(midLF).assumingMemoryBound(to: UInt8.self) - b + 1
         guard mid < regionEnd else { return false }
         let worker = blockWorker ?? CSVBlockWorker(
             delimiter: delimiter, stops: stops, columnCount: names.count, markers: markers)
@@ -102,41 +95,6 @@ extension CSVEngine {
             line += worker.rowLines[take - 1]
         }
         return true
-    }
-
-    /// The index after the first line feed at or after `middle` that ends a record, following
-    /// the reader's quoting rules from `start` (a record start): a quote opens a quoted field
-    /// only at a field's start; inside one, `""` is a quote and a lone quote closes it; a quote
-    /// anywhere else is an ordinary character. Nil when no such line feed comes before `end`.
-    static func recordBoundary(_ b: UnsafeMutablePointer<UInt8>, from start: Int, after middle: Int, before end: Int, delimiter: UInt8) -> Int? {
-        var i = start
-        var inQuotes = false
-        var atFieldStart = true
-        while i < end {
-            let c = b[i]
-            if inQuotes {
-                if c == 0x22 {
-                    if i &+ 1 < end && b[i &+ 1] == 0x22 {
-                        i &+= 2
-                        continue
-                    }
-                    inQuotes = false
-                }
-                i &+= 1
-                continue
-            }
-            if c == 0x0A {
-                if i >= middle { return i &+ 1 }
-                atFieldStart = true
-            } else if c == 0x22 && atFieldStart {
-                inQuotes = true
-                atFieldStart = false
-            } else {
-                atFieldStart = c == delimiter || c == 0x0D
-            }
-            i &+= 1
-        }
-        return nil
     }
 
     /// Parses the complete records before `limit` (never refilling the buffer,

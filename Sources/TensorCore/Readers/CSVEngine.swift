@@ -69,8 +69,6 @@ struct CSVEngine: ChunkAssembly {
     /// Whether blocks may be split with a ``CSVBlockWorker`` (all columns fast doubles, the
     /// option on, more than one processor).
     var parallel = false
-    /// The file offset before which no block is split (a quote was seen in that run).
-    var noParallelBefore = 0
     /// Whether splitting was declined for the bytes buffered now (too few, or more records than
     /// the chunk takes); cleared when the buffer refills or a new chunk starts.
     var parallelDeclined = false
@@ -127,7 +125,7 @@ struct CSVEngine: ChunkAssembly {
         }
         while chunkRows < maxRows {
             if parallel && !parallelDeclined && parallelPauseBlocks == 0
-                && source.end - source.start >= Self.parallelMinimumBytes && source.position >= noParallelBefore {
+                && source.end - source.start >= Self.parallelMinimumBytes {
                 if try parallelStep(maxRows, block) { continue }
             }
             guard let outcome = takeFastRecord(block) else { continue }

@@ -157,6 +157,8 @@ struct CSVReaderTests {
             let a = String(format: "%.\(rng.below(17))g", (Double(rng.below(1 << 30)) / Double(1 << 20) - 512))
             var line = "\"\(a)\",\(rng.below(1_000)),\"\(rng.below(100))\""
             // Awkward records here and there: each must come out as the serial reader has it.
+            // Quoted line breaks every 97 rows, so some fall where a block is split.
+            if i % 97 == 5 { line = "\"8\n9\",1,2" }
             switch i % 9_973 {
             case 17: line = "\"12\n34\",5,6"  // a quoted line break (not a number: a bad row)
             case 29: line = "5\"6,7,8"  // a stray quote in an unquoted field
