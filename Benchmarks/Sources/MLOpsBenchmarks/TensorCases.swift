@@ -88,30 +88,26 @@ enum TensorCases {
         return measurement
     }
 
-    /// The 1M x 20 numeric CSV into typed columns.
     /// One 1,000,000 × 10 file of each numeric format issue #14 names (written by
     /// `Benchmarks/baselines/csv_formats.py`), read whole.
     static func readFormat(_ name: String) -> @Sendable (Arguments) async throws -> Measurement {
-        { arguments in
-            let path = "\(arguments.dataFolder)/csv-format-\(name).csv"
-            var rows = 0
-            let measurement = try await Measurement.repeated(arguments.repetitions, items: 1_000_000) {
-                rows = try CSVReader.readAll(path: path).0.rowCount
-            }
-            guard rows == 1_000_000 else { throw BenchmarkFailure("read \(rows) rows of \(path)") }
-            return measurement
-        }
+        { arguments in try await readWhole("\(arguments.dataFolder)/csv-format-\(name).csv", arguments) }
     }
 
     static let formats = ["integers", "fixed", "sig9", "sig17", "exponents", "quoted", "missing"]
 
+    /// The 1M x 20 numeric CSV into typed columns.
     @Sendable static func readCSV(_ arguments: Arguments) async throws -> Measurement {
-        let path = "\(arguments.dataFolder)/numeric-1M-x20.csv"
+        try await readWhole("\(arguments.dataFolder)/numeric-1M-x20.csv", arguments)
+    }
+
+    /// A 1,000,000-row CSV file read whole into columns.
+    static func readWhole(_ path: String, _ arguments: Arguments) async throws -> Measurement {
         var rows = 0
         let measurement = try await Measurement.repeated(arguments.repetitions, items: 1_000_000) {
             rows = try CSVReader.readAll(path: path).0.rowCount
         }
-        guard rows == 1_000_000 else { throw BenchmarkFailure("read \(rows) rows") }
+        guard rows == 1_000_000 else { throw BenchmarkFailure("read \(rows) rows of \(path)") }
         return measurement
     }
 }
