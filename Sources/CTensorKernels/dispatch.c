@@ -22,6 +22,8 @@
  *  - tk_force_portable: test-only switch, see tk_set_force_portable. */
 static atomic_int tk_cpu_cache = -1;
 static atomic_int tk_force_portable = 0;
+static atomic_int tk_avx512_cache = -1;
+static atomic_int tk_force_avx2 = 0;
 
 static int tk_detect_avx2_fma(void) {
 #if TK_X86_64
@@ -53,6 +55,39 @@ int tk_internal_use_avx2(void) {
 }
 
 int tk_uses_avx2_fma(void) { return tk_internal_use_avx2(); }
+
+static int tk_detect_avx512(void) {
+#if TK_X86_64
+    /* MLOPS_KERNELS_NO_AVX512 (any value) keeps the AVX2 kernels, to compare the two paths
+     * on one machine (as OPENBLAS_CORETYPE does for OpenBLAS). */
+    if (getenv("MLOPS_KERNELS_NO_AVX512") != NULL) return 0;
+    __builtin_cpu_init();
+    /* Also checks that the OS saves the ZMM state (XCR0 opmask and upper halves). */
+    return __builtin_cpu_supports("avx512f") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
+int tk_cpu_has_avx512(void) {
+    int v = atomic_load_explicit(&tk_avx512_cache, memory_order_relaxed);
+    if (TK_UNLIKELY(v < 0)) {
+        v = tk_detect_avx512();
+        atomic_store_explicit(&tk_avx512_cache, v, memory_order_relaxed);
+    }
+    return v;
+}
+
+void tk_set_force_avx2(int force) {
+    atomic_store_explicit(&tk_force_avx2, force ? 1 : 0, memory_order_relaxed);
+}
+
+int tk_internal_use_avx512(void) {
+    if (atomic_load_explicit(&tk_force_avx2, memory_order_relaxed)) return 0;
+    return tk_internal_use_avx2() && tk_cpu_has_avx512();
+}
+
+int tk_uses_avx512(void) { return tk_internal_use_avx512(); }
 
 void *tk_aligned_alloc(size_t bytes) {
     if (bytes == 0) return NULL;

@@ -66,6 +66,25 @@
 #define TK_SGEMM_NC 4080
 #endif
 
+#ifndef TK_DGEMM512_MC
+#define TK_DGEMM512_MC 120
+#endif
+#ifndef TK_DGEMM512_KC
+#define TK_DGEMM512_KC 256
+#endif
+#ifndef TK_DGEMM512_NC
+#define TK_DGEMM512_NC 2048
+#endif
+#ifndef TK_SGEMM512_MC
+#define TK_SGEMM512_MC 120
+#endif
+#ifndef TK_SGEMM512_KC
+#define TK_SGEMM512_KC 256
+#endif
+#ifndef TK_SGEMM512_NC
+#define TK_SGEMM512_NC 4096
+#endif
+
 /* m, n or k at most this: plain loops instead of packing (gemm_template.h) */
 #define TK_GEMM_THIN 4
 
@@ -101,23 +120,95 @@
 #define G_NC TK_SGEMM_NC
 #define G_UKR_AVX2 tk_sgemm_ukr_avx2
 #include "gemm_template.h"
+#undef G_T
+#undef G_NAME
+#undef G_MR
+#undef G_NR
+#undef G_MC
+#undef G_KC
+#undef G_NC
+#undef G_UKR_AVX2
+
+/* The AVX-512 instantiations: the same driver around the 12 x 16 (double) and
+ * 12 x 32 (float) kernels of gemm_avx512.c. Their "avx2" flag selects the
+ * AVX-512 kernel (and the AVX2 clones of the thin-shape loops). Cache blocks:
+ * a B micro-panel of KC x NR is 256 x 16 x 8 B = 32 KiB (double) and
+ * 256 x 32 x 4 B = 32 KiB (float), inside a 48 KiB L1d; NC is a multiple of
+ * NR. Only on x86_64. */
+#if TK_X86_64
+#if (TK_DGEMM512_MC % TK_DGEMM512_MR) || (TK_DGEMM512_NC % TK_DGEMM512_NR) || \
+    (TK_SGEMM512_MC % TK_SGEMM512_MR) || (TK_SGEMM512_NC % TK_SGEMM512_NR)
+#error "MC must be a multiple of MR and NC a multiple of NR"
+#endif
+#define G_T double
+#define G_NAME(x) tk_dz##x
+#define G_MR TK_DGEMM512_MR
+#define G_NR TK_DGEMM512_NR
+#define G_MC TK_DGEMM512_MC
+#define G_KC TK_DGEMM512_KC
+#define G_NC TK_DGEMM512_NC
+#define G_UKR_AVX2 tk_dgemm_ukr_avx512
+#include "gemm_template.h"
+#undef G_T
+#undef G_NAME
+#undef G_MR
+#undef G_NR
+#undef G_MC
+#undef G_KC
+#undef G_NC
+#undef G_UKR_AVX2
+
+#define G_T float
+#define G_NAME(x) tk_sz##x
+#define G_MR TK_SGEMM512_MR
+#define G_NR TK_SGEMM512_NR
+#define G_MC TK_SGEMM512_MC
+#define G_KC TK_SGEMM512_KC
+#define G_NC TK_SGEMM512_NC
+#define G_UKR_AVX2 tk_sgemm_ukr_avx512
+#include "gemm_template.h"
+#endif
 
 void tk_dgemm(size_t m, size_t n, size_t k, const double *a, size_t lda, const double *b,
               size_t ldb, double *c, size_t ldc, int accumulate) {
+#if TK_X86_64
+    if (tk_internal_use_avx512()) {
+        tk_dzgemm_entry(m, n, k, a, lda, b, ldb, c, ldc, accumulate, 1);
+        return;
+    }
+#endif
     tk_dgemm_entry(m, n, k, a, lda, b, ldb, c, ldc, accumulate, tk_internal_use_avx2());
 }
 
 void tk_sgemm(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
               size_t ldb, float *c, size_t ldc, int accumulate) {
+#if TK_X86_64
+    if (tk_internal_use_avx512()) {
+        tk_szgemm_entry(m, n, k, a, lda, b, ldb, c, ldc, accumulate, 1);
+        return;
+    }
+#endif
     tk_sgemm_entry(m, n, k, a, lda, b, ldb, c, ldc, accumulate, tk_internal_use_avx2());
 }
 
 void tk_dgemm_mt(size_t m, size_t n, size_t k, const double *a, size_t lda, const double *b,
                  size_t ldb, double *c, size_t ldc, int accumulate, int threads) {
+#if TK_X86_64
+    if (tk_internal_use_avx512()) {
+        tk_dzgemm_threaded(m, n, k, a, lda, b, ldb, c, ldc, accumulate, threads);
+        return;
+    }
+#endif
     tk_dgemm_threaded(m, n, k, a, lda, b, ldb, c, ldc, accumulate, threads);
 }
 
 void tk_sgemm_mt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
                  size_t ldb, float *c, size_t ldc, int accumulate, int threads) {
+#if TK_X86_64
+    if (tk_internal_use_avx512()) {
+        tk_szgemm_threaded(m, n, k, a, lda, b, ldb, c, ldc, accumulate, threads);
+        return;
+    }
+#endif
     tk_sgemm_threaded(m, n, k, a, lda, b, ldb, c, ldc, accumulate, threads);
 }

@@ -12,6 +12,8 @@
 #define TK_X86_64 1
 /* Functions compiled for AVX2+FMA without global -m flags. */
 #define TK_TARGET_AVX2 __attribute__((target("avx2,fma")))
+/* Functions compiled for AVX-512F (with AVX2 and FMA). */
+#define TK_TARGET_AVX512 __attribute__((target("avx512f,avx2,fma")))
 #else
 #define TK_X86_64 0
 #endif
@@ -29,6 +31,10 @@
 /* 1 when the AVX2+FMA kernels should be used (hardware has them and the
  * test-only force-portable flag is clear). Cheap: two relaxed atomic loads. */
 int tk_internal_use_avx2(void);
+
+/* 1 when the AVX-512F GEMM kernels should be used (hardware and OS support
+ * them, the AVX2 path is in use, and the test-only AVX2 cap is clear). */
+int tk_internal_use_avx512(void);
 
 /* 64-byte aligned allocation (NULL on failure or size 0) and its free. */
 void *tk_aligned_alloc(size_t bytes);
@@ -56,6 +62,11 @@ void tk_dgemm_ukr_avx2(size_t kc, const double *ap, const double *bp,
                        double *c, size_t ldc, int add);
 void tk_sgemm_ukr_avx2(size_t kc, const float *ap, const float *bp,
                        float *c, size_t ldc, int add);
+/* AVX-512F GEMM micro-kernels (gemm_avx512.c), with their own register block. */
+void tk_dgemm_ukr_avx512(size_t kc, const double *ap, const double *bp,
+                         double *c, size_t ldc, int add);
+void tk_sgemm_ukr_avx512(size_t kc, const float *ap, const float *bp,
+                         float *c, size_t ldc, int add);
 /* Vectorised quicksorts on NaN-free input, see sort_avx2.c */
 void tk_qsort_f64_avx2(double *v, size_t n);
 void tk_qsort_i64_avx2(int64_t *v, size_t n);
@@ -73,5 +84,10 @@ size_t tk_partition_f32_avx2(float *v, size_t n, float pivot, int gt);
 #define TK_DGEMM_NR 8
 #define TK_SGEMM_MR 6
 #define TK_SGEMM_NR 16
+/* The AVX-512 kernels' register block (12 rows by two zmm vectors). */
+#define TK_DGEMM512_MR 12
+#define TK_DGEMM512_NR 16
+#define TK_SGEMM512_MR 12
+#define TK_SGEMM512_NR 32
 
 #endif /* TK_INTERNAL_H */

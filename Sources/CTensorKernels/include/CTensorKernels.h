@@ -78,6 +78,17 @@ int tk_uses_avx2_fma(void);
  * use it in production code. */
 void tk_set_force_portable(int force);
 
+/* 1 if this CPU (and OS) supports AVX-512F, else 0. Always 0 off x86_64. */
+int tk_cpu_has_avx512(void);
+
+/* 1 if GEMM will take its AVX-512 path now: tk_cpu_has_avx512(), the AVX2
+ * path in use (tk_uses_avx2_fma()), and the AVX2 cap below clear. */
+int tk_uses_avx512(void);
+
+/* TEST-ONLY. force != 0 keeps GEMM on its AVX2 path (never AVX-512), in the
+ * whole process, until called again with 0; like tk_set_force_portable. */
+void tk_set_force_avx2(int force);
+
 /* ------------------------------------------------------------------------
  * GEMM (row-major):  C = A * B   (accumulate == 0)
  *                    C += A * B  (accumulate != 0)

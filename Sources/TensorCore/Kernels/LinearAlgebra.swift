@@ -88,6 +88,10 @@ public enum LinearAlgebra {
     /// Whether the products and sorts run on the AVX2+FMA path on this machine.
     public static var usesAVX2: Bool { tk_uses_avx2_fma() != 0 }
 
+    /// Whether matrix products run on the AVX-512 path on this machine (chosen at run time
+    /// where the CPU and OS support AVX-512F).
+    public static var usesAVX512: Bool { tk_uses_avx512() != 0 }
+
     static var threads: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     /// Row blocks of a product are split over the cores (ParallelFor's long-lived workers, whose

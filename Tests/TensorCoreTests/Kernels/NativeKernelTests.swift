@@ -5,11 +5,19 @@ import Testing
 /// The C kernels, on both their AVX2 and portable paths, against plain Swift references.
 @Suite("Native kernels", .serialized)
 struct NativeKernelTests {
-    /// Runs `body` once on the machine's own path and once with the portable path forced.
+    /// Runs `body` on the machine's own path, then with AVX2 forced where the machine would
+    /// take AVX-512 (products), then with the portable path forced: every path this CPU has.
     func onBothPaths(_ body: (String) throws -> Void) rethrows {
-        try body(LinearAlgebra.usesAVX2 ? "avx2" : "portable")
+        try body(LinearAlgebra.usesAVX512 ? "avx512" : LinearAlgebra.usesAVX2 ? "avx2" : "portable")
+        if LinearAlgebra.usesAVX512 {
+            tk_set_force_avx2(1)
+            defer { tk_set_force_avx2(0) }
+            #expect(!LinearAlgebra.usesAVX512 && LinearAlgebra.usesAVX2)
+            try body("avx2")
+        }
         tk_set_force_portable(1)
         defer { tk_set_force_portable(0) }
+        #expect(!LinearAlgebra.usesAVX512 && !LinearAlgebra.usesAVX2)
         try body("portable")
     }
 
@@ -20,7 +28,7 @@ struct NativeKernelTests {
     }
 
     @Test("matrix products match a naive triple loop on awkward shapes", arguments: [
-        (1, 1, 1), (7, 3, 5), (33, 65, 17), (129, 31, 70), (6, 300, 8), (200, 200, 200),
+        (1, 1, 1), (7, 3, 5), (33, 65, 17), (129, 31, 70), (6, 300, 8), (200, 200, 200), (13, 257, 33), (250, 600, 130),
     ])
     func products(shape: (Int, Int, Int)) throws {
         let (m, k, n) = shape
