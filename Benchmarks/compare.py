@@ -22,6 +22,7 @@ import features  # noqa: E402
 import csv_formats  # noqa: E402
 import postgres_writes  # noqa: E402
 import features_join_engines  # noqa: E402
+import whole_process_drift  # noqa: E402
 
 BINARY = sys.argv[1]
 DATA = sys.argv[2]
@@ -118,6 +119,15 @@ CASES = [
      "DuckDB read_csv + ASOF JOIN + COPY, one process", features_join_engines.duckdb_whole, "events", "faster than DuckDB with less memory"),
     ("Features: join whole process against polars (CSV in, CSV out)", "features-join-whole-1M-5M", 3,
      "polars read_csv + join_asof + write_csv, one process", features_join_engines.polars_whole, "events", "faster than polars"),
+] + [
+    (f"mlops drift --method {method}, whole process, 2 x 100k x 50 CSV", f"drift-whole-{method}", 3,
+     "pandas read_csv + scipy per column", whole_process_drift.pandas_scipy(method), "runs",
+     "at least 10x pandas + scipy (issue #14)" if method == "ks" else "at least 5x pandas + scipy (issue #14)")
+    for method in ["ks", "cramervonmises", "andersondarling", "mannwhitney", "ttest", "wasserstein", "energy", "psi"]
+] + [
+    ("mlops drift (auto), whole process, against Evidently", "drift-whole-auto", 3,
+     "Evidently DataDriftPreset (read_csv + report as JSON)", whole_process_drift.evidently, "runs",
+     "at least 5x (issue #14: every method, auto included)"),
 ]
 
 
@@ -150,6 +160,8 @@ def main():
         results[case] = ours
         ours_seconds = ours["median_seconds"]
         notes = f"{rate(ours['items'], ours_seconds, unit)}; {ours_seconds / ours['items'] * 1e9:,.1f} ns each; peak RSS {ours['peak_rss_mib']:.0f} MiB; goal: {goal}"
+        if "mlops_peak_rss_mib" in ours:
+            notes += f"; mlops peak RSS {ours['mlops_peak_rss_mib']:.0f} MiB"
         if "allocations" in ours:
             notes += f"; {ours['allocations']:.0f} heap allocations while timed"
         if anchor is not None:

@@ -1,6 +1,7 @@
 import DriftStats
 import Foundation
 import Testing
+import TensorCore
 
 /// scipy/numpy reference values from `Scripts/fixtures/make_drift_fixtures.py`.
 struct DriftFixture: Decodable, Sendable, CustomTestStringConvertible {
@@ -158,6 +159,26 @@ struct DriftStatisticsTests {
         let test = try MannWhitneyUTest(reference: fixture.reference, current: fixture.current)
         #expect(test.statistic == fixture.mwuU)
         #expect(relative(test.pValue, fixture.mwuP) <= 1e-9, "p \(test.pValue) vs \(fixture.mwuP) (exact: \(test.exact))")
+    }
+
+    @Test("Mann–Whitney U from the sorted merge equals the pair count, ties and signed zeros included")
+    func mannWhitneyPairCount() throws {
+        var generator = Xoshiro256StarStar(seed: 0x4D57_5530)
+        for round in 0..<200 {
+            let sizes = (Int.random(in: 1...60, using: &generator), Int.random(in: 1...60, using: &generator))
+            // Few distinct values so ties are common; ±0 are equal, as in numpy.
+            let levels = Int.random(in: 1...12, using: &generator)
+            func draw() -> Double {
+                let level = Int.random(in: 0..<levels, using: &generator)
+                return level == 0 ? (Bool.random(using: &generator) ? 0.0 : -0.0) : Double(level) / 4
+            }
+            let x = (0..<sizes.0).map { _ in draw() }, y = (0..<sizes.1).map { _ in draw() }
+            var pairs = 0.0
+            for a in x { for b in y { pairs += a > b ? 1 : (a == b ? 0.5 : 0) } }
+            let test = try MannWhitneyUTest(reference: x, current: y)
+            #expect(test.statistic == pairs, "round \(round): U \(test.statistic) vs pair count \(pairs)")
+            #expect(test.pValue >= 0 && test.pValue <= 1)
+        }
     }
 
     @Test("energy distance matches scipy.stats.energy_distance", arguments: DriftFixture.all)

@@ -5,7 +5,9 @@ import MLOpsStorage
 /// Every case the harness knows, by name.
 enum BenchmarkCases {
     static let all: [String: @Sendable (Arguments) async throws -> Measurement] = named.merging(
-        TensorCases.formats.map { ("csv-read-format-\($0)", TensorCases.readFormat($0)) }, uniquingKeysWith: { first, _ in first })
+        TensorCases.formats.map { ("csv-read-format-\($0)", TensorCases.readFormat($0)) }
+            + DriftWholeProcessCases.methods.map { ("drift-whole-\($0)", DriftWholeProcessCases.method($0)) },
+        uniquingKeysWith: { first, _ in first })
 
     private static let named: [String: @Sendable (Arguments) async throws -> Measurement] = [
         "sqlite-insert-mlops": StorageCases.sqliteInsertThroughStorage,

@@ -60,7 +60,7 @@ struct MethodEvaluation: Sendable {
             let test = try AndersonDarlingTest(reference: reference, current: current)
             (statistic, pValue) = (test.statistic, test.pValue)
         case .mannWhitney:
-            let test = try MannWhitneyUTest(reference: reference.values, current: current.values)
+            let test = try MannWhitneyUTest(reference: reference, current: current)
             (statistic, pValue) = (test.statistic, test.pValue)
         case .welchT:
             let test = try WelchTTest(reference: reference.values, current: current.values)

@@ -40,22 +40,7 @@ public struct CramerVonMisesTest: Sendable, Hashable, Codable {
             throw DriftError(.emptySample, "The Cramér–von Mises test needs at least two values in each sample; the \(name) sample has \(sample.count) (\(sample.nanCount) NaN)", fix: "collect more data before testing the distribution.")
         }
         let nx = reference.count, ny = current.count
-        // Σ (rank − position)² per sample, walking the distinct pooled values: a run of tied
-        // values holding `tiedX` of the reference and `tiedY` of the current sample, after `below`
-        // smaller ones, has midrank below + (tiedX + tiedY + 1) / 2. Every term is a multiple of
-        // 1/4, so the sums are exact (as scipy's) while below 2⁵¹.
-        var squaresX = 0.0, squaresY = 0.0
-        var (previousX, previousY) = (0, 0)
-        reference.walkSteps(with: current) { _, i, j in
-            let rank = Double(previousX + previousY) + Double(i - previousX + j - previousY + 1) / 2
-            for position in stride(from: previousX + 1, through: i, by: 1) {
-                squaresX += (rank - Double(position)) * (rank - Double(position))
-            }
-            for position in stride(from: previousY + 1, through: j, by: 1) {
-                squaresY += (rank - Double(position)) * (rank - Double(position))
-            }
-            (previousX, previousY) = (i, j)
-        }
+        let (squaresX, squaresY) = Self.squaredRankGaps(reference, current)
         let u = Double(nx) * squaresX + Double(ny) * squaresY
         let k = Double(nx) * Double(ny), total = Double(nx + ny)
         let t = u / (k * total) - (4 * k - 1) / (6 * total)
@@ -72,6 +57,40 @@ public struct CramerVonMisesTest: Sendable, Hashable, Codable {
     /// Convenience: sorts both samples first (NaNs left out).
     public init(reference: [Double], current: [Double]) throws(DriftError) {
         try self.init(reference: SortedSample(reference), current: SortedSample(current))
+    }
+
+    /// Σ (rank − position)² over each sample, ranks taken in the pooled sample (midranks for
+    /// ties), walking the distinct pooled values: a run of tied values holding `tiedX` of the
+    /// reference and `tiedY` of the current sample, after `below` smaller ones, has midrank
+    /// below + (tiedX + tiedY + 1) / 2. Every term is a multiple of 1/4, so the sums are exact
+    /// (as scipy's) while below 2⁵¹.
+    ///
+    /// A value that occurs once (nearly every value of continuous data) adds one term, to the
+    /// sum of the sample it is from, chosen by selects rather than a branch; a run of ties adds
+    /// its terms one by one. The same terms are added in the same order either way.
+    static func squaredRankGaps(_ reference: SortedSample, _ current: SortedSample) -> (Double, Double) {
+        var squaresX = 0.0, squaresY = 0.0
+        var (previousX, previousY) = (0, 0)
+        reference.walkSteps(with: current) { _, i, j in
+            let tiedX = i - previousX, tiedY = j - previousY
+            let rank = Double(previousX + previousY) + Double(tiedX + tiedY + 1) / 2
+            if tiedX + tiedY == 1 {
+                let fromX = tiedX == 1
+                let gap = rank - Double(fromX ? i : j)
+                let square = gap * gap
+                squaresX += fromX ? square : 0
+                squaresY += fromX ? 0 : square
+            } else {
+                for position in stride(from: previousX + 1, through: i, by: 1) {
+                    squaresX += (rank - Double(position)) * (rank - Double(position))
+                }
+                for position in stride(from: previousY + 1, through: j, by: 1) {
+                    squaresY += (rank - Double(position)) * (rank - Double(position))
+                }
+            }
+            (previousX, previousY) = (i, j)
+        }
+        return (squaresX, squaresY)
     }
 
     // MARK: The exact distribution

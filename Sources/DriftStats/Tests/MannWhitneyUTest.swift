@@ -15,37 +15,34 @@ public struct MannWhitneyUTest: Sendable, Hashable, Codable {
     /// Whether the p-value is exact.
     public let exact: Bool
 
-    /// Tests two samples (NaNs left out).
+    /// Tests two samples (NaNs left out); sorts them first.
     ///
     /// - Throws: ``DriftError`` (``DriftError/Code/emptySample``) when a sample has no value.
     public init(reference: [Double], current: [Double]) throws(DriftError) {
-        let x = reference.filter { !$0.isNaN }, y = current.filter { !$0.isNaN }
-        guard !x.isEmpty, !y.isEmpty else {
-            throw DriftError(.emptySample, "The Mann–Whitney test needs values in both samples (got \(x.count) and \(y.count))", fix: "check the columns for missing data.")
+        try self.init(reference: SortedSample(reference), current: SortedSample(current))
+    }
+
+    /// Tests two samples already sorted: one merge walk gives the reference's rank sum (tied
+    /// values share their mean rank, as `scipy.stats.rankdata`) and the tie sizes, with no
+    /// pooled copy and no second sort.
+    ///
+    /// Every midrank is a multiple of ½ and every partial sum stays below 2⁵³, so the rank sum is
+    /// exact, as numpy's is: the statistic equals scipy's bit for bit.
+    ///
+    /// - Throws: ``DriftError`` (``DriftError/Code/emptySample``) when a sample has no value.
+    /// - Complexity: O(n₁ + n₂).
+    public init(reference: SortedSample, current: SortedSample) throws(DriftError) {
+        guard reference.count > 0, current.count > 0 else {
+            throw DriftError(.emptySample, "The Mann–Whitney test needs values in both samples (got \(reference.count) and \(current.count))", fix: "check the columns for missing data.")
         }
-        let n1 = Double(x.count), n2 = Double(y.count)
-        let combined = x + y
-        let ranks = combined.withUnsafeBufferPointer { Sorting.averageRanks($0) }
-        let rankSum = ranks[0..<x.count].reduce(0, +)
+        let n1 = Double(reference.count), n2 = Double(current.count)
+        let (rankSum, tieTerm, hasTies) = Self.rankSum(reference, current)
         let u1 = rankSum - n1 * (n1 + 1) / 2
         let u2 = n1 * n2 - u1
         statistic = u1
-        // Tie sizes from the sorted combined sample.
-        var sorted = combined
-        sorted.withUnsafeMutableBufferPointer { Sorting.sort($0) }
-        var tieTerm = 0.0, hasTies = false
-        var start = 0
-        while start < sorted.count {
-            var end = start + 1
-            while end < sorted.count && sorted[end] == sorted[start] { end += 1 }
-            let t = Double(end - start)
-            if t > 1 { hasTies = true }
-            tieTerm += t * t * t - t
-            start = end
-        }
         let u = Swift.max(u1, u2)
-        if (x.count <= 8 || y.count <= 8) && !hasTies,
-           let survival = Self.exactSurvival(Int(u.rounded()), Swift.min(x.count, y.count), Swift.max(x.count, y.count)) {
+        if (reference.count <= 8 || current.count <= 8) && !hasTies,
+           let survival = Self.exactSurvival(Int(u.rounded()), Swift.min(reference.count, current.count), Swift.max(reference.count, current.count)) {
             exact = true
             pValue = Swift.min(1, Swift.max(0, 2 * survival))
         } else {
@@ -56,6 +53,25 @@ public struct MannWhitneyUTest: Sendable, Hashable, Codable {
             let z = (u - mean - 0.5) / sigma
             pValue = sigma > 0 ? Swift.min(1, 2 * NormalDistribution.standard.sf(z)) : 1
         }
+    }
+
+    /// The reference's rank sum in the pooled sample (midranks for ties), Σ (t³ − t) over the
+    /// tie sizes t, and whether any value is tied: one walk over the distinct pooled values.
+    static func rankSum(_ reference: SortedSample, _ current: SortedSample) -> (sum: Double, tieTerm: Double, hasTies: Bool) {
+        var rankSum = 0.0, tieTerm = 0.0, hasTies = false
+        var (previousX, previousY) = (0, 0)
+        reference.walkSteps(with: current) { _, i, j in
+            let tiedX = i - previousX, tied = tiedX + j - previousY
+            let midrank = Double(previousX + previousY) + Double(tied + 1) / 2
+            rankSum += Double(tiedX) * midrank
+            if tied > 1 {
+                hasTies = true
+                let t = Double(tied)
+                tieTerm += t * t * t - t
+            }
+            (previousX, previousY) = (i, j)
+        }
+        return (rankSum, tieTerm, hasTies)
     }
 
     /// The most work the exact p-value may take (coefficient updates); beyond it the normal

@@ -36,18 +36,57 @@ public struct SortedSample: Sendable, Hashable {
     /// value and how many values of self and of `other` are at or below it (ties advance both,
     /// as numpy's `searchsorted(side: "right")`).
     ///
+    /// The two samples are merged one value at a time, the next one picked with a comparison
+    /// turned into selects rather than a branch: for continuous data whose value comes next is
+    /// a coin toss that a branch predictor keeps losing, and the branchy walk spent most of its
+    /// time on such mispredictions. A distinct value is reported once the first larger value (or
+    /// the end) shows up, so runs of tied values, within a sample or across both, come out whole.
+    /// Of equal values the one of self is taken first, so a value reported is the first of its
+    /// run by that rule (−0.0 before +0.0 only when self holds the −0.0).
+    ///
     /// - Complexity: O(n₁ + n₂).
     @inline(__always)
     func walkSteps(with other: SortedSample, _ body: (_ value: Double, _ countSelf: Int, _ countOther: Int) -> Void) {
         values.withUnsafeBufferPointer { a in
             other.values.withUnsafeBufferPointer { b in
+                let na = a.count, nb = b.count
+                guard na + nb > 0 else { return }
                 var i = 0, j = 0
-                while i < a.count || j < b.count {
-                    let value = i < a.count && (j >= b.count || a[i] <= b[j]) ? a[i] : b[j]
-                    while i < a.count && a[i] <= value { i += 1 }
-                    while j < b.count && b[j] <= value { j += 1 }
-                    body(value, i, j)
+                var current: Double
+                if nb == 0 || (na > 0 && a[0] <= b[0]) {
+                    current = a[0]
+                    i = 1
+                } else {
+                    current = b[0]
+                    j = 1
                 }
+                while i < na && j < nb {
+                    let x = a[i], y = b[j]
+                    let fromSelf = x <= y
+                    let value = fromSelf ? x : y
+                    if value != current {
+                        // Every value up to `current` has been taken: i and j count them.
+                        body(current, i, j)
+                        current = value
+                    }
+                    i &+= fromSelf ? 1 : 0
+                    j &+= fromSelf ? 0 : 1
+                }
+                while i < na {
+                    if a[i] != current {
+                        body(current, i, j)
+                        current = a[i]
+                    }
+                    i += 1
+                }
+                while j < nb {
+                    if b[j] != current {
+                        body(current, i, j)
+                        current = b[j]
+                    }
+                    j += 1
+                }
+                body(current, i, j)
             }
         }
     }

@@ -180,8 +180,7 @@ struct DriftCompare: AsyncParsableCommand {
         let needed = configured.columns.map { names in
             names + [configured.season?.timestampColumn, configured.modelOutputs?.prediction].compactMap { $0 } + (configured.modelOutputs?.probabilities ?? [])
         }
-        let referenceTable = try TableFile.read(reference, only: needed)
-        let currentTable = try TableFile.read(current, only: needed)
+        let (referenceTable, currentTable) = try TableFile.readPair(reference, current, only: needed)
         let report: DriftReport
         do {
             report = try analyzer.compare(reference: referenceTable, current: currentTable)

@@ -1,9 +1,33 @@
 import Foundation
+import Synchronization
 import TensorCore
 
 /// Reads a CSV or JSON Lines file (by extension: .jsonl, .ndjson and .json are JSON Lines,
 /// anything else CSV) into a table; an unreadable file is a usage error naming it.
 enum TableFile {
+    /// Reads two files at once, each on its own thread, when the machine has more than one
+    /// processor; otherwise one after the other. Errors are those of ``read(_:only:)``, the first
+    /// file's first.
+    ///
+    /// One file alone splits its blocks between two threads, but the second thread waits while
+    /// a block is read from the file and its rows are appended; two files side by side keep both
+    /// processors busy from start to end (two 100k × 50 files: `mlops drift` 0.34 → 0.30 s).
+    /// Each reader still splits its blocks when the other processor falls idle, so a file much
+    /// larger than the other is not left to one thread.
+    static func readPair(_ first: String, _ second: String, only: [String]? = nil) throws -> (FeatureTable, FeatureTable) {
+        guard ProcessInfo.processInfo.activeProcessorCount > 1 else {
+            return (try read(first, only: only), try read(second, only: only))
+        }
+        let results = Mutex<[Int: Result<FeatureTable, any Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let result = Result { try read(index == 0 ? first : second, only: only) }
+            results.withLock { $0[index] = result }
+        }
+        let (a, b) = results.withLock { ($0[0], $0[1]) }
+        guard let a, let b else { throw CommandFailure.usage("error: \(first) and \(second) were not both read") }
+        return (try a.get(), try b.get())
+    }
+
     /// Reads `path`; with `only`, a CSV file's other columns are scanned past, not parsed (names
     /// the file lacks are left for the caller to report; when it has none of them, every column
     /// is read).
