@@ -26,8 +26,9 @@ public struct MannWhitneyUTest: Sendable, Hashable, Codable {
     /// values share their mean rank, as `scipy.stats.rankdata`) and the tie sizes, with no
     /// pooled copy and no second sort.
     ///
-    /// Every midrank is a multiple of ½ and every partial sum stays below 2⁵³, so the rank sum is
-    /// exact, as numpy's is: the statistic equals scipy's bit for bit.
+    /// Every midrank is a multiple of ½, so while the rank sum stays below 2⁵² (pooled samples
+    /// up to about 95 million values) it is exact, as numpy's is, and the statistic equals
+    /// scipy's bit for bit.
     ///
     /// - Throws: ``DriftError`` (``DriftError/Code/emptySample``) when a sample has no value.
     /// - Complexity: O(n₁ + n₂).

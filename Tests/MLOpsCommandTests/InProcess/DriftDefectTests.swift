@@ -45,6 +45,43 @@ struct DriftDefectTests {
         }
     }
 
+    @Test("both inputs are read the same whether regular files, a symbolic link or a FIFO; a missing one is named, the first first")
+    func inputKinds() async throws {
+        try await withTemporaryFolder { folder in
+            let reference = folder.file("reference.csv"), current = folder.file("current.csv")
+            try write(Self.csv([("amount", Self.column(centre: 50, spread: 10, shift: 0))]), to: reference)
+            let currentText = Self.csv([("amount", Self.column(centre: 50, spread: 10, shift: 1, offset: 17))])
+            try write(currentText, to: current)
+            let plain = await mlops("drift", reference, current, "--format", "json")
+            #expect(plain.exitCode == 1, "\(plain.transcript)")
+            try FileManager.default.createSymbolicLink(atPath: folder.file("link.csv"), withDestinationPath: reference)
+            let linked = await mlops("drift", folder.file("link.csv"), current, "--format", "json")
+            // The report names its inputs; otherwise it is the same.
+            #expect(linked.exitCode == 1, "\(linked.transcript)")
+            #expect(linked.output.replacingOccurrences(of: "link.csv", with: "reference.csv") == plain.output)
+            // A FIFO is read alone, after the reference: a writer feeds it from another thread.
+            let fifo = folder.file("current.fifo")
+            #expect(mkfifo(fifo, 0o600) == 0)
+            let writer = Thread {
+                if let handle = FileHandle(forWritingAtPath: fifo) {
+                    handle.write(Data(currentText.utf8))
+                    try? handle.close()
+                }
+            }
+            writer.start()
+            let piped = await mlops("drift", reference, fifo, "--format", "json")
+            // Should the command not have opened the FIFO, this releases the writer.
+            let release = open(fifo, O_RDONLY | O_NONBLOCK)
+            if release >= 0 { close(release) }
+            #expect(piped.exitCode == 1, "\(piped.transcript)")
+            #expect(piped.output.replacingOccurrences(of: "current.fifo", with: "current.csv") == plain.output)
+            for (first, second, named) in [(folder.file("none-a.csv"), folder.file("none-b.csv"), "none-a.csv"), (reference, folder.file("none-b.csv"), "none-b.csv")] {
+                let missing = await mlops("drift", first, second)
+                #expect(missing.exitCode == 2 && missing.error.contains(named), "\(missing.transcript)")
+            }
+        }
+    }
+
     @Test("drift check refuses an --output that is its input or its store")
     func checkOutputOverInputs() async throws {
         try await withTemporaryFolder { folder in
