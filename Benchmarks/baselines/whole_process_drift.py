@@ -50,6 +50,10 @@ def _psi(a, b):
     return np.sum((rb - ra) * np.log(rb / ra))
 
 
+# The methods with a scipy/numpy counterpart, in the order the harness runs them.
+METHODS = ("ks", "cramervonmises", "andersondarling", "mannwhitney", "ttest", "wasserstein", "energy", "psi")
+
+
 def _scipy_functions():
     from scipy import stats
     return {
@@ -85,16 +89,15 @@ def pandas_scipy(method):
 
 def evidently(data_folder, repetitions):
     """Evidently's DataDriftPreset on the same files, in its own virtualenv."""
+    import subprocess
     python = os.path.join(ROOT, "Benchmarks", ".venv-evidently", "bin", "python")
-    completed = subprocess_run([python, os.path.abspath(__file__), "--evidently", data_folder, str(repetitions)])
-    result = json.loads(completed.strip().splitlines()[-1])
+    completed = subprocess.run([python, os.path.abspath(__file__), "--evidently", data_folder, str(repetitions)],
+                               capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise RuntimeError(f"the Evidently side failed (exit {completed.returncode}):\n{completed.stderr}")
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
     return {"seconds": result["seconds"],
             "note": f"Evidently {result['version']} DataDriftPreset, JSON result: peak RSS {result['peak_rss_mib']:.0f} MiB"}
-
-
-def subprocess_run(arguments):
-    import subprocess
-    return subprocess.run(arguments, check=True, capture_output=True, text=True).stdout
 
 
 def _evidently(data_folder, repetitions):
