@@ -37,6 +37,30 @@ struct SQLiteCancellationTests {
         }
     }
 
+    @Test("a brief transaction runs on the caller's thread and still stops when cancelled, rolled back, with the connection usable afterwards")
+    func cancelledBriefTransaction() async throws {
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("brief.sqlite"))
+            _ = try await database.write { db in try await db.execute("CREATE TABLE t (n INTEGER)") }
+            // Misusing .brief for a long statement: the interrupt must still reach it.
+            let task = Task.detached {
+                try await database.write(serializedBy: "t", expecting: .brief) { db in
+                    try await db.execute("INSERT INTO t VALUES (1)")
+                    _ = try await db.query(longQuery)
+                }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            task.cancel()
+            await #expect(throws: CancellationError.self) { try await task.value }
+            let count = try await database.read(expecting: .brief) { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") }
+            #expect(count == 0)
+            _ = try await database.write(serializedBy: "t", expecting: .brief) { db in try await db.execute("INSERT INTO t VALUES (2)") }
+            let after = try await database.read(expecting: .brief) { db in try await db.queryScalar(Int.self, "SELECT sum(n) FROM t") }
+            #expect(after == 2)
+            try await database.close()
+        }
+    }
+
     @Test("a cancelled write rolls back and leaves the database as it was")
     func cancelledWriteRollsBack() async throws {
         try await withTemporaryFolder { folder in

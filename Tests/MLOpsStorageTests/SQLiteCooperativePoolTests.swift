@@ -1,5 +1,5 @@
 import Foundation
-import MLOpsStorage
+@testable import MLOpsStorage
 import Synchronization
 import XCTest
 
@@ -71,6 +71,78 @@ final class SQLiteCooperativePoolTests: XCTestCase {
         XCTAssertLessThan(worst, .milliseconds(20), "a 1 ms sleep waited \(worst) extra while \(committed) writes contended")
         // 3.8 s of 1 ms sleeps is about 3,500 wake-ups; far fewer means the task hardly ran.
         XCTAssertGreaterThan(wakeUps, 500, "the sleeping task woke only \(wakeUps) times in 3.8 s")
+    }
+}
+
+extension SQLiteCooperativePoolTests {
+    /// Brief writes run on the caller's thread, but never wait there: while another connection
+    /// holds the write lock for a second, brief writers from four other databases (as other
+    /// processes would be; more than the pool has threads, each with its own writer
+    /// connection) wait for it on their connections' threads, every one of them commits, and a
+    /// task sleeping 1 ms in a loop is never held up.
+    func testBriefWritersWaitForAHeldLockOffThePool() async throws {
+        let folder = NSTemporaryDirectory() + "mlops-brief-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/brief.sqlite"
+        let holder = try await SQLiteDatabase(path: path)
+        var opened: [SQLiteDatabase] = []
+        for _ in 0..<4 { opened.append(try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(busyTimeout: .seconds(30)))) }
+        let briefs = opened
+        _ = try await holder.write { db in try await db.execute("CREATE TABLE t (n INTEGER)") }
+
+        let lockTaken = AsyncStream<Void>.makeStream()
+        let started = ContinuousClock.now
+        let measured = Measurements()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await holder.write { db in
+                    try await db.execute("INSERT INTO t VALUES (0)")
+                    lockTaken.continuation.yield()
+                    // Holds the write lock for a second (on its own connection's thread).
+                    _ = try await db.query(
+                        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) SELECT sum(x) FROM c")
+                    try await Task.sleep(for: .milliseconds(700))
+                }
+            }
+            for await _ in lockTaken.stream { break }
+            let lockedAt = ContinuousClock.now
+            for index in 1...8 {
+                group.addTask {
+                    try await briefs[index % briefs.count].write(serializedBy: "test", expecting: .brief) { db in
+                        _ = try await db.execute("INSERT INTO t VALUES (?)", [.integer(Int64(index))])
+                    }
+                    measured.commits.withLock { $0 += 1 }
+                    measured.worstLateness.withLock { $0 = max($0, ContinuousClock.now - lockedAt) }
+                }
+            }
+            group.addTask {
+                var previous = ContinuousClock.now
+                var worst = Duration.zero
+                while ContinuousClock.now < started + .seconds(2) {
+                    try await Task.sleep(for: .milliseconds(1))
+                    let now = ContinuousClock.now
+                    worst = max(worst, now - previous - .milliseconds(1))
+                    previous = now
+                }
+                measured.wakeUps.withLock { $0 = Int(worst / .microseconds(1)) }
+            }
+            try await group.waitForAll()
+        }
+        let count = try await briefs[0].read(expecting: .brief) { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") }
+        try await holder.close()
+        for database in briefs { try await database.close() }
+        XCTAssertEqual(measured.commits.withLock { $0 }, 8)
+        XCTAssertEqual(count, 9, "every brief write committed once, after the held lock")
+        // The mechanism, not only the outcome (Linux's dispatch adds threads when the pool's are
+        // blocked, so a stall alone might not show): writers that met the held lock moved to
+        // their connections' threads to wait.
+        let fallbacks = briefs.map { $0.briefFallbacks.load(ordering: .relaxed) }.reduce(0, +)
+        XCTAssertGreaterThanOrEqual(fallbacks, 4, "only \(fallbacks) brief writes moved off the caller's thread to wait")
+        // The brief writers could only commit once the holder let go (about 0.7 s or more after it took the lock).
+        XCTAssertGreaterThan(measured.worstLateness.withLock { $0 }, .milliseconds(500))
+        let worstGap = Duration.microseconds(Int64(measured.wakeUps.withLock { $0 }))
+        XCTAssertLessThan(worstGap, .milliseconds(20), "a 1 ms sleep waited \(worstGap) extra while brief writers waited for the lock")
     }
 }
 

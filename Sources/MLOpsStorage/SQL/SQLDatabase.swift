@@ -62,6 +62,24 @@ public protocol SQLDatabase: Service {
         serializedBy lock: String, _ body: @Sendable (any SQLConnection) async throws -> Result
     ) async throws -> Result
 
+    /// ``read(_:)``, with a hint of how long `body` runs (see ``SQLTransactionDuration``).
+    ///
+    /// The default implementation ignores the hint.
+    func read<Result: Sendable>(
+        expecting duration: SQLTransactionDuration, _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result
+
+    /// ``write(serializedBy:_:)``, with a hint of how long `body` runs (see
+    /// ``SQLTransactionDuration``).
+    ///
+    /// The default implementation ignores the hint. As with every write, the body may run more
+    /// than once: a brief SQLite write that finds another process holding the lock is rolled
+    /// back and run again on the connection's thread.
+    func write<Result: Sendable>(
+        serializedBy lock: String, expecting duration: SQLTransactionDuration,
+        _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result
+
     /// Brings the schemas up to their latest versions, in one transaction that concurrent
     /// migrators (other processes included) take one at a time.
     ///
@@ -79,4 +97,19 @@ public protocol SQLDatabase: Service {
     /// progress finishes first, and nothing of the database is left running afterwards. Closing
     /// twice is harmless. Do not call it from inside a ``read(_:)`` or ``write(_:)`` body.
     func close() async throws
+}
+
+extension SQLDatabase {
+    public func read<Result: Sendable>(
+        expecting duration: SQLTransactionDuration, _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result {
+        try await read(body)
+    }
+
+    public func write<Result: Sendable>(
+        serializedBy lock: String, expecting duration: SQLTransactionDuration,
+        _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result {
+        try await write(serializedBy: lock, body)
+    }
 }

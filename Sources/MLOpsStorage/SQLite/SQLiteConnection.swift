@@ -1,5 +1,6 @@
 internal import CSQLite
 import Foundation
+import Synchronization
 
 /// One connection to a SQLite file, with a prepared-statement cache and a thread of its own.
 ///
@@ -12,9 +13,11 @@ import Foundation
 /// call throws `CancellationError`.
 ///
 /// The `@unchecked Sendable` is sound because every touch of the handle and the statement cache
-/// happens on `queue`, one call at a time (the handle is opened with `SQLITE_OPEN_NOMUTEX`); the
-/// only call from elsewhere is `sqlite3_interrupt`, which SQLite allows from any thread and
-/// ``SQLiteInterruption`` keeps away from a closed handle.
+/// happens one call at a time (the handle is opened with `SQLITE_OPEN_NOMUTEX`): on `queue`, or,
+/// while a brief transaction holds the connection's lease, on the caller's thread under
+/// `inlineCalls` (see ``runningInline(isBusy:_:)``). The only call from elsewhere is
+/// `sqlite3_interrupt`, which SQLite allows from any thread and ``SQLiteInterruption`` keeps
+/// away from a closed handle.
 final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     private var handle: OpaquePointer?
     let path: String
@@ -35,6 +38,13 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     private var isOnQueue: Bool {
         DispatchQueue.getSpecific(key: Self.queueKey) == UInt(bitPattern: ObjectIdentifier(self))
     }
+
+    /// Set while a brief transaction runs on its caller's thread (see ``runningInline(isBusy:_:)``):
+    /// the connection's calls then run where they are called.
+    private let inline = Atomic<Bool>(false)
+    /// Serializes calls made inline, should a transaction body call the connection from
+    /// several child tasks at once (on the connection's thread the queue does this).
+    private let inlineCalls = Mutex(())
 
     /// `SQLITE_TRANSIENT`: a macro Swift cannot import, so it is rebuilt here.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -116,15 +126,16 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     ) async throws -> Value {
         let operation = interruption.newOperation()
         let interruption = interruption
-        if isOnQueue {
-            // Already on the connection's thread (a transaction body running on ``executor``):
-            // run here, with no hop and no thread switch.
+        let inline = inline.load(ordering: .acquiring)
+        if inline || isOnQueue {
+            // Already on the connection's thread (a transaction body running on ``executor``),
+            // or in a brief transaction on the caller's: run here, with no thread switch.
             return try await withTaskCancellationHandler {
                 let cancelledEarly = interruption.begin(cancellable ? operation : 0)
                 defer { interruption.end() }
                 if cancellable && cancelledEarly { throw CancellationError() }
                 do {
-                    return try work(self)
+                    return try inline ? inlineCalls.withLock { _ in try work(self) } : work(self)
                 } catch {
                     throw cancellable && interruption.isCancelled(operation) ? CancellationError() : error
                 }
@@ -150,6 +161,29 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
             }
         } onCancel: {
             if cancellable { interruption.cancel(operation) }
+        }
+    }
+
+    /// Runs `transaction` (one whole transaction on this connection, which the caller holds the
+    /// lease of) on the caller's thread, with lock waits off; `nil` when it failed with an error
+    /// that `isBusy` recognizes, which means another process held a lock it needed: it has been
+    /// rolled back, and the caller runs it again where waiting is allowed.
+    ///
+    /// Waiting for another process's lock would block a thread of the cooperative pool for up
+    /// to the busy timeout; so here the busy handler gives up at once.
+    func runningInline<Result: Sendable>(
+        isBusy: (any Error) -> Bool, _ transaction: () async throws -> Result
+    ) async throws -> Result? {
+        inline.store(true, ordering: .releasing)
+        interruption.setWaiting(false)
+        defer {
+            interruption.setWaiting(true)
+            inline.store(false, ordering: .releasing)
+        }
+        do {
+            return try await transaction()
+        } catch where isBusy(error) {
+            return nil
         }
     }
 

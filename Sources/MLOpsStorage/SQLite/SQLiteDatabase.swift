@@ -13,9 +13,9 @@ import Synchronization
 ///   last transactions may roll back after a power loss, never corrupting the file).
 /// - Each connection keeps a cache of prepared statements.
 ///
-/// SQLite calls never run on a Swift concurrency thread: each connection has a thread of its
-/// own, and callers suspend while it works or waits for another process's lock (up to the busy
-/// timeout). Cancelling a task interrupts its statement, or its wait for a connection, and the
+/// SQLite calls run on a thread of the connection's own, and callers suspend while it works or
+/// waits for another process's lock (up to the busy timeout); only transactions marked
+/// ``SQLTransactionDuration/brief`` run on the caller's thread, and never wait there for a lock. Cancelling a task interrupts its statement, or its wait for a connection, and the
 /// call throws `CancellationError`.
 public final class SQLiteDatabase: SQLDatabase {
     /// The file's path, or `:memory:`.
@@ -25,6 +25,9 @@ public final class SQLiteDatabase: SQLDatabase {
     /// The configuration the database was opened with.
     public let configuration: SQLiteConfiguration
     private let writers: ResourcePool<SQLiteConnection>
+    /// How many brief transactions found a lock held and moved to their connection's thread
+    /// (for tests).
+    let briefFallbacks = Atomic<Int>(0)
     private let readers: ResourcePool<SQLiteConnection>
 
     /// The SQLite dialect.
@@ -83,40 +86,21 @@ public final class SQLiteDatabase: SQLDatabase {
     public func read<Result: Sendable>(
         _ body: @Sendable (any SQLConnection) async throws -> Result
     ) async throws -> Result {
-        try await transaction(on: readers, begin: "BEGIN DEFERRED", body)
+        try await transaction(on: readers, begin: "BEGIN DEFERRED", .unbounded, body)
+    }
+
+    /// A read that, when `duration` is ``SQLTransactionDuration/brief``, runs on the caller's
+    /// thread (see ``SQLTransactionDuration``).
+    public func read<Result: Sendable>(
+        expecting duration: SQLTransactionDuration, _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result {
+        try await transaction(on: readers, begin: "BEGIN DEFERRED", duration, body)
     }
 
     public func write<Result: Sendable>(
         _ body: @Sendable (any SQLConnection) async throws -> Result
     ) async throws -> Result {
-        try await transaction(on: writers, begin: "BEGIN IMMEDIATE", body)
-    }
-
-    /// Leases a connection from `pool`, runs `body` between `begin` and COMMIT (ROLLBACK when it
-    /// throws), and retries the whole transaction while SQLite answers busy.
-    private func transaction<Result: Sendable>(
-        on pool: ResourcePool<SQLiteConnection>, begin: String,
-        _ body: @Sendable (any SQLConnection) async throws -> Result
-    ) async throws -> Result {
-        try await configuration.retryPolicy.run(isRetryable: Self.isBusy) {
-            try await pool.withResource(onClosed: closedError) { connection in
-                // The whole transaction runs on the connection's thread: its statements are
-                // plain calls there, not a round trip each (see SQLiteConnectionExecutor).
-                try await withTaskExecutorPreference(connection.executor) {
-                    try await connection.perform { try $0.run(begin) }
-                    do {
-                        let result = try await body(connection)
-                        try await connection.perform(cancellable: false) { try $0.run("COMMIT") }
-                        return result
-                    } catch {
-                        // Not cancellable: a cancelled transaction must still roll back. SQLite may
-                        // have rolled back already (an interrupted write does), so a failure is fine.
-                        _ = try? await connection.perform(cancellable: false) { try $0.run("ROLLBACK") }
-                        throw error
-                    }
-                }
-            }
-        }
+        try await transaction(on: writers, begin: "BEGIN IMMEDIATE", .unbounded, body)
     }
 
     /// A plain ``write(_:)``: SQLite's `BEGIN IMMEDIATE` already lets one writer in at a time,
@@ -125,6 +109,60 @@ public final class SQLiteDatabase: SQLDatabase {
         serializedBy lock: String, _ body: @Sendable (any SQLConnection) async throws -> Result
     ) async throws -> Result {
         try await write(body)
+    }
+
+    /// A plain write (SQLite serializes every writer already); when `duration` is
+    /// ``SQLTransactionDuration/brief`` it runs on the caller's thread, and moves to the
+    /// connection's thread only when another process holds the write lock.
+    public func write<Result: Sendable>(
+        serializedBy lock: String, expecting duration: SQLTransactionDuration,
+        _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result {
+        try await transaction(on: writers, begin: "BEGIN IMMEDIATE", duration, body)
+    }
+
+    /// Leases a connection from `pool`, runs `body` between `begin` and COMMIT (ROLLBACK when it
+    /// throws), and retries the whole transaction while SQLite answers busy.
+    ///
+    /// A brief transaction first runs on the caller's thread with lock waits off; when SQLite
+    /// answers busy there it has been rolled back, and it runs again on the connection's thread.
+    private func transaction<Result: Sendable>(
+        on pool: ResourcePool<SQLiteConnection>, begin: String, _ duration: SQLTransactionDuration,
+        _ body: @Sendable (any SQLConnection) async throws -> Result
+    ) async throws -> Result {
+        try await configuration.retryPolicy.run(isRetryable: Self.isBusy) {
+            try await pool.withResource(onClosed: closedError) { connection in
+                if duration == .brief {
+                    let attempt = try await connection.runningInline(isBusy: Self.isBusy) {
+                        try await Self.run(begin: begin, body, on: connection)
+                    }
+                    if let result = attempt { return result }
+                    briefFallbacks.add(1, ordering: .relaxed)
+                }
+                // The whole transaction runs on the connection's thread: its statements are
+                // plain calls there, not a round trip each (see SQLiteConnectionExecutor).
+                return try await withTaskExecutorPreference(connection.executor) {
+                    try await Self.run(begin: begin, body, on: connection)
+                }
+            }
+        }
+    }
+
+    /// `begin`, `body`, then COMMIT, or ROLLBACK when anything throws.
+    private static func run<Result: Sendable>(
+        begin: String, _ body: @Sendable (any SQLConnection) async throws -> Result, on connection: SQLiteConnection
+    ) async throws -> Result {
+        try await connection.perform { try $0.run(begin) }
+        do {
+            let result = try await body(connection)
+            try await connection.perform(cancellable: false) { try $0.run("COMMIT") }
+            return result
+        } catch {
+            // Not cancellable: a cancelled transaction must still roll back. SQLite may have
+            // rolled back already (an interrupted write does), so a failure is fine.
+            _ = try? await connection.perform(cancellable: false) { try $0.run("ROLLBACK") }
+            throw error
+        }
     }
 
     public func migrate(_ schemas: [SQLSchema]) async throws -> MigrationReport {

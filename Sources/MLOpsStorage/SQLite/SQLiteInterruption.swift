@@ -21,6 +21,9 @@ final class SQLiteInterruption: Sendable {
         var running: UInt64 = 0
         var cancelled: UInt64 = 0
         var busySince: ContinuousClock.Instant?
+        /// Whether the busy handler waits for a lock (off while a transaction runs on a thread of
+        /// the cooperative pool, which must not sleep).
+        var waits = true
     }
 
     private let state = Mutex(State())
@@ -72,6 +75,11 @@ final class SQLiteInterruption: Sendable {
         }
     }
 
+    /// Turns waiting for other connections' locks on or off.
+    func setWaiting(_ waits: Bool) {
+        state.withLock { $0.waits = waits }
+    }
+
     /// Whether `operation` was cancelled.
     func isCancelled(_ operation: UInt64) -> Bool {
         state.withLock { $0.cancelled == operation }
@@ -91,14 +99,14 @@ final class SQLiteInterruption: Sendable {
     }
 
     /// The busy handler's decision: sleep a little and retry (true), or give up (false) when the
-    /// operation was cancelled or the busy timeout has passed. Runs on the connection's thread,
-    /// never on a Swift concurrency thread.
+    /// operation was cancelled, the busy timeout has passed, or waiting is off. It sleeps only on
+    /// the connection's thread, never on a Swift concurrency thread.
     func waitWhileBusy(attempt: Int32) -> Bool {
         let now = ContinuousClock.now
         let (stop, since): (Bool, ContinuousClock.Instant) = state.withLock { state in
             if attempt == 0 || state.busySince == nil { state.busySince = now }
             let since = state.busySince ?? now
-            return (state.running != 0 && state.cancelled == state.running, since)
+            return (!state.waits || (state.running != 0 && state.cancelled == state.running), since)
         }
         if stop { return false }
         let remaining = busyTimeout - (now - since)

@@ -64,14 +64,22 @@ public struct SQLRegistryStore: RegistryStore {
         let cache = cache
         // Every mutation extends the audit chain's head: queue the writers rather than let
         // PostgreSQL abort all but one of them (see SQLDatabase.write(serializedBy:)).
-        return try await database.write(serializedBy: "registry") { connection in
+        // Brief: a mutation reads and writes a handful of rows through their keys.
+        return try await database.write(serializedBy: "registry", expecting: .brief) { connection in
             try await body(rules, SQLRegistryTransaction(connection: connection, cache: cache))
         }
     }
 
-    private func read<Result: Sendable>(_ body: @escaping @Sendable (SQLRegistryTransaction) async throws -> Result) async throws -> Result {
+    /// A read transaction; `duration` is ``SQLTransactionDuration/brief`` for look-ups through
+    /// keys and indexes, ``SQLTransactionDuration/unbounded`` for listings that grow with the
+    /// registry.
+    private func read<Result: Sendable>(
+        _ duration: SQLTransactionDuration, _ body: @escaping @Sendable (SQLRegistryTransaction) async throws -> Result
+    ) async throws -> Result {
         let cache = cache
-        return try await database.read { connection in try await body(SQLRegistryTransaction(connection: connection, cache: cache)) }
+        return try await database.read(expecting: duration) { connection in
+            try await body(SQLRegistryTransaction(connection: connection, cache: cache))
+        }
     }
 
     // MARK: Principals
@@ -81,14 +89,14 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func principal(_ id: String) async throws -> Principal {
-        guard let principal = try await read({ try await $0.principal(id) }) else {
+        guard let principal = try await read(.brief, { try await $0.principal(id) }) else {
             throw RegistryError(.notFound, "No principal '\(id)' is registered")
         }
         return principal
     }
 
     public func principals() async throws -> [Principal] {
-        try await read { try await $0.records(Principal.self, "SELECT record FROM registry_principals ORDER BY id", [], what: "principal") }
+        try await read(.unbounded) { try await $0.records(Principal.self, "SELECT record FROM registry_principals ORDER BY id", [], what: "principal") }
     }
 
     // MARK: Models and versions
@@ -98,11 +106,11 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func model(_ name: ModelName) async throws -> RegisteredModel {
-        try await read { try await RegistryRules.existingModel(name, in: $0) }
+        try await read(.brief) { try await RegistryRules.existingModel(name, in: $0) }
     }
 
     public func models() async throws -> [RegisteredModel] {
-        try await read { try await $0.models("ORDER BY name", []) }
+        try await read(.unbounded) { try await $0.models("ORDER BY name", []) }
     }
 
     public func registerVersion(_ registration: VersionRegistration, by actor: String) async throws -> ModelVersion {
@@ -110,11 +118,11 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func version(_ model: ModelName, _ version: Int) async throws -> ModelVersion {
-        try await read { try await RegistryRules.existingVersion(model, version, in: $0) }
+        try await read(.brief) { try await RegistryRules.existingVersion(model, version, in: $0) }
     }
 
     public func versions(of model: ModelName) async throws -> [ModelVersion] {
-        try await read { tx in
+        try await read(.unbounded) { tx in
             _ = try await RegistryRules.existingModel(model, in: tx)
             return try await tx.records(
                 ModelVersion.self, "SELECT record FROM registry_versions WHERE model = ? ORDER BY version", [.text(model.value)], what: "version")
@@ -122,7 +130,7 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func versions(taggedWith key: String, value: String) async throws -> [ModelVersion] {
-        try await read { tx in
+        try await read(.brief) { tx in
             try await tx.records(
                 ModelVersion.self,
                 """
@@ -145,11 +153,11 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func policies() async throws -> [PromotionPolicy] {
-        try await read { try await $0.records(PromotionPolicy.self, "SELECT record FROM registry_policies ORDER BY alias, risk_class", [], what: "policy") }
+        try await read(.unbounded) { try await $0.records(PromotionPolicy.self, "SELECT record FROM registry_policies ORDER BY alias, risk_class", [], what: "policy") }
     }
 
     public func policy(for model: ModelName, alias: String) async throws -> PromotionPolicy? {
-        try await read { tx in try await RegistryRules.policy(for: try await RegistryRules.existingModel(model, in: tx), alias: alias, in: tx) }
+        try await read(.brief) { tx in try await RegistryRules.policy(for: try await RegistryRules.existingModel(model, in: tx), alias: alias, in: tx) }
     }
 
     public func submitApproval(_ approval: Approval) async throws {
@@ -157,7 +165,7 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func approvals(of model: ModelName, version: Int) async throws -> [Approval] {
-        try await read { tx in
+        try await read(.brief) { tx in
             _ = try await RegistryRules.existingVersion(model, version, in: tx)
             return try await tx.approvals(model, version)
         }
@@ -168,7 +176,7 @@ public struct SQLRegistryStore: RegistryStore {
     public func evaluatePromotion(_ model: ModelName, version: Int, to alias: String) async throws -> [PolicyFailure] {
         let rules = rules
         return try await withLineageEvidence(model, version) { evidence in
-            try await self.read { tx in
+            try await self.read(.brief) { tx in
                 let record = try await RegistryRules.existingModel(model, in: tx)
                 let candidate = try await RegistryRules.existingVersion(model, version, in: tx)
                 return try await rules.evaluate(model: record, version: candidate, alias: alias, lineage: evidence, in: tx)
@@ -210,7 +218,7 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func resolve(_ model: ModelName, alias: String) async throws -> ModelVersion {
-        try await read { tx in
+        try await read(.brief) { tx in
             guard let row = try await tx.connection.queryFirst(
                 """
                 SELECT v.record FROM registry_aliases a
@@ -227,14 +235,14 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func aliases(of model: ModelName) async throws -> [AliasAssignment] {
-        try await read { tx in
+        try await read(.brief) { tx in
             _ = try await RegistryRules.existingModel(model, in: tx)
             return try await tx.records(AliasAssignment.self, "SELECT record FROM registry_aliases WHERE model = ? ORDER BY alias", [.text(model.value)], what: "alias")
         }
     }
 
     public func aliasHistory(of model: ModelName, alias: String) async throws -> [AliasHistoryEntry] {
-        try await read { tx in
+        try await read(.unbounded) { tx in
             _ = try await RegistryRules.existingModel(model, in: tx)
             return try await tx.aliasHistory(model, alias)
         }
@@ -253,7 +261,7 @@ public struct SQLRegistryStore: RegistryStore {
     // MARK: Audit
 
     public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
-        try await read { try await $0.auditEntries(after: sequence, limit: max(0, limit)) }
+        try await read(.unbounded) { try await $0.auditEntries(after: sequence, limit: max(0, limit)) }
     }
 
     /// Reads the log and checks each row in place as the database steps through it (nothing is
@@ -305,11 +313,11 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func auditHead() async throws -> AuditHead {
-        try await read { try await $0.auditHead() }
+        try await read(.brief) { try await $0.auditHead() }
     }
 
     public func changeCounter() async throws -> Int64 {
-        try await read { try await $0.connection.queryScalar(Int64.self, "SELECT change_counter FROM registry_state WHERE id = 1") }
+        try await read(.brief) { try await $0.connection.queryScalar(Int64.self, "SELECT change_counter FROM registry_state WHERE id = 1") }
     }
 
     /// The PostgreSQL channel every change of the counter is announced on (its payload is the
@@ -353,6 +361,16 @@ struct SQLRegistryTransaction: RegistryTransaction {
         _ type: Record.Type, from text: String, what: String
     ) throws -> Record {
         try cache.record(type, text: text) { text in try RegistryCoding.decode(type, from: text, what: what) }
+    }
+
+    /// The canonical text `record` is stored as; the cache learns the pair, so the next read of
+    /// the record (the version a promotion reads, the alias the next promotion moves) costs no
+    /// decode. For records whose times the rules round to the millisecond (see
+    /// ``DecodedRecordCache/remember(_:text:)``).
+    func storedText<Record: Encodable & Sendable>(_ record: Record) throws -> String {
+        let text = try RegistryCoding.canonicalText(record)
+        cache.remember(record, text: text)
+        return text
     }
 
     /// The records a query's first column holds, read in place (on SQLite, straight from the
@@ -427,14 +445,14 @@ struct SQLRegistryTransaction: RegistryTransaction {
         _ = try await connection.execute(
             "INSERT INTO registry_versions (model, version, status, artifact_digest, record) VALUES (?, ?, ?, ?, ?)",
             [.text(version.model.value), .integer(Int64(version.version)), .text(version.status.rawValue), .text(version.artifactDigest.description),
-             .text(try RegistryCoding.canonicalText(version))])
+             .text(try storedText(version))])
         try await writeTags(of: version)
     }
 
     func updateVersion(_ version: ModelVersion) async throws {
         _ = try await connection.execute(
             "UPDATE registry_versions SET status = ?, record = ? WHERE model = ? AND version = ?",
-            [.text(version.status.rawValue), .text(try RegistryCoding.canonicalText(version)), .text(version.model.value), .integer(Int64(version.version))])
+            [.text(version.status.rawValue), .text(try storedText(version)), .text(version.model.value), .integer(Int64(version.version))])
         _ = try await connection.execute(
             "DELETE FROM registry_version_tags WHERE model = ? AND version = ?", [.text(version.model.value), .integer(Int64(version.version))])
         try await writeTags(of: version)
@@ -502,7 +520,7 @@ struct SQLRegistryTransaction: RegistryTransaction {
             INSERT INTO registry_aliases (model, alias, version, record) VALUES (?, ?, ?, ?)
             ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version, record = excluded.record
             """,
-            [.text(assignment.model.value), .text(assignment.alias), .integer(Int64(assignment.version)), .text(try RegistryCoding.canonicalText(assignment))])
+            [.text(assignment.model.value), .text(assignment.alias), .integer(Int64(assignment.version)), .text(try storedText(assignment))])
         // The revision is the history's key: two moves from one revision cannot both commit.
         _ = try await connection.execute(
             "INSERT INTO registry_alias_history (model, alias, revision, record) VALUES (?, ?, ?, ?)",

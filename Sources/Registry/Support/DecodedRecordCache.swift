@@ -84,6 +84,22 @@ final class DecodedRecordCache: Sendable {
         return try text.withUTF8 { try record(type, bytes: UnsafeRawBufferPointer($0), decode: decode) }
     }
 
+    /// Files `record` under `text`, the canonical text it was just stored as, so reading it back
+    /// costs no decode. Only for records that decoding `text` gives back exactly (times already
+    /// rounded to the millisecond, as the registry's rules round them; finite numbers).
+    func remember<Record: Sendable>(_ record: Record, text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            let bytes = UnsafeRawBufferPointer(utf8)
+            let fingerprint = Fingerprint(type: ObjectIdentifier(Record.self), bytes: bytes)
+            let entry = Entry(bytes: Array(bytes), record: record)
+            entries.withLock { entries in
+                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+                entries[fingerprint] = entry
+            }
+        }
+    }
+
     /// The record the UTF-8 `bytes` decode to, decoded with `decode` the first time. Reads the
     /// bytes in place: a record seen before costs a hash and a comparison, no copy.
     func record<Record: Sendable>(_ type: Record.Type, bytes: UnsafeRawBufferPointer, decode: (String) throws -> Record) rethrows -> Record {

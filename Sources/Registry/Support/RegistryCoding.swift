@@ -5,8 +5,16 @@ import TensorCore
 /// the JSON the SQL store keeps in its record columns.
 enum RegistryCoding {
     /// Sorted keys, no whitespace, slashes unescaped, times as whole milliseconds since the
-    /// Unix epoch: the same bytes for the same value on every platform and every run.
+    /// Unix epoch: the same bytes for the same value on every platform and every run (see
+    /// ``CanonicalJSONEncoder``, which writes what ``foundationCanonicalJSON(_:)`` writes,
+    /// faster).
     static func canonicalJSON(_ value: some Encodable) throws -> [UInt8] {
+        try CanonicalJSONEncoder().encode(value)
+    }
+
+    /// The canonical JSON through Foundation's `JSONEncoder`: the reference the registry's own
+    /// encoder is tested against.
+    static func foundationCanonicalJSON(_ value: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
