@@ -35,10 +35,25 @@ struct BenchmarkFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-let arguments = try Arguments(Array(CommandLine.arguments.dropFirst()))
-guard let benchmark = BenchmarkCases.all[arguments.caseName] else {
-    FileHandle.standardError.write(Data("unknown case '\(arguments.caseName)'; cases: \(BenchmarkCases.all.keys.sorted().joined(separator: ", "))\n".utf8))
-    exit(2)
+/// Prints `message` to standard error and exits with `code` (a bad command line is 2, a case
+/// that failed is 1), rather than trapping with a backtrace.
+func fail(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write(Data("mlops-benchmarks: \(message)\n".utf8))
+    exit(code)
 }
-let measurement = try await benchmark(arguments)
-print(measurement.json(caseName: arguments.caseName))
+
+let arguments: Arguments
+do {
+    arguments = try Arguments(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    fail("\(error)", code: 2)
+}
+guard let benchmark = BenchmarkCases.all[arguments.caseName] else {
+    fail("unknown case '\(arguments.caseName)'; cases: \(BenchmarkCases.all.keys.sorted().joined(separator: ", "))", code: 2)
+}
+do {
+    let measurement = try await benchmark(arguments)
+    print(measurement.json(caseName: arguments.caseName))
+} catch {
+    fail("case \(arguments.caseName) failed: \(error)", code: 1)
+}

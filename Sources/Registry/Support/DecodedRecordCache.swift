@@ -57,10 +57,17 @@ final class DecodedRecordCache: Sendable {
         }
     }
 
+    /// A decoded record, boxed so a look-up is a class cast and one copy of the record rather
+    /// than a copy out of an existential.
+    private final class Box<Record: Sendable>: Sendable {
+        let record: Record
+        init(_ record: Record) { self.record = record }
+    }
+
     /// A decoded record and the exact bytes it was decoded from.
     private struct Entry: Sendable {
         var bytes: [UInt8]
-        var record: any Sendable
+        var box: any AnyObject & Sendable
 
         /// Whether `bytes` are exactly the bytes this entry was decoded from (byte for byte:
         /// `String`'s `==` would find two texts that differ only in Unicode normalization equal,
@@ -92,7 +99,7 @@ final class DecodedRecordCache: Sendable {
         text.withUTF8 { utf8 in
             let bytes = UnsafeRawBufferPointer(utf8)
             let fingerprint = Fingerprint(type: ObjectIdentifier(Record.self), bytes: bytes)
-            let entry = Entry(bytes: Array(bytes), record: record)
+            let entry = Entry(bytes: Array(bytes), box: Box(record))
             entries.withLock { entries in
                 if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
                 entries[fingerprint] = entry
@@ -104,13 +111,13 @@ final class DecodedRecordCache: Sendable {
     /// bytes in place: a record seen before costs a hash and a comparison, no copy.
     func record<Record: Sendable>(_ type: Record.Type, bytes: UnsafeRawBufferPointer, decode: (String) throws -> Record) rethrows -> Record {
         let fingerprint = Fingerprint(type: ObjectIdentifier(type), bytes: bytes)
-        let cached: Record? = entries.withLock { entries in
+        let cached: Box<Record>? = entries.withLock { entries in
             guard let entry = entries[fingerprint], entry.matches(bytes) else { return nil }
-            return entry.record as? Record
+            return entry.box as? Box<Record>
         }
-        if let cached { return cached }
+        if let cached { return cached.record }
         let decoded = try decode(String(decoding: bytes, as: UTF8.self))
-        let entry = Entry(bytes: Array(bytes), record: decoded)
+        let entry = Entry(bytes: Array(bytes), box: Box(decoded))
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[fingerprint] = entry
