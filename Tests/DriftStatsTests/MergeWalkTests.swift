@@ -88,6 +88,9 @@ struct MergeWalkTests {
             #expect(MannWhitneyUTest.rankSum(a, b).sum == rankSum)
             let gaps = CramerVonMisesTest.squaredRankGaps(a, b)
             #expect(gaps.0 == squares.0 && gaps.1 == squares.1, "\(gaps) vs \(squares)")
+            // The floating-point path (for samples too large for the integer sums) agrees too.
+            let floating = CramerVonMisesTest.squaredRankGapsInFloatingPoint(a, b)
+            #expect(floating.0 == squares.0 && floating.1 == squares.1, "\(floating) vs \(squares)")
         }
     }
 }

@@ -32,6 +32,33 @@ struct SQLiteDatabaseTests {
         }
     }
 
+    @Test("the write-ahead log is checkpointed after the commit that takes it past 1,000 pages, brief writes or not, so it stays bounded", arguments: [SQLTransactionDuration.brief, .unbounded])
+    func checkpointsKeepTheLogBounded(duration: SQLTransactionDuration) async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.file("wal.sqlite")
+            let database = try await SQLiteDatabase(path: path)
+            _ = try await database.write { db in try await db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)") }
+            // A reader elsewhere keeps the file open, as a service's readers would (closing the
+            // last connection would checkpoint and delete the log anyway).
+            let reader = try await SQLiteDatabase(path: path)
+            let payload = String(repeating: "x", count: 2_000)
+            for index in 0..<3_000 {
+                try await database.write(serializedBy: "t", expecting: duration) { db in
+                    _ = try await db.execute("INSERT INTO t (id, payload) VALUES (?, ?)", [.integer(Int64(index)), .text(payload)])
+                }
+            }
+            // 3,000 commits of at least one new page each: without checkpoints the log would hold
+            // 3,000 pages or more (over 12 MB); with them it restarts after about 1,000.
+            let walBytes = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            #expect(walBytes > 0)
+            #expect(walBytes < 6_000_000, "the write-ahead log grew to \(walBytes) bytes")
+            let rows = try await reader.read(expecting: .brief) { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") }
+            #expect(rows == 3_000)
+            try await reader.close()
+            try await database.close()
+        }
+    }
+
     @Test("refuses a file that is not SQLite and leaves it byte for byte as it was")
     func refusesGarbage() async throws {
         try await withTemporaryFolder { folder in

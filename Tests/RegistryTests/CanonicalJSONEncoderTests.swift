@@ -122,6 +122,26 @@ struct CanonicalJSONEncoderTests {
                     marginsOverHolder: [], requireReproducibleLineage: random.next() % 2 == 0, requireCompleteCard: true,
                     requiredApprovals: Int(random.next() % 5)),
                 "policy")
+            try same(version.card ?? ModelCard(), "model card")
+            try same(StatusRecord(status: version.status, reason: random.next() % 2 == 0 ? nil : Self.text(&random)), "status")
+            let run = Run(
+                id: try RunID((0..<2).map { _ in String(random.next() | 1 << 63, radix: 16) }.joined()), experiment: Self.text(&random),
+                name: Self.text(&random), status: [.running, .finished, .failed][Int(random.next() % 3)], startTime: Self.date(&random),
+                endTime: random.next() % 2 == 0 ? nil : Self.date(&random), owner: random.next() % 2 == 0 ? nil : Self.text(&random),
+                tags: Self.tags(&random),
+                parameters: Dictionary(
+                    [
+                        ("int", ParameterValue.int(Int64(bitPattern: random.next()))), ("double", .double(Self.number(&random))),
+                        ("bool", .bool(random.next() % 2 == 0)), (Self.text(&random, maximumLength: 4), .string(Self.text(&random))),
+                    ],
+                    uniquingKeysWith: { _, last in last }),
+                latestMetrics: ["loss": MetricPoint(key: "loss", value: Self.number(&random), step: Int64(random.next() % 1000), timestamp: Self.date(&random))])
+            try same(
+                ModelBundleManifest(
+                    exportedAt: Self.date(&random), model: model, version: version, lineageRun: random.next() % 2 == 0 ? nil : run,
+                    approvals: [], approvers: [BundledApprover(principal: Self.text(&random), publicKey: Data((0..<32).map { _ in UInt8(random.next() % 256) }))],
+                    aliases: [Self.text(&random)], sourceAuditHead: AuditHead(sequence: Int64(random.next() % 1000), hash: Self.text(&random))),
+                "bundle manifest")
             try same(Self.dictionary(&random, Self.number), "dictionary")
             try same([Self.text(&random), Self.text(&random)], "array of strings")
         }
@@ -133,7 +153,10 @@ struct CanonicalJSONEncoderTests {
         for _ in 0..<1_000 {
             var version = try Self.version(&random)
             version.createdAt = version.createdAt.registryRounded
-            #expect(try RegistryCoding.decode(ModelVersion.self, from: try RegistryCoding.canonicalText(version), what: "version") == version)
+            let decoded = try RegistryCoding.decode(ModelVersion.self, from: try RegistryCoding.canonicalText(version), what: "version")
+            #expect(decoded == version)
+            // `==` takes -0.0 for +0.0: the metrics' bits must come back too.
+            #expect(decoded.metrics.mapValues(\.bitPattern) == version.metrics.mapValues(\.bitPattern))
             let assignment = AliasAssignment(
                 model: version.model, alias: Self.text(&random), version: version.version, revision: Int(random.next() % 100),
                 assignedAt: Self.date(&random).registryRounded, assignedBy: Self.text(&random))
@@ -168,6 +191,35 @@ struct CanonicalJSONEncoderTests {
         #expect(ours == (try RegistryCoding.foundationCanonicalJSON(Tricky())))
         #expect(String(decoding: ours, as: UTF8.self).hasPrefix(#"{"":"","10":"10","9":"9","B":"B","_":"_","a":"a","aa":"aa","b":"b","e":"e","#))
         #expect(String(decoding: ours, as: UTF8.self).contains(#""twice":2"#))
+    }
+
+    @Test("Edge cases of the Encoder protocol come out as Foundation writes them: a value that encodes nothing, a container asked for twice, an array's super encoder, a Decimal")
+    func encoderEdgeCases() throws {
+        struct Nothing: Encodable { func encode(to encoder: any Encoder) throws {} }
+        struct Holder: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: AnyKey.self)
+                try container.encode(Nothing(), forKey: AnyKey("nothing"))
+                var first = container.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("twice"))
+                try first.encode(1, forKey: AnyKey("a"))
+                var second = container.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("twice"))
+                try second.encode(2, forKey: AnyKey("b"))
+                var list = container.nestedUnkeyedContainer(forKey: AnyKey("list"))
+                try list.encode("first")
+                var parent = list.superEncoder().singleValueContainer()
+                try parent.encode(Decimal(string: "12.5") ?? 0)
+                _ = list.superEncoder()
+                try container.encode(Decimal(string: "-0.001") ?? 0, forKey: AnyKey("decimal"))
+            }
+        }
+        let ours = try RegistryCoding.canonicalJSON(Holder())
+        let reference = try RegistryCoding.foundationCanonicalJSON(Holder())
+        #expect(ours == reference, "ours \(String(decoding: ours, as: UTF8.self)) against \(String(decoding: reference, as: UTF8.self))")
+        #expect(String(decoding: ours, as: UTF8.self).contains(#""nothing":{}"#))
+        #expect(String(decoding: ours, as: UTF8.self).contains(#""twice":{"a":1,"b":2}"#))
+        // A top-level value that encodes nothing is refused by both.
+        #expect(throws: EncodingError.self) { try RegistryCoding.canonicalJSON(Nothing()) }
+        #expect(throws: EncodingError.self) { try RegistryCoding.foundationCanonicalJSON(Nothing()) }
     }
 
     @Test("A NaN or infinite number is refused with the path to it, as Foundation refuses it")

@@ -30,12 +30,14 @@ struct PreparedColumn: Sendable {
         case .double(let doubles):
             var finite: [Double] = []
             var infinite = 0, missing = 0
-            let allFinite = doubles.nullCount == 0 && doubles.values.withUnsafeBufferPointer { values in
-                values.allSatisfy(\.isFinite)
-            }
-            if allFinite {
-                // The common case: no copy here (the sort makes the one copy it needs).
+            // The common case, every cell a finite number, is seen from the summary itself (no
+            // NaN, finite extremes): one pass over the column, and no copy here (the sort makes
+            // the one copy it needs).
+            let whole = doubles.nullCount == 0 ? doubles.values.withUnsafeBufferPointer { Reductions.summary($0) } : nil
+            let summary: SummaryStatistics
+            if let whole, whole.nanCount == 0, whole.minimum.isFinite, whole.maximum.isFinite {
                 finite = doubles.values
+                summary = whole
             } else {
                 finite.reserveCapacity(doubles.count - doubles.nullCount)
                 doubles.values.withUnsafeBufferPointer { values in
@@ -49,8 +51,8 @@ struct PreparedColumn: Sendable {
                         }
                     }
                 }
+                summary = finite.withUnsafeBufferPointer { Reductions.summary($0) }
             }
-            let summary = finite.withUnsafeBufferPointer { Reductions.summary($0) }
             let sample = SortedSample(finite, parallel: false)
             values = .numeric(sample, summary)
             missingCount = missing

@@ -62,34 +62,58 @@ public struct CramerVonMisesTest: Sendable, Hashable, Codable {
     /// Σ (rank − position)² over each sample, ranks taken in the pooled sample (midranks for
     /// ties), walking the distinct pooled values: a run of tied values holding `tiedX` of the
     /// reference and `tiedY` of the current sample, after `below` smaller ones, has midrank
-    /// below + (tiedX + tiedY + 1) / 2. Every term is a multiple of 1/4, so the sums are exact
-    /// (as scipy's) while below 2⁵¹.
+    /// below + (tiedX + tiedY + 1) / 2.
     ///
-    /// A value that occurs once (nearly every value of continuous data) adds one term, to the
-    /// sum of the sample it is from, chosen by arithmetic rather than a branch; a run of ties adds
-    /// its terms one by one. The same terms are added in the same order either way.
+    /// Every term is a multiple of 1/4, so four times each sum is an integer, and is summed as
+    /// one (exact, as scipy's float sums are while below 2⁵¹; one rounding at the end beyond
+    /// 2⁵³). A value that occurs once (nearly every value of continuous data) is `other` values
+    /// of the other sample past its own position, so it adds (2·other)², to the sum of the
+    /// sample it is from, chosen by arithmetic rather than a branch. Integer adds keep the loop
+    /// at the merge's own pace, where floating-point sums made a 4-cycle chain per value.
+    /// Samples so large that the integers could overflow (4·n³ ≥ 2⁶², n = nx + ny, about a
+    /// million values) are summed in floating point, term by term, in the same order.
     static func squaredRankGaps(_ reference: SortedSample, _ current: SortedSample) -> (Double, Double) {
+        let pooled = Double(reference.count + current.count)
+        guard 4 * pooled * pooled * pooled < 0x1p62 else { return squaredRankGapsInFloatingPoint(reference, current) }
+        var (fourX, fourY) = (0, 0)
+        var (previousX, previousY) = (0, 0)
+        reference.walkSteps(with: current) { _, i, j in
+            let tiedX = i &- previousX, tiedY = j &- previousY
+            if tiedX &+ tiedY == 1 {
+                // From the reference (tiedX = 1): the current values below it; else the reverse.
+                let other = previousY &* tiedX &+ previousX &* tiedY
+                let square = 4 &* other &* other
+                fourX &+= tiedX &* square
+                fourY &+= tiedY &* square
+            } else {
+                let twiceRank = 2 &* (previousX &+ previousY) &+ tiedX &+ tiedY &+ 1
+                for position in stride(from: previousX + 1, through: i, by: 1) {
+                    let twiceGap = twiceRank &- 2 &* position
+                    fourX &+= twiceGap &* twiceGap
+                }
+                for position in stride(from: previousY + 1, through: j, by: 1) {
+                    let twiceGap = twiceRank &- 2 &* position
+                    fourY &+= twiceGap &* twiceGap
+                }
+            }
+            (previousX, previousY) = (i, j)
+        }
+        return (Double(fourX) / 4, Double(fourY) / 4)
+    }
+
+    /// ``squaredRankGaps(_:_:)`` summed in floating point, for samples too large for its
+    /// integers (and, in tests, the reference it is checked against).
+    static func squaredRankGapsInFloatingPoint(_ reference: SortedSample, _ current: SortedSample) -> (Double, Double) {
         var squaresX = 0.0, squaresY = 0.0
         var (previousX, previousY) = (0, 0)
         reference.walkSteps(with: current) { _, i, j in
             let tiedX = i - previousX, tiedY = j - previousY
             let rank = Double(previousX + previousY) + Double(tiedX + tiedY + 1) / 2
-            if tiedX + tiedY == 1 {
-                // Weights of 0 and 1 rather than `fromX ? … : …`, which the compiler turns
-                // into a branch that mispredicts half the time; w · x is x or 0 exactly.
-                let position = j &+ tiedX &* (i &- j)
-                let gap = rank - Double(position)
-                let square = gap * gap
-                let weight = Double(tiedX)
-                squaresX += weight * square
-                squaresY += (1 - weight) * square
-            } else {
-                for position in stride(from: previousX + 1, through: i, by: 1) {
-                    squaresX += (rank - Double(position)) * (rank - Double(position))
-                }
-                for position in stride(from: previousY + 1, through: j, by: 1) {
-                    squaresY += (rank - Double(position)) * (rank - Double(position))
-                }
+            for position in stride(from: previousX + 1, through: i, by: 1) {
+                squaresX += (rank - Double(position)) * (rank - Double(position))
+            }
+            for position in stride(from: previousY + 1, through: j, by: 1) {
+                squaresY += (rank - Double(position)) * (rank - Double(position))
             }
             (previousX, previousY) = (i, j)
         }

@@ -64,7 +64,9 @@ public protocol SQLDatabase: Service {
 
     /// ``read(_:)``, with a hint of how long `body` runs (see ``SQLTransactionDuration``).
     ///
-    /// The default implementation ignores the hint.
+    /// The default implementation ignores the hint. A brief SQLite read that meets a lock held
+    /// by another process (rare: WAL recovery) is run again on the connection's thread, so the
+    /// body may run twice; keep it free of side effects.
     func read<Result: Sendable>(
         expecting duration: SQLTransactionDuration, _ body: @Sendable (any SQLConnection) async throws -> Result
     ) async throws -> Result

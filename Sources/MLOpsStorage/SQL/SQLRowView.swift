@@ -55,7 +55,7 @@ extension SQLConnection {
     /// them: for scans over many rows (verifying an audit chain, exporting a table).
     ///
     /// The default reads every row into memory first (``query(_:_:)``) and then folds; SQLite
-    /// folds while it steps the statement, on the connection's thread, allocating nothing per row.
+    /// folds while it steps the statement, allocating nothing per row.
     ///
     /// - Parameters:
     ///   - sql: the query, with `?` placeholders.

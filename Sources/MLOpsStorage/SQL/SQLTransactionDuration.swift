@@ -9,10 +9,12 @@
 /// transaction runs again on the connection's thread, where waiting is allowed. PostgreSQL
 /// ignores the hint (its calls never block a thread).
 ///
-/// Mark brief only what stays well under a millisecond whatever the data: a few statements
-/// that each find their rows through an index (one record read or written, a registry
-/// mutation, a search that returns a handful of rows). Scans, bulk writes and migrations are
-/// ``unbounded``.
+/// A brief transaction computes on the caller's thread, as the caller's own code would; it
+/// never waits there (for a lock, or for the fsync of a checkpoint, which runs on the
+/// connection's thread after the commit). Mark brief what is a few statements that find their
+/// rows through keys and indexes: one record read or written, a registry mutation, a search
+/// whose result is the rows it matches. Scans, bulk writes and migrations, whose time grows with
+/// the whole database, are ``unbounded``.
 public enum SQLTransactionDuration: Sendable, Hashable {
     /// A few index look-ups or small writes: run where the caller is, with no thread switch.
     case brief

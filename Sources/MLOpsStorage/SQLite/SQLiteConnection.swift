@@ -5,19 +5,22 @@ import Synchronization
 /// One connection to a SQLite file, with a prepared-statement cache and a thread of its own.
 ///
 /// SQLite calls block: a statement computes, and a writer may sleep until another process
-/// releases its lock. So no SQLite call runs on a Swift concurrency thread. Each connection owns
-/// a serial dispatch queue (as GRDB does), and every call hops onto it and suspends the calling
-/// task until the call is done; a service's other tasks keep their threads while SQLite waits.
+/// releases its lock. So each connection owns a serial dispatch queue (as GRDB does): calls hop
+/// onto it and suspend the calling task until they are done, and every wait for a lock happens
+/// there, so a service's other tasks keep their threads while SQLite waits. The one exception is
+/// a brief transaction (``runningInline(isBusy:_:)``), whose statements run on the caller's
+/// thread with lock waits off; even then the checkpoint that follows a commit (which fsyncs)
+/// runs on the queue.
 ///
 /// Cancelling the calling task interrupts the statement (see ``SQLiteInterruption``) and the
 /// call throws `CancellationError`.
 ///
 /// The `@unchecked Sendable` is sound because every touch of the handle and the statement cache
-/// happens one call at a time (the handle is opened with `SQLITE_OPEN_NOMUTEX`): on `queue`, or,
-/// while a brief transaction holds the connection's lease, on the caller's thread under
-/// `inlineCalls` (see ``runningInline(isBusy:_:)``). The only call from elsewhere is
-/// `sqlite3_interrupt`, which SQLite allows from any thread and ``SQLiteInterruption`` keeps
-/// away from a closed handle.
+/// happens one call at a time under `calls` (the handle is opened with `SQLITE_OPEN_NOMUTEX`):
+/// on `queue`, or, while a brief transaction holds the connection's lease, on the caller's
+/// thread. The only calls from elsewhere are `sqlite3_interrupt`, which SQLite allows from any
+/// thread and ``SQLiteInterruption`` keeps away from a closed handle, and the open and close
+/// (which nothing else can overlap).
 final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     private var handle: OpaquePointer?
     let path: String
@@ -42,9 +45,10 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     /// Set while a brief transaction runs on its caller's thread (see ``runningInline(isBusy:_:)``):
     /// the connection's calls then run where they are called.
     private let inline = Atomic<Bool>(false)
-    /// Serializes calls made inline, should a transaction body call the connection from
-    /// several child tasks at once (on the connection's thread the queue does this).
-    private let inlineCalls = Mutex(())
+    /// Held for each call's use of the handle (see ``call(_:operation:cancellable:)``).
+    private let calls = Mutex(())
+    /// The write-ahead log's size in pages after this connection's last commit.
+    private let walGauge = WALGauge()
 
     /// `SQLITE_TRANSIENT`: a macro Swift cannot import, so it is rebuilt here.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -101,6 +105,12 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         // Our busy handler instead of sqlite3_busy_timeout: it waits the same time, but looks for
         // a cancellation between short sleeps.
         interruption.install(on: db)
+        if !configuration.readOnly {
+            // Our hook replaces SQLite's automatic checkpoint, which would run (and fsync) inside
+            // whichever COMMIT crossed the threshold, on a brief transaction's caller's thread
+            // too; SQLiteDatabase checkpoints on the connection's thread instead.
+            walGauge.install(on: db)
+        }
         do {
             // Reading the schema makes SQLite look at the file: a foreign file answers
             // SQLITE_NOTADB here, before anything has been written to it.
@@ -115,8 +125,9 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         }
     }
 
-    /// Runs `work` on the connection's thread and returns its result; the calling task is
-    /// suspended meanwhile, never blocked.
+    /// Runs `work` on the connection and returns its result: on the connection's thread (the
+    /// calling task suspended meanwhile, never blocked), or where it is called when that is the
+    /// connection's thread already or a brief transaction holds the connection.
     ///
     /// With `cancellable` (the default), cancelling the task interrupts the work, which then
     /// throws `CancellationError`. COMMIT and ROLLBACK pass `false`: a transaction whose body
@@ -126,19 +137,11 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     ) async throws -> Value {
         let operation = interruption.newOperation()
         let interruption = interruption
-        let inline = inline.load(ordering: .acquiring)
-        if inline || isOnQueue {
+        if inline.load(ordering: .acquiring) || isOnQueue {
             // Already on the connection's thread (a transaction body running on ``executor``),
             // or in a brief transaction on the caller's: run here, with no thread switch.
             return try await withTaskCancellationHandler {
-                let cancelledEarly = interruption.begin(cancellable ? operation : 0)
-                defer { interruption.end() }
-                if cancellable && cancelledEarly { throw CancellationError() }
-                do {
-                    return try inline ? inlineCalls.withLock { _ in try work(self) } : work(self)
-                } catch {
-                    throw cancellable && interruption.isCancelled(operation) ? CancellationError() : error
-                }
+                try call(work, operation: operation, cancellable: cancellable).get()
             } onCancel: {
                 if cancellable { interruption.cancel(operation) }
             }
@@ -146,22 +149,45 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
                 queue.async {
-                    let cancelledEarly = interruption.begin(cancellable ? operation : 0)
-                    defer { interruption.end() }
-                    if cancellable && cancelledEarly {
-                        continuation.resume(throwing: CancellationError())
-                        return
-                    }
-                    do {
-                        continuation.resume(returning: try work(self))
-                    } catch {
-                        continuation.resume(throwing: cancellable && interruption.isCancelled(operation) ? CancellationError() : error)
-                    }
+                    continuation.resume(with: self.call(work, operation: operation, cancellable: cancellable))
                 }
             }
         } onCancel: {
             if cancellable { interruption.cancel(operation) }
         }
+    }
+
+    /// One call of `work` as operation number `operation`, under `calls`: the interruption's
+    /// record of the running operation and the handle are used by one call at a time, even when
+    /// a transaction body calls the connection from several child tasks at once.
+    private func call<Value>(
+        _ work: (SQLiteConnection) throws -> Value, operation: UInt64, cancellable: Bool
+    ) -> Result<Value, any Error> {
+        calls.withLock { _ in
+            let cancelledEarly = interruption.begin(cancellable ? operation : 0)
+            defer { interruption.end() }
+            if cancellable && cancelledEarly { return .failure(CancellationError()) }
+            do {
+                return .success(try work(self))
+            } catch {
+                return .failure(cancellable && interruption.isCancelled(operation) ? CancellationError() : error)
+            }
+        }
+    }
+
+    /// Whether the write-ahead log has grown past ``checkpointPages`` since the last
+    /// checkpoint (as the last commit on this connection left it).
+    var needsCheckpoint: Bool { walGauge.pages.load(ordering: .relaxed) >= Self.checkpointPages }
+
+    /// SQLite's default automatic checkpoint threshold, kept.
+    static let checkpointPages = 1_000
+
+    /// Copies the write-ahead log into the database file where no reader still needs it
+    /// (`PASSIVE`: never waits for readers or writers), on the connection's thread: the copy
+    /// ends with an fsync, which must not block the thread of a brief transaction. A checkpoint
+    /// that cannot finish is tried again after the next commit, as SQLite's own would be.
+    func checkpoint() async {
+        _ = try? await perform(cancellable: false) { try $0.run("PRAGMA wal_checkpoint(PASSIVE)") }
     }
 
     /// Runs `transaction` (one whole transaction on this connection, which the caller holds the
@@ -204,8 +230,8 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         _ = try? await perform(cancellable: false) { $0.closeNow() }
     }
 
-    /// Finalizes the cached statements and closes the handle; runs on `queue` (or in `deinit`,
-    /// when nothing else can touch the connection).
+    /// Finalizes the cached statements and closes the handle; runs through ``perform`` (or in
+    /// `init` and `deinit`, when nothing else can touch the connection).
     private func closeNow() {
         for statement in cache.values { sqlite3_finalize(statement) }
         cache = [:]
@@ -234,7 +260,7 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         try await perform { try $0.run(sql) }
     }
 
-    // MARK: Synchronous core (on `queue` only)
+    // MARK: Synchronous core (only inside ``perform``'s work)
 
     private func executeBatchNow(_ sql: String, _ rows: [[SQLValue]]) throws(StorageError) {
         let statement = try prepared(sql)
@@ -292,7 +318,8 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         return rows
     }
 
-    /// Folds the rows of a query into `state` while stepping the statement (on `queue`).
+    /// Folds the rows of a query into `state` while stepping the statement (inside one
+    /// ``perform``).
     func reduceRowsInPlace<State: Sendable>(
         _ sql: String, _ arguments: [SQLValue], into initial: State,
         _ body: @escaping @Sendable (inout State, borrowing SQLRowView) throws -> Bool
@@ -414,10 +441,10 @@ enum SQLiteRowReading {
     }
 }
 
-/// The task executor of a SQLite connection: jobs run on the connection's serial queue, the
-/// thread that owns the handle. A transaction body runs with this executor preferred
+/// The task executor of a SQLite connection: jobs run on the connection's serial queue. A
+/// transaction body that is not brief runs with this executor preferred
 /// (`withTaskExecutorPreference`), so each statement it runs is a plain call on that thread
-/// instead of two thread switches, and the cooperative pool still never runs SQLite.
+/// instead of two thread switches, and the cooperative pool never runs its SQLite.
 final class SQLiteConnectionExecutor: TaskExecutor, @unchecked Sendable {
     private let queue: DispatchQueue
 
@@ -430,5 +457,21 @@ final class SQLiteConnectionExecutor: TaskExecutor, @unchecked Sendable {
         // `self` is held until the job has run: the connection that owns this executor may be
         // released by the very job that runs on it.
         queue.async { [self] in job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+/// The size of a connection's write-ahead log after each of its commits, as SQLite reports it to
+/// the WAL hook (which replaces the automatic checkpoint: see ``SQLiteConnection/checkpoint()``).
+final class WALGauge: Sendable {
+    /// Pages in the log after the last commit.
+    let pages = Atomic<Int>(0)
+
+    func install(on handle: OpaquePointer) {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        sqlite3_wal_hook(handle, { context, _, _, pages in
+            guard let context else { return SQLITE_OK }
+            Unmanaged<WALGauge>.fromOpaque(context).takeUnretainedValue().pages.store(Int(pages), ordering: .relaxed)
+            return SQLITE_OK
+        }, context)
     }
 }

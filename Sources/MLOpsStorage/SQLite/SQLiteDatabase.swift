@@ -13,10 +13,14 @@ import Synchronization
 ///   last transactions may roll back after a power loss, never corrupting the file).
 /// - Each connection keeps a cache of prepared statements.
 ///
+/// - The write-ahead log is checkpointed (`PASSIVE`) on the writer connection's own thread once
+///   it passes 1,000 pages, after the commit that took it there, instead of inside that commit.
+///
 /// SQLite calls run on a thread of the connection's own, and callers suspend while it works or
 /// waits for another process's lock (up to the busy timeout); only transactions marked
-/// ``SQLTransactionDuration/brief`` run on the caller's thread, and never wait there for a lock. Cancelling a task interrupts its statement, or its wait for a connection, and the
-/// call throws `CancellationError`.
+/// ``SQLTransactionDuration/brief`` run on the caller's thread, and never wait there for a lock.
+/// Cancelling a task interrupts its statement, or its wait for a connection, and the call throws
+/// `CancellationError`.
 public final class SQLiteDatabase: SQLDatabase {
     /// The file's path, or `:memory:`.
     public let path: String
@@ -90,7 +94,8 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     /// A read that, when `duration` is ``SQLTransactionDuration/brief``, runs on the caller's
-    /// thread (see ``SQLTransactionDuration``).
+    /// thread (see ``SQLTransactionDuration``); if it meets a lock another process holds, it
+    /// runs again on the connection's thread, so its body may run twice.
     public func read<Result: Sendable>(
         expecting duration: SQLTransactionDuration, _ body: @Sendable (any SQLConnection) async throws -> Result
     ) async throws -> Result {
@@ -136,13 +141,19 @@ public final class SQLiteDatabase: SQLDatabase {
                     let attempt = try await connection.runningInline(isBusy: Self.isBusy) {
                         try await Self.run(begin: begin, body, on: connection)
                     }
-                    if let result = attempt { return result }
+                    if let result = attempt {
+                        // On the connection's thread: a checkpoint ends with an fsync.
+                        if connection.needsCheckpoint { await connection.checkpoint() }
+                        return result
+                    }
                     briefFallbacks.add(1, ordering: .relaxed)
                 }
                 // The whole transaction runs on the connection's thread: its statements are
                 // plain calls there, not a round trip each (see SQLiteConnectionExecutor).
                 return try await withTaskExecutorPreference(connection.executor) {
-                    try await Self.run(begin: begin, body, on: connection)
+                    let result = try await Self.run(begin: begin, body, on: connection)
+                    if connection.needsCheckpoint { await connection.checkpoint() }
+                    return result
                 }
             }
         }

@@ -4,7 +4,8 @@ import Synchronization
 
 /// Connects Swift task cancellation to the SQLite statement a connection is running.
 ///
-/// Every call a ``SQLiteConnection`` runs on its own thread is one numbered operation. Cancelling
+/// Every call a ``SQLiteConnection`` runs (on its own thread, or on a brief transaction's
+/// caller's) is one numbered operation. Cancelling
 /// the task that waits for an operation marks that number cancelled and interrupts the
 /// statement (`sqlite3_interrupt`); SQLite's progress handler and the connection's busy handler
 /// also look at the mark, so an operation is stopped whether it is computing, waiting for
@@ -21,8 +22,8 @@ final class SQLiteInterruption: Sendable {
         var running: UInt64 = 0
         var cancelled: UInt64 = 0
         var busySince: ContinuousClock.Instant?
-        /// Whether the busy handler waits for a lock (off while a transaction runs on a thread of
-        /// the cooperative pool, which must not sleep).
+        /// Whether the busy handler waits for a lock (off while a brief transaction runs on its
+        /// caller's thread, which must not sleep).
         var waits = true
     }
 
@@ -58,7 +59,8 @@ final class SQLiteInterruption: Sendable {
         if let handle = OpaquePointer(bitPattern: address) { close(handle) }
     }
 
-    /// Called on the connection's thread when `operation` starts; whether it was cancelled already.
+    /// Called when `operation` starts (under the connection's call lock); whether it was
+    /// cancelled already.
     func begin(_ operation: UInt64) -> Bool {
         state.withLock { state in
             state.running = operation
@@ -67,7 +69,7 @@ final class SQLiteInterruption: Sendable {
         }
     }
 
-    /// Called on the connection's thread when the running operation ends.
+    /// Called when the running operation ends (under the connection's call lock).
     func end() {
         state.withLock { state in
             state.running = 0
@@ -99,8 +101,8 @@ final class SQLiteInterruption: Sendable {
     }
 
     /// The busy handler's decision: sleep a little and retry (true), or give up (false) when the
-    /// operation was cancelled, the busy timeout has passed, or waiting is off. It sleeps only on
-    /// the connection's thread, never on a Swift concurrency thread.
+    /// operation was cancelled, the busy timeout has passed, or waiting is off (so it sleeps only
+    /// on the connection's own thread, never on a brief transaction's caller's).
     func waitWhileBusy(attempt: Int32) -> Bool {
         let now = ContinuousClock.now
         let (stop, since): (Bool, ContinuousClock.Instant) = state.withLock { state in

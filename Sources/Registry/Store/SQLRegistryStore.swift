@@ -367,8 +367,10 @@ struct SQLRegistryTransaction: RegistryTransaction {
     /// the record (the version a promotion reads, the alias the next promotion moves) costs no
     /// decode. For records whose times the rules round to the millisecond (see
     /// ``DecodedRecordCache/remember(_:text:)``).
-    func storedText<Record: Encodable & Sendable>(_ record: Record) throws -> String {
+    func storedText<Record: Codable & Equatable & Sendable>(_ record: Record) throws -> String {
         let text = try RegistryCoding.canonicalText(record)
+        // Debug builds (the tests) check the cache's premise: the text reads back as the record.
+        assert((try? RegistryCoding.decode(Record.self, from: text, what: "record")) == record, "\(Record.self) does not read back from \(text)")
         cache.remember(record, text: text)
         return text
     }

@@ -21,13 +21,16 @@ struct CanonicalJSONEncoder: Sendable {
     /// The canonical JSON of `value`.
     ///
     /// - Throws: `EncodingError.invalidValue` for a NaN or infinite number (JSON cannot hold it),
-    ///   with the coding path to it; any error the value's own `encode(to:)` throws.
-    func encode(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = CanonicalEncoder(codingPath: [])
-        try encoder.encodeValue(value)
+    ///   with the coding path to it, or for a value that encodes nothing at all (as Foundation
+    ///   refuses it); any error the value's own `encode(to:)` throws.
+    func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+        guard let top = try CanonicalEncoder.canonicalValue(value, at: [], whenEmpty: nil) else {
+            throw EncodingError.invalidValue(
+                value, EncodingError.Context(codingPath: [], debugDescription: "Top-level \(Value.self) did not encode any values."))
+        }
         var output: [UInt8] = []
         output.reserveCapacity(256)
-        encoder.slot.write(to: &output)
+        top.write(to: &output)
         return output
     }
 }
@@ -41,9 +44,13 @@ enum CanonicalValue {
     case literal([UInt8])
     case object(CanonicalObject)
     case array(CanonicalArray)
+    /// What a super encoder encodes, read when the whole value is written (it may encode after
+    /// its place was reserved).
+    case pending(CanonicalEncoder)
 
     func write(to output: inout [UInt8]) {
         switch self {
+        case .pending(let encoder): (encoder.slot ?? .object(CanonicalObject())).write(to: &output)
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .literal(let bytes): output.append(contentsOf: bytes)
@@ -62,19 +69,33 @@ final class CanonicalObject {
         values.append(value)
     }
 
+    /// The object already set under `key` (a container asked for twice fills one object).
+    func existingObject(_ key: String) -> CanonicalObject? {
+        guard let index = keys.lastIndex(of: key), case .object(let object) = values[index] else { return nil }
+        return object
+    }
+
+    /// The array already set under `key`.
+    func existingArray(_ key: String) -> CanonicalArray? {
+        guard let index = keys.lastIndex(of: key), case .array(let array) = values[index] else { return nil }
+        return array
+    }
+
     /// Writes the members in key order (UTF-8 bytes); a key set twice keeps its last value, as
-    /// a dictionary-backed encoder would.
+    /// a dictionary-backed encoder would. (Keys are compared by their bytes: two spellings of
+    /// one canonically equivalent key, which only a hand-written `encode(to:)` could produce,
+    /// stay two members, where Foundation's dictionary would fold them.)
     func write(to output: inout [UInt8]) {
         output.append(UInt8(ascii: "{"))
         let order = keys.indices.sorted { a, b in
-            let (left, right) = (keys[a], keys[b])
-            if left == right { return a < b }
-            return left.utf8.lexicographicallyPrecedes(right.utf8)
+            let (left, right) = (keys[a].utf8, keys[b].utf8)
+            if left.elementsEqual(right) { return a < b }
+            return left.lexicographicallyPrecedes(right)
         }
         var first = true
         for (position, index) in order.enumerated() {
             // Of equal keys (adjacent after sorting), only the last set is written.
-            if position + 1 < order.count, keys[order[position + 1]] == keys[index] { continue }
+            if position + 1 < order.count, keys[order[position + 1]].utf8.elementsEqual(keys[index].utf8) { continue }
             if !first { output.append(UInt8(ascii: ",")) }
             first = false
             CanonicalText.appendString(keys[index], to: &output)
@@ -148,11 +169,12 @@ enum CanonicalText {
     }
 }
 
-/// The `Encoder` handed to each value: it fills `slot` with what the value encodes.
+/// The `Encoder` handed to each value: it fills `slot` with what the value encodes (nil while
+/// it has encoded nothing).
 final class CanonicalEncoder: Encoder {
     let codingPath: [any CodingKey]
     var userInfo: [CodingUserInfoKey: Any] { [:] }
-    var slot: CanonicalValue = .null
+    var slot: CanonicalValue?
 
     init(codingPath: [any CodingKey]) {
         self.codingPath = codingPath
@@ -160,7 +182,7 @@ final class CanonicalEncoder: Encoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         let object: CanonicalObject
-        if case .object(let existing) = slot {
+        if case .object(let existing)? = slot {
             object = existing
         } else {
             object = CanonicalObject()
@@ -171,7 +193,7 @@ final class CanonicalEncoder: Encoder {
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         let array: CanonicalArray
-        if case .array(let existing) = slot {
+        if case .array(let existing)? = slot {
             array = existing
         } else {
             array = CanonicalArray()
@@ -189,9 +211,18 @@ final class CanonicalEncoder: Encoder {
         slot = try Self.canonicalValue(value, at: codingPath)
     }
 
-    /// The JSON of one value: scalars written directly, dates, data and URLs in their canonical
-    /// forms, anything else through its own `encode(to:)`.
+    /// The JSON of one value: scalars written directly, dates, data, URLs and decimals in their
+    /// canonical forms, anything else through its own `encode(to:)` (`{}` when that encodes
+    /// nothing, as Foundation writes it).
     static func canonicalValue<Value: Encodable>(_ value: Value, at codingPath: [any CodingKey]) throws -> CanonicalValue {
+        // A nested value that encodes nothing is written `{}`, as Foundation writes it.
+        try canonicalValue(value, at: codingPath, whenEmpty: .object(CanonicalObject())) ?? .null
+    }
+
+    /// ``canonicalValue(_:at:)``, with `whenEmpty` for a value that encodes nothing.
+    static func canonicalValue<Value: Encodable>(
+        _ value: Value, at codingPath: [any CodingKey], whenEmpty: CanonicalValue?
+    ) throws -> CanonicalValue? {
         // Metatype checks first: a cast that is known to succeed is cheap, a failing one is not.
         if Value.self == String.self, let text = value as? String { return CanonicalText.string(text) }
         if Value.self == Double.self, let number = value as? Double { return try CanonicalText.floatingPoint(number, at: codingPath) }
@@ -201,9 +232,10 @@ final class CanonicalEncoder: Encoder {
         if Value.self == Date.self, let date = value as? Date { return CanonicalText.integer(date.millisecondsSince1970) }
         if Value.self == Data.self, let data = value as? Data { return CanonicalText.string(data.base64EncodedString()) }
         if Value.self == URL.self, let url = value as? URL { return CanonicalText.string(url.absoluteString) }
+        if Value.self == Decimal.self, let decimal = value as? Decimal { return .literal(Array(decimal.description.utf8)) }
         let encoder = CanonicalEncoder(codingPath: codingPath)
         try value.encode(to: encoder)
-        return encoder.slot
+        return encoder.slot ?? whenEmpty
     }
 }
 
@@ -238,24 +270,38 @@ struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        let nested = CanonicalObject()
-        object.set(key.stringValue, .object(nested))
+        let nested: CanonicalObject
+        if let existing = object.existingObject(key.stringValue) {
+            nested = existing
+        } else {
+            nested = CanonicalObject()
+            object.set(key.stringValue, .object(nested))
+        }
         return KeyedEncodingContainer(CanonicalKeyedContainer<NestedKey>(object: nested, codingPath: path(key)))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        let nested = CanonicalArray()
-        object.set(key.stringValue, .array(nested))
+        let nested: CanonicalArray
+        if let existing = object.existingArray(key.stringValue) {
+            nested = existing
+        } else {
+            nested = CanonicalArray()
+            object.set(key.stringValue, .array(nested))
+        }
         return CanonicalUnkeyedContainer(array: nested, codingPath: path(key))
     }
 
     mutating func superEncoder() -> any Encoder {
         // Under the key "super", which `Key` itself may not have.
-        CanonicalSuperEncoder(codingPath: codingPath + [CanonicalIndexKey(name: "super")]) { [object] value in object.set("super", value) }
+        let encoder = CanonicalEncoder(codingPath: codingPath + [CanonicalIndexKey(name: "super")])
+        object.set("super", .pending(encoder))
+        return encoder
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
-        CanonicalSuperEncoder(codingPath: path(key)) { [object] value in object.set(key.stringValue, value) }
+        let encoder = CanonicalEncoder(codingPath: path(key))
+        object.set(key.stringValue, .pending(encoder))
+        return encoder
     }
 }
 
@@ -293,9 +339,9 @@ struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
     }
 
     mutating func superEncoder() -> any Encoder {
-        let index = array.values.count
-        array.values.append(.null)
-        return CanonicalSuperEncoder(codingPath: nextPath) { [array] value in array.values[index] = value }
+        let encoder = CanonicalEncoder(codingPath: nextPath)
+        array.values.append(.pending(encoder))
+        return encoder
     }
 }
 
@@ -319,25 +365,6 @@ struct CanonicalSingleValueContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt32) throws { encoder.slot = CanonicalText.integer(value) }
     mutating func encode(_ value: UInt64) throws { encoder.slot = CanonicalText.integer(value) }
     mutating func encode<T: Encodable>(_ value: T) throws { try encoder.encodeValue(value) }
-}
-
-/// A `superEncoder()`'s encoder: what it encodes lands where the parent reserved it.
-final class CanonicalSuperEncoder: Encoder {
-    private let inner: CanonicalEncoder
-    private let place: (CanonicalValue) -> Void
-    var codingPath: [any CodingKey] { inner.codingPath }
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
-
-    init(codingPath: [any CodingKey], place: @escaping (CanonicalValue) -> Void) {
-        inner = CanonicalEncoder(codingPath: codingPath)
-        self.place = place
-    }
-
-    deinit { place(inner.slot) }
-
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> { inner.container(keyedBy: type) }
-    func unkeyedContainer() -> any UnkeyedEncodingContainer { inner.unkeyedContainer() }
-    func singleValueContainer() -> any SingleValueEncodingContainer { inner.singleValueContainer() }
 }
 
 /// A coding key of the encoder's own (for error paths): an array element's index, or `super`.

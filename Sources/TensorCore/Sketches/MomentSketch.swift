@@ -127,8 +127,9 @@ public struct MomentSketch: Sendable, Hashable {
         while index < lanes {
             let x = SIMD4(values[index], values[index + 1], values[index + 2], values[index + 3])
             sum += x
-            low = pointwiseMin(low, x)
-            high = pointwiseMax(high, x)
+            // pointwiseMin/Max as selects (see Reductions.blockSummary).
+            low = low.replacing(with: x, where: x .< low)
+            high = high.replacing(with: x, where: high .<= x)
             index += 4
         }
         var total = sum.sum()
