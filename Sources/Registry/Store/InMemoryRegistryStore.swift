@@ -259,8 +259,12 @@ final class InMemoryRegistryTransaction: RegistryTransaction {
     func insertModel(_ model: RegisteredModel) async throws { state.models[model.name] = model }
     func setLatestVersion(_ version: Int, of model: ModelName) async throws { state.models[model]?.latestVersion = version }
     func version(_ model: ModelName, _ version: Int) async throws -> ModelVersion? { state.versions[model]?[version] }
-    func insertVersion(_ version: ModelVersion) async throws { state.versions[version.model, default: [:]][version.version] = version }
-    func updateVersion(_ version: ModelVersion) async throws { state.versions[version.model, default: [:]][version.version] = version }
+    func insertVersion(_ version: EncodedRecord<ModelVersion>) async throws {
+        state.versions[version.record.model, default: [:]][version.record.version] = version.record
+    }
+    func updateVersion(_ version: EncodedRecord<ModelVersion>) async throws {
+        state.versions[version.record.model, default: [:]][version.record.version] = version.record
+    }
     func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
         state.versions.values.flatMap(\.values).filter { $0.artifactDigest == digest }
     }
@@ -275,7 +279,8 @@ final class InMemoryRegistryTransaction: RegistryTransaction {
         (state.aliases[model] ?? [:]).values.filter { $0.version == version }.map(\.alias)
     }
     func aliasHistory(_ model: ModelName, _ alias: String) async throws -> [AliasHistoryEntry] { state.history[model]?[alias] ?? [] }
-    func saveAlias(_ assignment: AliasAssignment, history: AliasHistoryEntry) async throws {
+    func saveAlias(_ encoded: EncodedRecord<AliasAssignment>, history: AliasHistoryEntry) async throws {
+        let assignment = encoded.record
         state.aliases[assignment.model, default: [:]][assignment.alias] = assignment
         state.history[assignment.model, default: [:]][assignment.alias, default: []].append(history)
     }

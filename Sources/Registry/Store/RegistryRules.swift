@@ -96,11 +96,21 @@ struct RegistryRules: Sendable {
         _ tx: some RegistryTransaction, principal: String, action: String, subject: String,
         before: (some Encodable)?, after: (some Encodable)?, reason: String
     ) async throws {
+        try await audit(
+            tx, principal: principal, action: action, subject: subject, beforeText: try before.map { try RegistryCoding.canonicalText($0) },
+            afterText: try after.map { try RegistryCoding.canonicalText($0) }, reason: reason)
+    }
+
+    /// Appends the entry with `before` and `after` already in canonical JSON (a record encoded
+    /// once for its row and its entry).
+    func audit(
+        _ tx: some RegistryTransaction, principal: String, action: String, subject: String,
+        beforeText: String?, afterText: String?, reason: String
+    ) async throws {
         let head = try await tx.auditHead()
         let entry = AuditEntry(
             sequence: head.sequence + 1, at: now(), principal: principal, action: action, subject: subject,
-            before: try before.map { try RegistryCoding.canonicalText($0) }, after: try after.map { try RegistryCoding.canonicalText($0) },
-            reason: reason, previousHash: head.hash)
+            before: beforeText, after: afterText, reason: reason, previousHash: head.hash)
         try await tx.appendAudit(entry)
     }
 
@@ -171,9 +181,10 @@ struct RegistryRules: Sendable {
             author: actor, createdAt: now().registryRounded, status: .ready, statusReason: nil,
             digest: Digest(of: [UInt8]()))
         version.digest = try version.identityDigest()
+        let encoded = try EncodedRecord(version)
         try await tx.setLatestVersion(number, of: model.name)
-        try await tx.insertVersion(version)
-        try await audit(tx, principal: actor, action: "version.register", subject: "\(model.name)@\(number)", before: Optional<ModelVersion>.none, after: version, reason: "")
+        try await tx.insertVersion(encoded)
+        try await audit(tx, principal: actor, action: "version.register", subject: "\(model.name)@\(number)", beforeText: nil, afterText: encoded.text, reason: "")
         return version
     }
 
@@ -185,7 +196,7 @@ struct RegistryRules: Sendable {
         }
         let before = version.card
         version.card = card
-        try await tx.updateVersion(version)
+        try await tx.updateVersion(try EncodedRecord(version))
         try await audit(tx, principal: actor, action: "version.card", subject: "\(name)@\(number)", before: before, after: card, reason: reason)
         return version
     }
@@ -423,9 +434,12 @@ struct RegistryRules: Sendable {
         let entry = AliasHistoryEntry(
             revision: assignment.revision, version: version, previousVersion: current?.version, action: action, principal: actor,
             reason: reason, at: at)
-        try await tx.saveAlias(assignment, history: entry)
+        let encoded = try EncodedRecord(assignment)
+        try await tx.saveAlias(encoded, history: entry)
         try await tx.bumpChangeCounter()
-        try await audit(tx, principal: actor, action: "alias.\(action)", subject: "\(model)#\(alias)", before: current, after: assignment, reason: reason)
+        try await audit(
+            tx, principal: actor, action: "alias.\(action)", subject: "\(model)#\(alias)", beforeText: try current.map { try RegistryCoding.canonicalText($0) },
+            afterText: encoded.text, reason: reason)
         return assignment
     }
 
@@ -441,7 +455,7 @@ struct RegistryRules: Sendable {
         let before = StatusRecord(status: version.status, reason: version.statusReason)
         version.status = .quarantined
         version.statusReason = reason
-        try await tx.updateVersion(version)
+        try await tx.updateVersion(try EncodedRecord(version))
         try await tx.bumpChangeCounter()
         try await audit(tx, principal: actor, action: "version.quarantine", subject: "\(name)@\(number)", before: before, after: StatusRecord(status: version.status, reason: reason), reason: reason)
         return version
@@ -471,7 +485,7 @@ struct RegistryRules: Sendable {
         version.tags = [:]
         version.source = nil
         version.featureSetHash = nil
-        try await tx.updateVersion(version)
+        try await tx.updateVersion(try EncodedRecord(version))
         try await tx.bumpChangeCounter()
         let stillUsed = try await tx.versions(usingArtifact: version.artifactDigest).contains {
             $0.status != .purged && !($0.model == name && $0.version == number)

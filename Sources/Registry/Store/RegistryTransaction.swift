@@ -14,8 +14,8 @@ protocol RegistryTransaction {
     func insertModel(_ model: RegisteredModel) async throws
     func setLatestVersion(_ version: Int, of model: ModelName) async throws
     func version(_ model: ModelName, _ version: Int) async throws -> ModelVersion?
-    func insertVersion(_ version: ModelVersion) async throws
-    func updateVersion(_ version: ModelVersion) async throws
+    func insertVersion(_ version: EncodedRecord<ModelVersion>) async throws
+    func updateVersion(_ version: EncodedRecord<ModelVersion>) async throws
     /// Versions (any model) whose artifact is `digest`.
     func versions(usingArtifact digest: Digest) async throws -> [ModelVersion]
     func policy(alias: String, riskClass: RiskClass?) async throws -> PromotionPolicy?
@@ -26,7 +26,7 @@ protocol RegistryTransaction {
     func alias(_ model: ModelName, _ alias: String) async throws -> AliasAssignment?
     func aliases(pointingAt model: ModelName, version: Int) async throws -> [String]
     func aliasHistory(_ model: ModelName, _ alias: String) async throws -> [AliasHistoryEntry]
-    func saveAlias(_ assignment: AliasAssignment, history: AliasHistoryEntry) async throws
+    func saveAlias(_ assignment: EncodedRecord<AliasAssignment>, history: AliasHistoryEntry) async throws
     func auditHead() async throws -> AuditHead
     func appendAudit(_ entry: AuditEntry) async throws
     func bumpChangeCounter() async throws

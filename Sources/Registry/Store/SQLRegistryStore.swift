@@ -363,16 +363,17 @@ struct SQLRegistryTransaction: RegistryTransaction {
         try cache.record(type, text: text) { text in try RegistryCoding.decode(type, from: text, what: what) }
     }
 
-    /// The canonical text `record` is stored as; the cache learns the pair, so the next read of
+    /// The canonical text `encoded` is stored as; the cache learns the pair, so the next read of
     /// the record (the version a promotion reads, the alias the next promotion moves) costs no
     /// decode. For records whose times the rules round to the millisecond (see
     /// ``DecodedRecordCache/remember(_:text:)``).
-    func storedText<Record: Codable & Equatable & Sendable>(_ record: Record) throws -> String {
-        let text = try RegistryCoding.canonicalText(record)
+    func storedText<Record: Codable & Equatable & Sendable>(_ encoded: EncodedRecord<Record>) -> String {
         // Debug builds (the tests) check the cache's premise: the text reads back as the record.
-        assert((try? RegistryCoding.decode(Record.self, from: text, what: "record")) == record, "\(Record.self) does not read back from \(text)")
-        cache.remember(record, text: text)
-        return text
+        assert(
+            (try? RegistryCoding.decode(Record.self, from: encoded.text, what: "record")) == encoded.record,
+            "\(Record.self) does not read back from \(encoded.text)")
+        cache.remember(encoded.record, text: encoded.text)
+        return encoded.text
     }
 
     /// The records a query's first column holds, read in place (on SQLite, straight from the
@@ -443,18 +444,20 @@ struct SQLRegistryTransaction: RegistryTransaction {
             [.text(model.value), .integer(Int64(version))], what: "version")
     }
 
-    func insertVersion(_ version: ModelVersion) async throws {
+    func insertVersion(_ encoded: EncodedRecord<ModelVersion>) async throws {
+        let version = encoded.record
         _ = try await connection.execute(
             "INSERT INTO registry_versions (model, version, status, artifact_digest, record) VALUES (?, ?, ?, ?, ?)",
             [.text(version.model.value), .integer(Int64(version.version)), .text(version.status.rawValue), .text(version.artifactDigest.description),
-             .text(try storedText(version))])
+             .text(storedText(encoded))])
         try await writeTags(of: version)
     }
 
-    func updateVersion(_ version: ModelVersion) async throws {
+    func updateVersion(_ encoded: EncodedRecord<ModelVersion>) async throws {
+        let version = encoded.record
         _ = try await connection.execute(
             "UPDATE registry_versions SET status = ?, record = ? WHERE model = ? AND version = ?",
-            [.text(version.status.rawValue), .text(try storedText(version)), .text(version.model.value), .integer(Int64(version.version))])
+            [.text(version.status.rawValue), .text(storedText(encoded)), .text(version.model.value), .integer(Int64(version.version))])
         _ = try await connection.execute(
             "DELETE FROM registry_version_tags WHERE model = ? AND version = ?", [.text(version.model.value), .integer(Int64(version.version))])
         try await writeTags(of: version)
@@ -516,13 +519,14 @@ struct SQLRegistryTransaction: RegistryTransaction {
             [.text(model.value), .text(alias)], what: "alias history")
     }
 
-    func saveAlias(_ assignment: AliasAssignment, history: AliasHistoryEntry) async throws {
+    func saveAlias(_ encoded: EncodedRecord<AliasAssignment>, history: AliasHistoryEntry) async throws {
+        let assignment = encoded.record
         _ = try await connection.execute(
             """
             INSERT INTO registry_aliases (model, alias, version, record) VALUES (?, ?, ?, ?)
             ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version, record = excluded.record
             """,
-            [.text(assignment.model.value), .text(assignment.alias), .integer(Int64(assignment.version)), .text(try storedText(assignment))])
+            [.text(assignment.model.value), .text(assignment.alias), .integer(Int64(assignment.version)), .text(storedText(encoded))])
         // The revision is the history's key: two moves from one revision cannot both commit.
         _ = try await connection.execute(
             "INSERT INTO registry_alias_history (model, alias, revision, record) VALUES (?, ?, ?, ?)",

@@ -60,3 +60,16 @@ extension Date {
     /// The instant rounded to the millisecond, as every registry store keeps times.
     var registryRounded: Date { Date(millisecondsSince1970: millisecondsSince1970) }
 }
+
+/// A record with its canonical JSON, encoded once for both the store's row and the audit entry
+/// that records the change.
+struct EncodedRecord<Record: Encodable & Sendable>: Sendable {
+    let record: Record
+    /// ``RegistryCoding/canonicalText(_:)`` of `record`.
+    let text: String
+
+    init(_ record: Record) throws {
+        self.record = record
+        text = try RegistryCoding.canonicalText(record)
+    }
+}
