@@ -13,6 +13,7 @@ enum BenchmarkCases {
         "sqlite-insert-mlops": StorageCases.sqliteInsertThroughStorage,
         "sqlite-insert-raw-c": StorageCases.sqliteInsertRawC,
         "sqlite-read-empty-10k": StorageCases.emptyReads,
+        "sqlite-read-empty-brief-10k": StorageCases.emptyBriefReads,
         "artifact-put": StorageCases.artifactPut,
         "artifact-get": StorageCases.artifactGet,
         "tensor-summary-10M": TensorCases.summary,
@@ -74,6 +75,23 @@ enum StorageCases {
         let measurement = try await Measurement.repeated(arguments.repetitions, items: reads) {
             for _ in 0..<reads {
                 let one = try await database.read { try await $0.queryScalar(Int.self, "SELECT 1") }
+                guard one == 1 else { throw BenchmarkFailure("SELECT 1 gave \(one)") }
+            }
+        }
+        try await database.close()
+        removeDatabase(path)
+        return measurement
+    }
+
+    /// The same 10,000 reads marked brief: run on the caller's thread, so the difference from
+    /// `sqlite-read-empty-10k` is the hop to the connection's thread and back.
+    @Sendable static func emptyBriefReads(_ arguments: Arguments) async throws -> Measurement {
+        let path = freshPath(arguments)
+        let database = try await SQLiteDatabase(path: path)
+        let reads = 10_000
+        let measurement = try await Measurement.repeated(arguments.repetitions, items: reads) {
+            for _ in 0..<reads {
+                let one = try await database.read(expecting: .brief) { try await $0.queryScalar(Int.self, "SELECT 1") }
                 guard one == 1 else { throw BenchmarkFailure("SELECT 1 gave \(one)") }
             }
         }
