@@ -119,6 +119,8 @@ CASES = [
      "DuckDB read_csv + ASOF JOIN + COPY, one process", features_join_engines.duckdb_whole, "events", "faster than DuckDB with less memory"),
     ("Features: join whole process against polars (CSV in, CSV out)", "features-join-whole-1M-5M", 3,
      "polars read_csv + join_asof + write_csv, one process", features_join_engines.polars_whole, "events", "faster than polars"),
+    ("Features: online read, one entity a request, 10,000 requests (SQLite, 100k entities)", "features-online-read-10k", 5,
+     "Python sqlite3 point read + json.loads", features.online_reads_sqlite, "reads", "faster than the hand-written Python read"),
 ] + [
     (f"mlops drift --method {method}, whole process, 2 x 100k x 50 CSV", f"drift-whole-{method}", 3,
      "pandas read_csv + scipy per column", whole_process_drift.pandas_scipy(method), "runs",

@@ -47,6 +47,7 @@ enum BenchmarkCases {
         "rollout-analyze-10M": RolloutCases.analyze,
         "features-join-1M-10M": FeatureCases.inMemory,
         "features-join-whole-1M-5M": FeatureCases.wholeProcess,
+        "features-online-read-10k": FeatureCases.onlineReads,
     ]
 }
 

@@ -60,22 +60,3 @@ public enum FeatureValue: Sendable, Hashable, Codable, CustomStringConvertible,
         }
     }
 }
-
-/// The JSON text SQL stores keep feature values in: one object by feature name, numbers as JSON
-/// numbers, text as strings, missing (and non-finite numbers, which JSON cannot hold) as null.
-/// Rows written when every value was a number read back unchanged.
-enum FeatureValuesJSON {
-    static func encode(_ values: [String: FeatureValue?]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let storable = values.mapValues { value -> FeatureValue? in
-            if case .number(let x)? = value, !x.isFinite { return nil }
-            return value
-        }
-        return String(decoding: try encoder.encode(storable), as: UTF8.self)
-    }
-
-    static func decode(_ text: String) throws -> [String: FeatureValue?] {
-        try JSONDecoder().decode([String: FeatureValue?].self, from: Data(text.utf8))
-    }
-}

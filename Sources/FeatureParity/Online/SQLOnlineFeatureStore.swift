@@ -102,7 +102,9 @@ public struct SQLOnlineFeatureStore: OnlineFeatureStore {
             let placeholders = Array(repeating: "?", count: batch.count).joined(separator: ", ")
             let sql = "SELECT entity, feature_time, feature_values FROM online_features WHERE feature_view = ? AND entity IN (\(placeholders))"
             let arguments: [SQLValue] = [.text(view)] + batch.map { .text($0) }
-            let rows = try await database.read { db in try await db.query(sql, arguments) }
+            // Brief: primary-key look-ups of at most 500 rows, on the serving path, where the
+            // two thread switches to SQLite's own thread would cost more than the look-up.
+            let rows = try await database.read(expecting: .brief) { db in try await db.query(sql, arguments) }
             for row in rows {
                 let entity = try row.decode(String.self, "entity")
                 let values: [String: FeatureValue?]
@@ -118,7 +120,7 @@ public struct SQLOnlineFeatureStore: OnlineFeatureStore {
     }
 
     public func state(of view: String) async throws -> MaterializationState? {
-        let row = try await database.read { db in
+        let row = try await database.read(expecting: .brief) { db in
             try await db.queryFirst(
                 "SELECT watermark, latest_feature_time, updated_at, rows_written FROM materialization_watermarks WHERE feature_view = ?", [.text(view)])
         }
