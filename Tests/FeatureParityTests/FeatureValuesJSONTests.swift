@@ -56,7 +56,9 @@ struct FeatureValuesJSONTests {
         #expect(try FeatureValuesJSON.decode("{}").isEmpty)
         #expect(try FeatureValuesJSON.decode(#"{"a":"x\"y"}"#) == ["a": .text("x\"y")])
         #expect(try FeatureValuesJSON.decode(#"{"a":-0}"#)["a"]??.number?.sign == .minus)
-        for bad in [#"{"a":01}"#, #"{"a":1.}"#, #"{"a":.5}"#, #"{"a":1e}"#, #"{"a":nul}"#, #"{"a":1,}"#, #"{"a":1} x"#, #"{"a":[1]}"#, #"{"a":{"b":1}}"#, "", "[]", #"{"a":NaN}"#, #"{"a":1e400}"#] {
+        // Zero written with a large negative exponent is zero, on both paths.
+        #expect(try FeatureValuesJSON.decode(#"{"a":0e-400}"#)["a"]??.number == 0)
+        for bad in [#"{"a":01}"#, #"{"a":1.}"#, #"{"a":.5}"#, #"{"a":1e}"#, #"{"a":nul}"#, #"{"a":1,}"#, #"{"a":1} x"#, #"{"a":[1]}"#, #"{"a":{"b":1}}"#, "", "[]", #"{"a":NaN}"#, #"{"a":1e400}"#, #"{"a":1e-400}"#, #"{"a":0.000e-400,"b":2.5e-330}"#, #"{"a":1,"a":2}"#, "{\"caf\u{E9}\":1,\"cafe\u{301}\":2}"] {
             let direct = bad.utf8.withContiguousStorageIfAvailable { FeatureValuesJSON.flatObject($0) } ?? nil
             #expect(direct == nil, "the direct path read \(bad)")
             let reference = Result { try JSONDecoder().decode([String: FeatureValue?].self, from: Data(bad.utf8)) }

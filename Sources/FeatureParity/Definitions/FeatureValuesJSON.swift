@@ -65,6 +65,7 @@ enum FeatureValuesJSON {
                 while index < count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
                 guard index > fractionStart else { return nil }
             }
+            let mantissaEnd = index
             if index < count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
                 index += 1
                 if index < count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -73,6 +74,11 @@ enum FeatureValuesJSON {
                 guard index > exponentStart else { return nil }
             }
             guard let value = Double(Substring(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)), value.isFinite else {
+                return nil
+            }
+            // A nonzero number too small for a Double (1e-400) reads as 0 here; JSONDecoder
+            // refuses it, so it goes there.
+            if value == 0, bytes[integerStart..<mantissaEnd].contains(where: { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }) {
                 return nil
             }
             return value
@@ -92,7 +98,9 @@ enum FeatureValuesJSON {
             skipSpace()
             guard index < count, bytes[index] == UInt8(ascii: "\"") else { return nil }
             index += 1
-            guard let key = plainString() else { return nil }
+            // A key seen before (or a canonically equivalent spelling of one): JSONDecoder keeps
+            // the first value, so such a text goes there.
+            guard let key = plainString(), values.index(forKey: key) == nil else { return nil }
             skipSpace()
             guard index < count, bytes[index] == UInt8(ascii: ":") else { return nil }
             index += 1

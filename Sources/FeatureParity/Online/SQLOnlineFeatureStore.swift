@@ -102,9 +102,11 @@ public struct SQLOnlineFeatureStore: OnlineFeatureStore {
             let placeholders = Array(repeating: "?", count: batch.count).joined(separator: ", ")
             let sql = "SELECT entity, feature_time, feature_values FROM online_features WHERE feature_view = ? AND entity IN (\(placeholders))"
             let arguments: [SQLValue] = [.text(view)] + batch.map { .text($0) }
-            // Brief: primary-key look-ups of at most 500 rows, on the serving path, where the
-            // two thread switches to SQLite's own thread would cost more than the look-up.
-            let rows = try await database.read(expecting: .brief) { db in try await db.query(sql, arguments) }
+            // A serving request's few keys: brief (primary-key look-ups, where the two thread
+            // switches to SQLite's own thread would cost more than the look-up); a bulk read of
+            // hundreds of keys runs where it blocks no other task.
+            let duration: SQLTransactionDuration = batch.count <= 16 ? .brief : .unbounded
+            let rows = try await database.read(expecting: duration) { db in try await db.query(sql, arguments) }
             for row in rows {
                 let entity = try row.decode(String.self, "entity")
                 let values: [String: FeatureValue?]

@@ -26,6 +26,8 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     let path: String
     private let location: String
     private var cache: [String: OpaquePointer] = [:]
+    /// BEGIN and COMMIT, prepared once and never evicted (see ``executeTransactionControl(_:)``).
+    private var transactionControl: [String: OpaquePointer] = [:]
     private var cacheOrder: [String] = []
     private let cacheSize: Int
     private let queue: DispatchQueue
@@ -234,7 +236,9 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     /// `init` and `deinit`, when nothing else can touch the connection).
     private func closeNow() {
         for statement in cache.values { sqlite3_finalize(statement) }
+        for statement in transactionControl.values { sqlite3_finalize(statement) }
         cache = [:]
+        transactionControl = [:]
         cacheOrder = []
         interruption.closeHandle { sqlite3_close_v2($0) }
         handle = nil
@@ -283,6 +287,27 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
             sqlite3_free(message)
             throw SQLiteResultCode.error(code: code, message: text, path: location, sql: sql)
         }
+    }
+
+    /// Runs a BEGIN or COMMIT from statements prepared once per connection, outside the
+    /// statement cache (whose oldest entries a busy workload keeps evicting): `sqlite3_exec`
+    /// would parse them anew for every transaction, a few microseconds each, which a brief
+    /// transaction notices.
+    func executeTransactionControl(_ sql: String) throws(StorageError) {
+        guard let handle else { throw closedError() }
+        let statement: OpaquePointer
+        if let prepared = transactionControl[sql] {
+            statement = prepared
+        } else {
+            var prepared: OpaquePointer?
+            let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil)
+            guard code == SQLITE_OK, let prepared else { throw error(code, sql: sql) }
+            transactionControl[sql] = prepared
+            statement = prepared
+        }
+        defer { sqlite3_reset(statement) }
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_DONE else { throw error(code, sql: sql) }
     }
 
     func executeNow(_ sql: String, _ arguments: [SQLValue]) throws(StorageError) -> Int {

@@ -163,12 +163,10 @@ public final class SQLiteDatabase: SQLDatabase {
     private static func run<Result: Sendable>(
         begin: String, _ body: @Sendable (any SQLConnection) async throws -> Result, on connection: SQLiteConnection
     ) async throws -> Result {
-        // BEGIN and COMMIT through the statement cache: `sqlite3_exec` would parse them anew for
-        // every transaction, a few microseconds each, which a brief one notices.
-        _ = try await connection.perform { try $0.executeNow(begin, []) }
+        try await connection.perform { try $0.executeTransactionControl(begin) }
         do {
             let result = try await body(connection)
-            _ = try await connection.perform(cancellable: false) { try $0.executeNow("COMMIT", []) }
+            try await connection.perform(cancellable: false) { try $0.executeTransactionControl("COMMIT") }
             return result
         } catch {
             // Not cancellable: a cancelled transaction must still roll back. SQLite may have
