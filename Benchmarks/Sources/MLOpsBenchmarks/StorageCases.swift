@@ -70,29 +70,22 @@ enum StorageCases {
     /// what a read costs before it reads anything (leasing a connection, moving to its thread,
     /// BEGIN and COMMIT, coming back). Items are transactions.
     @Sendable static func emptyReads(_ arguments: Arguments) async throws -> Measurement {
-        let path = freshPath(arguments)
-        let database = try await SQLiteDatabase(path: path)
-        let reads = 10_000
-        let measurement = try await Measurement.repeated(arguments.repetitions, items: reads) {
-            for _ in 0..<reads {
-                let one = try await database.read { try await $0.queryScalar(Int.self, "SELECT 1") }
-                guard one == 1 else { throw BenchmarkFailure("SELECT 1 gave \(one)") }
-            }
-        }
-        try await database.close()
-        removeDatabase(path)
-        return measurement
+        try await emptyReads(arguments, expecting: .unbounded)
     }
 
-    /// The same 10,000 reads marked brief: run on the caller's thread, so the difference from
+    /// The same reads marked brief: run on the caller's thread, so the difference from
     /// `sqlite-read-empty-10k` is the hop to the connection's thread and back.
     @Sendable static func emptyBriefReads(_ arguments: Arguments) async throws -> Measurement {
+        try await emptyReads(arguments, expecting: .brief)
+    }
+
+    static func emptyReads(_ arguments: Arguments, expecting duration: SQLTransactionDuration) async throws -> Measurement {
         let path = freshPath(arguments)
         let database = try await SQLiteDatabase(path: path)
         let reads = 10_000
         let measurement = try await Measurement.repeated(arguments.repetitions, items: reads) {
             for _ in 0..<reads {
-                let one = try await database.read(expecting: .brief) { try await $0.queryScalar(Int.self, "SELECT 1") }
+                let one = try await database.read(expecting: duration) { try await $0.queryScalar(Int.self, "SELECT 1") }
                 guard one == 1 else { throw BenchmarkFailure("SELECT 1 gave \(one)") }
             }
         }
