@@ -244,3 +244,19 @@ struct AnyKey: CodingKey {
     init?(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
 }
+
+extension RegistryCoding {
+    /// The canonical JSON through Foundation's `JSONEncoder`: the reference the registry's own
+    /// encoder is tested against (the encoder the registry used before it).
+    static func foundationCanonicalJSON(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.millisecondsSince1970)
+        }
+        encoder.dataEncodingStrategy = .base64
+        encoder.nonConformingFloatEncodingStrategy = .throw
+        return Array(try encoder.encode(value))
+    }
+}

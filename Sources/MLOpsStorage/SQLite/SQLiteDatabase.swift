@@ -137,25 +137,31 @@ public final class SQLiteDatabase: SQLDatabase {
     ) async throws -> Result {
         try await configuration.retryPolicy.run(isRetryable: Self.isBusy) {
             try await pool.withResource(onClosed: closedError) { connection in
-                if duration == .brief {
-                    let attempt = try await connection.runningInline(isBusy: Self.isBusy) {
-                        try await Self.run(begin: begin, body, on: connection)
-                    }
-                    if let result = attempt {
-                        // On the connection's thread: a checkpoint ends with an fsync.
-                        if connection.needsCheckpoint { await connection.checkpoint() }
-                        return result
-                    }
-                    briefFallbacks.add(1, ordering: .relaxed)
-                }
-                // The whole transaction runs on the connection's thread: its statements are
-                // plain calls there, not a round trip each (see SQLiteConnectionExecutor).
-                return try await withTaskExecutorPreference(connection.executor) {
-                    let result = try await Self.run(begin: begin, body, on: connection)
-                    if connection.needsCheckpoint { await connection.checkpoint() }
-                    return result
-                }
+                let result = try await run(begin: begin, duration, body, on: connection)
+                // Through `perform`, so on the connection's thread: a checkpoint ends with an fsync.
+                if connection.needsCheckpoint { await connection.checkpoint() }
+                return result
             }
+        }
+    }
+
+    /// The transaction on `connection`: a brief one on the caller's thread first, falling back
+    /// to the connection's thread when SQLite answers busy there; any other on the connection's
+    /// thread, where its statements are plain calls, not a round trip each (see
+    /// SQLiteConnectionExecutor).
+    private func run<Result: Sendable>(
+        begin: String, _ duration: SQLTransactionDuration, _ body: @Sendable (any SQLConnection) async throws -> Result,
+        on connection: SQLiteConnection
+    ) async throws -> Result {
+        if duration == .brief {
+            let attempt = try await connection.runningInline(isBusy: Self.isBusy) {
+                try await Self.run(begin: begin, body, on: connection)
+            }
+            if let result = attempt { return result }
+            briefFallbacks.add(1, ordering: .relaxed)
+        }
+        return try await withTaskExecutorPreference(connection.executor) {
+            try await Self.run(begin: begin, body, on: connection)
         }
     }
 

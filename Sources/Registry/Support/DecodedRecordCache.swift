@@ -98,12 +98,16 @@ final class DecodedRecordCache: Sendable {
         var text = text
         text.withUTF8 { utf8 in
             let bytes = UnsafeRawBufferPointer(utf8)
-            let fingerprint = Fingerprint(type: ObjectIdentifier(Record.self), bytes: bytes)
-            let entry = Entry(bytes: Array(bytes), box: Box(record))
-            entries.withLock { entries in
-                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-                entries[fingerprint] = entry
-            }
+            file(record, bytes: bytes, under: Fingerprint(type: ObjectIdentifier(Record.self), bytes: bytes))
+        }
+    }
+
+    /// Keeps `record` under `fingerprint` with a copy of its bytes, starting over when full.
+    private func file<Record: Sendable>(_ record: Record, bytes: UnsafeRawBufferPointer, under fingerprint: Fingerprint) {
+        let entry = Entry(bytes: Array(bytes), box: Box(record))
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[fingerprint] = entry
         }
     }
 
@@ -117,11 +121,7 @@ final class DecodedRecordCache: Sendable {
         }
         if let cached { return cached.record }
         let decoded = try decode(String(decoding: bytes, as: UTF8.self))
-        let entry = Entry(bytes: Array(bytes), box: Box(decoded))
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[fingerprint] = entry
-        }
+        file(decoded, bytes: bytes, under: fingerprint)
         return decoded
     }
 }
