@@ -12,8 +12,7 @@ struct AliasWatchingTests {
     static func prepare(_ registry: any RegistryStore) async throws -> (ModelName, String, String) {
         let tag = String(UUID().uuidString.prefix(8)).lowercased()
         let admin = "watch-admin-\(tag)"
-        let existingAdmin = try await registry.principals().first { $0.holds(.admin) }?.id
-        _ = try await registry.addPrincipal(PrincipalRegistration(id: admin, roles: [.admin]), by: existingAdmin)
+        try await RegistryStoreConformance.addAdmin(admin, to: registry)
         _ = try await registry.addPrincipal(PrincipalRegistration(id: "watch-ops-\(tag)", roles: [.register, .promote]), by: admin)
         let ops = "watch-ops-\(tag)"
         let model = try ModelName("watch-\(tag)/scorer")

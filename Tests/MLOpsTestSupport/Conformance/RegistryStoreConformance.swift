@@ -22,6 +22,21 @@ public struct RegistryFixture: Sendable {
 /// pass to a parameterized test. Every check uses its own namespace and principals, so checks can
 /// share one PostgreSQL database.
 public enum RegistryStoreConformance {
+    /// Adds an admin named `id`, through an admin already there or, on an empty store, as the
+    /// bootstrap principal. Checks sharing one database may bootstrap at the same moment: the
+    /// one that loses (a principal now exists) looks again and goes through the winner's admin.
+    public static func addAdmin(_ id: String, to registry: any RegistryStore) async throws {
+        for attempt in 1...2 {
+            do {
+                let existingAdmin = try await registry.principals().first { $0.holds(.admin) }?.id
+                _ = try await registry.addPrincipal(PrincipalRegistration(id: id, roles: [.admin]), by: existingAdmin)
+                return
+            } catch let error as RegistryError where error.code == .permissionDenied && attempt == 1 {
+                continue
+            }
+        }
+    }
+
     /// Principals, keys and a model in a namespace of their own.
     public struct World: Sendable {
         public let registry: any RegistryStore
@@ -41,17 +56,7 @@ public enum RegistryStoreConformance {
         public static func make(_ registry: any RegistryStore, riskClass: RiskClass = .high) async throws -> World {
             let tag = String(UUID().uuidString.prefix(8)).lowercased()
             let admin = "admin-\(tag)"
-            // The first world on an empty store bootstraps it; when another check did so at the
-            // same moment, the second attempt goes through the admin it added.
-            for attempt in 1...2 {
-                do {
-                    let existingAdmin = try await registry.principals().first { $0.holds(.admin) }?.id
-                    _ = try await registry.addPrincipal(PrincipalRegistration(id: admin, roles: [.admin]), by: existingAdmin)
-                    break
-                } catch let error as RegistryError where error.code == .permissionDenied && attempt == 1 {
-                    continue
-                }
-            }
+            try await RegistryStoreConformance.addAdmin(admin, to: registry)
             let registrar = "registrar-\(tag)", promoter = "promoter-\(tag)"
             _ = try await registry.addPrincipal(PrincipalRegistration(id: registrar, roles: [.register]), by: admin)
             _ = try await registry.addPrincipal(PrincipalRegistration(id: promoter, roles: [.promote]), by: admin)
