@@ -128,6 +128,27 @@ struct SimulatorTests {
         #expect(strict[3] == 150 || strict[3] == 100, "strict order holds job 3 behind job 1: \(strict)")
     }
 
+    @Test(
+        "with durations unknown an EASY reservation lends none of its GPUs, whichever running job is looked at first",
+        arguments: [[0, 1], [1, 0]])
+    func unknownDurationsLendNothing(order: [Int]) throws {
+        // Jobs 0 and 1 run with unknown ends (listed in either order); job 2 waits for 4 GPUs with
+        // 3 free. Counting job 0's 10 GPUs as ending first used to leave 9 "spare", so job 3 took
+        // the 3 free GPUs and job 2 waited for job 0 (t = 1000) instead of job 1 (t = 100).
+        let running = [(10, 1000.0), (3, 100.0)]
+        var jobs: [TraceJob] = order.enumerated().map { id, index in
+            TraceJob(spec: JobSpec(id: id, team: "a", gpus: running[index].0, expectedDuration: nil), submitTime: 0, duration: running[index].1)
+        }
+        jobs.append(TraceJob(spec: JobSpec(id: 2, team: "a", gpus: 4, expectedDuration: nil), submitTime: 1, duration: 100))
+        jobs.append(TraceJob(spec: JobSpec(id: 3, team: "a", gpus: 3, expectedDuration: nil), submitTime: 2, duration: 5000))
+        let trace = Trace(jobs: jobs, format: .generic)
+        let result = try Self.run(trace, try ClusterSpec.uniform(gpus: 16), backfill: .easy)
+        Self.confirm(result, trace, gpus: 16)
+        let starts = Dictionary(result.stretches.map { ($0.job, $0.start) }, uniquingKeysWith: min)
+        #expect(starts[2] == 100, "the reserved job waits only for the job that frees enough GPUs: \(starts)")
+        #expect((starts[3] ?? 0) >= 100, "nothing passes a reservation whose time is unknown: \(starts)")
+    }
+
     @Test("a preempted job resumes from its last checkpoint and the lost work is charged")
     func checkpointLoss() throws {
         var low = JobSpec(id: 0, team: "low", gpus: 8, priority: 0, checkpointInterval: 300, expectedDuration: 2000)

@@ -229,4 +229,14 @@ struct AnalysisTests {
         #expect(throws: RolloutError.self) { try RolloutEvents(timestamps: [.nan], variantNames: ["a"], variants: [0], metric: [1]) }
         #expect(throws: RolloutError.self) { try EventReplay(control: "a", candidate: "a", policy: policy) }
     }
+
+    @Test("a unit that switches variants again and again counts once as seen in both")
+    func unitsCountedOnce() throws {
+        // Unit 0 alternates four times, unit 1 twice, unit 2 stays in the control.
+        let events = try RolloutEvents(
+            timestamps: (1...9).map(Double.init), variantNames: ["control", "candidate"], variants: [0, 1, 0, 1, 0, 1, 0, 0, 0],
+            metric: [0, 1, 0, 1, 0, 1, 0, 1, 0], units: [0, 0, 0, 0, 1, 1, 1, 2, 2])
+        let result = try EventReplay(control: "control", candidate: "candidate", policy: AnalysisPolicy()).run(events)
+        #expect(result.unitsInSeveralVariants == 2)
+    }
 }

@@ -603,7 +603,8 @@ public struct Scheduler: Sendable {
         if ledger.quota(of: job.team) != nil {
             let allowed = record.modelPools.contains { request.totalMilli <= ledger.maximumAdmissible(team: job.team, model: $0.model) }
             if !allowed {
-                return "needs \(job.gpuAmount) GPUs, more than team \(job.team)'s quota and what it may borrow from its cohort allow"
+                let entries = Set(record.modelPools.map { ledger.key(team: job.team, model: $0.model) }).sorted().map { "'\($0)'" }
+                return "needs \(job.gpuAmount) GPUs, more than team \(job.team)'s quota entry \(entries.joined(separator: " or ")) and what it may borrow from its cohort's entries of the same key allow"
             }
         }
         return nil
@@ -663,8 +664,11 @@ public struct Scheduler: Sendable {
             }
         }
         if free < needed { shadow = .infinity }
+        // With an unknown shadow time (a running job's duration unknown) no GPU is known to be
+        // spare when the reserved job starts: which running jobs end first is unknown, so none
+        // of the reservation's GPUs may be lent.
         return Reservation(
-            record: r, pools: pools, shadow: shadow, extraMilli: max(0, free - needed), neededMilli: needed,
+            record: r, pools: pools, shadow: shadow, extraMilli: shadow.isFinite ? max(0, free - needed) : 0, neededMilli: needed,
             inside: shapePools.map { $0.isSubset(of: pools) })
     }
 

@@ -2,7 +2,10 @@
 /// other teams of its cohort, and its weight for fair sharing (Kueue's model).
 ///
 /// Quotas are in whole GPUs; use is counted in milli-GPUs, so fractional jobs count for what
-/// they take. The GPU model `"*"` stands for any model the team has no quota of its own for.
+/// they take. The GPU model `"*"` stands for any model the team has no quota of its own for, as
+/// one budget. Borrowing and lending happen between entries of the same key, as Kueue lends
+/// within one resource flavor: an `"A100"` entry borrows from cohort-mates' `"A100"` entries, a
+/// `"*"` entry from their `"*"` entries.
 public struct TeamQuota: Sendable, Hashable, Codable {
     /// The team's name (a job's `team`).
     public var team: String

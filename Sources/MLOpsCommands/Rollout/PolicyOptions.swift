@@ -26,7 +26,7 @@ struct PolicyOptions: ParsableArguments {
     @Option(name: .customLong("minimum-samples"), help: "Observations each variant needs before a decision other than hold (default 1000).")
     var minimumSamples: Int?
 
-    @Option(name: .customLong("maximum-samples"), help: "Observations per variant at which the policy stops looking (then it holds).")
+    @Option(name: .customLong("maximum-samples"), help: "Observations per variant from which a look that reaches no conclusion decides the policy's at_maximum (hold by default) instead of continue. A hold keeps the rollout where it is; later looks may still promote or roll back.")
     var maximumSamples: Int?
 
     enum Direction: String, EnumerableFlag {

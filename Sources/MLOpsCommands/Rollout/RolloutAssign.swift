@@ -53,8 +53,10 @@ struct RolloutAssign: AsyncParsableCommand {
         } catch {
             throw CommandFailure.usage("error: cannot read the units file \(path): \(error.localizedDescription)")
         }
-        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? line.dropLast() : line
+        // Split on the bytes, not on `Character`s: a String holds "\r\n" as one Character, which
+        // `split(separator: "\n")` would never split at.
+        var lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).map { bytes in
+            Substring(String(decoding: bytes.last == 0x0D ? bytes.dropLast() : bytes, as: UTF8.self))
         }
         if lines.last?.isEmpty == true { lines.removeLast() }
         // A byte-order mark is not part of the first key or header.

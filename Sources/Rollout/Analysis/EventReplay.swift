@@ -47,7 +47,7 @@ public struct EventReplay: Sendable {
         var other = 0, missing = 0
         var looks: [RolloutLook] = []
         var last: RolloutLook?
-        // The first variant each unit was seen in (−1: not yet), to count units seen in both.
+        // The first variant each unit was seen in (−1: not yet; 2: already counted as seen in both).
         var firstVariant: [Int8] = []
         var unitsInBoth = 0
         if let units = events.units, let top = units.max(), top >= 0 { firstVariant = [Int8](repeating: -1, count: Int(top) + 1) }
@@ -61,7 +61,7 @@ public struct EventReplay: Sendable {
                 if v == c { arm = 0; assigned.control += 1 } else if v == t { arm = 1; assigned.candidate += 1 } else { other += 1; continue }
                 if !firstVariant.isEmpty, let unit = events.units?[i], unit >= 0 {
                     let seen = firstVariant[Int(unit)]
-                    if seen == -1 { firstVariant[Int(unit)] = arm } else if seen >= 0 && seen != arm { firstVariant[Int(unit)] = 2; unitsInBoth += 1 }
+                    if seen == -1 { firstVariant[Int(unit)] = arm } else if seen != 2 && seen != arm { firstVariant[Int(unit)] = 2; unitsInBoth += 1 }
                 }
                 let y = events.metric[i]
                 if y.isNaN { missing += 1; continue }

@@ -40,6 +40,20 @@ struct RolloutCommandTests {
         }
     }
 
+    @Test("assign splits lines ending in CRLF, or a mix of CRLF and LF, as LF lines (keys and CSV header alike)")
+    func assignCRLF() async throws {
+        try await withTemporaryFolder { folder in
+            let router = try Router(salt: "s", weights: try TrafficWeights(parsing: "control=50,candidate=50"))
+            let expected = "unit,variant\n" + ["u1", "u2", "u3"].map { "\($0),\(router.variant(for: $0))" }.joined(separator: "\n") + "\n"
+            for (name, text) in [("crlf.txt", "u1\r\nu2\r\nu3\r\n"), ("mixed.txt", "u1\nu2\r\nu3\n"), ("header.csv", "unit\r\nu1\r\nu2\r\nu3\r\n")] {
+                try write(text, to: folder.file(name))
+                let result = await mlops("rollout", "assign", "--units", folder.file(name), "--salt", "s", "--weights", "control=50,candidate=50")
+                #expect(result.exitCode == 0, "\(name): \(result.transcript)")
+                #expect(result.output == expected, "\(name)")
+            }
+        }
+    }
+
     @Test("assign refuses bad weights, empty keys and missing files with exit 2 and the reason")
     func assignBadInput() async throws {
         try await withTemporaryFolder { folder in
