@@ -155,7 +155,7 @@ struct PartitionedJoinTests {
                 ({ try join.joinFiles(events: folder.file("e.csv"), features: folder.file("f.csv"), output: out, partitions: 513) }, .invalidArgument),
                 ({ try join.joinFiles(events: folder.file("nope.csv"), features: folder.file("f.csv"), output: out, partitions: 3) }, .fileError),
                 ({ try PointInTimeJoin(key: "user", eventTime: "ts", featureTime: "ft").joinFiles(events: folder.file("e.csv"), features: folder.file("f.csv"), output: out, partitions: 3) }, .missingColumn),
-                ({ try join.joinFiles(events: folder.file("e.csv"), features: folder.file("badtime.csv"), output: out, partitions: 3) }, .fileError),
+                ({ try join.joinFiles(events: folder.file("e.csv"), features: folder.file("badtime.csv"), output: out, partitions: 3) }, .invalidTime),
                 ({ try join.joinFiles(events: folder.file("e.csv"), features: folder.file("f.csv"), output: folder.file("no/such/out.csv"), partitions: 3) }, .fileError),
             ]
             for (index, (attempt, code)) in cases.enumerated() {

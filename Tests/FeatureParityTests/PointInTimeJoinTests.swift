@@ -91,6 +91,39 @@ struct PointInTimeJoinTests {
         #expect(report.featureRowsWithoutKeyOrTime == 1)
     }
 
+    @Test("each empty event counts under one reason: no key, else no time, else an unseen entity")
+    func oneReasonPerEvent() throws {
+        // No key and no time; an unseen entity without a time; an unseen entity with a time.
+        let events = try Self.table([
+            ("k", .categorical(CategoricalColumn([nil, "zz", "zz", "a"]))), ("t", .double(DoubleColumn([nil, nil, 10, 10]))),
+        ])
+        let features = try Self.table([("k", .categorical(CategoricalColumn(["a"]))), ("ft", .double(DoubleColumn([1]))), ("v", .double(DoubleColumn([5])))])
+        let (_, report) = try PointInTimeJoin(key: "k", eventTime: "t", featureTime: "ft").join(events: events, features: features)
+        #expect(report.eventsWithoutKey == 1 && report.eventsWithoutTime == 1 && report.eventsWithoutEntity == 1)
+        #expect(report.matchedEvents == 1)
+        #expect(report.eventsWithoutKey + report.eventsWithoutTime + report.eventsWithoutEntity + report.matchedEvents == report.events)
+    }
+
+    @Test("a composed and a decomposed key are one entity, whichever spelling the feature rows use first, in memory and partitioned", arguments: [false, true])
+    func canonicallyEquivalentKeys(swapped: Bool) throws {
+        // The reader's dictionary tells the two byte sequences apart; the join must not.
+        let (decomposed, composed) = ("cafe\u{301}", "caf\u{E9}")
+        var rows = ["\(decomposed),1,1", "\(composed),3,2"]
+        if swapped { rows.reverse() }
+        let folder = NSTemporaryDirectory() + "mlops-keys-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try ("k,ft,v\n" + rows.joined(separator: "\n") + "\n").write(toFile: folder + "/f.csv", atomically: true, encoding: .utf8)
+        try "k,t\n\(decomposed),2\n\(composed),4\n".write(toFile: folder + "/e.csv", atomically: true, encoding: .utf8)
+        for partitions in [1, 2] {
+            let report = try PointInTimeJoin(key: "k", eventTime: "t", featureTime: "ft")
+                .joinFiles(events: folder + "/e.csv", features: folder + "/f.csv", output: folder + "/out.csv", partitions: partitions)
+            let output = try String(contentsOfFile: folder + "/out.csv", encoding: .utf8)
+            #expect(output.split(separator: "\n").map { $0.split(separator: ",").last.map(String.init) ?? "" } == ["v", "1", "2"], "\(partitions): \(output)")
+            #expect(report.entities == 1 && report.matchedEvents == 2, "\(partitions)")
+        }
+    }
+
     @Test("TTLs parse from 2d, 36h, 90m, 45s, 1w and sums; bad text is refused")
     func ttl() throws {
         #expect(try TimeToLive(parsing: "2d").microseconds == 172_800_000_000)

@@ -95,8 +95,37 @@ struct SkewReportEdgeCaseTests {
         let report = try SkewReport(offline: offline, online: online, key: "k")
         let x = try #require(report.features.first)
         #expect(x.kind == "numeric" && x.pairs == 3 && abs(x.matchRate - 2.0 / 3.0) < 1e-12 && x.maxAbsDiff == 0)
+        // An online file without rows is refused too: nothing compared is never a pass.
+        let empty = try FeatureTable(columns: [("k", .categorical(CategoricalColumn([String?]()))), ("x", .double(DoubleColumn(values: [])))])
+        #expect(throws: FeatureParityError.self) { try SkewReport(offline: offline, online: empty, key: "k") }
         // Categorical features still carry every key, with nulls.
         let json = String(decoding: try JSONEncoder().encode(report.features), as: UTF8.self)
         #expect(json.contains("\"meanAbsDiff\""))
+    }
+
+    @Test("NaN pairs with a missing value and equal infinities agree; the distance is scipy's jensenshannon on the bin counts as they are")
+    func missingInfinitiesAndDistance() throws {
+        let offline = try FeatureTable(columns: [
+            ("k", .categorical(CategoricalColumn(["a", "b", "c"]))), ("x", .double(DoubleColumn(values: [.nan, .infinity, 3]))),
+        ])
+        let online = try FeatureTable(columns: [
+            ("k", .categorical(CategoricalColumn(["a", "b", "c"]))), ("x", .double(DoubleColumn([nil, .infinity, 3]))),
+        ])
+        let x = try #require(try SkewReport(offline: offline, online: online, key: "k").features.first)
+        #expect(x.matchRate == 1)
+        // Ten offline values 1…10, nine online 1…9: scipy.spatial.distance.jensenshannon of the
+        // decile bin counts [1]*10 and [1]*9 + [0] is 0.18967 (flooring the empty bin gave 0.18871).
+        let off = try FeatureTable(columns: [
+            ("k", .categorical(CategoricalColumn((1...10).map { "e\($0)" }))), ("x", .double(DoubleColumn(values: (1...10).map(Double.init)))),
+        ])
+        let on = try FeatureTable(columns: [
+            ("k", .categorical(CategoricalColumn((1...9).map { "e\($0)" }))), ("x", .double(DoubleColumn(values: (1...9).map(Double.init)))),
+        ])
+        let distance = try #require(try SkewReport(offline: off, online: on, key: "k").features.first?.distributionDistance)
+        // By hand: nine bins hold 1/10 against 1/9, the last 1/10 against 0 (where the 0 adds nothing).
+        let (p, q) = (0.1, 1.0 / 9), m = (p + q) / 2
+        let expected = ((9 * (p * log(p / m) + q * log(q / m)) + p * log(p / (p / 2))) / 2).squareRoot()
+        #expect(abs(distance - expected) < 1e-12, "\(distance) against \(expected)")
+        #expect(abs(distance - 0.18967) < 5e-6)
     }
 }

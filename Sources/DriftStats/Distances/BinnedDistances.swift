@@ -7,7 +7,8 @@ import Foundation
 /// divergences) so an empty bin is a large, finite difference. Logarithms are natural.
 public struct BinnedDistances: Sendable, Hashable, Codable {
     /// The Jensen–Shannon distance: the square root of the JS divergence, as
-    /// `scipy.spatial.distance.jensenshannon` (between 0 and √ln 2).
+    /// `scipy.spatial.distance.jensenshannon` on the floored shares, which is Evidently's
+    /// (between 0 and √ln 2). ``jensenShannonDistance(_:_:)`` takes shares as they are.
     public let jensenShannon: Double
     /// The Kullback–Leibler divergence of current from reference, Σ c · ln(c / r), as
     /// `scipy.stats.entropy(current, reference)`.
@@ -48,5 +49,22 @@ public struct BinnedDistances: Sendable, Hashable, Codable {
         // The plain differences use the unfloored shares: they need no protection from zeros.
         totalVariation = zip(raw.0, raw.1).reduce(0) { $0 + abs($1.0 - $1.1) } / 2
         lInfinity = zip(raw.0, raw.1).reduce(0) { max($0, abs($1.0 - $1.1)) }
+    }
+
+    /// `scipy.spatial.distance.jensenshannon(p, q)` (natural logarithm): each list normalised
+    /// to sum 1, empty bins left at 0 (they add nothing), between 0 and √ln 2; NaN when a list
+    /// sums to 0 or the two differ in length.
+    public static func jensenShannonDistance(_ p: [Double], _ q: [Double]) -> Double {
+        let (sumP, sumQ) = (p.reduce(0, +), q.reduce(0, +))
+        guard p.count == q.count, sumP > 0, sumQ > 0 else { return .nan }
+        var js = 0.0
+        for (a, b) in zip(p, q) {
+            let (x, y) = (a / sumP, b / sumQ)
+            let m = (x + y) / 2
+            // scipy's rel_entr: x · ln(x / m), 0 where x is 0.
+            if x > 0 { js += x * log(x / m) }
+            if y > 0 { js += y * log(y / m) }
+        }
+        return max(js / 2, 0).squareRoot()
     }
 }

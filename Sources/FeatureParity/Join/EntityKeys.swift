@@ -9,17 +9,34 @@ struct EntityKeys {
     let featureCodes: [Int32]
     /// Each event's key code in the features' numbering (−1: missing or unseen).
     let eventCodes: [Int32]
-    /// Events whose key the features never saw (missing keys not included).
+    /// Events with a time whose key the features never saw (missing keys not included).
     let unseenEvents: Int
     /// Events without a key.
     let missingEventKeys: Int
 
-    init(events: Column, features: Column, name: String) throws(FeatureParityError) {
-        let (featureDictionary, featureCodes) = try Self.codes(features, name: name, side: "features")
+    /// Keys of `events` and `features` as codes; `eventTimes` (the events' times) decides each
+    /// empty event's one reason: no key first, then no time, then an entity never seen.
+    init(events: Column, features: Column, name: String, eventTimes: [Int64]) throws(FeatureParityError) {
+        var (featureDictionary, featureCodes) = try Self.codes(features, name: name, side: "features")
         let (eventDictionary, eventCodes) = try Self.codes(events, name: name, side: "events")
+        // Keys are compared as Strings, so canonically equivalent spellings (a composed and a
+        // decomposed "é") are one entity, whose code is that of its first spelling; the reader's
+        // dictionary, which tells bytes apart, may hold both.
         var index: [String: Int32] = [:]
         index.reserveCapacity(featureDictionary.count)
-        for (code, key) in featureDictionary.enumerated() { index[key] = Int32(code) }
+        var distinct: [String] = []
+        distinct.reserveCapacity(featureDictionary.count)
+        let canonical: [Int32] = featureDictionary.map { key in
+            if let code = index[key] { return code }
+            let code = Int32(distinct.count)
+            index[key] = code
+            distinct.append(key)
+            return code
+        }
+        if distinct.count != featureDictionary.count {
+            featureCodes = featureCodes.map { $0 < 0 ? $0 : canonical[Int($0)] }
+            featureDictionary = distinct
+        }
         // Each distinct event key is looked up once.
         let mapping = eventDictionary.map { index[$0] ?? -1 }
         var mapped = [Int32](repeating: -1, count: eventCodes.count)
@@ -27,7 +44,7 @@ struct EntityKeys {
         for (i, code) in eventCodes.enumerated() {
             if code < 0 { missing += 1; continue }
             let m = mapping[Int(code)]
-            if m < 0 { unseen += 1 }
+            if m < 0 && eventTimes[i] != TimeValues.missing { unseen += 1 }
             mapped[i] = m
         }
         dictionary = featureDictionary

@@ -25,7 +25,7 @@ public struct JoinReport: Sendable, Hashable, Codable {
     public let eventsWithoutEntity: Int
     /// Events without a key.
     public let eventsWithoutKey: Int
-    /// Events without a time.
+    /// Events with a key but without a time (an event without either counts as without a key).
     public let eventsWithoutTime: Int
     /// Events whose entity has rows, but none at or before the event time.
     public let eventsWithoutEarlierValue: Int

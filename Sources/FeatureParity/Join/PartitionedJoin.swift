@@ -49,8 +49,9 @@ struct PartitionedJoin {
         let eventKinds = try join.readEvents(events) { schema throws(FeatureParityError) in
             try split(events, schema: schema, times: [join.eventTime], into: layout.events, order: layout.order)
         }
-        let featureKinds = try split(
-            features, schema: join.featureSchema, times: [join.featureTime] + (join.createdTime.map { [$0] } ?? []), into: layout.features, order: nil)
+        let featureKinds = try join.readFeatures(features) { schema throws(FeatureParityError) in
+            try split(features, schema: schema, times: [join.featureTime] + (join.createdTime.map { [$0] } ?? []), into: layout.features, order: nil)
+        }
 
         // 2. Join each partition in memory; its rows go to a file in the output's format.
         var reports: [JoinReport] = []

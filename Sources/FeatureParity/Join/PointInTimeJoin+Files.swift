@@ -64,7 +64,7 @@ extension PointInTimeJoin {
         }
         if partitions == 1 {
             let eventTable = try readEvents(events) { schema throws(FeatureParityError) in try TableInput.readAll(events, schema: schema) }
-            let featureTable = try TableInput.readAll(features, schema: featureSchema)
+            let featureTable = try readFeatures(features) { schema throws(FeatureParityError) in try TableInput.readAll(features, schema: schema) }
             let (table, report) = try join(events: eventTable, features: featureTable)
             do {
                 try TableWriter.write(table, to: output)
@@ -87,14 +87,27 @@ extension PointInTimeJoin {
     /// Reads the events with `read`: with the key as text and the time column as the file has
     /// it (numbers or ISO times, so it is written back as it was), and again with the time
     /// forced to times when its forms are mixed and the first reading fails.
-    ///
-    /// Only a failure to read the events file itself (its location) is retried: a failure to
-    /// write a spill file is not a question of the time column's form.
     func readEvents<Result>(_ path: String, _ read: ([String: ColumnKind]) throws(FeatureParityError) -> Result) throws(FeatureParityError) -> Result {
+        try readKeepingTimeForms(path, forced: [key: .categorical, eventTime: .timestamp], read)
+    }
+
+    /// Reads the features with `read` the same way: the time columns as the file has them, so
+    /// epoch seconds are read by the same code on both sides (equal texts, equal times) and
+    /// counted as such in ``JoinReport/featureTimeFormats``; ``featureSchema`` when that fails.
+    func readFeatures<Result>(_ path: String, _ read: ([String: ColumnKind]) throws(FeatureParityError) -> Result) throws(FeatureParityError) -> Result {
+        try readKeepingTimeForms(path, forced: featureSchema, read)
+    }
+
+    /// `read` with only the key forced to text, then with `forced` when that reading of `path`
+    /// fails. Only a failure to read the file itself (its location) is retried: a failure to
+    /// write a spill file is not a question of a time column's form.
+    private func readKeepingTimeForms<Result>(
+        _ path: String, forced: [String: ColumnKind], _ read: ([String: ColumnKind]) throws(FeatureParityError) -> Result
+    ) throws(FeatureParityError) -> Result {
         do {
             return try read([key: .categorical])
         } catch let error where error.code == .fileError && error.location == path {
-            return try read([key: .categorical, eventTime: .timestamp])
+            return try read(forced)
         }
     }
 }

@@ -56,8 +56,12 @@ public struct PointInTimeJoin: Sendable {
         guard events.rowCount < Int(Int32.max), features.rowCount < Int(Int32.max) else {
             throw FeatureParityError(.invalidArgument, "A join in memory takes fewer than 2^31 rows per side", fix: "split the inputs by entity and join each part.")
         }
-        let keys = try EntityKeys(events: try column(events, key, "events"), features: try column(features, key, "features"), name: key)
+        let eventKeys = try column(events, key, "events"), featureKeys = try column(features, key, "features")
         let eventTimes = try TimeValues(try column(events, eventTime, "events"), name: eventTime)
+        let keys = try EntityKeys(events: eventKeys, features: featureKeys, name: key, eventTimes: eventTimes.microseconds)
+        // Each empty event is counted under one reason: no key, else no time, else unseen.
+        var withoutTime = 0
+        for (row, time) in eventTimes.microseconds.enumerated() where time == TimeValues.missing && !eventKeys.isMissing(at: row) { withoutTime += 1 }
         let featureTimes = try TimeValues(try column(features, featureTime, "features"), name: featureTime)
         let created = try createdTime.map { name throws(FeatureParityError) in try TimeValues(try column(features, name, "features"), name: name) }
 
@@ -84,7 +88,7 @@ public struct PointInTimeJoin: Sendable {
         }
         let report = JoinReport(
             events: events.rowCount, featureRows: features.rowCount, matchedEvents: matches.matched,
-            eventsWithoutEntity: keys.unseenEvents, eventsWithoutKey: keys.missingEventKeys, eventsWithoutTime: eventTimes.missingRows,
+            eventsWithoutEntity: keys.unseenEvents, eventsWithoutKey: keys.missingEventKeys, eventsWithoutTime: withoutTime,
             eventsWithoutEarlierValue: matches.noEarlier, eventsOutsideTTL: matches.outsideTTL, backfilledRowsSkipped: matches.skippedCreated,
             featureRowsWithoutKeyOrTime: index.droppedRows, duplicateFeatureRows: index.duplicates, entities: keys.dictionary.count,
             eventTimeFormats: .init(iso8601: eventTimes.isoRows, epochSeconds: eventTimes.epochRows),

@@ -131,7 +131,12 @@ public struct SkewReport: Sendable, Codable {
         }
         let join = PointInTimeJoin(key: key, eventTime: timestamp ?? "__online_time", featureTime: "__offline_time")
         let (paired, joinReport) = try join.join(events: onlineTable, features: offlineTable)
-        guard joinReport.matchedEvents > 0 || online.rowCount == 0 else {
+        guard online.rowCount > 0 else {
+            throw FeatureParityError(
+                .invalidArgument, "The online file has no rows, so nothing can be compared", location: "online",
+                fix: "give the online (served) values to check; a report with nothing paired is never a pass.")
+        }
+        guard joinReport.matchedEvents > 0 else {
             throw FeatureParityError(
                 .invalidArgument,
                 "No online row found an offline row to compare with (\(joinReport.eventsWithoutEntity) entities unseen offline, \(joinReport.eventsWithoutEarlierValue) without an earlier offline row, \(joinReport.eventsWithoutKey) without a key)",
@@ -187,14 +192,16 @@ public struct SkewReport: Sendable, Codable {
         for row in 0..<online.count {
             guard matched[row] else { continue }
             if case .double(let off) = offline, case .double(let on) = online {
-                let a = off.validity[row] ? off.values[row] : nil, b = on.validity[row] ? on.values[row] : nil
+                // NaN is a missing value, as pandas reads it; equal infinities agree.
+                let a = off.validity[row] && !off.values[row].isNaN ? off.values[row] : nil
+                let b = on.validity[row] && !on.values[row].isNaN ? on.values[row] : nil
                 pairs += 1
                 var same = false
                 switch (a, b) {
                 case (nil, nil): same = true
                 case let (x?, y?):
                     let d = abs(x - y)
-                    same = d <= thresholds.tolerance || d <= thresholds.tolerance * max(abs(x), abs(y)) || (x.isNaN && y.isNaN)
+                    same = x == y || d <= thresholds.tolerance || d <= thresholds.tolerance * max(abs(x), abs(y))
                     if d.isFinite { absSum += d; absMax = max(absMax, d); bothPresent += 1 }
                 default: same = false
                 }
@@ -216,7 +223,9 @@ public struct SkewReport: Sendable, Codable {
             let reference = SortedSample(zip(all.values, all.validity).filter { $0.1 }.map(\.0))
             let current = SortedSample(zip(on.values, on.validity).filter { $0.1 }.map(\.0))
             if let bins = try? ReferenceBins(quantilesOf: reference, count: 10) {
-                distance = (try? BinnedDistances(bins: bins, reference: reference, current: current))?.jensenShannon
+                // scipy's jensenshannon on the shares as they are (empty bins not floored).
+                let js = BinnedDistances.jensenShannonDistance(bins.counts(reference).map(Double.init), bins.counts(current).map(Double.init))
+                distance = js.isNaN ? nil : js
             }
         } else {
             let a = categoryShares(offlineAll), b = categoryShares(online)

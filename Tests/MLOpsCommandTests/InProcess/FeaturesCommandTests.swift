@@ -62,6 +62,25 @@ struct FeaturesCommandTests {
         }
     }
 
+    @Test("feature times in both forms are counted per form, and equal texts on both sides are equal times, in memory and partitioned")
+    func featureTimeForms() async throws {
+        try await withTemporaryFolder { folder in
+            try write("k,ft,v\nA,1704067200.0000015,1\nA,2024-01-02T00:00:00Z,2\nB,1704067200,3\n", to: folder.file("f.csv"))
+            try write("k,et\nA,1704067200.0000015\nA,1704153600\nB,2024-01-01T00:00:00Z\n", to: folder.file("e.csv"))
+            for flags in [["--partitions", "1"], ["--partitions", "2"]] {
+                let result = await mlops(
+                    ["features", "join", "--events", folder.file("e.csv"), "--features", folder.file("f.csv"), "--key", "k", "--event-time", "et",
+                     "--feature-time", "ft", "--ttl", "1000d", "--output", folder.file("out.csv"), "--format", "json"] + flags)
+                #expect(result.exitCode == 0, "\(flags): \(result.transcript)")
+                let formats = result.json["feature_time_formats"] as? [String: Any]
+                #expect(formats?["epoch_seconds"] as? Int == 2 && formats?["iso8601"] as? Int == 1, "\(flags): \(result.json)")
+                #expect(result.json["matched_events"] as? Int == 3, "\(flags)")
+                let lines = try String(contentsOfFile: folder.file("out.csv"), encoding: .utf8).split(separator: "\n")
+                #expect(lines.map { $0.split(separator: ",").last.map(String.init) ?? "" }.dropFirst() == ["1", "2", "3"], "\(flags): \(lines)")
+            }
+        }
+    }
+
     @Test("JSON Lines in and out")
     func jsonLines() async throws {
         try await withTemporaryFolder { folder in
