@@ -140,6 +140,15 @@ struct StoreCheckForeignTests {
             let check = try Executables.run("mlops", ["store", "check", "--store", "sqlite://\(path)"])
             #expect(check.status == 1, "\(check.standardOutput)")
             #expect(check.standardOutput.contains("none of swift-mlops' schemas"))
+            // Commands that write refuse it, and leave every byte as it was (no tables, no WAL switch).
+            let before = try Data(contentsOf: URL(fileURLWithPath: path))
+            for arguments in [["store", "migrate"], ["principals", "add", "root", "--role", "admin"]] {
+                let refused = try Executables.run("mlops", arguments + ["--store", "sqlite://\(path)"])
+                #expect(refused.status == 2, "\(arguments): \(refused.standardError)")
+                #expect(refused.standardError.contains("not a swift-mlops store"), "\(refused.standardError)")
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+            #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
         }
     }
 }

@@ -61,6 +61,30 @@ struct AuditTamperingTests {
         }
     }
 
+    @Test("the newest entries deleted, or the log rewritten, pass the chain alone but not a head anchored elsewhere")
+    func anchoredHead() async throws {
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("registry.sqlite"))
+            let registry = try await SQLRegistryStore(database: database)
+            _ = try await Self.populate(registry)
+            let anchor = try await registry.auditHead()
+            #expect(try await registry.verifyAudit(anchoredAt: anchor).isIntact)
+            // An older anchor still holds once more entries follow it.
+            let older = AuditHead(sequence: anchor.sequence - 3, hash: try await registry.auditEntries(after: anchor.sequence - 4, limit: 1)[0].hash)
+            #expect(try await registry.verifyAudit(anchoredAt: older).isIntact)
+            // Cut the two newest entries: the chain alone still verifies.
+            _ = try await database.write { db in try await db.execute("DELETE FROM registry_audit WHERE sequence > ?", [.integer(anchor.sequence - 2)]) }
+            #expect(try await registry.verifyAudit().isIntact)
+            let cut = try await registry.verifyAudit(anchoredAt: anchor)
+            #expect(cut.firstBadSequence == anchor.sequence && cut.problem?.contains("deleted") == true, "\(cut)")
+            // The anchored entry there but with another hash: rewritten.
+            let forged = AuditHead(sequence: older.sequence, hash: String(repeating: "0", count: 64))
+            let rewritten = try await registry.verifyAudit(anchoredAt: forged)
+            #expect(rewritten.firstBadSequence == older.sequence && rewritten.problem?.contains("rewritten") == true, "\(rewritten)")
+            try await database.close()
+        }
+    }
+
     @Test("a log verified in parts on parallel connections gives exactly one reader's result, whatever was done where")
     func partsAgreeWithOneReader() async throws {
         try await withTemporaryFolder { folder in

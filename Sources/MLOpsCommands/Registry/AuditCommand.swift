@@ -13,13 +13,33 @@ struct AuditCommand: AsyncParsableCommand {
 struct AuditVerify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check every entry of the audit chain; exit 1 naming the first edited, deleted, inserted or reordered entry (reads the store; never changes it).")
+        abstract: "Check every entry of the audit chain; exit 1 naming the first edited, deleted, inserted or reordered entry (reads the store; never changes it).",
+        discussion: "A chain alone cannot show that its newest entries were deleted (a shorter chain is still valid): keep `mlops audit head` elsewhere and pass it back with --anchor.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var formatting: FormatOptions<OutputFormat>
+    @Option(
+        help: ArgumentHelp(
+            "A head printed earlier by `mlops audit head` and kept elsewhere (SEQUENCE HASH, or SEQUENCE:HASH): exit 1 when the log no longer holds that entry with that hash (newest entries deleted, or the log rewritten).",
+            valueName: "head"))
+    var anchor: String?
+
+    /// `--anchor` read as a head.
+    func anchoredHead() throws -> AuditHead? {
+        guard let anchor else { return nil }
+        let parts = anchor.split(whereSeparator: { $0 == " " || $0 == ":" }).map(String.init)
+        guard parts.count == 2, let sequence = Int64(parts[0]), sequence >= 0, parts[1].count == 64, parts[1].allSatisfy(\.isHexDigit) else {
+            throw CommandFailure.usage("error: --anchor '\(anchor)' is not a head. Fix: pass what `mlops audit head` printed: the sequence and the 64-digit hash, such as '12 3f…'.")
+        }
+        return AuditHead(sequence: sequence, hash: parts[1].lowercased())
+    }
 
     func run() async throws {
-        let verification = try await store.withRegistryStore(.read) { try await $0.verifyAudit() }
+        let anchored = try anchoredHead()
+        let verification = try await store.withRegistryStore(.read) { registry in
+            if let anchored { return try await registry.verifyAudit(anchoredAt: anchored) }
+            return try await registry.verifyAudit()
+        }
         switch formatting.format {
         case .json: try Terminal.printJSON(verification)
         case .text:

@@ -411,11 +411,20 @@ struct ModelsPurge: AsyncParsableCommand {
 
     func run() async throws {
         let (principal, name, number, reason) = (target.principal, target.name, target.version, target.reason)
+        // The artifact folder is checked before anything changes: a folder named that is not
+        // there, or is not an artifact store, refuses the purge instead of purging the record
+        // and leaving the bytes.
+        if let artifacts, !FileManager.default.fileExists(atPath: artifacts) {
+            throw CommandFailure.usage("error: there is no artifact folder at \(artifacts), so the version's bytes could not be removed. Fix: name the folder the artifacts were stored in, or leave --artifacts out to use the store's own.")
+        }
+        var artifactStore: FileSystemArtifactStore?
+        if let folder = artifacts ?? store.location.defaultArtifactsPath, FileManager.default.fileExists(atPath: folder) {
+            artifactStore = try FileSystemArtifactStore(root: folder)
+        }
         let outcome = try await store.withRegistryStore(.write) { try await $0.purge(name, version: number, by: principal, reason: reason) }
         // The record is purged first; the bytes follow (a second purge of the bytes is harmless).
         var removed = false
-        if !outcome.artifactStillUsed, let folder = artifacts ?? store.location.defaultArtifactsPath, FileManager.default.fileExists(atPath: folder) {
-            let artifactStore = try FileSystemArtifactStore(root: folder)
+        if !outcome.artifactStillUsed, let artifactStore {
             if try await artifactStore.contains(outcome.version.artifactDigest) {
                 try await artifactStore.purge(outcome.version.artifactDigest, reason: "model \(name) version \(number) purged: \(reason)")
                 removed = true

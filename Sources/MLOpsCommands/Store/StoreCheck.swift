@@ -62,8 +62,9 @@ struct StoreCheck: AsyncParsableCommand {
             try Terminal.printJSON(output)
         case .text:
             Terminal.output("Store \(location)")
+            let width = max(12, output.schemas.map(\.module.count).max() ?? 0)
             for schema in output.schemas {
-                Terminal.output("  schema \(schema.module.padding(toLength: 12, withPad: " ", startingAt: 0)) version \(schema.version) of \(schema.latest): \(schema.status)")
+                Terminal.output("  schema \(schema.module.padding(toLength: width, withPad: " ", startingAt: 0)) version \(schema.version) of \(schema.latest): \(schema.status)")
             }
             Terminal.output("  integrity \(output.integrityProblems.isEmpty ? "ok" : "\(output.integrityProblems.count) problem(s)")")
             if let artifacts = output.artifacts {
@@ -77,16 +78,6 @@ struct StoreCheck: AsyncParsableCommand {
             Terminal.output(output.ok ? "OK" : "PROBLEMS FOUND: \(output.problems.count)")
         }
         if !output.ok { throw ExitCode(1) }
-    }
-
-    /// How many tables the database holds (in the current schema on PostgreSQL).
-    private static func tableCount(_ database: any SQLDatabase) async throws -> Int {
-        try await database.read { connection in
-            let sql = connection.dialect == .postgresql
-                ? "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
-                : "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-            return try await connection.queryScalar(Int.self, sql)
-        }
     }
 
     private func inspect(_ database: any SQLDatabase, location: StoreLocation) async throws -> Output {
@@ -113,7 +104,7 @@ struct StoreCheck: AsyncParsableCommand {
         }
         // A module never used is fine, but a database that holds tables and none of our schemas
         // is not a swift-mlops store (an empty one is: a store killed before its first migration).
-        if schemas.allSatisfy({ $0.version == 0 }), try await Self.tableCount(database) > 0 {
+        if schemas.allSatisfy({ $0.version == 0 }), try await StoreSession.tableCount(database) > 0 {
             problems.append("the database holds tables but none of swift-mlops' schemas (\(KnownSchemas.all.map(\.module).joined(separator: ", "))); if it should be a store, run `mlops store migrate --store \(location)`")
         }
 

@@ -26,11 +26,12 @@ struct StoreMigrate: AsyncParsableCommand {
             try Terminal.printJSON(Output(store: location.description, changed: report.changedAnything, modules: report.entries))
         case .text:
             Terminal.output("Store \(location)")
+            let width = max(12, report.entries.map(\.module.count).max() ?? 0)
             for entry in report.entries {
                 let change = entry.fromVersion == entry.toVersion
                     ? "version \(entry.toVersion), up to date"
                     : "version \(entry.fromVersion) → \(entry.toVersion) (\(entry.appliedSteps.joined(separator: "; ")))"
-                Terminal.output("  \(entry.module.padding(toLength: 12, withPad: " ", startingAt: 0)) \(change)")
+                Terminal.output("  \(entry.module.padding(toLength: width, withPad: " ", startingAt: 0)) \(change)")
             }
         }
     }

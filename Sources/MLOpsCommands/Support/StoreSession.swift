@@ -36,8 +36,39 @@ enum StoreSession {
             throw CommandFailure.usage(
                 "error: there is no store at \(path); nothing was created. Fix: check --store, or create one with `mlops store migrate --store \(location)`.")
         }
+        if access == .write, case .sqliteFile(let path) = location {
+            try await refuseForeignDatabase(at: location, path: path)
+        }
         return try await location.withDatabase(readOnly: access == .read) { database in
             try await body(database)
+        }
+    }
+
+    /// Refuses to write to a SQLite file that holds tables of its own and none of swift-mlops'
+    /// schemas (an MLflow database, say): creating our tables in it, or switching it to WAL,
+    /// would change a file that is not ours. The check opens the file read-only, so it changes
+    /// nothing either; a missing or empty file, or one with our schemas, passes.
+    static func refuseForeignDatabase(at location: StoreLocation, path: String) async throws {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 else { return }
+        // A file the read-only open cannot judge (a hot journal a killed writer left, which only
+        // a writer can roll back; damage) is left to the writing open, which reports it.
+        let foreign = try? await location.withDatabase(readOnly: true) { database in
+            guard try await database.recordedSchemaVersions().isEmpty else { return false }
+            return try await tableCount(database) > 0
+        }
+        if foreign == true {
+            throw CommandFailure.usage(
+                "error: \(path) is a SQLite database with tables of its own and none of swift-mlops' schemas, so it is not a swift-mlops store; nothing was written. Fix: point --store at a swift-mlops store, or at a new file to create one.")
+        }
+    }
+
+    /// How many tables the database holds (in the current schema on PostgreSQL).
+    static func tableCount(_ database: any SQLDatabase) async throws -> Int {
+        try await database.read { connection in
+            let sql = connection.dialect == .postgresql
+                ? "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+                : "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+            return try await connection.queryScalar(Int.self, sql)
         }
     }
 

@@ -172,6 +172,40 @@ struct RegistryCommandTests {
         }
     }
 
+    @Test("audit verify --anchor catches the newest entries deleted, which the chain alone cannot")
+    func anchoredVerify() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            let head = await mlops("audit", "head", "--store", store)
+            #expect(head.exitCode == 0)
+            let anchor = head.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(await mlops("audit", "verify", "--store", store, "--anchor", anchor).exitCode == 0)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            process.arguments = [folder.file("registry.sqlite"), "DELETE FROM registry_audit WHERE sequence = (SELECT max(sequence) FROM registry_audit)"]
+            try process.run()
+            process.waitUntilExit()
+            #expect(await mlops("audit", "verify", "--store", store).exitCode == 0, "a shorter chain is still a valid chain")
+            let anchored = await mlops("audit", "verify", "--store", store, "--anchor", anchor)
+            #expect(anchored.exitCode == 1 && anchored.output.contains("deleted"), "\(anchored.transcript)")
+            #expect(await mlops("audit", "verify", "--store", store, "--anchor", "12 xyz").exitCode == 2)
+        }
+    }
+
+    @Test("purge refuses an artifact folder that is not there before it changes anything")
+    func purgeChecksTheFolderFirst() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            let refused = await mlops(
+                "models", "purge", "fraud/scorer", "--version", "1", "--reason", "pii", "--principal", "root", "--store", store,
+                "--artifacts", folder.file("no-such-folder"))
+            #expect(refused.exitCode == 2, "\(refused.transcript)")
+            #expect(!FileManager.default.fileExists(atPath: folder.file("no-such-folder")))
+            let shown = await mlops("models", "show", "fraud/scorer", "--store", store, "--format", "json")
+            #expect(shown.exitCode == 0 && !shown.output.contains("purged"), "\(shown.output)")
+        }
+    }
+
     @Test("audit verify is exit 1 naming the first bad entry when the chain is broken")
     func brokenChain() async throws {
         try await withTemporaryFolder { folder in

@@ -1,0 +1,22 @@
+extension RegistryStore {
+    /// ``verifyAudit()``, and then whether the log still holds `anchor`: a head recorded earlier
+    /// (``auditHead()``) and kept outside the store.
+    ///
+    /// A hash chain alone cannot show that its newest entries were deleted (what is left is a
+    /// valid, shorter chain) or that the whole log was rewritten with fresh hashes; an anchor kept
+    /// elsewhere can. The result is broken, naming the anchored entry, when the log ends before
+    /// it or holds a different entry there.
+    public func verifyAudit(anchoredAt anchor: AuditHead) async throws -> AuditVerification {
+        var verification = try await verifyAudit()
+        guard verification.isIntact, anchor.sequence > 0 else { return verification }
+        let found = try await auditEntries(after: anchor.sequence - 1, limit: 1).first
+        if found?.sequence != anchor.sequence {
+            verification.firstBadSequence = anchor.sequence
+            verification.problem = "the anchored entry \(anchor.sequence) is missing: the log ends at entry \(verification.head.sequence), so entries from \(verification.head.sequence + 1) on were deleted"
+        } else if found?.hash != anchor.hash {
+            verification.firstBadSequence = anchor.sequence
+            verification.problem = "entry \(anchor.sequence) has the hash \(found?.hash ?? ""), not the anchored \(anchor.hash): the log up to it was rewritten"
+        }
+        return verification
+    }
+}
