@@ -276,11 +276,12 @@ struct FisherExactTests {
     }
 
     /// Lives here beside the other exact counts; the Mann–Whitney exact path far in the tail,
-    /// where a product of (1 − qⁿ⁺ⁱ)/(1 − qⁱ) factors once cancelled to a negative p-value.
-    @Test("Mann–Whitney exact p-values far in the tail match scipy")
+    /// where a product of (1 − qⁿ⁺ⁱ)/(1 − qⁱ) factors once cancelled to a negative p-value, and
+    /// a small sample against thousands of values (exact in scipy however large the other).
+    @Test("Mann–Whitney exact p-values far in the tail, and of small samples against large ones, match scipy")
     func mannWhitneyTail() throws {
         let cases = driftFixtures(\.mannWhitneyTail)
-        #expect(cases.count == 3)
+        #expect(cases.count == 6)
         for testCase in cases {
             let test = try MannWhitneyUTest(reference: testCase.reference, current: testCase.current)
             #expect(test.exact)
@@ -288,4 +289,5 @@ struct FisherExactTests {
             #expect(relative(test.pValue, testCase.p) <= 1e-9, "\(testCase.name): \(test.pValue) vs \(testCase.p)")
         }
     }
+
 }

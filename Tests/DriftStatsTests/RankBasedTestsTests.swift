@@ -262,3 +262,22 @@ struct ProportionZTests {
         #expect(negativeCount?.code == .invalidArgument)
     }
 }
+
+@Suite("Mann–Whitney exact counts")
+struct MannWhitneyCountTests {
+    @Test("the small-sample count (box partitions, inclusion–exclusion) equals the addition-only recurrence wherever both run")
+    func mannWhitneySmallSampleCount() {
+        for m in 1...8 {
+            for n in [m, 9, 23, 60] {
+                for k in stride(from: 0, through: m * n + 1, by: max(1, m * n / 37)) {
+                    guard let expected = MannWhitneyUTest.exactSurvival(k, m, n), let found = MannWhitneyUTest.exactSurvivalOfSmallSample(k, m, n) else {
+                        Issue.record("m \(m), n \(n), k \(k): a count declined")
+                        continue
+                    }
+                    #expect(abs(found - expected) <= 1e-12 * max(expected, 1e-300) || found == expected, "m \(m), n \(n), k \(k): \(found) vs \(expected)")
+                }
+            }
+        }
+        #expect(MannWhitneyUTest.exactSurvivalOfSmallSample(1, 9, 100) == nil, "more than 8 values is not the small-sample count")
+    }
+}

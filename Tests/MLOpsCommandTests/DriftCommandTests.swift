@@ -110,6 +110,24 @@ struct DriftCommandTests {
             let threshold = try Executables.run("mlops", ["drift", reference, current, "--threshold", "0.2"])
             #expect(threshold.status == 2)
             #expect(threshold.standardError.contains("--threshold needs --method"))
+            // Flags that name nothing, effects out of range, binary files and folders: exit 2.
+            for (arguments, reason) in [
+                (["--columns", ""], "names no column"), (["--columns", ",,,"], "names no column"),
+                (["--min-effect", "inf"], "finite"), (["--min-effect", "nan"], "finite"), (["--min-category-effect", "2"], "between 0 and 1"),
+            ] {
+                let refused = try Executables.run("mlops", ["drift", reference, current] + arguments)
+                #expect(refused.status == 2 && refused.standardError.contains(reason), "\(arguments): \(refused.standardError)")
+            }
+            let binary = folder.file("data.bin")
+            try Data([0x53, 0x51, 0x4C, 0x00, 0x01, 0x0A, 0x31, 0x0A]).write(to: URL(fileURLWithPath: binary))
+            let notText = try Executables.run("mlops", ["drift", binary, current])
+            #expect(notText.status == 2 && notText.standardError.contains("NUL"), "\(notText.standardError)")
+            let aFolder = try Executables.run("mlops", ["drift", folder.path, current])
+            #expect(aFolder.status == 2 && aFolder.standardError.contains("is a folder"), "\(aFolder.standardError)")
+            // A column named twice is tested once.
+            let twice = try Executables.run("mlops", ["drift", reference, current, "--columns", "amount,amount", "--format", "json"])
+            let tested = try JSONSerialization.jsonObject(with: Data(twice.standardOutput.utf8)) as? [String: Any]
+            #expect((tested?["columns"] as? [Any])?.count == 1, "\(twice.standardOutput.prefix(300))")
         }
     }
 
@@ -118,6 +136,11 @@ struct DriftCommandTests {
         try withTemporaryFolder { folder in
             let store = "sqlite:\(folder.file("store.sqlite"))"
             let (reference, same) = try Self.files(folder, shift: 0, mix: false)
+            // A file of no rows is no baseline: refused before the store is touched.
+            try Data("amount,country\n".utf8).write(to: URL(fileURLWithPath: folder.file("header.csv")))
+            let empty = try Executables.run("mlops", ["drift", "baseline", "save", "payments", folder.file("header.csv"), "--store", store])
+            #expect(empty.status == 2 && empty.standardError.contains("0 rows"), "\(empty.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: folder.file("store.sqlite")))
             let saved = try Executables.run("mlops", ["drift", "baseline", "save", "payments", reference, "--store", store, "--note", "training"])
             #expect(saved.status == 0, "\(saved.standardError)")
             #expect(saved.standardOutput.contains("version 1"))

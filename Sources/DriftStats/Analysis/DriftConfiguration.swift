@@ -109,8 +109,15 @@ public struct DriftConfiguration: Sendable, Hashable {
                 "The multivariate options need a level between 0 and 1, 1 to 100,000 permutations and 4 to \(MaximumMeanDiscrepancyTest.maximumPooledRows) pooled rows",
                 fix: "use MultivariateOptions() defaults.")
         }
-        if let minimumEffect, !(minimumEffect.numeric >= 0 && minimumEffect.categorical >= 0) {
-            throw DriftError(.invalidArgument, "A minimum effect is negative", fix: "use effects of at least 0.")
+        if let minimumEffect, !(minimumEffect.numeric >= 0 && minimumEffect.numeric.isFinite) {
+            throw DriftError(
+                .invalidArgument, "The minimum numeric effect \(minimumEffect.numeric) is not a finite number of at least 0",
+                fix: "give a shift in reference standard deviations, such as 0.1 (0 counts every shift).")
+        }
+        if let minimumEffect, !(minimumEffect.categorical >= 0 && minimumEffect.categorical <= 1) {
+            throw DriftError(
+                .invalidArgument, "The minimum categorical effect \(minimumEffect.categorical) is not a total variation distance between 0 and 1",
+                fix: "give a distance such as 0.05 (0 counts every change; 1 no change at all).")
         }
     }
 }

@@ -42,8 +42,9 @@ public struct MannWhitneyUTest: Sendable, Hashable, Codable {
         let u2 = n1 * n2 - u1
         statistic = u1
         let u = Swift.max(u1, u2)
-        if (reference.count <= 8 || current.count <= 8) && !hasTies,
-           let survival = Self.exactSurvival(Int(u.rounded()), Swift.min(reference.count, current.count), Swift.max(reference.count, current.count)) {
+        let (small, large) = (Swift.min(reference.count, current.count), Swift.max(reference.count, current.count))
+        if small <= 8 && !hasTies,
+           let survival = Self.exactSurvival(Int(u.rounded()), small, large) ?? Self.exactSurvivalOfSmallSample(Int(u.rounded()), small, large) {
             exact = true
             pValue = Swift.min(1, Swift.max(0, 2 * survival))
         } else {
@@ -113,5 +114,48 @@ public struct MannWhitneyUTest: Sendable, Hashable, Codable {
         var total = 1.0
         for i in 0..<m { total = total * Double(n + i + 1) / Double(i + 1) }
         return coefficients[m].reduce(0, +) / total
+    }
+
+    /// The largest degree ``exactSurvivalOfSmallSample(_:_:_:)`` takes (its memory is 8 bytes a degree).
+    static let smallSampleDegreeLimit = 50_000_000
+
+    /// P(U ≥ k) as ``exactSurvival(_:_:_:)``, for a small sample (m ≤ 8, scipy's exact domain)
+    /// against one so large that the addition-only recurrence would cost too much (8 values
+    /// against 4,000 is 5·10⁸ updates there; here 10⁵).
+    ///
+    /// The counts are those of partitions fitting an m × n box, [m+n choose m]_q =
+    /// ∏ᵢ (1 − q^(n+i)) / (1 − q^i): partitions into parts of at most m (a coin-change pass per
+    /// part size, additions only), cumulated to degree t, then the products' terms by
+    /// inclusion–exclusion over the subsets S of 1…m, Σ (−1)^|S| P(t − Σ_S (n + i)). The
+    /// subtraction loses a few digits where t passes n (3·10⁻¹² relative at 8 against 4,000,
+    /// against exact integers); the tails, where t < n + 1, have no subtraction at all.
+    ///
+    /// - Returns: nil for m > 8 or a degree beyond ``smallSampleDegreeLimit``.
+    static func exactSurvivalOfSmallSample(_ k: Int, _ m: Int, _ n: Int) -> Double? {
+        let maximum = m * n
+        guard k > 0 else { return 1 }
+        guard k <= maximum else { return 0 }
+        let t = maximum - k
+        guard m >= 1, m <= 8, t <= smallSampleDegreeLimit else { return nil }
+        var cumulative = [Double](repeating: 0, count: t + 1)
+        cumulative[0] = 1
+        cumulative.withUnsafeMutableBufferPointer { p in
+            for part in 1...m where part <= t {
+                for degree in part...t { p[degree] += p[degree - part] }
+            }
+            for degree in stride(from: 1, through: t, by: 1) { p[degree] += p[degree - 1] }
+        }
+        var count = 0.0
+        for subset in 0..<(1 << m) {
+            var shift = 0, sign = 1.0
+            for i in 0..<m where subset & (1 << i) != 0 {
+                shift += n + i + 1
+                sign = -sign
+            }
+            if shift <= t { count += sign * cumulative[t - shift] }
+        }
+        var total = 1.0
+        for i in 0..<m { total = total * Double(n + i + 1) / Double(i + 1) }
+        return Swift.min(1, Swift.max(0, count / total))
     }
 }

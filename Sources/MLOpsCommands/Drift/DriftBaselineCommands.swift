@@ -62,6 +62,11 @@ struct DriftBaselineSave: AsyncParsableCommand {
 
     func run() async throws {
         let table = try TableFile.read(file)
+        // A baseline nothing could ever be compared with is refused, as `drift` refuses the file.
+        guard table.rowCount > 0, !table.columnNames.isEmpty else {
+            throw CommandFailure.usage(
+                "error: \(file) has \(table.rowCount) rows and \(table.columnNames.count) columns, so a baseline of it could never be compared with; nothing was saved. Fix: profile the reference data itself.")
+        }
         let settings = try settings()
         for column in settings.columnQuantileAccuracy.keys.sorted() where !table.columnNames.contains(column) {
             throw CommandFailure.usage("error: --column-quantile-k names column '\(column)', which \(file) does not have (its columns: \(table.columnNames.joined(separator: ", "))).")

@@ -63,7 +63,13 @@ struct DriftOptions: ParsableArguments {
             configuration.method = chosen
             if let threshold { configuration.methodThresholds[chosen] = threshold }
         }
-        let names = columns.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
+        var names: [String] = []
+        for name in columns.flatMap({ $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }) where !name.isEmpty && !names.contains(name) {
+            names.append(name)  // a column named twice is tested once
+        }
+        if !columns.isEmpty && names.isEmpty {
+            throw CommandFailure.usage("error: --columns '\(columns.joined(separator: " "))' names no column. Fix: list column names, such as --columns amount,country, or leave --columns out to test every column.")
+        }
         if !names.isEmpty { configuration.columns = names }
         if minimumNumericEffect != nil || minimumCategoricalEffect != nil {
             configuration.minimumEffect = MinimumEffect(numeric: minimumNumericEffect ?? 0.1, categorical: minimumCategoricalEffect ?? 0.05)

@@ -42,10 +42,27 @@ enum TableFile {
         return (tables[0], tables[1])
     }
 
+    /// Throws the usage error for a regular file whose first 8 KiB hold a NUL byte: a binary file
+    /// (a database, an archive, UTF-16 text), which CSV would read as a header of garbage and
+    /// compare as if it were data. Pipes and devices are not peeked at (that would consume them).
+    private static func refuseBinary(_ path: String) throws {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 8_192)) ?? Data()
+        if head.contains(0) {
+            throw CommandFailure.usage("error: \(path) is not text (it holds NUL bytes): it looks like a binary file, not CSV or JSON Lines. Fix: export the data as UTF-8 CSV or JSON Lines.")
+        }
+    }
+
     /// Throws the usage error for a path with no file behind it.
     private static func requireFile(_ path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw CommandFailure.usage("error: no file at \(path)")
+        }
+        if isFolder.boolValue {
+            throw CommandFailure.usage("error: \(path) is a folder, not a CSV or JSON Lines file. Fix: name a file.")
         }
     }
 
@@ -54,6 +71,7 @@ enum TableFile {
     /// is read).
     static func read(_ path: String, only: [String]? = nil) throws -> FeatureTable {
         try requireFile(path)
+        try refuseBinary(path)
         let lowered = path.lowercased()
         do {
             if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json") {
