@@ -185,7 +185,15 @@ struct ModelsRegister: AsyncParsableCommand {
             do {
                 return try JSONDecoder().decode(ModelCard.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
             } catch {
-                throw CommandFailure.usage("error: --card \(path) is not a model card in JSON (\(error)). Fix: give intended_use, limitations, training_data, evaluation_slices and owners.")
+                throw CommandFailure.usage("error: --card \(path) is not a model card in JSON: \(DecodingErrorText.describe(error)). Fix: give intended_use, limitations, training_data, evaluation_slices and owners.")
+            }
+        }
+        if let run {
+            // A version's lineage link must lead somewhere: the run is looked up in this store
+            // (read-only; a store without lineage tables holds no run).
+            let found = (try? await store.withLineageStore(.read) { try await $0.run(run) }) != nil
+            guard found else {
+                throw CommandFailure.usage("error: there is no run \(run) in \(store.location), so the version could not be tied to it; nothing was registered. Fix: record the run in this store first (mlops runs list shows the runs), or leave --run out.")
             }
         }
         if artifactFile != nil {

@@ -214,6 +214,15 @@ struct RegistryRules: Sendable {
         for rule in policy.marginsOverHolder where rule.value < 0 {
             throw RegistryError(.invalidArgument, "A margin over the holder cannot be negative (\(rule.value) on '\(rule.metric)')")
         }
+        // Bounds no value can meet: a minimum above a maximum on one metric.
+        for metric in Set(policy.metricMinimums.map(\.metric)).sorted() {
+            let rules = policy.metricMinimums.filter { $0.metric == metric }
+            if let floor = rules.filter({ !$0.lowerIsBetter }).map(\.value).max(), let ceiling = rules.filter(\.lowerIsBetter).map(\.value).min(), floor > ceiling {
+                throw RegistryError(
+                    .invalidArgument, "The policy's rules on '\(metric)' need at least \(floor) and at most \(ceiling): no version could ever pass",
+                    fix: "keep the bound you meant (a minimum for a score, a maximum for a loss).")
+            }
+        }
         _ = try await Self.actor(actor, holding: .admin, in: tx, toDo: "set promotion policies")
         let before = try await tx.policy(alias: policy.alias, riskClass: policy.riskClass)
         try await tx.savePolicy(policy)
