@@ -45,6 +45,35 @@ public struct MLOps: AsyncParsableCommand {
     /// - Parameter arguments: The command line without the program name, for example
     ///   `["runs", "list", "--store", "sqlite:runs.sqlite"]`. `nil` reads the process's arguments.
     /// - Returns: The exit code the process should end with.
+    /// `--limit -1` as `--limit=-1`: ArgumentParser takes a value that starts with `-` for an
+    /// option name and reports the option's value as missing, so a negative number (or `-inf`,
+    /// `-nan`) would be refused with the wrong reason; joined, it reaches the option's own check,
+    /// which says what range is allowed.
+    static func joiningNegativeNumbers(_ arguments: [String]) -> [String] {
+        func isNegativeNumber(_ text: String) -> Bool {
+            guard text.hasPrefix("-"), text.count > 1 else { return false }
+            let rest = text.dropFirst().lowercased()
+            return Double(rest) != nil || rest.hasPrefix(".") && Double("0" + rest) != nil
+        }
+        var result: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument.hasPrefix("--"), argument.count > 2, !argument.contains("="), index + 1 < arguments.count, isNegativeNumber(arguments[index + 1]) {
+                result.append("\(argument)=\(arguments[index + 1])")
+                index += 2
+                continue
+            }
+            if argument == "--" {
+                result.append(contentsOf: arguments[index...])
+                break
+            }
+            result.append(argument)
+            index += 1
+        }
+        return result
+    }
+
     public static func main(arguments: [String]?) async -> Int32 {
         let given = arguments ?? Array(CommandLine.arguments.dropFirst())
         do {
@@ -56,7 +85,7 @@ public struct MLOps: AsyncParsableCommand {
                 Terminal.output(MLOpsVersion.current)
                 return 0
             }
-            var command = try MLOps.parseAsRoot(given)
+            var command = try MLOps.parseAsRoot(Self.joiningNegativeNumbers(given))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -36,6 +36,12 @@ enum StoreSession {
             throw CommandFailure.usage(
                 "error: there is no store at \(path); nothing was created. Fix: check --store, or create one with `mlops store migrate --store \(location)`.")
         }
+        if case .sqliteFile(let path) = location {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+                throw CommandFailure.usage("error: \(path) is a folder, not a SQLite store file. Fix: point --store at a file, such as sqlite:\((path as NSString).appendingPathComponent("mlops.sqlite")).")
+            }
+        }
         if access == .write, case .sqliteFile(let path) = location {
             try await refuseForeignDatabase(at: location, path: path)
         }

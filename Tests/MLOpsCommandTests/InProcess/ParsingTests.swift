@@ -45,6 +45,9 @@ struct ParsingTests {
             (["drift", "a.csv", "b.csv", "--dataset-rule", "share:1.5"], "'share:1.5'"),
             (["drift", "a.csv", "b.csv", "--season-column", "t", "--season", "fortnight"], "'hour_of_week'"),
             (["demo", "--seed", "18446744073709551616"], "'18446744073709551616'"),
+            // A negative number is a value, reported by the option's own check, not "missing".
+            (["demo", "--seed", "-1"], "'-1'"),
+            (["drift", "a.csv", "b.csv", "--min-effect", "-1"], "minimum numeric effect -1.0"),
         ])
     func parserRefuses(_ arguments: [String], _ expected: String) async {
         let result = await mlops(arguments)
