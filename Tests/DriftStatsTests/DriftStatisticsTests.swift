@@ -117,6 +117,15 @@ struct DriftStatisticsTests {
         #expect(relative(distance, fixture.wasserstein) <= 1e-9, "\(distance) vs \(fixture.wasserstein)")
     }
 
+    @Test("Wasserstein-1 near the top of the double range stays finite, as scipy's does")
+    func wassersteinHugeValues() throws {
+        // scipy.stats.wasserstein_distance([1e308, 1.1e308], [0]) = 1.05e308.
+        let distance = try WassersteinDistance.distance(SortedSample([1e308, 1.1e308]), SortedSample([0]))
+        #expect(relative(distance, 1.05e308) <= 1e-15, "\(distance)")
+        // Gaps that overflow themselves are infinite in scipy too.
+        #expect(try WassersteinDistance.distance(SortedSample([1.7e308]), SortedSample([-1.7e308])) == .infinity)
+    }
+
     @Test("PSI over reference decile bins matches the numpy computation of the same rule", arguments: DriftFixture.all)
     func psi(fixture: DriftFixture) throws {
         let reference = SortedSample(fixture.reference)

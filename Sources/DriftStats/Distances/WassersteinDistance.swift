@@ -18,7 +18,16 @@ public enum WassersteinDistance {
     /// regular order (compared exactly in integers): the loop has no data-dependent branches
     /// to mispredict, which made it several times faster than merging the values.
     static func quantileGapIntegral(_ first: [Double], _ second: [Double]) -> Double {
+        let total = quantileGapIntegral(first, second, scaled: false)
+        // Gaps near the top of the double range overflow the unscaled sum (1e308 apart, weighted
+        // by n1·n2): each term is then divided first, as scipy's sum of gap × CDF difference does.
+        return total.isFinite ? total : quantileGapIntegral(first, second, scaled: true)
+    }
+
+    @inline(__always)
+    private static func quantileGapIntegral(_ first: [Double], _ second: [Double], scaled: Bool) -> Double {
         let (n1, n2) = (first.count, second.count)
+        let unit = scaled ? 1 / (Double(n1) * Double(n2)) : 1
         return first.withUnsafeBufferPointer { a in
             second.withUnsafeBufferPointer { b in
                 // Positions in units of 1 / (n1·n2): a[i] covers ((i)·n2, (i+1)·n2], b[j] ((j)·n1, (j+1)·n1].
@@ -28,12 +37,12 @@ public enum WassersteinDistance {
                 while i < n1 && j < n2 {
                     let endA = (i + 1) * n2, endB = (j + 1) * n1
                     let end = Swift.min(endA, endB)
-                    total += Swift.abs(a[i] - b[j]) * Double(end - position)
+                    total += Swift.abs(a[i] - b[j]) * (Double(end - position) * unit)
                     position = end
                     if endA == end { i += 1 }
                     if endB == end { j += 1 }
                 }
-                return total / (Double(n1) * Double(n2))
+                return scaled ? total : total / (Double(n1) * Double(n2))
             }
         }
     }
