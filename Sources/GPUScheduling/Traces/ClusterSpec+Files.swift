@@ -1,3 +1,4 @@
+import MLOpsStorage
 import Foundation
 
 extension ClusterSpec {
@@ -10,7 +11,7 @@ extension ClusterSpec {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw SchedulingError(.invalidCluster, "cannot be read (\(error.localizedDescription))", location: path, fix: "give the path of a cluster file")
+            throw SchedulingError(.invalidCluster, FileReadProblem.describe(path, error), location: path, fix: "give the path of a cluster file")
         }
         // A UTF-8 byte-order mark is not content.
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]

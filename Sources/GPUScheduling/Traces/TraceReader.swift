@@ -1,3 +1,4 @@
+import MLOpsStorage
 import Foundation
 
 /// Reads job traces: the Philly list, the Alibaba 2023 pod list, and the generic form. The form
@@ -31,7 +32,7 @@ public enum TraceReader {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw SchedulingError(.invalidTrace, "cannot be read (\(error.localizedDescription))", location: path, fix: "give the path of a CSV trace")
+            throw SchedulingError(.invalidTrace, FileReadProblem.describe(path, error), location: path, fix: "give the path of a CSV trace")
         }
         return try parse(text, source: path, defaults: defaults)
     }

@@ -182,6 +182,7 @@ struct ModelsRegister: AsyncParsableCommand {
 
     func run() async throws {
         let cardValue = try card.map { path -> ModelCard in
+            if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: --card: \(problem).") }
             do {
                 return try JSONDecoder().decode(ModelCard.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
             } catch {
@@ -269,7 +270,7 @@ struct ModelsApprove: AsyncParsableCommand {
         do {
             text = try String(contentsOfFile: key, encoding: .utf8)
         } catch {
-            throw CommandFailure.usage("error: --key \(key) cannot be read (\(error)).")
+            throw CommandFailure.usage("error: --key: \(FileReadProblem.describe(key, error)).")
         }
         let signingKey = try SigningKey(fileText: text)
         let principal = acting.principal

@@ -36,7 +36,13 @@ struct PrincipalsAdd: AsyncParsableCommand {
     func run() async throws {
         var key = publicKey.flatMap { Data(base64Encoded: $0) }
         if let publicKeyFrom {
-            key = try SigningKey(fileText: try String(contentsOfFile: publicKeyFrom, encoding: .utf8)).publicKey
+            let text: String
+            do {
+                text = try String(contentsOfFile: publicKeyFrom, encoding: .utf8)
+            } catch {
+                throw CommandFailure.usage("error: --public-key-from: \(FileReadProblem.describe(publicKeyFrom, error)); give the key file `mlops keys generate` wrote.")
+            }
+            key = try SigningKey(fileText: text).publicKey
         }
         let registration = PrincipalRegistration(id: id, roles: Set(roles), publicKey: key)
         let actor = actor

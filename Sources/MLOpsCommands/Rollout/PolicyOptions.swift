@@ -1,3 +1,4 @@
+import MLOpsStorage
 import ArgumentParser
 import Foundation
 import Rollout
@@ -50,7 +51,7 @@ struct PolicyOptions: ParsableArguments {
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: policy))
             } catch {
-                throw CommandFailure.usage("error: cannot read the policy file \(policy): \(error.localizedDescription)")
+                throw CommandFailure.usage("error: cannot read the policy file: \(FileReadProblem.describe(policy, error)).")
             }
             do {
                 resolved = try AnalysisPolicy(json: data)

@@ -1,3 +1,4 @@
+import MLOpsStorage
 import ArgumentParser
 import Foundation
 import Rollout
@@ -51,7 +52,7 @@ struct RolloutAssign: AsyncParsableCommand {
         do {
             data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw CommandFailure.usage("error: cannot read the units file \(path): \(error.localizedDescription)")
+            throw CommandFailure.usage("error: cannot read the units file: \(FileReadProblem.describe(path, error)).")
         }
         // Split on the bytes, not on `Character`s: a String holds "\r\n" as one Character, which
         // `split(separator: "\n")` would never split at.

@@ -66,7 +66,8 @@ struct RolloutCommandTests {
                 (["--units", folder.file("ok.txt"), "--salt", "s", "--weights", "control=95;candidate=5"], "NAME=PERCENT"),
                 (["--units", folder.file("blank.txt"), "--salt", "s", "--weights", "a=50,b=50"], "empty"),
                 (["--units", folder.file("empty.csv"), "--salt", "s", "--weights", "a=50,b=50"], "empty"),
-                (["--units", folder.file("missing.txt"), "--salt", "s", "--weights", "a=50,b=50"], "cannot read"),
+                (["--units", folder.file("missing.txt"), "--salt", "s", "--weights", "a=50,b=50"], "there is no file at"),
+                (["--units", folder.path, "--salt", "s", "--weights", "a=50,b=50"], "is a folder, not a file"),
                 (["--units", folder.file("ok.txt"), "--weights", "a=50,b=50"], "salt"),
             ]
             for (arguments, message) in cases {
