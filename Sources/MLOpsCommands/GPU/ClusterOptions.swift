@@ -17,7 +17,7 @@ struct ClusterOptions: ParsableArguments {
     func validate() throws {
         if gpus != nil && cluster != nil { throw ValidationError("give either --gpus N or --cluster FILE, not both.") }
         if gpus == nil && cluster == nil { throw ValidationError("say what to replay on: --gpus N (e.g. --gpus 512) or --cluster FILE.") }
-        if let gpus, gpus < 1 || gpus > 10_000_000 { throw ValidationError("--gpus \(gpus) is not a cluster size: give 1 or more.") }
+        if let gpus, gpus < 1 || gpus > 10_000_000 { throw ValidationError("--gpus \(gpus) is not a cluster size: give 1 to 10,000,000.") }
         if gpusPerNode < 1 || gpusPerNode > 1024 { throw ValidationError("--gpus-per-node \(gpusPerNode): give 1 to 1024.") }
     }
 

@@ -66,7 +66,9 @@ struct GPUSimulate: AsyncParsableCommand {
     }
 
     func validate() throws {
-        if !(timeScale > 0) || !timeScale.isFinite { throw ValidationError("--time-scale \(timeScale): give a number above 0, such as 2.") }
+        if !(timeScale >= 1e-6 && timeScale <= 1e6) {
+            throw ValidationError("--time-scale \(timeScale): give a factor from 0.000001 to 1,000,000, such as 2 (twice the load) or 0.5.")
+        }
         if !(checkpointInterval >= 0) || !checkpointInterval.isFinite {
             throw ValidationError("--checkpoint-interval \(checkpointInterval): give 0 or more seconds (0 loses nothing on preemption).")
         }

@@ -34,6 +34,7 @@ struct ModelsExport: AsyncParsableCommand {
     }
 
     func validate() throws {
+        guard !output.isEmpty, !output.hasSuffix("/") else { throw ValidationError("--output '\(output)' is not a file name: give the path of the bundle to create.") }
         if FileManager.default.fileExists(atPath: output) {
             throw ValidationError("something exists at --output \(output) already; a bundle is never written over another file.")
         }

@@ -101,6 +101,11 @@ struct KeysGenerate: AsyncParsableCommand {
 
     func validate() throws {
         guard !principal.isEmpty else { throw ValidationError("name the principal the key is for.") }
+        // The same rule the registry applies when the principal is added.
+        guard principal.utf8.count <= 128, principal.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || "._@-".unicodeScalars.contains($0)) }) else {
+            throw ValidationError("'\(principal)' is not a principal id: use 1 to 128 letters, digits, '.', '_', '@' and '-'.")
+        }
+        guard !output.isEmpty, !output.hasSuffix("/") else { throw ValidationError("--output '\(output)' is not a file name: give the path of the key file to create.") }
         if FileManager.default.fileExists(atPath: output) {
             throw ValidationError("\(output) exists already; a key file is never overwritten: choose another --output path.")
         }

@@ -85,12 +85,22 @@ struct RolloutAnalyze: AsyncParsableCommand {
         let lowered = path.lowercased()
         let jsonLines = lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json")
         do {
-            let present = Set(jsonLines ? try JSONLinesReader(path: path).columnNames : try CSVReader(path: path).columnNames)
+            let header = jsonLines ? try JSONLinesReader(path: path).columnNames : try CSVReader(path: path).columnNames
+            let present = Set(header)
             if !units { wanted["unit"] = nil }
+            // A column the replay needs and a CSV file lacks is named with the file's own columns
+            // (the table read below holds only the wanted ones; a JSON Lines reader learns its
+            // columns from the records, and its table holds them all).
+            for name in ["timestamp", "variant", metric] + (covariate.map { [$0] } ?? []) + (units ? ["unit"] : []) where !jsonLines && !present.contains(name) {
+                throw CommandFailure.usage(
+                    "error: \(path) has no '\(name)' column (its columns: \(header.isEmpty ? "none" : header.joined(separator: ", "))). Fix: name the metric with --metric, or log timestamp, unit, variant and the metric per event.")
+            }
             let schema = wanted.filter { present.contains($0.key) }
             if jsonLines { return try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0 }
             let columns = (["timestamp"] + Array(wanted.keys)).filter { present.contains($0) }
             return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema, columns: Array(Set(columns)))).0
+        } catch let failure as CommandFailure {
+            throw failure
         } catch {
             throw CommandFailure.usage("error: cannot read \(path): \(error)")
         }

@@ -168,7 +168,7 @@ struct RolloutCommandTests {
                 ([events] + base + ["--policy", folder.file("typo.json")], "alpah"),
                 ([events] + base + ["--policy", folder.file("nope.json")], "cannot read"),
                 ([folder.file("notbinary.csv")] + base, "0 or 1"),
-                ([folder.file("novariant.csv")] + base, "variant"),
+                ([folder.file("novariant.csv")] + base, "its columns: timestamp, unit, group, converted"),
                 ([folder.file("missing.csv")] + base, "no events file"),
                 ([events] + base + ["--kind", "ratio"], "kind"),
                 ([events] + base + ["--expected-split", "nan/50"], "expected split"),
