@@ -56,6 +56,14 @@ public struct KolmogorovSmirnovTest: Sendable, Hashable, Codable {
     /// the compiler vectorizes) instead of two divisions per value inside it: the same
     /// quotients, so the same gaps bit for bit, as scipy computes them.
     static func largestGaps(_ a: [Double], _ b: [Double]) -> (Double, Double) {
+        a.count + b.count >= interleavedMinimum ? largestGapsInterleaved(a, b) : largestGapsMerged(a, b)
+    }
+
+    /// From this many values in all, ``largestGaps(_:_:)`` runs four merges at once.
+    static let interleavedMinimum = 8_192
+
+    /// One merge over both samples (see ``largestGaps(_:_:)``).
+    static func largestGapsMerged(_ a: [Double], _ b: [Double]) -> (Double, Double) {
         let steps1 = cdfSteps(a.count), steps2 = cdfSteps(b.count)
         return a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
@@ -74,6 +82,76 @@ public struct KolmogorovSmirnovTest: Sendable, Hashable, Codable {
                             let gap = f1[i] - f2[j]
                             largest = Swift.max(largest, gap)
                             smallest = Swift.min(smallest, gap)
+                        }
+                        return (largest, -smallest)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The same gaps as ``largestGapsMerged(_:_:)``, from four merges advanced together.
+    ///
+    /// A merge is one long chain: each step's loads wait on the previous step's comparison.
+    /// Splitting the values at three of the reference's quartiles gives four ranges whose merges
+    /// are independent, so the processor overlaps their chains. Every state a range's merge
+    /// passes through (the counts below some pooled value) is a state of the whole merge, and
+    /// the states the whole merge would evaluate beyond one side's end of a range lie between
+    /// that range's last state and its end, which is evaluated too; so the largest and smallest
+    /// gaps are the same, bit for bit (the same quotients from the same tables).
+    static func largestGapsInterleaved(_ a: [Double], _ b: [Double]) -> (Double, Double) {
+        let steps1 = cdfSteps(a.count), steps2 = cdfSteps(b.count)
+        struct Chain {
+            var i: Int, j: Int
+            let endI: Int, endJ: Int
+            var largest = 0.0, smallest = 0.0
+            var active: Bool { i < endI && j < endJ }
+        }
+        return a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                steps1.withUnsafeBufferPointer { f1 in
+                    steps2.withUnsafeBufferPointer { f2 in
+                        let (n1, n2) = (a.count, b.count)
+                        /// The first index of `values` holding at least `value`.
+                        func lowerBound(_ values: UnsafeBufferPointer<Double>, _ value: Double) -> Int {
+                            var (low, high) = (0, values.count)
+                            while low < high {
+                                let middle = (low + high) / 2
+                                if values[middle] < value { low = middle + 1 } else { high = middle }
+                            }
+                            return low
+                        }
+                        var startsA = [0, 0, 0, 0, n1], startsB = [0, 0, 0, 0, n2]
+                        for s in 1..<4 {
+                            let split = a[s * n1 / 4]
+                            (startsA[s], startsB[s]) = (lowerBound(a, split), lowerBound(b, split))
+                        }
+                        func chain(_ s: Int) -> Chain { Chain(i: startsA[s], j: startsB[s], endI: startsA[s + 1], endJ: startsB[s + 1]) }
+                        @inline(__always) func step(_ c: inout Chain) {
+                            let x = a[c.i], y = b[c.j]
+                            let value = Swift.min(x, y)
+                            c.i &+= x == value ? 1 : 0
+                            c.j &+= y == value ? 1 : 0
+                            while c.i < c.endI && a[c.i] == value { c.i &+= 1 }
+                            while c.j < c.endJ && b[c.j] == value { c.j &+= 1 }
+                            let gap = f1[c.i] - f2[c.j]
+                            c.largest = Swift.max(c.largest, gap)
+                            c.smallest = Swift.min(c.smallest, gap)
+                        }
+                        var (c0, c1, c2, c3) = (chain(0), chain(1), chain(2), chain(3))
+                        while c0.active && c1.active && c2.active && c3.active {
+                            step(&c0)
+                            step(&c1)
+                            step(&c2)
+                            step(&c3)
+                        }
+                        var (largest, smallest) = (0.0, 0.0)
+                        for var c in [c0, c1, c2, c3] {
+                            while c.active { step(&c) }
+                            // The range's end: the counts below the next range's first value.
+                            let end = f1[c.endI] - f2[c.endJ]
+                            largest = Swift.max(largest, Swift.max(c.largest, end))
+                            smallest = Swift.min(smallest, Swift.min(c.smallest, end))
                         }
                         return (largest, -smallest)
                     }
