@@ -114,6 +114,7 @@ struct DriftCommandTests {
             for (arguments, reason) in [
                 (["--columns", ""], "names no column"), (["--columns", ",,,"], "names no column"),
                 (["--min-effect", "inf"], "finite"), (["--min-effect", "nan"], "finite"), (["--min-category-effect", "2"], "between 0 and 1"),
+                (["--prediction", "nope"], "neither file has"), (["--probabilities", "p_yes,p_no"], "neither file has"),
             ] {
                 let refused = try Executables.run("mlops", ["drift", reference, current] + arguments)
                 #expect(refused.status == 2 && refused.standardError.contains(reason), "\(arguments): \(refused.standardError)")

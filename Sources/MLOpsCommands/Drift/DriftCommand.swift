@@ -187,6 +187,13 @@ struct DriftCompare: AsyncParsableCommand {
             names + [configured.season?.timestampColumn, configured.modelOutputs?.prediction].compactMap { $0 } + (configured.modelOutputs?.probabilities ?? [])
         }
         let (referenceTable, currentTable) = try TableFile.readPair(reference, current, only: needed)
+        // Model-output columns are asked for by name: one neither file has is a typo, not a pass.
+        for name in [configured.modelOutputs?.prediction].compactMap({ $0 }) + (configured.modelOutputs?.probabilities ?? [])
+        where referenceTable.column(named: name) == nil && currentTable.column(named: name) == nil {
+            let flag = name == configured.modelOutputs?.prediction ? "--prediction" : "--probabilities"
+            throw CommandFailure.usage(
+                "error: \(flag) names '\(name)', which neither file has (the current file's columns: \(currentTable.columnNames.prefix(20).joined(separator: ", "))). Fix: name the model's output column as the files spell it.")
+        }
         let report: DriftReport
         do {
             report = try analyzer.compare(reference: referenceTable, current: currentTable)

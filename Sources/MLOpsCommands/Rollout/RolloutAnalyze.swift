@@ -52,6 +52,10 @@ struct RolloutAnalyze: AsyncParsableCommand {
     func run() async throws {
         var policy = try policyOptions.resolve()
         if covariate != nil { policy.cuped = true }
+        if !policy.guardrails.isEmpty {
+            // Said, not refused: the same policy file drives the in-process controller, where they apply.
+            Terminal.error("note: the policy's \(policy.guardrails.count) guardrail(s) are not replayed: an event log holds outcomes, not the requests (errors, latencies) guardrails read.")
+        }
         let replay = try EventReplay(control: control, candidate: candidate, policy: policy)
         let table = try Self.readEvents(events, metric: metric, covariate: covariate, units: checkUnits)
         let rolloutEvents: RolloutEvents
