@@ -90,10 +90,11 @@ public struct MannWhitneyUTest: Sendable, Hashable, Codable {
     /// no cancellation in the far tail (where a product of (1 − q^(n+i)) / (1 − q^i) factors
     /// went negative), and memory O(m·t).
     static func exactSurvival(_ k: Int, _ m: Int, _ n: Int) -> Double? {
-        let maximum = m * n
-        guard k > 0 else { return 1 }
-        guard k <= maximum else { return 0 }
-        let t = maximum - k
+        let t: Int
+        switch tail(k, m, n) {
+        case .decided(let survival): return survival
+        case .count(let degree): t = degree
+        }
         guard m * n <= exactWorkLimit / (t + 1) else { return nil }
         // coefficients[j][d]: coefficient of q^d in [i + j choose j]_q for the current i.
         var coefficients = [[Double]](repeating: [Double](repeating: 0, count: t + 1), count: m + 1)
@@ -111,9 +112,27 @@ public struct MannWhitneyUTest: Sendable, Hashable, Codable {
                 }
             }
         }
+        return coefficients[m].reduce(0, +) / splits(m, n)
+    }
+
+    /// What both counts start from: P(U ≥ k) when k is outside 1…mn, else the degree t = mn − k
+    /// to count U up to.
+    enum Tail {
+        case decided(Double)
+        case count(Int)
+    }
+
+    static func tail(_ k: Int, _ m: Int, _ n: Int) -> Tail {
+        if k <= 0 { return .decided(1) }
+        if k > m * n { return .decided(0) }
+        return .count(m * n - k)
+    }
+
+    /// C(m + n, m), the number of ways to split the ranks, as a double.
+    static func splits(_ m: Int, _ n: Int) -> Double {
         var total = 1.0
         for i in 0..<m { total = total * Double(n + i + 1) / Double(i + 1) }
-        return coefficients[m].reduce(0, +) / total
+        return total
     }
 
     /// The largest degree ``exactSurvivalOfSmallSample(_:_:_:)`` takes (its memory is 8 bytes a degree).
@@ -132,11 +151,13 @@ public struct MannWhitneyUTest: Sendable, Hashable, Codable {
     ///
     /// - Returns: nil for m > 8 or a degree beyond ``smallSampleDegreeLimit``.
     static func exactSurvivalOfSmallSample(_ k: Int, _ m: Int, _ n: Int) -> Double? {
-        let maximum = m * n
-        guard k > 0 else { return 1 }
-        guard k <= maximum else { return 0 }
-        let t = maximum - k
-        guard m >= 1, m <= 8, t <= smallSampleDegreeLimit else { return nil }
+        guard m >= 1, m <= 8 else { return nil }
+        let t: Int
+        switch tail(k, m, n) {
+        case .decided(let survival): return survival
+        case .count(let degree): t = degree
+        }
+        guard t <= smallSampleDegreeLimit else { return nil }
         var cumulative = [Double](repeating: 0, count: t + 1)
         cumulative[0] = 1
         cumulative.withUnsafeMutableBufferPointer { p in
@@ -154,8 +175,6 @@ public struct MannWhitneyUTest: Sendable, Hashable, Codable {
             }
             if shift <= t { count += sign * cumulative[t - shift] }
         }
-        var total = 1.0
-        for i in 0..<m { total = total * Double(n + i + 1) / Double(i + 1) }
-        return Swift.min(1, Swift.max(0, count / total))
+        return Swift.min(1, Swift.max(0, count / splits(m, n)))
     }
 }
