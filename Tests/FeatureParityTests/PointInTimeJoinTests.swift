@@ -104,6 +104,16 @@ struct PointInTimeJoinTests {
         #expect(report.eventsWithoutKey + report.eventsWithoutTime + report.eventsWithoutEntity + report.matchedEvents == report.events)
     }
 
+    @Test("a NaN feature value counts as missing, as pandas reads it")
+    func nanIsMissing() throws {
+        let events = try Self.table([("k", .categorical(CategoricalColumn(["a", "b"]))), ("t", .double(DoubleColumn(values: [10, 10])))])
+        let features = try Self.table([
+            ("k", .categorical(CategoricalColumn(["a", "b"]))), ("ft", .double(DoubleColumn(values: [1, 1]))), ("v", .double(DoubleColumn(values: [.nan, 2]))),
+        ])
+        let (_, report) = try PointInTimeJoin(key: "k", eventTime: "t", featureTime: "ft").join(events: events, features: features)
+        #expect(report.features.first?.missing == 1)
+    }
+
     @Test("a composed and a decomposed key are one entity, whichever spelling the feature rows use first, in memory and partitioned", arguments: [false, true])
     func canonicallyEquivalentKeys(swapped: Bool) throws {
         // The reader's dictionary tells the two byte sequences apart; the join must not.

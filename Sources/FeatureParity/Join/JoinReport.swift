@@ -5,7 +5,7 @@ public struct JoinReport: Sendable, Hashable, Codable {
     public struct Feature: Sendable, Hashable, Codable {
         /// Its name in the output.
         public let name: String
-        /// Event rows where it is missing (no in-TTL row, or the row's value is missing).
+        /// Event rows where it is missing (no in-TTL row, or the row's value is missing or NaN).
         public let missing: Int
     }
 

@@ -78,7 +78,7 @@ public struct PointInTimeJoin: Sendable {
             let gathered = Self.gather(source, matches.rows)
             let outputName = taken.contains(name) ? "\(name)_feature" : name
             columns.append((outputName, gathered))
-            perFeature.append(JoinReport.Feature(name: outputName, missing: gathered.nullCount))
+            perFeature.append(JoinReport.Feature(name: outputName, missing: Self.missingCount(gathered)))
         }
         let table: FeatureTable
         do {
@@ -95,6 +95,15 @@ public struct PointInTimeJoin: Sendable {
             featureTimeFormats: .init(iso8601: featureTimes.isoRows, epochSeconds: featureTimes.epochRows),
             ttl: ttl?.description, features: perFeature)
         return (table, report)
+    }
+
+    /// Rows without a value: null, or NaN in a numeric column (a missing value to pandas, whose
+    /// `merge_asof` result the report is compared with).
+    static func missingCount(_ column: Column) -> Int {
+        guard case .double(let c) = column else { return column.nullCount }
+        var count = 0
+        for (value, valid) in zip(c.values, c.validity) where !valid || value.isNaN { count += 1 }
+        return count
     }
 
     /// `source`'s values at `rows` (−1: missing).
