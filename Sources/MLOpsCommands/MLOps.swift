@@ -36,15 +36,6 @@ public struct MLOps: AsyncParsableCommand {
     /// Creates the root command (ArgumentParser calls this when it parses).
     public init() {}
 
-    /// Parses `arguments`, runs the command they name, and returns its exit code.
-    ///
-    /// Never calls `exit()`: results go to standard output, messages to standard error, and the
-    /// exit code is returned — 0 success, 1 a check found a problem, 2 bad usage or unreadable
-    /// input (ArgumentParser's usage errors included).
-    ///
-    /// - Parameter arguments: The command line without the program name, for example
-    ///   `["runs", "list", "--store", "sqlite:runs.sqlite"]`. `nil` reads the process's arguments.
-    /// - Returns: The exit code the process should end with.
     /// `--limit -1` as `--limit=-1`: ArgumentParser takes a value that starts with `-` for an
     /// option name and reports the option's value as missing, so a negative number (or `-inf`,
     /// `-nan`) would be refused with the wrong reason; joined, it reaches the option's own check,
@@ -74,6 +65,15 @@ public struct MLOps: AsyncParsableCommand {
         return result
     }
 
+    /// Parses `arguments`, runs the command they name, and returns its exit code.
+    ///
+    /// Never calls `exit()`: results go to standard output, messages to standard error, and the
+    /// exit code is returned — 0 success, 1 a check found a problem, 2 bad usage or unreadable
+    /// input (ArgumentParser's usage errors included).
+    ///
+    /// - Parameter arguments: The command line without the program name, for example
+    ///   `["runs", "list", "--store", "sqlite:runs.sqlite"]`. `nil` reads the process's arguments.
+    /// - Returns: The exit code the process should end with.
     public static func main(arguments: [String]?) async -> Int32 {
         let given = arguments ?? Array(CommandLine.arguments.dropFirst())
         do {

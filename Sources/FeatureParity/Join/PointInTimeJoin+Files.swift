@@ -29,8 +29,10 @@ extension PointInTimeJoin {
     /// plus a buffer per partition. The output and the report are the same as the in-memory
     /// join's, byte for byte and count for count.
     ///
-    /// The events' time column is written as the file has it; the key is read as text, and the
-    /// feature and created times as times (ISO 8601 or epoch seconds). The output is written
+    /// The key is read as text; the time columns of both files are read as the files have them
+    /// (ISO 8601 times, epoch seconds, or text mixing both), the same way on both sides, and as
+    /// times when a later part of a file does not fit the first reading. The events' time column
+    /// is written as the file has it. The output is written
     /// beside `output` and renamed over it at the end: a failure or a kill never leaves a
     /// half-written training set.
     ///
@@ -77,7 +79,8 @@ extension PointInTimeJoin {
         return try partitioned.run(events: events, features: features, output: output, spillFolder: spillFolder)
     }
 
-    /// The kinds forced on the features: the key as text, the times as times.
+    /// The kinds forced on the features when reading them as the file has them fails: the key as
+    /// text, the times as times.
     var featureSchema: [String: ColumnKind] {
         var schema: [String: ColumnKind] = [key: .categorical, featureTime: .timestamp]
         if let createdTime { schema[createdTime] = .timestamp }

@@ -603,7 +603,9 @@ public struct Scheduler: Sendable {
         if ledger.quota(of: job.team) != nil {
             let allowed = record.modelPools.contains { request.totalMilli <= ledger.maximumAdmissible(team: job.team, model: $0.model) }
             if !allowed {
-                let entries = Set(record.modelPools.map { ledger.key(team: job.team, model: $0.model) }).sorted().map { "'\($0)'" }
+                let nominal = ledger.quota(of: job.team)?.nominal ?? [:]
+                let entries = Set(record.modelPools.map { ledger.key(team: job.team, model: $0.model) }).sorted()
+                    .map { nominal[$0] == nil ? "'\($0)' (none: 0 GPUs)" : "'\($0)'" }
                 return "needs \(job.gpuAmount) GPUs, more than team \(job.team)'s quota entry \(entries.joined(separator: " or ")) and what it may borrow from its cohort's entries of the same key allow"
             }
         }

@@ -192,7 +192,19 @@ struct ModelsRegister: AsyncParsableCommand {
         if let run {
             // A version's lineage link must lead somewhere: the run is looked up in this store
             // (read-only; a store without lineage tables holds no run).
-            let found = (try? await store.withLineageStore(.read) { try await $0.run(run) }) != nil
+            var found = false
+            if case .sqliteFile(let path) = store.location, !FileManager.default.fileExists(atPath: path) {
+                found = false  // a store not created yet holds no run
+            } else {
+                do {
+                    _ = try await store.withLineageStore(.read) { try await $0.run(run) }
+                    found = true
+                } catch let error as LineageError where error.code == .notFound {
+                    found = false
+                } catch let error as StorageError where error.code == .schemaTooOld {
+                    found = false  // no lineage tables yet: no run at all
+                }
+            }
             guard found else {
                 throw CommandFailure.usage("error: there is no run \(run) in \(store.location), so the version could not be tied to it; nothing was registered. Fix: record the run in this store first (mlops runs list shows the runs), or leave --run out.")
             }
@@ -426,14 +438,15 @@ struct ModelsPurge: AsyncParsableCommand {
         if let artifacts, !FileManager.default.fileExists(atPath: artifacts) {
             throw CommandFailure.usage("error: there is no artifact folder at \(artifacts), so the version's bytes could not be removed. Fix: name the folder the artifacts were stored in, or leave --artifacts out to use the store's own.")
         }
-        var artifactStore: FileSystemArtifactStore?
-        if let folder = artifacts ?? store.location.defaultArtifactsPath, FileManager.default.fileExists(atPath: folder) {
-            artifactStore = try FileSystemArtifactStore(root: folder)
-        }
+        // Checked read-only (a writing open adopts an empty folder and clears stale temporary
+        // files, which a purge the registry then refuses must not do); opened to write after.
+        let folder = (artifacts ?? store.location.defaultArtifactsPath).flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        if let folder { _ = try FileSystemArtifactStore(root: folder, readOnly: true) }
         let outcome = try await store.withRegistryStore(.write) { try await $0.purge(name, version: number, by: principal, reason: reason) }
         // The record is purged first; the bytes follow (a second purge of the bytes is harmless).
         var removed = false
-        if !outcome.artifactStillUsed, let artifactStore {
+        if !outcome.artifactStillUsed, let folder {
+            let artifactStore = try FileSystemArtifactStore(root: folder)
             if try await artifactStore.contains(outcome.version.artifactDigest) {
                 try await artifactStore.purge(outcome.version.artifactDigest, reason: "model \(name) version \(number) purged: \(reason)")
                 removed = true

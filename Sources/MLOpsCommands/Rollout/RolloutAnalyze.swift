@@ -97,7 +97,7 @@ struct RolloutAnalyze: AsyncParsableCommand {
             // columns from the records, and its table holds them all).
             for name in ["timestamp", "variant", metric] + (covariate.map { [$0] } ?? []) + (units ? ["unit"] : []) where !jsonLines && !present.contains(name) {
                 throw CommandFailure.usage(
-                    "error: \(path) has no '\(name)' column (its columns: \(header.isEmpty ? "none" : header.joined(separator: ", "))). Fix: name the metric with --metric, or log timestamp, unit, variant and the metric per event.")
+                    "error: \(path) has no '\(name)' column (its columns: \(header.isEmpty ? "none" : header.joined(separator: ", "))). Fix: name the column as the file spells it (--metric, --covariate), or log timestamp, unit, variant and the metric per event.")
             }
             let schema = wanted.filter { present.contains($0.key) }
             if jsonLines { return try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0 }

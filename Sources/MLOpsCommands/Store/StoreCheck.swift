@@ -105,7 +105,7 @@ struct StoreCheck: AsyncParsableCommand {
         // A module never used is fine, but a database that holds tables and none of our schemas
         // is not a swift-mlops store (an empty one is: a store killed before its first migration).
         if schemas.allSatisfy({ $0.version == 0 }), try await StoreSession.tableCount(database) > 0 {
-            problems.append("the database holds tables but none of swift-mlops' schemas (\(KnownSchemas.all.map(\.module).joined(separator: ", "))); if it should be a store, run `mlops store migrate --store \(location)`")
+            problems.append("the database holds tables but none of swift-mlops' schemas (\(KnownSchemas.all.map(\.module).joined(separator: ", "))): it is another tool's database, which mlops reads but never writes; point --store at a swift-mlops store, or at a new file to create one")
         }
 
         let integrity = try await database.checkIntegrity()

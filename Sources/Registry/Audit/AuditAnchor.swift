@@ -10,13 +10,20 @@ extension RegistryStore {
         var verification = try await verifyAudit()
         guard verification.isIntact, anchor.sequence > 0 else { return verification }
         let found = try await auditEntries(after: anchor.sequence - 1, limit: 1).first
-        if found?.sequence != anchor.sequence {
-            verification.firstBadSequence = anchor.sequence
-            verification.problem = "the anchored entry \(anchor.sequence) is missing: the log ends at entry \(verification.head.sequence), so entries from \(verification.head.sequence + 1) on were deleted"
+        let problem: String
+        if verification.head.sequence < anchor.sequence {
+            problem = "the anchored entry \(anchor.sequence) is missing: the log ends at entry \(verification.head.sequence), so entries from \(verification.head.sequence + 1) on were deleted"
+        } else if found?.sequence != anchor.sequence {
+            problem = "the log has no entry \(anchor.sequence), the anchored one, though it goes on to \(verification.head.sequence): it was rewritten"
         } else if found?.hash != anchor.hash {
-            verification.firstBadSequence = anchor.sequence
-            verification.problem = "entry \(anchor.sequence) has the hash \(found?.hash ?? ""), not the anchored \(anchor.hash): the log up to it was rewritten"
+            problem = "entry \(anchor.sequence) has the hash \(found?.hash ?? ""), not the anchored \(anchor.hash): the log up to it was rewritten"
+        } else {
+            return verification
         }
+        verification.firstBadSequence = anchor.sequence
+        verification.problem = problem
+        // What verified before the anchored entry (the chain itself was intact).
+        verification.entries = min(verification.entries, anchor.sequence - 1)
         return verification
     }
 }

@@ -203,6 +203,13 @@ struct RegistryCommandTests {
             #expect(!FileManager.default.fileExists(atPath: folder.file("no-such-folder")))
             let shown = await mlops("models", "show", "fraud/scorer", "--store", store, "--format", "json")
             #expect(shown.exitCode == 0 && !shown.output.contains("purged"), "\(shown.output)")
+            // A purge the registry refuses (no version 9) leaves an empty folder empty.
+            try FileManager.default.createDirectory(atPath: folder.file("empty"), withIntermediateDirectories: false)
+            let unknown = await mlops(
+                "models", "purge", "fraud/scorer", "--version", "9", "--reason", "pii", "--principal", "root", "--store", store,
+                "--artifacts", folder.file("empty"))
+            #expect(unknown.exitCode == 2, "\(unknown.transcript)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("empty")).isEmpty)
         }
     }
 
