@@ -1,3 +1,4 @@
+import MLOpsStorage
 import Foundation
 import TensorCore
 
@@ -38,7 +39,7 @@ struct PartitionedJoin {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         } catch {
-            throw FeatureParityError(.fileError, "Cannot create the spill folder \(folder): \(error.localizedDescription)", location: folder, fix: "choose an existing, writable spill folder.")
+            throw FeatureParityError(.fileError, "Cannot create the spill folder: \(FileWriteProblem.describe(folder, error))", location: folder, fix: "choose an existing, writable spill folder.")
         }
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let format = TableRowEncoder.Format(path: output)

@@ -1,3 +1,4 @@
+import MLOpsStorage
 import Foundation
 import TensorCore
 
@@ -71,7 +72,7 @@ extension PointInTimeJoin {
             do {
                 try TableWriter.write(table, to: output)
             } catch {
-                throw FeatureParityError(.fileError, "Cannot write \(output): \(error)", location: output, fix: "check that its folder exists and may be written.")
+                throw FeatureParityError(.fileError, "Cannot write the output: \(FileWriteProblem.describe(output, error))", location: output, fix: "check that its folder exists and may be written.")
             }
             return report
         }

@@ -107,7 +107,7 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw CommandFailure.usage("error: cannot write \(path): \(error.localizedDescription). Fix: choose a writable --output.")
+            throw CommandFailure.usage("error: cannot write: \(FileWriteProblem.describe(path, error)). Fix: choose a writable --output.")
         }
     }
 }

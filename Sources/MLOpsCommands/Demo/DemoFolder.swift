@@ -1,3 +1,4 @@
+import MLOpsStorage
 import Foundation
 import Synchronization
 
@@ -110,7 +111,7 @@ final class DemoFolder: Sendable {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: marker), options: .atomic)
         } catch {
-            throw .usage("error: cannot write \(marker): \(error.localizedDescription). Fix: choose a writable --output.")
+            throw .usage("error: cannot write: \(FileWriteProblem.describe(marker, error)). Fix: choose a writable --output.")
         }
     }
 }

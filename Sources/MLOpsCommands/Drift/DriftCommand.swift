@@ -1,3 +1,4 @@
+import MLOpsStorage
 import ArgumentParser
 import DriftStats
 import Foundation
@@ -101,7 +102,7 @@ struct DriftOptions: ParsableArguments {
             do {
                 try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
             } catch {
-                throw CommandFailure.usage("error: cannot write \(output): \(error.localizedDescription)")
+                throw CommandFailure.usage("error: cannot write: \(FileWriteProblem.describe(output, error)).")
             }
             Terminal.error("wrote \(output): \(report.dataset.reason)")
         } else {

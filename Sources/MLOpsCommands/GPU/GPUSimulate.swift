@@ -1,3 +1,4 @@
+import MLOpsStorage
 import ArgumentParser
 import Foundation
 import GPUScheduling
@@ -109,7 +110,7 @@ struct GPUSimulate: AsyncParsableCommand {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw CommandFailure.usage("error: cannot write \(path): \(error.localizedDescription)")
+            throw CommandFailure.usage("error: cannot write: \(FileWriteProblem.describe(path, error)).")
         }
     }
 
