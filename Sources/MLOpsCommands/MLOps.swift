@@ -43,8 +43,7 @@ public struct MLOps: AsyncParsableCommand {
     static func joiningNegativeNumbers(_ arguments: [String]) -> [String] {
         func isNegativeNumber(_ text: String) -> Bool {
             guard text.hasPrefix("-"), text.count > 1 else { return false }
-            let rest = text.dropFirst().lowercased()
-            return Double(rest) != nil || rest.hasPrefix(".") && Double("0" + rest) != nil
+            return Double(text.dropFirst()) != nil
         }
         var result: [String] = []
         var index = 0

@@ -59,11 +59,10 @@ extension PointInTimeJoin {
                 .invalidArgument, "\(partitions) partitions is outside 1 to \(Self.maximumPartitions)", location: "partitions",
                 fix: "choose 1 (in memory) up to \(Self.maximumPartitions).")
         }
-        // Refused before any work: an output whose folder is missing.
-        let outputFolder = (output as NSString).deletingLastPathComponent
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: outputFolder.isEmpty ? "." : outputFolder, isDirectory: &isFolder), isFolder.boolValue else {
-            throw FeatureParityError(.fileError, "Cannot write \(output): its folder does not exist", location: output, fix: "create the folder, or choose another output path.")
+        // Refused before any work: an output that cannot be written (a missing or read-only
+        // folder, a folder in the way).
+        if let problem = FileWriteProblem.at(output) {
+            throw FeatureParityError(.fileError, "Cannot write the output: \(problem)", location: output, fix: "create the folder, or choose another output path.")
         }
         if partitions == 1 {
             let eventTable = try readEvents(events) { schema throws(FeatureParityError) in try TableInput.readAll(events, schema: schema) }

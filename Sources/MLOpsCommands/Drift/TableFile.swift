@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import MLOpsStorage
 import TensorCore
 
 /// Reads a CSV or JSON Lines file (by extension: .jsonl, .ndjson and .json are JSON Lines,
@@ -57,12 +58,8 @@ enum TableFile {
 
     /// Throws the usage error for a path with no file behind it.
     private static func requireFile(_ path: String) throws {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw CommandFailure.usage("error: no file at \(path)")
-        }
-        if isFolder.boolValue {
-            throw CommandFailure.usage("error: \(path) is a folder, not a CSV or JSON Lines file. Fix: name a file.")
+        if let problem = FileReadProblem.at(path) {
+            throw CommandFailure.usage("error: \(problem). Fix: name a CSV or JSON Lines file that exists.")
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MLOpsStorage
 import Rollout
 import TensorCore
 
@@ -83,7 +84,7 @@ struct RolloutAnalyze: AsyncParsableCommand {
     /// for, so a missing one is reported by name afterwards. CSV files are read without the
     /// columns the replay does not use.
     static func readEvents(_ path: String, metric: String, covariate: String?, units: Bool) throws -> FeatureTable {
-        guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure.usage("error: no events file at \(path)") }
+        if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: no events file: \(problem). Fix: name the CSV or JSON Lines event log.") }
         var wanted: [String: ColumnKind] = ["unit": .categorical, "variant": .categorical, metric: .double]
         if let covariate { wanted[covariate] = .double }
         let lowered = path.lowercased()
