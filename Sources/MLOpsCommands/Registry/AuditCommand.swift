@@ -138,7 +138,7 @@ struct PoliciesSet: AsyncParsableCommand {
     func run() async throws {
         let policy = try policy()
         let (principal, reason) = (acting.principal, reason)
-        try await store.withRegistryStore(.write) { try await $0.setPolicy(policy, by: principal, reason: reason) }
+        try await store.withRegistryStore(.registryChange) { try await $0.setPolicy(policy, by: principal, reason: reason) }
         switch formatting.format {
         case .json: try Terminal.printJSON(["policy": policy])
         case .text: Terminal.output("set the \(policy.alias) policy for \(policy.riskClass?.rawValue ?? "every") risk class (hash \(try policy.hash()))")

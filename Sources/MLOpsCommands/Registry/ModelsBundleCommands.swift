@@ -111,7 +111,7 @@ struct ModelsImport: AsyncParsableCommand {
         let verified = try ModelBundle.verify(at: file)
         let folder = try store.artifactsFolder(artifacts)
         let principal = acting.principal
-        let imported = try await store.withRegistryStore(.write) { registry in
+        let imported = try await store.withRegistryStore(.registryChange) { registry in
             try await ModelBundle.importBundle(verified, at: file, into: registry, artifacts: try FileSystemArtifactStore(root: folder), by: principal)
         }
         let result = Output(

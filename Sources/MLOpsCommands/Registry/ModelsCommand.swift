@@ -211,7 +211,7 @@ struct ModelsRegister: AsyncParsableCommand {
         }
         if artifactFile != nil {
             // The bytes are stored only for a principal the store will let register.
-            try await store.withRegistryStore(.write) { try await $0.requireRole(.register, of: acting.principal, toDo: "register models and versions") }
+            try await store.withRegistryStore(.registryChange) { try await $0.requireRole(.register, of: acting.principal, toDo: "register models and versions") }
         }
         var digest = artifactDigest
         if let artifactFile {
@@ -221,7 +221,7 @@ struct ModelsRegister: AsyncParsableCommand {
         let metricValues = try KeyValueArguments.numbers(metrics, option: "metric")
         let tagValues = try KeyValueArguments.pairs(tags, option: "tag")
         let principal = acting.principal
-        let output = try await store.withRegistryStore(.write) { registry in
+        let output = try await store.withRegistryStore(.registryChange) { registry in
             let existing: RegisteredModel?
             do {
                 existing = try await registry.model(name)
@@ -287,7 +287,7 @@ struct ModelsApprove: AsyncParsableCommand {
         let signingKey = try SigningKey(fileText: text)
         let principal = acting.principal
         let (name, number, alias, hours) = (name, version, alias, validForHours)
-        let approval = try await store.withRegistryStore(.write) { registry in
+        let approval = try await store.withRegistryStore(.registryChange) { registry in
             let target = try await registry.version(name, number)
             // An approval signs the policy it is given under; without one it would count for nothing.
             guard let policy = try await registry.policy(for: name, alias: alias) else {
@@ -353,7 +353,7 @@ struct ModelsPromote: AsyncParsableCommand {
     func run() async throws {
         let principal = acting.principal
         let (name, number, alias, reason, expectCurrent) = (name, version, alias, reason, expectCurrent)
-        let output = try await store.withRegistryStore(.write) { registry in
+        let output = try await store.withRegistryStore(.registryChange) { registry in
             // Compare-and-set against what this command saw: a promotion that lands in between
             // makes this one fail with a conflict instead of silently overwriting it.
             let seen = try await registry.aliases(of: name).first { $0.alias == alias }?.version
@@ -384,7 +384,7 @@ struct ModelsRollback: AsyncParsableCommand {
     func run() async throws {
         let principal = acting.principal
         let (name, alias, reason) = (name, alias, reason)
-        let output = try await store.withRegistryStore(.write) { registry in
+        let output = try await store.withRegistryStore(.registryChange) { registry in
             let before = try await registry.aliases(of: name).first { $0.alias == alias }?.version
             return AliasMoveOutput(assignment: try await registry.rollback(name, alias: alias, by: principal, reason: reason), previousVersion: before)
         }
@@ -402,7 +402,7 @@ struct ModelsQuarantine: AsyncParsableCommand {
 
     func run() async throws {
         let (principal, name, number, reason) = (target.principal, target.name, target.version, target.reason)
-        let version = try await store.withRegistryStore(.write) { try await $0.quarantine(name, version: number, by: principal, reason: reason) }
+        let version = try await store.withRegistryStore(.registryChange) { try await $0.quarantine(name, version: number, by: principal, reason: reason) }
         switch formatting.format {
         case .json: try Terminal.printJSON(version)
         case .text: Terminal.output("quarantined \(name) version \(number): \(reason)")
@@ -442,7 +442,7 @@ struct ModelsPurge: AsyncParsableCommand {
         // files, which a purge the registry then refuses must not do); opened to write after.
         let folder = (artifacts ?? store.location.defaultArtifactsPath).flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         if let folder { _ = try FileSystemArtifactStore(root: folder, readOnly: true) }
-        let outcome = try await store.withRegistryStore(.write) { try await $0.purge(name, version: number, by: principal, reason: reason) }
+        let outcome = try await store.withRegistryStore(.registryChange) { try await $0.purge(name, version: number, by: principal, reason: reason) }
         // The record is purged first; the bytes follow (a second purge of the bytes is harmless).
         var removed = false
         if !outcome.artifactStillUsed, let folder {

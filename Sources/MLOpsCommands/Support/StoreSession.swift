@@ -5,12 +5,20 @@ import MLOpsStorage
 import Registry
 
 /// Whether a command only reads a store or also writes it.
-enum StoreAccess: Sendable {
+enum StoreAccess: Sendable, Equatable {
     /// Reading never writes: the store must exist already; a SQLite file is opened read-only (it
     /// is never created, switched to WAL or migrated) and no schema is migrated.
     case read
     /// The store is created when missing and its schemas are migrated before use.
     case write
+    /// A change that can only succeed on a store that exists already (every registry change but
+    /// the first principal's needs a principal the store holds): a missing SQLite file is refused
+    /// as for ``read``, nothing created, with `fix` as the advice; otherwise as ``write``.
+    case update(fix: String)
+
+    /// How a registry change on a missing store is refused: the registry begins with its first admin.
+    static let registryChange = StoreAccess.update(
+        fix: "a new registry begins with its first admin: `mlops principals add ID --role admin --store URL`")
 }
 
 /// Opens a store for one command and always closes it: the one way commands reach a store.
@@ -24,17 +32,25 @@ enum StoreSession {
     /// - Parameters:
     ///   - location: The store.
     ///   - access: ``StoreAccess/read`` opens an existing store read-only; ``StoreAccess/write``
-    ///     opens (creating a SQLite file when missing) for writing.
+    ///     opens (creating a SQLite file when missing) for writing; ``StoreAccess/update(fix:)``
+    ///     opens an existing store for writing.
     ///   - body: The command's work.
     /// - Returns: What `body` returned.
-    /// - Throws: ``CommandFailure`` (exit 2) when a read finds no SQLite file at the path;
+    /// - Throws: ``CommandFailure`` (exit 2) when a read or an update finds no SQLite file at the path;
     ///   `StorageError` when the store cannot be opened; what `body` threw.
     static func withDatabase<Result>(
         at location: StoreLocation, access: StoreAccess, _ body: (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
-        if access == .read, case .sqliteFile(let path) = location, !FileManager.default.fileExists(atPath: path) {
-            throw CommandFailure.usage(
-                "error: there is no store at \(path); nothing was created. Fix: check --store, or create one with `mlops store migrate --store \(location)`.")
+        if case .sqliteFile(let path) = location, !FileManager.default.fileExists(atPath: path) {
+            switch access {
+            case .read:
+                throw CommandFailure.usage(
+                    "error: there is no store at \(path); nothing was created. Fix: check --store, or create one with `mlops store migrate --store \(location)`.")
+            case .update(let fix):
+                throw CommandFailure.usage("error: there is no store at \(path); nothing was created or changed. Fix: check --store; \(fix).")
+            case .write:
+                break
+            }
         }
         if case .sqliteFile(let path) = location {
             var isFolder: ObjCBool = false
@@ -42,7 +58,7 @@ enum StoreSession {
                 throw CommandFailure.usage("error: \(path) is a folder, not a SQLite store file. Fix: point --store at a file, such as sqlite:\((path as NSString).appendingPathComponent("mlops.sqlite")).")
             }
         }
-        if access == .write, case .sqliteFile(let path) = location {
+        if access != .read, case .sqliteFile(let path) = location {
             try await refuseForeignDatabase(at: location, path: path)
         }
         return try await location.withDatabase(readOnly: access == .read) { database in
@@ -89,7 +105,7 @@ enum StoreSession {
         _ body: (Store) async throws -> Result
     ) async throws -> Result {
         try await withDatabase(at: location, access: access) { database in
-            try await body(try await open(database, access == .write))
+            try await body(try await open(database, access != .read))
         }
     }
 }

@@ -228,6 +228,44 @@ struct RegistryCommandTests {
         }
     }
 
+    @Test("a registry change on a missing SQLite file is exit 2 and creates nothing: only the first principal starts a store")
+    func changeOnMissingStore() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.file("typo.sqlite")
+            let store = "sqlite:\(path)"
+            let generated = await mlops("keys", "generate", "alice", "--output", folder.file("alice.key"))
+            #expect(generated.exitCode == 0, "\(generated.transcript)")
+            try write("{\"weights\": [1]}", to: folder.file("model.json"))
+            let digest = "sha256:" + String(repeating: "0", count: 64)
+            let changes: [[String]] = [
+                ["models", "register", "fraud/scorer", "--principal", "ci"],
+                ["models", "register", "fraud/scorer", "--artifact-digest", digest, "--principal", "ci"],
+                ["models", "register", "fraud/scorer", "--artifact-file", folder.file("model.json"), "--principal", "ci"],
+                ["models", "approve", "fraud/scorer", "--version", "1", "--alias", "production", "--key", folder.file("alice.key"), "--principal", "alice"],
+                ["models", "promote", "fraud/scorer", "--version", "1", "--alias", "production", "--principal", "ci"],
+                ["models", "rollback", "fraud/scorer", "--alias", "production", "--principal", "ci", "--reason", "r"],
+                ["models", "quarantine", "fraud/scorer", "--version", "1", "--principal", "root", "--reason", "r"],
+                ["models", "purge", "fraud/scorer", "--version", "1", "--principal", "root", "--reason", "r"],
+                ["models", "import", folder.file("model.json"), "--principal", "ci"],
+                ["policies", "set", "--alias", "production", "--approvals", "1", "--principal", "root", "--reason", "r"],
+            ]
+            for command in changes {
+                let result = await mlops(command + ["--store", store])
+                #expect(result.exitCode == 2, "\(command): \(result.transcript)")
+                // (A file that is no bundle is refused for that before the store is looked at.)
+                if command[1] != "import" {
+                    #expect(result.error.contains("there is no store") && result.error.contains("principals add"), "\(command): \(result.transcript)")
+                }
+                #expect(!FileManager.default.fileExists(atPath: path), "\(command) created the store")
+                #expect(!FileManager.default.fileExists(atPath: folder.file("typo.artifacts")), "\(command) created the artifact folder")
+            }
+            // The first principal is what creates a registry.
+            let first = await mlops("principals", "add", "root", "--role", "admin", "--store", store)
+            #expect(first.exitCode == 0, "\(first.transcript)")
+            #expect(FileManager.default.fileExists(atPath: path))
+        }
+    }
+
     @Test("bad input is exit 2 with the reason", arguments: [
         ["models", "register", "Fraud/Scorer", "--principal", "ci"],
         ["models", "register", "fraud", "--principal", "ci"],
