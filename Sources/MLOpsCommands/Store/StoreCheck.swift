@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import MLOpsStorage
+import Registry
 
 /// `mlops store check`: integrity and schema versions; exit 1 when anything is wrong.
 struct StoreCheck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check a store's integrity and schema versions (exit 1 when a problem is found).",
-        discussion: "Never creates or changes the store. With --verify-artifacts, every artifact is read through and its SHA-256 checked.")
+        discussion: "Never creates or changes the store. A store with a registry also has its audit chain verified (as `mlops audit verify` does). With --verify-artifacts, every artifact is read through and its SHA-256 checked.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var formatting: FormatOptions<OutputFormat>
@@ -41,6 +42,8 @@ struct StoreCheck: AsyncParsableCommand {
         let ok: Bool
         let schemas: [SchemaStatus]
         let integrityProblems: [String]
+        /// The registry's audit chain, verified (absent when the store has no registry).
+        let audit: AuditVerification?
         let artifacts: ArtifactStatus?
         let problems: [String]
     }
@@ -54,7 +57,7 @@ struct StoreCheck: AsyncParsableCommand {
             // A finding about the store (exit 1), not bad input: a writer killed mid-transaction
             // left a journal that the next writer rolls back.
             output = Output(
-                store: location.description, ok: false, schemas: [], integrityProblems: [], artifacts: nil,
+                store: location.description, ok: false, schemas: [], integrityProblems: [], audit: nil, artifacts: nil,
                 problems: [error.description])
         }
         switch formatting.format {
@@ -67,6 +70,11 @@ struct StoreCheck: AsyncParsableCommand {
                 Terminal.output("  schema \(schema.module.padding(toLength: width, withPad: " ", startingAt: 0)) version \(schema.version) of \(schema.latest): \(schema.status)")
             }
             Terminal.output("  integrity \(output.integrityProblems.isEmpty ? "ok" : "\(output.integrityProblems.count) problem(s)")")
+            if let audit = output.audit {
+                Terminal.output(audit.isIntact
+                    ? "  audit chain intact: \(audit.entries) entries"
+                    : "  audit chain BROKEN at entry \(audit.firstBadSequence ?? 0) (\(audit.entries) entries before it verified)")
+            }
             if let artifacts = output.artifacts {
                 let verification = verifyArtifacts ? ", \(artifacts.verified) verified, \(artifacts.corrupt.count) corrupt" : " (not read; add --verify-artifacts)"
                 Terminal.output("  artifacts \(artifacts.count) in \(artifacts.path)\(verification)")
@@ -111,6 +119,17 @@ struct StoreCheck: AsyncParsableCommand {
         let integrity = try await database.checkIntegrity()
         problems += integrity
 
+        // The registry's hash chain: an edited, deleted, inserted or reordered entry, or one a
+        // crash left half written, is a problem of the store like a damaged page.
+        var audit: AuditVerification?
+        if let registry = schemas.first(where: { $0.module == RegistrySchema.schema.module }), registry.status == "current" {
+            let verification = try await SQLRegistryStore(database: database, migrate: false).verifyAudit()
+            if let bad = verification.firstBadSequence {
+                problems.append("the registry's audit chain is broken at entry \(bad): \(verification.problem ?? "")")
+            }
+            audit = verification
+        }
+
         var artifactStatus: ArtifactStatus?
         if let folder = artifacts ?? location.defaultArtifactsPath, FileManager.default.fileExists(atPath: folder) {
             // A read-only open refuses a folder that is not a store, and accepts one whose
@@ -122,7 +141,7 @@ struct StoreCheck: AsyncParsableCommand {
                 problems.append(error.description)
                 return Output(
                     store: location.description, ok: false, schemas: schemas, integrityProblems: integrity,
-                    artifacts: nil, problems: problems)
+                    audit: audit, artifacts: nil, problems: problems)
             }
             let digests = try await store.allDigests()
             var corrupt: [String] = []
@@ -151,7 +170,7 @@ struct StoreCheck: AsyncParsableCommand {
 
         return Output(
             store: location.description, ok: problems.isEmpty, schemas: schemas, integrityProblems: integrity,
-            artifacts: artifactStatus, problems: problems)
+            audit: audit, artifacts: artifactStatus, problems: problems)
     }
 }
 

@@ -225,6 +225,33 @@ struct RegistryCommandTests {
             let verified = await mlops("audit", "verify", "--store", store)
             #expect(verified.exitCode == 1)
             #expect(verified.output.contains("entry 3"), "\(verified.transcript)")
+            // store check verifies the chain too, and says so in both formats.
+            let checked = await mlops("store", "check", "--store", store)
+            #expect(checked.exitCode == 1, "\(checked.transcript)")
+            #expect(checked.output.contains("audit chain BROKEN at entry 3"), "\(checked.transcript)")
+            let json = await mlops("store", "check", "--store", store, "--format", "json")
+            #expect(json.exitCode == 1)
+            let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+            let audit = object?["audit"] as? [String: Any]
+            #expect(audit?["first_bad_sequence"] as? Int == 3, "\(json.transcript)")
+            #expect((object?["problems"] as? [String])?.contains { $0.contains("audit chain is broken at entry 3") } == true, "\(json.transcript)")
+        }
+    }
+
+    @Test("store check verifies an intact registry's audit chain and counts its entries")
+    func storeCheckCountsTheChain() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            let head = await mlops("audit", "head", "--store", store, "--format", "json")
+            let sequence = (try JSONSerialization.jsonObject(with: Data(head.output.utf8)) as? [String: Any])?["sequence"] as? Int
+            let json = await mlops("store", "check", "--store", store, "--format", "json")
+            #expect(json.exitCode == 0, "\(json.transcript)")
+            let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+            let audit = object?["audit"] as? [String: Any]
+            #expect(sequence != nil && audit?["entries"] as? Int == sequence, "\(json.transcript) vs \(head.transcript)")
+            #expect(audit?["first_bad_sequence"] is NSNull, "\(json.transcript)")
+            let text = await mlops("store", "check", "--store", store)
+            #expect(text.output.contains("audit chain intact: \(sequence ?? -1) entries"), "\(text.transcript)")
         }
     }
 
