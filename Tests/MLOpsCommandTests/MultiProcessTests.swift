@@ -21,7 +21,12 @@ struct MultiProcessTests {
     func postgres() async throws {
         try await withTemporaryFolder { folder in
             let url = ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? ""
-            try await Self.exercise(store: url, folder: folder.path, freshStore: false)
+            // The test database is shared: another test may have created the Lineage tables and
+            // runs already. Only a database without them is treated as fresh (its readers wait).
+            let check = try Executables.run("mlops", ["store", "check", "--store", url, "--format", "json"])
+            let schemas = (try? Self.json(check.standardOutput)["schemas"] as? [[String: Any]]) ?? []
+            let lineage = schemas.first { $0["module"] as? String == "lineage" }?["status"] as? String
+            try await Self.exercise(store: url, folder: folder.path, freshStore: lineage == nil || lineage == "missing")
         }
     }
 
@@ -53,8 +58,10 @@ struct MultiProcessTests {
         setup.append(["principals", "add", ci, "--role", "register", "--role", "promote", "--principal", admin])
         let model = "race-\(tag)/scorer"
         for version in 1...8 {
+            let file = folder.file("model-\(version).bin")
+            try Data("weights \(version) \(tag)".utf8).write(to: URL(fileURLWithPath: file))
             setup.append([
-                "models", "register", model, "--risk-class", "low", "--artifact-digest", "sha256:" + String(repeating: String(version), count: 64),
+                "models", "register", model, "--risk-class", "low", "--artifact-file", file, "--artifacts", folder.file("artifacts"),
                 "--principal", ci,
             ])
         }

@@ -61,6 +61,24 @@ struct AuditTamperingTests {
         }
     }
 
+    @Test("on SQLite, an entry written in with a sequence below 1 is named too", arguments: [0, -5])
+    func sequenceBelowOne(_ sequence: Int) async throws {
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("registry.sqlite"))
+            let registry = try await SQLRegistryStore(database: database)
+            _ = try await Self.populate(registry)
+            let columns = "at, principal, action, subject, before, after, reason, previous_hash, hash"
+            _ = try await database.write { db in
+                try await db.execute("INSERT INTO registry_audit (sequence, \(columns)) SELECT ?, \(columns) FROM registry_audit WHERE sequence = 4", [.integer(Int64(sequence))])
+            }
+            let verification = try await registry.verifyAudit()
+            #expect(verification.firstBadSequence == Int64(sequence), "\(verification)")
+            #expect(verification.entries == 0)
+            #expect(verification.problem?.contains("below 1") == true, "\(verification)")
+            try await database.close()
+        }
+    }
+
     @Test("the newest entries deleted, or the log rewritten, pass the chain alone but not a head anchored elsewhere")
     func anchoredHead() async throws {
         try await withTemporaryFolder { folder in

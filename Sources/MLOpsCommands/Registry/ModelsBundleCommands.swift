@@ -13,7 +13,7 @@ struct ModelsExport: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var formatting: FormatOptions<OutputFormat>
-    @Argument(help: "The model (team/model).") var name: ModelName
+    @Argument(help: "The model (team/model).", transform: ModelName.parsingArgument) var name: ModelName
     @Option(help: "The version.") var version: Int
     @Option(help: "The bundle file to create.") var output: String
     @Option(help: "The artifact folder (default: beside a SQLite store, named after it).") var artifacts: String?

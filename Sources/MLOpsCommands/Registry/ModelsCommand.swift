@@ -60,7 +60,7 @@ struct ModelsShow: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var formatting: FormatOptions<OutputFormat>
-    @Argument(help: "The model (team/model).") var name: ModelName
+    @Argument(help: "The model (team/model).", transform: ModelName.parsingArgument) var name: ModelName
     @Option(help: "Show this version in full.") var version: Int?
 
     struct ModelOutput: Encodable {
@@ -137,17 +137,21 @@ struct ModelsRegister: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var formatting: FormatOptions<OutputFormat>
     @OptionGroup var acting: PrincipalOption
-    @Argument(help: "The model (team/model).") var name: ModelName
+    @Argument(help: "The model (team/model).", transform: ModelName.parsingArgument) var name: ModelName
     @Option(help: "The model's risk class, when it is registered now: low, medium (default) or high.") var riskClass: RiskClass = .medium
     @Option(help: "What the model does, when it is registered now.") var description: String = ""
     @Option(help: "Who answers for the model (default: the principal).") var owner: String?
     @Option(name: .customLong("artifact-file"), help: "The model file: stored in the artifact folder, and its digest registered.") var artifactFile: String?
-    @Option(name: .customLong("artifact-digest"), help: "The digest of a model already in the artifact store.") var artifactDigest: Digest?
+    @Option(
+        name: .customLong("artifact-digest"),
+        help: "The digest of a model already in the artifact folder (checked there; on PostgreSQL only when --artifacts is given).")
+    var artifactDigest: Digest?
     @Option(help: "The artifact folder (default: beside a SQLite store, named after it).") var artifacts: String?
     @Option(help: "The Lineage run that trained the version.") var run: RunID?
     @Option(name: .customLong("metric"), help: "An evaluation metric, NAME=VALUE (repeatable).") var metrics: [String] = []
     @Option(name: .customLong("tag"), help: "A version tag, KEY=VALUE (repeatable).") var tags: [String] = []
     @Option(help: "A model card as JSON (intended_use, limitations, training_data, evaluation_slices, owners).") var card: String?
+    @Option(help: "The input/output signature as JSON: {\"inputs\": [{\"name\", \"type\", \"shape\"?}], \"outputs\": [...]}.") var signature: String?
     @Option(name: .customLong("feature-set-hash"), help: "The hash of the feature set the version was trained with.") var featureSetHash: String?
     @Option(help: "Where the artifact came from (MLflow's source URI).") var source: String?
 
@@ -166,14 +170,18 @@ struct ModelsRegister: AsyncParsableCommand {
         if artifactFile != nil && artifactDigest != nil {
             throw ValidationError("give --artifact-file or --artifact-digest, not both.")
         }
-        if artifactFile == nil && artifactDigest == nil && (run != nil || !metrics.isEmpty || !tags.isEmpty || card != nil || featureSetHash != nil || source != nil) {
-            throw ValidationError("--run, --metric, --tag, --card, --feature-set-hash and --source describe a version: give its --artifact-file or --artifact-digest too.")
+        if artifactFile == nil && artifactDigest == nil
+            && (run != nil || !metrics.isEmpty || !tags.isEmpty || card != nil || signature != nil || featureSetHash != nil || source != nil) {
+            throw ValidationError("--run, --metric, --tag, --card, --signature, --feature-set-hash and --source describe a version: give its --artifact-file or --artifact-digest too.")
         }
         if let artifactFile, !FileManager.default.fileExists(atPath: artifactFile) {
             throw ValidationError("there is no file at --artifact-file \(artifactFile).")
         }
         if let card, !FileManager.default.fileExists(atPath: card) {
             throw ValidationError("there is no file at --card \(card).")
+        }
+        if let signature, !FileManager.default.fileExists(atPath: signature) {
+            throw ValidationError("there is no file at --signature \(signature).")
         }
         _ = try KeyValueArguments.numbers(metrics, option: "metric")
         _ = try KeyValueArguments.pairs(tags, option: "tag")
@@ -187,6 +195,28 @@ struct ModelsRegister: AsyncParsableCommand {
                 return try JSONDecoder().decode(ModelCard.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
             } catch {
                 throw CommandFailure.usage("error: --card \(path) is not a model card in JSON: \(DecodingErrorText.describe(error)). Fix: give intended_use, limitations, training_data, evaluation_slices and owners.")
+            }
+        }
+        let signatureValue = try signature.map { path -> ModelSignature in
+            if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: --signature: \(problem).") }
+            do {
+                return try JSONDecoder().decode(ModelSignature.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw CommandFailure.usage(
+                    "error: --signature \(path) is not a model signature in JSON: \(DecodingErrorText.describe(error)). Fix: give {\"inputs\": [{\"name\": \"amount\", \"type\": \"double\"}], \"outputs\": [...]}, with \"shape\" for tensors.")
+            }
+        }
+        if let artifactDigest, let folder = artifacts ?? store.location.defaultArtifactsPath {
+            // A version points at bytes the registry can export and serve: they must be there.
+            let held: Bool
+            if FileManager.default.fileExists(atPath: folder) {
+                held = try await FileSystemArtifactStore(root: folder, readOnly: true).info(artifactDigest) != nil
+            } else {
+                held = false
+            }
+            guard held else {
+                throw CommandFailure.usage(
+                    "error: the artifact folder \(folder) holds no artifact \(artifactDigest); nothing was registered. Fix: register the model file with --artifact-file, or name the folder that holds it with --artifacts.")
             }
         }
         if let run {
@@ -231,19 +261,22 @@ struct ModelsRegister: AsyncParsableCommand {
             if existing != nil && digest == nil {
                 throw CommandFailure.usage("error: model \(name) is registered already. Fix: give --artifact-file or --artifact-digest to register a new version of it.")
             }
-            let created = existing == nil
-            let model: RegisteredModel
-            if let existing {
-                model = existing
-            } else {
-                model = try await registry.registerModel(
-                    ModelRegistration(name: name, description: description, owner: owner, riskClass: riskClass), by: principal)
+            var created = existing == nil
+            if existing == nil {
+                do {
+                    _ = try await registry.registerModel(
+                        ModelRegistration(name: name, description: description, owner: owner, riskClass: riskClass), by: principal)
+                } catch let error as RegistryError where error.code == .alreadyExists && digest != nil {
+                    // Another process registered the model between the look-up and this call: the
+                    // version still goes to it, as it would have a moment later.
+                    created = false
+                }
             }
-            guard let digest else { return Output(model: model, version: nil, modelCreated: created) }
+            guard let digest else { return Output(model: try await registry.model(name), version: nil, modelCreated: created) }
             let version = try await registry.registerVersion(
                 VersionRegistration(
                     model: name, runID: run, artifactDigest: digest, source: source, featureSetHash: featureSetHash,
-                    metrics: metricValues, tags: tagValues, card: cardValue),
+                    signature: signatureValue, metrics: metricValues, tags: tagValues, card: cardValue),
                 by: principal)
             return Output(model: try await registry.model(name), version: version, modelCreated: created)
         }
@@ -264,7 +297,7 @@ struct ModelsApprove: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var formatting: FormatOptions<OutputFormat>
     @OptionGroup var acting: PrincipalOption
-    @Argument(help: "The model (team/model).") var name: ModelName
+    @Argument(help: "The model (team/model).", transform: ModelName.parsingArgument) var name: ModelName
     @Option(help: "The version approved.") var version: Int
     @Option(help: "The alias it may take.") var alias: String
     @Option(help: "The principal's private key file (from `mlops keys generate`).") var key: String
@@ -318,6 +351,13 @@ struct AliasMoveOutput: Encodable {
         case previousVersion = "previous_version"
     }
 
+    /// `previous_version` is always there: `null` when the alias was unset.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(assignment, forKey: .assignment)
+        try container.encode(previousVersion, forKey: .previousVersion)
+    }
+
     func print(_ format: OutputFormat, verb: String) throws {
         switch format {
         case .json: try Terminal.printJSON(self)
@@ -335,7 +375,7 @@ struct ModelsPromote: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var formatting: FormatOptions<OutputFormat>
     @OptionGroup var acting: PrincipalOption
-    @Argument(help: "The model (team/model).") var name: ModelName
+    @Argument(help: "The model (team/model).", transform: ModelName.parsingArgument) var name: ModelName
     @Option(help: "The version to promote.") var version: Int
     @Option(help: "The alias (production, staging, champion, any name).") var alias: String
     @Option(help: "Why, for the audit log.") var reason: String = ""
@@ -377,16 +417,23 @@ struct ModelsRollback: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var formatting: FormatOptions<OutputFormat>
     @OptionGroup var acting: PrincipalOption
-    @Argument(help: "The model (team/model).") var name: ModelName
+    @Argument(help: "The model (team/model).", transform: ModelName.parsingArgument) var name: ModelName
     @Option(help: "The alias to roll back.") var alias: String
     @Option(help: "Why (required; kept in the alias history and the audit log).") var reason: String
+    @Option(
+        name: .customLong("expect-current"),
+        help: "The version the alias must point at now; default: where it pointed when the command started (two rollbacks at once go back one step, not two).")
+    var expectCurrent: Int?
 
     func run() async throws {
         let principal = acting.principal
-        let (name, alias, reason) = (name, alias, reason)
+        let (name, alias, reason, expectCurrent) = (name, alias, reason, expectCurrent)
         let output = try await store.withRegistryStore(.registryChange) { registry in
+            // Compare-and-set, as promote does: a move that lands in between makes this a conflict.
             let before = try await registry.aliases(of: name).first { $0.alias == alias }?.version
-            return AliasMoveOutput(assignment: try await registry.rollback(name, alias: alias, by: principal, reason: reason), previousVersion: before)
+            let expectation: AliasExpectation = (expectCurrent ?? before).map { .version($0) } ?? .unset
+            let assignment = try await registry.rollback(name, alias: alias, by: principal, reason: reason, expecting: expectation)
+            return AliasMoveOutput(assignment: assignment, previousVersion: expectCurrent ?? before)
         }
         try output.print(formatting.format, verb: "rolled back")
     }
@@ -465,7 +512,7 @@ struct ModelsPurge: AsyncParsableCommand {
 /// The version a status change applies to, who makes it and why: `quarantine` and `purge`.
 struct VersionActionOptions: ParsableArguments {
     @OptionGroup var acting: PrincipalOption
-    @Argument(help: "The model (team/model).") var name: ModelName
+    @Argument(help: "The model (team/model).", transform: ModelName.parsingArgument) var name: ModelName
     @Option(help: "The version.") var version: Int
     @Option(help: "Why (required; kept in the audit log).") var reason: String
 

@@ -327,6 +327,10 @@ struct AuditChainVerifier: Sendable {
     private mutating func record(sequence: Int64, linked: Bool, hashMatches: Bool) -> Bool {
         guard failure == nil else { return false }
         let expected = checked + 1
+        if sequence < 1 {
+            failure = (sequence, "entry \(sequence) has a sequence below 1, which the log never writes (an entry was inserted)")
+            return false
+        }
         if sequence != expected {
             failure = (expected, sequence > expected
                 ? "entry \(expected) is missing (the next entry is \(sequence))"

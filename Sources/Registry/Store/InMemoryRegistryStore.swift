@@ -172,8 +172,8 @@ public final class InMemoryRegistryStore: RegistryStore {
         }
     }
 
-    public func rollback(_ model: ModelName, alias: String, by actor: String, reason: String) async throws -> AliasAssignment {
-        try await mutate { try await $0.rollback(model, alias: alias, by: actor, reason: reason, in: $1) }
+    public func rollback(_ model: ModelName, alias: String, by actor: String, reason: String, expecting: AliasExpectation) async throws -> AliasAssignment {
+        try await mutate { try await $0.rollback(model, alias: alias, by: actor, reason: reason, expecting: expecting, in: $1) }
     }
 
     public func resolve(_ model: ModelName, alias: String) async throws -> ModelVersion {

@@ -318,7 +318,11 @@ struct RegistryRules: Sendable {
                 }
                 guard let incumbent = champion.metrics[rule.metric] else { continue }
                 let target = rule.lowerIsBetter ? incumbent - abs(incumbent) * rule.value : incumbent + abs(incumbent) * rule.value
-                let passes = rule.lowerIsBetter ? value <= target : value >= target
+                // The bound is computed in binary floating point (0.80 + 5 % is 0.8400000000000001),
+                // so a value within one part in 10¹² of it counts as on it: exactly the margin
+                // passes, as "at least" says. No recorded metric is that precise.
+                let slack = abs(target) * 1e-12
+                let passes = rule.lowerIsBetter ? value <= target + slack : value >= target - slack
                 if !passes {
                     failures.append(PolicyFailure(
                         rule: "margin_over_holder",
@@ -407,12 +411,21 @@ struct RegistryRules: Sendable {
         return try await move(model: name, alias: alias, to: number, from: current, action: .promote, by: actor, reason: reason, in: tx)
     }
 
-    func rollback(_ name: ModelName, alias: String, by actor: String, reason: String, in tx: some RegistryTransaction) async throws -> AliasAssignment {
+    func rollback(
+        _ name: ModelName, alias: String, by actor: String, reason: String, expecting: AliasExpectation, in tx: some RegistryTransaction
+    ) async throws -> AliasAssignment {
         try Self.checkAlias(alias)
         try Self.checkReason(reason, for: "rollback")
         _ = try await Self.actor(actor, holding: .promote, in: tx, toDo: "roll back aliases")
         _ = try await Self.existingModel(name, in: tx)
-        guard let current = try await tx.alias(name, alias) else {
+        let current = try await tx.alias(name, alias)
+        guard expecting.holds(for: current?.version) else {
+            throw RegistryError(
+                .aliasConflict,
+                "Alias '\(alias)' of '\(name)' now points at \(current.map { "version \($0.version) (revision \($0.revision), moved by \($0.assignedBy))" } ?? "nothing"), not where this rollback expected",
+                fix: "another promotion or rollback moved it first; look at it again and roll back again only if it should still go back.")
+        }
+        guard let current else {
             throw RegistryError(.notFound, "Alias '\(alias)' of '\(name)' is not set, so there is nothing to roll back")
         }
         // The holder before the current one: recorded when the current holder was last promoted.

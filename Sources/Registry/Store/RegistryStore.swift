@@ -65,8 +65,13 @@ public protocol RegistryStore: Sendable {
     ///   ``RegistryError/Code/versionUnavailable`` for a quarantined or purged version.
     func promote(_ model: ModelName, version: Int, to alias: String, by actor: String, reason: String, expecting: AliasExpectation) async throws -> AliasAssignment
     /// Returns `alias` to the version it pointed at before its current holder was promoted
-    /// (``Role/promote``), recording `reason`.
-    func rollback(_ model: ModelName, alias: String, by actor: String, reason: String) async throws -> AliasAssignment
+    /// (``Role/promote``), recording `reason`, if the alias still points where `expecting` says:
+    /// two operators rolling back at once take it back one step, not two.
+    ///
+    /// - Throws: ``RegistryError/Code/aliasConflict`` naming the alias's current target;
+    ///   ``RegistryError/Code/notFound`` when the alias is unset or had no holder before;
+    ///   ``RegistryError/Code/versionUnavailable`` when that holder is quarantined or purged.
+    func rollback(_ model: ModelName, alias: String, by actor: String, reason: String, expecting: AliasExpectation) async throws -> AliasAssignment
     /// The version `alias` points at.
     func resolve(_ model: ModelName, alias: String) async throws -> ModelVersion
     /// The aliases of a model, by name.
@@ -107,6 +112,11 @@ public protocol RegistryStore: Sendable {
 }
 
 extension RegistryStore {
+    /// Rolls `alias` back whatever it points at now (``AliasExpectation/any``).
+    public func rollback(_ model: ModelName, alias: String, by actor: String, reason: String) async throws -> AliasAssignment {
+        try await rollback(model, alias: alias, by: actor, reason: reason, expecting: .any)
+    }
+
     /// Throws what a mutating call acting as `principal` would throw when it does not hold
     /// `role` (or is not registered), so work outside the store (storing an artifact's bytes)
     /// is not done for a call the store will refuse.

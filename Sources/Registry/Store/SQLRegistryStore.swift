@@ -213,8 +213,8 @@ public struct SQLRegistryStore: RegistryStore {
         }
     }
 
-    public func rollback(_ model: ModelName, alias: String, by actor: String, reason: String) async throws -> AliasAssignment {
-        try await mutate { try await $0.rollback(model, alias: alias, by: actor, reason: reason, in: $1) }
+    public func rollback(_ model: ModelName, alias: String, by actor: String, reason: String, expecting: AliasExpectation) async throws -> AliasAssignment {
+        try await mutate { try await $0.rollback(model, alias: alias, by: actor, reason: reason, expecting: expecting, in: $1) }
     }
 
     public func resolve(_ model: ModelName, alias: String) async throws -> ModelVersion {
@@ -280,9 +280,10 @@ public struct SQLRegistryStore: RegistryStore {
         let select = "SELECT sequence, at, principal, action, subject, before, after, reason, previous_hash, hash FROM registry_audit"
         let count = Int64(max(1, min(parts, Int(max(1, last)))))
         let size = max(1, last / count)
-        // Each part: the entries after `after`, up to `upper` (the last part: to the end).
+        // Each part: the entries after `after`, up to `upper` (the last part: to the end; the
+        // first from the lowest sequence there is, so a row written in below 1 is checked too).
         let ranges: [(after: Int64, upper: Int64)] = (0..<count).map { index in
-            (index * size, index == count - 1 ? Int64.max : (index + 1) * size)
+            (index == 0 ? Int64.min : index * size, index == count - 1 ? Int64.max : (index + 1) * size)
         }
         let verifiers = try await withThrowingTaskGroup(of: (Int, AuditChainVerifier).self) { group in
             for (index, range) in ranges.enumerated() {

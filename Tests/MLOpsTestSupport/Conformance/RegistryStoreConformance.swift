@@ -325,6 +325,46 @@ public enum RegistryStoreConformance {
         #expect(audit.last?.reason == "latency regression" && audit.last?.principal == world.promoter)
     }
 
+    static func concurrentRollbacksGoBackOneStep(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry, riskClass: .low)
+        for expected in [AliasExpectation.unset, .version(1), .version(2)] {
+            let version = try await world.version().version
+            _ = try await registry.promote(world.model, version: version, to: world.production, by: world.promoter, reason: "up", expecting: expected)
+        }
+        // A rollback that expects another holder is a conflict naming the current one, and changes nothing.
+        let stale = await registryError(.aliasConflict) {
+            _ = try await registry.rollback(world.model, alias: world.production, by: world.promoter, reason: "stale", expecting: .version(2))
+        }
+        #expect(stale?.message.contains("version 3") == true, "\(String(describing: stale))")
+        // Six operators roll back at once, each expecting version 3: one goes back to 2, the rest conflict.
+        let outcomes = await withTaskGroup(of: Result<Int, any Error>.self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    do {
+                        return .success(try await registry.rollback(world.model, alias: world.production, by: world.promoter, reason: "race", expecting: .version(3)).version)
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            var outcomes: [Result<Int, any Error>] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        let winners = outcomes.compactMap { try? $0.get() }
+        #expect(winners == [2], "\(winners)")
+        for case .failure(let error) in outcomes {
+            #expect((error as? RegistryError)?.code == .aliasConflict, "\(error)")
+        }
+        #expect(try await registry.resolve(world.model, alias: world.production).version == 2)
+        // One move recorded, in the alias history and the audit log (other checks may share the log).
+        #expect(try await registry.aliasHistory(of: world.model, alias: world.production).map(\.version) == [1, 2, 3, 2])
+        let moves = try await registry.auditEntries(after: 0, limit: 100_000).filter { $0.subject == "\(world.model)#\(world.production)" }
+        #expect(moves.map(\.action) == ["alias.promote", "alias.promote", "alias.promote", "alias.rollback"])
+        #expect(try await registry.verifyAudit().isIntact)
+    }
+
     static func quarantinedAndPurgedVersionsNeverPromote(_ fixture: RegistryFixture) async throws {
         let registry = fixture.registry
         let world = try await World.make(registry, riskClass: .low)
@@ -505,6 +545,7 @@ public enum RegistryStoreConformance {
         ConformanceCheck("promotion policies are enforced by the store, listing every failed rule", policiesAreEnforcedByTheStore),
         ConformanceCheck("authors cannot approve their own versions", authorsCannotApprove),
         ConformanceCheck("rollback returns the alias to its previous holder, with the reason", rollbackReturnsToThePreviousHolder),
+        ConformanceCheck("concurrent rollbacks of one alias go back one step, the others conflict", concurrentRollbacksGoBackOneStep),
         ConformanceCheck("quarantined and purged versions are never promoted; purge leaves a tombstone", quarantinedAndPurgedVersionsNeverPromote),
         ConformanceCheck("reproducible lineage is checked against the Lineage store", reproducibleLineageIsChecked),
         ConformanceCheck("the audit chain covers every mutation and verifies", theAuditChainCoversEveryMutation),

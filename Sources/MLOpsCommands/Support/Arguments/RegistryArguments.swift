@@ -8,6 +8,12 @@ extension ModelName: ExpressibleByArgument {
         guard let name = try? ModelName(argument) else { return nil }
         self = name
     }
+
+    /// Parses `team/model` for an argument declared with this transform, so that a refused name
+    /// says which rule it breaks (the parser shows the error's description after the value).
+    static func parsingArgument(_ text: String) throws -> ModelName {
+        try ModelName(text)
+    }
 }
 
 /// A role argument (`register`, `approve`, `promote`, `admin`).
