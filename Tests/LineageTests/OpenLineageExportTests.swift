@@ -39,7 +39,12 @@ struct OpenLineageExportTests {
         #expect(json?.map { $0["eventType"] as? String } == ["START", "COMPLETE"])
         #expect(json?.last?["eventTime"] as? String == "2025-11-24T16:01:00.500Z")
         let inputs = json?.first?["inputs"] as? [[String: Any]]
-        #expect((inputs?.first?["name"] as? String)?.hasPrefix("training-data/sha256:") == true)
+        // Named by content alone, so writer and readers meet at one dataset; the role is the edge's.
+        #expect(inputs?.first?["name"] as? String == "sha256:" + Digest(of: Array("data".utf8)).hex)
+        let edge = (inputs?.first?["inputFacets"] as? [String: Any])?["mlops_edge"] as? [String: Any]
+        #expect(edge?["role"] as? String == "training-data" && edge?["kind"] as? String == "dataset", "\(String(describing: inputs))")
+        let outputs = json?.first?["outputs"] as? [[String: Any]]
+        #expect((outputs?.first?["outputFacets"] as? [String: Any])?["mlops_edge"] != nil)
         let runFacets = (json?.first?["run"] as? [String: Any])?["facets"] as? [String: Any]
         #expect(runFacets?["parent"] != nil)
         #expect(exporter.events(for: failed).count == 2)

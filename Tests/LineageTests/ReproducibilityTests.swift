@@ -52,4 +52,24 @@ struct ReproducibilityTests {
         #expect(abs((diff.metricChanges.first?.delta ?? 0) - 0.1) < 1e-12)
         #expect(RunDiff(a, a).differences.isEmpty)
     }
+
+    @Test("a diff sees one more shard read in a role, and a parameter typed differently with the same text")
+    func diffShardsAndTypes() {
+        var a = Self.run(), b = Self.run()
+        a.edges.append(Self.edge("shard-1", .input, .dataset, run: a.id, role: "shard"))
+        a.edges.append(Self.edge("shard-2", .input, .dataset, run: a.id, role: "shard"))
+        b.edges.append(Self.edge("shard-2", .input, .dataset, run: b.id, role: "shard"))
+        a.parameters["depth"] = .string("6")
+        let diff = RunDiff(a, b)
+        let shards = diff.differences.first { $0.category == .data && $0.name == "shard" }
+        #expect(shards?.left?.components(separatedBy: ", ").count == 2, "\(diff.differences)")
+        #expect(shards?.right == "sha256:" + Digest(of: Array("shard-2".utf8)).hex)
+        let depth = diff.differences.first { $0.category == .parameter && $0.name == "depth" }
+        #expect(depth?.left == "6 (string)" && depth?.right == "6 (int)", "\(diff.differences)")
+        // The same shards in another order are no difference.
+        var c = Self.run()
+        c.edges.append(Self.edge("shard-2", .input, .dataset, run: c.id, role: "shard"))
+        c.edges.append(Self.edge("shard-1", .input, .dataset, run: c.id, role: "shard"))
+        #expect(RunDiff(a, c).differences.filter { $0.category == .data }.isEmpty)
+    }
 }

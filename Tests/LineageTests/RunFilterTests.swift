@@ -18,6 +18,19 @@ struct RunFilterTests {
         #expect(try RunFilter(parsing: "params.model in ('gbt', \"rf\")") == .comparison(.parameter("model"), .in, .list([.string("gbt"), .string("rf")])))
     }
 
+    @Test("MLflow's quirks mean what they mean there: a doubled or trailing AND is ignored, quoted text is kept as written")
+    func mlflowQuirks() throws {
+        let auc = RunFilter.comparison(.metric("auc"), .greater, .number(0.8))
+        #expect(try RunFilter(parsing: "metrics.auc > 0.8 and") == auc)
+        #expect(try RunFilter(parsing: "metrics.auc > 0.8 AND AND params.model = 'gbt'") == .and(auc, .comparison(.parameter("model"), .equal, .string("gbt"))))
+        #expect(try RunFilter(parsing: "(metrics.auc > 0.8 and) or metrics.auc > 0.8") == .or(auc, auc))
+        #expect(try RunFilter(parsing: "tags.note = 'it''s'") == .comparison(.tag("note"), .equal, .string("it''s")))
+        #expect(try RunFilter(parsing: #"tags.note = 'a\'b'"#) == .comparison(.tag("note"), .equal, .string(#"a\'b"#)))
+        #expect(try RunFilter(parsing: #"tags.note = "say ""hi""""#) == .comparison(.tag("note"), .equal, .string(#"say ""hi"""#)))
+        #expect(try RunFilter(parsing: #"tags.path = 'C:\\data'"#) == .comparison(.tag("path"), .equal, .string(#"C:\\data"#)))
+        #expect(throws: LineageError.self) { try RunFilter(parsing: "and") }
+    }
+
     @Test("syntax errors point at the offending character", arguments: [
         ("metrics.auc > and params.x = 1", 15, "expected a value"),
         ("metrics.auc >> 1", 14, "expected a value"),

@@ -1,15 +1,20 @@
 public import Foundation
 import MLOpsStorage
+import TensorCore
 
 /// Turns runs into OpenLineage 2-0-2 RunEvents, so lineage tools (Marquez, DataHub, OpenMetadata…)
 /// see what swift-mlops recorded.
 ///
 /// Each run gives a `START` event at its start time and, once it has ended, a `COMPLETE`, `FAIL`
 /// or `ABORT` event (for finished, failed and killed runs) at its end time. The experiment is the
-/// job; inputs and outputs are datasets named `<role>/sha256:<digest>` in the namespace ``namespace``,
-/// with the content digest as their `version` facet. Facets used: `processing_engine`,
-/// `environmentVariables` (only the recorded, non-secret ones), `parent`, `jobType`, `version`,
-/// and a custom `mlops_run` run facet with the parameters and latest metrics.
+/// job; inputs and outputs are datasets named by their content, `sha256:<digest>`, in the namespace
+/// ``namespace``, with the digest as their `version` facet too. One artifact has one name
+/// wherever it appears, so the run that wrote it and the runs that read it meet at the same
+/// dataset, as the provenance graph has them; the role a run gave it (`training-data`, `model`)
+/// is the run's, so it travels in the `mlops_edge` input or output facet. Facets used:
+/// `processing_engine`, `environmentVariables` (only the recorded, non-secret ones), `parent`,
+/// `jobType`, `version`, and the custom `mlops_run` run facet (parameters and latest metrics) and
+/// `mlops_edge` input and output facet (role and kind), described in `Documentation/OpenLineage.md`.
 public struct OpenLineageExporter: Sendable {
     /// The namespace of jobs and datasets.
     public var namespace: String
@@ -24,6 +29,7 @@ public struct OpenLineageExporter: Sendable {
         "jobType": "https://openlineage.io/spec/facets/2-0-4/JobTypeJobFacet.json#/$defs/JobTypeJobFacet",
         "version": "https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet",
         "mlops_run": "https://github.com/swift-mlops/swift-mlops/blob/main/Documentation/OpenLineage.md#mlops_run",
+        "mlops_edge": "https://github.com/swift-mlops/swift-mlops/blob/main/Documentation/OpenLineage.md#mlops_edge",
     ]
 
     /// Creates an exporter.
@@ -92,8 +98,11 @@ public struct OpenLineageExporter: Sendable {
         func dataset(_ edge: ArtifactEdge) -> JSONValue {
             .object([
                 "namespace": .string(namespace),
-                "name": .string("\(edge.role)/sha256:\(edge.digest.hex)"),
+                "name": .string("sha256:\(edge.digest.hex)"),
                 "facets": .object(["version": facet("version", ["datasetVersion": .string("sha256:\(edge.digest.hex)")])]),
+                edge.direction == .input ? "inputFacets" : "outputFacets": .object([
+                    "mlops_edge": facet("mlops_edge", ["role": .string(edge.role), "kind": .string(edge.kind.rawValue)]),
+                ]),
             ])
         }
         return .object([
@@ -121,6 +130,6 @@ public struct OpenLineageExporter: Sendable {
 
     /// `2026-11-25T08:30:00.123Z`: the time in UTC, to the millisecond.
     static func isoTime(_ date: Date) -> String {
-        date.roundedToMillisecond.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        date.iso8601Milliseconds
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+public import MLOpsStorage
 
 /// A run: one execution of training or evaluation code, with everything it logged.
 ///
@@ -16,11 +17,11 @@ public struct Run: Sendable, Hashable, Codable {
     /// When the run started.
     public var startTime: Date
     /// When it ended, if it has.
-    public var endTime: Date?
+    @ExplicitNull public var endTime: Date?
     /// Who ran it.
-    public var owner: String?
+    @ExplicitNull public var owner: String?
     /// The run this one is part of (a sweep's parent), if any.
-    public var parentRunID: RunID?
+    @ExplicitNull public var parentRunID: RunID?
     /// Free-form labels, e.g. `team = fraud`.
     public var tags: [String: String]
     /// The parameters.
@@ -28,7 +29,7 @@ public struct Run: Sendable, Hashable, Codable {
     /// The latest value of each metric (by step, then time).
     public var latestMetrics: [String: MetricPoint]
     /// The environment captured for the run, if any.
-    public var environment: EnvironmentSnapshot?
+    @ExplicitNull public var environment: EnvironmentSnapshot?
     /// The artifacts the run read and wrote.
     public var edges: [ArtifactEdge]
 

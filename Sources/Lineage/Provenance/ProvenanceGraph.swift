@@ -19,9 +19,13 @@ public struct ProvenanceGraph: Sendable, Hashable, Codable {
     public var root: Digest
     /// The runs reached.
     public var runs: [RunNode]
-    /// The artifacts reached (the root included when any run recorded it).
+    /// The artifacts reached: the root (when any run recorded it) and, upward, every input of a
+    /// run reached (what the root came from), or downward, every output (what came from it). A
+    /// run's other outputs upward (a sibling of what the walk came through) and its other inputs
+    /// downward are not part of the answer.
     public var artifacts: [LineageArtifact]
-    /// The edges between them.
+    /// The edges the walk went through: upward, each run's reads and its writes of reached
+    /// artifacts; downward, each run's writes and its reads of reached artifacts.
     public var edges: [ArtifactEdge]
 
     /// Creates a graph.
@@ -60,6 +64,14 @@ public struct ProvenanceGraph: Sendable, Hashable, Codable {
             }
         }
         let reached = runs.flatMap { byRun[$0] ?? [] }
-        return (runs, digests.union(reached.map(\.digest)), reached)
+        return (runs, digests, keptEdges(reached, reached: digests, upward: upward))
+    }
+
+    /// Of the reached runs' edges, those the walk goes through: every edge leaving a run (its
+    /// reads upward, its writes downward), and an arriving edge only when its artifact was
+    /// reached. Shared by every store so each answers alike.
+    static func keptEdges(_ edges: [ArtifactEdge], reached digests: Set<Digest>, upward: Bool) -> [ArtifactEdge] {
+        let leaving: ArtifactDirection = upward ? .input : .output
+        return edges.filter { $0.direction == leaving || digests.contains($0.digest) }
     }
 }

@@ -70,6 +70,10 @@ struct FilterParser {
         var operands = [try parseUnary()]
         while isKeyword("and") {
             try advance()
+            // MLflow's quirks, kept so its filters mean the same here: a doubled `AND AND` and a
+            // trailing `AND` are ignored.
+            while isKeyword("and") { try advance() }
+            if current == .end || current == .symbol(")") { break }
             operands.append(try parseUnary())
         }
         return RunFilter.balanced(operands, RunFilter.and) ?? operands[0]
@@ -324,15 +328,36 @@ struct FilterParser {
         guard position < scalars.count else { current = .end; return }
         let scalar = scalars[position]
         if scalar == "\"" || scalar == "'" || scalar == "`" {
+            // As MLflow reads quoted text (sqlparse's tokens, then the outer quotes stripped): a
+            // doubled quote (`'it''s'`) or, inside '…' and "…", a backslash before a quote or a
+            // backslash does not end the text, and every character between the outer quotes is
+            // kept as it is: `'it''s'` is the six characters `it''s`, `'a\'b'` keeps the backslash.
             let quote = scalar
             position += 1
             var value = ""
-            while position < scalars.count && scalars[position] != quote {
-                if scalars[position] == "\\" && position + 1 < scalars.count { position += 1 }
-                value.unicodeScalars.append(scalars[position])
+            var closed = false
+            while position < scalars.count {
+                let next = scalars[position]
+                if next == quote {
+                    if position + 1 < scalars.count && scalars[position + 1] == quote {
+                        value.unicodeScalars.append(next)
+                        value.unicodeScalars.append(next)
+                        position += 2
+                        continue
+                    }
+                    closed = true
+                    break
+                }
+                if next == "\\" && quote != "`" && position + 1 < scalars.count && (scalars[position + 1] == quote || scalars[position + 1] == "\\") {
+                    value.unicodeScalars.append(next)
+                    value.unicodeScalars.append(scalars[position + 1])
+                    position += 2
+                    continue
+                }
+                value.unicodeScalars.append(next)
                 position += 1
             }
-            guard position < scalars.count else { throw LineageError(.invalidFilter, message("this quote is never closed", at: tokenStart)) }
+            guard closed else { throw LineageError(.invalidFilter, message("this quote is never closed", at: tokenStart)) }
             position += 1
             current = quote == "`" ? .quotedIdentifier(value) : .string(value)
             return

@@ -1,4 +1,4 @@
-import MLOpsStorage
+public import MLOpsStorage
 
 /// What differs between two runs, ranked by how likely each difference explains a difference in
 /// their metrics.
@@ -25,10 +25,10 @@ public struct RunDiff: Sendable, Hashable, Codable {
         public var category: Category
         /// What differs: a role, a parameter key, a seed name, an environment field.
         public var name: String
-        /// The value in the first run (nil when absent there).
-        public var left: String?
-        /// The value in the second run (nil when absent there).
-        public var right: String?
+        /// The value in the first run (nil when absent there; `null` in JSON).
+        @ExplicitNull public var left: String?
+        /// The value in the second run (nil when absent there; `null` in JSON).
+        @ExplicitNull public var right: String?
     }
 
     /// A metric in both runs and its change.
@@ -63,12 +63,14 @@ public struct RunDiff: Sendable, Hashable, Codable {
             }
         }
         /// Input digests by role: feature sets in their own category, all other inputs as data.
+        /// A role a run reads several artifacts in (shards of a data set) lists them all, sorted,
+        /// so one more or one fewer is a difference too.
         func inputs(_ run: Run, featureSets: Bool) -> [String: String] {
-            var result: [String: String] = [:]
+            var digests: [String: [String]] = [:]
             for edge in run.inputs where (edge.kind == .featureSet) == featureSets {
-                result[edge.role] = "sha256:" + edge.digest.hex
+                digests[edge.role, default: []].append("sha256:" + edge.digest.hex)
             }
-            return result
+            return digests.mapValues { Set($0).sorted().joined(separator: ", ") }
         }
         compare(.data, inputs(a, featureSets: false), inputs(b, featureSets: false))
         compare(.featureSet, inputs(a, featureSets: true), inputs(b, featureSets: true))
@@ -79,7 +81,16 @@ public struct RunDiff: Sendable, Hashable, Codable {
             return result
         }
         compare(.code, code(a), code(b))
-        compare(.parameter, a.parameters.mapValues(\.description), b.parameters.mapValues(\.description))
+        // Parameters by their text; where the two runs typed one differently ("1" against 1), the
+        // type is shown too, so a type change is a difference even when the text is the same.
+        func parameters(_ run: Run, against other: Run) -> [String: String] {
+            run.parameters.reduce(into: [:]) { result, entry in
+                let (name, value) = entry
+                let retyped = other.parameters[name].map { $0.typeName != value.typeName } ?? false
+                result[name] = retyped ? "\(value.description) (\(value.typeName))" : value.description
+            }
+        }
+        compare(.parameter, parameters(a, against: b), parameters(b, against: a))
         compare(.seed, (a.environment?.seeds ?? [:]).mapValues { String($0) }, (b.environment?.seeds ?? [:]).mapValues { String($0) })
         func environment(_ run: Run) -> [String: String] {
             guard let environment = run.environment else { return [:] }

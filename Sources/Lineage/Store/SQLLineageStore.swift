@@ -350,6 +350,8 @@ public struct SQLLineageStore: LineageStore {
             var runs: [RunID: ProvenanceGraph.RunNode] = [:]
             var artifacts: [Digest: LineageArtifact] = [:]
             var edges: [ArtifactEdge] = []
+            // What the walk reached: the root and what leaves each run (its reads upward, writes downward).
+            var reached: Set<Digest> = [digest]
             for row in rows {
                 let id = RunID(unchecked: try row.decode(String.self, "id"))
                 let edgeDigest = try Digest(parsing: try row.decode(String.self, "digest"))
@@ -359,10 +361,14 @@ public struct SQLLineageStore: LineageStore {
                 artifacts[edgeDigest] = LineageArtifact(
                     digest: edgeDigest, kind: ArtifactKind(rawValue: try row.decode(String.self, "kind")) ?? .other,
                     name: try row.decode(String.self, "artifact_name"), size: try row.decode(Int64?.self, "size"), uri: try row.decode(String?.self, "uri"))
+                let direction = ArtifactDirection(rawValue: try row.decode(String.self, "direction")) ?? .input
                 edges.append(ArtifactEdge(
-                    runID: id, digest: edgeDigest, direction: ArtifactDirection(rawValue: try row.decode(String.self, "direction")) ?? .input,
+                    runID: id, digest: edgeDigest, direction: direction,
                     role: try row.decode(String.self, "role"), kind: ArtifactKind(rawValue: try row.decode(String.self, "kind")) ?? .other))
+                if direction.rawValue == leaving { reached.insert(edgeDigest) }
             }
+            edges = ProvenanceGraph.keptEdges(edges, reached: reached, upward: upward)
+            artifacts = artifacts.filter { reached.contains($0.key) }
             if artifacts[digest] == nil, let root = try await db.queryFirst("SELECT digest, kind, name, size, uri FROM lineage_artifacts WHERE digest = ?", [.text(digest.hex)]) {
                 artifacts[digest] = try Self.artifact(from: root)
             }

@@ -14,7 +14,8 @@ struct RunsCommand: AsyncParsableCommand {
 /// The page of runs that list and search print.
 struct RunsOutput: Encodable {
     let runs: [Run]
-    let nextPageToken: String?
+    /// `null` on the last page.
+    @ExplicitNull var nextPageToken: String?
 }
 
 struct RunsList: AsyncParsableCommand {

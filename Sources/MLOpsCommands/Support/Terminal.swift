@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 import Synchronization
 
 /// Where the tool writes: results to standard output, messages and progress to standard error.
@@ -56,7 +57,7 @@ enum Terminal {
         // Times (a run's start, a metric's timestamp) as ISO 8601 in UTC, to the millisecond.
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+            try container.encode(date.iso8601Milliseconds)
         }
         return encoder
     }

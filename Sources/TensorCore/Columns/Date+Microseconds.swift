@@ -31,6 +31,22 @@ extension Date {
         Self.wholeUnits(timeIntervalSince1970, perSecond: 1_000)
     }
 
+    /// The time in UTC to the millisecond, `2026-11-25T08:30:00.123Z`, with the milliseconds
+    /// rounded to the nearest (``millisecondsSince1970``), as every store keeps them.
+    ///
+    /// Foundation's `ISO8601FormatStyle` truncates instead: the `Date` of 1,700,000,001,001 ms
+    /// holds 1700000001.0009999 s, which it prints as `.000`. This counts from the whole
+    /// milliseconds, so a time printed and read back is the time stored.
+    public var iso8601Milliseconds: String {
+        let (micros, overflow) = millisecondsSince1970.multipliedReportingOverflow(by: 1_000)
+        // Beyond ±292,000 years: no store holds such a time; Foundation's text is as good as any.
+        if overflow { return formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
+        let c = TableWriter.civil(micros)
+        return String(
+            format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ", c.year, c.month, c.day,
+            c.secondOfDay / 3600, c.secondOfDay / 60 % 60, c.secondOfDay % 60, c.micro / 1_000)
+    }
+
     /// `seconds` in whole units, splitting off the whole seconds first so the fraction keeps its
     /// precision; NaN counts as 0 and ±∞ as the ends of `Int64`.
     private static func wholeUnits(_ seconds: Double, perSecond: Int64) -> Int64 {

@@ -124,20 +124,30 @@ public enum LineageStoreConformance {
             try await store.finishRun(run.id, status: .finished, endTime: .ms(2))
             return run.id
         }
-        let clean = try await step("clean", inputs: [raw], outputs: [features])
+        let cleaningLog = artifact("cleaning-log-\(experiment)", .other)
+        let clean = try await step("clean", inputs: [raw], outputs: [features, cleaningLog])
         let train = try await step("train", inputs: [features, labels], outputs: [model])
         let evaluate = try await step("evaluate", inputs: [model, features], outputs: [report])
         _ = try await step("unrelated", inputs: [unrelated], outputs: [])
 
+        // Upward: what the model came from. The cleaning log, a sibling output of a run upstream,
+        // is not part of it.
         let ancestors = try await store.ancestors(of: model.digest)
         #expect(Set(ancestors.runs.map(\.id)) == [clean, train])
         #expect(Set(ancestors.artifacts.map(\.digest)) == [raw.digest, features.digest, labels.digest, model.digest])
         #expect(ancestors.artifacts(of: .dataset).count == 3)
+        #expect(Set(ancestors.edges.map { "\($0.runID == clean ? "clean" : "train") \($0.direction) \($0.digest.hex.prefix(8))" }) == [
+            "clean input \(raw.digest.hex.prefix(8))", "clean output \(features.digest.hex.prefix(8))",
+            "train input \(features.digest.hex.prefix(8))", "train input \(labels.digest.hex.prefix(8))", "train output \(model.digest.hex.prefix(8))",
+        ])
 
+        // Downward: what came from the raw data. The labels, another input of a run downstream,
+        // did not come from it.
         let descendants = try await store.descendants(of: raw.digest)
         #expect(Set(descendants.runs.map(\.id)) == [clean, train, evaluate])
-        #expect(Set(descendants.artifacts.map(\.digest)).isSuperset(of: [model.digest, report.digest]))
-        #expect(!descendants.artifacts.map(\.digest).contains(unrelated.digest))
+        #expect(Set(descendants.artifacts.map(\.digest)) == [raw.digest, features.digest, cleaningLog.digest, model.digest, report.digest])
+        #expect(!descendants.edges.contains { $0.digest == labels.digest })
+        #expect(descendants.edges.filter { $0.runID == evaluate }.count == 3)  // reads model and features, writes the report
 
         let leaf = try await store.descendants(of: report.digest)
         #expect(leaf.runs.isEmpty)

@@ -119,6 +119,20 @@ struct DateMicrosecondsTests {
         #expect(Date(millisecondsSince1970: milliseconds).millisecondsSince1970 == milliseconds)
     }
 
+    @Test("a time prints to the millisecond it holds, rounded, not truncated as Foundation's style does")
+    func iso8601Milliseconds() {
+        #expect(Date(millisecondsSince1970: 1_700_000_001_001).iso8601Milliseconds == "2023-11-14T22:13:21.001Z")
+        #expect(Date(millisecondsSince1970: 0).iso8601Milliseconds == "1970-01-01T00:00:00.000Z")
+        #expect(Date(millisecondsSince1970: -1).iso8601Milliseconds == "1969-12-31T23:59:59.999Z")
+        #expect(Date(timeIntervalSince1970: 1.9996).iso8601Milliseconds == "1970-01-01T00:00:02.000Z")
+        var generator = SplitMix64(seed: 20261206)
+        for _ in 0..<20_000 {
+            let milliseconds = Int64.random(in: -5_000_000_000_000...9_000_000_000_000, using: &generator)
+            let text = Date(millisecondsSince1970: milliseconds).iso8601Milliseconds
+            #expect(TimestampColumn.microseconds(fromISO8601: text) == milliseconds * 1_000, "\(milliseconds): \(text)")
+        }
+    }
+
     @Test("a column built from dates reads them back")
     func columnOfDates() {
         let dates = [Date(timeIntervalSince1970: 1_795_564_800.25), nil, Date(timeIntervalSince1970: -1.5)]
