@@ -33,7 +33,7 @@ struct AuditTamperingTests {
             #expect(try await registry.verifyAudit().isIntact)
             let count = try await registry.auditHead().sequence
             #expect(count >= 12)
-            let columns = "at, principal, action, subject, before, after, reason, previous_hash, hash"
+            let columns = "at, principal, action, subject, before, after, reason, previous_hash, hash, format, before_digest, after_digest"
             switch tampering {
             case .edit:
                 _ = try await database.write { db in try await db.execute("UPDATE registry_audit SET reason = 'nothing to see' WHERE sequence = 5") }
@@ -67,7 +67,7 @@ struct AuditTamperingTests {
             let database = try await SQLiteDatabase(path: folder.file("registry.sqlite"))
             let registry = try await SQLRegistryStore(database: database)
             _ = try await Self.populate(registry)
-            let columns = "at, principal, action, subject, before, after, reason, previous_hash, hash"
+            let columns = "at, principal, action, subject, before, after, reason, previous_hash, hash, format, before_digest, after_digest"
             _ = try await database.write { db in
                 try await db.execute("INSERT INTO registry_audit (sequence, \(columns)) SELECT ?, \(columns) FROM registry_audit WHERE sequence = 4", [.integer(Int64(sequence))])
             }
@@ -76,6 +76,68 @@ struct AuditTamperingTests {
             #expect(verification.entries == 0)
             #expect(verification.problem?.contains("below 1") == true, "\(verification)")
             try await database.close()
+        }
+    }
+
+    @Test("on SQLite, a version's state removed from the log outside a purge is named; one the purge removed verifies, in one part or several")
+    func redactionOutsideAPurge() async throws {
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("registry.sqlite"))
+            let registry = try await SQLRegistryStore(database: database)
+            let world = try await Self.populate(registry)
+            let purged = try await world.version(tags: ["pii": "SECRET"])
+            let other = try await world.version(tags: ["pii": "ALSO-SECRET"])
+            for _ in 0..<4 { _ = try await world.version() }
+            _ = try await registry.purge(world.model, version: purged.version, by: world.admin, reason: "trained on PII")
+            let last = try await registry.auditHead().sequence
+            for parts in 1...5 {
+                #expect(try await registry.verifyAudit(parts: parts, through: last).isIntact, "\(parts) parts")
+            }
+            // The other version's registration, redacted by hand with a correct digest: every hash
+            // still matches, but no purge explains it.
+            let row = try #require(try await database.read { db in
+                try await db.queryFirst("SELECT sequence, after FROM registry_audit WHERE subject = ? AND action = 'version.register'", [.text("\(world.model)@\(other.version)")])
+            })
+            let sequence = try row.decode(Int64.self, at: 0)
+            let digest = AuditHashing.hexDigest(of: try row.decode(String.self, at: 1))
+            _ = try await database.write { db in
+                try await db.execute("UPDATE registry_audit SET after = NULL, after_digest = ? WHERE sequence = ?", [.text(digest), .integer(sequence)])
+            }
+            for parts in 1...5 {
+                let verification = try await registry.verifyAudit(parts: parts, through: last)
+                #expect(verification.firstBadSequence == sequence, "\(parts) parts: \(verification)")
+                #expect(verification.problem?.contains("outside a purge") == true, "\(verification)")
+            }
+            // A wrong digest, or the entry's format changed, breaks its hash.
+            for tampering in ["UPDATE registry_audit SET after_digest = '\(String(repeating: "0", count: 64))' WHERE sequence = \(sequence)",
+                              "UPDATE registry_audit SET format = 1 WHERE sequence = \(sequence)",
+                              "UPDATE registry_audit SET format = 3 WHERE sequence = \(sequence)"] {
+                _ = try await database.write { db in try await db.execute(tampering) }
+                let verification = try await registry.verifyAudit()
+                #expect(verification.firstBadSequence == sequence, "`\(tampering)`: \(verification)")
+                _ = try await database.write { db in
+                    try await db.execute("UPDATE registry_audit SET format = 2, after_digest = ? WHERE sequence = ?", [.text(digest), .integer(sequence)])
+                }
+            }
+            try await database.close()
+        }
+    }
+
+    @Test("after a purge the purged metadata is nowhere in the SQLite file once the store is closed")
+    func purgedTextLeavesTheFile() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.file("registry.sqlite")
+            let database = try await SQLiteDatabase(path: path)
+            let registry = try await SQLRegistryStore(database: database)
+            let world = try await Self.populate(registry)
+            let secret = try await world.version(tags: ["pii": "SECRET-7f3a9c"])
+            for _ in 0..<20 { _ = try await world.version() }
+            _ = try await registry.purge(world.model, version: secret.version, by: world.admin, reason: "trained on PII")
+            try await database.close()
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(bytes.range(of: Data("SECRET-7f3a9c".utf8)) == nil, "the purged tag is still in the file")
+            let wal = FileManager.default.contents(atPath: path + "-wal") ?? Data()
+            #expect(wal.range(of: Data("SECRET-7f3a9c".utf8)) == nil, "the purged tag is still in the WAL")
         }
     }
 
@@ -110,7 +172,7 @@ struct AuditTamperingTests {
             let registry = try await SQLRegistryStore(database: database)
             _ = try await Self.populate(registry)
             let count = try await registry.auditHead().sequence
-            let columns = "at, principal, action, subject, before, after, reason, previous_hash, hash"
+            let columns = "at, principal, action, subject, before, after, reason, previous_hash, hash, format, before_digest, after_digest"
             try await database.write { db in try await db.executeScript("CREATE TABLE audit_backup AS SELECT * FROM registry_audit") }
             let tamperings: [String] = (1...count).flatMap { p -> [String] in
                 var statements = [

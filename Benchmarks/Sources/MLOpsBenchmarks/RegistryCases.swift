@@ -109,19 +109,21 @@ enum RegistryCases {
                     after: promote
                         ? #"{"alias":"production","version":\#(sequence - 1)}"#
                         : #"{"artifact_digest":"sha256:\#(digest(Int(sequence)).hex)","author":"ci","metrics":{"f1":0.8},"model":"bench/model","source":"/models/m","status":"ready","version":\#(sequence)}"#,
-                    reason: promote ? "bench" : "", previousHash: previous, hash: "")
+                    reason: promote ? "bench" : "", previousHash: previous, hash: "",
+                    // A version's registration is hashed through its state's digest, as the store writes it.
+                    format: promote ? 1 : 2)
                 entry.hash = entry.computeHash()
                 previous = entry.hash
                 rows.append([
                     .integer(entry.sequence), .integer(entry.at.millisecondsSince1970), .text(entry.principal), .text(entry.action),
                     .text(entry.subject), entry.before.map(SQLValue.text) ?? .null, entry.after.map(SQLValue.text) ?? .null,
-                    .text(entry.reason), .text(entry.previousHash), .text(entry.hash),
+                    .text(entry.reason), .text(entry.previousHash), .text(entry.hash), .integer(Int64(entry.format)),
                 ])
             }
             let batch = rows
             try await database.write { db in
                 try await db.executeBatch(
-                    "INSERT INTO registry_audit (sequence, at, principal, action, subject, before, after, reason, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO registry_audit (sequence, at, principal, action, subject, before, after, reason, previous_hash, hash, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     batch)
             }
             head = AuditHead(sequence: min(total, head.sequence + 10_000), hash: previous)

@@ -6,6 +6,13 @@ import TensorCore
 /// One mutation of the registry, as the hash-chained audit log keeps it: who did what to which
 /// subject, when, the state before and after, and why. Each entry commits to the one before it
 /// (``previousHash``), so an edited, deleted, inserted or reordered entry breaks the chain.
+///
+/// An entry that holds a version's metadata (`version.register`, `version.card`) is written in
+/// ``format`` 2: its hash covers the SHA-256 of ``before`` and ``after`` rather than their text.
+/// Purging the version removes that text (a model card or tag may name what must vanish) and
+/// keeps the digests (``beforeDigest``, ``afterDigest``), so the chain still verifies and still
+/// proves who registered what, when; a text removed without a later `version.purge` of the same
+/// subject is reported by the verifier.
 public struct AuditEntry: Sendable, Hashable, Codable {
     /// The position in the log, from 1, without gaps.
     public var sequence: Int64
@@ -27,27 +34,43 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var previousHash: String
     /// This entry's hash: SHA-256 over its fields and ``previousHash`` (see ``computeHash()``).
     public var hash: String
+    /// How the hash covers ``before`` and ``after``: 1 hashes their text, 2 the SHA-256 of their
+    /// text (an entry whose text a purge may remove).
+    public var format: Int
+    /// The SHA-256 (hex) of the ``before`` text a purge removed (format 2); nil while it is there.
+    @ExplicitNull public var beforeDigest: String?
+    /// The SHA-256 (hex) of the ``after`` text a purge removed (format 2); nil while it is there.
+    @ExplicitNull public var afterDigest: String?
+
+    /// Whether a purge removed this entry's state, keeping only its digests.
+    public var isRedacted: Bool { (before == nil && beforeDigest != nil) || (after == nil && afterDigest != nil) }
+
+    /// The actions whose entries are written in format 2: the version's own metadata, which a
+    /// purge removes.
+    static let redactableActions: Set<String> = ["version.register", "version.card"]
+    /// The action that may remove an earlier entry's state (of the same subject).
+    static let purgeAction = "version.purge"
 
     enum CodingKeys: String, CodingKey {
-        case sequence, at, principal, action, subject, before, after, reason, hash
-        case previousHash = "previous_hash"
+        case sequence, at, principal, action, subject, before, after, reason, hash, format
+        case previousHash = "previous_hash", beforeDigest = "before_digest", afterDigest = "after_digest"
     }
 
     /// The hash the first entry links to.
     public static let genesisHash = String(repeating: "0", count: 64)
 
-    /// Creates an entry and computes its hash.
+    /// Creates an entry and computes its hash, in format 2 for the actions a purge may redact.
     init(sequence: Int64, at: Date, principal: String, action: String, subject: String, before: String?, after: String?, reason: String, previousHash: String) {
         self.init(
             sequence: sequence, at: at.registryRounded, principal: principal, action: action, subject: subject, before: before, after: after,
-            reason: reason, previousHash: previousHash, hash: "")
+            reason: reason, previousHash: previousHash, hash: "", format: Self.redactableActions.contains(action) ? 2 : 1)
         hash = computeHash()
     }
 
     /// Creates an entry from stored fields, hash included, as read back (not checked).
     public init(
         sequence: Int64, at: Date, principal: String, action: String, subject: String, before: String?, after: String?,
-        reason: String, previousHash: String, hash: String
+        reason: String, previousHash: String, hash: String, format: Int = 1, beforeDigest: String? = nil, afterDigest: String? = nil
     ) {
         self.sequence = sequence
         self.at = at
@@ -59,6 +82,39 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         self.reason = reason
         self.previousHash = previousHash
         self.hash = hash
+        self.format = format
+        self.beforeDigest = beforeDigest
+        self.afterDigest = afterDigest
+    }
+
+    /// Reads an entry; one written before formats existed (no `format` key) is format 1.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            sequence: try container.decode(Int64.self, forKey: .sequence), at: try container.decode(Date.self, forKey: .at),
+            principal: try container.decode(String.self, forKey: .principal), action: try container.decode(String.self, forKey: .action),
+            subject: try container.decode(String.self, forKey: .subject), before: try container.decodeIfPresent(String.self, forKey: .before),
+            after: try container.decodeIfPresent(String.self, forKey: .after), reason: try container.decode(String.self, forKey: .reason),
+            previousHash: try container.decode(String.self, forKey: .previousHash), hash: try container.decode(String.self, forKey: .hash),
+            format: try container.decodeIfPresent(Int.self, forKey: .format) ?? 1,
+            beforeDigest: try container.decodeIfPresent(String.self, forKey: .beforeDigest),
+            afterDigest: try container.decodeIfPresent(String.self, forKey: .afterDigest))
+    }
+
+    /// The entry with its state removed, as a purge leaves it: the text of ``before`` and
+    /// ``after`` replaced by its SHA-256 (format 2 only; other entries are returned as they are).
+    func redacted() -> AuditEntry {
+        guard format == 2 else { return self }
+        var entry = self
+        if let text = before {
+            entry.beforeDigest = AuditHashing.hexDigest(of: text)
+            entry.before = nil
+        }
+        if let text = after {
+            entry.afterDigest = AuditHashing.hexDigest(of: text)
+            entry.after = nil
+        }
+        return entry
     }
 
     /// SHA-256 (hex) over a versioned header and every field but the hash, each written as its
@@ -79,33 +135,71 @@ public struct AuditEntry: Sendable, Hashable, Codable {
 /// The audit hash's input, built in one reusable buffer and hashed with one SHA-256 call:
 /// verifying a million entries a second leaves no room for an array and a string per field.
 struct AuditHashing {
-    private static let header = Array("mlops-audit-v1\n".utf8)
+    private static let headers = [Array("mlops-audit-v1\n".utf8), Array("mlops-audit-v2\n".utf8)]
     private var buffer: [UInt8] = []
 
     init() {
         buffer.reserveCapacity(2048)
     }
 
+    /// The formats this build writes and reads.
+    static let formats = 1...2
+
     static func digest(of entry: AuditEntry) -> SHA256Digest {
         var hashing = AuditHashing()
         var texts = (entry.principal, entry.action, entry.subject, entry.reason, entry.previousHash)
-        hashing.start(sequence: entry.sequence, at: entry.at.millisecondsSince1970)
+        hashing.start(sequence: entry.sequence, at: entry.at.millisecondsSince1970, format: entry.format)
         texts.0.withUTF8 { hashing.append(UnsafeRawBufferPointer($0)) }
         texts.1.withUTF8 { hashing.append(UnsafeRawBufferPointer($0)) }
         texts.2.withUTF8 { hashing.append(UnsafeRawBufferPointer($0)) }
-        hashing.append(optional: entry.before)
-        hashing.append(optional: entry.after)
+        if entry.format == 2 {
+            hashing.appendState(text: entry.before, digest: entry.beforeDigest)
+            hashing.appendState(text: entry.after, digest: entry.afterDigest)
+        } else {
+            hashing.append(optional: entry.before)
+            hashing.append(optional: entry.after)
+        }
         texts.3.withUTF8 { hashing.append(UnsafeRawBufferPointer($0)) }
         texts.4.withUTF8 { hashing.append(UnsafeRawBufferPointer($0)) }
         return hashing.finish()
     }
 
-    /// Starts an entry: the header, then the sequence and the time in milliseconds.
-    mutating func start(sequence: Int64, at milliseconds: Int64) {
+    /// The SHA-256 of `text`'s UTF-8 bytes in lowercase hexadecimal.
+    static func hexDigest(of text: String) -> String {
+        var text = text
+        var hex = [UInt8](repeating: 0, count: 64)
+        text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)).hexDigits(into: &hex) }
+        return String(decoding: hex, as: UTF8.self)
+    }
+
+    /// Starts an entry: the header of its format, then the sequence and the time in milliseconds.
+    mutating func start(sequence: Int64, at milliseconds: Int64, format: Int = 1) {
         buffer.removeAll(keepingCapacity: true)
-        buffer.append(contentsOf: Self.header)
+        buffer.append(contentsOf: Self.headers[format == 2 ? 1 : 0])
         append(number: sequence)
         append(number: milliseconds)
+    }
+
+    /// A format-2 state field: the SHA-256 (hex) of its text while the text is there, else the
+    /// digest a purge kept, else `-` for a field that never held anything.
+    mutating func appendState(text: UnsafeRawBufferPointer?, digest: UnsafeRawBufferPointer?) {
+        if let text {
+            var hex: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &hex) { output in
+                SHA256.hash(data: text).hexDigits(into: output)
+                append(UnsafeRawBufferPointer(output))
+            }
+        } else {
+            append(digest)
+        }
+    }
+
+    private mutating func appendState(text: String?, digest: String?) {
+        switch (text, digest) {
+        case (var text?, _): text.withUTF8 { appendState(text: UnsafeRawBufferPointer($0), digest: nil) }
+        case (nil, var digest?): digest.withUTF8 { appendState(text: nil, digest: UnsafeRawBufferPointer($0)) }
+        case (nil, nil): append(nil)
+        }
     }
 
     /// A text field: its UTF-8 byte count, a colon, the bytes and a newline; nil is `-` and a newline.
@@ -167,6 +261,11 @@ extension SHA256Digest {
     static let hexTable = Array("0123456789abcdef".utf8)
 
     func hexDigits(into output: inout [UInt8]) {
+        output.withUnsafeMutableBytes { hexDigits(into: $0) }
+    }
+
+    /// Writes the 64 lowercase hexadecimal digits into the first 64 bytes of `output`.
+    func hexDigits(into output: UnsafeMutableRawBufferPointer) {
         var index = 0
         for byte in self {
             output[index] = Self.hexTable[Int(byte >> 4)]
@@ -254,8 +353,25 @@ struct AuditChainVerifier: Sendable {
     private(set) var rowsRead = 0
     /// A resuming verifier's first row: its sequence and the hash it links to.
     private(set) var firstRow: (sequence: Int64, previousHash: [UInt8])?
+    /// Subjects with an entry whose state was removed and no purge of them read since, with
+    /// the first such entry: a purge must follow, or the text was deleted behind the log's back.
+    private(set) var unexplainedRedactions: [String: Int64] = [:]
+    /// Subjects purged in the entries read (so an earlier part's redactions are explained).
+    private(set) var purgedSubjects: Set<String> = []
 
     init() {}
+
+    /// Notes a checked entry's redaction or purge (rare: nothing is allocated for other entries).
+    private mutating func account(sequence: Int64, subject: @autoclosure () -> String, redacted: Bool, purge: Bool) {
+        guard redacted || purge else { return }
+        let subject = subject()
+        if purge {
+            purgedSubjects.insert(subject)
+            unexplainedRedactions[subject] = nil
+        } else if unexplainedRedactions[subject] == nil {
+            unexplainedRedactions[subject] = sequence
+        }
+    }
 
     /// A verifier for a part of the log that does not start at entry 1 (see ``joined(_:)``).
     static func resuming() -> AuditChainVerifier {
@@ -266,16 +382,27 @@ struct AuditChainVerifier: Sendable {
 
     /// Checks the next entry; returns false once the chain is broken (stop reading then).
     mutating func check(_ entry: AuditEntry) -> Bool {
+        guard failure == nil else { return false }
+        guard AuditHashing.formats.contains(entry.format) else {
+            failure = (entry.sequence, "entry \(entry.sequence) has format \(entry.format), which this build does not know (the audit table was edited, or a newer build wrote it)")
+            return false
+        }
         var previous = entry.previousHash
         var hash = entry.hash
         let linked = previous.withUTF8 { Self.equal(UnsafeRawBufferPointer($0), previousHash) }
         let passed = record(sequence: entry.sequence, linked: linked, hashMatches: linked && entry.hashMatches)
-        if passed { hash.withUTF8 { keep(hash: UnsafeRawBufferPointer($0)) } }
+        if passed {
+            hash.withUTF8 { keep(hash: UnsafeRawBufferPointer($0)) }
+            account(sequence: entry.sequence, subject: entry.subject, redacted: entry.format == 2 && entry.isRedacted, purge: entry.action == AuditEntry.purgeAction)
+        }
         return passed
     }
 
+    private static let purgeActionBytes = Array(AuditEntry.purgeAction.utf8)
+
     /// Checks the next row of `SELECT sequence, at, principal, action, subject, before, after,
-    /// reason, previous_hash, hash FROM registry_audit ORDER BY sequence`.
+    /// reason, previous_hash, hash, format, before_digest, after_digest FROM registry_audit ORDER
+    /// BY sequence`.
     mutating func check(row: borrowing SQLRowView) -> Bool {
         guard failure == nil else { return false }
         rowsRead += 1
@@ -293,23 +420,61 @@ struct AuditChainVerifier: Sendable {
             failure = (sequence, "entry \(sequence) has no time (the audit table was edited)")
             return false
         }
+        let format = row.integer(at: 10) ?? 0
+        guard AuditHashing.formats.contains(Int(format)) else {
+            failure = (sequence, "entry \(sequence) has format \(row.isNull(at: 10) ? "NULL" : String(format)), which this build does not know (the audit table was edited, or a newer build wrote it)")
+            return false
+        }
+        // Each column is read once, hashed as it is read; what else it decides (the link, the
+        // action) is decided then too.
+        hashing.start(sequence: sequence, at: at, format: Int(format))
+        var purge = false
+        for column in 2...4 {
+            row.withText(at: column) { bytes in
+                hashing.append(bytes)
+                if column == 3, let bytes { purge = Self.equal(bytes, Self.purgeActionBytes) }
+            }
+        }
         // `before` and `after` are text or NULL: a value of another type (a blob written into
         // the file) would hash like a NULL. (Elsewhere such a value hashes as `-`, which no text
         // field hashes as, so the hash check catches it.)
-        for column in 5...6 where !row.isNull(at: column) && row.withText(at: column, { $0 == nil }) {
+        var notText = false
+        var redacted = false
+        for column in 5...6 {
+            row.withText(at: column) { textBytes in
+                if textBytes == nil && !row.isNull(at: column) { notText = true }
+                if format == 2 {
+                    // The state through its digest: the text's while it is there, else the one a
+                    // purge kept (columns 11 and 12).
+                    row.withText(at: column + 6) { digestBytes in
+                        if textBytes == nil && digestBytes != nil { redacted = true }
+                        hashing.appendState(text: textBytes, digest: digestBytes)
+                    }
+                } else {
+                    hashing.append(textBytes)
+                }
+            }
+        }
+        if notText {
             failure = (sequence, "entry \(sequence) has a field that is not text (the audit table was edited)")
             return false
         }
-        let linked = row.withText(at: 8) { $0.map { Self.equal($0, previousHash) } ?? false }
-        var hashMatches = false
-        if linked {
-            hashing.start(sequence: sequence, at: at)
-            for column in 2...8 { row.withText(at: column) { hashing.append($0) } }
-            let digest = hashing.finish()
-            hashMatches = row.withText(at: 9) { $0.map { digest.matchesHex($0) } ?? false }
+        row.withText(at: 7) { hashing.append($0) }
+        var linked = false
+        row.withText(at: 8) { bytes in
+            linked = bytes.map { Self.equal($0, previousHash) } ?? false
+            hashing.append(bytes)
         }
-        let passed = record(sequence: sequence, linked: linked, hashMatches: hashMatches)
-        if passed { row.withText(at: 9) { keep(hash: $0 ?? UnsafeRawBufferPointer(start: nil, count: 0)) } }
+        let digest = hashing.finish()
+        var passed = false
+        row.withText(at: 9) { bytes in
+            passed = record(sequence: sequence, linked: linked, hashMatches: linked && (bytes.map { digest.matchesHex($0) } ?? false))
+            if passed { keep(hash: bytes ?? UnsafeRawBufferPointer(start: nil, count: 0)) }
+        }
+        if passed {
+            account(sequence: sequence, subject: row.withText(at: 4) { String(decoding: $0 ?? UnsafeRawBufferPointer(start: nil, count: 0), as: UTF8.self) },
+                    redacted: redacted, purge: purge)
+        }
         return passed
     }
 
@@ -366,6 +531,9 @@ struct AuditChainVerifier: Sendable {
             guard part.failure == nil else { return part.result() }
             whole.checked = part.checked
             whole.previousHash = part.previousHash
+            // A purge in this part explains the earlier parts' redactions of its subject.
+            for subject in part.purgedSubjects { whole.unexplainedRedactions[subject] = nil }
+            whole.unexplainedRedactions.merge(part.unexplainedRedactions) { Swift.min($0, $1) }
         }
         return whole.result()
     }
@@ -374,9 +542,16 @@ struct AuditChainVerifier: Sendable {
         bytes.withUnsafeBytes { equal($0, other) }
     }
 
-    /// The result after the last entry.
+    /// The result after the last entry. A chain that links and hashes throughout still fails at
+    /// the first entry whose state was removed with no purge of its subject after it.
     func result() -> AuditVerification {
-        AuditVerification(
+        if failure == nil, let (subject, sequence) = unexplainedRedactions.min(by: { $0.value < $1.value }) {
+            return AuditVerification(
+                entries: sequence - 1, head: AuditHead(sequence: checked, hash: String(decoding: previousHash, as: UTF8.self)),
+                firstBadSequence: sequence,
+                problem: "entry \(sequence)'s state was removed, but no purge of \(subject) follows it (the text was deleted outside a purge)")
+        }
+        return AuditVerification(
             entries: checked, head: AuditHead(sequence: checked, hash: String(decoding: previousHash, as: UTF8.self)),
             firstBadSequence: failure?.sequence, problem: failure?.problem)
     }

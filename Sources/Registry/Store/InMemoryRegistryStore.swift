@@ -59,6 +59,11 @@ public final class InMemoryRegistryStore: RegistryStore {
             let result = try await body(rules, transaction)
             storage.withLock {
                 $0.records = transaction.state
+                if !transaction.redactedSubjects.isEmpty {
+                    for index in $0.audit.indices where transaction.redactedSubjects.contains($0.audit[index].subject) {
+                        $0.audit[index] = $0.audit[index].redacted()
+                    }
+                }
                 $0.audit.append(contentsOf: transaction.appended)
             }
             return result
@@ -241,6 +246,8 @@ final class InMemoryRegistryTransaction: RegistryTransaction {
     var state: InMemoryRegistryStore.State
     private let committedHead: AuditHead
     private(set) var appended: [AuditEntry] = []
+    /// Subjects whose earlier entries lose their state text when the transaction commits.
+    private(set) var redactedSubjects: Set<String> = []
 
     init(state: InMemoryRegistryStore.State, auditHead: AuditHead) {
         self.state = state
@@ -288,5 +295,10 @@ final class InMemoryRegistryTransaction: RegistryTransaction {
         appended.last.map { AuditHead(sequence: $0.sequence, hash: $0.hash) } ?? committedHead
     }
     func appendAudit(_ entry: AuditEntry) async throws { appended.append(entry) }
+    func redactAuditState(of subject: String) async throws {
+        redactedSubjects.insert(subject)
+        // Entries appended earlier in this transaction are redacted now; committed ones at commit.
+        appended = appended.map { $0.subject == subject ? $0.redacted() : $0 }
+    }
     func bumpChangeCounter() async throws { state.changeCounter += 1 }
 }

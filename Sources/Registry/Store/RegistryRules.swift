@@ -512,6 +512,9 @@ struct RegistryRules: Sendable {
         let stillUsed = try await tx.versions(usingArtifact: version.artifactDigest).contains {
             $0.status != .purged && !($0.model == name && $0.version == number)
         }
+        // The log keeps who registered the version and when; the metadata in its entries goes,
+        // each text's digest kept so the chain still verifies (AuditEntry.format 2).
+        try await tx.redactAuditState(of: "\(name)@\(number)")
         try await audit(tx, principal: actor, action: "version.purge", subject: "\(name)@\(number)", before: before, after: StatusRecord(status: .purged, reason: reason), reason: reason)
         return PurgeOutcome(version: version, artifactStillUsed: stillUsed)
     }

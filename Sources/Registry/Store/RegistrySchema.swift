@@ -97,5 +97,15 @@ public enum RegistrySchema {
             CREATE INDEX registry_version_tags_search ON registry_version_tags (key, value, model, version);
             """
         },
+        // Entries holding a version's metadata are hashed through the digest of their state, so
+        // a purge can remove the text and keep the chain (AuditEntry.format); entries written
+        // before keep format 1.
+        SQLMigration(version: 3, name: "audit entries whose state a purge can remove") { d in
+            """
+            ALTER TABLE registry_audit ADD COLUMN format \(d.integerType) NOT NULL DEFAULT 1;
+            ALTER TABLE registry_audit ADD COLUMN before_digest TEXT;
+            ALTER TABLE registry_audit ADD COLUMN after_digest TEXT;
+            """
+        },
     ])
 }

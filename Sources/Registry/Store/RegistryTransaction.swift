@@ -29,5 +29,8 @@ protocol RegistryTransaction {
     func saveAlias(_ assignment: EncodedRecord<AliasAssignment>, history: AliasHistoryEntry) async throws
     func auditHead() async throws -> AuditHead
     func appendAudit(_ entry: AuditEntry) async throws
+    /// Removes the state text of the format-2 entries about `subject` (a version being purged),
+    /// keeping each text's SHA-256 in its place.
+    func redactAuditState(of subject: String) async throws
     func bumpChangeCounter() async throws
 }

@@ -277,7 +277,7 @@ public struct SQLRegistryStore: RegistryStore {
     /// Verifies in `parts` parts of about equal length; the last part runs to the end of the log,
     /// entries appended after `last` included.
     func verifyAudit(parts: Int, through last: Int64) async throws -> AuditVerification {
-        let select = "SELECT sequence, at, principal, action, subject, before, after, reason, previous_hash, hash FROM registry_audit"
+        let select = "SELECT \(SQLRegistryTransaction.auditColumns) FROM registry_audit"
         let count = Int64(max(1, min(parts, Int(max(1, last)))))
         let size = max(1, last / count)
         // Each part: the entries after `after`, up to `upper` (the last part: to the end; the
@@ -541,25 +541,54 @@ struct SQLRegistryTransaction: RegistryTransaction {
         return AuditHead(sequence: try row.decode(Int64.self, at: 0), hash: try row.decode(String.self, at: 1))
     }
 
+    /// The audit table's columns in the order ``AuditChainVerifier/check(row:)`` and
+    /// ``entry(from:)`` read them.
+    static let auditColumns = "sequence, at, principal, action, subject, before, after, reason, previous_hash, hash, format, before_digest, after_digest"
+
     func appendAudit(_ entry: AuditEntry) async throws {
         // The sequence is the key: two writers that read the same head cannot both append.
         _ = try await connection.execute(
-            "INSERT INTO registry_audit (sequence, at, principal, action, subject, before, after, reason, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO registry_audit (\(Self.auditColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [.integer(entry.sequence), .integer(entry.at.millisecondsSince1970), .text(entry.principal), .text(entry.action), .text(entry.subject),
              entry.before.map(SQLValue.text) ?? .null, entry.after.map(SQLValue.text) ?? .null, .text(entry.reason),
-             .text(entry.previousHash), .text(entry.hash)])
+             .text(entry.previousHash), .text(entry.hash), .integer(Int64(entry.format)),
+             entry.beforeDigest.map(SQLValue.text) ?? .null, entry.afterDigest.map(SQLValue.text) ?? .null])
     }
 
     func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
         try await connection.query(
-            "SELECT sequence, at, principal, action, subject, before, after, reason, previous_hash, hash FROM registry_audit WHERE sequence > ? ORDER BY sequence LIMIT ?",
+            "SELECT \(Self.auditColumns) FROM registry_audit WHERE sequence > ? ORDER BY sequence LIMIT ?",
             [.integer(sequence), .integer(Int64(limit))]
-        ).map { row in
-            AuditEntry(
-                sequence: try row.decode(Int64.self, at: 0), at: Date(millisecondsSince1970: try row.decode(Int64.self, at: 1)),
-                principal: try row.decode(String.self, at: 2), action: try row.decode(String.self, at: 3), subject: try row.decode(String.self, at: 4),
-                before: try row.decode(String?.self, at: 5), after: try row.decode(String?.self, at: 6), reason: try row.decode(String.self, at: 7),
-                previousHash: try row.decode(String.self, at: 8), hash: try row.decode(String.self, at: 9))
+        ).map(Self.entry(from:))
+    }
+
+    /// An entry from a row of ``auditColumns``.
+    static func entry(from row: SQLRow) throws -> AuditEntry {
+        AuditEntry(
+            sequence: try row.decode(Int64.self, at: 0), at: Date(millisecondsSince1970: try row.decode(Int64.self, at: 1)),
+            principal: try row.decode(String.self, at: 2), action: try row.decode(String.self, at: 3), subject: try row.decode(String.self, at: 4),
+            before: try row.decode(String?.self, at: 5), after: try row.decode(String?.self, at: 6), reason: try row.decode(String.self, at: 7),
+            previousHash: try row.decode(String.self, at: 8), hash: try row.decode(String.self, at: 9),
+            format: Int(try row.decode(Int64.self, at: 10)), beforeDigest: try row.decode(String?.self, at: 11),
+            afterDigest: try row.decode(String?.self, at: 12))
+    }
+
+    func redactAuditState(of subject: String) async throws {
+        if connection.dialect == .sqlite {
+            // Overwrite what is removed instead of leaving it in free space in the file. (Old page
+            // images stay in the WAL until its next checkpoint; SQLite checkpoints when the last
+            // connection closes.)
+            _ = try await connection.execute("PRAGMA secure_delete = ON")
+        }
+        // A scan of the log by subject: a purge is rare, and an index would cost every append.
+        let rows = try await connection.query(
+            "SELECT \(Self.auditColumns) FROM registry_audit WHERE subject = ? AND format = 2 AND (before IS NOT NULL OR after IS NOT NULL) ORDER BY sequence",
+            [.text(subject)])
+        for row in rows {
+            let entry = try Self.entry(from: row).redacted()
+            _ = try await connection.execute(
+                "UPDATE registry_audit SET before = NULL, after = NULL, before_digest = ?, after_digest = ? WHERE sequence = ?",
+                [entry.beforeDigest.map(SQLValue.text) ?? .null, entry.afterDigest.map(SQLValue.text) ?? .null, .integer(entry.sequence)])
         }
     }
 

@@ -213,6 +213,33 @@ struct RegistryCommandTests {
         }
     }
 
+    @Test("a purge takes the version's metadata out of the audit trail and the store file; who registered it stays, and the chain verifies")
+    func purgeRedactsTheTrail() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            try write("{\"weights\": [7]}", to: folder.file("model-2.json"))
+            let registered = await mlops(
+                "models", "register", "fraud/scorer", "--artifact-file", folder.file("model-2.json"), "--tag", "pii=SECRET-TAG-91",
+                "--source", "s3://SECRET-BUCKET-91/model", "--metric", "auc=0.97", "--principal", "ci", "--store", store)
+            #expect(registered.exitCode == 0, "\(registered.transcript)")
+            let before = await mlops("audit", "list", "--store", store, "--format", "json")
+            #expect(before.output.contains("SECRET-TAG-91"))
+            let purged = await mlops("models", "purge", "fraud/scorer", "--version", "2", "--reason", "gdpr", "--principal", "root", "--store", store)
+            #expect(purged.exitCode == 0, "\(purged.transcript)")
+            let after = await mlops("audit", "list", "--store", store, "--format", "json")
+            #expect(after.exitCode == 0)
+            #expect(!after.output.contains("SECRET-TAG-91") && !after.output.contains("SECRET-BUCKET-91"), "\(after.output)")
+            let entries = (try JSONSerialization.jsonObject(with: Data(after.output.utf8)) as? [String: Any])?["entries"] as? [[String: Any]] ?? []
+            let registration = entries.first { $0["action"] as? String == "version.register" && $0["subject"] as? String == "fraud/scorer@2" }
+            #expect(registration?["principal"] as? String == "ci" && registration?["after"] is NSNull, "\(String(describing: registration))")
+            #expect((registration?["after_digest"] as? String)?.count == 64)
+            let verified = await mlops("audit", "verify", "--store", store)
+            #expect(verified.exitCode == 0, "\(verified.transcript)")
+            let file = FileManager.default.contents(atPath: folder.file("registry.sqlite")) ?? Data()
+            #expect(!file.isEmpty && file.range(of: Data("SECRET-TAG-91".utf8)) == nil, "the purged tag is still in the store file")
+        }
+    }
+
     @Test("audit verify is exit 1 naming the first bad entry when the chain is broken")
     func brokenChain() async throws {
         try await withTemporaryFolder { folder in

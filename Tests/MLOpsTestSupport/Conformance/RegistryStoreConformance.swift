@@ -398,6 +398,34 @@ public enum RegistryStoreConformance {
         #expect(entries.last?.action == "version.purge" && entries.last?.reason == "trained on PII" && entries.last?.principal == world.admin)
     }
 
+    static func purgeRemovesMetadataFromTheAuditLog(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry, riskClass: .low)
+        var card = completeCard
+        card.limitations = "trained on SECRET-CARD patient records"
+        let secret = try await world.version(metrics: ["f1": 0.8125], card: card, tags: ["source": "SECRET-TAG"])
+        _ = try await registry.setCard(card, of: world.model, version: secret.version, by: world.registrar, reason: "card again")
+        let kept = try await world.version(card: card, tags: ["source": "SECRET-TAG"])
+        let subject = "\(world.model)@\(secret.version)"
+        let before = try await registry.auditEntries(after: 0, limit: 100_000).filter { $0.subject == subject }
+        #expect(before.map(\.action) == ["version.register", "version.card"] && before.allSatisfy { $0.format == 2 && !$0.isRedacted })
+        #expect(before.first?.after?.contains("SECRET-TAG") == true)
+        _ = try await registry.purge(world.model, version: secret.version, by: world.admin, reason: "trained on PII")
+        let log = try await registry.auditEntries(after: 0, limit: 100_000)
+        let mine = log.filter { $0.subject == subject }
+        // Who registered it and when stays; what it held is gone, its digest in its place.
+        #expect(mine.map(\.action) == ["version.register", "version.card", "version.purge"])
+        #expect(mine.map(\.principal) == [world.registrar, world.registrar, world.admin])
+        for (entry, original) in zip(mine.prefix(2), before) {
+            #expect(entry.isRedacted && entry.before == nil && entry.after == nil)
+            #expect(entry.afterDigest?.count == 64 && entry.hash == original.hash && entry.sequence == original.sequence)
+        }
+        #expect(!mine.contains { ($0.before ?? "").contains("SECRET") || ($0.after ?? "").contains("SECRET") })
+        // The other version keeps its text: only the purged subject is redacted.
+        #expect(log.first { $0.subject == "\(world.model)@\(kept.version)" }?.after?.contains("SECRET-TAG") == true)
+        #expect(try await registry.verifyAudit().isIntact)
+    }
+
     static func reproducibleLineageIsChecked(_ fixture: RegistryFixture) async throws {
         let registry = fixture.registry
         let world = try await World.make(registry, riskClass: .low)
@@ -547,6 +575,7 @@ public enum RegistryStoreConformance {
         ConformanceCheck("rollback returns the alias to its previous holder, with the reason", rollbackReturnsToThePreviousHolder),
         ConformanceCheck("concurrent rollbacks of one alias go back one step, the others conflict", concurrentRollbacksGoBackOneStep),
         ConformanceCheck("quarantined and purged versions are never promoted; purge leaves a tombstone", quarantinedAndPurgedVersionsNeverPromote),
+        ConformanceCheck("purge removes the version's metadata from the audit log and the chain still verifies", purgeRemovesMetadataFromTheAuditLog),
         ConformanceCheck("reproducible lineage is checked against the Lineage store", reproducibleLineageIsChecked),
         ConformanceCheck("the audit chain covers every mutation and verifies", theAuditChainCoversEveryMutation),
         ConformanceCheck("an alias resolver answers from memory and follows every move", aliasResolverFollowsMoves),
