@@ -11,6 +11,11 @@ public struct SQLiteConfiguration: Sendable, Hashable {
     /// Open the file read-only: never created, never switched to WAL, never written. For reading
     /// another tool's database (an MLflow tracking store) without touching it.
     public var readOnly: Bool
+    /// Set by ``SQLiteDatabase`` for a read-only open of a file with no side files beside it and
+    /// write access to it and its folder: the connection is opened read-write under
+    /// `PRAGMA query_only`, so that SQLite, closing the last connection, removes the `-wal` and
+    /// `-shm` files a WAL-mode file makes readers create. Statements still cannot write.
+    var opensWritableToLeaveNoSideFiles = false
 
     /// Creates a configuration. The defaults suit a service and a few command-line processes
     /// sharing one file.

@@ -92,7 +92,8 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         self.queue = queue
         self.interruption = interruption
         self.executor = SQLiteConnectionExecutor(queue: queue)
-        var flags = (configuration.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX
+        let readWrite = !configuration.readOnly || configuration.opensWritableToLeaveNoSideFiles
+        var flags = (readWrite ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX
         if create && !configuration.readOnly { flags |= SQLITE_OPEN_CREATE }
         var db: OpaquePointer?
         let code = sqlite3_open_v2(path, &db, flags, nil)
@@ -114,6 +115,8 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
             walGauge.install(on: db)
         }
         do {
+            // A read-only open that SQLite lets clean up after itself: no statement may write.
+            if configuration.readOnly && configuration.opensWritableToLeaveNoSideFiles { try run("PRAGMA query_only = ON") }
             // Reading the schema makes SQLite look at the file: a foreign file answers
             // SQLITE_NOTADB here, before anything has been written to it.
             _ = try scalarQuery("PRAGMA schema_version")

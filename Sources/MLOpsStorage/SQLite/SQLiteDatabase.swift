@@ -45,6 +45,11 @@ public final class SQLiteDatabase: SQLDatabase {
     ///   SQLite (the file is left as it was), ``StorageError/Code/cannotOpen`` for a path that
     ///   cannot be created or written.
     public init(path: String, configuration: SQLiteConfiguration = SQLiteConfiguration()) async throws {
+        var adjusted = configuration
+        if adjusted.readOnly && path != ":memory:" {
+            adjusted.opensWritableToLeaveNoSideFiles = Self.canLeaveNoSideFiles(path)
+        }
+        let configuration = adjusted
         self.path = path
         self.configuration = configuration
         let location = path == ":memory:" ? "sqlite::memory:" : (path.hasPrefix("/") ? "sqlite://\(path)" : "sqlite:\(path)")
@@ -85,6 +90,19 @@ public final class SQLiteDatabase: SQLDatabase {
                 return reader
             }
         }
+    }
+
+    /// Whether a read-only open of `path` may open the file read-write under `query_only` so
+    /// that nothing is left beside it: no `-wal`, `-shm` or `-journal` file there now (so no
+    /// other connection uses it in WAL mode, and no hot journal waits to be rolled back, which a
+    /// writable connection would do on its first read), and write access to the file and its
+    /// folder (where SQLite creates and removes the side files). The file itself is not opened
+    /// here: closing another descriptor of it would drop this process's locks on it.
+    static func canLeaveNoSideFiles(_ path: String) -> Bool {
+        let manager = FileManager.default
+        for suffix in ["-wal", "-shm", "-journal"] where manager.fileExists(atPath: path + suffix) { return false }
+        let folder = (path as NSString).deletingLastPathComponent
+        return access(path, W_OK) == 0 && access(folder.isEmpty ? "." : folder, W_OK) == 0
     }
 
     public func read<Result: Sendable>(

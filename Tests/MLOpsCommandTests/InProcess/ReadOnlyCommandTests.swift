@@ -33,6 +33,25 @@ struct ReadOnlyCommandTests {
         }
     }
 
+    @Test("reading commands leave a WAL store's folder as they found it: the file byte for byte, no -wal or -shm left beside it")
+    func walStoreLeavesNoSideFiles() async throws {
+        try await withTemporaryFolder { folder in
+            let store = folder.file("wal.sqlite")
+            let migrate = await mlops("store", "migrate", "--store", "sqlite:\(store)")
+            #expect(migrate.exitCode == 0, "\(migrate.transcript)")
+            let bytes = contents(store)
+            #expect(bytes.count > 100 && bytes[18] == 2, "the store is in WAL mode")
+            #expect(!FileManager.default.fileExists(atPath: store + "-wal") && !FileManager.default.fileExists(atPath: store + "-shm"))
+            try write("a\n1\n2\n", to: folder.file("data.csv"))
+            let listing = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+            for command in Self.readingCommands(store, input: folder.file("data.csv")) {
+                _ = await mlops(command)
+                #expect(contents(store) == bytes, "\(command) changed the store file")
+                #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == listing, "\(command) left files beside the store")
+            }
+        }
+    }
+
     @Test("reading commands leave a rollback-journal store byte for byte as it was: no WAL switch, no migration")
     func foreignJournalModeIsKept() async throws {
         try await withTemporaryFolder { folder in
