@@ -30,6 +30,47 @@ struct MultiProcessTests {
         }
     }
 
+    @Test("6 processes rolling back one alias of one SQLite file while another writer holds the lock: one goes back one step, the others conflict")
+    func rollbacksOnSQLite() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.file("registry.sqlite")
+            let store = "sqlite://\(path)"
+            var setup = [["principals", "add", "admin", "--role", "admin"], ["principals", "add", "ci", "--role", "register", "--role", "promote", "--principal", "admin"]]
+            for version in 1...3 {
+                let file = folder.file("model-\(version).bin")
+                try Data("weights \(version)".utf8).write(to: URL(fileURLWithPath: file))
+                setup.append(["models", "register", "race/scorer", "--risk-class", "low", "--artifact-file", file, "--principal", "ci"])
+                setup.append(["models", "promote", "race/scorer", "--version", String(version), "--alias", "production", "--principal", "ci"])
+            }
+            for arguments in setup {
+                let result = try Executables.run("mlops", arguments + ["--store", store])
+                #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.standardError)")
+            }
+            // Another writer holds the lock while the rollbacks start: each must still expect the
+            // holder it saw when it started (3), not the one it finds after the wait. (Six seconds:
+            // long enough for six processes to start on two busy cores.)
+            let holder = Process()
+            holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            holder.arguments = ["sqlite3", path, "BEGIN IMMEDIATE;", ".system sleep 6", "COMMIT;"]
+            try holder.run()
+            try await Task.sleep(for: .milliseconds(300))
+            let rollbacks = (0..<6).map { _ in
+                (name: "mlops", arguments: ["models", "rollback", "race/scorer", "--alias", "production", "--reason", "race", "--principal", "ci", "--store", store])
+            }
+            let results = try await Executables.runConcurrently(rollbacks)
+            holder.waitUntilExit()
+            let winners = results.filter { $0.status == 0 }
+            #expect(winners.count == 1, "\(winners.count) rollbacks won: \(results.map(\.standardError))")
+            for result in results where result.status != 0 {
+                #expect(result.status == 1 && result.standardError.contains("now points at version 2"), "\(result.status): \(result.standardError)")
+            }
+            let shown = try Executables.run("mlops", ["models", "show", "race/scorer", "--store", store, "--format", "json"])
+            let aliases = try Self.json(shown.standardOutput)["aliases"] as? [[String: Any]] ?? []
+            #expect(aliases.first?["version"] as? Int == 2, "\(aliases)")
+            #expect(try Executables.run("mlops", ["audit", "verify", "--store", store]).status == 0)
+        }
+    }
+
     @Test("8 processes promoting different versions to one alias of one SQLite file: one wins, the others get a conflict")
     func promotionsOnSQLite() async throws {
         try await withTemporaryFolder { folder in

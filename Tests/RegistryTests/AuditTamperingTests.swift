@@ -75,6 +75,8 @@ struct AuditTamperingTests {
             #expect(verification.firstBadSequence == Int64(sequence), "\(verification)")
             #expect(verification.entries == 0)
             #expect(verification.problem?.contains("below 1") == true, "\(verification)")
+            // Listed from the start, it is there to look at.
+            #expect(try await registry.auditEntries(after: 0, limit: 3).first?.sequence == Int64(sequence))
             try await database.close()
         }
     }

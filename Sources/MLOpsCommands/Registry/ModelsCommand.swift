@@ -101,7 +101,17 @@ struct ModelsShow: AsyncParsableCommand {
                 Terminal.output("  digest    \(v.digest)")
                 Terminal.output("  artifact  \(v.artifactDigest)")
                 if let run = v.runID { Terminal.output("  run       \(run)") }
+                if let source = v.source { Terminal.output("  source    \(source)") }
+                if let featureSet = v.featureSetHash { Terminal.output("  features  \(featureSet)") }
                 for (key, value) in v.metrics.sorted(by: { $0.key < $1.key }) { Terminal.output("  metric    \(key) = \(value)") }
+                for (key, value) in v.tags.sorted(by: { $0.key < $1.key }) { Terminal.output("  tag       \(key) = \(value)") }
+                if let signature = v.signature {
+                    func fields(_ list: [ModelSignature.Field]) -> String {
+                        list.map { "\($0.name): \($0.type)\($0.shape.map { " \($0)" } ?? "")" }.joined(separator: ", ")
+                    }
+                    Terminal.output("  inputs    \(fields(signature.inputs))")
+                    Terminal.output("  outputs   \(fields(signature.outputs))")
+                }
                 if !output.aliases.isEmpty { Terminal.output("  aliases   \(output.aliases.joined(separator: ", "))") }
                 for approval in output.approvals { Terminal.output("  approved  for \(approval.alias) by \(approval.principal) until \(approval.expiresAt)") }
                 if let markdown = output.cardMarkdown { Terminal.output(""); Terminal.output(markdown) }
@@ -351,6 +361,29 @@ struct AliasMoveOutput: Encodable {
         case previousVersion = "previous_version"
     }
 
+    /// Where `alias` points as the command starts (`.some(nil)`: unset), read before the store is
+    /// opened for writing. Opening for writing may wait for another writer (its lock, or a
+    /// migration): a promotion or rollback that read the holder after that wait would see what
+    /// the command it waited for left, and two started together would both move the alias. `nil`
+    /// when the store cannot be read so (missing, or its registry tables not yet made): the
+    /// command then reads the holder inside its own transaction.
+    static func holderAtStart(_ store: StoreOptions, _ name: ModelName, _ alias: String) async -> Int?? {
+        do {
+            let holder: Int? = try await store.withRegistryStore(.read) { registry in
+                try await registry.aliases(of: name).first { $0.alias == alias }?.version
+            }
+            return .some(holder)
+        } catch {
+            return nil
+        }
+    }
+
+    /// The holder the command saw: `atStart` when it could be read then, else as `registry` has it now.
+    static func holder(seenAtStart atStart: Int??, in registry: SQLRegistryStore, _ name: ModelName, _ alias: String) async throws -> Int? {
+        if let atStart { return atStart }
+        return try await registry.aliases(of: name).first { $0.alias == alias }?.version
+    }
+
     /// `previous_version` is always there: `null` when the alias was unset.
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -393,10 +426,11 @@ struct ModelsPromote: AsyncParsableCommand {
     func run() async throws {
         let principal = acting.principal
         let (name, number, alias, reason, expectCurrent) = (name, version, alias, reason, expectCurrent)
+        let atStart = expectCurrent == nil ? await AliasMoveOutput.holderAtStart(store, name, alias) : nil
         let output = try await store.withRegistryStore(.registryChange) { registry in
             // Compare-and-set against what this command saw: a promotion that lands in between
             // makes this one fail with a conflict instead of silently overwriting it.
-            let seen = try await registry.aliases(of: name).first { $0.alias == alias }?.version
+            let seen = try await AliasMoveOutput.holder(seenAtStart: atStart, in: registry, name, alias)
             let expectation: AliasExpectation
             switch expectCurrent {
             case nil: expectation = seen.map { .version($0) } ?? .unset
@@ -428,9 +462,10 @@ struct ModelsRollback: AsyncParsableCommand {
     func run() async throws {
         let principal = acting.principal
         let (name, alias, reason, expectCurrent) = (name, alias, reason, expectCurrent)
+        let atStart = expectCurrent == nil ? await AliasMoveOutput.holderAtStart(store, name, alias) : nil
         let output = try await store.withRegistryStore(.registryChange) { registry in
             // Compare-and-set, as promote does: a move that lands in between makes this a conflict.
-            let before = try await registry.aliases(of: name).first { $0.alias == alias }?.version
+            let before = try await AliasMoveOutput.holder(seenAtStart: atStart, in: registry, name, alias)
             let expectation: AliasExpectation = (expectCurrent ?? before).map { .version($0) } ?? .unset
             let assignment = try await registry.rollback(name, alias: alias, by: principal, reason: reason, expecting: expectation)
             return AliasMoveOutput(assignment: assignment, previousVersion: expectCurrent ?? before)

@@ -22,13 +22,20 @@ public struct ModelName: Sendable, Hashable, Comparable, Codable, CustomStringCo
                 .invalidName, "Model name '\(text)' is not of the form team/model",
                 fix: "name models with a namespace and a name, for example fraud/scorer.")
         }
-        for segment in segments {
-            guard let first = segment.unicodeScalars.first, Self.isLowerAlphanumeric(first),
-                  segment.unicodeScalars.allSatisfy({ Self.isLowerAlphanumeric($0) || $0 == "." || $0 == "_" || $0 == "-" })
-            else {
+        for (index, segment) in segments.enumerated() {
+            let part = index == 0 ? "namespace" : "name"
+            let fix = "use lowercase letters, digits, '.', '_' and '-', starting each part with a letter or digit, for example fraud/scorer."
+            guard let first = segment.unicodeScalars.first else {
+                throw RegistryError(.invalidName, "Model name '\(text)' has an empty \(part) (nothing \(index == 0 ? "before" : "after") the '/')", fix: fix)
+            }
+            if let bad = segment.unicodeScalars.first(where: { !(Self.isLowerAlphanumeric($0) || $0 == "." || $0 == "_" || $0 == "-") }) {
+                let what = ("A"..."Z").contains(bad) ? "an uppercase letter '\(bad)'" : bad.properties.isWhitespace ? "white space" : "the character '\(bad)'"
                 throw RegistryError(
-                    .invalidName, "Model name '\(text)' has a segment '\(segment)' with characters other than a-z, 0-9, '.', '_' and '-', or that starts with a symbol",
-                    fix: "use lowercase letters, digits, '.', '_' and '-', starting each part with a letter or digit.")
+                    .invalidName, "Model name '\(text)' has \(what) in its \(part) '\(segment)'; only a-z, 0-9, '.', '_' and '-' are allowed", fix: fix)
+            }
+            guard Self.isLowerAlphanumeric(first) else {
+                throw RegistryError(
+                    .invalidName, "Model name '\(text)' has a \(part) '\(segment)' that starts with '\(first)'; each part starts with a letter or digit", fix: fix)
             }
         }
         value = text

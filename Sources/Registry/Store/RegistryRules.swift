@@ -326,7 +326,7 @@ struct RegistryRules: Sendable {
                 if !passes {
                     failures.append(PolicyFailure(
                         rule: "margin_over_holder",
-                        message: "metric '\(rule.metric)' is \(value); it must be \(rule.lowerIsBetter ? "at most" : "at least") \(target), \(rule.value * 100)% \(rule.lowerIsBetter ? "below" : "above") version \(champion.version)'s \(incumbent)"))
+                        message: "metric '\(rule.metric)' is \(value); it must be \(rule.lowerIsBetter ? "at most" : "at least") \(String(format: "%.12g", target)), \(String(format: "%.12g", rule.value * 100))% \(rule.lowerIsBetter ? "below" : "above") version \(champion.version)'s \(incumbent)"))
                 }
             }
         }

@@ -92,7 +92,8 @@ public protocol RegistryStore: Sendable {
 
     // MARK: Audit and change tracking
 
-    /// Audit entries after `sequence`, at most `limit`, in order.
+    /// Audit entries after `sequence`, at most `limit`, in order; from the start when `sequence`
+    /// is 0 or less (a row written into a SQL store below sequence 1 included).
     func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry]
     /// Checks the whole chain and names the first bad entry.
     func verifyAudit() async throws -> AuditVerification

@@ -556,9 +556,11 @@ struct SQLRegistryTransaction: RegistryTransaction {
     }
 
     func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
+        // From the start (after 0 or less) means every row, one written in below 1 included, so
+        // the listing shows what `verifyAudit` names.
         try await connection.query(
             "SELECT \(Self.auditColumns) FROM registry_audit WHERE sequence > ? ORDER BY sequence LIMIT ?",
-            [.integer(sequence), .integer(Int64(limit))]
+            [.integer(sequence <= 0 ? Int64.min : sequence), .integer(Int64(limit))]
         ).map(Self.entry(from:))
     }
 
