@@ -135,7 +135,6 @@ public struct AuditEntry: Sendable, Hashable, Codable {
 /// The audit hash's input, built in one reusable buffer and hashed with one SHA-256 call:
 /// verifying a million entries a second leaves no room for an array and a string per field.
 struct AuditHashing {
-    private static let headers = [Array("mlops-audit-v1\n".utf8), Array("mlops-audit-v2\n".utf8)]
     private var buffer: [UInt8] = []
 
     init() {
@@ -175,7 +174,13 @@ struct AuditHashing {
     /// Starts an entry: the header of its format, then the sequence and the time in milliseconds.
     mutating func start(sequence: Int64, at milliseconds: Int64, format: Int = 1) {
         buffer.removeAll(keepingCapacity: true)
-        buffer.append(contentsOf: Self.headers[format == 2 ? 1 : 0])
+        // Literals, not a static table: a global's lazy initializer is checked on every access,
+        // and this runs once per entry of a million-entry log.
+        if format == 2 {
+            buffer.append(contentsOf: "mlops-audit-v2\n".utf8)
+        } else {
+            buffer.append(contentsOf: "mlops-audit-v1\n".utf8)
+        }
         append(number: sequence)
         append(number: milliseconds)
     }
@@ -258,7 +263,12 @@ struct AuditHashing {
 }
 
 extension SHA256Digest {
-    static let hexTable = Array("0123456789abcdef".utf8)
+    /// The lowercase hexadecimal digit of a nibble (0–15), computed rather than looked up in a
+    /// global table (whose lazy initializer would be checked on every use).
+    @inline(__always)
+    static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble &+ (nibble < 10 ? 0x30 : 0x57)
+    }
 
     func hexDigits(into output: inout [UInt8]) {
         output.withUnsafeMutableBytes { hexDigits(into: $0) }
@@ -268,8 +278,8 @@ extension SHA256Digest {
     func hexDigits(into output: UnsafeMutableRawBufferPointer) {
         var index = 0
         for byte in self {
-            output[index] = Self.hexTable[Int(byte >> 4)]
-            output[index + 1] = Self.hexTable[Int(byte & 0x0f)]
+            output[index] = Self.hexDigit(byte >> 4)
+            output[index + 1] = Self.hexDigit(byte & 0x0f)
             index += 2
         }
     }
@@ -285,7 +295,7 @@ extension SHA256Digest {
         guard text.count == 64 else { return false }
         var index = 0
         for byte in self {
-            guard text[index] == Self.hexTable[Int(byte >> 4)], text[index + 1] == Self.hexTable[Int(byte & 0x0f)] else { return false }
+            guard text[index] == Self.hexDigit(byte >> 4), text[index + 1] == Self.hexDigit(byte & 0x0f) else { return false }
             index += 2
         }
         return true
@@ -398,7 +408,6 @@ struct AuditChainVerifier: Sendable {
         return passed
     }
 
-    private static let purgeActionBytes = Array(AuditEntry.purgeAction.utf8)
 
     /// Checks the next row of `SELECT sequence, at, principal, action, subject, before, after,
     /// reason, previous_hash, hash, format, before_digest, after_digest FROM registry_audit ORDER
@@ -432,7 +441,7 @@ struct AuditChainVerifier: Sendable {
         for column in 2...4 {
             row.withText(at: column) { bytes in
                 hashing.append(bytes)
-                if column == 3, let bytes { purge = Self.equal(bytes, Self.purgeActionBytes) }
+                if column == 3, let bytes { purge = bytes.elementsEqual("version.purge".utf8) }  // AuditEntry.purgeAction
             }
         }
         // `before` and `after` are text or NULL: a value of another type (a blob written into
