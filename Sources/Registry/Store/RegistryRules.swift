@@ -395,13 +395,7 @@ struct RegistryRules: Sendable {
                 .versionUnavailable, "Version \(number) of '\(name)' is \(version.status)\(version.statusReason.map { " (\($0))" } ?? "") and can never be promoted",
                 fix: "promote another version.")
         }
-        let current = try await tx.alias(name, alias)
-        guard expecting.holds(for: current?.version) else {
-            throw RegistryError(
-                .aliasConflict,
-                "Alias '\(alias)' of '\(name)' now points at \(current.map { "version \($0.version) (revision \($0.revision), moved by \($0.assignedBy))" } ?? "nothing"), not where this promotion expected",
-                fix: "another promotion moved it first; look at it again and retry if this one should still win.")
-        }
+        let current = try await Self.alias(name, alias, expecting: expecting, for: "promotion", in: tx)
         let failures = try await evaluate(model: model, version: version, alias: alias, lineage: lineage, in: tx)
         guard failures.isEmpty else {
             throw RegistryError(
@@ -411,6 +405,22 @@ struct RegistryRules: Sendable {
         return try await move(model: name, alias: alias, to: number, from: current, action: .promote, by: actor, reason: reason, in: tx)
     }
 
+    /// The alias's current assignment, if it is where `expecting` says (compare-and-set).
+    ///
+    /// - Throws: ``RegistryError/Code/aliasConflict`` naming where it points now.
+    static func alias(
+        _ name: ModelName, _ alias: String, expecting: AliasExpectation, for move: String, in tx: some RegistryTransaction
+    ) async throws -> AliasAssignment? {
+        let current = try await tx.alias(name, alias)
+        guard expecting.holds(for: current?.version) else {
+            throw RegistryError(
+                .aliasConflict,
+                "Alias '\(alias)' of '\(name)' now points at \(current.map { "version \($0.version) (revision \($0.revision), moved by \($0.assignedBy))" } ?? "nothing"), not where this \(move) expected",
+                fix: "another promotion or rollback moved it first; look at it again and retry only if this \(move) should still happen.")
+        }
+        return current
+    }
+
     func rollback(
         _ name: ModelName, alias: String, by actor: String, reason: String, expecting: AliasExpectation, in tx: some RegistryTransaction
     ) async throws -> AliasAssignment {
@@ -418,14 +428,7 @@ struct RegistryRules: Sendable {
         try Self.checkReason(reason, for: "rollback")
         _ = try await Self.actor(actor, holding: .promote, in: tx, toDo: "roll back aliases")
         _ = try await Self.existingModel(name, in: tx)
-        let current = try await tx.alias(name, alias)
-        guard expecting.holds(for: current?.version) else {
-            throw RegistryError(
-                .aliasConflict,
-                "Alias '\(alias)' of '\(name)' now points at \(current.map { "version \($0.version) (revision \($0.revision), moved by \($0.assignedBy))" } ?? "nothing"), not where this rollback expected",
-                fix: "another promotion or rollback moved it first; look at it again and roll back again only if it should still go back.")
-        }
-        guard let current else {
+        guard let current = try await Self.alias(name, alias, expecting: expecting, for: "rollback", in: tx) else {
             throw RegistryError(.notFound, "Alias '\(alias)' of '\(name)' is not set, so there is nothing to roll back")
         }
         // The holder before the current one: recorded when the current holder was last promoted.

@@ -187,16 +187,13 @@ public enum RegistryStoreConformance {
         #expect(try await registry.resolve(world.model, alias: world.staging).version == 2)
     }
 
-    static func concurrentPromotionsHaveOneWinner(_ fixture: RegistryFixture) async throws {
-        let registry = fixture.registry
-        let world = try await World.make(registry, riskClass: .low)
-        var versions: [Int] = []
-        for _ in 0..<6 { versions.append(try await world.version().version) }
-        let outcomes = await withTaskGroup(of: Result<Int, any Error>.self) { group in
-            for version in versions {
+    /// Runs `move` for every input at once; each outcome is the version it left the alias at, or its error.
+    static func race(_ inputs: [Int], _ move: @escaping @Sendable (Int) async throws -> Int) async -> [Result<Int, any Error>] {
+        await withTaskGroup(of: Result<Int, any Error>.self) { group in
+            for input in inputs {
                 group.addTask {
                     do {
-                        return .success(try await registry.promote(world.model, version: version, to: world.production, by: world.promoter, reason: "race", expecting: .unset).version)
+                        return .success(try await move(input))
                     } catch {
                         return .failure(error)
                     }
@@ -205,6 +202,16 @@ public enum RegistryStoreConformance {
             var outcomes: [Result<Int, any Error>] = []
             for await outcome in group { outcomes.append(outcome) }
             return outcomes
+        }
+    }
+
+    static func concurrentPromotionsHaveOneWinner(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry, riskClass: .low)
+        var versions: [Int] = []
+        for _ in 0..<6 { versions.append(try await world.version().version) }
+        let outcomes = await race(versions) { version in
+            try await registry.promote(world.model, version: version, to: world.production, by: world.promoter, reason: "race", expecting: .unset).version
         }
         let winners = outcomes.compactMap { try? $0.get() }
         #expect(winners.count == 1, "\(winners.count) promotions won")
@@ -338,19 +345,8 @@ public enum RegistryStoreConformance {
         }
         #expect(stale?.message.contains("version 3") == true, "\(String(describing: stale))")
         // Six operators roll back at once, each expecting version 3: one goes back to 2, the rest conflict.
-        let outcomes = await withTaskGroup(of: Result<Int, any Error>.self) { group in
-            for _ in 0..<6 {
-                group.addTask {
-                    do {
-                        return .success(try await registry.rollback(world.model, alias: world.production, by: world.promoter, reason: "race", expecting: .version(3)).version)
-                    } catch {
-                        return .failure(error)
-                    }
-                }
-            }
-            var outcomes: [Result<Int, any Error>] = []
-            for await outcome in group { outcomes.append(outcome) }
-            return outcomes
+        let outcomes = await race(Array(0..<6)) { _ in
+            try await registry.rollback(world.model, alias: world.production, by: world.promoter, reason: "race", expecting: .version(3)).version
         }
         let winners = outcomes.compactMap { try? $0.get() }
         #expect(winners == [2], "\(winners)")
