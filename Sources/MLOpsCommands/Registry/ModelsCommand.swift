@@ -524,8 +524,16 @@ struct ModelsPurge: AsyncParsableCommand {
         // files, which a purge the registry then refuses must not do); opened to write after.
         let folder = (artifacts ?? store.location.defaultArtifactsPath).flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         if let folder { _ = try FileSystemArtifactStore(root: folder, readOnly: true) }
-        let outcome = try await store.withRegistryStore(.registryChange) { try await $0.purge(name, version: number, by: principal, reason: reason) }
-        // The record is purged first; the bytes follow (a second purge of the bytes is harmless).
+        let outcome: PurgeOutcome
+        do {
+            outcome = try await store.withRegistryStore(.registryChange) { try await $0.purge(name, version: number, by: principal, reason: reason) }
+        } catch let error as RegistryError where error.code == .versionUnavailable {
+            // Purged already: if a killed purge left the bytes, this run finishes it.
+            guard let folder, try await finishInterruptedPurge(in: folder) else { throw error }
+            return
+        }
+        // The record is purged first; the bytes follow (a second purge of the bytes is harmless;
+        // bytes a killed process left are removed by running the purge again).
         var removed = false
         if !outcome.artifactStillUsed, let folder {
             let artifactStore = try FileSystemArtifactStore(root: folder)
@@ -541,6 +549,31 @@ struct ModelsPurge: AsyncParsableCommand {
             Terminal.output("purged \(name) version \(number): \(reason)")
             Terminal.output(removed ? "  artifact bytes removed" : outcome.artifactStillUsed ? "  artifact kept: another version uses it" : "  artifact bytes not found in the artifact folder")
         }
+    }
+}
+
+extension ModelsPurge {
+    /// Removes the bytes a killed purge of this version left in `folder`, when the version is
+    /// purged and no live version uses them; the principal must still be an admin.
+    ///
+    /// - Returns: Whether there was such a purge to finish (and it is finished now).
+    func finishInterruptedPurge(in folder: String) async throws -> Bool {
+        let (principal, name, number) = (target.principal, target.name, target.version)
+        let artifactStore = try FileSystemArtifactStore(root: folder)
+        let unfinished = try await store.withRegistryStore(.read) { registry -> UnfinishedPurges.Version? in
+            try await registry.requireRole(.admin, of: principal, toDo: "purge versions")
+            return try await UnfinishedPurges.find(in: registry, artifacts: artifactStore).first { $0.model == name && $0.version == number }
+        }
+        guard let unfinished else { return false }
+        try await artifactStore.purge(unfinished.artifact, reason: "model \(name) version \(number) purged: \(unfinished.reason)")
+        let version = try await store.withRegistryStore(.read) { try await $0.version(name, number) }
+        let output = Output(outcome: PurgeOutcome(version: version, artifactStillUsed: false), artifactBytesRemoved: true)
+        switch formatting.format {
+        case .json: try Terminal.printJSON(output)
+        case .text:
+            Terminal.output("\(name) version \(number) was purged already; its artifact bytes, left by an interrupted purge, are removed now")
+        }
+        return true
     }
 }
 

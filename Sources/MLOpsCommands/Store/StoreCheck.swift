@@ -161,6 +161,14 @@ struct StoreCheck: AsyncParsableCommand {
             // Leftovers of interrupted work: stale temporary files, interrupted purges, stray files.
             let inspection = try await store.inspect()
             problems += inspection.problems
+            // A registry purge killed between its record and its bytes left the bytes behind.
+            if audit != nil {
+                let registry = try await SQLRegistryStore(database: database, migrate: false)
+                for left in try await UnfinishedPurges.find(in: registry, artifacts: store) {
+                    problems.append(
+                        "\(left.model) version \(left.version) is purged, but its artifact \(left.artifact) is still in \(folder) (a purge stopped before it removed the bytes); run `mlops models purge \(left.model) --version \(left.version) --principal ADMIN --reason …` again to finish it")
+                }
+            }
             artifactStatus = ArtifactStatus(
                 path: folder, count: digests.count, verified: verified, corrupt: corrupt,
                 temporaryFiles: inspection.temporaryFiles.count, staleTemporaryFiles: inspection.staleTemporaryFiles.count)

@@ -240,6 +240,36 @@ struct RegistryCommandTests {
         }
     }
 
+    @Test("a purge stopped before it removed the bytes is named by store check, and running it again finishes it")
+    func interruptedPurgeIsFinished() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            try write("{\"weights\": [3]}", to: folder.file("model-2.json"))
+            let registered = await mlops("models", "register", "fraud/scorer", "--artifact-file", folder.file("model-2.json"), "--principal", "ci", "--store", store)
+            #expect(registered.exitCode == 0, "\(registered.transcript)")
+            // As a kill between the record and the bytes leaves it: the record purged, the bytes
+            // still in the store's artifact folder (this purge removed them from an empty one).
+            try FileManager.default.createDirectory(atPath: folder.file("elsewhere"), withIntermediateDirectories: false)
+            let purged = await mlops(
+                "models", "purge", "fraud/scorer", "--version", "2", "--reason", "gdpr", "--principal", "root", "--store", store,
+                "--artifacts", folder.file("elsewhere"))
+            #expect(purged.exitCode == 0, "\(purged.transcript)")
+            let checked = await mlops("store", "check", "--store", store)
+            #expect(checked.exitCode == 1, "\(checked.transcript)")
+            #expect(checked.output.contains("fraud/scorer version 2 is purged, but its artifact"), "\(checked.transcript)")
+            // Someone without the admin role cannot finish it.
+            let denied = await mlops("models", "purge", "fraud/scorer", "--version", "2", "--reason", "gdpr", "--principal", "ci", "--store", store)
+            #expect(denied.exitCode == 2 && denied.error.contains("admin"), "\(denied.transcript)")
+            let finished = await mlops("models", "purge", "fraud/scorer", "--version", "2", "--reason", "gdpr", "--principal", "root", "--store", store, "--format", "json")
+            #expect(finished.exitCode == 0, "\(finished.transcript)")
+            #expect(finished.output.contains("\"artifact_bytes_removed\" : true"), "\(finished.output)")
+            #expect(await mlops("store", "check", "--store", store, "--verify-artifacts").exitCode == 0)
+            // Nothing left to finish: purged already, as before.
+            let again = await mlops("models", "purge", "fraud/scorer", "--version", "2", "--reason", "gdpr", "--principal", "root", "--store", store)
+            #expect(again.exitCode == 2 && again.error.contains("purged already"), "\(again.transcript)")
+        }
+    }
+
     @Test("audit verify is exit 1 naming the first bad entry when the chain is broken")
     func brokenChain() async throws {
         try await withTemporaryFolder { folder in

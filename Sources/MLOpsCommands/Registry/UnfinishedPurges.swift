@@ -1,0 +1,38 @@
+import Foundation
+import MLOpsStorage
+import Registry
+
+/// Purged versions whose artifact bytes are still in the artifact folder.
+///
+/// `models purge` commits the purge to the registry first and removes the bytes after (the other
+/// order could lose the bytes of a version whose purge the registry then refused). A process
+/// killed between the two leaves the bytes behind: `store check` reports each such version, and
+/// running the same purge again finishes it.
+enum UnfinishedPurges {
+    /// A purged version whose bytes remain, and the reason it was purged for.
+    struct Version: Sendable {
+        let model: ModelName
+        let version: Int
+        let artifact: Digest
+        let reason: String
+    }
+
+    /// Every purged version whose artifact no live (unpurged) version uses and whose bytes
+    /// `artifacts` still holds. Reads every version once: for checks and for finishing a purge.
+    static func find(in registry: some RegistryStore, artifacts: FileSystemArtifactStore) async throws -> [Version] {
+        var live: Set<Digest> = []
+        var purged: [ModelVersion] = []
+        for model in try await registry.models() {
+            for version in try await registry.versions(of: model.name) {
+                if version.status == .purged { purged.append(version) } else { live.insert(version.artifactDigest) }
+            }
+        }
+        var found: [Version] = []
+        for version in purged where !live.contains(version.artifactDigest) {
+            if try await artifacts.contains(version.artifactDigest) {
+                found.append(Version(model: version.model, version: version.version, artifact: version.artifactDigest, reason: version.statusReason ?? ""))
+            }
+        }
+        return found
+    }
+}
