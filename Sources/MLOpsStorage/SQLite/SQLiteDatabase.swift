@@ -45,13 +45,15 @@ public final class SQLiteDatabase: SQLDatabase {
     ///   SQLite (the file is left as it was), ``StorageError/Code/cannotOpen`` for a path that
     ///   cannot be created or written.
     public init(path: String, configuration: SQLiteConfiguration = SQLiteConfiguration()) async throws {
+        self.path = path
+        self.configuration = configuration
+        // What the connections open with: the caller's configuration, and for a read-only file
+        // that SQLite can leave as it found it, the read-write handle under query_only.
         var adjusted = configuration
         if adjusted.readOnly && path != ":memory:" {
             adjusted.opensWritableToLeaveNoSideFiles = Self.canLeaveNoSideFiles(path)
         }
         let configuration = adjusted
-        self.path = path
-        self.configuration = configuration
         let location = path == ":memory:" ? "sqlite::memory:" : (path.hasPrefix("/") ? "sqlite://\(path)" : "sqlite:\(path)")
         self.location = location
         // Connections opened later (readers) must reach the same file even if the process changes
