@@ -45,6 +45,14 @@ struct OpenLineageExportTests {
         #expect(edge?["role"] as? String == "training-data" && edge?["kind"] as? String == "dataset", "\(String(describing: inputs))")
         let outputs = json?.first?["outputs"] as? [[String: Any]]
         #expect((outputs?.first?["outputFacets"] as? [String: Any])?["mlops_edge"] != nil)
+        // One file read in two roles is one dataset with both roles.
+        var twice = child
+        twice.edges.append(ArtifactEdge(runID: child.id, digest: Digest(of: Array("data".utf8)), direction: .input, role: "eval-data", kind: .dataset))
+        let twiceJSON = try JSONSerialization.jsonObject(with: try exporter.encode(exporter.events(for: twice), jsonLines: false)) as? [[String: Any]]
+        let twiceInputs = twiceJSON?.first?["inputs"] as? [[String: Any]]
+        #expect(twiceInputs?.count == 1, "\(String(describing: twiceInputs))")
+        let roles = ((twiceInputs?.first?["inputFacets"] as? [String: Any])?["mlops_edge"] as? [String: Any])?["roles"] as? [String]
+        #expect(roles == ["eval-data", "training-data"])
         let runFacets = (json?.first?["run"] as? [String: Any])?["facets"] as? [String: Any]
         #expect(runFacets?["parent"] != nil)
         #expect(exporter.events(for: failed).count == 2)

@@ -49,6 +49,7 @@ struct MultiProcessTests {
             // Another writer holds the lock while the rollbacks start: each must still expect the
             // holder it saw when it started (3), not the one it finds after the wait. (Six seconds:
             // long enough for six processes to start on two busy cores.)
+            try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "the sqlite3 program holds the lock (apt-get install sqlite3)")
             let holder = Process()
             holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             holder.arguments = ["sqlite3", path, "BEGIN IMMEDIATE;", ".system sleep 6", "COMMIT;"]
@@ -59,6 +60,7 @@ struct MultiProcessTests {
             }
             let results = try await Executables.runConcurrently(rollbacks)
             holder.waitUntilExit()
+            #expect(holder.terminationStatus == 0, "sqlite3 did not hold the lock")
             let winners = results.filter { $0.status == 0 }
             #expect(winners.count == 1, "\(winners.count) rollbacks won: \(results.map(\.standardError))")
             for result in results where result.status != 0 {

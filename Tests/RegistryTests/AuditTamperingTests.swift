@@ -132,7 +132,11 @@ struct AuditTamperingTests {
             let database = try await SQLiteDatabase(path: path)
             let registry = try await SQLRegistryStore(database: database)
             let world = try await Self.populate(registry)
-            let secret = try await world.version(tags: ["pii": "SECRET-7f3a9c"])
+            // Whatever the library was built with, the store's writer overwrites what it removes;
+            // the record is large enough to spill onto overflow pages.
+            let secureDelete = try await database.write { db in try await db.queryScalar(Int.self, "PRAGMA secure_delete") }
+            #expect(secureDelete == 1)
+            let secret = try await world.version(tags: ["pii": "SECRET-7f3a9c", "notes": "SECRET-7f3a9c " + String(repeating: "x", count: 6_000)])
             for _ in 0..<20 { _ = try await world.version() }
             _ = try await registry.purge(world.model, version: secret.version, by: world.admin, reason: "trained on PII")
             try await database.close()

@@ -95,15 +95,31 @@ public struct OpenLineageExporter: Sendable {
                 "job": .object(["namespace": .string(namespace), "name": .string(parent?.experiment ?? run.experiment)]),
             ])
         }
-        func dataset(_ edge: ArtifactEdge) -> JSONValue {
-            .object([
-                "namespace": .string(namespace),
-                "name": .string("sha256:\(edge.digest.hex)"),
-                "facets": .object(["version": facet("version", ["datasetVersion": .string("sha256:\(edge.digest.hex)")])]),
-                edge.direction == .input ? "inputFacets" : "outputFacets": .object([
-                    "mlops_edge": facet("mlops_edge", ["role": .string(edge.role), "kind": .string(edge.kind.rawValue)]),
-                ]),
-            ])
+        // One dataset per artifact and direction: a run that read one file in two roles lists it
+        // once, with both roles (two entries of one name would be merged by lineage tools, and
+        // one role lost).
+        func datasets(_ edges: [ArtifactEdge]) -> JSONValue {
+            var order: [Digest] = []
+            var byDigest: [Digest: [ArtifactEdge]] = [:]
+            for edge in edges {
+                if byDigest[edge.digest] == nil { order.append(edge.digest) }
+                byDigest[edge.digest, default: []].append(edge)
+            }
+            return .array(order.map { digest in
+                let edges = byDigest[digest] ?? []
+                let roles = Set(edges.map(\.role)).sorted()
+                return .object([
+                    "namespace": .string(namespace),
+                    "name": .string("sha256:\(digest.hex)"),
+                    "facets": .object(["version": facet("version", ["datasetVersion": .string("sha256:\(digest.hex)")])]),
+                    edges.first?.direction == .output ? "outputFacets" : "inputFacets": .object([
+                        "mlops_edge": facet("mlops_edge", [
+                            "role": .string(roles.first ?? ""), "roles": .array(roles.map(JSONValue.string)),
+                            "kind": .string(edges.first?.kind.rawValue ?? ArtifactKind.other.rawValue),
+                        ]),
+                    ]),
+                ])
+            })
         }
         return .object([
             "eventType": .string(type),
@@ -116,8 +132,8 @@ public struct OpenLineageExporter: Sendable {
                 "name": .string(run.experiment),
                 "facets": .object(["jobType": facet("jobType", ["processingType": .string("BATCH"), "integration": .string("SWIFT_MLOPS"), "jobType": .string("TRAINING")])]),
             ]),
-            "inputs": .array(run.inputs.map(dataset)),
-            "outputs": .array(run.outputs.map(dataset)),
+            "inputs": datasets(run.inputs),
+            "outputs": datasets(run.outputs),
         ])
     }
 

@@ -559,13 +559,20 @@ extension ModelsPurge {
     /// - Returns: Whether there was such a purge to finish (and it is finished now).
     func finishInterruptedPurge(in folder: String) async throws -> Bool {
         let (principal, name, number) = (target.principal, target.name, target.version)
-        let artifactStore = try FileSystemArtifactStore(root: folder)
+        // Read-only until the role is checked: a writing open clears stale temporary files.
+        let reading = try FileSystemArtifactStore(root: folder, readOnly: true)
         let unfinished = try await store.withRegistryStore(.read) { registry -> UnfinishedPurges.Version? in
             try await registry.requireRole(.admin, of: principal, toDo: "purge versions")
-            return try await UnfinishedPurges.find(in: registry, artifacts: artifactStore).first { $0.model == name && $0.version == number }
+            return try await UnfinishedPurges.find(in: registry, artifacts: reading).first { $0.model == name && $0.version == number }
         }
         guard let unfinished else { return false }
-        try await artifactStore.purge(unfinished.artifact, reason: "model \(name) version \(number) purged: \(unfinished.reason)")
+        // Looked at again just before the bytes go: a version registered meanwhile on the same
+        // bytes keeps them.
+        let stillUnfinished = try await store.withRegistryStore(.read) { registry in
+            try await UnfinishedPurges.find(in: registry, artifacts: reading).contains { $0.model == name && $0.version == number }
+        }
+        guard stillUnfinished else { return false }
+        try await FileSystemArtifactStore(root: folder).purge(unfinished.artifact, reason: "model \(name) version \(number) purged: \(unfinished.reason)")
         let version = try await store.withRegistryStore(.read) { try await $0.version(name, number) }
         let output = Output(outcome: PurgeOutcome(version: version, artifactStillUsed: false), artifactBytesRemoved: true)
         switch formatting.format {

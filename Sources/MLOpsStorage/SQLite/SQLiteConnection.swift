@@ -123,6 +123,10 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
             if !configuration.readOnly {
                 try run("PRAGMA foreign_keys = ON")
                 try run("PRAGMA synchronous = NORMAL")
+                // Deleted and rewritten content is overwritten, not left in free space in the file
+                // (a purged model's metadata must not survive there), whatever the library was
+                // built with; Debian's libsqlite3 has it on by default, so this costs nothing new.
+                try run("PRAGMA secure_delete = ON")
             }
         } catch {
             closeNow()

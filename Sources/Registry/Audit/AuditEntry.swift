@@ -43,7 +43,7 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     @ExplicitNull public var afterDigest: String?
 
     /// Whether a purge removed this entry's state, keeping only its digests.
-    public var isRedacted: Bool { (before == nil && beforeDigest != nil) || (after == nil && afterDigest != nil) }
+    public var isRedacted: Bool { format == 2 && ((before == nil && beforeDigest != nil) || (after == nil && afterDigest != nil)) }
 
     /// The actions whose entries are written in format 2: the version's own metadata, which a
     /// purge removes.
@@ -430,7 +430,7 @@ struct AuditChainVerifier: Sendable {
             return false
         }
         let format = row.integer(at: 10) ?? 0
-        guard AuditHashing.formats.contains(Int(format)) else {
+        guard format == 1 || format == 2 else {  // AuditHashing.formats, without a global per row
             failure = (sequence, "entry \(sequence) has format \(row.isNull(at: 10) ? "NULL" : String(format)), which this build does not know (the audit table was edited, or a newer build wrote it)")
             return false
         }

@@ -29,7 +29,8 @@ public struct ModelName: Sendable, Hashable, Comparable, Codable, CustomStringCo
                 throw RegistryError(.invalidName, "Model name '\(text)' has an empty \(part) (nothing \(index == 0 ? "before" : "after") the '/')", fix: fix)
             }
             if let bad = segment.unicodeScalars.first(where: { !(Self.isLowerAlphanumeric($0) || $0 == "." || $0 == "_" || $0 == "-") }) {
-                let what = ("A"..."Z").contains(bad) ? "an uppercase letter '\(bad)'" : bad.properties.isWhitespace ? "white space" : "the character '\(bad)'"
+                let what = ("A"..."Z").contains(bad) ? "an uppercase letter '\(bad)'"
+                    : bad.properties.isWhitespace ? "white space" : "the character '\(bad.escaped(asASCII: bad.value < 0x20 || bad.value == 0x7F))'"
                 throw RegistryError(
                     .invalidName, "Model name '\(text)' has \(what) in its \(part) '\(segment)'; only a-z, 0-9, '.', '_' and '-' are allowed", fix: fix)
             }

@@ -113,7 +113,8 @@ public protocol RegistryStore: Sendable {
 }
 
 extension RegistryStore {
-    /// Rolls `alias` back whatever it points at now (``AliasExpectation/any``).
+    /// Rolls `alias` back whatever it points at now (``AliasExpectation/any``): two of these at
+    /// once go back two steps; pass `expecting:` the holder you saw to go back one.
     public func rollback(_ model: ModelName, alias: String, by actor: String, reason: String) async throws -> AliasAssignment {
         try await rollback(model, alias: alias, by: actor, reason: reason, expecting: .any)
     }
