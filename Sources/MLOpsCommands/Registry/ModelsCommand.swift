@@ -369,10 +369,7 @@ struct AliasMoveOutput: Encodable {
     /// command then reads the holder inside its own transaction.
     static func holderAtStart(_ store: StoreOptions, _ name: ModelName, _ alias: String) async -> Int?? {
         do {
-            let holder: Int? = try await store.withRegistryStore(.read) { registry in
-                try await registry.aliases(of: name).first { $0.alias == alias }?.version
-            }
-            return .some(holder)
+            return .some(try await store.withRegistryStore(.read) { try await holder(in: $0, name, alias) })
         } catch {
             return nil
         }
@@ -381,7 +378,12 @@ struct AliasMoveOutput: Encodable {
     /// The holder the command saw: `atStart` when it could be read then, else as `registry` has it now.
     static func holder(seenAtStart atStart: Int??, in registry: SQLRegistryStore, _ name: ModelName, _ alias: String) async throws -> Int? {
         if let atStart { return atStart }
-        return try await registry.aliases(of: name).first { $0.alias == alias }?.version
+        return try await holder(in: registry, name, alias)
+    }
+
+    /// The version `alias` points at in `registry` (nil: unset).
+    private static func holder(in registry: SQLRegistryStore, _ name: ModelName, _ alias: String) async throws -> Int? {
+        try await registry.aliases(of: name).first { $0.alias == alias }?.version
     }
 
     /// `previous_version` is always there: `null` when the alias was unset.
@@ -561,20 +563,16 @@ extension ModelsPurge {
         let (principal, name, number) = (target.principal, target.name, target.version)
         // Read-only until the role is checked: a writing open clears stale temporary files.
         let reading = try FileSystemArtifactStore(root: folder, readOnly: true)
-        let unfinished = try await store.withRegistryStore(.read) { registry -> UnfinishedPurges.Version? in
+        let unfinished = try await store.withRegistryStore(.read) { registry -> ModelVersion? in
             try await registry.requireRole(.admin, of: principal, toDo: "purge versions")
             return try await UnfinishedPurges.find(in: registry, artifacts: reading).first { $0.model == name && $0.version == number }
         }
         guard let unfinished else { return false }
-        // Looked at again just before the bytes go: a version registered meanwhile on the same
-        // bytes keeps them.
-        let stillUnfinished = try await store.withRegistryStore(.read) { registry in
-            try await UnfinishedPurges.find(in: registry, artifacts: reading).contains { $0.model == name && $0.version == number }
-        }
-        guard stillUnfinished else { return false }
-        try await FileSystemArtifactStore(root: folder).purge(unfinished.artifact, reason: "model \(name) version \(number) purged: \(unfinished.reason)")
-        let version = try await store.withRegistryStore(.read) { try await $0.version(name, number) }
-        let output = Output(outcome: PurgeOutcome(version: version, artifactStillUsed: false), artifactBytesRemoved: true)
+        // (A version registered on the same bytes between that read and this removal would lose
+        // them, as with any purge; the window is this command's own few milliseconds.)
+        try await FileSystemArtifactStore(root: folder).purge(
+            unfinished.artifactDigest, reason: "model \(name) version \(number) purged: \(unfinished.statusReason ?? "")")
+        let output = Output(outcome: PurgeOutcome(version: unfinished, artifactStillUsed: false), artifactBytesRemoved: true)
         switch formatting.format {
         case .json: try Terminal.printJSON(output)
         case .text:

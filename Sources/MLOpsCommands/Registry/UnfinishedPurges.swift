@@ -9,17 +9,11 @@ import Registry
 /// killed between the two leaves the bytes behind: `store check` reports each such version, and
 /// running the same purge again finishes it.
 enum UnfinishedPurges {
-    /// A purged version whose bytes remain, and the reason it was purged for.
-    struct Version: Sendable {
-        let model: ModelName
-        let version: Int
-        let artifact: Digest
-        let reason: String
-    }
-
     /// Every purged version whose artifact no live (unpurged) version uses and whose bytes
     /// `artifacts` still holds. Reads every version once: for checks and for finishing a purge.
-    static func find(in registry: some RegistryStore, artifacts: FileSystemArtifactStore) async throws -> [Version] {
+    ///
+    /// - Returns: The tombstones (``ModelVersion`` with status `.purged`) of those versions.
+    static func find(in registry: some RegistryStore, artifacts: FileSystemArtifactStore) async throws -> [ModelVersion] {
         var live: Set<Digest> = []
         var purged: [ModelVersion] = []
         for model in try await registry.models() {
@@ -27,11 +21,9 @@ enum UnfinishedPurges {
                 if version.status == .purged { purged.append(version) } else { live.insert(version.artifactDigest) }
             }
         }
-        var found: [Version] = []
+        var found: [ModelVersion] = []
         for version in purged where !live.contains(version.artifactDigest) {
-            if try await artifacts.contains(version.artifactDigest) {
-                found.append(Version(model: version.model, version: version.version, artifact: version.artifactDigest, reason: version.statusReason ?? ""))
-            }
+            if try await artifacts.contains(version.artifactDigest) { found.append(version) }
         }
         return found
     }

@@ -112,7 +112,7 @@ struct StoreCheck: AsyncParsableCommand {
         }
         // A module never used is fine, but a database that holds tables and none of our schemas
         // is not a swift-mlops store (an empty one is: a store killed before its first migration).
-        if schemas.allSatisfy({ $0.version == 0 }), try await StoreSession.tableCount(database) > 0 {
+        if schemas.allSatisfy({ $0.version == 0 }), try await StoreSession.holdsForeignTables(database) {
             problems.append("the database holds tables but none of swift-mlops' schemas (\(KnownSchemas.all.map(\.module).joined(separator: ", "))): it is another tool's database, which mlops reads but never writes; point --store at a swift-mlops store, or at a new file to create one")
         }
 
@@ -122,8 +122,11 @@ struct StoreCheck: AsyncParsableCommand {
         // The registry's hash chain: an edited, deleted, inserted or reordered entry, or one a
         // crash left half written, is a problem of the store like a damaged page.
         var audit: AuditVerification?
-        if let registry = schemas.first(where: { $0.module == RegistrySchema.schema.module }), registry.status == "current" {
-            let verification = try await SQLRegistryStore(database: database, migrate: false).verifyAudit()
+        var registry: SQLRegistryStore?
+        if schemas.contains(where: { $0.module == RegistrySchema.schema.module && $0.status == "current" }) {
+            let opened = try await SQLRegistryStore(database: database, migrate: false)
+            registry = opened
+            let verification = try await opened.verifyAudit()
             if let bad = verification.firstBadSequence {
                 problems.append("the registry's audit chain is broken at entry \(bad): \(verification.problem ?? "")")
             }
@@ -162,11 +165,10 @@ struct StoreCheck: AsyncParsableCommand {
             let inspection = try await store.inspect()
             problems += inspection.problems
             // A registry purge killed between its record and its bytes left the bytes behind.
-            if audit != nil {
-                let registry = try await SQLRegistryStore(database: database, migrate: false)
+            if let registry {
                 for left in try await UnfinishedPurges.find(in: registry, artifacts: store) {
                     problems.append(
-                        "\(left.model) version \(left.version) is purged, but its artifact \(left.artifact) is still in \(folder) (a purge stopped before it removed the bytes); run `mlops models purge \(left.model) --version \(left.version) --principal ADMIN --reason …` again to finish it")
+                        "\(left.model) version \(left.version) is purged, but its artifact \(left.artifactDigest) is still in \(folder) (a purge stopped before it removed the bytes); run `mlops models purge \(left.model) --version \(left.version) --principal ADMIN --reason …` again to finish it")
                 }
             }
             artifactStatus = ArtifactStatus(

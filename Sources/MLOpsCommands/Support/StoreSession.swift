@@ -74,23 +74,23 @@ enum StoreSession {
         guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 else { return }
         // A file the read-only open cannot judge (a hot journal a killed writer left, which only
         // a writer can roll back; damage) is left to the writing open, which reports it.
-        let foreign = try? await location.withDatabase(readOnly: true) { database in
-            guard try await database.recordedSchemaVersions().isEmpty else { return false }
-            return try await tableCount(database) > 0
-        }
+        let foreign = try? await location.withDatabase(readOnly: true) { try await holdsForeignTables($0) }
         if foreign == true {
             throw CommandFailure.usage(
                 "error: \(path) is a SQLite database with tables of its own and none of swift-mlops' schemas, so it is not a swift-mlops store; nothing was written. Fix: point --store at a swift-mlops store, or at a new file to create one.")
         }
     }
 
-    /// How many tables the database holds (in the current schema on PostgreSQL).
-    static func tableCount(_ database: any SQLDatabase) async throws -> Int {
+    /// Whether the database holds tables and none of them is swift-mlops' migration record: another
+    /// tool's database. Judged in one read transaction, so a migration committing meanwhile (which
+    /// creates its tables and records them together) is seen whole or not at all.
+    static func holdsForeignTables(_ database: any SQLDatabase) async throws -> Bool {
         try await database.read { connection in
             let sql = connection.dialect == .postgresql
-                ? "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
-                : "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-            return try await connection.queryScalar(Int.self, sql)
+                ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+                : "SELECT name FROM sqlite_master WHERE type = 'table'"
+            let tables = try await connection.query(sql).map { try $0.decode(String.self, at: 0) }
+            return !tables.isEmpty && !tables.contains(SQLMigrator.table)
         }
     }
 

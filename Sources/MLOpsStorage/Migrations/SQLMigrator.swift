@@ -2,7 +2,8 @@
 /// transaction that a driver opens and serializes. Stores opened without migrating check their
 /// schemas with ``requireCompatible(_:on:)``.
 package enum SQLMigrator {
-    static let table = "mlops_schema_migrations"
+    /// The table that records every applied migration: a database holding it is a swift-mlops store.
+    package static let table = "mlops_schema_migrations"
 
     /// Checks, changing nothing, that `database` holds every schema at the version this build
     /// knows: what a store opened without migrating (a reading tool) calls before it reads.

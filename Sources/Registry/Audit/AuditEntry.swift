@@ -551,6 +551,9 @@ struct AuditChainVerifier: Sendable {
         bytes.withUnsafeBytes { equal($0, other) }
     }
 
+    /// Says, in a result's problem, that an entry's state went without a purge.
+    static let unexplainedRedaction = "the text was deleted outside a purge"
+
     /// The result after the last entry. A chain that links and hashes throughout still fails at
     /// the first entry whose state was removed with no purge of its subject after it.
     func result() -> AuditVerification {
@@ -558,7 +561,7 @@ struct AuditChainVerifier: Sendable {
             return AuditVerification(
                 entries: sequence - 1, head: AuditHead(sequence: checked, hash: String(decoding: previousHash, as: UTF8.self)),
                 firstBadSequence: sequence,
-                problem: "entry \(sequence)'s state was removed, but no purge of \(subject) follows it (the text was deleted outside a purge)")
+                problem: "entry \(sequence)'s state was removed, but no purge of \(subject) follows it (\(Self.unexplainedRedaction))")
         }
         return AuditVerification(
             entries: checked, head: AuditHead(sequence: checked, hash: String(decoding: previousHash, as: UTF8.self)),
