@@ -81,6 +81,8 @@ CASES = [
      "psycopg executemany, same rows and batches", postgres_writes.executemany, "points", "at least 2x executemany"),
     ("PostgreSQL: 1M metric points through Lineage, against COPY", "pg-lineage-metric-points-1M", 3,
      "psycopg COPY FROM STDIN, same rows and batches", postgres_writes.copy, "points", "within 1.5x of COPY (ratio ≥ 0.67)"),
+    ("PostgreSQL: 1M metric points through Lineage, against COPY into lineage_metrics", "pg-lineage-metric-points-1M", 3,
+     "psycopg COPY FROM STDIN into lineage_metrics itself", postgres_writes.copy_lineage, "points", "within 1.5x of COPY (ratio ≥ 0.67)"),
     ("Lineage: search 100k runs, two-condition filter", "lineage-search-100k", 11,
      None, None, "searches", "under 50 ms"),
     ("Lineage: ancestors of a model, 1M-edge graph", "lineage-ancestors-1M-edges", 11,

@@ -31,3 +31,76 @@ struct LineageStoreTests {
         }
     }
 }
+
+/// PostgreSQL checks metric points against runs and names with statement-level triggers instead
+/// of foreign keys (`MetricReferenceChecks`); these are the guarantees the foreign keys gave.
+@Suite("Lineage metric references on PostgreSQL")
+struct PostgresMetricReferenceTests {
+    static var url: String? { ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] }
+
+    /// Expects `body` to fail with a foreign-key violation (SQLSTATE 23503).
+    func expectReferenceViolation(_ what: String, _ body: () async throws -> Void) async {
+        do {
+            try await body()
+            Issue.record("\(what) was accepted")
+        } catch let error as StorageError {
+            #expect(error.code == .constraintViolation && error.databaseCode == "23503", "\(what): \(error)")
+        } catch {
+            Issue.record("\(what): \(error)")
+        }
+    }
+
+    @Test("points must name a stored run and name; runs and names in use stay", .enabled(if: url != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
+    func references() async throws {
+        try await StoreLocation(parsing: Self.url ?? "").withDatabase { database in
+            let store = try await SQLLineageStore(database: database)
+            let run = try await store.startRun(RunStart(experiment: "references-\(UUID().uuidString)", name: "r", startTime: Date(timeIntervalSince1970: 1)))
+            let key = "references-\(UUID().uuidString)"
+            let points = (0..<700).map { MetricPoint(key: key, value: Double($0), step: Int64($0), timestamp: Date(timeIntervalSince1970: 2)) }
+            try await store.logMetrics(points, to: run.id)
+            let (runKey, keyID, missingRun) = try await database.read { db in
+                (try await db.queryScalar(Int64.self, "SELECT run_key FROM lineage_runs WHERE id = ?", [.text(run.id.value)]),
+                 try await db.queryScalar(Int64.self, "SELECT key_id FROM lineage_metric_keys WHERE key = ?", [.text(key)]),
+                 try await db.queryScalar(Int64.self, "SELECT coalesce(max(run_key), 0) + 1000000 FROM lineage_runs"))
+            }
+            let row: @Sendable (Int64, Int64) -> [SQLValue] = { [.integer($0), .integer($1), .integer(9_999), .integer(0), .real(1), .integer(0)] }
+            let insert = "INSERT INTO lineage_metrics (run_key, key_id, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)"
+            await expectReferenceViolation("a point of a run that does not exist") {
+                try await database.write { db in _ = try await db.execute(insert, row(missingRun, keyID)) }
+            }
+            await expectReferenceViolation("a point of a metric name that does not exist") {
+                try await database.write { db in _ = try await db.execute(insert, row(runKey, -1)) }
+            }
+            await expectReferenceViolation("a COPY-sized batch with one point of a missing run") {
+                try await database.write { db in
+                    try await db.executeBatch(insert, (0..<600).map { [.integer($0 == 599 ? missingRun : runKey), .integer(keyID), .integer(10_000 + Int64($0)), .integer(0), .real(1), .integer(0)] })
+                }
+            }
+            await expectReferenceViolation("moving points to a missing run") {
+                try await database.write { db in _ = try await db.execute("UPDATE lineage_metrics SET run_key = ? WHERE run_key = ?", [.integer(missingRun), .integer(runKey)]) }
+            }
+            await expectReferenceViolation("deleting a run that has points") {
+                try await database.write { db in
+                    _ = try await db.execute("DELETE FROM lineage_params WHERE run_key = ?", [.integer(runKey)])
+                    _ = try await db.execute("DELETE FROM lineage_tags WHERE run_key = ?", [.integer(runKey)])
+                    _ = try await db.execute("DELETE FROM lineage_latest_metrics WHERE run_key = ?", [.integer(runKey)])
+                    _ = try await db.execute("DELETE FROM lineage_runs WHERE run_key = ?", [.integer(runKey)])
+                }
+            }
+            await expectReferenceViolation("changing the key of a run that has points") {
+                try await database.write { db in _ = try await db.execute("UPDATE lineage_runs SET run_key = ? WHERE run_key = ?", [.integer(missingRun), .integer(runKey)]) }
+            }
+            await expectReferenceViolation("deleting a metric name that has points") {
+                try await database.write { db in _ = try await db.execute("DELETE FROM lineage_metric_keys WHERE key_id = ?", [.integer(keyID)]) }
+            }
+            // Nothing of the refused statements is left, and the run still reads whole.
+            let history = try await store.metricHistory(of: run.id, key: key)
+            #expect(history.map(\.step) == (0..<700).map(Int64.init))
+            #expect(try await store.run(run.id).latestMetrics[key]?.step == 699)
+            // A run with no points goes as before.
+            let empty = try await store.startRun(RunStart(experiment: "references-\(UUID().uuidString)", name: "empty", startTime: Date(timeIntervalSince1970: 1)))
+            let deleted = try await database.write { db in try await db.execute("DELETE FROM lineage_runs WHERE id = ?", [.text(empty.id.value)]) }
+            #expect(deleted == 1)
+        }
+    }
+}

@@ -8,9 +8,10 @@ internal import NIOCore
 /// about 25 s as 1,000-row inserts here, about 2 s through COPY).
 ///
 /// A plain insert copies into the table. One with `ON CONFLICT … DO NOTHING` (which COPY has no
-/// form of) copies into a session-local temporary table shaped like it and moves the rows over
-/// with `INSERT … SELECT … ON CONFLICT … DO NOTHING`, inside the caller's transaction, so the
-/// statement means what it meant row by row. Anything else (an upsert, RETURNING, identifiers
+/// form of) is first copied straight into the table behind a savepoint; when that meets a
+/// conflict it is rolled back and the rows go into a session-local temporary table shaped like
+/// the target, then over with `INSERT … SELECT … ON CONFLICT … DO NOTHING`, inside the caller's
+/// transaction, so the statement means what it meant row by row. Anything else (an upsert, RETURNING, identifiers
 /// that would need quoting) is left to the multi-row path.
 struct CopyInsert {
     let table: String

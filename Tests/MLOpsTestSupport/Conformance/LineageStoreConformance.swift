@@ -54,6 +54,27 @@ public enum LineageStoreConformance {
         #expect(try await store.artifact(model.digest) == model)
     }
 
+    /// Batches large enough for PostgreSQL's COPY path: a batch with no repeats, one that repeats
+    /// a point inside itself, and a retried batch each keep every distinct point once, in order.
+    static func storesLargeBatchesOnce(_ store: any LineageStore) async throws {
+        let run = try await store.startRun(RunStart(experiment: experiment("batches"), name: "points", startTime: .ms(1_000)))
+        func point(_ step: Int) -> MetricPoint {
+            MetricPoint(key: "loss", value: step % 97 == 0 ? .nan : Double(step) / 8, step: Int64(step), timestamp: .ms(2_000 + Int64(step)))
+        }
+        let first = (0..<1_200).map(point)
+        try await store.logMetrics(first, to: run.id)
+        try await store.logMetrics(first, to: run.id)  // retried whole: nothing twice
+        var repeating = (1_200..<2_000).map(point)
+        repeating.insert(point(1_500), at: 100)  // the same point twice in one batch
+        repeating.append(point(10))  // and one stored before
+        try await store.logMetrics(repeating, to: run.id)
+        let history = try await store.metricHistory(of: run.id, key: "loss")
+        #expect(history.count == 2_000)
+        #expect(history.map(\.step) == (0..<2_000).map(Int64.init))
+        #expect(history.allSatisfy { $0.step % 97 == 0 ? $0.value.isNaN : $0.value == Double($0.step) / 8 })
+        #expect(try await store.run(run.id).latestMetrics["loss"]?.step == 1_999)
+    }
+
     static func refusesBadWrites(_ store: any LineageStore) async throws {
         let run = try await store.startRun(RunStart(experiment: experiment("bad"), name: "r", startTime: .ms(5)))
         try await store.logParameters(["lr": 0.1], to: run.id)
@@ -435,6 +456,7 @@ public enum LineageStoreConformance {
         ConformanceCheck("imports whole runs", importsWholeRuns),
         ConformanceCheck("records a run completely", recordsARunCompletely),
         ConformanceCheck("refuses bad writes", refusesBadWrites),
+        ConformanceCheck("stores large batches once", storesLargeBatchesOnce),
         ConformanceCheck("searches with filters, order and pages", searchesWithFiltersOrderAndPages),
         ConformanceCheck("walks provenance", walksProvenance),
         ConformanceCheck("keeps parent links in any order", keepsParentLinksInAnyOrder),

@@ -122,8 +122,19 @@ public enum SQLDatabaseConformance {
             let batch = (6_000..<6_600).map(row)
             try await database.write { db in try await db.executeBatch("INSERT INTO \(table) (id, i, r, t, b) VALUES (?, ?, ?, ?, ?)\(clause)", batch) }
         }
+        // Conflict-skipping batches with no conflict, and with a repeat only inside the batch.
+        let fresh = (7_000..<7_600).map(row)
+        var repeatInside = (8_000..<8_600).map(row)
+        var laterCopy = row(8_300)
+        laterCopy[3] = .text("later copy")
+        repeatInside.append(laterCopy)
+        for batch in [fresh, repeatInside] {
+            try await database.write { db in try await db.executeBatch("INSERT INTO \(table) (id, i, r, t, b) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING", batch) }
+        }
+        let freshRead = try await database.read { db in try await db.query("SELECT id, i, r, t, b FROM \(table) WHERE id >= 7000 ORDER BY id") }
+        #expect(freshRead.map(\.values) == fresh + (8_000..<8_600).map(row))
         let after = try await database.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM \(table)") }
-        #expect(after == 3_600)
+        #expect(after == 4_800)
     }
 
     /// A body that throws leaves nothing behind; one that returns commits.
