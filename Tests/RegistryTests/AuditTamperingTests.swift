@@ -290,6 +290,56 @@ struct AuditTamperingTests {
         return Digest(of: bytes).hex
     }
 
+    /// Format 2 written out the plain way: the state fields through the SHA-256 hex of their
+    /// text, or the digest a purge kept, or `-`.
+    static func referenceHashFormat2(_ entry: AuditEntry) -> String {
+        var bytes = Array("mlops-audit-v2\n".utf8)
+        func field(_ text: String?) {
+            if let text {
+                bytes += Array("\(text.utf8.count):".utf8) + Array(text.utf8) + [UInt8(ascii: "\n")]
+            } else {
+                bytes += Array("-\n".utf8)
+            }
+        }
+        field(String(entry.sequence))
+        field(String(entry.at.millisecondsSince1970))
+        field(entry.principal)
+        field(entry.action)
+        field(entry.subject)
+        field(entry.before.map { Digest(of: Array($0.utf8)).hex } ?? entry.beforeDigest)
+        field(entry.after.map { Digest(of: Array($0.utf8)).hex } ?? entry.afterDigest)
+        field(entry.reason)
+        field(entry.previousHash)
+        return Digest(of: bytes).hex
+    }
+
+    @Test("format 2 hashes the documented bytes too, with state text, kept digests, long fields and negative times")
+    func format2HashMatchesTheDocumentedBytes() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abc/→é💡 \n:-0123456789")
+        func text(_ longest: Int) -> String {
+            String((0..<Int.random(in: 0...longest, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+        }
+        for round in 0..<400 {
+            // Some fields longer than the hashing buffer's first 2,048 bytes.
+            let longest = round % 5 == 0 ? 6_000 : 40
+            let beforeText = Bool.random(using: &generator) ? nil : text(longest)
+            let afterText = Bool.random(using: &generator) ? nil : text(longest)
+            let entry = AuditEntry(
+                sequence: Int64.random(in: 1...Int64.max, using: &generator),
+                at: Date(millisecondsSince1970: Int64.random(in: -10_000_000_000_000...10_000_000_000_000, using: &generator)),
+                principal: text(longest), action: "version.register", subject: text(40), before: beforeText, after: afterText,
+                reason: text(longest), previousHash: text(64), hash: "", format: 2,
+                beforeDigest: beforeText == nil && Bool.random(using: &generator) ? Digest(of: Array(text(10).utf8)).hex : nil,
+                afterDigest: afterText == nil && Bool.random(using: &generator) ? Digest(of: Array(text(10).utf8)).hex : nil)
+            #expect(entry.computeHash() == Self.referenceHashFormat2(entry), "round \(round)")
+            let longFormat1 = AuditEntry(
+                sequence: entry.sequence, at: entry.at, principal: entry.principal, action: "alias.move", subject: entry.subject,
+                before: beforeText, after: afterText, reason: entry.reason, previousHash: entry.previousHash, hash: "")
+            #expect(longFormat1.computeHash() == Self.referenceHash(longFormat1), "round \(round)")
+        }
+    }
+
     @Test("the hash is SHA-256 over the documented bytes, for any field values (a pinned example too)")
     func hashMatchesTheDocumentedBytes() {
         var generator = SystemRandomNumberGenerator()
