@@ -103,4 +103,31 @@ struct PostgresMetricReferenceTests {
             #expect(deleted == 1)
         }
     }
+
+    @Test("four connections writing the same large batches at once store each point once", .enabled(if: url != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
+    func concurrentRepeatedBatches() async throws {
+        try await StoreLocation(parsing: Self.url ?? "").withDatabase { database in
+            let store = try await SQLLineageStore(database: database)
+            let run = try await store.startRun(RunStart(experiment: "repeats-\(UUID().uuidString)", name: "r", startTime: Date(timeIntervalSince1970: 1)))
+            let points = (0..<3_000).map { MetricPoint(key: "loss", value: Double($0) / 3, step: Int64($0), timestamp: Date(timeIntervalSince1970: 2)) }
+            // Overlapping batches: each writer sends 0..<2,000 or 1,000..<3,000 in batches of 1,000.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<4 {
+                    group.addTask {
+                        try await StoreLocation(parsing: Self.url ?? "").withDatabase { own in
+                            let writerStore = try await SQLLineageStore(database: own)
+                            let first = writer % 2 == 0 ? 0 : 1_000
+                            for start in stride(from: first, to: first + 2_000, by: 1_000) {
+                                try await writerStore.logMetrics(Array(points[start..<(start + 1_000)]), to: run.id)
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let history = try await store.metricHistory(of: run.id, key: "loss")
+            #expect(history.map(\.step) == (0..<3_000).map(Int64.init))
+            #expect(history.map(\.value) == points.map(\.value))
+        }
+    }
 }
