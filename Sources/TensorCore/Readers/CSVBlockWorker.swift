@@ -132,7 +132,8 @@ final class CSVBlockWorker: @unchecked Sendable {
         var lines = 0
         parsing: while p < end {
             if let next = CSVEngine.parseNumericRecord(
-                buffer, end, p, stops, delimiter, columnCount, doubles, valid, blockRows, slot) {
+                buffer, end, p, stops, delimiter, columnCount, doubles, valid, blockRows, slot,
+                emptyIsMissing: markers.includesEmpty) {
                 lines += 1
                 rowEnds.append(next)
                 rowLines.append(lines)

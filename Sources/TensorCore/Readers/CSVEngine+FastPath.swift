@@ -25,7 +25,7 @@ extension CSVEngine {
     mutating func takeFastRecord(_ block: ScratchBlock) -> FastOutcome? {
         if allNumeric, let next = Self.parseNumericRecord(
             source.buffer, source.end, source.start, stops, delimiter, names.count, block.doubles,
-            block.valid, Self.blockRows, scratchRows) {
+            block.valid, Self.blockRows, scratchRows, emptyIsMissing: markers.includesEmpty) {
             line += 1
             source.start = next
             acceptRow()
@@ -70,32 +70,43 @@ extension CSVEngine {
     /// The fast path for tables whose columns are all doubles: a record of plain numbers is
     /// parsed by a small loop the compiler can inline the number scanner into.
     ///
-    /// - Returns: `nil` when the record needs more than plain numbers (a missing value, a
-    ///   quote, a wrong field count, the end of the buffer); nothing was written that matters then.
+    /// An empty field is a missing value here when `emptyIsMissing` (the empty string is one of
+    /// the missing markers) and the table has more than one column (a lone empty field is a
+    /// blank line, which the general path skips).
+    ///
+    /// - Returns: `nil` when the record needs more than plain numbers and empty fields (another
+    ///   missing marker, a quote inside a field, a wrong field count, the end of the buffer);
+    ///   nothing was written that matters then.
     @inline(never)
     static func parseNumericRecord(
         _ b: UnsafeMutablePointer<UInt8>, _ end: Int, _ start: Int, _ stops: UnsafeMutablePointer<Bool>,
         _ delimiter: UInt8, _ columnCount: Int, _ doubles: UnsafeMutablePointer<Double>,
-        _ valid: UnsafeMutablePointer<Bool>, _ blockRows: Int, _ slot: Int
+        _ valid: UnsafeMutablePointer<Bool>, _ blockRows: Int, _ slot: Int, emptyIsMissing: Bool
     ) -> Int? {
         var p = start
         let last = columnCount &- 1
+        let emptyFields = emptyIsMissing && columnCount > 1
         var index = slot
         for c in 0..<columnCount {
             let value: Double, q: Int
+            var present = true
             if let (number, r) = DecimalParser.scan(b, p, end) {
                 (value, q) = (number, r)
             } else if p < end, b[p] == 0x22, let (number, r) = DecimalParser.scan(b, p &+ 1, end), r < end, b[r] == 0x22 {
                 // A quoted number (`"12.5"`): a number cannot hold a quote, so the field is the
                 // number between the quotes when the closing one follows it.
                 (value, q) = (number, r &+ 1)
+            } else if emptyFields, p < end, b[p] == delimiter || b[p] == 0x0A || b[p] == 0x0D {
+                // An empty field: missing, stored as the general path stores it.
+                (value, q) = (.nan, p)
+                present = false
             } else {
                 return nil
             }
             guard q < end else { return nil }
             let ch = b[q]
             doubles[index] = value
-            valid[index] = true
+            valid[index] = present
             index &+= blockRows
             if c < last {
                 guard ch == delimiter else { return nil }

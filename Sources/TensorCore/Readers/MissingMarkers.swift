@@ -14,6 +14,8 @@ struct MissingMarkers: Sendable {
     let includesNumbers: Bool
     /// Whether some marker would also parse as an ISO-8601 timestamp.
     let includesTimestamps: Bool
+    /// Whether the empty string is a marker (an empty field is then a missing value).
+    let includesEmpty: Bool
 
     /// Prepares a set of markers.
     init(_ set: Set<String>) {
@@ -37,6 +39,7 @@ struct MissingMarkers: Sendable {
         lengthMask = mask
         includesNumbers = numbers
         includesTimestamps = timestamps
+        includesEmpty = set.contains("")
     }
 
     /// The length bit for a field of `count` bytes.

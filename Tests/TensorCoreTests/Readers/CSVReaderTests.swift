@@ -191,6 +191,52 @@ struct CSVReaderTests {
         }
     }
 
+    @Test("Empty fields of an all-numeric file are missing on the numeric fast path, split or not, with CRLF, at either end of a record; a lone empty line is skipped; without the empty marker they are bad rows")
+    func emptyFieldsOnTheNumericPath() throws {
+        let folder = try ReaderTempFolder()
+        var rng = ReaderTestRNG(seed: 77)
+        var lines = ["a,b,c"]
+        var expected: [[Double?]] = [[], [], []]
+        for i in 0..<60_000 {
+            var fields: [String] = []
+            for c in 0..<3 {
+                if rng.below(7) == 0 {
+                    fields.append("")
+                    expected[c].append(nil)
+                } else {
+                    let value = Double(rng.below(1 << 30)) / Double(1 << 12) - 100_000
+                    fields.append(String(format: "%.6f", value))
+                    expected[c].append(Double(String(format: "%.6f", value)))
+                }
+            }
+            lines.append(fields.joined(separator: ",") + (i % 5 == 0 ? "\r" : ""))
+        }
+        let path = try folder.write(lines.joined(separator: "\n") + "\n", name: "holes.csv")
+        for parallel in [false, true] {
+            let options = CSVReadOptions(schema: ["a": .double, "b": .double, "c": .double], blockSize: 1 << 20, parallelParsing: parallel)
+            let reader = try CSVReader(path: path, options: options)
+            let table = try #require(try reader.nextChunk(maxRows: Int.max))
+            #expect(!parallel || ProcessInfo.processInfo.activeProcessorCount < 2 || reader.parallelBlockCount > 0, "no block was split")
+            for (c, name) in ["a", "b", "c"].enumerated() {
+                let column = try table.doubleColumn(named: name)
+                #expect(column.count == expected[c].count)
+                #expect((0..<column.count).allSatisfy { column[$0]?.bitPattern == expected[c][$0]?.bitPattern }, "\(name), parallel \(parallel)")
+                #expect((0..<column.count).allSatisfy { column.validity[$0] == (expected[c][$0] != nil) })
+            }
+        }
+        // One column: an empty line is a blank line, skipped, not a missing value.
+        let single = try folder.write("x\n1\n\n2\n", name: "single.csv")
+        let (lone, _) = try CSVReader.readAll(path: single, options: CSVReadOptions(schema: ["x": .double]))
+        #expect(Array(try lone.doubleColumn(named: "x")) == [1, 2])
+        // Without "" among the markers an empty field does not fit a number column.
+        let strict = try folder.write("x,y\n1,2\n,3\n", name: "strict.csv")
+        #expect(throws: TableError.self) {
+            _ = try CSVReader.readAll(path: strict, options: CSVReadOptions(schema: ["x": .double, "y": .double], missingMarkers: ["NA"]))
+        }
+        let skipped = try CSVReader.readAll(path: strict, options: CSVReadOptions(schema: ["x": .double, "y": .double], missingMarkers: ["NA"], badRowPolicy: .skip))
+        #expect(Array(try skipped.0.doubleColumn(named: "y")) == [2])
+    }
+
     @Test("Kinds are inferred from the first rows: numbers, timestamps, text, and all-missing")
     func inference() throws {
         let folder = try ReaderTempFolder()
