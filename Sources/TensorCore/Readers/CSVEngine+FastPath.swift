@@ -90,12 +90,14 @@ extension CSVEngine {
         for c in 0..<columnCount {
             let value: Double, q: Int
             var present = true
-            if let (number, r) = DecimalParser.scan(b, p, end) {
-                (value, q) = (number, r)
-            } else if p < end, b[p] == 0x22, let (number, r) = DecimalParser.scan(b, p &+ 1, end), r < end, b[r] == 0x22 {
+            if p < end, b[p] == 0x22 {
                 // A quoted number (`"12.5"`): a number cannot hold a quote, so the field is the
-                // number between the quotes when the closing one follows it.
+                // number between the quotes when the closing one follows it. (Tested first: the
+                // number scanner would take a quote to its general path before failing.)
+                guard let (number, r) = DecimalParser.scan(b, p &+ 1, end), r < end, b[r] == 0x22 else { return nil }
                 (value, q) = (number, r &+ 1)
+            } else if let (number, r) = DecimalParser.scan(b, p, end) {
+                (value, q) = (number, r)
             } else if emptyFields, p < end, b[p] == delimiter || b[p] == 0x0A || b[p] == 0x0D {
                 // An empty field: missing, stored as the general path stores it.
                 (value, q) = (.nan, p)
