@@ -132,6 +132,15 @@ public enum LineageSchema {
 /// batch of points shares. SQLite keeps its foreign keys: it checks them in-process with one
 /// index look-up per row, cheaper than any trigger.
 enum MetricReferenceChecks {
+    /// An AFTER … FOR EACH STATEMENT trigger that sees the rows the statement inserted or updated
+    /// (`NEW TABLE`) or deleted (`OLD TABLE`) as `transition`.
+    static func statementTrigger(_ name: String, after event: String, on table: String, as transition: String, calling function: String) -> String {
+        """
+        CREATE TRIGGER \(name) AFTER \(event) ON \(table)
+        REFERENCING \(event == "DELETE" ? "OLD" : "NEW") TABLE AS \(transition) FOR EACH STATEMENT EXECUTE FUNCTION \(function)()
+        """
+    }
+
     static let postgresStatements: [String] = [
         "ALTER TABLE lineage_metrics DROP CONSTRAINT IF EXISTS lineage_metrics_run_key_fkey",
         "ALTER TABLE lineage_metrics DROP CONSTRAINT IF EXISTS lineage_metrics_key_id_fkey",
@@ -166,55 +175,35 @@ enum MetricReferenceChecks {
         END
         $body$
         """,
+        statementTrigger("lineage_metrics_references_on_insert", after: "INSERT", on: "lineage_metrics", as: "written_points", calling: "lineage_metrics_check_references"),
+        statementTrigger("lineage_metrics_references_on_update", after: "UPDATE", on: "lineage_metrics", as: "written_points", calling: "lineage_metrics_check_references"),
+        // The referenced side: a run or a name still in use by points may not go away. One
+        // function for both tables (PL/pgSQL compiles a trigger function per table it serves).
         """
-        CREATE TRIGGER lineage_metrics_references_on_insert AFTER INSERT ON lineage_metrics
-        REFERENCING NEW TABLE AS written_points FOR EACH STATEMENT EXECUTE FUNCTION lineage_metrics_check_references()
-        """,
-        """
-        CREATE TRIGGER lineage_metrics_references_on_update AFTER UPDATE ON lineage_metrics
-        REFERENCING NEW TABLE AS written_points FOR EACH STATEMENT EXECUTE FUNCTION lineage_metrics_check_references()
-        """,
-        // The referenced side: a run or a name still in use by points may not go away.
-        """
-        CREATE OR REPLACE FUNCTION lineage_metrics_keep_runs() RETURNS trigger LANGUAGE plpgsql AS $body$
+        CREATE OR REPLACE FUNCTION lineage_metrics_keep_removed() RETURNS trigger LANGUAGE plpgsql AS $body$
         DECLARE
             orphaned bigint;
         BEGIN
-            SELECT m.run_key INTO orphaned FROM lineage_metrics m
-            WHERE m.run_key IN (SELECT run_key FROM removed_runs)
-              AND NOT EXISTS (SELECT 1 FROM lineage_runs r WHERE r.run_key = m.run_key) LIMIT 1;
+            IF TG_TABLE_NAME = 'lineage_runs' THEN
+                SELECT m.run_key INTO orphaned FROM lineage_metrics m
+                WHERE m.run_key IN (SELECT run_key FROM removed_rows)
+                  AND NOT EXISTS (SELECT 1 FROM lineage_runs r WHERE r.run_key = m.run_key) LIMIT 1;
+            ELSE
+                SELECT m.key_id INTO orphaned FROM lineage_metrics m
+                WHERE m.key_id IN (SELECT key_id FROM removed_rows)
+                  AND NOT EXISTS (SELECT 1 FROM lineage_metric_keys k WHERE k.key_id = m.key_id) LIMIT 1;
+            END IF;
             IF FOUND THEN
                 RAISE foreign_key_violation USING
-                    MESSAGE = format('run_key %s still has metric points in lineage_metrics', orphaned);
+                    MESSAGE = format('%s %s still has metric points in lineage_metrics',
+                                     CASE TG_TABLE_NAME WHEN 'lineage_runs' THEN 'run_key' ELSE 'key_id' END, orphaned);
             END IF;
             RETURN NULL;
         END
         $body$
         """,
-        """
-        CREATE TRIGGER lineage_metrics_keep_runs_on_delete AFTER DELETE ON lineage_runs
-        REFERENCING OLD TABLE AS removed_runs FOR EACH STATEMENT EXECUTE FUNCTION lineage_metrics_keep_runs()
-        """,
-        """
-        CREATE OR REPLACE FUNCTION lineage_metrics_keep_names() RETURNS trigger LANGUAGE plpgsql AS $body$
-        DECLARE
-            orphaned bigint;
-        BEGIN
-            SELECT m.key_id INTO orphaned FROM lineage_metrics m
-            WHERE m.key_id IN (SELECT key_id FROM removed_names)
-              AND NOT EXISTS (SELECT 1 FROM lineage_metric_keys k WHERE k.key_id = m.key_id) LIMIT 1;
-            IF FOUND THEN
-                RAISE foreign_key_violation USING
-                    MESSAGE = format('key_id %s still has metric points in lineage_metrics', orphaned);
-            END IF;
-            RETURN NULL;
-        END
-        $body$
-        """,
-        """
-        CREATE TRIGGER lineage_metrics_keep_names_on_delete AFTER DELETE ON lineage_metric_keys
-        REFERENCING OLD TABLE AS removed_names FOR EACH STATEMENT EXECUTE FUNCTION lineage_metrics_keep_names()
-        """,
+        statementTrigger("lineage_metrics_keep_runs_on_delete", after: "DELETE", on: "lineage_runs", as: "removed_rows", calling: "lineage_metrics_keep_removed"),
+        statementTrigger("lineage_metrics_keep_names_on_delete", after: "DELETE", on: "lineage_metric_keys", as: "removed_rows", calling: "lineage_metrics_keep_removed"),
         // A key changed in place: row triggers (an UPDATE trigger with a transition table may not
         // name columns), which fire only when the statement sets the key column and it changes.
         """
