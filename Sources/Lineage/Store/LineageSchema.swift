@@ -8,7 +8,9 @@ public import MLOpsStorage
 /// `(run_key, key_id, step, timestamp, value, is_nan)` (SQLite `WITHOUT ROWID`):
 /// a series is read in order with no second index to maintain on every insert, and a point
 /// logged twice identically is stored once, as in MLflow. SQLite turns a bound NaN into NULL, so
-/// a NaN is stored as value 0 with `is_nan = 1` and read back as NaN.
+/// a NaN is stored as value 0 with `is_nan = 1` and read back as NaN. On PostgreSQL (from
+/// version 3) the points' run and name are checked by statement-level triggers instead of
+/// foreign keys: the same guarantees and SQLSTATE 23503, once per statement rather than per row.
 ///
 /// Times (`start_time`, `end_time`, `timestamp`, `created_at`) are integer milliseconds since the
 /// Unix epoch; the public API speaks `Date` and converts at the store's edge, rounding to the
