@@ -97,10 +97,62 @@ struct PostgresMetricReferenceTests {
             let history = try await store.metricHistory(of: run.id, key: key)
             #expect(history.map(\.step) == (0..<700).map(Int64.init))
             #expect(try await store.run(run.id).latestMetrics[key]?.step == 699)
-            // A run with no points goes as before.
+            // A run with no points: refused under SERIALIZABLE (the check could miss points a
+            // concurrent transaction commits), deleted under READ COMMITTED.
             let empty = try await store.startRun(RunStart(experiment: "references-\(UUID().uuidString)", name: "empty", startTime: Date(timeIntervalSince1970: 1)))
-            let deleted = try await database.write { db in try await db.execute("DELETE FROM lineage_runs WHERE id = ?", [.text(empty.id.value)]) }
+            do {
+                _ = try await database.write { db in try await db.execute("DELETE FROM lineage_runs WHERE id = ?", [.text(empty.id.value)]) }
+                Issue.record("a delete under SERIALIZABLE was accepted")
+            } catch let error as StorageError {
+                #expect(error.databaseCode == "55000" && error.message.contains("READ COMMITTED"), "\(error)")
+            }
+            let deleted = try await database.write { db in
+                _ = try await db.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                return try await db.execute("DELETE FROM lineage_runs WHERE id = ?", [.text(empty.id.value)])
+            }
             #expect(deleted == 1)
+            // Still refused under READ COMMITTED while points exist.
+            await expectReferenceViolation("deleting a run that has points, under READ COMMITTED") {
+                try await database.write { db in
+                    _ = try await db.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                    _ = try await db.execute("DELETE FROM lineage_runs WHERE run_key = ?", [.integer(runKey)])
+                }
+            }
+            // Points written past the triggers are what `store check` finds (rolled back after).
+            struct RolledBack: Error {}
+            do {
+                try await database.write { db in
+                    #expect(try await MetricReferenceChecks.orphanedPoints(in: db).isEmpty)
+                    _ = try await db.execute("ALTER TABLE lineage_metrics DISABLE TRIGGER lineage_metrics_references_on_insert")
+                    _ = try await db.execute(insert, row(missingRun, keyID))
+                    _ = try await db.execute("ALTER TABLE lineage_metrics ENABLE TRIGGER lineage_metrics_references_on_insert")
+                    let problems = try await MetricReferenceChecks.orphanedPoints(in: db)
+                    #expect(problems.count == 1 && problems.first?.contains("run_key that is not in lineage_runs (the first: \(missingRun))") == true, "\(problems)")
+                    throw RolledBack()
+                }
+            } catch is RolledBack {}
+        }
+    }
+
+    @Test("the reference checks run as their owner with the store's schema, whatever the session's search path", .enabled(if: url != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
+    func pinnedSearchPath() async throws {
+        try await StoreLocation(parsing: Self.url ?? "").withDatabase { database in
+            let store = try await SQLLineageStore(database: database)
+            let run = try await store.startRun(RunStart(experiment: "search-path-\(UUID().uuidString)", name: "r", startTime: Date(timeIntervalSince1970: 1)))
+            try await store.logMetrics([MetricPoint(key: "loss", value: 1, step: 0, timestamp: Date(timeIntervalSince1970: 2))], to: run.id)
+            let written = try await database.write { db in
+                let schema = try await db.queryScalar(String.self, "SELECT current_schema()")
+                let runKey = try await db.queryScalar(Int64.self, "SELECT run_key FROM lineage_runs WHERE id = ?", [.text(run.id.value)])
+                let keyID = try await db.queryScalar(Int64.self, "SELECT key_id FROM lineage_metric_keys WHERE key = 'loss'")
+                // pg_dump's setting: no schema on the path at all.
+                _ = try await db.execute("SET LOCAL search_path = ''")
+                let quoted = "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                return try await db.execute(
+                    "INSERT INTO \(quoted).lineage_metrics (run_key, key_id, step, timestamp, value, is_nan) VALUES (?, ?, 1, 0, 2, 0)",
+                    [.integer(runKey), .integer(keyID)])
+            }
+            #expect(written == 1)
+            #expect(try await store.metricHistory(of: run.id, key: "loss").map(\.step) == [0, 1])
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Lineage
 import MLOpsStorage
 import Registry
 
@@ -116,7 +117,12 @@ struct StoreCheck: AsyncParsableCommand {
             problems.append("the database holds tables but none of swift-mlops' schemas (\(KnownSchemas.all.map(\.module).joined(separator: ", "))): it is another tool's database, which mlops reads but never writes; point --store at a swift-mlops store, or at a new file to create one")
         }
 
-        let integrity = try await database.checkIntegrity()
+        var integrity = try await database.checkIntegrity()
+        // PostgreSQL checks metric points against runs and names with triggers, not foreign
+        // keys: look for points that got past them, as SQLite's foreign key check does.
+        if schemas.contains(where: { $0.module == LineageSchema.schema.module && $0.status == "current" }) {
+            integrity += try await database.read { try await MetricReferenceChecks.orphanedPoints(in: $0) }
+        }
         problems += integrity
 
         // The registry's hash chain: an edited, deleted, inserted or reordered entry, or one a

@@ -34,13 +34,16 @@ struct PostgresSQLConnection: SQLConnection, Sendable {
         if rows.count >= Self.copyThreshold, let copy = CopyInsert(sql), rows.allSatisfy({ $0.count == copy.columns.count }) {
             // Behind a savepoint: where COPY is not allowed (no TEMP privilege, row-level
             // security) the batch falls back to multi-row inserts, in the same transaction. A
-            // batch the data itself breaks fails there again, with the same typed error.
+            // batch the data itself breaks fails there again, with the same typed error. A
+            // conflict with another transaction is thrown at once: the whole transaction is
+            // what runs again.
             _ = try await run("SAVEPOINT mlops_copy", [])
             do {
                 try await copyRows(copy, rows, sql: sql)
                 _ = try await run("RELEASE SAVEPOINT mlops_copy", [])
                 return
             } catch {
+                if PostgresErrorMapping.isRetryable(error) { throw error }
                 _ = try await run("ROLLBACK TO SAVEPOINT mlops_copy", [])
             }
         }
@@ -66,8 +69,10 @@ struct PostgresSQLConnection: SQLConnection, Sendable {
     /// A conflict-skipping batch is first copied straight into the table behind a savepoint: a
     /// plain insert costs about half of `INSERT … ON CONFLICT DO NOTHING`'s speculative one (1M
     /// metric points in batches of 10,000: 2.7 s against 5.2 s on the test server), and most
-    /// batches hold no conflict. One that does fails there (a unique violation), is rolled back
-    /// to the savepoint and goes through the staging table, so it means what it meant row by row.
+    /// batches hold no conflict. One that does fails there with a unique violation, is rolled
+    /// back to the savepoint and goes through the staging table, so it means what it meant row
+    /// by row. Any other error is the batch's own (or a conflict with another transaction) and
+    /// is thrown, not tried a second way here.
     private func copyRows(_ copy: CopyInsert, _ rows: [[SQLValue]], sql: String) async throws {
         if copy.conflictClause.isEmpty {
             try await copyFrom(rows, into: copy.table, columns: copy.columns, sql: sql)
@@ -78,7 +83,7 @@ struct PostgresSQLConnection: SQLConnection, Sendable {
             try await copyFrom(rows, into: copy.table, columns: copy.columns, sql: sql)
             _ = try await run("RELEASE SAVEPOINT mlops_copy_direct", [])
             return
-        } catch {
+        } catch let error as StorageError where error.databaseCode == "23505" {
             _ = try await run("ROLLBACK TO SAVEPOINT mlops_copy_direct", [])
         }
         let staging = copy.stagingTable
