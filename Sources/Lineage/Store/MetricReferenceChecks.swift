@@ -62,28 +62,21 @@ package enum MetricReferenceChecks {
                     wanted bigint;
                     locked bigint;
                     missing bigint;
-                """, """
-                    SELECT count(DISTINCT run_key) INTO wanted FROM written_points;
-                    PERFORM 1 FROM lineage_runs WHERE run_key IN (SELECT run_key FROM written_points) FOR KEY SHARE;
-                    GET DIAGNOSTICS locked = ROW_COUNT;
-                    IF locked < wanted THEN
-                        SELECT w.run_key INTO missing FROM written_points w
-                        WHERE NOT EXISTS (SELECT 1 FROM lineage_runs r WHERE r.run_key = w.run_key) LIMIT 1;
-                        RAISE foreign_key_violation USING
-                            MESSAGE = format('metric points name run_key %s, which is not in lineage_runs', missing),
-                            HINT = 'record the run before its metrics';
-                    END IF;
-                    SELECT count(DISTINCT key_id) INTO wanted FROM written_points;
-                    PERFORM 1 FROM lineage_metric_keys WHERE key_id IN (SELECT key_id FROM written_points) FOR KEY SHARE;
-                    GET DIAGNOSTICS locked = ROW_COUNT;
-                    IF locked < wanted THEN
-                        SELECT w.key_id INTO missing FROM written_points w
-                        WHERE NOT EXISTS (SELECT 1 FROM lineage_metric_keys k WHERE k.key_id = w.key_id) LIMIT 1;
-                        RAISE foreign_key_violation USING
-                            MESSAGE = format('metric points name key_id %s, which is not in lineage_metric_keys', missing),
-                            HINT = 'intern the metric name before its points';
-                    END IF;
-                """),
+                """, [("run_key", "lineage_runs", "record the run before its metrics"),
+                      ("key_id", "lineage_metric_keys", "intern the metric name before its points")].map { column, table, hint in
+                    """
+                        SELECT count(DISTINCT \(column)) INTO wanted FROM written_points;
+                        PERFORM 1 FROM \(table) WHERE \(column) IN (SELECT \(column) FROM written_points) FOR KEY SHARE;
+                        GET DIAGNOSTICS locked = ROW_COUNT;
+                        IF locked < wanted THEN
+                            SELECT w.\(column) INTO missing FROM written_points w
+                            WHERE NOT EXISTS (SELECT 1 FROM \(table) t WHERE t.\(column) = w.\(column)) LIMIT 1;
+                            RAISE foreign_key_violation USING
+                                MESSAGE = format('metric points name \(column) %s, which is not in \(table)', missing),
+                                HINT = '\(hint)';
+                        END IF;
+                    """
+                }.joined(separator: "\n")),
             statementTrigger("lineage_metrics_references_on_insert", after: "INSERT", on: "lineage_metrics", as: "written_points", calling: "lineage_metrics_check_references"),
             statementTrigger("lineage_metrics_references_on_update", after: "UPDATE", on: "lineage_metrics", as: "written_points", calling: "lineage_metrics_check_references"),
             // The referenced side: a run or a name still in use by points may not go away. One
