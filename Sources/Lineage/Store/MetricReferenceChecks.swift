@@ -24,7 +24,10 @@ import Foundation
 ///   their search path, so a writer needs no more privileges than it did with foreign keys and
 ///   a session with another search path (or `pg_dump`'s empty one) checks the right tables.
 /// - Nothing keeps a restore that disables triggers from loading orphans: `mlops store check`
-///   looks for them (``orphanedPoints(in:)``).
+///   looks for them (``orphanedPoints(in:)``). A whole `pg_dump` restores data before it creates
+///   triggers; a data-only one (`pg_dump -a`) into a migrated store has no foreign keys to order
+///   its tables by and may load points before their runs, so restore it with
+///   `--disable-triggers` and run `mlops store check` after.
 ///
 /// The cost moves to a fixed ~45 µs per statement (a transition table and four queries), which a
 /// batch of points shares. SQLite keeps its foreign keys: it checks them in-process with one
