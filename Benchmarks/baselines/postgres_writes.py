@@ -19,12 +19,18 @@ TOTAL, BATCH = 1_000_000, 10_000
 TABLE = "bench_psycopg_metrics"
 
 
-def _connect():
+def _open():
+    """A connection to the benchmark's server."""
     import psycopg
     url = os.environ.get("MLOPS_BENCH_POSTGRES_URL") or os.environ.get("MLOPS_TEST_POSTGRES_URL")
     if not url:
         raise SystemExit("set MLOPS_BENCH_POSTGRES_URL")
-    connection = psycopg.connect(url)
+    return psycopg.connect(url)
+
+
+def _connect():
+    """A connection, with the foreign-key anchor table made afresh."""
+    connection = _open()
     with connection.transaction():
         connection.execute(f"DROP TABLE IF EXISTS {TABLE}, {TABLE}_runs, {TABLE}_keys")
         # The same shape as lineage_metrics: its primary key and its two foreign keys (to the runs
@@ -90,8 +96,4 @@ def _lineage_run(connection, run):
 
 
 def copy_lineage(data_folder, repetitions):
-    import psycopg
-    url = os.environ.get("MLOPS_BENCH_POSTGRES_URL") or os.environ.get("MLOPS_TEST_POSTGRES_URL")
-    if not url:
-        raise SystemExit("set MLOPS_BENCH_POSTGRES_URL")
-    return _timed(repetitions, _copy_into("lineage_metrics"), connection=psycopg.connect(url), run_keys=_lineage_run)
+    return _timed(repetitions, _copy_into("lineage_metrics"), connection=_open(), run_keys=_lineage_run)

@@ -10,7 +10,8 @@ public import MLOpsStorage
 /// logged twice identically is stored once, as in MLflow. SQLite turns a bound NaN into NULL, so
 /// a NaN is stored as value 0 with `is_nan = 1` and read back as NaN. On PostgreSQL (from
 /// version 3) the points' run and name are checked by statement-level triggers instead of
-/// foreign keys: the same guarantees and SQLSTATE 23503, once per statement rather than per row.
+/// foreign keys, once per statement rather than per row, with the same SQLSTATE 23503; runs and
+/// metric names may then be deleted or re-keyed only under READ COMMITTED.
 ///
 /// Times (`start_time`, `end_time`, `timestamp`, `created_at`) are integer milliseconds since the
 /// Unix epoch; the public API speaks `Date` and converts at the store's edge, rounding to the

@@ -24,10 +24,9 @@ import Foundation
 ///   their search path, so a writer needs no more privileges than it did with foreign keys and
 ///   a session with another search path (or `pg_dump`'s empty one) checks the right tables.
 /// - Nothing keeps a restore that disables triggers from loading orphans: `mlops store check`
-///   looks for them (``orphanedPoints(in:)``). A whole `pg_dump` restores data before it creates
-///   triggers, so run `mlops store check` after one. A data-only dump (`pg_dump -a`) restored into
-///   a migrated store was checked: it loads the runs and names before the points, and the
-///   triggers pass every batch.
+///   looks for them (``orphanedPoints(in:)``). A whole `pg_dump` restore loads the data before
+///   it creates the triggers, so run `mlops store check` after one. (A data-only `pg_dump -a`
+///   loads the runs and names before the points, so the triggers pass it.)
 ///
 /// The cost moves to a fixed ~45 µs per statement (a transition table and four queries), which a
 /// batch of points shares. SQLite keeps its foreign keys: it checks them in-process with one

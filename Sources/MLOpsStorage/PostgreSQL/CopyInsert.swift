@@ -11,8 +11,8 @@ internal import NIOCore
 /// form of) is first copied straight into the table behind a savepoint; when that meets a
 /// conflict it is rolled back and the rows go into a session-local temporary table shaped like
 /// the target, then over with `INSERT … SELECT … ON CONFLICT … DO NOTHING`, inside the caller's
-/// transaction, so the statement means what it meant row by row. Anything else (an upsert, RETURNING, identifiers
-/// that would need quoting) is left to the multi-row path.
+/// transaction, so the statement means what it meant row by row. Anything else (an upsert,
+/// RETURNING, identifiers that would need quoting) is left to the multi-row path.
 struct CopyInsert {
     let table: String
     let columns: [String]

@@ -443,7 +443,6 @@ struct AuditChainVerifier: Sendable {
         return passed
     }
 
-
     /// Checks the next row of `SELECT sequence, at, principal, action, subject, before, after,
     /// reason, previous_hash, hash, format, before_digest, after_digest FROM registry_audit ORDER
     /// BY sequence`.

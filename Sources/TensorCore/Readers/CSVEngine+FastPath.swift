@@ -98,8 +98,9 @@ extension CSVEngine {
                 (value, q) = (number, r &+ 1)
             } else if let (number, r) = DecimalParser.scan(b, p, end) {
                 (value, q) = (number, r)
-            } else if emptyFields, p < end, b[p] == delimiter || b[p] == 0x0A || b[p] == 0x0D {
-                // An empty field: missing, stored as the general path stores it.
+            } else if emptyFields, p < end, stops[Int(b[p])] {
+                // An empty field (a delimiter, LF or CR where it starts): missing, stored as the
+                // general path stores it.
                 (value, q) = (.nan, p)
                 present = false
             } else {
