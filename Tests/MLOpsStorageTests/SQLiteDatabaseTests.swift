@@ -201,3 +201,34 @@ struct SQLiteDatabaseTests {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+@Suite("Path text and immutable reads")
+struct PathTextAndImmutableReadTests {
+    @Test("the folder of a path, one-character names included (Foundation's path methods trap on those)")
+    func folders() {
+        let cases: [(String, String)] = [
+            ("x", "."), ("o", "."), ("a/b.csv", "a"), ("/o", "/"), ("/", "/"), ("a/b/", "a"), ("a//b", "a"),
+            ("./x", "."), ("../y", ".."), ("/abs/path/f.sqlite", "/abs/path"), ("é", "."), ("", "."),
+        ]
+        for (path, folder) in cases { #expect(PathText.folder(of: path) == folder, "\(path)") }
+    }
+
+    @Test("a file opened immutable is read as it is, with no side file made; %, ? and # in the path are escaped")
+    func immutableOpen() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.file("odd %3f?#name.sqlite")
+            let database = try await SQLiteDatabase(path: path)
+            _ = try await database.write { db in try await db.execute("CREATE TABLE t (v INTEGER)") }
+            _ = try await database.write { db in try await db.execute("INSERT INTO t VALUES (7)") }
+            try await database.close()
+            #expect(SQLiteConnection.immutableURI("/a%b?c#d") == "file:/a%25b%3fc%23d?mode=ro&immutable=1")
+            var configuration = SQLiteConfiguration(readOnly: true)
+            configuration.opensImmutable = true
+            let reader = try await SQLiteDatabase(path: path, configuration: configuration)
+            let value = try await reader.read { db in try await db.queryScalar(Int.self, "SELECT v FROM t") }
+            #expect(value == 7)
+            try await reader.close()
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["odd %3f?#name.sqlite"])
+        }
+    }
+}

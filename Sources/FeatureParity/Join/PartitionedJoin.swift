@@ -34,7 +34,7 @@ struct PartitionedJoin {
 
     mutating func run(events: String, features: String, output: String, spillFolder: String?) throws(FeatureParityError) -> JoinReport {
         try Self.makeRoomForOpenFiles(partitions + 16)
-        let parent = spillFolder ?? (output as NSString).deletingLastPathComponent
+        let parent = spillFolder ?? PathText.folder(of: output)
         let folder = "\(parent.isEmpty ? "." : parent)/.mlops-join-\(UUID().uuidString.prefix(8))"
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Lineage
 import MLOpsStorage
+import Registry
 
 /// `mlops demo`: the end-to-end run the README starts with.
 struct DemoCommand: AsyncParsableCommand {
@@ -41,6 +43,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let folder = try DemoFolder(preparing: output)
+        // The pages every run writes are claimed before anything is written, so a file in the
+        // way is found before the store or any page changes.
+        for name in ["index.html", "summary.json"] + Self.chapters.map({ "\($0.slug).html" }) { _ = try folder.claim(name) }
         let defaultLocation = StoreLocation.sqliteFile(path: "\(folder.path)/mlops.sqlite")
         let location = store.store ?? defaultLocation
         // The store and artifacts the demo keeps in its folder are claimed like every other file.
@@ -55,6 +60,7 @@ struct DemoCommand: AsyncParsableCommand {
         Terminal.progress("opening \(location)")
         let reports = try await StoreSession.withDatabase(at: location, access: .write) { database in
             try await database.migrate(KnownSchemas.all)
+            try await Self.refuseForeignRegistry(database, location: location)
             let artifacts = try FileSystemArtifactStore(root: artifactsPath, compression: .fast)
             let context = DemoContext(folder: folder, location: location, database: database, artifacts: artifacts, seed: seed)
             return try await runChapters(context)
@@ -72,6 +78,18 @@ struct DemoCommand: AsyncParsableCommand {
             }
             Terminal.output("\nOpen \(folder.path)/index.html for every page and file this run produced (summary.json for programs).")
         }
+    }
+
+    /// Refuses, before any chapter writes, a store whose registry has principals but not the
+    /// demo's own admin: the registry chapter would have to act as one of that registry's admins
+    /// to add its principals, models and policy there. An empty registry, or one an earlier demo
+    /// bootstrapped, is fine.
+    static func refuseForeignRegistry(_ database: any SQLDatabase, location: StoreLocation) async throws {
+        let lineage = try await SQLLineageStore(database: database)
+        let principals = try await SQLRegistryStore(database: database, lineage: lineage).principals().map(\.id)
+        guard !principals.isEmpty, !principals.contains(RegistryChapter.admin) else { return }
+        throw CommandFailure.usage(
+            "error: the registry in \(location) has principals (\(principals.prefix(5).joined(separator: ", "))\(principals.count > 5 ? ", …" : "")) and none is the demo's \(RegistryChapter.admin): the demo would act as one of its admins; nothing was run. Fix: leave --store out (the demo keeps its own store in --output), or give it an empty store.")
     }
 
     private func runChapters(_ context: DemoContext) async throws -> [ChapterReport] {

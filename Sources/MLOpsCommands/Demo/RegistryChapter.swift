@@ -7,6 +7,9 @@ import Registry
 /// holders of the approver role sign it; a challenger is promoted and rolled back once; the audit
 /// chain is verified; the model card and the audit trail go on the page.
 struct RegistryChapter: DemoChapter {
+    /// The principal that bootstraps the demo's registry.
+    static let admin = "demo-admin"
+
     let slug = "registry"
     let title = "4. Registry: governed promotion, rollback and a verified audit trail"
 
@@ -26,11 +29,11 @@ struct RegistryChapter: DemoChapter {
         }
 
         // Principals: an admin, a trainer pipeline that registers and promotes, two approvers.
-        let (admin, trainer) = ("demo-admin", "demo-trainer")
+        let (admin, trainer) = (Self.admin, "demo-trainer")
         let approvers = try ["demo-approver-ana", "demo-approver-ben"].map { ($0, try Self.demoKey($0)) }
         let existing = Set(try await registry.principals().map(\.id))
-        let bootstrap = try await registry.principals().first { $0.holds(.admin) }?.id
-        if !existing.contains(admin) { _ = try await registry.addPrincipal(PrincipalRegistration(id: admin, roles: [.admin]), by: bootstrap) }
+        // The demo's admin bootstraps an empty registry; `DemoCommand` refused any other.
+        if !existing.contains(admin) { _ = try await registry.addPrincipal(PrincipalRegistration(id: admin, roles: [.admin]), by: nil) }
         if !existing.contains(trainer) { _ = try await registry.addPrincipal(PrincipalRegistration(id: trainer, roles: [.register, .promote]), by: admin) }
         for (id, key) in approvers where !existing.contains(id) {
             _ = try await registry.addPrincipal(PrincipalRegistration(id: id, roles: [.approve], publicKey: key.publicKey), by: admin)

@@ -99,11 +99,7 @@ struct DriftOptions: ParsableArguments {
         case .text: text = report.text()
         }
         if let output {
-            do {
-                try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw CommandFailure.usage("error: cannot write: \(FileWriteProblem.describe(output, error)).")
-            }
+            try OutputFile.write(text + "\n", to: output)
             Terminal.error("wrote \(output): \(report.dataset.reason)")
         } else {
             Terminal.output(text)

@@ -98,21 +98,14 @@ struct GPUSimulate: AsyncParsableCommand {
         Terminal.progress("replaying \(jobs.jobs.count) jobs on \(clusterSpec.gpuCount) GPUs under \(policy.value.rawValue)")
         let result = try simulator.run()
 
-        if let scheduleOut { try write(result.scheduleCSV, to: scheduleOut) }
-        if let plot { try write(UtilizationPlot.svg(result.report), to: plot) }
+        if let scheduleOut { try OutputFile.write(result.scheduleCSV, to: scheduleOut) }
+        if let plot { try OutputFile.write(UtilizationPlot.svg(result.report), to: plot) }
         switch formatting.format {
         case .json: try Terminal.printJSON(result.report)
         case .text: Terminal.output(Self.text(result.report))
         }
     }
 
-    private func write(_ text: String, to path: String) throws {
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw CommandFailure.usage("error: cannot write: \(FileWriteProblem.describe(path, error)).")
-        }
-    }
 
     static func text(_ report: SimulationReport) -> String {
         func hours(_ seconds: Double) -> String { String(format: "%.2f h", seconds / 3600) }

@@ -148,7 +148,7 @@ struct ModelsRegister: AsyncParsableCommand {
     @OptionGroup var formatting: FormatOptions<OutputFormat>
     @OptionGroup var acting: PrincipalOption
     @Argument(help: "The model (team/model).", transform: ModelName.parsingArgument) var name: ModelName
-    @Option(help: "The model's risk class, when it is registered now: low, medium (default) or high.") var riskClass: RiskClass = .medium
+    @Option(help: "The model's risk class, when it is registered now: low, medium (default), high, or a class a promotion policy names.") var riskClass: RiskClass = .medium
     @Option(help: "What the model does, when it is registered now.") var description: String = ""
     @Option(help: "Who answers for the model (default: the principal).") var owner: String?
     @Option(name: .customLong("artifact-file"), help: "The model file: stored in the artifact folder, and its digest registered.") var artifactFile: String?
@@ -420,8 +420,8 @@ struct ModelsPromote: AsyncParsableCommand {
     var expectCurrent: String?
 
     func validate() throws {
-        if let expectCurrent, expectCurrent != "none", Int(expectCurrent) == nil {
-            throw ValidationError("--expect-current must be a version number or 'none', not '\(expectCurrent)'.")
+        if let expectCurrent, expectCurrent != "none", (Int(expectCurrent) ?? 0) < 1 {
+            throw ValidationError("--expect-current must be a version number (1 or more) or 'none', not '\(expectCurrent)'.")
         }
     }
 
@@ -460,6 +460,12 @@ struct ModelsRollback: AsyncParsableCommand {
         name: .customLong("expect-current"),
         help: "The version the alias must point at now; default: where it pointed when the command started (two rollbacks at once go back one step, not two).")
     var expectCurrent: Int?
+
+    func validate() throws {
+        if let expectCurrent, expectCurrent < 1 {
+            throw ValidationError("--expect-current must be a version number (1 or more), not \(expectCurrent).")
+        }
+    }
 
     func run() async throws {
         let principal = acting.principal
@@ -521,6 +527,11 @@ struct ModelsPurge: AsyncParsableCommand {
         // and leaving the bytes.
         if let artifacts, !FileManager.default.fileExists(atPath: artifacts) {
             throw CommandFailure.usage("error: there is no artifact folder at \(artifacts), so the version's bytes could not be removed. Fix: name the folder the artifacts were stored in, or leave --artifacts out to use the store's own.")
+        }
+        // An empty folder reads as an empty store (one whose creation was cut short), but a
+        // folder named for a purge must be the one that holds the bytes.
+        if let artifacts, FileSystemArtifactStore.isUnfinishedCreation(artifacts) {
+            throw CommandFailure.usage("error: the folder \(artifacts) holds no artifacts, so the version's bytes could not be removed; nothing was purged. Fix: name the folder the artifacts were stored in, or leave --artifacts out to use the store's own.")
         }
         // Checked read-only (a writing open adopts an empty folder and clears stale temporary
         // files, which a purge the registry then refuses must not do); opened to write after.

@@ -55,7 +55,7 @@ enum StoreSession {
         if case .sqliteFile(let path) = location {
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-                throw CommandFailure.usage("error: \(path) is a folder, not a SQLite store file. Fix: point --store at a file, such as sqlite:\((path as NSString).appendingPathComponent("mlops.sqlite")).")
+                throw CommandFailure.usage("error: \(path) is a folder, not a SQLite store file. Fix: point --store at a file, such as sqlite:\(path.hasSuffix("/") ? path : path + "/")mlops.sqlite.")
             }
         }
         if access != .read, case .sqliteFile(let path) = location {

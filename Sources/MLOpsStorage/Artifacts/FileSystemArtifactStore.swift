@@ -90,7 +90,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
     /// and holds nothing, or only markers being written. A process killed between creating the
     /// folder and renaming its marker into place leaves exactly this; it holds no artifact, and
     /// the next writer adopts it. Read-only opens treat it as an empty store.
-    static func isUnfinishedCreation(_ root: String) -> Bool {
+    package static func isUnfinishedCreation(_ root: String) -> Bool {
         // A folder that cannot be listed (no permission) is not known to be empty: not a store.
         guard FileIO.isDirectory(root), !FileIO.exists("\(root)/\(markerName)"), let contents = FileIO.contents(of: root) else { return false }
         return contents.allSatisfy { $0.hasPrefix(markerTemporaryPrefix) }

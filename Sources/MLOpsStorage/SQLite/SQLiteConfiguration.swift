@@ -16,6 +16,11 @@ public struct SQLiteConfiguration: Sendable, Hashable {
     /// `PRAGMA query_only`, so that SQLite, closing the last connection, removes the `-wal` and
     /// `-shm` files a WAL-mode file makes readers create. Statements still cannot write.
     var opensWritableToLeaveNoSideFiles = false
+    /// Set by ``SQLiteDatabase`` for a read-only open of a file this process may not write (or
+    /// whose folder it may not write) and that has no `-wal` file: SQLite could not create the
+    /// `-shm` file a WAL-mode file needs, so the file is opened `immutable` (no locks, no side
+    /// files) and read as it is.
+    var opensImmutable = false
 
     /// Creates a configuration. The defaults suit a service and a few command-line processes
     /// sharing one file.

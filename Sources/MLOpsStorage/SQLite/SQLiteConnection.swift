@@ -95,8 +95,13 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         let readWrite = !configuration.readOnly || configuration.opensWritableToLeaveNoSideFiles
         var flags = (readWrite ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX
         if create && !configuration.readOnly { flags |= SQLITE_OPEN_CREATE }
+        var name = path
+        if configuration.readOnly && configuration.opensImmutable {
+            flags |= SQLITE_OPEN_URI
+            name = Self.immutableURI(path)
+        }
         var db: OpaquePointer?
-        let code = sqlite3_open_v2(path, &db, flags, nil)
+        let code = sqlite3_open_v2(name, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(db)
@@ -132,6 +137,21 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
             closeNow()
             throw error
         }
+    }
+
+    /// The URI filename that opens the absolute `path` read-only and `immutable=1`: `%`, `?` and
+    /// `#` escaped, as SQLite's URI filenames require.
+    static func immutableURI(_ path: String) -> String {
+        var escaped = ""
+        for character in path {
+            switch character {
+            case "%": escaped += "%25"
+            case "?": escaped += "%3f"
+            case "#": escaped += "%23"
+            default: escaped.append(character)
+            }
+        }
+        return "file:\(escaped)?mode=ro&immutable=1"
     }
 
     /// Runs `work` on the connection and returns its result: on the connection's thread (the

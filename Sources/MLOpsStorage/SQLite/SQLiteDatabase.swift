@@ -59,7 +59,23 @@ public final class SQLiteDatabase: SQLDatabase {
         // Connections opened later (readers) must reach the same file even if the process changes
         // its working folder: resolve a relative path once, now.
         let path = path == ":memory:" || path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        let writer = try await SQLiteConnection.open(path: path, location: path, create: true, configuration: configuration)
+        let writer: SQLiteConnection
+        do {
+            writer = try await SQLiteConnection.open(path: path, location: path, create: true, configuration: configuration)
+        } catch let error where configuration.readOnly && !configuration.opensWritableToLeaveNoSideFiles && path != ":memory:" {
+            // A WAL-mode file read without write access to it or its folder: SQLite cannot make
+            // the -shm file its readers share. With no -wal file, every commit is in the file
+            // itself, which is then read as it is (immutable); with one, it cannot be read here.
+            guard !FileManager.default.fileExists(atPath: path + "-wal"), FileManager.default.isReadableFile(atPath: path) else {
+                throw StorageError(
+                    .cannotOpen,
+                    "\(location) cannot be read without write access to its folder: its write-ahead log (\(path)-wal) holds commits not yet in the file, and SQLite must create \(path)-shm to read them (\(error))",
+                    location: location, fix: "read it as a user who may write its folder, or have its owner run any writing mlops command on it first, which folds the log into the file.")
+            }
+            var immutable = configuration
+            immutable.opensImmutable = true
+            writer = try await SQLiteConnection.open(path: path, location: path, create: false, configuration: immutable)
+        }
         if !configuration.readOnly {
             do {
                 try await writer.enableWriteAheadLog(retryPolicy: configuration.retryPolicy)
@@ -103,8 +119,7 @@ public final class SQLiteDatabase: SQLDatabase {
     static func canLeaveNoSideFiles(_ path: String) -> Bool {
         let manager = FileManager.default
         for suffix in ["-wal", "-shm", "-journal"] where manager.fileExists(atPath: path + suffix) { return false }
-        let folder = (path as NSString).deletingLastPathComponent
-        return access(path, W_OK) == 0 && access(folder.isEmpty ? "." : folder, W_OK) == 0
+        return access(path, W_OK) == 0 && access(PathText.folder(of: path), W_OK) == 0
     }
 
     public func read<Result: Sendable>(

@@ -5,12 +5,17 @@ import Foundation
 public enum FileWriteProblem {
     /// What is in the way of writing a file at `path`, or nil when nothing visible is.
     public static func at(_ path: String) -> String? {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
+            // A device, FIFO or socket (or a link to one, like /dev/stdout) is written into, not
+            // replaced: its folder does not matter.
+            return access(path, W_OK) == 0 ? nil : "\(path) cannot be written (permission denied)"
+        }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             return "\(path) is a folder, not a file"
         }
-        let parent = (path as NSString).deletingLastPathComponent
-        let folder = parent.isEmpty ? "." : parent
+        let folder = PathText.folder(of: path)
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else { return "the folder \(folder) does not exist" }
         if !isFolder.boolValue { return "\(folder) is a file, not a folder" }
         if !FileManager.default.isWritableFile(atPath: folder) { return "the folder \(folder) cannot be written (permission denied)" }

@@ -6,7 +6,16 @@ extension RegistryStore {
     /// valid, shorter chain) or that the whole log was rewritten with fresh hashes; an anchor kept
     /// elsewhere can. The result is broken, naming the anchored entry, when the log ends before
     /// it or holds a different entry there.
+    ///
+    /// - Throws: ``RegistryError`` (``RegistryError/Code/invalidArgument``) for an anchor no log
+    ///   ever had: a negative sequence, or sequence 0 (the empty log) with a hash other than
+    ///   ``AuditEntry/genesisHash``.
     public func verifyAudit(anchoredAt anchor: AuditHead) async throws -> AuditVerification {
+        if anchor.sequence < 0 || (anchor.sequence == 0 && anchor.hash.lowercased() != AuditEntry.genesisHash) {
+            throw RegistryError(
+                .invalidArgument, "The anchor (\(anchor.sequence) \(anchor.hash)) is not a head any audit log has: the empty log's head is 0 \(AuditEntry.genesisHash)",
+                fix: "pass a head that `auditHead()` (mlops audit head) returned.")
+        }
         var verification = try await verifyAudit()
         guard verification.isIntact, anchor.sequence > 0 else { return verification }
         let found = try await auditEntries(after: anchor.sequence - 1, limit: 1).first

@@ -29,6 +29,17 @@ public struct Principal: Sendable, Hashable, Codable {
         self.createdBy = createdBy
     }
 
+    /// Encodes the roles in their sorted order, so the same principal always encodes to the same
+    /// bytes (a `Set` iterates in an order that changes from process to process).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(roles.sorted(), forKey: .roles)
+        try container.encode(_publicKey, forKey: .publicKey)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(_createdBy, forKey: .createdBy)
+    }
+
     /// Whether the principal holds `role` (``Role/admin`` does not imply the others: roles are
     /// granted one by one, so an auditor can see who may do what).
     public func holds(_ role: Role) -> Bool { roles.contains(role) }

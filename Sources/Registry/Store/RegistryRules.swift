@@ -159,6 +159,14 @@ struct RegistryRules: Sendable {
         if try await tx.model(registration.name) != nil {
             throw RegistryError(.alreadyExists, "A model named '\(registration.name)' is registered already", fix: "register a new version of it instead.")
         }
+        if !RiskClass.builtIn.contains(registration.riskClass), try await tx.policyCount(riskClass: registration.riskClass) == 0 {
+            // An unknown class would match no class policy: a typo must not register a model
+            // that no policy governs.
+            throw RegistryError(
+                .invalidArgument,
+                "Risk class '\(registration.riskClass)' is neither low, medium nor high, and no promotion policy names it",
+                fix: "use low, medium or high, or set a policy for your own class first (mlops policies set --risk-class \(registration.riskClass) …).")
+        }
         let model = RegisteredModel(
             name: registration.name, description: registration.description, owner: registration.owner ?? actor, tags: registration.tags,
             riskClass: registration.riskClass, createdAt: now().registryRounded, createdBy: actor, latestVersion: 0)

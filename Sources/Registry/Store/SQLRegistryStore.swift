@@ -490,6 +490,10 @@ struct SQLRegistryTransaction: RegistryTransaction {
             [.text(alias), .text(riskClass?.rawValue ?? "*")], what: "policy")
     }
 
+    func policyCount(riskClass: RiskClass) async throws -> Int {
+        try await connection.queryScalar(Int.self, "SELECT count(*) FROM registry_policies WHERE risk_class = ?", [.text(riskClass.rawValue)])
+    }
+
     func savePolicy(_ policy: PromotionPolicy) async throws {
         _ = try await connection.execute(
             "INSERT INTO registry_policies (alias, risk_class, record) VALUES (?, ?, ?) ON CONFLICT (alias, risk_class) DO UPDATE SET record = excluded.record",

@@ -82,12 +82,22 @@ public struct MomentSketch: Sendable, Hashable {
             if x > 0 { positiveInfinityCount += 1 } else { negativeInfinityCount += 1 }
             return
         }
+        if finiteCount == 0 {
+            // The first value is the mean, and the moment sums stay 0 (the general update would
+            // multiply an overflowed square of a value beyond ±1.3e154 by 0 and get NaN).
+            finiteCount = 1
+            finiteMean = x
+            return
+        }
         // Terriberry's online update of the third and fourth central moments.
         let n1 = Double(finiteCount)
         finiteCount += 1
         let n = Double(finiteCount)
         let delta = x - finiteMean
-        let deltaN = delta / n
+        // Values of opposite signs near the largest double overflow `delta`; the mean is then
+        // moved by the two halves scaled first (it stays finite), and M2 to M4 overflow to ∞
+        // as numpy's variance of such data does.
+        let deltaN = delta.isFinite ? delta / n : x / n - finiteMean / n
         let deltaN2 = deltaN * deltaN
         let term1 = delta * deltaN * n1
         finiteMean += deltaN
@@ -232,7 +242,9 @@ public struct MomentSketch: Sendable, Hashable {
             m3 + other.m3 + delta * delta2 * nanb * (na - nb) / (n * n)
             + 3 * delta * (na * other.m2 - nb * m2) / n
         let newM2 = m2 + other.m2 + delta2 * nanb / n
-        finiteMean += delta * nb / n
+        // As in `update`: means of opposite signs near the largest double are weighted
+        // separately when their difference overflows.
+        finiteMean = delta.isFinite ? finiteMean + delta * nb / n : finiteMean * (na / n) + other.finiteMean * (nb / n)
         m2 = newM2
         m3 = newM3
         m4 = newM4

@@ -13,6 +13,12 @@ public final class BufferedFileWriter {
     public let path: String
     /// Where they are written until ``finish()``.
     private let writingPath: String
+    /// What ``finish()`` renames ``writingPath`` to: `path`, or the file a link at `path` names;
+    /// `nil` when the bytes go straight to their place.
+    private let renameTarget: String?
+    /// Whether ``writingPath`` is a file this writer creates (not a device or FIFO written
+    /// through), so that a writer dropped before ``finish()`` removes it.
+    private let createsFile: Bool
     private var descriptor: Int32
     /// Bytes not yet written; append to it with ``append(_:)`` or ``withBuffer(_:)``.
     private var buffer: [UInt8] = []
@@ -23,6 +29,11 @@ public final class BufferedFileWriter {
 
     /// Creates (or truncates) the file.
     ///
+    /// What is at `path` decides where the bytes go, as with a shell redirection (see
+    /// `OutputDestination`): a device, a FIFO or a socket (`/dev/stdout`, `/dev/null`) is written
+    /// into, never replaced, and a symbolic link to a regular file has that file replaced, not
+    /// the link.
+    ///
     /// - Parameters:
     ///   - path: The file to write.
     ///   - atomic: Write beside `path` and rename at ``finish()``; `false` writes `path` directly.
@@ -30,9 +41,21 @@ public final class BufferedFileWriter {
     /// - Throws: ``TableError`` (``TableError/Code/fileUnwritable``) when the file cannot be created.
     public init(path: String, atomic: Bool = true, bufferSize: Int = 1 << 20) throws(TableError) {
         self.path = path
-        writingPath = atomic ? path + ".partial-\(UUID().uuidString.prefix(8))" : path
+        let flags: Int32
+        switch OutputDestination(path) {
+        case .replace(let target):
+            writingPath = atomic ? target + ".partial-\(UUID().uuidString.prefix(8))" : target
+            renameTarget = atomic ? target : nil
+            createsFile = true
+            flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
+        case .writeThrough(let target):
+            writingPath = target
+            renameTarget = nil
+            createsFile = false
+            flags = O_WRONLY | O_TRUNC | O_CLOEXEC
+        }
         capacity = max(4096, bufferSize)
-        descriptor = open(writingPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        descriptor = open(writingPath, flags, 0o644)
         guard descriptor >= 0 else {
             // Nothing was opened: deinit must not remove a file this writer never made.
             finished = true
@@ -44,7 +67,8 @@ public final class BufferedFileWriter {
     deinit {
         if !finished {
             if descriptor >= 0 { close(descriptor) }
-            unlink(writingPath)
+            // Only a file this writer made is removed (never a device or FIFO written through).
+            if createsFile { unlink(writingPath) }
         }
     }
 
@@ -99,8 +123,8 @@ public final class BufferedFileWriter {
         guard closed == 0 else {
             throw TableError(.fileUnwritable, path: path, detail: "closing it failed: \(String(cString: strerror(errno)))")
         }
-        if writingPath != path {
-            guard rename(writingPath, path) == 0 else {
+        if let renameTarget {
+            guard rename(writingPath, renameTarget) == 0 else {
                 throw TableError(.fileUnwritable, path: path, detail: "the finished file could not be moved into place: \(String(cString: strerror(errno)))")
             }
         }

@@ -41,3 +41,51 @@ struct TableWriterTests {
         #expect(throws: TableError.self) { try TableWriter.write(try Self.table(), to: "/no/such/folder/out.csv") }
     }
 }
+
+@Suite("Where an output file's bytes go")
+struct OutputDestinationTests {
+    @Test("nothing there, a regular file, a folder: replaced; a link to a file: that file; a device, a FIFO, a link to one: written through")
+    func destinations() throws {
+        let folder = NSTemporaryDirectory() + "mlops-destination-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let resolvedFolder = try #require(realpath(folder, nil).map { pointer in
+            defer { free(pointer) }
+            return String(cString: pointer)
+        })
+        #expect(OutputDestination("\(folder)/missing") == .replace("\(folder)/missing"))
+        try Data("x".utf8).write(to: URL(fileURLWithPath: "\(folder)/file"))
+        #expect(OutputDestination("\(folder)/file") == .replace("\(folder)/file"))
+        #expect(OutputDestination(folder) == .replace(folder))
+        #expect(symlink("file", "\(folder)/link") == 0)
+        #expect(OutputDestination("\(folder)/link") == .replace("\(resolvedFolder)/file"))
+        #expect(symlink("gone", "\(folder)/dangling") == 0)
+        #expect(OutputDestination("\(folder)/dangling") == .replace("\(folder)/dangling"))
+        #expect(mkfifo("\(folder)/fifo", 0o600) == 0)
+        #expect(OutputDestination("\(folder)/fifo") == .writeThrough("\(folder)/fifo"))
+        #expect(OutputDestination("/dev/null") == .writeThrough("/dev/null"))
+        #expect(symlink("/dev/null", "\(folder)/null") == 0)
+        #expect(OutputDestination("\(folder)/null") == .writeThrough("\(folder)/null"))
+    }
+
+    @Test("BufferedFileWriter replaces a linked file and keeps the link; writes into /dev/null without replacing it")
+    func writerFollowsTheDestination() throws {
+        let folder = NSTemporaryDirectory() + "mlops-writer-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data("old".utf8).write(to: URL(fileURLWithPath: "\(folder)/target"))
+        #expect(symlink("target", "\(folder)/link") == 0)
+        let writer = try BufferedFileWriter(path: "\(folder)/link")
+        try writer.append(Array("new".utf8))
+        try writer.finish()
+        #expect(try String(contentsOfFile: "\(folder)/target", encoding: .utf8) == "new")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "\(folder)/link") == "target")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["link", "target"])
+
+        let null = try BufferedFileWriter(path: "/dev/null")
+        try null.append(Array("discarded".utf8))
+        try null.finish()
+        var info = stat()
+        #expect(stat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+    }
+}

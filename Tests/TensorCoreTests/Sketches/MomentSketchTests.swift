@@ -202,3 +202,50 @@ struct MomentSketchTests {
         #expect(sketchDecodeError(bad, as: decode) == .badMagic)
     }
 }
+
+@Suite("MomentSketch near the largest double")
+struct MomentSketchOverflowTests {
+    /// Values of opposite signs near ±1.8e308: their differences overflow, the mean must not.
+    static let values: [Double] = Array(repeating: [1e308, -1e308, .greatestFiniteMagnitude, -.greatestFiniteMagnitude], count: 600).flatMap { $0 }
+
+    @Test("the mean stays finite (0 here) and the variance is infinite, as numpy's is; the bytes decode again")
+    func oppositeSignsNearTheLargestDouble() throws {
+        var oneByOne = MomentSketch()
+        for x in Self.values { oneByOne.update(x) }
+        var blocks = MomentSketch()
+        Self.values.withUnsafeBufferPointer { blocks.update(contentsOf: $0) }
+        var halves = MomentSketch()
+        var second = MomentSketch()
+        for x in Self.values.prefix(1_000) { halves.update(x) }
+        for x in Self.values.dropFirst(1_000) { second.update(x) }
+        try halves.merge(second)
+        // A merge of two one-sided halves: their means' difference overflows.
+        var positive = MomentSketch(), negative = MomentSketch()
+        for x in Self.values where x > 0 { positive.update(x) }
+        for x in Self.values where x < 0 { negative.update(x) }
+        try positive.merge(negative)
+        for sketch in [oneByOne, blocks, halves, positive] {
+            #expect(sketch.mean.isFinite)
+            #expect(abs(sketch.mean) <= 1e300, "\(sketch.mean)")
+            #expect(sketch.variance == .infinity)
+            #expect(sketch.min == -.greatestFiniteMagnitude && sketch.max == .greatestFiniteMagnitude)
+            let decoded = try MomentSketch(serialized: sketch.serialized())
+            #expect(decoded.count == Self.values.count)
+        }
+    }
+
+    @Test("one value beyond ±1.3e154 (its square overflows) has variance 0, not NaN; ordinary values keep their moments")
+    func firstValueAndOrdinaryValues() {
+        var single = MomentSketch()
+        single.update(1e200)
+        #expect(single.mean == 1e200 && single.variance == 0)
+        var two = MomentSketch()
+        two.update(1e200)
+        two.update(-1e200)
+        #expect(two.mean == 0 && two.variance == .infinity)
+        var sketch = MomentSketch()
+        for x in [1.0, 2.0, 4.0, 8.0] { sketch.update(x) }
+        #expect(sketch.mean == 3.75)
+        #expect(abs(sketch.variance - 7.1875) < 1e-12)
+    }
+}

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where the bytes of an output file go, decided the way a shell redirection (`> path`) would
+/// treat what is already at the path.
+///
+/// - Nothing there, a regular file or a folder: ``replace(_:)`` the path, atomically (a folder is
+///   then refused by the write itself).
+/// - A symbolic link to a regular file: ``replace(_:)`` the file it points to, so the link stays
+///   a link.
+/// - A device (`/dev/null`, a terminal), a FIFO, a socket, or a link to one (`/dev/stdout`):
+///   ``writeThrough(_:)``, opening it as it is. Replacing such a node with a regular file would
+///   break it for every other program (as root, `--output /dev/null` would have replaced the
+///   system's `/dev/null`), and without write access to `/dev` it could not be done at all.
+package enum OutputDestination: Equatable {
+    /// Write a file beside this path and rename it over the path.
+    case replace(String)
+    /// Open this path for writing and write into it.
+    case writeThrough(String)
+
+    /// What is at `path` now decides (see the type's description).
+    package init(_ path: String) {
+        var own = stat()
+        guard lstat(path, &own) == 0 else {
+            self = .replace(path)
+            return
+        }
+        switch own.st_mode & S_IFMT {
+        case S_IFREG, S_IFDIR:
+            self = .replace(path)
+        case S_IFLNK:
+            var target = stat()
+            guard stat(path, &target) == 0 else {
+                // A dangling link: replaced like a missing file.
+                self = .replace(path)
+                return
+            }
+            switch target.st_mode & S_IFMT {
+            case S_IFREG:
+                // The file the link names, replaced beside itself; a link realpath cannot follow
+                // (a /proc/self/fd link to a deleted file) is written through instead.
+                guard let resolved = realpath(path, nil) else {
+                    self = .writeThrough(path)
+                    return
+                }
+                defer { free(resolved) }
+                self = .replace(String(cString: resolved))
+            case S_IFDIR:
+                self = .replace(path)
+            default:
+                self = .writeThrough(path)
+            }
+        default:
+            self = .writeThrough(path)
+        }
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import MLOpsTestSupport
+import MLOpsCommands
+import Testing
+
+/// Cases a bad-input sweep of every command found (2026-12-06), each run as a user would: the
+/// executable in a folder of its own, or in process where nothing depends on the process.
+@Suite("bad input found by the command sweep")
+struct BadInputRegressionTests {
+    @Test("a one-character store or output path works (it crashed in Foundation's path methods)")
+    func oneCharacterPaths() async throws {
+        try withTemporaryFolder { folder in
+            let migrate = try Executables.run("mlops", ["store", "migrate", "--store", "sqlite:x"], in: folder.path)
+            #expect(migrate.status == 0, "\(migrate.standardError)")
+            for command in [["runs", "list"], ["store", "check"], ["models", "list"], ["audit", "verify"], ["principals", "list"]] {
+                let result = try Executables.run("mlops", command + ["--store", "sqlite:x"], in: folder.path)
+                #expect(result.status == 0, "\(command): \(result.standardError)")
+            }
+            try Self.writeDriftFiles(in: folder)
+            let drift = try Executables.run("mlops", ["drift", "ref.csv", "cur.csv", "--output", "o", "--format", "json"], in: folder.path)
+            #expect(drift.status == 0 || drift.status == 1, "\(drift.standardError)")
+            #expect(FileManager.default.fileExists(atPath: folder.file("o")))
+        }
+    }
+
+    @Test("--output writes through a FIFO or a device and replaces a linked file, leaving the link (it replaced the node)")
+    func outputsWriteThroughSpecialFiles() async throws {
+        try await withTemporaryFolder { folder in
+            try Self.writeDriftFiles(in: folder)
+            let (reference, current) = (folder.file("ref.csv"), folder.file("cur.csv"))
+
+            // A FIFO: the report arrives through it, and it is still a FIFO after.
+            let fifo = folder.file("report.fifo")
+            #expect(mkfifo(fifo, 0o600) == 0)
+            let received = Task.detached { Self.readAll(fifo) }
+            let piped = await mlops("drift", reference, current, "--output", fifo, "--format", "json")
+            // Had the command failed before opening the FIFO, the reader would wait forever.
+            let release = open(fifo, O_WRONLY | O_NONBLOCK)
+            if release >= 0 { close(release) }
+            #expect(piped.exitCode == 0 || piped.exitCode == 1, "\(piped.transcript)")
+            #expect(await received.value.contains("\"columns\""))
+            #expect(Self.fileType(fifo) == S_IFIFO)
+
+            // /dev/null stays the device.
+            let devnull = await mlops("drift", reference, current, "--output", "/dev/null")
+            #expect(devnull.exitCode == 0 || devnull.exitCode == 1, "\(devnull.transcript)")
+            #expect(Self.fileType("/dev/null") == S_IFCHR)
+
+            // A link to a regular file: the file gets the report, the link stays a link.
+            try write("old", to: folder.file("target.json"))
+            #expect(symlink("target.json", folder.file("link.json")) == 0)
+            let linked = await mlops("drift", reference, current, "--output", folder.file("link.json"), "--format", "json")
+            #expect(linked.exitCode == 0 || linked.exitCode == 1, "\(linked.transcript)")
+            #expect(Self.fileType(folder.file("link.json"), followLinks: false) == S_IFLNK)
+            #expect(try String(contentsOfFile: folder.file("target.json"), encoding: .utf8).contains("\"columns\""))
+        }
+    }
+
+    @Test("--columns with no name is a plain usage error, not an internal type's description")
+    func emptyColumnsMessage() async throws {
+        try await withTemporaryFolder { folder in
+            try Self.writeDriftFiles(in: folder)
+            for columns in [",", " "] {
+                let result = await mlops("drift", folder.file("ref.csv"), folder.file("cur.csv"), "--columns", columns)
+                #expect(result.exitCode == 2)
+                #expect(result.error.contains("names no column"), "\(result.transcript)")
+                #expect(!result.error.contains("CommandFailure"), "\(result.transcript)")
+            }
+        }
+    }
+
+    @Test("a baseline of values near ±1.8e308 is saved and read back (its mean overflowed and the saved profile could not be read)")
+    func hugeValuesBaseline() async throws {
+        try await withTemporaryFolder { folder in
+            let store = "sqlite:\(folder.file("s.sqlite"))"
+            try write("a\n" + Array(repeating: "1e308\n-1e308\n", count: 50).joined(), to: folder.file("big.csv"))
+            let saved = await mlops("drift", "baseline", "save", "big", folder.file("big.csv"), "--store", store)
+            #expect(saved.exitCode == 0, "\(saved.transcript)")
+            let checked = await mlops("drift", "check", "big", folder.file("big.csv"), "--store", store)
+            #expect(checked.exitCode == 0, "\(checked.transcript)")
+        }
+    }
+
+    @Test("principals list --format json is the same bytes every run: roles sorted")
+    func principalsJSONIsStable() async throws {
+        try await withTemporaryFolder { folder in
+            let store = "sqlite:\(folder.file("p.sqlite"))"
+            _ = await mlops("principals", "add", "root", "--role", "admin", "--store", store)
+            let added = await mlops("principals", "add", "ci", "--role", "register", "--role", "promote", "--role", "approve", "--principal", "root", "--store", store)
+            #expect(added.exitCode == 0, "\(added.transcript)")
+            // The Set's order changes between processes; two in-process reads would agree anyway.
+            var outputs = Set<String>()
+            for _ in 0..<3 {
+                outputs.insert(try Executables.run("mlops", ["principals", "list", "--store", store, "--format", "json"]).standardOutput)
+            }
+            #expect(outputs.count == 1)
+            let listed = try JSONSerialization.jsonObject(with: Data((outputs.first ?? "").utf8)) as? [String: Any]
+            let principals = listed?["principals"] as? [[String: Any]] ?? []
+            #expect(principals.first { $0["id"] as? String == "ci" }?["roles"] as? [String] == ["approve", "promote", "register"], "\(outputs)")
+        }
+    }
+
+    @Test("a misspelt risk class is refused; an organisation's own class is accepted once a policy names it")
+    func riskClassMustBeKnown() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await RegistryCommandTests.governedStore(folder)
+            try write("{}", to: folder.file("m.json"))
+            let typo = await mlops("models", "register", "fraud/typo", "--risk-class", "hgih", "--artifact-file", folder.file("m.json"), "--principal", "ci", "--store", store)
+            #expect(typo.exitCode == 2, "\(typo.transcript)")
+            #expect(typo.error.contains("hgih"), "\(typo.transcript)")
+            let models = await mlops("models", "list", "--store", store, "--format", "json")
+            #expect(!models.output.contains("fraud/typo"))
+
+            let policy = await mlops("policies", "set", "--alias", "production", "--risk-class", "regulated", "--approvals", "2", "--principal", "root", "--store", store)
+            #expect(policy.exitCode == 0, "\(policy.transcript)")
+            let own = await mlops("models", "register", "fraud/own", "--risk-class", "regulated", "--artifact-file", folder.file("m.json"), "--principal", "ci", "--store", store)
+            #expect(own.exitCode == 0, "\(own.transcript)")
+            // The class's policy applies: no promotion without its two approvals.
+            let promote = await mlops("models", "promote", "fraud/own", "--version", "1", "--alias", "production", "--principal", "ci", "--store", store)
+            #expect(promote.exitCode == 1, "\(promote.transcript)")
+        }
+    }
+
+    @Test("an anchor at entry 0 must be the empty log's head; --expect-current 0 is a usage error")
+    func impossibleHeads() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await RegistryCommandTests.governedStore(folder)
+            let forged = await mlops("audit", "verify", "--anchor", "0 " + String(repeating: "f", count: 64), "--store", store)
+            #expect(forged.exitCode == 2, "\(forged.transcript)")
+            let empty = await mlops("audit", "verify", "--anchor", "0 " + String(repeating: "0", count: 64), "--store", store)
+            #expect(empty.exitCode == 0, "\(empty.transcript)")
+            for command in ["promote", "rollback"] {
+                var arguments = ["models", command, "fraud/scorer", "--alias", "production", "--expect-current", "0", "--principal", "root", "--reason", "x", "--store", store]
+                if command == "promote" { arguments += ["--version", "1"] }
+                let result = await mlops(arguments)
+                #expect(result.exitCode == 2, "\(command): \(result.transcript)")
+            }
+        }
+    }
+
+    @Test("the demo refuses a store whose registry it did not bootstrap, before writing to it")
+    func demoRefusesForeignRegistry() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await RegistryCommandTests.governedStore(folder)
+            let before = await mlops("audit", "head", "--store", store)
+            let demo = await mlops("demo", "--output", folder.file("demo"), "--store", store)
+            #expect(demo.exitCode == 2, "\(demo.transcript)")
+            #expect(demo.error.contains("demo-admin"), "\(demo.transcript)")
+            let after = await mlops("audit", "head", "--store", store)
+            #expect(after.output == before.output)
+            let runs = await mlops("runs", "list", "--store", store, "--format", "json")
+            #expect(!runs.output.contains("fraud-demo"), "\(runs.output)")
+        }
+    }
+
+    @Test("a purge pointed at an empty folder is refused and purges nothing")
+    func purgeNeedsTheArtifactFolder() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await RegistryCommandTests.governedStore(folder)
+            try FileManager.default.createDirectory(atPath: folder.file("wrong"), withIntermediateDirectories: false)
+            let purge = await mlops("models", "purge", "fraud/scorer", "--version", "1", "--reason", "gdpr", "--principal", "root", "--artifacts", folder.file("wrong"), "--store", store)
+            #expect(purge.exitCode == 2, "\(purge.transcript)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("wrong")).isEmpty)
+            let show = await mlops("models", "show", "fraud/scorer", "--version", "1", "--store", store, "--format", "json")
+            #expect(!show.output.contains("\"purged\""), "\(show.output)")
+        }
+    }
+
+    /// Reading as a second user needs root and setpriv (util-linux): CI and this machine have both.
+    static let canReadAsAnotherUser = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+
+    @Test(
+        "a user without write access to the store's folder can still read it (SQLite could not make its -shm file)",
+        .enabled(if: canReadAsAnotherUser))
+    func readOnlyFolder() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await RegistryCommandTests.governedStore(folder)
+            let locked = folder.file("locked")
+            try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false)
+            let path = store.dropFirst("sqlite:".count)
+            try FileManager.default.copyItem(atPath: String(path), toPath: "\(locked)/r.sqlite")
+            #expect(chmod("\(locked)/r.sqlite", 0o444) == 0 && chmod(locked, 0o555) == 0 && chmod(folder.path, 0o755) == 0)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "\(Executables.productsFolder)/mlops", "models", "list", "--store", "sqlite://\(locked)/r.sqlite"]
+            let output = Pipe(), error = Pipe()
+            process.standardOutput = output
+            process.standardError = error
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(message)")
+            #expect(text.contains("fraud/scorer"), "\(text)\(message)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: locked) == ["r.sqlite"])
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Two small CSV files, `ref.csv` and `cur.csv`, in `folder`.
+    static func writeDriftFiles(in folder: TemporaryFolder) throws {
+        var reference = "a,b\n", current = "a,b\n"
+        for i in 0..<200 {
+            reference += "\(Double(i) / 10),\(i % 7)\n"
+            current += "\(Double(i) / 10 + 3),\(i % 5)\n"
+        }
+        try write(reference, to: folder.file("ref.csv"))
+        try write(current, to: folder.file("cur.csv"))
+    }
+
+    /// Everything read from `path` until its end (a FIFO: until the writer closes it).
+    static func readAll(_ path: String) -> String {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return "" }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The type bits of what is at `path` (`S_IFIFO`, `S_IFCHR`, `S_IFLNK`…), 0 when nothing is.
+    static func fileType(_ path: String, followLinks: Bool = true) -> mode_t {
+        var info = stat()
+        let found = followLinks ? stat(path, &info) : lstat(path, &info)
+        return found == 0 ? info.st_mode & S_IFMT : 0
+    }
+}
