@@ -92,30 +92,30 @@ public struct MLOps: AsyncParsableCommand {
             }
             return 0
         } catch let failure as CommandFailure {
-            Terminal.error(failure.message)
+            Terminal.error(CommandLineAdvice.rewrite(failure.message))
             return failure.exitCode
         } catch let error as StorageError {
-            Terminal.error("error: \(error)")
+            Terminal.error(CommandLineAdvice.rewrite("error: \(error)"))
             return 2
         } catch let error as LineageError {
-            Terminal.error("error: \(error)")
+            Terminal.error(CommandLineAdvice.rewrite("error: \(error)"))
             return 2
         } catch let error as DriftError {
-            Terminal.error("error: \(error)")
+            Terminal.error(CommandLineAdvice.rewrite("error: \(error)"))
             return 2
         } catch let error as RegistryError {
             // A promotion its policy refused, or one that lost a race, is a finding (1); bad
             // input, unknown names and missing roles are 2. The message names the rule or role.
-            Terminal.error("error: \(error)")
+            Terminal.error(CommandLineAdvice.rewrite("error: \(error)"))
             return error.code == .policyViolation || error.code == .aliasConflict ? 1 : 2
         } catch let error as SchedulingError {
-            Terminal.error("error: \(error)")
+            Terminal.error(CommandLineAdvice.rewrite("error: \(error)"))
             return 2
         } catch let error as RolloutError {
-            Terminal.error("error: \(error)")
+            Terminal.error(CommandLineAdvice.rewrite("error: \(error)"))
             return 2
         } catch let error as FeatureParityError {
-            Terminal.error("error: \(error)")
+            Terminal.error(CommandLineAdvice.rewrite("error: \(error)"))
             return 2
         } catch let error as ExitCode {
             return error.rawValue
@@ -127,7 +127,7 @@ public struct MLOps: AsyncParsableCommand {
             }
             // Usage errors (ArgumentParser says 64) and anything unexpected: 2, with the reason.
             // The parser repeats a value it refused, so a malformed store URL's password is hidden.
-            Terminal.error(CredentialRedaction.redact(MLOps.fullMessage(for: error), arguments: given))
+            Terminal.error(CommandLineAdvice.rewrite(CredentialRedaction.redact(MLOps.fullMessage(for: error), arguments: given)))
             return 2
         }
     }

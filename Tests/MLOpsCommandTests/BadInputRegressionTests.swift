@@ -196,6 +196,90 @@ struct BadInputRegressionTests {
         }
     }
 
+    @Test("text output shows control characters escaped: a stored description cannot drive the terminal")
+    func controlCharactersAreShownEscaped() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await RegistryCommandTests.governedStore(folder)
+            let registered = await mlops(
+                "models", "register", "fraud/esc", "--description", "x\u{1B}[2Jy\u{07}", "--owner", "o\u{1B}]0;title\u{07}",
+                "--principal", "ci", "--store", store)
+            #expect(registered.exitCode == 0, "\(registered.transcript)")
+            let shown = await mlops("models", "show", "fraud/esc", "--store", store)
+            #expect(shown.exitCode == 0, "\(shown.transcript)")
+            #expect(!shown.output.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(shown.output)")
+            #expect(shown.output.contains("x\\u{1B}[2Jy\\u{7}"), "\(shown.output)")
+            // JSON keeps the exact text (escaped by JSON itself).
+            let json = await mlops("models", "show", "fraud/esc", "--store", store, "--format", "json")
+            #expect(json.output.contains("x\\u001b[2Jy\\u0007"), "\(json.output)")
+        }
+    }
+
+    @Test("a bad CSV row's message gives command-line advice, not Swift API options")
+    func commandLineAdviceForBadRows() async throws {
+        try await withTemporaryFolder { folder in
+            try Self.writeDriftFiles(in: folder)
+            try write("a,b\n1,2\n3\n", to: folder.file("short.csv"))
+            // A text value after the rows the column's kind is inferred from.
+            try write("a,b\n" + String(repeating: "1,2\n", count: 20_000) + "x,3\n", to: folder.file("text.csv"))
+            for file in ["short.csv", "text.csv"] {
+                let result = await mlops("drift", folder.file("ref.csv"), folder.file(file))
+                #expect(result.exitCode == 2, "\(result.transcript)")
+                #expect(result.error.contains("Line "), "\(result.transcript)")
+                for api in ["badRowPolicy", "hasHeaderRow", "inferenceRowCount", "schema:"] {
+                    #expect(!result.error.contains(api), "\(file): \(result.transcript)")
+                }
+            }
+        }
+    }
+
+    @Test("import-mlflow of a file that is not MLflow's creates no store and names the file, not --store")
+    func importMLflowChecksTheFileFirst() async throws {
+        try await withTemporaryFolder { folder in
+            try write("not a database at all, just text long enough to be a header", to: folder.file("garbage.db"))
+            let store = folder.file("new.sqlite")
+            let result = await mlops("runs", "import-mlflow", folder.file("garbage.db"), "--store", "sqlite:\(store)")
+            #expect(result.exitCode == 2, "\(result.transcript)")
+            #expect(result.error.contains("garbage.db"), "\(result.transcript)")
+            #expect(!result.error.contains("--store"), "\(result.transcript)")
+            #expect(!FileManager.default.fileExists(atPath: store))
+        }
+    }
+
+    @Test("tags under mlops. are reserved for what mlops writes (a bundle's provenance)")
+    func reservedTags() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await RegistryCommandTests.governedStore(folder)
+            try write("{}", to: folder.file("m.json"))
+            let forged = await mlops("models", "register", "fraud/scorer", "--artifact-file", folder.file("m.json"), "--tag", "mlops.bundle.source=forged", "--principal", "ci", "--store", store)
+            #expect(forged.exitCode == 2, "\(forged.transcript)")
+            #expect(forged.error.contains("reserved"), "\(forged.transcript)")
+        }
+    }
+
+    @Test("a registry change refused in an empty file leaves it empty (it used to become a full store)")
+    func emptyStoreFileStaysEmpty() async throws {
+        try await withTemporaryFolder { folder in
+            let store = folder.file("z.sqlite")
+            try write("", to: store)
+            let register = await mlops("models", "register", "team/model", "--principal", "nobody", "--store", "sqlite:\(store)")
+            #expect(register.exitCode == 2, "\(register.transcript)")
+            let policy = await mlops("policies", "set", "--alias", "production", "--approvals", "1", "--principal", "nobody", "--store", "sqlite:\(store)")
+            #expect(policy.exitCode == 2, "\(policy.transcript)")
+            #expect(try FileManager.default.attributesOfItem(atPath: store)[.size] as? Int == 0)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["z.sqlite"])
+        }
+    }
+
+    @Test("a device given as an input file is refused at once (/dev/zero was read without end)")
+    func deviceInputsAreRefused() async throws {
+        try await withTemporaryFolder { folder in
+            try Self.writeDriftFiles(in: folder)
+            let drift = await mlops("drift", "/dev/zero", folder.file("cur.csv"))
+            #expect(drift.exitCode == 2, "\(drift.transcript)")
+            #expect(drift.error.contains("/dev/zero is a device"), "\(drift.transcript)")
+        }
+    }
+
     // MARK: Helpers
 
     /// Two small CSV files, `ref.csv` and `cur.csv`, in `folder`.

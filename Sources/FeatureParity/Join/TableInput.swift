@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsStorage
 public import TensorCore
 
 /// A CSV or JSON Lines input file (JSON Lines by the extensions `.jsonl`, `.ndjson`, `.json`),
@@ -19,9 +20,7 @@ struct TableInput {
     /// Opens `path`, forcing the kinds in `schema` for the columns the file has.
     init(path: String, schema: [String: ColumnKind]) throws(FeatureParityError) {
         self.path = path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw FeatureParityError(.fileError, "There is no file at \(path)", location: path, fix: "check the path.")
-        }
+        try Self.requireReadable(path)
         do {
             let present = Set(try Self.names(path))
             let forced = schema.filter { present.contains($0.key) }
@@ -48,9 +47,7 @@ struct TableInput {
 
     /// The file's column names (see ``names(_:)``).
     static func columnNames(_ path: String) throws(FeatureParityError) -> [String] {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw FeatureParityError(.fileError, "There is no file at \(path)", location: path, fix: "check the path.")
-        }
+        try requireReadable(path)
         do { return try names(path) } catch { throw failure(path, error) }
     }
 
@@ -83,7 +80,15 @@ struct TableInput {
     }
 
     /// The whole file as one table (a file with no rows gives its columns and no rows).
+    /// Refuses what cannot be read as a file of rows: nothing there, a folder, no permission, a
+    /// device (`/dev/zero` would be read without end).
+    static func requireReadable(_ path: String) throws(FeatureParityError) {
+        guard let problem = FileReadProblem.at(path) else { return }
+        throw FeatureParityError(.fileError, problem.prefix(1).uppercased() + problem.dropFirst(), location: path, fix: "check the path.")
+    }
+
     static func readAll(_ path: String, schema: [String: ColumnKind]) throws(FeatureParityError) -> FeatureTable {
+        try requireReadable(path)
         do {
             let present = Set(try names(path))
             let forced = schema.filter { present.contains($0.key) }

@@ -45,17 +45,58 @@ public struct MLflowImporter: Sendable {
     /// - Throws: ``LineageError`` (``LineageError/Code/invalidArgument``) when the file is not an
     ///   MLflow tracking database; storage errors when it cannot be read.
     public func importRuns(into store: any LineageStore) async throws -> Report {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw LineageError(.invalidArgument, "There is no MLflow database at \(path)", fix: "pass the file of the sqlite:/// tracking URI MLflow used.")
-        }
-        let database = try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(readOnly: true))
+        let database = try await openSource()
         do {
+            try await requireTables(in: database)
             let report = try await importRuns(from: database, into: store)
             try await database.close()
             return report
         } catch {
             try? await database.close()
             throw error
+        }
+    }
+
+    /// Checks, reading it only, that the file is an MLflow tracking database: call it before
+    /// opening (or creating) the store to import into, so a wrong file changes nothing there.
+    ///
+    /// - Throws: ``LineageError`` (``LineageError/Code/invalidArgument``) naming the file.
+    public func checkSource() async throws {
+        let database = try await openSource()
+        do {
+            try await requireTables(in: database)
+            try await database.close()
+        } catch {
+            try? await database.close()
+            throw error
+        }
+    }
+
+    /// The MLflow file, opened read-only; a missing file or one that is not SQLite is named as
+    /// the MLflow input (not as a store).
+    private func openSource() async throws -> SQLiteDatabase {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw LineageError(.invalidArgument, "There is no MLflow database at \(path)", fix: "pass the file of the sqlite:/// tracking URI MLflow used.")
+        }
+        do {
+            let database = try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(readOnly: true))
+            // A file that is not SQLite is found when its schema is first read.
+            _ = try await database.read { db in try await db.query("SELECT name FROM sqlite_master LIMIT 1") }
+            return database
+        } catch let error as StorageError {
+            throw LineageError(
+                .invalidArgument, "\(path) cannot be read as an MLflow tracking database (\(error.message))",
+                fix: "pass the file of the sqlite:/// tracking URI MLflow used.")
+        }
+    }
+
+    /// Refuses a SQLite file without MLflow's tables.
+    private func requireTables(in mlflow: any SQLDatabase) async throws {
+        let tables = try await mlflow.read { db in
+            try await db.query("SELECT name FROM sqlite_master WHERE type = 'table'").map { try $0.decode(String.self, at: 0) }
+        }
+        for table in ["experiments", "runs", "params", "metrics", "tags"] where !tables.contains(table) {
+            throw LineageError(.invalidArgument, "\(path) is not an MLflow tracking database (it has no '\(table)' table)", fix: "pass the file of the sqlite:/// tracking URI MLflow used.")
         }
     }
 
@@ -71,12 +112,6 @@ public struct MLflowImporter: Sendable {
     }
 
     private func importRuns(from mlflow: any SQLDatabase, into store: any LineageStore) async throws -> Report {
-        let tables = try await mlflow.read { db in
-            try await db.query("SELECT name FROM sqlite_master WHERE type = 'table'").map { try $0.decode(String.self, at: 0) }
-        }
-        for table in ["experiments", "runs", "params", "metrics", "tags"] where !tables.contains(table) {
-            throw LineageError(.invalidArgument, "\(path) is not an MLflow tracking database (it has no '\(table)' table)", fix: "pass the file of the sqlite:/// tracking URI MLflow used.")
-        }
         let runs = try await mlflow.read { db in
             try await db.query(
                 """

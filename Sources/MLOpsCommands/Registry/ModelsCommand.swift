@@ -194,7 +194,11 @@ struct ModelsRegister: AsyncParsableCommand {
             throw ValidationError("there is no file at --signature \(signature).")
         }
         _ = try KeyValueArguments.numbers(metrics, option: "metric")
-        _ = try KeyValueArguments.pairs(tags, option: "tag")
+        for key in try KeyValueArguments.pairs(tags, option: "tag").keys where key.hasPrefix("mlops.") {
+            // `mlops.bundle.source` and `mlops.bundle.seal` say a version came from a verified
+            // bundle: only `models import` writes them.
+            throw ValidationError("--tag \(key) is reserved: tags that start with 'mlops.' are written by mlops itself (models import). Fix: choose another key.")
+        }
         if artifactFile != nil { _ = try store.artifactsFolder(artifacts) }
     }
 

@@ -181,6 +181,8 @@ struct RunsImportMLflow: AsyncParsableCommand {
 
     func run() async throws {
         let location = store.location
+        // The MLflow file is checked first: a wrong file must not create or migrate the store.
+        try await MLflowImporter(path: path).checkSource()
         let report = try await store.withLineageStore(.write) { try await MLflowImporter(path: path).importRuns(into: $0) }
         switch formatting.format {
         case .json: try Terminal.printJSON(report)

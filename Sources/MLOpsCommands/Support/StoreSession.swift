@@ -17,6 +17,12 @@ enum StoreAccess: Sendable, Equatable {
     case update(fix: String)
 
     /// How a registry change on a missing store is refused: the registry begins with its first admin.
+    /// Whether this is ``update(fix:)``.
+    var isUpdate: Bool {
+        if case .update = self { return true }
+        return false
+    }
+
     static let registryChange = StoreAccess.update(
         fix: "a new registry begins with its first admin: `mlops principals add ID --role admin --store URL`")
 }
@@ -41,7 +47,8 @@ enum StoreSession {
     static func withDatabase<Result>(
         at location: StoreLocation, access: StoreAccess, _ body: (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
-        if case .sqliteFile(let path) = location, !FileManager.default.fileExists(atPath: path) {
+        if case .sqliteFile(let path) = location, !FileManager.default.fileExists(atPath: path) || (access.isUpdate && Self.isEmptyFile(path)) {
+            // (An empty file is no store either: a change refused in it must not leave it one.)
             switch access {
             case .read:
                 throw CommandFailure.usage(
@@ -64,6 +71,12 @@ enum StoreSession {
         return try await location.withDatabase(readOnly: access == .read) { database in
             try await body(database)
         }
+    }
+
+    /// Whether `path` is a regular file of 0 bytes.
+    static func isEmptyFile(_ path: String) -> Bool {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        return attributes?[.type] as? FileAttributeType == .typeRegular && attributes?[.size] as? Int == 0
     }
 
     /// Refuses to write to a SQLite file that holds tables of its own and none of swift-mlops'

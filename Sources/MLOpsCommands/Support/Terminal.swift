@@ -30,9 +30,30 @@ enum Terminal {
         if let capture { capture.write(data, toError: false) } else { FileHandle.standardOutput.write(data) }
     }
 
-    /// A line of the command's result on standard output.
+    /// A line of the command's result on standard output, its control characters shown as
+    /// `\u{1B}` (see ``visible(_:)``).
     static func output(_ line: String) {
-        write(Data((line + "\n").utf8))
+        write(Data((visible(line) + "\n").utf8))
+    }
+
+    /// `text` with every control character except line feed and tab written as `\u{…}`: a
+    /// description, owner, tag or name stored by one principal must not move another's cursor,
+    /// clear the screen or retitle the terminal (ESC, BEL, OSC sequences) when it is listed.
+    /// Error messages already show such text escaped; JSON escapes it by itself.
+    static func visible(_ text: String) -> String {
+        func isControl(_ scalar: Unicode.Scalar) -> Bool {
+            (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+        }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var shown = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                shown.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                shown.append(scalar)
+            }
+        }
+        return String(shown)
     }
 
     /// A message on standard error.

@@ -66,7 +66,11 @@ public final class SQLiteDatabase: SQLDatabase {
             // A WAL-mode file read without write access to it or its folder: SQLite cannot make
             // the -shm file its readers share. With no -wal file, every commit is in the file
             // itself, which is then read as it is (immutable); with one, it cannot be read here.
-            guard !FileManager.default.fileExists(atPath: path + "-wal"), FileManager.default.isReadableFile(atPath: path) else {
+            // A rollback journal beside it (a writer killed mid-transaction) is reported as it is.
+            if FileManager.default.fileExists(atPath: path + "-journal") || !FileManager.default.isReadableFile(atPath: path) {
+                throw error
+            }
+            guard !FileManager.default.fileExists(atPath: path + "-wal") else {
                 throw StorageError(
                     .cannotOpen,
                     "\(location) cannot be read without write access to its folder: its write-ahead log (\(path)-wal) holds commits not yet in the file, and SQLite must create \(path)-shm to read them (\(error))",

@@ -4,11 +4,16 @@ import Foundation
 /// folder or a missing file come out as "The file couldn't be opened" or a bare error code.
 public enum FileReadProblem {
     /// What is wrong with reading `path` as a file, or nil when it is a readable file (or
-    /// something else that can be read, such as a pipe).
+    /// something else that can be read, such as a pipe); a device (`/dev/zero`) is refused.
     public static func at(_ path: String) -> String? {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return "there is no file at \(path)" }
         if isFolder.boolValue { return "\(path) is a folder, not a file" }
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFCHR || info.st_mode & S_IFMT == S_IFBLK {
+            // /dev/zero would be read without end; a FIFO (a shell's <(…)) is fine.
+            return "\(path) is a device, not a file"
+        }
         if !FileManager.default.isReadableFile(atPath: path) { return "\(path) cannot be read (permission denied)" }
         return nil
     }
