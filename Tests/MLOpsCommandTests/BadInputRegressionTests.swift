@@ -280,6 +280,20 @@ struct BadInputRegressionTests {
         }
     }
 
+    @Test("the first principal adds itself: an acting principal that does not exist is refused, not written to the audit log")
+    func bootstrapNamesNoGhost() async throws {
+        try await withTemporaryFolder { folder in
+            let store = "sqlite:\(folder.file("b.sqlite"))"
+            let ghost = await mlops("principals", "add", "first", "--role", "admin", "--principal", "ghost", "--store", store)
+            #expect(ghost.exitCode == 2, "\(ghost.transcript)")
+            #expect(ghost.error.contains("ghost"), "\(ghost.transcript)")
+            let first = await mlops("principals", "add", "first", "--role", "admin", "--store", store)
+            #expect(first.exitCode == 0, "\(first.transcript)")
+            let log = await mlops("audit", "list", "--store", store, "--format", "json")
+            #expect(!log.output.contains("ghost"), "\(log.output)")
+        }
+    }
+
     // MARK: Helpers
 
     /// Two small CSV files, `ref.csv` and `cur.csv`, in `folder`.

@@ -131,7 +131,13 @@ struct RegistryRules: Sendable {
                     .permissionDenied, "The first principal of a registry must hold the admin role; '\(registration.id)' does not",
                     fix: "add the first principal with --role admin (it then adds the others).", principal: registration.id, role: .admin)
             }
-            actorID = actor ?? registration.id
+            // An acting principal named here would enter the audit log without existing.
+            if let actor, actor != registration.id {
+                throw RegistryError(
+                    .permissionDenied, "Principal '\(actor)' is not registered (the registry has no principals yet), so it cannot add principals",
+                    fix: "add the first admin without an acting principal (leave --principal out): it adds itself.", principal: actor, role: .admin)
+            }
+            actorID = registration.id
         } else {
             guard let actor else {
                 throw RegistryError(
