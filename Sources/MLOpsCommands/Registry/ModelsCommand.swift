@@ -148,7 +148,7 @@ struct ModelsRegister: AsyncParsableCommand {
     @OptionGroup var formatting: FormatOptions<OutputFormat>
     @OptionGroup var acting: PrincipalOption
     @Argument(help: "The model (team/model).", transform: ModelName.parsingArgument) var name: ModelName
-    @Option(help: "The model's risk class, when it is registered now: low, medium (default), high, or a class a promotion policy names.") var riskClass: RiskClass = .medium
+    @Option(help: "The model's risk class, when it is registered now: low, medium (default), high, or an organisation's own (give it a policy).") var riskClass: RiskClass = .medium
     @Option(help: "What the model does, when it is registered now.") var description: String = ""
     @Option(help: "Who answers for the model (default: the principal).") var owner: String?
     @Option(name: .customLong("artifact-file"), help: "The model file: stored in the artifact folder, and its digest registered.") var artifactFile: String?
@@ -285,6 +285,10 @@ struct ModelsRegister: AsyncParsableCommand {
                     // version still goes to it, as it would have a moment later.
                     created = false
                 }
+            }
+            if created, !RiskClass.builtIn.contains(riskClass), try await !registry.policies().contains(where: { $0.riskClass == riskClass }) {
+                Terminal.error(
+                    "warning: risk class '\(riskClass)' is not low, medium or high and no policy names it: an alias with policies for other classes refuses to promote this model until one does (mlops policies set --risk-class \(riskClass) …).")
             }
             guard let digest else { return Output(model: try await registry.model(name), version: nil, modelCreated: created) }
             let version = try await registry.registerVersion(

@@ -2,9 +2,10 @@
 /// required fields and the promotion policy that applies.
 ///
 /// A struct with static members rather than an enum, so an organisation can use its own classes
-/// (`RiskClass(rawValue: "regulated")`). A store registers a model only under one of the
-/// ``builtIn`` classes or a class that a promotion policy names: define the policy of your own
-/// class first, so that a typo (`hgih`) can never register a model that no policy governs.
+/// (`RiskClass(rawValue: "regulated")`). An alias with policies governs such a class too: a
+/// model of a class other than the ``builtIn`` ones, with no policy of its own at the alias and
+/// no policy there for every class, is refused promotion there (rule `risk_class_policy`), so a
+/// typo (`hgih`) never makes a model free of the rules its real class has.
 public struct RiskClass: Sendable, Hashable, Comparable, RawRepresentable, Codable, CustomStringConvertible {
     /// The class's stable name.
     public let rawValue: String

@@ -277,7 +277,7 @@ final class InMemoryRegistryTransaction: RegistryTransaction {
     }
     func policy(alias: String, riskClass: RiskClass?) async throws -> PromotionPolicy? { state.policies[Self.policyKey(alias, riskClass)] }
     func savePolicy(_ policy: PromotionPolicy) async throws { state.policies[Self.policyKey(policy.alias, policy.riskClass)] = policy }
-    func policyCount(riskClass: RiskClass) async throws -> Int { state.policies.values.filter { $0.riskClass == riskClass }.count }
+    func policyCount(alias: String) async throws -> Int { state.policies.values.filter { $0.alias == alias }.count }
     func approvals(_ model: ModelName, _ version: Int) async throws -> [Approval] {
         state.approvals.values.filter { $0.model == model && $0.version == version }.sorted { ($0.alias, $0.principal, $0.signedAt) < ($1.alias, $1.principal, $1.signedAt) }
     }

@@ -165,14 +165,6 @@ struct RegistryRules: Sendable {
         if try await tx.model(registration.name) != nil {
             throw RegistryError(.alreadyExists, "A model named '\(registration.name)' is registered already", fix: "register a new version of it instead.")
         }
-        if !RiskClass.builtIn.contains(registration.riskClass), try await tx.policyCount(riskClass: registration.riskClass) == 0 {
-            // An unknown class would match no class policy: a typo must not register a model
-            // that no policy governs.
-            throw RegistryError(
-                .invalidArgument,
-                "Risk class '\(registration.riskClass)' is neither low, medium nor high, and no promotion policy names it",
-                fix: "use low, medium or high, or set a policy for your own class first (mlops policies set --risk-class \(registration.riskClass) …).")
-        }
         let model = RegisteredModel(
             name: registration.name, description: registration.description, owner: registration.owner ?? actor, tags: registration.tags,
             riskClass: registration.riskClass, createdAt: now().registryRounded, createdBy: actor, latestVersion: 0)
@@ -312,7 +304,16 @@ struct RegistryRules: Sendable {
         if !version.isPromotable {
             failures.append(PolicyFailure(rule: "status", message: "version \(version.version) is \(version.status) and can never be promoted"))
         }
-        guard let policy = try await Self.policy(for: model, alias: alias, in: tx) else { return failures }
+        guard let policy = try await Self.policy(for: model, alias: alias, in: tx) else {
+            // An alias that governs some classes governs a class of an organisation's own (or a
+            // misspelt one) too: it is not free of rules because no policy names it.
+            if !RiskClass.builtIn.contains(model.riskClass), try await tx.policyCount(alias: alias) > 0 {
+                failures.append(PolicyFailure(
+                    rule: "risk_class_policy",
+                    message: "risk class '\(model.riskClass)' is not low, medium or high, and '\(alias)' has policies for other classes but none for it or for every class; set one (policies set --alias \(alias) --risk-class \(model.riskClass))"))
+            }
+            return failures
+        }
         for rule in policy.metricMinimums {
             guard let value = version.metrics[rule.metric] else {
                 failures.append(PolicyFailure(rule: "metric_minimum", message: "metric '\(rule.metric)' was not recorded; the policy needs it \(rule.lowerIsBetter ? "at most" : "at least") \(rule.value)"))

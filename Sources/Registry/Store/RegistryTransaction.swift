@@ -20,8 +20,8 @@ protocol RegistryTransaction {
     func versions(usingArtifact digest: Digest) async throws -> [ModelVersion]
     func policy(alias: String, riskClass: RiskClass?) async throws -> PromotionPolicy?
     func savePolicy(_ policy: PromotionPolicy) async throws
-    /// How many policies (any alias) name `riskClass`.
-    func policyCount(riskClass: RiskClass) async throws -> Int
+    /// How many policies `alias` has (any risk class).
+    func policyCount(alias: String) async throws -> Int
     func approvals(_ model: ModelName, _ version: Int) async throws -> [Approval]
     /// Keeps one approval per (model, version, alias, principal, policy): a newer one replaces it.
     func saveApproval(_ approval: Approval) async throws

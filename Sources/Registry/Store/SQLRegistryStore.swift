@@ -490,8 +490,8 @@ struct SQLRegistryTransaction: RegistryTransaction {
             [.text(alias), .text(riskClass?.rawValue ?? "*")], what: "policy")
     }
 
-    func policyCount(riskClass: RiskClass) async throws -> Int {
-        try await connection.queryScalar(Int.self, "SELECT count(*) FROM registry_policies WHERE risk_class = ?", [.text(riskClass.rawValue)])
+    func policyCount(alias: String) async throws -> Int {
+        try await connection.queryScalar(Int.self, "SELECT count(*) FROM registry_policies WHERE alias = ?", [.text(alias)])
     }
 
     func savePolicy(_ policy: PromotionPolicy) async throws {

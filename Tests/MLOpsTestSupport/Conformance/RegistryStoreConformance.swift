@@ -223,6 +223,31 @@ public enum RegistryStoreConformance {
         #expect(try await Self.entries(about: "\(world.model)#\(world.production)", in: registry).count == 1, "refused promotions were logged")
     }
 
+    /// An alias with policies governs every class: an organisation's own (or misspelt) class
+    /// with no policy there is refused (`risk_class_policy`); a built-in class without one is free.
+    static func unknownRiskClassesAreGoverned(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry, riskClass: RiskClass(rawValue: "hgih"))
+        let version = try await world.version()
+        try await registry.setPolicy(PromotionPolicy(alias: world.production, riskClass: .high, requiredApprovals: 2), by: world.admin, reason: "gate")
+        let refused = await registryError(.policyViolation) {
+            _ = try await registry.promote(world.model, version: version.version, to: world.production, by: world.promoter, reason: "", expecting: .unset)
+        }
+        #expect(refused?.failures.map(\.rule) == ["risk_class_policy"])
+        // An alias with no policy at all is free for every class.
+        _ = try await registry.promote(world.model, version: version.version, to: world.staging, by: world.promoter, reason: "", expecting: .unset)
+        // A policy for every class, or for the class itself, then applies instead.
+        try await registry.setPolicy(PromotionPolicy(alias: world.production, riskClass: RiskClass(rawValue: "hgih"), requiredApprovals: 1), by: world.admin, reason: "own")
+        let ownPolicy = await registryError(.policyViolation) {
+            _ = try await registry.promote(world.model, version: version.version, to: world.production, by: world.promoter, reason: "", expecting: .unset)
+        }
+        #expect(ownPolicy?.failures.map(\.rule) == ["approvals"])
+        let low = try await World.make(registry, riskClass: .low)
+        let lowVersion = try await low.version()
+        try await registry.setPolicy(PromotionPolicy(alias: low.production, riskClass: .high, requiredApprovals: 2), by: low.admin, reason: "gate")
+        _ = try await registry.promote(low.model, version: lowVersion.version, to: low.production, by: low.promoter, reason: "", expecting: .unset)
+    }
+
     static func policiesAreEnforcedByTheStore(_ fixture: RegistryFixture) async throws {
         let registry = fixture.registry
         let world = try await World.make(registry, riskClass: .high)
@@ -567,6 +592,7 @@ public enum RegistryStoreConformance {
         ConformanceCheck("aliases move by compare-and-set", aliasesAreCompareAndSet),
         ConformanceCheck("concurrent promotions of one alias have one winner", concurrentPromotionsHaveOneWinner),
         ConformanceCheck("promotion policies are enforced by the store, listing every failed rule", policiesAreEnforcedByTheStore),
+        ConformanceCheck("an alias with policies governs an unknown risk class too", unknownRiskClassesAreGoverned),
         ConformanceCheck("authors cannot approve their own versions", authorsCannotApprove),
         ConformanceCheck("rollback returns the alias to its previous holder, with the reason", rollbackReturnsToThePreviousHolder),
         ConformanceCheck("concurrent rollbacks of one alias go back one step, the others conflict", concurrentRollbacksGoBackOneStep),
