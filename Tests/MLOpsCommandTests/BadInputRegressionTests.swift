@@ -305,6 +305,80 @@ struct BadInputRegressionTests {
         }
     }
 
+    @Test("JSON output stays valid JSON with DEL and C1 characters in stored text (text output escapes C0 only)")
+    func jsonWithDelAndC1() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await RegistryCommandTests.governedStore(folder)
+            let registered = await mlops("models", "register", "fraud/c1", "--description", "a\u{7F}b\u{9B}c", "--principal", "ci", "--store", store)
+            #expect(registered.exitCode == 0, "\(registered.transcript)")
+            for command in [["models", "list"], ["models", "show", "fraud/c1"], ["audit", "list"]] {
+                let result = await mlops(command + ["--store", store, "--format", "json"])
+                #expect(result.exitCode == 0, "\(command): \(result.transcript)")
+                #expect((try? JSONSerialization.jsonObject(with: Data(result.output.utf8))) != nil, "\(command): not JSON: \(result.output)")
+            }
+        }
+    }
+
+    @Test("--artifact-file /dev/zero is refused before anything is stored (it filled the disk)")
+    func deviceArtifactFile() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await RegistryCommandTests.governedStore(folder)
+            let result = await mlops("models", "register", "fraud/zero", "--artifact-file", "/dev/zero", "--principal", "ci", "--store", store)
+            #expect(result.exitCode == 2, "\(result.transcript)")
+            #expect(result.error.contains("device"), "\(result.transcript)")
+        }
+    }
+
+    @Test("--output /dev/stdout appends to a redirected file instead of replacing it")
+    func stdoutRedirectedToAFile() async throws {
+        try withTemporaryFolder { folder in
+            try Self.writeDriftFiles(in: folder)
+            try write("kept line\n", to: folder.file("app.txt"))
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "'\(Executables.productsFolder)/mlops' drift ref.csv cur.csv --format json --output /dev/stdout >> app.txt"]
+            process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0 || process.terminationStatus == 1)
+            let text = try String(contentsOfFile: folder.file("app.txt"), encoding: .utf8)
+            #expect(text.hasPrefix("kept line\n{"), "\(text.prefix(200))")
+        }
+    }
+
+    @Test("a report is not written as the store's journal or over a link to a folder")
+    func outputsThatWouldBreakSomething() async throws {
+        try await withTemporaryFolder { folder in
+            try Self.writeDriftFiles(in: folder)
+            let store = folder.file("s.sqlite")
+            let saved = await mlops("drift", "baseline", "save", "b", folder.file("ref.csv"), "--store", "sqlite:\(store)")
+            #expect(saved.exitCode == 0, "\(saved.transcript)")
+            for suffix in ["-journal", "-wal"] {
+                let check = await mlops("drift", "check", "b", folder.file("cur.csv"), "--store", "sqlite:\(store)", "--output", store + suffix)
+                #expect(check.exitCode == 2, "\(check.transcript)")
+                #expect(!FileManager.default.fileExists(atPath: store + "-journal"))
+            }
+            try FileManager.default.createDirectory(atPath: folder.file("dir"), withIntermediateDirectories: false)
+            #expect(symlink("dir", folder.file("dirlink")) == 0)
+            let linked = await mlops("drift", folder.file("ref.csv"), folder.file("cur.csv"), "--output", folder.file("dirlink"))
+            #expect(linked.exitCode == 2, "\(linked.transcript)")
+            #expect(Self.fileType(folder.file("dirlink"), followLinks: false) == S_IFLNK)
+        }
+    }
+
+    @Test("the demo refuses a foreign registry without migrating its store")
+    func demoRefusalChangesNothing() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await RegistryCommandTests.governedStore(folder)
+            // The schemas the store records, before and after: a refused demo migrates nothing.
+            let before = await mlops("store", "check", "--store", store, "--format", "json")
+            let demo = await mlops("demo", "--output", folder.file("demo"), "--store", store)
+            #expect(demo.exitCode == 2, "\(demo.transcript)")
+            let after = await mlops("store", "check", "--store", store, "--format", "json")
+            #expect(after.output == before.output)
+        }
+    }
+
     // MARK: Helpers
 
     /// Two small CSV files, `ref.csv` and `cur.csv`, in `folder`.

@@ -240,3 +240,15 @@ struct AnalysisTests {
         #expect(result.unitsInSeveralVariants == 2)
     }
 }
+
+@Suite("Sample-ratio check at the edges")
+struct SampleRatioEdgeTests {
+    @Test("shares whose sum overflows keep their proportions: 1e308/1e308 is 50/50")
+    func overflowingShares() throws {
+        let huge = try SampleRatioMismatch(observed: [5_000, 5_000], expectedShares: [1e308, 1e308])
+        let plain = try SampleRatioMismatch(observed: [5_000, 5_000], expectedShares: [50, 50])
+        #expect(huge.expectedShares == [0.5, 0.5])
+        #expect(huge.pValue == plain.pValue)
+        #expect(!huge.mismatch(at: 0.001))
+    }
+}

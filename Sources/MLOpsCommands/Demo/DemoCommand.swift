@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import Lineage
 import MLOpsStorage
-import Registry
 
 /// `mlops demo`: the end-to-end run the README starts with.
 struct DemoCommand: AsyncParsableCommand {
@@ -59,8 +57,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         Terminal.progress("opening \(location)")
         let reports = try await StoreSession.withDatabase(at: location, access: .write) { database in
-            try await database.migrate(KnownSchemas.all)
             try await Self.refuseForeignRegistry(database, location: location)
+            try await database.migrate(KnownSchemas.all)
             let artifacts = try FileSystemArtifactStore(root: artifactsPath, compression: .fast)
             let context = DemoContext(folder: folder, location: location, database: database, artifacts: artifacts, seed: seed)
             return try await runChapters(context)
@@ -84,9 +82,14 @@ struct DemoCommand: AsyncParsableCommand {
     /// demo's own admin: the registry chapter would have to act as one of that registry's admins
     /// to add its principals, models and policy there. An empty registry, or one an earlier demo
     /// bootstrapped, is fine.
+    ///
+    /// Runs before the store is migrated (a refused store is not changed at all), so it reads the
+    /// principals' table directly; a store without one has no registry yet.
     static func refuseForeignRegistry(_ database: any SQLDatabase, location: StoreLocation) async throws {
-        let lineage = try await SQLLineageStore(database: database)
-        let principals = try await SQLRegistryStore(database: database, lineage: lineage).principals().map(\.id)
+        guard try await database.recordedSchemaVersions()["registry"] != nil else { return }
+        let principals = try await database.read { db in
+            try await db.query("SELECT id FROM registry_principals ORDER BY id").map { try $0.decode(String.self, at: 0) }
+        }
         guard !principals.isEmpty, !principals.contains(RegistryChapter.admin) else { return }
         throw CommandFailure.usage(
             "error: the registry in \(location) has principals (\(principals.prefix(5).joined(separator: ", "))\(principals.count > 5 ? ", …" : "")) and none is the demo's \(RegistryChapter.admin): the demo would act as one of its admins; nothing was run. Fix: leave --store out (the demo keeps its own store in --output), or give it an empty store.")

@@ -139,7 +139,17 @@ struct DriftCheck: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         var inputs = [file]
-        if case .sqliteFile(let path) = store.location { inputs.append(path) }
+        if case .sqliteFile(let path) = store.location {
+            inputs.append(path)
+            // SQLite's side files, which may not exist yet: a report written as the store's
+            // journal would read as an interrupted write.
+            if let output = drift.output {
+                let absolute = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
+                for suffix in ["-wal", "-shm", "-journal"] where absolute(output) == absolute(path + suffix) {
+                    throw ValidationError("--output \(output) is the store's \(suffix) file, which SQLite reads: choose another --output.")
+                }
+            }
+        }
         try drift.refuseOutputOverInputs(inputs)
     }
 

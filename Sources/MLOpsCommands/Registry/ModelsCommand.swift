@@ -184,8 +184,9 @@ struct ModelsRegister: AsyncParsableCommand {
             && (run != nil || !metrics.isEmpty || !tags.isEmpty || card != nil || signature != nil || featureSetHash != nil || source != nil) {
             throw ValidationError("--run, --metric, --tag, --card, --signature, --feature-set-hash and --source describe a version: give its --artifact-file or --artifact-digest too.")
         }
-        if let artifactFile, !FileManager.default.fileExists(atPath: artifactFile) {
-            throw ValidationError("there is no file at --artifact-file \(artifactFile).")
+        if let artifactFile, let problem = FileReadProblem.at(artifactFile) {
+            // (A device such as /dev/zero would be stored without end.)
+            throw ValidationError("--artifact-file: \(problem).")
         }
         if let card, !FileManager.default.fileExists(atPath: card) {
             throw ValidationError("there is no file at --card \(card).")
@@ -194,7 +195,8 @@ struct ModelsRegister: AsyncParsableCommand {
             throw ValidationError("there is no file at --signature \(signature).")
         }
         _ = try KeyValueArguments.numbers(metrics, option: "metric")
-        for key in try KeyValueArguments.pairs(tags, option: "tag").keys where key.hasPrefix("mlops.") {
+        for key in try KeyValueArguments.pairs(tags, option: "tag").keys
+        where key.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("mlops.") {
             // `mlops.bundle.source` and `mlops.bundle.seal` say a version came from a verified
             // bundle: only `models import` writes them.
             throw ValidationError("--tag \(key) is reserved: tags that start with 'mlops.' are written by mlops itself (models import). Fix: choose another key.")

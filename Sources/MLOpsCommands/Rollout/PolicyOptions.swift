@@ -70,11 +70,7 @@ struct PolicyOptions: ParsableArguments {
             guard parts.count == 2, let control = parts[0], let candidate = parts[1] else {
                 throw CommandFailure.usage("error: --expected-split '\(expectedSplit)' is not CONTROL/CANDIDATE. Fix: write it as 50/50 or 95/5.")
             }
-            // Shares whose sum overflows (1e308/1e308) are scaled by the larger one first: the
-            // same proportions, which is all a split means.
-            let larger = max(abs(control), abs(candidate))
-            let overflows = !(control + candidate).isFinite && larger.isFinite
-            resolved.expectedSplit = overflows ? [control / larger, candidate / larger] : [control, candidate]
+            resolved.expectedSplit = [control, candidate]
         }
         try resolved.validate()
         return resolved

@@ -36,13 +36,15 @@ enum Terminal {
         write(Data((visible(line) + "\n").utf8))
     }
 
-    /// `text` with every control character except line feed and tab written as `\u{…}`: a
+    /// `text` with every C0 control character except line feed and tab written as `\u{…}`: a
     /// description, owner, tag or name stored by one principal must not move another's cursor,
     /// clear the screen or retitle the terminal (ESC, BEL, OSC sequences) when it is listed.
-    /// Error messages already show such text escaped; JSON escapes it by itself.
+    /// Error messages already show such text escaped. JSON is left as it is: its encoder writes
+    /// every C0 character as an escape already, and DEL and the C1 range, which JSON may hold
+    /// raw, are not touched (escaping them here made the JSON invalid).
     static func visible(_ text: String) -> String {
         func isControl(_ scalar: Unicode.Scalar) -> Bool {
-            (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+            scalar.value < 0x20 && scalar != "\n" && scalar != "\t"
         }
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var shown = String.UnicodeScalarView()

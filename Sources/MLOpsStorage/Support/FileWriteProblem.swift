@@ -6,9 +6,10 @@ public enum FileWriteProblem {
     /// What is in the way of writing a file at `path`, or nil when nothing visible is.
     public static func at(_ path: String) -> String? {
         var info = stat()
-        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
-            // A device, FIFO or socket (or a link to one, like /dev/stdout) is written into, not
-            // replaced: its folder does not matter.
+        let ownDescriptor = path == "/dev/stdout" || path == "/dev/stderr" || path.hasPrefix("/dev/fd/") || path.hasPrefix("/proc/self/fd/")
+        if stat(path, &info) == 0, ownDescriptor || (info.st_mode & S_IFMT != S_IFREG && info.st_mode & S_IFMT != S_IFDIR) {
+            // A device, FIFO or socket (or a link to one), or the process's own stdout, is written
+            // into, not replaced: its folder does not matter.
             return access(path, W_OK) == 0 ? nil : "\(path) cannot be written (permission denied)"
         }
         var isFolder: ObjCBool = false

@@ -29,12 +29,16 @@ public struct SampleRatioMismatch: Sendable, Hashable, Codable {
         guard observed.count == expectedShares.count, observed.count >= 2 else {
             throw RolloutError(.invalidPolicy, "The expected split has \(expectedShares.count) shares for \(observed.count) variants", fix: "give one share per variant, such as 50/50.")
         }
-        let total = expectedShares.reduce(0, +)
-        guard expectedShares.allSatisfy({ $0 >= 0 && $0.isFinite }), total > 0 else {
+        guard expectedShares.allSatisfy({ $0 >= 0 && $0.isFinite }), expectedShares.contains(where: { $0 > 0 }) else {
             throw RolloutError(.invalidPolicy, "The expected split \(expectedShares) has a negative share or no positive one", fix: "give shares such as 50/50 or 95/5.")
         }
         self.observed = observed
-        self.expectedShares = expectedShares.map { $0 / total }
+        // Shares whose sum overflows (1e308 and 1e308) are scaled by the largest first: the same
+        // proportions. Other splits are normalised as they are.
+        var shares = expectedShares
+        if !shares.reduce(0, +).isFinite, let largest = shares.max() { shares = shares.map { $0 / largest } }
+        let total = shares.reduce(0, +)
+        self.expectedShares = shares.map { $0 / total }
         let n = Double(observed.reduce(0, +))
         guard n > 0 else {
             statistic = 0

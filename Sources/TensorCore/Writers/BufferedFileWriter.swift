@@ -30,9 +30,9 @@ public final class BufferedFileWriter {
     /// Creates (or truncates) the file.
     ///
     /// What is at `path` decides where the bytes go, as with a shell redirection (see
-    /// `OutputDestination`): a device, a FIFO or a socket (`/dev/stdout`, `/dev/null`) is written
-    /// into, never replaced, and a symbolic link to a regular file has that file replaced, not
-    /// the link.
+    /// `OutputDestination`): a device, a FIFO or a socket (`/dev/null`) is written into, never
+    /// replaced; the process's own open files (`/dev/stdout`) are appended to; and a symbolic
+    /// link to a regular file has that file replaced, not the link.
     ///
     /// - Parameters:
     ///   - path: The file to write.
@@ -53,6 +53,11 @@ public final class BufferedFileWriter {
             renameTarget = nil
             createsFile = false
             flags = O_WRONLY | O_TRUNC | O_CLOEXEC
+        case .append(let target):
+            writingPath = target
+            renameTarget = nil
+            createsFile = false
+            flags = O_WRONLY | O_APPEND | O_CLOEXEC
         }
         capacity = max(4096, bufferSize)
         descriptor = open(writingPath, flags, 0o644)

@@ -11,8 +11,10 @@ import Darwin
 ///   then refused by the write itself).
 /// - A symbolic link to a regular file: ``replace(_:)`` the file it points to, so the link stays
 ///   a link.
-/// - A device (`/dev/null`, a terminal), a FIFO, a socket, or a link to one (`/dev/stdout`):
-///   ``writeThrough(_:)``, opening it as it is. Replacing such a node with a regular file would
+/// - A device (`/dev/null`, a terminal), a FIFO, a socket, or a link to one:
+///   ``writeThrough(_:)``, opening it as it is.
+/// - One of the process's own open files (`/dev/stdout`, `/dev/fd/N`): ``append(_:)``, so that
+///   what the shell's `>>` kept, or the command's other output, stays. Replacing such a node with a regular file would
 ///   break it for every other program (as root, `--output /dev/null` would have replaced the
 ///   system's `/dev/null`), and without write access to `/dev` it could not be done at all.
 package enum OutputDestination: Equatable {
@@ -20,6 +22,10 @@ package enum OutputDestination: Equatable {
     case replace(String)
     /// Open this path for writing and write into it.
     case writeThrough(String)
+    /// Open this path for appending and write at its end: one of the process's own open files
+    /// (`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`), which a shell opened for the command with
+    /// `>` or `>>`; truncating or replacing it would lose what was written there before.
+    case append(String)
 
     /// What is at `path` now decides (see the type's description).
     package init(_ path: String) {
@@ -32,6 +38,10 @@ package enum OutputDestination: Equatable {
         case S_IFREG, S_IFDIR:
             self = .replace(path)
         case S_IFLNK:
+            if Self.namesAnOpenDescriptor(path) {
+                self = .append(path)
+                return
+            }
             var target = stat()
             guard stat(path, &target) == 0 else {
                 // A dangling link: replaced like a missing file.
@@ -56,5 +66,16 @@ package enum OutputDestination: Equatable {
         default:
             self = .writeThrough(path)
         }
+    }
+
+    /// Whether `path` is a link to one of this process's open file descriptors: `/dev/stdout`,
+    /// `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`, or a link whose target is one of those.
+    static func namesAnOpenDescriptor(_ path: String) -> Bool {
+        if path == "/dev/stdout" || path == "/dev/stderr" || path.hasPrefix("/dev/fd/") || path.hasPrefix("/proc/self/fd/") { return true }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count > 0 else { return false }
+        let target = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return target.hasPrefix("/proc/self/fd/") || target.hasPrefix("/dev/fd/")
     }
 }

@@ -66,6 +66,11 @@ struct OutputDestinationTests {
         #expect(OutputDestination("/dev/null") == .writeThrough("/dev/null"))
         #expect(symlink("/dev/null", "\(folder)/null") == 0)
         #expect(OutputDestination("\(folder)/null") == .writeThrough("\(folder)/null"))
+        // The process's own open files are appended to (a shell's >> keeps what was there).
+        #expect(OutputDestination("/dev/stdout") == .append("/dev/stdout"))
+        #expect(OutputDestination("/proc/self/fd/2") == .append("/proc/self/fd/2"))
+        #expect(symlink("/proc/self/fd/1", "\(folder)/out") == 0)
+        #expect(OutputDestination("\(folder)/out") == .append("\(folder)/out"))
     }
 
     @Test("BufferedFileWriter replaces a linked file and keeps the link; writes into /dev/null without replacing it")
