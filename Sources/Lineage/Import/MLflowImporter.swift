@@ -45,16 +45,7 @@ public struct MLflowImporter: Sendable {
     /// - Throws: ``LineageError`` (``LineageError/Code/invalidArgument``) when the file is not an
     ///   MLflow tracking database; storage errors when it cannot be read.
     public func importRuns(into store: any LineageStore) async throws -> Report {
-        let database = try await openSource()
-        do {
-            try await requireTables(in: database)
-            let report = try await importRuns(from: database, into: store)
-            try await database.close()
-            return report
-        } catch {
-            try? await database.close()
-            throw error
-        }
+        try await withSource { try await importRuns(from: $0, into: store) }
     }
 
     /// Checks, reading it only, that the file is an MLflow tracking database: call it before
@@ -62,10 +53,18 @@ public struct MLflowImporter: Sendable {
     ///
     /// - Throws: ``LineageError`` (``LineageError/Code/invalidArgument``) naming the file.
     public func checkSource() async throws {
+        try await withSource { _ in }
+    }
+
+    /// Runs `body` on the MLflow file, opened read-only and checked to hold MLflow's tables,
+    /// and closes it whether `body` returns or throws.
+    private func withSource<Value>(_ body: (SQLiteDatabase) async throws -> Value) async throws -> Value {
         let database = try await openSource()
         do {
             try await requireTables(in: database)
+            let result = try await body(database)
             try await database.close()
+            return result
         } catch {
             try? await database.close()
             throw error
