@@ -1,6 +1,7 @@
 import Foundation
 import MLOpsTestSupport
 import MLOpsCommands
+import MLOpsStorage
 import Testing
 
 /// Cases a bad-input sweep of every command found (2026-12-06), each run as a user would: the
@@ -376,6 +377,90 @@ struct BadInputRegressionTests {
             #expect(demo.exitCode == 2, "\(demo.transcript)")
             let after = await mlops("store", "check", "--store", store, "--format", "json")
             #expect(after.output == before.output)
+        }
+    }
+
+    @Test("a purge naming another artifact store than the version's is refused before anything changes (it purged the record and left the bytes)")
+    func purgeNeedsTheFolderWithTheBytes() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await RegistryCommandTests.governedStore(folder)
+            // Another valid artifact store: it holds an artifact, not this version's.
+            let other = try FileSystemArtifactStore(root: folder.file("other.artifacts"))
+            _ = try await other.put(Array("other bytes".utf8))
+            let refused = await mlops(
+                "models", "purge", "fraud/scorer", "--version", "1", "--reason", "gdpr", "--principal", "root",
+                "--artifacts", folder.file("other.artifacts"), "--store", store)
+            #expect(refused.exitCode == 2, "\(refused.transcript)")
+            #expect(refused.error.contains("does not hold the artifact of fraud/scorer version 1"), "\(refused.transcript)")
+            let show = await mlops("models", "show", "fraud/scorer", "--version", "1", "--store", store, "--format", "json")
+            #expect(show.exitCode == 0 && !show.output.contains("\"purged\""), "\(show.output)")
+            // The folder that holds the bytes, named explicitly, purges both.
+            let purged = await mlops(
+                "models", "purge", "fraud/scorer", "--version", "1", "--reason", "gdpr", "--principal", "root",
+                "--artifacts", folder.file("registry.artifacts"), "--store", store, "--format", "json")
+            #expect(purged.exitCode == 0, "\(purged.transcript)")
+            #expect(purged.output.contains("\"artifact_bytes_removed\" : true"), "\(purged.output)")
+        }
+    }
+
+    @Test("rollout assign refuses binary or endless unbroken standard input instead of reading it until memory runs out")
+    func assignRefusesBinaryInput() async throws {
+        try withTemporaryFolder { folder in
+            let mlops = "\(Executables.productsFolder)/mlops"
+            let arguments = "rollout assign --units - --salt s --weights a=50,b=50"
+            let zeros = try Executables.run("/bin/sh", ["-c", "\(mlops) \(arguments) < /dev/zero"])
+            #expect(zeros.status == 2, "\(zeros.standardError)")
+            #expect(zeros.standardError.contains("standard input, line 1: a NUL byte"), "\(zeros.standardError)")
+            // No NUL, no line break: refused after 1 MiB (`yes` without its line breaks).
+            let unbroken = try Executables.run("/bin/sh", ["-c", "yes x | tr -d '\\n' | \(mlops) \(arguments)"])
+            #expect(unbroken.status == 2, "\(unbroken.standardError)")
+            #expect(unbroken.standardError.contains("without a line break"), "\(unbroken.standardError)")
+            // A file with a NUL names its line; ordinary input still works.
+            try write("u1\nu2\nu\u{0}3\n", to: folder.file("units.txt"))
+            let file = try Executables.run("mlops", ["rollout", "assign", "--units", folder.file("units.txt"), "--salt", "s", "--weights", "a=50,b=50"])
+            #expect(file.status == 2 && file.standardError.contains("line 3: a NUL byte"), "\(file.standardError)")
+            let fine = try Executables.run("/bin/sh", ["-c", "printf 'u1\\nu2\\n' | \(mlops) \(arguments)"])
+            #expect(fine.status == 0 && fine.standardOutput.hasPrefix("unit,variant\nu1,"), "\(fine.standardError)")
+        }
+    }
+
+    @Test("store check lists a module this build does not know, as a problem (it was ignored)")
+    func storeCheckNamesUnknownModules() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.file("s.sqlite")
+            let migrated = await mlops("store", "migrate", "--store", "sqlite:\(path)")
+            #expect(migrated.exitCode == 0, "\(migrated.transcript)")
+            let database = try await SQLiteDatabase(path: path)
+            let future = SQLSchema(module: "future_product", migrations: [
+                SQLMigration(version: 1, name: "create", script: { _ in "CREATE TABLE future_things (id INTEGER PRIMARY KEY)" })
+            ])
+            _ = try await database.migrate([future])
+            try await database.close()
+            let check = await mlops("store", "check", "--store", "sqlite:\(path)", "--format", "json")
+            #expect(check.exitCode == 1, "\(check.transcript)")
+            #expect(check.output.contains("\"status\" : \"unknown\""), "\(check.output)")
+            #expect(check.output.contains("module 'future_product' (version 1) is recorded in this store but unknown to this build"), "\(check.output)")
+        }
+    }
+
+    @Test("the demo checks a named store before it makes its output folder (a wrong one left the folder and its marker)")
+    func demoChecksTheStoreFirst() async throws {
+        try await withTemporaryFolder { folder in
+            try write("not a database, just text", to: folder.file("text.sqlite"))
+            try write("", to: folder.file("plain-file"))
+            let cases = [
+                "sqlite:\(folder.file("missing/folder/s.sqlite"))",
+                "sqlite:\(folder.file("plain-file"))/s.sqlite",
+                "sqlite:\(folder.path)",
+                "sqlite:\(folder.file("text.sqlite"))",
+            ]
+            for (index, store) in cases.enumerated() {
+                let output = folder.file("demo-\(index)")
+                let demo = await mlops("demo", "--output", output, "--store", store)
+                #expect(demo.exitCode == 2, "\(store): \(demo.transcript)")
+                #expect(!FileManager.default.fileExists(atPath: output), "\(store) left \(output)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: folder.file("missing")))
         }
     }
 

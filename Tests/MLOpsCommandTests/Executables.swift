@@ -19,10 +19,11 @@ enum Executables {
         let standardError: String
     }
 
-    /// Runs a built executable with arguments in `folder` and waits for it.
+    /// Runs a built executable (or, given an absolute path, that program) with arguments in
+    /// `folder` and waits for it.
     static func run(_ name: String, _ arguments: [String], in folder: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(productsFolder)/\(name)")
+        process.executableURL = URL(fileURLWithPath: name.hasPrefix("/") ? name : "\(productsFolder)/\(name)")
         process.arguments = arguments
         if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
         let output = Pipe()

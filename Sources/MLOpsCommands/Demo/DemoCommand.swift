@@ -40,6 +40,9 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A store named with --store is checked before the output folder is made, so a wrong one
+        // leaves no folder or marker behind.
+        if let named = store.store { try await StoreSession.checkBeforeOpening(named, access: .write) }
         let folder = try DemoFolder(preparing: output)
         // The pages every run writes are claimed before anything is written, so a file in the
         // way is found before the store or any page changes.

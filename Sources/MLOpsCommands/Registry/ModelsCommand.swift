@@ -547,6 +547,14 @@ struct ModelsPurge: AsyncParsableCommand {
         // files, which a purge the registry then refuses must not do); opened to write after.
         let folder = (artifacts ?? store.location.defaultArtifactsPath).flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         if let folder { _ = try FileSystemArtifactStore(root: folder, readOnly: true) }
+        // A folder named explicitly must hold this version's bytes: another artifact store
+        // (valid, but not the one the version was stored in) would purge the record and leave
+        // the bytes where they are. Checked before anything changes; a version purged already
+        // goes on to the purge below, which finishes an interrupted one or says it is purged.
+        if let artifacts, let version = try await liveVersion(),
+           try await !FileSystemArtifactStore(root: artifacts, readOnly: true).contains(version.artifactDigest) {
+            throw CommandFailure.usage("error: the folder \(artifacts) does not hold the artifact of \(name) version \(number) (\(version.artifactDigest)), so its bytes could not be removed; nothing was purged. Fix: name the folder the artifacts were stored in, or leave --artifacts out to use the store's own.")
+        }
         let outcome: PurgeOutcome
         do {
             outcome = try await store.withRegistryStore(.registryChange) { try await $0.purge(name, version: number, by: principal, reason: reason) }
@@ -576,6 +584,13 @@ struct ModelsPurge: AsyncParsableCommand {
 }
 
 extension ModelsPurge {
+    /// The version to purge, read without changing anything; nil when it is purged already (the
+    /// purge itself then decides what to say).
+    private func liveVersion() async throws -> ModelVersion? {
+        let version = try await store.withRegistryStore(.read) { try await $0.version(target.name, target.version) }
+        return version.status == .purged ? nil : version
+    }
+
     /// Removes the bytes a killed purge of this version left in `folder`, when the version is
     /// purged and no live version uses them; the principal must still be an admin.
     ///

@@ -15,7 +15,7 @@ struct RolloutAssign: AsyncParsableCommand {
             × 10,000; the weights give the variants consecutive bucket ranges in the order written \
             (see Documentation/Rollout.md), so a service using the Rollout library with the same salt and \
             weights assigns every unit the same way.
-            Exit codes: 0 assigned, 2 bad input (weights that do not sum to 100, an empty unit key, an unreadable file).
+            Exit codes: 0 assigned, 2 bad input (weights that do not sum to 100, an empty unit key, an unreadable file, binary input).
             """)
 
     @Option(help: ArgumentHelp("The unit keys: one per line, or a CSV with a unit column; - for standard input.", valueName: "file"))
@@ -50,10 +50,13 @@ struct RolloutAssign: AsyncParsableCommand {
     static func readUnits(_ path: String) throws -> [String] {
         let data: Data
         do {
-            data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
+            data = path == "-" ? try readStandardInput() : try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch let failure as CommandFailure {
+            throw failure
         } catch {
             throw CommandFailure.usage("error: cannot read the units file: \(FileReadProblem.describe(path, error)).")
         }
+        try refuseBinary(data, path: path)
         // Split on the bytes, not on `Character`s: a String holds "\r\n" as one Character, which
         // `split(separator: "\n")` would never split at.
         var lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).map { bytes in
@@ -73,6 +76,42 @@ struct RolloutAssign: AsyncParsableCommand {
             throw CommandFailure.usage("error: \(path):\(number + 1): the unit key is empty, so no sticky assignment can be made. Fix: remove the blank line or give its unit id.")
         }
         return lines.map(String.init)
+    }
+
+    /// The longest line standard input may send before its end: unit keys are short, and a
+    /// source with no line breaks at all (`< /dev/zero`, a binary file) is refused once it has
+    /// sent this much instead of being read until memory runs out.
+    static let longestStandardInputLine = 1 << 20
+
+    /// Standard input to its end, refusing a NUL byte or a line longer than
+    /// ``longestStandardInputLine`` as soon as it arrives.
+    static func readStandardInput() throws -> Data {
+        var data = Data()
+        var lineLength = 0
+        while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 16), !chunk.isEmpty {
+            data.append(chunk)
+            try refuseBinary(data, path: "-", from: data.count - chunk.count)
+            if let lastBreak = chunk.lastIndex(of: 0x0A) {
+                lineLength = chunk.endIndex - lastBreak - 1
+            } else {
+                lineLength += chunk.count
+            }
+            if lineLength > longestStandardInputLine {
+                let line = data.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+                throw CommandFailure.usage("error: standard input, line \(line): more than \(longestStandardInputLine) bytes without a line break, which no unit key needs. Fix: give one unit key per line, or a CSV file with a unit column.")
+            }
+        }
+        return data
+    }
+
+    /// Refuses units input holding a NUL byte at or after offset `start` (binary data, not unit
+    /// keys), naming its line.
+    static func refuseBinary(_ data: Data, path: String, from start: Int = 0) throws {
+        let tail = data[(data.startIndex + start)...]
+        guard let nul = tail.firstIndex(of: 0) else { return }
+        let line = data[..<nul].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+        let name = path == "-" ? "standard input" : path
+        throw CommandFailure.usage("error: \(name), line \(line): a NUL byte, so this is not a text file of unit keys. Fix: give one unit key per line, or a CSV file with a unit column.")
     }
 
     /// The `unit` column of a CSV file (standard input is copied to a temporary file first).

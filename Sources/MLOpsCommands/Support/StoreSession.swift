@@ -47,6 +47,19 @@ enum StoreSession {
     static func withDatabase<Result>(
         at location: StoreLocation, access: StoreAccess, _ body: (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
+        try await checkBeforeOpening(location, access: access)
+        return try await location.withDatabase(readOnly: access == .read) { database in
+            try await body(database)
+        }
+    }
+
+    /// What ``withDatabase(at:access:_:)`` checks before it opens (and perhaps creates) the store,
+    /// changing nothing: a missing SQLite file where one must exist, a folder, another tool's
+    /// database, and for a file to create, a parent folder that is missing or cannot be written.
+    /// A command that writes files of its own before the store opens (the demo) calls it first.
+    ///
+    /// - Throws: ``CommandFailure`` (exit 2) naming the problem and its fix.
+    static func checkBeforeOpening(_ location: StoreLocation, access: StoreAccess) async throws {
         if case .sqliteFile(let path) = location, !FileManager.default.fileExists(atPath: path) || (access.isUpdate && Self.isEmptyFile(path)) {
             // (An empty file is no store either: a change refused in it must not leave it one.)
             switch access {
@@ -66,10 +79,10 @@ enum StoreSession {
             }
         }
         if access != .read, case .sqliteFile(let path) = location {
+            if !FileManager.default.fileExists(atPath: path), let problem = FileWriteProblem.at(path) {
+                throw CommandFailure.usage("error: cannot create the store \(path): \(problem); nothing was created. Fix: check --store, or create the folder first.")
+            }
             try await refuseForeignDatabase(at: location, path: path)
-        }
-        return try await location.withDatabase(readOnly: access == .read) { database in
-            try await body(database)
         }
     }
 
@@ -82,12 +95,22 @@ enum StoreSession {
     /// Refuses to write to a SQLite file that holds tables of its own and none of swift-mlops'
     /// schemas (an MLflow database, say): creating our tables in it, or switching it to WAL,
     /// would change a file that is not ours. The check opens the file read-only, so it changes
-    /// nothing either; a missing or empty file, or one with our schemas, passes.
+    /// nothing either; a missing or empty file, or one with our schemas, passes; a file that is
+    /// not SQLite throws ``StorageError/Code/notADatabase``.
     static func refuseForeignDatabase(at location: StoreLocation, path: String) async throws {
         guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 else { return }
         // A file the read-only open cannot judge (a hot journal a killed writer left, which only
         // a writer can roll back; damage) is left to the writing open, which reports it.
-        let foreign = try? await location.withDatabase(readOnly: true) { try await holdsForeignTables($0) }
+        // A file that is not SQLite at all is refused here too, with the error the writing open
+        // would give.
+        let foreign: Bool?
+        do {
+            foreign = try await location.withDatabase(readOnly: true) { try await holdsForeignTables($0) }
+        } catch let error as StorageError where error.code == .notADatabase {
+            throw error
+        } catch {
+            foreign = nil
+        }
         if foreign == true {
             throw CommandFailure.usage(
                 "error: \(path) is a SQLite database with tables of its own and none of swift-mlops' schemas, so it is not a swift-mlops store; nothing was written. Fix: point --store at a swift-mlops store, or at a new file to create one.")

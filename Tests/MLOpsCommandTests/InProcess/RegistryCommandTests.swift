@@ -248,17 +248,14 @@ struct RegistryCommandTests {
             let registered = await mlops("models", "register", "fraud/scorer", "--artifact-file", folder.file("model-2.json"), "--principal", "ci", "--store", store)
             #expect(registered.exitCode == 0, "\(registered.transcript)")
             // As a kill between the record and the bytes leaves it: the record purged, the bytes
-            // still in the store's artifact folder (this purge looked for them in another artifact
-            // folder, one that holds another model's bytes; an empty folder is refused).
-            try write("{\"other\": 1}", to: folder.file("other.json"))
-            let other = await mlops(
-                "models", "register", "fraud/other", "--artifact-file", folder.file("other.json"), "--artifacts", folder.file("elsewhere"),
-                "--principal", "ci", "--store", store)
-            #expect(other.exitCode == 0, "\(other.transcript)")
-            let purged = await mlops(
-                "models", "purge", "fraud/scorer", "--version", "2", "--reason", "gdpr", "--principal", "root", "--store", store,
-                "--artifacts", folder.file("elsewhere"))
+            // still in the store's artifact folder (the folder as it was before a whole purge,
+            // put back after it).
+            let artifacts = folder.file("registry.artifacts")
+            try FileManager.default.copyItem(atPath: artifacts, toPath: folder.file("artifacts-before"))
+            let purged = await mlops("models", "purge", "fraud/scorer", "--version", "2", "--reason", "gdpr", "--principal", "root", "--store", store)
             #expect(purged.exitCode == 0, "\(purged.transcript)")
+            try FileManager.default.removeItem(atPath: artifacts)
+            try FileManager.default.moveItem(atPath: folder.file("artifacts-before"), toPath: artifacts)
             let checked = await mlops("store", "check", "--store", store)
             #expect(checked.exitCode == 1, "\(checked.transcript)")
             #expect(checked.output.contains("fraud/scorer version 2 is purged, but its artifact"), "\(checked.transcript)")
