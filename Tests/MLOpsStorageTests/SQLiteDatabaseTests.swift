@@ -1,6 +1,7 @@
 import Foundation
 @testable import MLOpsStorage
 import MLOpsTestSupport
+import Synchronization
 import Testing
 
 @Suite("SQLite driver")
@@ -32,7 +33,7 @@ struct SQLiteDatabaseTests {
         }
     }
 
-    @Test("the write-ahead log is checkpointed after the commit that takes it past 1,000 pages, brief writes or not, so it stays bounded", arguments: [SQLTransactionDuration.brief, .unbounded])
+    @Test("a writer that never pauses keeps the write-ahead log under 4,000 pages, brief writes or not", arguments: [SQLTransactionDuration.brief, .unbounded])
     func checkpointsKeepTheLogBounded(duration: SQLTransactionDuration) async throws {
         try await withTemporaryFolder { folder in
             let path = folder.file("wal.sqlite")
@@ -41,19 +42,64 @@ struct SQLiteDatabaseTests {
             // A reader elsewhere keeps the file open, as a service's readers would (closing the
             // last connection would checkpoint and delete the log anyway).
             let reader = try await SQLiteDatabase(path: path)
-            let payload = String(repeating: "x", count: 2_000)
-            for index in 0..<3_000 {
+            let payload = String(repeating: "x", count: 3_000)
+            for index in 0..<9_000 {
                 try await database.write(serializedBy: "t", expecting: duration) { db in
                     _ = try await db.execute("INSERT INTO t (id, payload) VALUES (?, ?)", [.integer(Int64(index)), .text(payload)])
                 }
             }
-            // 3,000 commits of at least one new page each: without checkpoints the log would hold
-            // 3,000 pages or more (over 12 MB); with them it restarts after about 1,000.
+            // 9,000 commits of a new page each (about 3.6 pages written): without checkpoints the
+            // log would hold over 30,000 pages (130 MB); the background checkpoints and, when they
+            // cannot catch up, the writer's own at 4,000 pages restart it.
             let walBytes = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
             #expect(walBytes > 0)
-            #expect(walBytes < 6_000_000, "the write-ahead log grew to \(walBytes) bytes")
+            #expect(walBytes < (SQLiteCheckpointer.inlineCheckpointPages + 100) * 4_120, "the write-ahead log grew to \(walBytes) bytes")
+            #expect(database.inlineCheckpoints.load(ordering: .relaxed) >= 1)
+            #expect(database.checkpointer.map { $0.completed.load(ordering: .relaxed) } ?? 0 >= 1)
             let rows = try await reader.read(expecting: .brief) { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") }
-            #expect(rows == 3_000)
+            #expect(rows == 9_000)
+            try await reader.close()
+            try await database.close()
+            // Everything is in the file once the last connection closed.
+            let reopened = try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(readOnly: true))
+            #expect(try await reopened.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") } == 9_000)
+            try await reopened.close()
+        }
+    }
+
+    @Test("a writer that pauses never checkpoints in its commit: the checkpoints run on a connection of their own and the log restarts")
+    func checkpointsRunBesideTheWriter() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.file("wal.sqlite")
+            let database = try await SQLiteDatabase(path: path)
+            _ = try await database.write { db in try await db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)") }
+            let reader = try await SQLiteDatabase(path: path)
+            let payload = String(repeating: "y", count: 3_000)
+            let checkpointer = try #require(database.checkpointer)
+            var id: Int64 = 0
+            // Three rounds of 500 commits (about 3.6 pages each: the row's page, the table's
+            // interior page and page 1, which holds the file's size), each followed by a pause in
+            // which the background checkpoints (started at 1,000 pages) catch up.
+            for round in 1...3 {
+                for _ in 0..<500 {
+                    id += 1
+                    let id = id
+                    try await database.write { db in
+                        _ = try await db.execute("INSERT INTO t (id, payload) VALUES (?, ?)", [.integer(id), .text(payload)])
+                    }
+                }
+                let deadline = ContinuousClock.now + .seconds(20)
+                while !checkpointer.isIdle, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                #expect(checkpointer.isIdle)
+                #expect(checkpointer.completed.load(ordering: .relaxed) >= round)
+            }
+            #expect(database.inlineCheckpoints.load(ordering: .relaxed) == 0)
+            // Each round restarted the log: it never held much more than one round's pages.
+            let walBytes = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            #expect(walBytes < 2_500 * 4_120, "the write-ahead log grew to \(walBytes) bytes")
+            #expect(try await reader.read { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") } == 1_500)
             try await reader.close()
             try await database.close()
         }

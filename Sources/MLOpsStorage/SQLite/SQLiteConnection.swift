@@ -9,8 +9,8 @@ import Synchronization
 /// onto it and suspend the calling task until they are done, and every wait for a lock happens
 /// there, so a service's other tasks keep their threads while SQLite waits. The one exception is
 /// a brief transaction (``runningInline(isBusy:_:)``), whose statements run on the caller's
-/// thread with lock waits off; even then the checkpoint that follows a commit (which fsyncs)
-/// runs on the queue.
+/// thread with lock waits off; a checkpoint (which fsyncs) never runs there (see
+/// ``SQLiteCheckpointer``).
 ///
 /// Cancelling the calling task interrupts the statement (see ``SQLiteInterruption``) and the
 /// call throws `CancellationError`.
@@ -116,7 +116,7 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         if !configuration.readOnly {
             // Our hook replaces SQLite's automatic checkpoint, which would run (and fsync) inside
             // whichever COMMIT crossed the threshold, on a brief transaction's caller's thread
-            // too; SQLiteDatabase checkpoints on the connection's thread instead.
+            // too; SQLiteCheckpointer checkpoints on a connection of its own instead.
             walGauge.install(on: db)
         }
         do {
@@ -204,11 +204,10 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         }
     }
 
-    /// Whether the write-ahead log has grown past ``checkpointPages`` since the last
-    /// checkpoint (as the last commit on this connection left it).
-    var needsCheckpoint: Bool { walGauge.pages.load(ordering: .relaxed) >= Self.checkpointPages }
+    /// The write-ahead log's size in pages as the last commit on this connection left it.
+    var walPages: Int { walGauge.pages.load(ordering: .relaxed) }
 
-    /// SQLite's default automatic checkpoint threshold, kept.
+    /// SQLite's default automatic checkpoint threshold, kept (see ``SQLiteCheckpointer``).
     static let checkpointPages = 1_000
 
     /// Copies the write-ahead log into the database file where no reader still needs it
@@ -513,7 +512,7 @@ final class SQLiteConnectionExecutor: TaskExecutor, @unchecked Sendable {
 }
 
 /// The size of a connection's write-ahead log after each of its commits, as SQLite reports it to
-/// the WAL hook (which replaces the automatic checkpoint: see ``SQLiteConnection/checkpoint()``).
+/// the WAL hook (which replaces the automatic checkpoint: see ``SQLiteCheckpointer``).
 final class WALGauge: Sendable {
     /// Pages in the log after the last commit.
     let pages = Atomic<Int>(0)

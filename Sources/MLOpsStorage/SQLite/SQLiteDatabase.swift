@@ -13,8 +13,9 @@ import Synchronization
 ///   last transactions may roll back after a power loss, never corrupting the file).
 /// - Each connection keeps a cache of prepared statements.
 ///
-/// - The write-ahead log is checkpointed (`PASSIVE`) on the writer connection's own thread once
-///   it passes 1,000 pages, after the commit that took it there, instead of inside that commit.
+/// - The write-ahead log is checkpointed (`PASSIVE`) on a connection of its own once it passes
+///   1,000 pages, beside the writer instead of inside the commit that took it there; a writer
+///   that never pauses checkpoints itself at 4,000 (see ``SQLiteCheckpointer``).
 ///
 /// SQLite calls run on a thread of the connection's own, and callers suspend while it works or
 /// waits for another process's lock (up to the busy timeout); only transactions marked
@@ -33,6 +34,10 @@ public final class SQLiteDatabase: SQLDatabase {
     /// (for tests).
     let briefFallbacks = Atomic<Int>(0)
     private let readers: ResourcePool<SQLiteConnection>
+    /// Checkpoints the write-ahead log beside the writer; nil for a read-only or in-memory database.
+    let checkpointer: SQLiteCheckpointer?
+    /// How many checkpoints a committing writer ran itself (for tests).
+    let inlineCheckpoints = Atomic<Int>(0)
 
     /// The SQLite dialect.
     public var dialect: SQLDialect { .sqlite }
@@ -96,6 +101,7 @@ public final class SQLiteDatabase: SQLDatabase {
             }
             return connection
         }
+        checkpointer = path == ":memory:" || configuration.readOnly ? nil : SQLiteCheckpointer(path: path, configuration: configuration)
         if path == ":memory:" || configuration.readOnly {
             // Every connection to ":memory:" is a separate database, and a read-only file needs
             // no separate readers: reads share the one connection.
@@ -177,8 +183,12 @@ public final class SQLiteDatabase: SQLDatabase {
         try await configuration.retryPolicy.run(isRetryable: Self.isBusy) {
             try await pool.withResource(onClosed: closedError) { connection in
                 let result = try await run(begin: begin, duration, body, on: connection)
-                // Through `perform`, so on the connection's thread: a checkpoint ends with an fsync.
-                if connection.needsCheckpoint { await connection.checkpoint() }
+                if let checkpointer, checkpointer.afterCommit(walPages: connection.walPages) {
+                    // Through `perform`, so on the connection's thread: a checkpoint ends with an fsync.
+                    inlineCheckpoints.add(1, ordering: .relaxed)
+                    await checkpointer.waitUntilIdle()
+                    await connection.checkpoint()
+                }
                 return result
             }
         }
@@ -242,6 +252,7 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func close() async throws {
+        await checkpointer?.close()
         for connection in writers.close() { await connection.close() }
         for connection in readers.close() { await connection.close() }
     }
