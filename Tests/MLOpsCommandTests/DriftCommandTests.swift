@@ -80,9 +80,9 @@ struct DriftCommandTests {
             #expect(projected.status == 1, "\(projected.standardError)")
             let columns = (try JSONSerialization.jsonObject(with: Data(projected.standardOutput.utf8)) as? [String: Any])?["columns"] as? [[String: Any]]
             #expect(columns?.map { $0["name"] as? String } == ["x"])
-            // A name the files lack is still reported as such.
+            // A name the files lack is a usage error that names it.
             let typo = try Executables.run("mlops", ["drift", folder.file("r.csv"), folder.file("c.csv"), "--columns", "x,nope", "--format", "json"])
-            #expect(typo.standardOutput.contains("nope"), "\(typo.standardOutput)\(typo.standardError)")
+            #expect(typo.status == 2 && typo.standardError.contains("'nope'"), "\(typo.standardOutput)\(typo.standardError)")
         }
     }
 

@@ -48,12 +48,15 @@ public struct MLflowImporter: Sendable {
         try await withSource { try await importRuns(from: $0, into: store) }
     }
 
-    /// Checks, reading it only, that the file is an MLflow tracking database: call it before
-    /// opening (or creating) the store to import into, so a wrong file changes nothing there.
+    /// Checks, reading it only, that the file is an MLflow tracking database and that every row
+    /// an import would read can be read (each active run's id, times, parameters, tags and
+    /// metric points): call it before opening (or creating) the store to import into, so a wrong
+    /// or damaged file changes nothing there. It reads the runs once, as the import does.
     ///
-    /// - Throws: ``LineageError`` (``LineageError/Code/invalidArgument``) naming the file.
+    /// - Throws: ``LineageError`` (``LineageError/Code/invalidArgument``) naming the file, and
+    ///   for a row that cannot be read, its run and table.
     public func checkSource() async throws {
-        try await withSource { _ in }
+        _ = try await withSource { try await importRuns(from: $0, into: nil) }
     }
 
     /// Runs `body` on the MLflow file, opened read-only and checked to hold MLflow's tables,
@@ -110,8 +113,10 @@ public struct MLflowImporter: Sendable {
         let deleted: Bool
     }
 
-    private func importRuns(from mlflow: any SQLDatabase, into store: any LineageStore) async throws -> Report {
-        let runs = try await mlflow.read { db in
+    /// Reads every active run of `mlflow` and writes it to `store`; with no store, only reads
+    /// (the check of ``checkSource()``).
+    private func importRuns(from mlflow: any SQLDatabase, into store: (any LineageStore)?) async throws -> Report {
+        let runs = try await readable(run: nil, table: "runs") { try await mlflow.read { db in
             try await db.query(
                 """
                 SELECT r.run_uuid, r.name, e.name AS experiment, r.user_id, r.status, r.start_time, r.end_time, r.lifecycle_stage
@@ -124,7 +129,7 @@ public struct MLflowImporter: Sendable {
                     status: try row.decode(String?.self, "status") ?? "RUNNING", start: try row.decode(Int64?.self, "start_time") ?? 0,
                     end: try row.decode(Int64?.self, "end_time"), deleted: try row.decode(String?.self, "lifecycle_stage") == "deleted")
             }
-        }
+        } }
         var report = Report()
         report.experiments = Array(Set(runs.map(\.experiment))).sorted()
         for run in runs {
@@ -135,23 +140,29 @@ public struct MLflowImporter: Sendable {
             let id = try Self.runID(fromMLflow: run.uuid)
             // A quick skip for runs imported before; the insert below decides for runs that
             // another importer writes meanwhile.
-            if try await Self.isPresent(id, in: store) {
+            if let store, try await Self.isPresent(id, in: store) {
                 report.alreadyPresent += 1
                 continue
             }
             let (parameters, tags, points) = try await mlflow.read { db in
-                let parameters = try await db.query("SELECT key, value FROM params WHERE run_uuid = ?", [.text(run.uuid)])
-                    .map { (try $0.decode(String.self, "key"), Self.typed(try $0.decode(String.self, "value"))) }
-                let tags = try await db.query("SELECT key, value FROM tags WHERE run_uuid = ?", [.text(run.uuid)])
-                    .map { (try $0.decode(String.self, "key"), try $0.decode(String?.self, "value") ?? "") }
-                let points = try await db.query("SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? ORDER BY step, timestamp, value", [.text(run.uuid)])
-                    .map { row in
-                        MetricPoint(
-                            key: try row.decode(String.self, "key"),
-                            value: (try row.decode(Int?.self, "is_nan") ?? 0) != 0 ? .nan : try row.decode(Double.self, "value"),
-                            step: try row.decode(Int64?.self, "step") ?? 0,
-                            timestamp: Date(millisecondsSince1970: try row.decode(Int64?.self, "timestamp") ?? 0))
-                    }
+                let parameters = try await readable(run: run.uuid, table: "params") {
+                    try await db.query("SELECT key, value FROM params WHERE run_uuid = ?", [.text(run.uuid)])
+                        .map { (try $0.decode(String.self, "key"), Self.typed(try $0.decode(String.self, "value"))) }
+                }
+                let tags = try await readable(run: run.uuid, table: "tags") {
+                    try await db.query("SELECT key, value FROM tags WHERE run_uuid = ?", [.text(run.uuid)])
+                        .map { (try $0.decode(String.self, "key"), try $0.decode(String?.self, "value") ?? "") }
+                }
+                let points = try await readable(run: run.uuid, table: "metrics") {
+                    try await db.query("SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? ORDER BY step, timestamp, value", [.text(run.uuid)])
+                        .map { row in
+                            MetricPoint(
+                                key: try row.decode(String.self, "key"),
+                                value: (try row.decode(Int?.self, "is_nan") ?? 0) != 0 ? .nan : try row.decode(Double.self, "value"),
+                                step: try row.decode(Int64?.self, "step") ?? 0,
+                                timestamp: Date(millisecondsSince1970: try row.decode(Int64?.self, "timestamp") ?? 0))
+                        }
+                }
                 return (parameters, tags, points)
             }
             let tagMap = Dictionary(tags, uniquingKeysWith: { _, last in last })
@@ -163,6 +174,7 @@ public struct MLflowImporter: Sendable {
             case "KILLED": .killed
             default: .running
             }
+            guard let store else { continue }
             // One transaction per run: an interrupted import leaves whole runs or none, and a
             // re-run imports exactly the runs that are missing.
             let written = try await store.importRun(
@@ -180,6 +192,19 @@ public struct MLflowImporter: Sendable {
             }
         }
         return report
+    }
+
+    /// Runs `read`, naming the file, the run and the table when a row cannot be read (a value
+    /// MLflow itself would not have written there: a null or a text where it keeps numbers).
+    private func readable<Value>(run: String?, table: String, _ read: () async throws -> Value) async throws -> Value {
+        do {
+            return try await read()
+        } catch let error as StorageError where error.code == .decodingFailed {
+            let place = run.map { "its \(table) table (run \($0))" } ?? "its \(table) table"
+            throw LineageError(
+                .invalidArgument, "\(path) cannot be imported: a row in \(place) holds what MLflow does not write there (\(error.message))",
+                fix: "repair or delete that row in the MLflow database, then import again (runs imported already are skipped).")
+        }
     }
 
     /// Whether the store has the run; only "not found" means no, any other error is thrown.

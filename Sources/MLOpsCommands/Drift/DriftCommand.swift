@@ -184,6 +184,14 @@ struct DriftCompare: AsyncParsableCommand {
             names + [configured.season?.timestampColumn, configured.modelOutputs?.prediction].compactMap { $0 } + (configured.modelOutputs?.probabilities ?? [])
         }
         let (referenceTable, currentTable) = try TableFile.readPair(reference, current, only: needed)
+        // A column --columns names that neither file has is a typo: said as one, not reported as
+        // a column the current data has and the reference lacks.
+        for name in configured.columns ?? [] where referenceTable.column(named: name) == nil && currentTable.column(named: name) == nil {
+            let known = Array(Set(TableFile.header(of: reference, read: referenceTable) + TableFile.header(of: current, read: currentTable))).sorted()
+            let shown = known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", …" : "")
+            throw CommandFailure.usage(
+                "error: --columns names '\(name)', which neither file has (their columns: \(shown)). Fix: name the columns as the files' headers spell them.")
+        }
         // Model-output columns are asked for by name: one neither file has is a typo, not a pass.
         for name in [configured.modelOutputs?.prediction].compactMap({ $0 }) + (configured.modelOutputs?.probabilities ?? [])
         where referenceTable.column(named: name) == nil && currentTable.column(named: name) == nil {

@@ -63,6 +63,14 @@ enum TableFile {
         }
     }
 
+    /// Every column name of the file at `path` that was read as `table`: a CSV file's header
+    /// (the table may hold only the columns asked for), else the table's own names.
+    static func header(of path: String, read table: FeatureTable) -> [String] {
+        let lowered = path.lowercased()
+        if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json") { return table.columnNames }
+        return (try? CSVReader(path: path).columnNames) ?? table.columnNames
+    }
+
     /// Reads `path`; with `only`, a CSV file's other columns are scanned past, not parsed (names
     /// the file lacks are left for the caller to report; when it has none of them, every column
     /// is read).

@@ -111,12 +111,12 @@ struct StoreCheck: AsyncParsableCommand {
             }
             schemas.append(SchemaStatus(module: schema.module, version: version, latest: schema.latestVersion, status: status))
         }
-        // A module this build does not know was written by a newer mlops (or another product
-        // sharing the migration table): listed, and a problem as a newer version of a known one is.
+        // A module this build does not know: a program's own schema (the storage layer migrates
+        // any SQLSchema) or a newer mlops's. Listed, so nothing in the store goes unmentioned, but
+        // not a problem: this build neither reads nor writes its tables.
         let known = Set(KnownSchemas.all.map(\.module))
         for (module, version) in recorded.sorted(by: { $0.key < $1.key }) where !known.contains(module) {
             schemas.append(SchemaStatus(module: module, version: version, latest: 0, status: "unknown"))
-            problems.append("module '\(module)' (version \(version)) is recorded in this store but unknown to this build; use the newer mlops that wrote it")
         }
         // A module never used is fine, but a database that holds tables and none of our schemas
         // is not a swift-mlops store (an empty one is: a store killed before its first migration).

@@ -47,9 +47,16 @@ public struct SQLRow: Sendable, Hashable {
         guard let value = Value(sqlValue: values[index]) else {
             throw StorageError(
                 .decodingFailed,
-                "Column '\(columns[index])' holds a \(values[index].typeName) value, which cannot be read as \(Value.self)",
+                "Column '\(columns[index])' holds a \(values[index].typeName) value, which cannot be read as \(Self.typeName(Value.self))",
                 fix: "read it as the stored type, or cast it in the query.")
         }
         return value
+    }
+
+    /// A type's name for a message: `Optional<Int64>` reads as "Int64 or null".
+    static func typeName(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        guard name.hasPrefix("Optional<"), name.hasSuffix(">") else { return name }
+        return "\(name.dropFirst("Optional<".count).dropLast()) or null"
     }
 }
