@@ -20,11 +20,15 @@ import Synchronization
 ///   ``inlineCheckpointPages``, the committing writer waits for the checkpoint here to finish
 ///   and checkpoints itself, holding the write lease (as SQLite's own checkpoint would), and its
 ///   next transaction restarts the log. The log stays under that size plus one transaction's
-///   pages, as long as other processes' writers pause now and then.
+///   pages as long as other processes' writers pause now and then and no reader (in any
+///   process) holds a snapshot from before the last checkpoint: a long read keeps the frames it
+///   may need, with SQLite's own checkpoint as with this one.
 ///
-/// Durability is unchanged: with `synchronous = NORMAL`, a commit is durable once a checkpoint
-/// has synced the log, whichever connection runs it; a kill at any point is a kill during a
-/// checkpoint, which SQLite recovers from.
+/// Durability is unchanged. The checkpointer's connection has `synchronous = NORMAL` like the
+/// writer's, so a checkpoint syncs the log before copying it and the file after: a killed
+/// process never loses a commit, and a power loss may lose the commits since the last sync of
+/// the log, as before. A process killed in the middle of a checkpoint leaves a log SQLite
+/// recovers from on the next open.
 final class SQLiteCheckpointer: Sendable {
     /// The log's size at which the committing writer checkpoints itself: four times the point
     /// where a checkpoint starts here (16 MiB of 4 KiB pages).
@@ -69,11 +73,18 @@ final class SQLiteCheckpointer: Sendable {
             state.startedAtPages = pages
             state.running = Task.detached { [self] in
                 // Again while commits added frames during the last one (and the log did not
-                // restart meanwhile), so a burst's last frames are copied too.
+                // restart meanwhile), so a burst's last frames are copied too. `checkpointNow`
+                // marks the task finished itself when it stops, in the same critical section
+                // that looks for new frames, so a commit cannot slip between the two.
                 while await checkpointNow() {
-                    do { try await Task.sleep(for: Self.chasePause) } catch { break }
+                    do {
+                        try await Task.sleep(for: Self.chasePause)
+                    } catch {
+                        // Cancelled by close() or by a writer about to checkpoint itself.
+                        self.state.withLock { $0.running = nil }
+                        break
+                    }
                 }
-                self.state.withLock { $0.running = nil }
             }
         }
         return false
@@ -82,10 +93,11 @@ final class SQLiteCheckpointer: Sendable {
     /// Whether no checkpoint runs here now (for tests).
     var isIdle: Bool { state.withLock { $0.running == nil } }
 
-    /// Waits until the checkpoints running here are done (the writer, holding the write lease,
-    /// adds no frames meanwhile, so they end).
+    /// Waits until the checkpoint running here, if any, is done, and stops the ones that would
+    /// follow it: the writer calling this, holding the write lease, checkpoints itself next.
     func waitUntilIdle() async {
         let running = state.withLock { $0.running }
+        running?.cancel()
         await running?.value
     }
 
@@ -106,20 +118,31 @@ final class SQLiteCheckpointer: Sendable {
     }
 
     /// One `PASSIVE` checkpoint on this connection, opening it first when needed; returns whether
-    /// another should follow (commits added frames meanwhile). A connection that cannot be
+    /// another should follow (commits added frames meanwhile), and when none should, marks the
+    /// task finished. A connection that cannot be
     /// opened, or a checkpoint that fails (another process's is running), is left to the next
     /// commit's, or to the writer's at ``inlineCheckpointPages``.
     private func checkpointNow() async -> Bool {
         var connection = state.withLock { $0.connection }
+        if state.withLock({ $0.closed }) {
+            state.withLock { $0.running = nil }
+            return false
+        }
         if connection == nil {
             connection = try? await SQLiteConnection.open(path: path, location: path, create: false, configuration: configuration)
             state.withLock { $0.connection = connection }
         }
-        guard let connection else { return false }
+        guard let connection else {
+            state.withLock { $0.running = nil }
+            return false
+        }
         await connection.checkpoint()
         completed.add(1, ordering: .relaxed)
         return state.withLock { state in
-            guard !state.closed, state.latestPages > state.startedAtPages else { return false }
+            guard !state.closed, state.latestPages > state.startedAtPages else {
+                state.running = nil
+                return false
+            }
             state.startedAtPages = state.latestPages
             return true
         }

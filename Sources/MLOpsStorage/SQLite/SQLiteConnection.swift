@@ -207,6 +207,9 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     /// The write-ahead log's size in pages as the last commit on this connection left it.
     var walPages: Int { walGauge.pages.load(ordering: .relaxed) }
 
+    /// Sets ``walPages`` to 0 after this connection checkpointed the log itself.
+    func resetWALGauge() { walGauge.pages.store(0, ordering: .relaxed) }
+
     /// SQLite's default automatic checkpoint threshold, kept (see ``SQLiteCheckpointer``).
     static let checkpointPages = 1_000
 

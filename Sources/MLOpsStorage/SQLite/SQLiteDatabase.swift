@@ -183,11 +183,16 @@ public final class SQLiteDatabase: SQLDatabase {
         try await configuration.retryPolicy.run(isRetryable: Self.isBusy) {
             try await pool.withResource(onClosed: closedError) { connection in
                 let result = try await run(begin: begin, duration, body, on: connection)
-                if let checkpointer, checkpointer.afterCommit(walPages: connection.walPages) {
+                // Only the writer's commits add to the log (a reader's gauge stays at 0).
+                if pool === writers, let checkpointer, checkpointer.afterCommit(walPages: connection.walPages) {
                     // Through `perform`, so on the connection's thread: a checkpoint ends with an fsync.
                     inlineCheckpoints.add(1, ordering: .relaxed)
                     await checkpointer.waitUntilIdle()
                     await connection.checkpoint()
+                    // Until the next commit reports the log's size, take it as copied: a write
+                    // that changes nothing must not checkpoint again. (A checkpoint that could
+                    // not finish is found by the next commit, whose size is still large.)
+                    connection.resetWALGauge()
                 }
                 return result
             }
