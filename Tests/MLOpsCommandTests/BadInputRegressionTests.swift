@@ -496,6 +496,31 @@ struct BadInputRegressionTests {
         }
     }
 
+    @Test("JSON files of the wrong shape and unwritable outputs are described in JSON's and the user's words, not Swift type names")
+    func messagesWithoutSwiftTypeNames() async throws {
+        try await withTemporaryFolder { folder in
+            try write("[1, 2]", to: folder.file("array.json"))
+            try write("timestamp,unit,variant,m\n2024-01-01T00:00:00Z,u1,a,1\n", to: folder.file("events.csv"))
+            let policy = await mlops("rollout", "analyze", folder.file("events.csv"), "--control", "a", "--candidate", "b", "--metric", "m", "--policy", folder.file("array.json"))
+            #expect(policy.exitCode == 2 && policy.error.contains("the top level is not an object"), "\(policy.transcript)")
+            try write(#"{"nodes": "x"}"#, to: folder.file("cluster.json"))
+            try write("submit_time,duration_s,gpus,team\n0,10,1,a\n", to: folder.file("trace.csv"))
+            let cluster = await mlops("gpu", "simulate", "--trace", folder.file("trace.csv"), "--cluster", folder.file("cluster.json"))
+            #expect(cluster.exitCode == 2 && cluster.error.contains("'nodes' is not a list"), "\(cluster.transcript)")
+            try write("id,ts,x\n1,2024-01-01T00:00:00Z,1\n", to: folder.file("events2.csv"))
+            try write("id,ts,f\n1,2023-12-31T00:00:00Z,5\n", to: folder.file("features.csv"))
+            let full = await mlops(
+                "features", "join", "--events", folder.file("events2.csv"), "--features", folder.file("features.csv"), "--key", "id",
+                "--event-time", "ts", "--feature-time", "ts", "--ttl", "2d", "--output", "/dev/full")
+            #expect(full.exitCode == 2 && full.error.contains("No space left on device"), "\(full.transcript)")
+            for result in [policy, cluster, full] {
+                for name in ["Dictionary<", "Array<", "TableError error", "fileUnwritable", "Expected to decode"] {
+                    #expect(!result.error.contains(name), "\(result.transcript)")
+                }
+            }
+        }
+    }
+
     // MARK: Helpers
 
     /// Two small CSV files, `ref.csv` and `cur.csv`, in `folder`.

@@ -1,4 +1,5 @@
 public import Foundation
+import MLOpsStorage
 
 /// A GPU cluster to schedule on: its nodes and the teams' quotas.
 ///
@@ -226,16 +227,6 @@ extension ClusterSpec {
     }
 
     static func explain(_ error: DecodingError) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        }
-        switch error {
-        case .keyNotFound(let key, let context): return "key \(path(context.codingPath + [key])) is missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "\(path(context.codingPath)): \(context.debugDescription)"
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not JSON (\(context.debugDescription))" : "\(path(context.codingPath)): \(context.debugDescription)"
-        @unknown default: return "\(error)"
-        }
+        DecodingErrorText.describe(error)
     }
 }

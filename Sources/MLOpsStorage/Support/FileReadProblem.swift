@@ -21,6 +21,6 @@ public enum FileReadProblem {
     /// The reason a read of `path` failed with `error`: the file's own problem when it has one,
     /// else the error's description.
     public static func describe(_ path: String, _ error: any Error) -> String {
-        at(path) ?? "\(path) cannot be read (\(error.localizedDescription))"
+        at(path) ?? "\(path) cannot be read (\(ErrorReason.text(error)))"
     }
 }

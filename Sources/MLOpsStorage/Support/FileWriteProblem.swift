@@ -26,6 +26,6 @@ public enum FileWriteProblem {
     /// The reason a write of `path` failed with `error`: what is in the way when something is,
     /// else the error's description.
     public static func describe(_ path: String, _ error: any Error) -> String {
-        at(path) ?? "\(path) cannot be written (\(error.localizedDescription))"
+        at(path) ?? "\(path) cannot be written (\(ErrorReason.text(error)))"
     }
 }

@@ -14,7 +14,7 @@ extension RegistryStore {
         if anchor.sequence < 0 || (anchor.sequence == 0 && anchor.hash.lowercased() != AuditEntry.genesisHash) {
             throw RegistryError(
                 .invalidArgument, "The anchor (\(anchor.sequence) \(anchor.hash)) is not a head any audit log has: the empty log's head is 0 \(AuditEntry.genesisHash)",
-                fix: "pass a head that `auditHead()` (mlops audit head) returned.")
+                fix: "pass a head that `mlops audit head` (RegistryStore.auditHead() in Swift) printed.")
         }
         var verification = try await verifyAudit()
         guard verification.isIntact, anchor.sequence > 0 else { return verification }

@@ -1,4 +1,5 @@
 public import Foundation
+import MLOpsStorage
 
 /// How a rollout is judged: the sequential test and its error rate, the minimums before any
 /// decision, the sample-ratio check, guardrails, and what happens when the data run out.
@@ -108,9 +109,10 @@ public struct AnalysisPolicy: Sendable, Hashable, Codable {
             self = try JSONDecoder().decode(AnalysisPolicy.self, from: json)
         } catch let error as RolloutError {
             throw error
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context), let DecodingError.dataCorrupted(context) {
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw RolloutError(.invalidPolicy, "The policy cannot be read: \(context.debugDescription)", location: path.isEmpty ? nil : path, fix: "see the keys and types in Documentation/Rollout.md.")
+        } catch let error as DecodingError {
+            throw RolloutError(
+                .invalidPolicy, "The policy cannot be read: \(DecodingErrorText.describe(error))", location: DecodingErrorText.location(error),
+                fix: "see the keys and types in Documentation/Rollout.md.")
         } catch {
             throw RolloutError(.invalidPolicy, "The policy is not a JSON object: \(error)", fix: "write it as {\"alpha\": 0.05, …}.")
         }

@@ -159,6 +159,8 @@ public struct TableError: Error, Sendable, Hashable, CustomStringConvertible {
             body = "an option is invalid\(extra). Fix the option and read again."
         case .fileUnreadable:
             body = "the file cannot be read\(extra). Check that the path exists and is readable."
+        case .fileUnwritable:
+            body = "the file cannot be written\(extra). Check that its folder exists and may be written, and that the disk has room."
         case .missingHeader:
             body = "the file has no header row\(extra). Add a header line, or set hasHeaderRow: false and pass columnNames."
         case .fieldCountMismatch:
