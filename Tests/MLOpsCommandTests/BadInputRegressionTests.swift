@@ -521,6 +521,40 @@ struct BadInputRegressionTests {
         }
     }
 
+    @Test("configuration files can come through a pipe (a shell's <(…)), as a file can; they were refused with 'You don't have permission'")
+    func configurationThroughAPipe() async throws {
+        try await withTemporaryFolder { folder in
+            var events = "timestamp,unit,variant,m\n"
+            for i in 0..<400 { events += "2024-01-01T00:00:00Z,u\(i),\(i % 2 == 0 ? "a" : "b"),\(i % 3)\n" }
+            try write(events, to: folder.file("events.csv"))
+            let fifo = folder.file("policy.fifo")
+            #expect(mkfifo(fifo, 0o600) == 0)
+            // The writer is a process of its own: a task blocked in open(2) would hold one of the
+            // few threads the tests share.
+            let writer = Process()
+            writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+            writer.arguments = ["-c", #"printf '{"alpha": 0.01}' > "$0""#, fifo]
+            try writer.run()
+            let analyzed = await mlops(
+                "rollout", "analyze", folder.file("events.csv"), "--control", "a", "--candidate", "b", "--metric", "m", "--kind", "mean",
+                "--policy", fifo, "--format", "json")
+            writer.waitUntilExit()
+            #expect(analyzed.exitCode == 0 || analyzed.exitCode == 1, "\(analyzed.transcript)")
+            #expect(analyzed.output.contains("\"alpha\" : 0.01"), "\(analyzed.transcript)")
+        }
+    }
+
+    @Test("gpu simulate refuses one file for both --schedule-out and --plot (the plot replaced the schedule)")
+    func simulateOutputsDiffer() async throws {
+        try await withTemporaryFolder { folder in
+            try write("submit_time,duration_s,gpus,team\n0,10,1,a\n", to: folder.file("trace.csv"))
+            let same = folder.file("out.txt")
+            let result = await mlops("gpu", "simulate", "--trace", folder.file("trace.csv"), "--gpus", "8", "--schedule-out", same, "--plot", same)
+            #expect(result.exitCode == 2 && result.error.contains("both name"), "\(result.transcript)")
+            #expect(!FileManager.default.fileExists(atPath: same))
+        }
+    }
+
     // MARK: Helpers
 
     /// Two small CSV files, `ref.csv` and `cur.csv`, in `folder`.

@@ -9,7 +9,7 @@ extension ClusterSpec {
     public static func read(path: String) throws(SchedulingError) -> ClusterSpec {
         var data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try FileIO.readAll(path, limit: FileIO.configurationFileLimit)
         } catch {
             throw SchedulingError(.invalidCluster, FileReadProblem.describe(path, error), location: path, fix: "give the path of a cluster file")
         }

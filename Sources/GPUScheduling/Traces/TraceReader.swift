@@ -30,7 +30,7 @@ public enum TraceReader {
     public static func read(path: String, defaults: TraceDefaults = TraceDefaults()) throws(SchedulingError) -> Trace {
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try FileIO.readText(path)
         } catch {
             throw SchedulingError(.invalidTrace, FileReadProblem.describe(path, error), location: path, fix: "give the path of a CSV trace")
         }

@@ -77,6 +77,11 @@ struct GPUSimulate: AsyncParsableCommand {
         for (flag, path) in [("--schedule-out", scheduleOut), ("--plot", plot)] {
             if let path, path.isEmpty || path.hasSuffix("/") { throw ValidationError("\(flag) '\(path)' is not a file name: give the path of the file to write.") }
         }
+        // One file for both outputs would keep only the one written last.
+        if let scheduleOut, let plot,
+           scheduleOut == plot || (FileIdentity(path: scheduleOut).map { $0 == FileIdentity(path: plot) } ?? false) {
+            throw ValidationError("--schedule-out and --plot both name \(plot): the second would replace the first. Fix: give each its own file.")
+        }
         let inputs = [trace, clusterOptions.cluster].compactMap { $0 }.compactMap { FileIdentity(path: $0) }
         for (flag, path) in [("--schedule-out", scheduleOut), ("--plot", plot)] {
             if let path, let target = FileIdentity(path: path), inputs.contains(target) {

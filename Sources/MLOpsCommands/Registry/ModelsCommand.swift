@@ -208,7 +208,7 @@ struct ModelsRegister: AsyncParsableCommand {
         let cardValue = try card.map { path -> ModelCard in
             if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: --card: \(problem).") }
             do {
-                return try JSONDecoder().decode(ModelCard.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                return try JSONDecoder().decode(ModelCard.self, from: FileIO.readAll(path, limit: FileIO.configurationFileLimit))
             } catch {
                 throw CommandFailure.usage("error: --card \(path) is not a model card in JSON: \(DecodingErrorText.describe(error)). Fix: give intended_use, limitations, training_data, evaluation_slices and owners.")
             }
@@ -216,7 +216,7 @@ struct ModelsRegister: AsyncParsableCommand {
         let signatureValue = try signature.map { path -> ModelSignature in
             if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: --signature: \(problem).") }
             do {
-                return try JSONDecoder().decode(ModelSignature.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                return try JSONDecoder().decode(ModelSignature.self, from: FileIO.readAll(path, limit: FileIO.configurationFileLimit))
             } catch {
                 throw CommandFailure.usage(
                     "error: --signature \(path) is not a model signature in JSON: \(DecodingErrorText.describe(error)). Fix: give {\"inputs\": [{\"name\": \"amount\", \"type\": \"double\"}], \"outputs\": [...]}, with \"shape\" for tensors.")
@@ -333,7 +333,7 @@ struct ModelsApprove: AsyncParsableCommand {
     func run() async throws {
         let text: String
         do {
-            text = try String(contentsOfFile: key, encoding: .utf8)
+            text = try FileIO.readText(key, limit: FileIO.configurationFileLimit)
         } catch {
             throw CommandFailure.usage("error: --key: \(FileReadProblem.describe(key, error)).")
         }

@@ -38,7 +38,7 @@ struct PrincipalsAdd: AsyncParsableCommand {
         if let publicKeyFrom {
             let text: String
             do {
-                text = try String(contentsOfFile: publicKeyFrom, encoding: .utf8)
+                text = try FileIO.readText(publicKeyFrom, limit: FileIO.configurationFileLimit)
             } catch {
                 throw CommandFailure.usage("error: --public-key-from: \(FileReadProblem.describe(publicKeyFrom, error)); give the key file `mlops keys generate` wrote.")
             }

@@ -49,7 +49,7 @@ struct PolicyOptions: ParsableArguments {
         if let policy {
             let data: Data
             do {
-                data = try Data(contentsOf: URL(fileURLWithPath: policy))
+                data = try FileIO.readAll(policy, limit: FileIO.configurationFileLimit)
             } catch {
                 throw CommandFailure.usage("error: cannot read the policy file: \(FileReadProblem.describe(policy, error)).")
             }

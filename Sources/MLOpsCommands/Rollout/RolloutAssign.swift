@@ -50,7 +50,7 @@ struct RolloutAssign: AsyncParsableCommand {
     static func readUnits(_ path: String) throws -> [String] {
         let data: Data
         do {
-            data = path == "-" ? try readStandardInput() : try Data(contentsOf: URL(fileURLWithPath: path))
+            data = path == "-" ? try readStandardInput() : try FileIO.readAll(path)
         } catch let failure as CommandFailure {
             throw failure
         } catch {

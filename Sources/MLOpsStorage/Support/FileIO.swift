@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+package import Foundation
 import Synchronization
 
 /// The few POSIX file operations the artifact store needs, with errors that name the path.
@@ -54,6 +54,48 @@ package enum FileIO {
             throw error
         }
     }
+
+    /// The whole of the file at `path`, read with `read(2)` to its end, so a pipe (a FIFO, a
+    /// shell's `<(…)`) reads like a file, as it does for `cat`; Foundation's `Data(contentsOf:)`
+    /// refuses a FIFO with a permission error. Devices are the caller's to refuse first
+    /// (``FileReadProblem/at(_:)``).
+    ///
+    /// - Parameter limit: The most bytes accepted (nil: no limit); a longer input is refused
+    ///   once it passes the limit, instead of being read until memory runs out.
+    /// - Throws: ``StorageError`` (``StorageError/Code/fileSystem``) naming the path.
+    package static func readAll(_ path: String, limit: Int? = nil) throws(StorageError) -> Data {
+        var data = Data()
+        do {
+            try readChunks(of: path, chunkSize: 1 << 16) { chunk in
+                data.append(contentsOf: chunk)
+                if let limit, data.count > limit {
+                    throw StorageError(
+                        .fileSystem, "\(path) is longer than \(limit) bytes, more than such a file ever needs", location: path,
+                        fix: "name the file itself, not a larger stream.")
+                }
+            }
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(.fileSystem, "Cannot read \(path): \(error)", location: path)
+        }
+        return data
+    }
+
+    /// The whole of the file at `path` as UTF-8 text (see ``readAll(_:limit:)``).
+    ///
+    /// - Throws: ``StorageError`` naming the path, also when the bytes are not UTF-8.
+    package static func readText(_ path: String, limit: Int? = nil) throws(StorageError) -> String {
+        let data = try readAll(path, limit: limit)
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw StorageError(.fileSystem, "\(path) is not UTF-8 text", location: path, fix: "save it as UTF-8.")
+        }
+        return text
+    }
+
+    /// The most a configuration file (a policy, a cluster, a model card, a key) may hold: far
+    /// beyond any real one, short of what an endless stream would fill memory with.
+    package static let configurationFileLimit = 64 << 20
 
     /// Streams the file at `path` to `body` in chunks of up to `chunkSize` bytes, in order.
     package static func readChunks(
