@@ -70,6 +70,12 @@ struct RunsCommandTests {
             let graph = try Self.json(ancestors.standardOutput)
             let kinds = (graph["artifacts"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }.sorted()
             #expect(kinds == ["dataset", "feature_set", "model"])
+            // The text form lists each run with exactly the edges the JSON gives it.
+            let text = try Executables.run("mlops", ["lineage", "ancestors", model, "--store", store])
+            #expect(text.status == 0, "\(text.standardError)")
+            let edgeLines = text.standardOutput.split(separator: "\n").filter { $0.hasPrefix("    read ") || $0.hasPrefix("    wrote ") }
+            #expect(edgeLines.count == (graph["edges"] as? [Any])?.count, "\(text.standardOutput)")
+            #expect(edgeLines.contains { $0.contains("(model, sha256:") }, "\(text.standardOutput)")
             let events = try Executables.run("mlops", ["lineage", "openlineage", "--json-lines", "--store", store])
             #expect(events.status == 0)
             #expect(events.standardOutput.split(separator: "\n").count == 4)

@@ -20,10 +20,13 @@ enum ProvenancePrinting {
         case .text:
             Terminal.output("\(title) of sha256:\(graph.root.hex)")
             if graph.runs.isEmpty { Terminal.output("  none recorded") }
-            let artifacts = Dictionary(uniqueKeysWithValues: graph.artifacts.map { ($0.digest, $0) })
+            let artifacts = Dictionary(graph.artifacts.map { ($0.digest, $0) }, uniquingKeysWith: { first, _ in first })
+            // Each run's edges found once (a scan of every edge for every run was quadratic: a
+            // chain of 8,000 runs took seconds).
+            let edgesByRun = Dictionary(grouping: graph.edges, by: \.runID)
             for run in graph.runs {
                 Terminal.output("  run \(run.id)  \(run.experiment) / \(run.name)  [\(run.status.rawValue)]")
-                for edge in graph.edges where edge.runID == run.id {
+                for edge in edgesByRun[run.id] ?? [] {
                     let name = artifacts[edge.digest]?.name ?? "?"
                     Terminal.output("    \(edge.direction == .input ? "read " : "wrote") \(edge.role): \(name) (\(edge.kind.rawValue), sha256:\(edge.digest.hex.prefix(12))…)")
                 }
