@@ -3,8 +3,9 @@ import Foundation
 /// Writes bytes to a file through a buffer, with POSIX `write`: the sink under ``TableWriter``
 /// and anything else that streams rows to disk.
 ///
-/// With `atomic` (the default), the bytes go to a temporary file beside `path` that
-/// ``finish()`` renames over `path`, so a failure or a crash never leaves a half-written file
+/// With `atomic` (the default), the bytes go to a temporary file beside `path` (with the mode of
+/// the file it replaces) that ``finish()`` renames over `path`, so a failure or a crash never
+/// leaves a half-written file
 /// there. A writer dropped before ``finish()`` removes what it wrote.
 ///
 /// Not thread-safe: one owner writes.
@@ -66,6 +67,7 @@ public final class BufferedFileWriter {
             finished = true
             throw TableError(.fileUnwritable, path: path, detail: "it cannot be created (\(String(cString: strerror(errno))); does its folder exist, and may it be written?)")
         }
+        if let renameTarget { Self.keepPermissions(of: renameTarget, on: descriptor) }
         buffer.reserveCapacity(capacity + 4096)
     }
 
@@ -115,6 +117,16 @@ public final class BufferedFileWriter {
         }
         byteCount += total
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Gives the new file the mode of the regular file it will replace (a 0600 file of
+    /// features stays 0600, as a shell redirection into it would leave it), and when running as
+    /// root, its owner and group too. A file that is not there yet keeps 0644 (less the umask).
+    private static func keepPermissions(of target: String, on descriptor: Int32) {
+        var existing = stat()
+        guard stat(target, &existing) == 0, existing.st_mode & S_IFMT == S_IFREG else { return }
+        _ = fchmod(descriptor, existing.st_mode & 0o7777)
+        if geteuid() == 0 { _ = fchown(descriptor, existing.st_uid, existing.st_gid) }
     }
 
     /// Writes what is left, closes the file and (when atomic) renames it over ``path``.

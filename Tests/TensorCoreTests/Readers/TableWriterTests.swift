@@ -93,4 +93,30 @@ struct OutputDestinationTests {
         var info = stat()
         #expect(stat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
     }
+
+    @Test("BufferedFileWriter keeps the mode of the file it replaces (a 0600 file stays 0600); a new file gets 0644 less the umask")
+    func writerKeepsTheMode() throws {
+        let folder = NSTemporaryDirectory() + "mlops-writer-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func mode(_ path: String) -> mode_t {
+            var info = stat()
+            return stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0
+        }
+        try Data("secret".utf8).write(to: URL(fileURLWithPath: "\(folder)/private.csv"))
+        #expect(chmod("\(folder)/private.csv", 0o600) == 0)
+        let replacing = try BufferedFileWriter(path: "\(folder)/private.csv")
+        try replacing.append(Array("new".utf8))
+        try replacing.finish()
+        #expect(mode("\(folder)/private.csv") == 0o600)
+        #expect(try String(contentsOfFile: "\(folder)/private.csv", encoding: .utf8) == "new")
+        let fresh = try BufferedFileWriter(path: "\(folder)/fresh.csv")
+        try fresh.append(Array("x".utf8))
+        try fresh.finish()
+        // The umask read from /proc (setting it to read it would race with other tests).
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let line = status.split(separator: "\n").first { $0.hasPrefix("Umask:") }
+        let mask = line.flatMap { mode_t($0.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8) } ?? 0o022
+        #expect(mode("\(folder)/fresh.csv") == 0o644 & ~mask)
+    }
 }
