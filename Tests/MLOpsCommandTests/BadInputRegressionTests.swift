@@ -555,6 +555,23 @@ struct BadInputRegressionTests {
         }
     }
 
+    @Test("an import refused for its principal makes no artifact folder (it made an empty one)")
+    func refusedImportMakesNoFolder() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await RegistryCommandTests.governedStore(folder)
+            let exported = await mlops("models", "export", "fraud/scorer", "--version", "1", "--output", folder.file("v1.bundle"), "--store", store)
+            #expect(exported.exitCode == 0, "\(exported.transcript)")
+            for principal in ["nobody", "alice"] {
+                let refused = await mlops(
+                    "models", "import", folder.file("v1.bundle"), "--principal", principal, "--artifacts", folder.file("z.artifacts"), "--store", store)
+                #expect(refused.exitCode == 2, "\(principal): \(refused.transcript)")
+                #expect(!FileManager.default.fileExists(atPath: folder.file("z.artifacts")), "\(principal)")
+            }
+            let imported = await mlops("models", "import", folder.file("v1.bundle"), "--principal", "ci", "--artifacts", folder.file("z.artifacts"), "--store", store)
+            #expect(imported.exitCode == 0, "\(imported.transcript)")
+        }
+    }
+
     // MARK: Helpers
 
     /// Two small CSV files, `ref.csv` and `cur.csv`, in `folder`.

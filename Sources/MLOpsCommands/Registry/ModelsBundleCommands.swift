@@ -112,7 +112,10 @@ struct ModelsImport: AsyncParsableCommand {
         let folder = try store.artifactsFolder(artifacts)
         let principal = acting.principal
         let imported = try await store.withRegistryStore(.registryChange) { registry in
-            try await ModelBundle.importBundle(verified, at: file, into: registry, artifacts: try FileSystemArtifactStore(root: folder), by: principal)
+            // The principal is checked before the artifact folder is made: a refused import
+            // leaves no folder behind. (The import checks again, in its transaction.)
+            try await registry.requireRole(.register, of: principal, toDo: "import versions")
+            return try await ModelBundle.importBundle(verified, at: file, into: registry, artifacts: try FileSystemArtifactStore(root: folder), by: principal)
         }
         let result = Output(
             model: imported.version.model, version: imported.version.version, sourceVersion: imported.manifest.version.version,
