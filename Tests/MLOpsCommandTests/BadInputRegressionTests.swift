@@ -420,6 +420,9 @@ struct BadInputRegressionTests {
             let file = try Executables.run("mlops", ["rollout", "assign", "--units", folder.file("units.txt"), "--salt", "s", "--weights", "a=50,b=50"])
             #expect(file.status == 2 && file.standardError.contains("line 3: a NUL byte"), "\(file.standardError)")
             let fine = try Executables.run("/bin/sh", ["-c", "printf 'u1\\nu2\\n' | \(mlops) \(arguments)"])
+            // A CSV read from standard input goes through a temporary copy, which errors do not name.
+            let csv = try Executables.run("/bin/sh", ["-c", "printf 'unit,x\\n\"a,1\\n' | \(mlops) \(arguments)"])
+            #expect(csv.status == 2 && csv.standardError.contains("of standard input") && !csv.standardError.contains("mlops-units-"), "\(csv.standardError)")
             #expect(fine.status == 0 && fine.standardOutput.hasPrefix("unit,variant\nu1,"), "\(fine.standardError)")
         }
     }

@@ -130,7 +130,10 @@ struct RolloutAssign: AsyncParsableCommand {
             let options = CSVReadOptions(schema: ["unit": .categorical], missingMarkers: [""], columns: ["unit"])
             table = try CSVReader.readAll(path: file, options: options).0
         } catch {
-            throw CommandFailure.usage("error: cannot read the units file \(path): \(error)")
+            // Standard input was read from a temporary copy: the message names the input, not the copy.
+            var text = "\(error)"
+            if let temporary { text = text.replacingOccurrences(of: temporary, with: "standard input") }
+            throw CommandFailure.usage("error: cannot read the units \(path == "-" ? "from standard input" : "file \(path)"): \(text)")
         }
         let units = try table.categoricalColumn(named: "unit")
         if let row = units.codes.firstIndex(of: -1) {
