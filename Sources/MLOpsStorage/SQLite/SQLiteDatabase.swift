@@ -15,7 +15,8 @@ import Synchronization
 ///
 /// - The write-ahead log is checkpointed (`PASSIVE`) on a connection of its own once it passes
 ///   1,000 pages, beside the writer instead of inside the commit that took it there; a writer
-///   that never pauses checkpoints itself at 4,000 (see ``SQLiteCheckpointer``).
+///   that never pauses checkpoints itself at 4,000 (see "Checkpoints run beside the writer" in
+///   Documentation/Architecture.md).
 ///
 /// SQLite calls run on a thread of the connection's own, and callers suspend while it works or
 /// waits for another process's lock (up to the busy timeout); only transactions marked
