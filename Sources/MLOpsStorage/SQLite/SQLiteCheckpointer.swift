@@ -119,9 +119,9 @@ final class SQLiteCheckpointer: Sendable {
 
     /// One `PASSIVE` checkpoint on this connection, opening it first when needed; returns whether
     /// another should follow (commits added frames meanwhile), and when none should, marks the
-    /// task finished. A connection that cannot be
-    /// opened, or a checkpoint that fails (another process's is running), is left to the next
-    /// commit's, or to the writer's at ``inlineCheckpointPages``.
+    /// task finished. A connection that cannot be opened, or a checkpoint that fails (another
+    /// process's is running), is left to the next commit's, or to the writer's at
+    /// ``inlineCheckpointPages``.
     private func checkpointNow() async -> Bool {
         var connection = state.withLock { $0.connection }
         if state.withLock({ $0.closed }) {
