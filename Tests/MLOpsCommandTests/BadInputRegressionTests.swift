@@ -192,19 +192,31 @@ struct BadInputRegressionTests {
             let path = store.dropFirst("sqlite:".count)
             try FileManager.default.copyItem(atPath: String(path), toPath: "\(locked)/r.sqlite")
             #expect(chmod("\(locked)/r.sqlite", 0o444) == 0 && chmod(locked, 0o555) == 0 && chmod(folder.path, 0o755) == 0)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "\(Executables.productsFolder)/mlops", "models", "list", "--store", "sqlite://\(locked)/r.sqlite"]
-            let output = Pipe(), error = Pipe()
-            process.standardOutput = output
-            process.standardError = error
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(message)")
-            #expect(text.contains("fraud/scorer"), "\(text)\(message)")
+            func listAsNobody() throws -> (status: Int32, output: String, error: String) {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+                process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "\(Executables.productsFolder)/mlops", "models", "list", "--store", "sqlite://\(locked)/r.sqlite"]
+                let output = Pipe(), error = Pipe()
+                process.standardOutput = output
+                process.standardError = error
+                try process.run()
+                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                return (process.terminationStatus, text, message)
+            }
+            let listed = try listAsNobody()
+            #expect(listed.status == 0, "\(listed.error)")
+            #expect(listed.output.contains("fraud/scorer"), "\(listed.output)\(listed.error)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: locked) == ["r.sqlite"])
+            // Empty side files (a writer's leftovers that hold nothing) do not stop the read;
+            // they gave "attempt to write a readonly database" or "holds commits".
+            for suffix in ["-journal", "-wal"] {
+                #expect(FileManager.default.createFile(atPath: "\(locked)/r.sqlite\(suffix)", contents: Data()))
+                let beside = try listAsNobody()
+                #expect(beside.status == 0 && beside.output.contains("fraud/scorer"), "empty \(suffix): \(beside.error)")
+                try FileManager.default.removeItem(atPath: "\(locked)/r.sqlite\(suffix)")
+            }
         }
     }
 

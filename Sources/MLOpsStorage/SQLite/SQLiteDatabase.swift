@@ -70,13 +70,15 @@ public final class SQLiteDatabase: SQLDatabase {
             writer = try await SQLiteConnection.open(path: path, location: path, create: true, configuration: configuration)
         } catch let error where configuration.readOnly && !configuration.opensWritableToLeaveNoSideFiles && path != ":memory:" {
             // A WAL-mode file read without write access to it or its folder: SQLite cannot make
-            // the -shm file its readers share. With no -wal file, every commit is in the file
-            // itself, which is then read as it is (immutable); with one, it cannot be read here.
-            // A rollback journal beside it (a writer killed mid-transaction) is reported as it is.
-            if FileManager.default.fileExists(atPath: path + "-journal") || !FileManager.default.isReadableFile(atPath: path) {
+            // the -shm file its readers share. With no -wal file (or an empty one), every commit
+            // is in the file itself, which is then read as it is (immutable); with one, it cannot
+            // be read here. A rollback journal beside it (a writer killed mid-transaction) is
+            // reported as it is; an empty one holds nothing to roll back (SQLite does not count
+            // it as hot) and is passed over.
+            if Self.holdsBytes(path + "-journal") || !FileManager.default.isReadableFile(atPath: path) {
                 throw error
             }
-            guard !FileManager.default.fileExists(atPath: path + "-wal") else {
+            guard !Self.holdsBytes(path + "-wal") else {
                 throw StorageError(
                     .cannotOpen,
                     "\(location) cannot be read without write access to its folder: its write-ahead log (\(path)-wal) holds commits not yet in the file, and SQLite must create \(path)-shm to read them (\(error))",
@@ -119,6 +121,14 @@ public final class SQLiteDatabase: SQLDatabase {
                 return reader
             }
         }
+    }
+
+    /// Whether something other than an empty regular file is at `path` (a side file that
+    /// matters: an empty `-wal` or `-journal` holds no commits).
+    private static func holdsBytes(_ path: String) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return false }
+        return info.st_mode & S_IFMT != S_IFREG || info.st_size > 0
     }
 
     /// Whether a read-only open of `path` may open the file read-write under `query_only` so
