@@ -21,8 +21,10 @@ public import ServiceLifecycle
 /// database's background work (PostgreSQL's connection pool) until the task running it is
 /// cancelled or the service group shuts down gracefully, then closes the database. Use
 /// ``StoreLocation/withDatabase(readOnly:logger:isolation:_:)`` to open, run and close one around a
-/// piece of work, or add the database to a `ServiceGroup` in a service. No database starts an
-/// unstructured task of its own.
+/// piece of work, or add the database to a `ServiceGroup` in a service. One exception to
+/// structured work: a SQLite database checkpoints its write-ahead log on a task of its own
+/// between commits (so that no commit waits for the checkpoint's fsyncs); `close()`, and so the
+/// end of `run()`, stops that task and waits for it.
 public protocol SQLDatabase: Service {
     /// The SQL dialect, for migrations that differ between drivers.
     var dialect: SQLDialect { get }
