@@ -71,7 +71,9 @@ extension PointInTimeJoin {
             do {
                 try TableWriter.write(table, to: output)
             } catch {
-                throw FeatureParityError(.fileError, "Cannot write the output: \(FileWriteProblem.describe(output, error))", location: output, fix: "check that its folder exists and may be written.")
+                // The writer's own reason (its detail), not its whole sentence: the fix is given once, here.
+                let problem = FileWriteProblem.at(output) ?? "\(output) cannot be written (\(error.detail ?? error.description))"
+                throw FeatureParityError(.fileError, "Cannot write the output: \(problem)", location: output, fix: "check that its folder exists and may be written, and that the disk has room.")
             }
             return report
         }

@@ -172,7 +172,7 @@ extension ClusterSpec {
             file = try JSONDecoder().decode(File.self, from: data)
         } catch let error as DecodingError {
             throw SchedulingError(
-                .invalidCluster, "is not a cluster description: \(Self.explain(error))", location: source,
+                .invalidCluster, "is not a cluster description: \(DecodingErrorText.describe(error))", location: source,
                 fix: "give {\"nodes\": [{\"name\", \"gpus\", …}], \"teams\": [{\"name\", \"quota\": {…}}]}")
         } catch {
             throw SchedulingError(.invalidCluster, "cannot be read: \(error)", location: source)
@@ -224,9 +224,5 @@ extension ClusterSpec {
             rest = rest[rest.index(after: close)...]
         }
         return result + rest
-    }
-
-    static func explain(_ error: DecodingError) -> String {
-        DecodingErrorText.describe(error)
     }
 }

@@ -8,12 +8,10 @@ import Foundation
 /// The one describer for every JSON file a user hands the suite: model cards and signatures,
 /// rollout policies, cluster descriptions.
 package enum DecodingErrorText {
-    /// The error described; an error that is not a `DecodingError` by its localized description.
+    /// The error described; an error that is not a `DecodingError` (a read that failed) by
+    /// ``ErrorReason/text(_:)``.
     package static func describe(_ error: any Error) -> String {
-        guard let decoding = error as? DecodingError else {
-            // Foundation's read errors carry the path and the reason in their description.
-            return (error as NSError).localizedDescription
-        }
+        guard let decoding = error as? DecodingError else { return ErrorReason.text(error) }
         switch decoding {
         case .keyNotFound(let key, let context):
             let parent = context.codingPath.isEmpty ? "" : " in \(path(context.codingPath))"
