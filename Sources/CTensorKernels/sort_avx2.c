@@ -22,7 +22,7 @@ static const int32_t tk_perm_lut4[16][8] __attribute__((aligned(32))) = {
     {0,1,2,3,4,5,6,7}, {2,3,4,5,0,1,6,7}, {0,1,4,5,2,3,6,7}, {4,5,0,1,2,3,6,7},
     {0,1,2,3,4,5,6,7}, {2,3,0,1,4,5,6,7}, {0,1,2,3,4,5,6,7}, {0,1,2,3,4,5,6,7},
 };
-static const int32_t tk_perm_lut8[256][8] __attribute__((aligned(32))) = {
+const int32_t tk_sort_perm_lut8[256][8] __attribute__((aligned(32))) = {
     {0,1,2,3,4,5,6,7}, {1,2,3,4,5,6,7,0}, {0,2,3,4,5,6,7,1}, {2,3,4,5,6,7,0,1}, {0,1,3,4,5,6,7,2}, {1,3,4,5,6,7,0,2},
     {0,3,4,5,6,7,1,2}, {3,4,5,6,7,0,1,2}, {0,1,2,4,5,6,7,3}, {1,2,4,5,6,7,0,3}, {0,2,4,5,6,7,1,3}, {2,4,5,6,7,0,1,3},
     {0,1,4,5,6,7,2,3}, {1,4,5,6,7,0,2,3}, {0,4,5,6,7,1,2,3}, {4,5,6,7,0,1,2,3}, {0,1,2,3,5,6,7,4}, {1,2,3,5,6,7,0,4},
@@ -71,7 +71,7 @@ static const int32_t tk_lane_mask32[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0,
 static const int64_t tk_lane_mask64[8] = {-1, -1, -1, -1, 0, 0, 0, 0};
 
 P_ALWAYS __m256i tk_perm4(unsigned m) { return _mm256_load_si256((const __m256i *)(const void *)tk_perm_lut4[m]); }
-P_ALWAYS __m256i tk_perm8(unsigned m) { return _mm256_load_si256((const __m256i *)(const void *)tk_perm_lut8[m]); }
+P_ALWAYS __m256i tk_perm8(unsigned m) { return _mm256_load_si256((const __m256i *)(const void *)tk_sort_perm_lut8[m]); }
 /* first rem lanes set (0 < rem < lanes) */
 P_ALWAYS __m256i tk_mask64(size_t rem) { return _mm256_loadu_si256((const __m256i *)(const void *)(tk_lane_mask64 + 4 - rem)); }
 P_ALWAYS __m256i tk_mask32(size_t rem) { return _mm256_loadu_si256((const __m256i *)(const void *)(tk_lane_mask32 + 8 - rem)); }

@@ -1,14 +1,20 @@
 /*
  * sort_avx2_template.h — the vectorised quicksort, written once over a small
  * set of vector primitives and instantiated by sort_avx2.c for double and
- * int64 (4 lanes of a ymm register) and float (8 lanes). Private to the
- * target; included only on x86_64.
+ * int64 (4 lanes of a ymm register) and float (8 lanes), and by
+ * sort_avx512.c for double and int64 (8 lanes of a zmm register). Private to
+ * the target; included only on x86_64.
  *
  * The instantiating file defines:
- *   S_T, S_V, S_L          element type, vector type, lanes per vector
+ *   S_T, S_V, S_L          element type, vector type, lanes per vector (4 or 8)
  *   S_NAME(x)              name prefix
  *   S_MAXVAL               the largest S_T (padding for partial vectors)
- * and these TK_TARGET_AVX2 static inline primitives, named through S_NAME:
+ *   S_TARGET               optional: the functions' target attribute
+ *                          (TK_TARGET_AVX2 when not defined)
+ *   S_SIZED_PARTITION      optional: the partition qsort_rec calls, with
+ *                          partition's arguments (S_NAME(partition) when
+ *                          not defined)
+ * and these S_TARGET static inline primitives, named through S_NAME:
  *   loadu, storeu, set1, maskload(p, rem), maskstore(p, rem, v)
  *   vmin(a, b) = a < b ? a : b        vmax(a, b) = a > b ? a : b
  *       (with these operand orders an exchange never duplicates one of two
@@ -43,7 +49,11 @@
  *   - depth limit 2*log2(n): then heapsort (introsort), so O(n log n).
  */
 
-#define S_ALWAYS static inline __attribute__((always_inline)) TK_TARGET_AVX2
+#ifndef S_TARGET
+#define S_TARGET TK_TARGET_AVX2
+#define S_TARGET_DEFAULTED 1
+#endif
+#define S_ALWAYS static inline __attribute__((always_inline)) S_TARGET
 #ifndef TK_SORT_UNROLL
 #define TK_SORT_UNROLL 8
 #endif
@@ -136,7 +146,7 @@ S_ALWAYS void S_NAME(small_nr)(S_T *arr, size_t n, const int nr) {
     }
 }
 
-static TK_NOINLINE TK_TARGET_AVX2 void S_NAME(small_sort)(S_T *arr, size_t n) {
+static TK_NOINLINE S_TARGET void S_NAME(small_sort)(S_T *arr, size_t n) {
     if (n <= S_L) S_NAME(small_nr)(arr, n, 1);
     else if (n <= 2 * S_L) S_NAME(small_nr)(arr, n, 2);
     else if (n <= 4 * S_L) S_NAME(small_nr)(arr, n, 4);
@@ -223,12 +233,12 @@ S_ALWAYS size_t S_NAME(partition_impl)(S_T *arr, size_t n, S_T pivot, const int 
     return lw;
 }
 
-static TK_NOINLINE TK_TARGET_AVX2 size_t S_NAME(partition)(S_T *arr, size_t n, S_T pivot, int gt) {
+static TK_NOINLINE S_TARGET size_t S_NAME(partition)(S_T *arr, size_t n, S_T pivot, int gt) {
     return gt ? S_NAME(partition_impl)(arr, n, pivot, 1) : S_NAME(partition_impl)(arr, n, pivot, 0);
 }
 
 /* Median of 16 evenly spaced samples (n >= 16). */
-static TK_TARGET_AVX2 S_T S_NAME(pivot)(const S_T *arr, size_t n) {
+static S_TARGET S_T S_NAME(pivot)(const S_T *arr, size_t n) {
     S_T s[16];
     size_t step = n / 16;
     for (int i = 0; i < 16; i++) s[i] = arr[step / 2 + (size_t)i * step];
@@ -236,17 +246,25 @@ static TK_TARGET_AVX2 S_T S_NAME(pivot)(const S_T *arr, size_t n) {
     return s[8];
 }
 
-static TK_TARGET_AVX2 void S_NAME(qsort_rec)(S_T *arr, size_t n, int depth) {
+/* The partition qsort_rec uses: S_NAME(partition) unless the instantiating
+ * file names another (S_SIZED_PARTITION, which may pick by size). */
+#ifdef S_SIZED_PARTITION
+#define S_PARTITION S_SIZED_PARTITION
+#else
+#define S_PARTITION S_NAME(partition)
+#endif
+
+static S_TARGET void S_NAME(qsort_rec)(S_T *arr, size_t n, int depth) {
     while (n > S_SMALL) {
         if (depth-- <= 0) {
             S_NAME(heapsort)(arr, n);
             return;
         }
         S_T pv = S_NAME(pivot)(arr, n);
-        size_t k = S_NAME(partition)(arr, n, pv, 0);
+        size_t k = S_PARTITION(arr, n, pv, 0);
         if (k == 0) {
             /* pv is the minimum: split off the values equal to it. */
-            k = S_NAME(partition)(arr, n, pv, 1);
+            k = S_PARTITION(arr, n, pv, 1);
             arr += k;
             n -= k;
             continue;
@@ -264,6 +282,11 @@ static TK_TARGET_AVX2 void S_NAME(qsort_rec)(S_T *arr, size_t n, int depth) {
 }
 
 #undef S_PART_STORE
+#undef S_PARTITION
 #undef S_ALWAYS
+#ifdef S_TARGET_DEFAULTED
+#undef S_TARGET
+#undef S_TARGET_DEFAULTED
+#endif
 #undef S_UNROLL
 #undef S_SMALL

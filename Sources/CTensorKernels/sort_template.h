@@ -4,7 +4,11 @@
  *
  * Required macros: Q_T (element type), Q_NAME(x) (name prefix),
  * Q_ISNAN(x) (0 for integers), Q_AVX2_SORT / Q_AVX2_PARTITION (the AVX2
- * kernels, x86_64 only).
+ * kernels, x86_64 only) and Q_AVX512_SORT / Q_AVX512_PARTITION (the AVX-512
+ * kernels, or the AVX2 ones again for a type without them).
+ *
+ * `level` below is the instruction set the kernels use: 0 portable, 1 AVX2,
+ * 2 AVX-512 (tk_sort_level()).
  */
 
 static inline int Q_NAME(goes_right)(Q_T x, Q_T p, int gt) { return gt ? (x > p) : !(x < p); }
@@ -104,61 +108,66 @@ static void Q_NAME(qsort_portable)(Q_T *v, size_t n, int depth) {
     Q_NAME(insertion)(v, n);
 }
 
-static void Q_NAME(sort_serial)(Q_T *v, size_t n, int avx2) {
+static void Q_NAME(sort_serial)(Q_T *v, size_t n, int level) {
 #if TK_X86_64
-    if (avx2) {
+    if (level >= 2) {
+        Q_AVX512_SORT(v, n);
+        return;
+    }
+    if (level == 1) {
         Q_AVX2_SORT(v, n);
         return;
     }
 #endif
-    (void)avx2;
+    (void)level;
     Q_NAME(qsort_portable)(v, n, tk_sort_depth_limit(n));
 }
 
-static size_t Q_NAME(partition_any)(Q_T *v, size_t n, Q_T p, int gt, int avx2) {
+static size_t Q_NAME(partition_any)(Q_T *v, size_t n, Q_T p, int gt, int level) {
 #if TK_X86_64
-    if (avx2) return Q_AVX2_PARTITION(v, n, p, gt);
+    if (level >= 2) return Q_AVX512_PARTITION(v, n, p, gt);
+    if (level == 1) return Q_AVX2_PARTITION(v, n, p, gt);
 #endif
-    (void)avx2;
+    (void)level;
     return Q_NAME(partition_portable)(v, n, p, gt);
 }
 
 typedef struct {
     Q_T *v;
     size_t n;
-    int threads, avx2;
+    int threads, level;
 } Q_NAME(task);
 
-static void Q_NAME(sort_par)(Q_T *v, size_t n, int threads, int avx2);
+static void Q_NAME(sort_par)(Q_T *v, size_t n, int threads, int level);
 
 static void Q_NAME(task_run)(void *ctx, int t) {
     Q_NAME(task) *tasks = (Q_NAME(task) *)ctx;
-    Q_NAME(sort_par)(tasks[t].v, tasks[t].n, tasks[t].threads, tasks[t].avx2);
+    Q_NAME(sort_par)(tasks[t].v, tasks[t].n, tasks[t].threads, tasks[t].level);
 }
 
 /* Parallel quicksort: partition around the median of 64 samples (a split
  * within a few percent of the middle), then sort both sides concurrently,
  * each with half of the threads. */
-static void Q_NAME(sort_par)(Q_T *v, size_t n, int threads, int avx2) {
+static void Q_NAME(sort_par)(Q_T *v, size_t n, int threads, int level) {
     while (threads > 1 && n >= TK_SORT_PAR_MIN) {
         Q_T s[64];
         size_t step = n / 64;
         for (size_t i = 0; i < 64; i++) s[i] = v[step / 2 + i * step];
-        Q_NAME(sort_serial)(s, 64, avx2);
+        Q_NAME(sort_serial)(s, 64, level);
         Q_T p = s[32];
-        size_t k = Q_NAME(partition_any)(v, n, p, 0, avx2);
+        size_t k = Q_NAME(partition_any)(v, n, p, 0, level);
         if (k == 0) { /* p is the minimum: drop the values equal to it */
-            k = Q_NAME(partition_any)(v, n, p, 1, avx2);
+            k = Q_NAME(partition_any)(v, n, p, 1, level);
             v += k;
             n -= k;
             continue;
         }
         int tl = threads / 2;
-        Q_NAME(task) tasks[2] = {{v, k, tl, avx2}, {v + k, n - k, threads - tl, avx2}};
+        Q_NAME(task) tasks[2] = {{v, k, tl, level}, {v + k, n - k, threads - tl, level}};
         tk_parallel_run(2, Q_NAME(task_run), tasks);
         return;
     }
-    Q_NAME(sort_serial)(v, n, avx2);
+    Q_NAME(sort_serial)(v, n, level);
 }
 
 /* Moves the NaNs to the end (keeping their bits) and returns how many
@@ -193,5 +202,5 @@ static size_t Q_NAME(nans_to_end)(Q_T *v, size_t n) {
 static void Q_NAME(sort_entry)(Q_T *v, size_t n, int threads) {
     if (n < 2) return;
     n = Q_NAME(nans_to_end)(v, n);
-    Q_NAME(sort_par)(v, n, threads, tk_internal_use_avx2());
+    Q_NAME(sort_par)(v, n, threads, tk_sort_level());
 }

@@ -32,8 +32,9 @@
  * test-only force-portable flag is clear). Cheap: two relaxed atomic loads. */
 int tk_internal_use_avx2(void);
 
-/* 1 when the AVX-512F GEMM kernels should be used (hardware and OS support
- * them, the AVX2 path is in use, and the test-only AVX2 cap is clear). */
+/* 1 when the AVX-512F kernels (GEMM, the double and int64 sorts) should be
+ * used (hardware and OS support them, the AVX2 path is in use, and the
+ * test-only AVX2 cap is clear). */
 int tk_internal_use_avx512(void);
 
 /* 64-byte aligned allocation (NULL on failure or size 0) and its free. */
@@ -76,6 +77,14 @@ void tk_qsort_f32_avx2(float *v, size_t n);
 size_t tk_partition_f64_avx2(double *v, size_t n, double pivot, int gt);
 size_t tk_partition_i64_avx2(int64_t *v, size_t n, int64_t pivot, int gt);
 size_t tk_partition_f32_avx2(float *v, size_t n, float pivot, int gt);
+/* The AVX2 float sort's compress table (sort_avx2.c): for each 8-bit mask, the
+ * source lane of each destination lane, clear-bit lanes first. */
+extern const int32_t tk_sort_perm_lut8[256][8];
+/* AVX-512F quicksorts and partitions (sort_avx512.c), same contracts. */
+void tk_qsort_f64_avx512(double *v, size_t n);
+void tk_qsort_i64_avx512(int64_t *v, size_t n);
+size_t tk_partition_f64_avx512(double *v, size_t n, double pivot, int gt);
+size_t tk_partition_i64_avx512(int64_t *v, size_t n, int64_t pivot, int gt);
 #endif
 
 /* GEMM register blocking, shared by the portable and AVX2 micro-kernels so
