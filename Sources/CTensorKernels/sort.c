@@ -20,15 +20,6 @@ static int tk_sort_level(void) {
     return tk_internal_use_avx2() ? 1 : 0;
 }
 
-static int tk_sort_depth_limit(size_t n) {
-    int d = 0;
-    while (n > 1) {
-        n >>= 1;
-        d++;
-    }
-    return 2 * d + 4;
-}
-
 #define Q_T double
 #define Q_NAME(x) tk_##x##_f64
 #define Q_ISNAN(x) ((x) != (x))

@@ -249,15 +249,9 @@ static void f32_heapsort(float *v, size_t n) { tk_heapsort_f32(v, n); }
 #undef S_MAXVAL
 
 /* ------------------------------ exports -------------------------------- */
-static int tk_depth_limit(size_t n) {
-    int d = 0;
-    while (n > 1) { n >>= 1; d++; }
-    return 2 * d + 4;
-}
-
-TK_TARGET_AVX2 void tk_qsort_f64_avx2(double *v, size_t n) { f64_qsort_rec(v, n, tk_depth_limit(n)); }
-TK_TARGET_AVX2 void tk_qsort_i64_avx2(int64_t *v, size_t n) { i64_qsort_rec(v, n, tk_depth_limit(n)); }
-TK_TARGET_AVX2 void tk_qsort_f32_avx2(float *v, size_t n) { f32_qsort_rec(v, n, tk_depth_limit(n)); }
+TK_TARGET_AVX2 void tk_qsort_f64_avx2(double *v, size_t n) { f64_qsort_rec(v, n, tk_sort_depth_limit(n)); }
+TK_TARGET_AVX2 void tk_qsort_i64_avx2(int64_t *v, size_t n) { i64_qsort_rec(v, n, tk_sort_depth_limit(n)); }
+TK_TARGET_AVX2 void tk_qsort_f32_avx2(float *v, size_t n) { f32_qsort_rec(v, n, tk_sort_depth_limit(n)); }
 TK_TARGET_AVX2 size_t tk_partition_f64_avx2(double *v, size_t n, double p, int gt) { return f64_partition(v, n, p, gt); }
 TK_TARGET_AVX2 size_t tk_partition_i64_avx2(int64_t *v, size_t n, int64_t p, int gt) { return i64_partition(v, n, p, gt); }
 TK_TARGET_AVX2 size_t tk_partition_f32_avx2(float *v, size_t n, float p, int gt) { return f32_partition(v, n, p, gt); }

@@ -173,12 +173,6 @@ static size_t i64z_sized_partition(int64_t *v, size_t n, int64_t p, int gt);
 #undef S_SIZED_PARTITION
 
 /* ------------------------------ exports -------------------------------- */
-static int tk_depth_limit512(size_t n) {
-    int d = 0;
-    while (n > 1) { n >>= 1; d++; }
-    return 2 * d + 4;
-}
-
 /* Ranges longer than this (1 MiB of doubles, the L2 cache of a Zen 4 core)
  * are partitioned by the AVX2 kernel. Measured on an AMD EPYC (Zen 4), 10M
  * doubles per case, one thread: the AVX-512 partition is the faster one while
@@ -198,8 +192,8 @@ static size_t i64z_sized_partition(int64_t *v, size_t n, int64_t p, int gt) {
     return n > TK_SORT512_LARGEST ? tk_partition_i64_avx2(v, n, p, gt) : i64z_partition(v, n, p, gt);
 }
 
-Z_TARGET void tk_qsort_f64_avx512(double *v, size_t n) { f64z_qsort_rec(v, n, tk_depth_limit512(n)); }
-Z_TARGET void tk_qsort_i64_avx512(int64_t *v, size_t n) { i64z_qsort_rec(v, n, tk_depth_limit512(n)); }
+Z_TARGET void tk_qsort_f64_avx512(double *v, size_t n) { f64z_qsort_rec(v, n, tk_sort_depth_limit(n)); }
+Z_TARGET void tk_qsort_i64_avx512(int64_t *v, size_t n) { i64z_qsort_rec(v, n, tk_sort_depth_limit(n)); }
 Z_TARGET size_t tk_partition_f64_avx512(double *v, size_t n, double p, int gt) { return f64z_sized_partition(v, n, p, gt); }
 Z_TARGET size_t tk_partition_i64_avx512(int64_t *v, size_t n, int64_t p, int gt) { return i64z_sized_partition(v, n, p, gt); }
 

@@ -50,6 +50,17 @@ void *tk_scratch(int slot, size_t bytes);
  * caller, so the work always completes. Single-threaded on Windows. */
 void tk_parallel_run(int nthreads, void (*fn)(void *ctx, int t), void *ctx);
 
+/* The quicksorts' recursion budget, 2 log2(n) + 4: past it a range is
+ * heapsorted (introsort), so every sort is O(n log n). */
+static inline int tk_sort_depth_limit(size_t n) {
+    int d = 0;
+    while (n > 1) {
+        n >>= 1;
+        d++;
+    }
+    return 2 * d + 4;
+}
+
 /* Scalar heapsorts (sort.c), the O(n log n) fallback of both quicksorts.
  * Input must be NaN-free. */
 void tk_heapsort_f64(double *v, size_t n);

@@ -17,14 +17,17 @@
  *            (double) / 6x16 (float) FMA micro-kernels; gemm.c.
  *   sort     vectorised in-place quicksort after Bramas (2017) and Intel's
  *            x86-simd-sort: LUT-permute partition, bitonic networks for the
- *            small cases; portable introsort; sort.c, sort_avx2.c.
+ *            small cases; portable introsort; sort.c, sort_avx2.c, and
+ *            sort_avx512.c (double and int64 with 8-lane zmm vectors, where
+ *            the CPU has AVX-512F).
  *   argsort  stable LSD radix sort of (key, index) over order-preserving
  *            integer keys, 8-bit digits; argsort.c.
  *   sum      16-lane blocked + pairwise summation skipping NaNs; sum.c.
  *
  * Files: dispatch.c (CPU detection, force flag, threads), gemm.c +
- * gemm_template.h + gemm_avx2.c, sort.c + sort_template.h + sort_avx2.c +
- * sort_avx2_template.h, argsort.c, sum.c, tk_internal.h (private).
+ * gemm_template.h + gemm_avx2.c + gemm_avx512.c, sort.c + sort_template.h +
+ * sort_avx2.c + sort_avx512.c + sort_avx2_template.h, argsort.c, sum.c,
+ * tk_internal.h (private).
  *
  * Conventions
  *   - Matrices are row-major; element (i, j) of A is a[i * lda + j].
