@@ -1,3 +1,5 @@
+public import Foundation
+
 /// The error DriftStats throws: what was wrong with the samples or the settings, and how to fix it.
 public struct DriftError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem this is.
@@ -48,4 +50,10 @@ public struct DriftError: Error, Sendable, Hashable, CustomStringConvertible {
         if let fix { text += " Fix: \(fix)" }
         return text
     }
+}
+
+extension DriftError: LocalizedError {
+    /// The ``description``, so that `localizedDescription` (what a server framework or a log line
+    /// shows for any `Error`) says what happened, not "The operation could not be completed".
+    public var errorDescription: String? { description }
 }

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// What went wrong in FeatureParity: a join or report that cannot be computed from its inputs,
 /// or a setting outside its range. The description says what was wrong, where, and how to fix it.
 public struct FeatureParityError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -60,4 +62,10 @@ public struct FeatureParityError: Error, Sendable, Hashable, CustomStringConvert
         if let fix { text += " Fix: \(fix)" }
         return text
     }
+}
+
+extension FeatureParityError: LocalizedError {
+    /// The ``description``, so that `localizedDescription` (what a server framework or a log line
+    /// shows for any `Error`) says what happened, not "The operation could not be completed".
+    public var errorDescription: String? { description }
 }

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// The error Lineage throws: what was wrong, about which run or key, and how to fix it.
 public struct LineageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem this is; stable, so callers can switch over it.
@@ -52,4 +54,10 @@ public struct LineageError: Error, Sendable, Hashable, CustomStringConvertible {
         if let fix { text += " Fix: \(fix)" }
         return text
     }
+}
+
+extension LineageError: LocalizedError {
+    /// The ``description``, so that `localizedDescription` (what a server framework or a log line
+    /// shows for any `Error`) says what happened, not "The operation could not be completed".
+    public var errorDescription: String? { description }
 }

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// The error the registry throws: what was refused, which rule or principal refused it, and how
 /// to fix it. A refused call changes nothing and logs nothing as done.
 public struct RegistryError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -79,4 +81,10 @@ public struct RegistryError: Error, Sendable, Hashable, CustomStringConvertible 
         if let fix { text += (failures.isEmpty ? " " : "\n") + "Fix: \(fix)" }
         return text
     }
+}
+
+extension RegistryError: LocalizedError {
+    /// The ``description``, so that `localizedDescription` (what a server framework or a log line
+    /// shows for any `Error`) says what happened, not "The operation could not be completed".
+    public var errorDescription: String? { description }
 }

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// What went wrong in Rollout: a plan, weights or policy that cannot work, an unknown variant, a
 /// malformed events file, or a stored state that changed under the caller.
 ///
@@ -69,4 +71,10 @@ public struct RolloutError: Error, Sendable, Hashable, CustomStringConvertible {
         if let fix { text += " Fix: \(fix)" }
         return text
     }
+}
+
+extension RolloutError: LocalizedError {
+    /// The ``description``, so that `localizedDescription` (what a server framework or a log line
+    /// shows for any `Error`) says what happened, not "The operation could not be completed".
+    public var errorDescription: String? { description }
 }

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// What went wrong in GPUScheduling: a bad cluster or quota description, a malformed trace row,
 /// or a call the scheduler cannot honour.
 ///
@@ -61,4 +63,10 @@ public struct SchedulingError: Error, Sendable, Hashable, CustomStringConvertibl
         if let fix { text += " Fix: \(fix)" }
         return text
     }
+}
+
+extension SchedulingError: LocalizedError {
+    /// The ``description``, so that `localizedDescription` (what a server framework or a log line
+    /// shows for any `Error`) says what happened, not "The operation could not be completed".
+    public var errorDescription: String? { description }
 }

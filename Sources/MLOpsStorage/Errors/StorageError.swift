@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The error every part of MLOpsStorage throws: what went wrong, where, and how to fix it.
 ///
@@ -132,4 +132,10 @@ extension StorageError {
         copy.fix = fix.map(scrub)
         return copy
     }
+}
+
+extension StorageError: LocalizedError {
+    /// The ``description``, so that `localizedDescription` (what a server framework or a log line
+    /// shows for any `Error`) says what happened, not "The operation could not be completed".
+    public var errorDescription: String? { description }
 }

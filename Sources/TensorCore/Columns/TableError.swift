@@ -1,3 +1,5 @@
+public import Foundation
+
 /// An error thrown by the columns, ``FeatureTable`` and the table readers (``CSVReader``,
 /// ``JSONLinesReader``).
 ///
@@ -179,4 +181,10 @@ public struct TableError: Error, Sendable, Hashable, CustomStringConvertible {
         }
         return prefix.isEmpty ? body.prefix(1).uppercased() + body.dropFirst() : prefix + body
     }
+}
+
+extension TableError: LocalizedError {
+    /// The ``description``, so that `localizedDescription` (what a server framework or a log line
+    /// shows for any `Error`) says what happened, not "The operation could not be completed".
+    public var errorDescription: String? { description }
 }

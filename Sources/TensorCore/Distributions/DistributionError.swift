@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An error thrown when a probability distribution, a quantile or a random sampler is given an
 /// argument outside its domain.
@@ -98,4 +98,10 @@ extension DistributionError {
                                     requirement: "a probability between 0 and 1 inclusive")
         }
     }
+}
+
+extension DistributionError: LocalizedError {
+    /// The ``description``, so that `localizedDescription` (what a server framework or a log line
+    /// shows for any `Error`) says what happened, not "The operation could not be completed".
+    public var errorDescription: String? { description }
 }

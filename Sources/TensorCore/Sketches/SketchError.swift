@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An error thrown by the mergeable sketches (``KLLSketch``, ``HyperLogLog``,
 /// ``HeavyHitters``, ``MomentSketch``).
@@ -61,4 +61,10 @@ public struct SketchError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The code and message, for logs.
     public var description: String { "SketchError.\(code.rawValue): \(message)" }
+}
+
+extension SketchError: LocalizedError {
+    /// The ``description``, so that `localizedDescription` (what a server framework or a log line
+    /// shows for any `Error`) says what happened, not "The operation could not be completed".
+    public var errorDescription: String? { description }
 }
