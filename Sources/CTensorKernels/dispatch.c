@@ -62,8 +62,11 @@ static int tk_detect_avx512(void) {
      * on one machine (as OPENBLAS_CORETYPE does for OpenBLAS). */
     if (getenv("MLOPS_KERNELS_NO_AVX512") != NULL) return 0;
     __builtin_cpu_init();
-    /* Also checks that the OS saves the ZMM state (XCR0 opmask and upper halves). */
-    return __builtin_cpu_supports("avx512f") ? 1 : 0;
+    /* Also checks that the OS saves the ZMM state (XCR0 opmask and upper halves). The AVX-512
+     * sort is compiled for POPCNT, BMI and BMI2 as well: every AVX-512F processor has them,
+     * but a virtual machine may hide a CPUID bit, so they are checked too. */
+    return (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("popcnt") &&
+            __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2")) ? 1 : 0;
 #else
     return 0;
 #endif

@@ -33,10 +33,11 @@
  *   - partition: in place, vector by vector. U vectors are kept in registers
  *     from each end, which leaves U*L free slots at each end; each further
  *     vector is read from the side with fewer free slots, its lanes are
- *     permuted (LUT indexed by the comparison mask, vpermd) so that the
- *     "< pivot" lanes come first, and the whole vector is stored twice: at
- *     the left write position (where its first lanes count) and ending at
- *     the right write position (where its last lanes count). Free slots on
+ *     permuted (LUT indexed by the comparison mask; vpermd, or vpermpd/vpermq
+ *     for zmm) so that the "< pivot" lanes come first, and the whole vector
+ *     is stored twice: at the left write position (where its first lanes
+ *     count) and ending at the right write position (where its last lanes
+ *     count). Free slots on
  *     both sides never drop below one vector, so nothing unread is
  *     overwritten.
  *   - pivot: median of 16 samples evenly spaced, sorted by the network.

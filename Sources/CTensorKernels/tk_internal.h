@@ -90,7 +90,7 @@ size_t tk_partition_i64_avx2(int64_t *v, size_t n, int64_t pivot, int gt);
 size_t tk_partition_f32_avx2(float *v, size_t n, float pivot, int gt);
 /* The AVX2 float sort's compress table (sort_avx2.c): for each 8-bit mask, the
  * source lane of each destination lane, clear-bit lanes first. */
-extern const int32_t tk_sort_perm_lut8[256][8];
+extern __attribute__((visibility("hidden"))) const int32_t tk_sort_perm_lut8[256][8];
 /* AVX-512F quicksorts and partitions (sort_avx512.c), same contracts. */
 void tk_qsort_f64_avx512(double *v, size_t n);
 void tk_qsort_i64_avx512(int64_t *v, size_t n);

@@ -49,9 +49,9 @@
  *     returning. If an allocation fails the functions fall back to slower
  *     algorithms that need no memory, so the result is always computed.
  *   - Results do not depend on the thread count (for the sorts, up to the
- *     order of -0.0 / +0.0 and of NaNs with different payloads). The two
- *     paths agree exactly for sorts, argsort and sum, and up to rounding for
- *     GEMM (FMA vs separate multiply and add).
+ *     order of -0.0 / +0.0 and of NaNs with different payloads). The paths
+ *     (portable, AVX2, AVX-512) agree exactly for sorts, argsort and sum, and
+ *     up to rounding for GEMM (FMA vs separate multiply and add).
  */
 #ifndef CTENSORKERNELS_H
 #define CTENSORKERNELS_H
