@@ -181,7 +181,7 @@ let package = Package(
             name: "RolloutTests", dependencies: ["Rollout", "RolloutRegistry", "MLOpsStorage", "MLOpsTestSupport", "Registry", "TensorCore"], exclude: ["Fixtures"],
             swiftSettings: strictness),
         .testTarget(
-            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsStorage", "MLOpsTestSupport", "TensorCore", "mlops", "store-tour", "table-sketches", "train-and-trace", "governed-promotion", "shared-gpu-cluster", "canary-rollout", "train-serve-parity"],
+            name: "MLOpsCommandTests", dependencies: ["MLOpsCommands", "MLOpsStorage", "MLOpsTestSupport", "TensorCore", "Lineage", "Registry", "DriftStats", "FeatureParity", "Rollout", "GPUScheduling", "mlops", "store-tour", "table-sketches", "train-and-trace", "governed-promotion", "shared-gpu-cluster", "canary-rollout", "train-serve-parity"],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]
