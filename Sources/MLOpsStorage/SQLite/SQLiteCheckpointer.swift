@@ -123,11 +123,13 @@ final class SQLiteCheckpointer: Sendable {
     /// process's is running), is left to the next commit's, or to the writer's at
     /// ``inlineCheckpointPages``.
     private func checkpointNow() async -> Bool {
-        var connection = state.withLock { $0.connection }
-        if state.withLock({ $0.closed }) {
-            state.withLock { $0.running = nil }
-            return false
+        // Closed meanwhile: this task ends (marked finished in the same critical section).
+        let (opened, closed) = state.withLock { state in
+            if state.closed { state.running = nil }
+            return (state.connection, state.closed)
         }
+        if closed { return false }
+        var connection = opened
         if connection == nil {
             connection = try? await SQLiteConnection.open(path: path, location: path, create: false, configuration: configuration)
             state.withLock { $0.connection = connection }

@@ -36,17 +36,21 @@ package enum DecodingErrorText {
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): keys = context.codingPath
         @unknown default: keys = []
         }
-        let text = path(keys)
-        return keys.isEmpty ? nil : String(text.dropFirst().dropLast())
+        return keys.isEmpty ? nil : keyPath(keys)
     }
 
     /// `'evaluation_slices[2].name'`, or "the top level".
     static func path(_ keys: [any CodingKey]) -> String {
+        keys.isEmpty ? "the top level" : "'\(keyPath(keys))'"
+    }
+
+    /// `evaluation_slices[2].name`.
+    static func keyPath(_ keys: [any CodingKey]) -> String {
         var text = ""
         for key in keys {
             if let index = key.intValue { text += "[\(index)]" } else { text += text.isEmpty ? key.stringValue : ".\(key.stringValue)" }
         }
-        return text.isEmpty ? "the top level" : "'\(text)'"
+        return text
     }
 
     /// What JSON calls a value of `type`.

@@ -5,8 +5,7 @@ import Foundation
 ///
 /// With `atomic` (the default), the bytes go to a temporary file beside `path` (with the mode of
 /// the file it replaces) that ``finish()`` renames over `path`, so a failure or a crash never
-/// leaves a half-written file
-/// there. A writer dropped before ``finish()`` removes what it wrote.
+/// leaves a half-written file there. A writer dropped before ``finish()`` removes what it wrote.
 ///
 /// Not thread-safe: one owner writes.
 public final class BufferedFileWriter {
