@@ -264,10 +264,13 @@ final class InMemoryRegistryTransaction: RegistryTransaction {
     func insertPrincipal(_ principal: Principal) async throws { state.principals[principal.id] = principal }
     func model(_ name: ModelName) async throws -> RegisteredModel? { state.models[name] }
     func insertModel(_ model: RegisteredModel) async throws { state.models[model.name] = model }
-    func setLatestVersion(_ version: Int, of model: ModelName) async throws { state.models[model]?.latestVersion = version }
     func version(_ model: ModelName, _ version: Int) async throws -> ModelVersion? { state.versions[model]?[version] }
     func insertVersion(_ version: EncodedRecord<ModelVersion>) async throws {
         state.versions[version.record.model, default: [:]][version.record.version] = version.record
+        // As the SQL store reads it: the highest version number the model has.
+        if let latest = state.models[version.record.model]?.latestVersion {
+            state.models[version.record.model]?.latestVersion = max(latest, version.record.version)
+        }
     }
     func updateVersion(_ version: EncodedRecord<ModelVersion>) async throws {
         state.versions[version.record.model, default: [:]][version.record.version] = version.record
@@ -295,11 +298,13 @@ final class InMemoryRegistryTransaction: RegistryTransaction {
     func auditHead() async throws -> AuditHead {
         appended.last.map { AuditHead(sequence: $0.sequence, hash: $0.hash) } ?? committedHead
     }
-    func appendAudit(_ entry: AuditEntry) async throws { appended.append(entry) }
+    func appendAudit(_ entry: AuditEntry, advancingChangeCounter: Bool) async throws {
+        appended.append(entry)
+        if advancingChangeCounter { state.changeCounter += 1 }
+    }
     func redactAuditState(of subject: String) async throws {
         redactedSubjects.insert(subject)
         // Entries appended earlier in this transaction are redacted now; committed ones at commit.
         appended = appended.map { $0.subject == subject ? $0.redacted() : $0 }
     }
-    func bumpChangeCounter() async throws { state.changeCounter += 1 }
 }

@@ -94,24 +94,25 @@ struct RegistryRules: Sendable {
 
     func audit(
         _ tx: some RegistryTransaction, principal: String, action: String, subject: String,
-        before: (some Encodable)?, after: (some Encodable)?, reason: String
+        before: (some Encodable)?, after: (some Encodable)?, reason: String, advancingChangeCounter: Bool = false
     ) async throws {
         try await audit(
             tx, principal: principal, action: action, subject: subject, beforeText: try before.map { try RegistryCoding.canonicalText($0) },
-            afterText: try after.map { try RegistryCoding.canonicalText($0) }, reason: reason)
+            afterText: try after.map { try RegistryCoding.canonicalText($0) }, reason: reason, advancingChangeCounter: advancingChangeCounter)
     }
 
     /// Appends the entry with `before` and `after` already in canonical JSON (a record encoded
-    /// once for its row and its entry).
+    /// once for its row and its entry). A mutation that moves an alias or changes a version's
+    /// status passes `advancingChangeCounter`, so that watchers learn of it.
     func audit(
         _ tx: some RegistryTransaction, principal: String, action: String, subject: String,
-        beforeText: String?, afterText: String?, reason: String
+        beforeText: String?, afterText: String?, reason: String, advancingChangeCounter: Bool = false
     ) async throws {
         let head = try await tx.auditHead()
         let entry = AuditEntry(
             sequence: head.sequence + 1, at: now(), principal: principal, action: action, subject: subject,
             before: beforeText, after: afterText, reason: reason, previousHash: head.hash)
-        try await tx.appendAudit(entry)
+        try await tx.appendAudit(entry, advancingChangeCounter: advancingChangeCounter)
     }
 
     // MARK: Principals
@@ -188,7 +189,6 @@ struct RegistryRules: Sendable {
             digest: Digest(of: [UInt8]()))
         version.digest = try version.identityDigest()
         let encoded = try EncodedRecord(version)
-        try await tx.setLatestVersion(number, of: model.name)
         try await tx.insertVersion(encoded)
         try await audit(tx, principal: actor, action: "version.register", subject: "\(model.name)@\(number)", beforeText: nil, afterText: encoded.text, reason: "")
         return version
@@ -476,10 +476,9 @@ struct RegistryRules: Sendable {
             reason: reason, at: at)
         let encoded = try EncodedRecord(assignment)
         try await tx.saveAlias(encoded, history: entry)
-        try await tx.bumpChangeCounter()
         try await audit(
             tx, principal: actor, action: "alias.\(action)", subject: "\(model)#\(alias)", beforeText: try current.map { try RegistryCoding.canonicalText($0) },
-            afterText: encoded.text, reason: reason)
+            afterText: encoded.text, reason: reason, advancingChangeCounter: true)
         return assignment
     }
 
@@ -496,8 +495,9 @@ struct RegistryRules: Sendable {
         version.status = .quarantined
         version.statusReason = reason
         try await tx.updateVersion(try EncodedRecord(version))
-        try await tx.bumpChangeCounter()
-        try await audit(tx, principal: actor, action: "version.quarantine", subject: "\(name)@\(number)", before: before, after: StatusRecord(status: version.status, reason: reason), reason: reason)
+        try await audit(
+            tx, principal: actor, action: "version.quarantine", subject: "\(name)@\(number)", before: before,
+            after: StatusRecord(status: version.status, reason: reason), reason: reason, advancingChangeCounter: true)
         return version
     }
 
@@ -526,14 +526,15 @@ struct RegistryRules: Sendable {
         version.source = nil
         version.featureSetHash = nil
         try await tx.updateVersion(try EncodedRecord(version))
-        try await tx.bumpChangeCounter()
         let stillUsed = try await tx.versions(usingArtifact: version.artifactDigest).contains {
             $0.status != .purged && !($0.model == name && $0.version == number)
         }
         // The log keeps who registered the version and when; the metadata in its entries goes,
         // each text's digest kept so the chain still verifies (AuditEntry.format 2).
         try await tx.redactAuditState(of: "\(name)@\(number)")
-        try await audit(tx, principal: actor, action: "version.purge", subject: "\(name)@\(number)", before: before, after: StatusRecord(status: .purged, reason: reason), reason: reason)
+        try await audit(
+            tx, principal: actor, action: "version.purge", subject: "\(name)@\(number)", before: before,
+            after: StatusRecord(status: .purged, reason: reason), reason: reason, advancingChangeCounter: true)
         return PurgeOutcome(version: version, artifactStillUsed: stillUsed)
     }
 }

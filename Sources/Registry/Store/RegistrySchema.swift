@@ -107,5 +107,73 @@ public enum RegistrySchema {
             ALTER TABLE registry_audit ADD COLUMN after_digest TEXT;
             """
         },
+        SQLMigration(version: 4, name: "fewer pages written per mutation", apply: leanerWrites),
     ])
+
+    /// Migration 4: what a registration or an alias move writes, cut to the rows that must change.
+    ///
+    /// Each page a transaction touches is a frame appended to SQLite's write-ahead log, and on
+    /// SQLite the frames, not the statements, were most of a mutation's cost. So:
+    /// - the change counter moves from a row of its own (`registry_state`, one more page in every
+    ///   alias move) into the audit entry each mutation appends anyway (`change_counter`: the
+    ///   newest entry's value is the counter);
+    /// - a model's latest version number is read from its versions' key (`max(version)`) instead
+    ///   of being kept in the model's row (one more page in every registration);
+    /// - the versions' artifact index goes: only a purge asks which versions share an artifact,
+    ///   and it scans (as its redaction of the audit log does), instead of every registration
+    ///   writing an index page;
+    /// - on SQLite, the versions and the alias history are kept in their primary key's order
+    ///   (`WITHOUT ROWID`): one B-tree each instead of a table and an index beside it.
+    @Sendable static func leanerWrites(_ connection: any SQLConnection) async throws {
+        let integer = connection.dialect.integerType
+        try await connection.executeScript(
+            """
+            ALTER TABLE registry_audit ADD COLUMN change_counter \(integer) NOT NULL DEFAULT 0;
+            UPDATE registry_audit SET change_counter = (SELECT change_counter FROM registry_state WHERE id = 1)
+                WHERE sequence = (SELECT max(sequence) FROM registry_audit);
+            DROP TABLE registry_state;
+            ALTER TABLE registry_models DROP COLUMN latest_version;
+            DROP INDEX registry_versions_artifact;
+            """)
+        guard connection.dialect == .sqlite else { return }
+        // SQLite rebuilds a table to change how it is stored. The versions are the parent of the
+        // tags' and approvals' foreign keys, which stay enforced inside this transaction: those
+        // rows step aside while the old table is dropped, and come back once the new one holds
+        // every version.
+        try await connection.executeScript(
+            """
+            CREATE TABLE registry_versions_rebuilt (
+                model TEXT NOT NULL REFERENCES registry_models (name),
+                version INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                artifact_digest TEXT NOT NULL,
+                record TEXT NOT NULL,
+                PRIMARY KEY (model, version)
+            ) WITHOUT ROWID;
+            INSERT INTO registry_versions_rebuilt (model, version, status, artifact_digest, record)
+                SELECT model, version, status, artifact_digest, record FROM registry_versions;
+            CREATE TEMP TABLE registry_tags_aside AS SELECT model, version, key, value FROM registry_version_tags;
+            CREATE TEMP TABLE registry_approvals_aside AS SELECT model, version, alias, principal, policy_hash, record FROM registry_approvals;
+            DELETE FROM registry_version_tags;
+            DELETE FROM registry_approvals;
+            DROP TABLE registry_versions;
+            ALTER TABLE registry_versions_rebuilt RENAME TO registry_versions;
+            INSERT INTO registry_version_tags (model, version, key, value) SELECT model, version, key, value FROM registry_tags_aside;
+            INSERT INTO registry_approvals (model, version, alias, principal, policy_hash, record)
+                SELECT model, version, alias, principal, policy_hash, record FROM registry_approvals_aside;
+            DROP TABLE registry_tags_aside;
+            DROP TABLE registry_approvals_aside;
+            CREATE TABLE registry_alias_history_rebuilt (
+                model TEXT NOT NULL,
+                alias TEXT NOT NULL,
+                revision INTEGER NOT NULL,
+                record TEXT NOT NULL,
+                PRIMARY KEY (model, alias, revision)
+            ) WITHOUT ROWID;
+            INSERT INTO registry_alias_history_rebuilt (model, alias, revision, record)
+                SELECT model, alias, revision, record FROM registry_alias_history;
+            DROP TABLE registry_alias_history;
+            ALTER TABLE registry_alias_history_rebuilt RENAME TO registry_alias_history;
+            """)
+    }
 }

@@ -12,7 +12,6 @@ protocol RegistryTransaction {
     func insertPrincipal(_ principal: Principal) async throws
     func model(_ name: ModelName) async throws -> RegisteredModel?
     func insertModel(_ model: RegisteredModel) async throws
-    func setLatestVersion(_ version: Int, of model: ModelName) async throws
     func version(_ model: ModelName, _ version: Int) async throws -> ModelVersion?
     func insertVersion(_ version: EncodedRecord<ModelVersion>) async throws
     func updateVersion(_ version: EncodedRecord<ModelVersion>) async throws
@@ -30,9 +29,10 @@ protocol RegistryTransaction {
     func aliasHistory(_ model: ModelName, _ alias: String) async throws -> [AliasHistoryEntry]
     func saveAlias(_ assignment: EncodedRecord<AliasAssignment>, history: AliasHistoryEntry) async throws
     func auditHead() async throws -> AuditHead
-    func appendAudit(_ entry: AuditEntry) async throws
+    /// Appends `entry`; with `advancingChangeCounter`, the change counter (the number watchers
+    /// poll, see ``RegistryStore/changeCounter()``) grows by one with it.
+    func appendAudit(_ entry: AuditEntry, advancingChangeCounter: Bool) async throws
     /// Removes the state text of the format-2 entries about `subject` (a version being purged),
     /// keeping each text's SHA-256 in its place.
     func redactAuditState(of subject: String) async throws
-    func bumpChangeCounter() async throws
 }

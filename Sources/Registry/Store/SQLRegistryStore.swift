@@ -327,7 +327,7 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func changeCounter() async throws -> Int64 {
-        try await read(.brief) { try await $0.connection.queryScalar(Int64.self, "SELECT change_counter FROM registry_state WHERE id = 1") }
+        try await read(.brief) { try await $0.connection.queryScalar(Int64.self, "SELECT \(SQLRegistryTransaction.changeCounterQuery)") }
     }
 
     /// The PostgreSQL channel every change of the counter is announced on (its payload is the
@@ -408,8 +408,15 @@ struct SQLRegistryTransaction: RegistryTransaction {
         try await records(type, sql, arguments, what: what).first
     }
 
+    /// Models with their latest version number, read from the versions' primary key (versions
+    /// are never deleted: a purged one stays as a tombstone, so its number is never reused).
     func models(_ suffix: String, _ arguments: [SQLValue]) async throws -> [RegisteredModel] {
-        try await connection.query("SELECT record, latest_version FROM registry_models \(suffix)", arguments).map { row in
+        try await connection.query(
+            """
+            SELECT record, (SELECT coalesce(max(v.version), 0) FROM registry_versions v WHERE v.model = m.name)
+            FROM registry_models m \(suffix)
+            """, arguments
+        ).map { row in
             var model = try decoded(RegisteredModel.self, from: try row.decode(String.self, at: 0), what: "model")
             model.latestVersion = try row.decode(Int.self, at: 1)
             return model
@@ -438,14 +445,9 @@ struct SQLRegistryTransaction: RegistryTransaction {
     func insertModel(_ model: RegisteredModel) async throws {
         // The name's uniqueness decides, not the look-up before: safe with any number of writers.
         let inserted = try await connection.execute(
-            "INSERT INTO registry_models (name, risk_class, latest_version, record) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
-            [.text(model.name.value), .text(model.riskClass.rawValue), .integer(Int64(model.latestVersion)), .text(try RegistryCoding.canonicalText(model))])
+            "INSERT INTO registry_models (name, risk_class, record) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+            [.text(model.name.value), .text(model.riskClass.rawValue), .text(try RegistryCoding.canonicalText(model))])
         guard inserted == 1 else { throw RegistryError(.alreadyExists, "A model named '\(model.name)' is registered already") }
-    }
-
-    func setLatestVersion(_ version: Int, of model: ModelName) async throws {
-        _ = try await connection.execute(
-            "UPDATE registry_models SET latest_version = ? WHERE name = ?", [.integer(Int64(version)), .text(model.value)])
     }
 
     func version(_ model: ModelName, _ version: Int) async throws -> ModelVersion? {
@@ -480,6 +482,7 @@ struct SQLRegistryTransaction: RegistryTransaction {
             version.tags.sorted { $0.key < $1.key }.map { [.text(version.model.value), .integer(Int64(version.version)), .text($0.key), .text($0.value)] })
     }
 
+    /// A scan of the versions: only a purge asks, and an index would cost every registration.
     func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
         try await records(ModelVersion.self, "SELECT record FROM registry_versions WHERE artifact_digest = ?", [.text(digest.description)], what: "version")
     }
@@ -558,14 +561,30 @@ struct SQLRegistryTransaction: RegistryTransaction {
     /// ``entry(from:)`` read them.
     static let auditColumns = "sequence, at, principal, action, subject, before, after, reason, previous_hash, hash, format, before_digest, after_digest"
 
-    func appendAudit(_ entry: AuditEntry) async throws {
-        // The sequence is the key: two writers that read the same head cannot both append.
-        _ = try await connection.execute(
-            "INSERT INTO registry_audit (\(Self.auditColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [.integer(entry.sequence), .integer(entry.at.millisecondsSince1970), .text(entry.principal), .text(entry.action), .text(entry.subject),
-             entry.before.map(SQLValue.text) ?? .null, entry.after.map(SQLValue.text) ?? .null, .text(entry.reason),
-             .text(entry.previousHash), .text(entry.hash), .integer(Int64(entry.format)),
-             entry.beforeDigest.map(SQLValue.text) ?? .null, entry.afterDigest.map(SQLValue.text) ?? .null])
+    /// The change counter: the newest audit entry's (0 before the first).
+    static let changeCounterQuery = "coalesce((SELECT change_counter FROM registry_audit ORDER BY sequence DESC LIMIT 1), 0)"
+
+    func appendAudit(_ entry: AuditEntry, advancingChangeCounter: Bool) async throws {
+        // The sequence is the key: two writers that read the same head cannot both append. The
+        // entry carries the change counter forward (grown by one for a change watchers must
+        // see), so the counter costs no row of its own.
+        let insert = """
+            INSERT INTO registry_audit (\(Self.auditColumns), change_counter)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(Self.changeCounterQuery) + ?)
+            """
+        let arguments: [SQLValue] = [
+            .integer(entry.sequence), .integer(entry.at.millisecondsSince1970), .text(entry.principal), .text(entry.action), .text(entry.subject),
+            entry.before.map(SQLValue.text) ?? .null, entry.after.map(SQLValue.text) ?? .null, .text(entry.reason),
+            .text(entry.previousHash), .text(entry.hash), .integer(Int64(entry.format)),
+            entry.beforeDigest.map(SQLValue.text) ?? .null, entry.afterDigest.map(SQLValue.text) ?? .null, .integer(advancingChangeCounter ? 1 : 0),
+        ]
+        guard advancingChangeCounter, connection.dialect == .postgresql else {
+            _ = try await connection.execute(insert, arguments)
+            return
+        }
+        let counter = try await connection.queryScalar(Int64.self, insert + " RETURNING change_counter", arguments)
+        // Delivered to listeners when (and only if) this transaction commits.
+        _ = try await connection.query("SELECT pg_notify(?, ?)", [.text(SQLRegistryStore.changeChannel), .text(String(counter))])
     }
 
     func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
@@ -598,15 +617,6 @@ struct SQLRegistryTransaction: RegistryTransaction {
             _ = try await connection.execute(
                 "UPDATE registry_audit SET before = NULL, after = NULL, before_digest = ?, after_digest = ? WHERE sequence = ?",
                 [entry.beforeDigest.map(SQLValue.text) ?? .null, entry.afterDigest.map(SQLValue.text) ?? .null, .integer(entry.sequence)])
-        }
-    }
-
-    func bumpChangeCounter() async throws {
-        let counter = try await connection.queryScalar(
-            Int64.self, "UPDATE registry_state SET change_counter = change_counter + 1 WHERE id = 1 RETURNING change_counter")
-        if connection.dialect == .postgresql {
-            // Delivered to listeners when (and only if) this transaction commits.
-            _ = try await connection.query("SELECT pg_notify(?, ?)", [.text(SQLRegistryStore.changeChannel), .text(String(counter))])
         }
     }
 }

@@ -24,7 +24,7 @@ struct CanonicalJSONEncoder: Sendable {
     ///   with the coding path to it, or for a value that encodes nothing at all (as Foundation
     ///   refuses it); any error the value's own `encode(to:)` throws.
     func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
-        guard let top = try CanonicalEncoder.canonicalValue(value, at: [], whenEmpty: nil) else {
+        guard let top = try CanonicalEncoder.canonicalValue(value, parentPath: [], key: nil, whenEmpty: nil) else {
             throw EncodingError.invalidValue(
                 value, EncodingError.Context(codingPath: [], debugDescription: "Top-level \(Value.self) did not encode any values."))
         }
@@ -88,14 +88,13 @@ final class CanonicalObject {
     func write(to output: inout [UInt8]) {
         output.append(UInt8(ascii: "{"))
         let order = keys.indices.sorted { a, b in
-            let (left, right) = (keys[a].utf8, keys[b].utf8)
-            if left.elementsEqual(right) { return a < b }
-            return left.lexicographicallyPrecedes(right)
+            let order = Self.compareBytes(keys[a], keys[b])
+            return order == 0 ? a < b : order < 0
         }
         var first = true
         for (position, index) in order.enumerated() {
             // Of equal keys (adjacent after sorting), only the last set is written.
-            if position + 1 < order.count, keys[order[position + 1]].utf8.elementsEqual(keys[index].utf8) { continue }
+            if position + 1 < order.count, Self.compareBytes(keys[order[position + 1]], keys[index]) == 0 { continue }
             if !first { output.append(UInt8(ascii: ",")) }
             first = false
             CanonicalText.appendString(keys[index], to: &output)
@@ -103,6 +102,24 @@ final class CanonicalObject {
             values[index].write(to: &output)
         }
         output.append(UInt8(ascii: "}"))
+    }
+}
+
+extension CanonicalObject {
+    /// Orders two keys by their UTF-8 bytes (negative, zero, positive), comparing memory in
+    /// place: a key is usually a short ASCII name, and the sort compares each pair of them.
+    static func compareBytes(_ left: String, _ right: String) -> Int {
+        var (left, right) = (left, right)
+        return left.withUTF8 { a in
+            right.withUTF8 { b in
+                let shared = min(a.count, b.count)
+                if shared > 0, let x = a.baseAddress, let y = b.baseAddress {
+                    let order = memcmp(x, y, shared)
+                    if order != 0 { return Int(order) }
+                }
+                return a.count - b.count
+            }
+        }
     }
 }
 
@@ -158,10 +175,12 @@ enum CanonicalText {
 
     /// The shortest text that reads back as the same number (Swift's `description`), with a
     /// trailing `.0` dropped.
-    static func floatingPoint<F: BinaryFloatingPoint & CustomStringConvertible>(_ value: F, at codingPath: [any CodingKey]) throws -> CanonicalValue {
+    static func floatingPoint<F: BinaryFloatingPoint & CustomStringConvertible>(
+        _ value: F, at codingPath: @autoclosure () -> [any CodingKey]
+    ) throws -> CanonicalValue {
         guard value.isFinite else {
             throw EncodingError.invalidValue(
-                value, EncodingError.Context(codingPath: codingPath, debugDescription: "Unable to encode \(F.self).\(value) directly in JSON."))
+                value, EncodingError.Context(codingPath: codingPath(), debugDescription: "Unable to encode \(F.self).\(value) directly in JSON."))
         }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
@@ -171,13 +190,20 @@ enum CanonicalText {
 
 /// The `Encoder` handed to each value: it fills `slot` with what the value encodes (nil while
 /// it has encoded nothing).
+///
+/// The coding path (which only an error or a value's own `encode(to:)` reads) is kept as its
+/// parent's path and the last key, and joined only when asked for: building it for every member
+/// cost two array allocations each.
 final class CanonicalEncoder: Encoder {
-    let codingPath: [any CodingKey]
+    let parentPath: [any CodingKey]
+    let key: (any CodingKey)?
+    var codingPath: [any CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     var slot: CanonicalValue?
 
-    init(codingPath: [any CodingKey]) {
-        self.codingPath = codingPath
+    init(parentPath: [any CodingKey], key: (any CodingKey)?) {
+        self.parentPath = parentPath
+        self.key = key
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
@@ -208,24 +234,27 @@ final class CanonicalEncoder: Encoder {
 
     /// Encodes `value` into `slot`, with dates, data and URLs in the canonical forms.
     func encodeValue<Value: Encodable>(_ value: Value) throws {
-        slot = try Self.canonicalValue(value, at: codingPath)
+        slot = try Self.canonicalValue(value, parentPath: parentPath, key: key)
     }
 
     /// The JSON of one value: scalars written directly, dates, data, URLs and decimals in their
     /// canonical forms, anything else through its own `encode(to:)` (`{}` when that encodes
     /// nothing, as Foundation writes it).
-    static func canonicalValue<Value: Encodable>(_ value: Value, at codingPath: [any CodingKey]) throws -> CanonicalValue {
+    static func canonicalValue<Value: Encodable>(_ value: Value, parentPath: [any CodingKey], key: (any CodingKey)?) throws -> CanonicalValue {
         // A nested value that encodes nothing is written `{}`, as Foundation writes it.
-        try canonicalValue(value, at: codingPath, whenEmpty: .object(CanonicalObject())) ?? .null
+        try canonicalValue(value, parentPath: parentPath, key: key, whenEmpty: .object(CanonicalObject())) ?? .null
     }
 
-    /// ``canonicalValue(_:at:)``, with `whenEmpty` for a value that encodes nothing.
+    /// ``canonicalValue(_:parentPath:key:)``, with `whenEmpty` for a value that encodes nothing.
+    /// `value` is at `key` under `parentPath` (at `parentPath` itself when `key` is nil).
     static func canonicalValue<Value: Encodable>(
-        _ value: Value, at codingPath: [any CodingKey], whenEmpty: CanonicalValue?
+        _ value: Value, parentPath: [any CodingKey], key: (any CodingKey)?, whenEmpty: CanonicalValue?
     ) throws -> CanonicalValue? {
         // Metatype checks first: a cast that is known to succeed is cheap, a failing one is not.
         if Value.self == String.self, let text = value as? String { return CanonicalText.string(text) }
-        if Value.self == Double.self, let number = value as? Double { return try CanonicalText.floatingPoint(number, at: codingPath) }
+        if Value.self == Double.self, let number = value as? Double {
+            return try CanonicalText.floatingPoint(number, at: key.map { parentPath + [$0] } ?? parentPath)
+        }
         if Value.self == Int.self, let number = value as? Int { return CanonicalText.integer(number) }
         if Value.self == Int64.self, let number = value as? Int64 { return CanonicalText.integer(number) }
         if Value.self == Bool.self, let flag = value as? Bool { return .bool(flag) }
@@ -233,7 +262,7 @@ final class CanonicalEncoder: Encoder {
         if Value.self == Data.self, let data = value as? Data { return CanonicalText.string(data.base64EncodedString()) }
         if Value.self == URL.self, let url = value as? URL { return CanonicalText.string(url.absoluteString) }
         if Value.self == Decimal.self, let decimal = value as? Decimal { return .literal(Array(decimal.description.utf8)) }
-        let encoder = CanonicalEncoder(codingPath: codingPath)
+        let encoder = CanonicalEncoder(parentPath: parentPath, key: key)
         try value.encode(to: encoder)
         return encoder.slot ?? whenEmpty
     }
@@ -266,7 +295,7 @@ struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt64, forKey key: Key) throws { object.set(key.stringValue, CanonicalText.integer(value)) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        object.set(key.stringValue, try CanonicalEncoder.canonicalValue(value, at: path(key)))
+        object.set(key.stringValue, try CanonicalEncoder.canonicalValue(value, parentPath: codingPath, key: key))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
@@ -293,13 +322,13 @@ struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     mutating func superEncoder() -> any Encoder {
         // Under the key "super", which `Key` itself may not have.
-        let encoder = CanonicalEncoder(codingPath: codingPath + [CanonicalIndexKey(name: "super")])
+        let encoder = CanonicalEncoder(parentPath: codingPath, key: CanonicalIndexKey(name: "super"))
         object.set("super", .pending(encoder))
         return encoder
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
-        let encoder = CanonicalEncoder(codingPath: path(key))
+        let encoder = CanonicalEncoder(parentPath: codingPath, key: key)
         object.set(key.stringValue, .pending(encoder))
         return encoder
     }
@@ -310,7 +339,8 @@ struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
     let codingPath: [any CodingKey]
     var count: Int { array.values.count }
 
-    private var nextPath: [any CodingKey] { codingPath + [CanonicalIndexKey(index: array.values.count)] }
+    private var nextKey: CanonicalIndexKey { CanonicalIndexKey(index: array.values.count) }
+    private var nextPath: [any CodingKey] { codingPath + [nextKey] }
 
     mutating func encodeNil() throws { array.values.append(.null) }
     mutating func encode(_ value: Bool) throws { array.values.append(.bool(value)) }
@@ -321,7 +351,7 @@ struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: Int64) throws { array.values.append(CanonicalText.integer(value)) }
     mutating func encode(_ value: UInt64) throws { array.values.append(CanonicalText.integer(value)) }
     mutating func encode<T: Encodable>(_ value: T) throws {
-        array.values.append(try CanonicalEncoder.canonicalValue(value, at: nextPath))
+        array.values.append(try CanonicalEncoder.canonicalValue(value, parentPath: codingPath, key: nextKey))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
@@ -339,7 +369,7 @@ struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
     }
 
     mutating func superEncoder() -> any Encoder {
-        let encoder = CanonicalEncoder(codingPath: nextPath)
+        let encoder = CanonicalEncoder(parentPath: codingPath, key: nextKey)
         array.values.append(.pending(encoder))
         return encoder
     }
@@ -369,16 +399,18 @@ struct CanonicalSingleValueContainer: SingleValueEncodingContainer {
 
 /// A coding key of the encoder's own (for error paths): an array element's index, or `super`.
 struct CanonicalIndexKey: CodingKey {
-    let stringValue: String
+    private let name: String?
     let intValue: Int?
+    /// Spelled out only when asked for (an error's path): most index keys are never read.
+    var stringValue: String { name ?? "Index \(intValue ?? 0)" }
 
     init(index: Int) {
-        stringValue = "Index \(index)"
+        name = nil
         intValue = index
     }
 
     init(name: String) {
-        stringValue = name
+        self.name = name
         intValue = nil
     }
 

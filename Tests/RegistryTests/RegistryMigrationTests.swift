@@ -1,0 +1,211 @@
+import Foundation
+import Lineage
+import MLOpsStorage
+import MLOpsTestSupport
+import TensorCore
+import Testing
+
+@testable import Registry
+
+/// A registry written by a build at schema version 3 keeps everything when version 4 (the
+/// change counter in the audit log, no latest-version column, no artifact index, and on SQLite
+/// the versions and alias history kept in key order) is applied to it.
+@Suite("Registry schema migrations")
+struct RegistryMigrationTests {
+    /// What a version-3 store held: a registry's records and audit log, made by the in-memory
+    /// store (the same rules), to be written into version-3 tables by hand.
+    struct History {
+        var principals: [Principal]
+        var models: [RegisteredModel]
+        var versions: [ModelVersion]
+        var policies: [PromotionPolicy]
+        var approvals: [Approval]
+        var aliases: [AliasAssignment]
+        var aliasHistory: [AliasHistoryEntry]
+        var audit: [AuditEntry]
+        var changeCounter: Int64
+        var model: ModelName
+        var alias: String
+
+        /// Principals, a model with four tagged versions, a policy, approvals, promotions, a
+        /// rollback and a quarantine.
+        static func make() async throws -> History {
+            let registry = InMemoryRegistryStore()
+            let world = try await RegistryStoreConformance.World.make(registry, riskClass: .high)
+            try await registry.setPolicy(
+                PromotionPolicy(alias: world.production, riskClass: .high, requiredApprovals: 1), by: world.admin, reason: "gate")
+            var versions: [ModelVersion] = []
+            for index in 1...4 {
+                versions.append(try await world.version(metrics: ["f1": 0.8 + Double(index) / 100], tags: ["shard": String(index % 2), "team": "fraud"]))
+            }
+            for version in versions.prefix(3) {
+                try await registry.submitApproval(try await world.approval(version, alias: world.production, by: 0))
+                _ = try await registry.promote(world.model, version: version.version, to: world.production, by: world.promoter, reason: "better", expecting: .any)
+            }
+            _ = try await registry.rollback(world.model, alias: world.production, by: world.promoter, reason: "regression")
+            _ = try await registry.quarantine(world.model, version: 4, by: world.admin, reason: "leaked labels")
+            var approvals: [Approval] = []
+            for version in versions { approvals += try await registry.approvals(of: world.model, version: version.version) }
+            return History(
+                principals: try await registry.principals(), models: try await registry.models(),
+                versions: try await registry.versions(of: world.model), policies: try await registry.policies(), approvals: approvals,
+                aliases: try await registry.aliases(of: world.model),
+                aliasHistory: try await registry.aliasHistory(of: world.model, alias: world.production),
+                audit: try await registry.auditEntries(after: 0, limit: 1_000), changeCounter: try await registry.changeCounter(),
+                model: world.model, alias: world.production)
+        }
+
+        /// Writes the records into the version-3 tables on `connection`, as a version-3 store
+        /// kept them (a model's latest version in its row, the counter in `registry_state`).
+        func writeVersion3(on connection: any SQLConnection) async throws {
+            for principal in principals {
+                _ = try await connection.execute(
+                    "INSERT INTO registry_principals (id, record) VALUES (?, ?)", [.text(principal.id), .text(try RegistryCoding.canonicalText(principal))])
+            }
+            for model in models {
+                _ = try await connection.execute(
+                    "INSERT INTO registry_models (name, risk_class, latest_version, record) VALUES (?, ?, ?, ?)",
+                    [.text(model.name.value), .text(model.riskClass.rawValue), .integer(Int64(model.latestVersion)), .text(try RegistryCoding.canonicalText(model))])
+            }
+            for version in versions {
+                _ = try await connection.execute(
+                    "INSERT INTO registry_versions (model, version, status, artifact_digest, record) VALUES (?, ?, ?, ?, ?)",
+                    [.text(version.model.value), .integer(Int64(version.version)), .text(version.status.rawValue),
+                     .text(version.artifactDigest.description), .text(try RegistryCoding.canonicalText(version))])
+                for (key, value) in version.tags {
+                    _ = try await connection.execute(
+                        "INSERT INTO registry_version_tags (model, version, key, value) VALUES (?, ?, ?, ?)",
+                        [.text(version.model.value), .integer(Int64(version.version)), .text(key), .text(value)])
+                }
+            }
+            for policy in policies {
+                _ = try await connection.execute(
+                    "INSERT INTO registry_policies (alias, risk_class, record) VALUES (?, ?, ?)",
+                    [.text(policy.alias), .text(policy.riskClass?.rawValue ?? "*"), .text(try RegistryCoding.canonicalText(policy))])
+            }
+            for approval in approvals {
+                _ = try await connection.execute(
+                    "INSERT INTO registry_approvals (model, version, alias, principal, policy_hash, record) VALUES (?, ?, ?, ?, ?, ?)",
+                    [.text(approval.model.value), .integer(Int64(approval.version)), .text(approval.alias), .text(approval.principal),
+                     .text(approval.policyHash.description), .text(try RegistryCoding.canonicalText(approval))])
+            }
+            for assignment in aliases {
+                _ = try await connection.execute(
+                    "INSERT INTO registry_aliases (model, alias, version, record) VALUES (?, ?, ?, ?)",
+                    [.text(assignment.model.value), .text(assignment.alias), .integer(Int64(assignment.version)), .text(try RegistryCoding.canonicalText(assignment))])
+            }
+            for entry in aliasHistory {
+                _ = try await connection.execute(
+                    "INSERT INTO registry_alias_history (model, alias, revision, record) VALUES (?, ?, ?, ?)",
+                    [.text(model.value), .text(alias), .integer(Int64(entry.revision)), .text(try RegistryCoding.canonicalText(entry))])
+            }
+            for entry in audit {
+                _ = try await connection.execute(
+                    "INSERT INTO registry_audit (\(SQLRegistryTransaction.auditColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [.integer(entry.sequence), .integer(entry.at.millisecondsSince1970), .text(entry.principal), .text(entry.action), .text(entry.subject),
+                     entry.before.map(SQLValue.text) ?? .null, entry.after.map(SQLValue.text) ?? .null, .text(entry.reason),
+                     .text(entry.previousHash), .text(entry.hash), .integer(Int64(entry.format)),
+                     entry.beforeDigest.map(SQLValue.text) ?? .null, entry.afterDigest.map(SQLValue.text) ?? .null])
+            }
+            _ = try await connection.execute("UPDATE registry_state SET change_counter = ? WHERE id = 1", [.integer(changeCounter)])
+        }
+
+        /// The tables after migration 4 hold every row of the version-3 tables, the counter
+        /// on the newest audit entry, and none of what migration 4 removes.
+        func expectMigrated(on connection: any SQLConnection) async throws {
+            func count(_ table: String) async throws -> Int { try await connection.queryScalar(Int.self, "SELECT count(*) FROM \(table)") }
+            #expect(try await count("registry_versions") == versions.count)
+            #expect(try await count("registry_version_tags") == versions.reduce(0) { $0 + $1.tags.count })
+            #expect(try await count("registry_approvals") == approvals.count)
+            #expect(try await count("registry_alias_history") == aliasHistory.count)
+            #expect(try await count("registry_audit") == audit.count)
+            #expect(
+                try await connection.queryScalar(Int64.self, "SELECT \(SQLRegistryTransaction.changeCounterQuery)") == changeCounter)
+            #expect(try await connection.queryScalar(Int64.self, "SELECT count(*) FROM registry_audit WHERE change_counter <> 0") == 1)
+            let tableExists = connection.dialect == .postgresql
+                ? "SELECT count(*) FROM information_schema.tables WHERE table_name = 'registry_state' AND table_schema = current_schema()"
+                : "SELECT count(*) FROM sqlite_master WHERE name IN ('registry_state', 'registry_versions_artifact')"
+            #expect(try await connection.queryScalar(Int.self, tableExists) == 0)
+            // The tag search still finds versions through the new tables.
+            #expect(
+                try await connection.queryScalar(
+                    Int.self,
+                    "SELECT count(*) FROM registry_version_tags t JOIN registry_versions v ON v.model = t.model AND v.version = t.version WHERE t.key = 'shard' AND t.value = '1'")
+                    == 2)
+        }
+    }
+
+    /// The registry's migrations up to `version`.
+    static func schema(upTo version: Int) -> SQLSchema {
+        SQLSchema(module: "registry", migrations: Array(RegistrySchema.schema.migrations.prefix(version)))
+    }
+
+    @Test("SQLite: a version-3 registry migrates with every record, the counter, the version numbers and the audit chain kept")
+    func sqlite() async throws {
+        let history = try await History.make()
+        try await withTemporaryFolder { folder in
+            let path = folder.file("registry.sqlite")
+            let old = try await SQLiteDatabase(path: path)
+            _ = try await old.migrate([StorageSchema.schema, LineageSchema.schema, Self.schema(upTo: 3)])
+            try await old.write { try await history.writeVersion3(on: $0) }
+            try await old.close()
+
+            let database = try await SQLiteDatabase(path: path)
+            let registry = try await SQLRegistryStore(database: database)
+            try await database.read { try await history.expectMigrated(on: $0) }
+            #expect(try await database.checkIntegrity() == [])
+            let rebuilt = try await database.read {
+                try await $0.queryScalar(
+                    Int.self, "SELECT count(*) FROM sqlite_master WHERE name IN ('registry_versions', 'registry_alias_history') AND sql LIKE '%WITHOUT ROWID%'")
+            }
+            #expect(rebuilt == 2)
+
+            // Through the store: the same records, and the next mutations carry on from them.
+            #expect(try await registry.models() == history.models)
+            #expect(try await registry.versions(of: history.model) == history.versions)
+            #expect(try await registry.aliases(of: history.model) == history.aliases)
+            #expect(try await registry.aliasHistory(of: history.model, alias: history.alias) == history.aliasHistory)
+            #expect(try await registry.versions(taggedWith: "team", value: "fraud").count == 4)
+            #expect(try await registry.verifyAudit().isIntact)
+            #expect(try await registry.changeCounter() == history.changeCounter)
+            let admin = try #require(history.principals.first { $0.holds(.admin) }).id
+            let registrar = try #require(history.principals.first { $0.holds(.register) && !$0.holds(.admin) }).id
+            let next = try await registry.registerVersion(VersionRegistration(model: history.model, artifactDigest: Digest(of: Array("five".utf8))), by: registrar)
+            #expect(next.version == 5)
+            #expect(try await registry.model(history.model).latestVersion == 5)
+            #expect(try await registry.changeCounter() == history.changeCounter)
+            _ = try await registry.quarantine(history.model, version: 5, by: admin, reason: "test")
+            #expect(try await registry.changeCounter() == history.changeCounter + 1)
+            #expect(try await registry.verifyAudit().isIntact)
+            try await database.close()
+        }
+    }
+
+    /// PostgreSQL's test database is shared, so the steps run in a schema of their own inside
+    /// one transaction that is rolled back.
+    @Test(
+        "PostgreSQL: migration 4 keeps every row of a version-3 registry and carries the counter",
+        .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
+    func postgres() async throws {
+        let history = try await History.make()
+        struct RolledBack: Error {}
+        try await StoreLocation(parsing: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? "").withDatabase { database in
+            do {
+                try await database.write { connection in
+                    let schema = "registry_migration_\(UUID().uuidString.prefix(8).lowercased())"
+                    _ = try await connection.execute("CREATE SCHEMA \(schema)")
+                    _ = try await connection.execute("SET LOCAL search_path TO \(schema)")
+                    for migration in Self.schema(upTo: 3).migrations { try await migration.apply(connection) }
+                    try await history.writeVersion3(on: connection)
+                    try await RegistrySchema.schema.migrations[3].apply(connection)
+                    try await history.expectMigrated(on: connection)
+                    let dropped = try await connection.queryScalar(
+                        Int.self,
+                        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'registry_models' AND column_name = 'latest_version' AND table_schema = current_schema()")
+                    #expect(dropped == 0)
+                    throw RolledBack()
+                }
+            } catch is RolledBack {}
+        }
+    }
+}
