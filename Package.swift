@@ -51,11 +51,13 @@ let package = Package(
 
         // The two cores.
         .target(name: "CTensorKernels"),
+        // SQLite's default VFS with each transaction's log frames gathered into one write.
+        .target(name: "CSQLiteVFS", dependencies: ["CSQLite"]),
         .target(name: "TensorCore", dependencies: ["CTensorKernels"], swiftSettings: strictness),
         .target(
             name: "MLOpsStorage",
             dependencies: [
-                "CSQLite", "CZlib",
+                "CSQLite", "CSQLiteVFS", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -8,7 +8,10 @@ enum RegistryCases {
     /// A fresh SQLite registry with a principal that may do everything and the model `bench/model`.
     static func freshRegistry(_ arguments: Arguments) async throws -> (SQLRegistryStore, any SQLDatabase, String, ModelName) {
         let path = "\(arguments.dataFolder)/registry-\(UUID().uuidString).sqlite"
-        let database = try await SQLiteDatabase(path: path)
+        // MLOPS_BENCH_SQLITE_UNGATHERED=1 measures SQLite's default VFS (each log frame written
+        // as two calls) against the default, which gathers a transaction's frames into one write.
+        let ungathered = ProcessInfo.processInfo.environment["MLOPS_BENCH_SQLITE_UNGATHERED"] == "1"
+        let database = try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(gathersLogWrites: !ungathered))
         let registry = try await SQLRegistryStore(database: database)
         _ = try await registry.addPrincipal(PrincipalRegistration(id: "ci", roles: [.admin, .register, .promote]), by: nil)
         let model = try ModelName("bench/model")

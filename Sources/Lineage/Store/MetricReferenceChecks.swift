@@ -1,4 +1,4 @@
-public import MLOpsStorage
+package import MLOpsStorage
 import Foundation
 
 /// How PostgreSQL keeps every metric point pointing at a run and a metric name, once per

@@ -1,4 +1,5 @@
 internal import CSQLite
+internal import CSQLiteVFS
 import Foundation
 import Synchronization
 
@@ -101,7 +102,10 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
             name = Self.immutableURI(path)
         }
         var db: OpaquePointer?
-        let code = sqlite3_open_v2(name, &db, flags, nil)
+        // The log-gathering VFS only for connections that may write (nil: SQLite's default, also
+        // when it could not be registered).
+        let vfs = configuration.gathersLogWrites && !configuration.readOnly ? mlops_sqlite_wal_buffer_vfs() : nil
+        let code = sqlite3_open_v2(name, &db, flags, vfs)
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(db)
@@ -208,6 +212,16 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     var walPages: Int { walGauge.pages.load(ordering: .relaxed) }
 
     /// Sets ``walPages`` to 0 after this connection checkpointed the log itself.
+    /// How many times this connection's write-ahead log was written in gathered runs (nil when
+    /// its writes are not gathered; see ``SQLiteConfiguration/gathersLogWrites``). For tests.
+    func gatheredLogWrites() async throws -> Int64? {
+        try await perform { connection in
+            guard let handle = connection.handle else { return nil }
+            let count = mlops_sqlite_wal_buffer_log_flushes(handle)
+            return count < 0 ? nil : count
+        }
+    }
+
     func resetWALGauge() { walGauge.pages.store(0, ordering: .relaxed) }
 
     /// SQLite's default automatic checkpoint threshold, kept (see ``SQLiteCheckpointer``).

@@ -13,8 +13,9 @@ import TensorCore
 /// Hand-written because canonical encoding is on the registry's write path: every mutation
 /// encodes its records and audit entry, and Foundation's encoder (which builds a tree of boxed
 /// values, then sorts and writes it) took a quarter of a version-plus-alias pair's time. This one
-/// keeps each object's members in one array, writes scalars straight to bytes, and sorts each
-/// object's keys once when it is written out.
+/// writes every key and scalar once, as JSON text, into one byte arena as the value encodes
+/// itself; an object keeps only where its keys and values lie in the arena, and is written out
+/// in key order at the end (the keys compared in place, as bytes).
 struct CanonicalJSONEncoder: Sendable {
     init() {}
 
@@ -24,14 +25,51 @@ struct CanonicalJSONEncoder: Sendable {
     ///   with the coding path to it, or for a value that encodes nothing at all (as Foundation
     ///   refuses it); any error the value's own `encode(to:)` throws.
     func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
-        guard let top = try CanonicalEncoder.canonicalValue(value, parentPath: [], key: nil, whenEmpty: nil) else {
+        let arena = CanonicalArena()
+        guard let top = try CanonicalEncoder.canonicalValue(value, in: arena, parentPath: [], key: nil, whenEmpty: nil) else {
             throw EncodingError.invalidValue(
                 value, EncodingError.Context(codingPath: [], debugDescription: "Top-level \(Value.self) did not encode any values."))
         }
         var output: [UInt8] = []
-        output.reserveCapacity(256)
-        top.write(to: &output)
+        output.reserveCapacity(arena.bytes.count + 64)
+        arena.bytes.withUnsafeBufferPointer { top.write(to: &output, from: $0) }
         return output
+    }
+}
+
+/// The bytes one encoding writes as it goes: each key's UTF-8 (unescaped) and each scalar's JSON
+/// text, in the order the value encodes them.
+final class CanonicalArena {
+    var bytes: [UInt8] = []
+
+    init() {
+        bytes.reserveCapacity(512)
+    }
+
+    /// Appends `text`'s UTF-8 as it is; where it lies.
+    func appendRaw(_ text: String) -> Range<Int> {
+        let start = bytes.count
+        bytes.append(contentsOf: text.utf8)
+        return start..<bytes.count
+    }
+
+    /// Appends `text` as a JSON string (quotes and escapes included); where it lies.
+    func appendString(_ text: String) -> CanonicalValue {
+        let start = bytes.count
+        CanonicalText.appendString(text, to: &bytes)
+        return .text(start..<bytes.count)
+    }
+
+    /// Appends the decimal digits of `value`; where they lie.
+    func appendInteger<Integer: BinaryInteger>(_ value: Integer) -> CanonicalValue {
+        let start = bytes.count
+        CanonicalText.appendInteger(value, to: &bytes)
+        return .text(start..<bytes.count)
+    }
+
+    /// Appends JSON text already written; where it lies.
+    func appendText(_ text: String) -> CanonicalValue {
+        .text(appendRaw(text))
     }
 }
 
@@ -40,97 +78,108 @@ struct CanonicalJSONEncoder: Sendable {
 enum CanonicalValue {
     case null
     case bool(Bool)
-    /// A number or string already written as JSON text (quotes and escapes included).
-    case literal([UInt8])
+    /// A number or string written as JSON text (quotes and escapes included) in the arena.
+    case text(Range<Int>)
     case object(CanonicalObject)
     case array(CanonicalArray)
     /// What a super encoder encodes, read when the whole value is written (it may encode after
     /// its place was reserved).
     case pending(CanonicalEncoder)
 
-    func write(to output: inout [UInt8]) {
+    func write(to output: inout [UInt8], from arena: UnsafeBufferPointer<UInt8>) {
         switch self {
-        case .pending(let encoder): (encoder.slot ?? .object(CanonicalObject())).write(to: &output)
+        case .pending(let encoder): (encoder.slot ?? .object(CanonicalObject())).write(to: &output, from: arena)
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
-        case .literal(let bytes): output.append(contentsOf: bytes)
-        case .object(let object): object.write(to: &output)
-        case .array(let array): array.write(to: &output)
+        case .text(let range): output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[range]))
+        case .object(let object): object.write(to: &output, from: arena)
+        case .array(let array): array.write(to: &output, from: arena)
         }
     }
 }
 
 final class CanonicalObject {
-    var keys: [String] = []
+    /// Each member's key, as unescaped UTF-8 in the arena, and its value.
+    var keys: [Range<Int>] = []
     var values: [CanonicalValue] = []
 
-    func set(_ key: String, _ value: CanonicalValue) {
+    func set(_ key: Range<Int>, _ value: CanonicalValue) {
         keys.append(key)
         values.append(value)
     }
 
+    /// The member set last under the key whose bytes are at `key` in `arena`.
+    private func lastIndex(of key: String, in arena: CanonicalArena) -> Int? {
+        var key = key
+        return key.withUTF8 { wanted in
+            arena.bytes.withUnsafeBufferPointer { bytes in
+                keys.lastIndex { Self.compare(UnsafeBufferPointer(rebasing: bytes[$0]), wanted) == 0 }
+            }
+        }
+    }
+
     /// The object already set under `key` (a container asked for twice fills one object).
-    func existingObject(_ key: String) -> CanonicalObject? {
-        guard let index = keys.lastIndex(of: key), case .object(let object) = values[index] else { return nil }
+    func existingObject(_ key: String, in arena: CanonicalArena) -> CanonicalObject? {
+        guard let index = lastIndex(of: key, in: arena), case .object(let object) = values[index] else { return nil }
         return object
     }
 
     /// The array already set under `key`.
-    func existingArray(_ key: String) -> CanonicalArray? {
-        guard let index = keys.lastIndex(of: key), case .array(let array) = values[index] else { return nil }
+    func existingArray(_ key: String, in arena: CanonicalArena) -> CanonicalArray? {
+        guard let index = lastIndex(of: key, in: arena), case .array(let array) = values[index] else { return nil }
         return array
+    }
+
+    /// Orders two byte strings (negative, zero, positive).
+    static func compare(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Int {
+        let shared = min(left.count, right.count)
+        if shared > 0, let a = left.baseAddress, let b = right.baseAddress {
+            let order = memcmp(a, b, shared)
+            if order != 0 { return Int(order) }
+        }
+        return left.count - right.count
     }
 
     /// Writes the members in key order (UTF-8 bytes); a key set twice keeps its last value, as
     /// a dictionary-backed encoder would. (Keys are compared by their bytes: two spellings of
     /// one canonically equivalent key, which only a hand-written `encode(to:)` could produce,
     /// stay two members, where Foundation's dictionary would fold them.)
-    func write(to output: inout [UInt8]) {
+    func write(to output: inout [UInt8], from arena: UnsafeBufferPointer<UInt8>) {
         output.append(UInt8(ascii: "{"))
-        let order = keys.indices.sorted { a, b in
-            let order = Self.compareBytes(keys[a], keys[b])
-            return order == 0 ? a < b : order < 0
+        func key(_ index: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: arena[keys[index]]) }
+        // Insertion sort, stable: an object has a handful of members, often nearly in order.
+        var order = Array(keys.indices)
+        for position in order.indices.dropFirst() {
+            let member = order[position]
+            var slot = position
+            while slot > 0, Self.compare(key(order[slot - 1]), key(member)) > 0 {
+                order[slot] = order[slot - 1]
+                slot -= 1
+            }
+            order[slot] = member
         }
         var first = true
         for (position, index) in order.enumerated() {
             // Of equal keys (adjacent after sorting), only the last set is written.
-            if position + 1 < order.count, Self.compareBytes(keys[order[position + 1]], keys[index]) == 0 { continue }
+            if position + 1 < order.count, Self.compare(key(order[position + 1]), key(index)) == 0 { continue }
             if !first { output.append(UInt8(ascii: ",")) }
             first = false
-            CanonicalText.appendString(keys[index], to: &output)
+            CanonicalText.appendString(utf8: key(index), to: &output)
             output.append(UInt8(ascii: ":"))
-            values[index].write(to: &output)
+            values[index].write(to: &output, from: arena)
         }
         output.append(UInt8(ascii: "}"))
-    }
-}
-
-extension CanonicalObject {
-    /// Orders two keys by their UTF-8 bytes (negative, zero, positive), comparing memory in
-    /// place: a key is usually a short ASCII name, and the sort compares each pair of them.
-    static func compareBytes(_ left: String, _ right: String) -> Int {
-        var (left, right) = (left, right)
-        return left.withUTF8 { a in
-            right.withUTF8 { b in
-                let shared = min(a.count, b.count)
-                if shared > 0, let x = a.baseAddress, let y = b.baseAddress {
-                    let order = memcmp(x, y, shared)
-                    if order != 0 { return Int(order) }
-                }
-                return a.count - b.count
-            }
-        }
     }
 }
 
 final class CanonicalArray {
     var values: [CanonicalValue] = []
 
-    func write(to output: inout [UInt8]) {
+    func write(to output: inout [UInt8], from arena: UnsafeBufferPointer<UInt8>) {
         output.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
-            value.write(to: &output)
+            value.write(to: &output, from: arena)
         }
         output.append(UInt8(ascii: "]"))
     }
@@ -138,18 +187,20 @@ final class CanonicalArray {
 
 /// JSON text for scalars, as Foundation's encoder writes it.
 enum CanonicalText {
-    static func string(_ text: String) -> CanonicalValue {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count + 2)
-        appendString(text, to: &bytes)
-        return .literal(bytes)
-    }
-
     /// `"`, `\` and the control characters U+0000–U+001F escaped (short forms where JSON has
     /// them, else `\u00xx` in lowercase hex); everything else, `/` and U+007F included, as is.
     static func appendString(_ text: String, to output: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendString(utf8: $0, to: &output) }
+    }
+
+    /// ``appendString(_:to:)`` for text given as UTF-8; runs that need no escape are copied whole.
+    static func appendString(utf8 bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        var runStart = 0
+        for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            runStart = index + 1
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
             case UInt8(ascii: "\\"): output.append(contentsOf: #"\\"#.utf8)
@@ -158,33 +209,50 @@ enum CanonicalText {
             case 0x0A: output.append(contentsOf: #"\n"#.utf8)
             case 0x0D: output.append(contentsOf: #"\r"#.utf8)
             case 0x09: output.append(contentsOf: #"\t"#.utf8)
-            case 0x00..<0x20:
+            default:
                 let hex = Array("0123456789abcdef".utf8)
                 output.append(contentsOf: #"\u00"#.utf8)
                 output.append(hex[Int(byte >> 4)])
                 output.append(hex[Int(byte & 0xF)])
-            default: output.append(byte)
             }
         }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         output.append(UInt8(ascii: "\""))
     }
 
-    static func integer(_ value: some BinaryInteger) -> CanonicalValue {
-        .literal(Array(String(value).utf8))
+    /// The decimal digits of `value`, with a leading `-` when it is negative.
+    static func appendInteger<Integer: BinaryInteger>(_ value: Integer, to output: inout [UInt8]) {
+        guard let small = Int64(exactly: value) else {
+            output.append(contentsOf: String(value).utf8)
+            return
+        }
+        if small < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = small.magnitude
+        // At most 20 digits, written backwards into a fixed buffer.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var position = buffer.count
+            repeat {
+                position -= 1
+                buffer[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            output.append(contentsOf: buffer[position...])
+        }
     }
 
     /// The shortest text that reads back as the same number (Swift's `description`), with a
     /// trailing `.0` dropped.
     static func floatingPoint<F: BinaryFloatingPoint & CustomStringConvertible>(
         _ value: F, at codingPath: @autoclosure () -> [any CodingKey]
-    ) throws -> CanonicalValue {
+    ) throws -> String {
         guard value.isFinite else {
             throw EncodingError.invalidValue(
                 value, EncodingError.Context(codingPath: codingPath(), debugDescription: "Unable to encode \(F.self).\(value) directly in JSON."))
         }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
-        return .literal(Array(text.utf8))
+        return text
     }
 }
 
@@ -195,13 +263,15 @@ enum CanonicalText {
 /// parent's path and the last key, and joined only when asked for: building it for every member
 /// cost two array allocations each.
 final class CanonicalEncoder: Encoder {
+    let arena: CanonicalArena
     let parentPath: [any CodingKey]
     let key: (any CodingKey)?
     var codingPath: [any CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     var slot: CanonicalValue?
 
-    init(parentPath: [any CodingKey], key: (any CodingKey)?) {
+    init(arena: CanonicalArena, parentPath: [any CodingKey], key: (any CodingKey)?) {
+        self.arena = arena
         self.parentPath = parentPath
         self.key = key
     }
@@ -214,7 +284,7 @@ final class CanonicalEncoder: Encoder {
             object = CanonicalObject()
             slot = .object(object)
         }
-        return KeyedEncodingContainer(CanonicalKeyedContainer<Key>(object: object, codingPath: codingPath))
+        return KeyedEncodingContainer(CanonicalKeyedContainer<Key>(object: object, arena: arena, codingPath: codingPath))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
@@ -225,7 +295,7 @@ final class CanonicalEncoder: Encoder {
             array = CanonicalArray()
             slot = .array(array)
         }
-        return CanonicalUnkeyedContainer(array: array, codingPath: codingPath)
+        return CanonicalUnkeyedContainer(array: array, arena: arena, codingPath: codingPath)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
@@ -234,35 +304,37 @@ final class CanonicalEncoder: Encoder {
 
     /// Encodes `value` into `slot`, with dates, data and URLs in the canonical forms.
     func encodeValue<Value: Encodable>(_ value: Value) throws {
-        slot = try Self.canonicalValue(value, parentPath: parentPath, key: key)
+        slot = try Self.canonicalValue(value, in: arena, parentPath: parentPath, key: key)
     }
 
     /// The JSON of one value: scalars written directly, dates, data, URLs and decimals in their
     /// canonical forms, anything else through its own `encode(to:)` (`{}` when that encodes
     /// nothing, as Foundation writes it).
-    static func canonicalValue<Value: Encodable>(_ value: Value, parentPath: [any CodingKey], key: (any CodingKey)?) throws -> CanonicalValue {
+    static func canonicalValue<Value: Encodable>(
+        _ value: Value, in arena: CanonicalArena, parentPath: [any CodingKey], key: (any CodingKey)?
+    ) throws -> CanonicalValue {
         // A nested value that encodes nothing is written `{}`, as Foundation writes it.
-        try canonicalValue(value, parentPath: parentPath, key: key, whenEmpty: .object(CanonicalObject())) ?? .null
+        try canonicalValue(value, in: arena, parentPath: parentPath, key: key, whenEmpty: .object(CanonicalObject())) ?? .null
     }
 
-    /// ``canonicalValue(_:parentPath:key:)``, with `whenEmpty` for a value that encodes nothing.
-    /// `value` is at `key` under `parentPath` (at `parentPath` itself when `key` is nil).
+    /// ``canonicalValue(_:in:parentPath:key:)``, with `whenEmpty` for a value that encodes
+    /// nothing. `value` is at `key` under `parentPath` (at `parentPath` itself when `key` is nil).
     static func canonicalValue<Value: Encodable>(
-        _ value: Value, parentPath: [any CodingKey], key: (any CodingKey)?, whenEmpty: CanonicalValue?
+        _ value: Value, in arena: CanonicalArena, parentPath: [any CodingKey], key: (any CodingKey)?, whenEmpty: CanonicalValue?
     ) throws -> CanonicalValue? {
         // Metatype checks first: a cast that is known to succeed is cheap, a failing one is not.
-        if Value.self == String.self, let text = value as? String { return CanonicalText.string(text) }
+        if Value.self == String.self, let text = value as? String { return arena.appendString(text) }
         if Value.self == Double.self, let number = value as? Double {
-            return try CanonicalText.floatingPoint(number, at: key.map { parentPath + [$0] } ?? parentPath)
+            return arena.appendText(try CanonicalText.floatingPoint(number, at: key.map { parentPath + [$0] } ?? parentPath))
         }
-        if Value.self == Int.self, let number = value as? Int { return CanonicalText.integer(number) }
-        if Value.self == Int64.self, let number = value as? Int64 { return CanonicalText.integer(number) }
+        if Value.self == Int.self, let number = value as? Int { return arena.appendInteger(number) }
+        if Value.self == Int64.self, let number = value as? Int64 { return arena.appendInteger(number) }
         if Value.self == Bool.self, let flag = value as? Bool { return .bool(flag) }
-        if Value.self == Date.self, let date = value as? Date { return CanonicalText.integer(date.millisecondsSince1970) }
-        if Value.self == Data.self, let data = value as? Data { return CanonicalText.string(data.base64EncodedString()) }
-        if Value.self == URL.self, let url = value as? URL { return CanonicalText.string(url.absoluteString) }
-        if Value.self == Decimal.self, let decimal = value as? Decimal { return .literal(Array(decimal.description.utf8)) }
-        let encoder = CanonicalEncoder(parentPath: parentPath, key: key)
+        if Value.self == Date.self, let date = value as? Date { return arena.appendInteger(date.millisecondsSince1970) }
+        if Value.self == Data.self, let data = value as? Data { return arena.appendString(data.base64EncodedString()) }
+        if Value.self == URL.self, let url = value as? URL { return arena.appendString(url.absoluteString) }
+        if Value.self == Decimal.self, let decimal = value as? Decimal { return arena.appendText(decimal.description) }
+        let encoder = CanonicalEncoder(arena: arena, parentPath: parentPath, key: key)
         try value.encode(to: encoder)
         return encoder.slot ?? whenEmpty
     }
@@ -270,72 +342,87 @@ final class CanonicalEncoder: Encoder {
 
 struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let object: CanonicalObject
+    let arena: CanonicalArena
     let codingPath: [any CodingKey]
 
     private func path(_ key: Key) -> [any CodingKey] { codingPath + [key] }
+    private func set(_ key: Key, _ value: CanonicalValue) { object.set(arena.appendRaw(key.stringValue), value) }
 
-    mutating func encodeNil(forKey key: Key) throws { object.set(key.stringValue, .null) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { object.set(key.stringValue, .bool(value)) }
-    mutating func encode(_ value: String, forKey key: Key) throws { object.set(key.stringValue, CanonicalText.string(value)) }
+    mutating func encodeNil(forKey key: Key) throws { set(key, .null) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { set(key, .bool(value)) }
+    mutating func encode(_ value: String, forKey key: Key) throws {
+        let range = arena.appendRaw(key.stringValue)
+        object.set(range, arena.appendString(value))
+    }
     mutating func encode(_ value: Double, forKey key: Key) throws {
-        object.set(key.stringValue, try CanonicalText.floatingPoint(value, at: path(key)))
+        let text = try CanonicalText.floatingPoint(value, at: path(key))
+        set(key, arena.appendText(text))
     }
     mutating func encode(_ value: Float, forKey key: Key) throws {
-        object.set(key.stringValue, try CanonicalText.floatingPoint(value, at: path(key)))
+        let text = try CanonicalText.floatingPoint(value, at: path(key))
+        set(key, arena.appendText(text))
     }
-    mutating func encode(_ value: Int, forKey key: Key) throws { object.set(key.stringValue, CanonicalText.integer(value)) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { object.set(key.stringValue, CanonicalText.integer(value)) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { object.set(key.stringValue, CanonicalText.integer(value)) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { object.set(key.stringValue, CanonicalText.integer(value)) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { object.set(key.stringValue, CanonicalText.integer(value)) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { object.set(key.stringValue, CanonicalText.integer(value)) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { object.set(key.stringValue, CanonicalText.integer(value)) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { object.set(key.stringValue, CanonicalText.integer(value)) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { object.set(key.stringValue, CanonicalText.integer(value)) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { object.set(key.stringValue, CanonicalText.integer(value)) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { encodeInteger(value, forKey: key) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { encodeInteger(value, forKey: key) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { encodeInteger(value, forKey: key) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { encodeInteger(value, forKey: key) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { encodeInteger(value, forKey: key) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { encodeInteger(value, forKey: key) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { encodeInteger(value, forKey: key) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { encodeInteger(value, forKey: key) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { encodeInteger(value, forKey: key) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { encodeInteger(value, forKey: key) }
+
+    private func encodeInteger(_ value: some BinaryInteger, forKey key: Key) {
+        let range = arena.appendRaw(key.stringValue)
+        object.set(range, arena.appendInteger(value))
+    }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        object.set(key.stringValue, try CanonicalEncoder.canonicalValue(value, parentPath: codingPath, key: key))
+        // The key first, so keys and values lie in the arena in the order they were encoded.
+        let range = arena.appendRaw(key.stringValue)
+        object.set(range, try CanonicalEncoder.canonicalValue(value, in: arena, parentPath: codingPath, key: key))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let nested: CanonicalObject
-        if let existing = object.existingObject(key.stringValue) {
+        if let existing = object.existingObject(key.stringValue, in: arena) {
             nested = existing
         } else {
             nested = CanonicalObject()
-            object.set(key.stringValue, .object(nested))
+            set(key, .object(nested))
         }
-        return KeyedEncodingContainer(CanonicalKeyedContainer<NestedKey>(object: nested, codingPath: path(key)))
+        return KeyedEncodingContainer(CanonicalKeyedContainer<NestedKey>(object: nested, arena: arena, codingPath: path(key)))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let nested: CanonicalArray
-        if let existing = object.existingArray(key.stringValue) {
+        if let existing = object.existingArray(key.stringValue, in: arena) {
             nested = existing
         } else {
             nested = CanonicalArray()
-            object.set(key.stringValue, .array(nested))
+            set(key, .array(nested))
         }
-        return CanonicalUnkeyedContainer(array: nested, codingPath: path(key))
+        return CanonicalUnkeyedContainer(array: nested, arena: arena, codingPath: path(key))
     }
 
     mutating func superEncoder() -> any Encoder {
         // Under the key "super", which `Key` itself may not have.
-        let encoder = CanonicalEncoder(parentPath: codingPath, key: CanonicalIndexKey(name: "super"))
-        object.set("super", .pending(encoder))
+        let encoder = CanonicalEncoder(arena: arena, parentPath: codingPath, key: CanonicalIndexKey(name: "super"))
+        object.set(arena.appendRaw("super"), .pending(encoder))
         return encoder
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
-        let encoder = CanonicalEncoder(parentPath: codingPath, key: key)
-        object.set(key.stringValue, .pending(encoder))
+        let encoder = CanonicalEncoder(arena: arena, parentPath: codingPath, key: key)
+        set(key, .pending(encoder))
         return encoder
     }
 }
 
 struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
     let array: CanonicalArray
+    let arena: CanonicalArena
     let codingPath: [any CodingKey]
     var count: Int { array.values.count }
 
@@ -344,32 +431,32 @@ struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
 
     mutating func encodeNil() throws { array.values.append(.null) }
     mutating func encode(_ value: Bool) throws { array.values.append(.bool(value)) }
-    mutating func encode(_ value: String) throws { array.values.append(CanonicalText.string(value)) }
-    mutating func encode(_ value: Double) throws { array.values.append(try CanonicalText.floatingPoint(value, at: nextPath)) }
-    mutating func encode(_ value: Float) throws { array.values.append(try CanonicalText.floatingPoint(value, at: nextPath)) }
-    mutating func encode(_ value: Int) throws { array.values.append(CanonicalText.integer(value)) }
-    mutating func encode(_ value: Int64) throws { array.values.append(CanonicalText.integer(value)) }
-    mutating func encode(_ value: UInt64) throws { array.values.append(CanonicalText.integer(value)) }
+    mutating func encode(_ value: String) throws { array.values.append(arena.appendString(value)) }
+    mutating func encode(_ value: Double) throws { array.values.append(arena.appendText(try CanonicalText.floatingPoint(value, at: nextPath))) }
+    mutating func encode(_ value: Float) throws { array.values.append(arena.appendText(try CanonicalText.floatingPoint(value, at: nextPath))) }
+    mutating func encode(_ value: Int) throws { array.values.append(arena.appendInteger(value)) }
+    mutating func encode(_ value: Int64) throws { array.values.append(arena.appendInteger(value)) }
+    mutating func encode(_ value: UInt64) throws { array.values.append(arena.appendInteger(value)) }
     mutating func encode<T: Encodable>(_ value: T) throws {
-        array.values.append(try CanonicalEncoder.canonicalValue(value, parentPath: codingPath, key: nextKey))
+        array.values.append(try CanonicalEncoder.canonicalValue(value, in: arena, parentPath: codingPath, key: nextKey))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let path = nextPath
         let nested = CanonicalObject()
         array.values.append(.object(nested))
-        return KeyedEncodingContainer(CanonicalKeyedContainer<NestedKey>(object: nested, codingPath: path))
+        return KeyedEncodingContainer(CanonicalKeyedContainer<NestedKey>(object: nested, arena: arena, codingPath: path))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         let path = nextPath
         let nested = CanonicalArray()
         array.values.append(.array(nested))
-        return CanonicalUnkeyedContainer(array: nested, codingPath: path)
+        return CanonicalUnkeyedContainer(array: nested, arena: arena, codingPath: path)
     }
 
     mutating func superEncoder() -> any Encoder {
-        let encoder = CanonicalEncoder(parentPath: codingPath, key: nextKey)
+        let encoder = CanonicalEncoder(arena: arena, parentPath: codingPath, key: nextKey)
         array.values.append(.pending(encoder))
         return encoder
     }
@@ -378,22 +465,23 @@ struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
 struct CanonicalSingleValueContainer: SingleValueEncodingContainer {
     let encoder: CanonicalEncoder
     var codingPath: [any CodingKey] { encoder.codingPath }
+    private var arena: CanonicalArena { encoder.arena }
 
     mutating func encodeNil() throws { encoder.slot = .null }
     mutating func encode(_ value: Bool) throws { encoder.slot = .bool(value) }
-    mutating func encode(_ value: String) throws { encoder.slot = CanonicalText.string(value) }
-    mutating func encode(_ value: Double) throws { encoder.slot = try CanonicalText.floatingPoint(value, at: codingPath) }
-    mutating func encode(_ value: Float) throws { encoder.slot = try CanonicalText.floatingPoint(value, at: codingPath) }
-    mutating func encode(_ value: Int) throws { encoder.slot = CanonicalText.integer(value) }
-    mutating func encode(_ value: Int8) throws { encoder.slot = CanonicalText.integer(value) }
-    mutating func encode(_ value: Int16) throws { encoder.slot = CanonicalText.integer(value) }
-    mutating func encode(_ value: Int32) throws { encoder.slot = CanonicalText.integer(value) }
-    mutating func encode(_ value: Int64) throws { encoder.slot = CanonicalText.integer(value) }
-    mutating func encode(_ value: UInt) throws { encoder.slot = CanonicalText.integer(value) }
-    mutating func encode(_ value: UInt8) throws { encoder.slot = CanonicalText.integer(value) }
-    mutating func encode(_ value: UInt16) throws { encoder.slot = CanonicalText.integer(value) }
-    mutating func encode(_ value: UInt32) throws { encoder.slot = CanonicalText.integer(value) }
-    mutating func encode(_ value: UInt64) throws { encoder.slot = CanonicalText.integer(value) }
+    mutating func encode(_ value: String) throws { encoder.slot = arena.appendString(value) }
+    mutating func encode(_ value: Double) throws { encoder.slot = arena.appendText(try CanonicalText.floatingPoint(value, at: codingPath)) }
+    mutating func encode(_ value: Float) throws { encoder.slot = arena.appendText(try CanonicalText.floatingPoint(value, at: codingPath)) }
+    mutating func encode(_ value: Int) throws { encoder.slot = arena.appendInteger(value) }
+    mutating func encode(_ value: Int8) throws { encoder.slot = arena.appendInteger(value) }
+    mutating func encode(_ value: Int16) throws { encoder.slot = arena.appendInteger(value) }
+    mutating func encode(_ value: Int32) throws { encoder.slot = arena.appendInteger(value) }
+    mutating func encode(_ value: Int64) throws { encoder.slot = arena.appendInteger(value) }
+    mutating func encode(_ value: UInt) throws { encoder.slot = arena.appendInteger(value) }
+    mutating func encode(_ value: UInt8) throws { encoder.slot = arena.appendInteger(value) }
+    mutating func encode(_ value: UInt16) throws { encoder.slot = arena.appendInteger(value) }
+    mutating func encode(_ value: UInt32) throws { encoder.slot = arena.appendInteger(value) }
+    mutating func encode(_ value: UInt64) throws { encoder.slot = arena.appendInteger(value) }
     mutating func encode<T: Encodable>(_ value: T) throws { try encoder.encodeValue(value) }
 }
 
