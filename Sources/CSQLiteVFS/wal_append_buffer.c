@@ -10,7 +10,8 @@
 // journals on F2FS, and the WAL code writes frame by frame.
 //
 // What it does. The VFS wraps the default one (normally "unix"): every file is the default
-// VFS's file, and every call is passed on unchanged, except writes to a write-ahead log:
+// VFS's file, and every call is passed on unchanged, except writes to a write-ahead log while
+// its connection holds the log's write lock:
 // - A write that continues the run of appends the transaction is making (the first write of a
 //   transaction starts the run) is copied into the file's buffer instead of being written.
 // - Any other write (SQLite rewriting a frame it wrote earlier in the same transaction, or the
@@ -22,6 +23,14 @@
 //   truncation, size query, file control or close of the log, and when it would pass 120 KiB.
 // - The pages of a transaction that rolls back after spilling pages to the log are dropped when
 //   it lets go of the write lock (SQLite never reads them: they lie past the last commit).
+// - Everything is written straight through, as SQLite's own VFS would, where the buffer could
+//   not be kept safely: a log whose database file this VFS did not open or cannot find, a
+//   connection that does not take the write lock through the shared index (exclusive locking
+//   mode), and a database whose file system does not promise power-safe overwrites (SQLite then
+//   pads each commit and syncs in the middle of it, and the bytes after that sync would reach
+//   the file only at the shared index's barrier, which cannot report an error).
+// - A buffered write that fails is reported by the call that wrote it out, and again by the
+//   log's next call if that was the barrier.
 //
 // Durability is SQLite's own: a frame reaches the operating system before the commit that
 // includes it is visible, exactly as without the buffer, and a process killed at any point
@@ -43,9 +52,9 @@
 #define WAL_BUFFER_VFS_NAME "mlops-wal-buffer"
 #define WAL_FRAME_HEADER_SIZE 24
 #define WAL_WRITE_LOCK 0
-/// The most one write hands to the default VFS: SQLite's unix VFS writes at most 128 KiB − 1
-/// bytes per call (seekAndWriteFd masks the length with 0x1ffff, and a longer write comes back
-/// short, as SQLITE_FULL). 120 KiB holds 29 frames of 4 KiB pages.
+/// The most one write hands to the default VFS: SQLite's unix VFS masks each write's length with
+/// 0x1ffff (seekAndWriteFd) and retries what is left, so a length whose remainder is a multiple
+/// of 128 KiB writes nothing and fails as SQLITE_FULL. 120 KiB holds 29 frames of 4 KiB pages.
 #define WAL_BUFFER_LIMIT (120 * 1024)
 
 typedef struct BufferedFile BufferedFile;
@@ -69,6 +78,12 @@ struct BufferedFile {
     sqlite3_int64 commitPageOffset;
     /// On a log: how many times the buffer was written out.
     long long flushes;
+    /// On a log: a failed write-out that no call could report yet (SQLITE_OK when none).
+    int pendingError;
+    /// On a log: never buffer (its database does not promise power-safe overwrites).
+    int writesThrough;
+    /// On a database file: whether this connection holds the log's write lock.
+    int holdsWriteLock;
 };
 
 static sqlite3_vfs bufferVFS;
@@ -82,11 +97,23 @@ static sqlite3_vfs *realVFS(void) { return (sqlite3_vfs *)bufferVFS.pAppData; }
 /// Writes the buffer to the file and empties it (also when the write fails: the transaction
 /// that wrote it fails with the error, and SQLite rolls it back).
 static int flushBuffer(BufferedFile *file) {
+    if (file->pendingError != SQLITE_OK) {
+        int error = file->pendingError;
+        file->pendingError = SQLITE_OK;
+        file->bufferLength = 0;
+        return error;
+    }
     if (file->bufferLength == 0) return SQLITE_OK;
     int length = file->bufferLength;
     file->bufferLength = 0;
     file->flushes += 1;
     return file->real->pMethods->xWrite(file->real, file->buffer, length, file->bufferStart);
+}
+
+/// Whether the log's appends may be buffered now: it belongs to a database file opened here,
+/// whose connection holds the write lock, on a file system with power-safe overwrites.
+static int buffers(const BufferedFile *log) {
+    return !log->writesThrough && log->database != NULL && log->database->holdsWriteLock;
 }
 
 /// Makes room for `more` bytes; 0 when memory ran out (the caller then writes through).
@@ -112,6 +139,11 @@ static int logWrite(sqlite3_file *handle, const void *data, int amount, sqlite3_
         if ((header[4] | header[5] | header[6] | header[7]) != 0) file->commitPageOffset = offset + WAL_FRAME_HEADER_SIZE;
     }
     int rc;
+    if (!buffers(file)) {
+        rc = flushBuffer(file);
+        if (rc != SQLITE_OK) return rc;
+        return file->real->pMethods->xWrite(file->real, data, amount, offset);
+    }
     int isAppend = file->appendEnd < 0 || offset == file->appendEnd;
     if (!isAppend) {
         // A rewrite of something this transaction wrote: in order, after what came before it.
@@ -258,21 +290,36 @@ static int databaseShmLock(sqlite3_file *handle, int offset, int count, int flag
     BufferedFile *file = (BufferedFile *)handle;
     sqlite3_file *real = file->real;
     if (real->pMethods->iVersion < 2 || real->pMethods->xShmLock == NULL) return SQLITE_IOERR_SHMLOCK;
+    int writeLock = offset <= WAL_WRITE_LOCK && WAL_WRITE_LOCK < offset + count && (flags & SQLITE_SHM_EXCLUSIVE);
     BufferedFile *log = file->log;
-    if (log != NULL && offset <= WAL_WRITE_LOCK && WAL_WRITE_LOCK < offset + count && (flags & SQLITE_SHM_EXCLUSIVE)) {
-        if (flags & SQLITE_SHM_UNLOCK) {
+    if (writeLock && (flags & SQLITE_SHM_UNLOCK)) {
+        file->holdsWriteLock = 0;
+        if (log != NULL) {
+            // A committed transaction left nothing here; a rolled-back one left pages past the
+            // last commit, which nothing reads.
             log->bufferLength = 0;
+            log->appendEnd = -1;
+            log->commitPageOffset = -1;
         }
-        log->appendEnd = -1;
-        log->commitPageOffset = -1;
     }
-    return real->pMethods->xShmLock(real, offset, count, flags);
+    int rc = real->pMethods->xShmLock(real, offset, count, flags);
+    if (writeLock && (flags & SQLITE_SHM_LOCK) && rc == SQLITE_OK) {
+        file->holdsWriteLock = 1;
+        if (log != NULL) {
+            log->appendEnd = -1;
+            log->commitPageOffset = -1;
+        }
+    }
+    return rc;
 }
 
 /// A commit's frames are written before its header is (see logWrite); this only makes sure of it.
 static void databaseShmBarrier(sqlite3_file *handle) {
     BufferedFile *file = (BufferedFile *)handle;
-    if (file->log != NULL) (void)flushBuffer(file->log);
+    if (file->log != NULL && file->log->bufferLength > 0) {
+        int rc = flushBuffer(file->log);
+        if (rc != SQLITE_OK) file->log->pendingError = rc;
+    }
     sqlite3_file *real = file->real;
     if (real->pMethods->iVersion >= 2 && real->pMethods->xShmBarrier != NULL) real->pMethods->xShmBarrier(real);
 }
@@ -288,6 +335,14 @@ static const sqlite3_io_methods databaseMethods = {
     3, databaseClose, passRead, passWrite, passTruncate, passSync, passFileSize, passLock, passUnlock,
     passCheckReservedLock, passFileControl, passSectorSize, passDeviceCharacteristics,
     passShmMap, databaseShmLock, databaseShmBarrier, passShmUnmap, passFetch, passUnfetch,
+};
+
+/// For a database file whose real file has no shared memory (a locking style without it): the
+/// same calls, and no shared-memory methods, so SQLite does not choose WAL mode for it.
+static const sqlite3_io_methods databaseMethodsWithoutSharedMemory = {
+    1, databaseClose, passRead, passWrite, passTruncate, passSync, passFileSize, passLock, passUnlock,
+    passCheckReservedLock, passFileControl, passSectorSize, passDeviceCharacteristics,
+    NULL, NULL, NULL, NULL, NULL, NULL,
 };
 
 static int logShmLock(sqlite3_file *handle, int offset, int count, int flags) {
@@ -335,13 +390,17 @@ static int bufferOpen(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *han
         return rc;
     }
     if (flags & SQLITE_OPEN_MAIN_DB) {
-        file->base.pMethods = &databaseMethods;
+        const sqlite3_io_methods *real = file->real->pMethods;
+        int sharedMemory = real->iVersion >= 2 && real->xShmMap != NULL && real->xShmLock != NULL;
+        file->base.pMethods = sharedMemory ? &databaseMethods : &databaseMethodsWithoutSharedMemory;
     } else if (flags & SQLITE_OPEN_WAL) {
         file->base.pMethods = &logMethods;
         sqlite3_file *database = name != NULL ? sqlite3_database_file_object(name) : NULL;
         if (database != NULL && database->pMethods == &databaseMethods) {
             file->database = (BufferedFile *)database;
             file->database->log = file;
+            sqlite3_file *real = file->database->real;
+            file->writesThrough = (real->pMethods->xDeviceCharacteristics(real) & SQLITE_IOCAP_POWERSAFE_OVERWRITE) == 0;
         }
     } else {
         file->base.pMethods = &otherMethods;

@@ -36,13 +36,22 @@ public struct Digest: Sendable, Hashable, Comparable, Codable, CustomStringConve
 
     /// The digest whose 32 bytes a SHA-256 computed elsewhere produced.
     package init(sha256Bytes digest: some Sequence<UInt8>) {
-        var text = ""
-        text.reserveCapacity(64)
-        for byte in digest {
-            text.append(Self.hexDigits[Int(byte >> 4)])
-            text.append(Self.hexDigits[Int(byte & 0x0f)])
+        // Written as UTF-8 bytes into the string's own storage (appending 64 `Character`s went
+        // through grapheme handling for each: a tenth of a registry mutation's hashing).
+        hex = String(unsafeUninitializedCapacity: 64) { text in
+            var count = 0
+            for byte in digest where count + 2 <= text.count {
+                text[count] = Self.hexDigit(byte >> 4)
+                text[count + 1] = Self.hexDigit(byte & 0x0f)
+                count += 2
+            }
+            return count
         }
-        hex = text
+    }
+
+    /// The lowercase hexadecimal digit (ASCII) of a nibble, 0–15.
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     /// `sha256:` followed by the hex digits.
@@ -62,8 +71,6 @@ public struct Digest: Sendable, Hashable, Comparable, Codable, CustomStringConve
         let container = try decoder.singleValueContainer()
         self = try Digest(parsing: try container.decode(String.self))
     }
-
-    private static let hexDigits: [Character] = Array("0123456789abcdef")
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {
         (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 102) || (byte >= 65 && byte <= 70)

@@ -279,6 +279,9 @@ final class InMemoryRegistryTransaction: RegistryTransaction {
         state.versions.values.flatMap(\.values).filter { $0.artifactDigest == digest }
     }
     func policy(alias: String, riskClass: RiskClass?) async throws -> PromotionPolicy? { state.policies[Self.policyKey(alias, riskClass)] }
+    func applicablePolicy(alias: String, riskClass: RiskClass) async throws -> PromotionPolicy? {
+        state.policies[Self.policyKey(alias, riskClass)] ?? state.policies[Self.policyKey(alias, nil)]
+    }
     func savePolicy(_ policy: PromotionPolicy) async throws { state.policies[Self.policyKey(policy.alias, policy.riskClass)] = policy }
     func policyCount(alias: String) async throws -> Int { state.policies.values.filter { $0.alias == alias }.count }
     func approvals(_ model: ModelName, _ version: Int) async throws -> [Approval] {
@@ -286,6 +289,9 @@ final class InMemoryRegistryTransaction: RegistryTransaction {
     }
     func saveApproval(_ approval: Approval) async throws { state.approvals[Self.approvalKey(approval)] = approval }
     func alias(_ model: ModelName, _ alias: String) async throws -> AliasAssignment? { state.aliases[model]?[alias] }
+    func storedAlias(_ model: ModelName, _ alias: String) async throws -> EncodedRecord<AliasAssignment>? {
+        try state.aliases[model]?[alias].map { try EncodedRecord($0) }
+    }
     func aliases(pointingAt model: ModelName, version: Int) async throws -> [String] {
         (state.aliases[model] ?? [:]).values.filter { $0.version == version }.map(\.alias)
     }

@@ -239,8 +239,7 @@ struct RegistryRules: Sendable {
 
     /// The policy for `model`'s risk class at `alias`, else the alias's catch-all.
     static func policy(for model: RegisteredModel, alias: String, in tx: some RegistryTransaction) async throws -> PromotionPolicy? {
-        if let own = try await tx.policy(alias: alias, riskClass: model.riskClass) { return own }
-        return try await tx.policy(alias: alias, riskClass: nil)
+        try await tx.applicablePolicy(alias: alias, riskClass: model.riskClass)
     }
 
     func submitApproval(_ approval: Approval, in tx: some RegistryTransaction) async throws {
@@ -420,20 +419,22 @@ struct RegistryRules: Sendable {
         return try await move(model: name, alias: alias, to: number, from: current, action: .promote, by: actor, reason: reason, in: tx)
     }
 
-    /// The alias's current assignment, if it is where `expecting` says (compare-and-set).
+    /// The alias's current assignment with its stored text, if it is where `expecting` says
+    /// (compare-and-set).
     ///
     /// - Throws: ``RegistryError/Code/aliasConflict`` naming where it points now.
     static func alias(
         _ name: ModelName, _ alias: String, expecting: AliasExpectation, for move: String, in tx: some RegistryTransaction
-    ) async throws -> AliasAssignment? {
-        let current = try await tx.alias(name, alias)
+    ) async throws -> EncodedRecord<AliasAssignment>? {
+        let stored = try await tx.storedAlias(name, alias)
+        let current = stored?.record
         guard expecting.holds(for: current?.version) else {
             throw RegistryError(
                 .aliasConflict,
                 "Alias '\(alias)' of '\(name)' now points at \(current.map { "version \($0.version) (revision \($0.revision), moved by \($0.assignedBy))" } ?? "nothing"), not where this \(move) expected",
                 fix: "another promotion or rollback moved it first; look at it again and retry only if this \(move) should still happen.")
         }
-        return current
+        return stored
     }
 
     func rollback(
@@ -443,9 +444,10 @@ struct RegistryRules: Sendable {
         try Self.checkReason(reason, for: "rollback")
         _ = try await Self.actor(actor, holding: .promote, in: tx, toDo: "roll back aliases")
         _ = try await Self.existingModel(name, in: tx)
-        guard let current = try await Self.alias(name, alias, expecting: expecting, for: "rollback", in: tx) else {
+        guard let stored = try await Self.alias(name, alias, expecting: expecting, for: "rollback", in: tx) else {
             throw RegistryError(.notFound, "Alias '\(alias)' of '\(name)' is not set, so there is nothing to roll back")
         }
+        let current = stored.record
         // The holder before the current one: recorded when the current holder was last promoted.
         let history = try await tx.aliasHistory(name, alias)
         guard let promotion = history.last(where: { $0.action == .promote && $0.version == current.version }),
@@ -461,13 +463,14 @@ struct RegistryRules: Sendable {
                 .versionUnavailable, "The previous holder of '\(alias)', version \(previous), is \(target.status) and cannot take the alias back",
                 fix: "promote another version instead.")
         }
-        return try await move(model: name, alias: alias, to: previous, from: current, action: .rollback, by: actor, reason: reason, in: tx)
+        return try await move(model: name, alias: alias, to: previous, from: stored, action: .rollback, by: actor, reason: reason, in: tx)
     }
 
     private func move(
-        model: ModelName, alias: String, to version: Int, from current: AliasAssignment?, action: AliasHistoryEntry.Action,
+        model: ModelName, alias: String, to version: Int, from stored: EncodedRecord<AliasAssignment>?, action: AliasHistoryEntry.Action,
         by actor: String, reason: String, in tx: some RegistryTransaction
     ) async throws -> AliasAssignment {
+        let current = stored?.record
         let at = now().registryRounded
         let assignment = AliasAssignment(
             model: model, alias: alias, version: version, revision: (current?.revision ?? 0) + 1, assignedAt: at, assignedBy: actor)
@@ -477,7 +480,7 @@ struct RegistryRules: Sendable {
         let encoded = try EncodedRecord(assignment)
         try await tx.saveAlias(encoded, history: entry)
         try await audit(
-            tx, principal: actor, action: "alias.\(action)", subject: "\(model)#\(alias)", beforeText: try current.map { try RegistryCoding.canonicalText($0) },
+            tx, principal: actor, action: "alias.\(action)", subject: "\(model)#\(alias)", beforeText: stored?.text,
             afterText: encoded.text, reason: reason, advancingChangeCounter: true)
         return assignment
     }

@@ -18,6 +18,8 @@ protocol RegistryTransaction {
     /// Versions (any model) whose artifact is `digest`.
     func versions(usingArtifact digest: Digest) async throws -> [ModelVersion]
     func policy(alias: String, riskClass: RiskClass?) async throws -> PromotionPolicy?
+    /// The policy for `riskClass` at `alias`, else the alias's catch-all (one look-up).
+    func applicablePolicy(alias: String, riskClass: RiskClass) async throws -> PromotionPolicy?
     func savePolicy(_ policy: PromotionPolicy) async throws
     /// How many policies `alias` has (any risk class).
     func policyCount(alias: String) async throws -> Int
@@ -25,6 +27,9 @@ protocol RegistryTransaction {
     /// Keeps one approval per (model, version, alias, principal, policy): a newer one replaces it.
     func saveApproval(_ approval: Approval) async throws
     func alias(_ model: ModelName, _ alias: String) async throws -> AliasAssignment?
+    /// ``alias(_:_:)`` with the canonical text it is stored as (what its next move's audit
+    /// entry records as the state before).
+    func storedAlias(_ model: ModelName, _ alias: String) async throws -> EncodedRecord<AliasAssignment>?
     func aliases(pointingAt model: ModelName, version: Int) async throws -> [String]
     func aliasHistory(_ model: ModelName, _ alias: String) async throws -> [AliasHistoryEntry]
     func saveAlias(_ assignment: EncodedRecord<AliasAssignment>, history: AliasHistoryEntry) async throws

@@ -493,6 +493,14 @@ struct SQLRegistryTransaction: RegistryTransaction {
             [.text(alias), .text(riskClass?.rawValue ?? "*")], what: "policy")
     }
 
+    func applicablePolicy(alias: String, riskClass: RiskClass) async throws -> PromotionPolicy? {
+        // The class's own policy sorts first (false before true), the catch-all '*' after it.
+        try await record(
+            PromotionPolicy.self,
+            "SELECT record FROM registry_policies WHERE alias = ? AND risk_class IN (?, '*') ORDER BY risk_class = '*' LIMIT 1",
+            [.text(alias), .text(riskClass.rawValue)], what: "policy")
+    }
+
     func policyCount(alias: String) async throws -> Int {
         try await connection.queryScalar(Int.self, "SELECT count(*) FROM registry_policies WHERE alias = ?", [.text(alias)])
     }
@@ -522,6 +530,14 @@ struct SQLRegistryTransaction: RegistryTransaction {
     func alias(_ model: ModelName, _ alias: String) async throws -> AliasAssignment? {
         try await record(
             AliasAssignment.self, "SELECT record FROM registry_aliases WHERE model = ? AND alias = ?", [.text(model.value), .text(alias)], what: "alias")
+    }
+
+    func storedAlias(_ model: ModelName, _ alias: String) async throws -> EncodedRecord<AliasAssignment>? {
+        guard let row = try await connection.queryFirst(
+            "SELECT record FROM registry_aliases WHERE model = ? AND alias = ?", [.text(model.value), .text(alias)])
+        else { return nil }
+        let text = try row.decode(String.self, at: 0)
+        return EncodedRecord(stored: try decoded(AliasAssignment.self, from: text, what: "alias"), text: text)
     }
 
     func aliases(pointingAt model: ModelName, version: Int) async throws -> [String] {

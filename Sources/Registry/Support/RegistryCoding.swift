@@ -58,4 +58,11 @@ struct EncodedRecord<Record: Encodable & Sendable>: Sendable {
         self.record = record
         text = try RegistryCoding.canonicalText(record)
     }
+
+    /// A record read back with the text it was stored as (which the store wrote as its
+    /// canonical text).
+    init(stored record: Record, text: String) {
+        self.record = record
+        self.text = text
+    }
 }
