@@ -1,6 +1,7 @@
 import Foundation
 @testable import MLOpsStorage
 import MLOpsTestSupport
+import TensorCore
 import Testing
 
 /// The VFS that gathers a transaction's write-ahead-log frames into one write
@@ -54,7 +55,7 @@ struct SQLiteLogGatheringTests {
                 _ = try await connection.query("PRAGMA cache_size = 16")
             }
             var expected: [Int64: [UInt8]] = [:]
-            var random = SeededGenerator(seed: gathered ? 11 : 12)
+            var random = SplitMix64(seed: gathered ? 11 : 12)
             for round in 0..<80 {
                 var changes: [(Int64, [UInt8]?)] = []
                 for _ in 0..<Int.random(in: 1...300, using: &random) {
@@ -106,20 +107,5 @@ struct SQLiteLogGatheringTests {
             #expect(try await reopened.checkIntegrity() == [])
             try await reopened.close()
         }
-    }
-}
-
-/// SplitMix64 as a `RandomNumberGenerator`, so the workload is the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
