@@ -211,7 +211,6 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     /// The write-ahead log's size in pages as the last commit on this connection left it.
     var walPages: Int { walGauge.pages.load(ordering: .relaxed) }
 
-    /// Sets ``walPages`` to 0 after this connection checkpointed the log itself.
     /// How many times this connection's write-ahead log was written in gathered runs (nil when
     /// its writes are not gathered; see ``SQLiteConfiguration/gathersLogWrites``). For tests.
     func gatheredLogWrites() async throws -> Int64? {
@@ -222,6 +221,7 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         }
     }
 
+    /// Sets ``walPages`` to 0 after this connection checkpointed the log itself.
     func resetWALGauge() { walGauge.pages.store(0, ordering: .relaxed) }
 
     /// SQLite's default automatic checkpoint threshold, kept (see ``SQLiteCheckpointer``).
