@@ -26,7 +26,7 @@ struct CanonicalJSONEncoder: Sendable {
     ///   refuses it); any error the value's own `encode(to:)` throws.
     func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
         let arena = CanonicalArena()
-        guard let top = try CanonicalEncoder.canonicalValue(value, in: arena, parentPath: [], key: nil, whenEmpty: nil) else {
+        guard let top = try CanonicalEncoder.canonicalValue(value, in: arena, parentPath: [], key: nil, emptyAsObject: false) else {
             throw EncodingError.invalidValue(
                 value, EncodingError.Context(codingPath: [], debugDescription: "Top-level \(Value.self) did not encode any values."))
         }
@@ -99,13 +99,13 @@ enum CanonicalValue {
 }
 
 final class CanonicalObject {
-    /// Each member's key, as unescaped UTF-8 in the arena, and its value.
-    var keys: [Range<Int>] = []
-    var values: [CanonicalValue] = []
+    /// Each member: its key, as unescaped UTF-8 in the arena, and its value.
+    var members: [(key: Range<Int>, value: CanonicalValue)] = []
 
     func set(_ key: Range<Int>, _ value: CanonicalValue) {
-        keys.append(key)
-        values.append(value)
+        // Room for a record's members at the first one: one allocation, not a growth per doubling.
+        if members.isEmpty { members.reserveCapacity(24) }
+        members.append((key, value))
     }
 
     /// The member set last under the key whose bytes are at `key` in `arena`.
@@ -113,20 +113,20 @@ final class CanonicalObject {
         var key = key
         return key.withUTF8 { wanted in
             arena.bytes.withUnsafeBufferPointer { bytes in
-                keys.lastIndex { Self.compare(UnsafeBufferPointer(rebasing: bytes[$0]), wanted) == 0 }
+                members.lastIndex { Self.compare(UnsafeBufferPointer(rebasing: bytes[$0.key]), wanted) == 0 }
             }
         }
     }
 
     /// The object already set under `key` (a container asked for twice fills one object).
     func existingObject(_ key: String, in arena: CanonicalArena) -> CanonicalObject? {
-        guard let index = lastIndex(of: key, in: arena), case .object(let object) = values[index] else { return nil }
+        guard let index = lastIndex(of: key, in: arena), case .object(let object) = members[index].value else { return nil }
         return object
     }
 
     /// The array already set under `key`.
     func existingArray(_ key: String, in arena: CanonicalArena) -> CanonicalArray? {
-        guard let index = lastIndex(of: key, in: arena), case .array(let array) = values[index] else { return nil }
+        guard let index = lastIndex(of: key, in: arena), case .array(let array) = members[index].value else { return nil }
         return array
     }
 
@@ -146,27 +146,32 @@ final class CanonicalObject {
     /// stay two members, where Foundation's dictionary would fold them.)
     func write(to output: inout [UInt8], from arena: UnsafeBufferPointer<UInt8>) {
         output.append(UInt8(ascii: "{"))
-        func key(_ index: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: arena[keys[index]]) }
-        // Insertion sort, stable: an object has a handful of members, often nearly in order.
-        var order = Array(keys.indices)
-        for position in order.indices.dropFirst() {
-            let member = order[position]
-            var slot = position
-            while slot > 0, Self.compare(key(order[slot - 1]), key(member)) > 0 {
-                order[slot] = order[slot - 1]
-                slot -= 1
+        let members = members
+        func key(_ index: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: arena[members[index].key]) }
+        // The members' order, on the stack. Insertion sort, stable: an object has a handful of
+        // members, often nearly in order.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: members.count) { order in
+            for index in order.indices { order[index] = index }
+            for position in order.indices.dropFirst() {
+                let member = order[position]
+                var slot = position
+                while slot > 0, Self.compare(key(order[slot - 1]), key(member)) > 0 {
+                    order[slot] = order[slot - 1]
+                    slot -= 1
+                }
+                order[slot] = member
             }
-            order[slot] = member
-        }
-        var first = true
-        for (position, index) in order.enumerated() {
-            // Of equal keys (adjacent after sorting), only the last set is written.
-            if position + 1 < order.count, Self.compare(key(order[position + 1]), key(index)) == 0 { continue }
-            if !first { output.append(UInt8(ascii: ",")) }
-            first = false
-            CanonicalText.appendString(utf8: key(index), to: &output)
-            output.append(UInt8(ascii: ":"))
-            values[index].write(to: &output, from: arena)
+            var first = true
+            for position in order.indices {
+                let index = order[position]
+                // Of equal keys (adjacent after sorting), only the last set is written.
+                if position + 1 < order.count, Self.compare(key(order[position + 1]), key(index)) == 0 { continue }
+                if !first { output.append(UInt8(ascii: ",")) }
+                first = false
+                CanonicalText.appendString(utf8: key(index), to: &output)
+                output.append(UInt8(ascii: ":"))
+                members[index].value.write(to: &output, from: arena)
+            }
         }
         output.append(UInt8(ascii: "}"))
     }
@@ -314,13 +319,14 @@ final class CanonicalEncoder: Encoder {
         _ value: Value, in arena: CanonicalArena, parentPath: [any CodingKey], key: (any CodingKey)?
     ) throws -> CanonicalValue {
         // A nested value that encodes nothing is written `{}`, as Foundation writes it.
-        try canonicalValue(value, in: arena, parentPath: parentPath, key: key, whenEmpty: .object(CanonicalObject())) ?? .null
+        try canonicalValue(value, in: arena, parentPath: parentPath, key: key, emptyAsObject: true) ?? .null
     }
 
-    /// ``canonicalValue(_:in:parentPath:key:)``, with `whenEmpty` for a value that encodes
-    /// nothing. `value` is at `key` under `parentPath` (at `parentPath` itself when `key` is nil).
+    /// ``canonicalValue(_:in:parentPath:key:)``; a value that encodes nothing is `{}` with
+    /// `emptyAsObject`, else nil. `value` is at `key` under `parentPath` (at `parentPath` itself
+    /// when `key` is nil).
     static func canonicalValue<Value: Encodable>(
-        _ value: Value, in arena: CanonicalArena, parentPath: [any CodingKey], key: (any CodingKey)?, whenEmpty: CanonicalValue?
+        _ value: Value, in arena: CanonicalArena, parentPath: [any CodingKey], key: (any CodingKey)?, emptyAsObject: Bool
     ) throws -> CanonicalValue? {
         // Metatype checks first: a cast that is known to succeed is cheap, a failing one is not.
         if Value.self == String.self, let text = value as? String { return arena.appendString(text) }
@@ -336,7 +342,8 @@ final class CanonicalEncoder: Encoder {
         if Value.self == Decimal.self, let decimal = value as? Decimal { return arena.appendText(decimal.description) }
         let encoder = CanonicalEncoder(arena: arena, parentPath: parentPath, key: key)
         try value.encode(to: encoder)
-        return encoder.slot ?? whenEmpty
+        if let slot = encoder.slot { return slot }
+        return emptyAsObject ? .object(CanonicalObject()) : nil
     }
 }
 
