@@ -391,35 +391,53 @@ struct SQLRegistryTransaction: RegistryTransaction {
     func records<Record: Decodable & Sendable>(_ type: Record.Type, _ sql: String, _ arguments: [SQLValue], what: String) async throws -> [Record] {
         let cache = cache
         return try await connection.reduceRows(sql, arguments, into: [Record]()) { records, row in
-            let record = try row.withText(at: 0) { bytes throws -> Record in
-                guard let bytes else {
-                    throw RegistryError(
-                        .corruptRecord, "A stored \(what) is not text",
-                        fix: "the record was edited by hand; restore it from a backup.")
-                }
-                return try cache.record(type, bytes: bytes) { text in try RegistryCoding.decode(type, from: text, what: what) }
-            }
-            records.append(record)
+            records.append(try Self.record(type, in: row, at: 0, what: what, cache: cache))
             return true
         }
     }
 
     func record<Record: Decodable & Sendable>(_ type: Record.Type, _ sql: String, _ arguments: [SQLValue], what: String) async throws -> Record? {
-        try await records(type, sql, arguments, what: what).first
+        let cache = cache
+        return try await firstRow(sql, arguments) { row in try Self.record(type, in: row, at: 0, what: what, cache: cache) }
+    }
+
+    /// `read` of the query's first row, read in place (no row is copied out), or nil when it
+    /// has none.
+    func firstRow<Value: Sendable>(
+        _ sql: String, _ arguments: [SQLValue], _ read: @escaping @Sendable (borrowing SQLRowView) throws -> Value
+    ) async throws -> Value? {
+        try await connection.reduceRows(sql, arguments, into: Value?.none) { value, row in
+            value = try read(row)
+            return false
+        }
+    }
+
+    /// The record in column `index` of `row`, decoded once per distinct text (`cache`).
+    static func record<Record: Decodable & Sendable>(
+        _ type: Record.Type, in row: borrowing SQLRowView, at index: Int, what: String, cache: DecodedRecordCache
+    ) throws -> Record {
+        try row.withText(at: index) { bytes throws -> Record in
+            guard let bytes else {
+                throw RegistryError(.corruptRecord, "A stored \(what) is not text", fix: "the record was edited by hand; restore it from a backup.")
+            }
+            return try cache.record(type, bytes: bytes) { text in try RegistryCoding.decode(type, from: text, what: what) }
+        }
     }
 
     /// Models with their latest version number, read from the versions' primary key (versions
     /// are never deleted: a purged one stays as a tombstone, so its number is never reused).
     func models(_ suffix: String, _ arguments: [SQLValue]) async throws -> [RegisteredModel] {
-        try await connection.query(
+        let cache = cache
+        return try await connection.reduceRows(
             """
             SELECT record, (SELECT coalesce(max(v.version), 0) FROM registry_versions v WHERE v.model = m.name)
             FROM registry_models m \(suffix)
-            """, arguments
-        ).map { row in
-            var model = try decoded(RegisteredModel.self, from: try row.decode(String.self, at: 0), what: "model")
-            model.latestVersion = try row.decode(Int.self, at: 1)
-            return model
+            """, arguments, into: [RegisteredModel]()
+        ) { models, row in
+            var model = try Self.record(RegisteredModel.self, in: row, at: 0, what: "model", cache: cache)
+            model.latestVersion = Int(row.integer(at: 1) ?? 0)
+            models.append(model)
+            return true
         }
     }
 
@@ -533,11 +551,11 @@ struct SQLRegistryTransaction: RegistryTransaction {
     }
 
     func storedAlias(_ model: ModelName, _ alias: String) async throws -> EncodedRecord<AliasAssignment>? {
-        guard let row = try await connection.queryFirst(
-            "SELECT record FROM registry_aliases WHERE model = ? AND alias = ?", [.text(model.value), .text(alias)])
-        else { return nil }
-        let text = try row.decode(String.self, at: 0)
-        return EncodedRecord(stored: try decoded(AliasAssignment.self, from: text, what: "alias"), text: text)
+        let cache = cache
+        return try await firstRow("SELECT record FROM registry_aliases WHERE model = ? AND alias = ?", [.text(model.value), .text(alias)]) { row in
+            let record = try Self.record(AliasAssignment.self, in: row, at: 0, what: "alias", cache: cache)
+            return EncodedRecord(stored: record, text: row.withText(at: 0) { $0.map { String(decoding: $0, as: UTF8.self) } ?? "" })
+        }
     }
 
     func aliases(pointingAt model: ModelName, version: Int) async throws -> [String] {
@@ -567,10 +585,13 @@ struct SQLRegistryTransaction: RegistryTransaction {
     }
 
     func auditHead() async throws -> AuditHead {
-        guard let row = try await connection.queryFirst("SELECT sequence, hash FROM registry_audit ORDER BY sequence DESC LIMIT 1") else {
-            return AuditHead(sequence: 0, hash: AuditEntry.genesisHash)
+        let head = try await firstRow("SELECT sequence, hash FROM registry_audit ORDER BY sequence DESC LIMIT 1", []) { row in
+            guard let sequence = row.integer(at: 0), let hash = row.withText(at: 1, { $0.map { String(decoding: $0, as: UTF8.self) } }) else {
+                throw RegistryError(.corruptRecord, "The newest audit entry's sequence or hash is not of its type", fix: "the log was edited by hand; run `mlops audit verify`.")
+            }
+            return AuditHead(sequence: sequence, hash: hash)
         }
-        return AuditHead(sequence: try row.decode(Int64.self, at: 0), hash: try row.decode(String.self, at: 1))
+        return head ?? AuditHead(sequence: 0, hash: AuditEntry.genesisHash)
     }
 
     /// The audit table's columns in the order ``AuditChainVerifier/check(row:)`` and
