@@ -427,13 +427,20 @@ struct SQLRegistryTransaction: RegistryTransaction {
     /// Models with their latest version number, read from the versions' primary key (versions
     /// are never deleted: a purged one stays as a tombstone, so its number is never reused).
     func models(_ suffix: String, _ arguments: [SQLValue]) async throws -> [RegisteredModel] {
+        try await models(sql: "\(Self.modelsQuery) \(suffix)", arguments)
+    }
+
+    /// Models with their latest version number: `record` and the number, from `registry_models m`.
+    static let modelsQuery = """
+        SELECT record, (SELECT coalesce(max(v.version), 0) FROM registry_versions v WHERE v.model = m.name)
+        FROM registry_models m
+        """
+    /// One model by name (every mutation reads one): the text built once, not per call.
+    static let modelByNameQuery = "\(modelsQuery) WHERE name = ?"
+
+    private func models(sql: String, _ arguments: [SQLValue]) async throws -> [RegisteredModel] {
         let cache = cache
-        return try await connection.reduceRows(
-            """
-            SELECT record, (SELECT coalesce(max(v.version), 0) FROM registry_versions v WHERE v.model = m.name)
-            FROM registry_models m \(suffix)
-            """, arguments, into: [RegisteredModel]()
-        ) { models, row in
+        return try await connection.reduceRows(sql, arguments, into: [RegisteredModel]()) { models, row in
             var model = try Self.record(RegisteredModel.self, in: row, at: 0, what: "model", cache: cache)
             model.latestVersion = Int(row.integer(at: 1) ?? 0)
             models.append(model)
@@ -457,7 +464,7 @@ struct SQLRegistryTransaction: RegistryTransaction {
     }
 
     func model(_ name: ModelName) async throws -> RegisteredModel? {
-        try await models("WHERE name = ?", [.text(name.value)]).first
+        try await models(sql: Self.modelByNameQuery, [.text(name.value)]).first
     }
 
     func insertModel(_ model: RegisteredModel) async throws {
@@ -598,6 +605,11 @@ struct SQLRegistryTransaction: RegistryTransaction {
     /// ``entry(from:)`` read them.
     static let auditColumns = "sequence, at, principal, action, subject, before, after, reason, previous_hash, hash, format, before_digest, after_digest"
 
+    static let appendAuditStatement = """
+        INSERT INTO registry_audit (\(auditColumns), change_counter)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(changeCounterQuery) + ?)
+        """
+
     /// The change counter: the newest audit entry's (0 before the first).
     static let changeCounterQuery = "coalesce((SELECT change_counter FROM registry_audit ORDER BY sequence DESC LIMIT 1), 0)"
 
@@ -605,10 +617,7 @@ struct SQLRegistryTransaction: RegistryTransaction {
         // The sequence is the key: two writers that read the same head cannot both append. The
         // entry carries the change counter forward (grown by one for a change watchers must
         // see), so the counter costs no row of its own.
-        let insert = """
-            INSERT INTO registry_audit (\(Self.auditColumns), change_counter)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(Self.changeCounterQuery) + ?)
-            """
+        let insert = Self.appendAuditStatement
         let arguments: [SQLValue] = [
             .integer(entry.sequence), .integer(entry.at.millisecondsSince1970), .text(entry.principal), .text(entry.action), .text(entry.subject),
             entry.before.map(SQLValue.text) ?? .null, entry.after.map(SQLValue.text) ?? .null, .text(entry.reason),
