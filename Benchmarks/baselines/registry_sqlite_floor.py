@@ -39,15 +39,29 @@ INSERT INTO registry_models VALUES ('bench/model', 'low', 0, '{"name":"bench/mod
 """
 
 
-def run(pairs, four_pages):
+def open_database(schema):
+    """A fresh file in a temporary folder, WAL and synchronous=NORMAL as ours, with `schema`."""
     folder = tempfile.mkdtemp()
     path = os.path.join(folder, "floor.sqlite")
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
+    db.executescript(schema)
+    return db, folder, path
+
+
+def close_database(db, folder, path):
+    db.close()
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    os.rmdir(folder)
+
+
+def run(pairs, four_pages):
     artifact_index = "" if four_pages else "CREATE INDEX registry_versions_artifact ON registry_versions (artifact_digest);"
-    db.executescript(SCHEMA.replace("{artifact_index}", artifact_index))
+    db, folder, path = open_database(SCHEMA.replace("{artifact_index}", artifact_index))
     record = "x" * 330
     sequence, head = 0, "0" * 64
 
@@ -88,11 +102,7 @@ def run(pairs, four_pages):
         audit("alias.promote", "bench/model#production", record[:50], record[:50], "bench")
         db.execute("COMMIT")
     elapsed = time.perf_counter() - start
-    db.close()
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(path + suffix):
-            os.remove(path + suffix)
-    os.rmdir(folder)
+    close_database(db, folder, path)
     return elapsed / pairs * 1e6
 
 
@@ -115,13 +125,7 @@ INSERT INTO registry_models VALUES ('bench/model', 'low', '{"name":"bench/model"
 
 
 def run_schema_4(pairs):
-    folder = tempfile.mkdtemp()
-    path = os.path.join(folder, "floor.sqlite")
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA foreign_keys=ON")
-    db.executescript(SCHEMA_4)
+    db, folder, path = open_database(SCHEMA_4)
     record = "x" * 330
     sequence, head = 0, "0" * 64
     model = "SELECT record, (SELECT coalesce(max(v.version), 0) FROM registry_versions v WHERE v.model = m.name) FROM registry_models m WHERE name = ?"
@@ -160,11 +164,7 @@ def run_schema_4(pairs):
         audit("alias.promote", "bench/model#production", record[:50], record[:50], "bench", 1)
         db.execute("COMMIT")
     elapsed = time.perf_counter() - start
-    db.close()
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(path + suffix):
-            os.remove(path + suffix)
-    os.rmdir(folder)
+    close_database(db, folder, path)
     return elapsed / pairs * 1e6
 
 
