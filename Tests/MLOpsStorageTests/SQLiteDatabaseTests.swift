@@ -22,6 +22,48 @@ struct SQLiteDatabaseTests {
         try await database.close()
     }
 
+    /// Text and blob arguments are copied into one buffer of the connection's and bound without
+    /// SQLite copying them again: each statement's binding writes over the last one's bytes.
+    @Test("arguments survive statements bound in turn, a buffer that grows inside a batch, NUL bytes and empty values")
+    func argumentBuffer() async throws {
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("arguments.sqlite"))
+            var texts = [Int64: String]()
+            var blobs = [Int64: [UInt8]]()
+            let rows: [[SQLValue]] = (0..<12).map { index in
+                // Each row needs more of the buffer than all the rows before it.
+                let text = String(repeating: "é\u{0}x", count: 1 << index)
+                let blob = [UInt8](repeating: UInt8(index), count: (1 << index) * 3)
+                texts[Int64(index)] = text
+                blobs[Int64(index)] = blob
+                return [.integer(Int64(index)), .text(text), .blob(blob)]
+            }
+            for index in 0..<60 { texts[Int64(index % 12)] = index % 7 == 0 ? "" : "row \(index)" }
+            try await database.write { db in
+                try await db.executeScript("CREATE TABLE a (id INTEGER PRIMARY KEY, t TEXT, b BLOB); CREATE TABLE n (id INTEGER PRIMARY KEY, t TEXT)")
+                try await db.executeBatch("INSERT INTO a (id, t, b) VALUES (?, ?, ?)", rows)
+                // Two statements in turn, each bound over the other's bytes.
+                for index in 0..<60 {
+                    _ = try await db.execute("INSERT INTO n (id, t) VALUES (?, ?)", [.integer(Int64(index)), .text("note \(index)")])
+                    _ = try await db.execute(
+                        "UPDATE a SET t = ? WHERE id = ?", [.text(index % 7 == 0 ? "" : "row \(index)"), .integer(Int64(index % 12))])
+                }
+            }
+            let stored = try await database.read { db in try await db.query("SELECT id, t, b FROM a ORDER BY id") }
+            #expect(stored.count == 12)
+            for row in stored {
+                let id = try row.decode(Int64.self, at: 0)
+                #expect(try row.decode(String?.self, at: 1) == texts[id], "row \(id)")
+                #expect(try row.decode([UInt8].self, at: 2) == blobs[id], "row \(id)")
+            }
+            let written = try await database.read { db in try await db.query("SELECT id, t FROM n ORDER BY id") }
+            #expect(try written.map { try $0.decode(String.self, at: 1) } == (0..<60).map { "note \($0)" })
+            // An empty text is text, not NULL.
+            #expect(try await database.read { try await $0.queryScalar(Int.self, "SELECT count(*) FROM a WHERE t = ''") } == texts.values.filter(\.isEmpty).count)
+            try await database.close()
+        }
+    }
+
     @Test("switches the file to WAL journaling with foreign keys on")
     func walAndForeignKeys() async throws {
         try await withTemporaryFolder { folder in

@@ -55,6 +55,18 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
 
     /// `SQLITE_TRANSIENT`: a macro Swift cannot import, so it is rebuilt here.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// `SQLITE_STATIC` (a null destructor: SQLite neither copies nor frees the bytes).
+    private static let staticBytes: sqlite3_destructor_type? = nil
+
+    /// Where a statement's text and blob arguments are copied before they are bound
+    /// `SQLITE_STATIC`: SQLite copies a `SQLITE_TRANSIENT` argument into a buffer of its own, one
+    /// `malloc` per argument (a registry mutation binds about twenty). Used under ``calls`` only,
+    /// and rewritten by the next statement's binding; a statement's arguments are always bound
+    /// again before it is stepped again, so SQLite never reads older bytes.
+    private var argumentBytes = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    /// Buffers outgrown by ``argumentBytes``: statements may still hold bindings into them (never
+    /// read again), so they are freed with the connection, after its statements are finalized.
+    private var retiredArgumentBytes: [UnsafeMutableRawBufferPointer] = []
 
     var dialect: SQLDialect { .sqlite }
 
@@ -285,6 +297,9 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         cacheOrder = []
         interruption.closeHandle { sqlite3_close_v2($0) }
         handle = nil
+        for buffer in retiredArgumentBytes + [argumentBytes] { buffer.deallocate() }
+        retiredArgumentBytes = []
+        argumentBytes = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     }
 
     deinit { closeNow() }
@@ -437,6 +452,26 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
                 .sqlFailed, "The statement has \(expected) placeholders but \(arguments.count) arguments were given",
                 location: location, sql: sql, fix: "pass one argument per `?`.")
         }
+        // Every text and blob argument's bytes, one after another in the connection's buffer.
+        var needed = 0
+        var holdsBytes = false
+        for argument in arguments {
+            switch argument {
+            case .text(let value):
+                needed += value.utf8.count
+                holdsBytes = true
+            case .blob(let value):
+                needed += value.count
+                holdsBytes = true
+            default: break
+            }
+        }
+        // Allocated even for empty texts: a null pointer would bind SQL NULL, not "".
+        if holdsBytes && (needed > argumentBytes.count || argumentBytes.baseAddress == nil) {
+            if argumentBytes.baseAddress != nil { retiredArgumentBytes.append(argumentBytes) }
+            argumentBytes = .allocate(byteCount: max(needed, 2 * argumentBytes.count, 4_096), alignment: 16)
+        }
+        var used = 0
         for (offset, argument) in arguments.enumerated() {
             let index = Int32(offset + 1)
             let code: Int32
@@ -446,17 +481,20 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
             case .real(let value): code = sqlite3_bind_double(statement, index, value)
             case .text(let value):
                 // With an explicit byte length, so text with a NUL character is stored whole.
+                let start = used
                 var text = value
-                code = text.withUTF8 { bytes in
-                    guard let base = bytes.baseAddress else { return sqlite3_bind_text(statement, index, "", 0, Self.transient) }
-                    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                        sqlite3_bind_text64(statement, index, $0, sqlite3_uint64(bytes.count), Self.transient, UInt8(SQLITE_UTF8))
-                    }
+                used += text.withUTF8 { bytes in
+                    UnsafeMutableRawBufferPointer(rebasing: argumentBytes[start...]).copyMemory(from: UnsafeRawBufferPointer(bytes))
+                    return bytes.count
                 }
+                let pointer = argumentBytes.baseAddress.map { UnsafePointer(($0 + start).assumingMemoryBound(to: CChar.self)) }
+                code = sqlite3_bind_text64(statement, index, pointer, sqlite3_uint64(used - start), Self.staticBytes, UInt8(SQLITE_UTF8))
             case .blob(let value):
-                code = value.withUnsafeBytes { bytes in
-                    sqlite3_bind_blob64(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count), Self.transient)
-                }
+                let start = used
+                value.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: argumentBytes[start...]).copyMemory(from: $0) }
+                used += value.count
+                let pointer = argumentBytes.baseAddress.map { UnsafeRawPointer($0 + start) }
+                code = sqlite3_bind_blob64(statement, index, pointer, sqlite3_uint64(value.count), Self.staticBytes)
             }
             guard code == SQLITE_OK else { throw error(code, sql: sql) }
         }
