@@ -258,6 +258,19 @@ static int passDeviceCharacteristics(sqlite3_file *handle) {
     sqlite3_file *real = ((BufferedFile *)handle)->real;
     return real->pMethods->xDeviceCharacteristics(real);
 }
+static int passClose(sqlite3_file *handle) {
+    sqlite3_file *real = ((BufferedFile *)handle)->real;
+    return real->pMethods->xClose(real);
+}
+static int passShmLock(sqlite3_file *handle, int offset, int count, int flags) {
+    sqlite3_file *real = ((BufferedFile *)handle)->real;
+    if (real->pMethods->iVersion < 2 || real->pMethods->xShmLock == NULL) return SQLITE_IOERR_SHMLOCK;
+    return real->pMethods->xShmLock(real, offset, count, flags);
+}
+static void passShmBarrier(sqlite3_file *handle) {
+    sqlite3_file *real = ((BufferedFile *)handle)->real;
+    if (real->pMethods->iVersion >= 2 && real->pMethods->xShmBarrier != NULL) real->pMethods->xShmBarrier(real);
+}
 static int passShmMap(sqlite3_file *handle, int page, int pageSize, int extend, void volatile **address) {
     sqlite3_file *real = ((BufferedFile *)handle)->real;
     if (real->pMethods->iVersion < 2 || real->pMethods->xShmMap == NULL) return SQLITE_IOERR_SHMMAP;
@@ -288,27 +301,19 @@ static int passUnfetch(sqlite3_file *handle, sqlite3_int64 offset, void *pointer
 /// rolled-back transaction left in the buffer (a committed one left nothing).
 static int databaseShmLock(sqlite3_file *handle, int offset, int count, int flags) {
     BufferedFile *file = (BufferedFile *)handle;
-    sqlite3_file *real = file->real;
-    if (real->pMethods->iVersion < 2 || real->pMethods->xShmLock == NULL) return SQLITE_IOERR_SHMLOCK;
     int writeLock = offset <= WAL_WRITE_LOCK && WAL_WRITE_LOCK < offset + count && (flags & SQLITE_SHM_EXCLUSIVE);
-    BufferedFile *log = file->log;
     if (writeLock && (flags & SQLITE_SHM_UNLOCK)) {
         file->holdsWriteLock = 0;
-        if (log != NULL) {
-            // A committed transaction left nothing here; a rolled-back one left pages past the
-            // last commit, which nothing reads.
-            log->bufferLength = 0;
-            log->appendEnd = -1;
-            log->commitPageOffset = -1;
-        }
+        // A committed transaction left nothing in the buffer; a rolled-back one left pages past
+        // the last commit, which nothing reads.
+        if (file->log != NULL) file->log->bufferLength = 0;
     }
-    int rc = real->pMethods->xShmLock(real, offset, count, flags);
-    if (writeLock && (flags & SQLITE_SHM_LOCK) && rc == SQLITE_OK) {
-        file->holdsWriteLock = 1;
-        if (log != NULL) {
-            log->appendEnd = -1;
-            log->commitPageOffset = -1;
-        }
+    int rc = passShmLock(handle, offset, count, flags);
+    if (writeLock && (flags & SQLITE_SHM_LOCK) && rc == SQLITE_OK) file->holdsWriteLock = 1;
+    if (writeLock && file->log != NULL) {
+        // Taking or letting go of the write lock ends a run of appends: the next write starts one.
+        file->log->appendEnd = -1;
+        file->log->commitPageOffset = -1;
     }
     return rc;
 }
@@ -320,15 +325,14 @@ static void databaseShmBarrier(sqlite3_file *handle) {
         int rc = flushBuffer(file->log);
         if (rc != SQLITE_OK) file->log->pendingError = rc;
     }
-    sqlite3_file *real = file->real;
-    if (real->pMethods->iVersion >= 2 && real->pMethods->xShmBarrier != NULL) real->pMethods->xShmBarrier(real);
+    passShmBarrier(handle);
 }
 
 static int databaseClose(sqlite3_file *handle) {
     BufferedFile *file = (BufferedFile *)handle;
     if (file->log != NULL && file->log->database == file) file->log->database = NULL;
     file->log = NULL;
-    return file->real->pMethods->xClose(file->real);
+    return passClose(handle);
 }
 
 static const sqlite3_io_methods databaseMethods = {
@@ -345,33 +349,17 @@ static const sqlite3_io_methods databaseMethodsWithoutSharedMemory = {
     NULL, NULL, NULL, NULL, NULL, NULL,
 };
 
-static int logShmLock(sqlite3_file *handle, int offset, int count, int flags) {
-    sqlite3_file *real = ((BufferedFile *)handle)->real;
-    if (real->pMethods->iVersion < 2 || real->pMethods->xShmLock == NULL) return SQLITE_IOERR_SHMLOCK;
-    return real->pMethods->xShmLock(real, offset, count, flags);
-}
-static void logShmBarrier(sqlite3_file *handle) {
-    sqlite3_file *real = ((BufferedFile *)handle)->real;
-    if (real->pMethods->iVersion >= 2 && real->pMethods->xShmBarrier != NULL) real->pMethods->xShmBarrier(real);
-}
-
 static const sqlite3_io_methods logMethods = {
     3, logClose, logRead, logWrite, logTruncate, logSync, logFileSize, passLock, passUnlock,
     passCheckReservedLock, logFileControl, passSectorSize, passDeviceCharacteristics,
-    passShmMap, logShmLock, logShmBarrier, passShmUnmap, passFetch, passUnfetch,
+    passShmMap, passShmLock, passShmBarrier, passShmUnmap, passFetch, passUnfetch,
 };
 
 /// Any other file (a rollback journal, a temporary file): every call passed on.
-static int otherClose(sqlite3_file *handle) {
-    sqlite3_file *real = ((BufferedFile *)handle)->real;
-    return real->pMethods->xClose(real);
-}
-static int otherShmLock(sqlite3_file *handle, int offset, int count, int flags) { return logShmLock(handle, offset, count, flags); }
-
 static const sqlite3_io_methods otherMethods = {
-    3, otherClose, passRead, passWrite, passTruncate, passSync, passFileSize, passLock, passUnlock,
+    3, passClose, passRead, passWrite, passTruncate, passSync, passFileSize, passLock, passUnlock,
     passCheckReservedLock, passFileControl, passSectorSize, passDeviceCharacteristics,
-    passShmMap, otherShmLock, logShmBarrier, passShmUnmap, passFetch, passUnfetch,
+    passShmMap, passShmLock, passShmBarrier, passShmUnmap, passFetch, passUnfetch,
 };
 
 // MARK: The VFS

@@ -28,13 +28,6 @@ static int tk_sort_level(void) {
 #define Q_AVX512_SORT tk_qsort_f64_avx512
 #define Q_AVX512_PARTITION tk_partition_f64_avx512
 #include "sort_template.h"
-#undef Q_T
-#undef Q_NAME
-#undef Q_ISNAN
-#undef Q_AVX2_SORT
-#undef Q_AVX2_PARTITION
-#undef Q_AVX512_SORT
-#undef Q_AVX512_PARTITION
 
 #define Q_T float
 #define Q_NAME(x) tk_##x##_f32
@@ -44,13 +37,6 @@ static int tk_sort_level(void) {
 #define Q_AVX512_SORT tk_qsort_f32_avx2
 #define Q_AVX512_PARTITION tk_partition_f32_avx2
 #include "sort_template.h"
-#undef Q_T
-#undef Q_NAME
-#undef Q_ISNAN
-#undef Q_AVX2_SORT
-#undef Q_AVX2_PARTITION
-#undef Q_AVX512_SORT
-#undef Q_AVX512_PARTITION
 
 #define Q_T int64_t
 #define Q_NAME(x) tk_##x##_i64

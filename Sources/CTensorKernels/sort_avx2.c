@@ -122,11 +122,6 @@ static void f64_heapsort(double *v, size_t n) { tk_heapsort_f64(v, n); }
 #define S_NAME(x) f64_##x
 #define S_MAXVAL __builtin_inf()
 #include "sort_avx2_template.h"
-#undef S_T
-#undef S_V
-#undef S_L
-#undef S_NAME
-#undef S_MAXVAL
 
 /* ------------------------------- int64 --------------------------------- */
 P_ALWAYS __m256i i64_loadu(const int64_t *p) { return _mm256_loadu_si256((const __m256i *)(const void *)p); }
@@ -177,11 +172,6 @@ static void i64_heapsort(int64_t *v, size_t n) { tk_heapsort_i64(v, n); }
 #define S_NAME(x) i64_##x
 #define S_MAXVAL INT64_MAX
 #include "sort_avx2_template.h"
-#undef S_T
-#undef S_V
-#undef S_L
-#undef S_NAME
-#undef S_MAXVAL
 
 /* ------------------------------- float --------------------------------- */
 P_ALWAYS __m256 f32_loadu(const float *p) { return _mm256_loadu_ps(p); }
@@ -242,11 +232,6 @@ static void f32_heapsort(float *v, size_t n) { tk_heapsort_f32(v, n); }
 #define S_NAME(x) f32_##x
 #define S_MAXVAL __builtin_inff()
 #include "sort_avx2_template.h"
-#undef S_T
-#undef S_V
-#undef S_L
-#undef S_NAME
-#undef S_MAXVAL
 
 /* ------------------------------ exports -------------------------------- */
 TK_TARGET_AVX2 void tk_qsort_f64_avx2(double *v, size_t n) { f64_qsort_rec(v, n, tk_sort_depth_limit(n)); }

@@ -14,6 +14,7 @@
  *   S_SIZED_PARTITION      optional: the partition qsort_rec calls, with
  *                          partition's arguments (S_NAME(partition) when
  *                          not defined)
+ * (all undefined again at the template's end)
  * and these S_TARGET static inline primitives, named through S_NAME:
  *   loadu, storeu, set1, maskload(p, rem), maskstore(p, rem, v)
  *   vmin(a, b) = a < b ? a : b        vmax(a, b) = a > b ? a : b
@@ -52,7 +53,6 @@
 
 #ifndef S_TARGET
 #define S_TARGET TK_TARGET_AVX2
-#define S_TARGET_DEFAULTED 1
 #endif
 #define S_ALWAYS static inline __attribute__((always_inline)) S_TARGET
 #ifndef TK_SORT_UNROLL
@@ -285,9 +285,13 @@ static S_TARGET void S_NAME(qsort_rec)(S_T *arr, size_t n, int depth) {
 #undef S_PART_STORE
 #undef S_PARTITION
 #undef S_ALWAYS
-#ifdef S_TARGET_DEFAULTED
-#undef S_TARGET
-#undef S_TARGET_DEFAULTED
-#endif
 #undef S_UNROLL
 #undef S_SMALL
+/* The instantiating file's parameters too: the next instantiation defines them afresh. */
+#undef S_T
+#undef S_V
+#undef S_L
+#undef S_NAME
+#undef S_MAXVAL
+#undef S_TARGET
+#undef S_SIZED_PARTITION

@@ -107,13 +107,6 @@ static size_t f64z_sized_partition(double *v, size_t n, double p, int gt);
 #define S_TARGET Z_TARGET
 #define S_SIZED_PARTITION f64z_sized_partition
 #include "sort_avx2_template.h"
-#undef S_T
-#undef S_V
-#undef S_L
-#undef S_NAME
-#undef S_MAXVAL
-#undef S_TARGET
-#undef S_SIZED_PARTITION
 
 /* ------------------------------- int64 --------------------------------- */
 Z_ALWAYS __m512d z_pd(__m512i v) { return _mm512_castsi512_pd(v); }
@@ -164,13 +157,6 @@ static size_t i64z_sized_partition(int64_t *v, size_t n, int64_t p, int gt);
 #define S_TARGET Z_TARGET
 #define S_SIZED_PARTITION i64z_sized_partition
 #include "sort_avx2_template.h"
-#undef S_T
-#undef S_V
-#undef S_L
-#undef S_NAME
-#undef S_MAXVAL
-#undef S_TARGET
-#undef S_SIZED_PARTITION
 
 /* ------------------------------ exports -------------------------------- */
 /* Ranges longer than this (1 MiB of doubles, the L2 cache of a Zen 4 core)

@@ -8,7 +8,8 @@
  * kernels, or the AVX2 ones again for a type without them).
  *
  * `level` below is the instruction set the kernels use: 0 portable, 1 AVX2,
- * 2 AVX-512 (tk_sort_level()).
+ * 2 AVX-512 (tk_sort_level()). The template undefines these macros at its
+ * end, so each instantiation defines them afresh.
  */
 
 static inline int Q_NAME(goes_right)(Q_T x, Q_T p, int gt) { return gt ? (x > p) : !(x < p); }
@@ -204,3 +205,11 @@ static void Q_NAME(sort_entry)(Q_T *v, size_t n, int threads) {
     n = Q_NAME(nans_to_end)(v, n);
     Q_NAME(sort_par)(v, n, threads, tk_sort_level());
 }
+
+#undef Q_T
+#undef Q_NAME
+#undef Q_ISNAN
+#undef Q_AVX2_SORT
+#undef Q_AVX2_PARTITION
+#undef Q_AVX512_SORT
+#undef Q_AVX512_PARTITION

@@ -1,3 +1,4 @@
+import CAllocationCounter
 import Foundation
 
 /// Timings of repeated runs of one case.
@@ -6,6 +7,16 @@ struct Measurement {
     var items: Int
     /// Further figures a case reports (allocations on a hot path), printed as extra JSON fields.
     var extra: [String: Double] = [:]
+
+    /// Heap allocations of the process so far, after checking that the counter counts at all
+    /// (it is glibc-only): read before and after a timed region, for cases that report them.
+    static func allocationCount() throws -> UInt64 {
+        let before = mlops_allocation_count()
+        let probe = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 8)
+        probe.deallocate()
+        guard mlops_allocation_count() > before else { throw BenchmarkFailure("the allocation counter does not count on this platform") }
+        return mlops_allocation_count()
+    }
 
     /// This measurement with `extra` figures added.
     func with(extra more: [String: Double]) -> Measurement {

@@ -47,7 +47,7 @@ enum RegistryCases {
             state = fresh
         }) {
             guard let (registry, _, _, model) = state else { return }
-            let before = try RolloutCases.allocationCount()
+            let before = try Measurement.allocationCount()
             for index in 1...pairs {
                 let version = try await registry.registerVersion(
                     VersionRegistration(model: model, artifactDigest: digest(index), source: "/models/model-\(index)"), by: "ci")

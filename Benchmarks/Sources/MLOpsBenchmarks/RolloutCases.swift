@@ -6,15 +6,6 @@ import TensorCore
 /// Rollout's cases: a routing decision, recording an outcome, and replaying 10 million logged
 /// events through the analysis policy (read + analyse, in process).
 enum RolloutCases {
-    /// Heap allocations so far, after checking that the counter counts at all (it is glibc-only).
-    static func allocationCount() throws -> UInt64 {
-        let before = mlops_allocation_count()
-        let probe = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 8)
-        probe.deallocate()
-        guard mlops_allocation_count() > before else { throw BenchmarkFailure("the allocation counter does not count on this platform") }
-        return mlops_allocation_count()
-    }
-
     /// 10 million routing decisions over 1 million distinct user ids (each routed ten times, in a
     /// shuffled order): hash, bucket, variant. Also counts the heap allocations made while routing.
     static func route(_ arguments: Arguments) async throws -> Measurement {
@@ -35,7 +26,7 @@ enum RolloutCases {
         var allocations: UInt64 = 0
         let measurement = try await Measurement.repeated(arguments.repetitions, items: 10_000_000) {
             candidate = 0
-            let before = try allocationCount()
+            let before = try Measurement.allocationCount()
             for _ in 0..<10 {
                 for key in keys { candidate &+= route(key) }
             }
@@ -53,7 +44,7 @@ enum RolloutCases {
             arguments.repetitions, items: 10_000_000,
             prepare: { recorder = try EvidenceRecorder(variants: ["control", "candidate"], metrics: ["converted"]) },
             {
-                let before = try allocationCount()
+                let before = try Measurement.allocationCount()
                 for i in 0..<10_000_000 { recorder.recordOutcome(variant: i & 1, metric: 0, value: Double(i % 10 == 0 ? 1 : 0)) }
                 allocations = mlops_allocation_count() - before
             })

@@ -37,6 +37,12 @@ public struct SQLRowView {
         }
     }
 
+    /// The text in column `index` (0-based), copied into a `String`; nil for NULL or a value of
+    /// another type. ``withText(at:_:)`` reads it without the copy.
+    public func text(at index: Int) -> String? {
+        withText(at: index) { $0.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
     /// Calls `body` with the UTF-8 bytes of the text in column `index` (0-based), or with nil for
     /// NULL or a value of another type. The bytes are valid only inside `body`.
     public func withText<Result>(at index: Int, _ body: (UnsafeRawBufferPointer?) throws -> Result) rethrows -> Result {

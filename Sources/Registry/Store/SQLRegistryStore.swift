@@ -110,7 +110,7 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func models() async throws -> [RegisteredModel] {
-        try await read(.unbounded) { try await $0.models("ORDER BY name", []) }
+        try await read(.unbounded) { try await $0.models(SQLRegistryTransaction.allModelsQuery, []) }
     }
 
     public func registerVersion(_ registration: VersionRegistration, by actor: String) async throws -> ModelVersion {
@@ -219,18 +219,19 @@ public struct SQLRegistryStore: RegistryStore {
 
     public func resolve(_ model: ModelName, alias: String) async throws -> ModelVersion {
         try await read(.brief) { tx in
-            guard let row = try await tx.connection.queryFirst(
+            guard let version = try await tx.record(
+                ModelVersion.self,
                 """
                 SELECT v.record FROM registry_aliases a
                 JOIN registry_versions v ON v.model = a.model AND v.version = a.version
                 WHERE a.model = ? AND a.alias = ?
                 """,
-                [.text(model.value), .text(alias)])
+                [.text(model.value), .text(alias)], what: "version")
             else {
                 _ = try await RegistryRules.existingModel(model, in: tx)
                 throw RegistryError(.notFound, "Model '\(model)' has no alias '\(alias)'", fix: "list its aliases with `mlops models show \(model)`.")
             }
-            return try tx.decoded(ModelVersion.self, from: try row.decode(String.self, at: 0), what: "version")
+            return version
         }
     }
 
@@ -366,13 +367,6 @@ struct SQLRegistryTransaction: RegistryTransaction {
     let connection: any SQLConnection
     let cache: DecodedRecordCache
 
-    /// The record `text` holds, decoded once per distinct text.
-    func decoded<Record: Decodable & Sendable>(
-        _ type: Record.Type, from text: String, what: String
-    ) throws -> Record {
-        try cache.record(type, text: text) { text in try RegistryCoding.decode(type, from: text, what: what) }
-    }
-
     /// The canonical text `encoded` is stored as; the cache learns the pair, so the next read of
     /// the record (the version a promotion reads, the alias the next promotion moves) costs no
     /// decode. For records whose times the rules round to the millisecond (see
@@ -425,20 +419,19 @@ struct SQLRegistryTransaction: RegistryTransaction {
     }
 
     /// Models with their latest version number, read from the versions' primary key (versions
-    /// are never deleted: a purged one stays as a tombstone, so its number is never reused).
-    func models(_ suffix: String, _ arguments: [SQLValue]) async throws -> [RegisteredModel] {
-        try await models(sql: "\(Self.modelsQuery) \(suffix)", arguments)
-    }
-
-    /// Models with their latest version number: `record` and the number, from `registry_models m`.
+    /// are never deleted: a purged one stays as a tombstone, so its number is never reused):
+    /// `record` and the number, from `registry_models m`.
     static let modelsQuery = """
         SELECT record, (SELECT coalesce(max(v.version), 0) FROM registry_versions v WHERE v.model = m.name)
         FROM registry_models m
         """
-    /// One model by name (every mutation reads one): the text built once, not per call.
+    /// Every model, by name.
+    static let allModelsQuery = "\(modelsQuery) ORDER BY name"
+    /// One model by name (every mutation reads one).
     static let modelByNameQuery = "\(modelsQuery) WHERE name = ?"
 
-    private func models(sql: String, _ arguments: [SQLValue]) async throws -> [RegisteredModel] {
+    /// The models `sql` (one of the queries above) selects.
+    func models(_ sql: String, _ arguments: [SQLValue]) async throws -> [RegisteredModel] {
         let cache = cache
         return try await connection.reduceRows(sql, arguments, into: [RegisteredModel]()) { models, row in
             var model = try Self.record(RegisteredModel.self, in: row, at: 0, what: "model", cache: cache)
@@ -464,7 +457,7 @@ struct SQLRegistryTransaction: RegistryTransaction {
     }
 
     func model(_ name: ModelName) async throws -> RegisteredModel? {
-        try await models(sql: Self.modelByNameQuery, [.text(name.value)]).first
+        try await models(Self.modelByNameQuery, [.text(name.value)]).first
     }
 
     func insertModel(_ model: RegisteredModel) async throws {
@@ -552,16 +545,17 @@ struct SQLRegistryTransaction: RegistryTransaction {
              .text(approval.policyHash.description), .text(try RegistryCoding.canonicalText(approval))])
     }
 
+    static let aliasQuery = "SELECT record FROM registry_aliases WHERE model = ? AND alias = ?"
+
     func alias(_ model: ModelName, _ alias: String) async throws -> AliasAssignment? {
-        try await record(
-            AliasAssignment.self, "SELECT record FROM registry_aliases WHERE model = ? AND alias = ?", [.text(model.value), .text(alias)], what: "alias")
+        try await record(AliasAssignment.self, Self.aliasQuery, [.text(model.value), .text(alias)], what: "alias")
     }
 
     func storedAlias(_ model: ModelName, _ alias: String) async throws -> EncodedRecord<AliasAssignment>? {
         let cache = cache
-        return try await firstRow("SELECT record FROM registry_aliases WHERE model = ? AND alias = ?", [.text(model.value), .text(alias)]) { row in
+        return try await firstRow(Self.aliasQuery, [.text(model.value), .text(alias)]) { row in
             let record = try Self.record(AliasAssignment.self, in: row, at: 0, what: "alias", cache: cache)
-            return EncodedRecord(stored: record, text: row.withText(at: 0) { $0.map { String(decoding: $0, as: UTF8.self) } ?? "" })
+            return EncodedRecord(stored: record, text: row.text(at: 0) ?? "")
         }
     }
 
@@ -593,7 +587,7 @@ struct SQLRegistryTransaction: RegistryTransaction {
 
     func auditHead() async throws -> AuditHead {
         let head = try await firstRow("SELECT sequence, hash FROM registry_audit ORDER BY sequence DESC LIMIT 1", []) { row in
-            guard let sequence = row.integer(at: 0), let hash = row.withText(at: 1, { $0.map { String(decoding: $0, as: UTF8.self) } }) else {
+            guard let sequence = row.integer(at: 0), let hash = row.text(at: 1) else {
                 throw RegistryError(.corruptRecord, "The newest audit entry's sequence or hash is not of its type", fix: "the log was edited by hand; run `mlops audit verify`.")
             }
             return AuditHead(sequence: sequence, hash: hash)
@@ -617,7 +611,6 @@ struct SQLRegistryTransaction: RegistryTransaction {
         // The sequence is the key: two writers that read the same head cannot both append. The
         // entry carries the change counter forward (grown by one for a change watchers must
         // see), so the counter costs no row of its own.
-        let insert = Self.appendAuditStatement
         let arguments: [SQLValue] = [
             .integer(entry.sequence), .integer(entry.at.millisecondsSince1970), .text(entry.principal), .text(entry.action), .text(entry.subject),
             entry.before.map(SQLValue.text) ?? .null, entry.after.map(SQLValue.text) ?? .null, .text(entry.reason),
@@ -625,10 +618,10 @@ struct SQLRegistryTransaction: RegistryTransaction {
             entry.beforeDigest.map(SQLValue.text) ?? .null, entry.afterDigest.map(SQLValue.text) ?? .null, .integer(advancingChangeCounter ? 1 : 0),
         ]
         guard advancingChangeCounter, connection.dialect == .postgresql else {
-            _ = try await connection.execute(insert, arguments)
+            _ = try await connection.execute(Self.appendAuditStatement, arguments)
             return
         }
-        let counter = try await connection.queryScalar(Int64.self, insert + " RETURNING change_counter", arguments)
+        let counter = try await connection.queryScalar(Int64.self, Self.appendAuditStatement + " RETURNING change_counter", arguments)
         // Delivered to listeners when (and only if) this transaction commits.
         _ = try await connection.query("SELECT pg_notify(?, ?)", [.text(SQLRegistryStore.changeChannel), .text(String(counter))])
     }
