@@ -236,23 +236,34 @@ struct AuditTamperingTests {
         #expect(verification.firstBadSequence == 5, "\(verification)")
     }
 
+    /// PostgreSQL's test database is shared with the other suites, whose checks verify the whole
+    /// log while this runs: the edit and the check that finds it happen inside one transaction
+    /// that is rolled back, so no other connection ever sees the edited entry.
     @Test(
-        "on PostgreSQL, an edited entry is named (and restored afterwards)",
+        "on PostgreSQL, an edited entry is named (inside a transaction rolled back, unseen by other tests)",
         .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
     func postgres() async throws {
+        struct RolledBack: Error {}
         try await StoreLocation(parsing: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? "").withDatabase { database in
             let registry = try await SQLRegistryStore(database: database)
             _ = try await Self.populate(registry)
             let head = try await registry.auditHead()
             let original = try await registry.auditEntries(after: head.sequence - 2, limit: 1)[0]
-            _ = try await database.write { db in
-                try await db.execute("UPDATE registry_audit SET principal = 'someone-else' WHERE sequence = ?", [.integer(original.sequence)])
+            @Sendable func verify(on connection: any SQLConnection) async throws -> AuditVerification {
+                let verifier = try await connection.reduceRows(
+                    "SELECT \(SQLRegistryTransaction.auditColumns) FROM registry_audit ORDER BY sequence", [], into: AuditChainVerifier.resuming()
+                ) { verifier, row in verifier.check(row: row) }
+                return AuditChainVerifier.joined([verifier])
             }
-            let verification = try await registry.verifyAudit()
-            _ = try await database.write { db in
-                try await db.execute("UPDATE registry_audit SET principal = ? WHERE sequence = ?", [.text(original.principal), .integer(original.sequence)])
-            }
-            #expect(verification.firstBadSequence == original.sequence, "\(verification)")
+            do {
+                try await database.write { connection in
+                    #expect(try await verify(on: connection).isIntact)
+                    _ = try await connection.execute("UPDATE registry_audit SET principal = 'someone-else' WHERE sequence = ?", [.integer(original.sequence)])
+                    let verification = try await verify(on: connection)
+                    #expect(verification.firstBadSequence == original.sequence, "\(verification)")
+                    throw RolledBack()
+                }
+            } catch is RolledBack {}
             #expect(try await registry.verifyAudit().isIntact)
         }
     }

@@ -98,3 +98,46 @@ public enum AliasExpectation: Sendable, Hashable {
         }
     }
 }
+
+// The canonical JSON of the records every promotion writes, member by member (see
+// CanonicalJSONRecord): the keys in byte order.
+
+extension AliasAssignment: CanonicalJSONRecord {
+    func writeCanonicalJSON(to json: inout CanonicalJSONWriter) throws {
+        json.object { json in
+            json.key("alias")
+            json.string(alias)
+            json.key("assigned_at")
+            json.date(assignedAt)
+            json.key("assigned_by")
+            json.string(assignedBy)
+            json.key("model")
+            json.string(model.value)
+            json.key("revision")
+            json.integer(revision)
+            json.key("version")
+            json.integer(version)
+        }
+    }
+}
+
+extension AliasHistoryEntry: CanonicalJSONRecord {
+    func writeCanonicalJSON(to json: inout CanonicalJSONWriter) throws {
+        json.object { json in
+            json.key("action")
+            json.string(action.rawValue)
+            json.key("at")
+            json.date(at)
+            json.key("previous_version")
+            json.integer(previousVersion)
+            json.key("principal")
+            json.string(principal)
+            json.key("reason")
+            json.string(reason)
+            json.key("revision")
+            json.integer(revision)
+            json.key("version")
+            json.integer(version)
+        }
+    }
+}

@@ -76,7 +76,9 @@ public struct ModelVersion: Sendable, Hashable, Codable {
             model: model.value, version: version, runID: runID?.value, artifactDigest: artifactDigest.description, source: source,
             featureSetHash: featureSetHash, signature: signature, metrics: metrics, author: author,
             createdAt: createdAt.millisecondsSince1970)
-        return Digest(of: try RegistryCoding.canonicalJSON(identity))
+        var json = CanonicalJSONWriter()
+        try identity.writeCanonicalJSON(to: &json)
+        return Digest(of: json.bytes)
     }
 
     /// Whether the version may still be promoted.
@@ -122,5 +124,83 @@ public struct VersionRegistration: Sendable, Hashable {
         self.description = description
         self.tags = tags
         self.card = card
+    }
+}
+
+// The canonical JSON of the records every registration writes, member by member (see
+// CanonicalJSONRecord): the keys in byte order, optionals as `Encodable` writes them (an
+// `ExplicitNull` member as `null`, a plain optional left out).
+
+extension ModelVersion: CanonicalJSONRecord {
+    func writeCanonicalJSON(to json: inout CanonicalJSONWriter) throws {
+        try json.object { json in
+            json.key("artifact_digest")
+            json.string(artifactDigest.description)
+            json.key("author")
+            json.string(author)
+            json.key("card")
+            try json.encodable(card, at: CodingKeys.card)
+            json.key("created_at")
+            json.date(createdAt)
+            json.key("description")
+            json.string(description)
+            json.key("digest")
+            json.string(digest.description)
+            json.key("feature_set_hash")
+            json.string(featureSetHash)
+            json.key("metrics")
+            try json.numbers(metrics, at: CodingKeys.metrics)
+            json.key("model")
+            json.string(model.value)
+            json.key("run_id")
+            json.string(runID?.value)
+            json.key("signature")
+            try json.encodable(signature, at: CodingKeys.signature)
+            json.key("source")
+            json.string(source)
+            json.key("status")
+            json.string(status.rawValue)
+            json.key("status_reason")
+            json.string(statusReason)
+            json.key("tags")
+            json.strings(tags)
+            json.key("version")
+            json.integer(version)
+        }
+    }
+}
+
+extension ModelVersion.Identity: CanonicalJSONRecord {
+    func writeCanonicalJSON(to json: inout CanonicalJSONWriter) throws {
+        try json.object { json in
+            json.key("artifact_digest")
+            json.string(artifactDigest)
+            json.key("author")
+            json.string(author)
+            json.key("created_at_ms")
+            CanonicalText.appendInteger(createdAt, to: &json.bytes)
+            if let featureSetHash {
+                json.key("feature_set_hash")
+                json.string(featureSetHash)
+            }
+            json.key("metrics")
+            try json.numbers(metrics, at: CodingKeys.metrics)
+            json.key("model")
+            json.string(model)
+            if let runID {
+                json.key("run_id")
+                json.string(runID)
+            }
+            if let signature {
+                json.key("signature")
+                try json.encodable(signature, at: CodingKeys.signature)
+            }
+            if let source {
+                json.key("source")
+                json.string(source)
+            }
+            json.key("version")
+            json.integer(version)
+        }
     }
 }

@@ -25,6 +25,17 @@ struct CanonicalJSONEncoder: Sendable {
     ///   with the coding path to it, or for a value that encodes nothing at all (as Foundation
     ///   refuses it); any error the value's own `encode(to:)` throws.
     func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+        if let record = value as? any CanonicalJSONRecord {
+            var json = CanonicalJSONWriter()
+            try record.writeCanonicalJSON(to: &json)
+            return json.bytes
+        }
+        return try encodeThroughCodable(value)
+    }
+
+    /// ``encode(_:)`` through `value`'s `Encodable` conformance, even for a
+    /// ``CanonicalJSONRecord`` (the tests hold the two paths to the same bytes).
+    func encodeThroughCodable<Value: Encodable>(_ value: Value) throws -> [UInt8] {
         let arena = CanonicalArena()
         guard let top = try CanonicalEncoder.canonicalValue(value, in: arena, parentPath: [], key: nil, emptyAsObject: false) else {
             throw EncodingError.invalidValue(
