@@ -96,8 +96,13 @@ struct SQLiteDatabaseTests {
             let walBytes = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
             #expect(walBytes > 0)
             #expect(walBytes < (SQLiteCheckpointer.inlineCheckpointPages + 100) * 4_120, "the write-ahead log grew to \(walBytes) bytes")
-            #expect(database.inlineCheckpoints.load(ordering: .relaxed) >= 1)
-            #expect(database.checkpointer.map { $0.completed.load(ordering: .relaxed) } ?? 0 >= 1)
+            // Whether the writer had to checkpoint itself depends on how far the background
+            // checkpoints fell behind (on a loaded machine the writer is slow enough for them to
+            // keep up): the bound above holds either way. The rule that sends it there:
+            let checkpointer = try #require(database.checkpointer)
+            #expect(checkpointer.afterCommit(walPages: SQLiteCheckpointer.inlineCheckpointPages))
+            #expect(!checkpointer.afterCommit(walPages: SQLiteCheckpointer.inlineCheckpointPages - 1))
+            #expect(checkpointer.completed.load(ordering: .relaxed) >= 1)
             let rows = try await reader.read(expecting: .brief) { db in try await db.queryScalar(Int.self, "SELECT count(*) FROM t") }
             #expect(rows == 9_000)
             try await reader.close()

@@ -72,6 +72,27 @@ struct CanonicalJSONEncoderTests {
         return version
     }
 
+    /// The identity a version's digest is taken over.
+    static func identity(of version: ModelVersion) -> ModelVersion.Identity {
+        ModelVersion.Identity(
+            model: version.model.value, version: version.version, runID: version.runID?.value, artifactDigest: version.artifactDigest.description,
+            source: version.source, featureSetHash: version.featureSetHash, signature: version.signature, metrics: version.metrics,
+            author: version.author, createdAt: version.createdAt.millisecondsSince1970)
+    }
+
+    static func alias(_ random: inout SplitMix64, of model: ModelName) -> AliasAssignment {
+        AliasAssignment(
+            model: model, alias: text(&random), version: Int(random.next() % 1000) - 10, revision: Int(random.next() % 1000),
+            assignedAt: date(&random), assignedBy: text(&random))
+    }
+
+    static func aliasHistory(_ random: inout SplitMix64) -> AliasHistoryEntry {
+        AliasHistoryEntry(
+            revision: Int(random.next() % 1000), version: Int(random.next() % 1000),
+            previousVersion: random.next() % 2 == 0 ? nil : Int(random.next() % 1000), action: [.promote, .rollback][Int(random.next() % 2)],
+            principal: text(&random), reason: text(&random), at: date(&random))
+    }
+
     @Test("Every registry record type, 2,000 random values each: the same bytes as Foundation's JSONEncoder")
     func sameBytesAsFoundation() throws {
         var random = SplitMix64(seed: 20_261_206)
@@ -83,26 +104,14 @@ struct CanonicalJSONEncoderTests {
         for _ in 0..<2_000 {
             let version = try Self.version(&random)
             try same(version, "version")
-            let identity = ModelVersion.Identity(
-                model: version.model.value, version: version.version, runID: version.runID?.value, artifactDigest: version.artifactDigest.description,
-                source: version.source, featureSetHash: version.featureSetHash, signature: version.signature, metrics: version.metrics,
-                author: version.author, createdAt: version.createdAt.millisecondsSince1970)
-            try same(identity, "identity")
+            try same(Self.identity(of: version), "identity")
             let model = RegisteredModel(
                 name: version.model, description: Self.text(&random), owner: Self.text(&random), tags: Self.tags(&random),
                 riskClass: [.low, .medium, .high][Int(random.next() % 3)], createdAt: Self.date(&random), createdBy: Self.text(&random),
                 latestVersion: Int(random.next() % 1000))
             try same(model, "model")
-            let assignment = AliasAssignment(
-                model: version.model, alias: Self.text(&random), version: Int(random.next() % 1000), revision: Int(random.next() % 1000),
-                assignedAt: Self.date(&random), assignedBy: Self.text(&random))
-            try same(assignment, "alias")
-            try same(
-                AliasHistoryEntry(
-                    revision: Int(random.next() % 1000), version: Int(random.next() % 1000),
-                    previousVersion: random.next() % 2 == 0 ? nil : Int(random.next() % 1000), action: [.promote, .rollback][Int(random.next() % 2)],
-                    principal: Self.text(&random), reason: Self.text(&random), at: Self.date(&random)),
-                "alias history")
+            try same(Self.alias(&random, of: version.model), "alias")
+            try same(Self.aliasHistory(&random), "alias history")
             try same(
                 Principal(
                     id: Self.text(&random), roles: Set([Role.admin, .register, .approve, .promote].filter { _ in random.next() % 2 == 0 }),
@@ -160,24 +169,9 @@ struct CanonicalJSONEncoderTests {
         for _ in 0..<2_000 {
             let version = try Self.version(&random)
             try same(version, "version")
-            try same(
-                ModelVersion.Identity(
-                    model: version.model.value, version: version.version, runID: version.runID?.value,
-                    artifactDigest: version.artifactDigest.description, source: version.source, featureSetHash: version.featureSetHash,
-                    signature: version.signature, metrics: version.metrics, author: version.author,
-                    createdAt: version.createdAt.millisecondsSince1970),
-                "identity")
-            try same(
-                AliasAssignment(
-                    model: version.model, alias: Self.text(&random), version: Int(random.next() % 1000) - 10, revision: Int(random.next() % 1000),
-                    assignedAt: Self.date(&random), assignedBy: Self.text(&random)),
-                "alias")
-            try same(
-                AliasHistoryEntry(
-                    revision: Int(random.next() % 1000), version: Int(random.next() % 1000),
-                    previousVersion: random.next() % 2 == 0 ? nil : Int(random.next() % 1000), action: [.promote, .rollback][Int(random.next() % 2)],
-                    principal: Self.text(&random), reason: Self.text(&random), at: Self.date(&random)),
-                "alias history")
+            try same(Self.identity(of: version), "identity")
+            try same(Self.alias(&random, of: version.model), "alias")
+            try same(Self.aliasHistory(&random), "alias history")
         }
         // A metric JSON cannot hold is refused on both paths, with the same coding path.
         var random2 = SplitMix64(seed: 7)
