@@ -91,6 +91,9 @@ def evidently(data_folder, repetitions):
     """Evidently's DataDriftPreset on the same files, in its own virtualenv."""
     import subprocess
     python = os.path.join(ROOT, "Benchmarks", ".venv-evidently", "bin", "python")
+    if not os.access(python, os.X_OK):
+        raise RuntimeError(f"{python} is missing: `bash Benchmarks/run` creates Benchmarks/.venv-evidently "
+                           "(python3 -m venv --system-site-packages, then pip install 'evidently>=0.7,<0.8' 'pandas<3')")
     completed = subprocess.run([python, os.path.abspath(__file__), "--evidently", data_folder, str(repetitions)],
                                capture_output=True, text=True)
     if completed.returncode != 0:
