@@ -35,8 +35,35 @@ public struct ReferenceBins: Sendable, Hashable, Codable {
 
     /// How many values of a sorted sample fall in each bin.
     ///
-    /// - Complexity: O(n + bins).
+    /// The values are sorted, so each edge splits them at one place: the counts are the
+    /// distances between those places, found by binary search (every column's histogram in a
+    /// drift report counts both samples; walking 100,000 values took about 1.5% of a whole
+    /// `mlops drift` run). Edges that do not increase (only a hand-edited baseline file has
+    /// them) are walked value by value, as before.
+    ///
+    /// - Complexity: O(bins · log n).
     public func counts(_ sample: SortedSample) -> [Int] {
+        guard edges.indices.dropFirst().allSatisfy({ edges[$0] > edges[$0 - 1] }) else { return walkedCounts(sample) }
+        var counts = [Int](repeating: 0, count: edges.count + 1)
+        sample.values.withUnsafeBufferPointer { values in
+            var start = 0
+            for (bin, edge) in edges.enumerated() {
+                // The first value at or above the edge, at or after the previous edge's.
+                var low = start, high = values.count
+                while low < high {
+                    let middle = low + (high - low) / 2
+                    if values[middle] >= edge { high = middle } else { low = middle + 1 }
+                }
+                counts[bin] = low - start
+                start = low
+            }
+            counts[edges.count] = values.count - start
+        }
+        return counts
+    }
+
+    /// ``counts(_:)`` one value at a time (each value's bin found by walking on from the last).
+    func walkedCounts(_ sample: SortedSample) -> [Int] {
         var counts = [Int](repeating: 0, count: edges.count + 1)
         var bin = 0
         for value in sample.values {
