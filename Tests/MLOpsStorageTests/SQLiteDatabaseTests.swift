@@ -60,6 +60,17 @@ struct SQLiteDatabaseTests {
             #expect(try written.map { try $0.decode(String.self, at: 1) } == (0..<60).map { "note \($0)" })
             // An empty text is text, not NULL.
             #expect(try await database.read { try await $0.queryScalar(Int.self, "SELECT count(*) FROM a WHERE t = ''") } == texts.values.filter(\.isEmpty).count)
+            // Arguments past the buffer's limit are bound for SQLite to copy: stored whole too.
+            let large = String(repeating: "ab\u{0}c", count: SQLiteConnection.bufferedArgumentLimit / 3)
+            let largeBlob = [UInt8](repeating: 7, count: SQLiteConnection.bufferedArgumentLimit + 1)
+            try await database.write { db in
+                _ = try await db.execute("INSERT INTO a (id, t, b) VALUES (?, ?, ?)", [.integer(100), .text(large), .blob(largeBlob)])
+                _ = try await db.execute("INSERT INTO a (id, t, b) VALUES (?, ?, ?)", [.integer(101), .text(""), .blob(largeBlob)])
+            }
+            let largeRow = try #require(try await database.read { db in try await db.queryFirst("SELECT t, b FROM a WHERE id = 100") })
+            #expect(try largeRow.decode(String.self, at: 0) == large)
+            #expect(try largeRow.decode([UInt8].self, at: 1) == largeBlob)
+            #expect(try await database.read { try await $0.queryScalar(String.self, "SELECT t FROM a WHERE id = 101") } == "")
             try await database.close()
         }
     }

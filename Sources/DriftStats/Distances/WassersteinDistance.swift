@@ -18,7 +18,7 @@ public enum WassersteinDistance {
     /// regular order (compared exactly in integers): the loop has no data-dependent branches
     /// to mispredict, which made it several times faster than merging the values.
     static func quantileGapIntegral(_ first: [Double], _ second: [Double]) -> Double {
-        if first.count == second.count, let mean = meanGap(first, second) { return mean }
+        if let mean = meanGap(first, second) { return mean }
         return walkedGapIntegral(first, second)
     }
 
@@ -34,7 +34,8 @@ public enum WassersteinDistance {
     /// the mean gap between the i-th smallest values, (1/n) Σ |a₍ᵢ₎ − b₍ᵢ₎|: summed in eight
     /// independent lanes, where the walk above is one chain of dependent additions (the drift
     /// report takes this distance for every numeric column, as its effect size). Nil when the
-    /// sum overflows (gaps near the top of the double range): the walk's scaled sum handles them.
+    /// sizes differ or the sum overflows (gaps near the top of the double range): the walk
+    /// handles those.
     static func meanGap(_ first: [Double], _ second: [Double]) -> Double? {
         let n = first.count
         guard n == second.count, n > 0 else { return nil }

@@ -67,6 +67,10 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     /// Buffers outgrown by ``argumentBytes``: statements may still hold bindings into them (never
     /// read again), so they are freed with the connection, after its statements are finalized.
     private var retiredArgumentBytes: [UnsafeMutableRawBufferPointer] = []
+    /// Statements whose text and blob arguments hold more bytes than this bind them
+    /// `SQLITE_TRANSIENT` (SQLite copies them and frees its copy): the connection's buffer, kept
+    /// for its lifetime, never grows past about twice this for one large record.
+    static let bufferedArgumentLimit = 1 << 20
 
     var dialect: SQLDialect { .sqlite }
 
@@ -466,8 +470,9 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
             default: break
             }
         }
+        let buffered = needed <= Self.bufferedArgumentLimit
         // Allocated even for empty texts: a null pointer would bind SQL NULL, not "".
-        if holdsBytes && (needed > argumentBytes.count || argumentBytes.baseAddress == nil) {
+        if holdsBytes && buffered && (needed > argumentBytes.count || argumentBytes.baseAddress == nil) {
             if argumentBytes.baseAddress != nil { retiredArgumentBytes.append(argumentBytes) }
             argumentBytes = .allocate(byteCount: max(needed, 2 * argumentBytes.count, 4_096), alignment: 16)
         }
@@ -479,6 +484,18 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
             case .null: code = sqlite3_bind_null(statement, index)
             case .integer(let value): code = sqlite3_bind_int64(statement, index, value)
             case .real(let value): code = sqlite3_bind_double(statement, index, value)
+            case .text(let value) where !buffered:
+                var text = value
+                code = text.withUTF8 { bytes in
+                    guard let base = bytes.baseAddress else { return sqlite3_bind_text(statement, index, "", 0, Self.transient) }
+                    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                        sqlite3_bind_text64(statement, index, $0, sqlite3_uint64(bytes.count), Self.transient, UInt8(SQLITE_UTF8))
+                    }
+                }
+            case .blob(let value) where !buffered:
+                code = value.withUnsafeBytes { bytes in
+                    sqlite3_bind_blob64(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count), Self.transient)
+                }
             case .text(let value):
                 // With an explicit byte length, so text with a NUL character is stored whole.
                 let start = used

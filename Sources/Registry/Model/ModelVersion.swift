@@ -178,7 +178,7 @@ extension ModelVersion.Identity: CanonicalJSONRecord {
             json.key("author")
             json.string(author)
             json.key("created_at_ms")
-            CanonicalText.appendInteger(createdAt, to: &json.bytes)
+            json.integer(createdAt)
             if let featureSetHash {
                 json.key("feature_set_hash")
                 json.string(featureSetHash)

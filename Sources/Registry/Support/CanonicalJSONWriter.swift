@@ -25,7 +25,7 @@ protocol CanonicalJSONRecord: Encodable {
 /// any other value through ``CanonicalJSONEncoder``.
 struct CanonicalJSONWriter {
     /// What was written so far.
-    var bytes: [UInt8] = []
+    private(set) var bytes: [UInt8] = []
     /// No member is written yet in the innermost open object.
     private var atFirstMember = true
     #if DEBUG
@@ -82,7 +82,7 @@ struct CanonicalJSONWriter {
         if let text { string(text) } else { null() }
     }
 
-    mutating func integer(_ value: Int) {
+    mutating func integer(_ value: some BinaryInteger) {
         CanonicalText.appendInteger(value, to: &bytes)
     }
 
