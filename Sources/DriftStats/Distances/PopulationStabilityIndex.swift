@@ -49,11 +49,7 @@ public struct ReferenceBins: Sendable, Hashable, Codable {
             var start = 0
             for (bin, edge) in edges.enumerated() {
                 // The first value at or above the edge, at or after the previous edge's.
-                var low = start, high = values.count
-                while low < high {
-                    let middle = low + (high - low) / 2
-                    if values[middle] >= edge { high = middle } else { low = middle + 1 }
-                }
+                let low = values.partitioningIndex(from: start) { $0 >= edge }
                 counts[bin] = low - start
                 start = low
             }
@@ -77,12 +73,7 @@ public struct ReferenceBins: Sendable, Hashable, Codable {
     ///
     /// - Complexity: O(log bins).
     public func bin(of value: Double) -> Int {
-        var low = 0, high = edges.count
-        while low < high {
-            let middle = (low + high) / 2
-            if value >= edges[middle] { low = middle + 1 } else { high = middle }
-        }
-        return low
+        edges.partitioningIndex { !(value >= $0) }
     }
 
     /// The share of a sorted sample in each bin.

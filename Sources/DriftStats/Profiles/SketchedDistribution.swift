@@ -91,22 +91,14 @@ struct SketchedDistribution: Sendable {
 
     /// The share of values strictly below `x`.
     func share(below x: Double) -> Double {
-        var low = 0, high = steps.count
-        while low < high {
-            let middle = (low + high) / 2
-            if steps[middle].value < x { low = middle + 1 } else { high = middle }
-        }
+        let low = steps.partitioningIndex { !($0.value < x) }
         return low == 0 ? 0 : steps[low - 1].rank
     }
 
     /// The smallest value whose share at or below reaches `q`.
     func quantile(_ q: Double) -> Double? {
         guard let last = steps.last else { return nil }
-        var low = 0, high = steps.count
-        while low < high {
-            let middle = (low + high) / 2
-            if steps[middle].rank < q { low = middle + 1 } else { high = middle }
-        }
+        let low = steps.partitioningIndex { !($0.rank < q) }
         return low < steps.count ? steps[low].value : last.value
     }
 

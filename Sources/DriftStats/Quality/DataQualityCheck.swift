@@ -85,19 +85,8 @@ enum DataQualityCheck {
 
     /// Values of a sorted array below `low` or above `high` (binary searches at both ends).
     static func countOutside(_ sorted: [Double], _ low: Double, _ high: Double) -> Int {
-        var below = 0, aboveStart = sorted.count
-        var (lo, hi) = (0, sorted.count)
-        while lo < hi {
-            let middle = (lo + hi) / 2
-            if sorted[middle] < low { lo = middle + 1 } else { hi = middle }
-        }
-        below = lo
-        (lo, hi) = (0, sorted.count)
-        while lo < hi {
-            let middle = (lo + hi) / 2
-            if sorted[middle] <= high { lo = middle + 1 } else { hi = middle }
-        }
-        aboveStart = lo
+        let below = sorted.partitioningIndex { !($0 < low) }
+        let aboveStart = sorted.partitioningIndex { !($0 <= high) }
         return below + (sorted.count - aboveStart)
     }
 

@@ -112,19 +112,10 @@ public struct KolmogorovSmirnovTest: Sendable, Hashable, Codable {
                 steps1.withUnsafeBufferPointer { f1 in
                     steps2.withUnsafeBufferPointer { f2 in
                         let (n1, n2) = (a.count, b.count)
-                        /// The first index of `values` holding at least `value`.
-                        func lowerBound(_ values: UnsafeBufferPointer<Double>, _ value: Double) -> Int {
-                            var (low, high) = (0, values.count)
-                            while low < high {
-                                let middle = (low + high) / 2
-                                if values[middle] < value { low = middle + 1 } else { high = middle }
-                            }
-                            return low
-                        }
                         var startsA = [0, 0, 0, 0, n1], startsB = [0, 0, 0, 0, n2]
                         for s in 1..<4 {
                             let split = a[s * n1 / 4]
-                            (startsA[s], startsB[s]) = (lowerBound(a, split), lowerBound(b, split))
+                            (startsA[s], startsB[s]) = (a.partitioningIndex { !($0 < split) }, b.partitioningIndex { !($0 < split) })
                         }
                         func chain(_ s: Int) -> Chain { Chain(i: startsA[s], j: startsB[s], endI: startsA[s + 1], endJ: startsB[s + 1]) }
                         @inline(__always) func step(_ c: inout Chain) {

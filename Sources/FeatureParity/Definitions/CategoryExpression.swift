@@ -160,11 +160,7 @@ public indirect enum CategoryExpression: Sendable, Hashable, Codable {
     /// The band of `x`: the number of edges at or below it picks the label (nil when the labels
     /// do not cover the bands; ``validate()`` refuses such an expression).
     static func band(_ x: Double, edges: [Double], labels: [String]) -> String? {
-        var lo = 0, hi = edges.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if edges[mid] <= x { lo = mid + 1 } else { hi = mid }
-        }
+        let lo = edges.partitioningIndex { !($0 <= x) }
         return lo < labels.count ? labels[lo] : nil
     }
 }

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Decides which jobs run where on a GPU cluster: admission in policy order under team quotas,
 /// all-or-nothing placement of gangs, backfill with a reservation, and preemption with a
 /// cool-down.
@@ -960,19 +962,5 @@ public struct Scheduler: Sendable {
         }
         start(r, placement, model: model, borrowed: borrowed)
         return result
-    }
-}
-
-extension Array {
-    /// The first index whose element satisfies `belongs`, given that every element that does
-    /// follows every element that does not (binary search).
-    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
-        var low = 0
-        var high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if belongs(self[mid]) { high = mid } else { low = mid + 1 }
-        }
-        return low
     }
 }

@@ -124,17 +124,7 @@ public struct BinomialDistribution: DiscreteDistribution, Hashable {
 
     /// The smallest k in 0...n satisfying a predicate that is monotone in k (false, then true).
     private func smallestCount(where predicate: (Int) -> Bool) -> Int {
-        var low = 0
-        var high = trials
-        while low < high {
-            let middle = low + (high - low) / 2
-            if predicate(middle) {
-                high = middle
-            } else {
-                low = middle + 1
-            }
-        }
-        return low
+        (0..<trials).partitioningIndex(where: predicate)
     }
 
     /// Draws a count by inversion: the quantile of a uniform draw.

@@ -31,25 +31,14 @@ struct KLLSortedView {
     /// Total weight of retained values `<= x` (inclusive) or `< x` (exclusive).
     func weight(below x: Double, inclusive: Bool) -> Int {
         // First index whose value is > x (inclusive) or >= x (exclusive).
-        var lo = 0
-        var hi = values.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            let goesRight = inclusive ? values[mid] <= x : values[mid] < x
-            if goesRight { lo = mid + 1 } else { hi = mid }
-        }
+        let lo = values.partitioningIndex { !(inclusive ? $0 <= x : $0 < x) }
         return lo == 0 ? 0 : cumulativeWeights[lo - 1]
     }
 
     /// The first retained value whose cumulative weight reaches `naturalRank`, or the last
     /// value when none does.
     func value(atNaturalRank naturalRank: Int) -> Double? {
-        var lo = 0
-        var hi = cumulativeWeights.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if cumulativeWeights[mid] < naturalRank { lo = mid + 1 } else { hi = mid }
-        }
+        let lo = cumulativeWeights.partitioningIndex { $0 >= naturalRank }
         if lo < values.count { return values[lo] }
         return values.last
     }
