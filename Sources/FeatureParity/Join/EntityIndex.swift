@@ -95,7 +95,9 @@ struct EntityIndex: Sendable {
                             let t = eventTimes[i]
                             guard code >= 0, t != TimeValues.missing else { continue }
                             let lower = starts[Int(code)], upper = starts[Int(code) + 1]
-                            // The first position in the group with a time after t.
+                            // The first position in the group with a time after t. (Written out, not
+                            // TensorCore's partitioningIndex over a slice: this is the join's
+                            // per-event loop, and the slice version measured 2-5% slower.)
                             var lo = lower, hi = upper
                             while lo < hi {
                                 let mid = (lo + hi) >> 1
