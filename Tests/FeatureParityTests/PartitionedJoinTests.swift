@@ -122,6 +122,40 @@ struct PartitionedJoinTests {
         }
     }
 
+    @Test("a key spelled NA, null or N/A is an entity, not a missing key, in CSV and JSON Lines, in memory and in partitions; JSON strings such as \"NA\" stay text")
+    func markerSpelledKeys() throws {
+        try withTemporaryFolder { folder in
+            try "id,ts,note\nNA,100,NA\nnull,100,x\n,100,y\nN/A,100,z\n".write(toFile: folder.file("e.csv"), atomically: true, encoding: .utf8)
+            try "id,ft,v\nNA,50,1\nnull,50,2\nN/A,50,3\n".write(toFile: folder.file("f.csv"), atomically: true, encoding: .utf8)
+            try """
+                {"id":"NA","ts":100,"country":"NA"}
+                {"id":"null","ts":100,"country":"null"}
+                {"id":null,"ts":100,"country":null}
+
+                """.write(toFile: folder.file("e.jsonl"), atomically: true, encoding: .utf8)
+            try """
+                {"id":"NA","ft":50,"region":"NA"}
+                {"id":"null","ft":50,"region":"N/A"}
+
+                """.write(toFile: folder.file("f.jsonl"), atomically: true, encoding: .utf8)
+            let join = PointInTimeJoin(key: "id", eventTime: "ts", featureTime: "ft")
+            for partitions in [1, 3] {
+                let csv = try join.joinFiles(events: folder.file("e.csv"), features: folder.file("f.csv"), output: folder.file("o\(partitions).csv"), partitions: partitions)
+                #expect(csv.matchedEvents == 3 && csv.eventsWithoutKey == 1, "\(csv)")
+                // The key is written as it was read; the other text column keeps the CSV markers.
+                #expect(try String(contentsOfFile: folder.file("o\(partitions).csv"), encoding: .utf8) == "id,ts,note,v\nNA,100,,1\nnull,100,x,2\n,100,y,\nN/A,100,z,3\n")
+                let json = try join.joinFiles(events: folder.file("e.jsonl"), features: folder.file("f.jsonl"), output: folder.file("o\(partitions).jsonl"), partitions: partitions)
+                #expect(json.matchedEvents == 2 && json.eventsWithoutKey == 1, "\(json)")
+                #expect(try String(contentsOfFile: folder.file("o\(partitions).jsonl"), encoding: .utf8) == """
+                    {"id":"NA","ts":100,"country":"NA","region":"NA"}
+                    {"id":"null","ts":100,"country":"null","region":"N/A"}
+                    {"id":null,"ts":100,"country":null,"region":null}
+
+                    """)
+            }
+        }
+    }
+
     @Test("empty inputs and outputs: a header-only events file gives a header-only training set; no feature rows leave every event empty")
     func emptyInputs() throws {
         try withTemporaryFolder { folder in

@@ -64,6 +64,22 @@ struct SkewReportTests {
         #expect(segment.kind == "categorical")
     }
 
+    @Test("a category one file holds as numbers and the other as text compares as a category reads numbers: 10115 and 10115.0 are \"10115\"")
+    func numbersAsCategories() throws {
+        let offline = try FeatureTable(columns: [
+            ("id", .categorical(CategoricalColumn(["a", "b", "c"]))), ("zip", .double(DoubleColumn(values: [10115, 20095, 10115]))),
+        ])
+        let online = try FeatureTable(columns: [
+            ("id", .categorical(CategoricalColumn(["a", "b", "c"]))), ("zip", .categorical(CategoricalColumn(["10115", "20095", "SW1A"]))),
+        ])
+        let report = try SkewReport(offline: offline, online: online, key: "id")
+        let zip = try #require(report.features.first { $0.name == "zip" })
+        #expect(zip.kind == "categorical")
+        #expect(abs(zip.matchRate - 2.0 / 3.0) < 1e-12)
+        #expect(abs((zip.distributionDistance ?? -1) - 1.0 / 3.0) < 1e-12)
+        #expect(zip.examples.map(\.offline) == ["10115"] && zip.examples.map(\.online) == ["SW1A"])
+    }
+
     @Test("thresholds out of range and files without shared features are typed errors")
     func badInput() throws {
         let (offline, online) = try Self.tables()

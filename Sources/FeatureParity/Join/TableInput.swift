@@ -24,14 +24,22 @@ struct TableInput {
         do {
             let present = Set(try Self.names(path))
             let forced = schema.filter { present.contains($0.key) }
+            let exact = Self.exactText(forced)
             if Self.isJSONLines(path) {
-                reader = .jsonLines(try JSONLinesReader(path: path, options: JSONLinesReadOptions(schema: forced)))
+                reader = .jsonLines(try JSONLinesReader(path: path, options: JSONLinesReadOptions(schema: forced, exactTextColumns: exact)))
             } else {
-                reader = .csv(try CSVReader(path: path, options: CSVReadOptions(schema: forced)))
+                reader = .csv(try CSVReader(path: path, options: CSVReadOptions(schema: forced, exactTextColumns: exact)))
             }
         } catch {
             throw Self.failure(path, error)
         }
+    }
+
+    /// The columns read as text exactly as written: those forced to categorical. In a user's
+    /// file those are the keys (`NA`, Namibia, is an entity, not a missing key); in a partition's
+    /// spill file every text column, whose missing values were written as empty fields.
+    private static func exactText(_ forced: [String: ColumnKind]) -> Set<String> {
+        Set(forced.compactMap { $0.value == .categorical ? $0.key : nil })
     }
 
     /// The file's column names: a CSV file's header, or the keys of a JSON Lines file's first
@@ -92,10 +100,11 @@ struct TableInput {
         do {
             let present = Set(try names(path))
             let forced = schema.filter { present.contains($0.key) }
+            let exact = exactText(forced)
             if isJSONLines(path) {
-                return try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: forced)).0
+                return try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: forced, exactTextColumns: exact)).0
             }
-            return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: forced)).0
+            return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: forced, exactTextColumns: exact)).0
         } catch {
             if !FileManager.default.fileExists(atPath: path) {
                 throw FeatureParityError(.fileError, "There is no file at \(path)", location: path, fix: "check the path.")

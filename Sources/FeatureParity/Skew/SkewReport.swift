@@ -172,9 +172,11 @@ public struct SkewReport: Sendable, Codable {
         skewed = features.contains { $0.skewed }
     }
 
+    /// A value as text, for comparing a column one file holds as text with the other's: a number
+    /// as a category reads it (`10115.0` is "10115"; NaN is missing, as pandas reads it).
     static func text(_ column: Column, _ row: Int) -> String? {
         switch column {
-        case .double(let c): return c.validity[row] ? "\(c.values[row])" : nil
+        case .double(let c): return c.validity[row] && !c.values[row].isNaN ? FeatureValue.text(ofNumber: c.values[row]) : nil
         case .categorical(let c): return c.codes[row] >= 0 ? c.dictionary[Int(c.codes[row])] : nil
         case .timestamp(let c): return c.validity[row] ? "\(c.values[row])" : nil
         }

@@ -54,7 +54,7 @@ extension CSVEngine {
         }
         var inferred = [ColumnKind]()
         for (c, name) in names.enumerated() {
-            if let forced = options.schema[name] {
+            if let forced = Self.forcedKind(name, schema: options.schema, exactText: options.exactTextColumns) {
                 inferred.append(forced)
                 continue
             }
@@ -64,7 +64,7 @@ extension CSVEngine {
         }
         kinds = inferred
         let selected = options.columns.map(Set.init)
-        scratch = makeBuilders(kinds: inferred, schema: options.schema, selected: selected)
+        scratch = makeBuilders(kinds: inferred, schema: options.schema, exactText: options.exactTextColumns, selected: selected)
         // A column left out is scanned past as text, never parsed as a number.
         fastNumber = zip(names, inferred).map { name, kind in
             kind == .double && !markers.includesNumbers && selected.map { $0.contains(name) } != false

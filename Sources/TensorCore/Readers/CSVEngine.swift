@@ -99,6 +99,7 @@ struct CSVEngine: ChunkAssembly {
                 detail: "the delimiter must be one ASCII character other than a quote, CR or LF")
         }
         try Self.checkOptions(inferenceRowCount: options.inferenceRowCount, maxRecordedSkipReasons: options.maxRecordedSkipReasons)
+        try Self.checkExactText(options.exactTextColumns, schema: options.schema)
         self.options = options
         self.delimiter = UInt8(truncatingIfNeeded: scalar.value)
         self.markers = MissingMarkers(options.missingMarkers)

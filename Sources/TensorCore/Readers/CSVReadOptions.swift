@@ -46,6 +46,11 @@ public struct CSVReadOptions: Sendable, Hashable {
     /// distinct ids saves most of the reading time. The table holds the read columns in the
     /// file's order; a name the file does not have is an ``TableError/Code/invalidOption``.
     public var columns: [String]?
+    /// Columns read as text exactly as written (default none): the missing markers do not apply
+    /// to them, so only an empty field is missing, and they are read as categorical columns. For
+    /// keys and codes where `NA` or `null` is a value (Namibia's country code, a user named
+    /// Null); ``schema`` may not force another kind on them.
+    public var exactTextColumns: Set<String>
 
     /// Creates options; every parameter has the default documented on its property.
     ///
@@ -61,13 +66,15 @@ public struct CSVReadOptions: Sendable, Hashable {
     ///   - blockSize: Bytes per read.
     ///   - parallelParsing: Whether a second thread may parse half of each block.
     ///   - columns: The columns to read (nil: all).
+    ///   - exactTextColumns: Columns read as text exactly as written.
     /// - Complexity: O(1).
     public init(
         delimiter: Unicode.Scalar = ",", hasHeaderRow: Bool = true, columnNames: [String]? = nil,
         schema: [String: ColumnKind] = [:], inferenceRowCount: Int = 1000,
         missingMarkers: Set<String> = CSVReadOptions.defaultMissingMarkers,
         badRowPolicy: BadRowPolicy = .fail, maxRecordedSkipReasons: Int = 10,
-        blockSize: Int = 4 << 20, parallelParsing: Bool = true, columns: [String]? = nil
+        blockSize: Int = 4 << 20, parallelParsing: Bool = true, columns: [String]? = nil,
+        exactTextColumns: Set<String> = []
     ) {
         self.delimiter = delimiter
         self.hasHeaderRow = hasHeaderRow
@@ -80,5 +87,6 @@ public struct CSVReadOptions: Sendable, Hashable {
         self.blockSize = blockSize
         self.parallelParsing = parallelParsing
         self.columns = columns
+        self.exactTextColumns = exactTextColumns
     }
 }

@@ -109,18 +109,40 @@ extension ChunkAssembly {
         }
     }
 
+    /// Checks that `schema` forces no kind other than categorical on an exact-text column.
+    ///
+    /// - Throws: ``TableError/Code/invalidOption`` naming the column.
+    static func checkExactText(_ exactText: Set<String>, schema: [String: ColumnKind]) throws(TableError) {
+        for name in exactText.sorted() {
+            if let kind = schema[name], kind != .categorical {
+                throw TableError(
+                    .invalidOption, column: name, value: kind.rawValue,
+                    detail: "an exact-text column is read as categorical text; leave it out of the schema or of exactTextColumns")
+            }
+        }
+    }
+
+    /// The kind a column is forced to: the schema's, or categorical for an exact-text column.
+    static func forcedKind(_ name: String, schema: [String: ColumnKind], exactText: Set<String>) -> ColumnKind? {
+        schema[name] ?? (exactText.contains(name) ? .categorical : nil)
+    }
+
     /// Creates one builder per column over a new scratch block; a timestamp column forced by
-    /// `schema` also accepts numbers as epoch seconds; a column not in `selected` (when given)
-    /// is skipped: scanned past, never kept.
+    /// `schema` also accepts numbers as epoch seconds; a column in `exactText` takes only an
+    /// empty field as missing; a column not in `selected` (when given) is skipped: scanned past,
+    /// never kept.
     ///
     /// - Returns: The scratch block, which the engine must keep: the builders point into it.
-    mutating func makeBuilders(kinds: [ColumnKind], schema: [String: ColumnKind], selected: Set<String>?) -> ScratchBlock {
+    mutating func makeBuilders(
+        kinds: [ColumnKind], schema: [String: ColumnKind], exactText: Set<String>, selected: Set<String>?
+    ) -> ScratchBlock {
         let block = ScratchBlock(columns: names.count, rows: Self.blockRows)
         builders = []
         for (c, (name, kind)) in zip(names, kinds).enumerated() {
             builders.append(ColumnBuilder(
                 name: name, kind: kind,
                 acceptsEpochSeconds: kind == .timestamp && schema[name] == .timestamp,
+                exactText: kind == .categorical && exactText.contains(name),
                 scratch: block, index: c, skipped: selected.map { !$0.contains(name) } ?? false))
         }
         return block

@@ -16,6 +16,9 @@ struct ColumnBuilder {
     let kind: ColumnKind
     /// Whether numbers are accepted as epoch seconds (a timestamp column forced by the schema).
     let acceptsEpochSeconds: Bool
+    /// Whether the column's text is kept exactly as written: only an empty field is missing,
+    /// whatever the missing markers (a categorical column named in `exactTextColumns`).
+    let exactText: Bool
     /// This column's double slots in the scratch block.
     let doubleSlots: UnsafeMutablePointer<Double>
     /// This column's microsecond slots.
@@ -43,11 +46,15 @@ struct ColumnBuilder {
     private var nullCount = 0
 
     /// Creates an empty builder writing to column `index` of `scratch`.
-    init(name: String, kind: ColumnKind, acceptsEpochSeconds: Bool, scratch: ScratchBlock, index: Int, skipped: Bool = false) {
+    init(
+        name: String, kind: ColumnKind, acceptsEpochSeconds: Bool, exactText: Bool = false, scratch: ScratchBlock, index: Int,
+        skipped: Bool = false
+    ) {
         self.skipped = skipped
         self.name = name
         self.kind = kind
         self.acceptsEpochSeconds = acceptsEpochSeconds
+        self.exactText = exactText
         let offset = index * scratch.rows
         doubleSlots = scratch.doubles + offset
         longSlots = scratch.longs + offset
@@ -79,7 +86,7 @@ struct ColumnBuilder {
         case .double:
             return Self.encodeDoubleText(p, n, markers, doubleSlots + r, validSlots + r)
         case .categorical:
-            if markers.matches(p, n) {
+            if exactText ? n == 0 : markers.matches(p, n) {
                 encodeMissing(r)
                 return true
             }

@@ -82,7 +82,7 @@ extension JSONLinesEngine {
         }
         var inferred = [ColumnKind]()
         for name in names {
-            if let forced = options.schema[name] {
+            if let forced = Self.forcedKind(name, schema: options.schema, exactText: options.exactTextColumns) {
                 inferred.append(forced)
                 continue
             }
@@ -100,7 +100,7 @@ extension JSONLinesEngine {
             inferred.append(inference.kind)
         }
         kinds = inferred
-        scratch = makeBuilders(kinds: inferred, schema: options.schema, selected: nil)
+        scratch = makeBuilders(kinds: inferred, schema: options.schema, exactText: options.exactTextColumns, selected: nil)
         current = [Scalar](repeating: .null, count: names.count)
         stamps = [Int](repeating: 0, count: names.count)
         pending = rows

@@ -66,6 +66,7 @@ struct JSONLinesEngine: ChunkAssembly {
     /// Opens the file and validates the options.
     init(path: String, options: JSONLinesReadOptions) throws(TableError) {
         try Self.checkOptions(inferenceRowCount: options.inferenceRowCount, maxRecordedSkipReasons: options.maxRecordedSkipReasons)
+        try Self.checkExactText(options.exactTextColumns, schema: options.schema)
         self.options = options
         self.markers = MissingMarkers(options.missingMarkers)
         self.source = try ByteSource(path: path, blockSize: options.blockSize)

@@ -7,8 +7,13 @@ public struct JSONLinesReadOptions: Sendable, Hashable {
     /// How many rows the columns (the keys) and their kinds are inferred from (default 1000).
     /// These rows are read ahead on the first ``JSONLinesReader/nextChunk(maxRows:)`` call.
     public var inferenceRowCount: Int
+    /// The string values that mean "missing" by default: the empty string only. `null` and an
+    /// absent key are always missing; a string such as `"NA"` or `"null"` is text, as pandas'
+    /// `read_json` and DuckDB read it (a JSON writer has `null` for a missing value).
+    public static let defaultMissingMarkers: Set<String> = [""]
+
     /// String values that mean "missing", compared byte for byte after unescaping, in addition
-    /// to `null` and absent keys (default ``CSVReadOptions/defaultMissingMarkers``).
+    /// to `null` and absent keys (default ``defaultMissingMarkers``).
     public var missingMarkers: Set<String>
     /// What to do with a row that does not fit (default ``BadRowPolicy/fail``).
     public var badRowPolicy: BadRowPolicy
@@ -16,6 +21,10 @@ public struct JSONLinesReadOptions: Sendable, Hashable {
     public var maxRecordedSkipReasons: Int
     /// The size of each block read from the file, in bytes (default 4 MiB; values below 64 count as 64).
     public var blockSize: Int
+    /// Keys read as text exactly as written (default none): the missing markers do not apply to
+    /// them, so only `null`, an absent key or the empty string is missing, and they are read as
+    /// categorical columns. ``schema`` may not force another kind on them.
+    public var exactTextColumns: Set<String>
 
     /// Creates options; every parameter has the default documented on its property.
     ///
@@ -26,12 +35,13 @@ public struct JSONLinesReadOptions: Sendable, Hashable {
     ///   - badRowPolicy: What to do with a row that does not fit.
     ///   - maxRecordedSkipReasons: How many skip reasons the report keeps.
     ///   - blockSize: Bytes per read.
+    ///   - exactTextColumns: Keys read as text exactly as written.
     /// - Complexity: O(1).
     public init(
         schema: [String: ColumnKind] = [:], inferenceRowCount: Int = 1000,
-        missingMarkers: Set<String> = CSVReadOptions.defaultMissingMarkers,
+        missingMarkers: Set<String> = JSONLinesReadOptions.defaultMissingMarkers,
         badRowPolicy: BadRowPolicy = .fail, maxRecordedSkipReasons: Int = 10,
-        blockSize: Int = 4 << 20
+        blockSize: Int = 4 << 20, exactTextColumns: Set<String> = []
     ) {
         self.schema = schema
         self.inferenceRowCount = inferenceRowCount
@@ -39,5 +49,6 @@ public struct JSONLinesReadOptions: Sendable, Hashable {
         self.badRowPolicy = badRowPolicy
         self.maxRecordedSkipReasons = maxRecordedSkipReasons
         self.blockSize = blockSize
+        self.exactTextColumns = exactTextColumns
     }
 }

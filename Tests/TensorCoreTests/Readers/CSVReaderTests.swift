@@ -319,6 +319,34 @@ struct CSVReaderTests {
         #expect(Array(x2) == [1, nil, nil, 2.5])
     }
 
+    @Test("An exact-text column keeps NA, null and N/A as text; only an empty field is missing there; the schema may not force it to another kind")
+    func exactTextColumns() throws {
+        let folder = try ReaderTempFolder()
+        let path = try folder.write("country,x,note\nNA,1,NA\n,NA,null\nnull,2,x\nN/A,3,\n")
+        for parallel in [false, true] {
+            let options = CSVReadOptions(parallelParsing: parallel, exactTextColumns: ["country"])
+            let (table, _) = try CSVReader.readAll(path: path, options: options)
+            #expect(table.columnKinds == [.categorical, .double, .categorical])
+            #expect(Array(try table.categoricalColumn(named: "country")) == ["NA", nil, "null", "N/A"])
+            #expect(Array(try table.doubleColumn(named: "x")) == [1, nil, 2, 3])
+            #expect(Array(try table.categoricalColumn(named: "note")) == [nil, nil, "x", nil])
+            let reader = try CSVReader(path: path, options: options)
+            let first = try #require(try reader.nextChunk(maxRows: 3))
+            #expect(Array(try first.categoricalColumn(named: "country")) == ["NA", nil, "null"])
+        }
+        // A digits-only exact-text column stays text too (zip codes with leading zeros).
+        let zips = try folder.write("zip\n01234\nNA\n", name: "zips.csv")
+        let (z, _) = try CSVReader.readAll(path: zips, options: CSVReadOptions(exactTextColumns: ["zip"]))
+        #expect(Array(try z.categoricalColumn(named: "zip")) == ["01234", "NA"])
+        do {
+            _ = try CSVReader.readAll(path: path, options: CSVReadOptions(schema: ["country": .double], exactTextColumns: ["country"]))
+            Issue.record("a schema forcing an exact-text column to double was accepted")
+        } catch {
+            #expect(error.code == .invalidOption)
+            #expect(error.column == "country")
+        }
+    }
+
     @Test(
         "A value that does not fit names its physical line, column and value",
         arguments: [1, 1_000])

@@ -47,6 +47,30 @@ struct JSONLinesReaderTests {
         #expect(chunk.columnNames == ["id", "ts", "label"])
     }
 
+    @Test("Strings such as \"NA\" and \"null\" are text by default (as pandas' read_json keeps them); null, an absent key and the empty string are missing")
+    func stringMarkers() throws {
+        let folder = try ReaderTempFolder()
+        let text = """
+            {"region": "NA", "code": "N/A", "x": 1}
+            {"region": "null", "code": "", "x": null}
+            {"region": null, "x": 2}
+            {"region": "NULL", "code": "NA", "x": ""}
+            """
+        let path = try folder.write(text, name: "markers.jsonl")
+        let (table, _) = try JSONLinesReader.readAll(path: path)
+        #expect(Array(try table.categoricalColumn(named: "region")) == ["NA", "null", nil, "NULL"])
+        #expect(Array(try table.categoricalColumn(named: "code")) == ["N/A", nil, nil, "NA"])
+        #expect(Array(try table.doubleColumn(named: "x")) == [1, nil, 2, nil])
+        // The old markers can still be asked for.
+        let (old, _) = try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(missingMarkers: CSVReadOptions.defaultMissingMarkers))
+        #expect(Array(try old.categoricalColumn(named: "region")) == [nil, nil, nil, nil])
+        // An exact-text key keeps even a marker the options name.
+        let exact = JSONLinesReadOptions(missingMarkers: ["", "NA"], exactTextColumns: ["code"])
+        let (kept, _) = try JSONLinesReader.readAll(path: path, options: exact)
+        #expect(Array(try kept.categoricalColumn(named: "code")) == ["N/A", nil, nil, "NA"])
+        #expect(Array(try kept.categoricalColumn(named: "region")) == [nil, "null", nil, "NULL"])
+    }
+
     @Test("String escapes, unicode and surrogate pairs are decoded")
     func escapes() throws {
         let folder = try ReaderTempFolder()
