@@ -54,6 +54,15 @@ public struct FeatureParityError: Error, Sendable, Hashable, CustomStringConvert
         self.fix = fix
     }
 
+    /// A key or time column the events or the features (`side`) lack, with the columns they have
+    /// (or that they have none: an empty file).
+    static func missingColumn(_ name: String, side: String, has columns: [String]) -> FeatureParityError {
+        let has = columns.isEmpty ? "they have no columns at all: is the file empty?" : "they have \(columns.joined(separator: ", "))"
+        return FeatureParityError(
+            .missingColumn, "The \(side) have no column '\(name)' (\(has))", location: name,
+            fix: "name the \(side)' column with the right flag.")
+    }
+
     /// Where, what, and the fix, as one sentence or two.
     public var description: String {
         var text = location.map { "\($0): " } ?? ""

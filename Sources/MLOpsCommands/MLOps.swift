@@ -74,6 +74,19 @@ public struct MLOps: AsyncParsableCommand {
     ///   `["runs", "list", "--store", "sqlite:runs.sqlite"]`. `nil` reads the process's arguments.
     /// - Returns: The exit code the process should end with.
     public static func main(arguments: [String]?) async -> Int32 {
+        let code = await execute(arguments)
+        // A result that could not be written (a full disk, `> /dev/full`, a closed descriptor)
+        // did not reach its reader: the run did not succeed, whatever the command found.
+        guard let failure = Terminal.takeWriteFailure() else { return code }
+        if failure.descriptor == STDOUT_FILENO {
+            Terminal.error("error: The result was not delivered: \(failure.description). Fix: write standard output to a file or pipe that takes it (check free space and the redirection).")
+            return 2
+        }
+        return code
+    }
+
+    /// Parses and runs one command line, writing its result and messages; the exit code.
+    private static func execute(_ arguments: [String]?) async -> Int32 {
         let given = arguments ?? Array(CommandLine.arguments.dropFirst())
         do {
             // `mlops --version` is answered here rather than by ArgumentParser's built-in flag:

@@ -163,6 +163,21 @@ struct DriftStatisticsTests {
         #expect(relative(test.pValue, fixture.welchP) <= 1e-8, "p \(test.pValue) vs \(fixture.welchP)")
     }
 
+    @Test("Welch's t-test does not depend on the unit: values near 1e78 give what the same values near 1 give (the degrees of freedom no longer overflow)")
+    func welchLargeValues() throws {
+        let reference: [Double] = [1, 2, 3, 4], current: [Double] = [2, 3, 4, 6]
+        let unit = try WelchTTest(reference: reference, current: current)
+        // scipy.stats.ttest_ind([1, 2, 3, 4], [2, 3, 4, 6], equal_var=False)
+        #expect(abs(unit.statistic - -1.1677484162422844) < 1e-12)
+        #expect(abs(unit.pValue - 0.2903335690497173) < 1e-9)
+        for scale in [1e78, 1e150, 1e-150] {
+            let scaled = try WelchTTest(reference: reference.map { $0 * scale }, current: current.map { $0 * scale })
+            #expect(abs(scaled.statistic - unit.statistic) <= 1e-12 * abs(unit.statistic), "\(scale): t \(scaled.statistic)")
+            #expect(abs(scaled.degreesOfFreedom - unit.degreesOfFreedom) <= 1e-12 * unit.degreesOfFreedom, "\(scale): dof \(scaled.degreesOfFreedom)")
+            #expect(abs(scaled.pValue - unit.pValue) <= 1e-12, "\(scale): p \(scaled.pValue)")
+        }
+    }
+
     @Test("Mann–Whitney U matches scipy.stats.mannwhitneyu", arguments: DriftFixture.all)
     func mannWhitney(fixture: DriftFixture) throws {
         let test = try MannWhitneyUTest(reference: fixture.reference, current: fixture.current)

@@ -124,6 +124,9 @@ struct WindowedAggregationRequestTimeTests {
         #expect(throws: FeatureParityError.self) { try TimeValues(.double(DoubleColumn(values: [1e15])), name: "t") }
         #expect(throws: FeatureParityError.self) { try TimeValues(.double(DoubleColumn(values: [.infinity])), name: "t") }
         #expect(try TimeValues(.double(DoubleColumn(values: [1_765_000_000])), name: "t").microseconds == [1_765_000_000_000_000])
+        // The whole last second of 9999 is in range; the first of year 10000 is not.
+        #expect(try TimeValues(.double(DoubleColumn(values: [253_402_300_799.5])), name: "t").microseconds == [253_402_300_799_500_000])
+        #expect(throws: FeatureParityError.self) { try TimeValues(.double(DoubleColumn(values: [253_402_300_800])), name: "t") }
     }
 }
 

@@ -307,14 +307,10 @@ public struct ProfileComparison: Sendable {
 
     /// Welch's t from two sides' finite count, mean and sum of squared deviations.
     static func welch(_ a: (count: Int, mean: Double, m2: Double), _ b: (count: Int, mean: Double, m2: Double)) -> (Double, Double?) {
-        let (na, nb) = (Double(a.count), Double(b.count))
-        guard na >= 2, nb >= 2 else { return (.nan, nil) }
-        let va = a.m2 / (na - 1) / na, vb = b.m2 / (nb - 1) / nb
-        let t = (a.mean - b.mean) / (va + vb).squareRoot()
-        let dof = (va + vb) * (va + vb) / (va * va / (na - 1) + vb * vb / (nb - 1))
-        if t.isInfinite { return (t, 0) }
-        guard t.isFinite, let distribution = try? StudentTDistribution(degreesOfFreedom: dof) else { return (t, .nan) }
-        return (t, Swift.min(1, 2 * distribution.sf(Swift.abs(t))))
+        guard a.count >= 2, b.count >= 2 else { return (.nan, nil) }
+        let result = WelchTTest.test(
+            (count: a.count, mean: a.mean, variance: a.m2 / Double(a.count - 1)), (count: b.count, mean: b.mean, variance: b.m2 / Double(b.count - 1)))
+        return (result.statistic, result.pValue)
     }
 
     static func summary(_ profile: ColumnProfile) -> ColumnSummary {

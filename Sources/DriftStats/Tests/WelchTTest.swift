@@ -19,17 +19,32 @@ public struct WelchTTest: Sendable, Hashable, Codable {
         guard a.count >= 2, b.count >= 2 else {
             throw DriftError(.emptySample, "Welch's t-test needs at least two values in each sample (got \(a.count) and \(b.count))", fix: "collect more data before testing the mean.")
         }
-        let va = a.sampleVariance / Double(a.count), vb = b.sampleVariance / Double(b.count)
-        let standardError = (va + vb).squareRoot()
-        statistic = (a.mean - b.mean) / standardError
-        degreesOfFreedom = (va + vb) * (va + vb) / (va * va / Double(a.count - 1) + vb * vb / Double(b.count - 1))
+        (statistic, degreesOfFreedom, pValue) = Self.test(
+            (count: a.count, mean: a.mean, variance: a.sampleVariance), (count: b.count, mean: b.mean, variance: b.sampleVariance))
+    }
+
+    /// Welch's t, its degrees of freedom and its two-sided p-value from each side's count (at
+    /// least 2), mean and sample variance.
+    ///
+    /// The Welch–Satterthwaite degrees of freedom are computed on the two variances of the mean
+    /// divided by the larger: the same ratio, but without squaring values beyond 1e154, which
+    /// overflowed (scipy's own formula overflows there and falls back to one degree of freedom).
+    static func test(
+        _ a: (count: Int, mean: Double, variance: Double), _ b: (count: Int, mean: Double, variance: Double)
+    ) -> (statistic: Double, degreesOfFreedom: Double, pValue: Double) {
+        let (na, nb) = (Double(a.count), Double(b.count))
+        let va = a.variance / na, vb = b.variance / nb
+        let statistic = (a.mean - b.mean) / (va + vb).squareRoot()
+        let scale = Swift.max(va, vb)
+        let (ra, rb) = scale > 0 && scale.isFinite ? (va / scale, vb / scale) : (va, vb)
+        let degreesOfFreedom = (ra + rb) * (ra + rb) / (ra * ra / (na - 1) + rb * rb / (nb - 1))
         if statistic.isInfinite {
             // Two constant samples with different values: scipy reports t = ±∞, p = 0.
-            pValue = 0
-        } else if let distribution = try? StudentTDistribution(degreesOfFreedom: degreesOfFreedom), statistic.isFinite {
-            pValue = Swift.min(1, 2 * distribution.sf(Swift.abs(statistic)))
-        } else {
-            pValue = .nan
+            return (statistic, degreesOfFreedom, 0)
         }
+        guard statistic.isFinite, let distribution = try? StudentTDistribution(degreesOfFreedom: degreesOfFreedom) else {
+            return (statistic, degreesOfFreedom, .nan)
+        }
+        return (statistic, degreesOfFreedom, Swift.min(1, 2 * distribution.sf(Swift.abs(statistic))))
     }
 }

@@ -90,9 +90,7 @@ struct PartitionedJoin {
         let featureColumns = try TableInput.columnNames(features)
         for (name, columns, side) in [(join.key, eventColumns, "events"), (join.eventTime, eventColumns, "events"), (join.key, featureColumns, "features"), (join.featureTime, featureColumns, "features")]
             + (join.createdTime.map { [($0, featureColumns, "features")] } ?? []) where !columns.contains(name) {
-            throw FeatureParityError(
-                .missingColumn, "The \(side) have no column '\(name)' (they have \(columns.joined(separator: ", ")))", location: name,
-                fix: "name the \(side)' column with the right flag.")
+            throw FeatureParityError.missingColumn(name, side: side, has: columns)
         }
     }
 

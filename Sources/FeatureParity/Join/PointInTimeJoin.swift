@@ -47,9 +47,7 @@ public struct PointInTimeJoin: Sendable {
     public func join(events: FeatureTable, features: FeatureTable) throws(FeatureParityError) -> (table: FeatureTable, report: JoinReport) {
         func column(_ table: FeatureTable, _ name: String, _ side: String) throws(FeatureParityError) -> Column {
             guard let column = table.column(named: name) else {
-                throw FeatureParityError(
-                    .missingColumn, "The \(side) have no column '\(name)' (they have \(table.columnNames.joined(separator: ", ")))", location: name,
-                    fix: "name the \(side)' column with the right flag.")
+                throw FeatureParityError.missingColumn(name, side: side, has: table.columnNames)
             }
             return column
         }

@@ -8,7 +8,7 @@ public struct TimeValues: Sendable {
     public static let missing = Int64.min
     /// Times are accepted from year 1 to year 9999: beyond, a value is an error, never an overflow.
     public static let latestSeconds = 253_402_300_800.0
-    static let range = Int64(-62_135_596_800) * 1_000_000...Int64(253_402_300_799) * 1_000_000
+    static let range = Int64(-62_135_596_800) * 1_000_000...(Int64(253_402_300_800) * 1_000_000 - 1)
 
     /// One time per row, in microseconds (``missing`` where there is none).
     public let microseconds: [Int64]
@@ -84,7 +84,9 @@ public struct TimeValues: Sendable {
 
     static func micros(seconds: Double) -> Int64? {
         let micros = (seconds * 1_000_000).rounded()
-        guard micros.isFinite, micros >= Double(range.lowerBound), micros <= Double(range.upperBound) else { return nil }
+        // The upper end compared as the first excluded microsecond, which a Double holds exactly
+        // (the last included one rounds up to it).
+        guard micros.isFinite, micros >= Double(range.lowerBound), micros < Double(range.upperBound + 1) else { return nil }
         return Int64(micros)
     }
 }

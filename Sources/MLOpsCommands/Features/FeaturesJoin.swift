@@ -92,11 +92,11 @@ struct FeaturesJoin: AsyncParsableCommand {
         return Int64(value * scale)
     }
 
-    /// The partition count: as given, or from the memory limit and the inputs' size.
-    func partitionCount() -> Int {
+    /// The partition count: as given, or from the memory limit and the size of the inputs read.
+    func partitionCount(reading inputs: [String]) -> Int {
         if let partitions { return partitions }
         let limit = memoryLimit.flatMap(Self.bytes) ?? Int64(ProcessInfo.processInfo.physicalMemory / 2)
-        let size = [events, features].reduce(Int64(0)) { total, path in
+        let size = inputs.reduce(Int64(0)) { total, path in
             total + (((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0)
         }
         return PointInTimeJoin.partitionCount(inputBytes: size, memoryLimit: limit)
@@ -105,7 +105,11 @@ struct FeaturesJoin: AsyncParsableCommand {
     func run() async throws {
         let timeToLive = try TimeToLive(parsing: ttl)
         let join = PointInTimeJoin(key: key, eventTime: eventTime, featureTime: featureTime, createdTime: createdTime, ttl: timeToLive)
-        let report = try join.joinFiles(events: events, features: features, output: output, partitions: partitionCount(), spillFolder: spillFolder)
+        // Each file is opened twice (its columns first): a pipe is read into a copy first.
+        let eventFile = try PipedInput(events, option: "--events"), featureFile = try PipedInput(features, option: "--features")
+        let report = try join.joinFiles(
+            events: eventFile.path, features: featureFile.path, output: output,
+            partitions: partitionCount(reading: [eventFile.path, featureFile.path]), spillFolder: spillFolder)
         switch formatting.format {
         case .json: try Terminal.printJSON(report)
         case .text: Terminal.output(Self.text(report, output: output))

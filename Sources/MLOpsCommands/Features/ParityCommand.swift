@@ -51,8 +51,10 @@ struct ParityCommand: AsyncParsableCommand {
         thresholds.tolerance = tolerance
         try thresholds.validate()
         let times = timestamp.map { [$0] } ?? []
-        let offlineTable = try FeatureFile.read(offline, key: key, times: times)
-        let onlineTable = try FeatureFile.read(online, key: key, times: times)
+        // Each file is opened twice (its columns first): a pipe is read into a copy first.
+        let offlineFile = try PipedInput(offline, option: "OFFLINE"), onlineFile = try PipedInput(online, option: "ONLINE")
+        let offlineTable = try FeatureFile.read(offlineFile.path, key: key, times: times)
+        let onlineTable = try FeatureFile.read(onlineFile.path, key: key, times: times)
         let report = try SkewReport(offline: offlineTable, online: onlineTable, key: key, timestamp: timestamp, thresholds: thresholds)
         switch formatting.format {
         case .json: try Terminal.printJSON(report)

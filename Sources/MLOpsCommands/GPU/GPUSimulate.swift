@@ -91,6 +91,11 @@ struct GPUSimulate: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Both outputs are checked before the work: a plot that cannot be written must not leave
+        // the schedule written.
+        for (flag, path) in [("--schedule-out", scheduleOut), ("--plot", plot)] {
+            if let path { try OutputFile.check(path, option: flag) }
+        }
         let defaults = TraceDefaults(durationsKnown: durations == .known, checkpointInterval: checkpointInterval)
         let jobs = try TraceReader.read(path: trace, defaults: defaults)
         let clusterSpec = try clusterOptions.clusterSpec()

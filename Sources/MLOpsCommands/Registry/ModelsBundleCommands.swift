@@ -107,6 +107,9 @@ struct ModelsImport: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Verified, then read again to import: a pipe is read into a copy first.
+        let bundle = try PipedInput(file, option: "FILE")
+        let file = bundle.path
         // Checked before the store is opened: a bad bundle must not even create a store file.
         let verified = try ModelBundle.verify(at: file)
         let folder = try store.artifactsFolder(artifacts)

@@ -58,7 +58,9 @@ struct RolloutAnalyze: AsyncParsableCommand {
             Terminal.error("note: the policy's \(policy.guardrails.count) guardrail(s) are not replayed: an event log holds outcomes, not the requests (errors, latencies) guardrails read.")
         }
         let replay = try EventReplay(control: control, candidate: candidate, policy: policy)
-        let table = try Self.readEvents(events, metric: metric, covariate: covariate, units: checkUnits)
+        // The file is opened twice (its columns first): a pipe is read into a copy first.
+        let eventFile = try PipedInput(events, option: "EVENTS")
+        let table = try Self.readEvents(eventFile.path, metric: metric, covariate: covariate, units: checkUnits)
         let rolloutEvents: RolloutEvents
         do {
             rolloutEvents = try RolloutEvents(table: table, metric: metric, covariate: covariate)

@@ -2,6 +2,12 @@ import Foundation
 import TensorCore
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where the tool writes: results to standard output, messages and progress to standard error.
 ///
 /// Inside ``MLOps/run(arguments:)`` both streams go to a ``Terminal/Capture`` instead (a task
@@ -25,9 +31,57 @@ enum Terminal {
     /// The capture of the command running in this task, if it runs in process.
     @TaskLocal static var capture: Capture?
 
+    /// A write to standard output or standard error that failed: the descriptor and `errno`.
+    struct WriteFailure: Sendable, Equatable {
+        let descriptor: Int32
+        let code: Int32
+
+        /// The stream's name and the system's reason, as a sentence.
+        var description: String {
+            let stream = descriptor == STDOUT_FILENO ? "standard output" : "standard error"
+            return "could not write to \(stream): \(String(cString: strerror(code)))"
+        }
+    }
+
+    /// The first failed write of this process (in-process runs write to their capture instead).
+    private static let writeFailure = Mutex<WriteFailure?>(nil)
+
+    /// Writes all of `data` to `descriptor` with `write(2)`, again after a signal interrupts it.
+    /// A stream that failed once (a full disk, `/dev/full`, a closed descriptor) is not written
+    /// to again, and the first failure is kept for ``takeWriteFailure()``. (`FileHandle.write`
+    /// would trap on such a failure.)
+    static func emit(_ data: Data, to descriptor: Int32) {
+        if writeFailure.withLock({ $0?.descriptor == descriptor }) { return }
+        let failed: Int32? = data.withUnsafeBytes { raw -> Int32? in
+            guard var next = raw.baseAddress else { return nil }
+            var left = raw.count
+            while left > 0 {
+                let written = Foundation.write(descriptor, next, left)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                next += written
+                left -= written
+            }
+            return nil
+        }
+        if let failed {
+            writeFailure.withLock { if $0 == nil { $0 = WriteFailure(descriptor: descriptor, code: failed) } }
+        }
+    }
+
+    /// The first failed write to standard output or standard error, if any, forgetting it.
+    static func takeWriteFailure() -> WriteFailure? {
+        writeFailure.withLock { failure in
+            defer { failure = nil }
+            return failure
+        }
+    }
+
     /// Writes raw bytes to standard output (or the capture).
     static func write(_ data: Data) {
-        if let capture { capture.write(data, toError: false) } else { FileHandle.standardOutput.write(data) }
+        if let capture { capture.write(data, toError: false) } else { emit(data, to: STDOUT_FILENO) }
     }
 
     /// A line of the command's result on standard output, its control characters shown as
@@ -61,13 +115,13 @@ enum Terminal {
     /// A message on standard error.
     static func error(_ message: String) {
         let data = Data((message + "\n").utf8)
-        if let capture { capture.write(data, toError: true) } else { FileHandle.standardError.write(data) }
+        if let capture { capture.write(data, toError: true) } else { emit(data, to: STDERR_FILENO) }
     }
 
     /// A progress line, shown only on a terminal (CI logs and in-process runs stay clean).
     static func progress(_ message: String) {
         guard showsProgress, capture == nil else { return }
-        FileHandle.standardError.write(Data("  … \(message)\n".utf8))
+        emit(Data("  … \(message)\n".utf8), to: STDERR_FILENO)
     }
 
     /// The encoder every JSON result uses: stable, sorted, pretty.

@@ -57,8 +57,7 @@ package enum FileIO {
 
     /// The whole of the file at `path`, read with `read(2)` to its end, so a pipe (a FIFO, a
     /// shell's `<(…)`) reads like a file, as it does for `cat`; Foundation's `Data(contentsOf:)`
-    /// refuses a FIFO with a permission error. Devices are the caller's to refuse first
-    /// (``FileReadProblem/at(_:)``).
+    /// refuses a FIFO with a permission error. A device is refused (see ``readChunks(of:chunkSize:_:)``).
     ///
     /// - Parameter limit: The most bytes accepted (nil: no limit); a longer input is refused
     ///   once it passes the limit, instead of being read until memory runs out.
@@ -98,11 +97,16 @@ package enum FileIO {
     package static let configurationFileLimit = 64 << 20
 
     /// Streams the file at `path` to `body` in chunks of up to `chunkSize` bytes, in order.
+    /// A device (`/dev/zero`, a terminal) is refused: it would be read without end.
     package static func readChunks(
         of path: String, chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         let fd = try openForReading(path)
         defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFCHR || info.st_mode & S_IFMT == S_IFBLK {
+            throw StorageError(.fileSystem, "\(path) is a device, not a file", location: path, fix: "name a file (or a pipe) to read.")
+        }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, chunkSize), alignment: 16)
         defer { buffer.deallocate() }
         while true {

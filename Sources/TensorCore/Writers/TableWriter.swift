@@ -5,7 +5,8 @@ import Foundation
 /// CSV and `null` in JSON; times are ISO 8601 in UTC (with microseconds when they have them);
 /// numbers are written in the shortest form that reads back to the same double (integers
 /// without a decimal point). ``CSVReader`` and ``JSONLinesReader`` read what it writes back to
-/// the same table, except text equal to a missing marker (`NA`, `null`), which reads as missing.
+/// the same table, except text equal to a missing marker (in CSV `NA`, `null`; in either format
+/// the empty string), which reads as missing.
 ///
 /// The file is written beside `path` under a temporary name and renamed over it at the end, so
 /// a failure or a crash never leaves a half-written file at `path`.
