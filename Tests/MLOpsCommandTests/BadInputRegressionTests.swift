@@ -24,6 +24,42 @@ struct BadInputRegressionTests {
         }
     }
 
+    @Test("a result that cannot be written (stdout on /dev/full) is exit 2 with a message, not a trap; devices are refused as inputs; pipes work where a command opens its input twice (second sweep, 2026-12-07)")
+    func unwritableOutputDevicesAndPipes() async throws {
+        try withTemporaryFolder { folder in
+            try Self.writeDriftFiles(in: folder)
+            let mlops = "\(Executables.productsFolder)/mlops"
+            let full = try Executables.run("/bin/sh", ["-c", "\"$0\" drift ref.csv cur.csv > /dev/full", mlops], in: folder.path)
+            #expect(full.status == 2, "\(full.standardError)")
+            #expect(full.standardError.contains("not delivered") && !full.standardError.contains("Fatal error"), "\(full.standardError)")
+            let help = try Executables.run("/bin/sh", ["-c", "\"$0\" --help > /dev/full", mlops], in: folder.path)
+            #expect(help.status == 2, "\(help.standardError)")
+            // Only standard error unwritable: the result was delivered, the exit code stands.
+            let quiet = try Executables.run("/bin/sh", ["-c", "\"$0\" drift ref.csv nope.csv 2> /dev/full", mlops], in: folder.path)
+            #expect(quiet.status == 2)
+
+            for command in [["gpu", "simulate", "--trace", "/dev/zero", "--gpus", "8"], ["gpu", "fragmentation", "--trace", "/dev/zero", "--gpus", "8"], ["rollout", "assign", "--units", "/dev/zero", "--salt", "s", "--weights", "a=50,b=50"]] {
+                let result = try Executables.run("mlops", command, in: folder.path)
+                #expect(result.status == 2 && result.standardError.contains("device"), "\(command): \(result.standardError)")
+            }
+
+            try "id,ts,y\na,10,1\nb,20,0\n".write(toFile: folder.file("e.csv"), atomically: true, encoding: .utf8)
+            try "id,ft,x\na,5,1.5\n".write(toFile: folder.file("f.csv"), atomically: true, encoding: .utf8)
+            let join = try Executables.run(
+                "/bin/sh",
+                ["-c", "mkfifo fe ff && (cat e.csv > fe &) && (cat f.csv > ff &) && \"$0\" features join --events fe --features ff --key id --event-time ts --feature-time ft --ttl 1d --output out.csv", mlops],
+                in: folder.path)
+            #expect(join.status == 0, "\(join.standardError)")
+            #expect(try String(contentsOfFile: folder.file("out.csv"), encoding: .utf8) == "id,ts,y,x\na,10,1,1.5\nb,20,0,\n")
+
+            // Both outputs are checked before the simulation: nothing is written when one cannot be.
+            try "job_id,submit_time,duration,gpus\nj1,0,10,1\n".write(toFile: folder.file("t.csv"), atomically: true, encoding: .utf8)
+            let simulate = try Executables.run("mlops", ["gpu", "simulate", "--trace", "t.csv", "--gpus", "8", "--schedule-out", "s.csv", "--plot", "nodir/p.svg"], in: folder.path)
+            #expect(simulate.status == 2 && simulate.standardError.contains("--plot"), "\(simulate.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: folder.file("s.csv")))
+        }
+    }
+
     @Test("--output writes through a FIFO or a device and replaces a linked file, leaving the link (it replaced the node)")
     func outputsWriteThroughSpecialFiles() async throws {
         try await withTemporaryFolder { folder in
