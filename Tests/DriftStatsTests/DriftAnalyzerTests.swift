@@ -341,6 +341,17 @@ struct DriftAnalyzerTests {
         #expect(gained.method == .chiSquare)
         #expect(gained.drifted)
 
+        // A numeric column of few distinct values is compared as categories by every method
+        // that works on categories, named or chosen, at any reference size: the value new in
+        // the current data is its own category (scipy.stats.chi2_contingency on the counts).
+        let few = try TestTables.table([("x", .double(DoubleColumn(values: [0, 0, 0, 1, 1, 1, 2, 2, 2])))])
+        let fewCurrent = try TestTables.table([("x", .double(DoubleColumn(values: [0, 1, 2, 2, 5, 5])))])
+        let g = try #require(try DriftAnalyzer(configuration: DriftConfiguration(method: .gTest)).compare(reference: few, current: fewCurrent).column(named: "x"))
+        #expect(abs((g.statistic ?? -1) - 4.462871026284196) < 1e-9 && abs((g.pValue ?? -1) - 0.2156261132274151) < 1e-9, "G \(String(describing: g.statistic)), p \(String(describing: g.pValue))")
+        let many = try TestTables.table([("x", .double(DoubleColumn(values: (0..<1_002).map { Double($0 % 3) })))])
+        let chi = try #require(try DriftAnalyzer(configuration: DriftConfiguration(method: .chiSquare)).compare(reference: many, current: fewCurrent).column(named: "x"))
+        #expect(abs((chi.statistic ?? -1) - 334.99701492537315) < 1e-6 * 335, "χ² \(String(describing: chi.statistic))")
+
         // Two constant samples with different values: Welch's t is −∞ and p = 0, as scipy.
         let constant = try DriftAnalyzer(configuration: DriftConfiguration(method: .welchT)).compare(
             reference: try TestTables.table([("x", .double(DoubleColumn(values: [Double](repeating: 5, count: 20))))]),

@@ -103,10 +103,12 @@ public struct DriftAnalyzer: Sendable {
         guard let method = configuration.columnMethods[name] ?? configuration.method.flatMap({ referencePrepared.kind == .timestamp ? nil : $0 }) ?? automatic else {
             return notTested(name, kind: referenceColumn.kind, role: role, "timestamp columns are checked for freshness, not drift (name a method for this column to compare it)", reference: summaries.0, current: summaries.1, issues: issues)
         }
-        // A numeric column with few distinct values is compared as categories when the method
-        // was chosen automatically (see AutomaticMethodChoice) or works on categories only.
+        // A numeric column with few distinct reference values (AutomaticMethodChoice's limit) is
+        // compared as categories by every method that works on categories, chosen or named alike:
+        // the comparison depends on the data, not on whether `auto` would have picked the same
+        // method (quantile bins of three values are degenerate, and a new value shares a bin).
         let asCategories = referencePrepared.kind == .double && !method.needsNumbers
-            && (method.needsTwoCategories || (method == automatic && referencePrepared.distinctCount <= configuration.automaticChoice.categoricalDistinctLimit))
+            && (method.needsTwoCategories || referencePrepared.distinctCount <= configuration.automaticChoice.categoricalDistinctLimit)
         let histogram: ColumnHistogram?
         if let r = referencePrepared.numbers, let c = currentPrepared.numbers, !asCategories {
             histogram = ColumnHistogram(numericReference: r, current: c)
