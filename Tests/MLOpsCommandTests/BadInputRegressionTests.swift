@@ -60,6 +60,36 @@ struct BadInputRegressionTests {
         }
     }
 
+    @Test("store check reports a damaged page as a finding (exit 1); a device is no store; a registry change refuses a SQLite file without tables, leaving it unchanged (second sweep)")
+    func storeEdges() async throws {
+        try withTemporaryFolder { folder in
+            #expect(try Executables.run("mlops", ["store", "migrate", "--store", "sqlite:s.sqlite"], in: folder.path).status == 0)
+            #expect(try Executables.run("mlops", ["principals", "add", "qa", "--role", "admin", "--store", "sqlite:s.sqlite"], in: folder.path).status == 0)
+            let handle = try #require(FileHandle(forUpdatingAtPath: folder.file("s.sqlite")))
+            try handle.seek(toOffset: 8192)
+            try handle.write(contentsOf: Data(repeating: 0, count: 4096))
+            try handle.close()
+            let check = try Executables.run("mlops", ["store", "check", "--store", "sqlite:s.sqlite"], in: folder.path)
+            #expect(check.status == 1 && check.standardOutput.contains("corrupt"), "\(check.status): \(check.standardOutput) \(check.standardError)")
+
+            for device in ["/dev/zero", "/dev/null"] {
+                let result = try Executables.run("mlops", ["store", "check", "--store", "sqlite:\(device)"], in: folder.path)
+                #expect(result.status == 2 && result.standardError.contains("device"), "\(device): \(result.standardError)")
+            }
+
+            // A SQLite database whose only table was dropped: a file of one empty page.
+            #expect(try Executables.run("mlops", ["store", "migrate", "--store", "sqlite:t.sqlite"], in: folder.path).status == 0)
+            let sqlite = try Executables.run("/bin/sh", ["-c", "command -v sqlite3 >/dev/null && rm t.sqlite && sqlite3 t.sqlite 'CREATE TABLE x(a); DROP TABLE x;'"], in: folder.path)
+            if sqlite.status == 0 {
+                let before = try Data(contentsOf: URL(fileURLWithPath: folder.file("t.sqlite")))
+                try Data("model".utf8).write(to: URL(fileURLWithPath: folder.file("model.bin")))
+                let register = try Executables.run("mlops", ["models", "register", "team/m", "--store", "sqlite:t.sqlite", "--principal", "qa", "--artifact-file", "model.bin"], in: folder.path)
+                #expect(register.status == 2 && register.standardError.contains("no store"), "\(register.standardError)")
+                #expect(try Data(contentsOf: URL(fileURLWithPath: folder.file("t.sqlite"))) == before)
+            }
+        }
+    }
+
     @Test("--output writes through a FIFO or a device and replaces a linked file, leaving the link (it replaced the node)")
     func outputsWriteThroughSpecialFiles() async throws {
         try await withTemporaryFolder { folder in

@@ -46,7 +46,8 @@ struct ModelsExport: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: folder) else {
             throw CommandFailure.usage("error: there is no artifact folder at \(folder). Fix: give --artifacts DIR, the folder the model's bytes were stored in.")
         }
-        let artifactStore = try FileSystemArtifactStore(root: folder)
+        // Opened read-only: an export reads the model's bytes and writes nothing into the folder.
+        let artifactStore = try FileSystemArtifactStore(root: folder, readOnly: true)
         let manifest = try await store.withRegistryStore(.read) { registry in
             try await ModelBundle.export(name, version: version, from: registry, artifacts: artifactStore, lineage: registry.lineage, to: output)
         }

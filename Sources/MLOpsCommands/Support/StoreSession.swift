@@ -77,13 +77,35 @@ enum StoreSession {
             if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
                 throw CommandFailure.usage("error: \(path) is a folder, not a SQLite store file. Fix: point --store at a file, such as sqlite:\(path.hasSuffix("/") ? path : path + "/")mlops.sqlite.")
             }
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFCHR || info.st_mode & S_IFMT == S_IFBLK {
+                throw CommandFailure.usage("error: \(path) is a device, not a SQLite store file; nothing was read or written. Fix: point --store at a file, such as sqlite:mlops.sqlite.")
+            }
         }
         if access != .read, case .sqliteFile(let path) = location {
             if !FileManager.default.fileExists(atPath: path), let problem = FileWriteProblem.at(path) {
                 throw CommandFailure.usage("error: cannot create the store \(path): \(problem); nothing was created. Fix: check --store, or create the folder first.")
             }
             try await refuseForeignDatabase(at: location, path: path)
+            if case .update(let fix) = access, try await holdsNoTables(at: location, path: path) {
+                // A SQLite file without a single table is no store either: migrating it only to
+                // refuse the change would leave it one.
+                throw CommandFailure.usage("error: there is no store at \(path) (a SQLite file without tables); nothing was created or changed. Fix: check --store; \(fix).")
+            }
         }
+    }
+
+    /// Whether the SQLite file at `path` (not empty: that case is handled before) is a database
+    /// without a single table, judged read-only; a file the read-only open cannot judge is left
+    /// to the writing open.
+    static func holdsNoTables(at location: StoreLocation, path: String) async throws -> Bool {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 else { return false }
+        let tables = try? await location.withDatabase(readOnly: true) { database in
+            try await database.read { connection in
+                try await connection.query("SELECT count(*) FROM sqlite_master WHERE type = 'table'").map { try $0.decode(Int.self, at: 0) }.first ?? 0
+            }
+        }
+        return tables == 0
     }
 
     /// Whether `path` is a regular file of 0 bytes.

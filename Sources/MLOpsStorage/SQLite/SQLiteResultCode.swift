@@ -31,7 +31,7 @@ enum SQLiteResultCode {
         case SQLITE_CORRUPT:
             return StorageError(
                 .notADatabase, "\(path) is a corrupt SQLite database (\(message))", location: path, sql: sql,
-                databaseCode: databaseCode, fix: "restore it from a backup; run `mlops store check` to see the damage.")
+                databaseCode: databaseCode, fix: "restore it from a backup; `sqlite3 \(path) .recover` salvages what is still readable into a new database.")
         case SQLITE_BUSY, SQLITE_LOCKED:
             return StorageError(
                 .busy, "Another connection kept \(path) locked (\(message))", location: path, sql: sql,
