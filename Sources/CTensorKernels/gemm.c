@@ -131,7 +131,8 @@
 #undef G_UKR_AVX2
 
 /* The AVX-512 instantiations: the same driver around the 12 x 16 (double) and
- * 12 x 32 (float) kernels of gemm_avx512.c. Their "avx2" flag selects the
+ * 12 x 32 (float) kernels of gemm_avx512.c, taken where tk_internal_gemm_avx512() says
+ * (AVX-512F, and not a CPU that splits 512-bit operations in two: see dispatch.c). Their "avx2" flag selects the
  * AVX-512 kernel (and the AVX2 clones of the thin-shape loops). Cache blocks:
  * a B micro-panel of KC x NR is 256 x 16 x 8 B = 32 KiB (double) and
  * 256 x 32 x 4 B = 32 KiB (float), inside a 48 KiB L1d; NC is a multiple of
@@ -173,7 +174,7 @@
 void tk_dgemm(size_t m, size_t n, size_t k, const double *a, size_t lda, const double *b,
               size_t ldb, double *c, size_t ldc, int accumulate) {
 #if TK_X86_64
-    if (tk_internal_use_avx512()) {
+    if (tk_internal_gemm_avx512()) {
         tk_dzgemm_entry(m, n, k, a, lda, b, ldb, c, ldc, accumulate, 1);
         return;
     }
@@ -184,7 +185,7 @@ void tk_dgemm(size_t m, size_t n, size_t k, const double *a, size_t lda, const d
 void tk_sgemm(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
               size_t ldb, float *c, size_t ldc, int accumulate) {
 #if TK_X86_64
-    if (tk_internal_use_avx512()) {
+    if (tk_internal_gemm_avx512()) {
         tk_szgemm_entry(m, n, k, a, lda, b, ldb, c, ldc, accumulate, 1);
         return;
     }
@@ -195,7 +196,7 @@ void tk_sgemm(size_t m, size_t n, size_t k, const float *a, size_t lda, const fl
 void tk_dgemm_mt(size_t m, size_t n, size_t k, const double *a, size_t lda, const double *b,
                  size_t ldb, double *c, size_t ldc, int accumulate, int threads) {
 #if TK_X86_64
-    if (tk_internal_use_avx512()) {
+    if (tk_internal_gemm_avx512()) {
         tk_dzgemm_threaded(m, n, k, a, lda, b, ldb, c, ldc, accumulate, threads);
         return;
     }
@@ -206,7 +207,7 @@ void tk_dgemm_mt(size_t m, size_t n, size_t k, const double *a, size_t lda, cons
 void tk_sgemm_mt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
                  size_t ldb, float *c, size_t ldc, int accumulate, int threads) {
 #if TK_X86_64
-    if (tk_internal_use_avx512()) {
+    if (tk_internal_gemm_avx512()) {
         tk_szgemm_threaded(m, n, k, a, lda, b, ldb, c, ldc, accumulate, threads);
         return;
     }

@@ -32,10 +32,15 @@
  * test-only force-portable flag is clear). Cheap: two relaxed atomic loads. */
 int tk_internal_use_avx2(void);
 
-/* 1 when the AVX-512F kernels (GEMM, the double and int64 sorts) should be
+/* 1 when the AVX-512F kernels (GEMM, the double and int64 sorts) may be
  * used (hardware and OS support them, the AVX2 path is in use, and the
  * test-only AVX2 cap is clear). */
 int tk_internal_use_avx512(void);
+
+/* 1 when GEMM takes its AVX-512 kernels: tk_internal_use_avx512(), and the CPU
+ * does not split 512-bit operations in two (Zen 4 runs the AVX2 kernels
+ * faster; dispatch.c) unless the test-only force flag is set. */
+int tk_internal_gemm_avx512(void);
 
 /* 64-byte aligned allocation (NULL on failure or size 0) and its free. */
 void *tk_aligned_alloc(size_t bytes);

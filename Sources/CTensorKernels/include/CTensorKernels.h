@@ -84,13 +84,30 @@ void tk_set_force_portable(int force);
 /* 1 if this CPU (and OS) supports AVX-512F, else 0. Always 0 off x86_64. */
 int tk_cpu_has_avx512(void);
 
-/* 1 if GEMM will take its AVX-512 path now: tk_cpu_has_avx512(), the AVX2
- * path in use (tk_uses_avx2_fma()), and the AVX2 cap below clear. */
+/* 1 if the AVX-512 kernels may run now (the double and int64 sorts take
+ * them): tk_cpu_has_avx512(), the AVX2 path in use (tk_uses_avx2_fma()), and
+ * the AVX2 cap below clear. */
 int tk_uses_avx512(void);
 
-/* TEST-ONLY. force != 0 keeps GEMM on its AVX2 path (never AVX-512), in the
- * whole process, until called again with 0; like tk_set_force_portable. */
+/* 1 if GEMM will take its AVX-512 kernels now: tk_uses_avx512(), on a CPU
+ * with full-width 512-bit units (not AMD family 19h, Zen 4, which splits
+ * them and runs the AVX2 kernels faster), or with the force flag below set. */
+int tk_uses_avx512_gemm(void);
+
+/* 1 if this CPU runs 512-bit operations as two 256-bit halves (AMD family
+ * 19h), where GEMM keeps its AVX2 kernels. The environment variable
+ * MLOPS_KERNELS_GEMM_AVX512 (any value) makes this 0, to compare the two. */
+int tk_cpu_splits_512(void);
+
+/* TEST-ONLY. force != 0 keeps GEMM and the sorts on their AVX2 paths (never
+ * AVX-512), in the whole process, until called again with 0; like
+ * tk_set_force_portable. */
 void tk_set_force_avx2(int force);
+
+/* TEST-ONLY. force != 0 makes GEMM take its AVX-512 kernels wherever the CPU
+ * has AVX-512F (also on a CPU that splits 512-bit operations), so that they
+ * stay tested there; the AVX2 cap and force-portable flag still win. */
+void tk_set_force_gemm_avx512(int force);
 
 /* ------------------------------------------------------------------------
  * GEMM (row-major):  C = A * B   (accumulate == 0)

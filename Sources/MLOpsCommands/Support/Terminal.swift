@@ -93,7 +93,7 @@ enum Terminal {
     /// `text` with every C0 control character except line feed and tab written as `\u{…}`: a
     /// description, owner, tag or name stored by one principal must not move another's cursor,
     /// clear the screen or retitle the terminal (ESC, BEL, OSC sequences) when it is listed.
-    /// Error messages already show such text escaped. JSON is left as it is: its encoder writes
+    /// Messages on standard error are escaped the same way. JSON is left as it is: its encoder writes
     /// every C0 character as an escape already, and DEL and the C1 range, which JSON may hold
     /// raw, are not touched (escaping them here made the JSON invalid).
     static func visible(_ text: String) -> String {
@@ -112,9 +112,11 @@ enum Terminal {
         return String(shown)
     }
 
-    /// A message on standard error.
+    /// A message on standard error, its control characters shown as `\u{1B}` (see
+    /// ``visible(_:)``): a message may quote a file's header or values, which must not drive the
+    /// terminal.
     static func error(_ message: String) {
-        let data = Data((message + "\n").utf8)
+        let data = Data((visible(message) + "\n").utf8)
         if let capture { capture.write(data, toError: true) } else { emit(data, to: STDERR_FILENO) }
     }
 

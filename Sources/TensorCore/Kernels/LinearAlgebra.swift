@@ -88,9 +88,15 @@ public enum LinearAlgebra {
     /// Whether the products and sorts run on the AVX2+FMA path on this machine.
     public static var usesAVX2: Bool { tk_uses_avx2_fma() != 0 }
 
-    /// Whether matrix products run on the AVX-512 path on this machine (chosen at run time
-    /// where the CPU and OS support AVX-512F).
-    public static var usesAVX512: Bool { tk_uses_avx512() != 0 }
+    /// Whether matrix products run on the AVX-512 path on this machine: chosen at run time
+    /// where the CPU and OS support AVX-512F and the CPU has full-width 512-bit units (a Zen 4,
+    /// which runs 512-bit operations as two halves, keeps the AVX2 kernels, measured faster
+    /// there; the sorts take their AVX-512 kernels on it, see ``sortsUseAVX512``).
+    public static var usesAVX512: Bool { tk_uses_avx512_gemm() != 0 }
+
+    /// Whether the double and integer sorts run on their AVX-512 path on this machine (where
+    /// the CPU and OS support AVX-512F).
+    public static var sortsUseAVX512: Bool { tk_uses_avx512() != 0 }
 
     static var threads: Int { ProcessInfo.processInfo.activeProcessorCount }
 

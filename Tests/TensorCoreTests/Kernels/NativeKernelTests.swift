@@ -5,20 +5,27 @@ import Testing
 /// The C kernels, on both their AVX2 and portable paths, against plain Swift references.
 @Suite("Native kernels", .serialized)
 struct NativeKernelTests {
-    /// Runs `body` on the machine's own path, then with AVX2 forced where the machine would
-    /// take AVX-512 (products, the double and integer sorts), then with the portable path
-    /// forced: every path this CPU has.
+    /// Runs `body` on the machine's own path; where the CPU has AVX-512, with the AVX-512
+    /// products forced (a Zen 4 takes the AVX2 products by default) and then with AVX2 forced
+    /// (products, the double and integer sorts); then with the portable path forced: every
+    /// path this CPU has.
     func onBothPaths(_ body: (String) throws -> Void) rethrows {
-        try body(LinearAlgebra.usesAVX512 ? "avx512" : LinearAlgebra.usesAVX2 ? "avx2" : "portable")
-        if LinearAlgebra.usesAVX512 {
+        try body(LinearAlgebra.usesAVX512 ? "avx512" : LinearAlgebra.sortsUseAVX512 ? "avx512 sorts, avx2 products" : LinearAlgebra.usesAVX2 ? "avx2" : "portable")
+        if LinearAlgebra.sortsUseAVX512 {
+            if !LinearAlgebra.usesAVX512 {
+                tk_set_force_gemm_avx512(1)
+                defer { tk_set_force_gemm_avx512(0) }
+                #expect(LinearAlgebra.usesAVX512)
+                try body("avx512")
+            }
             tk_set_force_avx2(1)
             defer { tk_set_force_avx2(0) }
-            #expect(!LinearAlgebra.usesAVX512 && LinearAlgebra.usesAVX2)
+            #expect(!LinearAlgebra.usesAVX512 && !LinearAlgebra.sortsUseAVX512 && LinearAlgebra.usesAVX2)
             try body("avx2")
         }
         tk_set_force_portable(1)
         defer { tk_set_force_portable(0) }
-        #expect(!LinearAlgebra.usesAVX512 && !LinearAlgebra.usesAVX2)
+        #expect(!LinearAlgebra.usesAVX512 && !LinearAlgebra.sortsUseAVX512 && !LinearAlgebra.usesAVX2)
         try body("portable")
     }
 
