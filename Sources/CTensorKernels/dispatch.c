@@ -38,14 +38,18 @@ static int tk_detect_avx2_fma(void) {
 #endif
 }
 
-int tk_cpu_has_avx2_fma(void) {
-    int v = atomic_load_explicit(&tk_cpu_cache, memory_order_relaxed);
+/* A detected CPU property, computed on first use and cached (benign race: every thread
+ * computes the same value). */
+static int tk_cached(atomic_int *cache, int (*detect)(void)) {
+    int v = atomic_load_explicit(cache, memory_order_relaxed);
     if (TK_UNLIKELY(v < 0)) {
-        v = tk_detect_avx2_fma();
-        atomic_store_explicit(&tk_cpu_cache, v, memory_order_relaxed);
+        v = detect();
+        atomic_store_explicit(cache, v, memory_order_relaxed);
     }
     return v;
 }
+
+int tk_cpu_has_avx2_fma(void) { return tk_cached(&tk_cpu_cache, tk_detect_avx2_fma); }
 
 void tk_set_force_portable(int force) {
     atomic_store_explicit(&tk_force_portable, force ? 1 : 0, memory_order_relaxed);
@@ -74,14 +78,7 @@ static int tk_detect_avx512(void) {
 #endif
 }
 
-int tk_cpu_has_avx512(void) {
-    int v = atomic_load_explicit(&tk_avx512_cache, memory_order_relaxed);
-    if (TK_UNLIKELY(v < 0)) {
-        v = tk_detect_avx512();
-        atomic_store_explicit(&tk_avx512_cache, v, memory_order_relaxed);
-    }
-    return v;
-}
+int tk_cpu_has_avx512(void) { return tk_cached(&tk_avx512_cache, tk_detect_avx512); }
 
 void tk_set_force_avx2(int force) {
     atomic_store_explicit(&tk_force_avx2, force ? 1 : 0, memory_order_relaxed);
@@ -115,14 +112,7 @@ static int tk_detect_split512(void) {
 #endif
 }
 
-int tk_cpu_splits_512(void) {
-    int v = atomic_load_explicit(&tk_split512_cache, memory_order_relaxed);
-    if (TK_UNLIKELY(v < 0)) {
-        v = tk_detect_split512();
-        atomic_store_explicit(&tk_split512_cache, v, memory_order_relaxed);
-    }
-    return v;
-}
+int tk_cpu_splits_512(void) { return tk_cached(&tk_split512_cache, tk_detect_split512); }
 
 void tk_set_force_gemm_avx512(int force) {
     atomic_store_explicit(&tk_force_gemm_avx512, force ? 1 : 0, memory_order_relaxed);
