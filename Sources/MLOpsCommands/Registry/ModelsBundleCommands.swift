@@ -108,6 +108,9 @@ struct ModelsImport: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let problem = FileReadProblem.at(file) {
+            throw CommandFailure.usage("error: cannot import: \(problem). Fix: give the bundle file `mlops models export` wrote.")
+        }
         // Verified, then read again to import: a pipe is read into a copy first.
         let bundle = try PipedInput(file, option: "FILE")
         let file = bundle.path

@@ -34,7 +34,10 @@ extension StoreOptions {
     ///
     /// - Throws: `ValidationError` (exit 2) for a PostgreSQL store without `--artifacts`.
     func artifactsFolder(_ given: String?) throws -> String {
-        if let given { return given }
+        if let given {
+            guard !given.isEmpty else { throw ValidationError("--artifacts '' names no folder: give the artifact folder's path, or leave --artifacts out for the store's own.") }
+            return given
+        }
         guard let folder = location.defaultArtifactsPath else {
             throw ValidationError("a PostgreSQL store has no default artifact folder: give --artifacts DIR.")
         }
