@@ -173,6 +173,12 @@ struct DriftAnalyzerTests {
         #expect(wildColumn.issues.contains { $0.check == .typeViolation && $0.value == 1 })
         #expect(report.dataset.testedColumns == 1)
         #expect(report.dataset.reason.contains("5 not tested"))
+        // Infinities in the reference are said too: the statistics compare fewer values than it has.
+        let infinite = try DriftAnalyzer().compare(
+            reference: try TestTables.table([("x", .double(DoubleColumn(values: [1, 2, 3, .infinity, -.infinity, 4, 5, 6])))]),
+            current: try TestTables.table([("x", .double(DoubleColumn(values: [1, 2, 3, 4, 5, 6, 7, 8])))]))
+        let infiniteIssue = try #require(infinite.column(named: "x")?.issues.first { $0.check == .typeViolation })
+        #expect(infiniteIssue.value == 2 && infiniteIssue.message.contains("reference"), "\(infiniteIssue.message)")
         // A method that does not apply to the column is a reason, not a crash.
         let forced = try DriftAnalyzer(configuration: DriftConfiguration(columnMethods: ["extra": .kolmogorovSmirnov, "wild": .proportionZ]))
             .compare(reference: reference, current: current)

@@ -32,6 +32,10 @@ enum DataQualityCheck {
         if current.nonFiniteCount > 0 {
             issues.append(QualityIssue(check: .typeViolation, column: name, severity: .warning, message: "\(current.nonFiniteCount) current values are infinite (left out of the drift statistics)", value: Double(current.nonFiniteCount)))
         }
+        if reference.nonFiniteCount > 0 {
+            // Said for the reference too: the statistics compare fewer reference values than it has.
+            issues.append(QualityIssue(check: .typeViolation, column: name, severity: .warning, message: "\(reference.nonFiniteCount) reference values are infinite (left out of the drift statistics)", value: Double(reference.nonFiniteCount)))
+        }
         switch (reference.values, current.values) {
         case (.numeric(let referenceSample, _), .numeric(let currentSample, _)):
             issues += range(name, reference: referenceSample, current: currentSample, rules: rules)
