@@ -57,6 +57,26 @@ struct SchedulerTests {
         #expect(try scheduler.submit(.gpus(5, 8, team: "free"), at: 0) == nil)
     }
 
+    @Test("a team borrows only what the others lend: its own lendable share does not count, whether one job or several ask (second recompute sweep)")
+    func lendingLimitAtAdmission() throws {
+        for lending in [0.0, 2.0] {
+            var cluster = ClusterSpec(nodes: [NodeSpec(name: "n0", gpuModel: "gpu", gpus: 8), NodeSpec(name: "n1", gpuModel: "gpu", gpus: 8)])
+            cluster.teams = [
+                TeamQuota(team: "a", cohort: "c", nominal: ["gpu": 8], borrowingLimit: 8, lendingLimit: 8),
+                TeamQuota(team: "b", cohort: "c", nominal: ["gpu": 8], borrowingLimit: 8, lendingLimit: lending),
+            ]
+            var scheduler = try Scheduler(cluster: cluster)
+            for id in 0..<3 { #expect(try scheduler.submit(.gpus(id, 4, team: "a"), at: 0) == nil) }
+            let started = try scheduler.schedule(at: 0).compactMap { decision -> Int? in
+                if case .started(let job, _, _) = decision { return job }
+                return nil
+            }
+            // 8 of a's own; b lends 0 or 2, less than the third job's 4: it waits.
+            #expect(started.sorted() == [0, 1], "lending \(lending): \(started)")
+            #expect(scheduler.jobState(2) != .unschedulable)
+        }
+    }
+
     @Test("an invalid job or a time going backwards is an error, not a decision")
     func invalidCalls() throws {
         var scheduler = try Scheduler(cluster: Self.node())

@@ -99,6 +99,27 @@ struct SimulatorTests {
         #expect(las.report.jctSeconds.average < fifo.report.jctSeconds.average * 0.8, "LAS \(las.report.jctSeconds.average) vs FIFO \(fifo.report.jctSeconds.average)")
     }
 
+    @Test("EASY's spare GPUs are all those free at the shadow time: jobs ending together count whatever their order in the trace")
+    func reservationTies() throws {
+        func job(_ id: Int, _ gpus: Int, at submit: Double, runs duration: Double) -> TraceJob {
+            TraceJob(spec: JobSpec(id: id, team: "t", gpus: gpus, expectedDuration: duration), submitTime: submit, duration: duration)
+        }
+        // 5 GPUs. At t = 10 jobs 2 (1 GPU) and 3 (2 GPUs) run until 15 and job 1 holds 1 GPU
+        // until 1000; job 4 needs 3: its reservation is at 15, when 4 GPUs are free, so one is
+        // spare and the long 1-GPU job 5 backfills at 10, in either order of jobs 2 and 3.
+        for swap in [false, true] {
+            let tied = swap ? [job(2, 2, at: 5, runs: 5), job(3, 1, at: 5, runs: 5)] : [job(2, 1, at: 5, runs: 5), job(3, 2, at: 5, runs: 5)]
+            let trace = Trace(
+                jobs: [job(0, 4, at: 0, runs: 10), job(1, 1, at: 0, runs: 1_000)] + tied + [job(4, 3, at: 6, runs: 100), job(5, 1, at: 7, runs: 5_000)],
+                format: .generic)
+            let result = try Self.run(trace, try ClusterSpec.uniform(gpus: 5, gpusPerNode: 5), backfill: .easy)
+            Self.confirm(result, trace, gpus: 5)
+            let starts = Dictionary(result.stretches.map { ($0.job, $0.start) }, uniquingKeysWith: min)
+            #expect(starts[5] == 10, "swap \(swap): \(starts)")
+            #expect(starts[4] == 15, "swap \(swap): \(starts)")
+        }
+    }
+
     @Test("EASY backfill starts the blocked large job by its reservation; greedy lets small jobs delay it")
     func reservationBound() throws {
         func job(_ id: Int, _ gpus: Int, at submit: Double, runs duration: Double) -> TraceJob {

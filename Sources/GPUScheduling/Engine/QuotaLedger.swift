@@ -43,9 +43,11 @@ struct QuotaLedger: Sendable {
     ///
     /// Three rules, each kept true after every admission: a team uses at most its nominal quota
     /// plus its borrowing limit; a cohort uses at most the sum of its teams' nominal quotas; and
-    /// what a cohort's teams borrow in all is at most what its teams lend (their lending limits,
-    /// or their whole quotas). A team using its own quota never breaks the third rule, so a lender
-    /// taking back what it lent is refused only by the second, which preemption can then reclaim.
+    /// what a cohort's teams borrow in all is at most what the teams not borrowing lend (their
+    /// lending limits, or their whole quotas): a team over its own quota lends nothing, so it
+    /// cannot borrow its own lendable share back past another team's lending limit. A team using
+    /// its own quota never breaks the third rule, so a lender taking back what it lent is refused
+    /// only by the second, which preemption can then reclaim.
     func borrowing(team: String, model: String, milli: Int) -> Int? {
         guard let quota = quotas[team] else { return 0 }
         let k = key(team: team, model: model)
@@ -55,21 +57,24 @@ struct QuotaLedger: Sendable {
         let over = max(0, used + milli - own)
         if over > 0, let limit = quota.borrowingLimit, over > Self.milli(limit) { return nil }
         guard let cohort = quota.cohort, let members = cohorts[cohort] else { return over > 0 ? nil : 0 }
-        let totals = cohortTotals(members, key: k)
-        if totals.used + milli > totals.nominal { return nil }
-        if over > alreadyOver && totals.borrowed - alreadyOver + over > totals.lent { return nil }
+        let totals = cohortTotals(members, key: k, adding: (team, milli))
+        if totals.used > totals.nominal { return nil }
+        if over > alreadyOver && totals.borrowed > totals.lent { return nil }
         return over - alreadyOver
     }
 
-    private func cohortTotals(_ members: [String], key k: String) -> (used: Int, nominal: Int, borrowed: Int, lent: Int) {
+    /// A cohort's use, quotas, borrowing and lending of one quota key, with `adding` milli-GPUs
+    /// more for one team (an admission being judged). A member over its own quota borrows and
+    /// lends nothing.
+    private func cohortTotals(_ members: [String], key k: String, adding: (team: String, milli: Int)? = nil) -> (used: Int, nominal: Int, borrowed: Int, lent: Int) {
         var totals = (used: 0, nominal: 0, borrowed: 0, lent: 0)
         for member in members {
             let own = nominal(team: member, key: k)
-            let used = usage[member]?[k] ?? 0
+            let used = (usage[member]?[k] ?? 0) + (adding?.team == member ? adding?.milli ?? 0 : 0)
             totals.used += used
             totals.nominal += own
             totals.borrowed += max(0, used - own)
-            totals.lent += min(own, quotas[member]?.lendingLimit.map(Self.milli) ?? own)
+            if used <= own { totals.lent += min(own, quotas[member]?.lendingLimit.map(Self.milli) ?? own) }
         }
         return totals
     }

@@ -655,7 +655,10 @@ public struct Scheduler: Sendable {
         var free = freeMilli(in: pools, whole: !records[r].request.isFractional)
         var shadow = now
         for (end, v) in runningEnds {
-            if free >= needed { break }
+            // Past the shadow time once the job fits; every job ending at that same moment
+            // still counts, as EASY's spare GPUs are all those free at the shadow time (else
+            // the spare count, and what backfills, would depend on the order of ties).
+            if free >= needed && end > shadow { break }
             guard let placement = records[v].placement else { continue }
             var milli = 0
             // For a whole-GPU job, a fraction ending need not free a whole GPU: count none.
