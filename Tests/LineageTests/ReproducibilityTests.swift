@@ -73,3 +73,21 @@ struct ReproducibilityTests {
         #expect(RunDiff(a, c).differences.filter { $0.category == .data }.isEmpty)
     }
 }
+
+@Suite("Lineage records as JSON")
+struct LineageRecordJSONTests {
+    @Test("an artifact's JSON has every key, an unknown size or URI as null, and reads back the same")
+    func artifactKeysAreStable() throws {
+        let bare = LineageArtifact(digest: Digest(of: Array("m".utf8)), kind: .model, name: "model.bin")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text = String(decoding: try encoder.encode(bare), as: UTF8.self)
+        #expect(text.contains("\"size\":null") && text.contains("\"uri\":null"), "\(text)")
+        #expect(try JSONDecoder().decode(LineageArtifact.self, from: Data(text.utf8)) == bare)
+        let full = LineageArtifact(digest: bare.digest, kind: .dataset, name: "d.csv", size: 12, uri: "s3://b/d.csv")
+        #expect(try JSONDecoder().decode(LineageArtifact.self, from: try encoder.encode(full)) == full)
+        // Written before the change, without the keys: still read.
+        let old = #"{"digest":"sha256:\#(bare.digest.hex)","kind":"model","name":"model.bin"}"#
+        #expect(try JSONDecoder().decode(LineageArtifact.self, from: Data(old.utf8)) == bare)
+    }
+}

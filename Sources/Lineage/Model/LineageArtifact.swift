@@ -24,6 +24,21 @@ public struct LineageArtifact: Sendable, Hashable, Codable {
         self.size = size
         self.uri = uri
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case digest, kind, name, size, uri
+    }
+
+    /// Encodes every key, an unknown size or URI as `null`: the JSON of `mlops lineage` and
+    /// `mlops runs` keeps one shape whatever is known.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(digest, forKey: .digest)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(name, forKey: .name)
+        try container.encode(size, forKey: .size)
+        try container.encode(uri, forKey: .uri)
+    }
 }
 
 /// Whether a run read or wrote an artifact.

@@ -85,7 +85,7 @@ enum Terminal {
     }
 
     /// A line of the command's result on standard output, its control characters shown as
-    /// `\u{1B}` (see ``visible(_:)``).
+    /// `\u{1B}` (see ``visible(_:alsoDELAndC1:)``).
     static func output(_ line: String) {
         write(Data((visible(line) + "\n").utf8))
     }
@@ -96,9 +96,9 @@ enum Terminal {
     /// Messages on standard error are escaped the same way. JSON is left as it is: its encoder writes
     /// every C0 character as an escape already, and DEL and the C1 range, which JSON may hold
     /// raw, are not touched (escaping them here made the JSON invalid).
-    static func visible(_ text: String) -> String {
+    static func visible(_ text: String, alsoDELAndC1: Bool = false) -> String {
         func isControl(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.value < 0x20 && scalar != "\n" && scalar != "\t"
+            (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (alsoDELAndC1 && (0x7F...0x9F).contains(scalar.value))
         }
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var shown = String.UnicodeScalarView()
@@ -113,10 +113,10 @@ enum Terminal {
     }
 
     /// A message on standard error, its control characters shown as `\u{1B}` (see
-    /// ``visible(_:)``): a message may quote a file's header or values, which must not drive the
-    /// terminal.
+    /// ``visible(_:alsoDELAndC1:)``), DEL and the C1 range (U+009B is a one-character CSI) too: a
+    /// message may quote a file's header or values, which must not drive the terminal.
     static func error(_ message: String) {
-        let data = Data((visible(message) + "\n").utf8)
+        let data = Data((visible(message, alsoDELAndC1: true) + "\n").utf8)
         if let capture { capture.write(data, toError: true) } else { emit(data, to: STDERR_FILENO) }
     }
 

@@ -5,8 +5,9 @@ import TensorCore
 /// A principal's signed consent that one version may take one alias under one policy.
 ///
 /// The Ed25519 signature covers ``statement``: the model, version, the version's digest, the
-/// alias, the policy's hash and the expiry. Change any of them (a new version, a new policy)
-/// and the approval no longer counts.
+/// alias, the policy's hash, the principal, and the signing and expiry times. Change any of them
+/// (a new version, a new policy) and the approval no longer counts. The statement's exact bytes
+/// are in Documentation/Architecture.md, so another language can verify a signature.
 public struct Approval: Sendable, Hashable, Codable {
     /// The model.
     public var model: ModelName

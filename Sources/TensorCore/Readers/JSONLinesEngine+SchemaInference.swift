@@ -100,7 +100,8 @@ extension JSONLinesEngine {
             inferred.append(inference.kind)
         }
         kinds = inferred
-        scratch = makeBuilders(kinds: inferred, schema: options.schema, exactText: options.exactTextColumns, selected: nil)
+        // Every text column keeps its strings: the markers stand for missing numbers and times.
+        scratch = makeBuilders(kinds: inferred, schema: options.schema, exactText: Set(names), selected: nil)
         current = [Scalar](repeating: .null, count: names.count)
         stamps = [Int](repeating: 0, count: names.count)
         pending = rows

@@ -7,13 +7,16 @@ public struct JSONLinesReadOptions: Sendable, Hashable {
     /// How many rows the columns (the keys) and their kinds are inferred from (default 1000).
     /// These rows are read ahead on the first ``JSONLinesReader/nextChunk(maxRows:)`` call.
     public var inferenceRowCount: Int
-    /// The string values that mean "missing" by default: the empty string only. `null` and an
-    /// absent key are always missing; a string such as `"NA"` or `"null"` is text, as pandas'
-    /// `read_json` and DuckDB read it (a JSON writer has `null` for a missing value).
-    public static let defaultMissingMarkers: Set<String> = [""]
+    /// The string values that mean "missing" in a number or time column by default: those of
+    /// CSV (``CSVReadOptions/defaultMissingMarkers``: the empty string, `NA`, `N/A`, `null`,
+    /// `NULL`).
+    public static let defaultMissingMarkers: Set<String> = CSVReadOptions.defaultMissingMarkers
 
-    /// String values that mean "missing", compared byte for byte after unescaping, in addition
-    /// to `null` and absent keys (default ``defaultMissingMarkers``).
+    /// String values that mean "missing" in a number or time column, compared byte for byte
+    /// after unescaping, in addition to `null` and absent keys (default
+    /// ``defaultMissingMarkers``). In a text column a string is text, as pandas' `read_json` and
+    /// DuckDB read it (`"NA"` is Namibia there; a JSON writer has `null` for a missing value):
+    /// only the empty string is missing there.
     public var missingMarkers: Set<String>
     /// What to do with a row that does not fit (default ``BadRowPolicy/fail``).
     public var badRowPolicy: BadRowPolicy
@@ -21,9 +24,9 @@ public struct JSONLinesReadOptions: Sendable, Hashable {
     public var maxRecordedSkipReasons: Int
     /// The size of each block read from the file, in bytes (default 4 MiB; values below 64 count as 64).
     public var blockSize: Int
-    /// Keys read as text exactly as written (default none): the missing markers do not apply to
-    /// them, so only `null`, an absent key or the empty string is missing, and they are read as
-    /// categorical columns. ``schema`` may not force another kind on them.
+    /// Keys read as text (default none): categorical columns, however their values look. Like
+    /// every text column of a JSON Lines file, only `null`, an absent key or the empty string is
+    /// missing there. ``schema`` may not force another kind on them.
     public var exactTextColumns: Set<String>
 
     /// Creates options; every parameter has the default documented on its property.

@@ -47,28 +47,29 @@ struct JSONLinesReaderTests {
         #expect(chunk.columnNames == ["id", "ts", "label"])
     }
 
-    @Test("Strings such as \"NA\" and \"null\" are text by default (as pandas' read_json keeps them); null, an absent key and the empty string are missing")
+    @Test("In a text column strings such as \"NA\" and \"null\" are text (as pandas' read_json keeps them); in a number column they are missing; null, an absent key and the empty string are missing")
     func stringMarkers() throws {
         let folder = try ReaderTempFolder()
         let text = """
-            {"region": "NA", "code": "N/A", "x": 1}
-            {"region": "null", "code": "", "x": null}
-            {"region": null, "x": 2}
-            {"region": "NULL", "code": "NA", "x": ""}
+            {"region": "NA", "code": "N/A", "x": 1, "n": 1.5}
+            {"region": "null", "code": "", "x": null, "n": "NA"}
+            {"region": null, "x": 2, "n": 3}
+            {"region": "NULL", "code": "NA", "x": "", "n": "null"}
             """
         let path = try folder.write(text, name: "markers.jsonl")
-        let (table, _) = try JSONLinesReader.readAll(path: path)
-        #expect(Array(try table.categoricalColumn(named: "region")) == ["NA", "null", nil, "NULL"])
-        #expect(Array(try table.categoricalColumn(named: "code")) == ["N/A", nil, nil, "NA"])
-        #expect(Array(try table.doubleColumn(named: "x")) == [1, nil, 2, nil])
-        // The old markers can still be asked for.
-        let (old, _) = try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(missingMarkers: CSVReadOptions.defaultMissingMarkers))
-        #expect(Array(try old.categoricalColumn(named: "region")) == [nil, nil, nil, nil])
-        // An exact-text key keeps even a marker the options name.
-        let exact = JSONLinesReadOptions(missingMarkers: ["", "NA"], exactTextColumns: ["code"])
-        let (kept, _) = try JSONLinesReader.readAll(path: path, options: exact)
-        #expect(Array(try kept.categoricalColumn(named: "code")) == ["N/A", nil, nil, "NA"])
-        #expect(Array(try kept.categoricalColumn(named: "region")) == [nil, "null", nil, "NULL"])
+        for options in [JSONLinesReadOptions(), JSONLinesReadOptions(exactTextColumns: ["code"])] {
+            let (table, _) = try JSONLinesReader.readAll(path: path, options: options)
+            #expect(table.columnKinds == [.categorical, .categorical, .double, .double])
+            #expect(Array(try table.categoricalColumn(named: "region")) == ["NA", "null", nil, "NULL"])
+            #expect(Array(try table.categoricalColumn(named: "code")) == ["N/A", nil, nil, "NA"])
+            #expect(Array(try table.doubleColumn(named: "x")) == [1, nil, 2, nil])
+            // A number column that marks missing values with "NA" stays a number column.
+            #expect(Array(try table.doubleColumn(named: "n")) == [1.5, nil, 3, nil])
+        }
+        // An exact-text key that looks like numbers stays text.
+        let numbers = try folder.write("{\"id\": \"007\"}\n{\"id\": \"NA\"}\n", name: "ids.jsonl")
+        let (ids, _) = try JSONLinesReader.readAll(path: numbers, options: JSONLinesReadOptions(exactTextColumns: ["id"]))
+        #expect(Array(try ids.categoricalColumn(named: "id")) == ["007", "NA"])
     }
 
     @Test("String escapes, unicode and surrogate pairs are decoded")
