@@ -72,6 +72,11 @@ struct BadInputRegressionTests {
             let check = try Executables.run("mlops", ["store", "check", "--store", "sqlite:s.sqlite"], in: folder.path)
             #expect(check.status == 1 && check.standardOutput.contains("corrupt"), "\(check.status): \(check.standardOutput) \(check.standardError)")
 
+            // A first principal that is not an admin is refused before a store is created.
+            let notAdmin = try Executables.run("mlops", ["principals", "add", "bob", "--role", "approve", "--store", "sqlite:new.sqlite"], in: folder.path)
+            #expect(notAdmin.status == 2 && notAdmin.standardError.contains("admin"), "\(notAdmin.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: folder.file("new.sqlite")))
+
             for device in ["/dev/zero", "/dev/null"] {
                 let result = try Executables.run("mlops", ["store", "check", "--store", "sqlite:\(device)"], in: folder.path)
                 #expect(result.status == 2 && result.standardError.contains("device"), "\(device): \(result.standardError)")

@@ -33,6 +33,12 @@ struct PrincipalsAdd: AsyncParsableCommand {
         }
     }
 
+    /// Whether the SQLite file at `path` is missing, empty or without a single table.
+    static func holdsNothing(_ path: String, at location: StoreLocation) async throws -> Bool {
+        if !FileManager.default.fileExists(atPath: path) || StoreSession.isEmptyFile(path) { return true }
+        return try await StoreSession.holdsNoTables(at: location, path: path)
+    }
+
     func run() async throws {
         var key = publicKey.flatMap { Data(base64Encoded: $0) }
         if let publicKeyFrom {
@@ -43,6 +49,12 @@ struct PrincipalsAdd: AsyncParsableCommand {
                 throw CommandFailure.usage("error: --public-key-from: \(FileReadProblem.describe(publicKeyFrom, error)); give the key file `mlops keys generate` wrote.")
             }
             key = try SigningKey(fileText: text).publicKey
+        }
+        // A SQLite store that does not hold anything yet would be created (or migrated) only for
+        // the registry to refuse a first principal that is not an admin: refused before opening.
+        if !roles.contains(.admin), case .sqliteFile(let path) = store.location, try await Self.holdsNothing(path, at: store.location) {
+            throw CommandFailure.usage(
+                "error: \(path) holds no registry yet, and a registry's first principal must be an admin; nothing was created or changed. Fix: add an admin first: `mlops principals add ID --role admin --store \(store.location)`.")
         }
         let registration = PrincipalRegistration(id: id, roles: Set(roles), publicKey: key)
         let actor = actor
