@@ -252,3 +252,25 @@ struct SampleRatioEdgeTests {
         #expect(!huge.mismatch(at: 0.001))
     }
 }
+
+@Suite("A look as JSON")
+struct RolloutLookJSONTests {
+    @Test("every key is written, a value not defined yet as null, and the look reads back the same")
+    func stableKeys() throws {
+        let look = RolloutLook(
+            events: 3, controlSamples: 3, candidateSamples: 0, elapsedSeconds: 2, controlMean: 0, candidateMean: nil, estimate: nil,
+            relativeEstimate: nil, interval: nil, srmPValue: 0.08, decision: .hold, reason: "no candidate data yet")
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let data = try encoder.encode(look)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(Set(object.keys) == [
+            "events", "control_samples", "candidate_samples", "elapsed_seconds", "control_mean", "candidate_mean", "estimate",
+            "relative_estimate", "interval", "srm_p_value", "decision", "reason",
+        ])
+        #expect(object["candidate_mean"] is NSNull && object["interval"] is NSNull)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        #expect(try decoder.decode(RolloutLook.self, from: data) == look)
+    }
+}

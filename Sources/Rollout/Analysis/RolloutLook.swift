@@ -24,4 +24,27 @@ public struct RolloutLook: Sendable, Hashable, Codable {
     public var decision: RolloutDecision
     /// Why, in a sentence with the numbers.
     public var reason: String
+
+    private enum CodingKeys: String, CodingKey {
+        case events, controlSamples, candidateSamples, elapsedSeconds, controlMean, candidateMean, estimate, relativeEstimate, interval,
+            srmPValue, decision, reason
+    }
+
+    /// Encodes every key, a value not defined yet (no data in a variant, a control mean of 0 for
+    /// the relative estimate) as `null`: a look's JSON has one shape.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(events, forKey: .events)
+        try container.encode(controlSamples, forKey: .controlSamples)
+        try container.encode(candidateSamples, forKey: .candidateSamples)
+        try container.encode(elapsedSeconds, forKey: .elapsedSeconds)
+        try container.encode(controlMean, forKey: .controlMean)
+        try container.encode(candidateMean, forKey: .candidateMean)
+        try container.encode(estimate, forKey: .estimate)
+        try container.encode(relativeEstimate, forKey: .relativeEstimate)
+        try container.encode(interval, forKey: .interval)
+        try container.encode(srmPValue, forKey: .srmPValue)
+        try container.encode(decision, forKey: .decision)
+        try container.encode(reason, forKey: .reason)
+    }
 }
