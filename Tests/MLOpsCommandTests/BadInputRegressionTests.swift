@@ -72,6 +72,11 @@ struct BadInputRegressionTests {
             let check = try Executables.run("mlops", ["store", "check", "--store", "sqlite:s.sqlite"], in: folder.path)
             #expect(check.status == 1 && check.standardOutput.contains("corrupt"), "\(check.status): \(check.standardOutput) \(check.standardError)")
 
+            // An event log with only its header is said to hold no events (a column's kind was blamed).
+            try "timestamp,variant,converted\n".write(toFile: folder.file("h.csv"), atomically: true, encoding: .utf8)
+            let empty = try Executables.run("mlops", ["rollout", "analyze", "h.csv", "--metric", "converted", "--control", "a", "--candidate", "b"], in: folder.path)
+            #expect(empty.status == 2 && empty.standardError.contains("no events"), "\(empty.standardError)")
+
             // A first principal that is not an admin is refused before a store is created.
             let notAdmin = try Executables.run("mlops", ["principals", "add", "bob", "--role", "approve", "--store", "sqlite:new.sqlite"], in: folder.path)
             #expect(notAdmin.status == 2 && notAdmin.standardError.contains("admin"), "\(notAdmin.standardError)")
@@ -91,6 +96,9 @@ struct BadInputRegressionTests {
                 let register = try Executables.run("mlops", ["models", "register", "team/m", "--store", "sqlite:t.sqlite", "--principal", "qa", "--artifact-file", "model.bin"], in: folder.path)
                 #expect(register.status == 2 && register.standardError.contains("no store"), "\(register.standardError)")
                 #expect(try Data(contentsOf: URL(fileURLWithPath: folder.file("t.sqlite"))) == before)
+                // Reading it: no advice the command line cannot follow.
+                let read = try Executables.run("mlops", ["runs", "list", "--store", "sqlite:t.sqlite"], in: folder.path)
+                #expect(read.status == 2 && !read.standardError.contains("migration on") && read.standardError.contains("store migrate"), "\(read.standardError)")
             }
         }
     }

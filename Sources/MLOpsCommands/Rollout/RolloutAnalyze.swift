@@ -103,9 +103,18 @@ struct RolloutAnalyze: AsyncParsableCommand {
                     "error: \(path) has no '\(name)' column (its columns: \(header.isEmpty ? "none" : header.joined(separator: ", "))). Fix: name the column as the file spells it (--metric, --covariate), or log timestamp, unit, variant and the metric per event.")
             }
             let schema = wanted.filter { present.contains($0.key) }
-            if jsonLines { return try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0 }
-            let columns = (["timestamp"] + Array(wanted.keys)).filter { present.contains($0) }
-            return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema, columns: Array(Set(columns)))).0
+            let table: FeatureTable
+            if jsonLines {
+                table = try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0
+            } else {
+                let columns = (["timestamp"] + Array(wanted.keys)).filter { present.contains($0) }
+                table = try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema, columns: Array(Set(columns)))).0
+            }
+            // Said as what it is, before a column's kind (inferred from no rows) is blamed.
+            if table.rowCount == 0 {
+                throw CommandFailure.usage("error: \(path) holds no events (\(header.isEmpty ? "it is empty" : "only its header")): there is nothing to replay. Fix: name the event log the serving process wrote.")
+            }
+            return table
         } catch let failure as CommandFailure {
             throw failure
         } catch {

@@ -17,11 +17,13 @@ enum CommandLineAdvice {
         (", or pass badRowPolicy: .skip to drop it.", ", or remove it."),
         ("the schema option declares the column", "the column's kind is"),
         ("the schema option declares the key", "the key's kind is"),
+        (", or open the store with migration on.", " if it is a swift-mlops store, or point --store at the store you meant."),
     ]
 
     /// `message` with each API phrase replaced.
     static func rewrite(_ message: String) -> String {
-        guard message.contains("badRowPolicy") || message.contains("hasHeaderRow") || message.contains("schema option") else { return message }
+        guard message.contains("badRowPolicy") || message.contains("hasHeaderRow") || message.contains("schema option")
+            || message.contains("migration on") else { return message }
         var text = message
         for (api, commandLine) in rewrites { text = text.replacingOccurrences(of: api, with: commandLine) }
         return text
