@@ -85,6 +85,24 @@ public struct MLOps: AsyncParsableCommand {
         return code
     }
 
+    /// Refuses `mlops help NAME…` when NAME is not a command: ArgumentParser's `help` prints the
+    /// top-level help for any unknown name, with exit 0, as if it had been asked for.
+    ///
+    /// - Throws: ``CommandFailure`` (exit 2) naming the unknown command and where to look.
+    static func checkHelpTopic(_ given: [String]) throws {
+        guard given.first == "help" else { return }
+        var command: any ParsableCommand.Type = MLOps.self
+        var path = "mlops"
+        for name in given.dropFirst() where !name.hasPrefix("-") {
+            guard let next = command.configuration.subcommands.first(where: { $0._commandName == name }) else {
+                let known = command.configuration.subcommands.map { $0._commandName }.joined(separator: ", ")
+                throw CommandFailure.usage("error: `\(path)` has no command '\(name)'. Fix: ask for one of \(known) (`\(path) --help` lists them).")
+            }
+            command = next
+            path += " " + name
+        }
+    }
+
     /// Parses and runs one command line, writing its result and messages; the exit code.
     private static func execute(_ arguments: [String]?) async -> Int32 {
         let given = arguments ?? Array(CommandLine.arguments.dropFirst())
@@ -97,6 +115,7 @@ public struct MLOps: AsyncParsableCommand {
                 Terminal.output(MLOpsVersion.current)
                 return 0
             }
+            try Self.checkHelpTopic(given)
             var command = try MLOps.parseAsRoot(Self.joiningNegativeNumbers(given))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()

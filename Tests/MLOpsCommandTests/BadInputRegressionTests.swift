@@ -103,6 +103,18 @@ struct BadInputRegressionTests {
         }
     }
 
+    @Test("mlops help NAME refuses a name that is no command (it printed the top-level help with exit 0); known names still get their help")
+    func helpTopics() async throws {
+        let unknown = await MLOps.run(arguments: ["help", "nope"])
+        #expect(unknown.exitCode == 2 && unknown.error.contains("'nope'") && unknown.error.contains("drift"), "\(unknown.error)")
+        let nested = await MLOps.run(arguments: ["help", "models", "nope"])
+        #expect(nested.exitCode == 2 && nested.error.contains("`mlops models`"), "\(nested.error)")
+        for topic in [["help"], ["help", "drift"], ["help", "drift", "baseline", "save"], ["help", "models", "promote"]] {
+            let known = await MLOps.run(arguments: topic)
+            #expect(known.exitCode == 0 && known.output.contains("USAGE"), "\(topic): \(known.error)")
+        }
+    }
+
     @Test("--output writes through a FIFO or a device and replaces a linked file, leaving the link (it replaced the node)")
     func outputsWriteThroughSpecialFiles() async throws {
         try await withTemporaryFolder { folder in
