@@ -11,10 +11,11 @@ public struct LineageArtifact: Sendable, Hashable, Codable {
     public var kind: ArtifactKind
     /// A name for people, e.g. `transactions-2026-11.csv`.
     public var name: String
-    /// The length of the bytes, when known.
-    public var size: Int64?
-    /// Where the bytes can be found outside the artifact store, when they live elsewhere.
-    public var uri: String?
+    /// The length of the bytes, when known (JSON `null` when not: the shape never depends on it).
+    @ExplicitNull public var size: Int64?
+    /// Where the bytes can be found outside the artifact store, when they live elsewhere (JSON
+    /// `null` when not).
+    @ExplicitNull public var uri: String?
 
     /// Creates an artifact record.
     public init(digest: Digest, kind: ArtifactKind, name: String, size: Int64? = nil, uri: String? = nil) {
@@ -23,21 +24,6 @@ public struct LineageArtifact: Sendable, Hashable, Codable {
         self.name = name
         self.size = size
         self.uri = uri
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case digest, kind, name, size, uri
-    }
-
-    /// Encodes every key, an unknown size or URI as `null`: the JSON of `mlops lineage` and
-    /// `mlops runs` keeps one shape whatever is known.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(digest, forKey: .digest)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(name, forKey: .name)
-        try container.encode(size, forKey: .size)
-        try container.encode(uri, forKey: .uri)
     }
 }
 
