@@ -33,12 +33,6 @@ struct PrincipalsAdd: AsyncParsableCommand {
         }
     }
 
-    /// Whether the SQLite file at `path` is missing, empty or without a single table.
-    static func holdsNothing(_ path: String, at location: StoreLocation) async throws -> Bool {
-        if !FileManager.default.fileExists(atPath: path) || StoreSession.isEmptyFile(path) { return true }
-        return try await StoreSession.holdsNoTables(at: location, path: path)
-    }
-
     func run() async throws {
         var key = publicKey.flatMap { Data(base64Encoded: $0) }
         if let publicKeyFrom {
@@ -52,7 +46,7 @@ struct PrincipalsAdd: AsyncParsableCommand {
         }
         // A SQLite store that does not hold anything yet would be created (or migrated) only for
         // the registry to refuse a first principal that is not an admin: refused before opening.
-        if !roles.contains(.admin), case .sqliteFile(let path) = store.location, try await Self.holdsNothing(path, at: store.location) {
+        if !roles.contains(.admin), case .sqliteFile(let path) = store.location, try await StoreSession.holdsNothing(at: store.location, path: path) {
             throw CommandFailure.usage(
                 "error: \(path) holds no registry yet, and a registry's first principal must be an admin; nothing was created or changed. Fix: add an admin first: `mlops principals add ID --role admin --store \(store.location)`.")
         }

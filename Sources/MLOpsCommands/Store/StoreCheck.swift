@@ -54,7 +54,7 @@ struct StoreCheck: AsyncParsableCommand {
         let output: Output
         do {
             output = try await store.withDatabase(.read) { try await inspect($0, location: location) }
-        } catch let error as StorageError where error.code == .notADatabase && error.databaseCode.map(Self.isCorruption) == true {
+        } catch let error as StorageError where error.reportsCorruption {
             // A damaged database is what the check is for: a finding (exit 1), reported as such.
             output = Output(
                 store: location.description, ok: false, schemas: [], integrityProblems: [error.description], audit: nil, artifacts: nil,
@@ -92,13 +92,6 @@ struct StoreCheck: AsyncParsableCommand {
             Terminal.output(output.ok ? "OK" : "PROBLEMS FOUND: \(output.problems.count)")
         }
         if !output.ok { throw ExitCode(1) }
-    }
-
-    /// Whether a storage error's database code ("SQLITE 11", extended codes included) is
-    /// SQLITE_CORRUPT.
-    static func isCorruption(_ databaseCode: String) -> Bool {
-        guard databaseCode.hasPrefix("SQLITE "), let code = Int32(databaseCode.dropFirst("SQLITE ".count)) else { return false }
-        return code & 0xff == 11
     }
 
     private func inspect(_ database: any SQLDatabase, location: StoreLocation) async throws -> Output {

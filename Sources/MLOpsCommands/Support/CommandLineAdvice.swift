@@ -22,8 +22,6 @@ enum CommandLineAdvice {
 
     /// `message` with each API phrase replaced.
     static func rewrite(_ message: String) -> String {
-        guard message.contains("badRowPolicy") || message.contains("hasHeaderRow") || message.contains("schema option")
-            || message.contains("migration on") else { return message }
         var text = message
         for (api, commandLine) in rewrites { text = text.replacingOccurrences(of: api, with: commandLine) }
         return text

@@ -24,8 +24,7 @@ final class PipedInput: Sendable {
     /// - Parameter option: How the command names the input in a message (`--events`).
     /// - Throws: ``CommandFailure`` (exit 2) when the pipe cannot be read or copied.
     init(_ path: String, option: String) throws {
-        var info = stat()
-        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else {
+        guard FileIO.fileType(path) == S_IFIFO else {
             self.path = path
             copyFolder = nil
             return

@@ -77,8 +77,7 @@ enum StoreSession {
             if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
                 throw CommandFailure.usage("error: \(path) is a folder, not a SQLite store file. Fix: point --store at a file, such as sqlite:\(path.hasSuffix("/") ? path : path + "/")mlops.sqlite.")
             }
-            var info = stat()
-            if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFCHR || info.st_mode & S_IFMT == S_IFBLK {
+            if let type = FileIO.fileType(path), FileIO.isDevice(type) {
                 throw CommandFailure.usage("error: \(path) is a device, not a SQLite store file; nothing was read or written. Fix: point --store at a file, such as sqlite:mlops.sqlite.")
             }
         }
@@ -106,6 +105,12 @@ enum StoreSession {
             }
         }
         return tables == 0
+    }
+
+    /// Whether the SQLite file at `path` holds nothing yet: missing, empty, or without a table.
+    static func holdsNothing(at location: StoreLocation, path: String) async throws -> Bool {
+        if !FileManager.default.fileExists(atPath: path) || isEmptyFile(path) { return true }
+        return try await holdsNoTables(at: location, path: path)
     }
 
     /// Whether `path` is a regular file of 0 bytes.

@@ -134,6 +134,17 @@ extension StorageError {
     }
 }
 
+extension StorageError {
+    /// Whether the database reported damaged data: SQLite's `SQLITE_CORRUPT` (extended codes
+    /// included, written `SQLITE 11`, `SQLITE 267`, …) or PostgreSQL's SQLSTATE class XX001/XX002
+    /// (data or index corrupted). A store check reports it as a finding, not as bad input.
+    package var reportsCorruption: Bool {
+        guard let databaseCode else { return false }
+        if databaseCode.hasPrefix("SQLITE "), let code = Int32(databaseCode.dropFirst("SQLITE ".count)) { return code & 0xff == 11 }
+        return databaseCode == "XX001" || databaseCode == "XX002"
+    }
+}
+
 extension StorageError: LocalizedError {
     /// The ``description``, so that `localizedDescription` (what a server framework or a log line
     /// shows for any `Error`) says what happened, not "The operation could not be completed".

@@ -104,7 +104,7 @@ package enum FileIO {
         let fd = try openForReading(path)
         defer { close(fd) }
         var info = stat()
-        if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFCHR || info.st_mode & S_IFMT == S_IFBLK {
+        if fstat(fd, &info) == 0, isDevice(info.st_mode) {
             throw StorageError(.fileSystem, "\(path) is a device, not a file", location: path, fix: "name a file (or a pipe) to read.")
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, chunkSize), alignment: 16)
@@ -299,6 +299,18 @@ package enum FileIO {
     static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Whether a `st_mode` is a character or block device (`/dev/zero`, a terminal), which a
+    /// whole-file read would never finish.
+    package static func isDevice(_ mode: mode_t) -> Bool {
+        mode & S_IFMT == S_IFCHR || mode & S_IFMT == S_IFBLK
+    }
+
+    /// The file type bits of what `path` names (links followed), or nil when nothing is there.
+    package static func fileType(_ path: String) -> mode_t? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info.st_mode & S_IFMT : nil
     }
 
     package static func size(_ path: String) -> Int64? {

@@ -9,8 +9,7 @@ public enum FileReadProblem {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return "there is no file at \(path)" }
         if isFolder.boolValue { return "\(path) is a folder, not a file" }
-        var info = stat()
-        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFCHR || info.st_mode & S_IFMT == S_IFBLK {
+        if let type = FileIO.fileType(path), FileIO.isDevice(type) {
             // /dev/zero would be read without end; a FIFO (a shell's <(…)) is fine.
             return "\(path) is a device, not a file"
         }
