@@ -35,6 +35,16 @@ struct RunsCommandTests {
             #expect(show.status == 0)
             #expect(show.standardOutput.contains("reproducible:"))
             #expect(show.standardOutput.contains("input  training-data"))
+            // Parameters in JSON are plain values, their recorded types beside them.
+            let shown = try Executables.run("mlops", ["runs", "show", ids[0], "--store", store, "--format", "json"])
+            #expect(shown.status == 0)
+            let run = try Self.json(shown.standardOutput)["run"] as? [String: Any]
+            let parameters = try #require(run?["parameters"] as? [String: Any])
+            #expect(parameters["epochs"] as? Int == 60, "\(parameters)")
+            #expect(parameters["learning_rate"] as? Double == 0.5)
+            #expect(parameters["model"] as? String == "logistic")
+            let types = run?["parameter_types"] as? [String: String]
+            #expect(types?["epochs"] == "int" && types?["learning_rate"] == "double" && types?["model"] == "string")
 
             let diff = try Executables.run("mlops", ["runs", "diff", ids[1], ids[0], "--store", store, "--format", "json"])
             #expect(diff.status == 0)

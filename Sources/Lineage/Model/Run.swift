@@ -5,6 +5,11 @@ public import MLOpsStorage
 ///
 /// Times are `Date`s; every store keeps them to the millisecond (rounded to the nearest), so a
 /// run read back has its times rounded so, whichever store it came from.
+///
+/// In JSON the parameters are plain values (`"parameters": {"epochs": 60, "lr": 0.5}`) and
+/// `parameterTypes` names each one's type (`{"epochs": "int", "lr": "double"}`), so a run read
+/// back from JSON has the types it was recorded with even where JSON cannot tell them apart (the
+/// double 60.0 is written `60`).
 public struct Run: Sendable, Hashable, Codable {
     /// The run's identifier.
     public var id: RunID
@@ -59,4 +64,66 @@ public struct Run: Sendable, Hashable, Codable {
     public var inputs: [ArtifactEdge] { edges.filter { $0.direction == .input } }
     /// The artifacts the run wrote.
     public var outputs: [ArtifactEdge] { edges.filter { $0.direction == .output } }
+}
+
+// MARK: - JSON
+
+extension Run {
+    private enum CodingKeys: String, CodingKey {
+        case id, experiment, name, status, startTime, endTime, owner, parentRunID, tags, parameters, parameterTypes
+        case latestMetrics, environment, edges
+    }
+
+    /// Writes every key, `null` where a value is absent, and the parameters' types beside them.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(experiment, forKey: .experiment)
+        try container.encode(name, forKey: .name)
+        try container.encode(status, forKey: .status)
+        try container.encode(startTime, forKey: .startTime)
+        try container.encode(_endTime, forKey: .endTime)
+        try container.encode(_owner, forKey: .owner)
+        try container.encode(_parentRunID, forKey: .parentRunID)
+        try container.encode(tags, forKey: .tags)
+        try container.encode(parameters, forKey: .parameters)
+        try container.encode(parameters.mapValues(\.typeName), forKey: .parameterTypes)
+        try container.encode(latestMetrics, forKey: .latestMetrics)
+        try container.encode(_environment, forKey: .environment)
+        try container.encode(edges, forKey: .edges)
+    }
+
+    /// Reads what ``encode(to:)`` writes, and runs written before `parameterTypes` existed.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let values = try container.decode([String: ParameterValue].self, forKey: .parameters)
+        let types = try container.decodeIfPresent([String: String].self, forKey: .parameterTypes) ?? [:]
+        var parameters: [String: ParameterValue] = [:]
+        for (key, value) in values {
+            guard let type = types[key] else {
+                parameters[key] = value
+                continue
+            }
+            guard let typed = value.retyped(as: type) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .parameterTypes, in: container,
+                    debugDescription: "parameter '\(key)' is \(value.typeName) \(value), which cannot be read as \(type)")
+            }
+            parameters[key] = typed
+        }
+        self.init(
+            id: try container.decode(RunID.self, forKey: .id),
+            experiment: try container.decode(String.self, forKey: .experiment),
+            name: try container.decode(String.self, forKey: .name),
+            status: try container.decode(RunStatus.self, forKey: .status),
+            startTime: try container.decode(Date.self, forKey: .startTime),
+            endTime: try container.decode(ExplicitNull<Date>.self, forKey: .endTime).wrappedValue,
+            owner: try container.decode(ExplicitNull<String>.self, forKey: .owner).wrappedValue,
+            parentRunID: try container.decode(ExplicitNull<RunID>.self, forKey: .parentRunID).wrappedValue,
+            tags: try container.decode([String: String].self, forKey: .tags),
+            parameters: parameters,
+            latestMetrics: try container.decode([String: MetricPoint].self, forKey: .latestMetrics),
+            environment: try container.decode(ExplicitNull<EnvironmentSnapshot>.self, forKey: .environment).wrappedValue,
+            edges: try container.decode([ArtifactEdge].self, forKey: .edges))
+    }
 }
