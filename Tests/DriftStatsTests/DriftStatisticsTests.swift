@@ -211,6 +211,43 @@ struct DriftStatisticsTests {
         #expect(relative(distance, fixture.energy) <= 1e-9 || abs(distance - fixture.energy) < 1e-15, "\(distance) vs \(fixture.energy)")
     }
 
+    @Test("the analyzer reports scipy's Wasserstein and energy distances as raw_distance, and statistics scaled by σ and √σ", arguments: DriftFixture.all)
+    func scaledDistances(fixture: DriftFixture) throws {
+        let deviation = fixture.reference.withUnsafeBufferPointer { Reductions.summary($0) }.standardDeviation
+        guard fixture.reference.count > 5, Set(fixture.reference).count > 5, deviation > 0 else { return }
+        let tables = (
+            try FeatureTable(columns: [("x", .double(DoubleColumn(values: fixture.reference)))]),
+            try FeatureTable(columns: [("x", .double(DoubleColumn(values: fixture.current)))]))
+        for (method, expected, scale) in [(DriftMethod.wasserstein, fixture.wasserstein, deviation), (.energy, fixture.energy, deviation.squareRoot())] {
+            let report = try DriftAnalyzer(configuration: DriftConfiguration(method: method)).compare(reference: tables.0, current: tables.1)
+            let column = try #require(report.column(named: "x"))
+            let raw = try #require(column.rawDistance, "\(method): \(column.reason)")
+            #expect(relative(raw, expected) <= 1e-9 || abs(raw - expected) < 1e-15, "\(method): \(raw) vs scipy \(expected)")
+            let statistic = try #require(column.statistic)
+            #expect(relative(statistic, raw / scale) <= 1e-12 || abs(statistic - raw / scale) < 1e-15, "\(method)")
+        }
+    }
+
+    @Test("the scaled Wasserstein and energy statistics do not change with the unit; the raw distances scale as they should")
+    func unitFree() throws {
+        let reference = TestTables.normals(3_000, mean: 2, sd: 1.5, seed: 11)
+        let current = TestTables.normals(2_500, mean: 2.3, sd: 1.7, seed: 12)
+        func column(_ method: DriftMethod, _ factor: Double) throws -> ColumnDrift {
+            let tables = (
+                try FeatureTable(columns: [("x", .double(DoubleColumn(values: reference.map { $0 * factor })))]),
+                try FeatureTable(columns: [("x", .double(DoubleColumn(values: current.map { $0 * factor })))]))
+            return try #require(try DriftAnalyzer(configuration: DriftConfiguration(method: method)).compare(reference: tables.0, current: tables.1).column(named: "x"))
+        }
+        for (method, growth) in [(DriftMethod.wasserstein, 1.0), (.energy, 0.5)] {
+            let metres = try column(method, 1), centimetres = try column(method, 100)
+            let (a, b) = (try #require(metres.statistic), try #require(centimetres.statistic))
+            #expect(relative(a, b) <= 1e-9, "\(method): \(a) in metres, \(b) in centimetres")
+            let (rawA, rawB) = (try #require(metres.rawDistance), try #require(centimetres.rawDistance))
+            #expect(relative(rawB, rawA * pow(100, growth)) <= 1e-9, "\(method): raw \(rawA) and \(rawB)")
+        }
+        #expect(try column(.kolmogorovSmirnov, 1).rawDistance == nil)
+    }
+
     @Test("binned distances match scipy's jensenshannon, entropy and the numpy formulas", arguments: DriftFixture.all)
     func binnedDistances(fixture: DriftFixture) throws {
         let reference = SortedSample(fixture.reference)

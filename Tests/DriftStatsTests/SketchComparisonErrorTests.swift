@@ -87,7 +87,7 @@ struct SketchComparisonErrorTests {
                     let raw = try WassersteinDistance.distance(sorted.0, sorted.1) / deviation
                     #expect(try #require(sketch.evaluation.decisionStatistic) <= raw * (1 + 1e-9), "\(context)")
                 case .energy:
-                    let raw = try EnergyDistance.distance(sorted.0, sorted.1) / deviation
+                    let raw = try EnergyDistance.distance(sorted.0, sorted.1) / deviation.squareRoot()
                     #expect(try #require(sketch.evaluation.decisionStatistic) <= raw * (1 + 1e-9), "\(context)")
                 default:
                     // The raw shares in the same bins (the sketch's reference quantiles).

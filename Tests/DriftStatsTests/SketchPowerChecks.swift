@@ -85,7 +85,7 @@ struct SketchPowerChecks {
             case .wasserstein:
                 rawFlag = try WassersteinDistance.distance(sorted.0, sorted.1) / deviation >= c.threshold
             case .energy:
-                rawFlag = try EnergyDistance.distance(sorted.0, sorted.1) / deviation >= c.threshold
+                rawFlag = try EnergyDistance.distance(sorted.0, sorted.1) / deviation.squareRoot() >= c.threshold
             default:
                 let bins = try ReferenceBins(quantilesOf: sorted.0, count: 10)
                 let counts = (bins.counts(sorted.0), bins.counts(sorted.1))

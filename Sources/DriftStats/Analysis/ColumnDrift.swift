@@ -16,7 +16,15 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
     /// The method used, nil when the column was not compared.
     public var method: DriftMethod?
     /// The method's statistic (a test statistic or a distance).
+    ///
+    /// Wasserstein and energy are scaled by the reference's standard deviation σ so that one
+    /// threshold fits every column: Wasserstein-1 divided by σ, and the energy distance of the
+    /// samples divided by σ (the raw distance over √σ); ``rawDistance`` is the unscaled value.
     public var statistic: Double?
+    /// For Wasserstein and energy: the distance in the column's own units, as
+    /// `scipy.stats.wasserstein_distance` and `scipy.stats.energy_distance` compute it (from the
+    /// sketches for a profile comparison); nil for the other methods.
+    public var rawDistance: Double?
     /// The p-value, nil for distances.
     public var pValue: Double?
     /// The p-value after the dataset rule's adjustment for many columns, when it adjusts.
@@ -52,6 +60,7 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case name, kind, role, method, statistic, threshold, status, reason, reference, current, histogram, issues, drifted, resolution
         case pValue = "p_value", adjustedPValue = "adjusted_p_value", effectSize = "effect_size", effectMeasure = "effect_measure"
+        case rawDistance = "raw_distance"
     }
 
     /// Creates a result (non-finite numbers become nil).
@@ -59,13 +68,14 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
         name: String, kind: ColumnKind, role: ColumnRole = .feature, method: DriftMethod?,
         statistic: Double?, pValue: Double?, threshold: Double?, effectSize: Double?, effectMeasure: EffectMeasure?,
         status: ColumnStatus, reason: String, reference: ColumnSummary, current: ColumnSummary,
-        histogram: ColumnHistogram? = nil, issues: [QualityIssue] = []
+        histogram: ColumnHistogram? = nil, issues: [QualityIssue] = [], rawDistance: Double? = nil
     ) {
         self.name = name
         self.kind = kind
         self.role = role
         self.method = method
         self.statistic = statistic.finite
+        self.rawDistance = rawDistance.finite
         self.pValue = pValue.finite
         self.threshold = threshold.finite
         self.effectSize = effectSize.finite
@@ -86,6 +96,7 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
         role = try container.decode(ColumnRole.self, forKey: .role)
         method = try container.decodeIfPresent(DriftMethod.self, forKey: .method)
         statistic = try container.decodeIfPresent(Double.self, forKey: .statistic)
+        rawDistance = try container.decodeIfPresent(Double.self, forKey: .rawDistance)
         pValue = try container.decodeIfPresent(Double.self, forKey: .pValue)
         adjustedPValue = try container.decodeIfPresent(Double.self, forKey: .adjustedPValue)
         threshold = try container.decodeIfPresent(Double.self, forKey: .threshold)
@@ -109,6 +120,7 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
         try container.encode(role, forKey: .role)
         try container.encode(method, forKey: .method)
         try container.encode(statistic, forKey: .statistic)
+        try container.encode(rawDistance, forKey: .rawDistance)
         try container.encode(pValue, forKey: .pValue)
         try container.encode(adjustedPValue, forKey: .adjustedPValue)
         try container.encode(threshold, forKey: .threshold)

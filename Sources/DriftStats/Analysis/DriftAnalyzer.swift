@@ -138,7 +138,7 @@ public struct DriftAnalyzer: Sendable {
             statistic: evaluation.statistic, pValue: evaluation.pValue, threshold: threshold,
             effectSize: evaluation.effectSize, effectMeasure: evaluation.effectMeasure,
             status: status, reason: reason, reference: summaries.0, current: summaries.1,
-            histogram: histogram, issues: issues
+            histogram: histogram, issues: issues, rawDistance: evaluation.rawDistance
         )
     }
 

@@ -15,7 +15,8 @@ public enum DriftMethod: String, Sendable, Hashable, Codable, CaseIterable, Cust
     case welchT = "ttest"
     /// Wasserstein-1 divided by the reference standard deviation (numeric).
     case wasserstein
-    /// Energy distance divided by the reference standard deviation (numeric).
+    /// Energy distance of the samples divided by the reference standard deviation σ, which is
+    /// the raw distance over √σ (numeric; unit-free, as the Wasserstein method).
     case energy
     /// Population stability index over reference bins or categories.
     case psi

@@ -8,6 +8,9 @@ struct MethodEvaluation: Sendable {
     let pValue: Double?
     let effectSize: Double
     let effectMeasure: EffectMeasure
+    /// For Wasserstein and energy: the distance in the column's own units (scipy's
+    /// `wasserstein_distance` and `energy_distance`), before scaling by the reference's spread.
+    var rawDistance: Double?
     /// What a distance's decision compares with the threshold when that is not ``statistic``:
     /// a lower bound allowing for a sketch's error. Nil for exact data and for tests.
     var decisionStatistic: Double?
@@ -35,8 +38,12 @@ struct MethodEvaluation: Sendable {
         }
     }
 
-    init(statistic: Double, pValue: Double?, effectSize: Double, effectMeasure: EffectMeasure, decisionStatistic: Double? = nil, decisionEffect: Double? = nil) {
+    init(
+        statistic: Double, pValue: Double?, effectSize: Double, effectMeasure: EffectMeasure, rawDistance: Double? = nil,
+        decisionStatistic: Double? = nil, decisionEffect: Double? = nil
+    ) {
         self.statistic = statistic
+        self.rawDistance = rawDistance
         self.pValue = pValue
         self.effectSize = effectSize
         self.effectMeasure = effectMeasure
@@ -49,6 +56,7 @@ struct MethodEvaluation: Sendable {
         let effect = WassersteinDistance.inDeviations(raw, deviation: deviation)
         let statistic: Double
         var pValue: Double?
+        var rawDistance: Double?
         switch method {
         case .kolmogorovSmirnov:
             let test = try KolmogorovSmirnovTest(reference: reference, current: current)
@@ -67,8 +75,11 @@ struct MethodEvaluation: Sendable {
             (statistic, pValue) = (test.statistic, test.pValue)
         case .wasserstein:
             statistic = effect
+            rawDistance = raw
         case .energy:
-            statistic = WassersteinDistance.inDeviations(try EnergyDistance.distance(reference, current), deviation: deviation)
+            let energy = try EnergyDistance.distance(reference, current)
+            statistic = EnergyDistance.inReferenceScale(energy, deviation: deviation)
+            rawDistance = energy
         case .psi, .jensenShannon, .kullbackLeibler, .hellinger, .totalVariation, .lInfinity, .chiSquare, .gTest, .proportionZ, .fisherExact:
             let bins: ReferenceBins
             if let given { bins = given } else { bins = try ReferenceBins(quantilesOf: reference, count: binCount) }
@@ -76,7 +87,7 @@ struct MethodEvaluation: Sendable {
             let binned = try Self(categorical: method, referenceCounts: counts.0, currentCounts: counts.1)
             (statistic, pValue) = (binned.statistic, binned.pValue)
         }
-        self.init(statistic: statistic, pValue: pValue, effectSize: effect, effectMeasure: .wassersteinStandardDeviations)
+        self.init(statistic: statistic, pValue: pValue, effectSize: effect, effectMeasure: .wassersteinStandardDeviations, rawDistance: rawDistance)
     }
 
     init(categorical method: DriftMethod, reference: [String: Int], current: [String: Int]) throws(DriftError) {

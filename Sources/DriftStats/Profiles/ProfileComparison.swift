@@ -121,7 +121,7 @@ public struct ProfileComparison: Sendable {
             statistic: evaluation.statistic, pValue: evaluation.pValue, threshold: threshold,
             effectSize: evaluation.effectSize, effectMeasure: evaluation.effectMeasure,
             status: status, reason: reason, reference: summaries.0, current: summaries.1,
-            histogram: histogram, issues: issues
+            histogram: histogram, issues: issues, rawDistance: evaluation.rawDistance
         )
         column.resolution = resolution
         column.sketchEffect = evaluation.decisionEffect

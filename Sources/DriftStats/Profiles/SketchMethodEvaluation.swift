@@ -39,7 +39,8 @@ struct SketchMethodEvaluation: Sendable {
         let failure = boundR.failure + boundC.failure
         let deviation = r.deviation
         let wantsEffect = measuresEffect || method == .wasserstein
-        let effect = wantsEffect ? WassersteinDistance.inDeviations(gapIntegralBetweenSteps(r.steps, c.steps, power: 1), deviation: deviation) : .nan
+        let wasserstein = wantsEffect ? gapIntegralBetweenSteps(r.steps, c.steps, power: 1) : .nan
+        let effect = WassersteinDistance.inDeviations(wasserstein, deviation: deviation)
         // The smallest shift in σ the sketches allow: for the minimum-effect rule (and
         // Wasserstein's decision). W₁ ≥ ∫ max(0, |F̂_r − F̂_c| − band) and W₁ ≥ |μ_r − μ_c| (exact).
         var smallestEffect = effect
@@ -52,6 +53,7 @@ struct SketchMethodEvaluation: Sendable {
         var statistic: Double
         var pValue: Double?
         var lower: Double?
+        var rawDistance: Double?
         var statisticError = band
         var sideErrors = (errorR, errorC)
         var usedFailure = failure
@@ -68,6 +70,7 @@ struct SketchMethodEvaluation: Sendable {
             usedFailure = 0
         case .wasserstein:
             statistic = effect
+            rawDistance = wasserstein
             if band > 0 {
                 lower = smallestEffect
                 statisticError = Self.difference(statistic, clippedEffect)
@@ -76,10 +79,11 @@ struct SketchMethodEvaluation: Sendable {
             }
         case .energy:
             let squared = gapIntegralBetweenSteps(r.steps, c.steps, power: 2)
-            statistic = WassersteinDistance.inDeviations((2 * squared).squareRoot(), deviation: deviation)
+            rawDistance = (2 * squared).squareRoot()
+            statistic = EnergyDistance.inReferenceScale((2 * squared).squareRoot(), deviation: deviation)
             if band > 0 {
                 let smallest = Self.smallestSquaredGap(r, c, band: band)
-                let bound = WassersteinDistance.inDeviations((2 * smallest).squareRoot(), deviation: deviation)
+                let bound = EnergyDistance.inReferenceScale((2 * smallest).squareRoot(), deviation: deviation)
                 lower = bound.isNaN ? 0 : Swift.min(statistic, bound)
                 statisticError = Self.difference(statistic, bound)
             } else {
@@ -104,7 +108,7 @@ struct SketchMethodEvaluation: Sendable {
         }
         evaluation = MethodEvaluation(
             statistic: statistic, pValue: pValue, effectSize: effect, effectMeasure: .wassersteinStandardDeviations,
-            decisionStatistic: lower, decisionEffect: band > 0 ? smallestEffect : nil)
+            rawDistance: rawDistance, decisionStatistic: lower, decisionEffect: band > 0 ? smallestEffect : nil)
         self.statisticError = statisticError
         (referenceError, currentError) = sideErrors
         self.failureProbability = usedFailure
