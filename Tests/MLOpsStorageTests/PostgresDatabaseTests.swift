@@ -102,15 +102,19 @@ struct PostgresDatabaseTests {
     @Test("close() lets a transaction in progress finish, then stops run() before it returns")
     func closeWaitsForWork() async throws {
         let database = try await PostgresDatabase(configuration: try configuration)
+        // Closed once the transaction is under way (a fixed sleep could close first on a busy machine).
+        let (begun, signal) = AsyncStream.makeStream(of: Void.self)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await database.run() }
             group.addTask {
                 let slept = try await database.read { db in
-                    try await db.queryScalar(Int.self, "SELECT 7 FROM (SELECT pg_sleep(0.5)) AS pause")
+                    signal.yield()
+                    return try await db.queryScalar(Int.self, "SELECT 7 FROM (SELECT pg_sleep(0.5)) AS pause")
                 }
                 #expect(slept == 7)
             }
-            try await Task.sleep(for: .milliseconds(150))
+            for await _ in begun { break }
+            try await Task.sleep(for: .milliseconds(50))
             try await database.close()
             #expect(!database.isRunning)
             try await group.waitForAll()
@@ -178,6 +182,49 @@ struct PostgresDatabaseTests {
             try await database.read { db in try await db.queryScalar(String.self, "SELECT current_setting('application_name')") }
         }
         #expect(name == "mlops-tests")
+    }
+
+    @Test("a lock another session keeps is waited for lock_timeout per try, then the transaction fails with busy, naming it")
+    func lockTimeout() async throws {
+        let table = "lock_probe_\(UUID().uuidString.prefix(8).lowercased())"
+        var impatient = try configuration
+        impatient.lockTimeout = .milliseconds(200)
+        impatient.retryPolicy = TransactionRetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(2))
+        try await location.withDatabase { holder in
+            try await holder.write { db in _ = try await db.execute("CREATE TABLE \(table) (x INTEGER)") }
+            let setting = try await StoreLocation.postgres(impatient).withDatabase { database in
+                try await database.read { db in try await db.queryScalar(String.self, "SELECT current_setting('lock_timeout')") }
+            }
+            #expect(setting == "200ms")
+            let (locked, release) = AsyncStream.makeStream(of: Void.self)
+            let (released, finish) = AsyncStream.makeStream(of: Void.self)
+            async let holding: Void = holder.write { db in
+                _ = try await db.execute("LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE")
+                release.yield()
+                for await _ in released { break }
+            }
+            for await _ in locked { break }
+            let started = ContinuousClock.now
+            do {
+                try await StoreLocation.postgres(impatient).withDatabase { database in
+                    try await database.write { db in _ = try await db.execute("INSERT INTO \(table) VALUES (1)") }
+                }
+                Issue.record("a write went through a lock another session held")
+            } catch let error as StorageError {
+                #expect(error.code == .busy, "\(error)")
+                #expect(error.databaseCode == "55P03")
+                #expect(error.description.contains("Another session kept a lock"), "\(error)")
+            }
+            let waited = ContinuousClock.now - started
+            #expect(waited >= .milliseconds(600) && waited < .seconds(30), "three tries of 200 ms took \(waited)")
+            finish.yield()
+            try await holding
+            // Once the lock is gone the same write goes through.
+            try await StoreLocation.postgres(impatient).withDatabase { database in
+                try await database.write { db in _ = try await db.execute("INSERT INTO \(table) VALUES (1)") }
+            }
+            try await holder.write { db in _ = try await db.execute("DROP TABLE \(table)") }
+        }
     }
 }
 

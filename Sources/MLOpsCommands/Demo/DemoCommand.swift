@@ -59,10 +59,16 @@ struct DemoCommand: AsyncParsableCommand {
             artifactsPath = try folder.claim("mlops.artifacts")
         }
         Terminal.progress("opening \(location)")
+        // For a new SQLite store the artifact folder comes first: a run killed between the two
+        // leaves a folder without a store (which the next run uses), never a store whose artifact
+        // folder is missing. An existing store is checked before anything is created beside it.
+        var storeIsNew = false
+        if case .sqliteFile(let path) = location { storeIsNew = !FileManager.default.fileExists(atPath: path) }
+        let early = storeIsNew ? try FileSystemArtifactStore(root: artifactsPath, compression: .fast) : nil
         let reports = try await StoreSession.withDatabase(at: location, access: .write) { database in
             try await Self.refuseForeignRegistry(database, location: location)
             try await database.migrate(KnownSchemas.all)
-            let artifacts = try FileSystemArtifactStore(root: artifactsPath, compression: .fast)
+            let artifacts = try early ?? FileSystemArtifactStore(root: artifactsPath, compression: .fast)
             let context = DemoContext(folder: folder, location: location, database: database, artifacts: artifacts, seed: seed)
             return try await runChapters(context)
         }

@@ -1,6 +1,7 @@
 import MLOpsStorage
 import Foundation
 import Synchronization
+import TensorCore
 
 /// The folder `mlops demo` writes into, and which of its paths the demo wrote.
 ///
@@ -45,10 +46,14 @@ final class DemoFolder: Sendable {
                 } catch {
                     throw .usage("error: cannot list --output \(folder): \(error.localizedDescription). Fix: choose a readable folder.")
                 }
-                guard contents.isEmpty else {
+                // A demo killed while it wrote the first marker leaves only the marker's
+                // temporary file: the folder is still the empty one that demo made.
+                let leftovers = contents.filter(Self.isMarkerLeftover)
+                guard contents.count == leftovers.count else {
                     throw .usage(
                         "error: --output \(folder) holds files that mlops demo did not write (it has no \(Self.markerName) marker); nothing was changed. Fix: choose a new or empty folder with --output.")
                 }
+                for name in leftovers { try? files.removeItem(atPath: "\(folder)/\(name)") }
             }
         } else {
             do {
@@ -109,9 +114,19 @@ final class DemoFolder: Sendable {
 
             """ + names.sorted().joined(separator: "\n") + "\n"
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: marker), options: .atomic)
+            // Written beside itself and renamed into place (BufferedFileWriter), under a name the
+            // demo recognises as its own if a kill leaves it (Foundation's atomic write would
+            // leave a temporary file of its own naming).
+            let writer = try BufferedFileWriter(path: marker)
+            try writer.append(Array(text.utf8))
+            try writer.finish()
         } catch {
             throw .usage("error: cannot write: \(FileWriteProblem.describe(marker, error)). Fix: choose a writable --output.")
         }
+    }
+
+    /// Whether `name` is a temporary file a killed ``saveMarker(_:in:)`` left.
+    static func isMarkerLeftover(_ name: String) -> Bool {
+        name.hasPrefix("\(markerName).partial-")
     }
 }

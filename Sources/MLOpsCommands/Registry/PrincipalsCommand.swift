@@ -44,11 +44,11 @@ struct PrincipalsAdd: AsyncParsableCommand {
             }
             key = try SigningKey(fileText: text).publicKey
         }
-        // A SQLite store that does not hold anything yet would be created (or migrated) only for
-        // the registry to refuse a first principal that is not an admin: refused before opening.
-        if !roles.contains(.admin), case .sqliteFile(let path) = store.location, try await StoreSession.holdsNothing(at: store.location, path: path) {
+        // A store that does not hold anything yet would be created (or migrated) only for the
+        // registry to refuse a first principal that is not an admin: refused before opening.
+        if !roles.contains(.admin), store.location != .sqliteMemory, try await StoreSession.holdsNothing(at: store.location) {
             throw CommandFailure.usage(
-                "error: \(path) holds no registry yet, and a registry's first principal must be an admin; nothing was created or changed. Fix: add an admin first: `mlops principals add ID --role admin --store \(store.location)`.")
+                "error: \(Self.name(of: store.location)) holds no registry yet, and a registry's first principal must be an admin; nothing was created or changed. Fix: add an admin first: `mlops principals add ID --role admin --store \(store.location)`.")
         }
         let registration = PrincipalRegistration(id: id, roles: Set(roles), publicKey: key)
         let actor = actor
@@ -57,6 +57,14 @@ struct PrincipalsAdd: AsyncParsableCommand {
         case .json: try Terminal.printJSON(principal)
         case .text: Terminal.output("added principal \(principal.id) with roles \(principal.roles.sorted().map(\.rawValue).joined(separator: ", "))\(principal.publicKey == nil ? "" : " and a public key")")
         }
+    }
+}
+
+extension PrincipalsAdd {
+    /// The store as a message names it: a SQLite file by its path, a database by its URL.
+    static func name(of location: StoreLocation) -> String {
+        if case .sqliteFile(let path) = location { return path }
+        return "\(location)"
     }
 }
 

@@ -81,6 +81,19 @@ enum StoreSession {
                 throw CommandFailure.usage("error: \(path) is a device, not a SQLite store file; nothing was read or written. Fix: point --store at a file, such as sqlite:mlops.sqlite.")
             }
         }
+        if access != .read, case .postgres = location {
+            // The same two refusals as for a SQLite file, judged on a read-only connection of
+            // their own before anything is created: another tool's database, and a registry
+            // change in a database that holds nothing yet.
+            let tables = try await location.withDatabase(readOnly: true) { try await tableNames($0) }
+            if !tables.isEmpty && !tables.contains(SQLMigrator.table) {
+                throw CommandFailure.usage(
+                    "error: \(location) is a PostgreSQL database with tables of its own (\(tables.count) in its current schema) and none of swift-mlops' schemas, so it is not a swift-mlops store; nothing was written. Fix: point --store at a swift-mlops store, or at an empty database to create one.")
+            }
+            if case .update(let fix) = access, tables.isEmpty {
+                throw CommandFailure.usage("error: there is no store at \(location) (a PostgreSQL database without tables); nothing was created or changed. Fix: check --store; \(fix).")
+            }
+        }
         if access != .read, case .sqliteFile(let path) = location {
             if !FileManager.default.fileExists(atPath: path), let problem = FileWriteProblem.at(path) {
                 throw CommandFailure.usage("error: cannot create the store \(path): \(problem); nothing was created. Fix: check --store, or create the folder first.")
@@ -107,10 +120,19 @@ enum StoreSession {
         return tables == 0
     }
 
-    /// Whether the SQLite file at `path` holds nothing yet: missing, empty, or without a table.
-    static func holdsNothing(at location: StoreLocation, path: String) async throws -> Bool {
-        if !FileManager.default.fileExists(atPath: path) || isEmptyFile(path) { return true }
-        return try await holdsNoTables(at: location, path: path)
+    /// Whether the store at `location` holds nothing yet: a SQLite file that is missing, empty or
+    /// without a table, or a PostgreSQL database without a table in its current schema (judged
+    /// on a read-only connection). An in-memory database always starts empty.
+    static func holdsNothing(at location: StoreLocation) async throws -> Bool {
+        switch location {
+        case .sqliteFile(let path):
+            if !FileManager.default.fileExists(atPath: path) || isEmptyFile(path) { return true }
+            return try await holdsNoTables(at: location, path: path)
+        case .postgres:
+            return try await location.withDatabase(readOnly: true) { try await tableNames($0) }.isEmpty
+        default:
+            return true
+        }
     }
 
     /// Whether `path` is a regular file of 0 bytes.
@@ -148,12 +170,18 @@ enum StoreSession {
     /// tool's database. Judged in one read transaction, so a migration committing meanwhile (which
     /// creates its tables and records them together) is seen whole or not at all.
     static func holdsForeignTables(_ database: any SQLDatabase) async throws -> Bool {
+        let tables = try await tableNames(database)
+        return !tables.isEmpty && !tables.contains(SQLMigrator.table)
+    }
+
+    /// The names of the database's tables (PostgreSQL: those of its current schema), read in one
+    /// read transaction.
+    static func tableNames(_ database: any SQLDatabase) async throws -> [String] {
         try await database.read { connection in
             let sql = connection.dialect == .postgresql
                 ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
                 : "SELECT name FROM sqlite_master WHERE type = 'table'"
-            let tables = try await connection.query(sql).map { try $0.decode(String.self, at: 0) }
-            return !tables.isEmpty && !tables.contains(SQLMigrator.table)
+            return try await connection.query(sql).map { try $0.decode(String.self, at: 0) }
         }
     }
 

@@ -16,6 +16,11 @@ public struct PostgresConfiguration: Sendable, Hashable {
     /// How long a connection attempt may take when none is given: 10 seconds.
     public static let defaultConnectTimeout: Duration = .seconds(10)
 
+    /// How long one statement waits for a lock when none is given: 5 seconds, SQLite's busy
+    /// timeout, so that with the standard retry policy a store another session keeps locked is
+    /// given up on after about 80 seconds on either database.
+    public static let defaultLockTimeout: Duration = .seconds(5)
+
     /// The server's host name or address.
     public var host: String
     /// The server's port.
@@ -30,8 +35,15 @@ public struct PostgresConfiguration: Sendable, Hashable {
     public var tls: TLSMode
     /// How many connections the pool opens at most.
     public var maximumConnections: Int
-    /// How often a serialization failure is retried.
+    /// How often a transaction is tried again after a serialization failure or a lock wait that
+    /// timed out.
     public var retryPolicy: TransactionRetryPolicy
+    /// How long a statement waits for a lock (a row, a table, the advisory locks that serialize
+    /// migrations and some writes) before PostgreSQL cancels it (`lock_timeout`); the transaction
+    /// is then retried under ``retryPolicy`` and, when every try timed out, fails with
+    /// ``StorageError/Code/busy``. Without it a session that holds a lock (another tool's
+    /// `LOCK TABLE`, a forgotten open transaction) would keep a command waiting forever.
+    public var lockTimeout: Duration
     /// How long a connection attempt may take (`connect_timeout`, in seconds, in a store URL).
     public var connectTimeout: Duration
     /// The name the server shows for the connections in `pg_stat_activity`
@@ -48,14 +60,18 @@ public struct PostgresConfiguration: Sendable, Hashable {
     ///   - database: The database to use.
     ///   - tls: Whether to encrypt the connection.
     ///   - maximumConnections: How many connections the pool opens at most (at least 2).
-    ///   - retryPolicy: How often a serialization failure is retried.
+    ///   - retryPolicy: How often a transaction is tried again after a serialization failure or a
+    ///     lock wait that timed out.
     ///   - connectTimeout: How long a connection attempt may take.
+    ///   - lockTimeout: How long a statement waits for a lock (at least a millisecond).
     ///   - applicationName: The name the server shows for the connections.
     public init(
         host: String, port: Int = 5432, username: String, password: String? = nil, database: String,
         tls: TLSMode = .disable, maximumConnections: Int = 8, retryPolicy: TransactionRetryPolicy = .standard,
-        connectTimeout: Duration = PostgresConfiguration.defaultConnectTimeout, applicationName: String? = nil
+        connectTimeout: Duration = PostgresConfiguration.defaultConnectTimeout, applicationName: String? = nil,
+        lockTimeout: Duration = PostgresConfiguration.defaultLockTimeout
     ) {
+        self.lockTimeout = max(lockTimeout, .milliseconds(1))
         self.host = host
         self.port = port
         self.username = username
@@ -96,7 +112,7 @@ extension PostgresConfiguration: CustomStringConvertible, CustomDebugStringConve
         Mirror(self, children: [
             "host": host, "port": port, "username": username, "password": password == nil ? "nil" : "***",
             "database": database, "tls": tls, "maximumConnections": maximumConnections,
-            "connectTimeout": connectTimeout, "applicationName": applicationName as Any,
+            "connectTimeout": connectTimeout, "applicationName": applicationName as Any, "lockTimeout": lockTimeout,
         ])
     }
 }

@@ -58,7 +58,10 @@ public final class PostgresDatabase: SQLDatabase, SQLNotificationSource {
         self.configuration = configuration
         self.location = configuration.redactedURL
         self.logger = logger
-        let startupParameters: [(String, String)] = configuration.applicationName.map { [("application_name", $0)] } ?? []
+        // Run-time settings travel in the startup message, so they cost no round trip: every
+        // session of the pool waits at most `lockTimeout` for a lock.
+        let startupParameters: [(String, String)] = [("lock_timeout", "\(Self.milliseconds(configuration.lockTimeout))ms")]
+            + (configuration.applicationName.map { [("application_name", $0)] } ?? [])
         var clientConfiguration = PostgresClient.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.username,
             password: configuration.password, database: configuration.database, tls: .disable)
@@ -128,6 +131,14 @@ public final class PostgresDatabase: SQLDatabase, SQLNotificationSource {
             _ = try await connection.query("SELECT pg_advisory_xact_lock(?)", [.integer(key)])
             return try await body(connection)
         }
+    }
+
+    /// A duration in whole milliseconds, at least 1 (0 would switch PostgreSQL's timeout off).
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let total = seconds.multipliedReportingOverflow(by: 1000)
+        guard !total.overflow else { return Int64(Int32.max) }
+        return max(1, min(Int64(Int32.max), total.partialValue + attoseconds / 1_000_000_000_000_000))
     }
 
     /// The advisory lock key of a lock name: FNV-1a (64 bits) of `swift-mlops:` and the name,

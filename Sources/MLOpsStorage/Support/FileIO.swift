@@ -39,20 +39,54 @@ package enum FileIO {
 
     /// Writes `bytes` to a file that must not exist yet, with exactly `mode` (whatever the umask),
     /// and makes it durable: a secret (a private key) is never written over another file, and a
-    /// failed write leaves no file behind.
+    /// failed or killed write leaves no file at `path` (the bytes go to a hidden file beside it,
+    /// linked to `path` only once complete and flushed, as ``writeNewFile(_:mode:_:)`` does).
     package static func writeNewFile(_ path: String, _ bytes: [UInt8], mode: Int) throws(StorageError) {
-        let fd = try createNew(path, mode: mode_t(mode))
+        let (folder, temporary) = try newFileSlot(path)
+        let fd = try createNew(temporary, mode: mode_t(mode))
+        var isOpen = true
         do throws(StorageError) {
-            guard fchmod(fd, mode_t(mode)) == 0 else { throw failure("set the mode of", path) }
-            try writeAll(fd, bytes, path: path)
-            try sync(fd, path: path)
+            guard fchmod(fd, mode_t(mode)) == 0 else { throw failure("set the mode of", temporary) }
+            try writeAll(fd, bytes, path: temporary)
+            try sync(fd, path: temporary)
             close(fd)
-            try syncFolder(parent(of: path))
+            isOpen = false
+            try publish(temporary, at: path, folder: folder)
         } catch {
-            close(fd)
-            unlink(path)
+            if isOpen { close(fd) }
+            unlink(temporary)
             throw error
         }
+    }
+
+    /// Checks that nothing is at `path` and its folder exists, and names the hidden file beside
+    /// it that a new file is written to first.
+    private static func newFileSlot(_ path: String) throws(StorageError) -> (folder: String, temporary: String) {
+        guard !exists(path) else {
+            throw StorageError(.fileSystem, "Something exists at \(path) already", location: path, fix: "choose another path, or remove it first.")
+        }
+        let folder = parent(of: path)
+        guard isDirectory(folder) else {
+            throw StorageError(.fileSystem, "There is no folder \(folder) to write \(path) in", location: path, fix: "create the folder first, or choose another path.")
+        }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return (folder, (folder == "." && !path.hasPrefix("./") ? "" : folder + "/") + ".\(name).\(UUID().uuidString.lowercased()).partial")
+    }
+
+    /// Gives the complete, flushed file at `temporary` the name `path`, never over another file,
+    /// and makes the name durable. link() is the no-overwrite commit; file systems without hard
+    /// links fall back to rename() after checking again that nothing appeared meanwhile.
+    private static func publish(_ temporary: String, at path: String, folder: String) throws(StorageError) {
+        if link(temporary, path) == 0 {
+            unlink(temporary)
+        } else if errno == EEXIST || exists(path) {
+            throw StorageError(
+                .fileSystem, "\(path) appeared while it was being written; it was not overwritten", location: path,
+                fix: "remove it first or choose another path.")
+        } else {
+            try rename(temporary, to: path)
+        }
+        try syncFolder(folder)
     }
 
     /// The whole of the file at `path`, read with `read(2)` to its end, so a pipe (a FIFO, a
@@ -123,15 +157,7 @@ package enum FileIO {
     package static func writeNewFile(
         _ path: String, mode: Int = 0o644, _ body: (_ write: (UnsafeRawBufferPointer) throws -> Void) async throws -> Void
     ) async throws {
-        guard !exists(path) else {
-            throw StorageError(.fileSystem, "Something exists at \(path) already", location: path, fix: "choose another path, or remove it first.")
-        }
-        let folder = parent(of: path)
-        guard isDirectory(folder) else {
-            throw StorageError(.fileSystem, "There is no folder \(folder) to write \(path) in", location: path, fix: "create the folder first, or choose another path.")
-        }
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        let temporary = (folder == "." && !path.hasPrefix("./") ? "" : folder + "/") + ".\(name).\(UUID().uuidString.lowercased()).partial"
+        let (folder, temporary) = try newFileSlot(path)
         let fd = try createNew(temporary, mode: mode_t(mode))
         var isOpen = true
         do {
@@ -139,18 +165,7 @@ package enum FileIO {
             try sync(fd, path: temporary)
             close(fd)
             isOpen = false
-            // link() is the no-overwrite commit; file systems without hard links fall back to
-            // rename() after checking again that nothing appeared meanwhile.
-            if link(temporary, path) == 0 {
-                unlink(temporary)
-            } else if errno == EEXIST || exists(path) {
-                throw StorageError(
-                    .fileSystem, "\(path) appeared while it was being written; it was not overwritten", location: path,
-                    fix: "remove it first or choose another path.")
-            } else {
-                try rename(temporary, to: path)
-            }
-            try syncFolder(folder)
+            try publish(temporary, at: path, folder: folder)
         } catch {
             if isOpen { close(fd) }
             unlink(temporary)

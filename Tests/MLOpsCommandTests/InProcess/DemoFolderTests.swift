@@ -21,6 +21,19 @@ struct DemoFolderTests {
         }
     }
 
+    @Test("a folder holding only the marker's temporary file (a demo killed as it began) is the demo's: it runs, and the leftover goes")
+    func killedFirstMarker() async throws {
+        try await withTemporaryFolder { folder in
+            let output = folder.file("demo")
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: false)
+            try write("# half a marker", to: "\(output)/.mlops-demo.partial-1a2b3c4d")
+            let result = await mlops("demo", "--output", output)
+            #expect(result.exitCode == 0, "\(result.transcript)")
+            let names = try FileManager.default.contentsOfDirectory(atPath: output)
+            #expect(names.contains(".mlops-demo") && !names.contains { $0.hasPrefix(".mlops-demo.partial-") }, "\(names)")
+        }
+    }
+
     @Test("--output naming a file is refused with exit 2 and the file is kept")
     func fileIsRefused() async throws {
         try await withTemporaryFolder { folder in

@@ -169,6 +169,8 @@ struct RegistryCommandTests {
             #expect(again.exitCode == 2)
             #expect(contents(path) == original, "the key file was overwritten")
             #expect(first.output.contains("public_key"))
+            // The key was written beside its path and linked there complete: nothing else is left.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["carol.key"])
         }
     }
 

@@ -36,6 +36,22 @@ struct TableWriterTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "t\n1970-01-01T00:00:00Z\n2025-12-01T00:00:00.000001Z\n1969-12-31T23:59:59.999999Z\n")
     }
 
+    @Test("numbers are written so they read back bit for bit: integers as digits, negative zero as -0.0")
+    func numbers() throws {
+        let folder = try ReaderTempFolder()
+        let values: [Double] = [0, -0.0, 1, -3, 0.1, 1e15, 123456789012345, -2.5e-308, 5e-324, 1.7976931348623157e308]
+        for name in ["n.csv", "n.jsonl"] {
+            let path = folder.url.appendingPathComponent(name).path
+            try TableWriter.write(try FeatureTable(columns: [("x", .double(DoubleColumn(values: values)))]), to: path)
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst(name.hasSuffix(".csv") ? 1 : 0)
+            let texts = lines.map { line in
+                name.hasSuffix(".csv") ? String(line) : String(line.dropFirst(#"{"x":"#.count).dropLast())
+            }
+            #expect(texts.prefix(4) == ["0", "-0.0", "1", "-3"], "\(name)")
+            #expect(texts.compactMap(Double.init).map(\.bitPattern) == values.map(\.bitPattern), "\(name): \(texts)")
+        }
+    }
+
     @Test("an unwritable path is a typed error")
     func unwritable() throws {
         #expect(throws: TableError.self) { try TableWriter.write(try Self.table(), to: "/no/such/folder/out.csv") }

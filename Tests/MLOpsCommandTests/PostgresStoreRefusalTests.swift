@@ -1,0 +1,90 @@
+import Foundation
+import MLOpsTestSupport
+import Testing
+
+/// The refusals a SQLite file gets before anything is written, on PostgreSQL too: another tool's
+/// database is never written, and a registry change in a database that holds nothing creates
+/// nothing. Each test makes databases of its own (`.ci/start-postgres` lets the test role create
+/// them) and drops them afterwards.
+@Suite(
+    "PostgreSQL stores that are not swift-mlops stores",
+    .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
+struct PostgresStoreRefusalTests {
+    static let baseURL = ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? ""
+
+    /// Runs `sql` with psql on the database `url` names, and returns its output (one value per line).
+    @discardableResult
+    static func psql(_ url: String, _ sql: String) throws -> String {
+        let result = try Executables.run("/usr/bin/env", ["psql", url, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        guard result.status == 0 else {
+            throw CommandError(description: "psql \(sql) failed (\(result.status)): \(result.standardError)")
+        }
+        return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    struct CommandError: Error, CustomStringConvertible { let description: String }
+
+    /// Runs `body` with the URL of a new, empty database, dropped afterwards.
+    static func withScratchDatabase(_ body: (String) throws -> Void) throws {
+        guard let slash = baseURL.lastIndex(of: "/") else { throw CommandError(description: "MLOPS_TEST_POSTGRES_URL has no database") }
+        let name = "mlops_scratch_\(UUID().uuidString.prefix(8).lowercased())"
+        try psql(baseURL, "CREATE DATABASE \(name)")
+        defer { _ = try? psql(baseURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        try body(String(baseURL[..<slash]) + "/" + name)
+    }
+
+    static func tables(_ url: String) throws -> [String] {
+        try psql(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1")
+            .split(separator: "\n").map(String.init)
+    }
+
+    @Test("another tool's database is refused by every writing command, exit 2, nothing written")
+    func foreignDatabase() throws {
+        try Self.withScratchDatabase { url in
+            try Self.psql(url, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'a')")
+            try withTemporaryFolder { folder in
+                let data = folder.file("data.csv")
+                try Data("x\n1\n2\n3\n".utf8).write(to: URL(fileURLWithPath: data))
+                let commands: [[String]] = [
+                    ["store", "migrate"],
+                    ["principals", "add", "root", "--role", "admin"],
+                    ["drift", "baseline", "save", "b", data],
+                    ["demo", "--output", folder.file("demo")],
+                ]
+                for command in commands {
+                    let result = try Executables.run("mlops", command + ["--store", url])
+                    #expect(result.status == 2, "\(command): \(result.standardError)")
+                    #expect(result.standardError.contains("tables of its own"), "\(command): \(result.standardError)")
+                    #expect(!result.standardError.contains(":mlops@"), "the password is never shown")
+                }
+                #expect(try Self.tables(url) == ["customers"])
+                #expect(try Self.psql(url, "SELECT count(*) FROM customers") == "1")
+            }
+        }
+    }
+
+    @Test("a registry change in an empty database is refused before anything is created, as in a SQLite file; the first admin creates it")
+    func emptyDatabase() throws {
+        try Self.withScratchDatabase { url in
+            try withTemporaryFolder { folder in
+                let model = folder.file("model.bin")
+                try Data("weights".utf8).write(to: URL(fileURLWithPath: model))
+                let changes: [[String]] = [
+                    ["models", "register", "fraud/scorer", "--artifact-file", model, "--artifacts", folder.file("artifacts"), "--principal", "ci"],
+                    ["policies", "set", "--alias", "prod", "--principal", "root"],
+                    ["principals", "add", "ci", "--role", "register"],
+                ]
+                for command in changes {
+                    let result = try Executables.run("mlops", command + ["--store", url])
+                    #expect(result.status == 2, "\(command): \(result.standardError)")
+                    #expect(result.standardError.contains("nothing was created"), "\(command): \(result.standardError)")
+                    #expect(result.standardError.contains("--role admin"), "\(command): \(result.standardError)")
+                    #expect(try Self.tables(url).isEmpty, "\(command) created tables")
+                }
+                let admin = try Executables.run("mlops", ["principals", "add", "root", "--role", "admin", "--store", url])
+                #expect(admin.status == 0, "\(admin.standardError)")
+                #expect(try Self.tables(url).contains("registry_principals"))
+            }
+        }
+    }
+}
