@@ -57,7 +57,15 @@ struct RegistryRules: Sendable {
     /// The principal, which must exist and hold `role`.
     static func actor(_ id: String, holding role: Role, in tx: some RegistryTransaction, toDo what: String) async throws -> Principal {
         try checkPrincipalID(id)
-        return try check(try await tx.principal(id), id: id, holds: role, toDo: what)
+        let principal = try await tx.principal(id)
+        if principal == nil, try await tx.principalCount() == 0 {
+            // "An admin adds it" cannot be followed in a registry that has no admin yet.
+            throw RegistryError(
+                .permissionDenied, "Principal '\(id)' is not registered (the registry has no principals yet), so it cannot \(what)",
+                fix: "a new registry begins with its first admin: `mlops principals add ID --role admin`, which then adds '\(id)' with the \(role) role.",
+                principal: id, role: role)
+        }
+        return try check(principal, id: id, holds: role, toDo: what)
     }
 
     /// `principal` (looked up as `id`), which must exist and hold `role`.

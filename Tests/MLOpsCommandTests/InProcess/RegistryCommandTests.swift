@@ -156,6 +156,17 @@ struct RegistryCommandTests {
         }
     }
 
+    @Test("in a migrated registry without principals, a change names the first-admin step, not an admin that cannot exist")
+    func noPrincipalsYet() async throws {
+        try await withTemporaryFolder { folder in
+            let store = "sqlite:\(folder.file("empty.sqlite"))"
+            #expect(await mlops("store", "migrate", "--store", store).exitCode == 0)
+            let result = await mlops("policies", "set", "--alias", "prod", "--principal", "ci", "--store", store)
+            #expect(result.exitCode == 2, "\(result.transcript)")
+            #expect(result.error.contains("no principals yet") && result.error.contains("--role admin"), "\(result.transcript)")
+        }
+    }
+
     @Test("keys generate writes a 0600 file and never overwrites one")
     func keyFiles() async throws {
         try await withTemporaryFolder { folder in
