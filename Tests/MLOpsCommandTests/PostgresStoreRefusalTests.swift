@@ -26,11 +26,15 @@ struct PostgresStoreRefusalTests {
 
     /// Runs `body` with the URL of a new, empty database, dropped afterwards.
     static func withScratchDatabase(_ body: (String) throws -> Void) throws {
-        guard let slash = baseURL.lastIndex(of: "/") else { throw CommandError(description: "MLOPS_TEST_POSTGRES_URL has no database") }
+        // The URL's query (sslmode, …) stays; only the database name changes.
+        let (address, query) = baseURL.firstIndex(of: "?").map { (String(baseURL[..<$0]), String(baseURL[$0...])) } ?? (baseURL, "")
+        guard let slash = address.lastIndex(of: "/") else { throw CommandError(description: "MLOPS_TEST_POSTGRES_URL has no database") }
         let name = "mlops_scratch_\(UUID().uuidString.prefix(8).lowercased())"
         try psql(baseURL, "CREATE DATABASE \(name)")
-        defer { _ = try? psql(baseURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-        try body(String(baseURL[..<slash]) + "/" + name)
+        defer {
+            do { try psql(baseURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") } catch { Issue.record("the scratch database \(name) was left: \(error)") }
+        }
+        try body(String(address[..<slash]) + "/" + name + query)
     }
 
     static func tables(_ url: String) throws -> [String] {

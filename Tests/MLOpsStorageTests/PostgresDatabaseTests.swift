@@ -99,7 +99,7 @@ struct PostgresDatabaseTests {
         #expect(!database.isRunning)
     }
 
-    @Test("close() lets a transaction in progress finish, then stops run() before it returns")
+    @Test("close() lets a transaction in progress finish, then stops run() before it returns", .timeLimit(.minutes(2)))
     func closeWaitsForWork() async throws {
         let database = try await PostgresDatabase(configuration: try configuration)
         // Closed once the transaction is under way (a fixed sleep could close first on a busy machine).
@@ -107,6 +107,7 @@ struct PostgresDatabaseTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await database.run() }
             group.addTask {
+                defer { signal.finish() }
                 let slept = try await database.read { db in
                     signal.yield()
                     return try await db.queryScalar(Int.self, "SELECT 7 FROM (SELECT pg_sleep(0.5)) AS pause")
@@ -184,7 +185,32 @@ struct PostgresDatabaseTests {
         #expect(name == "mlops-tests")
     }
 
-    @Test("a lock another session keeps is waited for lock_timeout per try, then the transaction fails with busy, naming it")
+    @Test("a URL without the password the server asks for, and sslmode=require without TLS, say what to change")
+    func loginMessages() async throws {
+        var noPassword = try configuration
+        noPassword.password = nil
+        do {
+            _ = try await PostgresDatabase(configuration: noPassword)
+            Issue.record("a login without a password went through a scram server")
+        } catch let error as StorageError {
+            #expect(error.code == .connectionFailed)
+            #expect(error.description.contains("asks for a password"), "\(error)")
+            #expect(error.fix?.contains("postgres://USER:PASSWORD@") == true, "\(error)")
+        }
+        var tls = try configuration
+        tls.tls = .require
+        do {
+            _ = try await PostgresDatabase(configuration: tls)
+            Issue.record("the test server offered TLS")
+        } catch let error as StorageError {
+            #expect(error.code == .connectionFailed)
+            #expect(error.description.contains("does not offer TLS"), "\(error)")
+        }
+    }
+
+    @Test(
+        "a lock another session keeps is waited for lock_timeout per try, then the transaction fails with busy, naming it",
+        .timeLimit(.minutes(2)))
     func lockTimeout() async throws {
         let table = "lock_probe_\(UUID().uuidString.prefix(8).lowercased())"
         var impatient = try configuration
@@ -199,6 +225,8 @@ struct PostgresDatabaseTests {
             let (locked, release) = AsyncStream.makeStream(of: Void.self)
             let (released, finish) = AsyncStream.makeStream(of: Void.self)
             async let holding: Void = holder.write { db in
+                // Ends the test's wait below even when the lock could not be taken.
+                defer { release.finish() }
                 _ = try await db.execute("LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE")
                 release.yield()
                 for await _ in released { break }
@@ -217,7 +245,7 @@ struct PostgresDatabaseTests {
             }
             let waited = ContinuousClock.now - started
             #expect(waited >= .milliseconds(600) && waited < .seconds(30), "three tries of 200 ms took \(waited)")
-            finish.yield()
+            finish.finish()
             try await holding
             // Once the lock is gone the same write goes through.
             try await StoreLocation.postgres(impatient).withDatabase { database in
@@ -230,6 +258,18 @@ struct PostgresDatabaseTests {
 
 @Suite("PostgreSQL driver without a server")
 struct PostgresWithoutServerTests {
+    @Test("lock_timeout takes whole milliseconds between 1 and 2^31 - 1, whatever the Duration")
+    func lockTimeoutMilliseconds() {
+        #expect(PostgresDatabase.milliseconds(.seconds(5)) == 5_000)
+        #expect(PostgresDatabase.milliseconds(.milliseconds(200)) == 200)
+        #expect(PostgresDatabase.milliseconds(.microseconds(1_500)) == 1)
+        #expect(PostgresDatabase.milliseconds(.milliseconds(2_500) + .microseconds(999)) == 2_500)
+        #expect(PostgresDatabase.milliseconds(.zero) == 1)
+        #expect(PostgresDatabase.milliseconds(.seconds(-3)) == 1)
+        #expect(PostgresDatabase.milliseconds(.seconds(Int64.max)) == Int64(Int32.max))
+        #expect(PostgresDatabase.milliseconds(.seconds(9_223_372_036_854_775) + .milliseconds(900)) == Int64(Int32.max))
+    }
+
     @Test("an unreachable server is a connectionFailed error, not a hang, and never shows the password")
     func unreachable() async throws {
         let password = "sup3r/s3cret?#@:pw"

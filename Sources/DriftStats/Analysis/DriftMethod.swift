@@ -15,8 +15,9 @@ public enum DriftMethod: String, Sendable, Hashable, Codable, CaseIterable, Cust
     case welchT = "ttest"
     /// Wasserstein-1 divided by the reference standard deviation (numeric).
     case wasserstein
-    /// Energy distance of the samples divided by the reference standard deviation σ, which is
-    /// the raw distance over √σ (numeric; unit-free, as the Wasserstein method).
+    /// Energy distance on the reference's scale: the raw energy distance over √σ, σ the reference
+    /// standard deviation (the energy distance of the samples after dividing every value by σ;
+    /// numeric, unit-free like the Wasserstein method).
     case energy
     /// Population stability index over reference bins or categories.
     case psi
@@ -69,8 +70,8 @@ public enum DriftMethod: String, Sendable, Hashable, Codable, CaseIterable, Cust
     /// The default threshold: the significance level for tests, the smallest distance that
     /// counts as drift for distances.
     ///
-    /// Distances: 0.1 for the normalised Wasserstein and energy distances (a tenth of a
-    /// reference standard deviation) and for the bounded share distances (Jensen–Shannon,
+    /// Distances: 0.1 for the scaled Wasserstein distance (a tenth of a reference standard
+    /// deviation) and the scaled energy distance, and for the bounded share distances (Jensen–Shannon,
     /// Hellinger, total variation, L∞, KL); 0.25 for PSI, its usual "significant shift" line.
     public var defaultThreshold: Double {
         switch self {

@@ -40,7 +40,7 @@ struct SketchMethodEvaluation: Sendable {
         let deviation = r.deviation
         let wantsEffect = measuresEffect || method == .wasserstein
         let wasserstein = wantsEffect ? gapIntegralBetweenSteps(r.steps, c.steps, power: 1) : .nan
-        let effect = WassersteinDistance.inDeviations(wasserstein, deviation: deviation)
+        let effect = wantsEffect ? WassersteinDistance.inDeviations(wasserstein, deviation: deviation) : .nan
         // The smallest shift in σ the sketches allow: for the minimum-effect rule (and
         // Wasserstein's decision). W₁ ≥ ∫ max(0, |F̂_r − F̂_c| − band) and W₁ ≥ |μ_r − μ_c| (exact).
         var smallestEffect = effect
@@ -78,9 +78,9 @@ struct SketchMethodEvaluation: Sendable {
                 statisticError = 0
             }
         case .energy:
-            let squared = gapIntegralBetweenSteps(r.steps, c.steps, power: 2)
-            rawDistance = (2 * squared).squareRoot()
-            statistic = EnergyDistance.inReferenceScale((2 * squared).squareRoot(), deviation: deviation)
+            let energy = (2 * gapIntegralBetweenSteps(r.steps, c.steps, power: 2)).squareRoot()
+            rawDistance = energy
+            statistic = EnergyDistance.inReferenceScale(energy, deviation: deviation)
             if band > 0 {
                 let smallest = Self.smallestSquaredGap(r, c, band: band)
                 let bound = EnergyDistance.inReferenceScale((2 * smallest).squareRoot(), deviation: deviation)

@@ -104,10 +104,14 @@ extension ParameterValue {
     }
 
     /// Reads a plain value, its type guessed from the JSON (a whole number is an integer); ``Run``
-    /// then gives each value its recorded type with ``retyped(as:)``. Also reads the shape earlier
+    /// then gives each value its recorded type. Also reads the shape earlier
     /// builds wrote, `{"int": {"_0": 60}}`, which names the type itself.
     public init(from decoder: any Decoder) throws {
         if let keyed = try? decoder.container(keyedBy: TypeKey.self), let key = keyed.allKeys.first {
+            guard keyed.allKeys.count == 1 else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: keyed, debugDescription: "a parameter names one type, not \(keyed.allKeys.map(\.stringValue).sorted())")
+            }
             let inner = try keyed.nestedContainer(keyedBy: TypeKey.self, forKey: key)
             let payload = TypeKey(stringValue: "_0")
             switch key.stringValue {
@@ -138,7 +142,12 @@ extension ParameterValue {
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
         } else if let value = try? container.decode(Int64.self) {
-            self = .int(value)
+            // A negative zero (`-0.0`) reads as the integer 0 too, but only a double can be one.
+            if value == 0, let double = try? container.decode(Double.self), double.sign == .minus {
+                self = .double(double)
+            } else {
+                self = .int(value)
+            }
         } else if let value = try? container.decode(Double.self) {
             self = .double(value)
         } else {
@@ -149,7 +158,7 @@ extension ParameterValue {
 
     /// The value as `typeName` says it was recorded, or nil when it cannot be: JSON writes the
     /// double 60.0 as `60` and a NaN as `"NaN"`, which read back as an integer and as text.
-    public func retyped(as typeName: String) -> ParameterValue? {
+    func retyped(as typeName: String) -> ParameterValue? {
         if typeName == self.typeName { return self }
         switch (typeName, self) {
         case ("double", .int(let value)): return .double(Double(value))

@@ -72,6 +72,8 @@ extension Run {
     private enum CodingKeys: String, CodingKey {
         case id, experiment, name, status, startTime, endTime, owner, parentRunID, tags, parameters, parameterTypes
         case latestMetrics, environment, edges
+        /// `parent_run_id` as a decoder converting from snake case spells it.
+        case parentRunIdFromSnakeCase = "parentRunId"
     }
 
     /// Writes every key, `null` where a value is absent, and the parameters' types beside them.
@@ -119,7 +121,8 @@ extension Run {
             startTime: try container.decode(Date.self, forKey: .startTime),
             endTime: try container.decode(ExplicitNull<Date>.self, forKey: .endTime).wrappedValue,
             owner: try container.decode(ExplicitNull<String>.self, forKey: .owner).wrappedValue,
-            parentRunID: try container.decode(ExplicitNull<RunID>.self, forKey: .parentRunID).wrappedValue,
+            parentRunID: try container.decode(ExplicitNull<RunID>.self, forKey: .parentRunID).wrappedValue
+                ?? container.decode(ExplicitNull<RunID>.self, forKey: .parentRunIdFromSnakeCase).wrappedValue,
             tags: try container.decode([String: String].self, forKey: .tags),
             parameters: parameters,
             latestMetrics: try container.decode([String: MetricPoint].self, forKey: .latestMetrics),

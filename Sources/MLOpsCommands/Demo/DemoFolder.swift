@@ -39,6 +39,10 @@ final class DemoFolder: Sendable {
                     throw .usage("error: cannot read \(marker). Fix: make it readable, or choose a new folder with --output.")
                 }
                 names = Set(text.split(separator: "\n").map(String.init).filter { !$0.isEmpty && !$0.hasPrefix("#") })
+                // Temporary markers an earlier run left when it was killed mid-write.
+                for name in ((try? files.contentsOfDirectory(atPath: folder)) ?? []) where Self.isMarkerLeftover(name) {
+                    try? files.removeItem(atPath: "\(folder)/\(name)")
+                }
             } else {
                 let contents: [String]
                 do {

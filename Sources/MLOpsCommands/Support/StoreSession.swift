@@ -12,17 +12,19 @@ enum StoreAccess: Sendable, Equatable {
     /// The store is created when missing and its schemas are migrated before use.
     case write
     /// A change that can only succeed on a store that exists already (every registry change but
-    /// the first principal's needs a principal the store holds): a missing SQLite file is refused
+    /// the first principal's needs a principal the store holds): a store that holds nothing yet (a
+    /// missing, empty or table-less SQLite file, a PostgreSQL database without tables) is refused
     /// as for ``read``, nothing created, with `fix` as the advice; otherwise as ``write``.
     case update(fix: String)
 
-    /// How a registry change on a missing store is refused: the registry begins with its first admin.
     /// Whether this is ``update(fix:)``.
     var isUpdate: Bool {
         if case .update = self { return true }
         return false
     }
 
+    /// How a registry change on a store that holds nothing yet is refused: the registry begins
+    /// with its first admin.
     static let registryChange = StoreAccess.update(
         fix: "a new registry begins with its first admin: `mlops principals add ID --role admin --store URL`")
 }
@@ -42,8 +44,9 @@ enum StoreSession {
     ///     opens an existing store for writing.
     ///   - body: The command's work.
     /// - Returns: What `body` returned.
-    /// - Throws: ``CommandFailure`` (exit 2) when a read or an update finds no SQLite file at the path;
-    ///   `StorageError` when the store cannot be opened; what `body` threw.
+    /// - Throws: ``CommandFailure`` (exit 2) when a read or an update finds no store, or a write
+    ///   finds another tool's database (see ``checkBeforeOpening(_:access:)``); `StorageError` when
+    ///   the store cannot be opened; what `body` threw.
     static func withDatabase<Result>(
         at location: StoreLocation, access: StoreAccess, _ body: (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
@@ -55,7 +58,8 @@ enum StoreSession {
 
     /// What ``withDatabase(at:access:_:)`` checks before it opens (and perhaps creates) the store,
     /// changing nothing: a missing SQLite file where one must exist, a folder, another tool's
-    /// database, and for a file to create, a parent folder that is missing or cannot be written.
+    /// database (SQLite or PostgreSQL), a registry change in a store that holds nothing yet, and
+    /// for a file to create, a parent folder that is missing or cannot be written.
     /// A command that writes files of its own before the store opens (the demo) calls it first.
     ///
     /// - Throws: ``CommandFailure`` (exit 2) naming the problem and its fix.
@@ -86,7 +90,7 @@ enum StoreSession {
             // their own before anything is created: another tool's database, and a registry
             // change in a database that holds nothing yet.
             let tables = try await location.withDatabase(readOnly: true) { try await tableNames($0) }
-            if !tables.isEmpty && !tables.contains(SQLMigrator.table) {
+            if isForeign(tables) {
                 throw CommandFailure.usage(
                     "error: \(location) is a PostgreSQL database with tables of its own (\(tables.count) in its current schema) and none of swift-mlops' schemas, so it is not a swift-mlops store; nothing was written. Fix: point --store at a swift-mlops store, or at an empty database to create one.")
             }
@@ -170,16 +174,22 @@ enum StoreSession {
     /// tool's database. Judged in one read transaction, so a migration committing meanwhile (which
     /// creates its tables and records them together) is seen whole or not at all.
     static func holdsForeignTables(_ database: any SQLDatabase) async throws -> Bool {
-        let tables = try await tableNames(database)
-        return !tables.isEmpty && !tables.contains(SQLMigrator.table)
+        isForeign(try await tableNames(database))
     }
 
-    /// The names of the database's tables (PostgreSQL: those of its current schema), read in one
-    /// read transaction.
+    /// Whether a database with these tables is another tool's: it has tables, and swift-mlops'
+    /// migration record is not one of them.
+    static func isForeign(_ tables: [String]) -> Bool {
+        !tables.isEmpty && !tables.contains(SQLMigrator.table)
+    }
+
+    /// The names of the database's tables (PostgreSQL: those of its current schema, from the
+    /// catalog, which lists tables the user may not read too; `information_schema` would hide
+    /// them), read in one read transaction.
     static func tableNames(_ database: any SQLDatabase) async throws -> [String] {
         try await database.read { connection in
             let sql = connection.dialect == .postgresql
-                ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+                ? "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
                 : "SELECT name FROM sqlite_master WHERE type = 'table'"
             return try await connection.query(sql).map { try $0.decode(String.self, at: 0) }
         }

@@ -39,7 +39,8 @@ public struct PostgresConfiguration: Sendable, Hashable {
     /// timed out.
     public var retryPolicy: TransactionRetryPolicy
     /// How long a statement waits for a lock (a row, a table, the advisory locks that serialize
-    /// migrations and some writes) before PostgreSQL cancels it (`lock_timeout`); the transaction
+    /// migrations and some writes) before PostgreSQL cancels it (`SET LOCAL lock_timeout` at the
+    /// start of every transaction; between 1 ms and 2³¹ − 1 ms); the transaction
     /// is then retried under ``retryPolicy`` and, when every try timed out, fails with
     /// ``StorageError/Code/busy``. Without it a session that holds a lock (another tool's
     /// `LOCK TABLE`, a forgotten open transaction) would keep a command waiting forever.
@@ -63,8 +64,8 @@ public struct PostgresConfiguration: Sendable, Hashable {
     ///   - retryPolicy: How often a transaction is tried again after a serialization failure or a
     ///     lock wait that timed out.
     ///   - connectTimeout: How long a connection attempt may take.
-    ///   - lockTimeout: How long a statement waits for a lock (at least a millisecond).
     ///   - applicationName: The name the server shows for the connections.
+    ///   - lockTimeout: How long a statement waits for a lock (at least a millisecond).
     public init(
         host: String, port: Int = 5432, username: String, password: String? = nil, database: String,
         tls: TLSMode = .disable, maximumConnections: Int = 8, retryPolicy: TransactionRetryPolicy = .standard,

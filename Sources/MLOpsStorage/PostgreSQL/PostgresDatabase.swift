@@ -58,10 +58,7 @@ public final class PostgresDatabase: SQLDatabase, SQLNotificationSource {
         self.configuration = configuration
         self.location = configuration.redactedURL
         self.logger = logger
-        // Run-time settings travel in the startup message, so they cost no round trip: every
-        // session of the pool waits at most `lockTimeout` for a lock.
-        let startupParameters: [(String, String)] = [("lock_timeout", "\(Self.milliseconds(configuration.lockTimeout))ms")]
-            + (configuration.applicationName.map { [("application_name", $0)] } ?? [])
+        let startupParameters: [(String, String)] = configuration.applicationName.map { [("application_name", $0)] } ?? []
         var clientConfiguration = PostgresClient.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.username,
             password: configuration.password, database: configuration.database, tls: .disable)
@@ -133,13 +130,18 @@ public final class PostgresDatabase: SQLDatabase, SQLNotificationSource {
         }
     }
 
-    /// A duration in whole milliseconds, at least 1 (0 would switch PostgreSQL's timeout off).
+    /// A duration in whole milliseconds within what PostgreSQL's timeouts take: at least 1 (0
+    /// would switch the timeout off), at most 2³¹ − 1.
     static func milliseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
-        let total = seconds.multipliedReportingOverflow(by: 1000)
-        guard !total.overflow else { return Int64(Int32.max) }
-        return max(1, min(Int64(Int32.max), total.partialValue + attoseconds / 1_000_000_000_000_000))
+        let total = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+        return Int64(Swift.max(1, Swift.min(Double(Int32.max), total.rounded(.down))))
     }
+
+    /// The statement that starts every transaction's lock limit: `SET LOCAL`, so it holds for the
+    /// transaction alone and works through a pooler such as PgBouncer in transaction mode (which
+    /// refuses run-time settings in the startup message).
+    var lockTimeoutStatement: String { "SET LOCAL lock_timeout = '\(Self.milliseconds(configuration.lockTimeout))ms'" }
 
     /// The advisory lock key of a lock name: FNV-1a (64 bits) of `swift-mlops:` and the name,
     /// the same in every process and release.
@@ -413,6 +415,7 @@ public final class PostgresDatabase: SQLDatabase, SQLNotificationSource {
     ) async throws -> Result {
         let location = location
         let logger = logger
+        let limit = lockTimeoutStatement
         try await enterTransaction()
         defer { leaveTransaction() }
         return try await configuration.retryPolicy.run(isRetryable: PostgresErrorMapping.isRetryable) {
@@ -420,6 +423,7 @@ public final class PostgresDatabase: SQLDatabase, SQLNotificationSource {
                 return try await client.withConnection { raw in
                     let connection = PostgresSQLConnection(connection: raw, logger: logger, location: location)
                     try await connection.executeScript(begin)
+                    try await connection.executeScript(limit)
                     do {
                         let result = try await body(connection)
                         try await connection.executeScript("COMMIT")

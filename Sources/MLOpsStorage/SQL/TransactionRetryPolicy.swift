@@ -1,8 +1,9 @@
 /// How often a write transaction is tried again when the database asks for it.
 ///
 /// SQLite answers `SQLITE_BUSY` when another process holds the write lock longer than the busy
-/// timeout; PostgreSQL aborts serializable transactions that conflict (SQLSTATE 40001, 40P01).
-/// Both are safe to retry from the start. The delay doubles from ``initialDelay`` up to
+/// timeout; PostgreSQL aborts serializable transactions that conflict (SQLSTATE 40001, 40P01)
+/// and cancels a statement that waited longer than its lock timeout (55P03, see
+/// `PostgresConfiguration.lockTimeout`). All are safe to retry from the start. The delay doubles from ``initialDelay`` up to
 /// ``maximumDelay``, and each wait is drawn at random below it ("full jitter"), so writers that
 /// collided once do not collide again in lockstep.
 public struct TransactionRetryPolicy: Sendable, Hashable {

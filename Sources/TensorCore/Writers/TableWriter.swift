@@ -31,7 +31,7 @@ public enum TableWriter {
     /// Appends a number: integers digit by digit, other values in Swift's shortest round-trip form
     /// (negative zero as `-0.0`, which reads back as itself; `-0` is the integer 0 to JSON readers).
     static func appendNumber(_ value: Double, json: Bool, to buffer: inout [UInt8]) {
-        if value == value.rounded(), abs(value) < 1e15, !(value == 0 && value.sign == .minus) {
+        if isWrittenAsInteger(value) {
             appendInteger(Int64(value), to: &buffer)
         } else {
             buffer.append(contentsOf: number(value, json: json).utf8)
@@ -93,8 +93,15 @@ public enum TableWriter {
     static func number(_ value: Double, json: Bool) -> String {
         if value.isNaN { return json ? "\"NaN\"" : "NaN" }
         if value.isInfinite { return json ? (value > 0 ? "\"Infinity\"" : "\"-Infinity\"") : (value > 0 ? "inf" : "-inf") }
-        if value == value.rounded(), abs(value) < 1e15, !(value == 0 && value.sign == .minus) { return String(Int64(value)) }
+        if isWrittenAsInteger(value) { return String(Int64(value)) }
         return "\(value)"
+    }
+
+    /// Whether a value is written as integer digits: whole, below 10¹⁵ in magnitude, and not a
+    /// negative zero.
+    @inline(__always)
+    static func isWrittenAsInteger(_ value: Double) -> Bool {
+        value == value.rounded() && abs(value) < 1e15 && !(value == 0 && value.sign == .minus)
     }
 
     /// `text` as one CSV field: quoted (with quotes doubled) when it holds a comma, a quote, a

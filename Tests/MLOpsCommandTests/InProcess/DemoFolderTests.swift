@@ -31,6 +31,10 @@ struct DemoFolderTests {
             #expect(result.exitCode == 0, "\(result.transcript)")
             let names = try FileManager.default.contentsOfDirectory(atPath: output)
             #expect(names.contains(".mlops-demo") && !names.contains { $0.hasPrefix(".mlops-demo.partial-") }, "\(names)")
+            // One left later in a run (the marker is rewritten as files are claimed) goes on the next run.
+            try write("# half a marker", to: "\(output)/.mlops-demo.partial-5e6f7a8b")
+            #expect(await mlops("demo", "--output", output).exitCode == 0)
+            #expect(!(try FileManager.default.contentsOfDirectory(atPath: output)).contains { $0.hasPrefix(".mlops-demo.partial-") })
         }
     }
 
