@@ -9,13 +9,13 @@ struct RunCodingTests {
     static let parameters: [String: ParameterValue] = [
         "epochs": .int(60), "whole_double": .double(60), "lr": .double(0.5), "nan": .double(.nan),
         "inf": .double(-.infinity), "shuffle": .bool(true), "model": .string("gbt"), "text_nan": .string("NaN"),
-        "text_number": .string("60"), "big": .int(Int64.max),
+        "text_number": .string("60"), "big": .int(Int64.max), "negative_zero": .double(-0.0),
     ]
 
     static func run(_ parameters: [String: ParameterValue] = parameters) -> Run {
         Run(
             id: RunID(), experiment: "e", name: "r", status: .finished, startTime: .ms(1_000), endTime: nil,
-            parameters: parameters)
+            parentRunID: RunID(), parameters: parameters)
     }
 
     /// The encoders a run meets: the command line's (snake case, NaN as text) and a plain one.
@@ -58,6 +58,8 @@ struct RunCodingTests {
 
             let back = try Self.decoder(snakeCase: index == 1).decode(Run.self, from: data)
             #expect(back == run)
+            #expect(back.parentRunID == run.parentRunID, "parent_run_id reads back under convertFromSnakeCase too")
+            #expect(back.parameters["negative_zero"].map { if case .double(let v) = $0 { v == 0 && v.sign == .minus } else { false } } == true)
             #expect(back.parameters["whole_double"]?.typeName == "double")
             #expect(back.parameters["text_nan"] == .string("NaN"))
             #expect(back.parameters["nan"].map { if case .double(let v) = $0 { v.isNaN } else { false } } == true)
