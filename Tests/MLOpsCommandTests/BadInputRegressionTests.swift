@@ -38,9 +38,15 @@ struct BadInputRegressionTests {
             let quiet = try Executables.run("/bin/sh", ["-c", "\"$0\" drift ref.csv nope.csv 2> /dev/full", mlops], in: folder.path)
             #expect(quiet.status == 2)
 
-            for command in [["gpu", "simulate", "--trace", "/dev/zero", "--gpus", "8"], ["gpu", "fragmentation", "--trace", "/dev/zero", "--gpus", "8"], ["rollout", "assign", "--units", "/dev/zero", "--salt", "s", "--weights", "a=50,b=50"]] {
+            for command in [
+                ["gpu", "simulate", "--trace", "/dev/zero", "--gpus", "8"], ["gpu", "fragmentation", "--trace", "/dev/zero", "--gpus", "8"],
+                ["rollout", "assign", "--units", "/dev/zero", "--salt", "s", "--weights", "a=50,b=50"],
+                ["rollout", "assign", "--units", "/dev/null", "--salt", "s", "--weights", "a=50,b=50"],
+                ["rollout", "simulate", "--policy", "/dev/null"],
+            ] {
                 let result = try Executables.run("mlops", command, in: folder.path)
                 #expect(result.status == 2 && result.standardError.contains("device"), "\(command): \(result.standardError)")
+                #expect(result.standardError.contains("Fix:"), "\(command): \(result.standardError)")
             }
 
             try "id,ts,y\na,10,1\nb,20,0\n".write(toFile: folder.file("e.csv"), atomically: true, encoding: .utf8)

@@ -206,7 +206,7 @@ struct ModelsRegister: AsyncParsableCommand {
 
     func run() async throws {
         let cardValue = try card.map { path -> ModelCard in
-            if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: --card: \(problem).") }
+            if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: --card: \(problem). Fix: give the model card's JSON file.") }
             do {
                 return try JSONDecoder().decode(ModelCard.self, from: FileIO.readAll(path, limit: FileIO.configurationFileLimit))
             } catch {
@@ -214,7 +214,7 @@ struct ModelsRegister: AsyncParsableCommand {
             }
         }
         let signatureValue = try signature.map { path -> ModelSignature in
-            if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: --signature: \(problem).") }
+            if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: --signature: \(problem). Fix: give the signature's JSON file.") }
             do {
                 return try JSONDecoder().decode(ModelSignature.self, from: FileIO.readAll(path, limit: FileIO.configurationFileLimit))
             } catch {
@@ -335,7 +335,7 @@ struct ModelsApprove: AsyncParsableCommand {
         do {
             text = try FileIO.readText(key, limit: FileIO.configurationFileLimit)
         } catch {
-            throw CommandFailure.usage("error: --key: \(FileReadProblem.describe(key, error)).")
+            throw CommandFailure.usage("error: --key: \(FileReadProblem.describe(key, error)). Fix: give the private key file `mlops keys generate` wrote.")
         }
         let signingKey = try SigningKey(fileText: text)
         let principal = acting.principal

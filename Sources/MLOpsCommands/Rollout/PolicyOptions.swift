@@ -51,7 +51,7 @@ struct PolicyOptions: ParsableArguments {
             do {
                 data = try FileIO.readAll(policy, limit: FileIO.configurationFileLimit)
             } catch {
-                throw CommandFailure.usage("error: cannot read the policy file: \(FileReadProblem.describe(policy, error)).")
+                throw CommandFailure.usage("error: cannot read the policy file: \(FileReadProblem.describe(policy, error)). Fix: give the policy's JSON file.")
             }
             do {
                 resolved = try AnalysisPolicy(json: data)

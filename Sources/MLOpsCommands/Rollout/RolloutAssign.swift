@@ -54,7 +54,7 @@ struct RolloutAssign: AsyncParsableCommand {
         } catch let failure as CommandFailure {
             throw failure
         } catch {
-            throw CommandFailure.usage("error: cannot read the units file: \(FileReadProblem.describe(path, error)).")
+            throw CommandFailure.usage("error: cannot read the units file: \(FileReadProblem.describe(path, error)). Fix: give a file with one unit id per line (or a CSV with a unit column), or - to read standard input.")
         }
         try refuseBinary(data, path: path)
         // Split on the bytes, not on `Character`s: a String holds "\r\n" as one Character, which
