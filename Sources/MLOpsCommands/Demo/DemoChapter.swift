@@ -15,6 +15,9 @@ struct DemoContext: Sendable {
     ///
     /// - Throws: ``CommandFailure`` (exit 2) when a file the demo did not write is there.
     func path(_ name: String) throws(CommandFailure) -> String { try folder.claim(name) }
+
+    /// Writes `bytes` to `name` in the output folder (see ``DemoFolder/write(_:to:)``).
+    func write(_ bytes: some Sequence<UInt8>, to name: String) throws(CommandFailure) { try folder.write(bytes, to: name) }
 }
 
 /// What a chapter reports: a few facts for the terminal, and an HTML page for the index.

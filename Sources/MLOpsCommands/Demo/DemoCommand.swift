@@ -112,7 +112,7 @@ struct DemoCommand: AsyncParsableCommand {
             let page = HTML.page(
                 title: "swift-mlops demo — \(report.title)",
                 body: "<nav><a href=\"index.html\">← index</a></nav><h1>\(HTML.escape(report.title))</h1>\(body)")
-            try write(page, to: try context.path("\(report.slug).html"))
+            try context.write(Array(page.utf8), to: "\(report.slug).html")
             reports.append(report)
         }
         return reports
@@ -129,15 +129,7 @@ struct DemoCommand: AsyncParsableCommand {
                 body += "<p>Files: " + report.files.map { "<a href=\"\(HTML.escape($0))\">\(HTML.escape($0))</a>" }.joined(separator: ", ") + "</p>"
             }
         }
-        try write(HTML.page(title: "swift-mlops demo", body: body), to: try folder.claim("index.html"))
-        try write(String(decoding: try Terminal.jsonEncoder().encode(summary), as: UTF8.self), to: try folder.claim("summary.json"))
-    }
-
-    private func write(_ text: String, to path: String) throws {
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw CommandFailure.usage("error: cannot write: \(FileWriteProblem.describe(path, error)). Fix: choose a writable --output.")
-        }
+        try folder.write(Array(HTML.page(title: "swift-mlops demo", body: body).utf8), to: "index.html")
+        try folder.write(try Terminal.jsonEncoder().encode(summary), to: "summary.json")
     }
 }

@@ -39,8 +39,9 @@ final class DemoFolder: Sendable {
                     throw .usage("error: cannot read \(marker). Fix: make it readable, or choose a new folder with --output.")
                 }
                 names = Set(text.split(separator: "\n").map(String.init).filter { !$0.isEmpty && !$0.hasPrefix("#") })
-                // Temporary markers an earlier run left when it was killed mid-write.
-                for name in ((try? files.contentsOfDirectory(atPath: folder)) ?? []) where Self.isMarkerLeftover(name) {
+                // Temporary files an earlier run left when it was killed mid-write: the marker's,
+                // and those of the files it lists.
+                for name in ((try? files.contentsOfDirectory(atPath: folder)) ?? []) where Self.isLeftover(name, of: names) {
                     try? files.removeItem(atPath: "\(folder)/\(name)")
                 }
             } else {
@@ -52,7 +53,7 @@ final class DemoFolder: Sendable {
                 }
                 // A demo killed while it wrote the first marker leaves only the marker's
                 // temporary file: the folder is still the empty one that demo made.
-                let leftovers = contents.filter(Self.isMarkerLeftover)
+                let leftovers = contents.filter { Self.isLeftover($0) }
                 guard contents.count == leftovers.count else {
                     throw .usage(
                         "error: --output \(folder) holds files that mlops demo did not write (it has no \(Self.markerName) marker); nothing was changed. Fix: choose a new or empty folder with --output.")
@@ -91,6 +92,29 @@ final class DemoFolder: Sendable {
         return full
     }
 
+    /// Writes `bytes` to `name` in the folder (claimed first): beside it, then renamed into place,
+    /// so a run killed mid-write leaves the old file or the new one, and at most a temporary file
+    /// the next run removes.
+    ///
+    /// - Returns: The file's path.
+    /// - Throws: ``CommandFailure`` (exit 2) when the path is not the demo's or cannot be written.
+    @discardableResult
+    func write(_ bytes: some Sequence<UInt8>, to name: String) throws(CommandFailure) -> String {
+        let full = try claim(name)
+        try Self.writeFile(bytes, at: full)
+        return full
+    }
+
+    private static func writeFile(_ bytes: some Sequence<UInt8>, at path: String) throws(CommandFailure) {
+        do {
+            let writer = try BufferedFileWriter(path: path)
+            try writer.append(bytes)
+            try writer.finish()
+        } catch {
+            throw .usage("error: cannot write: \(FileWriteProblem.describe(path, error)). Fix: choose a writable --output.")
+        }
+    }
+
     /// Removes `name` when the demo wrote it (after ``claim(_:)``); does nothing when it is absent.
     ///
     /// - Throws: ``CommandFailure`` (exit 2) when the path is not the demo's, or cannot be removed.
@@ -117,20 +141,17 @@ final class DemoFolder: Sendable {
             # listed here, and refuses a non-empty folder without this file.
 
             """ + names.sorted().joined(separator: "\n") + "\n"
-        do {
-            // Written beside itself and renamed into place (BufferedFileWriter), under a name the
-            // demo recognises as its own if a kill leaves it (Foundation's atomic write would
-            // leave a temporary file of its own naming).
-            let writer = try BufferedFileWriter(path: marker)
-            try writer.append(Array(text.utf8))
-            try writer.finish()
-        } catch {
-            throw .usage("error: cannot write: \(FileWriteProblem.describe(marker, error)). Fix: choose a writable --output.")
-        }
+        // Written beside itself and renamed into place, under a name the demo recognises as its
+        // own if a kill leaves it (Foundation's atomic write would leave a temporary file of its
+        // own naming).
+        try writeFile(Array(text.utf8), at: marker)
     }
 
-    /// Whether `name` is a temporary file a killed ``saveMarker(_:in:)`` left.
-    static func isMarkerLeftover(_ name: String) -> Bool {
-        name.hasPrefix("\(markerName).partial-")
+    /// Whether `name` is a temporary file that a killed write of the marker, or of one of
+    /// `owned`, left (`NAME.partial-XXXXXXXX`, as `BufferedFileWriter` names them).
+    static func isLeftover(_ name: String, of owned: Set<String> = []) -> Bool {
+        guard let range = name.range(of: ".partial-", options: .backwards) else { return false }
+        let target = String(name[..<range.lowerBound])
+        return target == markerName || owned.contains(target)
     }
 }

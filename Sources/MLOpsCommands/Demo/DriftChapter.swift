@@ -33,8 +33,8 @@ struct DriftChapter: DemoChapter {
         // The whole later period against the training period, on the raw rows.
         let later = try DemoData.traffic(rows: 50_000, drifted: true, seed: context.seed &+ 99)
         let report = try DriftAnalyzer(configuration: DriftConfiguration(minimumEffect: MinimumEffect())).compare(reference: reference, current: later)
-        try Data(report.html(title: "Drift: later period against the training period").utf8).write(to: URL(fileURLWithPath: try context.path("drift-report.html")), options: .atomic)
-        try report.jsonData().write(to: URL(fileURLWithPath: try context.path("drift-report.json")), options: .atomic)
+        try context.write(Array(report.html(title: "Drift: later period against the training period").utf8), to: "drift-report.html")
+        try context.write(try report.jsonData(), to: "drift-report.json")
 
         let firstAlarm = windows.first { $0.1.drifted }?.0
         let falseAlarms = windows.prefix(Self.driftStart).filter { $0.1.drifted }.count

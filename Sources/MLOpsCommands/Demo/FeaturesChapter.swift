@@ -76,9 +76,8 @@ struct FeaturesChapter: DemoChapter {
         ])
         try Self.write(online, to: try context.path("features-served.csv"))
         let skew = try SkewReport(offline: log, online: online, key: "user_id", timestamp: "feature_time")
-        try Data(ParityCommand.html(skew, offline: "features-offline.csv", online: "features-served.csv").utf8)
-            .write(to: URL(fileURLWithPath: try context.path("parity.html")), options: .atomic)
-        try Data(try Terminal.jsonEncoder().encode(skew)).write(to: URL(fileURLWithPath: try context.path("parity.json")), options: .atomic)
+        try context.write(Array(ParityCommand.html(skew, offline: "features-offline.csv", online: "features-served.csv").utf8), to: "parity.html")
+        try context.write(try Terminal.jsonEncoder().encode(skew), to: "parity.json")
 
         let skewed = skew.features.filter(\.skewed)
         let empty = report.events - report.matchedEvents

@@ -60,14 +60,14 @@ struct GPUChapter: DemoChapter {
         for job in trace.jobs {
             traceCSV += "\(Int(job.submitTime)),\(Int(job.duration)),\(job.spec.gpus),\(job.spec.team),\(job.spec.workers.map(String.init) ?? ""),\(job.spec.checkpointInterval.map { String(Int($0)) } ?? "none"),\(job.name ?? "")\n"
         }
-        try Data(traceCSV.utf8).write(to: URL(fileURLWithPath: try context.path("gpu-trace.csv")), options: .atomic)
+        try context.write(Array(traceCSV.utf8), to: "gpu-trace.csv")
 
         var results: [(PolicyName, SimulationResult)] = []
         for policy in [PolicyName.fifo, .drf] {
             let configuration = SchedulerConfiguration(policy: policy.policy)
             let result = try Simulator(trace: trace, cluster: cluster, configuration: configuration, options: .init(checkInvariants: true)).run()
-            try Data(result.scheduleCSV.utf8).write(to: URL(fileURLWithPath: try context.path("gpu-schedule-\(policy.rawValue).csv")), options: .atomic)
-            try Data(UtilizationPlot.svg(result.report).utf8).write(to: URL(fileURLWithPath: try context.path("gpu-\(policy.rawValue).svg")), options: .atomic)
+            try context.write(Array(result.scheduleCSV.utf8), to: "gpu-schedule-\(policy.rawValue).csv")
+            try context.write(Array(UtilizationPlot.svg(result.report).utf8), to: "gpu-\(policy.rawValue).svg")
             results.append((policy, result))
         }
         func hours(_ seconds: Double) -> String { String(format: "%.2f h", seconds / 3600) }

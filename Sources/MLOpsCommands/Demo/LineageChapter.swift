@@ -25,7 +25,7 @@ struct LineageChapter: DemoChapter {
         let diff = RunDiff(runA, runB)
         let ancestors = try await store.ancestors(of: first.model.digest)
         let events = OpenLineageExporter().events(for: runA) + OpenLineageExporter().events(for: runB)
-        try OpenLineageExporter().encode(events, jsonLines: false).write(to: URL(fileURLWithPath: try context.path("openlineage.json")), options: .atomic)
+        try context.write(try OpenLineageExporter().encode(events, jsonLines: false), to: "openlineage.json")
 
         var highlights = [
             String(format: "run %@: %d epochs, final loss %.4f, AUC %.3f; data sha256:%@…, model sha256:%@…",

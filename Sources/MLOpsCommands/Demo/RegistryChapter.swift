@@ -87,7 +87,7 @@ struct RegistryChapter: DemoChapter {
         let history = try await registry.aliasHistory(of: model, alias: "production")
         let trail = try await registry.auditEntries(after: max(0, verification.head.sequence - 40), limit: 40)
         let markdown = card.markdown(model: model, version: baseline.version, riskClass: .high)
-        try Data(markdown.utf8).write(to: URL(fileURLWithPath: try context.path("model-card.md")), options: .atomic)
+        try context.write(Array(markdown.utf8), to: "model-card.md")
 
         let highlights = [
             "promotion of \(model) v\(baseline.version) to production refused first: \(refusedRules.map(\.rule).joined(separator: ", ")) (\(refusedRules.first?.message ?? "no rule failed"))",

@@ -70,7 +70,7 @@ struct RolloutChapter: DemoChapter {
         }
         let production = try await registry.resolve(model, alias: "production").version
         for (outcome, name) in zip(outcomes, ["rollout-trail-a.svg", "rollout-trail-b.svg"]) {
-            try Data(outcome.chart.utf8).write(to: URL(fileURLWithPath: try context.path(name)), options: .atomic)
+            try context.write(Array(outcome.chart.utf8), to: name)
         }
         let history = try await registry.aliasHistory(of: model, alias: "production").suffix(3)
 
