@@ -32,7 +32,9 @@ import Synchronization
 /// - every value a number → ``ColumnKind/double``. Numbers are decimal integers, decimals and
 ///   exponent forms (`42`, `-3.5`, `.5`, `6.02e23`, surrounding spaces allowed) and `inf`,
 ///   `infinity`, `nan` in any case with an optional sign. NaN is stored as a present NaN value,
-///   not as missing. Values are bit-identical to `Double(String)`.
+///   not as missing. Values are bit-identical to `Double(String)`. A column in which one of
+///   these rows holds an integer a `Double` cannot hold exactly (above 2⁵³ in magnitude, such as
+///   a 64-bit id) is ``ColumnKind/categorical`` instead, so its digits are kept.
 /// - every value an ISO-8601 date or date-time (`2026-11-25`, `2026-11-25T08:30:00Z`,
 ///   fractions of a second, `+hh:mm` offsets; see ``TimestampColumn/microseconds(fromISO8601:)``)
 ///   → ``ColumnKind/timestamp``.

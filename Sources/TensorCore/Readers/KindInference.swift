@@ -1,8 +1,10 @@
 /// Tallies the values of one column in the first rows of a file and picks its kind.
 ///
-/// The rule, for the values that are not missing: all numbers → ``ColumnKind/double``; all
-/// ISO-8601 timestamps → ``ColumnKind/timestamp``; anything else, including a column with no
-/// value at all, → ``ColumnKind/categorical`` (the one kind that accepts every later value).
+/// The rule, for the values that are not missing: all numbers → ``ColumnKind/double``, unless
+/// one of them is an integer written in text that a `Double` cannot hold exactly (beyond 2⁵³:
+/// a 64-bit id, a hash); all ISO-8601 timestamps → ``ColumnKind/timestamp``; anything else,
+/// including a column with no value at all, → ``ColumnKind/categorical`` (the one kind that
+/// accepts every later value, and keeps such integers digit for digit, as pandas' `int64` does).
 struct KindInference: Sendable {
     /// Values that are not missing.
     private(set) var present = 0
@@ -10,6 +12,8 @@ struct KindInference: Sendable {
     private(set) var numbers = 0
     /// Values that are ISO-8601 timestamps.
     private(set) var timestamps = 0
+    /// Values that are integers a `Double` would round (see ``isInexactInteger(_:_:)``).
+    private(set) var inexactIntegers = 0
 
     /// Tallies a text value (a CSV field or a JSON string).
     mutating func observeText(_ p: UnsafePointer<UInt8>, _ n: Int, _ markers: MissingMarkers) {
@@ -17,6 +21,7 @@ struct KindInference: Sendable {
         present += 1
         if DecimalParser.parse(p, n) != nil {
             numbers += 1
+            if n >= 16, Self.isInexactInteger(p, n) { inexactIntegers += 1 }
         } else if TimestampParser.parseISO8601(p, n) != nil {
             timestamps += 1
         }
@@ -40,10 +45,30 @@ struct KindInference: Sendable {
         numbers += 1
     }
 
+    /// Whether the text is an integer (an optional sign, then 16 to 19 digits, leading zeros
+    /// included) that a `Double` cannot hold exactly: its digits would be lost on reading.
+    static func isInexactInteger(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var i = 0
+        if p[0] == 0x2D || p[0] == 0x2B { i = 1 }
+        let digits = n - i
+        guard digits >= 16, digits <= 19 else { return false }
+        var magnitude: UInt64 = 0
+        while i < n {
+            let d = p[i] &- 0x30
+            guard d < 10 else { return false }
+            magnitude = magnitude &* 10 &+ UInt64(d)
+            i += 1
+        }
+        // 19 digits fit a UInt64; values at or below 2^53 are exact, above it only those whose
+        // low bits the 53-bit significand keeps.
+        guard magnitude > 1 << 53 else { return false }
+        return UInt64(exactly: Double(magnitude)) != magnitude
+    }
+
     /// The inferred kind.
     var kind: ColumnKind {
         if present == 0 { return .categorical }
-        if numbers == present { return .double }
+        if numbers == present { return inexactIntegers > 0 ? .categorical : .double }
         if timestamps == present { return .timestamp }
         return .categorical
     }

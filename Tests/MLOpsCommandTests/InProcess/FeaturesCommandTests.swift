@@ -81,6 +81,25 @@ struct FeaturesCommandTests {
         }
     }
 
+    @Test("64-bit ids passed through keep every digit, as pandas' int64 keeps them, in memory and partitioned")
+    func largeIntegers() async throws {
+        try await withTemporaryFolder { folder in
+            try write("user,ts,request_id,label\nu1,100,9007199254740993,1\nu2,200,1234567890123456789,0\nu1,300,7,1\n", to: folder.file("events.csv"))
+            try write("user,feature_ts,big_feature\nu1,50,9223372036854775807\nu2,150,12\n", to: folder.file("features.csv"))
+            for flags in [[], ["--partitions", "2"]] {
+                let result = await mlops(
+                    ["features", "join", "--events", folder.file("events.csv"), "--features", folder.file("features.csv"), "--key", "user",
+                     "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "1d", "--output", folder.file("out.csv")] + flags)
+                #expect(result.exitCode == 0, "\(result.transcript)")
+                let lines = try String(contentsOfFile: folder.file("out.csv"), encoding: .utf8).split(separator: "\n")
+                #expect(lines == [
+                    "user,ts,request_id,label,big_feature", "u1,100,9007199254740993,1,9223372036854775807",
+                    "u2,200,1234567890123456789,0,12", "u1,300,7,1,9223372036854775807",
+                ], "\(flags)")
+            }
+        }
+    }
+
     @Test("JSON Lines in and out")
     func jsonLines() async throws {
         try await withTemporaryFolder { folder in

@@ -270,6 +270,27 @@ struct CSVReaderTests {
         #expect(Array(try table.categoricalColumn(named: "zip")) == ["02134", "10001", "00501"])
     }
 
+    @Test("Integers a Double cannot hold exactly (64-bit ids) make a text column, digit for digit; 2^53 and below stay numbers")
+    func inexactIntegers() throws {
+        let folder = try ReaderTempFolder()
+        let text = """
+            id,signed,edge,long,small
+            9007199254740993,-9223372036854775807,9007199254740992,123456789012345678901,1
+            12,+18446744073709551615,9007199254740994,2,2
+            """
+        let path = try folder.write(text)
+        let (table, _) = try CSVReader.readAll(path: path)
+        #expect(table.columnKinds == [.categorical, .categorical, .double, .double, .double])
+        #expect(Array(try table.categoricalColumn(named: "id")) == ["9007199254740993", "12"])
+        #expect(Array(try table.categoricalColumn(named: "signed")) == ["-9223372036854775807", "+18446744073709551615"])
+        // 2^53 and 2^53 + 2 are doubles exactly; 21 digits are beyond a 64-bit integer anyway.
+        #expect(Array(try table.doubleColumn(named: "edge")) == [9_007_199_254_740_992, 9_007_199_254_740_994])
+        for (text, inexact) in [("9007199254740993", true), ("-9007199254740993", true), ("9007199254740992", false), ("0009007199254740993", true), ("1234567890123456", false), ("18446744073709551615", false)] {
+            let bytes = Array(text.utf8)
+            #expect(bytes.withUnsafeBufferPointer { KindInference.isInexactInteger($0.baseAddress!, $0.count) } == inexact, "\(text)")
+        }
+    }
+
     @Test("columns reads only the named columns, in file order, with the same values; a column left out may hold anything")
     func projection() throws {
         let folder = try ReaderTempFolder()
