@@ -92,7 +92,8 @@ extension JSONLinesEngine {
                 for (key, value) in row.values where key == keyBytes {
                     switch value {
                     case .null: break
-                    case .bool, .number: inference.observeNumber()
+                    case .bool: inference.observeNumber()
+                    case .number(let bytes): inference.observeNumber(bytes)
                     case .string(let bytes): inference.observeText(bytes, markers)
                     }
                 }

@@ -39,10 +39,18 @@ struct KindInference: Sendable {
         }
     }
 
-    /// Tallies a JSON number or boolean.
+    /// Tallies a JSON boolean.
     mutating func observeNumber() {
         present += 1
         numbers += 1
+    }
+
+    /// Tallies a JSON number, by its text (an integer a `Double` would round counts, as in CSV).
+    mutating func observeNumber(_ bytes: [UInt8]) {
+        observeNumber()
+        if bytes.count >= 16, bytes.withUnsafeBufferPointer({ b in b.baseAddress.map { Self.isInexactInteger($0, b.count) } ?? false }) {
+            inexactIntegers += 1
+        }
     }
 
     /// Whether the text is an integer (an optional sign, then 16 to 19 digits, leading zeros
