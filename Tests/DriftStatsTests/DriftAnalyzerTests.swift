@@ -1,4 +1,4 @@
-import DriftStats
+@testable import DriftStats
 import Foundation
 import Testing
 import TensorCore
@@ -273,6 +273,32 @@ struct DriftAnalyzerTests {
         let range = try #require(strict.column(named: "x")?.issues.first { $0.check == .outOfRange })
         #expect(range.severity == .error)
         #expect(range.value == 129)
+    }
+
+    @Test("quality edge cases: an all-missing side has no type; text is judged by the readers' number rules; NaN and missing, -0 and 0 are duplicates")
+    func qualityEdges() throws {
+        let reference = try TestTables.table([
+            ("x", .double(DoubleColumn(values: [1, 2, 3, 4]))),
+            ("y", .double(DoubleColumn(values: [1, 2, 3, 4]))),
+        ])
+        // x: every current value missing (read as text, as a column without values is).
+        // y: " 2" is a number to the readers (blanks allowed), "0x10" is not (no hexadecimal).
+        let current = try TestTables.table([
+            ("x", .categorical(CategoricalColumn([nil, nil, nil, nil]))),
+            ("y", .categorical(CategoricalColumn([" 2", "0x10", "3", "4"]))),
+        ])
+        let report = try DriftAnalyzer().compare(reference: reference, current: current)
+        let x = try #require(report.column(named: "x"))
+        #expect(x.issues.map(\.check) == [.allNull], "\(x.issues)")
+        let violation = try #require(report.column(named: "y")?.issues.first { $0.check == .typeViolation })
+        #expect(violation.value == 1 && violation.examples == ["0x10"], "\(violation)")
+
+        // Duplicates: a NaN cell equals a missing one, -0 equals 0 (pandas' duplicated() agrees).
+        let plain = try TestTables.table([("a", .double(DoubleColumn([1, 2, 3, 4])))])
+        let repeated = try TestTables.table([("a", .double(DoubleColumn([.nan, nil, 0, -0.0])))])
+        #expect(DataQualityCheck.duplicateRowCount(repeated) == 2)
+        let duplicates = try #require(try DriftAnalyzer().compare(reference: plain, current: repeated).issues.first { $0.check == .duplicateRows })
+        #expect(duplicates.value == 0.5)
     }
 
     @Test("a seasonal baseline compares a window with the same hours of the reference")

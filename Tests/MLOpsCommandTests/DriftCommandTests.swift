@@ -86,6 +86,28 @@ struct DriftCommandTests {
         }
     }
 
+    @Test("--columns narrows the duplicate-row check alike for CSV and JSON Lines")
+    func columnsNarrowDuplicatesInBothFormats() throws {
+        try withTemporaryFolder { folder in
+            // Rows differ only in `id`: duplicates once the check looks at `x` alone.
+            let reference = (0..<8).map { ["id": $0, "x": Double($0)] as [String: Any] }
+            let current = (0..<8).map { ["id": $0, "x": Double($0 % 4)] as [String: Any] }
+            func csv(_ rows: [[String: Any]]) -> String { "id,x\n" + rows.map { "\($0["id"]!),\($0["x"]!)" }.joined(separator: "\n") + "\n" }
+            func jsonl(_ rows: [[String: Any]]) -> String { rows.map { "{\"id\": \($0["id"]!), \"x\": \($0["x"]!)}" }.joined(separator: "\n") + "\n" }
+            try csv(reference).write(toFile: folder.file("r.csv"), atomically: true, encoding: .utf8)
+            try csv(current).write(toFile: folder.file("c.csv"), atomically: true, encoding: .utf8)
+            try jsonl(reference).write(toFile: folder.file("r.jsonl"), atomically: true, encoding: .utf8)
+            try jsonl(current).write(toFile: folder.file("c.jsonl"), atomically: true, encoding: .utf8)
+            var shares: [Double] = []
+            for (r, c) in [("r.csv", "c.csv"), ("r.jsonl", "c.jsonl")] {
+                let result = try Executables.run("mlops", ["drift", folder.file(r), folder.file(c), "--columns", "x", "--format", "json"])
+                let issues = (try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])?["issues"] as? [[String: Any]] ?? []
+                shares.append(issues.first { $0["check"] as? String == "duplicate_rows" }?["value"] as? Double ?? -1)
+            }
+            #expect(shares == [0.5, 0.5], "CSV and JSON Lines: \(shares)")
+        }
+    }
+
     @Test("bad usage and unreadable input are exit 2 with the reason")
     func badInput() throws {
         try withTemporaryFolder { folder in

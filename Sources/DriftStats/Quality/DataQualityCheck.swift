@@ -14,21 +14,28 @@ enum DataQualityCheck {
         ) {
             issues.append(missing)
         }
-        if reference.kind != current.kind {
+        // A side without a single value has no type to compare (an all-missing column reads as
+        // text): the missing-share check above speaks for it.
+        let bothHaveValues = reference.missingCount < reference.rowCount && current.missingCount < current.rowCount
+        if reference.kind != current.kind && bothHaveValues {
             var issue = QualityIssue(check: .typeChange, column: name, severity: .error, message: "the reference holds \(reference.kind) values, the current data \(current.kind)")
             if reference.kind == .double, case .categorical(let text) = currentColumn {
-                let counts = text.categoryCounts()
-                let bad = counts.filter { Double($0.key) == nil && $0.value > 0 }
+                // Judged by the readers' own number rules (blanks around a number allowed, no
+                // hexadecimal), not by `Double(String)`'s.
+                let bad = text.categoryCounts().filter { $0.value > 0 && !NumberText.isNumber($0.key) }
                 let badRows = bad.values.reduce(0, +)
-                issue = QualityIssue(
-                    check: .typeViolation, column: name, severity: .error,
-                    message: "\(badRows) of \(current.rowCount) current values are not numbers",
-                    value: Double(badRows), examples: Array(bad.keys.sorted().prefix(5))
-                )
+                if badRows > 0 {
+                    issue = QualityIssue(
+                        check: .typeViolation, column: name, severity: .error,
+                        message: "\(badRows) of \(current.rowCount) current values are not numbers",
+                        value: Double(badRows), examples: Array(bad.keys.sorted().prefix(5))
+                    )
+                }
             }
             issues.append(issue)
             return issues
         }
+        if reference.kind != current.kind { return issues }
         if current.nonFiniteCount > 0 {
             issues.append(QualityIssue(check: .typeViolation, column: name, severity: .warning, message: "\(current.nonFiniteCount) current values are infinite (left out of the drift statistics)", value: Double(current.nonFiniteCount)))
         }
@@ -103,7 +110,7 @@ enum DataQualityCheck {
             let examples = new.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(5).map(\.key)
             issues.append(QualityIssue(
                 check: .newCategory, column: name, severity: .warning,
-                message: "\(new.count) \(new.count == 1 ? "category" : "categories") the reference never had, in \(percent(share(newRows, of: total))) of current rows",
+                message: "\(new.count) \(new.count == 1 ? "category" : "categories") the reference never had, in \(percent(share(newRows, of: total))) of the current values",
                 value: Double(new.count), examples: examples
             ))
         }
@@ -153,7 +160,10 @@ enum DataQualityCheck {
                         c.values.withUnsafeBufferPointer { values in
                             c.validity.withUnsafeBufferPointer { valid in
                                 for row in range {
-                                    output.value[row] = mix(output.value[row], valid[row] ? values[row].bitPattern : 0x7FF8_DEAD_0000_0001)
+                                    // NaN is missing, as everywhere else; -0 equals 0.
+                                    let value = values[row]
+                                    let key = valid[row] && !value.isNaN ? (value == 0 ? 0 : value.bitPattern) : 0x7FF8_DEAD_0000_0001
+                                    output.value[row] = mix(output.value[row], key)
                                 }
                             }
                         }

@@ -80,7 +80,14 @@ enum TableFile {
         let lowered = path.lowercased()
         do {
             if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json") {
-                return try JSONLinesReader.readAll(path: path).0
+                let table = try JSONLinesReader.readAll(path: path).0
+                // Narrowed as a CSV file is, so that row-level checks (duplicate rows) see the
+                // same columns whichever format the data came in.
+                if let only {
+                    let present = table.columnNames.filter(Set(only).contains)
+                    if !present.isEmpty { return try table.selecting(present) }
+                }
+                return table
             }
             if let only {
                 let wanted = Set(only)
