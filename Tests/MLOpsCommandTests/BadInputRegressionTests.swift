@@ -340,9 +340,7 @@ struct BadInputRegressionTests {
         try await withTemporaryFolder { folder in
             try Self.writeDriftFiles(in: folder)
             try write("a,b\n1,2\n3\n", to: folder.file("short.csv"))
-            // A text value after the rows the column's kind is inferred from.
-            try write("a,b\n" + String(repeating: "1,2\n", count: 20_000) + "x,3\n", to: folder.file("text.csv"))
-            for file in ["short.csv", "text.csv"] {
+            for file in ["short.csv"] {
                 let result = await mlops("drift", folder.file("ref.csv"), folder.file(file))
                 #expect(result.exitCode == 2, "\(result.transcript)")
                 #expect(result.error.contains("Line "), "\(result.transcript)")
@@ -350,6 +348,11 @@ struct BadInputRegressionTests {
                     #expect(!result.error.contains(api), "\(file): \(result.transcript)")
                 }
             }
+            // A text value after the rows the column's kind is inferred from: the column is read
+            // again as text and reported (see DriftCommandTests), not a failed read.
+            try write("a,b\n" + String(repeating: "1,2\n", count: 20_000) + "x,3\n", to: folder.file("text.csv"))
+            let late = await mlops("drift", folder.file("ref.csv"), folder.file("text.csv"))
+            #expect(late.exitCode != 2, "\(late.transcript)")
         }
     }
 

@@ -63,10 +63,11 @@ struct DriftCommandTests {
         }
     }
 
-    @Test("--columns parses only the named columns: a column that would stop the reader elsewhere in the file is never read")
+    @Test("--columns reads only the named columns; a column that turns to text after the rows its kind was inferred from is read again as text and reported, not a failure")
     func columnsAreProjected() throws {
         try withTemporaryFolder { folder in
-            // `note` is numeric for the first 1,500 rows and text after: reading it fails.
+            // `note` is numeric for the first 1,500 rows and text after (its kind is inferred
+            // from the first 1,000): read whole, it is read again as text.
             var reference = "x,note\n", current = "x,note\n"
             for i in 0..<3_000 {
                 reference += "\(Double(i % 100) / 10),\(i < 1_500 ? String(i) : "text")\n"
@@ -74,8 +75,11 @@ struct DriftCommandTests {
             }
             try reference.write(toFile: folder.file("r.csv"), atomically: true, encoding: .utf8)
             try current.write(toFile: folder.file("c.csv"), atomically: true, encoding: .utf8)
-            let whole = try Executables.run("mlops", ["drift", folder.file("r.csv"), folder.file("c.csv")])
-            #expect(whole.status == 2, "\(whole.standardOutput)\(whole.standardError)")
+            let whole = try Executables.run("mlops", ["drift", folder.file("r.csv"), folder.file("c.csv"), "--format", "json"])
+            #expect(whole.status == 1, "\(whole.standardOutput)\(whole.standardError)")
+            let wholeColumns = (try JSONSerialization.jsonObject(with: Data(whole.standardOutput.utf8)) as? [String: Any])?["columns"] as? [[String: Any]]
+            let note = wholeColumns?.first { $0["name"] as? String == "note" }
+            #expect(note?["kind"] as? String == "categorical", "\(String(describing: note))")
             let projected = try Executables.run("mlops", ["drift", folder.file("r.csv"), folder.file("c.csv"), "--columns", "x", "--format", "json"])
             #expect(projected.status == 1, "\(projected.standardError)")
             let columns = (try JSONSerialization.jsonObject(with: Data(projected.standardOutput.utf8)) as? [String: Any])?["columns"] as? [[String: Any]]
@@ -83,6 +87,25 @@ struct DriftCommandTests {
             // A name the files lack is a usage error that names it.
             let typo = try Executables.run("mlops", ["drift", folder.file("r.csv"), folder.file("c.csv"), "--columns", "x,nope", "--format", "json"])
             #expect(typo.status == 2 && typo.standardError.contains("'nope'"), "\(typo.standardOutput)\(typo.standardError)")
+        }
+    }
+
+    @Test("text after the first 1,000 rows of a numeric column is a per-column type violation, not a failed read")
+    func lateTextIsReported() throws {
+        try withTemporaryFolder { folder in
+            var reference = "x,y\n", current = "x,y\n"
+            for i in 0..<1_500 {
+                reference += "\(i % 50),\(i % 7)\n"
+                current += "\(i == 1_200 ? "oops" : String(i % 50)),\(i % 7)\n"
+            }
+            for (name, text) in [("r.csv", reference), ("c.csv", current)] { try text.write(toFile: folder.file(name), atomically: true, encoding: .utf8) }
+            let result = try Executables.run("mlops", ["drift", folder.file("r.csv"), folder.file("c.csv"), "--format", "json"])
+            #expect(result.status != 2, "\(result.standardError)")
+            let columns = (try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])?["columns"] as? [[String: Any]]
+            let x = try #require(columns?.first { $0["name"] as? String == "x" })
+            let issues = x["issues"] as? [[String: Any]] ?? []
+            let violation = issues.first { $0["check"] as? String == "type_violation" }
+            #expect(violation?["value"] as? Double == 1 && violation?["examples"] as? [String] == ["oops"], "\(issues)")
         }
     }
 

@@ -74,29 +74,48 @@ enum TableFile {
     /// Reads `path`; with `only`, a CSV file's other columns are scanned past, not parsed (names
     /// the file lacks are left for the caller to report; when it has none of them, every column
     /// is read).
+    ///
+    /// A column whose kind was inferred from the first rows and that holds a value of another
+    /// kind further down (numbers, then `oops` at row 1,102) is read again as text, as pandas
+    /// reads such a column as `object`: the comparison then reports it per column (a type
+    /// change, with the values that are not numbers) instead of the whole command failing.
     static func read(_ path: String, only: [String]? = nil) throws -> FeatureTable {
         try requireFile(path)
         try refuseBinary(path)
-        let lowered = path.lowercased()
-        do {
-            if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json") {
-                let table = try JSONLinesReader.readAll(path: path).0
-                // Narrowed as a CSV file is, so that row-level checks (duplicate rows) see the
-                // same columns whichever format the data came in.
-                if let only {
-                    let present = table.columnNames.filter(Set(only).contains)
-                    if !present.isEmpty { return try table.selecting(present) }
+        var asText: [String: ColumnKind] = [:]
+        while true {
+            do {
+                return try readOnce(path, only: only, schema: asText)
+            } catch let error as TableError where error.code == .invalidValue {
+                guard let column = error.column, asText[column] == nil else {
+                    throw CommandFailure.usage("error: cannot read \(path): \(error)")
                 }
-                return table
+                asText[column] = .categorical
+            } catch {
+                throw CommandFailure.usage("error: cannot read \(path): \(error)")
             }
-            if let only {
-                let wanted = Set(only)
-                let present = try CSVReader(path: path).columnNames.filter { wanted.contains($0) }
-                if !present.isEmpty { return try CSVReader.readAll(path: path, options: CSVReadOptions(columns: present)).0 }
-            }
-            return try CSVReader.readAll(path: path).0
-        } catch {
-            throw CommandFailure.usage("error: cannot read \(path): \(error)")
         }
+    }
+
+    private static func readOnce(_ path: String, only: [String]?, schema: [String: ColumnKind]) throws -> FeatureTable {
+        let lowered = path.lowercased()
+        if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json") {
+            let table = try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0
+            // Narrowed as a CSV file is, so that row-level checks (duplicate rows) see the
+            // same columns whichever format the data came in.
+            if let only {
+                let present = table.columnNames.filter(Set(only).contains)
+                if !present.isEmpty { return try table.selecting(present) }
+            }
+            return table
+        }
+        if let only {
+            let wanted = Set(only)
+            let present = try CSVReader(path: path).columnNames.filter { wanted.contains($0) }
+            if !present.isEmpty {
+                return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema.filter { present.contains($0.key) }, columns: present)).0
+            }
+        }
+        return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema)).0
     }
 }
