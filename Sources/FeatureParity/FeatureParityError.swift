@@ -45,6 +45,9 @@ public struct FeatureParityError: Error, Sendable, Hashable, CustomStringConvert
     public var location: String?
     /// What the caller can do about it.
     public var fix: String?
+    /// For a file that could not be read because a column held a value of another kind than the
+    /// one inferred from its first rows: that column (the join reads it again as text).
+    var mistypedColumn: String?
 
     /// Creates an error.
     public init(_ code: Code, _ message: String, location: String? = nil, fix: String? = nil) {

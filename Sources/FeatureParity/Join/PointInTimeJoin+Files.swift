@@ -103,16 +103,28 @@ extension PointInTimeJoin {
         try readKeepingTimeForms(path, forced: featureSchema, read)
     }
 
-    /// `read` with only the key forced to text, then with `forced` when that reading of `path`
-    /// fails. Only a failure to read the file itself (its location) is retried: a failure to
-    /// write a spill file is not a question of a time column's form.
+    /// `read` with only the key forced to text, then again when that reading of `path` fails:
+    /// with a column that held a value of another kind than its first rows (numbers, then text
+    /// further down) read as text, as pandas reads such a column as `object`, or with `forced`
+    /// (the time columns as times). Only a failure to read the file itself (its location) is
+    /// retried: a failure to write a spill file is not a question of a column's kind.
     private func readKeepingTimeForms<Result>(
         _ path: String, forced: [String: ColumnKind], _ read: ([String: ColumnKind]) throws(FeatureParityError) -> Result
     ) throws(FeatureParityError) -> Result {
-        do {
-            return try read([key: .categorical])
-        } catch let error where error.code == .fileError && error.location == path {
-            return try read(forced)
+        var schema: [String: ColumnKind] = [key: .categorical]
+        // Each retry forces one more column, or the time columns once: it ends.
+        while true {
+            do {
+                return try read(schema)
+            } catch let error where error.code == .fileError && error.location == path {
+                if let column = error.mistypedColumn, forced[column] == nil, schema[column] == nil {
+                    schema[column] = .categorical
+                } else if forced.contains(where: { schema[$0.key] != $0.value }) {
+                    schema.merge(forced) { _, forcedKind in forcedKind }
+                } else {
+                    throw error
+                }
+            }
         }
     }
 }

@@ -114,7 +114,9 @@ struct TableInput {
     }
 
     private static func failure(_ path: String, _ error: TableError) -> FeatureParityError {
-        FeatureParityError(.fileError, "Cannot read \(path): \(error)", location: path, fix: "check the file's format (CSV with a header row, or JSON Lines).")
+        var failure = FeatureParityError(.fileError, "Cannot read \(path): \(error)", location: path, fix: "check the file's format (CSV with a header row, or JSON Lines).")
+        if error.code == .invalidValue { failure.mistypedColumn = error.column }
+        return failure
     }
 }
 

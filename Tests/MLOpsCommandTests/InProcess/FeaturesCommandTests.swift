@@ -100,6 +100,32 @@ struct FeaturesCommandTests {
         }
     }
 
+    @Test("a passed-through column that turns to text after its first 1,000 rows is read as text and written as it was, in memory and partitioned")
+    func lateTextColumns() async throws {
+        try await withTemporaryFolder { folder in
+            var events = "user,ts,note\n", features = "user,feature_ts,score\n"
+            for i in 0..<1_500 {
+                events += "u\(i % 10),\(1_000 + i),\(i == 1_200 ? "see ticket 7" : String(i))\n"
+                features += "u\(i % 10),\(i),\(i == 1_300 ? "n/a-yet" : String(Double(i) / 2))\n"
+            }
+            try write(events, to: folder.file("events.csv"))
+            try write(features, to: folder.file("features.csv"))
+            var outputs: [String] = []
+            for flags in [[], ["--partitions", "3"]] {
+                let result = await mlops(
+                    ["features", "join", "--events", folder.file("events.csv"), "--features", folder.file("features.csv"), "--key", "user",
+                     "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "1d", "--output", folder.file("out.csv")] + flags)
+                #expect(result.exitCode == 0, "\(flags): \(result.transcript)")
+                outputs.append(try String(contentsOfFile: folder.file("out.csv"), encoding: .utf8))
+            }
+            #expect(outputs[0] == outputs[1])
+            let lines = outputs[0].split(separator: "\n")
+            #expect(lines.count == 1_501)
+            #expect(lines[1_201].hasPrefix("u0,2200,see ticket 7,"), "\(lines[1_201])")
+            #expect(lines[1].hasPrefix("u0,1000,0,"), "\(lines[1])")
+        }
+    }
+
     @Test("JSON Lines in and out")
     func jsonLines() async throws {
         try await withTemporaryFolder { folder in
