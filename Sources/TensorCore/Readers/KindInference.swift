@@ -54,10 +54,15 @@ struct KindInference: Sendable {
     }
 
     /// Whether the text is an integer (an optional sign, then 16 to 19 digits, leading zeros
-    /// included) that a `Double` cannot hold exactly: its digits would be lost on reading.
+    /// included; spaces and tabs around it allowed) that a `Double` cannot hold exactly: its
+    /// digits would be lost on reading.
     static func isInexactInteger(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        var i = 0
-        if p[0] == 0x2D || p[0] == 0x2B { i = 1 }
+        // Blanks around the number are allowed, as the number parser allows them.
+        var i = 0, n = n
+        while i < n && DecimalParser.isBlank(p[i]) { i += 1 }
+        while n > i && DecimalParser.isBlank(p[n - 1]) { n -= 1 }
+        guard i < n else { return false }
+        if p[i] == 0x2D || p[i] == 0x2B { i += 1 }
         let digits = n - i
         guard digits >= 16, digits <= 19 else { return false }
         var magnitude: UInt64 = 0

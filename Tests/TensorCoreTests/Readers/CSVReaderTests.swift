@@ -285,7 +285,7 @@ struct CSVReaderTests {
         #expect(Array(try table.categoricalColumn(named: "signed")) == ["-9223372036854775807", "+18446744073709551615"])
         // 2^53 and 2^53 + 2 are doubles exactly; 21 digits are beyond a 64-bit integer anyway.
         #expect(Array(try table.doubleColumn(named: "edge")) == [9_007_199_254_740_992, 9_007_199_254_740_994])
-        for (text, inexact) in [("9007199254740993", true), ("-9007199254740993", true), ("9007199254740992", false), ("0009007199254740993", true), ("1234567890123456", false), ("18446744073709551615", false)] {
+        for (text, inexact) in [("9007199254740993", true), ("-9007199254740993", true), ("9007199254740992", false), ("0009007199254740993", true), ("1234567890123456", false), ("18446744073709551615", false), (" 9007199254740993\t", true), ("  ", false)] {
             let bytes = Array(text.utf8)
             #expect(bytes.withUnsafeBufferPointer { KindInference.isInexactInteger($0.baseAddress!, $0.count) } == inexact, "\(text)")
         }
