@@ -14,10 +14,10 @@ enum DataQualityCheck {
         ) {
             issues.append(missing)
         }
-        // A side without a single value has no type to compare (an all-missing column reads as
-        // text): the missing-share check above speaks for it.
-        let bothHaveValues = reference.missingCount < reference.rowCount && current.missingCount < current.rowCount
-        if reference.kind != current.kind && bothHaveValues {
+        if reference.kind != current.kind {
+            // A side without a single value has no type to compare (an all-missing column reads
+            // as text): the missing-share check above speaks for it.
+            guard reference.missingCount < reference.rowCount && current.missingCount < current.rowCount else { return issues }
             var issue = QualityIssue(check: .typeChange, column: name, severity: .error, message: "the reference holds \(reference.kind) values, the current data \(current.kind)")
             if reference.kind == .double, case .categorical(let text) = currentColumn {
                 // Judged by the readers' own number rules (blanks around a number allowed, no
@@ -35,7 +35,6 @@ enum DataQualityCheck {
             issues.append(issue)
             return issues
         }
-        if reference.kind != current.kind { return issues }
         if current.nonFiniteCount > 0 {
             issues.append(QualityIssue(check: .typeViolation, column: name, severity: .warning, message: "\(current.nonFiniteCount) current values are infinite (left out of the drift statistics)", value: Double(current.nonFiniteCount)))
         }

@@ -116,12 +116,8 @@ enum StoreSession {
     /// to the writing open.
     static func holdsNoTables(at location: StoreLocation, path: String) async throws -> Bool {
         guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 else { return false }
-        let tables = try? await location.withDatabase(readOnly: true) { database in
-            try await database.read { connection in
-                try await connection.query("SELECT count(*) FROM sqlite_master WHERE type = 'table'").map { try $0.decode(Int.self, at: 0) }.first ?? 0
-            }
-        }
-        return tables == 0
+        let tables = try? await location.withDatabase(readOnly: true) { try await tableNames($0) }
+        return tables?.isEmpty == true
     }
 
     /// Whether the store at `location` holds nothing yet: a SQLite file that is missing, empty or

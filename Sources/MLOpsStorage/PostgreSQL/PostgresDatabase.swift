@@ -22,6 +22,10 @@ import Synchronization
 public final class PostgresDatabase: SQLDatabase, SQLNotificationSource {
     /// How the database was reached.
     public let configuration: PostgresConfiguration
+    /// The statement that starts every transaction's lock limit: `SET LOCAL`, so it holds for the
+    /// transaction alone and works through a pooler such as PgBouncer in transaction mode (which
+    /// refuses run-time settings in the startup message). Made once, here.
+    let lockTimeoutStatement: String
     /// The store URL, password removed.
     public let location: String
     private let client: PostgresClient
@@ -56,6 +60,7 @@ public final class PostgresDatabase: SQLDatabase, SQLNotificationSource {
     private init(settings configuration: PostgresConfiguration, logger: Logger) async throws {
         let connectTimeout = configuration.connectTimeout
         self.configuration = configuration
+        self.lockTimeoutStatement = "SET LOCAL lock_timeout = '\(Self.milliseconds(configuration.lockTimeout))ms'"
         self.location = configuration.redactedURL
         self.logger = logger
         let startupParameters: [(String, String)] = configuration.applicationName.map { [("application_name", $0)] } ?? []
@@ -138,10 +143,6 @@ public final class PostgresDatabase: SQLDatabase, SQLNotificationSource {
         return Int64(Swift.max(1, Swift.min(Double(Int32.max), total.rounded(.down))))
     }
 
-    /// The statement that starts every transaction's lock limit: `SET LOCAL`, so it holds for the
-    /// transaction alone and works through a pooler such as PgBouncer in transaction mode (which
-    /// refuses run-time settings in the startup message).
-    var lockTimeoutStatement: String { "SET LOCAL lock_timeout = '\(Self.milliseconds(configuration.lockTimeout))ms'" }
 
     /// The advisory lock key of a lock name: FNV-1a (64 bits) of `swift-mlops:` and the name,
     /// the same in every process and release.

@@ -46,9 +46,10 @@ package enum FileIO {
         let fd = try createNew(temporary, mode: mode_t(mode))
         var isOpen = true
         do throws(StorageError) {
-            guard fchmod(fd, mode_t(mode)) == 0 else { throw failure("set the mode of", temporary) }
-            try writeAll(fd, bytes, path: temporary)
-            try sync(fd, path: temporary)
+            // Errors name `path`, the file the caller asked for, not the hidden one beside it.
+            guard fchmod(fd, mode_t(mode)) == 0 else { throw failure("set the mode of", path) }
+            try writeAll(fd, bytes, path: path)
+            try sync(fd, path: path)
             close(fd)
             isOpen = false
             try publish(temporary, at: path, folder: folder)
@@ -161,8 +162,8 @@ package enum FileIO {
         let fd = try createNew(temporary, mode: mode_t(mode))
         var isOpen = true
         do {
-            try await body { bytes in try writeAll(fd, bytes, path: temporary) }
-            try sync(fd, path: temporary)
+            try await body { bytes in try writeAll(fd, bytes, path: path) }
+            try sync(fd, path: path)
             close(fd)
             isOpen = false
             try publish(temporary, at: path, folder: folder)
