@@ -186,6 +186,32 @@ struct DriftAnalyzerTests {
         #expect(forced.column(named: "wild")?.reason.contains("two categories") == true)
     }
 
+    @Test("a side with no value at all is untested for want of values, not a type change")
+    func emptySideIsNotATypeChange() throws {
+        // An all-empty CSV column reads as text; the other side's numbers must not make that a
+        // type change (pandas reads both sides as float64).
+        let numbers = ColumnKind.double
+        let empty = try TestTables.table([("x", .categorical(CategoricalColumn([String?](repeating: nil, count: 40))))])
+        let full = try TestTables.table([("x", .double(DoubleColumn(values: TestTables.normals(40, seed: 3))))])
+        let emptyReference = try #require(try DriftAnalyzer().compare(reference: empty, current: full).column(named: "x"))
+        #expect(emptyReference.status == .notTested)
+        #expect(emptyReference.reason == "not tested: the reference has no usable values (40 missing of 40).", "\(emptyReference.reason)")
+        #expect(emptyReference.kind == numbers)
+        let emptyCurrent = try #require(try DriftAnalyzer().compare(reference: full, current: empty).column(named: "x"))
+        #expect(emptyCurrent.reason == "not tested: the current data has no usable values (40 missing of 40).", "\(emptyCurrent.reason)")
+        #expect(emptyCurrent.kind == numbers)
+        #expect(emptyCurrent.issues.contains { $0.check == .allNull })
+        #expect(!emptyCurrent.issues.contains { $0.check == .typeViolation })
+        // Both sides holding values of different kinds is still a type change.
+        let text = try TestTables.table([("x", .categorical(CategoricalColumn((0..<40).map { "v\($0 % 4)" })))])
+        let changed = try #require(try DriftAnalyzer().compare(reference: full, current: text).column(named: "x"))
+        #expect(changed.reason.contains("the type changed from double to categorical"), "\(changed.reason)")
+        // The same through profiles.
+        let profiled = try ProfileComparison().compare(reference: try DatasetProfile(profiling: empty), current: try DatasetProfile(profiling: full))
+        #expect(profiled.column(named: "x")?.reason == "not tested: the reference has no usable values (40 missing of 40).")
+        #expect(profiled.column(named: "x")?.kind == numbers)
+    }
+
     @Test("settings out of range are typed errors")
     func badSettings() {
         #expect(throws: DriftError.self) { try DriftAnalyzer(configuration: DriftConfiguration(binCount: 1)) }

@@ -92,6 +92,11 @@ public struct DriftAnalyzer: Sendable {
         let issues = DataQualityCheck.column(name, reference: referencePrepared, current: currentPrepared, currentColumn: currentColumn, rules: configuration.quality)
         let summaries = (Self.summary(referencePrepared), Self.summary(currentPrepared))
         guard referencePrepared.kind == currentPrepared.kind else {
+            if let (kind, reason) = Self.emptySide(
+                reference: (referencePrepared.kind, referencePrepared.missingCount, referencePrepared.rowCount),
+                current: (currentPrepared.kind, currentPrepared.missingCount, currentPrepared.rowCount)) {
+                return notTested(name, kind: kind, role: role, reason, reference: summaries.0, current: summaries.1, issues: issues)
+            }
             return notTested(name, kind: referenceColumn.kind, role: role, "the type changed from \(referencePrepared.kind) to \(currentPrepared.kind)", reference: summaries.0, current: summaries.1, issues: issues)
         }
         var automatic = configuration.automaticChoice.method(kind: referencePrepared.kind, distinct: referencePrepared.distinctCount, count: referencePrepared.usableCount)
@@ -219,6 +224,22 @@ public struct DriftAnalyzer: Sendable {
 
     /// A column that could not be compared, with the reason (and the method and histogram when
     /// it got that far).
+    /// When the two sides' kinds differ because one side has no value at all: that side's kind
+    /// was inferred from nothing (an empty column reads as text, as pandas reads it as `object`
+    /// or all-NaN `float64`), so the column is untested for want of values, not for a type
+    /// change. Returns the other side's kind and the reason; nil when both sides hold values.
+    static func emptySide(
+        reference: (kind: ColumnKind, missing: Int, rows: Int), current: (kind: ColumnKind, missing: Int, rows: Int)
+    ) -> (ColumnKind, String)? {
+        if reference.missing == reference.rows {
+            return (current.kind, "the reference has no usable values (\(reference.missing) missing of \(reference.rows)).")
+        }
+        if current.missing == current.rows {
+            return (reference.kind, "the current data has no usable values (\(current.missing) missing of \(current.rows)).")
+        }
+        return nil
+    }
+
     func notTested(
         _ name: String, kind: ColumnKind, role: ColumnRole, _ reason: String, reference: ColumnSummary, current: ColumnSummary,
         issues: [QualityIssue], method: DriftMethod? = nil, histogram: ColumnHistogram? = nil

@@ -65,6 +65,10 @@ public struct ProfileComparison: Sendable {
         let summaries = (Self.summary(r), Self.summary(c))
         let issues = Self.quality(name, reference: r, current: c, rules: configuration.quality)
         guard r.kind == c.kind else {
+            if let (kind, reason) = DriftAnalyzer.emptySide(
+                reference: (r.kind, r.missing, r.rowCount), current: (c.kind, c.missing, c.rowCount)) {
+                return analyzer.notTested(name, kind: kind, role: role, reason, reference: summaries.0, current: summaries.1, issues: issues)
+            }
             return analyzer.notTested(name, kind: r.kind, role: role, "the type changed from \(r.kind) to \(c.kind)", reference: summaries.0, current: summaries.1, issues: issues)
         }
         let distinct = r.kind == .categorical ? r.categoryCounts.count : Int(r.distinct.cardinality.rounded())
