@@ -30,6 +30,46 @@ struct MultiProcessTests {
         }
     }
 
+    @Test("4 demos at once on one SQLite file and on one new PostgreSQL database: all finish, each registers the runs it recorded, the audit chain holds")
+    func demosAtOnce() async throws {
+        try await withTemporaryFolder { folder in
+            try await Self.demos(store: "sqlite://\(folder.file("demos.sqlite"))", folder: folder)
+            guard ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil else { return }
+            // A database of its own: the demo bootstraps only a registry that holds nothing.
+            let base = PostgresStoreRefusalTests.baseURL
+            let (address, query) = base.firstIndex(of: "?").map { (String(base[..<$0]), String(base[$0...])) } ?? (base, "")
+            let name = "mlops_demos_\(UUID().uuidString.prefix(8).lowercased())"
+            try PostgresStoreRefusalTests.psql(base, "CREATE DATABASE \(name)")
+            defer {
+                do { try PostgresStoreRefusalTests.psql(base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") } catch { Issue.record("the database \(name) was left: \(error)") }
+            }
+            let slash = address.lastIndex(of: "/") ?? address.endIndex
+            try await Self.demos(store: String(address[..<slash]) + "/" + name + query, folder: folder)
+        }
+    }
+
+    /// Runs 4 demos at once on `store`, each into a folder of its own, and checks that each
+    /// registered as `fraud/scorer` versions exactly the two runs its own Lineage chapter recorded.
+    static func demos(store: String, folder: TemporaryFolder) async throws {
+        let tag = String(UUID().uuidString.prefix(8)).lowercased()
+        let outputs = (0..<4).map { folder.file("demo-\(tag)-\($0)") }
+        let results = try await Executables.runConcurrently(outputs.map { ("mlops", ["demo", "--store", store, "--output", $0]) })
+        for result in results { #expect(result.status == 0, "\(store): \(result.standardError)") }
+        var recorded: [String] = []
+        for output in outputs {
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output + "/summary.json"))) as? [String: Any]
+            let chapters = summary?["chapters"] as? [[String: Any]] ?? []
+            let facts = chapters.first { $0["slug"] as? String == "lineage" }?["facts"] as? [[String: String]] ?? []
+            recorded += facts.filter { $0["label"] == "first run" || $0["label"] == "second run" }.compactMap { $0["value"] }
+        }
+        #expect(recorded.count == 8 && Set(recorded).count == 8, "\(recorded)")
+        let shown = try Executables.run("mlops", ["models", "show", "fraud/scorer", "--store", store, "--format", "json"])
+        let versions = try Self.json(shown.standardOutput)["versions"] as? [[String: Any]] ?? []
+        #expect(versions.compactMap { $0["run_id"] as? String }.sorted() == recorded.sorted())
+        let verified = try Executables.run("mlops", ["audit", "verify", "--store", store])
+        #expect(verified.status == 0, "\(verified.standardOutput)\(verified.standardError)")
+    }
+
     @Test("6 processes rolling back one alias of one SQLite file while another writer holds the lock: one goes back one step, the others conflict")
     func rollbacksOnSQLite() async throws {
         try await withTemporaryFolder { folder in

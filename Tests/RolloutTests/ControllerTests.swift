@@ -173,6 +173,50 @@ struct ControllerTests {
         #expect(try await aliases.version(of: "shop/ranker", alias: "production") == 2)
     }
 
+    /// A registry shared with another process, which moves the alias just before each of the
+    /// first `races` moves this replica makes (to `by`'s next value), so that move loses the race.
+    final class RacingAliases: ModelAliasControl {
+        let inner: InMemoryAliasControl
+        let racers: Mutex<[Int]>
+        init(_ aliases: [String: Int], racers: [Int]) {
+            inner = InMemoryAliasControl(aliases: aliases)
+            self.racers = Mutex(racers)
+        }
+        func version(of model: String, alias: String) async throws -> Int? { try await inner.version(of: model, alias: alias) }
+        func move(_ model: String, alias: String, to version: Int, expecting expected: Int?, reason: String) async throws {
+            if let other = racers.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+                let now = try await inner.version(of: model, alias: alias)
+                try await inner.move(model, alias: alias, to: other, expecting: now, reason: "another process")
+            }
+            try await inner.move(model, alias: alias, to: version, expecting: expected, reason: reason)
+        }
+    }
+
+    @Test("an alias move that loses a race is made again from where the alias went; one that finds it already there stops")
+    func aliasRaces() async throws {
+        var policy = AnalysisPolicy()
+        policy.minimumSamples = 200
+        let plan = try RolloutPlan(
+            name: "bg-race", strategy: .blueGreen, control: "blue", candidate: "green", metric: "converted", policy: policy,
+            registry: .init(model: "shop/ranker", controlVersion: 1, candidateVersion: 2))
+        // Another process moves production to 3, then to 4, before this replica's first two moves.
+        let racing = RacingAliases(["shop/ranker/production": 1], racers: [3, 4])
+        _ = try await RolloutController.start(plan: plan, store: InMemoryRolloutStore(), aliasControl: racing, now: 0)
+        #expect(try await racing.version(of: "shop/ranker", alias: "production") == 2)
+        #expect(racing.inner.moves.map(\.to) == [3, 4, 2])
+        #expect(racing.inner.moves.last?.from == 4)
+        // The other process made the same move first: nothing is left to do.
+        let same = RacingAliases(["shop/ranker/production": 1], racers: [2])
+        _ = try await RolloutController.start(plan: plan, store: InMemoryRolloutStore(), aliasControl: same, now: 0)
+        #expect(same.inner.moves.map(\.to) == [2])
+        // A move that keeps losing gives up after five reads, with the registry's error.
+        let endless = RacingAliases(["shop/ranker/production": 1], racers: [3, 4, 5, 6, 7, 8])
+        await #expect(throws: RolloutError.self) {
+            _ = try await RolloutController.start(plan: plan, store: InMemoryRolloutStore(), aliasControl: endless, now: 0)
+        }
+        #expect(try await endless.version(of: "shop/ranker", alias: "production") == 7)
+    }
+
     @Test("the registry adapter moves production through the registry's promote, with its audit trail")
     func registryAdapter() async throws {
         let registry = InMemoryRegistryStore()

@@ -1,4 +1,6 @@
+import Lineage
 import MLOpsStorage
+import Synchronization
 
 /// What every chapter of `mlops demo` works with.
 struct DemoContext: Sendable {
@@ -10,6 +12,8 @@ struct DemoContext: Sendable {
     let artifacts: FileSystemArtifactStore
     /// The seed every generated data set derives from.
     let seed: UInt64
+    /// What one chapter leaves for a later one in this run of the demo.
+    let ledger = DemoLedger()
 
     /// The path of `name` in the output folder, claimed for the demo (see ``DemoFolder/claim(_:)``).
     ///
@@ -45,4 +49,19 @@ protocol DemoChapter: Sendable {
     var title: String { get }
     /// Runs the chapter and returns its report and the HTML body of its page.
     func run(in context: DemoContext) async throws -> (ChapterReport, String)
+}
+
+/// What one chapter of a demo run hands to a later one: the runs the Lineage chapter recorded,
+/// which the Registry chapter registers. Passed by identity, not looked up in the store, so
+/// demos sharing one store (a PostgreSQL server) never take each other's runs, finished or not.
+final class DemoLedger: Sendable {
+    private let trainedRuns = Mutex<[RunID]>([])
+
+    /// The training runs this demo recorded, oldest first.
+    var runs: [RunID] {
+        get { trainedRuns.withLock { $0 } }
+    }
+
+    /// Records the training runs the Lineage chapter made.
+    func recordRuns(_ ids: [RunID]) { trainedRuns.withLock { $0 = ids } }
 }

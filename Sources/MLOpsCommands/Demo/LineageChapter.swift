@@ -21,6 +21,7 @@ struct LineageChapter: DemoChapter {
         let second = try await trainRun(name: "logistic-new-data", dataSeed: context.seed &+ 100, features: features, store: store, context: context)
 
         let runA = try await store.run(first.runID), runB = try await store.run(second.runID)
+        context.ledger.recordRuns([first.runID, second.runID])
         let check = ReproducibilityCheck(run: runA)
         let diff = RunDiff(runA, runB)
         let ancestors = try await store.ancestors(of: first.model.digest)

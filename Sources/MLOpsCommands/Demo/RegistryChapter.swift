@@ -22,8 +22,10 @@ struct RegistryChapter: DemoChapter {
     func run(in context: DemoContext) async throws -> (ChapterReport, String) {
         let lineage = try await SQLLineageStore(database: context.database)
         let registry = try await SQLRegistryStore(database: context.database, lineage: lineage)
-        // The two runs the Lineage chapter just recorded: newest first.
-        let runs = try await lineage.searchRuns(RunQuery(experiment: "fraud-demo", limit: 2)).runs.reversed()
+        // The two runs the Lineage chapter of this demo recorded, by id (another demo sharing
+        // the store records runs of the same experiment at the same time).
+        var runs: [Run] = []
+        for id in context.ledger.runs { runs.append(try await lineage.run(id)) }
         guard runs.count == 2, let baselineRun = runs.first, let challengerRun = runs.last else {
             throw CommandFailure.problem("error: the registry chapter found \(runs.count) fraud-demo runs; the Lineage chapter should have recorded two.")
         }
@@ -79,8 +81,8 @@ struct RegistryChapter: DemoChapter {
                 model: model, version: challenger.version, versionDigest: challenger.digest, alias: "production", policyHash: try policy.hash(),
                 principal: id, key: key))
         }
-        _ = try await registry.promote(
-            model, version: challenger.version, to: "production", by: trainer, reason: "challenger trained on newer data", expecting: .version(baseline.version))
+        try await Self.promote(
+            model, version: challenger.version, in: registry, by: trainer, reason: "challenger trained on newer data", after: baseline.version)
         let rolledBack = try await registry.rollback(model, alias: "production", by: trainer, reason: "challenger's alert rate doubled in the first hour")
         // 4. The chain verifies; its head can be anchored elsewhere.
         let verification = try await registry.verifyAudit()
@@ -111,6 +113,25 @@ struct RegistryChapter: DemoChapter {
             .init(label: "audit head", value: "\(verification.head.sequence) \(verification.head.hash)"),
         ]
         return (ChapterReport(slug: slug, title: title, highlights: highlights, facts: facts, files: ["model-card.md"]), body)
+    }
+
+    /// Promotes `version` to production expecting the alias at `expected`, as one pipeline
+    /// would. When another demo sharing the store moved the alias first (`aliasConflict`), the
+    /// promotion is made again from where the alias is then, a few times at most: an
+    /// optimistic move that lost a race looks again before it retries.
+    static func promote(
+        _ model: ModelName, version: Int, in registry: SQLRegistryStore, by actor: String, reason: String, after expected: Int
+    ) async throws {
+        var expectation = AliasExpectation.version(expected)
+        for attempt in 1...5 {
+            do {
+                _ = try await registry.promote(model, version: version, to: "production", by: actor, reason: reason, expecting: expectation)
+                return
+            } catch let error as RegistryError where error.code == .aliasConflict && attempt < 5 {
+                let now = try await registry.aliases(of: model).first { $0.alias == "production" }?.version
+                expectation = now.map(AliasExpectation.version) ?? .unset
+            }
+        }
     }
 
     /// Registers the model a Lineage run wrote as a new version, with the run's AUC.
