@@ -143,6 +143,12 @@ struct ColumnBuilder {
     ///
     /// - Returns: `false` when the number does not fit the kind.
     mutating func encodeNumberLiteral(_ p: UnsafePointer<UInt8>, _ n: Int, slot r: Int, row: Int) -> Bool {
+        // A bare `NaN` (Python's json writes it for a missing float) is a missing value in a text
+        // or time column, as pandas reads it; a number column keeps it as a NaN, as CSV does.
+        if kind != .double, n == 3, p[0] == 0x4E, p[1] == 0x61, p[2] == 0x4E {
+            encodeMissing(r)
+            return true
+        }
         switch kind {
         case .double:
             guard let v = DecimalParser.parse(p, n) else { return false }

@@ -7,7 +7,8 @@ import Darwin
 /// The scanner for one line of JSON Lines: a flat JSON object of scalar values, scanned in one
 /// pass (``scanObject(_:_:_:_:)``), with strings unescaped in place (``scanString(_:_:_:)``,
 /// ``hex4(_:_:_:)``, ``writeUTF8(_:_:_:)``) and numbers checked against JSON's grammar
-/// (``scanNumber(_:_:_:)``). ``LineFailure`` says why a line is not such an object.
+/// (``scanNumber(_:_:_:)``), plus the bare `NaN`, `Infinity` and `-Infinity` that Python's
+/// `json` module writes. ``LineFailure`` says why a line is not such an object.
 extension JSONLinesEngine {
     /// A scanned scalar value.
     enum Scalar {
@@ -85,6 +86,16 @@ extension JSONLinesEngine {
                     let (s, n, after) = try scanString(b, i, end)
                     value = .string(s, n)
                     i = after
+                case 0x2D where matches(b, i, end, "-Infinity"):
+                    value = .number(i, 9)
+                    i += 9
+                case 0x49 where matches(b, i, end, "Infinity"), 0x4E where matches(b, i, end, "NaN"):
+                    // Not JSON, but what Python's `json.dumps` writes for non-finite floats by
+                    // default, and what pandas' `read_json` and DuckDB's `read_json` read as
+                    // numbers: taken as the number literals they stand for.
+                    let n = c == 0x49 ? 8 : 3
+                    value = .number(i, n)
+                    i += n
                 case 0x2D, 0x30...0x39:
                     let after = scanNumber(b, i, end)
                     guard after > i else {

@@ -2,6 +2,9 @@
 /// appearance, then the schema's other keys) and their kinds, and the delivery of those rows to
 /// the first chunks (through ``ChunkAssembly/deliverPending(_:)``).
 extension JSONLinesEngine {
+    /// The bytes of a bare `NaN` value.
+    static let bareNaN: [UInt8] = Array("NaN".utf8)
+
     /// A scalar kept for a row read ahead for inference.
     enum BufferedScalar {
         case null
@@ -93,6 +96,9 @@ extension JSONLinesEngine {
                     switch value {
                     case .null: break
                     case .bool: inference.observeNumber()
+                    // A bare NaN is a missing value here (``ColumnBuilder/encodeNumberLiteral``):
+                    // it leaves a column of times or text what the other values make it.
+                    case .number(let bytes) where bytes == Self.bareNaN: break
                     case .number(let bytes): inference.observeNumber(bytes)
                     case .string(let bytes): inference.observeText(bytes, markers)
                     }

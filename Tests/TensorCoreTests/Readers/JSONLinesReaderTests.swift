@@ -29,6 +29,30 @@ struct JSONLinesReaderTests {
         ])
     }
 
+    @Test("Bare NaN, Infinity and -Infinity (what Python's json.dumps writes) read as pandas and DuckDB read them")
+    func pythonNonFiniteLiterals() throws {
+        let folder = try ReaderTempFolder()
+        let text = """
+            {"x": NaN, "y": Infinity, "label": "red", "when": "2026-11-25T08:30:00Z"}
+            {"x": 1.5, "y": -Infinity, "label": NaN, "when": NaN}
+            {"x": -2, "y": 3, "label": "blue", "when": "2026-11-26T08:30:00Z"}
+            """
+        let path = try folder.write(text, name: "python.jsonl")
+        let (table, _) = try JSONLinesReader.readAll(path: path)
+        // A NaN leaves a column of times or text what its other values make it, and is missing there.
+        #expect(table.columnKinds == [.double, .double, .categorical, .timestamp])
+        let x = try table.doubleColumn(named: "x")
+        #expect(x.values[0].isNaN && Array(x.values[1...]) == [1.5, -2])
+        #expect(Array(try table.doubleColumn(named: "y")) == [.infinity, -.infinity, 3])
+        #expect(Array(try table.categoricalColumn(named: "label")) == ["red", nil, "blue"])
+        #expect(try table.timestampColumn(named: "when").microsecondRows == [1_795_595_400_000_000, nil, 1_795_681_800_000_000])
+        // Read in chunks after the inference rows, the same.
+        let (late, _) = try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(inferenceRowCount: 1))
+        #expect(Array(try late.doubleColumn(named: "y")) == [.infinity, -.infinity, 3])
+        #expect(late.columnKinds[2] == .categorical)
+        #expect(Array(try late.categoricalColumn(named: "label")) == ["red", nil, "blue"])
+    }
+
     @Test("A JSON number a Double cannot hold exactly (a 64-bit id) makes a text column that keeps its digits; smaller ones stay numbers")
     func inexactIntegers() throws {
         let folder = try ReaderTempFolder()
@@ -110,6 +134,11 @@ struct JSONLinesReaderTests {
             ("{\"a\": 1}\n{\"a\": \"x}\n", .malformedRecord, 2, nil),
             ("{\"a\": 1}\n{\"a\": 1} trailing\n", .malformedRecord, 2, nil),
             ("{\"a\": 1}\n{\"a\": tru}\n", .malformedRecord, 2, "a"),
+            ("{\"a\": 1}\n{\"a\": nan}\n", .malformedRecord, 2, "a"),
+            ("{\"a\": 1}\n{\"a\": Inf}\n", .malformedRecord, 2, "a"),
+            ("{\"a\": 1}\n{\"a\": -Inf}\n", .malformedRecord, 2, "a"),
+            ("{\"a\": 1}\n{\"a\": NaNa}\n", .malformedRecord, 2, nil),
+            ("{\"a\": 1}\n{\"a\": +Infinity}\n", .malformedRecord, 2, "a"),
             ("{\"a\": 1}\n{\"a\": 2, \"b\": 3}\n", .unknownKey, 2, "b"),
             ("{\"a\": 1}\n{\"a\": \"text\"}\n", .invalidValue, 2, "a"),
         ] as [(String, TableError.Code, Int, String?)])
