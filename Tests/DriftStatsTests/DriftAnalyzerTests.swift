@@ -202,6 +202,12 @@ struct DriftAnalyzerTests {
         #expect(emptyCurrent.kind == numbers)
         #expect(emptyCurrent.issues.contains { $0.check == .allNull })
         #expect(!emptyCurrent.issues.contains { $0.check == .typeViolation })
+        // Both sides empty, one of them all NaN (numbers) and the other blank (text): numbers.
+        let nans = try TestTables.table([("x", .double(DoubleColumn(values: [Double](repeating: .nan, count: 40))))])
+        for (reference, current) in [(nans, empty), (empty, nans)] {
+            let both = try #require(try DriftAnalyzer().compare(reference: reference, current: current).column(named: "x"))
+            #expect(both.kind == numbers && both.reason.contains("the reference has no usable values"), "\(both.kind) \(both.reason)")
+        }
         // Both sides holding values of different kinds is still a type change.
         let text = try TestTables.table([("x", .categorical(CategoricalColumn((0..<40).map { "v\($0 % 4)" })))])
         let changed = try #require(try DriftAnalyzer().compare(reference: full, current: text).column(named: "x"))

@@ -177,6 +177,46 @@ struct DriftCommandTests {
         }
     }
 
+    @Test("--columns and --probabilities before the files leave the files to the command, in every word order")
+    func optionsBeforeFiles() throws {
+        try withTemporaryFolder { folder in
+            let (reference, current) = try Self.files(folder, shift: 1, mix: true)
+            func columns(_ arguments: [String]) throws -> (Int32, [String]) {
+                let result = try Executables.run("mlops", ["drift"] + arguments + ["--format", "json"])
+                let report = try? JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+                let names = (report?["columns"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+                return (result.status, names)
+            }
+            for arguments in [
+                ["--columns", "amount", reference, current], ["--columns", "amount,country", reference, current],
+                ["--columns", "amount", "country", reference, current], ["compare", "--columns", "amount,country", reference, current],
+                [reference, "--columns", "amount", "country", current], [reference, current, "--columns", "amount", "country"],
+                [reference, current, "--columns", "amount,country"],
+            ] {
+                let (status, names) = try columns(arguments)
+                let expected = arguments.contains("country") || arguments.contains("amount,country") ? ["amount", "country"] : ["amount"]
+                #expect(status == 1 && names == expected, "\(arguments): \(status) \(names)")
+            }
+            // Still a usage error: no files at all, and words two options may have taken.
+            let none = try Executables.run("mlops", ["drift", "--columns", "amount"])
+            #expect(none.status == 2 && none.standardError.contains("Missing expected argument '<reference>'"), "\(none.standardError)")
+            let bare = try Executables.run("mlops", ["drift"])
+            #expect(bare.status == 2 && bare.standardError.contains("Missing expected argument '<reference>'"), "\(bare.standardError)")
+            let two = try Executables.run("mlops", ["drift", "--probabilities", "p", "--columns", "amount", reference, current])
+            #expect(two.status == 2 && two.standardError.contains("write the files before --columns and --probabilities"), "\(two.standardError)")
+            // The help still shows both files as required.
+            let help = try Executables.run("mlops", ["drift", "compare", "--help"])
+            #expect(help.standardOutput.contains("USAGE: mlops drift compare [<options>] <reference> <current>"), "\(help.standardOutput)")
+            // drift check takes its name and file back the same way.
+            let store = "sqlite:\(folder.file("store.sqlite"))"
+            let saved = try Executables.run("mlops", ["drift", "baseline", "save", "payments", reference, "--store", store])
+            #expect(saved.status == 0, "\(saved.standardError)")
+            let check = try Executables.run("mlops", ["drift", "check", "--columns", "amount", "payments", current, "--store", store, "--format", "json"])
+            let checked = try? JSONSerialization.jsonObject(with: Data(check.standardOutput.utf8)) as? [String: Any]
+            #expect(check.status == 1 && (checked?["columns"] as? [Any])?.count == 1, "\(check.standardError)")
+        }
+    }
+
     @Test("a baseline saved in the store gates later files on sketches alone")
     func baselines() throws {
         try withTemporaryFolder { folder in
@@ -192,6 +232,14 @@ struct DriftCommandTests {
             #expect(saved.standardOutput.contains("version 1"))
             let list = try Executables.run("mlops", ["drift", "baseline", "list", "--store", store, "--format", "json"])
             #expect(list.standardOutput.contains("\"name\" : \"payments\""))
+            // An object with a list, times in ISO 8601, as every other command prints them.
+            let listed = try JSONSerialization.jsonObject(with: Data(list.standardOutput.utf8)) as? [String: Any]
+            let first = (listed?["baselines"] as? [[String: Any]])?.first
+            #expect((first?["created_at"] as? String)?.hasSuffix("Z") == true, "\(list.standardOutput)")
+            #expect(first?["latest_version"] as? Int == 1 && first?["row_count"] as? Int == 3_000)
+            let again = try Executables.run("mlops", ["drift", "baseline", "save", "payments", reference, "--store", store, "--format", "json"])
+            let savedJSON = try JSONSerialization.jsonObject(with: Data(again.standardOutput.utf8)) as? [String: Any]
+            #expect(savedJSON?["latest_version"] as? Int == 2 && (savedJSON?["created_at"] as? String)?.contains("T") == true, "\(again.standardOutput)")
             let calm = try Executables.run("mlops", ["drift", "check", "payments", same, "--store", store])
             #expect(calm.status == 0, "\(calm.standardOutput)")
             try withTemporaryFolder { other in

@@ -18,6 +18,10 @@ struct StoreCommandTests {
             #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
             let result = try JSONSerialization.jsonObject(with: Data(check.standardOutput.utf8)) as? [String: Any]
             #expect(result?["ok"] as? Bool == true)
+            // Every key is there: no artifact folder yet is a null, not a gap; the empty audit log verifies.
+            #expect(Set(result?.keys.map { $0 } ?? []) == ["store", "ok", "schemas", "integrity_problems", "audit", "artifacts", "problems"])
+            #expect(result?["artifacts"] is NSNull, "\(check.standardOutput)")
+            #expect((result?["audit"] as? [String: Any])?["entries"] as? Int == 0, "\(check.standardOutput)")
         }
     }
 

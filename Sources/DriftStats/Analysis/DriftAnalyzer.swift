@@ -231,13 +231,15 @@ public struct DriftAnalyzer: Sendable {
     static func emptySide(
         reference: (kind: ColumnKind, missing: Int, rows: Int), current: (kind: ColumnKind, missing: Int, rows: Int)
     ) -> (ColumnKind, String)? {
-        if reference.missing == reference.rows {
-            return (current.kind, "the reference has no usable values (\(reference.missing) missing of \(reference.rows)).")
+        let (referenceEmpty, currentEmpty) = (reference.missing == reference.rows, current.missing == current.rows)
+        guard referenceEmpty || currentEmpty else { return nil }
+        // The kind of a side with values, or whose cells showed one (all NaN reads as numbers),
+        // over that of a side with nothing in it, which read as text.
+        let kind = referenceEmpty && (!currentEmpty || reference.kind == .categorical) ? current.kind : reference.kind
+        if referenceEmpty {
+            return (kind, "the reference has no usable values (\(reference.missing) missing of \(reference.rows)).")
         }
-        if current.missing == current.rows {
-            return (reference.kind, "the current data has no usable values (\(current.missing) missing of \(current.rows)).")
-        }
-        return nil
+        return (kind, "the current data has no usable values (\(current.missing) missing of \(current.rows)).")
     }
 
     func notTested(

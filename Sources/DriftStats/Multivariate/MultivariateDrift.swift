@@ -138,7 +138,11 @@ public struct MultivariateDrift: Sendable, Hashable, Codable {
             }
             result.drifted = mmdDrifted || pcaDrifted
             let mmdText = "MMD p = \(DriftAnalyzer.format(test.pValue)) \(mmdDrifted ? "≤" : ">") \(DriftAnalyzer.format(options.alpha))"
-            result.reason = "\(mmdText); \(pcaText): \(result.drifted ? "the columns' joint distribution drifted" : "no joint drift")"
+            // The verdict names the test(s) that decided it, so a PCA line that passed does not
+            // read as the reason the columns drifted.
+            let deciders = [mmdDrifted ? "MMD" : nil, pcaDrifted ? "PCA" : nil].compactMap { $0 }
+            let verdict = deciders.isEmpty ? "no joint drift" : "the columns' joint distribution drifted (\(deciders.joined(separator: " and ")))"
+            result.reason = "\(mmdText); \(pcaText). Verdict: \(verdict)"
         } catch {
             result.reason = "not computed: \(error.description)"
         }

@@ -46,7 +46,10 @@ public struct TimeValues: Sendable {
             for i in 0..<c.count {
                 let seconds = c.values[i]
                 if c.validity[i], let micros = Self.micros(seconds: seconds) { values[i] = micros; epoch += 1 } else if c.validity[i] {
-                    throw FeatureParityError(.invalidTime, "\(seconds) in '\(name)' is not a time", location: "row \(i + 1)", fix: "give times as ISO 8601 or epoch seconds.")
+                    // Shown as written when it is a whole number (99999999999999, not 99999999999999.0).
+                    let shown = seconds == seconds.rounded() && Swift.abs(seconds) < 1e15 ? String(Int64(seconds)) : "\(seconds)"
+                    let why = seconds.isFinite ? ": as epoch seconds it falls outside the years 1 to 9999" : ""
+                    throw FeatureParityError(.invalidTime, "\(shown) in '\(name)' is not a time\(why)", location: "row \(i + 1)", fix: "give times as ISO 8601 or epoch seconds.")
                 } else { missing += 1 }
             }
         case .categorical(let c):

@@ -80,7 +80,7 @@ struct DriftBaselineSave: AsyncParsableCommand {
         let stored = try await store.withBaselineStore(.write) { try await $0.save(profile, as: name, note: note) }
         switch formatting.format {
         case .json:
-            try Terminal.printJSON(BaselineSummary(name: stored.name, latestVersion: stored.version, createdAt: stored.createdAt, rowCount: profile.rowCount))
+            try Terminal.printJSON(BaselineListing(BaselineSummary(name: stored.name, latestVersion: stored.version, createdAt: stored.createdAt, rowCount: profile.rowCount)))
         case .text:
             Terminal.output("saved baseline \(stored.name) version \(stored.version): \(profile.rowCount) rows, \(profile.columnNames.count) columns")
         }
@@ -98,7 +98,7 @@ struct DriftBaselineList: AsyncParsableCommand {
         let baselines = try await store.withBaselineStore(.read) { try await $0.list() }
         switch formatting.format {
         case .json:
-            try Terminal.printJSON(baselines)
+            try Terminal.printJSON(["baselines": baselines.map(BaselineListing.init)])
         case .text:
             if baselines.isEmpty { Terminal.output("no baselines stored") }
             for baseline in baselines {
@@ -108,24 +108,49 @@ struct DriftBaselineList: AsyncParsableCommand {
     }
 }
 
+/// A stored baseline as `drift baseline save` and `list` print it in JSON: `created_at` as ISO
+/// 8601 text, as every other command prints a time.
+struct BaselineListing: Encodable {
+    let name: String
+    let latestVersion: Int
+    let createdAt: Date
+    let rowCount: Int
+
+    init(_ summary: BaselineSummary) {
+        name = summary.name
+        latestVersion = summary.latestVersion
+        createdAt = Date(timeIntervalSince1970: Double(summary.createdAt) / 1_000)
+        rowCount = summary.rowCount
+    }
+}
+
 /// `mlops drift check NAME FILE`: a file's profile against a stored baseline.
 struct DriftCheck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Profile a file and compare it with a stored baseline (exit 1 when it drifted; reads the store, never changes it).",
+        usage: "mlops drift check [<options>] <name> <file>",
         discussion: "Runs on the sketches only, as a serving process would: see Documentation/CommandLine.md.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var formatting: FormatOptions<DriftOutputFormat>
-    @Argument(help: "The baseline's name.") var name: String
-    @Argument(help: "The data to check (CSV or JSON Lines).") var file: String
+    // Optional only to the parser: words --columns took are given back in validate().
+    @Argument(help: ArgumentHelp("The baseline's name.", valueName: "name")) var nameArgument: String?
+    @Argument(help: ArgumentHelp("The data to check (CSV or JSON Lines).", valueName: "file")) var fileArgument: String?
+    /// The baseline's name (validate() has made sure there is one).
+    var name: String { nameArgument ?? "" }
+    /// The data to check.
+    var file: String { fileArgument ?? "" }
     @Option(help: "A baseline version (default: the latest).") var version: Int?
     @OptionGroup var drift: DriftOptions
 
     /// Numeric tests that need every raw value; a profile keeps sketches only.
     static let rawValueMethods: Set<DriftMethod> = [.cramerVonMises, .andersonDarling, .mannWhitney]
 
-    func validate() throws {
+    mutating func validate() throws {
+        var given = [nameArgument, fileArgument], lists = [drift.columns]
+        try SwallowedArguments.recover(&given, names: ["name", "file"], from: &lists, flags: ["--columns"])
+        (nameArgument, fileArgument, drift.columns) = (given[0], given[1], lists[0])
         if let version, version < 1 {
             throw ValidationError("--version \(version): baseline versions count from 1 (see `mlops drift baseline list`).")
         }

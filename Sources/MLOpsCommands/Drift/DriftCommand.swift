@@ -25,7 +25,7 @@ struct DriftOptions: ParsableArguments {
     @Option(help: "auto, or one method for every column.")
     var method: MethodChoice = .auto
 
-    @Option(parsing: .upToNextOption, help: "Only these columns (space or comma separated): from CSV files only they are read, and the data-quality checks (duplicate rows included) look at them alone.")
+    @Option(parsing: .upToNextOption, help: "Only these columns (--columns a,b or --columns a b, before or after the files): from CSV files only they are read, and the data-quality checks (duplicate rows included) look at them alone.")
     var columns: [String] = []
 
     @Option(help: "The threshold for the chosen method (a significance level for tests, a distance otherwise).")
@@ -125,10 +125,19 @@ struct DriftCompare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
         abstract: "Compare two CSV or JSON Lines files column by column (the default: mlops drift REFERENCE CURRENT).",
+        usage: "mlops drift compare [<options>] <reference> <current>",
         discussion: "Exit codes: 0 no drift, 1 the dataset drifted, 2 bad usage, unreadable input, or nothing that could be compared.")
 
-    @Argument(help: "The reference data (CSV, or JSON Lines with .jsonl/.ndjson).") var reference: String
-    @Argument(help: "The current data, same formats.") var current: String
+    // Optional only to the parser: a file that --columns or --probabilities took is given back
+    // in validate() (SwallowedArguments), which refuses a command still without both.
+    @Argument(help: ArgumentHelp("The reference data (CSV, or JSON Lines with .jsonl, .ndjson or .json).", valueName: "reference"))
+    var referencePath: String?
+    @Argument(help: ArgumentHelp("The current data, same formats.", valueName: "current"))
+    var currentPath: String?
+    /// The reference file (validate() has made sure there is one).
+    var reference: String { referencePath ?? "" }
+    /// The current file.
+    var current: String { currentPath ?? "" }
     @OptionGroup var drift: DriftOptions
     @OptionGroup var formatting: FormatOptions<DriftOutputFormat>
 
@@ -144,10 +153,13 @@ struct DriftCompare: AsyncParsableCommand {
     @Option(help: "The model's prediction column (reported as prediction drift).")
     var prediction: String?
 
-    @Option(parsing: .upToNextOption, help: "The model's probability columns; a confidence column is derived from them.")
+    @Option(parsing: .upToNextOption, help: "The model's probability columns (--probabilities p,q or --probabilities p q); a confidence column is derived from them.")
     var probabilities: [String] = []
 
-    func validate() throws {
+    mutating func validate() throws {
+        var files = [referencePath, currentPath], lists = [drift.columns, probabilities]
+        try SwallowedArguments.recover(&files, names: ["reference", "current"], from: &lists, flags: ["--columns", "--probabilities"])
+        (referencePath, currentPath, drift.columns, probabilities) = (files[0], files[1], lists[0], lists[1])
         if season != nil && seasonColumn == nil {
             throw ValidationError("--season needs --season-column (the timestamp column that places rows in seasons).")
         }

@@ -59,8 +59,19 @@ struct FeaturesJoin: AsyncParsableCommand {
 
     @OptionGroup var formatting: FormatOptions<OutputFormat>
 
+    /// Binary formats users may ask for by name, which the join does not write (extension: name).
+    static let unwrittenFormats: KeyValuePairs<String, String> = [
+        "parquet": "Parquet", "arrow": "Arrow", "feather": "Feather", "orc": "ORC", "avro": "Avro", "xlsx": "Excel",
+        "pkl": "pickle", "pickle": "pickle", "h5": "HDF5", "hdf5": "HDF5",
+    ]
+
     func validate() throws {
         if output.isEmpty || output.hasSuffix("/") { throw ValidationError("--output '\(output)' is not a file name: give the path of the file to write.") }
+        // Any other name is written as CSV; a binary format's name would get CSV text under it.
+        let lowered = output.lowercased()
+        if let format = Self.unwrittenFormats.first(where: { lowered.hasSuffix(".\($0.key)") }) {
+            throw ValidationError("--output \(output) names a \(format.value) file, which features join does not write. Fix: name a .csv file, or .jsonl for JSON Lines.")
+        }
         let inputs = [events, features].compactMap { FileIdentity(path: $0) }
         if let target = FileIdentity(path: output), inputs.contains(target) {
             throw ValidationError("--output \(output) is one of the inputs: writing it would replace it. Fix: choose another file.")

@@ -68,7 +68,7 @@ struct ParityCommand: AsyncParsableCommand {
 
     static func text(_ report: SkewReport) -> String {
         var lines = [
-            "\(report.skewed ? "SKEW" : "no skew"): \(report.pairedRows) of \(report.onlineRows) online rows paired with offline values (\(report.unpairedRows) unpaired: \(report.unpairedUnseenEntity) of entities unseen offline, \(report.unpairedNoEarlierValue) without an earlier offline row, \(report.unpairedRows - report.unpairedUnseenEntity - report.unpairedNoEarlierValue) without a key or time)",
+            "\(report.skewed ? "SKEW" : "no skew"): \(report.pairedRows) of \(report.onlineRows) online rows paired with offline values (\(report.unpairedRows) unpaired: \(report.unpairedUnseenEntity) for entities unseen offline, \(report.unpairedNoEarlierValue) without an earlier offline row, \(report.unpairedRows - report.unpairedUnseenEntity - report.unpairedNoEarlierValue) without a key or time)",
             "feature  kind  pairs  match rate  mean |diff|  max |diff|  distance (threshold)  skewed",
         ]
         for f in report.features {

@@ -20,7 +20,7 @@ struct GPUFragmentation: AsyncParsableCommand {
 
     @OptionGroup var clusterOptions: ClusterOptions
 
-    @Option(parsing: .upToNextOption, help: "Placement strategies to compare (default: binpack first-fit spread).")
+    @Option(parsing: .upToNextOption, help: "Placement strategies to compare (default: all four, binpack spread first-fit fragmentation-aware).")
     var placement: [LibraryChoice<PlacementStrategy>] = []
 
     @OptionGroup var formatting: FormatOptions<OutputFormat>

@@ -45,8 +45,26 @@ struct StoreCheck: AsyncParsableCommand {
         let integrityProblems: [String]
         /// The registry's audit chain, verified (absent when the store has no registry).
         let audit: AuditVerification?
+        /// The artifact folder's count (null when the store's default folder does not exist yet).
         let artifacts: ArtifactStatus?
         let problems: [String]
+
+        // Every key is always present, null when it does not apply, as in every other JSON
+        // output (the synthesized encoding would leave `audit` and `artifacts` out).
+        private enum CodingKeys: String, CodingKey {
+            case store, ok, schemas, integrityProblems, audit, artifacts, problems
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(store, forKey: .store)
+            try container.encode(ok, forKey: .ok)
+            try container.encode(schemas, forKey: .schemas)
+            try container.encode(integrityProblems, forKey: .integrityProblems)
+            try container.encode(audit, forKey: .audit)
+            try container.encode(artifacts, forKey: .artifacts)
+            try container.encode(problems, forKey: .problems)
+        }
     }
 
     func run() async throws {

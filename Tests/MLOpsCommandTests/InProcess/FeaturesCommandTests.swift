@@ -146,6 +146,7 @@ struct FeaturesCommandTests {
             try write(Self.events + "\n", to: folder.file("events.csv"))
             try write(Self.features + "\n", to: folder.file("features.csv"))
             try write("user,ts\nu1,yesterday\n", to: folder.file("badtime.csv"))
+            try write("user,ts\nu1,99999999999999\n", to: folder.file("fartime.csv"))
             let base = ["--events", folder.file("events.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts"]
             let cases: [([String], String)] = [
                 (base + ["--ttl", "2x", "--output", folder.file("o.csv")], "not a duration"),
@@ -158,6 +159,10 @@ struct FeaturesCommandTests {
                 (base + ["--ttl", "2d", "--output", folder.file("o.csv"), "--partitions", "0"], "--partitions 0"),
                 (base + ["--ttl", "2d", "--output", folder.file("o.csv"), "--memory-limit", "lots"], "not a size"),
                 (base + ["--ttl", "2d", "--output", folder.file("o.csv"), "--memory-limit", "1G", "--partitions", "2"], "give one of them"),
+                (["--events", folder.file("fartime.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")],
+                 "99999999999999 in 'ts' is not a time: as epoch seconds it falls outside the years 1 to 9999"),
+                (base + ["--ttl", "2d", "--output", folder.file("o.parquet")], "names a Parquet file, which features join does not write"),
+                (base + ["--ttl", "2d", "--output", folder.file("o.XLSX")], "names a Excel file"),
             ]
             for (arguments, message) in cases {
                 let result = await mlops(["features", "join"] + arguments)
@@ -165,6 +170,11 @@ struct FeaturesCommandTests {
                 #expect(result.error.contains(message), "\(arguments): \(result.error)")
             }
             #expect(try String(contentsOfFile: folder.file("events.csv"), encoding: .utf8) == Self.events + "\n")
+            #expect(!FileManager.default.fileExists(atPath: folder.file("o.parquet")))
+            // Other names are CSV, as documented.
+            let text = await mlops(["features", "join"] + base + ["--ttl", "2d", "--output", folder.file("o.txt")])
+            #expect(text.exitCode == 0, "\(text.transcript)")
+            #expect(try String(contentsOfFile: folder.file("o.txt"), encoding: .utf8).hasPrefix("user,"))
         }
     }
 }
