@@ -29,4 +29,10 @@ public struct RegistryAliasControl: ModelAliasControl {
         let expectation: AliasExpectation = expected.map { .version($0) } ?? .unset
         _ = try await registry.promote(try ModelName(model), version: version, to: alias, by: principal, reason: reason, expecting: expectation)
     }
+
+    /// The registry's ``RegistryError/Code/aliasConflict``: the alias was not where the move
+    /// expected it.
+    public func isLostRace(_ error: any Error) -> Bool {
+        (error as? RegistryError)?.code == .aliasConflict
+    }
 }

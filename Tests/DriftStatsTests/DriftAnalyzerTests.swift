@@ -483,10 +483,17 @@ struct DriftAnalyzerTests {
         #expect(joint.columns == ["x", "y"])
         #expect(joint.test == "mmd_permutation")
         #expect(joint.drifted, "\(joint.reason)")
+        // The verdict names the test that decided it.
+        var deciders: [String] = []
+        if let p = joint.pValue, p <= 0.05 { deciders.append("MMD") }
+        if let error = joint.pcaCurrentError, let threshold = joint.pcaThreshold, error > threshold { deciders.append("PCA") }
+        #expect(!deciders.isEmpty)
+        #expect(joint.reason.hasSuffix("Verdict: the columns' joint distribution drifted (\(deciders.joined(separator: " and ")))"), "\(joint.reason)")
         #expect(flipped.drifted)
         #expect(flipped.dataset.reason.contains("jointly"))
         let same = try analyzer.compare(reference: try table(1, seed: 1), current: try table(1, seed: 9))
         #expect(same.multivariate?.drifted == false, "\(same.multivariate?.reason ?? "")")
+        #expect(same.multivariate?.reason.hasSuffix("Verdict: no joint drift") == true, "\(same.multivariate?.reason ?? "")")
         #expect(!same.drifted)
         let object = try #require(try JSONSerialization.jsonObject(with: try flipped.jsonData()) as? [String: Any])
         #expect((object["multivariate"] as? [String: Any])?["drifted"] as? Bool == true)

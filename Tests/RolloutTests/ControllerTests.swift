@@ -133,6 +133,9 @@ struct ControllerTests {
         }
     }
 
+    /// An outage: not a lost race, so the controller does not retry it at once.
+    struct Unavailable: Error {}
+
     /// A registry that refuses the first `failures` moves.
     final class FlakyAliases: ModelAliasControl {
         let inner: InMemoryAliasControl
@@ -147,7 +150,7 @@ struct ControllerTests {
                 defer { left = max(0, left - 1) }
                 return left > 0
             }
-            if refuse { throw RolloutError(.stateConflict, "the registry is unavailable") }
+            if refuse { throw Unavailable() }
             try await inner.move(model, alias: alias, to: version, expecting: expected, reason: reason)
         }
     }
@@ -173,22 +176,31 @@ struct ControllerTests {
         #expect(try await aliases.version(of: "shop/ranker", alias: "production") == 2)
     }
 
-    /// A registry shared with another process, which moves the alias just before each of the
-    /// first `races` moves this replica makes (to `by`'s next value), so that move loses the race.
+    /// A registry shared with another process, which moves the alias to the next of `racers`
+    /// just before each of this replica's first moves, so that move loses the race; with
+    /// `andBack`, it moves the alias back where it was before this replica reads it again.
     final class RacingAliases: ModelAliasControl {
         let inner: InMemoryAliasControl
         let racers: Mutex<[Int]>
-        init(_ aliases: [String: Int], racers: [Int]) {
+        let andBack: Bool
+        init(_ aliases: [String: Int], racers: [Int], andBack: Bool = false) {
             inner = InMemoryAliasControl(aliases: aliases)
             self.racers = Mutex(racers)
+            self.andBack = andBack
         }
         func version(of model: String, alias: String) async throws -> Int? { try await inner.version(of: model, alias: alias) }
         func move(_ model: String, alias: String, to version: Int, expecting expected: Int?, reason: String) async throws {
-            if let other = racers.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
-                let now = try await inner.version(of: model, alias: alias)
-                try await inner.move(model, alias: alias, to: other, expecting: now, reason: "another process")
+            guard let other = racers.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else {
+                return try await inner.move(model, alias: alias, to: version, expecting: expected, reason: reason)
             }
-            try await inner.move(model, alias: alias, to: version, expecting: expected, reason: reason)
+            let before = try await inner.version(of: model, alias: alias)
+            try await inner.move(model, alias: alias, to: other, expecting: before, reason: "another process")
+            do {
+                try await inner.move(model, alias: alias, to: version, expecting: expected, reason: reason)
+            } catch {
+                if andBack, let before { try await inner.move(model, alias: alias, to: before, expecting: other, reason: "another process, back") }
+                throw error
+            }
         }
     }
 
@@ -215,6 +227,12 @@ struct ControllerTests {
             _ = try await RolloutController.start(plan: plan, store: InMemoryRolloutStore(), aliasControl: endless, now: 0)
         }
         #expect(try await endless.version(of: "shop/ranker", alias: "production") == 7)
+        // The alias moved away and back between the lost move and the next read: the error
+        // says the race was lost, so the move is made again.
+        let back = RacingAliases(["shop/ranker/production": 1], racers: [3], andBack: true)
+        _ = try await RolloutController.start(plan: plan, store: InMemoryRolloutStore(), aliasControl: back, now: 0)
+        #expect(try await back.version(of: "shop/ranker", alias: "production") == 2)
+        #expect(back.inner.moves.map(\.to) == [3, 1, 2])
     }
 
     @Test("the registry adapter moves production through the registry's promote, with its audit trail")

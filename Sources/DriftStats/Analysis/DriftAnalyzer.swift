@@ -222,8 +222,6 @@ public struct DriftAnalyzer: Sendable {
         )
     }
 
-    /// A column that could not be compared, with the reason (and the method and histogram when
-    /// it got that far).
     /// When the two sides' kinds differ because one side has no value at all: that side's kind
     /// was inferred from nothing (an empty column reads as text, as pandas reads it as `object`
     /// or all-NaN `float64`), so the column is untested for want of values, not for a type
@@ -236,12 +234,16 @@ public struct DriftAnalyzer: Sendable {
         // The kind of a side with values, or whose cells showed one (all NaN reads as numbers),
         // over that of a side with nothing in it, which read as text.
         let kind = referenceEmpty && (!currentEmpty || reference.kind == .categorical) ? current.kind : reference.kind
+        if referenceEmpty && reference.rows == 0 { return (kind, "the reference has no rows.") }
+        if currentEmpty && !referenceEmpty && current.rows == 0 { return (kind, "the current data has no rows.") }
         if referenceEmpty {
             return (kind, "the reference has no usable values (\(reference.missing) missing of \(reference.rows)).")
         }
         return (kind, "the current data has no usable values (\(current.missing) missing of \(current.rows)).")
     }
 
+    /// A column that could not be compared, with the reason (and the method and histogram when
+    /// it got that far).
     func notTested(
         _ name: String, kind: ColumnKind, role: ColumnRole, _ reason: String, reference: ColumnSummary, current: ColumnSummary,
         issues: [QualityIssue], method: DriftMethod? = nil, histogram: ColumnHistogram? = nil

@@ -1,5 +1,6 @@
 import Lineage
 import MLOpsStorage
+import Registry
 import Synchronization
 
 /// What every chapter of `mlops demo` works with.
@@ -64,4 +65,13 @@ final class DemoLedger: Sendable {
 
     /// Records the training runs the Lineage chapter made.
     func recordRuns(_ ids: [RunID]) { trainedRuns.withLock { $0 = ids } }
+}
+
+/// Runs one creating step of a chapter's setup (a principal, a model) that another demo sharing
+/// the store may have made between this demo's look and its write: "already exists" is then the
+/// state the step wanted.
+func createUnlessPresent(_ step: () async throws -> Void) async throws {
+    do {
+        try await step()
+    } catch let error as RegistryError where error.code == .alreadyExists {}
 }

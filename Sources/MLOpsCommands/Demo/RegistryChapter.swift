@@ -35,17 +35,23 @@ struct RegistryChapter: DemoChapter {
         let approvers = try ["demo-approver-ana", "demo-approver-ben"].map { ($0, try Self.demoKey($0)) }
         let existing = Set(try await registry.principals().map(\.id))
         // The demo's admin bootstraps an empty registry; `DemoCommand` refused any other.
-        if !existing.contains(admin) { _ = try await registry.addPrincipal(PrincipalRegistration(id: admin, roles: [.admin]), by: nil) }
-        if !existing.contains(trainer) { _ = try await registry.addPrincipal(PrincipalRegistration(id: trainer, roles: [.register, .promote]), by: admin) }
+        if !existing.contains(admin) {
+            try await createUnlessPresent { _ = try await registry.addPrincipal(PrincipalRegistration(id: admin, roles: [.admin]), by: nil) }
+        }
+        if !existing.contains(trainer) {
+            try await createUnlessPresent { _ = try await registry.addPrincipal(PrincipalRegistration(id: trainer, roles: [.register, .promote]), by: admin) }
+        }
         for (id, key) in approvers where !existing.contains(id) {
-            _ = try await registry.addPrincipal(PrincipalRegistration(id: id, roles: [.approve], publicKey: key.publicKey), by: admin)
+            try await createUnlessPresent { _ = try await registry.addPrincipal(PrincipalRegistration(id: id, roles: [.approve], publicKey: key.publicKey), by: admin) }
         }
 
         let model = try ModelName("fraud/scorer")
         if (try? await registry.model(model)) == nil {
-            _ = try await registry.registerModel(
-                ModelRegistration(name: model, description: "Scores card transactions for fraud (the demo's logistic regression).", riskClass: .high),
-                by: trainer)
+            try await createUnlessPresent {
+                _ = try await registry.registerModel(
+                    ModelRegistration(name: model, description: "Scores card transactions for fraud (the demo's logistic regression).", riskClass: .high),
+                    by: trainer)
+            }
         }
         let policy = PromotionPolicy(
             alias: "production", riskClass: .high, metricMinimums: [PromotionPolicy.MetricRule(metric: "auc", value: 0.7)],
@@ -83,7 +89,16 @@ struct RegistryChapter: DemoChapter {
         }
         try await Self.promote(
             model, version: challenger.version, in: registry, by: trainer, reason: "challenger trained on newer data", after: baseline.version)
-        let rolledBack = try await registry.rollback(model, alias: "production", by: trainer, reason: "challenger's alert rate doubled in the first hour")
+        // Back one step from this demo's challenger only: when another demo sharing the store
+        // moved production on first, there is nothing of this demo's left to roll back.
+        let rolledBack: Int
+        do {
+            rolledBack = try await registry.rollback(
+                model, alias: "production", by: trainer, reason: "challenger's alert rate doubled in the first hour",
+                expecting: .version(challenger.version)).version
+        } catch let error as RegistryError where error.code == .aliasConflict {
+            rolledBack = try await registry.resolve(model, alias: "production").version
+        }
         // 4. The chain verifies; its head can be anchored elsewhere.
         let verification = try await registry.verifyAudit()
         let history = try await registry.aliasHistory(of: model, alias: "production")
@@ -93,7 +108,7 @@ struct RegistryChapter: DemoChapter {
 
         let highlights = [
             "promotion of \(model) v\(baseline.version) to production refused first: \(refusedRules.map(\.rule).joined(separator: ", ")) (\(refusedRules.first?.message ?? "no rule failed"))",
-            "after 2 signed approvals (Ed25519) it was promoted; challenger v\(challenger.version) promoted, then rolled back to v\(rolledBack.version)",
+            "after 2 signed approvals (Ed25519) it was promoted; challenger v\(challenger.version) promoted, then rolled back to v\(rolledBack)",
             "audit chain: \(verification.entries) entries, \(verification.isIntact ? "intact" : "BROKEN at \(verification.firstBadSequence ?? 0)"), head \(verification.head.hash.prefix(16))…",
         ]
         var body = "<p>The store enforces the production policy for high-risk models: AUC at least 0.7, a complete model card, and two signed approvals by holders of the approver role, never the version's author. Every change is an entry of a hash-chained audit log.</p>"
@@ -109,7 +124,7 @@ struct RegistryChapter: DemoChapter {
         body += "<p>Try <code>mlops audit verify --store \(HTML.escape(context.location.description))</code> and <code>mlops models show \(model) --store \(HTML.escape(context.location.description))</code>.</p>"
         let facts: [ChapterReport.Fact] = [
             .init(label: "model", value: model.value),
-            .init(label: "production", value: "version \(rolledBack.version)"),
+            .init(label: "production", value: "version \(rolledBack)"),
             .init(label: "audit head", value: "\(verification.head.sequence) \(verification.head.hash)"),
         ]
         return (ChapterReport(slug: slug, title: title, highlights: highlights, facts: facts, files: ["model-card.md"]), body)

@@ -35,12 +35,16 @@ struct RolloutChapter: DemoChapter {
         // The controller's principal, added by the admin the Registry chapter created.
         let (admin, controllerID) = ("demo-admin", "demo-rollout-controller")
         if !(try await registry.principals().contains { $0.id == controllerID }) {
-            _ = try await registry.addPrincipal(PrincipalRegistration(id: controllerID, roles: [.register, .promote]), by: admin)
+            try await createUnlessPresent {
+                _ = try await registry.addPrincipal(PrincipalRegistration(id: controllerID, roles: [.register, .promote]), by: admin)
+            }
         }
         let model = try ModelName("shop/ranker")
         if (try? await registry.model(model)) == nil {
-            _ = try await registry.registerModel(
-                ModelRegistration(name: model, description: "Ranks products on the shop's search page (the demo's canary model).", riskClass: .low), by: controllerID)
+            try await createUnlessPresent {
+                _ = try await registry.registerModel(
+                    ModelRegistration(name: model, description: "Ranks products on the shop's search page (the demo's canary model).", riskClass: .low), by: controllerID)
+            }
         }
         var versions = try await registry.versions(of: model)
         for name in ["champion", "challenger-a", "challenger-b"].dropFirst(versions.count) {

@@ -119,7 +119,7 @@ struct BaselineListing: Encodable {
     init(_ summary: BaselineSummary) {
         name = summary.name
         latestVersion = summary.latestVersion
-        createdAt = Date(timeIntervalSince1970: Double(summary.createdAt) / 1_000)
+        createdAt = Date(millisecondsSince1970: summary.createdAt)
         rowCount = summary.rowCount
     }
 }
@@ -129,28 +129,19 @@ struct DriftCheck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Profile a file and compare it with a stored baseline (exit 1 when it drifted; reads the store, never changes it).",
-        usage: "mlops drift check [<options>] <name> <file>",
         discussion: "Runs on the sketches only, as a serving process would: see Documentation/CommandLine.md.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var formatting: FormatOptions<DriftOutputFormat>
-    // Optional only to the parser: words --columns took are given back in validate().
-    @Argument(help: ArgumentHelp("The baseline's name.", valueName: "name")) var nameArgument: String?
-    @Argument(help: ArgumentHelp("The data to check (CSV or JSON Lines).", valueName: "file")) var fileArgument: String?
-    /// The baseline's name (validate() has made sure there is one).
-    var name: String { nameArgument ?? "" }
-    /// The data to check.
-    var file: String { fileArgument ?? "" }
+    @Argument(help: "The baseline's name.") var name: String
+    @Argument(help: "The data to check (CSV or JSON Lines).") var file: String
     @Option(help: "A baseline version (default: the latest).") var version: Int?
     @OptionGroup var drift: DriftOptions
 
     /// Numeric tests that need every raw value; a profile keeps sketches only.
     static let rawValueMethods: Set<DriftMethod> = [.cramerVonMises, .andersonDarling, .mannWhitney]
 
-    mutating func validate() throws {
-        var given = [nameArgument, fileArgument], lists = [drift.columns]
-        try SwallowedArguments.recover(&given, names: ["name", "file"], from: &lists, flags: ["--columns"])
-        (nameArgument, fileArgument, drift.columns) = (given[0], given[1], lists[0])
+    func validate() throws {
         if let version, version < 1 {
             throw ValidationError("--version \(version): baseline versions count from 1 (see `mlops drift baseline list`).")
         }

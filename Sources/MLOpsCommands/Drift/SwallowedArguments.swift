@@ -1,34 +1,40 @@
 import ArgumentParser
+import Foundation
 
-/// Gives back the file arguments an option of several words took.
+/// Gives back the two files an option of several words took.
 ///
 /// An option that takes several words (`--columns a b`, `--probabilities p q`) takes every word
 /// up to the next option, so in `mlops drift --columns a,b ref.csv cur.csv` the two files end
-/// up among the column names and the command seems to lack them. ArgumentParser fills
-/// positional arguments in order, so the ones left empty are the last ones, and the words they
-/// should have had are the last words of the option that took them: this moves them back.
+/// up among the column names and the command seems to lack them. The list keeps the words in
+/// the order they were written, even across a repeated option, but not where they stood among
+/// the other arguments: so the files are given back only when the command lost both of them
+/// and exactly two of the option's words name existing files (a column is not named like a file
+/// beside it), in their written order. Any other case is refused with the reason, never guessed.
 enum SwallowedArguments {
-    /// Fills the empty entries of `positionals` (`nil`, always the last ones) from the end of the
-    /// one list in `lists` that holds words; the words it gives back leave that list.
+    /// Fills `positionals` (both `nil`) with the two words of the one non-empty list in `lists`
+    /// that name existing files; they leave the list.
     ///
     /// - Parameters:
     ///   - names: The positional arguments' names, for the error (`reference`, `current`).
     ///   - flags: The lists' flags, for the error (`--columns`, `--probabilities`).
-    /// - Throws: `ValidationError` naming the first argument still missing when no list holds
-    ///   enough words, or when two lists hold words (which one took the files is then unknown).
-    static func recover(_ positionals: inout [String?], names: [String], from lists: inout [[String]], flags: [String]) throws {
-        let missing = positionals.indices.filter { positionals[$0] == nil }
-        guard let first = missing.first else { return }
+    ///   - exists: Whether a word names an existing file (a test seam).
+    /// - Throws: `ValidationError` naming the first argument still missing, and what took it.
+    static func recover(
+        _ positionals: inout [String?], names: [String], from lists: inout [[String]], flags: [String],
+        exists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }
+    ) throws {
+        guard let first = positionals.firstIndex(where: { $0 == nil }) else { return }
         let holding = lists.indices.filter { !lists[$0].isEmpty }
-        guard holding.count == 1, let index = holding.first, lists[index].count >= missing.count else {
-            let order = (names.map { "<\($0)>" }).joined(separator: " ")
-            let hint = holding.count > 1
-                ? " Fix: write the files before \(holding.map { flags[$0] }.joined(separator: " and ")), or each option's names as one word (\(flags[holding[0]]) a,b)."
-                : " Fix: name \(order)."
-            throw ValidationError("Missing expected argument '<\(names[first])>'.\(hint)")
+        let files = holding.count == 1 ? lists[holding[0]].indices.filter { exists(lists[holding[0]][$0]) } : []
+        guard positionals.allSatisfy({ $0 == nil }), files.count == positionals.count, let index = holding.first else {
+            var message = "Missing expected argument '<\(names[first])>'."
+            if !holding.isEmpty {
+                let taken = holding.map { "\(flags[$0]) took \(lists[$0].map { "'\($0)'" }.joined(separator: ", "))" }.joined(separator: "; ")
+                message += " \(taken): an option of several names takes every word up to the next option. Fix: write \(names.map { "<\($0)>" }.joined(separator: " ")) before \(holding.map { flags[$0] }.joined(separator: " and "))."
+            }
+            throw ValidationError(message)
         }
-        let taken = lists[index].suffix(missing.count)
-        lists[index].removeLast(missing.count)
-        for (slot, word) in zip(missing, taken) { positionals[slot] = word }
+        for (slot, position) in files.enumerated() { positionals[slot] = lists[index][position] }
+        for position in files.reversed() { lists[index].remove(at: position) }
     }
 }

@@ -62,7 +62,8 @@ struct FeaturesJoin: AsyncParsableCommand {
     /// Binary formats users may ask for by name, which the join does not write (extension: name).
     static let unwrittenFormats: KeyValuePairs<String, String> = [
         "parquet": "Parquet", "arrow": "Arrow", "feather": "Feather", "orc": "ORC", "avro": "Avro", "xlsx": "Excel",
-        "pkl": "pickle", "pickle": "pickle", "h5": "HDF5", "hdf5": "HDF5",
+        "pkl": "pickle", "pickle": "pickle", "h5": "HDF5", "hdf5": "HDF5", "xls": "Excel", "parq": "Parquet", "pq": "Parquet", "npy": "NumPy",
+        "gz": "gzip", "zst": "Zstandard", "bz2": "bzip2", "xz": "xz", "zip": "zip",
     ]
 
     func validate() throws {
@@ -70,7 +71,7 @@ struct FeaturesJoin: AsyncParsableCommand {
         // Any other name is written as CSV; a binary format's name would get CSV text under it.
         let lowered = output.lowercased()
         if let format = Self.unwrittenFormats.first(where: { lowered.hasSuffix(".\($0.key)") }) {
-            throw ValidationError("--output \(output) names a \(format.value) file, which features join does not write. Fix: name a .csv file, or .jsonl for JSON Lines.")
+            throw ValidationError("--output \(output) names a file in \(format.value) format, which features join does not write (it writes CSV or JSON Lines). Fix: name a .csv file, or .jsonl for JSON Lines.")
         }
         let inputs = [events, features].compactMap { FileIdentity(path: $0) }
         if let target = FileIdentity(path: output), inputs.contains(target) {

@@ -43,7 +43,7 @@ struct StoreCheck: AsyncParsableCommand {
         let ok: Bool
         let schemas: [SchemaStatus]
         let integrityProblems: [String]
-        /// The registry's audit chain, verified (absent when the store has no registry).
+        /// The registry's audit chain, verified (null when the store has no registry).
         let audit: AuditVerification?
         /// The artifact folder's count (null when the store's default folder does not exist yet).
         let artifacts: ArtifactStatus?

@@ -14,6 +14,20 @@ public protocol ModelAliasControl: Sendable {
     ///
     /// - Throws: the registry's error when the move is refused (a policy, a role, a race).
     func move(_ model: String, alias: String, to version: Int, expecting expected: Int?, reason: String) async throws
+
+    /// Whether `error`, thrown by ``move(_:alias:to:expecting:reason:)``, says the alias was not
+    /// where the move expected it (another writer moved it first), as opposed to a refusal that
+    /// would stand on a retry (a policy, a role, an outage). The controller makes such a move
+    /// again from where the alias went.
+    func isLostRace(_ error: any Error) -> Bool
+}
+
+extension ModelAliasControl {
+    /// A ``RolloutError`` with the code ``RolloutError/Code/stateConflict``, which
+    /// ``InMemoryAliasControl`` throws when the alias is not where a move expected it.
+    public func isLostRace(_ error: any Error) -> Bool {
+        (error as? RolloutError)?.code == .stateConflict
+    }
 }
 
 /// A ``ModelAliasControl`` in memory, with the history of every move.

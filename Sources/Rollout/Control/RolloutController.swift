@@ -237,11 +237,11 @@ public final class RolloutController: Sendable {
 
     /// Points the target's alias at `version`, from wherever it is; nothing when it is already there.
     ///
-    /// The move expects the alias where it was just read. When the move is refused and the alias
-    /// has moved since (another replica, or another process sharing the registry, moved it
-    /// first), it is read again: already at `version` is done, anywhere else is moved from there,
-    /// up to ``aliasAttempts`` reads in all. A refusal with the alias unmoved (a policy, a role)
-    /// is thrown as it came.
+    /// The move expects the alias where it was just read. When it loses a race (the control's
+    /// ``ModelAliasControl/isLostRace(_:)``, or the alias found elsewhere when read again: another
+    /// replica, or another process sharing the registry, moved it first), the alias is read again:
+    /// already at `version` is done, anywhere else is moved from there, up to ``aliasAttempts``
+    /// moves in all. Any other refusal (a policy, a role) is thrown as it came.
     static func ensureAlias(_ control: any ModelAliasControl, _ target: RolloutPlan.RegistryTarget, at version: Int, reason: String) async throws {
         var current = try await control.version(of: target.model, alias: target.alias)
         var attempt = 1
@@ -250,14 +250,17 @@ public final class RolloutController: Sendable {
                 try await control.move(target.model, alias: target.alias, to: version, expecting: current, reason: reason)
                 return
             } catch {
+                guard attempt < aliasAttempts else { throw error }
+                // Read again even when the error says it lost: the alias may have come back
+                // (X → Y → X) between the move and this read.
                 let now = try await control.version(of: target.model, alias: target.alias)
-                guard now != current, attempt < aliasAttempts else { throw error }
+                guard now != current || control.isLostRace(error) else { throw error }
                 (current, attempt) = (now, attempt + 1)
             }
         }
     }
 
-    /// How many times ``ensureAlias(_:_:at:reason:)`` reads the alias before it gives up on a
-    /// move that keeps losing races.
+    /// How many moves ``ensureAlias(_:_:at:reason:)`` makes before it gives up on a move that
+    /// keeps losing races.
     static let aliasAttempts = 5
 }

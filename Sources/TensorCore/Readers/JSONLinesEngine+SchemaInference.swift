@@ -98,7 +98,7 @@ extension JSONLinesEngine {
                     case .bool: inference.observeNumber()
                     // A bare NaN is a missing value here (``ColumnBuilder/encodeNumberLiteral``):
                     // it leaves a column of times or text what the other values make it.
-                    case .number(let bytes) where bytes == Self.bareNaN: break
+                    case .number(let bytes) where bytes == Self.bareNaN: inference.observeBareNaN()
                     case .number(let bytes): inference.observeNumber(bytes)
                     case .string(let bytes): inference.observeText(bytes, markers)
                     }

@@ -14,6 +14,8 @@ struct KindInference: Sendable {
     private(set) var timestamps = 0
     /// Values that are integers a `Double` would round (see ``isInexactInteger(_:_:)``).
     private(set) var inexactIntegers = 0
+    /// Whether a JSON Lines bare `NaN` was seen: missing, but a sign of a number column.
+    private(set) var sawBareNaN = false
 
     /// Tallies a text value (a CSV field or a JSON string).
     mutating func observeText(_ p: UnsafePointer<UInt8>, _ n: Int, _ markers: MissingMarkers) {
@@ -38,6 +40,10 @@ struct KindInference: Sendable {
             }
         }
     }
+
+    /// Tallies a JSON Lines bare `NaN`: not a value (it is missing in a text or time column),
+    /// but a column of nothing else is a number column, as a CSV column of `NaN` is.
+    mutating func observeBareNaN() { sawBareNaN = true }
 
     /// Tallies a JSON boolean.
     mutating func observeNumber() {
@@ -80,7 +86,7 @@ struct KindInference: Sendable {
 
     /// The inferred kind.
     var kind: ColumnKind {
-        if present == 0 { return .categorical }
+        if present == 0 { return sawBareNaN ? .double : .categorical }
         if numbers == present { return inexactIntegers > 0 ? .categorical : .double }
         if timestamps == present { return .timestamp }
         return .categorical

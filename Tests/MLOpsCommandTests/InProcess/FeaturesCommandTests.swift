@@ -161,8 +161,9 @@ struct FeaturesCommandTests {
                 (base + ["--ttl", "2d", "--output", folder.file("o.csv"), "--memory-limit", "1G", "--partitions", "2"], "give one of them"),
                 (["--events", folder.file("fartime.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")],
                  "99999999999999 in 'ts' is not a time: as epoch seconds it falls outside the years 1 to 9999"),
-                (base + ["--ttl", "2d", "--output", folder.file("o.parquet")], "names a Parquet file, which features join does not write"),
-                (base + ["--ttl", "2d", "--output", folder.file("o.XLSX")], "names a Excel file"),
+                (base + ["--ttl", "2d", "--output", folder.file("o.parquet")], "names a file in Parquet format, which features join does not write"),
+                (base + ["--ttl", "2d", "--output", folder.file("o.XLSX")], "in Excel format"),
+                (base + ["--ttl", "2d", "--output", folder.file("o.csv.gz")], "in gzip format"),
             ]
             for (arguments, message) in cases {
                 let result = await mlops(["features", "join"] + arguments)

@@ -49,7 +49,8 @@ struct JSONLinesReaderTests {
         // Read in chunks after the inference rows, the same.
         let (late, _) = try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(inferenceRowCount: 1))
         #expect(Array(try late.doubleColumn(named: "y")) == [.infinity, -.infinity, 3])
-        #expect(late.columnKinds[2] == .categorical)
+        #expect(late.columnKinds == [.double, .double, .categorical, .timestamp])
+        #expect(Array(try late.doubleColumn(named: "x").values[1...]) == [1.5, -2])
         #expect(Array(try late.categoricalColumn(named: "label")) == ["red", nil, "blue"])
     }
 
