@@ -132,17 +132,21 @@ struct RegistryChapter: DemoChapter {
 
     /// Promotes `version` to production expecting the alias at `expected`, as one pipeline
     /// would. When another demo sharing the store moved the alias first (`aliasConflict`), the
-    /// promotion is made again from where the alias is then, a few times at most: an
-    /// optimistic move that lost a race looks again before it retries.
+    /// promotion is made again from where the alias is then (up to 25 tries): an optimistic move
+    /// that lost a race looks again before it retries.
     static func promote(
         _ model: ModelName, version: Int, in registry: SQLRegistryStore, by actor: String, reason: String, after expected: Int
     ) async throws {
         var expectation = AliasExpectation.version(expected)
-        for attempt in 1...5 {
+        // Eight demos at once on a fresh store make about 24 moves of this one alias; a few
+        // milliseconds of jitter between tries keeps the losers from racing in lockstep.
+        let attempts = 25
+        for attempt in 1...attempts {
             do {
                 _ = try await registry.promote(model, version: version, to: "production", by: actor, reason: reason, expecting: expectation)
                 return
-            } catch let error as RegistryError where error.code == .aliasConflict && attempt < 5 {
+            } catch let error as RegistryError where error.code == .aliasConflict && attempt < attempts {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...20)))
                 let now = try await registry.aliases(of: model).first { $0.alias == "production" }?.version
                 expectation = now.map(AliasExpectation.version) ?? .unset
             }
