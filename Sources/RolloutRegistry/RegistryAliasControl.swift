@@ -30,7 +30,7 @@ public struct RegistryAliasControl: ModelAliasControl {
         _ = try await registry.promote(try ModelName(model), version: version, to: alias, by: principal, reason: reason, expecting: expectation)
     }
 
-    /// The registry's ``RegistryError/Code/aliasConflict``: the alias was not where the move
+    /// The registry's `RegistryError.Code.aliasConflict`: the alias was not where the move
     /// expected it.
     public func isLostRace(_ error: any Error) -> Bool {
         (error as? RegistryError)?.code == .aliasConflict
