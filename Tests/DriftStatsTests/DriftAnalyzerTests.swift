@@ -208,6 +208,13 @@ struct DriftAnalyzerTests {
             let both = try #require(try DriftAnalyzer().compare(reference: reference, current: current).column(named: "x"))
             #expect(both.kind == numbers && both.reason.contains("the reference has no usable values"), "\(both.kind) \(both.reason)")
         }
+        // No rows, and only infinities, are said as such.
+        let noRows = try TestTables.table([("x", .double(DoubleColumn(values: [])))])
+        let rowless = try #require(try DriftAnalyzer().compare(reference: noRows, current: full).column(named: "x"))
+        #expect(rowless.reason == "not tested: the reference has no rows.", "\(rowless.reason)")
+        let infinities = try TestTables.table([("x", .double(DoubleColumn(values: [.infinity, -.infinity, .nan])))])
+        let infinite = try #require(try DriftAnalyzer().compare(reference: full, current: infinities).column(named: "x"))
+        #expect(infinite.reason == "not tested: the current data has no usable values (1 missing, 2 infinite of 3).", "\(infinite.reason)")
         // Both sides holding values of different kinds is still a type change.
         let text = try TestTables.table([("x", .categorical(CategoricalColumn((0..<40).map { "v\($0 % 4)" })))])
         let changed = try #require(try DriftAnalyzer().compare(reference: full, current: text).column(named: "x"))

@@ -210,6 +210,14 @@ struct DriftCommandTests {
                 let (status, _, _, _, error) = try run(arguments)
                 #expect(status == 2 && error.contains("Missing expected argument") && error.contains("Fix: write <reference> <current> before"), "\(arguments): \(error)")
             }
+            // A recovery is said on standard error; an option left with only the files names nothing;
+            // a missing file with no file among the option's words is said plainly.
+            let noted = try Executables.run("mlops", ["drift", "--columns", "amount", reference, short])
+            #expect(noted.standardError.contains("note: --columns took the words up to the next option; read '\(reference)' as <reference> and '\(short)' as <current>"), "\(noted.standardError)")
+            let onlyFiles = try Executables.run("mlops", ["drift", "--columns", reference, short])
+            #expect(onlyFiles.status == 2 && onlyFiles.standardError.contains("--columns names no column: it took only the files"), "\(onlyFiles.standardError)")
+            let oneFile = try Executables.run("mlops", ["drift", reference, "--columns", "amount"])
+            #expect(oneFile.status == 2 && oneFile.standardError.contains("Missing expected argument '<current>'. Fix: name both, as in mlops drift <reference> <current>."), "\(oneFile.standardError)")
             let bare = try Executables.run("mlops", ["drift"])
             #expect(bare.status == 2 && bare.standardError.contains("Missing expected argument '<reference>'"), "\(bare.standardError)")
             // The help still shows both files as required.

@@ -234,12 +234,15 @@ public struct DriftAnalyzer: Sendable {
         // The kind of a side with values, or whose cells showed one (all NaN reads as numbers),
         // over that of a side with nothing in it, which read as text.
         let kind = referenceEmpty && (!currentEmpty || reference.kind == .categorical) ? current.kind : reference.kind
-        if referenceEmpty && reference.rows == 0 { return (kind, "the reference has no rows.") }
-        if currentEmpty && !referenceEmpty && current.rows == 0 { return (kind, "the current data has no rows.") }
-        if referenceEmpty {
-            return (kind, "the reference has no usable values (\(reference.missing) missing of \(reference.rows)).")
-        }
-        return (kind, "the current data has no usable values (\(current.missing) missing of \(current.rows)).")
+        if referenceEmpty { return (kind, noUsableValues("the reference", missing: reference.missing, infinite: 0, rows: reference.rows) + ".") }
+        return (kind, noUsableValues("the current data", missing: current.missing, infinite: 0, rows: current.rows) + ".")
+    }
+
+    /// Why a side cannot be compared: it has no rows, or every cell is missing or infinite
+    /// ("the reference has no usable values (3 missing, 2 infinite of 5)").
+    static func noUsableValues(_ side: String, missing: Int, infinite: Int, rows: Int) -> String {
+        if rows == 0 { return "\(side) has no rows" }
+        return "\(side) has no usable values (\(missing) missing\(infinite > 0 ? ", \(infinite) infinite" : "") of \(rows))"
     }
 
     /// A column that could not be compared, with the reason (and the method and histogram when

@@ -23,10 +23,12 @@ struct MethodEvaluation: Sendable {
     ///   quantile bins of the reference).
     init(_ method: DriftMethod, reference: PreparedColumn, current: PreparedColumn, binCount: Int, bins: ReferenceBins? = nil, asCategories: Bool) throws(DriftError) {
         guard reference.usableCount > 0 else {
-            throw DriftError(.emptySample, "the reference has no usable values (\(reference.missingCount) missing of \(reference.rowCount))")
+            throw DriftError(
+                .emptySample, DriftAnalyzer.noUsableValues("the reference", missing: reference.missingCount, infinite: reference.nonFiniteCount, rows: reference.rowCount))
         }
         guard current.usableCount > 0 else {
-            throw DriftError(.emptySample, "the current data has no usable values (\(current.missingCount) missing of \(current.rowCount))")
+            throw DriftError(
+                .emptySample, DriftAnalyzer.noUsableValues("the current data", missing: current.missingCount, infinite: current.nonFiniteCount, rows: current.rowCount))
         }
         if let numbers = reference.numbersWithDeviation, let currentSample = current.numbers, !asCategories {
             try self.init(numeric: method, reference: numbers.0, deviation: numbers.1, current: currentSample, binCount: binCount, bins: bins)

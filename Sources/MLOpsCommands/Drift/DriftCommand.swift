@@ -25,7 +25,7 @@ struct DriftOptions: ParsableArguments {
     @Option(help: "auto, or one method for every column.")
     var method: MethodChoice = .auto
 
-    @Option(parsing: .upToNextOption, help: "Only these columns (--columns a,b or --columns a b, before or after the files): from CSV files only they are read, and the data-quality checks (duplicate rows included) look at them alone.")
+    @Option(parsing: .upToNextOption, help: "Only these columns (--columns a,b or --columns a b): from CSV files only they are read, and the data-quality checks (duplicate rows included) look at them alone.")
     var columns: [String] = []
 
     @Option(help: "The threshold for the chosen method (a significance level for tests, a distance otherwise).")
@@ -126,7 +126,11 @@ struct DriftCompare: AsyncParsableCommand {
         commandName: "compare",
         abstract: "Compare two CSV or JSON Lines files column by column (the default: mlops drift REFERENCE CURRENT).",
         usage: "mlops drift compare [<options>] <reference> <current>",
-        discussion: "Exit codes: 0 no drift, 1 the dataset drifted, 2 bad usage, unreadable input, or nothing that could be compared.")
+        discussion: """
+            Exit codes: 0 no drift, 1 the dataset drifted, 2 bad usage, unreadable input, or nothing that could be compared.
+
+            --columns and --probabilities take every word up to the next option: written before the files, they take the files too, which are then given back when exactly two of the words name files (a note on standard error says so). Writing the files first avoids the question.
+            """)
 
     // Optional only to the parser: a file that --columns or --probabilities took is given back
     // in validate() (SwallowedArguments), which refuses a command still without both.
@@ -158,7 +162,12 @@ struct DriftCompare: AsyncParsableCommand {
 
     mutating func validate() throws {
         var files = [referencePath, currentPath], lists = [drift.columns, probabilities]
+        let given = files
         try SwallowedArguments.recover(&files, names: ["reference", "current"], from: &lists, flags: ["--columns", "--probabilities"])
+        if files != given {
+            let flag = lists[0].count < drift.columns.count ? "--columns" : "--probabilities"
+            Terminal.error(SwallowedArguments.note(files, names: ["reference", "current"], flag: flag))
+        }
         (referencePath, currentPath, drift.columns, probabilities) = (files[0], files[1], lists[0], lists[1])
         if season != nil && seasonColumn == nil {
             throw ValidationError("--season needs --season-column (the timestamp column that places rows in seasons).")

@@ -63,7 +63,8 @@ struct FeaturesJoin: AsyncParsableCommand {
     static let unwrittenFormats: KeyValuePairs<String, String> = [
         "parquet": "Parquet", "arrow": "Arrow", "feather": "Feather", "orc": "ORC", "avro": "Avro", "xlsx": "Excel",
         "pkl": "pickle", "pickle": "pickle", "h5": "HDF5", "hdf5": "HDF5", "xls": "Excel", "parq": "Parquet", "pq": "Parquet", "npy": "NumPy",
-        "gz": "gzip", "zst": "Zstandard", "bz2": "bzip2", "xz": "xz", "zip": "zip",
+        "gz": "gzip", "tgz": "gzip", "zst": "Zstandard", "bz2": "bzip2", "xz": "xz", "lz4": "LZ4", "zip": "zip", "7z": "7-Zip", "tar": "tar",
+        "npz": "NumPy", "ipc": "Arrow", "xlsm": "Excel", "ods": "OpenDocument", "sqlite": "SQLite", "db": "database", "duckdb": "DuckDB",
     ]
 
     func validate() throws {
