@@ -109,6 +109,34 @@ struct DriftCommandTests {
         }
     }
 
+    @Test("a CSV column blank for its first 1,000 rows and numbers after them is compared as numbers, as pandas reads it")
+    func sparseColumnIsNumeric() throws {
+        try withTemporaryFolder { folder in
+            var reference = "sparse,x\n", current = "sparse,x\n"
+            for i in 0..<1_500 {
+                reference += "\(i < 1_000 ? "" : String(Double(i % 97) / 10)),\(i % 7)\n"
+                current += "\(i < 1_000 ? "" : String(Double(i % 97) / 10 + 5)),\(i % 7)\n"
+            }
+            for (name, text) in [("r.csv", reference), ("c.csv", current)] { try text.write(toFile: folder.file(name), atomically: true, encoding: .utf8) }
+            let result = try Executables.run("mlops", ["drift", folder.file("r.csv"), folder.file("c.csv"), "--method", "ks", "--format", "json"])
+            let columns = (try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])?["columns"] as? [[String: Any]]
+            let sparse = try #require(columns?.first { $0["name"] as? String == "sparse" })
+            #expect(sparse["kind"] as? String == "double" && sparse["method"] as? String == "ks", "\(sparse)")
+            #expect(sparse["status"] as? String == "drifted", "\(sparse["reason"] ?? "")")
+            #expect((sparse["current"] as? [String: Any])?["missing"] as? Int == 1_000)
+            #expect(result.status == 1, "\(result.standardError)")
+            // The same in JSON Lines, nulls first.
+            for (name, shift) in [("r.jsonl", 0.0), ("c.jsonl", 5.0)] {
+                let lines = (0..<1_500).map { i in "{\"sparse\": \(i < 1_000 ? "null" : String(Double(i % 97) / 10 + shift)), \"x\": \(i % 7)}" }
+                try (lines.joined(separator: "\n") + "\n").write(toFile: folder.file(name), atomically: true, encoding: .utf8)
+            }
+            let json = try Executables.run("mlops", ["drift", folder.file("r.jsonl"), folder.file("c.jsonl"), "--method", "ks", "--format", "json"])
+            let jsonColumns = (try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])?["columns"] as? [[String: Any]]
+            let jsonSparse = try #require(jsonColumns?.first { $0["name"] as? String == "sparse" })
+            #expect(jsonSparse["kind"] as? String == "double" && jsonSparse["status"] as? String == "drifted", "\(jsonSparse)")
+        }
+    }
+
     @Test("--columns narrows the duplicate-row check alike for CSV and JSON Lines")
     func columnsNarrowDuplicatesInBothFormats() throws {
         try withTemporaryFolder { folder in

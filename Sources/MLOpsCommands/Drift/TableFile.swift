@@ -100,7 +100,7 @@ enum TableFile {
     private static func readOnce(_ path: String, only: [String]?, schema: [String: ColumnKind]) throws -> FeatureTable {
         let lowered = path.lowercased()
         if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json") {
-            let table = try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0
+            let table = typedByAllRows(try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0, forced: schema)
             // Narrowed as a CSV file is, so that row-level checks (duplicate rows) see the
             // same columns whichever format the data came in.
             if let only {
@@ -113,9 +113,18 @@ enum TableFile {
             let wanted = Set(only)
             let present = try CSVReader(path: path).columnNames.filter { wanted.contains($0) }
             if !present.isEmpty {
-                return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema.filter { present.contains($0.key) }, columns: present)).0
+                let forced = schema.filter { present.contains($0.key) }
+                return typedByAllRows(try CSVReader.readAll(path: path, options: CSVReadOptions(schema: forced, columns: present)).0, forced: forced)
             }
         }
-        return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema)).0
+        return typedByAllRows(try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema)).0, forced: schema)
+    }
+
+    /// A table with each column that had no value in the rows its kind was inferred from typed
+    /// by all of its values, as pandas types a column (blanks or nulls for 1,000 rows and then
+    /// numbers are a number column). Columns the caller forced to a kind stay as they are.
+    private static func typedByAllRows(_ table: FeatureTable, forced: [String: ColumnKind]) -> FeatureTable {
+        let candidates = table.textColumnsMissingInFirst(CSVReadOptions().inferenceRowCount).filter { forced[$0] == nil }
+        return candidates.isEmpty ? table : table.typingTextColumns(candidates)
     }
 }

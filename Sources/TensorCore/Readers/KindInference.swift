@@ -92,3 +92,76 @@ struct KindInference: Sendable {
         return .categorical
     }
 }
+
+extension KindInference {
+    /// A text column whose kind was inferred from nothing, typed by the values it holds: all
+    /// numbers (none an integer a `Double` would round) make a number column, all ISO-8601 times
+    /// a time column, as pandas types a column by all of its values. Nil when it stays text
+    /// (mixed values, or no value at all).
+    ///
+    /// Its missing cells were already told apart by the missing markers, so only the
+    /// dictionary's used entries are looked at, each once.
+    /// - Complexity: O(*n* + *d*) for *n* rows and *d* distinct values.
+    static func refined(_ column: CategoricalColumn, _ markers: MissingMarkers) -> Column? {
+        var used = [Bool](repeating: false, count: column.dictionary.count)
+        for code in column.codes where code >= 0 && Int(code) < used.count { used[Int(code)] = true }
+        var inference = KindInference()
+        for (index, text) in column.dictionary.enumerated() where used[index] { inference.observeText(Array(text.utf8), markers) }
+        guard inference.present > 0 else { return nil }
+        func parsed<T>(_ parse: (UnsafePointer<UInt8>, Int) -> T?) -> [T?] {
+            column.dictionary.map { text in
+                Array(text.utf8).withUnsafeBufferPointer { b in b.baseAddress.flatMap { parse($0, b.count) } }
+            }
+        }
+        let valid = column.codes.map { $0 >= 0 }
+        switch inference.kind {
+        case .double:
+            let numbers = parsed(DecimalParser.parse)
+            let values = column.codes.map { $0 >= 0 ? numbers[Int($0)] ?? .nan : .nan }
+            return (try? DoubleColumn(values: values, valid: valid)).map(Column.double)
+        case .timestamp:
+            let times = parsed(TimestampParser.parseISO8601)
+            let values = column.codes.map { $0 >= 0 ? times[Int($0)] ?? 0 : 0 }
+            return (try? TimestampColumn(values: values, valid: valid)).map(Column.timestamp)
+        case .categorical:
+            return nil
+        }
+    }
+}
+
+extension FeatureTable {
+    /// This table with each named text column typed by the values it holds, when they are all
+    /// numbers (none an integer a `Double` would round) or all ISO-8601 times; other columns,
+    /// and text columns of other values, are left as they are.
+    ///
+    /// The readers infer a column's kind from its first rows (``CSVReadOptions/inferenceRowCount``),
+    /// and a column with no value there reads as text. When the whole file has been read, this
+    /// types such a column by all of its values, as pandas does: blanks for 1,000 rows and
+    /// numbers after them make a number column.
+    ///
+    /// - Parameter names: The columns to look at (names the table lacks are ignored).
+    /// - Complexity: O(*n* + *d*) per named text column of *n* rows and *d* distinct values.
+    public func typingTextColumns(_ names: some Sequence<String>) -> FeatureTable {
+        var columns = self.columns
+        var changed = false
+        let markers = MissingMarkers(CSVReadOptions.defaultMissingMarkers)
+        for name in Set(names) {
+            guard let index = columnNames.firstIndex(of: name), case .categorical(let text) = columns[index],
+                  let typed = KindInference.refined(text, markers) else { continue }
+            columns[index] = typed
+            changed = true
+        }
+        return changed ? FeatureTable(uncheckedNames: columnNames, columns: columns, rowCount: rowCount) : self
+    }
+
+    /// The text columns whose first `rows` values (or all, when fewer) are all missing: the
+    /// columns a reader typed as text for want of values in the rows it inferred kinds from.
+    ///
+    /// - Complexity: O(*c* · `rows`).
+    public func textColumnsMissingInFirst(_ rows: Int) -> [String] {
+        zip(columnNames, columns).compactMap { name, column in
+            guard case .categorical(let text) = column, rowCount > 0 else { return nil }
+            return text.codes.prefix(rows).allSatisfy { $0 < 0 } ? name : nil
+        }
+    }
+}

@@ -703,3 +703,35 @@ struct CSVReaderTests {
         }
     }
 }
+
+@Suite("Typing text columns by all their values")
+struct TypingTextColumnsTests {
+    @Test("a column blank in its first rows reads as text; typed by all its values it is numbers or times, as pandas reads it")
+    func lateValues() throws {
+        let folder = try ReaderTempFolder()
+        var text = "id,sparse,when,mixed,big,words\n"
+        for row in 0..<1_200 {
+            let late = row >= 1_000
+            text += "\(row),\(late ? "\(Double(row) / 4)" : ""),\(late ? "2026-12-0\(row % 9 + 1)T00:00:00Z" : ""),"
+            text += "\(late ? (row % 2 == 0 ? "1.5" : "x") : "NA"),\(late && row == 1_100 ? "9007199254740993" : ""),\(late ? "w\(row % 3)" : "")\n"
+        }
+        let path = try folder.write(text, name: "sparse.csv")
+        let (table, _) = try CSVReader.readAll(path: path)
+        #expect(table.columnKinds == [.double, .categorical, .categorical, .categorical, .categorical, .categorical])
+        let candidates = table.textColumnsMissingInFirst(1_000)
+        #expect(candidates == ["sparse", "when", "mixed", "big", "words"])
+        let typed = table.typingTextColumns(candidates + ["id", "absent"])
+        #expect(typed.columnKinds == [.double, .double, .timestamp, .categorical, .categorical, .categorical])
+        let sparse = try typed.doubleColumn(named: "sparse")
+        #expect(sparse.nullCount == 1_000)
+        #expect(Array(sparse)[1_000...].map { $0 ?? -1 } == (1_000..<1_200).map { Double($0) / 4 })
+        let when = try typed.timestampColumn(named: "when").microsecondRows
+        #expect(when[1_000] == 1_796_169_600_000_000)  // 2026-12-02T00:00:00Z
+        #expect(when.prefix(1_000).allSatisfy { $0 == nil })
+        // An integer a Double would round keeps the column text, digit for digit.
+        #expect(Array(try typed.categoricalColumn(named: "big"))[1_100] == "9007199254740993")
+        // Nothing to type: the same table.
+        #expect(table.typingTextColumns(["mixed"]) == table)
+        #expect(table.textColumnsMissingInFirst(1_000).contains("id") == false)
+    }
+}
