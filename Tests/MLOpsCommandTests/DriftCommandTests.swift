@@ -134,6 +134,20 @@ struct DriftCommandTests {
             let jsonColumns = (try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])?["columns"] as? [[String: Any]]
             let jsonSparse = try #require(jsonColumns?.first { $0["name"] as? String == "sparse" })
             #expect(jsonSparse["kind"] as? String == "double" && jsonSparse["status"] as? String == "drifted", "\(jsonSparse)")
+            // A key that first appears after the first 1,000 records (an optional field added
+            // later) is a column typed by its values, not a failed read.
+            let lateLines = (0..<1_500).map { i in i < 1_100 ? "{\"x\": \(i % 7)}" : "{\"x\": \(i % 7), \"late\": \(Double(i % 97) / 10 + 5), \"flag\": \"on\"}" }
+            try (lateLines.joined(separator: "\n") + "\n").write(toFile: folder.file("late.jsonl"), atomically: true, encoding: .utf8)
+            let early = (0..<1_500).map { i in "{\"x\": \(i % 7), \"late\": \(Double(i % 97) / 10), \"flag\": \"on\"}" }
+            try (early.joined(separator: "\n") + "\n").write(toFile: folder.file("early.jsonl"), atomically: true, encoding: .utf8)
+            let late = try Executables.run("mlops", ["drift", folder.file("early.jsonl"), folder.file("late.jsonl"), "--format", "json"])
+            #expect(late.status == 0, "one of three columns drifted, below the 50% rule: \(late.standardError)")
+            let lateColumns = (try JSONSerialization.jsonObject(with: Data(late.standardOutput.utf8)) as? [String: Any])?["columns"] as? [[String: Any]]
+            let lateColumn = try #require(lateColumns?.first { $0["name"] as? String == "late" })
+            #expect(lateColumn["kind"] as? String == "double" && (lateColumn["current"] as? [String: Any])?["missing"] as? Int == 1_100, "\(lateColumn)")
+            #expect(lateColumn["status"] as? String == "drifted", "\(lateColumn["reason"] ?? "")")
+            let flag = try #require(lateColumns?.first { $0["name"] as? String == "flag" })
+            #expect(flag["kind"] as? String == "categorical" && (flag["current"] as? [String: Any])?["missing"] as? Int == 1_100, "\(flag)")
         }
     }
 

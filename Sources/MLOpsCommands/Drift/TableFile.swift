@@ -79,28 +79,36 @@ enum TableFile {
     /// kind further down (numbers, then `oops` at row 1,102) is read again as text, as pandas
     /// reads such a column as `object`: the comparison then reports it per column (a type
     /// change, with the values that are not numbers) instead of the whole command failing.
+    ///
+    /// A JSON Lines key first seen after the rows the columns were fixed from (an optional
+    /// field that appears late) is read again as a column of its own, typed by its values, as
+    /// pandas reads such a file; it was a failed read.
     static func read(_ path: String, only: [String]? = nil) throws -> FeatureTable {
         try requireFile(path)
         try refuseBinary(path)
         var asText: [String: ColumnKind] = [:]
+        var lateKeys: [String: ColumnKind] = [:]
         while true {
             do {
-                return try readOnce(path, only: only, schema: asText)
-            } catch let error as TableError where error.code == .invalidValue {
-                guard let column = error.column, asText[column] == nil else {
+                return try readOnce(path, only: only, schema: asText.merging(lateKeys) { kept, _ in kept }, keepAsText: Set(asText.keys))
+            } catch let error as TableError where error.code == .invalidValue || error.code == .unknownKey {
+                guard let column = error.column, asText[column] == nil, lateKeys[column] == nil else {
                     throw CommandFailure.usage("error: cannot read \(path): \(error)")
                 }
-                asText[column] = .categorical
+                if error.code == .unknownKey { lateKeys[column] = .categorical } else { asText[column] = .categorical }
             } catch {
                 throw CommandFailure.usage("error: cannot read \(path): \(error)")
             }
         }
     }
 
-    private static func readOnce(_ path: String, only: [String]?, schema: [String: ColumnKind]) throws -> FeatureTable {
+    /// One read of `path` with the kinds `schema` forces; the text columns named in
+    /// `keepAsText` are not typed afterwards (``typedByAllRows(_:forced:)``).
+    private static func readOnce(_ path: String, only: [String]?, schema: [String: ColumnKind], keepAsText: Set<String>) throws -> FeatureTable {
         let lowered = path.lowercased()
+        let keep = schema.filter { keepAsText.contains($0.key) }
         if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json") {
-            let table = typedByAllRows(try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0, forced: schema)
+            let table = typedByAllRows(try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0, forced: keep)
             // Narrowed as a CSV file is, so that row-level checks (duplicate rows) see the
             // same columns whichever format the data came in.
             if let only {
@@ -114,10 +122,10 @@ enum TableFile {
             let present = try CSVReader(path: path).columnNames.filter { wanted.contains($0) }
             if !present.isEmpty {
                 let forced = schema.filter { present.contains($0.key) }
-                return typedByAllRows(try CSVReader.readAll(path: path, options: CSVReadOptions(schema: forced, columns: present)).0, forced: forced)
+                return typedByAllRows(try CSVReader.readAll(path: path, options: CSVReadOptions(schema: forced, columns: present)).0, forced: keep)
             }
         }
-        return typedByAllRows(try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema)).0, forced: schema)
+        return typedByAllRows(try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema)).0, forced: keep)
     }
 
     /// A table with each column that had no value in the rows its kind was inferred from typed
