@@ -48,6 +48,9 @@ public struct FeatureParityError: Error, Sendable, Hashable, CustomStringConvert
     /// For a file that could not be read because a column held a value of another kind than the
     /// one inferred from its first rows: that column (the join reads it again as text).
     var mistypedColumn: String?
+    /// For a JSON Lines file with a key first seen after the rows its columns were fixed from:
+    /// that key (the join reads the file again with it as a column of its own, as text).
+    var lateKey: String?
 
     /// Creates an error.
     public init(_ code: Code, _ message: String, location: String? = nil, fix: String? = nil) {

@@ -47,11 +47,11 @@ struct PartitionedJoin {
 
         // 1. Split: every row of an entity into the same partition.
         try requireColumns(events: events, features: features)
-        let eventKinds = try join.readEvents(events) { schema throws(FeatureParityError) in
-            try split(events, schema: schema, times: [join.eventTime], into: layout.events, order: layout.order)
+        let eventKinds = try join.readEvents(events) { schema, late throws(FeatureParityError) in
+            try split(events, schema: schema, lateKeys: late, times: [join.eventTime], into: layout.events, order: layout.order)
         }
-        let featureKinds = try join.readFeatures(features) { schema throws(FeatureParityError) in
-            try split(features, schema: schema, times: [join.featureTime] + (join.createdTime.map { [$0] } ?? []), into: layout.features, order: nil)
+        let featureKinds = try join.readFeatures(features) { schema, late throws(FeatureParityError) in
+            try split(features, schema: schema, lateKeys: late, times: [join.featureTime] + (join.createdTime.map { [$0] } ?? []), into: layout.features, order: nil)
         }
 
         // 2. Join each partition in memory; its rows go to a file in the output's format.
@@ -99,9 +99,9 @@ struct PartitionedJoin {
     ///
     /// - Returns: The kind of every column, to read the spills back exactly as the file reads.
     private func split(
-        _ path: String, schema: [String: ColumnKind], times: [String], into spill: (Int) -> String, order: String?
+        _ path: String, schema: [String: ColumnKind], lateKeys: Set<String>, times: [String], into spill: (Int) -> String, order: String?
     ) throws(FeatureParityError) -> [String: ColumnKind] {
-        let input = try TableInput(path: path, schema: schema)
+        let input = try TableInput(path: path, schema: schema, lateKeys: lateKeys)
         // A JSON Lines reader learns its columns from the first chunk.
         var names = input.columnNames
         var keyIndex = names.firstIndex(of: join.key) ?? 0

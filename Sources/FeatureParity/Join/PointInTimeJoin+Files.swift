@@ -65,8 +65,8 @@ extension PointInTimeJoin {
             throw FeatureParityError(.fileError, "Cannot write the output: \(problem)", location: output, fix: "create the folder, or choose another output path.")
         }
         if partitions == 1 {
-            let eventTable = try readEvents(events) { schema throws(FeatureParityError) in try TableInput.readAll(events, schema: schema) }
-            let featureTable = try readFeatures(features) { schema throws(FeatureParityError) in try TableInput.readAll(features, schema: schema) }
+            let eventTable = try readEvents(events) { schema, late throws(FeatureParityError) in try TableInput.readAll(events, schema: schema, lateKeys: late) }
+            let featureTable = try readFeatures(features) { schema, late throws(FeatureParityError) in try TableInput.readAll(features, schema: schema, lateKeys: late) }
             let (table, report) = try join(events: eventTable, features: featureTable)
             do {
                 try TableWriter.write(table, to: output)
@@ -92,32 +92,39 @@ extension PointInTimeJoin {
     /// Reads the events with `read`: with the key as text and the time column as the file has
     /// it (numbers or ISO times, so it is written back as it was), and again with the time
     /// forced to times when its forms are mixed and the first reading fails.
-    func readEvents<Result>(_ path: String, _ read: ([String: ColumnKind]) throws(FeatureParityError) -> Result) throws(FeatureParityError) -> Result {
+    func readEvents<Result>(_ path: String, _ read: ([String: ColumnKind], Set<String>) throws(FeatureParityError) -> Result) throws(FeatureParityError) -> Result {
         try readKeepingTimeForms(path, forced: [key: .categorical, eventTime: .timestamp], read)
     }
 
     /// Reads the features with `read` the same way: the time columns as the file has them, so
     /// epoch seconds are read by the same code on both sides (equal texts, equal times) and
     /// counted as such in ``JoinReport/featureTimeFormats``; ``featureSchema`` when that fails.
-    func readFeatures<Result>(_ path: String, _ read: ([String: ColumnKind]) throws(FeatureParityError) -> Result) throws(FeatureParityError) -> Result {
+    func readFeatures<Result>(_ path: String, _ read: ([String: ColumnKind], Set<String>) throws(FeatureParityError) -> Result) throws(FeatureParityError) -> Result {
         try readKeepingTimeForms(path, forced: featureSchema, read)
     }
 
     /// `read` with only the key forced to text, then again when that reading of `path` fails:
     /// with a column that held a value of another kind than its first rows (numbers, then text
-    /// further down) read as text, as pandas reads such a column as `object`, or with `forced`
+    /// further down) read as text, as pandas reads such a column as `object` (a JSON Lines key
+    /// first seen after those rows likewise, as a column of its own), or with `forced`
     /// (the time columns as times). Only a failure to read the file itself (its location) is
     /// retried: a failure to write a spill file is not a question of a column's kind.
     private func readKeepingTimeForms<Result>(
-        _ path: String, forced: [String: ColumnKind], _ read: ([String: ColumnKind]) throws(FeatureParityError) -> Result
+        _ path: String, forced: [String: ColumnKind], _ read: ([String: ColumnKind], Set<String>) throws(FeatureParityError) -> Result
     ) throws(FeatureParityError) -> Result {
         var schema: [String: ColumnKind] = [key: .categorical]
+        var lateKeys: Set<String> = []
         // Each retry forces one more column, or the time columns once: it ends.
         while true {
             do {
-                return try read(schema)
+                return try read(schema, lateKeys)
             } catch let error where error.code == .fileError && error.location == path {
-                if let column = error.mistypedColumn, forced[column] == nil, schema[column] == nil {
+                if let column = error.lateKey, !lateKeys.contains(column) {
+                    // A JSON Lines key first seen late: a column of its own, as text (a forced
+                    // column keeps the kind it was forced to).
+                    lateKeys.insert(column)
+                    if schema[column] == nil { schema[column] = forced[column] ?? .categorical }
+                } else if let column = error.mistypedColumn, forced[column] == nil, schema[column] == nil {
                     schema[column] = .categorical
                 } else if forced.contains(where: { schema[$0.key] != $0.value }) {
                     schema.merge(forced) { _, forcedKind in forcedKind }

@@ -17,12 +17,14 @@ struct TableInput {
     /// Whether `path` names a JSON Lines file.
     static func isJSONLines(_ path: String) -> Bool { TableRowEncoder.Format(path: path) == .jsonLines }
 
-    /// Opens `path`, forcing the kinds in `schema` for the columns the file has.
-    init(path: String, schema: [String: ColumnKind]) throws(FeatureParityError) {
+    /// Opens `path`, forcing the kinds in `schema` for the columns the file has; `lateKeys` are
+    /// JSON Lines keys first seen after the rows the columns are fixed from, which the file has
+    /// though its first rows do not say so.
+    init(path: String, schema: [String: ColumnKind], lateKeys: Set<String> = []) throws(FeatureParityError) {
         self.path = path
         try Self.requireReadable(path)
         do {
-            let present = Set(try Self.names(path))
+            let present = Set(try Self.names(path)).union(lateKeys)
             let forced = schema.filter { present.contains($0.key) }
             let exact = Self.exactText(forced)
             if Self.isJSONLines(path) {
@@ -95,10 +97,10 @@ struct TableInput {
         throw FeatureParityError(.fileError, problem.prefix(1).uppercased() + problem.dropFirst(), location: path, fix: "check the path.")
     }
 
-    static func readAll(_ path: String, schema: [String: ColumnKind]) throws(FeatureParityError) -> FeatureTable {
+    static func readAll(_ path: String, schema: [String: ColumnKind], lateKeys: Set<String> = []) throws(FeatureParityError) -> FeatureTable {
         try requireReadable(path)
         do {
-            let present = Set(try names(path))
+            let present = Set(try names(path)).union(lateKeys)
             let forced = schema.filter { present.contains($0.key) }
             let exact = exactText(forced)
             if isJSONLines(path) {
@@ -116,6 +118,7 @@ struct TableInput {
     private static func failure(_ path: String, _ error: TableError) -> FeatureParityError {
         var failure = FeatureParityError(.fileError, "Cannot read \(path): \(error)", location: path, fix: "check the file's format (CSV with a header row, or JSON Lines).")
         if error.code == .invalidValue { failure.mistypedColumn = error.column }
+        if error.code == .unknownKey { failure.lateKey = error.column }
         return failure
     }
 }

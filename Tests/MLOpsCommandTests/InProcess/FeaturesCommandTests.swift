@@ -137,6 +137,21 @@ struct FeaturesCommandTests {
             #expect(result.exitCode == 0, "\(result.transcript)")
             let out = try String(contentsOfFile: folder.file("out.jsonl"), encoding: .utf8)
             #expect(out.contains(#""x":0.5"#) && out.contains(#""x":null"#), "\(out)")
+            // A key first seen after the first 1,000 records (an optional field added later) is
+            // a column of its own, in memory and partitioned, as pandas reads the file.
+            var features = (0..<1_200).map { i in #"{"id": \#(i % 3), "ft": \#(i)}"# }
+            features[1_100] = #"{"id": 1, "ft": 1100, "tier": "gold"}"#
+            try write(features.joined(separator: "\n") + "\n", to: folder.file("late.jsonl"))
+            // id 1 at 1100 takes the row of 1100 (gold); id 2 at 1150 the row of 1148 (no tier).
+            try write(#"{"id": 1, "t": 1100, "y": 1}"# + "\n" + #"{"id": 2, "t": 1150, "y": 0}"# + "\n", to: folder.file("e2.jsonl"))
+            for partitions in ["1", "3"] {
+                let late = await mlops(
+                    "features", "join", "--events", folder.file("e2.jsonl"), "--features", folder.file("late.jsonl"), "--key", "id", "--event-time", "t",
+                    "--feature-time", "ft", "--ttl", "1h", "--output", folder.file("late-\(partitions).jsonl"), "--partitions", partitions)
+                #expect(late.exitCode == 0, "\(late.transcript)")
+                let joined = (try? String(contentsOfFile: folder.file("late-\(partitions).jsonl"), encoding: .utf8)) ?? ""
+                #expect(joined.contains(#""tier":"gold""#) && joined.contains(#""tier":null"#), "\(partitions): \(joined)")
+            }
         }
     }
 
