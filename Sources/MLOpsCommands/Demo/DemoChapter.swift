@@ -59,9 +59,7 @@ final class DemoLedger: Sendable {
     private let trainedRuns = Mutex<[RunID]>([])
 
     /// The training runs this demo recorded, oldest first.
-    var runs: [RunID] {
-        get { trainedRuns.withLock { $0 } }
-    }
+    var runs: [RunID] { trainedRuns.withLock { $0 } }
 
     /// Records the training runs the Lineage chapter made.
     func recordRuns(_ ids: [RunID]) { trainedRuns.withLock { $0 = ids } }

@@ -86,29 +86,29 @@ enum TableFile {
     static func read(_ path: String, only: [String]? = nil) throws -> FeatureTable {
         try requireFile(path)
         try refuseBinary(path)
-        var asText: [String: ColumnKind] = [:]
-        var lateKeys: [String: ColumnKind] = [:]
+        // Both read as text; only the late keys are typed by their values afterwards.
+        var asText: Set<String> = [], lateKeys: Set<String> = []
         while true {
             do {
-                return try readOnce(path, only: only, schema: asText.merging(lateKeys) { kept, _ in kept }, keepAsText: Set(asText.keys))
+                return try readOnce(path, only: only, text: asText.union(lateKeys), keepAsText: asText)
             } catch let error as TableError where error.code == .invalidValue || error.code == .unknownKey {
-                guard let column = error.column, asText[column] == nil, lateKeys[column] == nil else {
+                guard let column = error.column, !asText.contains(column), !lateKeys.contains(column) else {
                     throw CommandFailure.usage("error: cannot read \(path): \(error)")
                 }
-                if error.code == .unknownKey { lateKeys[column] = .categorical } else { asText[column] = .categorical }
+                if error.code == .unknownKey { lateKeys.insert(column) } else { asText.insert(column) }
             } catch {
                 throw CommandFailure.usage("error: cannot read \(path): \(error)")
             }
         }
     }
 
-    /// One read of `path` with the kinds `schema` forces; the text columns named in
-    /// `keepAsText` are not typed afterwards (``typedByAllRows(_:forced:)``).
-    private static func readOnce(_ path: String, only: [String]?, schema: [String: ColumnKind], keepAsText: Set<String>) throws -> FeatureTable {
+    /// One read of `path` with the columns named in `text` read as text; those in `keepAsText`
+    /// are not typed afterwards (``typedByAllRows(_:keepingAsText:)``).
+    private static func readOnce(_ path: String, only: [String]?, text: Set<String>, keepAsText: Set<String>) throws -> FeatureTable {
         let lowered = path.lowercased()
-        let keep = schema.filter { keepAsText.contains($0.key) }
+        let schema = Dictionary(uniqueKeysWithValues: text.map { ($0, ColumnKind.categorical) })
         if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json") {
-            let table = typedByAllRows(try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0, forced: keep)
+            let table = typedByAllRows(try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0, keepingAsText: keepAsText)
             // Narrowed as a CSV file is, so that row-level checks (duplicate rows) see the
             // same columns whichever format the data came in.
             if let only {
@@ -122,17 +122,18 @@ enum TableFile {
             let present = try CSVReader(path: path).columnNames.filter { wanted.contains($0) }
             if !present.isEmpty {
                 let forced = schema.filter { present.contains($0.key) }
-                return typedByAllRows(try CSVReader.readAll(path: path, options: CSVReadOptions(schema: forced, columns: present)).0, forced: keep)
+                return typedByAllRows(try CSVReader.readAll(path: path, options: CSVReadOptions(schema: forced, columns: present)).0, keepingAsText: keepAsText)
             }
         }
-        return typedByAllRows(try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema)).0, forced: keep)
+        return typedByAllRows(try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema)).0, keepingAsText: keepAsText)
     }
 
     /// A table with each column that had no value in the rows its kind was inferred from typed
     /// by all of its values, as pandas types a column (blanks or nulls for 1,000 rows and then
-    /// numbers are a number column). Columns the caller forced to a kind stay as they are.
-    private static func typedByAllRows(_ table: FeatureTable, forced: [String: ColumnKind]) -> FeatureTable {
-        let candidates = table.textColumnsMissingInFirst(CSVReadOptions().inferenceRowCount).filter { forced[$0] == nil }
+    /// numbers are a number column). The columns in `keepingAsText` (read again as text because
+    /// a later value was not of their first rows' kind) stay text.
+    private static func typedByAllRows(_ table: FeatureTable, keepingAsText: Set<String>) -> FeatureTable {
+        let candidates = table.textColumnsMissingInFirst(CSVReadOptions().inferenceRowCount).filter { !keepingAsText.contains($0) }
         return candidates.isEmpty ? table : table.typingTextColumns(candidates)
     }
 }

@@ -27,7 +27,7 @@ struct StoreCheck: AsyncParsableCommand {
         let status: String
     }
 
-    struct ArtifactStatus: Encodable {
+    struct ArtifactStatus: Codable, Sendable, Hashable {
         let path: String
         let count: Int
         let verified: Int
@@ -43,28 +43,13 @@ struct StoreCheck: AsyncParsableCommand {
         let ok: Bool
         let schemas: [SchemaStatus]
         let integrityProblems: [String]
+        // `audit` and `artifacts` are always present, null when they do not apply, as every key
+        // of every other JSON output is.
         /// The registry's audit chain, verified (null when the store has no registry).
-        let audit: AuditVerification?
+        @ExplicitNull var audit: AuditVerification?
         /// The artifact folder's count (null when the store's default folder does not exist yet).
-        let artifacts: ArtifactStatus?
+        @ExplicitNull var artifacts: ArtifactStatus?
         let problems: [String]
-
-        // Every key is always present, null when it does not apply, as in every other JSON
-        // output (the synthesized encoding would leave `audit` and `artifacts` out).
-        private enum CodingKeys: String, CodingKey {
-            case store, ok, schemas, integrityProblems, audit, artifacts, problems
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(store, forKey: .store)
-            try container.encode(ok, forKey: .ok)
-            try container.encode(schemas, forKey: .schemas)
-            try container.encode(integrityProblems, forKey: .integrityProblems)
-            try container.encode(audit, forKey: .audit)
-            try container.encode(artifacts, forKey: .artifacts)
-            try container.encode(problems, forKey: .problems)
-        }
     }
 
     func run() async throws {

@@ -143,7 +143,6 @@ public final class PostgresDatabase: SQLDatabase, SQLNotificationSource {
         return Int64(Swift.max(1, Swift.min(Double(Int32.max), total.rounded(.down))))
     }
 
-
     /// The advisory lock key of a lock name: FNV-1a (64 bits) of `swift-mlops:` and the name,
     /// the same in every process and release.
     static func advisoryLockKey(_ name: String) -> Int64 {

@@ -38,7 +38,10 @@ import Synchronization
 /// - every value an ISO-8601 date or date-time (`2026-11-25`, `2026-11-25T08:30:00Z`,
 ///   fractions of a second, `+hh:mm` offsets; see ``TimestampColumn/microseconds(fromISO8601:)``)
 ///   → ``ColumnKind/timestamp``.
-/// - anything else, or no value at all → ``ColumnKind/categorical``.
+/// - anything else, or no value at all → ``ColumnKind/categorical``. A column with no value in
+///   those rows can be typed by all of its values once the whole file is read:
+///   ``FeatureTable/textColumnsMissingInFirst(_:)`` finds such columns and
+///   ``FeatureTable/typingTextColumns(_:)`` types them, as `mlops drift` does.
 ///
 /// ``CSVReadOptions/schema`` forces a kind by name; a forced timestamp column also accepts
 /// decimal epoch seconds. Missing values are the fields listed in
