@@ -277,27 +277,35 @@ struct ModelsRegister: AsyncParsableCommand {
             if existing != nil && digest == nil {
                 throw CommandFailure.usage("error: model \(name) is registered already. Fix: give --artifact-file or --artifact-digest to register a new version of it.")
             }
-            var created = existing == nil
+            let modelRegistration = ModelRegistration(name: name, description: description, owner: owner, riskClass: riskClass)
+            let versionRegistration = digest.map { digest in
+                VersionRegistration(
+                    model: name, runID: run, artifactDigest: digest, source: source, featureSetHash: featureSetHash,
+                    signature: signatureValue, metrics: metricValues, tags: tagValues, card: cardValue)
+            }
+            var created = false
+            var version: ModelVersion?
             if existing == nil {
                 do {
-                    _ = try await registry.registerModel(
-                        ModelRegistration(name: name, description: description, owner: owner, riskClass: riskClass), by: principal)
-                } catch let error as RegistryError where error.code == .alreadyExists && digest != nil {
+                    if let versionRegistration {
+                        // One transaction: a kill or a refused version leaves no model without it.
+                        version = try await registry.registerModel(modelRegistration, firstVersion: versionRegistration, by: principal).version
+                    } else {
+                        _ = try await registry.registerModel(modelRegistration, by: principal)
+                    }
+                    created = true
+                } catch let error as RegistryError where error.code == .alreadyExists && versionRegistration != nil {
                     // Another process registered the model between the look-up and this call: the
                     // version still goes to it, as it would have a moment later.
-                    created = false
                 }
             }
             if created, !RiskClass.builtIn.contains(riskClass), try await !registry.policies().contains(where: { $0.riskClass == riskClass }) {
                 Terminal.error(
                     "warning: risk class '\(riskClass)' is not low, medium or high and no policy names it: an alias with policies for other classes refuses to promote this model until one does (mlops policies set --risk-class \(riskClass) …).")
             }
-            guard let digest else { return Output(model: try await registry.model(name), version: nil, modelCreated: created) }
-            let version = try await registry.registerVersion(
-                VersionRegistration(
-                    model: name, runID: run, artifactDigest: digest, source: source, featureSetHash: featureSetHash,
-                    signature: signatureValue, metrics: metricValues, tags: tagValues, card: cardValue),
-                by: principal)
+            if version == nil, let versionRegistration {
+                version = try await registry.registerVersion(versionRegistration, by: principal)
+            }
             return Output(model: try await registry.model(name), version: version, modelCreated: created)
         }
         switch formatting.format {

@@ -63,3 +63,18 @@ public struct ModelRegistration: Sendable, Hashable {
         self.riskClass = riskClass
     }
 }
+
+/// A model and its first version, registered together by
+/// ``RegistryStore/registerModel(_:firstVersion:by:)``.
+public struct RegisteredModelWithVersion: Sendable, Hashable {
+    /// The model, with ``RegisteredModel/latestVersion`` 1.
+    public var model: RegisteredModel
+    /// Its first version.
+    public var version: ModelVersion
+
+    /// Creates the pair.
+    public init(model: RegisteredModel, version: ModelVersion) {
+        self.model = model
+        self.version = version
+    }
+}

@@ -109,6 +109,10 @@ public final class InMemoryRegistryStore: RegistryStore {
         read { $0.models.values.sorted { $0.name < $1.name } }
     }
 
+    public func registerModel(_ registration: ModelRegistration, firstVersion: VersionRegistration, by actor: String) async throws -> RegisteredModelWithVersion {
+        try await mutate { try await $0.registerModel(registration, firstVersion: firstVersion, by: actor, in: $1) }
+    }
+
     public func registerVersion(_ registration: VersionRegistration, by actor: String) async throws -> ModelVersion {
         try await mutate { try await $0.registerVersion(registration, by: actor, in: $1) }
     }

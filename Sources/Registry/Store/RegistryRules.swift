@@ -182,6 +182,19 @@ struct RegistryRules: Sendable {
         return model
     }
 
+    func registerModel(
+        _ registration: ModelRegistration, firstVersion: VersionRegistration, by actor: String, in tx: some RegistryTransaction
+    ) async throws -> RegisteredModelWithVersion {
+        guard firstVersion.model == registration.name else {
+            throw RegistryError(
+                .invalidArgument, "The first version names model '\(firstVersion.model)', not '\(registration.name)'",
+                fix: "register the version under the model being registered.")
+        }
+        _ = try await registerModel(registration, by: actor, in: tx)
+        let version = try await registerVersion(firstVersion, by: actor, in: tx)
+        return RegisteredModelWithVersion(model: try await Self.existingModel(registration.name, in: tx), version: version)
+    }
+
     func registerVersion(_ registration: VersionRegistration, by actor: String, in tx: some RegistryTransaction) async throws -> ModelVersion {
         _ = try await Self.actor(actor, holding: .register, in: tx, toDo: "register versions")
         for (name, value) in registration.metrics where !value.isFinite {

@@ -26,6 +26,12 @@ public protocol RegistryStore: Sendable {
     func model(_ name: ModelName) async throws -> RegisteredModel
     /// Every model, by name.
     func models() async throws -> [RegisteredModel]
+    /// Registers a model and its first version in one transaction (``Role/register``): both are
+    /// stored, or neither is, so a crash or a refused version never leaves the model without it.
+    ///
+    /// - Throws: ``RegistryError/Code/invalidArgument`` when `firstVersion` names another model;
+    ///   otherwise what ``registerModel(_:by:)`` and ``registerVersion(_:by:)`` throw.
+    func registerModel(_ registration: ModelRegistration, firstVersion: VersionRegistration, by actor: String) async throws -> RegisteredModelWithVersion
     /// Registers the next version of a model (``Role/register``); the version is fixed from then on.
     func registerVersion(_ registration: VersionRegistration, by actor: String) async throws -> ModelVersion
     /// One version.

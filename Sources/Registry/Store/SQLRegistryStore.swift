@@ -113,6 +113,10 @@ public struct SQLRegistryStore: RegistryStore {
         try await read(.unbounded) { try await $0.models(SQLRegistryTransaction.allModelsQuery, []) }
     }
 
+    public func registerModel(_ registration: ModelRegistration, firstVersion: VersionRegistration, by actor: String) async throws -> RegisteredModelWithVersion {
+        try await mutate { try await $0.registerModel(registration, firstVersion: firstVersion, by: actor, in: $1) }
+    }
+
     public func registerVersion(_ registration: VersionRegistration, by actor: String) async throws -> ModelVersion {
         try await mutate { try await $0.registerVersion(registration, by: actor, in: $1) }
     }

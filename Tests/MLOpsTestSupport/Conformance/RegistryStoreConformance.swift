@@ -162,6 +162,49 @@ public enum RegistryStoreConformance {
         #expect(try await registry.models().contains { $0.name == world.model })
     }
 
+    static func aModelAndItsFirstVersionRegisterTogether(_ fixture: RegistryFixture) async throws {
+        let registry = fixture.registry
+        let world = try await World.make(registry)
+        let name = try ModelName("\(world.model.namespace)/together")
+        func firstVersion(of model: ModelName, metrics: [String: Double] = ["f1": 0.7]) -> VersionRegistration {
+            VersionRegistration(model: model, artifactDigest: Digest(of: Array(UUID().uuidString.utf8)), metrics: metrics)
+        }
+        func nothingStored(_ what: Comment) async throws {
+            _ = await registryError(.notFound) { _ = try await registry.model(name) }
+            #expect(try await entries(about: "model:\(name)", in: registry).isEmpty, what)
+            #expect(try await entries(about: "\(name)@1", in: registry).isEmpty, what)
+        }
+        // A refused version (a metric that is not finite) leaves no model behind.
+        _ = await registryError(.invalidArgument) {
+            _ = try await registry.registerModel(ModelRegistration(name: name), firstVersion: firstVersion(of: name, metrics: ["f1": .infinity]), by: world.registrar)
+        }
+        try await nothingStored("a refused first version left its model")
+        // A version of another model, and a principal without the register role: nothing either.
+        let mismatch = await registryError(.invalidArgument) {
+            _ = try await registry.registerModel(ModelRegistration(name: name), firstVersion: firstVersion(of: world.model), by: world.registrar)
+        }
+        #expect(mismatch?.message.contains("\(world.model)") == true, "\(String(describing: mismatch))")
+        _ = await registryError(.permissionDenied) {
+            _ = try await registry.registerModel(ModelRegistration(name: name), firstVersion: firstVersion(of: name), by: world.promoter)
+        }
+        try await nothingStored("a refused registration left something")
+        #expect(try await registry.model(world.model).latestVersion == 0, "a refused pair added a version to another model")
+
+        let pair = try await registry.registerModel(ModelRegistration(name: name, riskClass: .low), firstVersion: firstVersion(of: name), by: world.registrar)
+        #expect(pair.model.name == name && pair.model.latestVersion == 1 && pair.model.riskClass == .low)
+        #expect(pair.version.model == name && pair.version.version == 1 && pair.version.author == world.registrar)
+        #expect(try await registry.model(name) == pair.model)
+        #expect(try await registry.versions(of: name) == [pair.version])
+        #expect(try await entries(about: "model:\(name)", in: registry).map(\.action) == ["model.register"])
+        #expect(try await entries(about: "\(name)@1", in: registry).map(\.action) == ["version.register"])
+        // A model registered already is refused whole: no second version slips in.
+        _ = await registryError(.alreadyExists) {
+            _ = try await registry.registerModel(ModelRegistration(name: name), firstVersion: firstVersion(of: name), by: world.registrar)
+        }
+        #expect(try await registry.model(name).latestVersion == 1)
+        #expect(try await registry.verifyAudit().isIntact)
+    }
+
     static func aliasesAreCompareAndSet(_ fixture: RegistryFixture) async throws {
         let registry = fixture.registry
         let world = try await World.make(registry, riskClass: .low)
@@ -589,6 +632,7 @@ public enum RegistryStoreConformance {
     public static let checks: [ConformanceCheck<RegistryFixture>] = [
         ConformanceCheck("principals need an admin, and the first one is one", principalsNeedAnAdmin),
         ConformanceCheck("models and versions register with roles, numbers and digests", modelsAndVersions),
+        ConformanceCheck("a model and its first version register together or not at all", aModelAndItsFirstVersionRegisterTogether),
         ConformanceCheck("aliases move by compare-and-set", aliasesAreCompareAndSet),
         ConformanceCheck("concurrent promotions of one alias have one winner", concurrentPromotionsHaveOneWinner),
         ConformanceCheck("promotion policies are enforced by the store, listing every failed rule", policiesAreEnforcedByTheStore),
