@@ -38,14 +38,15 @@ try await StoreLocation(parsing: "sqlite:\(folder)/registry.sqlite").withDatabas
         requireCompleteCard: true, requiredApprovals: 2)
     try await registry.setPolicy(policy, by: admin, reason: "two approvers for production")
 
-    // 3. A model and two versions.
+    // 3. A model and two versions; the model and its first version in one transaction.
     let model = try ModelName("fraud-\(suffix)/scorer")
-    _ = try await registry.registerModel(ModelRegistration(name: model, description: "card fraud scorer", riskClass: .high), by: ci)
     let card = ModelCard(
         intendedUse: "rank transactions for review", limitations: "not for automatic blocking", trainingData: "transactions 2026-11",
         evaluationSlices: [.init(name: "all", metrics: ["auc": 0.93])], owners: ["fraud team"])
-    let first = try await registry.registerVersion(
-        VersionRegistration(model: model, artifactDigest: Digest(of: Array("weights v1".utf8)), metrics: ["auc": 0.93], card: card), by: ci)
+    let first = try await registry.registerModel(
+        ModelRegistration(name: model, description: "card fraud scorer", riskClass: .high),
+        firstVersion: VersionRegistration(model: model, artifactDigest: Digest(of: Array("weights v1".utf8)), metrics: ["auc": 0.93], card: card),
+        by: ci).version
     let second = try await registry.registerVersion(
         VersionRegistration(model: model, artifactDigest: Digest(of: Array("weights v2".utf8)), metrics: ["auc": 0.95], card: card), by: ci)
 

@@ -170,6 +170,97 @@ struct MultiProcessTests {
         #expect(aliases.count == 1 && aliases.first?["revision"] as? Int == 1, "\(aliases)")
     }
 
+    @Test("6 processes registering, and 4 importing, versions of one new model on one SQLite file: all land, the model is created once")
+    func newModelRaceOnSQLite() async throws {
+        try await withTemporaryFolder { folder in
+            try await Self.newModelRace(store: "sqlite://\(folder.file("registry.sqlite"))", folder: folder)
+        }
+    }
+
+    @Test(
+        "6 processes registering, and 4 importing, versions of one new model on PostgreSQL: all land, the model is created once",
+        .enabled(if: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] != nil, "set MLOPS_TEST_POSTGRES_URL to run (bash .ci/run does)"))
+    func newModelRaceOnPostgres() async throws {
+        try await withTemporaryFolder { folder in
+            try await Self.newModelRace(store: ProcessInfo.processInfo.environment["MLOPS_TEST_POSTGRES_URL"] ?? "", folder: folder)
+        }
+    }
+
+    /// Starts 6 `mlops models register` processes at once, each with its own artifact, for a model
+    /// no store holds yet; then 4 `mlops models import` processes of one bundle for another new
+    /// model. Each process either creates its model together with the first version or, having
+    /// lost that race, adds the next version: every one exits 0, one says it created the model,
+    /// and the versions are 1 to N, each once.
+    static func newModelRace(store: String, folder: TemporaryFolder) async throws {
+        let tag = String(UUID().uuidString.prefix(8)).lowercased()
+        let (admin, ci) = ("admin-\(tag)", "ci-\(tag)")
+        let existing = try Executables.run("mlops", ["principals", "list", "--store", store, "--format", "json"])
+        let existingAdmin = (try? Self.json(existing.standardOutput)["principals"] as? [[String: Any]])?
+            .first { ($0["roles"] as? [String])?.contains("admin") == true }?["id"] as? String
+        for arguments in [
+            ["principals", "add", admin, "--role", "admin"] + (existingAdmin.map { ["--principal", $0] } ?? []),
+            ["principals", "add", ci, "--role", "register", "--principal", admin],
+        ] {
+            let result = try Executables.run("mlops", arguments + ["--store", store])
+            #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.standardError)")
+        }
+        let artifacts = folder.file("artifacts")
+        /// `fields` finds in one process's JSON whether it created the model, and its version.
+        func checkVersions(of model: String, _ results: [Executables.Result], fields: ([String: Any]) -> (created: Bool, version: Int?)) throws {
+            var created = 0
+            var numbers: [Int] = []
+            for result in results {
+                #expect(result.status == 0, "\(model): \(result.standardError)")
+                let (madeIt, version) = fields(try Self.json(result.standardOutput))
+                if madeIt { created += 1 }
+                numbers += version.map { [$0] } ?? []
+            }
+            #expect(created == 1, "\(model): \(created) processes created the model")
+            #expect(numbers.sorted() == Array(1...results.count), "\(model): versions \(numbers.sorted())")
+            let shown = try Executables.run("mlops", ["models", "show", model, "--store", store, "--format", "json"])
+            let versions = try Self.json(shown.standardOutput)["versions"] as? [[String: Any]] ?? []
+            #expect(versions.compactMap { $0["version"] as? Int } == Array(1...results.count), "\(shown.standardOutput)")
+        }
+
+        let registered = "new-\(tag)/scorer"
+        var registrations: [(name: String, arguments: [String])] = []
+        for index in 1...6 {
+            let file = folder.file("weights-\(index).bin")
+            try Data("weights \(index) \(tag)".utf8).write(to: URL(fileURLWithPath: file))
+            registrations.append((
+                "mlops",
+                ["models", "register", registered, "--risk-class", "low", "--artifact-file", file, "--artifacts", artifacts,
+                 "--principal", ci, "--store", store, "--format", "json"]))
+        }
+        try checkVersions(of: registered, try await Executables.runConcurrently(registrations)) {
+            ($0["model_created"] as? Bool == true, ($0["version"] as? [String: Any])?["version"] as? Int)
+        }
+
+        // A bundle of a model the store does not hold yet, made in a store of its own.
+        let source = "sqlite://\(folder.file("source-\(tag).sqlite"))"
+        let imported = "moved-\(tag)/scorer"
+        let bundle = folder.file("moved-\(tag).mlbundle")
+        let weights = folder.file("moved.bin")
+        try Data("moved \(tag)".utf8).write(to: URL(fileURLWithPath: weights))
+        for arguments in [
+            ["principals", "add", "root", "--role", "admin", "--role", "register"],
+            ["models", "register", imported, "--artifact-file", weights, "--principal", "root"],
+            ["models", "export", imported, "--version", "1", "--output", bundle],
+        ] {
+            let result = try Executables.run("mlops", arguments + ["--store", source])
+            #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.standardError)")
+        }
+        let imports = (1...4).map { _ in
+            (name: "mlops", arguments: ["models", "import", bundle, "--principal", ci, "--artifacts", artifacts, "--store", store, "--format", "json"])
+        }
+        try checkVersions(of: imported, try await Executables.runConcurrently(imports)) {
+            let report = $0["imported"] as? [String: Any] ?? [:]
+            return (report["model_registered"] as? Bool == true, report["version"] as? Int)
+        }
+        let verify = try Executables.run("mlops", ["audit", "verify", "--store", store])
+        #expect(verify.status == 0, "\(verify.standardOutput) \(verify.standardError)")
+    }
+
     /// One wave of 12 processes on `store`, then a count of what they left.
     static func exercise(store: String, folder: String, freshStore: Bool) async throws {
         let experiment = "multi-process-\(UUID().uuidString.prefix(8))"

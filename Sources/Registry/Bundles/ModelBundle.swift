@@ -133,30 +133,42 @@ public enum ModelBundle {
             throw BundleFormat.damaged("the artifact store computed \(receipt.digest), not \(verified.artifactDigest)")
         }
 
-        var modelRegistered = false
-        do {
-            _ = try await registry.model(manifest.model.name)
-        } catch let error as RegistryError where error.code == .notFound {
-            _ = try await registry.registerModel(
-                ModelRegistration(
-                    name: manifest.model.name, description: manifest.model.description, owner: manifest.model.owner,
-                    tags: manifest.model.tags, riskClass: manifest.model.riskClass),
-                by: actor)
-            modelRegistered = true
-        }
-
         let source = manifest.version
         var tags = source.tags
         tags["mlops.bundle.source"] = "\(source.model)@\(source.version) \(source.digest)"
         tags["mlops.bundle.seal"] = verified.seal
-        let version = try await registry.registerVersion(
-            VersionRegistration(
-                model: source.model, runID: source.runID, artifactDigest: source.artifactDigest, source: source.source,
-                featureSetHash: source.featureSetHash, signature: source.signature, metrics: source.metrics,
-                description: source.description, tags: tags, card: source.card),
-            by: actor)
+        let versionRegistration = VersionRegistration(
+            model: source.model, runID: source.runID, artifactDigest: source.artifactDigest, source: source.source,
+            featureSetHash: source.featureSetHash, signature: source.signature, metrics: source.metrics,
+            description: source.description, tags: tags, card: source.card)
+
+        // A model new to this registry comes with its version in one transaction; one that is
+        // there already (or that another import registers meanwhile) gets the next version.
+        var version: ModelVersion?
+        var modelRegistered = false
+        do {
+            _ = try await registry.model(manifest.model.name)
+        } catch let error as RegistryError where error.code == .notFound {
+            do {
+                version = try await registry.registerModel(
+                    ModelRegistration(
+                        name: manifest.model.name, description: manifest.model.description, owner: manifest.model.owner,
+                        tags: manifest.model.tags, riskClass: manifest.model.riskClass),
+                    firstVersion: versionRegistration, by: actor
+                ).version
+                modelRegistered = true
+            } catch let error as RegistryError where error.code == .alreadyExists {
+                // Registered by another process since the look-up: the version goes to it.
+            }
+        }
+        let imported: ModelVersion
+        if let version {
+            imported = version
+        } else {
+            imported = try await registry.registerVersion(versionRegistration, by: actor)
+        }
         return BundleImport(
-            manifest: manifest, version: version, modelRegistered: modelRegistered, approvalsVerified: manifest.approvals.count,
+            manifest: manifest, version: imported, modelRegistered: modelRegistered, approvalsVerified: manifest.approvals.count,
             artifactSize: verified.artifactSize, seal: verified.seal)
     }
 

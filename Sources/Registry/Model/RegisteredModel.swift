@@ -41,7 +41,8 @@ public struct RegisteredModel: Sendable, Hashable, Codable {
     }
 }
 
-/// What ``RegistryStore/registerModel(_:by:)`` needs to register a model.
+/// What ``RegistryStore/registerModel(_:by:)`` and ``RegistryStore/registerModel(_:firstVersion:by:)``
+/// need to register a model.
 public struct ModelRegistration: Sendable, Hashable {
     /// `team/model`, checked against the store's ``NamingPolicy``.
     public var name: ModelName

@@ -190,9 +190,10 @@ struct RegistryRules: Sendable {
                 .invalidArgument, "The first version names model '\(firstVersion.model)', not '\(registration.name)'",
                 fix: "register the version under the model being registered.")
         }
-        _ = try await registerModel(registration, by: actor, in: tx)
+        var model = try await registerModel(registration, by: actor, in: tx)
         let version = try await registerVersion(firstVersion, by: actor, in: tx)
-        return RegisteredModelWithVersion(model: try await Self.existingModel(registration.name, in: tx), version: version)
+        model.latestVersion = version.version
+        return RegisteredModelWithVersion(model: model, version: version)
     }
 
     func registerVersion(_ registration: VersionRegistration, by actor: String, in tx: some RegistryTransaction) async throws -> ModelVersion {

@@ -27,10 +27,14 @@ public protocol RegistryStore: Sendable {
     /// Every model, by name.
     func models() async throws -> [RegisteredModel]
     /// Registers a model and its first version in one transaction (``Role/register``): both are
-    /// stored, or neither is, so a crash or a refused version never leaves the model without it.
+    /// stored, or neither is, so a crash or a refused version never leaves the model without its
+    /// first version.
     ///
-    /// - Throws: ``RegistryError/Code/invalidArgument`` when `firstVersion` names another model;
-    ///   otherwise what ``registerModel(_:by:)`` and ``registerVersion(_:by:)`` throw.
+    /// - Throws: ``RegistryError/Code/alreadyExists`` when the model is registered already (then
+    ///   register the version with ``registerVersion(_:by:)``: another process may have registered
+    ///   the model since it was looked up); ``RegistryError/Code/invalidArgument`` when
+    ///   `firstVersion` names another model; otherwise what ``registerModel(_:by:)`` and
+    ///   ``registerVersion(_:by:)`` throw.
     func registerModel(_ registration: ModelRegistration, firstVersion: VersionRegistration, by actor: String) async throws -> RegisteredModelWithVersion
     /// Registers the next version of a model (``Role/register``); the version is fixed from then on.
     func registerVersion(_ registration: VersionRegistration, by actor: String) async throws -> ModelVersion

@@ -169,10 +169,10 @@ public enum RegistryStoreConformance {
         func firstVersion(of model: ModelName, metrics: [String: Double] = ["f1": 0.7]) -> VersionRegistration {
             VersionRegistration(model: model, artifactDigest: Digest(of: Array(UUID().uuidString.utf8)), metrics: metrics)
         }
-        func nothingStored(_ what: Comment) async throws {
-            _ = await registryError(.notFound) { _ = try await registry.model(name) }
-            #expect(try await entries(about: "model:\(name)", in: registry).isEmpty, what)
-            #expect(try await entries(about: "\(name)@1", in: registry).isEmpty, what)
+        func nothingStored(_ what: Comment, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            _ = await registryError(.notFound, sourceLocation: sourceLocation) { _ = try await registry.model(name) }
+            #expect(try await entries(about: "model:\(name)", in: registry).isEmpty, what, sourceLocation: sourceLocation)
+            #expect(try await entries(about: "\(name)@1", in: registry).isEmpty, what, sourceLocation: sourceLocation)
         }
         // A refused version (a metric that is not finite) leaves no model behind.
         _ = await registryError(.invalidArgument) {
@@ -195,8 +195,14 @@ public enum RegistryStoreConformance {
         #expect(pair.version.model == name && pair.version.version == 1 && pair.version.author == world.registrar)
         #expect(try await registry.model(name) == pair.model)
         #expect(try await registry.versions(of: name) == [pair.version])
-        #expect(try await entries(about: "model:\(name)", in: registry).map(\.action) == ["model.register"])
-        #expect(try await entries(about: "\(name)@1", in: registry).map(\.action) == ["version.register"])
+        let modelEntries = try await entries(about: "model:\(name)", in: registry)
+        let versionEntries = try await entries(about: "\(name)@1", in: registry)
+        #expect(modelEntries.map(\.action) == ["model.register"])
+        #expect(versionEntries.map(\.action) == ["version.register"])
+        // One transaction: the two entries are neighbours in the chain, whatever else is written.
+        if let model = modelEntries.first, let version = versionEntries.first {
+            #expect(version.sequence == model.sequence + 1 && version.previousHash == model.hash)
+        }
         // A model registered already is refused whole: no second version slips in.
         _ = await registryError(.alreadyExists) {
             _ = try await registry.registerModel(ModelRegistration(name: name), firstVersion: firstVersion(of: name), by: world.registrar)
