@@ -93,7 +93,9 @@ public enum ModelBundle {
     }
 
     /// Verifies the bundle at `path`, then registers its version in `registry` (and the model,
-    /// when the registry does not have it) as `actor`, with the artifact's bytes put in `artifacts`.
+    /// when the registry does not have it, in the same transaction) as `actor`, with the
+    /// artifact's bytes put in `artifacts`. Imports of one bundle at once each add a version: the
+    /// model is registered by one of them.
     ///
     /// - Throws: ``RegistryError/Code/invalidBundle`` (nothing written);
     ///   ``RegistryError/Code/permissionDenied`` when `actor` does not hold ``Role/register``
