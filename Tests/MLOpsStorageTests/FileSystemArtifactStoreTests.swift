@@ -215,6 +215,41 @@ struct FileSystemArtifactStoreTests {
         }
     }
 
+    @Test("a purge that asks whether the bytes are used waits for a put still recording their user, then keeps them")
+    func purgeAsksAfterThePutsUserIsRecorded() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try FileSystemArtifactStore(root: folder.file("artifacts"))
+            let other = try FileSystemArtifactStore(root: folder.file("artifacts"))
+            let payload = ArtifactStoreConformance.bytes(count: 100, seed: 6)
+            let digest = try await store.put(payload).digest
+            // A second put of the same bytes records their new user while holding them: a purge
+            // started meanwhile (decided from records read before that user existed) waits, then
+            // sees the user and keeps the bytes.
+            let recorded = RecordedFlag()
+            let purge = try await store.put(streaming: { try $0.write(payload) }, thenHolding: { receipt in
+                #expect(receipt.digest == digest && receipt.deduplicated)
+                let purge = Task { [other] in try await other.purge(digest, reason: "unused, it seemed") { recorded.isSet } }
+                try await Task.sleep(for: .milliseconds(200))
+                recorded.set()
+                return purge
+            })
+            #expect(try await purge.value == false, "the purge removed bytes a put was recording a user of")
+            #expect(try await store.read(digest) == payload)
+            // Unused: removed, with a tombstone; not stored: nothing to do.
+            #expect(try await other.purge(digest, reason: "unused") { false })
+            let state = try await store.info(digest)?.state
+            if case .purged(let why, _) = state { #expect(why == "unused") } else { Issue.record("not purged: \(String(describing: state))") }
+            #expect(try await other.purge(digest, reason: "again") { false } == false)
+            // Holding bytes that are gone throws what reading them does; a put brings them back.
+            await #expect(throws: StorageError.self) { try await store.holding(digest) {} }
+            let held = try await store.put(streaming: { try $0.write(payload) }, thenHolding: { receipt in
+                try await store.info(receipt.digest)?.state
+            })
+            #expect(held == .stored)
+            #expect(try await store.holding(digest) { 42 } == 42)
+        }
+    }
+
     @Test("8 stores opening one new folder at the same moment all succeed, every time")
     func concurrentCreation() throws {
         try withTemporaryFolder { folder in
@@ -420,4 +455,11 @@ struct FileSystemArtifactStoreTests {
             #expect(try await reader.contains(digest))
         }
     }
+}
+
+/// A flag one task sets and another reads.
+private final class RecordedFlag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }

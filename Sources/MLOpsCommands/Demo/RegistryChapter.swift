@@ -36,7 +36,13 @@ struct RegistryChapter: DemoChapter {
         let existing = Set(try await registry.principals().map(\.id))
         // The demo's admin bootstraps an empty registry; `DemoCommand` refused any other.
         if !existing.contains(admin) {
-            try await createUnlessPresent { _ = try await registry.addPrincipal(PrincipalRegistration(id: admin, roles: [.admin]), by: nil) }
+            do {
+                try await createUnlessPresent { _ = try await registry.addPrincipal(PrincipalRegistration(id: admin, roles: [.admin]), by: nil) }
+            } catch let error as RegistryError where error.code == .permissionDenied {
+                // Only an empty registry takes a principal without an admin: another demo
+                // sharing the store bootstrapped it first. Its admin is this one's.
+                guard try await registry.principals().contains(where: { $0.id == admin && $0.holds(.admin) }) else { throw error }
+            }
         }
         if !existing.contains(trainer) {
             try await createUnlessPresent { _ = try await registry.addPrincipal(PrincipalRegistration(id: trainer, roles: [.register, .promote]), by: admin) }

@@ -222,18 +222,19 @@ struct ModelsRegister: AsyncParsableCommand {
                     "error: --signature \(path) is not a model signature in JSON: \(DecodingErrorText.describe(error)). Fix: give {\"inputs\": [{\"name\": \"amount\", \"type\": \"double\"}], \"outputs\": [...]}, with \"shape\" for tensors.")
             }
         }
+        // The folder that must hold the bytes --artifact-digest names, when it can be checked.
+        var digestFolder: String?
         if let artifactDigest, let folder = artifacts ?? store.location.defaultArtifactsPath {
-            // A version points at bytes the registry can export and serve: they must be there.
+            // A version points at bytes the registry can export and serve: they must be there
+            // (purged bytes are not: their tombstone is all that is left).
             let held: Bool
             if FileManager.default.fileExists(atPath: folder) {
-                held = try await FileSystemArtifactStore(root: folder, readOnly: true).info(artifactDigest) != nil
+                held = try await FileSystemArtifactStore(root: folder, readOnly: true).contains(artifactDigest)
             } else {
                 held = false
             }
-            guard held else {
-                throw CommandFailure.usage(
-                    "error: the artifact folder \(folder) holds no artifact \(artifactDigest); nothing was registered. Fix: register the model file with --artifact-file, or name the folder that holds it with --artifacts.")
-            }
+            guard held else { throw Self.notHeld(artifactDigest, in: folder) }
+            digestFolder = folder
         }
         if let run {
             // A version's lineage link must lead somewhere: the run is looked up in this store
@@ -259,15 +260,51 @@ struct ModelsRegister: AsyncParsableCommand {
             // The bytes are stored only for a principal the store will let register.
             try await store.withRegistryStore(.registryChange) { try await $0.requireRole(.register, of: acting.principal, toDo: "register models and versions") }
         }
-        var digest = artifactDigest
-        if let artifactFile {
-            let artifactStore = try FileSystemArtifactStore(root: try store.artifactsFolder(artifacts))
-            digest = try await artifactStore.put(contentsOf: artifactFile).digest
-        }
         let metricValues = try KeyValueArguments.numbers(metrics, option: "metric")
         let tagValues = try KeyValueArguments.pairs(tags, option: "tag")
+        // The version is recorded while no purge of its bytes can run (the artifact folder's lock
+        // on the digest): a purge of another version on the same bytes that found them unused a
+        // moment ago has either removed them already, and the put stores them again, or asks
+        // again after this version is recorded and keeps them.
+        let output: Output
+        if let artifactFile {
+            let artifactStore = try FileSystemArtifactStore(root: try store.artifactsFolder(artifacts))
+            output = try await artifactStore.put(contentsOf: artifactFile) { receipt in
+                try await record(receipt.digest, metrics: metricValues, tags: tagValues, card: cardValue, signature: signatureValue)
+            }
+        } else if let artifactDigest, let digestFolder {
+            do {
+                output = try await FileSystemArtifactStore(root: digestFolder).holding(artifactDigest) {
+                    try await record(artifactDigest, metrics: metricValues, tags: tagValues, card: cardValue, signature: signatureValue)
+                }
+            } catch let error as StorageError where error.code == .artifactPurged || error.code == .artifactNotFound {
+                // Purged since the check above.
+                throw Self.notHeld(artifactDigest, in: digestFolder)
+            }
+        } else {
+            output = try await record(artifactDigest, metrics: metricValues, tags: tagValues, card: cardValue, signature: signatureValue)
+        }
+        switch formatting.format {
+        case .json: try Terminal.printJSON(output)
+        case .text:
+            if output.modelCreated { Terminal.output("registered model \(name) (risk \(output.model.riskClass))") }
+            if let version = output.version { Terminal.output("registered \(name) version \(version.version)  digest \(version.digest)") }
+        }
+    }
+
+    /// The usage error for an `--artifact-digest` the artifact folder does not hold.
+    private static func notHeld(_ digest: Digest, in folder: String) -> CommandFailure {
+        .usage("error: the artifact folder \(folder) holds no artifact \(digest); nothing was registered. Fix: register the model file with --artifact-file, or name the folder that holds it with --artifacts.")
+    }
+
+    /// Registers the model when missing and, given `digest`, its next version (with the model
+    /// when it is new: one transaction).
+    private func record(
+        _ digest: Digest?, metrics metricValues: [String: Double], tags tagValues: [String: String], card cardValue: ModelCard?,
+        signature signatureValue: ModelSignature?
+    ) async throws -> Output {
         let principal = acting.principal
-        let output = try await store.withRegistryStore(.registryChange) { registry in
+        return try await store.withRegistryStore(.registryChange) { registry in
             let existing: RegisteredModel?
             do {
                 existing = try await registry.model(name)
@@ -308,12 +345,6 @@ struct ModelsRegister: AsyncParsableCommand {
             }
             return Output(model: try await registry.model(name), version: version, modelCreated: created)
         }
-        switch formatting.format {
-        case .json: try Terminal.printJSON(output)
-        case .text:
-            if output.modelCreated { Terminal.output("registered model \(name) (risk \(output.model.riskClass))") }
-            if let version = output.version { Terminal.output("registered \(name) version \(version.version)  digest \(version.digest)") }
-        }
     }
 }
 
@@ -349,20 +380,32 @@ struct ModelsApprove: AsyncParsableCommand {
         let principal = acting.principal
         let (name, number, alias, hours) = (name, version, alias, validForHours)
         let approval = try await store.withRegistryStore(.registryChange) { registry in
-            let target = try await registry.version(name, number)
-            // An approval signs the policy it is given under; without one it would count for nothing.
-            guard let policy = try await registry.policy(for: name, alias: alias) else {
-                throw CommandFailure.usage(
-                    "error: alias '\(alias)' of \(name) has no promotion policy, so there is nothing to approve under. Fix: an admin sets one first (`mlops policies set --alias \(alias) …`).")
+            // The policy is read, signed and submitted in separate steps: when an admin changes
+            // it in between (the store then refuses the signature), the approval is signed again
+            // under the policy now in force, as running the command again would.
+            var attempt = 1
+            while true {
+                let target = try await registry.version(name, number)
+                // An approval signs the policy it is given under; without one it would count for nothing.
+                guard let policy = try await registry.policy(for: name, alias: alias) else {
+                    throw CommandFailure.usage(
+                        "error: alias '\(alias)' of \(name) has no promotion policy, so there is nothing to approve under. Fix: an admin sets one first (`mlops policies set --alias \(alias) …`).")
+                }
+                let approval = try Approval.sign(
+                    model: name, version: number, versionDigest: target.digest, alias: alias,
+                    policyHash: try policy.hash(), principal: principal, key: signingKey,
+                    // To the millisecond, the resolution approvals are signed and stored at (whole
+                    // seconds cut 0.00125 h to 4 s, and 0.0002 h to an approval already expired).
+                    validFor: .milliseconds(Int64((hours * 3_600_000).rounded())))
+                do {
+                    try await registry.submitApproval(approval)
+                    return approval
+                } catch let error as RegistryError where error.code == .invalidSignature && attempt < 3 {
+                    guard let now = try await registry.policy(for: name, alias: alias), try now.hash() != approval.policyHash else { throw error }
+                    Terminal.error("note: the policy of alias '\(alias)' changed while the approval was being signed; signing it again under the policy now in force.")
+                    attempt += 1
+                }
             }
-            let approval = try Approval.sign(
-                model: name, version: number, versionDigest: target.digest, alias: alias,
-                policyHash: try policy.hash(), principal: principal, key: signingKey,
-                // To the millisecond, the resolution approvals are signed and stored at (whole
-                // seconds cut 0.00125 h to 4 s, and 0.0002 h to an approval already expired).
-                validFor: .milliseconds(Int64((hours * 3_600_000).rounded())))
-            try await registry.submitApproval(approval)
-            return approval
         }
         switch formatting.format {
         case .json: try Terminal.printJSON(approval)
@@ -478,7 +521,7 @@ struct ModelsRollback: AsyncParsableCommand {
     @Option(help: "Why (required; kept in the alias history and the audit log).") var reason: String
     @Option(
         name: .customLong("expect-current"),
-        help: "The version the alias must point at now; default: where it pointed when the command started (two rollbacks at once go back one step, not two).")
+        help: "The version the alias must point at now; default: where it pointed when the command started (two rollbacks that saw the same holder go back one step, not two).")
     var expectCurrent: Int?
 
     func validate() throws {
@@ -574,21 +617,24 @@ struct ModelsPurge: AsyncParsableCommand {
             return
         }
         // The record is purged first; the bytes follow (a second purge of the bytes is harmless;
-        // bytes a killed process left are removed by running the purge again).
+        // bytes a killed process left are removed by running the purge again). Whether another
+        // version uses them is asked again under the folder's lock on the digest: a version
+        // registered on the same bytes since the purge's transaction keeps them.
         var removed = false
-        if !outcome.artifactStillUsed, let folder {
-            let artifactStore = try FileSystemArtifactStore(root: folder)
-            if try await artifactStore.contains(outcome.version.artifactDigest) {
-                try await artifactStore.purge(outcome.version.artifactDigest, reason: "model \(name) version \(number) purged: \(reason)")
-                removed = true
+        var stillUsed = outcome.artifactStillUsed
+        if !stillUsed, let folder {
+            let digest = outcome.version.artifactDigest
+            removed = try await FileSystemArtifactStore(root: folder).purge(digest, reason: "model \(name) version \(number) purged: \(reason)") {
+                stillUsed = try await UnfinishedPurges.isUsed(digest, in: store)
+                return stillUsed
             }
         }
-        let output = Output(outcome: outcome, artifactBytesRemoved: removed)
+        let output = Output(outcome: PurgeOutcome(version: outcome.version, artifactStillUsed: stillUsed), artifactBytesRemoved: removed)
         switch formatting.format {
         case .json: try Terminal.printJSON(output)
         case .text:
             Terminal.output("purged \(name) version \(number): \(reason)")
-            Terminal.output(removed ? "  artifact bytes removed" : outcome.artifactStillUsed ? "  artifact kept: another version uses it" : "  artifact bytes not found in the artifact folder")
+            Terminal.output(removed ? "  artifact bytes removed" : stillUsed ? "  artifact kept: another version uses it" : "  artifact bytes not found in the artifact folder")
         }
     }
 }
@@ -614,15 +660,20 @@ extension ModelsPurge {
             return try await UnfinishedPurges.find(in: registry, artifacts: reading).first { $0.model == name && $0.version == number }
         }
         guard let unfinished else { return false }
-        // (A version registered on the same bytes between that read and this removal would lose
-        // them, as with any purge; the window is this command's own few milliseconds.)
-        try await FileSystemArtifactStore(root: folder).purge(
-            unfinished.artifactDigest, reason: "model \(name) version \(number) purged: \(unfinished.statusReason ?? "")")
+        // Asked again under the folder's lock on the digest: a version registered on the same
+        // bytes since that read keeps them, and a purge of this version running in another
+        // process that removed them first leaves nothing to finish.
+        let digest = unfinished.artifactDigest
+        let removed = try await FileSystemArtifactStore(root: folder).purge(
+            digest, reason: "model \(name) version \(number) purged: \(unfinished.statusReason ?? "")"
+        ) { try await UnfinishedPurges.isUsed(digest, in: store) }
+        guard removed else { return false }
         let output = Output(outcome: PurgeOutcome(version: unfinished, artifactStillUsed: false), artifactBytesRemoved: true)
         switch formatting.format {
         case .json: try Terminal.printJSON(output)
         case .text:
-            Terminal.output("\(name) version \(number) was purged already; its artifact bytes, left by an interrupted purge, are removed now")
+            Terminal.output(
+                "\(name) version \(number) was purged already; its artifact bytes, left by a purge that had not finished (interrupted, or still running in another process), are removed now")
         }
         return true
     }

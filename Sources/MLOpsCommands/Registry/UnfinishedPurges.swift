@@ -27,4 +27,18 @@ enum UnfinishedPurges {
         }
         return found
     }
+
+    /// Whether a live (unpurged) version of any model uses the artifact `digest`: asked again
+    /// under the artifact folder's lock on the digest before a purge removes its bytes, since a
+    /// version registered on the same bytes after the purge's own transaction keeps them.
+    static func isUsed(_ digest: Digest, in store: StoreOptions) async throws -> Bool {
+        try await store.withRegistryStore(.read) { registry in
+            for model in try await registry.models() {
+                for version in try await registry.versions(of: model.name) where version.status != .purged && version.artifactDigest == digest {
+                    return true
+                }
+            }
+            return false
+        }
+    }
 }

@@ -26,6 +26,17 @@ public protocol ArtifactStore: Sendable {
 
     /// Every digest whose bytes are stored, in ascending order.
     func allDigests() async throws -> [Digest]
+
+    /// Stores bytes produced by `body`, as ``put(streaming:)`` does, then runs `stored` with the
+    /// receipt while no purge of the digest can run: a purge that asks whether the bytes are
+    /// still used (``FileSystemArtifactStore/purge(_:reason:unlessUsed:)``) runs wholly before
+    /// the put, which then stores the bytes again, or after `stored` has recorded their new user.
+    ///
+    /// The default implementation runs `stored` after the put, with nothing held: for stores
+    /// whose bytes are never purged while in use.
+    func put<Result>(
+        streaming body: (any ArtifactWriter) async throws -> Void, thenHolding stored: (ArtifactReceipt) async throws -> Result
+    ) async throws -> Result
 }
 
 /// Streams bytes into ``ArtifactStore/put(streaming:)``.
@@ -74,6 +85,12 @@ public struct ArtifactInfo: Sendable, Hashable, Codable {
 }
 
 extension ArtifactStore {
+    public func put<Result>(
+        streaming body: (any ArtifactWriter) async throws -> Void, thenHolding stored: (ArtifactReceipt) async throws -> Result
+    ) async throws -> Result {
+        try await stored(try await put(streaming: body))
+    }
+
     /// Stores bytes and returns their digest.
     public func put(_ bytes: [UInt8]) async throws -> ArtifactReceipt {
         try await put { writer in try writer.write(bytes) }

@@ -168,51 +168,85 @@ public struct FileSystemArtifactStore: ArtifactStore {
     // MARK: Put
 
     public func put(contentsOf path: String) async throws -> ArtifactReceipt {
+        try await put(contentsOf: path, thenHolding: { $0 })
+    }
+
+    /// Stores the contents of a file, as ``put(contentsOf:)`` does, then runs `stored` with the
+    /// receipt while no purge of the digest can run (see ``put(streaming:thenHolding:)``).
+    public func put<Result>(contentsOf path: String, thenHolding stored: (ArtifactReceipt) async throws -> Result) async throws -> Result {
         let fd = try FileIO.openForReading(path)
         defer { close(fd) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
         defer { buffer.deallocate() }
-        return try await put { writer in
+        return try await put(streaming: { writer in
             while true {
                 let count = try FileIO.read(fd, into: buffer, path: path)
                 if count == 0 { break }
                 try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             }
-        }
+        }, thenHolding: stored)
     }
 
     public func put(streaming body: (any ArtifactWriter) async throws -> Void) async throws -> ArtifactReceipt {
+        try await put(streaming: body, thenHolding: { $0 })
+    }
+
+    /// Stores bytes produced by `body`, then runs `stored` with the receipt still holding the
+    /// digest's lock, the one ``purge(_:reason:unlessUsed:)`` takes: a purge of these bytes runs
+    /// wholly before the put (which then stores them again) or after `stored` returns. A caller
+    /// that records a new user of the bytes in `stored` (a model version) so never has them
+    /// removed by a purge that found them unused a moment before.
+    ///
+    /// The bytes stay stored when `stored` throws (unreferenced content, which is harmless).
+    /// `stored` must not put or purge the same digest: the lock is not reentrant.
+    public func put<Result>(
+        streaming body: (any ArtifactWriter) async throws -> Void, thenHolding stored: (ArtifactReceipt) async throws -> Result
+    ) async throws -> Result {
         try requireWritable("store new artifacts")
         let writer = try FileArtifactWriter(temporaryPath: "\(root)/tmp/put-\(UUIDText.random())", compression: compression)
         do {
             try await body(writer)
             let (digest, size, storedSize) = try writer.finish()
-            return try await commit(writer.temporaryPath, digest: digest, size: size, storedSize: storedSize)
+            return try await withLock(on: digest) {
+                try await stored(try commit(writer.temporaryPath, digest: digest, size: size, storedSize: storedSize))
+            }
         } catch {
             writer.abandon()
             throw error
         }
     }
 
-    /// Moves a finished temporary file under its digest, or drops it when the digest is stored
-    /// already; under the digest's lock, so a purge of the digest runs wholly before or after.
-    private func commit(_ temporaryPath: String, digest: Digest, size: Int64, storedSize: Int64) async throws -> ArtifactReceipt {
-        try await withLock(on: digest) { () throws(StorageError) -> ArtifactReceipt in
-            if storedObject(digest) != nil {
-                FileIO.remove(temporaryPath)
-                // Bytes and a tombstone together are an interrupted purge: this put keeps the bytes.
-                try removeTombstone(digest)
-                return ArtifactReceipt(digest: digest, size: size, storedSize: storedSize, deduplicated: true)
-            }
-            let compressed: Bool = if case .zlib = compression { true } else { false }
-            let folder = "\(root)/objects/\(digest.hex.prefix(2))"
-            // A new objects/xx folder is made durable in objects/ before anything goes in it.
-            try FileIO.makeFolderDurably(folder)
-            try FileIO.rename(temporaryPath, to: objectPath(digest, compressed: compressed))
-            try FileIO.syncFolder(folder)
-            try removeTombstone(digest)
-            return ArtifactReceipt(digest: digest, size: size, storedSize: storedSize, deduplicated: false)
+    /// Runs `body` holding the digest's lock when the store holds the digest's bytes: no purge
+    /// of them (``purge(_:reason:unlessUsed:)``) can run until it returns. For recording a new
+    /// user of bytes stored earlier.
+    ///
+    /// - Throws: ``StorageError/Code/artifactNotFound`` or ``StorageError/Code/artifactPurged`` when the
+    ///   bytes are not stored; what `body` throws.
+    public func holding<Result>(_ digest: Digest, _ body: () async throws -> Result) async throws -> Result {
+        try await withLock(on: digest) {
+            guard storedObject(digest) != nil else { throw try missing(digest) }
+            return try await body()
         }
+    }
+
+    /// Moves a finished temporary file under its digest, or drops it when the digest is stored
+    /// already. Called under the digest's lock, so a purge of the digest runs wholly before or
+    /// after.
+    private func commit(_ temporaryPath: String, digest: Digest, size: Int64, storedSize: Int64) throws(StorageError) -> ArtifactReceipt {
+        if storedObject(digest) != nil {
+            FileIO.remove(temporaryPath)
+            // Bytes and a tombstone together are an interrupted purge: this put keeps the bytes.
+            try removeTombstone(digest)
+            return ArtifactReceipt(digest: digest, size: size, storedSize: storedSize, deduplicated: true)
+        }
+        let compressed: Bool = if case .zlib = compression { true } else { false }
+        let folder = "\(root)/objects/\(digest.hex.prefix(2))"
+        // A new objects/xx folder is made durable in objects/ before anything goes in it.
+        try FileIO.makeFolderDurably(folder)
+        try FileIO.rename(temporaryPath, to: objectPath(digest, compressed: compressed))
+        try FileIO.syncFolder(folder)
+        try removeTombstone(digest)
+        return ArtifactReceipt(digest: digest, size: size, storedSize: storedSize, deduplicated: false)
     }
 
     /// Removes the digest's tombstone, if any, durably.
@@ -225,12 +259,12 @@ public struct FileSystemArtifactStore: ArtifactStore {
 
     /// Runs `body` holding the lock of the digest's prefix (`locks/ab`), shared by every store
     /// instance and process on this folder.
-    func withLock<Result>(on digest: Digest, _ body: () throws(StorageError) -> Result) async throws -> Result {
+    func withLock<Result>(on digest: Digest, _ body: () async throws -> Result) async throws -> Result {
         let locks = "\(root)/locks"
         if !FileIO.isDirectory(locks) { try FileIO.makeFolderDurably(locks) }
         let fd = try await FileIO.lockExclusively("\(locks)/\(digest.hex.prefix(2))")
         defer { close(fd) }
-        return try body()
+        return try await body()
     }
 
     // MARK: Read
@@ -297,34 +331,57 @@ public struct FileSystemArtifactStore: ArtifactStore {
 
     public func purge(_ digest: Digest, reason: String) async throws {
         try requireWritable("purge artifacts")
+        try await withLock(on: digest) {
+            guard storedObject(digest) != nil else {
+                if try readTombstone(digest) != nil { return }
+                throw try missing(digest)
+            }
+            try removeStoredBytes(digest, reason: reason)
+        }
+    }
+
+    /// Removes the artifact's bytes, leaving a tombstone, unless `isUsed` (asked while no put of
+    /// the digest can commit and no ``put(streaming:thenHolding:)`` or ``holding(_:_:)`` body
+    /// runs) says something still uses them. A purge decided from records read earlier (a model
+    /// version purged in its own transaction) asks again here, so bytes a new version took up
+    /// meanwhile are kept.
+    ///
+    /// - Returns: Whether the bytes were removed: `false` when they are used, or not stored (never
+    ///   put, or purged already).
+    public func purge(_ digest: Digest, reason: String, unlessUsed isUsed: () async throws -> Bool) async throws -> Bool {
+        try requireWritable("purge artifacts")
+        return try await withLock(on: digest) {
+            guard storedObject(digest) != nil, try await !isUsed() else { return false }
+            try removeStoredBytes(digest, reason: reason)
+            return true
+        }
+    }
+
+    /// Writes the digest's tombstone, then removes its bytes; under the digest's lock.
+    private func removeStoredBytes(_ digest: Digest, reason: String) throws(StorageError) {
         let encoded: [UInt8]
         do {
             encoded = Array(try JSONEncoder().encode(Tombstone(reason: reason, purgedAt: Timestamp.nowISO8601())))
         } catch {
             throw StorageError(.fileSystem, "Cannot encode the tombstone of \(digest): \(error)", location: root)
         }
-        try await withLock(on: digest) { () throws(StorageError) in
-            guard let (path, _) = storedObject(digest) else {
-                if try readTombstone(digest) != nil { return }
-                throw try missing(digest)
-            }
-            let temporary = "\(root)/tmp/tombstone-\(UUIDText.random())"
-            let fd = try FileIO.createNew(temporary)
-            do throws(StorageError) {
-                try FileIO.writeAll(fd, encoded, path: temporary)
-                try FileIO.sync(fd, path: temporary)
-                close(fd)
-            } catch {
-                close(fd)
-                FileIO.remove(temporary)
-                throw error
-            }
-            // The tombstone is in place before the bytes go: a crash in between leaves both, never neither.
-            try FileIO.rename(temporary, to: tombstonePath(digest))
-            try FileIO.syncFolder("\(root)/tombstones")
-            FileIO.remove(path)
-            try FileIO.syncFolder(FileIO.parent(of: path))
+        guard let (path, _) = storedObject(digest) else { return }
+        let temporary = "\(root)/tmp/tombstone-\(UUIDText.random())"
+        let fd = try FileIO.createNew(temporary)
+        do throws(StorageError) {
+            try FileIO.writeAll(fd, encoded, path: temporary)
+            try FileIO.sync(fd, path: temporary)
+            close(fd)
+        } catch {
+            close(fd)
+            FileIO.remove(temporary)
+            throw error
         }
+        // The tombstone is in place before the bytes go: a crash in between leaves both, never neither.
+        try FileIO.rename(temporary, to: tombstonePath(digest))
+        try FileIO.syncFolder("\(root)/tombstones")
+        FileIO.remove(path)
+        try FileIO.syncFolder(FileIO.parent(of: path))
     }
 
     public func allDigests() async throws -> [Digest] {

@@ -73,13 +73,23 @@ public enum ModelBundle {
             aliases: try await registry.aliases(of: model).filter { $0.version == number }.map(\.alias),
             sourceAuditHead: try await registry.auditHead())
         let manifestBytes = try RegistryCoding.canonicalJSON(manifest)
-        try await FileIO.writeNewFile(path) { write in
-            let writer = try BundleWriter()
-            try writer.writeHeader(manifest: manifestBytes, to: write)
-            // The store checks the bytes against the digest after the last chunk and throws
-            // when they differ: then the file is never published.
-            try await artifacts.read(version.artifactDigest) { chunk in try writer.writeArtifactChunk(chunk, to: write) }
-            try writer.finish(to: write)
+        do {
+            try await FileIO.writeNewFile(path) { write in
+                let writer = try BundleWriter()
+                try writer.writeHeader(manifest: manifestBytes, to: write)
+                // The store checks the bytes against the digest after the last chunk and throws
+                // when they differ: then the file is never published.
+                try await artifacts.read(version.artifactDigest) { chunk in try writer.writeArtifactChunk(chunk, to: write) }
+                try writer.finish(to: write)
+            }
+        } catch let error as StorageError where error.code == .artifactPurged {
+            // Purged by another process since the version was read: said as for a purged version.
+            if let now = try? await registry.version(model, number), now.status == .purged {
+                throw RegistryError(
+                    .versionUnavailable, "Version \(number) of '\(model)' was purged while it was being exported: its artifact and card are gone",
+                    fix: "export a version that is not purged.")
+            }
+            throw error
         }
         return manifest
     }
@@ -122,19 +132,6 @@ public enum ModelBundle {
         let manifest = verified.manifest
         try await registry.requireRole(.register, of: actor, toDo: "import a model version")
 
-        // The bytes first: a failure from here on leaves at most unreferenced content in the
-        // artifact store, never a record. Read again as they stream in, and checked again:
-        // should the file have changed since the first read, the put throws and stores nothing.
-        let receipt = try await artifacts.put { writer in
-            let again = try read(at: path) { chunk in try writer.write(chunk) }
-            guard again.seal == verified.seal else {
-                throw BundleFormat.damaged("the file changed while it was being imported")
-            }
-        }
-        guard receipt.digest == verified.artifactDigest else {
-            throw BundleFormat.damaged("the artifact store computed \(receipt.digest), not \(verified.artifactDigest)")
-        }
-
         let source = manifest.version
         var tags = source.tags
         tags["mlops.bundle.source"] = "\(source.model)@\(source.version) \(source.digest)"
@@ -144,34 +141,48 @@ public enum ModelBundle {
             featureSetHash: source.featureSetHash, signature: source.signature, metrics: source.metrics,
             description: source.description, tags: tags, card: source.card)
 
-        // A model new to this registry comes with its version in one transaction; one that is
-        // there already (or that another import registers meanwhile) gets the next version.
-        var version: ModelVersion?
-        var modelRegistered = false
+        // The bytes first: a failure from here on leaves at most unreferenced content in the
+        // artifact store, never a record. Read again as they stream in, and checked again:
+        // should the file have changed since the first read, the put throws and stores nothing.
+        // The version is recorded while the store holds its bytes against a purge of the same
+        // bytes (``ArtifactStore/put(streaming:thenHolding:)``).
+        let (imported, modelRegistered) = try await artifacts.put(streaming: { writer in
+            let again = try read(at: path) { chunk in try writer.write(chunk) }
+            guard again.seal == verified.seal else {
+                throw BundleFormat.damaged("the file changed while it was being imported")
+            }
+        }, thenHolding: { receipt in
+            guard receipt.digest == verified.artifactDigest else {
+                throw BundleFormat.damaged("the artifact store computed \(receipt.digest), not \(verified.artifactDigest)")
+            }
+            return try await register(versionRegistration, of: manifest.model, in: registry, by: actor)
+        })
+        return BundleImport(
+            manifest: manifest, version: imported, modelRegistered: modelRegistered, approvalsVerified: manifest.approvals.count,
+            artifactSize: verified.artifactSize, seal: verified.seal)
+    }
+
+    /// Registers `version` as the next version of `model`: with the model, in one transaction,
+    /// when the registry does not have it, and as a version of it when it does (or when another
+    /// import registers it meanwhile).
+    ///
+    /// - Returns: The version, and whether this call registered the model.
+    private static func register(
+        _ version: VersionRegistration, of model: RegisteredModel, in registry: any RegistryStore, by actor: String
+    ) async throws -> (ModelVersion, Bool) {
         do {
-            _ = try await registry.model(manifest.model.name)
+            _ = try await registry.model(model.name)
         } catch let error as RegistryError where error.code == .notFound {
             do {
-                version = try await registry.registerModel(
-                    ModelRegistration(
-                        name: manifest.model.name, description: manifest.model.description, owner: manifest.model.owner,
-                        tags: manifest.model.tags, riskClass: manifest.model.riskClass),
-                    firstVersion: versionRegistration, by: actor
-                ).version
-                modelRegistered = true
+                let pair = try await registry.registerModel(
+                    ModelRegistration(name: model.name, description: model.description, owner: model.owner, tags: model.tags, riskClass: model.riskClass),
+                    firstVersion: version, by: actor)
+                return (pair.version, true)
             } catch let error as RegistryError where error.code == .alreadyExists {
                 // Registered by another process since the look-up: the version goes to it.
             }
         }
-        let imported: ModelVersion
-        if let version {
-            imported = version
-        } else {
-            imported = try await registry.registerVersion(versionRegistration, by: actor)
-        }
-        return BundleImport(
-            manifest: manifest, version: imported, modelRegistered: modelRegistered, approvalsVerified: manifest.approvals.count,
-            artifactSize: verified.artifactSize, seal: verified.seal)
+        return (try await registry.registerVersion(version, by: actor), false)
     }
 
     /// Reads and checks the bundle at `path`, handing the artifact's bytes to `artifact`.

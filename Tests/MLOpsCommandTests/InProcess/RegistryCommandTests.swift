@@ -285,6 +285,25 @@ struct RegistryCommandTests {
         }
     }
 
+    @Test("--artifact-digest of purged bytes is refused: their tombstone is not the bytes; the file brings them back")
+    func purgedDigestIsNotHeld() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            try write("{\"weights\": [4]}", to: folder.file("model-2.json"))
+            let registered = await mlops(
+                "models", "register", "fraud/scorer", "--artifact-file", folder.file("model-2.json"), "--principal", "ci", "--store", store, "--format", "json")
+            #expect(registered.exitCode == 0, "\(registered.transcript)")
+            let digest = try #require(registered.output.firstMatch(of: /"artifact_digest" : "(sha256:[0-9a-f]{64})"/).map { String($0.1) })
+            let purged = await mlops("models", "purge", "fraud/scorer", "--version", "2", "--reason", "gdpr", "--principal", "root", "--store", store)
+            #expect(purged.exitCode == 0 && purged.output.contains("artifact bytes removed"), "\(purged.transcript)")
+            let refused = await mlops("models", "register", "fraud/scorer", "--artifact-digest", digest, "--principal", "ci", "--store", store)
+            #expect(refused.exitCode == 2 && refused.error.contains("holds no artifact"), "\(refused.transcript)")
+            let again = await mlops("models", "register", "fraud/scorer", "--artifact-file", folder.file("model-2.json"), "--principal", "ci", "--store", store)
+            #expect(again.exitCode == 0, "\(again.transcript)")
+            #expect(await mlops("store", "check", "--store", store, "--verify-artifacts").exitCode == 0)
+        }
+    }
+
     @Test("audit verify is exit 1 naming the first bad entry when the chain is broken")
     func brokenChain() async throws {
         try await withTemporaryFolder { folder in
