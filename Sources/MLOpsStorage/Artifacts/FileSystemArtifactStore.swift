@@ -119,16 +119,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
             // Written beside and renamed into place, so a crash never leaves a half-written
             // marker; a rename over another opener's identical marker is harmless.
             let temporary = "\(root)/\(Self.markerTemporaryPrefix)\(UUIDText.random())"
-            let fd = try FileIO.createNew(temporary)
-            do throws(StorageError) {
-                try FileIO.writeAll(fd, Array(Self.markerContents.utf8), path: temporary)
-                try FileIO.sync(fd, path: temporary)
-                close(fd)
-            } catch {
-                close(fd)
-                FileIO.remove(temporary)
-                throw error
-            }
+            try FileIO.writeSyncedNewFile(temporary, Array(Self.markerContents.utf8))
             do throws(StorageError) {
                 try FileIO.rename(temporary, to: marker)
             } catch {
@@ -367,16 +358,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
         }
         guard let (path, _) = storedObject(digest) else { return }
         let temporary = "\(root)/tmp/tombstone-\(UUIDText.random())"
-        let fd = try FileIO.createNew(temporary)
-        do throws(StorageError) {
-            try FileIO.writeAll(fd, encoded, path: temporary)
-            try FileIO.sync(fd, path: temporary)
-            close(fd)
-        } catch {
-            close(fd)
-            FileIO.remove(temporary)
-            throw error
-        }
+        try FileIO.writeSyncedNewFile(temporary, encoded)
         // The tombstone is in place before the bytes go: a crash in between leaves both, never neither.
         try FileIO.rename(temporary, to: tombstonePath(digest))
         try FileIO.syncFolder("\(root)/tombstones")

@@ -222,6 +222,21 @@ package enum FileIO {
         guard fsync(fd) == 0 else { throw failure("flush", path) }
     }
 
+    /// Creates the file at `path` (which must not exist), writes `bytes` and `fsync`s it; on a
+    /// failure the file is removed. For a file that is renamed into place next.
+    static func writeSyncedNewFile(_ path: String, _ bytes: [UInt8]) throws(StorageError) {
+        let fd = try createNew(path)
+        do throws(StorageError) {
+            try writeAll(fd, bytes, path: path)
+            try sync(fd, path: path)
+            close(fd)
+        } catch {
+            close(fd)
+            remove(path)
+            throw error
+        }
+    }
+
     /// Makes a rename or a new file in `folder` durable.
     static func syncFolder(_ folder: String) throws(StorageError) {
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
