@@ -371,6 +371,12 @@ struct FileSystemArtifactStoreTests {
             #expect(receipt.deduplicated)
             #expect(try await store.inspect().interruptedPurges.isEmpty)
             #expect(try await store.info(digest)?.state == .stored)
+
+            // Holding the bytes for a new user keeps them too.
+            try Data("{\"reason\":\"x\",\"purgedAt\":\"2026-01-01T00:00:00Z\"}".utf8).write(to: URL(fileURLWithPath: store.tombstonePath(digest)))
+            #expect(try await store.inspect().interruptedPurges == [digest])
+            try await store.holding(digest) {}
+            #expect(try await store.inspect().interruptedPurges.isEmpty)
         }
     }
 

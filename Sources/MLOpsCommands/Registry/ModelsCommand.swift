@@ -622,19 +622,27 @@ struct ModelsPurge: AsyncParsableCommand {
         // registered on the same bytes since the purge's transaction keeps them.
         var removed = false
         var stillUsed = outcome.artifactStillUsed
+        var removedElsewhere = false
         if !stillUsed, let folder {
             let digest = outcome.version.artifactDigest
-            removed = try await FileSystemArtifactStore(root: folder).purge(digest, reason: "model \(name) version \(number) purged: \(reason)") {
+            let artifactStore = try FileSystemArtifactStore(root: folder)
+            removed = try await artifactStore.purge(digest, reason: "model \(name) version \(number) purged: \(reason)") {
                 stillUsed = try await UnfinishedPurges.isUsed(digest, in: store)
                 return stillUsed
             }
+            // Another purge of this version, started at the same moment, may have removed them first.
+            if !removed, !stillUsed, case .purged? = try await artifactStore.info(digest)?.state { removedElsewhere = true }
         }
         let output = Output(outcome: PurgeOutcome(version: outcome.version, artifactStillUsed: stillUsed), artifactBytesRemoved: removed)
         switch formatting.format {
         case .json: try Terminal.printJSON(output)
         case .text:
             Terminal.output("purged \(name) version \(number): \(reason)")
-            Terminal.output(removed ? "  artifact bytes removed" : stillUsed ? "  artifact kept: another version uses it" : "  artifact bytes not found in the artifact folder")
+            Terminal.output(
+                removed ? "  artifact bytes removed"
+                    : stillUsed ? "  artifact kept: another version uses it"
+                    : removedElsewhere ? "  artifact bytes removed already (by another purge of the same bytes)"
+                    : "  artifact bytes not found in the artifact folder")
         }
     }
 }

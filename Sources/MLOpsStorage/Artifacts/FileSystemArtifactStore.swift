@@ -209,13 +209,17 @@ public struct FileSystemArtifactStore: ArtifactStore {
 
     /// Runs `body` holding the digest's lock when the store holds the digest's bytes: no purge
     /// of them (``purge(_:reason:unlessUsed:)``) can run until it returns. For recording a new
-    /// user of bytes stored earlier.
+    /// user of bytes stored earlier; like a put of them, it keeps bytes an interrupted purge
+    /// left behind (their tombstone goes).
     ///
     /// - Throws: ``StorageError/Code/artifactNotFound`` or ``StorageError/Code/artifactPurged`` when the
-    ///   bytes are not stored; what `body` throws.
+    ///   bytes are not stored; ``StorageError/Code/readOnly`` on a read-only store; what `body`
+    ///   throws.
     public func holding<Result>(_ digest: Digest, _ body: () async throws -> Result) async throws -> Result {
-        try await withLock(on: digest) {
+        try requireWritable("hold artifacts for a new user")
+        return try await withLock(on: digest) {
             guard storedObject(digest) != nil else { throw try missing(digest) }
+            try removeTombstone(digest)
             return try await body()
         }
     }
