@@ -262,6 +262,11 @@ struct ModelsRegister: AsyncParsableCommand {
         }
         let metricValues = try KeyValueArguments.numbers(metrics, option: "metric")
         let tagValues = try KeyValueArguments.pairs(tags, option: "tag")
+        func version(_ digest: Digest) -> VersionRegistration {
+            VersionRegistration(
+                model: name, runID: run, artifactDigest: digest, source: source, featureSetHash: featureSetHash,
+                signature: signatureValue, metrics: metricValues, tags: tagValues, card: cardValue)
+        }
         // The version is recorded while no purge of its bytes can run (the artifact folder's lock
         // on the digest): a purge of another version on the same bytes that found them unused a
         // moment ago has either removed them already, and the put stores them again, or asks
@@ -270,19 +275,19 @@ struct ModelsRegister: AsyncParsableCommand {
         if let artifactFile {
             let artifactStore = try FileSystemArtifactStore(root: try store.artifactsFolder(artifacts))
             output = try await artifactStore.put(contentsOf: artifactFile) { receipt in
-                try await record(receipt.digest, metrics: metricValues, tags: tagValues, card: cardValue, signature: signatureValue)
+                try await record(version(receipt.digest))
             }
         } else if let artifactDigest, let digestFolder {
             do {
                 output = try await FileSystemArtifactStore(root: digestFolder).holding(artifactDigest) {
-                    try await record(artifactDigest, metrics: metricValues, tags: tagValues, card: cardValue, signature: signatureValue)
+                    try await record(version(artifactDigest))
                 }
             } catch let error as StorageError where error.code == .artifactPurged || error.code == .artifactNotFound {
                 // Purged since the check above.
                 throw Self.notHeld(artifactDigest, in: digestFolder)
             }
         } else {
-            output = try await record(artifactDigest, metrics: metricValues, tags: tagValues, card: cardValue, signature: signatureValue)
+            output = try await record(artifactDigest.map(version))
         }
         switch formatting.format {
         case .json: try Terminal.printJSON(output)
@@ -297,53 +302,28 @@ struct ModelsRegister: AsyncParsableCommand {
         .usage("error: the artifact folder \(folder) holds no artifact \(digest); nothing was registered. Fix: register the model file with --artifact-file, or name the folder that holds it with --artifacts.")
     }
 
-    /// Registers the model when missing and, given `digest`, its next version (with the model
-    /// when it is new: one transaction).
-    private func record(
-        _ digest: Digest?, metrics metricValues: [String: Double], tags tagValues: [String: String], card cardValue: ModelCard?,
-        signature signatureValue: ModelSignature?
-    ) async throws -> Output {
+    /// Registers `version` (the model too when it is new, in the same transaction), or without
+    /// one the model alone.
+    private func record(_ version: VersionRegistration?) async throws -> Output {
         let principal = acting.principal
+        let model = ModelRegistration(name: name, description: description, owner: owner, riskClass: riskClass)
         return try await store.withRegistryStore(.registryChange) { registry in
-            let existing: RegisteredModel?
-            do {
-                existing = try await registry.model(name)
-            } catch let error as RegistryError where error.code == .notFound {
-                existing = nil
-            }
-            if existing != nil && digest == nil {
-                throw CommandFailure.usage("error: model \(name) is registered already. Fix: give --artifact-file or --artifact-digest to register a new version of it.")
-            }
-            let modelRegistration = ModelRegistration(name: name, description: description, owner: owner, riskClass: riskClass)
-            let versionRegistration = digest.map { digest in
-                VersionRegistration(
-                    model: name, runID: run, artifactDigest: digest, source: source, featureSetHash: featureSetHash,
-                    signature: signatureValue, metrics: metricValues, tags: tagValues, card: cardValue)
-            }
-            var created = false
-            var version: ModelVersion?
-            if existing == nil {
+            let registered: ModelVersion?, created: Bool
+            if let version {
+                (registered, created) = try await registry.registerVersion(version, creatingModel: model, by: principal)
+            } else {
                 do {
-                    if let versionRegistration {
-                        // One transaction: a kill or a refused version leaves no model without it.
-                        version = try await registry.registerModel(modelRegistration, firstVersion: versionRegistration, by: principal).version
-                    } else {
-                        _ = try await registry.registerModel(modelRegistration, by: principal)
-                    }
-                    created = true
-                } catch let error as RegistryError where error.code == .alreadyExists && versionRegistration != nil {
-                    // Another process registered the model between the look-up and this call: the
-                    // version still goes to it, as it would have a moment later.
+                    _ = try await registry.registerModel(model, by: principal)
+                } catch let error as RegistryError where error.code == .alreadyExists {
+                    throw CommandFailure.usage("error: model \(name) is registered already. Fix: give --artifact-file or --artifact-digest to register a new version of it.")
                 }
+                (registered, created) = (nil, true)
             }
             if created, !RiskClass.builtIn.contains(riskClass), try await !registry.policies().contains(where: { $0.riskClass == riskClass }) {
                 Terminal.error(
                     "warning: risk class '\(riskClass)' is not low, medium or high and no policy names it: an alias with policies for other classes refuses to promote this model until one does (mlops policies set --risk-class \(riskClass) …).")
             }
-            if version == nil, let versionRegistration {
-                version = try await registry.registerVersion(versionRegistration, by: principal)
-            }
-            return Output(model: try await registry.model(name), version: version, modelCreated: created)
+            return Output(model: try await registry.model(name), version: registered, modelCreated: created)
         }
     }
 }

@@ -354,13 +354,13 @@ public struct FileSystemArtifactStore: ArtifactStore {
 
     /// Writes the digest's tombstone, then removes its bytes; under the digest's lock.
     private func removeStoredBytes(_ digest: Digest, reason: String) throws(StorageError) {
+        guard let (path, _) = storedObject(digest) else { return }
         let encoded: [UInt8]
         do {
             encoded = Array(try JSONEncoder().encode(Tombstone(reason: reason, purgedAt: Timestamp.nowISO8601())))
         } catch {
             throw StorageError(.fileSystem, "Cannot encode the tombstone of \(digest): \(error)", location: root)
         }
-        guard let (path, _) = storedObject(digest) else { return }
         let temporary = "\(root)/tmp/tombstone-\(UUIDText.random())"
         try FileIO.writeSyncedNewFile(temporary, encoded)
         // The tombstone is in place before the bytes go: a crash in between leaves both, never neither.

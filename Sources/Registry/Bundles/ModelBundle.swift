@@ -155,34 +155,15 @@ public enum ModelBundle {
             guard receipt.digest == verified.artifactDigest else {
                 throw BundleFormat.damaged("the artifact store computed \(receipt.digest), not \(verified.artifactDigest)")
             }
-            return try await register(versionRegistration, of: manifest.model, in: registry, by: actor)
+            let model = manifest.model
+            return try await registry.registerVersion(
+                versionRegistration,
+                creatingModel: ModelRegistration(name: model.name, description: model.description, owner: model.owner, tags: model.tags, riskClass: model.riskClass),
+                by: actor)
         })
         return BundleImport(
             manifest: manifest, version: imported, modelRegistered: modelRegistered, approvalsVerified: manifest.approvals.count,
             artifactSize: verified.artifactSize, seal: verified.seal)
-    }
-
-    /// Registers `version` as the next version of `model`: with the model, in one transaction,
-    /// when the registry does not have it, and as a version of it when it does (or when another
-    /// import registers it meanwhile).
-    ///
-    /// - Returns: The version, and whether this call registered the model.
-    private static func register(
-        _ version: VersionRegistration, of model: RegisteredModel, in registry: any RegistryStore, by actor: String
-    ) async throws -> (ModelVersion, Bool) {
-        do {
-            _ = try await registry.model(model.name)
-        } catch let error as RegistryError where error.code == .notFound {
-            do {
-                let pair = try await registry.registerModel(
-                    ModelRegistration(name: model.name, description: model.description, owner: model.owner, tags: model.tags, riskClass: model.riskClass),
-                    firstVersion: version, by: actor)
-                return (pair.version, true)
-            } catch let error as RegistryError where error.code == .alreadyExists {
-                // Registered by another process since the look-up: the version goes to it.
-            }
-        }
-        return (try await registry.registerVersion(version, by: actor), false)
     }
 
     /// Reads and checks the bundle at `path`, handing the artifact's bytes to `artifact`.

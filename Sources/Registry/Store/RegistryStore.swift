@@ -129,6 +129,30 @@ extension RegistryStore {
         try await rollback(model, alias: alias, by: actor, reason: reason, expecting: .any)
     }
 
+    /// Registers `version` as the next version of its model, and the model itself from `model`
+    /// when the registry does not have it, in the same transaction
+    /// (``registerModel(_:firstVersion:by:)``). A model another process registers between the
+    /// look-up and that call gets the version as the next one, so processes registering versions
+    /// of one new model at once all land and exactly one creates it.
+    ///
+    /// - Returns: The version, and whether this call registered the model.
+    /// - Throws: what ``registerModel(_:firstVersion:by:)`` and ``registerVersion(_:by:)`` throw,
+    ///   but not ``RegistryError/Code/alreadyExists`` for the model.
+    public func registerVersion(
+        _ version: VersionRegistration, creatingModel model: ModelRegistration, by actor: String
+    ) async throws -> (version: ModelVersion, modelCreated: Bool) {
+        do {
+            _ = try await self.model(model.name)
+        } catch let error as RegistryError where error.code == .notFound {
+            do {
+                return (try await registerModel(model, firstVersion: version, by: actor).version, true)
+            } catch let error as RegistryError where error.code == .alreadyExists {
+                // Registered by another process since the look-up: the version goes to it.
+            }
+        }
+        return (try await registerVersion(version, by: actor), false)
+    }
+
     /// Throws what a mutating call acting as `principal` would throw when it does not hold
     /// `role` (or is not registered), so work outside the store (storing an artifact's bytes)
     /// is not done for a call the store will refuse.
