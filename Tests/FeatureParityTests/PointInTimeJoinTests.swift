@@ -91,6 +91,23 @@ struct PointInTimeJoinTests {
         #expect(report.featureRowsWithoutKeyOrTime == 1)
     }
 
+    @Test("a key that is also a time column is refused, in memory and from files, naming the column")
+    func keyIsNotATime() throws {
+        let table = try Self.table([("k", .categorical(CategoricalColumn(["a"]))), ("t", .double(DoubleColumn(values: [1])))])
+        for join in [
+            PointInTimeJoin(key: "k", eventTime: "k", featureTime: "t"), PointInTimeJoin(key: "k", eventTime: "t", featureTime: "k"),
+            PointInTimeJoin(key: "k", eventTime: "t", featureTime: "t", createdTime: "k"),
+        ] {
+            #expect { _ = try join.join(events: table, features: table) } throws: { error in
+                (error as? FeatureParityError)?.code == .invalidArgument && "\(error)".contains("The key column 'k' is also the")
+            }
+            // From files, before any read: the readers' schemas name the key and the times.
+            #expect { _ = try join.joinFiles(events: "/nonexistent/e.csv", features: "/nonexistent/f.csv", output: "/tmp/never.csv", partitions: 2) } throws: { error in
+                (error as? FeatureParityError)?.code == .invalidArgument
+            }
+        }
+    }
+
     @Test("each empty event counts under one reason: no key, else no time, else an unseen entity")
     func oneReasonPerEvent() throws {
         // No key and no time; an unseen entity without a time; an unseen entity with a time.

@@ -33,6 +33,10 @@ struct ClusterSpecTests {
             (#"{"nodes": [{"gpus": 8}]}"#, "name"),
             (#"{"nodes": [{"name": "n", "gpus": 8}], "teams": [{"name": "a", "quota": {"gpu": 1}, "weight": 0}]}"#, "weight"),
             ("not json", "not JSON"),
+            // A misspelt key would leave its default in place without a word (QA sweep).
+            (#"{"nodes": [{"name": "n", "gpuz": 8, "gpus": 8}]}"#, "\"gpuz\""),
+            (#"{"nodes": [{"name": "n", "gpus": 8}], "teams": [{"name": "a", "quota": {"gpu": 1}, "lendng_limit": 0}]}"#, "lendng_limit"),
+            (#"{"nodes": [{"name": "n", "gpus": 8}], "team": []}"#, "\"team\""),
         ])
     func refused(json: String, mention: String) {
         #expect {

@@ -251,4 +251,51 @@ struct SchedulerTests {
         #expect(try scheduler.schedule(at: 11).startedJobs == [2])
         #expect(scheduler.invariantProblems().isEmpty)
     }
+
+    /// Three teams of 8 GPUs in one cohort on 24 GPUs; `b` lends at most `bLends`, `c` at most `cLends`.
+    private static func threeTeams(bLends: Double, cLends: Double? = nil) -> ClusterSpec {
+        var cluster = ClusterSpec(nodes: (0..<3).map { NodeSpec(name: "n\($0)", gpuModel: "gpu", gpus: 8) })
+        cluster.teams = [
+            TeamQuota(team: "a", cohort: "k", nominal: ["gpu": 8]),
+            TeamQuota(team: "b", cohort: "k", nominal: ["gpu": 8], lendingLimit: bLends),
+            TeamQuota(team: "c", cohort: "k", nominal: ["gpu": 8], lendingLimit: cLends),
+        ]
+        return cluster
+    }
+
+    @Test("a team lends only quota it leaves unused: one running at its whole quota lends nothing, whatever its lending limit (Kueue; QA sweep)")
+    func busyTeamLendsNothing() throws {
+        var scheduler = try Scheduler(cluster: Self.threeTeams(bLends: 2))
+        try scheduler.submit(.gpus(0, 8, team: "c"), at: 0)
+        try scheduler.submit(.gpus(1, 8, team: "a"), at: 0)
+        try scheduler.submit(.gpus(2, 2, team: "a"), at: 0)
+        try scheduler.submit(.gpus(3, 2, team: "a"), at: 0)
+        // a: 8 of its own and b's 2; c uses all of its 8, so it lends none of them.
+        #expect(try scheduler.schedule(at: 0).startedJobs == [0, 1, 2])
+        #expect(scheduler.borrowedMilli(of: 2) == 2000)
+        #expect(scheduler.jobState(3) == .pending)
+        #expect(scheduler.invariantProblems().isEmpty)
+        // When c's job ends, c's quota is unused and lent: a's last job starts.
+        try scheduler.finish(0, at: 5)
+        #expect(try scheduler.schedule(at: 5).startedJobs == [3])
+        #expect(scheduler.invariantProblems().isEmpty)
+    }
+
+    @Test("a lender going past its guaranteed quota while others borrow reclaims by preemption, though the cohort's total would fit")
+    func lenderReclaimsPastGuaranteed() throws {
+        var scheduler = try Scheduler(
+            cluster: Self.threeTeams(bLends: 2, cLends: 2), configuration: .init(preemption: PreemptionSettings(minimumRunTime: 0)))
+        // a: its 8 and the 2 + 2 that b and c lend (12 of the pool's 12).
+        for id in 0..<4 { try scheduler.submit(.gpus(id, 3, team: "a"), at: 0) }
+        #expect(try scheduler.schedule(at: 0).startedJobs == [0, 1, 2, 3])
+        #expect(scheduler.invariantProblems().isEmpty)
+        // b takes its whole 8 back: 20 GPUs of the cohort's 24 would fit, but b's 2 above its
+        // guaranteed 6 are the ones a borrows, so one of a's borrowing jobs is stopped first.
+        try scheduler.submit(.gpus(4, 8, team: "b"), at: 10)
+        let decisions = try scheduler.schedule(at: 10)
+        #expect(decisions.preemptedJobs.count == 1)
+        #expect(decisions.preemptedJobs.allSatisfy { scheduler.jobState($0) == .pending })
+        #expect(decisions.startedJobs == [4])
+        #expect(scheduler.invariantProblems().isEmpty)
+    }
 }

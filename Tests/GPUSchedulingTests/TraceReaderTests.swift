@@ -46,6 +46,9 @@ struct TraceReaderTests {
             ("submit_time,duration_s,gpus,team,gang\n0,10,6,a,4\n", "trace:2", "gang"),
             ("submit_time,duration_s,gpus,team,colocation\n0,10,6,a,planet\n", "trace:2", "colocation"),
             ("submit_time,duration_s,gpus,team\n0,nan,1,a\n", "trace:2", "duration_s"),
+            // QA sweep: an unquoted comma and a doubled column were read silently.
+            ("submit_time,duration_s,gpus,team\n0,10,1,a\n0,10,1,a,b\n", "trace:3", "5 fields where the header names 4"),
+            ("submit_time,duration_s,gpus,team,duration_s\n0,10,1,a,20\n", "trace:1", "duration_s twice"),
         ])
     func malformedRow(text: String, location: String, column: String) {
         #expect {

@@ -101,8 +101,10 @@ public struct DriftAnalyzer: Sendable {
         }
         var automatic = configuration.automaticChoice.method(kind: referencePrepared.kind, distinct: referencePrepared.distinctCount, count: referencePrepared.usableCount)
         if automatic?.needsTwoCategories == true,
-           Set(referencePrepared.categoryCounts.keys).union(currentPrepared.categoryCounts.keys).count > 2 {
-            // A two-category column that gained a category: the most visible drift of all.
+           Set(referencePrepared.categoryCounts.keys).union(currentPrepared.categoryCounts.keys).count != 2 {
+            // A two-category column that gained a category: the most visible drift of all. Or
+            // one value on both sides (a flag that is always 0, a status always "ok"), which a
+            // z-test cannot compare (0/0) and chi-square calls unchanged (p = 1), as scipy does.
             automatic = .chiSquare
         }
         guard let method = configuration.columnMethods[name] ?? configuration.method.flatMap({ referencePrepared.kind == .timestamp ? nil : $0 }) ?? automatic else {

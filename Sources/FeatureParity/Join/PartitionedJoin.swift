@@ -101,7 +101,7 @@ struct PartitionedJoin {
     private func split(
         _ path: String, schema: [String: ColumnKind], lateKeys: Set<String>, times: [String], into spill: (Int) -> String, order: String?
     ) throws(FeatureParityError) -> [String: ColumnKind] {
-        let input = try TableInput(path: path, schema: schema, lateKeys: lateKeys)
+        let input = try TableInput(path: path, schema: schema, lateKeys: lateKeys, times: Set(times))
         // A JSON Lines reader learns its columns from the first chunk.
         var names = input.columnNames
         var keyIndex = names.firstIndex(of: join.key) ?? 0

@@ -59,14 +59,19 @@ extension PointInTimeJoin {
                 .invalidArgument, "\(partitions) partitions is outside 1 to \(Self.maximumPartitions)", location: "partitions",
                 fix: "choose 1 (in memory) up to \(Self.maximumPartitions).")
         }
+        try checkColumnRoles()
         // Refused before any work: an output that cannot be written (a missing or read-only
         // folder, a folder in the way).
         if let problem = FileWriteProblem.at(output) {
             throw FeatureParityError(.fileError, "Cannot write the output: \(problem)", location: output, fix: "create the folder, or choose another output path.")
         }
         if partitions == 1 {
-            let eventTable = try readEvents(events) { schema, late throws(FeatureParityError) in try TableInput.readAll(events, schema: schema, lateKeys: late) }
-            let featureTable = try readFeatures(features) { schema, late throws(FeatureParityError) in try TableInput.readAll(features, schema: schema, lateKeys: late) }
+            let eventTable = try readEvents(events) { schema, late throws(FeatureParityError) in
+                try TableInput.readAll(events, schema: schema, lateKeys: late, times: [eventTime])
+            }
+            let featureTable = try readFeatures(features) { schema, late throws(FeatureParityError) in
+                try TableInput.readAll(features, schema: schema, lateKeys: late, times: Set([featureTime] + (createdTime.map { [$0] } ?? [])))
+            }
             let (table, report) = try join(events: eventTable, features: featureTable)
             do {
                 try TableWriter.write(table, to: output)
@@ -84,8 +89,10 @@ extension PointInTimeJoin {
     /// The kinds forced on the features when reading them as the file has them fails: the key as
     /// text, the times as times.
     var featureSchema: [String: ColumnKind] {
-        var schema: [String: ColumnKind] = [key: .categorical, featureTime: .timestamp]
+        // Assigned one by one: a literal with two equal names would stop the process.
+        var schema: [String: ColumnKind] = [featureTime: .timestamp]
         if let createdTime { schema[createdTime] = .timestamp }
+        schema[key] = .categorical
         return schema
     }
 
@@ -93,7 +100,9 @@ extension PointInTimeJoin {
     /// it (numbers or ISO times, so it is written back as it was), and again with the time
     /// forced to times when its forms are mixed and the first reading fails.
     func readEvents<Result>(_ path: String, _ read: ([String: ColumnKind], Set<String>) throws(FeatureParityError) -> Result) throws(FeatureParityError) -> Result {
-        try readKeepingTimeForms(path, forced: [key: .categorical, eventTime: .timestamp], read)
+        var forced: [String: ColumnKind] = [eventTime: .timestamp]
+        forced[key] = .categorical
+        return try readKeepingTimeForms(path, forced: forced, read)
     }
 
     /// Reads the features with `read` the same way: the time columns as the file has them, so

@@ -39,12 +39,25 @@ public struct PointInTimeJoin: Sendable {
         self.ttl = ttl
     }
 
+    /// Refuses a key column that is also a time column: the key is read as text and the times as
+    /// times, so one column cannot be both (a join on a time would pair every event with itself).
+    ///
+    /// - Throws: ``FeatureParityError/Code/invalidArgument`` naming the column.
+    func checkColumnRoles() throws(FeatureParityError) {
+        for (role, name) in [("event time", eventTime), ("feature time", featureTime), ("created time", createdTime)] where name == key {
+            throw FeatureParityError(
+                .invalidArgument, "The key column '\(key)' is also the \(role) column", location: key,
+                fix: "name the entity id column as the key and the times' columns as the times (--key, --event-time, --feature-time, --created-time).")
+        }
+    }
+
     /// The training set: every event row, in order, with the feature columns appended (a
     /// feature column whose name an event column already has is renamed `NAME_feature`).
     ///
     /// - Throws: ``FeatureParityError/Code/missingColumn`` for a missing key or time column;
     ///   ``FeatureParityError/Code/invalidTime`` for a time that cannot be read.
     public func join(events: FeatureTable, features: FeatureTable) throws(FeatureParityError) -> (table: FeatureTable, report: JoinReport) {
+        try checkColumnRoles()
         func column(_ table: FeatureTable, _ name: String, _ side: String) throws(FeatureParityError) -> Column {
             guard let column = table.column(named: name) else {
                 throw FeatureParityError.missingColumn(name, side: side, has: table.columnNames)

@@ -19,8 +19,10 @@ struct TableInput {
 
     /// Opens `path`, forcing the kinds in `schema` for the columns the file has; `lateKeys` are
     /// JSON Lines keys first seen after the rows the columns are fixed from, which the file has
-    /// though its first rows do not say so.
-    init(path: String, schema: [String: ColumnKind], lateKeys: Set<String> = []) throws(FeatureParityError) {
+    /// though its first rows do not say so; in a JSON Lines file, `times` refuse booleans
+    /// (``JSONLinesReadOptions/booleanFreeColumns``: `true` is no time, though a number column
+    /// would read it as 1).
+    init(path: String, schema: [String: ColumnKind], lateKeys: Set<String> = [], times: Set<String> = []) throws(FeatureParityError) {
         self.path = path
         try Self.requireReadable(path)
         do {
@@ -28,7 +30,7 @@ struct TableInput {
             let forced = schema.filter { present.contains($0.key) }
             let exact = Self.exactText(forced)
             if Self.isJSONLines(path) {
-                reader = .jsonLines(try JSONLinesReader(path: path, options: JSONLinesReadOptions(schema: forced, exactTextColumns: exact)))
+                reader = .jsonLines(try JSONLinesReader(path: path, options: Self.jsonLinesOptions(forced, exact, times)))
             } else {
                 reader = .csv(try CSVReader(path: path, options: CSVReadOptions(schema: forced, exactTextColumns: exact)))
             }
@@ -97,14 +99,21 @@ struct TableInput {
         throw FeatureParityError(.fileError, problem.prefix(1).uppercased() + problem.dropFirst(), location: path, fix: "check the path.")
     }
 
-    static func readAll(_ path: String, schema: [String: ColumnKind], lateKeys: Set<String> = []) throws(FeatureParityError) -> FeatureTable {
+    /// The JSON Lines options for `forced` kinds, `exact` text and boolean-free `times`.
+    private static func jsonLinesOptions(_ forced: [String: ColumnKind], _ exact: Set<String>, _ times: Set<String>) -> JSONLinesReadOptions {
+        var options = JSONLinesReadOptions(schema: forced, exactTextColumns: exact)
+        options.booleanFreeColumns = times
+        return options
+    }
+
+    static func readAll(_ path: String, schema: [String: ColumnKind], lateKeys: Set<String> = [], times: Set<String> = []) throws(FeatureParityError) -> FeatureTable {
         try requireReadable(path)
         do {
             let present = Set(try names(path)).union(lateKeys)
             let forced = schema.filter { present.contains($0.key) }
             let exact = exactText(forced)
             if isJSONLines(path) {
-                return try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: forced, exactTextColumns: exact)).0
+                return try JSONLinesReader.readAll(path: path, options: jsonLinesOptions(forced, exact, times)).0
             }
             return try CSVReader.readAll(path: path, options: CSVReadOptions(schema: forced, exactTextColumns: exact)).0
         } catch {

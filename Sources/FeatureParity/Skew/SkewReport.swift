@@ -129,6 +129,16 @@ public struct SkewReport: Sendable, Codable {
         if let timestamp, offline.column(named: timestamp) == nil {
             throw FeatureParityError(.missingColumn, "The offline file has no time column '\(timestamp)'", location: timestamp, fix: "name the time column with --timestamp, or leave it out.")
         }
+        guard online.column(named: key) != nil else {
+            throw FeatureParityError(
+                .missingColumn, "The online file has no key column '\(key)' (it has \(online.columnNames.joined(separator: ", ")))", location: key,
+                fix: "name the entity column with --key, as both files spell it.")
+        }
+        if let timestamp, online.column(named: timestamp) == nil {
+            throw FeatureParityError(
+                .missingColumn, "The online file has no time column '\(timestamp)' (it has \(online.columnNames.joined(separator: ", ")))", location: timestamp,
+                fix: "name the time column with --timestamp, as both files spell it, or leave it out.")
+        }
         let join = PointInTimeJoin(key: key, eventTime: timestamp ?? "__online_time", featureTime: "__offline_time")
         let (paired, joinReport) = try join.join(events: onlineTable, features: offlineTable)
         guard online.rowCount > 0 else {
@@ -251,15 +261,15 @@ public struct SkewReport: Sendable, Codable {
             reason: reasons.joined(separator: "; "), examples: examples)
     }
 
-    /// A text column as numbers when every value (missing markers aside) reads as one.
+    /// A text column as numbers when every value (the readers' missing markers aside, and
+    /// `none`) reads as one by the readers' number rules; NaN is missing.
     static func numbers(_ column: Column) -> DoubleColumn? {
         guard case .categorical(let c) = column else { return nil }
-        let missing: Set<String> = ["", "NA", "N/A", "null", "NULL", "None", "none", "nan", "NaN"]
         var parsed: [Double?] = []
         for text in c.dictionary {
-            if missing.contains(text) { parsed.append(nil); continue }
-            guard let value = Double(text) else { return nil }
-            parsed.append(value)
+            if CSVReadOptions.defaultMissingMarkers.contains(text) || text == "none" { parsed.append(nil); continue }
+            guard let value = NumberText.parse(text) else { return nil }
+            parsed.append(value.isNaN ? nil : value)  // a NaN is missing, as pandas reads it
         }
         return DoubleColumn(c.codes.map { $0 >= 0 ? parsed[Int($0)] : nil })
     }

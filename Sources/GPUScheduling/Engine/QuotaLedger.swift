@@ -38,16 +38,26 @@ struct QuotaLedger: Sendable {
         return Self.milli(quota.nominal[key] ?? 0)
     }
 
+    /// What a team may lend of a quota key: its `lending_limit`, at most its nominal quota, or
+    /// the whole nominal quota when it sets no limit. The rest of its quota is guaranteed to it.
+    private func lendable(team: String, key k: String) -> Int {
+        let own = nominal(team: team, key: k)
+        return min(own, quotas[team]?.lendingLimit.map(Self.milli) ?? own)
+    }
+
     /// How much of `milli` more would be borrowed from the cohort, or `nil` when the quota
     /// refuses it.
     ///
-    /// Three rules, each kept true after every admission: a team uses at most its nominal quota
-    /// plus its borrowing limit; a cohort uses at most the sum of its teams' nominal quotas; and
-    /// what a cohort's teams borrow in all is at most what the teams not borrowing lend (their
-    /// lending limits, or their whole quotas): a team over its own quota lends nothing, so it
-    /// cannot borrow its own lendable share back past another team's lending limit. A team using
-    /// its own quota never breaks the third rule, so a lender taking back what it lent is refused
-    /// only by the second, which preemption can then reclaim.
+    /// Kueue's accounting (its `resource_node.go`): a team's quota splits into a guaranteed part
+    /// (nominal minus the lending limit), which only it uses, and a lendable part it puts into
+    /// its cohort's pool. Three rules, each kept true after every admission: a team uses at most
+    /// its nominal quota plus its borrowing limit; a cohort uses at most the sum of its teams'
+    /// nominal quotas; and what the cohort's teams use beyond their guaranteed parts is at most
+    /// the pool. So a team lends only quota it leaves unused: one running at its own quota
+    /// lends nothing, whatever its lending limit. An admission that takes more from the pool
+    /// is judged by the third rule even within the team's own quota (a lender taking back quota
+    /// another team borrowed), and preemption can then reclaim it: once no team runs over its
+    /// own quota, the pool always holds what the teams take from it.
     func borrowing(team: String, model: String, milli: Int) -> Int? {
         guard let quota = quotas[team] else { return 0 }
         let k = key(team: team, model: model)
@@ -59,22 +69,26 @@ struct QuotaLedger: Sendable {
         guard let cohort = quota.cohort, let members = cohorts[cohort] else { return over > 0 ? nil : 0 }
         let totals = cohortTotals(members, key: k, adding: (team, milli))
         if totals.used > totals.nominal { return nil }
-        if over > alreadyOver && totals.borrowed > totals.lent { return nil }
+        let guaranteed = own - lendable(team: team, key: k)
+        if used + milli > guaranteed && totals.pooled > totals.pool { return nil }
         return over - alreadyOver
     }
 
-    /// A cohort's use, quotas, borrowing and lending of one quota key, with `adding` milli-GPUs
-    /// more for one team (an admission being judged). A member over its own quota borrows and
-    /// lends nothing.
-    private func cohortTotals(_ members: [String], key k: String, adding: (team: String, milli: Int)? = nil) -> (used: Int, nominal: Int, borrowed: Int, lent: Int) {
-        var totals = (used: 0, nominal: 0, borrowed: 0, lent: 0)
+    /// A cohort's use and quotas of one quota key, with `adding` milli-GPUs more for one team
+    /// (an admission being judged): `pool` is what its teams lend in all (``lendable(team:key:)``),
+    /// `pooled` what they use beyond their guaranteed parts, and `borrowed` what they use beyond
+    /// their nominal quotas.
+    private func cohortTotals(_ members: [String], key k: String, adding: (team: String, milli: Int)? = nil) -> (used: Int, nominal: Int, borrowed: Int, pooled: Int, pool: Int) {
+        var totals = (used: 0, nominal: 0, borrowed: 0, pooled: 0, pool: 0)
         for member in members {
             let own = nominal(team: member, key: k)
+            let lendable = lendable(team: member, key: k)
             let used = (usage[member]?[k] ?? 0) + (adding?.team == member ? adding?.milli ?? 0 : 0)
             totals.used += used
             totals.nominal += own
             totals.borrowed += max(0, used - own)
-            if used <= own { totals.lent += min(own, quotas[member]?.lendingLimit.map(Self.milli) ?? own) }
+            totals.pooled += max(0, used - (own - lendable))
+            totals.pool += lendable
         }
         return totals
     }
@@ -87,10 +101,7 @@ struct QuotaLedger: Sendable {
         let own = nominal(team: team, key: k)
         guard let cohort = quota.cohort, let members = cohorts[cohort] else { return own }
         var lent = 0
-        for member in members where member != team {
-            let theirs = nominal(team: member, key: k)
-            lent += min(theirs, quotas[member]?.lendingLimit.map(Self.milli) ?? theirs)
-        }
+        for member in members where member != team { lent += lendable(team: member, key: k) }
         return own + min(lent, quota.borrowingLimit.map(Self.milli) ?? Int.max / 4)
     }
 
@@ -143,8 +154,8 @@ struct QuotaLedger: Sendable {
                 if totals.used > totals.nominal {
                     problems.append("cohort \(cohort) uses \(totals.used) milli-GPUs of \(k), over its teams' quotas \(totals.nominal)")
                 }
-                if totals.borrowed > totals.lent {
-                    problems.append("cohort \(cohort) borrows \(totals.borrowed) milli-GPUs of \(k), but its teams lend \(totals.lent)")
+                if totals.pooled > totals.pool {
+                    problems.append("cohort \(cohort) uses \(totals.pooled) milli-GPUs of \(k) beyond its teams' guaranteed quotas (\(totals.borrowed) of them borrowed), but its teams lend \(totals.pool)")
                 }
             }
         }

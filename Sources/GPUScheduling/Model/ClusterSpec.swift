@@ -152,7 +152,7 @@ extension ClusterSpec {
             node = try NodeSpec(from: decoder)
             count = try decoder.container(keyedBy: Key.self).decodeIfPresent(Int.self, forKey: .count)
         }
-        enum Key: String, CodingKey { case count }
+        enum Key: String, CodingKey, CaseIterable { case count }
     }
 
     private struct File: Decodable {
@@ -177,6 +177,7 @@ extension ClusterSpec {
         } catch {
             throw SchedulingError(.invalidCluster, "cannot be read: \(error)", location: source)
         }
+        try refuseUnknownKeys(data, source: source)
         var nodes: [NodeSpec] = []
         for entry in file.nodes {
             guard let count = entry.count else {
@@ -205,6 +206,28 @@ extension ClusterSpec {
             throw located
         }
         return cluster
+    }
+
+    /// Refuses a key the JSON form does not define, at the top, in a node entry or in a team: a
+    /// misspelt key (`lendng_limit`, `gpuz`) would otherwise leave its default in place without
+    /// a word, as the rollout policy file also refuses.
+    private static func refuseUnknownKeys(_ data: Data, source: String) throws(SchedulingError) {
+        guard let top = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return }
+        let nodeKeys = Set(NodeSpec.CodingKeys.allCases.map(\.stringValue)).union(NodeEntry.Key.allCases.map(\.stringValue))
+        let teamKeys = Set(TeamQuota.CodingKeys.allCases.map(\.stringValue))
+        func check(_ object: [String: Any], _ known: Set<String>, _ place: String) throws(SchedulingError) {
+            guard let unknown = object.keys.sorted().first(where: { !known.contains($0) }) else { return }
+            throw SchedulingError(
+                .invalidCluster, "\(place) has the key \"\(unknown)\", which a cluster file does not define", location: source,
+                fix: "use only \(known.sorted().map { "\"\($0)\"" }.joined(separator: ", ")) there (keys are case-sensitive)")
+        }
+        try check(top, ["nodes", "teams"], "the file")
+        for (index, node) in ((top["nodes"] as? [Any]) ?? []).enumerated() {
+            if let node = node as? [String: Any] { try check(node, nodeKeys, "node entry \(index + 1) (\(node["name"] as? String ?? "unnamed"))") }
+        }
+        for (index, team) in ((top["teams"] as? [Any]) ?? []).enumerated() {
+            if let team = team as? [String: Any] { try check(team, teamKeys, "team entry \(index + 1) (\(team["name"] as? String ?? "unnamed"))") }
+        }
     }
 
     /// `{i}` → i, `{i/K}` → i / K.

@@ -50,7 +50,7 @@ public struct NodeSpec: Sendable, Hashable, Codable {
         self.pricePerGPUHour = pricePerGPUHour
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, gpus, labels, taints, island, rack, zone, spot
         case gpuModel = "gpu_model"
         case cpuMilli = "cpu_milli"

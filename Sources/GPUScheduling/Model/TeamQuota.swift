@@ -34,7 +34,7 @@ public struct TeamQuota: Sendable, Hashable, Codable {
         self.weight = weight
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case team = "name"
         case cohort, weight
         case nominal = "quota"

@@ -40,6 +40,23 @@ struct CSVLines {
         self.rows = rows
     }
 
+    /// Refuses a header that names a column twice (which of the two a row means would be a
+    /// guess) and a row with more fields than the header has names (a stray comma, or a value
+    /// with a comma that was not quoted). Rows may leave trailing optional columns out.
+    ///
+    /// - Throws: ``SchedulingError`` with `code`, at `source`'s line.
+    func checkShape(source: String, code: SchedulingError.Code) throws(SchedulingError) {
+        var seen = Set<String>()
+        for name in header where !name.isEmpty && !seen.insert(name).inserted {
+            throw SchedulingError(code, "names the column \(name) twice in its header", location: "\(source):1", fix: "give each column one name")
+        }
+        for (line, fields) in rows where fields.count > header.count {
+            throw SchedulingError(
+                code, "has \(fields.count) fields where the header names \(header.count)", location: "\(source):\(line)",
+                fix: "quote a value that holds a comma (\"a,b\"), or remove the extra field")
+        }
+    }
+
     static func fields(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
         var fields: [String] = []
         var i = 0

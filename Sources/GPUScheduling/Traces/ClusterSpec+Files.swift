@@ -35,6 +35,7 @@ extension ClusterSpec {
                 .invalidCluster, "has header \(csv.header.joined(separator: ",")), neither JSON nor a node list", location: "\(source):1",
                 fix: "give JSON ({\"nodes\": […]}) or a CSV with columns sn,cpu_milli,memory_mib,gpu,model")
         }
+        try csv.checkShape(source: source, code: .invalidCluster)
         var reader = RowReader(header: csv.header, source: source)
         var nodes: [NodeSpec] = []
         for (line, fields) in csv.rows {
@@ -51,7 +52,13 @@ extension ClusterSpec {
             }
         }
         let cluster = ClusterSpec(nodes: nodes)
-        try cluster.validate()
+        do {
+            try cluster.validate()
+        } catch {
+            var located = error
+            located.location = [source, error.location].compactMap { $0 }.joined(separator: ": ")
+            throw located
+        }
         return cluster
     }
 }

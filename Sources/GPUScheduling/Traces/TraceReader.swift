@@ -63,6 +63,7 @@ public enum TraceReader {
         if csv.rows.isEmpty {
             throw SchedulingError(.invalidTrace, "has no jobs", location: source, fix: "give at least one row after the header")
         }
+        try csv.checkShape(source: source, code: .invalidTrace)
         var reader = RowReader(header: csv.header, source: source)
         var raw: [(submit: Double, job: TraceJob)] = []
         raw.reserveCapacity(csv.rows.count)

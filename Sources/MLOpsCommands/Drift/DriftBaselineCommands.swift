@@ -181,6 +181,15 @@ struct DriftCheck: AsyncParsableCommand {
             return try await store.latest(name)
         }
         let table = try TableFile.read(file)
+        // A column --columns names that neither the baseline nor the file has is a typo, said
+        // as one (as `drift compare` says it), not a column reported untested.
+        let configured = try drift.configuration()
+        for name in configured.columns ?? [] where !baseline.profile.columnNames.contains(name) && table.column(named: name) == nil {
+            let known = Array(Set(baseline.profile.columnNames + table.columnNames)).sorted()
+            let shown = known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", …" : "")
+            throw CommandFailure.usage(
+                "error: --columns names '\(name)', which neither the baseline nor \(file) has (their columns: \(shown)). Fix: name the columns as the data spells them.")
+        }
         let current: DatasetProfile
         do {
             current = try DatasetProfile(profiling: table, settings: baseline.profile.settings)

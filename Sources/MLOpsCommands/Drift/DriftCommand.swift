@@ -192,6 +192,27 @@ struct DriftCompare: AsyncParsableCommand {
         return configuration
     }
 
+    /// Refuses a `--probabilities` column that is not a probability in a file that has it: text,
+    /// or a number outside [0, 1] (missing values and NaN aside). Its confidence would otherwise
+    /// be left out without a word, or exceed 1.
+    static func checkProbabilities(_ names: [String], in tables: [(path: String, table: FeatureTable)]) throws {
+        for name in names {
+            for (path, table) in tables {
+                switch table.column(named: name) {
+                case nil:
+                    continue
+                case .double(let column)?:
+                    guard let row = column.values.indices.first(where: { column.validity[$0] && !(column.values[$0] >= 0 && column.values[$0] <= 1) && !column.values[$0].isNaN }) else { continue }
+                    throw CommandFailure.usage(
+                        "error: --probabilities names '\(name)', whose value \(column.values[row]) in row \(row + 1) of \(path) is not a probability. Fix: name the model's probability columns (values from 0 to 1).")
+                case let other?:
+                    throw CommandFailure.usage(
+                        "error: --probabilities names '\(name)', which \(path) holds as \(other.kind == .timestamp ? "times" : "text"), not probabilities. Fix: name the model's probability columns (numbers from 0 to 1).")
+                }
+            }
+        }
+    }
+
     func run() async throws {
         let analyzer: DriftAnalyzer
         do {
@@ -220,6 +241,7 @@ struct DriftCompare: AsyncParsableCommand {
             throw CommandFailure.usage(
                 "error: \(flag) names '\(name)', which neither file has (the current file's columns: \(currentTable.columnNames.prefix(20).joined(separator: ", "))). Fix: name the model's output column as the files spell it.")
         }
+        try Self.checkProbabilities(configured.modelOutputs?.probabilities ?? [], in: [(reference, referenceTable), (current, currentTable)])
         let report: DriftReport
         do {
             report = try analyzer.compare(reference: referenceTable, current: currentTable)

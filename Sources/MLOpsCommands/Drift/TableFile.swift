@@ -46,7 +46,7 @@ enum TableFile {
     /// Throws the usage error for a regular file whose first 8 KiB hold a NUL byte: a binary file
     /// (a database, an archive, UTF-16 text), which CSV would read as a header of garbage and
     /// compare as if it were data. Pipes and devices are not peeked at (that would consume them).
-    private static func refuseBinary(_ path: String) throws {
+    static func refuseBinary(_ path: String) throws {
         var status = stat()
         guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, let handle = FileHandle(forReadingAtPath: path) else { return }
         defer { try? handle.close() }

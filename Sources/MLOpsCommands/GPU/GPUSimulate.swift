@@ -74,6 +74,9 @@ struct GPUSimulate: AsyncParsableCommand {
             throw ValidationError("--checkpoint-interval \(checkpointInterval): give 0 or more seconds (0 loses nothing on preemption).")
         }
         if !(cooldown >= 0) || !cooldown.isFinite { throw ValidationError("--cooldown \(cooldown): give 0 or more seconds.") }
+        if noPreemption && fairSharePreemption {
+            throw ValidationError("--no-preemption and --fair-share-preemption contradict each other. Fix: give one of them.")
+        }
         for (flag, path) in [("--schedule-out", scheduleOut), ("--plot", plot)] {
             if let path, path.isEmpty || path.hasSuffix("/") { throw ValidationError("\(flag) '\(path)' is not a file name: give the path of the file to write.") }
         }

@@ -87,6 +87,7 @@ struct RolloutAnalyze: AsyncParsableCommand {
     /// columns the replay does not use.
     static func readEvents(_ path: String, metric: String, covariate: String?, units: Bool) throws -> FeatureTable {
         if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: no events file: \(problem). Fix: name the CSV or JSON Lines event log.") }
+        try TableFile.refuseBinary(path)
         var wanted: [String: ColumnKind] = ["unit": .categorical, "variant": .categorical, metric: .double]
         if let covariate { wanted[covariate] = .double }
         let lowered = path.lowercased()

@@ -88,17 +88,27 @@ public struct AnalysisPolicy: Sendable, Hashable, Codable {
         higherIsBetter = try c.decodeIfPresent(Bool.self, forKey: .higherIsBetter) ?? higherIsBetter
         alpha = try c.decodeIfPresent(Double.self, forKey: .alpha) ?? alpha
         tuningSampleSize = try c.decodeIfPresent(Double.self, forKey: .tuningSampleSize) ?? tuningSampleSize
-        minimumSamples = try c.decodeIfPresent(Int.self, forKey: .minimumSamples) ?? minimumSamples
+        minimumSamples = try Self.count(c, .minimumSamples) ?? minimumSamples
         minimumDurationSeconds = try c.decodeIfPresent(Double.self, forKey: .minimumDurationSeconds) ?? minimumDurationSeconds
-        maximumSamples = try c.decodeIfPresent(Int.self, forKey: .maximumSamples)
+        maximumSamples = try Self.count(c, .maximumSamples)
         atMaximum = try c.decodeIfPresent(Fallback.self, forKey: .atMaximum) ?? atMaximum
         nonInferiorityMargin = try c.decodeIfPresent(Double.self, forKey: .nonInferiorityMargin) ?? nonInferiorityMargin
         expectedSplit = try c.decodeIfPresent([Double].self, forKey: .expectedSplit) ?? expectedSplit
         srmAlpha = try c.decodeIfPresent(Double.self, forKey: .srmAlpha) ?? srmAlpha
         onSampleRatioMismatch = try c.decodeIfPresent(Fallback.self, forKey: .onSampleRatioMismatch) ?? onSampleRatioMismatch
         cuped = try c.decodeIfPresent(Bool.self, forKey: .cuped) ?? cuped
-        lookEvery = try c.decodeIfPresent(Int.self, forKey: .lookEvery) ?? lookEvery
+        lookEvery = try Self.count(c, .lookEvery) ?? lookEvery
         guardrails = try c.decodeIfPresent([Guardrail].self, forKey: .guardrails) ?? guardrails
+    }
+
+    /// A whole number at `key`, read as a number first: Foundation's decoder reports `10.5` or
+    /// `1e30` for an `Int` as JSON that is not well formed, without the key.
+    private static func count(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Int? {
+        guard let value = try c.decodeIfPresent(Double.self, forKey: key) else { return nil }
+        guard value.rounded() == value, let whole = Int(exactly: value), abs(whole) <= 1 << 53 else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(value) is not a whole number of at most 2^53")
+        }
+        return whole
     }
 
     /// Reads a policy from JSON and checks it.

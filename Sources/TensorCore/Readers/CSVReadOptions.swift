@@ -8,9 +8,18 @@
 /// let (table, report) = try CSVReader.readAll(path: "users.csv", options: options)
 /// ```
 public struct CSVReadOptions: Sendable, Hashable {
-    /// The strings that mean "missing" by default: the empty field, `NA`, `N/A`, `null` and
-    /// `NULL`. `NaN`, `nan` and the like are *not* among them: they are numbers (NaN values).
-    public static let defaultMissingMarkers: Set<String> = ["", "NA", "N/A", "null", "NULL"]
+    /// The strings that mean "missing" by default: pandas' `read_csv` defaults but its NaN
+    /// spellings: the empty field, `NA`, `N/A`, `n/a`, `null`, `NULL`, `None`, `<NA>`, `#N/A`,
+    /// `#N/A N/A`, `#NA`, `-1.#IND`, `1.#IND`, `-1.#QNAN` and `1.#QNAN`.
+    ///
+    /// `NaN`, `nan`, `-NaN` and `-nan` are *not* among them: in a number column they are numbers
+    /// (NaN values, which the statistics leave out as pandas does), and in a text or time column
+    /// they are missing values, as pandas reads them, whenever the markers include these
+    /// defaults (a custom set lists its markers itself). Keeping them out of the markers keeps
+    /// number columns on the reader's fast path.
+    public static let defaultMissingMarkers: Set<String> = [
+        "", "NA", "N/A", "n/a", "null", "NULL", "None", "<NA>", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "1.#IND", "-1.#QNAN", "1.#QNAN",
+    ]
 
     /// The field separator, one ASCII character other than `"`, CR and LF (default `,`).
     public var delimiter: Unicode.Scalar

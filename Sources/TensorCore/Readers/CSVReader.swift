@@ -45,7 +45,9 @@ import Synchronization
 ///
 /// ``CSVReadOptions/schema`` forces a kind by name; a forced timestamp column also accepts
 /// decimal epoch seconds. Missing values are the fields listed in
-/// ``CSVReadOptions/missingMarkers`` (by default empty, `NA`, `N/A`, `null`, `NULL`).
+/// ``CSVReadOptions/missingMarkers`` (by default pandas' markers: empty, `NA`, `N/A`, `n/a`, `null`, `NULL`,
+/// `None`, `<NA>`, `#N/A` and the like; see ``CSVReadOptions/defaultMissingMarkers``); `NaN` and
+/// `nan` are missing in a text or time column and NaN values in a number column.
 ///
 /// The kinds are fixed by the first chunk. A later value that does not fit, or a row with the
 /// wrong number of fields, either stops the reader with a ``TableError`` naming the physical

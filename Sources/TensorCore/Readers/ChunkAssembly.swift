@@ -134,7 +134,7 @@ extension ChunkAssembly {
     ///
     /// - Returns: The scratch block, which the engine must keep: the builders point into it.
     mutating func makeBuilders(
-        kinds: [ColumnKind], schema: [String: ColumnKind], exactText: Set<String>, selected: Set<String>?
+        kinds: [ColumnKind], schema: [String: ColumnKind], exactText: Set<String>, selected: Set<String>?, booleanFree: Set<String> = []
     ) -> ScratchBlock {
         let block = ScratchBlock(columns: names.count, rows: Self.blockRows)
         builders = []
@@ -143,6 +143,7 @@ extension ChunkAssembly {
                 name: name, kind: kind,
                 acceptsEpochSeconds: kind == .timestamp && schema[name] == .timestamp,
                 exactText: kind == .categorical && exactText.contains(name),
+                refusesBooleans: booleanFree.contains(name),
                 scratch: block, index: c, skipped: selected.map { !$0.contains(name) } ?? false))
         }
         return block

@@ -19,6 +19,8 @@ struct ColumnBuilder {
     /// Whether the column's text is kept exactly as written: only an empty field is missing,
     /// whatever the missing markers (a categorical column named in `exactTextColumns`).
     let exactText: Bool
+    /// Whether a JSON boolean is refused here (``JSONLinesReadOptions/booleanFreeColumns``).
+    let refusesBooleans: Bool
     /// This column's double slots in the scratch block.
     let doubleSlots: UnsafeMutablePointer<Double>
     /// This column's microsecond slots.
@@ -47,9 +49,10 @@ struct ColumnBuilder {
 
     /// Creates an empty builder writing to column `index` of `scratch`.
     init(
-        name: String, kind: ColumnKind, acceptsEpochSeconds: Bool, exactText: Bool = false, scratch: ScratchBlock, index: Int,
-        skipped: Bool = false
+        name: String, kind: ColumnKind, acceptsEpochSeconds: Bool, exactText: Bool = false, refusesBooleans: Bool = false,
+        scratch: ScratchBlock, index: Int, skipped: Bool = false
     ) {
+        self.refusesBooleans = refusesBooleans
         self.skipped = skipped
         self.name = name
         self.kind = kind
@@ -86,14 +89,14 @@ struct ColumnBuilder {
         case .double:
             return Self.encodeDoubleText(p, n, markers, doubleSlots + r, validSlots + r)
         case .categorical:
-            if exactText ? n == 0 : markers.matches(p, n) {
+            if exactText ? n == 0 : markers.matchesInText(p, n) {
                 encodeMissing(r)
                 return true
             }
             encodeCategory(p, n, slot: r, row: row)
             return true
         case .timestamp:
-            if markers.matches(p, n) {
+            if markers.matchesInText(p, n) {
                 encodeMissing(r)
                 return true
             }
@@ -104,6 +107,15 @@ struct ColumnBuilder {
             validSlots[r] = true
             return true
         }
+    }
+
+    /// Whether `count` bytes at `p` spell `NaN`, `nan`, `-NaN` or `-nan`: pandas' NaN spellings,
+    /// a missing value in a text or time column (a number column parses them as NaN).
+    @inline(__always)
+    static func isNaNText(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard n == 3 || (n == 4 && p[0] == 0x2D) else { return false }
+        let q = p + (n - 3)
+        return (q[0] == 0x4E && q[1] == 0x61 && q[2] == 0x4E) || (q[0] == 0x6E && q[1] == 0x61 && q[2] == 0x6E)
     }
 
     /// Encodes a text value of a double column at `value` and `valid`: a number, or a missing
@@ -165,8 +177,9 @@ struct ColumnBuilder {
 
     /// Encodes a JSON boolean: 1 or 0 in a double column, `true` or `false` in a categorical one.
     ///
-    /// - Returns: `false` in a timestamp column.
+    /// - Returns: `false` in a timestamp column, and in a column that refuses booleans.
     mutating func encodeBool(_ value: Bool, slot r: Int, row: Int) -> Bool {
+        if refusesBooleans { return false }
         switch kind {
         case .double:
             doubleSlots[r] = value ? 1 : 0

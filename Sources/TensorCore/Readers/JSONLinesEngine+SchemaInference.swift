@@ -108,7 +108,7 @@ extension JSONLinesEngine {
         }
         kinds = inferred
         // Every text column keeps its strings: the markers stand for missing numbers and times.
-        scratch = makeBuilders(kinds: inferred, schema: options.schema, exactText: Set(names), selected: nil)
+        scratch = makeBuilders(kinds: inferred, schema: options.schema, exactText: Set(names), selected: nil, booleanFree: options.booleanFreeColumns)
         current = [Scalar](repeating: .null, count: names.count)
         stamps = [Int](repeating: 0, count: names.count)
         pending = rows

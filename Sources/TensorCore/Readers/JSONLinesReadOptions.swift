@@ -9,7 +9,7 @@ public struct JSONLinesReadOptions: Sendable, Hashable {
     public var inferenceRowCount: Int
     /// The string values that mean "missing" in a number or time column by default: those of
     /// CSV (``CSVReadOptions/defaultMissingMarkers``: the empty string, `NA`, `N/A`, `null`,
-    /// `NULL`).
+    /// `None` and pandas' other markers).
     public static let defaultMissingMarkers: Set<String> = CSVReadOptions.defaultMissingMarkers
 
     /// String values that mean "missing" in a number or time column, compared byte for byte
@@ -28,6 +28,11 @@ public struct JSONLinesReadOptions: Sendable, Hashable {
     /// every text column of a JSON Lines file, only `null`, an absent key or the empty string is
     /// missing there. ``schema`` may not force another kind on them.
     public var exactTextColumns: Set<String>
+    /// Keys whose JSON booleans are refused as values (default none): a time column read with
+    /// the kind its values have, where `true` is no time, though a number column elsewhere takes
+    /// a boolean as 1 or 0 and a text column as `true` or `false`. A refused boolean is a
+    /// ``TableError/Code/invalidValue`` naming the key and the line.
+    public var booleanFreeColumns: Set<String> = []
 
     /// Creates options; every parameter has the default documented on its property.
     ///

@@ -14,12 +14,19 @@ struct KindInference: Sendable {
     private(set) var timestamps = 0
     /// Values that are integers a `Double` would round (see ``isInexactInteger(_:_:)``).
     private(set) var inexactIntegers = 0
-    /// Whether a JSON Lines bare `NaN` was seen: missing, but a sign of a number column.
+    /// Whether a JSON Lines bare `NaN` or a NaN spelling in text was seen: missing, but a sign of
+    /// a number column.
     private(set) var sawBareNaN = false
 
     /// Tallies a text value (a CSV field or a JSON string).
     mutating func observeText(_ p: UnsafePointer<UInt8>, _ n: Int, _ markers: MissingMarkers) {
         if markers.matches(p, n) { return }
+        // `NaN`, `nan`, `-NaN`, `-nan`: missing in a text or time column, a NaN in a number
+        // column (``ColumnBuilder/isNaNText(_:_:)``), so they count as a bare NaN does.
+        if markers.nanSpellingsInText && ColumnBuilder.isNaNText(p, n) {
+            observeBareNaN()
+            return
+        }
         present += 1
         if DecimalParser.parse(p, n) != nil {
             numbers += 1

@@ -16,6 +16,10 @@ struct MissingMarkers: Sendable {
     let includesTimestamps: Bool
     /// Whether the empty string is a marker (an empty field is then a missing value).
     let includesEmpty: Bool
+    /// Whether pandas' NaN spellings (`NaN`, `nan`, `-NaN`, `-nan`) are missing values in a
+    /// text or time column: with the default markers or more (pandas' defaults), not with a
+    /// custom set, which lists its markers itself.
+    let nanSpellingsInText: Bool
 
     /// Prepares a set of markers.
     init(_ set: Set<String>) {
@@ -40,6 +44,14 @@ struct MissingMarkers: Sendable {
         includesNumbers = numbers
         includesTimestamps = timestamps
         includesEmpty = set.contains("")
+        nanSpellingsInText = set.isSuperset(of: CSVReadOptions.defaultMissingMarkers)
+    }
+
+    /// Whether `count` bytes at `p` are a missing value in a text or time column: a marker, or
+    /// one of pandas' NaN spellings (see ``nanSpellingsInText``).
+    @inline(__always)
+    func matchesInText(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        matches(p, count) || (nanSpellingsInText && ColumnBuilder.isNaNText(p, count))
     }
 
     /// The length bit for a field of `count` bytes.

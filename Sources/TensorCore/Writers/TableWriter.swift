@@ -91,7 +91,7 @@ public enum TableWriter {
     }
 
     static func number(_ value: Double, json: Bool) -> String {
-        if value.isNaN { return json ? "\"NaN\"" : "NaN" }
+        if value.isNaN { return json ? "null" : "NaN" }
         if value.isInfinite { return json ? (value > 0 ? "\"Infinity\"" : "\"-Infinity\"") : (value > 0 ? "inf" : "-inf") }
         if isWrittenAsInteger(value) { return String(Int64(value)) }
         return "\(value)"

@@ -143,6 +143,9 @@ struct DriftDefectTests {
             #expect(checked.exitCode == 1, "\(checked.transcript)")
             let same = await mlops("drift", "check", "huge", reference, "--store", store, "--method", "wasserstein")
             #expect(same.exitCode == 0, "\(same.transcript)")
+            // A --columns typo is said as one, as `drift compare` says it (QA sweep).
+            let typo = await mlops("drift", "check", "huge", reference, "--store", store, "--columns", "nope")
+            #expect(typo.exitCode == 2 && typo.error.contains("--columns names 'nope', which neither the baseline nor"), "\(typo.transcript)")
         }
     }
 
@@ -188,6 +191,47 @@ struct DriftDefectTests {
             #expect(multivariate["drifted"] as? Bool == true)
             for key in ["statistic", "p_value", "bandwidth", "pca_reference_error", "pca_threshold"] {
                 #expect((multivariate[key] as? Double)?.isFinite == true, "\(key): \(String(describing: multivariate[key]))")
+            }
+        }
+    }
+
+    @Test("a column that holds one value on both sides is tested (chi-square, stable, p = 1), in text and in numbers; alone it exits 0 (QA sweep)")
+    func oneValueOnBothSides() async throws {
+        try await withTemporaryFolder { folder in
+            let reference = folder.file("reference.csv"), current = folder.file("current.csv")
+            try write("status,flag\n" + String(repeating: "ok,0\n", count: 40), to: reference)
+            try write("status,flag\n" + String(repeating: "ok,0\n", count: 25), to: current)
+            let result = await mlops("drift", reference, current, "--format", "json")
+            #expect(result.exitCode == 0, "\(result.transcript)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+            let columns = try #require(json["columns"] as? [[String: Any]])
+            #expect(columns.count == 2)
+            for column in columns {
+                #expect(column["status"] as? String == "stable", "\(column)")
+                #expect(column["method"] as? String == "chisquare", "\(column)")
+                #expect(column["p_value"] as? Double == 1, "\(column)")
+            }
+            // A two-valued flag still gets the z-test.
+            try write("flag\n" + String(repeating: "0\n1\n", count: 20), to: current)
+            let two = await mlops("drift", reference, current, "--columns", "flag", "--format", "json")
+            #expect(two.output.contains("\"ztest\""), "\(two.transcript)")
+        }
+    }
+
+    @Test("--probabilities naming text, or numbers outside [0, 1], is refused with exit 2 naming the column (QA sweep)")
+    func probabilitiesAreChecked() async throws {
+        try await withTemporaryFolder { folder in
+            let reference = folder.file("reference.csv"), current = folder.file("current.csv")
+            var text = "label,p,score,note\n"
+            for row in 0..<60 { text += "\(row % 2),\(Double(row % 10) / 10),\(row % 4 + 1),n\(row % 3)\n" }
+            try write(text, to: reference)
+            try write(text, to: current)
+            let fine = await mlops("drift", reference, current, "--prediction", "label", "--probabilities", "p", "--format", "json")
+            #expect(fine.exitCode == 0 && fine.output.contains("\"confidence\""), "\(fine.transcript)")
+            for (column, message) in [("score", "whose value 2.0 in row 2 of"), ("note", "holds as text, not probabilities")] {
+                let refused = await mlops("drift", reference, current, "--probabilities", column, "--format", "json")
+                #expect(refused.exitCode == 2, "\(column): \(refused.transcript)")
+                #expect(refused.error.contains("--probabilities names '\(column)'") && refused.error.contains(message), "\(refused.error)")
             }
         }
     }

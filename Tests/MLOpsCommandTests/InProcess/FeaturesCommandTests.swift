@@ -162,6 +162,8 @@ struct FeaturesCommandTests {
             try write(Self.features + "\n", to: folder.file("features.csv"))
             try write("user,ts\nu1,yesterday\n", to: folder.file("badtime.csv"))
             try write("user,ts\nu1,99999999999999\n", to: folder.file("fartime.csv"))
+            try write(#"{"user":"u1","ts":1764590400,"label":1}"# + "\n" + #"{"user":"u2","ts":true,"label":0}"# + "\n", to: folder.file("booltime.jsonl"))
+            try write(#"{"user":"u1","feature_ts":false,"spend":1}"# + "\n" + #"{"user":"u1","feature_ts":true,"spend":2}"# + "\n", to: folder.file("boolfeatures.jsonl"))
             let base = ["--events", folder.file("events.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts"]
             let cases: [([String], String)] = [
                 (base + ["--ttl", "2x", "--output", folder.file("o.csv")], "not a duration"),
@@ -179,6 +181,15 @@ struct FeaturesCommandTests {
                 (base + ["--ttl", "2d", "--output", folder.file("o.parquet")], "names a file in Parquet format, which features join does not write"),
                 (base + ["--ttl", "2d", "--output", folder.file("o.XLSX")], "in Excel format"),
                 (base + ["--ttl", "2d", "--output", folder.file("o.csv.gz")], "in gzip format"),
+                // The key named as a time column stopped the process (SIGILL; QA sweep).
+                (["--events", folder.file("events.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "user", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")],
+                 "The key column 'user' is also the event time column"),
+                (["--events", folder.file("events.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "user", "--ttl", "2d", "--output", folder.file("o.csv"), "--partitions", "2"],
+                 "The key column 'user' is also the feature time column"),
+                (base + ["--ttl", "2d", "--output", folder.file("o.csv"), "--created-time", "user"], "is also the created time column"),
+                // JSON booleans in a time column were epoch 0 and 1, joined silently (QA sweep).
+                (["--events", folder.file("booltime.jsonl"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")], "true"),
+                (["--events", folder.file("events.csv"), "--features", folder.file("boolfeatures.jsonl"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv"), "--partitions", "2"], "false"),
             ]
             for (arguments, message) in cases {
                 let result = await mlops(["features", "join"] + arguments)
@@ -230,6 +241,33 @@ struct ParityCommandTests {
             }
             let missing = await mlops("parity", folder.file("nope.csv"), folder.file("online.csv"), "--key", "user")
             #expect(missing.exitCode == 2)
+            // The online file lacking the key or time column is said of the online file, without
+            // the pairing's internal column names (QA sweep).
+            try write("id,ts,spend\nu1,1010,1.25\n", to: folder.file("online-id.csv"))
+            try write("user,time,spend\nu1,1010,1.25\n", to: folder.file("online-time.csv"))
+            for (file, extra, message) in [
+                ("online-id.csv", [String](), "The online file has no key column 'user' (it has id, ts, spend)"),
+                ("online-time.csv", ["--timestamp", "ts"], "The online file has no time column 'ts' (it has user, time, spend)"),
+            ] {
+                let refused = await mlops(["parity", folder.file("offline.csv"), folder.file(file), "--key", "user"] + extra)
+                #expect(refused.exitCode == 2 && refused.error.contains(message) && !refused.error.contains("__"), "\(refused.transcript)")
+            }
+        }
+    }
+
+    @Test("pandas' missing-value tokens in the online file keep a number feature numeric, as pandas reads them")
+    func pandasMissingTokens() async throws {
+        try await withTemporaryFolder { folder in
+            try write("id,x\na,1.5\nb,2\nc,3\n", to: folder.file("offline.csv"))
+            for token in ["n/a", "#N/A", "<NA>", "None", "NaN"] {
+                try write("id,x\na,1.50\nb,2.0\nc,\(token)\n", to: folder.file("online.csv"))
+                let result = await mlops("parity", folder.file("offline.csv"), folder.file("online.csv"), "--key", "id", "--format", "json")
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any], "\(token): \(result.transcript)")
+                let feature = try #require((json["features"] as? [[String: Any]])?.first, "\(token)")
+                #expect(feature["kind"] as? String == "numeric", "\(token): \(result.output)")
+                let rate = try #require(feature["match_rate"] as? Double, "\(token)")
+                #expect(abs(rate - 2.0 / 3.0) < 1e-12, "\(token): \(rate)")
+            }
         }
     }
 }

@@ -78,6 +78,7 @@ struct GPUCommandTests {
             (["--gpus", "8", "--checkpoint-interval", "-1"], "trace.csv", "submit_time,duration_s,gpus,team\n0,1,1,a\n", "--checkpoint-interval"),
             (["--cluster", "missing.json"], "trace.csv", "submit_time,duration_s,gpus,team\n0,1,1,a\n", "missing.json"),
             (["--gpus", "8"], "missing.csv", "", "missing.csv"),
+            (["--gpus", "8", "--no-preemption", "--fair-share-preemption"], "trace.csv", "submit_time,duration_s,gpus,team\n0,1,1,a\n", "contradict"),
         ])
     func badInput(options: [String], traceName: String, traceText: String, mention: String) async throws {
         try await withTemporaryFolder { folder in
@@ -86,6 +87,16 @@ struct GPUCommandTests {
             let result = await mlops(["gpu", "simulate", "--trace", folder.file(traceName)] + adjusted)
             #expect(result.exitCode == 2, "\(result.transcript)")
             #expect(result.error.contains(mention), "\(result.transcript)")
+        }
+    }
+
+    @Test("a node list with only its header is refused naming the file")
+    func headerOnlyNodeList() async throws {
+        try await withTemporaryFolder { folder in
+            try write("submit_time,duration_s,gpus,team\n0,1,1,a\n", to: folder.file("trace.csv"))
+            try write("sn,cpu_milli,memory_mib,gpu,model\n", to: folder.file("nodes.csv"))
+            let result = await mlops("gpu", "simulate", "--trace", folder.file("trace.csv"), "--cluster", folder.file("nodes.csv"))
+            #expect(result.exitCode == 2 && result.error.contains("nodes.csv") && result.error.contains("no nodes"), "\(result.transcript)")
         }
     }
 

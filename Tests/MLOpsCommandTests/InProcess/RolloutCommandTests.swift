@@ -153,6 +153,8 @@ struct RolloutCommandTests {
             try write("timestamp,unit,group,converted\n1,u1,control,1\n", to: folder.file("novariant.csv"))
             try write(#"{"alpha": 2}"#, to: folder.file("alpha.json"))
             try write(#"{"alpah": 0.05}"#, to: folder.file("typo.json"))
+            try write(#"{"minimum_samples": 10.5}"#, to: folder.file("fraction.json"))
+            try Data([0x8A, 0xAE, 0x82, 0x0A, 0x00, 0x71, 0xB8, 0x9E]).write(to: URL(fileURLWithPath: folder.file("binary.csv")))
             let events = folder.file("events.csv")
             let base = ["--control", "control", "--candidate", "candidate", "--metric", "converted"]
             let cases: [([String], String)] = [
@@ -173,6 +175,9 @@ struct RolloutCommandTests {
                 ([events] + base + ["--kind", "ratio"], "kind"),
                 ([events] + base + ["--expected-split", "nan/50"], "expected split"),
                 ([events] + base + ["--alpha", "nan"], "α"),
+                // QA sweep: a fraction where a count goes was "not JSON"; a binary file's bytes were echoed.
+                ([events] + base + ["--policy", folder.file("fraction.json")], "10.5"),
+                ([folder.file("binary.csv")] + base, "not text (it holds NUL bytes)"),
             ]
             for (arguments, message) in cases {
                 let result = await mlops(["rollout", "analyze"] + arguments)

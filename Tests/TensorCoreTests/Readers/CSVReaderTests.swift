@@ -322,7 +322,7 @@ struct CSVReaderTests {
         ])
     }
 
-    @Test("Missing markers: empty, NA, N/A, null and NULL by default, and a custom set")
+    @Test("Missing markers: pandas' defaults (empty, NA, N/A, null, NULL, None, n/a, <NA>, #N/A, …), NaN spellings missing in text and time columns, and a custom set")
     func missingMarkers() throws {
         let folder = try ReaderTempFolder()
         let path = try folder.write("x,s\n1,a\n,\nNA,NA\nN/A,N/A\nnull,null\nNULL,NULL\nnan,NaN\n-999,b\n")
@@ -331,7 +331,23 @@ struct CSVReaderTests {
         #expect(x.validity == [true, false, false, false, false, false, true, true])
         #expect(x.nullCount == 5)
         #expect(x[6]?.isNaN == true)
-        #expect(Array(try table.categoricalColumn(named: "s")) == ["a", nil, nil, nil, nil, nil, "NaN", "b"])
+        #expect(Array(try table.categoricalColumn(named: "s")) == ["a", nil, nil, nil, nil, nil, nil, "b"])
+
+        // Every other token of pandas' `read_csv` defaults is missing too, in a number column (which
+        // stays a number column, as in pandas), a text column and a time column; `-nan` and `-NaN`
+        // are missing in text. A value that only contains a token is kept.
+        let tokens = ["None", "n/a", "<NA>", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "1.#IND", "-1.#QNAN", "1.#QNAN"]
+        var text = "x,s,t\n1.5,a,2026-01-01T00:00:00Z\n"
+        for token in tokens { text += "\(token),\(token),\(token)\n" }
+        text += "2.5,-nan,NaN\n3.5,None of them,-NaN\n"
+        let pandasPath = try folder.write(text, name: "pandas.csv")
+        for parallel in [false, true] {
+            let (t, _) = try CSVReader.readAll(path: pandasPath, options: CSVReadOptions(parallelParsing: parallel))
+            #expect(t.columnKinds == [.double, .categorical, .timestamp])
+            #expect(Array(try t.doubleColumn(named: "x")) == [1.5] + tokens.map { _ in nil } + [2.5, 3.5])
+            #expect(Array(try t.categoricalColumn(named: "s")) == ["a"] + tokens.map { _ in nil } + [nil, "None of them"])
+            #expect(try t.timestampColumn(named: "t").nullCount == tokens.count + 2)
+        }
 
         let custom = CSVReadOptions(missingMarkers: ["-999", "?"])
         let path2 = try folder.write("x\n1\n-999\n?\n2.5\n", name: "custom.csv")

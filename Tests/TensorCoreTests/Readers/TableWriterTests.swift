@@ -52,6 +52,27 @@ struct TableWriterTests {
         }
     }
 
+    @Test("NaN is null in JSON Lines and NaN in CSV, as pandas writes and reads them; infinities keep their sign")
+    func nonFinite() throws {
+        let folder = try ReaderTempFolder()
+        let table = try FeatureTable(columns: [("x", .double(DoubleColumn([.nan, .infinity, -.infinity, nil, 1.5])))])
+        let csv = folder.url.appendingPathComponent("n.csv").path, jsonl = folder.url.appendingPathComponent("n.jsonl").path
+        try TableWriter.write(table, to: csv)
+        try TableWriter.write(table, to: jsonl)
+        #expect(try String(contentsOfFile: csv, encoding: .utf8) == "x\nNaN\ninf\n-inf\n\n1.5\n")
+        #expect(try String(contentsOfFile: jsonl, encoding: .utf8) == #"""
+            {"x":null}
+            {"x":"Infinity"}
+            {"x":"-Infinity"}
+            {"x":null}
+            {"x":1.5}
+
+            """#)
+        // Read back, the JSON Lines column is still numbers.
+        let back = try JSONLinesReader.readAll(path: jsonl).0
+        #expect(back.columnKinds == [.double])
+    }
+
     @Test("an unwritable path is a typed error")
     func unwritable() throws {
         #expect(throws: TableError.self) { try TableWriter.write(try Self.table(), to: "/no/such/folder/out.csv") }
