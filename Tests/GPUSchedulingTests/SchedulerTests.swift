@@ -281,6 +281,33 @@ struct SchedulerTests {
         #expect(scheduler.invariantProblems().isEmpty)
     }
 
+    @Test("a job admitted on borrowed quota that runs within its team's quota now is no other team's victim (verification sweep)")
+    func staleBorrowingIsNoVictim() throws {
+        var cluster = ClusterSpec(nodes: [NodeSpec(name: "n0", gpuModel: "gpu", gpus: 14)])
+        cluster.teams = [
+            TeamQuota(team: "a", cohort: "k", nominal: ["gpu": 4]), TeamQuota(team: "b", cohort: "k", nominal: ["gpu": 4]),
+            TeamQuota(team: "c", cohort: "k", nominal: ["gpu": 2]),
+        ]
+        var scheduler = try Scheduler(cluster: cluster, configuration: .init(preemption: PreemptionSettings(minimumRunTime: 0)))
+        try scheduler.submit(.gpus(0, 4, team: "a"), at: 0)
+        try scheduler.submit(.gpus(3, 4, team: "c"), at: 0)  // c borrows 2
+        try scheduler.submit(.gpus(6, 4, team: "d"), at: 0)  // d has no quota
+        #expect(try scheduler.schedule(at: 0).startedJobs == [0, 3, 6])
+        try scheduler.submit(.gpus(1, 2, team: "a"), at: 2)  // a borrows 2 for now
+        #expect(try scheduler.schedule(at: 2).startedJobs == [1])
+        #expect(scheduler.borrowedMilli(of: 1) == 2000)
+        try scheduler.finish(0, at: 5)  // a runs 2 of its 4: job 1 runs within a's quota now
+        try scheduler.submit(.gpus(7, 4, team: "d"), at: 5)
+        #expect(try scheduler.schedule(at: 5).startedJobs == [7])
+        // b reclaims 2 GPUs: c, the team that borrows, gives them up, though a's job would lose less work.
+        try scheduler.submit(.gpus(4, 2, team: "b"), at: 10)
+        let decisions = try scheduler.schedule(at: 10)
+        #expect(decisions.preemptedJobs == [3])
+        #expect(decisions.startedJobs == [4])
+        #expect(scheduler.jobState(1) == .running)
+        #expect(scheduler.invariantProblems().isEmpty)
+    }
+
     @Test("a lender going past its guaranteed quota while others borrow reclaims by preemption, though the cohort's total would fit")
     func lenderReclaimsPastGuaranteed() throws {
         var scheduler = try Scheduler(

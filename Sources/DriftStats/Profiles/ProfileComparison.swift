@@ -79,7 +79,8 @@ public struct ProfileComparison: Sendable {
             automatic = .jensenShannon
         }
         if r.kind == .categorical, automatic?.needsTwoCategories == true,
-           Set(r.categoryCounts.keys).union(c.categoryCounts.keys).count > 2 {
+           Set(r.categoryCounts.keys).union(c.categoryCounts.keys).count != 2 {
+            // A category gained, or one value on both sides (0/0 for the z-test), as files do.
             automatic = .chiSquare
         }
         let chosen = configuration.columnMethods[name] ?? (r.kind == .timestamp ? nil : configuration.method) ?? automatic

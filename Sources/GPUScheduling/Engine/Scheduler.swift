@@ -860,6 +860,15 @@ public struct Scheduler: Sendable {
             shareNow: dominantShare(waiting.team), shareAfter: dominantShare(waiting.team, adding: demand))
     }
 
+    /// Whether running job `v`'s team uses more than its nominal quota of `v`'s model now: its
+    /// jobs then run partly on borrowed quota, and one may be another team's victim. Asked of
+    /// the ledger, not of the job's flag from its admission, which goes stale as the team's
+    /// other jobs end (a job admitted on borrowed quota runs within quota once they have).
+    private func teamBorrows(_ v: Int) -> Bool {
+        ledger.quota(of: records[v].spec.team) != nil
+            && !ledger.withinNominal(team: records[v].spec.team, model: records[v].model, adding: 0)
+    }
+
     /// Whether running job `v` may be stopped for the waiting job `view` describes.
     private func mayPreempt(_ v: Int, for view: PreemptorView, policy: any SchedulingPolicy) -> Bool {
         guard records[v].spec.preemptible, now - records[v].startTime >= protection(of: v) else { return false }
@@ -868,15 +877,15 @@ public struct Scheduler: Sendable {
         // quota or its team has no quota to guarantee. A job running within its team's nominal
         // quota is that team's guarantee: no other team takes it, whatever the ranks (otherwise
         // a reclaim and a rank preemption can undo each other for ever, as a seeded trace showed).
-        if let mine = view.rank, team == view.team || records[v].borrowedMilli > 0 || ledger.quota(of: team) == nil,
+        if let mine = view.rank, team == view.team || teamBorrows(v) || ledger.quota(of: team) == nil,
             let theirs = policy.preemptionRank(of: records[v].spec, context(v)), mine > theirs
         {
             return true
         }
-        if view.reclaims, records[v].borrowedMilli > 0, team != view.team, ledger.sameCohort(team, view.team) {
+        if view.reclaims, teamBorrows(v), team != view.team, ledger.sameCohort(team, view.team) {
             return true
         }
-        if configuration.preemption.fairSharing, team != view.team, records[v].borrowedMilli > 0 || ledger.quota(of: team) == nil {
+        if configuration.preemption.fairSharing, team != view.team, teamBorrows(v) || ledger.quota(of: team) == nil {
             if configuration.preemption.naiveFairSharing { return view.shareNow < dominantShare(team) }
             let freed = [-records[v].spec.gpuMilliTotal, -records[v].spec.cpuMilli, -records[v].spec.memoryMiB]
             return view.shareAfter < dominantShare(team, adding: freed)
@@ -927,6 +936,10 @@ public struct Scheduler: Sendable {
         var chosen: [Int] = []
         var fitted: (Placement, String, Int)?
         for candidate in candidates {
+            // Another team's job is taken only while that team still borrows: once the victims
+            // chosen so far bring it within its quota, its other jobs are its guarantee.
+            let team = records[candidate.v].spec.team
+            if team != records[r].spec.team, ledger.quota(of: team) != nil, !teamBorrows(candidate.v) { continue }
             release(candidate.v)
             chosen.append(candidate.v)
             if let found = fit() {

@@ -198,14 +198,19 @@ extension ClusterSpec {
             }
         }
         let cluster = ClusterSpec(nodes: nodes, teams: file.teams ?? [])
+        try cluster.validate(readFrom: source)
+        return cluster
+    }
+
+    /// ``validate()`` for a cluster read from `source`, which its errors then name first.
+    func validate(readFrom source: String) throws(SchedulingError) {
         do {
-            try cluster.validate()
+            try validate()
         } catch {
             var located = error
             located.location = [source, error.location].compactMap { $0 }.joined(separator: ": ")
             throw located
         }
-        return cluster
     }
 
     /// Refuses a key the JSON form does not define, at the top, in a node entry or in a team: a

@@ -52,13 +52,7 @@ extension ClusterSpec {
             }
         }
         let cluster = ClusterSpec(nodes: nodes)
-        do {
-            try cluster.validate()
-        } catch {
-            var located = error
-            located.location = [source, error.location].compactMap { $0 }.joined(separator: ": ")
-            throw located
-        }
+        try cluster.validate(readFrom: source)
         return cluster
     }
 }

@@ -88,8 +88,11 @@ struct RolloutAnalyze: AsyncParsableCommand {
     static func readEvents(_ path: String, metric: String, covariate: String?, units: Bool) throws -> FeatureTable {
         if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: no events file: \(problem). Fix: name the CSV or JSON Lines event log.") }
         try TableFile.refuseBinary(path)
-        var wanted: [String: ColumnKind] = ["unit": .categorical, "variant": .categorical, metric: .double]
+        // Assigned one by one: a literal with two equal names would stop the process.
+        var wanted: [String: ColumnKind] = [metric: .double]
         if let covariate { wanted[covariate] = .double }
+        wanted["unit"] = .categorical
+        wanted["variant"] = .categorical
         let lowered = path.lowercased()
         let jsonLines = lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".json")
         do {

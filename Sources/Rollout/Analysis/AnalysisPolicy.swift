@@ -105,7 +105,7 @@ public struct AnalysisPolicy: Sendable, Hashable, Codable {
     /// `1e30` for an `Int` as JSON that is not well formed, without the key.
     private static func count(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Int? {
         guard let value = try c.decodeIfPresent(Double.self, forKey: key) else { return nil }
-        guard value.rounded() == value, let whole = Int(exactly: value), abs(whole) <= 1 << 53 else {
+        guard value.rounded() == value, abs(value) <= 0x1p53, let whole = Int(exactly: value) else {
             throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(value) is not a whole number of at most 2^53")
         }
         return whole

@@ -9,7 +9,8 @@ public struct JSONLinesReadOptions: Sendable, Hashable {
     public var inferenceRowCount: Int
     /// The string values that mean "missing" in a number or time column by default: those of
     /// CSV (``CSVReadOptions/defaultMissingMarkers``: the empty string, `NA`, `N/A`, `null`,
-    /// `None` and pandas' other markers).
+    /// `None` and pandas' other markers). With these defaults, the strings `NaN`, `nan`, `-NaN`
+    /// and `-nan` are missing in a time column too (in a number column they are NaN values).
     public static let defaultMissingMarkers: Set<String> = CSVReadOptions.defaultMissingMarkers
 
     /// String values that mean "missing" in a number or time column, compared byte for byte

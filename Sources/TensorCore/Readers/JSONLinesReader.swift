@@ -28,7 +28,8 @@ import Synchronization
 /// Kinds are inferred as for CSV (see ``CSVReader``), where numbers and booleans count as
 /// numbers and strings are read like CSV fields (so `"3.5"` is a number and
 /// `"2026-11-25T08:30:00Z"` a timestamp):
-/// - in a double column, `true` and `false` are 1 and 0;
+/// - in a double column, `true` and `false` are 1 and 0 (unless the key is one of
+///   ``JSONLinesReadOptions/booleanFreeColumns``, where a boolean is an error);
 /// - in a categorical column, a number is kept as its literal text (`1e3` stays `"1e3"`) and a
 ///   boolean as `"true"` or `"false"`;
 /// - in a timestamp column, strings are ISO-8601; numbers are epoch seconds only when the

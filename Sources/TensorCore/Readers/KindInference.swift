@@ -120,15 +120,18 @@ extension KindInference {
                 Array(text.utf8).withUnsafeBufferPointer { b in b.baseAddress.flatMap { parse($0, b.count) } }
             }
         }
-        let valid = column.codes.map { $0 >= 0 }
+        // A value inference skipped as missing (`None`, `NaN` in a JSON Lines text column, which
+        // keeps its text exactly) parses as nothing: missing here too, never a 1970 time.
         switch inference.kind {
         case .double:
             let numbers = parsed(DecimalParser.parse)
             let values = column.codes.map { $0 >= 0 ? numbers[Int($0)] ?? .nan : .nan }
+            let valid = column.codes.map { $0 >= 0 && numbers[Int($0)] != nil }
             return (try? DoubleColumn(values: values, valid: valid)).map(Column.double)
         case .timestamp:
             let times = parsed(TimestampParser.parseISO8601)
             let values = column.codes.map { $0 >= 0 ? times[Int($0)] ?? 0 : 0 }
+            let valid = column.codes.map { $0 >= 0 && times[Int($0)] != nil }
             return (try? TimestampColumn(values: values, valid: valid)).map(Column.timestamp)
         case .categorical:
             return nil

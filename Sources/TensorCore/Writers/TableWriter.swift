@@ -4,9 +4,11 @@ import Foundation
 /// `.ndjson` and `.json` are JSON Lines, anything else CSV. Missing values are empty fields in
 /// CSV and `null` in JSON; times are ISO 8601 in UTC (with microseconds when they have them);
 /// numbers are written in the shortest form that reads back to the same double (integers
-/// without a decimal point). ``CSVReader`` and ``JSONLinesReader`` read what it writes back to
-/// the same table, except text equal to a missing marker (in CSV `NA`, `null`; in either format
-/// the empty string), which reads as missing.
+/// without a decimal point); a NaN is `NaN` in CSV and `null` in JSON Lines, as pandas writes
+/// it. ``CSVReader`` and ``JSONLinesReader`` read what it writes back to the same table, except
+/// text equal to a missing marker (in CSV `NA`, `null`, `None`, `NaN` and pandas' other markers;
+/// in either format the empty string), which reads as missing, and a NaN in JSON Lines, which
+/// reads back as missing.
 ///
 /// The file is written beside `path` under a temporary name and renamed over it at the end, so
 /// a failure or a crash never leaves a half-written file at `path`.

@@ -211,6 +211,12 @@ struct DriftDefectTests {
                 #expect(column["method"] as? String == "chisquare", "\(column)")
                 #expect(column["p_value"] as? Double == 1, "\(column)")
             }
+            // Against a stored baseline too (`drift check`), as the files are compared.
+            let store = "sqlite:\(folder.file("store.sqlite"))"
+            let saved = await mlops("drift", "baseline", "save", "flags", reference, "--store", store)
+            #expect(saved.exitCode == 0, "\(saved.transcript)")
+            let checked = await mlops("drift", "check", "flags", current, "--store", store, "--columns", "status", "--format", "json")
+            #expect(checked.exitCode == 0 && checked.output.contains("\"chisquare\""), "\(checked.transcript)")
             // A two-valued flag still gets the z-test.
             try write("flag\n" + String(repeating: "0\n1\n", count: 20), to: current)
             let two = await mlops("drift", reference, current, "--columns", "flag", "--format", "json")

@@ -154,6 +154,7 @@ struct RolloutCommandTests {
             try write(#"{"alpha": 2}"#, to: folder.file("alpha.json"))
             try write(#"{"alpah": 0.05}"#, to: folder.file("typo.json"))
             try write(#"{"minimum_samples": 10.5}"#, to: folder.file("fraction.json"))
+            try write(#"{"look_every": -9223372036854775808}"#, to: folder.file("smallest.json"))
             try Data([0x8A, 0xAE, 0x82, 0x0A, 0x00, 0x71, 0xB8, 0x9E]).write(to: URL(fileURLWithPath: folder.file("binary.csv")))
             let events = folder.file("events.csv")
             let base = ["--control", "control", "--candidate", "candidate", "--metric", "converted"]
@@ -177,6 +178,7 @@ struct RolloutCommandTests {
                 ([events] + base + ["--alpha", "nan"], "α"),
                 // QA sweep: a fraction where a count goes was "not JSON"; a binary file's bytes were echoed.
                 ([events] + base + ["--policy", folder.file("fraction.json")], "10.5"),
+                ([events] + base + ["--policy", folder.file("smallest.json")], "look_every"),  // abs(Int.min) trapped (review)
                 ([folder.file("binary.csv")] + base, "not text (it holds NUL bytes)"),
             ]
             for (arguments, message) in cases {

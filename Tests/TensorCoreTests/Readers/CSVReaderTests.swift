@@ -750,4 +750,48 @@ struct TypingTextColumnsTests {
         #expect(table.typingTextColumns(["mixed"]) == table)
         #expect(table.textColumnsMissingInFirst(1_000).contains("id") == false)
     }
+
+    @Test("text that reads as missing (None, NaN in a JSON Lines text column) is missing once typed, never a 1970 time (review)")
+    func missingTextIsMissingOnceTyped() throws {
+        let table = try FeatureTable(columns: [
+            ("when", .categorical(CategoricalColumn(["None", nil, "2026-12-02T00:00:00Z", "NaN"]))),
+            ("x", .categorical(CategoricalColumn(["n/a", "1.5", "NaN", nil]))),
+        ])
+        let typed = table.typingTextColumns(["when", "x"])
+        #expect(typed.columnKinds == [.timestamp, .double])
+        #expect(try typed.timestampColumn(named: "when").microsecondRows == [nil, nil, 1_796_169_600_000_000, nil])
+        let x = try typed.doubleColumn(named: "x")
+        #expect(x.validity == [false, true, true, false])  // "NaN" in a number column is a NaN value, as CSV reads it
+        #expect(x[1] == 1.5 && x[2]?.isNaN == true)
+    }
+
+    @Test("markers are matched exactly at every length, one to past eight bytes, with and without the NaN spellings")
+    func markerTable() {
+        let markers = MissingMarkersProbe(["", "a", "ab", "abc", "abcd", "abcde", "abcdefgh", "abcdefghi", "#N/A N/A"])
+        for text in ["", "a", "ab", "abc", "abcd", "abcde", "abcdefgh", "abcdefghi", "#N/A N/A"] { #expect(markers.matches(text), "\(text)") }
+        for text in ["b", "ba", "abd", "abce", "abcdf", "abcdefgi", "abcdefghj", "bbcdefgh", "abcdefg", "#N/A N/B"] { #expect(!markers.matches(text), "\(text)") }
+        #expect(!markers.matchesInText("NaN"))  // a custom set: no NaN rule
+        let defaults = MissingMarkersProbe(CSVReadOptions.defaultMissingMarkers)
+        for text in ["NaN", "nan", "-NaN", "-nan", "None", "<NA>", "#N/A N/A", "-1.#QNAN", ""] { #expect(defaults.matchesInText(text), "\(text)") }
+        for text in ["NAN", "+nan", "nan ", "Non", "none"] { #expect(!defaults.matchesInText(text), "\(text)") }
+        #expect(!defaults.matches("NaN"))  // in a number column NaN is a number
+    }
+}
+
+/// ``MissingMarkers`` tested on Swift strings.
+private struct MissingMarkersProbe {
+    let markers: MissingMarkers
+    init(_ set: Set<String>) { markers = MissingMarkers(set) }
+
+    private func test(_ text: String, _ body: (UnsafePointer<UInt8>, Int) -> Bool) -> Bool {
+        // Copied into a buffer of exactly its length, so a read past the text would be seen by
+        // the address sanitizer rather than land on the string's spare capacity.
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, text.utf8.count))
+        defer { bytes.deallocate() }
+        for (i, byte) in text.utf8.enumerated() { bytes[i] = byte }
+        return body(bytes, text.utf8.count)
+    }
+
+    func matches(_ text: String) -> Bool { test(text) { markers.matches($0, $1) } }
+    func matchesInText(_ text: String) -> Bool { test(text) { markers.matchesInText($0, $1) } }
 }
