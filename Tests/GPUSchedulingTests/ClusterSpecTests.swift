@@ -37,6 +37,7 @@ struct ClusterSpecTests {
             (#"{"nodes": [{"name": "n", "gpuz": 8, "gpus": 8}]}"#, "\"gpuz\""),
             (#"{"nodes": [{"name": "n", "gpus": 8}], "teams": [{"name": "a", "quota": {"gpu": 1}, "lendng_limit": 0}]}"#, "lendng_limit"),
             (#"{"nodes": [{"name": "n", "gpus": 8}], "team": []}"#, "\"team\""),
+            (#"{"nodes": [{"name": "n", "gpu": 8}]}"#, "\"gpu\""),  // named, rather than "gpus" missing
         ])
     func refused(json: String, mention: String) {
         #expect {

@@ -49,6 +49,7 @@ struct TraceReaderTests {
             // QA sweep: an unquoted comma and a doubled column were read silently.
             ("submit_time,duration_s,gpus,team\n0,10,1,a\n0,10,1,a,b\n", "trace:3", "5 fields where the header names 4"),
             ("submit_time,duration_s,gpus,team,duration_s\n0,10,1,a,20\n", "trace:1", "duration_s twice"),
+            ("submit_time,duration_s,gpus,team\n0,10,1,a\0b\n", "trace:2", "NUL byte"),
         ])
     func malformedRow(text: String, location: String, column: String) {
         #expect {

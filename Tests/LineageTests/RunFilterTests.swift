@@ -46,6 +46,9 @@ struct RunFilterTests {
         ("attributes.status = 1", 21, "is text"),
         ("metrics.auc in ('0.9')", 16, "metrics are numbers"),
         ("params.x in (1, 'a')", 13, "mixes numbers and strings"),
+        // MLflow's grammar refuses these too (QA sweep): a word glued to a number, an empty key.
+        ("metrics.auc > 0.9and params.x = 'a'", 18, "must be followed by a space"),
+        ("params.`` = 'x'", 8, "is empty"),
     ])
     func errorsPointAtTheCharacter(text: String, column: Int, phrase: String) {
         do {
@@ -66,6 +69,10 @@ struct RunFilterTests {
         #expect(try RunOrdering(parsing: "metrics.auc DESC") == RunOrdering(field: .metric("auc"), descending: true))
         #expect(try RunOrdering(parsing: "attributes.start_time") == RunOrdering(field: .attribute(.startTime), descending: false))
         #expect(throws: LineageError.self) { try RunOrdering(parsing: "metrics.auc sideways") }
+        // One field twice is refused, as MLflow refuses it; two fields are fine.
+        #expect(throws: LineageError.self) { try RunQuery(orderBy: ["metrics.auc DESC", "metrics.auc"]) }
+        #expect(throws: LineageError.self) { try RunQuery(orderBy: ["attributes.start_time", "created"]) }
+        #expect(try RunQuery(orderBy: ["metrics.auc DESC", "params.lr"]).orderBy.count == 2)
     }
 
     @Test("like patterns match as SQL does: like case-sensitive, ilike folding ASCII letters only")

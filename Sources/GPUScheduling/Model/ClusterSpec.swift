@@ -167,6 +167,8 @@ extension ClusterSpec {
     ///   - source: What to call the input in errors (a file path).
     /// - Throws: ``SchedulingError`` naming the key or node that is wrong.
     public static func decodeJSON(_ data: Data, source: String = "cluster") throws(SchedulingError) -> ClusterSpec {
+        // First: a misspelt key (`gpu` for `gpus`) is the likelier cause of a missing one.
+        try refuseUnknownKeys(data, source: source)
         let file: File
         do {
             file = try JSONDecoder().decode(File.self, from: data)
@@ -177,7 +179,6 @@ extension ClusterSpec {
         } catch {
             throw SchedulingError(.invalidCluster, "cannot be read: \(error)", location: source)
         }
-        try refuseUnknownKeys(data, source: source)
         var nodes: [NodeSpec] = []
         for entry in file.nodes {
             guard let count = entry.count else {

@@ -40,12 +40,16 @@ struct CSVLines {
         self.rows = rows
     }
 
-    /// Refuses a header that names a column twice (which of the two a row means would be a
-    /// guess) and a row with more fields than the header has names (a stray comma, or a value
+    /// Refuses a NUL byte, a header that names a column twice (which of the two a row means would
+    /// be a guess) and a row with more fields than the header has names (a stray comma, or a value
     /// with a comma that was not quoted). Rows may leave trailing optional columns out.
     ///
     /// - Throws: ``SchedulingError`` with `code`, at `source`'s line.
     func checkShape(source: String, code: SchedulingError.Code) throws(SchedulingError) {
+        // A NUL byte is no text a trace means (a binary file, or a field cut from one).
+        for (line, fields) in [(1, header)] + rows.map({ ($0.line, $0.fields) }) where fields.contains(where: { $0.utf8.contains(0) }) {
+            throw SchedulingError(code, "holds a NUL byte", location: "\(source):\(line)", fix: "give UTF-8 text without NUL bytes")
+        }
         var seen = Set<String>()
         for name in header where !name.isEmpty && !seen.insert(name).inserted {
             throw SchedulingError(code, "names the column \(name) twice in its header", location: "\(source):1", fix: "give each column one name")

@@ -252,6 +252,7 @@ struct FilterParser {
         case .identifier(let name), .quotedIdentifier(let name), .string(let name): key = name
         default: throw error("expected a key after '\(first).'")
         }
+        if key.isEmpty { throw error("the key after '\(first).' is empty") }
         try advance()
         switch first.lowercased() {
         case "metrics", "metric": return .metric(key)
@@ -372,6 +373,10 @@ struct FilterParser {
                 position += 1
             }
             guard let value = Double(number) else { throw LineageError(.invalidFilter, message("'\(number)' is not a number", at: tokenStart)) }
+            // `0.9and`: a word glued to a number is an error in MLflow's grammar too.
+            if position < scalars.count, scalars[position].properties.isAlphabetic || scalars[position] == "_" {
+                throw LineageError(.invalidFilter, message("a number must be followed by a space or an operator, not '\(scalars[position])'", at: position))
+            }
             current = .number(value)
             return
         }

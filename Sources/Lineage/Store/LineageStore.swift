@@ -126,6 +126,11 @@ public struct RunQuery: Sendable, Hashable {
             text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try RunFilter(parsing: text)
         }
         self.orderBy = try orderBy.map { text throws(LineageError) in try RunOrdering(parsing: text) }
+        // One field twice (`metrics.auc DESC` and `metrics.auc`) says two orders at once: MLflow
+        // refuses it too.
+        for (index, ordering) in self.orderBy.enumerated() where self.orderBy[..<index].contains(where: { $0.field == ordering.field }) {
+            throw LineageError(.invalidFilter, "order by '\(orderBy[index])' names a field an earlier ordering names already", fix: "order by each field once.")
+        }
         self.limit = max(1, min(limit, 10_000))
         self.pageToken = pageToken
     }
