@@ -394,6 +394,10 @@ struct RegistryRules: Sendable {
             let policyHash = try policy.hash()
             let current = now()
             var approvers = Set<String>()
+            // One key counts once, and never the author's: two principals an admin gave one key
+            // are one person, who must not make up two approvals, or approve their own version.
+            var keys = Set<Data>()
+            let authorKey = try await tx.principal(version.author)?.publicKey
             var notCounted: [String] = []
             for approval in try await tx.approvals(model.name, version.version) where approval.alias == alias {
                 guard approval.policyHash == policyHash else { notCounted.append("\(approval.principal) (under an older policy)"); continue }
@@ -406,6 +410,8 @@ struct RegistryRules: Sendable {
                     notCounted.append("\(approval.principal) (no longer holds the \(policy.approverRole) role or key)")
                     continue
                 }
+                guard key != authorKey else { notCounted.append("\(approval.principal) (signs with the author's key)"); continue }
+                guard keys.insert(key).inserted else { notCounted.append("\(approval.principal) (signs with the key of an approver counted already)"); continue }
                 approvers.insert(approval.principal)
             }
             if approvers.count < policy.requiredApprovals {

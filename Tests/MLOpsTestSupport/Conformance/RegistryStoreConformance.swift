@@ -382,6 +382,32 @@ public enum RegistryStoreConformance {
         _ = await registryError(.policyViolation) {
             _ = try await registry.promote(world.model, version: version.version, to: world.production, by: world.promoter, reason: "", expecting: .any)
         }
+        // A second principal an admin gave the author's key is the author again; two principals
+        // sharing one key are one approver (QA sweep: one key holder met "2 approvals").
+        let alias = "alias-\(world.model.namespace)", twin = "twin-\(world.model.namespace)"
+        _ = try await registry.addPrincipal(PrincipalRegistration(id: alias, roles: [.approve], publicKey: key.publicKey), by: world.admin)
+        let viaAlias = try Approval.sign(
+            model: world.model, version: version.version, versionDigest: version.digest, alias: world.production, policyHash: try policy.hash(),
+            principal: alias, key: key)
+        try await registry.submitApproval(viaAlias)
+        let authorKey = try await registry.evaluatePromotion(world.model, version: version.version, to: world.production)
+        #expect(authorKey.first { $0.rule == "approvals" }?.message.contains("signs with the author's key") == true, "\(authorKey)")
+        try await registry.setPolicy(PromotionPolicy(alias: world.production, riskClass: .low, requiredApprovals: 2), by: world.admin, reason: "two")
+        let two = try #require(try await registry.policy(for: world.model, alias: world.production))
+        let other = try await world.version()
+        _ = try await registry.addPrincipal(PrincipalRegistration(id: twin, roles: [.approve], publicKey: world.approvers[0].key.publicKey), by: world.admin)
+        for (id, signer) in [(world.approvers[0].id, world.approvers[0].key), (twin, world.approvers[0].key)] {
+            try await registry.submitApproval(try Approval.sign(
+                model: world.model, version: other.version, versionDigest: other.digest, alias: world.production, policyHash: try two.hash(),
+                principal: id, key: signer))
+        }
+        let shared = try await registry.evaluatePromotion(world.model, version: other.version, to: world.production)
+        let message = shared.first { $0.rule == "approvals" }?.message ?? ""
+        #expect(message.contains("1 of 2") && message.contains("signs with the key of an approver counted already"), "\(shared)")
+        try await registry.submitApproval(try Approval.sign(
+            model: world.model, version: other.version, versionDigest: other.digest, alias: world.production, policyHash: try two.hash(),
+            principal: world.approvers[1].id, key: world.approvers[1].key))
+        #expect(try await registry.evaluatePromotion(world.model, version: other.version, to: world.production).isEmpty)
     }
 
     static func rollbackReturnsToThePreviousHolder(_ fixture: RegistryFixture) async throws {
