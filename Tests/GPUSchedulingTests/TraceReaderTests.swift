@@ -50,6 +50,7 @@ struct TraceReaderTests {
             ("submit_time,duration_s,gpus,team\n0,10,1,a\n0,10,1,a,b\n", "trace:3", "5 fields where the header names 4"),
             ("submit_time,duration_s,gpus,team,duration_s\n0,10,1,a,20\n", "trace:1", "duration_s twice"),
             ("submit_time,duration_s,gpus,team\n0,10,1,a\0b\n", "trace:2", "NUL byte"),
+            ("submit_time,duration_s,gpus,team\n1e300,10,1,a\n", "trace:2", "beyond 10^12"),  // the duration was lost
         ])
     func malformedRow(text: String, location: String, column: String) {
         #expect {

@@ -231,8 +231,16 @@ struct RowReader {
         guard let value = Double(text), value.isFinite, value >= 0 else {
             throw fail(column, "is '\(text)', not a number of seconds", "give a finite number of 0 or more")
         }
+        // Beyond 10^12 s (31,700 years) a double no longer keeps a job's seconds apart from its
+        // start (1e300 + 10 is 1e300): such a value is milliseconds or nanoseconds, or a typo.
+        guard value <= Self.largestSeconds else {
+            throw fail(column, "is '\(text)' seconds, beyond 10^12 (31,700 years)", "give seconds (not milliseconds or nanoseconds)")
+        }
         return value
     }
+
+    /// The largest number of seconds a trace may give (``optionalSeconds(_:)``).
+    static let largestSeconds = 1e12
 
     func seconds(_ column: String) throws(SchedulingError) -> Double {
         guard let value = try optionalSeconds(column) else { throw fail(column, "is empty", "give a number of seconds") }
