@@ -92,6 +92,11 @@ public struct SkewReport: Sendable, Codable {
     ///   or thresholds out of range.
     public init(offline: FeatureTable, online: FeatureTable, key: String, timestamp: String? = nil, thresholds: SkewThresholds = SkewThresholds()) throws(FeatureParityError) {
         try thresholds.validate()
+        if let timestamp, timestamp == key {
+            throw FeatureParityError(
+                .invalidArgument, "The key column '\(key)' is also the time column", location: key,
+                fix: "name the entity id column with --key and the time column with --timestamp.")
+        }
         let reserved = Set([key] + (timestamp.map { [$0] } ?? []))
         let names = online.columnNames.filter { !reserved.contains($0) && offline.columnNames.contains($0) }
         guard !names.isEmpty else {

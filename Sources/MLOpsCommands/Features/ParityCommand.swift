@@ -43,6 +43,12 @@ struct ParityCommand: AsyncParsableCommand {
 
     @OptionGroup var formatting: FormatOptions<DriftOutputFormat>
 
+    func validate() throws {
+        if let timestamp, timestamp == key {
+            throw ValidationError("--key and --timestamp both name '\(key)'. Fix: name the entity id column with --key and the time column with --timestamp.")
+        }
+    }
+
     func run() async throws {
         var thresholds = SkewThresholds()
         thresholds.minimumMatchRate = matchRate

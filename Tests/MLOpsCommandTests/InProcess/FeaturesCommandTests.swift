@@ -235,6 +235,8 @@ struct ParityCommandTests {
             #expect(ok.exitCode == 0, "\(ok.transcript)")
             let html = await mlops("parity", folder.file("offline.csv"), folder.file("online.csv"), "--key", "user", "--format", "html")
             #expect(html.exitCode == 1 && html.output.contains("<table") && html.output.contains("spend"))
+            let same = await mlops("parity", folder.file("offline.csv"), folder.file("online.csv"), "--key", "ts", "--timestamp", "ts")
+            #expect(same.exitCode == 2 && same.error.contains("--key and --timestamp both name 'ts'"), "\(same.transcript)")
             for bad in [["--key", "id"], ["--key", "user", "--timestamp", "when"], ["--key", "user", "--match-rate", "2"], ["--key", "user", "--tolerance", "-1"]] {
                 let refused = await mlops(["parity", folder.file("offline.csv"), folder.file("online.csv")] + bad)
                 #expect(refused.exitCode == 2, "\(bad): \(refused.transcript)")
