@@ -73,6 +73,9 @@ struct RunFilterTests {
         #expect(throws: LineageError.self) { try RunQuery(orderBy: ["metrics.auc DESC", "metrics.auc"]) }
         #expect(throws: LineageError.self) { try RunQuery(orderBy: ["attributes.start_time", "created"]) }
         #expect(try RunQuery(orderBy: ["metrics.auc DESC", "params.lr"]).orderBy.count == 2)
+        // A key may start with a digit (`.5` after a field kind is no number).
+        #expect(try RunOrdering(parsing: "metrics.5fold_auc DESC") == RunOrdering(field: .metric("5fold_auc"), descending: true))
+        #expect(throws: Never.self) { try RunFilter(parsing: "metrics.5fold_auc > 0.8 and params.2nd = 'x'") }
     }
 
     @Test("like patterns match as SQL does: like case-sensitive, ilike folding ASCII letters only")

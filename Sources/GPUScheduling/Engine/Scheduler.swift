@@ -937,7 +937,10 @@ public struct Scheduler: Sendable {
         var fitted: (Placement, String, Int)?
         for candidate in candidates {
             // Another team's job is taken only while that team still borrows: once the victims
-            // chosen so far bring it within its quota, its other jobs are its guarantee.
+            // chosen so far bring it within its quota, its other jobs are its guarantee. This is
+            // Kueue's `minimalPreemptions` (candidates removed in order while their queue still
+            // borrows); like it, the greedy walk can miss a set that would fit a node (the cheap
+            // victims on one node, the rest skipped), and the job then waits for the borrower.
             let team = records[candidate.v].spec.team
             if team != records[r].spec.team, ledger.quota(of: team) != nil, !teamBorrows(candidate.v) { continue }
             release(candidate.v)

@@ -233,7 +233,14 @@ struct FilterParser {
         case .identifier(let word), .quotedIdentifier(let word), .string(let word): first = word
         default: throw error("expected a field such as metrics.auc, params.model, tags.team, attributes.status or status")
         }
-        try advance()
+        if position < scalars.count, scalars[position] == "." {
+            // Read here, so that `metrics.5fold_auc` is a key and not the number `.5`.
+            tokenStart = position
+            position += 1
+            current = .symbol(".")
+        } else {
+            try advance()
+        }
         guard current == .symbol(".") else {
             // No prefix: an attribute, as MLflow allows (`status = 'FAILED'`, `run_name LIKE 'n%'`).
             guard let attribute = Self.attribute(named: first) else {
