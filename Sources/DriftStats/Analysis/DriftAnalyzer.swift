@@ -99,14 +99,10 @@ public struct DriftAnalyzer: Sendable {
             }
             return notTested(name, kind: referenceColumn.kind, role: role, "the type changed from \(referencePrepared.kind) to \(currentPrepared.kind)", reference: summaries.0, current: summaries.1, issues: issues)
         }
-        var automatic = configuration.automaticChoice.method(kind: referencePrepared.kind, distinct: referencePrepared.distinctCount, count: referencePrepared.usableCount)
-        if automatic?.needsTwoCategories == true,
-           Set(referencePrepared.categoryCounts.keys).union(currentPrepared.categoryCounts.keys).count != 2 {
-            // A two-category column that gained a category: the most visible drift of all. Or
-            // one value on both sides (a flag that is always 0, a status always "ok"), which a
-            // z-test cannot compare (0/0) and chi-square calls unchanged (p = 1), as scipy does.
-            automatic = .chiSquare
-        }
+        let choice = configuration.automaticChoice
+        let automatic = choice.fitting(
+            choice.method(kind: referencePrepared.kind, distinct: referencePrepared.distinctCount, count: referencePrepared.usableCount),
+            categories: Set(referencePrepared.categoryCounts.keys).union(currentPrepared.categoryCounts.keys).count)
         guard let method = configuration.columnMethods[name] ?? configuration.method.flatMap({ referencePrepared.kind == .timestamp ? nil : $0 }) ?? automatic else {
             return notTested(name, kind: referenceColumn.kind, role: role, "timestamp columns are checked for freshness, not drift (name a method for this column to compare it)", reference: summaries.0, current: summaries.1, issues: issues)
         }

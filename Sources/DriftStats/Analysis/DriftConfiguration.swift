@@ -162,6 +162,18 @@ public struct AutomaticMethodChoice: Sendable, Hashable {
     }
 }
 
+extension AutomaticMethodChoice {
+    /// `method`, chosen from the reference alone, made to fit a categorical column whose
+    /// reference and current data hold `categories` distinct values together: a two-category
+    /// method (the z-test) becomes chi-square for a category gained, the most visible drift of
+    /// all, and for one value on both sides (a flag always 0, a status always "ok"), which a
+    /// z-test cannot compare (0/0) and chi-square calls unchanged (p = 1), as scipy does. Files
+    /// (``DriftAnalyzer``) and stored profiles (``ProfileComparison``) decide alike.
+    func fitting(_ method: DriftMethod?, categories: @autoclosure () -> Int) -> DriftMethod? {
+        method?.needsTwoCategories == true && categories() != 2 ? .chiSquare : method
+    }
+}
+
 /// The smallest change that counts as drift, so a 0.01-σ shift in a million rows is reported
 /// as statistically detectable but not practically drifted.
 ///

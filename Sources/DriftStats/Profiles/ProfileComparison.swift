@@ -78,10 +78,8 @@ public struct ProfileComparison: Sendable {
             // its binned shares.
             automatic = .jensenShannon
         }
-        if r.kind == .categorical, automatic?.needsTwoCategories == true,
-           Set(r.categoryCounts.keys).union(c.categoryCounts.keys).count != 2 {
-            // A category gained, or one value on both sides (0/0 for the z-test), as files do.
-            automatic = .chiSquare
+        if r.kind == .categorical {
+            automatic = configuration.automaticChoice.fitting(automatic, categories: Set(r.categoryCounts.keys).union(c.categoryCounts.keys).count)
         }
         let chosen = configuration.columnMethods[name] ?? (r.kind == .timestamp ? nil : configuration.method) ?? automatic
         guard let method = chosen else {

@@ -185,10 +185,7 @@ struct DriftCheck: AsyncParsableCommand {
         // as one (as `drift compare` says it), not a column reported untested.
         let configured = try drift.configuration()
         for name in configured.columns ?? [] where !baseline.profile.columnNames.contains(name) && table.column(named: name) == nil {
-            let known = Array(Set(baseline.profile.columnNames + table.columnNames)).sorted()
-            let shown = known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", …" : "")
-            throw CommandFailure.usage(
-                "error: --columns names '\(name)', which neither the baseline nor \(file) has (their columns: \(shown)). Fix: name the columns as the data spells them.")
+            throw DriftOptions.unknownColumn(name, in: "neither the baseline nor \(file)", known: baseline.profile.columnNames + table.columnNames)
         }
         let current: DatasetProfile
         do {

@@ -79,6 +79,14 @@ struct DriftOptions: ParsableArguments {
         return configuration
     }
 
+    /// The usage error for a `--columns` name that `holder` ("neither file") lacks, listing the
+    /// columns they have (`known`, repeats and all; the first 20 in order).
+    static func unknownColumn(_ name: String, in holder: String, known: [String]) -> CommandFailure {
+        let sorted = Array(Set(known)).sorted()
+        let shown = sorted.prefix(20).joined(separator: ", ") + (sorted.count > 20 ? ", …" : "")
+        return CommandFailure.usage("error: --columns names '\(name)', which \(holder) has (their columns: \(shown)). Fix: name the columns as the data spells them.")
+    }
+
     /// Refuses an `--output` that is one of `inputs` (the same file by device and inode, so
     /// through symbolic links, hard links and `..` too): writing the report would destroy it.
     func refuseOutputOverInputs(_ inputs: [String]) throws {
@@ -229,10 +237,8 @@ struct DriftCompare: AsyncParsableCommand {
         // A column --columns names that neither file has is a typo: said as one, not reported as
         // a column the current data has and the reference lacks.
         for name in configured.columns ?? [] where referenceTable.column(named: name) == nil && currentTable.column(named: name) == nil {
-            let known = Array(Set(TableFile.header(of: reference, read: referenceTable) + TableFile.header(of: current, read: currentTable))).sorted()
-            let shown = known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", …" : "")
-            throw CommandFailure.usage(
-                "error: --columns names '\(name)', which neither file has (their columns: \(shown)). Fix: name the columns as the files' headers spell them.")
+            throw DriftOptions.unknownColumn(
+                name, in: "neither file", known: TableFile.header(of: reference, read: referenceTable) + TableFile.header(of: current, read: currentTable))
         }
         // Model-output columns are asked for by name: one neither file has is a typo, not a pass.
         for name in [configured.modelOutputs?.prediction].compactMap({ $0 }) + (configured.modelOutputs?.probabilities ?? [])

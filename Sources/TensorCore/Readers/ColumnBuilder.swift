@@ -109,15 +109,6 @@ struct ColumnBuilder {
         }
     }
 
-    /// Whether `count` bytes at `p` spell `NaN`, `nan`, `-NaN` or `-nan`: pandas' NaN spellings,
-    /// a missing value in a text or time column (a number column parses them as NaN).
-    @inline(__always)
-    static func isNaNText(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        guard n == 3 || (n == 4 && p[0] == 0x2D) else { return false }
-        let q = p + (n - 3)
-        return (q[0] == 0x4E && q[1] == 0x61 && q[2] == 0x4E) || (q[0] == 0x6E && q[1] == 0x61 && q[2] == 0x6E)
-    }
-
     /// Encodes a text value of a double column at `value` and `valid`: a number, or a missing
     /// marker (tested first when some marker would parse as a number).
     ///

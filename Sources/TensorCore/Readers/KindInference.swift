@@ -21,9 +21,9 @@ struct KindInference: Sendable {
     /// Tallies a text value (a CSV field or a JSON string).
     mutating func observeText(_ p: UnsafePointer<UInt8>, _ n: Int, _ markers: MissingMarkers) {
         if markers.matches(p, n) { return }
-        // `NaN`, `nan`, `-NaN`, `-nan`: missing in a text or time column, a NaN in a number
-        // column (``ColumnBuilder/isNaNText(_:_:)``), so they count as a bare NaN does.
-        if markers.nanSpellingsInText && ColumnBuilder.isNaNText(p, n) {
+        // pandas' NaN spellings (`NaN`, `-nan`): missing in a text or time column, a NaN in a
+        // number column, so they count as a bare NaN does.
+        if markers.matchesInText(p, n) {
             observeBareNaN()
             return
         }

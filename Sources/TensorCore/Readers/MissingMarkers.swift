@@ -127,7 +127,7 @@ struct MissingMarkers: Sendable {
     }
 
     /// Whether `count` bytes at `p` are a missing value in a text or time column: a marker, or
-    /// one of pandas' NaN spellings (see ``nanSpellingsInText``).
+    /// one of pandas' NaN spellings (``nanSpellings``, when ``nanSpellingsInText``).
     @inline(__always)
     func matchesInText(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool { markersInText.contains(p, count) }
 

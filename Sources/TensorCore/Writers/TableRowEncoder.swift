@@ -55,13 +55,7 @@ public struct TableRowEncoder {
             if json { buffer.append(contentsOf: keys[c]) }
             switch columns[c] {
             case .double(let d):
-                // A NaN is null in JSON Lines, as pandas' `to_json` writes it (JSON has no NaN; the
-                // string "NaN" would make the column text for a reader); `NaN` in CSV.
-                if d.validity[row] && !(json && d.values[row].isNaN) {
-                    TableWriter.appendNumber(d.values[row], json: json, to: &buffer)
-                } else if json {
-                    appendNull(to: &buffer)
-                }
+                if d.validity[row] { TableWriter.appendNumber(d.values[row], json: json, to: &buffer) } else if json { appendNull(to: &buffer) }
             case .categorical(let cat):
                 let code = Int(cat.codes[row])
                 if code >= 0 {

@@ -93,6 +93,8 @@ public enum TableWriter {
     }
 
     static func number(_ value: Double, json: Bool) -> String {
+        // A NaN is null in JSON Lines, as pandas' `to_json` writes it (JSON has no NaN; the
+        // string "NaN" would make the column text for a reader).
         if value.isNaN { return json ? "null" : "NaN" }
         if value.isInfinite { return json ? (value > 0 ? "\"Infinity\"" : "\"-Infinity\"") : (value > 0 ? "inf" : "-inf") }
         if isWrittenAsInteger(value) { return String(Int64(value)) }
