@@ -51,6 +51,22 @@ public struct FeatureParityError: Error, Sendable, Hashable, CustomStringConvert
     /// For a JSON Lines file with a key first seen after the rows its columns were fixed from:
     /// that key (the join reads the file again with it as a column of its own, as text).
     var lateKey: String?
+    /// For an unreadable time in a join of tables: whether its row is one of the features' (else
+    /// the events'), so a join of files can name the file.
+    var inFeatures: Bool?
+
+    /// Errors are equal when what they say is: code, message, location and fix (the markers a
+    /// join of files reads are not part of it).
+    public static func == (lhs: FeatureParityError, rhs: FeatureParityError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.location == rhs.location && lhs.fix == rhs.fix
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(location)
+        hasher.combine(fix)
+    }
 
     /// Creates an error.
     public init(_ code: Code, _ message: String, location: String? = nil, fix: String? = nil) {

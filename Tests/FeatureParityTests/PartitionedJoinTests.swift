@@ -176,6 +176,46 @@ struct PartitionedJoinTests {
         }
     }
 
+    /// A join killed with kill -9 leaves its spill folder: the next partitioned join in that
+    /// place removes it, and never a folder a running join holds.
+    @Test("a partitioned join removes spill folders killed joins left (lock free for a while, or no lock and an hour old) and keeps those in use")
+    func abandonedSpillFolders() throws {
+        try withTemporaryFolder { folder in
+            try "id,ts,y\na,10,1\n".write(toFile: folder.file("e.csv"), atomically: true, encoding: .utf8)
+            try "id,ft,x\na,5,1.5\n".write(toFile: folder.file("f.csv"), atomically: true, encoding: .utf8)
+            let manager = FileManager.default
+            func spill(_ name: String, lock: Bool) throws -> String {
+                let path = folder.file(".mlops-join-\(name)")
+                try manager.createDirectory(atPath: path, withIntermediateDirectories: false)
+                try "a,1\n".write(toFile: path + "/events-0.csv", atomically: true, encoding: .utf8)
+                if lock { #expect(manager.createFile(atPath: path + "/lock", contents: nil)) }
+                return path
+            }
+            let dead = try spill("dead", lock: true)
+            let live = try spill("live", lock: true)
+            let oldUnlocked = try spill("old", lock: false)
+            let newUnlocked = try spill("new", lock: false)
+            let freshlyLocked = try spill("fresh", lock: true)
+            try manager.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: oldUnlocked)
+            // Free locks a minute old; the fresh one may belong to a join between creating and locking it.
+            for folder in [dead, live] { try manager.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: folder + "/lock") }
+            // This process holds the live folder's lock, as the join that made it would.
+            let held = open(live + "/lock", O_RDWR)
+            #expect(held >= 0 && flock(held, LOCK_EX | LOCK_NB) == 0)
+            defer { close(held) }
+
+            let join = PointInTimeJoin(key: "id", eventTime: "ts", featureTime: "ft")
+            _ = try join.joinFiles(events: folder.file("e.csv"), features: folder.file("f.csv"), output: folder.file("out.csv"), partitions: 2, spillFolder: folder.path)
+            #expect(!manager.fileExists(atPath: dead))
+            #expect(!manager.fileExists(atPath: oldUnlocked))
+            #expect(manager.fileExists(atPath: live + "/events-0.csv"))
+            #expect(manager.fileExists(atPath: newUnlocked + "/events-0.csv"))
+            let left = try manager.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".mlops-join-") }.sorted()
+            #expect(left == [".mlops-join-fresh", ".mlops-join-live", ".mlops-join-new"])
+            _ = freshlyLocked
+        }
+    }
+
     @Test("bad settings and inputs are typed errors, and a refused join leaves no output and no spill folder")
     func badInput() throws {
         try withTemporaryFolder { folder in
@@ -233,7 +273,7 @@ struct PartitionedJoinTests {
                     _ = try join.joinFiles(events: folder.file("e.csv"), features: folder.file("late.csv"), output: folder.file("x.csv"), partitions: partitions)
                     Issue.record("epoch milliseconds were accepted as seconds (\(partitions) partitions)")
                 } catch let error as FeatureParityError {
-                    #expect(error.code == .invalidTime && error.location == "row 140322", "\(partitions): \(error)")
+                    #expect(error.code == .invalidTime && error.location == "\(folder.file("late.csv")): row 140322", "\(partitions): \(error)")
                     messages.append(error.description)
                 }
             }

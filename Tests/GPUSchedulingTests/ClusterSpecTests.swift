@@ -38,6 +38,8 @@ struct ClusterSpecTests {
             (#"{"nodes": [{"name": "n", "gpus": 8}], "teams": [{"name": "a", "quota": {"gpu": 1}, "lendng_limit": 0}]}"#, "lendng_limit"),
             (#"{"nodes": [{"name": "n", "gpus": 8}], "team": []}"#, "\"team\""),
             (#"{"nodes": [{"name": "n", "gpu": 8}]}"#, "\"gpu\""),  // named, rather than "gpus" missing
+            // A key twice: Foundation keeps the first value, Python the last; refused instead.
+            (#"{"nodes": [{"name": "n", "gpus": 8, "gpus": 4}]}"#, "nodes[0].gpus twice"),
         ])
     func refused(json: String, mention: String) {
         #expect {

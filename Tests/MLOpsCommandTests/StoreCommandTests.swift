@@ -25,6 +25,26 @@ struct StoreCommandTests {
         }
     }
 
+    @Test("the first writing command makes the whole store at once: every module current, no draft left beside it")
+    func firstWriteMakesWholeStore() throws {
+        try withTemporaryFolder { folder in
+            try "x\n1\n2\n3\n".write(toFile: folder.file("ref.csv"), atomically: true, encoding: .utf8)
+            let store = "sqlite:\(folder.file("new.sqlite"))"
+            let saved = try Executables.run("mlops", ["drift", "baseline", "save", "b", folder.file("ref.csv"), "--store", store])
+            #expect(saved.status == 0, "\(saved.standardError)")
+            let check = try Executables.run("mlops", ["store", "check", "--store", store, "--format", "json"])
+            #expect(check.status == 0, "\(check.standardOutput)")
+            let result = try JSONSerialization.jsonObject(with: Data(check.standardOutput.utf8)) as? [String: Any]
+            let statuses = (result?["schemas"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
+            #expect(!statuses.isEmpty && statuses.allSatisfy { $0 == "current" }, "\(statuses)")
+            let drafts = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".partial") || $0.contains(".partial-") }
+            #expect(drafts.isEmpty, "\(drafts)")
+            // `store migrate` of a store it creates reports the creation's steps.
+            let migrate = try Executables.run("mlops", ["store", "migrate", "--store", "sqlite:\(folder.file("other.sqlite"))", "--format", "json"])
+            #expect((try JSONSerialization.jsonObject(with: Data(migrate.standardOutput.utf8)) as? [String: Any])?["changed"] as? Bool == true)
+        }
+    }
+
     @Test("a bad store URL is exit 2 with the accepted forms")
     func badURL() throws {
         let result = try Executables.run("mlops", ["store", "check", "--store", "mysql://db/x"])

@@ -298,8 +298,10 @@ struct PostgresWithoutServerTests {
         let started = ContinuousClock.now
         await #expect(throws: StorageError.self) { try await location.withDatabase { _ in } }
         // The listener never answers, so only the URL's timeout can have ended the attempt; the
-        // bound is far below "forever" and loose for a loaded 2-core machine.
-        #expect(ContinuousClock.now - started < .seconds(120))
+        // bound is far below "forever" and loose for a loaded 2-core machine (in a full parallel
+        // run on 2 cores the failed attempt reached this task only after 127 s, its cooperative
+        // threads busy with other suites; alone it takes 1 s).
+        #expect(ContinuousClock.now - started < .seconds(300))
     }
 }
 #endif

@@ -239,6 +239,70 @@ struct SQLiteDatabaseTests {
         }
     }
 
+    @Test("create builds a migrated WAL store in a draft and links it into place; a second create changes nothing; no draft is left")
+    func createWhole() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.file("new.sqlite")
+            let schema = SQLSchema(module: "made", migrations: [
+                SQLMigration(version: 1, name: "create") { _ in "CREATE TABLE made (id INTEGER PRIMARY KEY)" }
+            ])
+            let report = try await SQLiteDatabase.create(path: path, schemas: [StorageSchema.schema, schema])
+            #expect(report?.entries.map(\.module) == ["storage", "made"] && report?.changedAnything == true)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["new.sqlite"])
+            // Read-only, as a reader after a kill would: the tables are there, the file is WAL.
+            let reader = try await SQLiteDatabase(path: path, configuration: SQLiteConfiguration(readOnly: true))
+            #expect(try await reader.recordedSchemaVersions() == ["storage": 1, "made": 1])
+            #expect(try await reader.checkIntegrity().isEmpty)
+            try await reader.close()
+            let header = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)).prefix(20))
+            #expect(header[18] == 2 && header[19] == 2, "WAL mode is in the file's header")
+
+            let before = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(try await SQLiteDatabase.create(path: path, schemas: [StorageSchema.schema]) == nil)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        }
+    }
+
+    @Test("create: a failing migration leaves nothing at the path; drafts of killed creations go once an hour old, newer ones stay")
+    func createFailureAndDrafts() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.file("s.sqlite")
+            let broken = SQLSchema(module: "broken", migrations: [SQLMigration(version: 1, name: "bad") { _ in "CREATE TABLE (" }])
+            await #expect(throws: StorageError.self) { try await SQLiteDatabase.create(path: path, schemas: [broken]) }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+
+            let uuid = "0f0f0f0f-1e1e-4d2d-8c3c-4b4b4b4b4b4b"
+            let old = folder.file(".s.sqlite.\(uuid).partial"), oldLog = old + "-wal"
+            let recent = folder.file(".s.sqlite.\(uuid.replacingOccurrences(of: "0f", with: "aa")).partial")
+            let other = folder.file(".t.sqlite.\(uuid).partial")
+            // Not a draft's name: another file written beside the store (`s.sqlite.csv`, say).
+            let notDraft = folder.file(".s.sqlite.csv.\(uuid).partial")
+            for draft in [old, oldLog, recent, other, notDraft] { #expect(FileManager.default.createFile(atPath: draft, contents: Data([1]))) }
+            for draft in [old, oldLog, other, notDraft] {
+                try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: draft)
+            }
+            #expect(try await SQLiteDatabase.create(path: path, schemas: [StorageSchema.schema]) != nil)
+            let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+            #expect(left == [".s.sqlite.aaaaaaaa-1e1e-4d2d-8c3c-4b4b4b4b4b4b.partial", ".s.sqlite.csv.\(uuid).partial", ".t.sqlite.\(uuid).partial", "s.sqlite"])
+        }
+    }
+
+    @Test("several processes' worth of creates at once: one creates, the others find its store")
+    func concurrentCreates() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.file("raced.sqlite")
+            let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 { group.addTask { try await SQLiteDatabase.create(path: path, schemas: [StorageSchema.schema]) != nil } }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(created.filter { $0 }.count == 1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["raced.sqlite"])
+            let database = try await SQLiteDatabase(path: path)
+            #expect(try await database.recordedSchemaVersions() == ["storage": 1])
+            try await database.close()
+        }
+    }
+
     @Test("text with a NUL character is stored whole (PostgreSQL refuses such text with an error)")
     func nulInText() async throws {
         let database = try await SQLiteDatabase(path: ":memory:")

@@ -202,6 +202,8 @@ struct AnalysisTests {
         #expect(refused(#"{"non_inferiority_margin": 2}"#) == "non_inferiority_margin")
         #expect(refused(#"{"look_every": 0}"#) == "look_every")
         #expect(refused(#"{"alpah": 0.05}"#) == "alpah")
+        #expect(refused(#"{"alpha": 0.05, "alpha": 0.5}"#) == "alpha")
+        #expect(refused(#"{"guardrails": [{"metric": "a", "metric": "b"}]}"#) == "guardrails[0].metric")
         #expect(refused(#"{"kind": "ratio"}"#) != nil)
         #expect(refused(#"{"minimum_samples": 1}"#) == "minimum_samples")
         let policy = try AnalysisPolicy(json: Data(#"{"kind": "mean", "higher_is_better": false, "alpha": 0.01}"#.utf8))

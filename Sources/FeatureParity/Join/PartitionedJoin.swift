@@ -35,12 +35,17 @@ struct PartitionedJoin {
     mutating func run(events: String, features: String, output: String, spillFolder: String?) throws(FeatureParityError) -> JoinReport {
         try Self.makeRoomForOpenFiles(partitions + 16)
         let parent = spillFolder ?? PathText.folder(of: output)
-        let folder = "\(parent.isEmpty ? "." : parent)/.mlops-join-\(UUID().uuidString.prefix(8))"
+        let spillParent = parent.isEmpty ? "." : parent
+        Self.removeAbandonedSpillFolders(in: spillParent)
+        let folder = "\(spillParent)/\(Self.spillPrefix)\(UUID().uuidString.prefix(8))"
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         } catch {
             throw FeatureParityError(.fileError, "Cannot create the spill folder: \(FileWriteProblem.describe(folder, error))", location: folder, fix: "choose an existing, writable spill folder.")
         }
+        // Held until the folder is gone (the descriptor is closed after the removal below).
+        let lock = Self.lockSpillFolder(folder)
+        defer { if lock >= 0 { close(lock) } }
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let format = TableRowEncoder.Format(path: output)
         let layout = Layout(folder: folder, outputExtension: format == .jsonLines ? "jsonl" : "csv")
@@ -138,7 +143,7 @@ struct PartitionedJoin {
                 do {
                     _ = try TimeValues(column, name: name)
                 } catch {
-                    throw Self.shifted(error, byRows: rowsBefore)
+                    throw PointInTimeJoin.located(Self.shifted(error, byRows: rowsBefore), in: path)
                 }
             }
             rowsBefore += chunk.rowCount
@@ -221,6 +226,56 @@ struct PartitionedJoin {
 }
 
 extension PartitionedJoin {
+    /// How a spill folder's name begins.
+    static let spillPrefix = ".mlops-join-"
+
+    /// How long a spill folder's free lock must be old before a later join takes the folder for
+    /// a killed join's: a join creates its lock file and locks it a moment later.
+    static let unlockedGrace: TimeInterval = 10
+
+    /// Takes the lock that marks `folder` as in use: an exclusive `flock` on its `lock` file,
+    /// held by the open descriptor returned. When it cannot be taken, the lock file is removed
+    /// (-1 is returned) and the folder counts as in use for an hour, as one without a lock does.
+    static func lockSpillFolder(_ folder: String) -> Int32 {
+        let fd = open("\(folder)/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return -1 }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            unlink("\(folder)/lock")
+            return -1
+        }
+        return fd
+    }
+
+    /// Removes the spill folders in `parent` that joins killed before they could clean up left
+    /// behind: a folder whose lock no process holds (a process's `flock` ends with it) and whose
+    /// lock file is more than ``unlockedGrace`` old, or one without a lock file once an hour old
+    /// (killed before it took the lock, or made by an older build). Folders of joins still
+    /// running are left alone.
+    static func removeAbandonedSpillFolders(in parent: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        for name in names where name.hasPrefix(spillPrefix) {
+            let folder = "\(parent)/\(name)"
+            var info = stat()
+            guard lstat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { continue }
+            let fd = open("\(folder)/lock", O_RDWR | O_CLOEXEC)
+            if fd >= 0 {
+                if flock(fd, LOCK_EX | LOCK_NB) == 0, modified(folder + "/lock", before: unlockedGrace) {
+                    try? FileManager.default.removeItem(atPath: folder)
+                }
+                close(fd)
+            } else if errno == ENOENT, modified(folder, before: 3600) {
+                try? FileManager.default.removeItem(atPath: folder)
+            }
+        }
+    }
+
+    /// Whether the file at `path` was last modified more than `seconds` ago.
+    private static func modified(_ path: String, before seconds: TimeInterval) -> Bool {
+        guard let date = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return false }
+        return date < Date(timeIntervalSinceNow: -seconds)
+    }
+
     /// Raises the process's soft limit on open files to `needed` when it is lower (up to the
     /// hard limit): the split and the merge hold one file per partition open at once.
     ///

@@ -72,7 +72,14 @@ extension PointInTimeJoin {
             let featureTable = try readFeatures(features) { schema, late throws(FeatureParityError) in
                 try TableInput.readAll(features, schema: schema, lateKeys: late, times: Set([featureTime] + (createdTime.map { [$0] } ?? [])))
             }
-            let (table, report) = try join(events: eventTable, features: featureTable)
+            let table: FeatureTable, report: JoinReport
+            do {
+                (table, report) = try join(events: eventTable, features: featureTable)
+            } catch {
+                // An unreadable time names its file and the file's row.
+                guard let inFeatures = error.inFeatures else { throw error }
+                throw Self.located(error, in: inFeatures ? features : events)
+            }
             do {
                 try TableWriter.write(table, to: output)
             } catch {
@@ -84,6 +91,13 @@ extension PointInTimeJoin {
         }
         var partitioned = PartitionedJoin(join: self, partitions: partitions)
         return try partitioned.run(events: events, features: features, output: output, spillFolder: spillFolder)
+    }
+
+    /// `error`, about a row of the file at `path`, with the file named first in its location.
+    static func located(_ error: FeatureParityError, in path: String) -> FeatureParityError {
+        var named = error
+        named.location = error.location.map { "\(path): \($0)" } ?? path
+        return named
     }
 
     /// The kinds forced on the features when reading them as the file has them fails: the key as

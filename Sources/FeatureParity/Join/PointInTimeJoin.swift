@@ -68,13 +68,22 @@ public struct PointInTimeJoin: Sendable {
             throw FeatureParityError(.invalidArgument, "A join in memory takes fewer than 2^31 rows per side", fix: "split the inputs by entity and join each part.")
         }
         let eventKeys = try column(events, key, "events"), featureKeys = try column(features, key, "features")
-        let eventTimes = try TimeValues(try column(events, eventTime, "events"), name: eventTime)
+        func times(_ table: FeatureTable, _ name: String, features: Bool) throws(FeatureParityError) -> TimeValues {
+            do {
+                return try TimeValues(try column(table, name, features ? "features" : "events"), name: name)
+            } catch {
+                var marked = error
+                if error.code == .invalidTime { marked.inFeatures = features }
+                throw marked
+            }
+        }
+        let eventTimes = try times(events, eventTime, features: false)
         let keys = try EntityKeys(events: eventKeys, features: featureKeys, name: key, eventTimes: eventTimes.microseconds)
         // Each empty event is counted under one reason: no key, else no time, else unseen.
         var withoutTime = 0
         for (row, time) in eventTimes.microseconds.enumerated() where time == TimeValues.missing && !eventKeys.isMissing(at: row) { withoutTime += 1 }
-        let featureTimes = try TimeValues(try column(features, featureTime, "features"), name: featureTime)
-        let created = try createdTime.map { name throws(FeatureParityError) in try TimeValues(try column(features, name, "features"), name: name) }
+        let featureTimes = try times(features, featureTime, features: true)
+        let created = try createdTime.map { name throws(FeatureParityError) in try times(features, name, features: true) }
 
         let index = EntityIndex(codes: keys.featureCodes, times: featureTimes.microseconds, entities: keys.dictionary.count)
         let matches = index.match(

@@ -167,6 +167,11 @@ extension ClusterSpec {
     ///   - source: What to call the input in errors (a file path).
     /// - Throws: ``SchedulingError`` naming the key or node that is wrong.
     public static func decodeJSON(_ data: Data, source: String = "cluster") throws(SchedulingError) -> ClusterSpec {
+        if let twice = JSONDuplicateKeys.first(in: data) {
+            throw SchedulingError(
+                .invalidCluster, "has the key \(twice) twice in one object, so which value counts is unclear", location: source,
+                fix: "keep one of the two")
+        }
         // First: a misspelt key (`gpu` for `gpus`) is the likelier cause of a missing one.
         try refuseUnknownKeys(data, source: source)
         let file: File

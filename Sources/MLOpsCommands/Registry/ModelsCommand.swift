@@ -208,7 +208,13 @@ struct ModelsRegister: AsyncParsableCommand {
         let cardValue = try card.map { path -> ModelCard in
             if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: --card: \(problem). Fix: give the model card's JSON file.") }
             do {
-                return try JSONDecoder().decode(ModelCard.self, from: FileIO.readAll(path, limit: FileIO.configurationFileLimit))
+                let data = try FileIO.readAll(path, limit: FileIO.configurationFileLimit)
+                if let twice = JSONDuplicateKeys.first(in: data) {
+                    throw CommandFailure.usage("error: --card \(path) has the key \(twice) twice in one object, so which value counts is unclear. Fix: keep one of the two.")
+                }
+                return try JSONDecoder().decode(ModelCard.self, from: data)
+            } catch let failure as CommandFailure {
+                throw failure
             } catch {
                 throw CommandFailure.usage("error: --card \(path) is not a model card in JSON: \(DecodingErrorText.describe(error)). Fix: give intended_use, limitations, training_data, evaluation_slices and owners.")
             }
@@ -216,7 +222,13 @@ struct ModelsRegister: AsyncParsableCommand {
         let signatureValue = try signature.map { path -> ModelSignature in
             if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: --signature: \(problem). Fix: give the signature's JSON file.") }
             do {
-                return try JSONDecoder().decode(ModelSignature.self, from: FileIO.readAll(path, limit: FileIO.configurationFileLimit))
+                let data = try FileIO.readAll(path, limit: FileIO.configurationFileLimit)
+                if let twice = JSONDuplicateKeys.first(in: data) {
+                    throw CommandFailure.usage("error: --signature \(path) has the key \(twice) twice in one object, so which value counts is unclear. Fix: keep one of the two.")
+                }
+                return try JSONDecoder().decode(ModelSignature.self, from: data)
+            } catch let failure as CommandFailure {
+                throw failure
             } catch {
                 throw CommandFailure.usage(
                     "error: --signature \(path) is not a model signature in JSON: \(DecodingErrorText.describe(error)). Fix: give {\"inputs\": [{\"name\": \"amount\", \"type\": \"double\"}], \"outputs\": [...]}, with \"shape\" for tensors.")

@@ -20,7 +20,15 @@ struct StoreMigrate: AsyncParsableCommand {
 
     func run() async throws {
         let location = store.location
-        let report = try await store.withDatabase(.write) { try await $0.migrate(KnownSchemas.all) }
+        // A new SQLite file is made whole, migrated, before it is opened (see
+        // StoreSession.withDatabase): that creation is the migration to report.
+        var created: MigrationReport?
+        if case .sqliteFile(let path) = location {
+            try await StoreSession.checkBeforeOpening(location, access: .write)
+            created = try await SQLiteDatabase.create(path: path, schemas: KnownSchemas.all)
+        }
+        let migrated = try await store.withDatabase(.write) { try await $0.migrate(KnownSchemas.all) }
+        let report = created ?? migrated
         switch formatting.format {
         case .json:
             try Terminal.printJSON(Output(store: location.description, changed: report.changedAnything, modules: report.entries))

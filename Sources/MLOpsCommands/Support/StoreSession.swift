@@ -40,7 +40,8 @@ enum StoreSession {
     /// - Parameters:
     ///   - location: The store.
     ///   - access: ``StoreAccess/read`` opens an existing store read-only; ``StoreAccess/write``
-    ///     opens (creating a SQLite file when missing) for writing; ``StoreAccess/update(fix:)``
+    ///     opens for writing, creating a missing SQLite file with every known schema (see
+    ///     `SQLiteDatabase.create(path:schemas:)`); ``StoreAccess/update(fix:)``
     ///     opens an existing store for writing.
     ///   - body: The command's work.
     /// - Returns: What `body` returned.
@@ -51,6 +52,13 @@ enum StoreSession {
         at location: StoreLocation, access: StoreAccess, _ body: (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         try await checkBeforeOpening(location, access: access)
+        if access != .read, case .sqliteFile(let path) = location {
+            // A new file store appears whole, every product's tables in it, or not at all: a
+            // command killed while creating it leaves no half-made store behind, at most a
+            // hidden draft, which a later writing command removes once it is an hour old.
+            if access == .write { _ = try await SQLiteDatabase.create(path: path, schemas: KnownSchemas.all) }
+            SQLiteDatabase.removeAbandonedDrafts(of: path)
+        }
         return try await location.withDatabase(readOnly: access == .read) { database in
             try await body(database)
         }

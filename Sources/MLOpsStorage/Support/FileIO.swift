@@ -62,7 +62,7 @@ package enum FileIO {
 
     /// Checks that nothing is at `path` and its folder exists, and names the hidden file beside
     /// it that a new file is written to first.
-    private static func newFileSlot(_ path: String) throws(StorageError) -> (folder: String, temporary: String) {
+    static func newFileSlot(_ path: String) throws(StorageError) -> (folder: String, temporary: String) {
         guard !exists(path) else {
             throw StorageError(.fileSystem, "Something exists at \(path) already", location: path, fix: "choose another path, or remove it first.")
         }
@@ -77,7 +77,7 @@ package enum FileIO {
     /// Gives the complete, flushed file at `temporary` the name `path`, never over another file,
     /// and makes the name durable. link() is the no-overwrite commit; file systems without hard
     /// links fall back to rename() after checking again that nothing appeared meanwhile.
-    private static func publish(_ temporary: String, at path: String, folder: String) throws(StorageError) {
+    static func publish(_ temporary: String, at path: String, folder: String) throws(StorageError) {
         if link(temporary, path) == 0 {
             unlink(temporary)
         } else if errno == EEXIST || exists(path) {

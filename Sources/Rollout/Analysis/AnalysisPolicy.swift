@@ -115,6 +115,11 @@ public struct AnalysisPolicy: Sendable, Hashable, Codable {
     ///
     /// - Throws: ``RolloutError/Code/invalidPolicy`` naming the key or value that is wrong.
     public init(json: Data) throws(RolloutError) {
+        if let twice = JSONDuplicateKeys.first(in: json) {
+            throw RolloutError(
+                .invalidPolicy, "The policy has the key '\(twice)' twice in one object, so which value counts is unclear", location: twice,
+                fix: "keep one of the two.")
+        }
         do {
             self = try JSONDecoder().decode(AnalysisPolicy.self, from: json)
         } catch let error as RolloutError {

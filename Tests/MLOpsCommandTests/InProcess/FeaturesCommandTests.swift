@@ -172,6 +172,9 @@ struct FeaturesCommandTests {
                 (["--events", folder.file("events.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "when", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")], "when"),
                 (["--events", folder.file("missing.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")], "no file"),
                 (["--events", folder.file("badtime.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")], "yesterday"),
+                // An unreadable time names its file, in memory and partitioned.
+                (["--events", folder.file("badtime.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv")], "\(folder.file("badtime.csv")): row "),
+                (["--events", folder.file("badtime.csv"), "--features", folder.file("features.csv"), "--key", "user", "--event-time", "ts", "--feature-time", "feature_ts", "--ttl", "2d", "--output", folder.file("o.csv"), "--partitions", "3"], "\(folder.file("badtime.csv")): row "),
                 (base + ["--ttl", "2d", "--output", folder.file("no-such-folder/o.csv")], "Cannot write"),
                 (base + ["--ttl", "2d", "--output", folder.file("o.csv"), "--partitions", "0"], "--partitions 0"),
                 (base + ["--ttl", "2d", "--output", folder.file("o.csv"), "--memory-limit", "lots"], "not a size"),
