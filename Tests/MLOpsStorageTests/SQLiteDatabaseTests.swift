@@ -287,6 +287,19 @@ struct SQLiteDatabaseTests {
         }
     }
 
+    @Test("create leaves a link at the path to the opening, which creates the link's target as before")
+    func createThroughLink() async throws {
+        try await withTemporaryFolder { folder in
+            let link = folder.file("linked.sqlite"), target = folder.file("target.sqlite")
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+            #expect(try await SQLiteDatabase.create(path: link, schemas: [StorageSchema.schema]) == nil)
+            let database = try await SQLiteDatabase(path: link)
+            _ = try await database.migrate([StorageSchema.schema])
+            try await database.close()
+            #expect(FileManager.default.fileExists(atPath: target))
+        }
+    }
+
     @Test("several processes' worth of creates at once: one creates, the others find its store")
     func concurrentCreates() async throws {
         try await withTemporaryFolder { folder in

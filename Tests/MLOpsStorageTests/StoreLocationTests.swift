@@ -19,6 +19,8 @@ struct StoreLocationTests {
     @Test("bad URLs list the accepted forms", arguments: [
         "mysql://x@y/z", "sqlite:", "sqlite://relative.sqlite", "postgres://host/db", "postgres://u@h:99999/db",
         "postgres://u@h/", "postgres://u@h:5432", "postgres://u@h/db?sslmode=sometimes", "", "/just/a/path",
+        // SQLite's URI options are not read: the text after '?' would become part of a file name.
+        "sqlite:x.sqlite?mode=ro", "sqlite:///tmp/x.sqlite?cache=shared",
     ])
     func refuses(text: String) {
         do {

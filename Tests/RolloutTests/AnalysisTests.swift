@@ -203,6 +203,7 @@ struct AnalysisTests {
         #expect(refused(#"{"look_every": 0}"#) == "look_every")
         #expect(refused(#"{"alpah": 0.05}"#) == "alpah")
         #expect(refused(#"{"alpha": 0.05, "alpha": 0.5}"#) == "alpha")
+        #expect(refused(#"{"expected_split": [1e308, 1e308]}"#) == "expected_split")
         #expect(refused(#"{"guardrails": [{"metric": "a", "metric": "b"}]}"#) == "guardrails[0].metric")
         #expect(refused(#"{"kind": "ratio"}"#) != nil)
         #expect(refused(#"{"minimum_samples": 1}"#) == "minimum_samples")

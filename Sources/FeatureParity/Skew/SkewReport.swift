@@ -254,7 +254,7 @@ public struct SkewReport: Sendable, Codable {
         let threshold = numeric ? thresholds.numericDistance : thresholds.categoricalDistance
         var reasons: [String] = []
         if matchRate < thresholds.minimumMatchRate {
-            reasons.append(String(format: "%.2f%% of %d pairs agree, below %.2f%%", matchRate * 100, pairs, thresholds.minimumMatchRate * 100))
+            reasons.append(String(format: "%.2f%% of %ld pairs agree, below %.2f%%", matchRate * 100, pairs, thresholds.minimumMatchRate * 100))
         }
         if let distance, distance > threshold {
             reasons.append(String(format: "%@ distance %.4f above %.4g", numeric ? "Jensen–Shannon" : "L∞", distance, threshold))

@@ -29,7 +29,7 @@ struct LineageChapter: DemoChapter {
         try context.write(try OpenLineageExporter().encode(events, jsonLines: false), to: "openlineage.json")
 
         var highlights = [
-            String(format: "run %@: %d epochs, final loss %.4f, AUC %.3f; data sha256:%@…, model sha256:%@…",
+            String(format: "run %@: %ld epochs, final loss %.4f, AUC %.3f; data sha256:%@…, model sha256:%@…",
                    runA.name, first.losses.count, first.losses.last ?? .nan, runA.latestMetrics["auc"]?.value ?? .nan,
                    String(first.data.digest.hex.prefix(12)), String(first.model.digest.hex.prefix(12))),
             "reproducible: \(check.isReproducible ? "yes" : "no — " + check.gaps.map(\.code).joined(separator: ", "))",

@@ -42,7 +42,7 @@ struct GPUFragmentation: AsyncParsableCommand {
                 let f = report.final
                 lines.append(
                     String(
-                        format: "%@  %d  %.1f  %.1f  %.1f  %.1f  %.2f", report.placement, f.failedJobs, f.failedGPUs, f.allocatedGPUs,
+                        format: "%@  %ld  %.1f  %.1f  %.1f  %.1f  %.2f", report.placement, f.failedJobs, f.failedGPUs, f.allocatedGPUs,
                         f.fragmentation.freeGPUs, f.fragmentation.unusableGPUs, f.fragmentation.strandedGPUs))
             }
             Terminal.output(lines.joined(separator: "\n"))

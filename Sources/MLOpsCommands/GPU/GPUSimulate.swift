@@ -131,20 +131,20 @@ struct GPUSimulate: AsyncParsableCommand {
             String(
                 format: "fairness: Jain's index over teams %.3f, finish-time fairness average %.2f, worst %.1f", report.fairness.jainIndex,
                 report.fairness.finishTimeFairnessAverage, report.fairness.finishTimeFairnessMax),
-            String(format: "preemptions: %d (%d jobs), %.1f GPU-hours lost", report.preemptions.count, report.preemptions.jobsPreempted, report.preemptions.lostGPUHours),
-            String(format: "scheduler: %d decisions in %.3f s (%.0f per second)", report.scheduler.decisions, report.scheduler.seconds, report.scheduler.decisionsPerSecond),
+            String(format: "preemptions: %ld (%ld jobs), %.1f GPU-hours lost", report.preemptions.count, report.preemptions.jobsPreempted, report.preemptions.lostGPUHours),
+            String(format: "scheduler: %ld decisions in %.3f s (%.0f per second)", report.scheduler.decisions, report.scheduler.seconds, report.scheduler.decisionsPerSecond),
         ]
         if let f = report.fragmentation {
             lines.append(
                 String(
-                    format: "fragmentation at the last arrival: %.1f GPUs free, %.1f stranded on %d shared GPUs, %.1f unusable by the workload's mix, %d jobs waiting",
+                    format: "fragmentation at the last arrival: %.1f GPUs free, %.1f stranded on %ld shared GPUs, %.1f unusable by the workload's mix, %ld jobs waiting",
                     f.freeGPUs, f.strandedGPUs, f.partiallyUsedGPUs, f.unusableGPUs, f.pendingJobs))
         }
         lines.append("team  jobs  finished  avg JCT  FTF  GPU-h used  borrowed  idle-held  lost  cost")
         for t in report.teams {
             lines.append(
                 String(
-                    format: "%@  %d  %d  %@  %.2f  %.1f  %.1f  %.1f  %.1f  %.2f", t.team, t.jobs, t.finished, hours(t.averageJCTSeconds),
+                    format: "%@  %ld  %ld  %@  %.2f  %.1f  %.1f  %.1f  %.1f  %.2f", t.team, t.jobs, t.finished, hours(t.averageJCTSeconds),
                     t.finishTimeFairness, t.gpuHours.used, t.gpuHours.borrowed, t.gpuHours.idleHeld, t.gpuHours.lostToPreemption, t.cost.total))
         }
         for job in report.unschedulableJobs.prefix(20) { lines.append("unschedulable: job \(job.job): \(job.reason)") }

@@ -204,35 +204,36 @@ struct ModelsRegister: AsyncParsableCommand {
         if artifactFile != nil { _ = try store.artifactsFolder(artifacts) }
     }
 
-    func run() async throws {
-        let cardValue = try card.map { path -> ModelCard in
-            if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: --card: \(problem). Fix: give the model card's JSON file.") }
-            do {
-                let data = try FileIO.readAll(path, limit: FileIO.configurationFileLimit)
-                if let twice = JSONDuplicateKeys.first(in: data) {
-                    throw CommandFailure.usage("error: --card \(path) has the key \(twice) twice in one object, so which value counts is unclear. Fix: keep one of the two.")
-                }
-                return try JSONDecoder().decode(ModelCard.self, from: data)
-            } catch let failure as CommandFailure {
-                throw failure
-            } catch {
-                throw CommandFailure.usage("error: --card \(path) is not a model card in JSON: \(DecodingErrorText.describe(error)). Fix: give intended_use, limitations, training_data, evaluation_slices and owners.")
-            }
+    /// The JSON file `path` given to `flag`, decoded as `type`: an unreadable file, a key written
+    /// twice in one object, or JSON of another shape is a usage error (exit 2) naming the flag.
+    static func readJSON<Value: Decodable>(_ type: Value.Type, path: String, flag: String, what: String, fix: String) throws -> Value {
+        if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: \(flag): \(problem). Fix: give \(what) as a JSON file.") }
+        let data: Data
+        do {
+            data = try FileIO.readAll(path, limit: FileIO.configurationFileLimit)
+        } catch {
+            throw CommandFailure.usage("error: \(flag) \(path) cannot be read: \(DecodingErrorText.describe(error)). Fix: give \(what) as a JSON file.")
         }
-        let signatureValue = try signature.map { path -> ModelSignature in
-            if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: --signature: \(problem). Fix: give the signature's JSON file.") }
-            do {
-                let data = try FileIO.readAll(path, limit: FileIO.configurationFileLimit)
-                if let twice = JSONDuplicateKeys.first(in: data) {
-                    throw CommandFailure.usage("error: --signature \(path) has the key \(twice) twice in one object, so which value counts is unclear. Fix: keep one of the two.")
-                }
-                return try JSONDecoder().decode(ModelSignature.self, from: data)
-            } catch let failure as CommandFailure {
-                throw failure
-            } catch {
-                throw CommandFailure.usage(
-                    "error: --signature \(path) is not a model signature in JSON: \(DecodingErrorText.describe(error)). Fix: give {\"inputs\": [{\"name\": \"amount\", \"type\": \"double\"}], \"outputs\": [...]}, with \"shape\" for tensors.")
-            }
+        if let twice = JSONDuplicateKeys.first(in: data) {
+            throw CommandFailure.usage("error: \(flag) \(path) has the key \(twice) twice in one object, so which value counts is unclear. Fix: keep one of the two.")
+        }
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch {
+            throw CommandFailure.usage("error: \(flag) \(path) is not \(what) in JSON: \(DecodingErrorText.describe(error)). Fix: \(fix)")
+        }
+    }
+
+    func run() async throws {
+        let cardValue = try card.map { path in
+            try Self.readJSON(
+                ModelCard.self, path: path, flag: "--card", what: "a model card",
+                fix: "give intended_use, limitations, training_data, evaluation_slices and owners.")
+        }
+        let signatureValue = try signature.map { path in
+            try Self.readJSON(
+                ModelSignature.self, path: path, flag: "--signature", what: "a model signature",
+                fix: "give {\"inputs\": [{\"name\": \"amount\", \"type\": \"double\"}], \"outputs\": [...]}, with \"shape\" for tensors.")
         }
         // The folder that must hold the bytes --artifact-digest names, when it can be checked.
         var digestFolder: String?

@@ -132,7 +132,7 @@ struct RolloutAnalyze: AsyncParsableCommand {
             "decision: \(result.decision.rawValue) after \(result.decidedAfterEvents) of \(result.events) events",
             "reason: \(result.reason)",
             String(
-                format: "sample ratio: %d control, %d candidate against %@ (p = %.3g%@)", result.srm.observed[0], result.srm.observed[1],
+                format: "sample ratio: %ld control, %ld candidate against %@ (p = %.3g%@)", result.srm.observed[0], result.srm.observed[1],
                 result.srm.expectedSplit.map { String(format: "%g", $0) }.joined(separator: "/"), result.srm.pValue, result.srm.mismatch ? ", MISMATCH" : ""),
         ]
         var notes: [String] = []

@@ -60,7 +60,7 @@ struct RolloutSimulate: AsyncParsableCommand {
     static func text(_ summary: SimulationSummary) -> String {
         var lines = [
             String(
-                format: "%d trials, baseline %g, true effect %+.2f%%, up to %d events, a look every %d, α = %g", summary.trials, summary.traffic.baseline,
+                format: "%ld trials, baseline %g, true effect %+.2f%%, up to %ld events, a look every %ld, α = %g", summary.trials, summary.traffic.baseline,
                 summary.traffic.relativeEffect * 100, summary.traffic.maximumEvents, summary.lookEvery, summary.alpha),
             "decision     share   events: mean  median  p90",
         ]

@@ -45,6 +45,10 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
         }
         if text == "sqlite::memory:" {
             self = .sqliteMemory
+        } else if text.hasPrefix("sqlite:"), text.contains("?") {
+            // SQLite's own URI options (`mode=ro`, `cache=shared`) are not read here: the text
+            // after `?` would silently become part of a new file's name.
+            throw invalid("a sqlite: URL takes no options after '?' (a file whose name holds '?' needs another name)")
         } else if text.hasPrefix("sqlite://") {
             let path = String(text.dropFirst("sqlite://".count))
             guard path.hasPrefix("/"), path.count > 1 else { throw invalid("sqlite:// takes an absolute path (three slashes in all)") }

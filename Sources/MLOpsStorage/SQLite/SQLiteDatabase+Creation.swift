@@ -31,7 +31,10 @@ extension SQLiteDatabase {
     ///   file is left at `path` then.
     @discardableResult
     public static func create(path: String, schemas: [SQLSchema]) async throws -> MigrationReport? {
-        guard path != ":memory:", !FileIO.exists(path) else { return nil }
+        // Anything at the path, a link to a file not made yet included, is left to the opening
+        // (SQLite creates a link's target as it always did).
+        var info = stat()
+        guard path != ":memory:", lstat(path, &info) != 0 else { return nil }
         removeAbandonedDrafts(of: path)
         guard let (folder, draft) = try Self.draftSlot(for: path) else { return nil }
         do {

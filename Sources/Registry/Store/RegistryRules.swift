@@ -156,7 +156,7 @@ struct RegistryRules: Sendable {
             actorID = try await Self.actor(actor, holding: .admin, in: tx, toDo: "add principals").id
         }
         if try await tx.principal(registration.id) != nil {
-            throw RegistryError(.alreadyExists, "Principal '\(registration.id)' exists already")
+            throw RegistryError(.alreadyExists, "Principal '\(registration.id)' exists already", fix: "choose another ID; `mlops principals list` shows those taken.")
         }
         let principal = Principal(
             id: registration.id, roles: registration.roles, publicKey: registration.publicKey, createdAt: now().registryRounded,
@@ -236,11 +236,18 @@ struct RegistryRules: Sendable {
         guard policy.requiredApprovals >= 0 else {
             throw RegistryError(.invalidArgument, "A policy cannot require \(policy.requiredApprovals) approvals")
         }
-        for rule in policy.metricMinimums + policy.marginsOverHolder where !rule.value.isFinite || rule.metric.isEmpty {
-            throw RegistryError(.invalidArgument, "Policy rule on metric '\(rule.metric)' has a bound of \(rule.value); name a metric and give a finite bound")
+        for rule in policy.metricMinimums + policy.marginsOverHolder
+        where !rule.value.isFinite || rule.metric.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw RegistryError(
+                .invalidArgument, "Policy rule on metric '\(rule.metric)' has a bound of \(rule.value)",
+                fix: "name a metric and give a finite bound.")
         }
-        for rule in policy.marginsOverHolder where rule.value < 0 {
-            throw RegistryError(.invalidArgument, "A margin over the holder cannot be negative (\(rule.value) on '\(rule.metric)')")
+        // A relative margin: 0.01 is 1 %; a million times the holder's value is past any real rule
+        // (and 1e308 would print as "+inf%").
+        for rule in policy.marginsOverHolder where rule.value < 0 || rule.value > 1e6 {
+            throw RegistryError(
+                .invalidArgument, "A margin over the holder of \(rule.value) on '\(rule.metric)' is outside 0 to 1,000,000",
+                fix: "give a relative margin such as 0.01 for 1 %.")
         }
         // Bounds no value can meet: a minimum above a maximum on one metric.
         for metric in Set(policy.metricMinimums.map(\.metric)).sorted() {
@@ -473,12 +480,14 @@ struct RegistryRules: Sendable {
         _ = try await Self.actor(actor, holding: .promote, in: tx, toDo: "roll back aliases")
         _ = try await Self.existingModel(name, in: tx)
         guard let stored = try await Self.alias(name, alias, expecting: expecting, for: "rollback", in: tx) else {
-            throw RegistryError(.notFound, "Alias '\(alias)' of '\(name)' is not set, so there is nothing to roll back")
+            throw RegistryError(.notFound, "Alias '\(alias)' of '\(name)' is not set, so there is nothing to roll back", fix: "check the alias's name; promote a version to set it.")
         }
         let current = stored.record
-        // The holder before the current one: recorded when the current holder was last promoted.
+        // The holder before the current one: recorded when the current holder was last promoted
+        // over another version (a promotion of the version the alias already held changes no
+        // holder, and rolling back to it would leave the alias where it is).
         let history = try await tx.aliasHistory(name, alias)
-        guard let promotion = history.last(where: { $0.action == .promote && $0.version == current.version }),
+        guard let promotion = history.last(where: { $0.action == .promote && $0.version == current.version && $0.previousVersion != current.version }),
               let previous = promotion.previousVersion
         else {
             throw RegistryError(
@@ -520,7 +529,7 @@ struct RegistryRules: Sendable {
         _ = try await Self.actor(actor, holding: .admin, in: tx, toDo: "quarantine versions")
         var version = try await Self.existingVersion(name, number, in: tx)
         guard version.status == .ready else {
-            throw RegistryError(.versionUnavailable, "Version \(number) of '\(name)' is \(version.status) already")
+            throw RegistryError(.versionUnavailable, "Version \(number) of '\(name)' is \(version.status) already", fix: "nothing to do; only a ready version can be quarantined.")
         }
         let before = StatusRecord(status: version.status, reason: version.statusReason)
         version.status = .quarantined
@@ -537,7 +546,7 @@ struct RegistryRules: Sendable {
         _ = try await Self.actor(actor, holding: .admin, in: tx, toDo: "purge versions")
         var version = try await Self.existingVersion(name, number, in: tx)
         guard version.status != .purged else {
-            throw RegistryError(.versionUnavailable, "Version \(number) of '\(name)' was purged already")
+            throw RegistryError(.versionUnavailable, "Version \(number) of '\(name)' was purged already", fix: "nothing to do.")
         }
         let holders = try await tx.aliases(pointingAt: name, version: number)
         guard holders.isEmpty else {

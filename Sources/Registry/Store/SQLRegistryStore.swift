@@ -457,7 +457,7 @@ struct SQLRegistryTransaction: RegistryTransaction {
         let inserted = try await connection.execute(
             "INSERT INTO registry_principals (id, record) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
             [.text(principal.id), .text(try RegistryCoding.canonicalText(principal))])
-        guard inserted == 1 else { throw RegistryError(.alreadyExists, "Principal '\(principal.id)' exists already") }
+        guard inserted == 1 else { throw RegistryError(.alreadyExists, "Principal '\(principal.id)' exists already", fix: "choose another ID; `mlops principals list` shows those taken.") }
     }
 
     func model(_ name: ModelName) async throws -> RegisteredModel? {

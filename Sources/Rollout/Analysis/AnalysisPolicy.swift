@@ -158,7 +158,8 @@ public struct AnalysisPolicy: Sendable, Hashable, Codable {
         guard nonInferiorityMargin >= 0, nonInferiorityMargin < 1 else {
             throw refuse("non_inferiority_margin", "The non-inferiority margin \(nonInferiorityMargin) is not a fraction in [0, 1)", "give a fraction such as 0.01 (1% worse at most), or 0.")
         }
-        guard expectedSplit.count == 2, expectedSplit.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+        // Their sum finite too: [1e308, 1e308] would make every share 0 (QA sweep).
+        guard expectedSplit.count == 2, expectedSplit.allSatisfy({ $0 > 0 && $0.isFinite }), (expectedSplit[0] + expectedSplit[1]).isFinite else {
             throw refuse("expected_split", "The expected split \(expectedSplit) is not two positive shares (control, candidate)", "give it as [50, 50] or [95, 5].")
         }
         guard lookEvery >= 1 else { throw refuse("look_every", "Looking every \(lookEvery) events never looks", "give 1 or more.") }

@@ -77,7 +77,7 @@ public struct SequentialAnalysis: Sendable {
         }
         if let srm, srm.mismatch(at: policy.srmAlpha) {
             let reason = String(
-                format: "sample ratio mismatch: %d control and %d candidate events against an expected %@ split (chi-square p = %.3g < %.3g); assignment or logging is broken, so the comparison cannot be trusted",
+                format: "sample ratio mismatch: %ld control and %ld candidate events against an expected %@ split (chi-square p = %.3g < %.3g); assignment or logging is broken, so the comparison cannot be trusted",
                 counts.control, counts.candidate, Self.split(policy.expectedSplit), srm.pValue, policy.srmAlpha)
             return decide(Self.decision(policy.onSampleRatioMismatch), reason)
         }

@@ -143,7 +143,7 @@ public final class RolloutController: Sendable {
                 look.reason = "guardrail broken: \(breach)"
             } else if candidate.requests < policy.minimumSamples || elapsed < policy.minimumDurationSeconds {
                 look.decision = .hold
-                look.reason = String(format: "baking: %d of %d requests and %.0f of %.0f s on the candidate, no guardrail broken", candidate.requests, policy.minimumSamples, elapsed, policy.minimumDurationSeconds)
+                look.reason = String(format: "baking: %ld of %ld requests and %.0f of %.0f s on the candidate, no guardrail broken", candidate.requests, policy.minimumSamples, elapsed, policy.minimumDurationSeconds)
             } else {
                 look.decision = .promote
                 look.reason = "the candidate served \(candidate.requests) requests for its bake time without breaking a guardrail"
@@ -170,7 +170,7 @@ public final class RolloutController: Sendable {
             action = "advanced to step \(state.step + 1) (\(TrafficWeights.format(plan.steps[state.step]))% to the candidate)"
         case .continue where state.step + 1 < plan.steps.count:
             action = String(
-                format: "baking step %d: %d of %d candidate requests and %.0f of %.0f s", state.step + 1, stepCandidates, policy.minimumSamples,
+                format: "baking step %ld: %ld of %ld candidate requests and %.0f of %.0f s", state.step + 1, stepCandidates, policy.minimumSamples,
                 now - state.stepStartedAt, plan.minimumStepSeconds)
         case .continue:
             action = "continued at the last step"

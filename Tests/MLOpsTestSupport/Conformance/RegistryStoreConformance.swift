@@ -430,6 +430,14 @@ public enum RegistryStoreConformance {
         let audit = try await registry.auditEntries(after: 0, limit: 100_000).filter { $0.subject == "\(world.model)#\(world.production)" }
         #expect(audit.map(\.action) == ["alias.promote", "alias.promote", "alias.rollback"])
         #expect(audit.last?.reason == "latency regression" && audit.last?.principal == world.promoter)
+
+        // A promotion of the version the alias holds already changes no holder: a rollback after
+        // it still goes back to the version before (it went "back" to the same version; QA sweep).
+        _ = try await registry.promote(world.model, version: v2.version, to: world.production, by: world.promoter, reason: "again", expecting: .version(1))
+        _ = try await registry.promote(world.model, version: v2.version, to: world.production, by: world.promoter, reason: "twice", expecting: .version(2))
+        let undone = try await registry.rollback(world.model, alias: world.production, by: world.promoter, reason: "v2 is bad")
+        #expect(undone.version == v1.version)
+        #expect(try await registry.aliasHistory(of: world.model, alias: world.production).map(\.version) == [1, 2, 1, 2, 2, 1])
     }
 
     static func concurrentRollbacksGoBackOneStep(_ fixture: RegistryFixture) async throws {

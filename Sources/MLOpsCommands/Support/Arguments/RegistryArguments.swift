@@ -1,3 +1,4 @@
+import Foundation
 public import ArgumentParser
 public import Registry
 
@@ -51,19 +52,23 @@ enum KeyValueArguments {
                 throw ValidationError("--\(option) '\(value)' is not KEY=VALUE: give a key, '=', then the value.")
             }
             let key = String(value[..<equals])
+            guard !key.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("--\(option) '\(value)' has a blank key: give a name before '='.")
+            }
             guard result[key] == nil else { throw ValidationError("--\(option) gives '\(key)' twice.") }
             result[key] = String(value[value.index(after: equals)...])
         }
         return result
     }
 
-    /// The pairs with finite numeric values.
+    /// The pairs with finite numeric values, written as decimals (`0.82`, `-1e-3`): Swift's
+    /// `Double` also reads hexadecimal (`0x10` is 16), which no one means in a metric.
     ///
-    /// - Throws: `ValidationError` naming the pair whose value is not a finite number.
+    /// - Throws: `ValidationError` naming the pair whose value is not a finite decimal number.
     static func numbers(_ values: [String], option: String) throws -> [String: Double] {
         try pairs(values, option: option).mapValues { text in
-            guard let number = Double(text), number.isFinite else {
-                throw ValidationError("--\(option) value '\(text)' is not a finite number.")
+            guard text.unicodeScalars.allSatisfy({ "0123456789+-.eE".unicodeScalars.contains($0) }), let number = Double(text), number.isFinite else {
+                throw ValidationError("--\(option) value '\(text)' is not a finite decimal number (such as 0.82 or 1e-3).")
             }
             return number
         }
