@@ -91,6 +91,11 @@ struct RunsCommandTests {
             #expect(events.standardOutput.split(separator: "\n").count == 4)
             let bad = try Executables.run("mlops", ["lineage", "descendants", "sha256:nope", "--store", store])
             #expect(bad.status == 2)
+            // A well-formed digest no run recorded is refused too, not an empty graph (QA sweep).
+            for direction in ["ancestors", "descendants"] {
+                let unknown = try Executables.run("mlops", ["lineage", direction, "sha256:" + String(repeating: "0", count: 64), "--store", store])
+                #expect(unknown.status == 2 && unknown.standardError.contains("no run recorded"), "\(unknown.standardError)")
+            }
         }
     }
 

@@ -13,6 +13,14 @@ struct LineageCommand: AsyncParsableCommand {
 
 /// Prints a provenance graph as text or JSON.
 enum ProvenancePrinting {
+    /// Refuses (exit 2) a digest no run recorded: an empty graph would read as "recorded, with
+    /// nothing before or after it", as `runs show` refuses an unknown run.
+    static func requireRecorded(_ digest: Digest, in lineage: some LineageStore) async throws {
+        guard try await lineage.artifact(digest) == nil else { return }
+        throw CommandFailure.usage(
+            "error: no run recorded an artifact with digest \(digest); nothing to trace. Fix: check the digest (`mlops runs show RUN` lists each run's artifacts and datasets).")
+    }
+
     static func print(_ graph: ProvenanceGraph, title: String, format: OutputFormat) throws {
         switch format {
         case .json:
@@ -43,7 +51,10 @@ struct LineageAncestors: AsyncParsableCommand {
     @Argument(help: "The artifact's digest (sha256:… or 64 hex digits).") var digest: Digest
 
     func run() async throws {
-        let graph = try await store.withLineageStore(.read) { try await $0.ancestors(of: digest) }
+        let graph = try await store.withLineageStore(.read) { lineage in
+            try await ProvenancePrinting.requireRecorded(digest, in: lineage)
+            return try await lineage.ancestors(of: digest)
+        }
         try ProvenancePrinting.print(graph, title: "Ancestors", format: formatting.format)
     }
 }
@@ -56,7 +67,10 @@ struct LineageDescendants: AsyncParsableCommand {
     @Argument(help: "The artifact's digest (sha256:… or 64 hex digits).") var digest: Digest
 
     func run() async throws {
-        let graph = try await store.withLineageStore(.read) { try await $0.descendants(of: digest) }
+        let graph = try await store.withLineageStore(.read) { lineage in
+            try await ProvenancePrinting.requireRecorded(digest, in: lineage)
+            return try await lineage.descendants(of: digest)
+        }
         try ProvenancePrinting.print(graph, title: "Descendants", format: formatting.format)
     }
 }

@@ -206,7 +206,9 @@ struct ModelsRegister: AsyncParsableCommand {
 
     /// The JSON file `path` given to `flag`, decoded as `type`: an unreadable file, a key written
     /// twice in one object, or JSON of another shape is a usage error (exit 2) naming the flag.
-    static func readJSON<Value: Decodable>(_ type: Value.Type, path: String, flag: String, what: String, fix: String) throws -> Value {
+    static func readJSON<Value: Decodable>(
+        _ type: Value.Type, path: String, flag: String, what: String, keys: JSONKnownKeys, fix: String
+    ) throws -> Value {
         if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: \(flag): \(problem). Fix: give \(what) as a JSON file.") }
         let data: Data
         do {
@@ -216,6 +218,10 @@ struct ModelsRegister: AsyncParsableCommand {
         }
         if let twice = JSONDuplicateKeys.first(in: data) {
             throw CommandFailure.usage("error: \(flag) \(path) has the key \(twice) twice in one object, so which value counts is unclear. Fix: keep one of the two.")
+        }
+        if let unknown = keys.firstUnknown(in: data) {
+            throw CommandFailure.usage(
+                "error: \(flag) \(path) has the key \(unknown.path), which \(what) does not define. Fix: use only \(unknown.allowed.sorted().joined(separator: ", ")) there (keys are case-sensitive).")
         }
         do {
             return try JSONDecoder().decode(type, from: data)
@@ -227,13 +233,20 @@ struct ModelsRegister: AsyncParsableCommand {
     func run() async throws {
         let cardValue = try card.map { path in
             try Self.readJSON(
-                ModelCard.self, path: path, flag: "--card", what: "a model card",
+                ModelCard.self, path: path, flag: "--card", what: "a model card", keys: .modelCard,
                 fix: "give intended_use, limitations, training_data, evaluation_slices and owners.")
         }
         let signatureValue = try signature.map { path in
-            try Self.readJSON(
-                ModelSignature.self, path: path, flag: "--signature", what: "a model signature",
+            let read = try Self.readJSON(
+                ModelSignature.self, path: path, flag: "--signature", what: "a model signature", keys: .modelSignature,
                 fix: "give {\"inputs\": [{\"name\": \"amount\", \"type\": \"double\"}], \"outputs\": [...]}, with \"shape\" for tensors.")
+            // Judged here too (the store judges it again), before any bytes are stored.
+            do {
+                try read.validate()
+            } catch {
+                throw CommandFailure.usage("error: --signature \(path): \(error)")
+            }
+            return read
         }
         // The folder that must hold the bytes --artifact-digest names, when it can be checked.
         var digestFolder: String?

@@ -44,14 +44,19 @@ struct PrincipalsAdd: AsyncParsableCommand {
             }
             key = try SigningKey(fileText: text).publicKey
         }
-        // A store that does not hold anything yet would be created (or migrated) only for the
-        // registry to refuse a first principal that is not an admin: refused before opening.
-        if !roles.contains(.admin), store.location != .sqliteMemory, try await StoreSession.holdsNothing(at: store.location) {
-            throw CommandFailure.usage(
-                "error: \(Self.name(of: store.location)) holds no registry yet, and a registry's first principal must be an admin; nothing was created or changed. Fix: add an admin first: `mlops principals add ID --role admin --store \(store.location)`.")
-        }
         let registration = PrincipalRegistration(id: id, roles: Set(roles), publicKey: key)
         let actor = actor
+        // A store that does not hold anything yet would be created (or migrated) only for the
+        // registry to refuse the first principal: refused before opening.
+        if store.location != .sqliteMemory, try await StoreSession.holdsNothing(at: store.location) {
+            if !roles.contains(.admin) {
+                throw CommandFailure.usage(
+                    "error: \(Self.name(of: store.location)) holds no registry yet, and a registry's first principal must be an admin; nothing was created or changed. Fix: add an admin first: `mlops principals add ID --role admin --store \(store.location)`.")
+            }
+            // Every other rule (an acting principal that cannot exist yet, a malformed ID or
+            // key), judged by the same rules on an empty registry in memory.
+            _ = try await InMemoryRegistryStore().addPrincipal(registration, by: actor)
+        }
         let principal = try await store.withRegistryStore(.write) { try await $0.addPrincipal(registration, by: actor) }
         switch formatting.format {
         case .json: try Terminal.printJSON(principal)

@@ -9,7 +9,7 @@ struct StoreCheck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check a store's integrity and schema versions (exit 1 when a problem is found).",
-        discussion: "Never creates or changes the store. A store with a registry also has its audit chain verified (as `mlops audit verify` does). With --verify-artifacts, every artifact is read through and its SHA-256 checked.")
+        discussion: "Never creates or changes the store. A store with a registry also has its audit chain verified (as `mlops audit verify` does). With --verify-artifacts, every artifact is read through and its SHA-256 checked, and every registry version whose artifact the folder does not hold is a problem.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var formatting: FormatOptions<OutputFormat>
@@ -182,6 +182,14 @@ struct StoreCheck: AsyncParsableCommand {
                     }
                 }
             }
+            // Bytes the registry's versions point at and the folder no longer holds (deleted
+            // outside mlops): reading every artifact says nothing about those not there.
+            if verifyArtifacts, let registry {
+                for lost in try await MissingArtifacts.find(in: registry, present: Set(digests)) {
+                    problems.append(
+                        "\(lost.model) version \(lost.version) points at the artifact \(lost.artifactDigest), which \(folder) does not hold: its bytes are gone; restore them from a backup (or pass --artifacts if they are kept in another folder)")
+                }
+            }
             // Leftovers of interrupted work: stale temporary files, interrupted purges, stray files.
             let inspection = try await store.inspect()
             problems += inspection.problems
@@ -197,6 +205,12 @@ struct StoreCheck: AsyncParsableCommand {
                 temporaryFiles: inspection.temporaryFiles.count, staleTemporaryFiles: inspection.staleTemporaryFiles.count)
         } else if let folder = artifacts {
             problems.append("the artifact folder \(folder) does not exist")
+        } else if verifyArtifacts, let registry, let folder = location.defaultArtifactsPath {
+            let lost = try await MissingArtifacts.find(in: registry, present: [])
+            if !lost.isEmpty {
+                problems.append(
+                    "the artifact folder \(folder) does not exist, so the bytes of \(lost.count) registry version\(lost.count == 1 ? "" : "s") (\(lost.prefix(3).map { "\($0.model) version \($0.version)" }.joined(separator: ", "))\(lost.count > 3 ? ", …" : "")) cannot be verified; pass --artifacts with the folder that keeps them")
+            }
         }
 
         return Output(

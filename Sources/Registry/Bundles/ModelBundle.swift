@@ -41,7 +41,8 @@ public enum ModelBundle {
     ///   - now: the export time recorded in the manifest.
     /// - Returns: the manifest written.
     /// - Throws: ``RegistryError/Code/notFound`` for an unknown model or version;
-    ///   ``RegistryError/Code/versionUnavailable`` for a purged version (its bytes are gone);
+    ///   ``RegistryError/Code/versionUnavailable`` for a purged version (its bytes are gone) or a
+    ///   quarantined one (held back for good);
     ///   `StorageError` when the artifact is missing or damaged, or the file cannot be written.
     @discardableResult
     public static func export(
@@ -54,6 +55,12 @@ public enum ModelBundle {
             throw RegistryError(
                 .versionUnavailable, "Version \(number) of '\(model)' is purged: its artifact and card are gone, so it cannot be exported",
                 fix: "export a version that is not purged.")
+        }
+        // Quarantine holds a version back for good: a bundle would carry it, ready, to another store.
+        guard version.status != .quarantined else {
+            throw RegistryError(
+                .versionUnavailable, "Version \(number) of '\(model)' is quarantined\(version.statusReason.map { " (\($0))" } ?? ""), so it cannot be exported",
+                fix: "export a version that is not quarantined.")
         }
         let approvals = try await registry.approvals(of: model, version: number)
         var approvers: [BundledApprover] = []

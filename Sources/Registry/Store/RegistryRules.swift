@@ -201,7 +201,16 @@ struct RegistryRules: Sendable {
         for (name, value) in registration.metrics where !value.isFinite {
             throw RegistryError(.invalidArgument, "Metric '\(name)' is \(value); a version's metrics must be finite numbers")
         }
+        try registration.signature?.validate()
         let model = try await Self.existingModel(registration.model, in: tx)
+        // Quarantine holds the bytes back, not only the version: a new version of the same bytes
+        // (registered again, or imported from a bundle) would bring them back, ready to promote.
+        if let held = try await tx.versions(usingArtifact: registration.artifactDigest).first(where: { $0.status == .quarantined }) {
+            throw RegistryError(
+                .versionUnavailable,
+                "The artifact \(registration.artifactDigest) is quarantined as version \(held.version) of '\(held.model)'\(held.statusReason.map { " (\($0))" } ?? ""); a new version of the same bytes would bring it back",
+                fix: "register other bytes; quarantined bytes are held back for good.")
+        }
         let number = model.latestVersion + 1
         var version = ModelVersion(
             model: model.name, version: number, runID: registration.runID, artifactDigest: registration.artifactDigest,

@@ -378,6 +378,18 @@ struct RegistryCommandTests {
                 #expect(!FileManager.default.fileExists(atPath: path), "\(command) created the store")
                 #expect(!FileManager.default.fileExists(atPath: folder.file("typo.artifacts")), "\(command) created the artifact folder")
             }
+            // A first principal the registry refuses creates nothing either (QA sweep): an acting
+            // principal that cannot exist yet, a malformed ID, a key that is not Ed25519.
+            let refusedFirsts: [[String]] = [
+                ["principals", "add", "root", "--role", "admin", "--principal", "ghost"],
+                ["principals", "add", "not an id!", "--role", "admin"],
+                ["principals", "add", "root", "--role", "admin", "--public-key", "AAAA"],
+            ]
+            for command in refusedFirsts {
+                let result = await mlops(command + ["--store", store])
+                #expect(result.exitCode == 2, "\(command): \(result.transcript)")
+                #expect(!FileManager.default.fileExists(atPath: path), "\(command) created the store")
+            }
             // The first principal is what creates a registry.
             let first = await mlops("principals", "add", "root", "--role", "admin", "--store", store)
             #expect(first.exitCode == 0, "\(first.transcript)")
@@ -385,7 +397,41 @@ struct RegistryCommandTests {
         }
     }
 
-    @Test("a model card or signature with a key written twice is exit 2 naming the key; nothing is registered")
+    @Test("a quarantined version cannot leave in a bundle, and its bytes cannot be registered again")
+    func quarantineHoldsTheBytes() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            let held = await mlops("models", "quarantine", "fraud/scorer", "--version", "1", "--reason", "bias found", "--principal", "root", "--store", store)
+            #expect(held.exitCode == 0, "\(held.transcript)")
+            let export = await mlops("models", "export", "fraud/scorer", "--version", "1", "--output", folder.file("v1.mlbundle"), "--store", store)
+            #expect(export.exitCode == 2 && export.error.contains("quarantined"), "\(export.transcript)")
+            #expect(!FileManager.default.fileExists(atPath: folder.file("v1.mlbundle")))
+            let again = await mlops("models", "register", "fraud/scorer", "--artifact-file", folder.file("model-1.json"), "--principal", "ci", "--store", store)
+            #expect(again.exitCode == 2 && again.error.contains("quarantined as version 1"), "\(again.transcript)")
+        }
+    }
+
+    @Test("store check --verify-artifacts names a version whose bytes were deleted outside mlops, and a missing folder")
+    func lostArtifactBytes() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            #expect(await mlops("store", "check", "--verify-artifacts", "--store", store).exitCode == 0)
+            let objects = folder.file("registry.artifacts/objects")
+            for sub in try FileManager.default.contentsOfDirectory(atPath: objects) {
+                try FileManager.default.removeItem(atPath: "\(objects)/\(sub)")
+            }
+            let lost = await mlops("store", "check", "--verify-artifacts", "--store", store)
+            #expect(lost.exitCode == 1, "\(lost.transcript)")
+            #expect(lost.output.contains("fraud/scorer version 1 points at the artifact"), "\(lost.transcript)")
+            // Without the flag, only what the folder holds is looked at, as documented.
+            #expect(await mlops("store", "check", "--store", store).exitCode == 0)
+            try FileManager.default.removeItem(atPath: folder.file("registry.artifacts"))
+            let gone = await mlops("store", "check", "--verify-artifacts", "--store", store)
+            #expect(gone.exitCode == 1 && gone.output.contains("cannot be verified"), "\(gone.transcript)")
+        }
+    }
+
+    @Test("a model card or signature with a key written twice, an unknown key, or a field no model has is exit 2 naming it")
     func duplicateKeysInCardAndSignature() async throws {
         try await withTemporaryFolder { folder in
             let store = try await Self.governedStore(folder)
@@ -398,7 +444,26 @@ struct RegistryCommandTests {
                 #expect(result.exitCode == 2, "\(result.transcript)")
                 #expect(result.error.contains("has the key \(key) twice"), "\(result.error)")
             }
+            // Unknown keys, and signatures no model has: a blank or repeated name, an unknown
+            // type, a negative dimension (QA sweep).
+            let refusals: [(String, String, String)] = [
+                ("--card", #"{"intended_use": "a", "owners": ["x"], "intended_us": "b"}"#, "intended_us, which a model card does not define"),
+                ("--card", #"{"intended_use": "a", "evaluation_slices": [{"name": "all", "metric": {}}]}"#, "evaluation_slices[0].metric"),
+                ("--signature", #"{"inputs": [{"name": "a", "type": "double", "nullable": true}], "outputs": []}"#, "inputs[0].nullable"),
+                ("--signature", #"{"inputs": [{"name": " ", "type": "double"}], "outputs": []}"#, "has no name"),
+                ("--signature", #"{"inputs": [{"name": "a", "type": "double"}, {"name": "a", "type": "long"}], "outputs": []}"#, "names the input 'a' twice"),
+                ("--signature", #"{"inputs": [{"name": "a", "type": "wat"}], "outputs": []}"#, "'wat', which is not a known type"),
+                ("--signature", #"{"inputs": [{"name": "a", "type": "tensor<float32>", "shape": [-1, -5]}], "outputs": []}"#, "a dimension of -5"),
+            ]
+            for (flag, json, message) in refusals {
+                try Data(json.utf8).write(to: URL(fileURLWithPath: folder.file("file.json")))
+                let result = await mlops("models", "register", "fraud/scorer", "--principal", "ci", "--artifact-file", folder.file("model.bin"), flag, folder.file("file.json"), "--store", store)
+                #expect(result.exitCode == 2 && result.error.contains(message), "\(json): \(result.transcript)")
+            }
             #expect(await mlops("audit", "head", "--store", store).output == head.output)
+            try Data(#"{"inputs": [{"name": "x", "type": "tensor<float32>", "shape": [-1, 28, 28]}], "outputs": [{"name": "p", "type": "double"}]}"#.utf8).write(to: URL(fileURLWithPath: folder.file("good.json")))
+            let good = await mlops("models", "register", "fraud/scorer", "--principal", "ci", "--artifact-file", folder.file("model.bin"), "--signature", folder.file("good.json"), "--store", store)
+            #expect(good.exitCode == 0, "\(good.transcript)")
         }
     }
 

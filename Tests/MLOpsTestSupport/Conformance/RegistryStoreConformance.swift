@@ -481,6 +481,12 @@ public enum RegistryStoreConformance {
         let quarantined = try await registry.quarantine(world.model, version: v2.version, by: world.admin, reason: "bias found")
         #expect(quarantined.status == .quarantined && quarantined.statusReason == "bias found")
         #expect(try await registry.changeCounter() > counter)
+        // The quarantined bytes cannot come back as a new, ready version (registered again, or
+        // imported from a bundle; QA sweep).
+        let again = await registryError(.versionUnavailable) {
+            _ = try await registry.registerVersion(VersionRegistration(model: world.model, artifactDigest: v2.artifactDigest), by: world.registrar)
+        }
+        #expect(again?.message.contains("quarantined as version \(v2.version)") == true, "\(String(describing: again))")
         _ = await registryError(.versionUnavailable) {
             _ = try await registry.promote(world.model, version: v2.version, to: world.production, by: world.promoter, reason: "", expecting: .any)
         }
