@@ -42,7 +42,19 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         // A store named with --store is checked before the output folder is made, so a wrong one
         // leaves no folder or marker behind.
-        if let named = store.store { try await StoreSession.checkBeforeOpening(named, access: .write) }
+        if let named = store.store {
+            try await StoreSession.checkBeforeOpening(named, access: .write)
+            // Another registry's store likewise (judged again once the store is open for writing).
+            if try await !StoreSession.holdsNothing(at: named) {
+                do {
+                    try await StoreSession.withDatabase(at: named, access: .read) { try await Self.refuseForeignRegistry($0, location: named) }
+                } catch let refusal as CommandFailure {
+                    throw refusal
+                } catch {
+                    // A store the read-only look cannot judge is left to the writing open.
+                }
+            }
+        }
         let folder = try DemoFolder(preparing: output)
         // The pages every run writes are claimed before anything is written, so a file in the
         // way is found before the store or any page changes.

@@ -115,7 +115,12 @@ struct ModelsImport: AsyncParsableCommand {
         let bundle = try PipedInput(file, option: "FILE")
         let file = bundle.path
         // Checked before the store is opened: a bad bundle must not even create a store file.
-        let verified = try ModelBundle.verify(at: file)
+        let verified: VerifiedBundle
+        do {
+            verified = try ModelBundle.verify(at: file)
+        } catch let error as RegistryError where error.code == .invalidBundle {
+            throw CommandFailure.usage("error: \(self.file): \(error)")
+        }
         let folder = try store.artifactsFolder(artifacts)
         let principal = acting.principal
         let imported = try await store.withRegistryStore(.registryChange) { registry in

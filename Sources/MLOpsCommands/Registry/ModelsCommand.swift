@@ -376,13 +376,7 @@ struct ModelsApprove: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let text: String
-        do {
-            text = try FileIO.readText(key, limit: FileIO.configurationFileLimit)
-        } catch {
-            throw CommandFailure.usage("error: --key: \(FileReadProblem.describe(key, error)). Fix: give the private key file `mlops keys generate` wrote.")
-        }
-        let signingKey = try SigningKey(fileText: text)
+        let signingKey = try SigningKeyFile.read(key, flag: "--key")
         let principal = acting.principal
         let (name, number, alias, hours) = (name, version, alias, validForHours)
         let approval = try await store.withRegistryStore(.registryChange) { registry in

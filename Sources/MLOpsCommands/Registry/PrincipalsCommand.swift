@@ -35,15 +35,7 @@ struct PrincipalsAdd: AsyncParsableCommand {
 
     func run() async throws {
         var key = publicKey.flatMap { Data(base64Encoded: $0) }
-        if let publicKeyFrom {
-            let text: String
-            do {
-                text = try FileIO.readText(publicKeyFrom, limit: FileIO.configurationFileLimit)
-            } catch {
-                throw CommandFailure.usage("error: --public-key-from: \(FileReadProblem.describe(publicKeyFrom, error)); give the key file `mlops keys generate` wrote.")
-            }
-            key = try SigningKey(fileText: text).publicKey
-        }
+        if let publicKeyFrom { key = try SigningKeyFile.read(publicKeyFrom, flag: "--public-key-from").publicKey }
         let registration = PrincipalRegistration(id: id, roles: Set(roles), publicKey: key)
         let actor = actor
         // A store that does not hold anything yet would be created (or migrated) only for the

@@ -21,6 +21,17 @@ struct DemoFolderTests {
         }
     }
 
+    @Test("a --store whose registry is another's is refused before the output folder is made")
+    func foreignRegistryLeavesNoFolder() async throws {
+        try await withTemporaryFolder { folder in
+            let store = "sqlite:\(folder.file("team.sqlite"))"
+            #expect(await mlops("principals", "add", "alice", "--role", "admin", "--store", store).exitCode == 0)
+            let result = await mlops("demo", "--output", folder.file("out"), "--store", store)
+            #expect(result.exitCode == 2 && result.error.contains("alice"), "\(result.transcript)")
+            #expect(!FileManager.default.fileExists(atPath: folder.file("out")), "the refused demo made its folder")
+        }
+    }
+
     @Test("a folder holding only the marker's temporary file (a demo killed as it began) is the demo's: it runs, and the leftover goes")
     func killedFirstMarker() async throws {
         try await withTemporaryFolder { folder in

@@ -397,6 +397,22 @@ struct RegistryCommandTests {
         }
     }
 
+    @Test("an empty key file and a file that is no bundle are refused naming the file")
+    func badFilesAreNamed() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            try write("", to: folder.file("empty.key"))
+            try write("", to: folder.file("empty.mlbundle"))
+            let approve = await mlops(
+                "models", "approve", "fraud/scorer", "--version", "1", "--alias", "production", "--key", folder.file("empty.key"), "--principal", "alice", "--store", store)
+            #expect(approve.exitCode == 2 && approve.error.contains(folder.file("empty.key")), "\(approve.transcript)")
+            let add = await mlops("principals", "add", "carol", "--role", "approve", "--public-key-from", folder.file("empty.key"), "--principal", "root", "--store", store)
+            #expect(add.exitCode == 2 && add.error.contains(folder.file("empty.key")), "\(add.transcript)")
+            let imported = await mlops("models", "import", folder.file("empty.mlbundle"), "--principal", "ci", "--store", store)
+            #expect(imported.exitCode == 2 && imported.error.contains(folder.file("empty.mlbundle")), "\(imported.transcript)")
+        }
+    }
+
     @Test("a quarantined version cannot leave in a bundle, and its bytes cannot be registered again")
     func quarantineHoldsTheBytes() async throws {
         try await withTemporaryFolder { folder in
