@@ -27,7 +27,11 @@ struct PrincipalsAdd: AsyncParsableCommand {
     func validate() throws {
         guard !roles.isEmpty else { throw ValidationError("give at least one --role (register, approve, promote, admin).") }
         if publicKey != nil && publicKeyFrom != nil { throw ValidationError("give --public-key or --public-key-from, not both.") }
-        if let publicKey, Data(base64Encoded: publicKey) == nil { throw ValidationError("--public-key is not base64.") }
+        // Canonical base64 only: the decoder also takes text with extra padding, which is then
+        // not the key that was printed.
+        if let publicKey, Data(base64Encoded: publicKey)?.base64EncodedString() != publicKey {
+            throw ValidationError("--public-key is not base64 as `mlops keys generate` prints it.")
+        }
         if let publicKeyFrom, !FileManager.default.fileExists(atPath: publicKeyFrom) {
             throw ValidationError("there is no key file at --public-key-from \(publicKeyFrom).")
         }

@@ -497,6 +497,9 @@ struct RegistryCommandTests {
         ["principals", "add", "eve", "--principal", "root"],
         ["principals", "add", "eve", "--role", "wizard", "--principal", "root"],
         ["principals", "add", "eve", "--role", "approve", "--public-key", "AAAA", "--principal", "root"],
+        // Extra padding after a 32-byte key's base64 (QA sweep), a risk class past 64 characters.
+        ["principals", "add", "eve", "--role", "approve", "--public-key", String(repeating: "A", count: 43) + "==", "--principal", "root"],
+        ["models", "register", "fraud/other", "--risk-class", String(repeating: "x", count: 65), "--principal", "ci"],
         ["policies", "set", "--alias", "production", "--min", "auc", "--principal", "root"],
         ["policies", "set", "--alias", "production", "--min", "auc=0.9", "--max", "auc=0.1", "--principal", "root"],
         // A blank metric name, a hexadecimal value and a margin past any real rule (QA sweep).

@@ -30,9 +30,9 @@ extension Role: ExpressibleByArgument {
 
 /// A risk class argument (`low`, `medium`, `high`, or an organisation's own class).
 extension RiskClass: ExpressibleByArgument {
-    /// The class named `argument` (lowercase letters, digits, `-` and `_`).
+    /// The class named `argument` (lowercase letters, digits, `-` and `_`; at most 64 of them).
     public init?(argument: String) {
-        guard !argument.isEmpty, argument.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }) else {
+        guard !argument.isEmpty, argument.utf8.count <= 64, argument.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }) else {
             return nil
         }
         self.init(rawValue: argument)
