@@ -214,7 +214,8 @@ struct ModelsRegister: AsyncParsableCommand {
         do {
             data = try FileIO.readAll(path, limit: FileIO.configurationFileLimit)
         } catch {
-            throw CommandFailure.usage("error: \(flag) \(path) cannot be read: \(DecodingErrorText.describe(error)). Fix: give \(what) as a JSON file.")
+            // The reason alone (a storage error's own fix would make a second "Fix:").
+            throw CommandFailure.usage("error: \(flag) \(path) cannot be read: \(error.message). Fix: give \(what) as a JSON file of at most 64 MiB.")
         }
         if let twice = JSONDuplicateKeys.first(in: data) {
             throw CommandFailure.usage("error: \(flag) \(path) has the key \(twice) twice in one object, so which value counts is unclear. Fix: keep one of the two.")

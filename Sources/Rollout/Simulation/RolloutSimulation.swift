@@ -58,8 +58,13 @@ public struct RolloutSimulation: Sendable {
                 throw RolloutError(.invalidPolicy, "The \(name) rate \(rate) is not a probability", location: name, fix: "give a conversion rate between 0 and 1 and an effect that keeps it there.")
             }
         case .mean:
-            guard traffic.baseline.isFinite, candidate.isFinite, traffic.standardDeviation > 0, traffic.standardDeviation.isFinite else {
-                throw RolloutError(.invalidPolicy, "A mean metric needs a finite baseline and a standard deviation above 0", location: "sd", fix: "give --sd, such as 1.")
+            guard traffic.baseline.isFinite, candidate.isFinite else {
+                throw RolloutError(
+                    .invalidPolicy, "The baseline \(traffic.baseline) and the candidate's mean, baseline × (1 + effect) = \(candidate), must be finite numbers",
+                    location: "baseline", fix: "give a smaller --baseline or --effect.")
+            }
+            guard traffic.standardDeviation > 0, traffic.standardDeviation.isFinite else {
+                throw RolloutError(.invalidPolicy, "A mean metric needs a standard deviation above 0, and finite", location: "sd", fix: "give --sd, such as 1.")
             }
         }
         guard traffic.maximumEvents >= policy.lookEvery else {
