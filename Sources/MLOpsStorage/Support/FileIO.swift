@@ -63,8 +63,11 @@ package enum FileIO {
     /// Checks that nothing is at `path` and its folder exists, and names the hidden file beside
     /// it that a new file is written to first.
     static func newFileSlot(_ path: String) throws(StorageError) -> (folder: String, temporary: String) {
-        guard !exists(path) else {
-            throw StorageError(.fileSystem, "Something exists at \(path) already", location: path, fix: "choose another path, or remove it first.")
+        // lstat: a link to a missing file is something there too (link() would refuse it later).
+        var info = stat()
+        guard lstat(path, &info) != 0 else {
+            let what = info.st_mode & S_IFMT == S_IFLNK && !exists(path) ? "A link to a missing file" : "Something"
+            throw StorageError(.fileSystem, "\(what) exists at \(path) already", location: path, fix: "choose another path, or remove it first.")
         }
         let folder = parent(of: path)
         guard isDirectory(folder) else {

@@ -182,6 +182,11 @@ struct RegistryCommandTests {
             #expect(first.output.contains("public_key"))
             // The key was written beside its path and linked there complete: nothing else is left.
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["carol.key"])
+            // A link to a missing file is something there too, said as such (QA sweep).
+            try FileManager.default.createSymbolicLink(atPath: folder.file("dangling.key"), withDestinationPath: folder.file("nowhere.key"))
+            let dangling = await mlops("keys", "generate", "dave", "--output", folder.file("dangling.key"))
+            #expect(dangling.exitCode == 2 && dangling.error.contains("A link to a missing file exists"), "\(dangling.transcript)")
+            #expect(!FileManager.default.fileExists(atPath: folder.file("nowhere.key")))
         }
     }
 
