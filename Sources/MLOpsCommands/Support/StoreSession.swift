@@ -87,7 +87,9 @@ enum StoreSession {
         if case .sqliteFile(let path) = location {
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-                throw CommandFailure.usage("error: \(path) is a folder, not a SQLite store file. Fix: point --store at a file, such as sqlite:\(path.hasSuffix("/") ? path : path + "/")mlops.sqlite.")
+                // The suggestion written as a URL that parses back to a file in that folder.
+                let suggested = StoreLocation.sqliteFile(path: (path.hasSuffix("/") ? path : path + "/") + "mlops.sqlite")
+                throw CommandFailure.usage("error: \(path) is a folder, not a SQLite store file. Fix: point --store at a file, such as \(suggested).")
             }
             if let type = FileIO.fileType(path), FileIO.isDevice(type) {
                 throw CommandFailure.usage("error: \(path) is a device, not a SQLite store file; nothing was read or written. Fix: point --store at a file, such as sqlite:mlops.sqlite.")
