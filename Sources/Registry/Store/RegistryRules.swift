@@ -129,7 +129,7 @@ struct RegistryRules: Sendable {
         try Self.checkPrincipalID(registration.id)
         if let key = registration.publicKey, !SigningKey.isPublicKey(key) {
             throw RegistryError(
-                .invalidArgument, "The public key of '\(registration.id)' is not an Ed25519 public key (32 bytes)",
+                .invalidArgument, "The public key of '\(registration.id)' is not a usable Ed25519 public key (32 bytes, not a point of small order such as all zeros)",
                 fix: "pass the public key printed by `mlops keys generate`.")
         }
         let actorID: String
