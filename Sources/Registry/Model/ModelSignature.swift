@@ -41,7 +41,8 @@ extension ModelSignature {
     ]
 
     /// Checks that every field has a name, unique among the inputs (and among the outputs), a
-    /// known type (``scalarTypes``, or `tensor<E>` with E in ``tensorElementTypes``), and a shape
+    /// known type (one of ``scalarTypes`` or ``tensorElementTypes``, or `tensor<E>` with E in
+    /// ``tensorElementTypes``), and a shape
     /// of positive sizes or -1 (a free dimension).
     ///
     /// - Throws: ``RegistryError/Code/invalidArgument`` naming the field and what is wrong.
@@ -59,7 +60,7 @@ extension ModelSignature {
                 guard Self.isKnownType(field.type) else {
                     throw RegistryError(
                         .invalidArgument, "The signature's \(side) '\(field.name)' has the type '\(field.type)', which is not a known type",
-                        fix: "use one of \(Self.scalarTypes.sorted().joined(separator: ", ")), or tensor<float32> (or another element type).")
+                        fix: "use one of \(Self.scalarTypes.sorted().joined(separator: ", ")), a NumPy element type such as float32, or tensor<float32>.")
                 }
                 if let shape = field.shape, let bad = shape.first(where: { $0 != -1 && $0 < 1 }) {
                     throw RegistryError(
@@ -70,9 +71,10 @@ extension ModelSignature {
         }
     }
 
-    /// Whether `type` is a scalar type or `tensor<E>` with a known element type.
+    /// Whether `type` is a scalar type (MLflow's, or a NumPy element type such as `float32`) or
+    /// `tensor<E>` with a known element type.
     static func isKnownType(_ type: String) -> Bool {
-        if scalarTypes.contains(type) { return true }
+        if scalarTypes.contains(type) || tensorElementTypes.contains(type) { return true }
         guard type.hasPrefix("tensor<"), type.hasSuffix(">") else { return false }
         return tensorElementTypes.contains(String(type.dropFirst("tensor<".count).dropLast()))
     }
