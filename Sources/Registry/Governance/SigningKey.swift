@@ -67,36 +67,24 @@ public struct SigningKey: Sendable {
         return !hasSmallOrder(data)
     }
 
-    /// The y-coordinates (little-endian, sign bit clear) of the small-order points, canonical or
-    /// not, as libsodium's `has_small_order` lists them; the sign bit selects x, so it is
+    /// The y-coordinates (little-endian hex, sign bit clear) of the small-order points, canonical
+    /// or not, as libsodium's `has_small_order` lists them; the sign bit selects x, so it is
     /// cleared before comparing. (Checked against a point-order computation in Python.)
-    static let smallOrderY: [[UInt8]] = {
-        func hex(_ text: String) -> [UInt8] {
-            var bytes: [UInt8] = []
-            var index = text.startIndex
-            while index < text.endIndex {
-                let next = text.index(index, offsetBy: 2)
-                bytes.append(UInt8(text[index..<next], radix: 16) ?? 0)
-                index = next
-            }
-            return bytes
-        }
-        return [
-            String(repeating: "00", count: 32),  // y = 0 (order 4)
-            "01" + String(repeating: "00", count: 31),  // y = 1, the identity
-            "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",  // order 8
-            "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",  // order 8
-            "ec" + String(repeating: "ff", count: 30) + "7f",  // y = p - 1 (order 2)
-            "ed" + String(repeating: "ff", count: 30) + "7f",  // y = p, not canonical (0)
-            "ee" + String(repeating: "ff", count: 30) + "7f",  // y = p + 1, not canonical (1)
-        ].map(hex)
-    }()
+    static let smallOrderY: Set<String> = [
+        String(repeating: "00", count: 32),  // y = 0 (order 4)
+        "01" + String(repeating: "00", count: 31),  // y = 1, the identity
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",  // order 8
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",  // order 8
+        "ec" + String(repeating: "ff", count: 30) + "7f",  // y = p - 1 (order 2)
+        "ed" + String(repeating: "ff", count: 30) + "7f",  // y = p, not canonical (0)
+        "ee" + String(repeating: "ff", count: 30) + "7f",  // y = p + 1, not canonical (1)
+    ]
 
     /// Whether the 32-byte encoding `key` is a point of small order.
     static func hasSmallOrder(_ key: Data) -> Bool {
         guard key.count == 32 else { return false }
         var y = [UInt8](key)
         y[31] &= 0x7F
-        return smallOrderY.contains(y)
+        return smallOrderY.contains(y.map { String(format: "%02x", $0) }.joined())
     }
 }
