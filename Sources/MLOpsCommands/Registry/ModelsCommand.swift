@@ -209,14 +209,7 @@ struct ModelsRegister: AsyncParsableCommand {
     static func readJSON<Value: Decodable>(
         _ type: Value.Type, path: String, flag: String, what: String, keys: JSONKnownKeys, fix: String
     ) throws -> Value {
-        if let problem = FileReadProblem.at(path) { throw CommandFailure.usage("error: \(flag): \(problem). Fix: give \(what) as a JSON file.") }
-        let data: Data
-        do {
-            data = try FileIO.readAll(path, limit: FileIO.configurationFileLimit)
-        } catch {
-            // The reason alone (a storage error's own fix would make a second "Fix:").
-            throw CommandFailure.usage("error: \(flag) \(path) cannot be read: \(error.message). Fix: give \(what) as a JSON file of at most 64 MiB.")
-        }
+        let data = try ConfigurationFile.read(path, flag: flag, fix: "give \(what) as a JSON file of at most 64 MiB.")
         if let twice = JSONDuplicateKeys.first(in: data) {
             throw CommandFailure.usage("error: \(flag) \(path) has the key \(twice) twice in one object, so which value counts is unclear. Fix: keep one of the two.")
         }

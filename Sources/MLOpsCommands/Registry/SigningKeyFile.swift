@@ -8,14 +8,9 @@ enum SigningKeyFile {
     /// - Throws: ``CommandFailure`` (exit 2) naming the flag and the file when it cannot be read
     ///   or holds no key.
     static func read(_ path: String, flag: String) throws -> SigningKey {
-        let text: String
+        let data = try ConfigurationFile.read(path, flag: flag, fix: "give the private key file `mlops keys generate` wrote.")
         do {
-            text = try FileIO.readText(path, limit: FileIO.configurationFileLimit)
-        } catch {
-            throw CommandFailure.usage("error: \(flag): \(FileReadProblem.describe(path, error)). Fix: give the private key file `mlops keys generate` wrote.")
-        }
-        do {
-            return try SigningKey(fileText: text)
+            return try SigningKey(fileText: String(decoding: data, as: UTF8.self))
         } catch {
             throw CommandFailure.usage("error: \(flag) \(path): \(error)")
         }

@@ -47,12 +47,7 @@ struct PolicyOptions: ParsableArguments {
     func resolve() throws -> AnalysisPolicy {
         var resolved = AnalysisPolicy()
         if let policy {
-            let data: Data
-            do {
-                data = try FileIO.readAll(policy, limit: FileIO.configurationFileLimit)
-            } catch {
-                throw CommandFailure.usage("error: cannot read the policy file: \(FileReadProblem.describe(policy, error)). Fix: give the policy's JSON file.")
-            }
+            let data = try ConfigurationFile.read(policy, flag: "--policy", fix: "give the policy's JSON file.")
             do {
                 resolved = try AnalysisPolicy(json: data)
             } catch {
