@@ -84,7 +84,7 @@ extension SQLiteDatabase {
     }
 
     /// Removes the drafts of a store at `path` that creations killed before they finished left
-    /// beside it (with their side files), once older than ``abandonedDraftAge``: a creation in
+    /// beside it (with their side files), once older than an hour: a creation in
     /// progress is never that old. ``create(path:schemas:)`` calls it; a program that opens an
     /// existing store for writing may call it too (`mlops` does on every writing command), since
     /// a kill is often followed by a run that finds the store made by then.
