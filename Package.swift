@@ -53,11 +53,13 @@ let package = Package(
         .target(name: "CTensorKernels"),
         // SQLite's default VFS with each transaction's log frames gathered into one write.
         .target(name: "CSQLiteVFS", dependencies: ["CSQLite"]),
+        // The one file-system call Swift's Glibc module does not declare (rename without replacing).
+        .target(name: "CFileOps"),
         .target(name: "TensorCore", dependencies: ["CTensorKernels"], swiftSettings: strictness),
         .target(
             name: "MLOpsStorage",
             dependencies: [
-                "CSQLite", "CSQLiteVFS", "CZlib",
+                "CSQLite", "CSQLiteVFS", "CFileOps", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

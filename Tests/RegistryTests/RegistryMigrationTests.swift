@@ -159,6 +159,13 @@ struct RegistryMigrationTests {
                     Int.self, "SELECT count(*) FROM sqlite_master WHERE name IN ('registry_versions', 'registry_alias_history') AND sql LIKE '%WITHOUT ROWID%'")
             }
             #expect(rebuilt == 2)
+            // Migration 5: the registration's question (is this artifact held back?) is answered by
+            // the partial index of the versions that are not ready, not by a scan of every version.
+            let plan = try await database.read {
+                try await $0.query("EXPLAIN QUERY PLAN " + SQLRegistryTransaction.versionsNotReadyQuery, [.text("sha256:0")])
+            }
+            let steps = try plan.map { try $0.decode(String.self, "detail") }
+            #expect(steps.contains { $0.contains("USING INDEX registry_versions_held") }, "\(steps)")
 
             // Through the store: the same records, and the next mutations carry on from them.
             #expect(try await registry.models() == history.models)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CFileOps
 package import Foundation
 import Synchronization
 
@@ -15,6 +16,10 @@ package enum FileIO {
     /// created and folders `fsync`ed, in order. A task-local, so tests running in parallel do not
     /// see each other's steps, and production code pays one lookup per `fsync`.
     @TaskLocal static var trace: FileIOTrace?
+
+    /// When set (by tests), ``publish(_:at:folder:)`` acts as on a file system without hard
+    /// links, so the rename that never replaces is what publishes.
+    @TaskLocal static var hardLinksUnavailable = false
 
     static func errorText() -> String { String(cString: strerror(errno)) }
 
@@ -78,17 +83,27 @@ package enum FileIO {
     }
 
     /// Gives the complete, flushed file at `temporary` the name `path`, never over another file,
-    /// and makes the name durable. link() is the no-overwrite commit; file systems without hard
-    /// links fall back to rename() after checking again that nothing appeared meanwhile.
+    /// and makes the name durable. link() is the no-overwrite commit; on a file system without
+    /// hard links a rename that refuses to replace (`renameat2(RENAME_NOREPLACE)`) takes its
+    /// place, and only where the file system cannot do that either does a plain rename() follow a
+    /// last check that nothing appeared (a race no call can close there).
     static func publish(_ temporary: String, at path: String, folder: String) throws(StorageError) {
-        if link(temporary, path) == 0 {
+        let appeared = StorageError(
+            .fileSystem, "\(path) appeared while it was being written; it was not overwritten", location: path,
+            fix: "remove it first or choose another path.")
+        if !hardLinksUnavailable, link(temporary, path) == 0 {
             unlink(temporary)
-        } else if errno == EEXIST || exists(path) {
-            throw StorageError(
-                .fileSystem, "\(path) appeared while it was being written; it was not overwritten", location: path,
-                fix: "remove it first or choose another path.")
-        } else {
+        } else if !hardLinksUnavailable, errno == EEXIST || exists(path) {
+            throw appeared
+        } else if mlops_rename_noreplace(temporary, path) == 0 {
+            // Published; nothing was replaced.
+        } else if errno == EEXIST {
+            throw appeared
+        } else if [EINVAL, ENOSYS, ENOTSUP, EOPNOTSUPP].contains(errno) {
+            guard !exists(path) else { throw appeared }
             try rename(temporary, to: path)
+        } else {
+            throw failure("publish the file as", path, fix: "check that the folder is writable.")
         }
         try syncFolder(folder)
     }

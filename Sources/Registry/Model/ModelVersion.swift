@@ -49,6 +49,17 @@ public struct ModelVersion: Sendable, Hashable, Codable {
         case createdAt = "created_at", statusReason = "status_reason"
     }
 
+    /// The tag a purged version's tombstone keeps when the version was quarantined: the
+    /// quarantine's hold on the artifact's bytes outlives the purge, so the same bytes cannot come
+    /// back as a new version (``RegistryStore/registerVersion(_:by:)`` refuses them).
+    public static let quarantinedTag = "mlops.quarantined"
+
+    /// Whether this version keeps its artifact's bytes from being registered again: it is
+    /// quarantined, or was before it was purged.
+    public var holdsItsArtifactBack: Bool {
+        status == .quarantined || (status == .purged && tags[Self.quarantinedTag] != nil)
+    }
+
     /// The fields a version never changes, as canonical JSON: sorted keys, times in whole
     /// milliseconds, no spaces.
     struct Identity: Encodable {

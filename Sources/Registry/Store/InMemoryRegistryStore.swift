@@ -282,6 +282,9 @@ final class InMemoryRegistryTransaction: RegistryTransaction {
     func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
         state.versions.values.flatMap(\.values).filter { $0.artifactDigest == digest }
     }
+    func versionsNotReady(usingArtifact digest: Digest) async throws -> [ModelVersion] {
+        try await versions(usingArtifact: digest).filter { $0.status != .ready }
+    }
     func policy(alias: String, riskClass: RiskClass?) async throws -> PromotionPolicy? { state.policies[Self.policyKey(alias, riskClass)] }
     func applicablePolicy(alias: String, riskClass: RiskClass) async throws -> PromotionPolicy? {
         state.policies[Self.policyKey(alias, riskClass)] ?? state.policies[Self.policyKey(alias, nil)]

@@ -205,10 +205,14 @@ struct RegistryRules: Sendable {
         let model = try await Self.existingModel(registration.model, in: tx)
         // Quarantine holds the bytes back, not only the version: a new version of the same bytes
         // (registered again, or imported from a bundle) would bring them back, ready to promote.
-        if let held = try await tx.versions(usingArtifact: registration.artifactDigest).first(where: { $0.status == .quarantined }) {
+        // A purged version's tombstone keeps the hold (``ModelVersion/quarantinedTag``).
+        if let held = try await tx.versionsNotReady(usingArtifact: registration.artifactDigest).first(where: \.holdsItsArtifactBack) {
+            let how = held.status == .quarantined
+                ? "is quarantined as version \(held.version) of '\(held.model)'\(held.statusReason.map { " (\($0))" } ?? "")"
+                : "was quarantined as version \(held.version) of '\(held.model)', purged since"
             throw RegistryError(
                 .versionUnavailable,
-                "The artifact \(registration.artifactDigest) is quarantined as version \(held.version) of '\(held.model)'\(held.statusReason.map { " (\($0))" } ?? ""); a new version of the same bytes would bring it back",
+                "The artifact \(registration.artifactDigest) \(how); a new version of the same bytes would bring it back",
                 fix: "register other bytes; quarantined bytes are held back for good.")
         }
         let number = model.latestVersion + 1
@@ -571,7 +575,8 @@ struct RegistryRules: Sendable {
         version.metrics = [:]
         version.signature = nil
         version.description = ""
-        version.tags = [:]
+        // A quarantine's hold on the bytes outlives the version's metadata.
+        version.tags = before.status == .quarantined ? [ModelVersion.quarantinedTag: "true"] : [:]
         version.source = nil
         version.featureSetHash = nil
         try await tx.updateVersion(try EncodedRecord(version))

@@ -108,6 +108,13 @@ public enum RegistrySchema {
             """
         },
         SQLMigration(version: 4, name: "fewer pages written per mutation", apply: leanerWrites),
+        // Every registration asks whether a quarantine holds its bytes back (a quarantined
+        // version, or the tombstone of a purged one): an index of only the versions that are not
+        // ready answers without a scan of every version, and a registration (a ready version)
+        // writes no page of it.
+        SQLMigration(version: 5, name: "index the artifacts of versions that are not ready") { _ in
+            "CREATE INDEX registry_versions_held ON registry_versions (artifact_digest) WHERE status <> 'ready';"
+        },
     ])
 
     /// Migration 4: what a registration or an alias move writes, cut to the rows that must change.

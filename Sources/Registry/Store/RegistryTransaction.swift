@@ -17,6 +17,9 @@ protocol RegistryTransaction {
     func updateVersion(_ version: EncodedRecord<ModelVersion>) async throws
     /// Versions (any model) whose artifact is `digest`.
     func versions(usingArtifact digest: Digest) async throws -> [ModelVersion]
+    /// Versions (any model) whose artifact is `digest` and that are not ready (quarantined or
+    /// purged): those that may hold the bytes back (``ModelVersion/holdsItsArtifactBack``).
+    func versionsNotReady(usingArtifact digest: Digest) async throws -> [ModelVersion]
     func policy(alias: String, riskClass: RiskClass?) async throws -> PromotionPolicy?
     /// The policy for `riskClass` at `alias`, else the alias's catch-all (one look-up).
     func applicablePolicy(alias: String, riskClass: RiskClass) async throws -> PromotionPolicy?

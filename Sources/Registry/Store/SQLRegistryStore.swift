@@ -509,6 +509,17 @@ struct SQLRegistryTransaction: RegistryTransaction {
         try await records(ModelVersion.self, "SELECT record FROM registry_versions WHERE artifact_digest = ?", [.text(digest.description)], what: "version")
     }
 
+    /// Every registration asks; the partial index `registry_versions_held` (its `WHERE` the same
+    /// term as this query's) answers.
+    func versionsNotReady(usingArtifact digest: Digest) async throws -> [ModelVersion] {
+        try await records(
+            ModelVersion.self, Self.versionsNotReadyQuery, [.text(digest.description)], what: "version")
+    }
+
+    /// The query of ``versionsNotReady(usingArtifact:)``; its status term must stay the partial
+    /// index's (`status <> 'ready'`) for the index to serve it.
+    static let versionsNotReadyQuery = "SELECT record FROM registry_versions WHERE artifact_digest = ? AND status <> 'ready'"
+
     func policy(alias: String, riskClass: RiskClass?) async throws -> PromotionPolicy? {
         try await record(
             PromotionPolicy.self, "SELECT record FROM registry_policies WHERE alias = ? AND risk_class = ?",

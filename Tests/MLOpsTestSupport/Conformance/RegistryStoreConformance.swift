@@ -502,8 +502,17 @@ public enum RegistryStoreConformance {
             _ = try await registry.promote(world.model, version: v1.version, to: world.staging, by: world.promoter, reason: "", expecting: .any)
         }
         _ = await registryError(.versionUnavailable) { _ = try await registry.purge(world.model, version: v1.version, by: world.admin, reason: "again") }
+        #expect(purged.version.tags.isEmpty, "a version purged while ready keeps no hold on its bytes")
         let last = try await registry.purge(world.model, version: v2.version, by: world.admin, reason: "cleanup")
         #expect(!last.artifactStillUsed)
+        // The quarantine's hold on the bytes outlives the purge: the tombstone keeps its tag, and
+        // the same bytes still cannot come back as a new version.
+        #expect(last.version.tags == [ModelVersion.quarantinedTag: "true"] && last.version.holdsItsArtifactBack)
+        #expect(try await registry.version(world.model, v2.version).holdsItsArtifactBack)
+        let afterPurge = await registryError(.versionUnavailable) {
+            _ = try await registry.registerVersion(VersionRegistration(model: world.model, artifactDigest: v2.artifactDigest), by: world.registrar)
+        }
+        #expect(afterPurge?.message.contains("was quarantined as version \(v2.version)") == true, "\(String(describing: afterPurge))")
         let entries = try await registry.auditEntries(after: 0, limit: 100_000).filter { $0.subject == "\(world.model)@\(v1.version)" }
         #expect(entries.last?.action == "version.purge" && entries.last?.reason == "trained on PII" && entries.last?.principal == world.admin)
     }
