@@ -215,6 +215,46 @@ struct FileSystemArtifactStoreTests {
         }
     }
 
+    @Test("a put of purged bytes whose new user is refused leaves them purged; an accepted one brings them back")
+    func refusedUserLeavesPurgedBytesPurged() async throws {
+        struct Refused: Error {}
+        try await withTemporaryFolder { folder in
+            let store = try FileSystemArtifactStore(root: folder.file("artifacts"))
+            let payload = ArtifactStoreConformance.bytes(count: 5_000, seed: 9)
+            let digest = try await store.put(payload).digest
+            try await store.purge(digest, reason: "quarantined, then purged")
+            // The caller refuses the user (a model version of quarantined bytes): the bytes go
+            // again and the tombstone stays, through a put and through holding bytes left behind.
+            await #expect(throws: Refused.self) {
+                try await store.put(streaming: { try $0.write(payload) }, thenHolding: { (_: ArtifactReceipt) in throw Refused() })
+            }
+            #expect(try await store.contains(digest) == false)
+            guard case .purged(let why, _)? = try await store.info(digest)?.state else {
+                Issue.record("not purged: \(String(describing: try await store.info(digest)))")
+                return
+            }
+            #expect(why == "quarantined, then purged")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: "\(store.root)/tmp").isEmpty)
+            // Bytes beside their tombstone (an interrupted purge): a refused holder keeps both.
+            let tombstone = try Data(contentsOf: URL(fileURLWithPath: store.tombstonePath(digest)))
+            let again = try await store.put(payload)
+            #expect(!again.deduplicated)
+            #expect(!FileManager.default.fileExists(atPath: store.tombstonePath(digest)))
+            try tombstone.write(to: URL(fileURLWithPath: store.tombstonePath(digest)))
+            await #expect(throws: Refused.self) { try await store.holding(digest) { throw Refused() } }
+            #expect(try await store.contains(digest))
+            #expect(FileManager.default.fileExists(atPath: store.tombstonePath(digest)))
+            // An accepted user: bytes stored, tombstone gone.
+            try await store.holding(digest) {}
+            #expect(!FileManager.default.fileExists(atPath: store.tombstonePath(digest)))
+            try await store.purge(digest, reason: "purged again")
+            let receipt = try await store.put(streaming: { try $0.write(payload) }, thenHolding: { $0 })
+            #expect(!receipt.deduplicated)
+            #expect(try await store.read(digest) == payload)
+            #expect(!FileManager.default.fileExists(atPath: store.tombstonePath(digest)))
+        }
+    }
+
     @Test("a purge that asks whether the bytes are used waits for a put still recording their user, then keeps them")
     func purgeAsksAfterThePutsUserIsRecorded() async throws {
         try await withTemporaryFolder { folder in

@@ -188,6 +188,48 @@ struct RegistryMigrationTests {
         }
     }
 
+    @Test("SQLite: migration 5 tags the tombstone of a quarantined version an earlier build purged, so its bytes stay held back")
+    func quarantinedTombstonesKeepTheHold() async throws {
+        try await withTemporaryFolder { folder in
+            let database = try await SQLiteDatabase(path: folder.file("registry.sqlite"))
+            let schemas = [StorageSchema.schema, LineageSchema.schema, RegistrySchema.schema]
+            _ = try await database.migrate(schemas)
+            let registry = try await SQLRegistryStore(database: database)
+            let world = try await RegistryStoreConformance.World.make(registry, riskClass: .low)
+            let ready = try await world.version(), held = try await world.version()
+            _ = try await registry.quarantine(world.model, version: held.version, by: world.admin, reason: "poisoned")
+            _ = try await registry.purge(world.model, version: held.version, by: world.admin, reason: "cleanup")
+            _ = try await registry.purge(world.model, version: ready.version, by: world.admin, reason: "old")
+            // What a build before migration 5 left: a tombstone without tags, no index, version 4.
+            var untagged = try await registry.version(world.model, held.version)
+            untagged.tags = [:]
+            let untaggedText = try RegistryCoding.canonicalText(untagged)
+            try await database.write { connection in
+                _ = try await connection.execute(
+                    "UPDATE registry_versions SET record = ? WHERE model = ? AND version = ?",
+                    [.text(untaggedText), .text(world.model.value), .integer(Int64(held.version))])
+                _ = try await connection.execute("DELETE FROM registry_version_tags")
+                _ = try await connection.execute("DROP INDEX registry_versions_held")
+                _ = try await connection.execute("DELETE FROM mlops_schema_migrations WHERE module = 'registry' AND version = 5")
+            }
+            #expect(try await registry.version(world.model, held.version).holdsItsArtifactBack == false)
+
+            let report = try await database.migrate(schemas)
+            let step = report.entries.first { $0.module == "registry" }
+            #expect(step?.fromVersion == 4 && step?.toVersion == 5)
+            #expect(try await registry.version(world.model, held.version).tags == [ModelVersion.quarantinedTag: "true"])
+            #expect(try await registry.version(world.model, ready.version).tags.isEmpty, "purged while ready: no hold")
+            let tagged = try await registry.versions(taggedWith: ModelVersion.quarantinedTag, value: "true")
+            #expect(tagged.map(\.version) == [held.version])
+            await #expect(throws: RegistryError.self) {
+                _ = try await registry.registerVersion(VersionRegistration(model: world.model, artifactDigest: held.artifactDigest), by: world.registrar)
+            }
+            let back = try await registry.registerVersion(VersionRegistration(model: world.model, artifactDigest: ready.artifactDigest), by: world.registrar)
+            #expect(back.status == .ready)
+            try await database.close()
+        }
+    }
+
     /// PostgreSQL's test database is shared, so the steps run in a schema of their own inside
     /// one transaction that is rolled back.
     @Test(

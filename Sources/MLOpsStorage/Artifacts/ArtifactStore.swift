@@ -31,6 +31,8 @@ public protocol ArtifactStore: Sendable {
     /// receipt while no purge of the digest can run: a purge that asks whether the bytes are
     /// still used (``FileSystemArtifactStore/purge(_:reason:unlessUsed:)``) runs wholly before
     /// the put, which then stores the bytes again, or after `stored` has recorded their new user.
+    /// When `stored` throws, purged bytes stay purged: bytes the put brought back beside a
+    /// tombstone are removed again.
     ///
     /// The default implementation runs `stored` after the put, with nothing held: for stores
     /// whose bytes are never purged while in use.

@@ -188,7 +188,10 @@ public struct FileSystemArtifactStore: ArtifactStore {
     /// that records a new user of the bytes in `stored` (a model version) so never has them
     /// removed by a purge that found them unused a moment before.
     ///
-    /// The bytes stay stored when `stored` throws (unreferenced content, which is harmless).
+    /// The bytes stay stored when `stored` throws (unreferenced content, which is harmless),
+    /// except purged bytes: when the digest has a tombstone, bytes this put brought back go again
+    /// and the tombstone stays, so a user the caller then refuses (a model version of quarantined
+    /// bytes) does not undo the purge. The tombstone goes only once `stored` returns.
     /// `stored` must not put or purge the same digest: the lock is not reentrant.
     public func put<Result>(
         streaming body: (any ArtifactWriter) async throws -> Void, thenHolding stored: (ArtifactReceipt) async throws -> Result
@@ -199,7 +202,16 @@ public struct FileSystemArtifactStore: ArtifactStore {
             try await body(writer)
             let (digest, size, storedSize) = try writer.finish()
             return try await withLock(on: digest) {
-                try await stored(try commit(writer.temporaryPath, digest: digest, size: size, storedSize: storedSize))
+                let receipt = try commit(writer.temporaryPath, digest: digest, size: size, storedSize: storedSize)
+                let result: Result
+                do {
+                    result = try await stored(receipt)
+                } catch {
+                    if !receipt.deduplicated, FileIO.exists(tombstonePath(digest)) { try? removeObject(digest) }
+                    throw error
+                }
+                try removeTombstone(digest)
+                return result
             }
         } catch {
             writer.abandon()
@@ -219,8 +231,10 @@ public struct FileSystemArtifactStore: ArtifactStore {
         try requireWritable("hold artifacts for a new user")
         return try await withLock(on: digest) {
             guard storedObject(digest) != nil else { throw try missing(digest) }
+            // The tombstone goes once the new user is recorded: a refused one leaves it.
+            let result = try await body()
             try removeTombstone(digest)
-            return try await body()
+            return result
         }
     }
 
@@ -230,8 +244,8 @@ public struct FileSystemArtifactStore: ArtifactStore {
     private func commit(_ temporaryPath: String, digest: Digest, size: Int64, storedSize: Int64) throws(StorageError) -> ArtifactReceipt {
         if storedObject(digest) != nil {
             FileIO.remove(temporaryPath)
-            // Bytes and a tombstone together are an interrupted purge: this put keeps the bytes.
-            try removeTombstone(digest)
+            // Bytes and a tombstone together are an interrupted purge: this put keeps the bytes
+            // (the caller removes the tombstone once their new user is recorded).
             return ArtifactReceipt(digest: digest, size: size, storedSize: storedSize, deduplicated: true)
         }
         let compressed: Bool = if case .zlib = compression { true } else { false }
@@ -240,8 +254,14 @@ public struct FileSystemArtifactStore: ArtifactStore {
         try FileIO.makeFolderDurably(folder)
         try FileIO.rename(temporaryPath, to: objectPath(digest, compressed: compressed))
         try FileIO.syncFolder(folder)
-        try removeTombstone(digest)
         return ArtifactReceipt(digest: digest, size: size, storedSize: storedSize, deduplicated: false)
+    }
+
+    /// Removes the digest's stored file (no tombstone written), durably.
+    private func removeObject(_ digest: Digest) throws(StorageError) {
+        guard let (path, _) = storedObject(digest) else { return }
+        FileIO.remove(path)
+        try FileIO.syncFolder(FileIO.parent(of: path))
     }
 
     /// Removes the digest's tombstone, if any, durably.

@@ -108,13 +108,7 @@ public enum RegistrySchema {
             """
         },
         SQLMigration(version: 4, name: "fewer pages written per mutation", apply: leanerWrites),
-        // Every registration asks whether a quarantine holds its bytes back (a quarantined
-        // version, or the tombstone of a purged one): an index of only the versions that are not
-        // ready answers without a scan of every version, and a registration (a ready version)
-        // writes no page of it.
-        SQLMigration(version: 5, name: "index the artifacts of versions that are not ready") { _ in
-            "CREATE INDEX registry_versions_held ON registry_versions (artifact_digest) WHERE status <> 'ready';"
-        },
+        SQLMigration(version: 5, name: "index the artifacts of versions that are not ready; purged quarantined versions keep the hold", apply: heldArtifacts),
     ])
 
     /// Migration 4: what a registration or an alias move writes, cut to the rows that must change.
@@ -131,6 +125,34 @@ public enum RegistrySchema {
     ///   writing an index page;
     /// - on SQLite, the versions and the alias history are kept in their primary key's order
     ///   (`WITHOUT ROWID`): one B-tree each instead of a table and an index beside it.
+    /// Migration 5, for the quarantine's hold on an artifact's bytes, which every registration
+    /// checks (``ModelVersion/holdsItsArtifactBack``):
+    /// - an index of only the versions that are not ready answers that check without a scan of
+    ///   every version, and a registration (a ready version) writes no page of it;
+    /// - the tombstones of quarantined versions purged by earlier builds, which dropped every tag,
+    ///   get the tag ``ModelVersion/quarantinedTag`` that a purge keeps now. The audit log says
+    ///   which were quarantined (its `version.quarantine` entries outlive a purge).
+    @Sendable static func heldArtifacts(_ connection: any SQLConnection) async throws {
+        try await connection.executeScript(
+            "CREATE INDEX registry_versions_held ON registry_versions (artifact_digest) WHERE status <> 'ready'")
+        let tombstones = try await connection.query(
+            """
+            SELECT record FROM registry_versions v WHERE status = 'purged' AND EXISTS (
+                SELECT 1 FROM registry_audit a
+                WHERE a.action = 'version.quarantine' AND a.subject = v.model || '@' || CAST(v.version AS TEXT))
+            """, [])
+        for row in tombstones {
+            var version = try RegistryCoding.decode(ModelVersion.self, from: try row.decode(String.self, "record"), what: "version")
+            guard version.tags[ModelVersion.quarantinedTag] == nil else { continue }
+            version.tags[ModelVersion.quarantinedTag] = "true"
+            let key: [SQLValue] = [.text(version.model.value), .integer(Int64(version.version))]
+            _ = try await connection.execute(
+                "UPDATE registry_versions SET record = ? WHERE model = ? AND version = ?", [.text(try RegistryCoding.canonicalText(version))] + key)
+            _ = try await connection.execute(
+                "INSERT INTO registry_version_tags (model, version, key, value) VALUES (?, ?, ?, ?)", key + [.text(ModelVersion.quarantinedTag), .text("true")])
+        }
+    }
+
     @Sendable static func leanerWrites(_ connection: any SQLConnection) async throws {
         let integer = connection.dialect.integerType
         try await connection.executeScript(

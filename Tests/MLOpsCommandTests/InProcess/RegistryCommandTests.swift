@@ -429,6 +429,17 @@ struct RegistryCommandTests {
             #expect(!FileManager.default.fileExists(atPath: folder.file("v1.mlbundle")))
             let again = await mlops("models", "register", "fraud/scorer", "--artifact-file", folder.file("model-1.json"), "--principal", "ci", "--store", store)
             #expect(again.exitCode == 2 && again.error.contains("quarantined as version 1"), "\(again.transcript)")
+            // Purged, the bytes stay held back, and a refused registration does not put them back
+            // in the artifact folder (QA kill sweep: it stored them and removed their tombstone).
+            let purged = await mlops("models", "purge", "fraud/scorer", "--version", "1", "--reason", "cleanup", "--principal", "root", "--store", store)
+            #expect(purged.exitCode == 0, "\(purged.transcript)")
+            let refused = await mlops("models", "register", "fraud/scorer", "--artifact-file", folder.file("model-1.json"), "--principal", "ci", "--store", store)
+            #expect(refused.exitCode == 2 && refused.error.contains("was quarantined as version 1 of 'fraud/scorer', purged since"), "\(refused.transcript)")
+            let objects = folder.file("registry.artifacts/objects")
+            let left = (try? FileManager.default.subpathsOfDirectory(atPath: objects))?.filter { $0.contains("/") } ?? []
+            #expect(left.isEmpty, "purged bytes are back: \(left)")
+            let check = await mlops("store", "check", "--verify-artifacts", "--store", store)
+            #expect(check.exitCode == 0, "\(check.transcript)")
         }
     }
 
