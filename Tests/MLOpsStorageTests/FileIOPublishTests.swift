@@ -61,8 +61,9 @@ struct FileIOPublishTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         try write("a", to: "\(root)/a")
         try write("b", to: "\(root)/b")
-        #expect(mlops_rename_noreplace("\(root)/a", "\(root)/b") == -1)
-        #expect(errno == EEXIST)
+        let result = mlops_rename_noreplace("\(root)/a", "\(root)/b")
+        let code = errno
+        #expect(result == -1 && code == EEXIST)
         #expect(try read("\(root)/b") == "b")
         #expect(mlops_rename_noreplace("\(root)/a", "\(root)/c") == 0)
         #expect(try read("\(root)/c") == "a")

@@ -215,7 +215,7 @@ struct FileSystemArtifactStoreTests {
         }
     }
 
-    @Test("a put of purged bytes whose new user is refused leaves them purged; an accepted one brings them back")
+    @Test("a put of purged bytes whose new user is refused leaves them purged, unless a user exists after all; an accepted one brings them back")
     func refusedUserLeavesPurgedBytesPurged() async throws {
         struct Refused: Error {}
         try await withTemporaryFolder { folder in
@@ -223,32 +223,46 @@ struct FileSystemArtifactStoreTests {
             let payload = ArtifactStoreConformance.bytes(count: 5_000, seed: 9)
             let digest = try await store.put(payload).digest
             try await store.purge(digest, reason: "quarantined, then purged")
-            // The caller refuses the user (a model version of quarantined bytes): the bytes go
-            // again and the tombstone stays, through a put and through holding bytes left behind.
+            func purgedReason() async throws -> String? {
+                if case .purged(let why, _)? = try await store.info(digest)?.state { return why }
+                return nil
+            }
+            // The caller refused the user (a model version of quarantined bytes) and nothing uses
+            // the bytes: they go again and their tombstone comes back.
+            var asked: [Digest] = []
             await #expect(throws: Refused.self) {
-                try await store.put(streaming: { try $0.write(payload) }, thenHolding: { (_: ArtifactReceipt) in throw Refused() })
+                try await store.put(
+                    streaming: { try $0.write(payload) }, thenHolding: { (_: ArtifactReceipt) in throw Refused() },
+                    ifStoredThrows: { asked.append($0); return false })
             }
+            #expect(asked == [digest])
+            #expect(try await purgedReason() == "quarantined, then purged")
             #expect(try await store.contains(digest) == false)
-            guard case .purged(let why, _)? = try await store.info(digest)?.state else {
-                Issue.record("not purged: \(String(describing: try await store.info(digest)))")
-                return
-            }
-            #expect(why == "quarantined, then purged")
             #expect(try FileManager.default.contentsOfDirectory(atPath: "\(store.root)/tmp").isEmpty)
-            // Bytes beside their tombstone (an interrupted purge): a refused holder keeps both.
-            let tombstone = try Data(contentsOf: URL(fileURLWithPath: store.tombstonePath(digest)))
-            let again = try await store.put(payload)
-            #expect(!again.deduplicated)
+            // Without the question (the two-argument put), or when a user exists after all (a
+            // commit whose reply was lost), the bytes stay and the tombstone goes.
+            await #expect(throws: Refused.self) {
+                try await store.put(
+                    streaming: { try $0.write(payload) }, thenHolding: { (_: ArtifactReceipt) in throw Refused() }, ifStoredThrows: { _ in true })
+            }
+            #expect(try await store.read(digest) == payload)
             #expect(!FileManager.default.fileExists(atPath: store.tombstonePath(digest)))
-            try tombstone.write(to: URL(fileURLWithPath: store.tombstonePath(digest)))
-            await #expect(throws: Refused.self) { try await store.holding(digest) { throw Refused() } }
-            #expect(try await store.contains(digest))
-            #expect(FileManager.default.fileExists(atPath: store.tombstonePath(digest)))
-            // An accepted user: bytes stored, tombstone gone.
-            try await store.holding(digest) {}
-            #expect(!FileManager.default.fileExists(atPath: store.tombstonePath(digest)))
+            // Bytes beside their tombstone (an interrupted purge), then a refused, unused put:
+            // both stay as they were.
             try await store.purge(digest, reason: "purged again")
-            let receipt = try await store.put(streaming: { try $0.write(payload) }, thenHolding: { $0 })
+            let tombstone = try Data(contentsOf: URL(fileURLWithPath: store.tombstonePath(digest)))
+            _ = try await store.put(payload)
+            try tombstone.write(to: URL(fileURLWithPath: store.tombstonePath(digest)))
+            await #expect(throws: Refused.self) {
+                try await store.put(
+                    streaming: { try $0.write(payload) }, thenHolding: { (_: ArtifactReceipt) in throw Refused() }, ifStoredThrows: { _ in false })
+            }
+            #expect(try await store.read(digest) == payload)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: store.tombstonePath(digest))) == tombstone)
+            // An accepted user: bytes stored, tombstone gone, the question never asked.
+            try await store.purge(digest, reason: "and again")
+            let receipt = try await store.put(
+                streaming: { try $0.write(payload) }, thenHolding: { $0 }, ifStoredThrows: { _ in Issue.record("asked"); return false })
             #expect(!receipt.deduplicated)
             #expect(try await store.read(digest) == payload)
             #expect(!FileManager.default.fileExists(atPath: store.tombstonePath(digest)))

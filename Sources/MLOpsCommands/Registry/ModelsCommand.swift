@@ -294,9 +294,10 @@ struct ModelsRegister: AsyncParsableCommand {
         let output: Output
         if let artifactFile {
             let artifactStore = try FileSystemArtifactStore(root: try store.artifactsFolder(artifacts))
-            output = try await artifactStore.put(contentsOf: artifactFile) { receipt in
+            // A refused registration of purged bytes (quarantined ones) leaves them purged.
+            output = try await artifactStore.put(contentsOf: artifactFile, thenHolding: { receipt in
                 try await record(version(receipt.digest))
-            }
+            }, ifStoredThrows: { digest in try await UnfinishedPurges.isUsed(digest, in: store) })
         } else if let artifactDigest, let digestFolder {
             do {
                 output = try await FileSystemArtifactStore(root: digestFolder).holding(artifactDigest) {

@@ -32,13 +32,6 @@ enum UnfinishedPurges {
     /// under the artifact folder's lock on the digest before a purge removes its bytes, since a
     /// version registered on the same bytes after the purge's own transaction keeps them.
     static func isUsed(_ digest: Digest, in store: StoreOptions) async throws -> Bool {
-        try await store.withRegistryStore(.read) { registry in
-            for model in try await registry.models() {
-                for version in try await registry.versions(of: model.name) where version.status != .purged && version.artifactDigest == digest {
-                    return true
-                }
-            }
-            return false
-        }
+        try await store.withRegistryStore(.read) { try await $0.hasLiveVersion(usingArtifact: digest) }
     }
 }

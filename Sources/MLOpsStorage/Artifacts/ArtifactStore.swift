@@ -31,13 +31,15 @@ public protocol ArtifactStore: Sendable {
     /// receipt while no purge of the digest can run: a purge that asks whether the bytes are
     /// still used (``FileSystemArtifactStore/purge(_:reason:unlessUsed:)``) runs wholly before
     /// the put, which then stores the bytes again, or after `stored` has recorded their new user.
-    /// When `stored` throws, purged bytes stay purged: bytes the put brought back beside a
-    /// tombstone are removed again.
+    /// When `stored` throws and the bytes had been purged, a store that keeps tombstones asks
+    /// `stillUsed` and, when nothing uses the bytes, leaves them purged, as
+    /// ``FileSystemArtifactStore`` does.
     ///
-    /// The default implementation runs `stored` after the put, with nothing held: for stores
-    /// whose bytes are never purged while in use.
+    /// The default implementation runs `stored` after the put, with nothing held, and ignores
+    /// `stillUsed` (the bytes stay): for stores whose bytes are never purged while in use.
     func put<Result>(
-        streaming body: (any ArtifactWriter) async throws -> Void, thenHolding stored: (ArtifactReceipt) async throws -> Result
+        streaming body: (any ArtifactWriter) async throws -> Void, thenHolding stored: (ArtifactReceipt) async throws -> Result,
+        ifStoredThrows stillUsed: (Digest) async throws -> Bool
     ) async throws -> Result
 }
 
@@ -88,9 +90,18 @@ public struct ArtifactInfo: Sendable, Hashable, Codable {
 
 extension ArtifactStore {
     public func put<Result>(
-        streaming body: (any ArtifactWriter) async throws -> Void, thenHolding stored: (ArtifactReceipt) async throws -> Result
+        streaming body: (any ArtifactWriter) async throws -> Void, thenHolding stored: (ArtifactReceipt) async throws -> Result,
+        ifStoredThrows stillUsed: (Digest) async throws -> Bool
     ) async throws -> Result {
         try await stored(try await put(streaming: body))
+    }
+
+    /// ``put(streaming:thenHolding:ifStoredThrows:)`` for a caller that cannot tell whether a
+    /// failed `stored` left a user of the bytes: they stay stored.
+    public func put<Result>(
+        streaming body: (any ArtifactWriter) async throws -> Void, thenHolding stored: (ArtifactReceipt) async throws -> Result
+    ) async throws -> Result {
+        try await put(streaming: body, thenHolding: stored, ifStoredThrows: { _ in true })
     }
 
     /// Stores bytes and returns their digest.

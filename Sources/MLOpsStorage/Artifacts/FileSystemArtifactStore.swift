@@ -163,8 +163,12 @@ public struct FileSystemArtifactStore: ArtifactStore {
     }
 
     /// Stores the contents of a file, as ``put(contentsOf:)`` does, then runs `stored` with the
-    /// receipt while no purge of the digest can run (see ``put(streaming:thenHolding:)``).
-    public func put<Result>(contentsOf path: String, thenHolding stored: (ArtifactReceipt) async throws -> Result) async throws -> Result {
+    /// receipt while no purge of the digest can run (see
+    /// ``put(streaming:thenHolding:ifStoredThrows:)``, which says what `stillUsed` is asked).
+    public func put<Result>(
+        contentsOf path: String, thenHolding stored: (ArtifactReceipt) async throws -> Result,
+        ifStoredThrows stillUsed: (Digest) async throws -> Bool = { _ in true }
+    ) async throws -> Result {
         let fd = try FileIO.openForReading(path)
         defer { close(fd) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
@@ -175,7 +179,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
                 if count == 0 { break }
                 try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             }
-        }, thenHolding: stored)
+        }, thenHolding: stored, ifStoredThrows: stillUsed)
     }
 
     public func put(streaming body: (any ArtifactWriter) async throws -> Void) async throws -> ArtifactReceipt {
@@ -189,12 +193,15 @@ public struct FileSystemArtifactStore: ArtifactStore {
     /// removed by a purge that found them unused a moment before.
     ///
     /// The bytes stay stored when `stored` throws (unreferenced content, which is harmless),
-    /// except purged bytes: when the digest has a tombstone, bytes this put brought back go again
-    /// and the tombstone stays, so a user the caller then refuses (a model version of quarantined
-    /// bytes) does not undo the purge. The tombstone goes only once `stored` returns.
-    /// `stored` must not put or purge the same digest: the lock is not reentrant.
+    /// except purged bytes: unless `stillUsed` says something uses them after all (a
+    /// registration that committed although its reply was lost), their tombstone is written back
+    /// and bytes this put brought back go again, so a user the caller refused (a model version
+    /// of quarantined bytes) does not undo the purge. A kill in between leaves bytes beside
+    /// their tombstone, an interrupted purge that purging again finishes.
+    /// `stored` and `stillUsed` must not put or purge the same digest: the lock is not reentrant.
     public func put<Result>(
-        streaming body: (any ArtifactWriter) async throws -> Void, thenHolding stored: (ArtifactReceipt) async throws -> Result
+        streaming body: (any ArtifactWriter) async throws -> Void, thenHolding stored: (ArtifactReceipt) async throws -> Result,
+        ifStoredThrows stillUsed: (Digest) async throws -> Bool
     ) async throws -> Result {
         try requireWritable("store new artifacts")
         let writer = try FileArtifactWriter(temporaryPath: "\(root)/tmp/put-\(UUIDText.random())", compression: compression)
@@ -202,16 +209,15 @@ public struct FileSystemArtifactStore: ArtifactStore {
             try await body(writer)
             let (digest, size, storedSize) = try writer.finish()
             return try await withLock(on: digest) {
-                let receipt = try commit(writer.temporaryPath, digest: digest, size: size, storedSize: storedSize)
-                let result: Result
+                let (receipt, tombstone) = try commit(writer.temporaryPath, digest: digest, size: size, storedSize: storedSize)
                 do {
-                    result = try await stored(receipt)
+                    return try await stored(receipt)
                 } catch {
-                    if !receipt.deduplicated, FileIO.exists(tombstonePath(digest)) { try? removeObject(digest) }
+                    if let tombstone, try await !stillUsed(digest) {
+                        try restorePurge(digest, tombstone: tombstone, removingBytes: !receipt.deduplicated)
+                    }
                     throw error
                 }
-                try removeTombstone(digest)
-                return result
             }
         } catch {
             writer.abandon()
@@ -231,22 +237,24 @@ public struct FileSystemArtifactStore: ArtifactStore {
         try requireWritable("hold artifacts for a new user")
         return try await withLock(on: digest) {
             guard storedObject(digest) != nil else { throw try missing(digest) }
-            // The tombstone goes once the new user is recorded: a refused one leaves it.
-            let result = try await body()
             try removeTombstone(digest)
-            return result
+            return try await body()
         }
     }
 
     /// Moves a finished temporary file under its digest, or drops it when the digest is stored
-    /// already. Called under the digest's lock, so a purge of the digest runs wholly before or
-    /// after.
-    private func commit(_ temporaryPath: String, digest: Digest, size: Int64, storedSize: Int64) throws(StorageError) -> ArtifactReceipt {
+    /// already, and removes the digest's tombstone (bytes and a tombstone together are an
+    /// interrupted purge, which a put ends by keeping the bytes). Returns the tombstone's bytes
+    /// when there was one. Called under the digest's lock, so a purge of the digest runs wholly
+    /// before or after.
+    private func commit(
+        _ temporaryPath: String, digest: Digest, size: Int64, storedSize: Int64
+    ) throws(StorageError) -> (receipt: ArtifactReceipt, tombstone: [UInt8]?) {
+        let tombstone = FileManager.default.contents(atPath: tombstonePath(digest)).map { [UInt8]($0) }
         if storedObject(digest) != nil {
             FileIO.remove(temporaryPath)
-            // Bytes and a tombstone together are an interrupted purge: this put keeps the bytes
-            // (the caller removes the tombstone once their new user is recorded).
-            return ArtifactReceipt(digest: digest, size: size, storedSize: storedSize, deduplicated: true)
+            try removeTombstone(digest)
+            return (ArtifactReceipt(digest: digest, size: size, storedSize: storedSize, deduplicated: true), tombstone)
         }
         let compressed: Bool = if case .zlib = compression { true } else { false }
         let folder = "\(root)/objects/\(digest.hex.prefix(2))"
@@ -254,12 +262,19 @@ public struct FileSystemArtifactStore: ArtifactStore {
         try FileIO.makeFolderDurably(folder)
         try FileIO.rename(temporaryPath, to: objectPath(digest, compressed: compressed))
         try FileIO.syncFolder(folder)
-        return ArtifactReceipt(digest: digest, size: size, storedSize: storedSize, deduplicated: false)
+        try removeTombstone(digest)
+        return (ArtifactReceipt(digest: digest, size: size, storedSize: storedSize, deduplicated: false), tombstone)
     }
 
-    /// Removes the digest's stored file (no tombstone written), durably.
-    private func removeObject(_ digest: Digest) throws(StorageError) {
-        guard let (path, _) = storedObject(digest) else { return }
+    /// Undoes a put of purged bytes: the tombstone comes back (its earlier bytes), then the bytes
+    /// the put brought go, each durably, as a purge orders them. Bytes that were there beside
+    /// the tombstone before the put (an interrupted purge) stay, as they were.
+    private func restorePurge(_ digest: Digest, tombstone: [UInt8], removingBytes: Bool) throws(StorageError) {
+        let temporary = "\(root)/tmp/tombstone-\(UUIDText.random())"
+        try FileIO.writeSyncedNewFile(temporary, tombstone)
+        try FileIO.rename(temporary, to: tombstonePath(digest))
+        try FileIO.syncFolder("\(root)/tombstones")
+        guard removingBytes, let (path, _) = storedObject(digest) else { return }
         FileIO.remove(path)
         try FileIO.syncFolder(FileIO.parent(of: path))
     }

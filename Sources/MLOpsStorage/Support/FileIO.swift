@@ -91,19 +91,29 @@ package enum FileIO {
         let appeared = StorageError(
             .fileSystem, "\(path) appeared while it was being written; it was not overwritten", location: path,
             fix: "remove it first or choose another path.")
-        if !hardLinksUnavailable, link(temporary, path) == 0 {
-            unlink(temporary)
-        } else if !hardLinksUnavailable, errno == EEXIST || exists(path) {
-            throw appeared
-        } else if mlops_rename_noreplace(temporary, path) == 0 {
-            // Published; nothing was replaced.
-        } else if errno == EEXIST {
-            throw appeared
-        } else if [EINVAL, ENOSYS, ENOTSUP, EOPNOTSUPP].contains(errno) {
-            guard !exists(path) else { throw appeared }
-            try rename(temporary, to: path)
-        } else {
-            throw failure("publish the file as", path, fix: "check that the folder is writable.")
+        let linking = !hardLinksUnavailable
+        var linked = false
+        if linking {
+            linked = link(temporary, path) == 0
+            let code = errno  // read before anything else can change it
+            if linked {
+                unlink(temporary)
+            } else if code == EEXIST || exists(path) {
+                throw appeared
+            }
+        }
+        if !linked {
+            let renamed = mlops_rename_noreplace(temporary, path) == 0
+            let code = errno
+            if !renamed {
+                if code == EEXIST { throw appeared }
+                guard code == EINVAL || code == ENOSYS || code == ENOTSUP || code == EOPNOTSUPP else {
+                    errno = code
+                    throw failure("publish the file as", path, fix: "check that the folder is writable.")
+                }
+                guard !exists(path) else { throw appeared }
+                try rename(temporary, to: path)
+            }
         }
         try syncFolder(folder)
     }

@@ -167,7 +167,7 @@ public enum ModelBundle {
                 versionRegistration,
                 creatingModel: ModelRegistration(name: model.name, description: model.description, owner: model.owner, tags: model.tags, riskClass: model.riskClass),
                 by: actor)
-        })
+        }, ifStoredThrows: { digest in try await registry.hasLiveVersion(usingArtifact: digest) })
         return BundleImport(
             manifest: manifest, version: imported, modelRegistered: modelRegistered, approvalsVerified: manifest.approvals.count,
             artifactSize: verified.artifactSize, seal: verified.seal)

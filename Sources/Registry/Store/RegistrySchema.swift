@@ -111,20 +111,6 @@ public enum RegistrySchema {
         SQLMigration(version: 5, name: "index the artifacts of versions that are not ready; purged quarantined versions keep the hold", apply: heldArtifacts),
     ])
 
-    /// Migration 4: what a registration or an alias move writes, cut to the rows that must change.
-    ///
-    /// Each page a transaction touches is a frame appended to SQLite's write-ahead log, and on
-    /// SQLite the frames, not the statements, were most of a mutation's cost. So:
-    /// - the change counter moves from a row of its own (`registry_state`, one more page in every
-    ///   alias move) into the audit entry each mutation appends anyway (`change_counter`: the
-    ///   newest entry's value is the counter);
-    /// - a model's latest version number is read from its versions' key (`max(version)`) instead
-    ///   of being kept in the model's row (one more page in every registration);
-    /// - the versions' artifact index goes: only a purge asks which versions share an artifact,
-    ///   and it scans (as its redaction of the audit log does), instead of every registration
-    ///   writing an index page;
-    /// - on SQLite, the versions and the alias history are kept in their primary key's order
-    ///   (`WITHOUT ROWID`): one B-tree each instead of a table and an index beside it.
     /// Migration 5, for the quarantine's hold on an artifact's bytes, which every registration
     /// checks (``ModelVersion/holdsItsArtifactBack``):
     /// - an index of only the versions that are not ready answers that check without a scan of
@@ -135,15 +121,14 @@ public enum RegistrySchema {
     @Sendable static func heldArtifacts(_ connection: any SQLConnection) async throws {
         try await connection.executeScript(
             "CREATE INDEX registry_versions_held ON registry_versions (artifact_digest) WHERE status <> 'ready'")
-        let tombstones = try await connection.query(
-            """
-            SELECT record FROM registry_versions v WHERE status = 'purged' AND EXISTS (
-                SELECT 1 FROM registry_audit a
-                WHERE a.action = 'version.quarantine' AND a.subject = v.model || '@' || CAST(v.version AS TEXT))
-            """, [])
-        for row in tombstones {
+        // One pass over each table (the audit log has no index on its action).
+        let quarantined = Set(try await connection.query("SELECT subject FROM registry_audit WHERE action = 'version.quarantine'", []).map {
+            try $0.decode(String.self, "subject")
+        })
+        guard !quarantined.isEmpty else { return }
+        for row in try await connection.query("SELECT record FROM registry_versions WHERE status = 'purged'", []) {
             var version = try RegistryCoding.decode(ModelVersion.self, from: try row.decode(String.self, "record"), what: "version")
-            guard version.tags[ModelVersion.quarantinedTag] == nil else { continue }
+            guard quarantined.contains("\(version.model)@\(version.version)"), version.tags[ModelVersion.quarantinedTag] == nil else { continue }
             version.tags[ModelVersion.quarantinedTag] = "true"
             let key: [SQLValue] = [.text(version.model.value), .integer(Int64(version.version))]
             _ = try await connection.execute(
@@ -153,6 +138,21 @@ public enum RegistrySchema {
         }
     }
 
+    /// Migration 4: what a registration or an alias move writes, cut to the rows that must change.
+    ///
+    /// Each page a transaction touches is a frame appended to SQLite's write-ahead log, and on
+    /// SQLite the frames, not the statements, were most of a mutation's cost. So:
+    /// - the change counter moves from a row of its own (`registry_state`, one more page in every
+    ///   alias move) into the audit entry each mutation appends anyway (`change_counter`: the
+    ///   newest entry's value is the counter);
+    /// - a model's latest version number is read from its versions' key (`max(version)`) instead
+    ///   of being kept in the model's row (one more page in every registration);
+    /// - the versions' artifact index goes: only a purge asked then which versions share an
+    ///   artifact, and it scans (as its redaction of the audit log does), instead of every
+    ///   registration writing an index page (migration 5 brings back a partial one, which
+    ///   registrations do not write);
+    /// - on SQLite, the versions and the alias history are kept in their primary key's order
+    ///   (`WITHOUT ROWID`): one B-tree each instead of a table and an index beside it.
     @Sendable static func leanerWrites(_ connection: any SQLConnection) async throws {
         let integer = connection.dialect.integerType
         try await connection.executeScript(

@@ -1,4 +1,5 @@
 import Foundation
+public import MLOpsStorage
 
 /// Where models, versions, aliases, principals, policies, approvals and the audit log live, and
 /// the one place their rules are enforced.
@@ -123,6 +124,19 @@ public protocol RegistryStore: Sendable {
 }
 
 extension RegistryStore {
+    /// Whether a version that is not purged, of any model, uses the artifact `digest`. Reads
+    /// every version: for the rare questions of a purge (may the bytes go?) and of a refused
+    /// registration of purged bytes (may they go again?), asked under the artifact store's lock
+    /// on the digest.
+    public func hasLiveVersion(usingArtifact digest: Digest) async throws -> Bool {
+        for model in try await models() {
+            for version in try await versions(of: model.name) where version.status != .purged && version.artifactDigest == digest {
+                return true
+            }
+        }
+        return false
+    }
+
     /// Rolls `alias` back whatever it points at now (``AliasExpectation/any``): two of these at
     /// once go back two steps; pass `expecting:` the holder you saw to go back one.
     public func rollback(_ model: ModelName, alias: String, by actor: String, reason: String) async throws -> AliasAssignment {
