@@ -22,17 +22,10 @@
 #include "mlops_file_ops.h"
 
 int mlops_rename_noreplace(const char *from, const char *to) {
-#if defined(__linux__)
-#if defined(RENAME_NOREPLACE)
+#if defined(__linux__) && defined(RENAME_NOREPLACE)
     return renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
-#elif defined(SYS_renameat2)
+#elif defined(__linux__) && defined(SYS_renameat2)
     return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 1 /* RENAME_NOREPLACE */);
-#else
-    (void)from;
-    (void)to;
-    errno = ENOSYS;
-    return -1;
-#endif
 #elif defined(__APPLE__)
     return renamex_np(from, to, RENAME_EXCL);
 #else
