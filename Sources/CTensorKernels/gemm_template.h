@@ -295,7 +295,7 @@ typedef struct {
     size_t m, n, k, lda, ldb, ldc;
     const G_T *a, *b;
     G_T *c;
-    int accumulate, parts, by_rows, avx2;
+    int accumulate, parts, by_rows, avx2, thin;
 } G_NAME(gemm_job);
 
 static void G_NAME(gemm_job_run)(void *ctx, int t) {
@@ -307,12 +307,24 @@ static void G_NAME(gemm_job_run)(void *ctx, int t) {
     size_t hi = tiles * (size_t)(t + 1) / (size_t)j->parts * unit;
     if (hi > total) hi = total;
     if (lo >= hi) return;
-    if (j->by_rows)
-        G_NAME(gemm_entry)(hi - lo, j->n, j->k, j->a + lo * j->lda, j->lda, j->b, j->ldb,
-                           j->c + lo * j->ldc, j->ldc, j->accumulate, j->avx2);
-    else
-        G_NAME(gemm_entry)(j->m, hi - lo, j->k, j->a, j->lda, j->b + lo, j->ldb, j->c + lo,
-                           j->ldc, j->accumulate, j->avx2);
+    /* A block of a product that is not thin takes the packed path even when the block itself is
+     * thin (the last few rows or columns): each entry of C is then summed in the same order
+     * whatever the thread count, as CTensorKernels.h promises. */
+    if (j->by_rows) {
+        if (j->thin)
+            G_NAME(gemm_entry)(hi - lo, j->n, j->k, j->a + lo * j->lda, j->lda, j->b, j->ldb,
+                               j->c + lo * j->ldc, j->ldc, j->accumulate, j->avx2);
+        else
+            G_NAME(gemm_serial)(hi - lo, j->n, j->k, j->a + lo * j->lda, j->lda, j->b, j->ldb,
+                                j->c + lo * j->ldc, j->ldc, j->accumulate, j->avx2);
+    } else {
+        if (j->thin)
+            G_NAME(gemm_entry)(j->m, hi - lo, j->k, j->a, j->lda, j->b + lo, j->ldb, j->c + lo,
+                               j->ldc, j->accumulate, j->avx2);
+        else
+            G_NAME(gemm_serial)(j->m, hi - lo, j->k, j->a, j->lda, j->b + lo, j->ldb, j->c + lo,
+                                j->ldc, j->accumulate, j->avx2);
+    }
 }
 
 static void G_NAME(gemm_threaded)(size_t m, size_t n, size_t k, const G_T *a, size_t lda,
@@ -325,12 +337,14 @@ static void G_NAME(gemm_threaded)(size_t m, size_t n, size_t k, const G_T *a, si
     size_t mt = (m + G_MR - 1) / G_MR, nt = (n + G_NR - 1) / G_NR;
     int by_rows = mt >= nt;
     size_t tiles = by_rows ? mt : nt;
+    if (threads < 1) threads = 1; /* a count of 0 or below means one thread, never skipped rows */
     if (threads > 64) threads = 64;
     if ((size_t)threads > tiles) threads = (int)tiles;
     if (threads <= 1 || k == 0 || flops < 2.0e6) {
         G_NAME(gemm_entry)(m, n, k, a, lda, b, ldb, c, ldc, accumulate, avx2);
         return;
     }
-    G_NAME(gemm_job) job = {m, n, k, lda, ldb, ldc, a, b, c, accumulate, threads, by_rows, avx2};
+    int thin = m <= TK_GEMM_THIN || n <= TK_GEMM_THIN || k <= TK_GEMM_THIN;
+    G_NAME(gemm_job) job = {m, n, k, lda, ldb, ldc, a, b, c, accumulate, threads, by_rows, avx2, thin};
     tk_parallel_run(threads, G_NAME(gemm_job_run), &job);
 }

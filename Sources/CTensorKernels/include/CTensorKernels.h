@@ -139,9 +139,10 @@ void tk_sgemm(size_t m, size_t n, size_t k,
               const float *b, size_t ldb,
               float *c, size_t ldc, int accumulate);
 
-/* Same, on `threads` threads (the calling one included): C is split into
- * blocks of whole rows (or whole columns when n is the larger dimension),
- * one per thread. Problems under ~2 MFLOP run on the calling thread. */
+/* Same, on `threads` threads (the calling one included; 0 or fewer means
+ * one, more than 64 means 64): C is split into blocks of whole rows (or
+ * whole columns when n is the larger dimension), one per thread. Problems
+ * under ~2 MFLOP run on the calling thread. */
 void tk_dgemm_mt(size_t m, size_t n, size_t k,
                  const double *a, size_t lda,
                  const double *b, size_t ldb,

@@ -54,6 +54,31 @@ struct NativeKernelTests {
         }
     }
 
+    /// Found by a sanitizer fuzz of the C kernels: a row block of 4 rows or fewer (10 rows on 2
+    /// threads: 6 and 4) took the thin-shape loop and summed in another order, and a thread count
+    /// below 1 became one part per tile, past the 64 threads that run, so rows were never computed.
+    @Test("tk_dgemm_mt gives the same bits on any thread count, and computes every row for a count below 1")
+    func threadedProductIsThreadCountFree() {
+        var state: UInt64 = 1
+        func next() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) * 0x1p-53 - 0.5
+        }
+        for (m, n, k) in [(10, 8, 12_500), (17, 35, 1_697), (600, 20, 100)] {
+            let a = (0..<(m * k)).map { _ in next() }, b = (0..<(k * n)).map { _ in next() }
+            onBothPaths { path in
+                var reference = [Double](repeating: .nan, count: m * n)
+                tk_dgemm_mt(m, n, k, a, k, b, n, &reference, n, 0, 1)
+                for threads: Int32 in [2, 3, 7, 0, -1, -3] {
+                    var c = [Double](repeating: .nan, count: m * n)
+                    tk_dgemm_mt(m, n, k, a, k, b, n, &c, n, 0, threads)
+                    let same = zip(c, reference).allSatisfy { $0.bitPattern == $1.bitPattern }
+                    #expect(same, "\(path): \(m)×\(k)·\(k)×\(n) on \(threads) threads")
+                }
+            }
+        }
+    }
+
     @Test("a product of mismatched shapes is a typed error")
     func mismatchedProduct() throws {
         let a = try Tensor<Double>(shape: [2, 3])
