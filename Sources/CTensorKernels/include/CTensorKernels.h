@@ -43,11 +43,13 @@
  *     use; small problems run single-threaded). If a thread cannot be
  *     created, its share runs on the caller. On Linux, link -lpthread (part
  *     of libc since glibc 2.34).
- *   - Memory: GEMM allocates its packing buffers per call (about
- *     (MC + NC) * KC elements per thread, < 8 MiB) and argsort 16 * n
- *     bytes; sorts and sums allocate nothing. All is freed before
- *     returning. If an allocation fails the functions fall back to slower
- *     algorithms that need no memory, so the result is always computed.
+ *   - Memory: GEMM packs into buffers of about (MC + NC) * KC elements
+ *     (< 8 MiB) that each thread keeps between calls and frees when it
+ *     exits (first-touch page faults on fresh buffers cost as much as the
+ *     packing); argsort allocates 16 * n bytes per call and frees them
+ *     before returning; sorts and sums allocate nothing. If an allocation
+ *     fails the functions fall back to slower algorithms that need no
+ *     memory, so the result is always computed.
  *   - Results do not depend on the thread count (for the sorts, up to the
  *     order of -0.0 / +0.0 and of NaNs with different payloads). The paths
  *     (portable, AVX2, AVX-512) agree exactly for sorts, argsort and sum, and
