@@ -40,9 +40,7 @@ struct MultiProcessTests {
             let (address, query) = base.firstIndex(of: "?").map { (String(base[..<$0]), String(base[$0...])) } ?? (base, "")
             let name = "mlops_demos_\(UUID().uuidString.prefix(8).lowercased())"
             try PostgresStoreRefusalTests.psql(base, "CREATE DATABASE \(name)")
-            defer {
-                do { try PostgresStoreRefusalTests.psql(base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") } catch { Issue.record("the database \(name) was left: \(error)") }
-            }
+            defer { PostgresStoreRefusalTests.dropDatabase(name) }
             let slash = address.lastIndex(of: "/") ?? address.endIndex
             try await Self.demos(store: String(address[..<slash]) + "/" + name + query, folder: folder)
         }

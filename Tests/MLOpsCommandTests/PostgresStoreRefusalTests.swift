@@ -31,10 +31,26 @@ struct PostgresStoreRefusalTests {
         guard let slash = address.lastIndex(of: "/") else { throw CommandError(description: "MLOPS_TEST_POSTGRES_URL has no database") }
         let name = "mlops_scratch_\(UUID().uuidString.prefix(8).lowercased())"
         try psql(baseURL, "CREATE DATABASE \(name)")
-        defer {
-            do { try psql(baseURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") } catch { Issue.record("the scratch database \(name) was left: \(error)") }
-        }
+        defer { dropDatabase(name) }
         try body(String(address[..<slash]) + "/" + name + query)
+    }
+
+    /// Drops a test's database, ending its sessions. An autovacuum worker that the server starts
+    /// on a freshly written database runs as the server's own role, which the test role may not
+    /// terminate ("must be a member of the role whose process is being terminated"): the drop is
+    /// tried again while it finishes, for up to ten seconds.
+    static func dropDatabase(_ name: String) {
+        var lastError: (any Error)?
+        for _ in 0..<20 {
+            do {
+                try psql(baseURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                return
+            } catch {
+                lastError = error
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
+        Issue.record("the database \(name) was left: \(lastError.map { "\($0)" } ?? "")")
     }
 
     static func tables(_ url: String) throws -> [String] {
