@@ -310,21 +310,13 @@ static void G_NAME(gemm_job_run)(void *ctx, int t) {
     /* A block of a product that is not thin takes the packed path even when the block itself is
      * thin (the last few rows or columns): each entry of C is then summed in the same order
      * whatever the thread count, as CTensorKernels.h promises. */
-    if (j->by_rows) {
-        if (j->thin)
-            G_NAME(gemm_entry)(hi - lo, j->n, j->k, j->a + lo * j->lda, j->lda, j->b, j->ldb,
-                               j->c + lo * j->ldc, j->ldc, j->accumulate, j->avx2);
-        else
-            G_NAME(gemm_serial)(hi - lo, j->n, j->k, j->a + lo * j->lda, j->lda, j->b, j->ldb,
-                                j->c + lo * j->ldc, j->ldc, j->accumulate, j->avx2);
-    } else {
-        if (j->thin)
-            G_NAME(gemm_entry)(j->m, hi - lo, j->k, j->a, j->lda, j->b + lo, j->ldb, j->c + lo,
-                               j->ldc, j->accumulate, j->avx2);
-        else
-            G_NAME(gemm_serial)(j->m, hi - lo, j->k, j->a, j->lda, j->b + lo, j->ldb, j->c + lo,
-                                j->ldc, j->accumulate, j->avx2);
-    }
+    void (*run)(size_t, size_t, size_t, const G_T *, size_t, const G_T *, size_t, G_T *, size_t, int, int) =
+        j->thin ? G_NAME(gemm_entry) : G_NAME(gemm_serial);
+    if (j->by_rows)
+        run(hi - lo, j->n, j->k, j->a + lo * j->lda, j->lda, j->b, j->ldb, j->c + lo * j->ldc, j->ldc,
+            j->accumulate, j->avx2);
+    else
+        run(j->m, hi - lo, j->k, j->a, j->lda, j->b + lo, j->ldb, j->c + lo, j->ldc, j->accumulate, j->avx2);
 }
 
 static void G_NAME(gemm_threaded)(size_t m, size_t n, size_t k, const G_T *a, size_t lda,

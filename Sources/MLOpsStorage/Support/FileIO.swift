@@ -88,32 +88,28 @@ package enum FileIO {
     /// place, and only where the file system cannot do that either does a plain rename() follow a
     /// last check that nothing appeared (a race no call can close there).
     static func publish(_ temporary: String, at path: String, folder: String) throws(StorageError) {
-        let appeared = StorageError(
-            .fileSystem, "\(path) appeared while it was being written; it was not overwritten", location: path,
-            fix: "remove it first or choose another path.")
-        let linking = !hardLinksUnavailable
-        var linked = false
-        if linking {
-            linked = link(temporary, path) == 0
-            let code = errno  // read before anything else can change it
-            if linked {
-                unlink(temporary)
-            } else if code == EEXIST || exists(path) {
-                throw appeared
-            }
+        func appeared() -> StorageError {
+            StorageError(
+                .fileSystem, "\(path) appeared while it was being written; it was not overwritten", location: path,
+                fix: "remove it first or choose another path.")
         }
-        if !linked {
-            let renamed = mlops_rename_noreplace(temporary, path) == 0
-            let code = errno
-            if !renamed {
-                if code == EEXIST { throw appeared }
-                guard code == EINVAL || code == ENOSYS || code == ENOTSUP || code == EOPNOTSUPP else {
-                    errno = code
-                    throw failure("publish the file as", path, fix: "check that the folder is writable.")
-                }
-                guard !exists(path) else { throw appeared }
-                try rename(temporary, to: path)
+        if !hardLinksUnavailable {
+            if link(temporary, path) == 0 {
+                unlink(temporary)
+                return try syncFolder(folder)
             }
+            let code = errno  // read before anything else can change it
+            if code == EEXIST || exists(path) { throw appeared() }
+        }
+        if mlops_rename_noreplace(temporary, path) != 0 {
+            let code = errno
+            if code == EEXIST { throw appeared() }
+            guard code == EINVAL || code == ENOSYS || code == ENOTSUP || code == EOPNOTSUPP else {
+                errno = code
+                throw failure("publish the file as", path, fix: "check that the folder is writable.")
+            }
+            guard !exists(path) else { throw appeared() }
+            try rename(temporary, to: path)
         }
         try syncFolder(folder)
     }
