@@ -1,6 +1,6 @@
 public import Foundation
 public import Lineage
-import MLOpsStorage
+public import MLOpsStorage
 import Synchronization
 
 /// A ``RegistryStore`` in memory, for tests, demos and short-lived tools. Nothing survives the
@@ -131,6 +131,10 @@ public final class InMemoryRegistryStore: RegistryStore {
             state.versions.values.flatMap(\.values).filter { $0.tags[key] == value }
                 .sorted { ($0.model, $0.version) < ($1.model, $1.version) }
         }
+    }
+
+    public func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
+        try await readTransaction().versions(usingArtifact: digest)
     }
 
     public func setCard(_ card: ModelCard, of model: ModelName, version: Int, by actor: String, reason: String) async throws -> ModelVersion {
@@ -281,6 +285,7 @@ final class InMemoryRegistryTransaction: RegistryTransaction {
     }
     func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
         state.versions.values.flatMap(\.values).filter { $0.artifactDigest == digest }
+            .sorted { ($0.model, $0.version) < ($1.model, $1.version) }
     }
     func versionsNotReady(usingArtifact digest: Digest) async throws -> [ModelVersion] {
         try await versions(usingArtifact: digest).filter { $0.status != .ready }

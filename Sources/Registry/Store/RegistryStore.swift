@@ -45,6 +45,12 @@ public protocol RegistryStore: Sendable {
     func versions(of model: ModelName) async throws -> [ModelVersion]
     /// Versions carrying tag `key` with `value`, by model and version.
     func versions(taggedWith key: String, value: String) async throws -> [ModelVersion]
+    /// Every version of any model whose artifact is `digest`, purged ones (tombstones) included,
+    /// by model and version.
+    ///
+    /// One read of the versions; a store that does not implement it gets a default that reads
+    /// every model's versions.
+    func versions(usingArtifact digest: Digest) async throws -> [ModelVersion]
     /// Replaces a version's model card (``Role/register``).
     func setCard(_ card: ModelCard, of model: ModelName, version: Int, by actor: String, reason: String) async throws -> ModelVersion
 
@@ -124,17 +130,20 @@ public protocol RegistryStore: Sendable {
 }
 
 extension RegistryStore {
-    /// Whether a version that is not purged, of any model, uses the artifact `digest`. Reads
-    /// every version: for the rare questions of a purge (may the bytes go?) and of a refused
-    /// registration of purged bytes (may they go again?), asked under the artifact store's lock
-    /// on the digest.
-    public func hasLiveVersion(usingArtifact digest: Digest) async throws -> Bool {
+    /// Reads every model's versions: the default of a store without a query of its own.
+    public func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
+        var found: [ModelVersion] = []
         for model in try await models() {
-            for version in try await versions(of: model.name) where version.status != .purged && version.artifactDigest == digest {
-                return true
-            }
+            found += try await versions(of: model.name).filter { $0.artifactDigest == digest }
         }
-        return false
+        return found
+    }
+
+    /// Whether a version that is not purged, of any model, uses the artifact `digest`: the
+    /// question of a purge (may the bytes go?) and of a refused registration of purged bytes (may
+    /// they go again?), asked under the artifact store's lock on the digest.
+    public func hasLiveVersion(usingArtifact digest: Digest) async throws -> Bool {
+        try await versions(usingArtifact: digest).contains { $0.status != .purged }
     }
 
     /// Rolls `alias` back whatever it points at now (``AliasExpectation/any``): two of these at

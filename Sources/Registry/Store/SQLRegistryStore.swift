@@ -146,6 +146,10 @@ public struct SQLRegistryStore: RegistryStore {
         }
     }
 
+    public func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
+        try await read(.unbounded) { try await $0.versions(usingArtifact: digest) }
+    }
+
     public func setCard(_ card: ModelCard, of model: ModelName, version: Int, by actor: String, reason: String) async throws -> ModelVersion {
         try await mutate { try await $0.setCard(card, of: model, version: version, by: actor, reason: reason, in: $1) }
     }
@@ -506,7 +510,9 @@ struct SQLRegistryTransaction: RegistryTransaction {
 
     /// A scan of the versions: only a purge asks, and an index would cost every registration.
     func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
-        try await records(ModelVersion.self, "SELECT record FROM registry_versions WHERE artifact_digest = ?", [.text(digest.description)], what: "version")
+        try await records(
+            ModelVersion.self, "SELECT record FROM registry_versions WHERE artifact_digest = ? ORDER BY model, version", [.text(digest.description)],
+            what: "version")
     }
 
     /// Every registration asks; the partial index `registry_versions_held` (its `WHERE` the same

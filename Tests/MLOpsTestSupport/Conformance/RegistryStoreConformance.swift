@@ -503,8 +503,15 @@ public enum RegistryStoreConformance {
         }
         _ = await registryError(.versionUnavailable) { _ = try await registry.purge(world.model, version: v1.version, by: world.admin, reason: "again") }
         #expect(purged.version.tags.isEmpty, "a version purged while ready keeps no hold on its bytes")
+        // The versions on a digest, tombstones included, in order; one live version keeps the bytes.
+        let onShared = try await registry.versions(usingArtifact: v1.artifactDigest)
+        #expect(onShared.map(\.version) == [v1.version, shared.version] && onShared.map(\.status) == [.purged, .ready])
+        #expect(try await registry.hasLiveVersion(usingArtifact: v1.artifactDigest))
+        #expect(try await registry.versions(usingArtifact: Digest(of: Array("never stored".utf8))).isEmpty)
         let last = try await registry.purge(world.model, version: v2.version, by: world.admin, reason: "cleanup")
         #expect(!last.artifactStillUsed)
+        #expect(try await registry.versions(usingArtifact: v2.artifactDigest).map(\.status) == [.purged])
+        #expect(try await !registry.hasLiveVersion(usingArtifact: v2.artifactDigest))
         // The quarantine's hold on the bytes outlives the purge: the tombstone keeps its tag, and
         // the same bytes still cannot come back as a new version.
         #expect(last.version.tags == [ModelVersion.quarantinedTag: "true"] && last.version.holdsItsArtifactBack)
