@@ -555,6 +555,16 @@ struct ModelsQuarantine: AsyncParsableCommand {
         case .json: try Terminal.printJSON(version)
         case .text: Terminal.output("quarantined \(name) version \(number): \(reason)")
         }
+        // The hold stops new versions of these bytes; versions registered on them before stay
+        // ready, one decision each. Named, so that bad bytes are not left serving elsewhere; the
+        // quarantine is done, so a failed look-up only loses the note.
+        let digest = version.artifactDigest
+        let others = ((try? await store.withRegistryStore(.read) { try await $0.versions(usingArtifact: digest) }) ?? []).filter { $0.status == .ready }
+        if !others.isEmpty {
+            let listed = others.prefix(10).map { "\($0.model) version \($0.version)" }.joined(separator: ", ") + (others.count > 10 ? ", …" : "")
+            Terminal.error(
+                "note: \(others.count) other version\(others.count == 1 ? "" : "s") of the same artifact \(others.count == 1 ? "is" : "are") still ready: \(listed). Quarantine \(others.count == 1 ? "it" : "them") too if the bytes themselves are bad.")
+        }
     }
 }
 
