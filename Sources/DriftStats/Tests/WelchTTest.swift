@@ -19,8 +19,22 @@ public struct WelchTTest: Sendable, Hashable, Codable {
         guard a.count >= 2, b.count >= 2 else {
             throw DriftError(.emptySample, "Welch's t-test needs at least two values in each sample (got \(a.count) and \(b.count))", fix: "collect more data before testing the mean.")
         }
-        (statistic, degreesOfFreedom, pValue) = Self.test(
-            (count: a.count, mean: a.mean, variance: a.sampleVariance), (count: b.count, mean: b.mean, variance: b.sampleVariance))
+        (statistic, degreesOfFreedom, pValue) = Self.test(a, b)
+    }
+
+    /// Welch's test from two summaries of at least two values each, in their deviations' common
+    /// scale (``SummaryStatistics/deviationScale``): t and the degrees of freedom do not change
+    /// when both samples are multiplied by one number, so values whose variances overflow a
+    /// `Double` (above about 1e154) or underflow it (below about 1e-162) are tested as the same
+    /// data brought near 1 would be. For ordinary data the scale is 1 and changes no bit.
+    static func test(_ a: SummaryStatistics, _ b: SummaryStatistics) -> (statistic: Double, degreesOfFreedom: Double, pValue: Double) {
+        let scale = Swift.max(a.deviationScale, b.deviationScale)
+        func scaled(_ side: SummaryStatistics) -> (count: Int, mean: Double, variance: Double) {
+            // Powers of two: the ratio and the divisions by `scale` are exact (short of underflow).
+            let ratio = side.deviationScale / scale
+            return (side.count, side.mean / scale, side.scaledSumOfSquaredDeviations / Double(side.count - 1) * ratio * ratio)
+        }
+        return test(scaled(a), scaled(b))
     }
 
     /// Welch's t, its degrees of freedom and its two-sided p-value from each side's count (at

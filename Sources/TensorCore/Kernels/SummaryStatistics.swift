@@ -16,10 +16,12 @@ public struct SummaryStatistics: Sendable, Hashable, Codable {
     /// `M2 = scaledSumOfSquaredDeviations · deviationScale²`.
     ///
     /// Deviations are divided by the scale before they are squared, so values whose squares
-    /// overflow a `Double` (above about 1e154) still give a finite, exact ``standardDeviation``.
+    /// overflow a `Double` (above about 1e154), or underflow it (below about 1e-154), still give
+    /// a finite, exact, nonzero ``standardDeviation``.
     public var scaledSumOfSquaredDeviations: Double
     /// The power of two the deviations are divided by before squaring: 1 unless the values spread
-    /// wider than 2⁴⁰⁰ (about 2.6e120), so ordinary data is summed exactly as without scaling.
+    /// wider than 2⁴⁰⁰ (about 2.6e120) or narrower than 2⁻⁴⁰⁰ (but not 0), so ordinary data is
+    /// summed exactly as without scaling.
     public var deviationScale: Double
     /// The smallest non-NaN value (+inf when there are none).
     public var minimum: Double
@@ -46,7 +48,8 @@ public struct SummaryStatistics: Sendable, Hashable, Codable {
         count: 0, nanCount: 0, sum: 0, mean: .nan, scaledSumOfSquaredDeviations: 0, minimum: .infinity, maximum: -.infinity)
 
     /// The sum of squared deviations from the mean (M2); `+infinity` when it exceeds the range of
-    /// a `Double` (deviations above about 1e154), while ``standardDeviation`` stays finite.
+    /// a `Double` (deviations above about 1e154) and 0 below it (below about 1e-162), while
+    /// ``standardDeviation`` stays finite and exact.
     public var sumOfSquaredDeviations: Double { scaledSumOfSquaredDeviations * deviationScale * deviationScale }
 
     /// The population variance (numpy's `var`, `ddof=0`); NaN when there are no values, and
@@ -66,23 +69,29 @@ public struct SummaryStatistics: Sendable, Hashable, Codable {
     }
 
     /// The population standard deviation, computed in the scaled domain: finite for any finite
-    /// values, even where the variance overflows.
+    /// values, even where the variance overflows, and nonzero for values that differ, even where
+    /// it underflows.
     public var standardDeviation: Double {
         count > 0 ? (scaledSumOfSquaredDeviations / Double(count)).squareRoot() * deviationScale : .nan
     }
 
     /// The power of two to divide deviations by before squaring them, for deviations up to
-    /// `spread`: 1 up to 2⁴⁰⁰ (no scaling, no rounding change), otherwise the power of two just
-    /// above `spread`, so every scaled deviation is below 1 and no square or sum overflows.
+    /// `spread`: 1 from 2⁻⁴⁰⁰ to 2⁴⁰⁰ and for 0 (no scaling, no rounding change), otherwise the
+    /// power of two just above `spread`, so every scaled deviation is below 1 and no square or sum
+    /// overflows, and a narrow spread's are at least a half, so no square underflows. The scale
+    /// stays at or above 2⁻¹⁰⁰⁰, whose inverse is finite.
     static func deviationScale(forSpread spread: Double) -> Double {
+        if spread > 0, spread < 0x1p-400 {
+            return Double(sign: .plus, exponent: Swift.max(spread.exponent + 1, -1000), significand: 1)
+        }
         guard spread > 0x1p400 else { return 1 }
         guard spread.isFinite else { return .greatestFiniteMagnitude.binade }
         return Double(sign: .plus, exponent: spread.exponent + 1, significand: 1)
     }
 
     /// The statistics of two disjoint sets of values together (Chan, Golub & LeVeque's pairwise
-    /// update), in the larger of the two deviation scales (or one that covers the gap between the
-    /// means).
+    /// update), in the deviation scale of their joint spread (from the smaller minimum to the
+    /// larger maximum, which covers both sets' spreads and the gap between their means).
     public func merged(with other: SummaryStatistics) -> SummaryStatistics {
         if other.count == 0 {
             var result = self
@@ -97,7 +106,8 @@ public struct SummaryStatistics: Sendable, Hashable, Codable {
         let total = count + other.count
         let delta = other.mean - mean
         let weight = Double(other.count) / Double(total)
-        let scale = Swift.max(deviationScale, other.deviationScale, Self.deviationScale(forSpread: abs(delta)))
+        let minimum = Swift.min(minimum, other.minimum), maximum = Swift.max(maximum, other.maximum)
+        let scale = Self.deviationScale(forSpread: maximum - minimum)
         // Ratios of powers of two: exact, and 1 (no change at all) for unscaled statistics.
         let ownRatio = deviationScale / scale, otherRatio = other.deviationScale / scale
         let scaledDelta = delta / scale
@@ -107,7 +117,6 @@ public struct SummaryStatistics: Sendable, Hashable, Codable {
             scaledSumOfSquaredDeviations: scaledSumOfSquaredDeviations * ownRatio * ownRatio
                 + other.scaledSumOfSquaredDeviations * otherRatio * otherRatio
                 + scaledDelta * scaledDelta * Double(count) * weight,
-            deviationScale: scale,
-            minimum: Swift.min(minimum, other.minimum), maximum: Swift.max(maximum, other.maximum))
+            deviationScale: scale, minimum: minimum, maximum: maximum)
     }
 }

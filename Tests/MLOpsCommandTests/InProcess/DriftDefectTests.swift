@@ -1,5 +1,6 @@
 import Foundation
 import MLOpsTestSupport
+import DriftStats
 import MLOpsCommands
 import Testing
 import TensorCore
@@ -166,6 +167,33 @@ struct DriftDefectTests {
         let mean = small.reduce(0, +) / Double(small.count)
         let twoPass = (small.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(small.count)).squareRoot()
         #expect(abs(smallSummary.standardDeviation / twoPass - 1) < 1e-12)
+        // Tiny values, whose squared deviations underflow (QA sweep: σ was 0 below about 1e-162,
+        // so a varying column read as constant): the same σ, scaled, as for the ordinary data.
+        for exponent in [-600, -1000, -1060] {
+            let tiny = small.map { $0 * Double(sign: .plus, exponent: exponent, significand: 1) }
+            let tinySummary = tiny.withUnsafeBufferPointer { Reductions.summary($0) }
+            let relative = tinySummary.standardDeviation / Double(sign: .plus, exponent: exponent, significand: 1) / smallSummary.standardDeviation - 1
+            #expect(abs(relative) < (exponent < -1000 ? 1e-4 : 1e-12), "2^\(exponent): σ \(tinySummary.standardDeviation)")
+            // A constant block merged with a tiny-spread one keeps the latter's spread.
+            let constant = [Double](repeating: tiny[0], count: 10).withUnsafeBufferPointer { Reductions.summary($0) }
+            let joined = constant.merged(with: tinySummary)
+            #expect(joined.standardDeviation > 0 && joined.standardDeviation.isFinite, "2^\(exponent): \(joined)")
+        }
+    }
+
+    @Test("Welch's t on values whose variances overflow or underflow a Double is the t of the same data scaled")
+    func welchAtExtremeScales() throws {
+        let reference = Self.column(rows: 200, centre: 3, spread: 2, shift: 0)
+        let current = Self.column(rows: 150, centre: 3, spread: 2.5, shift: 0.3, offset: 11)
+        let ordinary = try WelchTTest(reference: reference, current: current)
+        #expect(ordinary.pValue > 0 && ordinary.pValue < 1)
+        for exponent in [600, 1000, -600, -1000] {
+            let factor = Double(sign: .plus, exponent: exponent, significand: 1)
+            let scaled = try WelchTTest(reference: reference.map { $0 * factor }, current: current.map { $0 * factor })
+            #expect(abs(scaled.statistic / ordinary.statistic - 1) < 1e-12, "2^\(exponent): t \(scaled.statistic) against \(ordinary.statistic)")
+            #expect(abs(scaled.pValue / ordinary.pValue - 1) < 1e-9, "2^\(exponent): p \(scaled.pValue) against \(ordinary.pValue)")
+            #expect(abs(scaled.degreesOfFreedom / ordinary.degreesOfFreedom - 1) < 1e-12)
+        }
     }
 
     @Test("--multivariate with a non-finite joint result still writes valid JSON, with null for it")
