@@ -222,11 +222,36 @@ public struct ProfileComparison: Sendable {
     /// overflowed (values above about 1e154 square beyond a `Double`), an estimate from the
     /// quantile sketch's steps computed in a scaled domain, so huge values still get a finite σ
     /// and their shifts are not hidden as zero effects.
+    ///
+    /// The same estimate stands in for an M2 that lost its digits to underflow: values that
+    /// differ by less than 2⁻⁴⁰⁰ square to subnormal numbers or 0, so a column of values near
+    /// 1e-300 had σ = 0 and an infinite effect.
     static func standardDeviation(of profile: ColumnProfile, steps: [(value: Double, rank: Double)]) -> Double {
         let exact = profile.finiteStandardDeviation
-        guard !exact.isFinite, let low = steps.first?.value, let high = steps.last?.value, low.isFinite, high.isFinite else { return exact }
-        let scale = Swift.max(abs(low), abs(high))
-        guard scale > 0 else { return exact }
+        guard let low = steps.first?.value, let high = steps.last?.value, !momentsHold(exact, low: low, high: high),
+              let variance = scaledVariance(steps, scale: scale(low, high))
+        else { return exact }
+        return variance.squareRoot() * scale(low, high)
+    }
+
+    /// Whether a moment sketch's M2 (or a figure made from it) holds its digits for values from
+    /// `low` to `high`: finite, and not from squares of deviations narrower than 2⁻⁴⁰⁰.
+    static func momentsHold(_ fromM2: Double, low: Double, high: Double) -> Bool {
+        let spread = high - low
+        return fromM2.isFinite && !(spread > 0 && spread < 0x1p-400)
+    }
+
+    /// A power of two at or above every magnitude from `low` to `high` (at least 2⁻¹⁰⁰⁰, whose
+    /// inverse is finite): values divided by it lie within ±1, exactly.
+    static func scale(_ low: Double, _ high: Double) -> Double {
+        let largest = Swift.max(abs(low), abs(high))
+        guard largest.isFinite, largest > 0 else { return 1 }
+        return Double(sign: .plus, exponent: Swift.min(Swift.max(largest.exponent + 1, -1000), Double.greatestFiniteMagnitude.exponent), significand: 1)
+    }
+
+    /// The population variance of a sketch's steps divided by `scale`; nil for no finite steps.
+    static func scaledVariance(_ steps: [(value: Double, rank: Double)], scale: Double) -> Double? {
+        guard let low = steps.first?.value, let high = steps.last?.value, low.isFinite, high.isFinite else { return nil }
         var mean = 0.0, previous = 0.0
         for step in steps {
             mean += step.value / scale * (step.rank - previous)
@@ -239,7 +264,7 @@ public struct ProfileComparison: Sendable {
             variance += deviation * deviation * (step.rank - previous)
             previous = step.rank
         }
-        return variance.squareRoot() * scale
+        return variance
     }
 
     /// Category counts of two profiles that can be compared.
@@ -308,11 +333,27 @@ public struct ProfileComparison: Sendable {
         return (intervals(reference, counts.0), intervals(current, counts.1))
     }
 
-    /// Welch's t from two sides' finite count, mean and sum of squared deviations.
-    static func welch(_ a: (count: Int, mean: Double, m2: Double), _ b: (count: Int, mean: Double, m2: Double)) -> (Double, Double?) {
-        guard a.count >= 2, b.count >= 2 else { return (.nan, nil) }
-        let result = WelchTTest.test(
-            (count: a.count, mean: a.mean, variance: a.m2 / Double(a.count - 1)), (count: b.count, mean: b.mean, variance: b.m2 / Double(b.count - 1)))
+    /// Welch's t from two sketched sides: their finite count, mean and sum of squared deviations
+    /// (the moment sketches', exact). Where an M2 does not hold (``momentsHold(_:low:high:)``:
+    /// values above about 1e154 or spreads below 2⁻⁴⁰⁰), both sides are divided by one power of
+    /// two and that side's M2 is estimated from its quantile sketch's steps, so t is that of
+    /// the data brought near 1 instead of undefined or infinite.
+    static func welch(_ a: SketchedDistribution, _ b: SketchedDistribution) -> (Double, Double?) {
+        guard a.finiteCount >= 2, b.finiteCount >= 2 else { return (.nan, nil) }
+        func holds(_ side: SketchedDistribution) -> Bool { momentsHold(side.m2, low: side.low, high: side.high) }
+        let result: (statistic: Double, degreesOfFreedom: Double, pValue: Double)
+        if holds(a) && holds(b) {
+            result = WelchTTest.test(
+                (count: a.finiteCount, mean: a.mean, variance: a.m2 / Double(a.finiteCount - 1)),
+                (count: b.finiteCount, mean: b.mean, variance: b.m2 / Double(b.finiteCount - 1)))
+        } else {
+            let scale = Swift.max(Self.scale(a.low, a.high), Self.scale(b.low, b.high))
+            func scaled(_ side: SketchedDistribution) -> (count: Int, mean: Double, variance: Double) {
+                let m2 = holds(side) ? side.m2 / scale / scale : (scaledVariance(side.steps, scale: scale) ?? .nan) * Double(side.finiteCount)
+                return (side.finiteCount, side.mean / scale, m2 / Double(side.finiteCount - 1))
+            }
+            result = WelchTTest.test(scaled(a), scaled(b))
+        }
         return (result.statistic, result.pValue)
     }
 
