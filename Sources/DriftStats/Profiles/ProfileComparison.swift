@@ -71,32 +71,46 @@ public struct ProfileComparison: Sendable {
             }
             return analyzer.notTested(name, kind: r.kind, role: role, "the type changed from \(r.kind) to \(c.kind)", reference: summaries.0, current: summaries.1, issues: issues)
         }
-        let distinct = r.kind == .categorical ? r.categoryCounts.count : Int(r.distinct.cardinality.rounded())
+        let distinct = r.kind == .categorical ? r.categoryCounts.count : Self.distinctEstimate(r)
         var automatic = configuration.automaticChoice.method(kind: r.kind, distinct: distinct, count: r.presentCount)
-        if r.kind != .categorical, let chosen = automatic, !chosen.needsNumbers {
-            // A low-cardinality numeric column: its profile keeps no exact counts, so compare
-            // its binned shares.
-            automatic = .jensenShannon
+        // A numeric column's values counted from its quantile sketches, for a comparison as
+        // categories (made once, when needed).
+        var valueCounts: ([String: Int], [String: Int])?
+        func countedValues() -> ([String: Int], [String: Int]) {
+            if let valueCounts { return valueCounts }
+            let counted = (Self.valueCounts(r.quantiles), Self.valueCounts(c.quantiles))
+            valueCounts = counted
+            return counted
         }
         if r.kind == .categorical {
             automatic = configuration.automaticChoice.fitting(automatic, categories: Set(r.categoryCounts.keys).union(c.categoryCounts.keys).count)
+        } else if r.kind == .double, let picked = automatic, !picked.needsNumbers {
+            let counted = countedValues()
+            automatic = configuration.automaticChoice.fitting(picked, categories: Set(counted.0.keys).union(counted.1.keys).count)
         }
         let chosen = configuration.columnMethods[name] ?? (r.kind == .timestamp ? nil : configuration.method) ?? automatic
         guard let method = chosen else {
             return analyzer.notTested(name, kind: r.kind, role: role, "timestamp columns are checked for freshness, not drift (name a method for this column to compare it)", reference: summaries.0, current: summaries.1, issues: issues)
         }
+        // As `DriftAnalyzer` decides for data: a numeric column with few distinct reference values
+        // is compared as categories by every method that works on categories (QA sweep: its
+        // quantile bins hid a new value in the top bin, so a constant 5 → 6 was stable).
+        let asCategories = r.kind == .double && !method.needsNumbers
+            && (method.needsTwoCategories || distinct <= configuration.automaticChoice.categoricalDistinctLimit)
         let threshold = configuration.threshold(for: name, method: method)
         let evaluation: MethodEvaluation
         var histogram: ColumnHistogram?
         var resolution: SketchResolution?
         do throws(DriftError) {
-            if r.kind == .categorical {
-                let counts = Self.comparableCategoryCounts(r, c)
+            if r.kind == .categorical || asCategories {
+                let counts = asCategories ? countedValues() : Self.comparableCategoryCounts(r, c)
                 histogram = ColumnHistogram(categoricalReference: counts.0, current: counts.1)
                 guard r.presentCount > 0, c.presentCount > 0 else {
                     throw DriftError(.emptySample, "\(r.presentCount == 0 ? "the baseline" : "the current profile") has no values")
                 }
-                let intervals = Self.categoryIntervals(r, c, counts)
+                let intervals = asCategories
+                    ? Self.valueCountIntervals(r.quantiles, c.quantiles, counts, failureProbability: failureProbability)
+                    : Self.categoryIntervals(r, c, counts)
                 let evaluated = try SketchMethodEvaluation(categorical: method, reference: intervals.0, current: intervals.1)
                 evaluation = evaluated.evaluation
                 resolution = categoricalResolution(method, evaluated, reference: intervals.0, current: intervals.1, threshold: threshold)
@@ -145,7 +159,10 @@ public struct ProfileComparison: Sendable {
     ) -> SketchResolution {
         let deviation = reference.deviation
         var shift: Double?
-        if deviation > 0 && deviation.isFinite, method == .kolmogorovSmirnov, configuration.minimumEffect == nil,
+        // The shortcut reads the asymptotic p-value; sketches that never compacted are decided by
+        // the exact-data test, which the general search below runs.
+        let compacted = evaluated.statisticError > 0 || evaluated.failureProbability > 0
+        if deviation > 0 && deviation.isFinite, method == .kolmogorovSmirnov, configuration.minimumEffect == nil, compacted,
            let critical = Self.kolmogorovSmirnovCriticalGap(
                reference.count, current.count, level: threshold, failureProbability: evaluated.failureProbability) {
             // KS flags exactly when D̂ − band reaches the level's critical value, so the search
@@ -223,26 +240,28 @@ public struct ProfileComparison: Sendable {
     /// quantile sketch's steps computed in a scaled domain, so huge values still get a finite σ
     /// and their shifts are not hidden as zero effects.
     ///
-    /// The same estimate stands in for an M2 that lost its digits to underflow: values that
-    /// differ by less than 2⁻⁴⁰⁰ square to subnormal numbers or 0, so a column of values near
+    /// The same estimate stands in for an M2 that lost its digits to underflow: deviations
+    /// narrower than about 2⁻⁵¹¹ square to subnormal numbers or 0, so a column of values near
     /// 1e-300 had σ = 0 and an infinite effect.
     static func standardDeviation(of profile: ColumnProfile, steps: [(value: Double, rank: Double)]) -> Double {
         let exact = profile.finiteStandardDeviation
-        guard let low = steps.first?.value, let high = steps.last?.value, !momentsHold(exact, low: low, high: high),
+        guard let low = profile.quantiles.min, let high = profile.quantiles.max, !momentsHold(exact, low: low, high: high),
               let variance = scaledVariance(steps, scale: scale(low, high))
         else { return exact }
         return variance.squareRoot() * scale(low, high)
     }
 
     /// Whether a moment sketch's M2 (or a figure made from it) holds its digits for values from
-    /// `low` to `high`: finite, and not from squares of deviations narrower than 2⁻⁴⁰⁰.
+    /// `low` to `high`: finite, and not from squares of deviations narrower than 2⁻⁵⁰⁰ (whose
+    /// squares come near the subnormal range, below 2⁻¹⁰²²).
     static func momentsHold(_ fromM2: Double, low: Double, high: Double) -> Bool {
         let spread = high - low
-        return fromM2.isFinite && !(spread > 0 && spread < 0x1p-400)
+        return fromM2.isFinite && !(spread > 0 && spread < 0x1p-500)
     }
 
     /// A power of two at or above every magnitude from `low` to `high` (at least 2⁻¹⁰⁰⁰, whose
-    /// inverse is finite): values divided by it lie within ±1, exactly.
+    /// inverse is finite, and at most 2¹⁰²³): values divided by it lie within ±2, and exactly so
+    /// short of underflow.
     static func scale(_ low: Double, _ high: Double) -> Double {
         let largest = Swift.max(abs(low), abs(high))
         guard largest.isFinite, largest > 0 else { return 1 }
@@ -335,7 +354,7 @@ public struct ProfileComparison: Sendable {
 
     /// Welch's t from two sketched sides: their finite count, mean and sum of squared deviations
     /// (the moment sketches', exact). Where an M2 does not hold (``momentsHold(_:low:high:)``:
-    /// values above about 1e154 or spreads below 2⁻⁴⁰⁰), both sides are divided by one power of
+    /// values above about 1e154 or spreads below 2⁻⁵⁰⁰), both sides are divided by one power of
     /// two and that side's M2 is estimated from its quantile sketch's steps, so t is that of
     /// the data brought near 1 instead of undefined or infinite.
     static func welch(_ a: SketchedDistribution, _ b: SketchedDistribution) -> (Double, Double?) {
@@ -357,9 +376,45 @@ public struct ProfileComparison: Sendable {
         return (result.statistic, result.pValue)
     }
 
+    /// A numeric column's values and how often each occurs, read from its quantile sketch's steps
+    /// (labelled as ``PreparedColumn/label(_:)`` labels them for data): exact while the sketch
+    /// has not compacted, estimates after.
+    static func valueCounts(_ sketch: KLLSketch) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        var previous = 0.0
+        for step in sketch.cumulativeSteps() {
+            counts[PreparedColumn.label(step.value), default: 0] += Int(((step.rank - previous) * Double(sketch.count)).rounded())
+            previous = step.rank
+        }
+        return counts
+    }
+
+    /// Intervals for counts read from two quantile sketches: exact for a sketch that has not
+    /// compacted; otherwise each count is a difference of two ranks, each within the sketch's rank
+    /// error bound (at half of `failureProbability` per sketch, which the categorical decision
+    /// does not carry further).
+    static func valueCountIntervals(
+        _ reference: KLLSketch, _ current: KLLSketch, _ counts: ([String: Int], [String: Int]), failureProbability: Double
+    ) -> (CategoryCountIntervals, CategoryCountIntervals) {
+        let keys = Set(counts.0.keys).union(counts.1.keys).sorted()
+        func intervals(_ sketch: KLLSketch, _ counted: [String: Int]) -> CategoryCountIntervals {
+            let estimates = keys.map { counted[$0] ?? 0 }
+            let slack = 2 * sketch.rankErrorBound(failureProbability: failureProbability / 2) * Double(sketch.count)
+            return CategoryCountIntervals(
+                estimates: estimates, intervals: estimates.map { (Swift.max(0, Double($0) - slack), Double($0) + slack) }, total: sketch.count)
+        }
+        return (intervals(reference, counts.0), intervals(current, counts.1))
+    }
+
+    /// The distinct-count sketch's estimate, at most the values present (QA sweep: 201 distinct
+    /// values were reported for 200 rows).
+    static func distinctEstimate(_ profile: ColumnProfile) -> Int {
+        Swift.min(Int(profile.distinct.cardinality.rounded()), profile.presentCount)
+    }
+
     static func summary(_ profile: ColumnProfile) -> ColumnSummary {
         let distinct = profile.kind == .categorical && profile.categoryCountsAreExact
-            ? profile.categoryCounts.count : Int(profile.distinct.cardinality.rounded())
+            ? profile.categoryCounts.count : Self.distinctEstimate(profile)
         guard profile.kind != .categorical, !profile.moments.isEmpty else {
             return ColumnSummary(rows: profile.rowCount, missing: profile.missing, distinct: distinct)
         }

@@ -11,7 +11,8 @@ public import TensorCore
 /// The p-value is the asymptotic KS p-value (as ``KolmogorovSmirnovTest`` for large samples) at
 /// max(0, D̂ − ε_reference − ε_current), plus δ: under no drift, P(p ≤ α) ≤ α still holds, and a
 /// shift shows as soon as D̂ clears the error. A sketch that has not compacted adds no error;
-/// when neither has, the test is the exact-data test and nothing is added.
+/// when neither has, the test is the exact-data test (``KolmogorovSmirnovTest``'s, the exact
+/// p-value for samples of at most 10,000 values included) and nothing is added.
 public struct SketchKolmogorovSmirnovTest: Sendable, Hashable, Codable {
     /// The failure probability δ used unless another is asked for: 10⁻⁴, so the smallest
     /// p-value two compacted sketches can give is 10⁻⁴ (still significant at a Bonferroni

@@ -25,22 +25,22 @@ public struct KolmogorovSmirnovTest: Sendable, Hashable, Codable {
     public init(reference: SortedSample, current: SortedSample) throws(DriftError) {
         try reference.requireValues("reference")
         try current.requireValues("current")
-        let n1 = reference.count, n2 = current.count
         let (maxS, minS) = Self.largestGaps(reference.values, current.values)
-        var d = minS > maxS ? minS : maxS
+        (statistic, pValue, exact) = Self.decide(minS > maxS ? minS : maxS, reference.count, current.count)
+    }
+
+    /// The statistic as reported and its p-value for the largest gap `d` between samples of `n1`
+    /// and `n2` values, as scipy's `ks_2samp(method="auto")`: exact (with D rounded to the
+    /// lattice of multiples of 1 / lcm(n1, n2)) when neither sample holds more than
+    /// ``exactLimit`` values and the computation fits, otherwise asymptotic.
+    static func decide(_ d: Double, _ n1: Int, _ n2: Int) -> (statistic: Double, pValue: Double, exact: Bool) {
         if Swift.max(n1, n2) <= Self.exactLimit, let (exactD, p) = Self.exactPValue(n1, n2, d) {
-            statistic = exactD
-            pValue = Swift.min(Swift.max(p, 0), 1)
-            exact = true
-            return
+            return (exactD, Swift.min(Swift.max(p, 0), 1), true)
         }
-        d = minS > maxS ? minS : maxS
         let (m, n) = (Double(Swift.max(n1, n2)), Double(Swift.min(n1, n2)))
         let effective = (m * n / (m + n)).rounded(.toNearestOrEven)
         let p = (try? KolmogorovSmirnovDistribution(sampleSize: Int(effective)))?.sf(d) ?? .nan
-        statistic = d
-        pValue = Swift.min(Swift.max(p, 0), 1)
-        exact = false
+        return (d, Swift.min(Swift.max(p, 0), 1), false)
     }
 
     /// The largest positive and negative gaps F_a − F_b between two sorted samples' empirical

@@ -28,7 +28,9 @@ public struct WelchTTest: Sendable, Hashable, Codable {
     /// `Double` (above about 1e154) or underflow it (below about 1e-162) are tested as the same
     /// data brought near 1 would be. For ordinary data the scale is 1 and changes no bit.
     static func test(_ a: SummaryStatistics, _ b: SummaryStatistics) -> (statistic: Double, degreesOfFreedom: Double, pValue: Double) {
-        let scale = Swift.max(a.deviationScale, b.deviationScale)
+        // The scale of the sides that vary: a constant side's deviation scale is 1 whatever its
+        // values, and its M2 is 0 at any scale (review: 1 would have underflowed the other side).
+        let scale = [a, b].filter { $0.maximum > $0.minimum }.map(\.deviationScale).max() ?? 1
         func scaled(_ side: SummaryStatistics) -> (count: Int, mean: Double, variance: Double) {
             // Powers of two: the ratio and the divisions by `scale` are exact (short of underflow).
             let ratio = side.deviationScale / scale

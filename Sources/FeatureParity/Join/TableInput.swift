@@ -95,8 +95,15 @@ struct TableInput {
     /// Refuses what cannot be read as a file of rows: nothing there, a folder, no permission, a
     /// device (`/dev/zero` would be read without end).
     static func requireReadable(_ path: String) throws(FeatureParityError) {
-        guard let problem = FileReadProblem.at(path) else { return }
-        throw FeatureParityError(.fileError, problem.prefix(1).uppercased() + problem.dropFirst(), location: path, fix: "check the path.")
+        if let problem = FileReadProblem.at(path) {
+            // Capitalised as a sentence, but never the file's own name (`dir.csv`, not `Dir.csv`).
+            let sentence = problem.hasPrefix(path) ? problem : problem.prefix(1).uppercased() + problem.dropFirst()
+            throw FeatureParityError(.fileError, sentence, location: path, fix: "check the path.")
+        }
+        // A binary file is refused as `mlops drift` refuses it (QA sweep: parity read one).
+        if let problem = FileReadProblem.binaryContent(at: path) {
+            throw FeatureParityError(.fileError, problem, location: path, fix: "export the data as UTF-8 CSV or JSON Lines.")
+        }
     }
 
     /// The JSON Lines options for `forced` kinds, `exact` text and boolean-free `times`.

@@ -218,7 +218,9 @@ public struct SkewReport: Sendable, Codable {
                 case (nil, nil): same = true
                 case let (x?, y?):
                     let d = abs(x - y)
-                    same = x == y || d <= thresholds.tolerance || d <= thresholds.tolerance * max(abs(x), abs(y))
+                    // An infinite difference (an infinity against another value, or finite values
+                    // a Double apart) never agrees, though the relative term is ∞ too (QA sweep).
+                    same = x == y || (d.isFinite && (d <= thresholds.tolerance || d <= thresholds.tolerance * max(abs(x), abs(y))))
                     if d.isFinite { absSum += d; absMax = max(absMax, d); bothPresent += 1 }
                 default: same = false
                 }

@@ -47,12 +47,8 @@ enum TableFile {
     /// (a database, an archive, UTF-16 text), which CSV would read as a header of garbage and
     /// compare as if it were data. Pipes and devices are not peeked at (that would consume them).
     static func refuseBinary(_ path: String) throws {
-        var status = stat()
-        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, let handle = FileHandle(forReadingAtPath: path) else { return }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 8_192)) ?? Data()
-        if head.contains(0) {
-            throw CommandFailure.usage("error: \(path) is not text (it holds NUL bytes): it looks like a binary file, not CSV or JSON Lines. Fix: export the data as UTF-8 CSV or JSON Lines.")
+        if let problem = FileReadProblem.binaryContent(at: path) {
+            throw CommandFailure.usage("error: \(problem). Fix: export the data as UTF-8 CSV or JSON Lines.")
         }
     }
 

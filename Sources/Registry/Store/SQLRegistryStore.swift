@@ -147,7 +147,9 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
-        try await read(.unbounded) { try await $0.versions(usingArtifact: digest) }
+        // Ordered here, as the in-memory store orders: PostgreSQL's ORDER BY follows the
+        // database's collation, which may set names apart from Swift's `<`.
+        try await read(.unbounded) { try await $0.versions(usingArtifact: digest) }.sorted { ($0.model, $0.version) < ($1.model, $1.version) }
     }
 
     public func setCard(_ card: ModelCard, of model: ModelName, version: Int, by actor: String, reason: String) async throws -> ModelVersion {
@@ -508,11 +510,11 @@ struct SQLRegistryTransaction: RegistryTransaction {
             version.tags.sorted { $0.key < $1.key }.map { [.text(version.model.value), .integer(Int64(version.version)), .text($0.key), .text($0.value)] })
     }
 
-    /// A scan of the versions: only a purge asks, and an index would cost every registration.
+    /// A scan of the versions: asked by a purge, a quarantine's note and a refused registration
+    /// of purged bytes, all rare; an index on every digest would cost every registration.
     func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
         try await records(
-            ModelVersion.self, "SELECT record FROM registry_versions WHERE artifact_digest = ? ORDER BY model, version", [.text(digest.description)],
-            what: "version")
+            ModelVersion.self, "SELECT record FROM registry_versions WHERE artifact_digest = ?", [.text(digest.description)], what: "version")
     }
 
     /// Every registration asks; the partial index `registry_versions_held` (its `WHERE` the same

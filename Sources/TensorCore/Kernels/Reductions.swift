@@ -170,7 +170,8 @@ public enum Reductions {
         let mean = shiftedTotal / Double(valid)
         // Pass two over the block, still in L1: squared deviations from the block mean, divided
         // first by a power of two when the block spreads so wide that a square could overflow
-        // (values above about 1e154). For ordinary data the scale is 1 and changes no bit.
+        // (values above about 1e154), or so narrow that the squares would underflow (below about
+        // 1e-154). For ordinary data the scale is 1 and changes no bit.
         let scale = SummaryStatistics.deviationScale(forSpread: maximum - minimum)
         let inverse = 1 / scale
         let scaling = SIMD8<Double>(repeating: inverse)

@@ -17,7 +17,7 @@ public struct SummaryStatistics: Sendable, Hashable, Codable {
     ///
     /// Deviations are divided by the scale before they are squared, so values whose squares
     /// overflow a `Double` (above about 1e154), or underflow it (below about 1e-154), still give
-    /// a finite, exact, nonzero ``standardDeviation``.
+    /// a finite, nonzero ``standardDeviation``, exact short of subnormal values.
     public var scaledSumOfSquaredDeviations: Double
     /// The power of two the deviations are divided by before squaring: 1 unless the values spread
     /// wider than 2⁴⁰⁰ (about 2.6e120) or narrower than 2⁻⁴⁰⁰ (but not 0), so ordinary data is
@@ -77,16 +77,19 @@ public struct SummaryStatistics: Sendable, Hashable, Codable {
 
     /// The power of two to divide deviations by before squaring them, for deviations up to
     /// `spread`: 1 from 2⁻⁴⁰⁰ to 2⁴⁰⁰ and for 0 (no scaling, no rounding change), otherwise the
-    /// power of two just above `spread`, so every scaled deviation is below 1 and no square or sum
-    /// overflows, and a narrow spread's are at least a half, so no square underflows. The scale
-    /// stays at or above 2⁻¹⁰⁰⁰, whose inverse is finite.
+    /// power of two just above `spread`, so every scaled deviation is below 1 (below 2 from 2¹⁰²³
+    /// up) and no square or sum overflows, and a narrow spread scales to at least a half, so the
+    /// largest squares do not underflow. The scale stays at or above 2⁻¹⁰⁰⁰, whose inverse is
+    /// finite.
     static func deviationScale(forSpread spread: Double) -> Double {
         if spread > 0, spread < 0x1p-400 {
             return Double(sign: .plus, exponent: Swift.max(spread.exponent + 1, -1000), significand: 1)
         }
         guard spread > 0x1p400 else { return 1 }
         guard spread.isFinite else { return .greatestFiniteMagnitude.binade }
-        return Double(sign: .plus, exponent: spread.exponent + 1, significand: 1)
+        // A spread from 2¹⁰²³ up has 2¹⁰²⁴ above it, which is +∞: the largest finite power
+        // then, with scaled deviations below 2.
+        return Double(sign: .plus, exponent: Swift.min(spread.exponent + 1, Double.greatestFiniteMagnitude.exponent), significand: 1)
     }
 
     /// The statistics of two disjoint sets of values together (Chan, Golub & LeVeque's pairwise

@@ -174,11 +174,19 @@ struct DriftDefectTests {
             let tinySummary = tiny.withUnsafeBufferPointer { Reductions.summary($0) }
             let relative = tinySummary.standardDeviation / Double(sign: .plus, exponent: exponent, significand: 1) / smallSummary.standardDeviation - 1
             #expect(abs(relative) < (exponent < -1000 ? 1e-4 : 1e-12), "2^\(exponent): σ \(tinySummary.standardDeviation)")
-            // A constant block merged with a tiny-spread one keeps the latter's spread.
-            let constant = [Double](repeating: tiny[0], count: 10).withUnsafeBufferPointer { Reductions.summary($0) }
-            let joined = constant.merged(with: tinySummary)
-            #expect(joined.standardDeviation > 0 && joined.standardDeviation.isFinite, "2^\(exponent): \(joined)")
+            // A constant block merged with a tiny-spread one: σ of the two together.
+            let constantValues = [Double](repeating: tiny[0], count: 10)
+            let joined = constantValues.withUnsafeBufferPointer { Reductions.summary($0) }.merged(with: tinySummary)
+            let together = (constantValues + tiny).withUnsafeBufferPointer { Reductions.summary($0) }
+            #expect(abs(joined.standardDeviation / together.standardDeviation - 1) < 1e-9, "2^\(exponent): \(joined) against \(together)")
         }
+        // Blocks spreading from −5e307 to 5e307 (review: the joint scale came out as +∞, σ NaN).
+        let noise = small.map { $0 - 3 }
+        let low = (noise + [-5e307]).withUnsafeBufferPointer { Reductions.summary($0) }
+        let high = (noise + [5e307]).withUnsafeBufferPointer { Reductions.summary($0) }
+        let wide = low.merged(with: high)
+        let expected = 5e307 / Double(noise.count + 1).squareRoot()  // two values ±5e307 among 2n+2
+        #expect(wide.standardDeviation.isFinite && abs(wide.standardDeviation / expected - 1) < 0.01, "\(wide)")
     }
 
     @Test("ttest and Wasserstein in σ answer alike for data multiplied by 2^700 or 2^-1000, from files and from a stored baseline")
@@ -219,6 +227,47 @@ struct DriftDefectTests {
         }
     }
 
+    @Test("drift check on a small baseline decides as drift does on the same files: few distinct values as categories, KS's exact p-value")
+    func smallBaselinesDecideAsTheFilesDo() async throws {
+        try await withTemporaryFolder { folder in
+            // QA sweep: a constant 5 → 6 and a new value 4 among 0…3 were stable on quantile bins;
+            // KS on 7 and 14 values took the asymptotic p-value (0.045, drifted) for the exact 0.083.
+            let cases: [(String, [Double], [Double], [String])] = [
+                ("constant", [Double](repeating: 5, count: 10), [Double](repeating: 6, count: 10), []),
+                ("few", (0..<100).map { Double($0 % 4) }, (0..<100).map { Double([0, 1, 2, 4][$0 % 4]) }, []),
+                ("few-named", (0..<100).map { Double($0 % 4) }, (0..<100).map { Double([0, 1, 2, 4][$0 % 4]) }, ["--method", "totalvariation"]),
+                ("ks", [-0.382, 2.552, -0.324, -1.221, 0.202, -0.039, 1.066],
+                 [1.805, 1.853, 0.332, 1.163, 0.169, 3.346, 0.296, 0.547, -0.066, 0.654, 0.994, 1.768, 0.39, 0.814], ["--method", "ks"]),
+            ]
+            for (name, referenceValues, currentValues, options) in cases {
+                let reference = folder.file("\(name)-reference.csv"), current = folder.file("\(name)-current.csv")
+                try write(Self.csv([("x", referenceValues)]), to: reference)
+                try write(Self.csv([("x", currentValues)]), to: current)
+                let store = "sqlite:\(folder.file("\(name).sqlite"))"
+                let saved = await mlops("drift", "baseline", "save", "b", reference, "--store", store)
+                #expect(saved.exitCode == 0, "\(saved.transcript)")
+                let files = await mlops(["drift", reference, current, "--format", "json"] + options)
+                let checked = await mlops(["drift", "check", "b", current, "--store", store, "--format", "json"] + options)
+                #expect(checked.exitCode == files.exitCode, "\(name): \(checked.transcript) against \(files.transcript)")
+                let fromFiles = (files.json["columns"] as? [[String: Any]])?.first, fromBaseline = (checked.json["columns"] as? [[String: Any]])?.first
+                #expect(fromBaseline?["method"] as? String == fromFiles?["method"] as? String, "\(name): \(checked.output)")
+                for key in ["statistic", "p_value"] {
+                    let expected = fromFiles?[key] as? Double, found = fromBaseline?[key] as? Double
+                    #expect(expected.map { value in found.map { abs($0 - value) <= 1e-12 * Swift.max(1, abs(value)) } ?? false } ?? (found == nil),
+                            "\(name) \(key): \(String(describing: found)) against \(String(describing: expected))")
+                }
+            }
+            // The distinct-count sketch's estimate never exceeds the rows (it said 201 for 200).
+            let many = folder.file("many.csv")
+            try write(Self.csv([("x", (0..<200).map { Double($0) * 1.37 + 0.5 })]), to: many)
+            let store = "sqlite:\(folder.file("many.sqlite"))"
+            _ = await mlops("drift", "baseline", "save", "b", many, "--store", store)
+            let checked = await mlops("drift", "check", "b", many, "--store", store, "--format", "json")
+            let summary = ((checked.json["columns"] as? [[String: Any]])?.first?["reference"] as? [String: Any])
+            #expect((summary?["distinct"] as? Int).map { $0 <= 200 && $0 >= 190 } == true, "\(checked.output)")
+        }
+    }
+
     @Test("Welch's t on values whose variances overflow or underflow a Double is the t of the same data scaled")
     func welchAtExtremeScales() throws {
         let reference = Self.column(rows: 200, centre: 3, spread: 2, shift: 0)
@@ -231,6 +280,15 @@ struct DriftDefectTests {
             #expect(abs(scaled.statistic / ordinary.statistic - 1) < 1e-12, "2^\(exponent): t \(scaled.statistic) against \(ordinary.statistic)")
             #expect(abs(scaled.pValue / ordinary.pValue - 1) < 1e-9, "2^\(exponent): p \(scaled.pValue) against \(ordinary.pValue)")
             #expect(abs(scaled.degreesOfFreedom / ordinary.degreesOfFreedom - 1) < 1e-12)
+        }
+        // A constant current side (review: its deviation scale of 1 underflowed the other side's).
+        let level = reference.reduce(0, +) / Double(reference.count) + 0.01
+        let flat = try WelchTTest(reference: reference, current: [Double](repeating: level, count: 200))
+        #expect(flat.pValue > 0.5, "\(flat)")
+        for exponent in [600, -600, -1000] {
+            let factor = Double(sign: .plus, exponent: exponent, significand: 1)
+            let scaled = try WelchTTest(reference: reference.map { $0 * factor }, current: [Double](repeating: level * factor, count: 200))
+            #expect(abs(scaled.pValue / flat.pValue - 1) < 1e-6, "2^\(exponent): \(scaled) against \(flat)")
         }
     }
 

@@ -211,6 +211,31 @@ struct FeaturesCommandTests {
 
 @Suite("mlops parity")
 struct ParityCommandTests {
+    @Test("parity: an infinity agrees only with the same infinity; a binary file and a folder are refused by name")
+    func parityInfinitiesAndBinaryFiles() async throws {
+        try await withTemporaryFolder { folder in
+            // QA sweep: |inf − 7| ≤ tolerance × max(|inf|, |7|) = ∞ counted inf against 7 (and −inf
+            // against inf) as agreeing.
+            var offline = "id,f\n1,inf\n2,-inf\n3,inf\n4,1e308\n", online = "id,f\n1,7\n2,inf\n3,inf\n4,-1e308\n"
+            for i in 5...20 {
+                offline += "\(i),\(i)\n"
+                online += "\(i),\(i)\n"
+            }
+            try write(offline, to: folder.file("offline.csv"))
+            try write(online, to: folder.file("online.csv"))
+            let report = await mlops("parity", folder.file("offline.csv"), folder.file("online.csv"), "--key", "id", "--format", "json")
+            let feature = (report.json["features"] as? [[String: Any]])?.first { $0["name"] as? String == "f" }
+            #expect(feature?["match_rate"] as? Double == 17.0 / 20.0, "\(report.transcript)")
+            // A file with a NUL byte is refused as `mlops drift` refuses it; a folder's message keeps its name.
+            try write("id,f\n1,2\u{0}3\n", to: folder.file("binary.csv"))
+            let binary = await mlops("parity", folder.file("binary.csv"), folder.file("online.csv"), "--key", "id")
+            #expect(binary.exitCode == 2 && binary.error.contains("holds NUL bytes"), "\(binary.transcript)")
+            try FileManager.default.createDirectory(atPath: folder.file("dir.csv"), withIntermediateDirectories: false)
+            let directory = await mlops("parity", folder.file("dir.csv"), folder.file("online.csv"), "--key", "id")
+            #expect(directory.exitCode == 2 && directory.error.contains("dir.csv is a folder"), "\(directory.transcript)")
+        }
+    }
+
     @Test("parity names the skewed feature in JSON with every key the issue lists, and exits 1; clean files exit 0")
     func parity() async throws {
         try await withTemporaryFolder { folder in

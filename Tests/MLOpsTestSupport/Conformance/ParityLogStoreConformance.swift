@@ -20,7 +20,9 @@ public enum ParityLogStoreConformance {
         let before = try await store.count()
         try await store.append((0..<20).map { record($0, hash: hash) } + [record(99, hash: other)])
         try await store.append([])
-        #expect(try await store.count() == before + 21)
+        // At least: the other checks share a PostgreSQL database and may append meanwhile (a
+        // parallel run failed on an exact count).
+        #expect(try await store.count() >= before + 21)
         let read = try await store.records(featureSetHash: hash, since: 0, limit: 1_000)
         #expect(read == (0..<20).map { record($0, hash: hash) })
         #expect(try await store.records(featureSetHash: hash, since: 1_010, limit: 1_000).count == 10)
