@@ -72,7 +72,7 @@ public struct ProfileComparison: Sendable {
             return analyzer.notTested(name, kind: r.kind, role: role, "the type changed from \(r.kind) to \(c.kind)", reference: summaries.0, current: summaries.1, issues: issues)
         }
         let distinct = r.kind == .categorical ? r.categoryCounts.count : Self.distinctEstimate(r)
-        var automatic = configuration.automaticChoice.method(kind: r.kind, distinct: distinct, count: r.presentCount)
+        var automatic = configuration.automaticChoice.method(kind: r.kind, distinct: distinct, count: Self.usableCount(r))
         // A numeric column's values counted from its quantile sketches, for a comparison as
         // categories (made once, when needed).
         var valueCounts: ([String: Int], [String: Int])?
@@ -105,8 +105,12 @@ public struct ProfileComparison: Sendable {
             if r.kind == .categorical || asCategories {
                 let counts = asCategories ? countedValues() : Self.comparableCategoryCounts(r, c)
                 histogram = ColumnHistogram(categoricalReference: counts.0, current: counts.1)
-                guard r.presentCount > 0, c.presentCount > 0 else {
-                    throw DriftError(.emptySample, "\(r.presentCount == 0 ? "the baseline" : "the current profile") has no values")
+                for (side, profile) in [("the baseline", r), ("the current profile", c)] where Self.usableCount(profile) == 0 {
+                    throw DriftError(
+                        .emptySample,
+                        DriftAnalyzer.noUsableValues(
+                            side, missing: profile.missing, infinite: profile.kind == .categorical ? 0 : profile.moments.count - profile.moments.finiteCount,
+                            rows: profile.rowCount))
                 }
                 let intervals = asCategories
                     ? Self.valueCountIntervals(r.quantiles, c.quantiles, counts, failureProbability: failureProbability)
@@ -159,10 +163,10 @@ public struct ProfileComparison: Sendable {
     ) -> SketchResolution {
         let deviation = reference.deviation
         var shift: Double?
-        // The shortcut reads the asymptotic p-value; sketches that never compacted are decided by
-        // the exact-data test, which the general search below runs.
-        let compacted = evaluated.statisticError > 0 || evaluated.failureProbability > 0
-        if deviation > 0 && deviation.isFinite, method == .kolmogorovSmirnov, configuration.minimumEffect == nil, compacted,
+        // The shortcut reads the asymptotic p-value, also for sketches that never compacted, whose
+        // decision is the exact-data test's: the exact p-value at each trial shift cost up to
+        // seconds a column (review), for a figure that is an estimate either way.
+        if deviation > 0 && deviation.isFinite, method == .kolmogorovSmirnov, configuration.minimumEffect == nil,
            let critical = Self.kolmogorovSmirnovCriticalGap(
                reference.count, current.count, level: threshold, failureProbability: evaluated.failureProbability) {
             // KS flags exactly when D̂ − band reaches the level's critical value, so the search
@@ -232,7 +236,7 @@ public struct ProfileComparison: Sendable {
         }
         return SketchResolution(
             statisticError: evaluated.statisticError, detectableShift: shift, shiftMeasure: .totalVariation,
-            failureProbability: 0, referenceError: evaluated.referenceError, currentError: evaluated.currentError)
+            failureProbability: evaluated.failureProbability, referenceError: evaluated.referenceError, currentError: evaluated.currentError)
     }
 
     /// The reference's standard deviation for effects in σ: the moment sketch's, or, when its M2
@@ -390,26 +394,48 @@ public struct ProfileComparison: Sendable {
     }
 
     /// Intervals for counts read from two quantile sketches: exact for a sketch that has not
-    /// compacted; otherwise each count is a difference of two ranks, each within the sketch's rank
-    /// error bound (at half of `failureProbability` per sketch, which the categorical decision
-    /// does not carry further).
+    /// compacted. After compaction a count is a difference of two ranks, each within the sketch's
+    /// rank error bound ε (at half of `failureProbability` per sketch, carried into the decision):
+    /// ±2εn, ±εn for the smallest and largest values (one rank is exact there), and exactly 0
+    /// for a value outside the sketch's exact range (a value the baseline never held stays
+    /// visible however large the sketch).
     static func valueCountIntervals(
         _ reference: KLLSketch, _ current: KLLSketch, _ counts: ([String: Int], [String: Int]), failureProbability: Double
     ) -> (CategoryCountIntervals, CategoryCountIntervals) {
+        var values: [String: Double] = [:]
+        for step in reference.cumulativeSteps() + current.cumulativeSteps() { values[PreparedColumn.label(step.value)] = step.value }
         let keys = Set(counts.0.keys).union(counts.1.keys).sorted()
         func intervals(_ sketch: KLLSketch, _ counted: [String: Int]) -> CategoryCountIntervals {
             let estimates = keys.map { counted[$0] ?? 0 }
-            let slack = 2 * sketch.rankErrorBound(failureProbability: failureProbability / 2) * Double(sketch.count)
-            return CategoryCountIntervals(
-                estimates: estimates, intervals: estimates.map { (Swift.max(0, Double($0) - slack), Double($0) + slack) }, total: sketch.count)
+            let error = sketch.rankErrorBound(failureProbability: failureProbability / 2) * Double(sketch.count)
+            guard error > 0, let low = sketch.min, let high = sketch.max else {
+                return CategoryCountIntervals(estimates: estimates, intervals: estimates.map { (Double($0), Double($0)) }, total: sketch.count)
+            }
+            let bounds = zip(keys, estimates).map { key, estimate -> (Double, Double) in
+                let value = values[key] ?? .nan
+                if value < low || value > high { return (0, 0) }
+                let slack = value == low || value == high ? error : 2 * error
+                return (Swift.max(0, Double(estimate) - slack), Double(estimate) + slack)
+            }
+            return CategoryCountIntervals(estimates: estimates, intervals: bounds, total: sketch.count, failureProbability: failureProbability / 2)
         }
         return (intervals(reference, counts.0), intervals(current, counts.1))
     }
 
-    /// The distinct-count sketch's estimate, at most the values present (QA sweep: 201 distinct
-    /// values were reported for 200 rows).
+    /// The distinct values a column's decisions count, as `DriftAnalyzer` counts them for data:
+    /// of a numeric column its finite values, exactly while the quantile sketch holds every one
+    /// (its steps), else the distinct-count sketch's estimate within the finite count (QA sweeps:
+    /// it said 201 for 200 rows; it counted ±∞; two values sharing a register read 6 as 5).
     static func distinctEstimate(_ profile: ColumnProfile) -> Int {
-        Swift.min(Int(profile.distinct.cardinality.rounded()), profile.presentCount)
+        guard profile.kind != .categorical else { return Swift.min(Int(profile.distinct.cardinality.rounded()), profile.presentCount) }
+        if !profile.quantiles.isEstimationMode { return profile.quantiles.cumulativeSteps().count }
+        return Swift.min(Int(profile.distinct.cardinality.rounded()), profile.quantiles.count)
+    }
+
+    /// The values a column's decisions use: a categorical column's present cells, a numeric
+    /// column's finite values (as `DriftAnalyzer` leaves ±∞ out).
+    static func usableCount(_ profile: ColumnProfile) -> Int {
+        profile.kind == .categorical ? profile.presentCount : profile.quantiles.count
     }
 
     static func summary(_ profile: ColumnProfile) -> ColumnSummary {
@@ -418,10 +444,16 @@ public struct ProfileComparison: Sendable {
         guard profile.kind != .categorical, !profile.moments.isEmpty else {
             return ColumnSummary(rows: profile.rowCount, missing: profile.missing, distinct: distinct)
         }
+        // Of the finite values, as `DriftAnalyzer` summarises data (review: one ∞ in a baseline
+        // made its mean and maximum null); a timestamp column has its range alone, as there.
+        let (low, high) = (profile.quantiles.min, profile.quantiles.max)
+        guard profile.kind == .double, profile.moments.finiteCount > 0 else {
+            return ColumnSummary(rows: profile.rowCount, missing: profile.missing, distinct: distinct, minimum: low, maximum: high)
+        }
         return ColumnSummary(
             rows: profile.rowCount, missing: profile.missing, distinct: distinct,
-            mean: profile.moments.mean, standardDeviation: profile.moments.standardDeviation,
-            minimum: profile.moments.min, maximum: profile.moments.max
+            mean: profile.moments.finiteMean, standardDeviation: Self.standardDeviation(of: profile, steps: profile.quantiles.cumulativeSteps()),
+            minimum: low, maximum: high
         )
     }
 

@@ -218,8 +218,10 @@ struct SketchMethodEvaluation: Sendable {
         let (errorR, errorC) = (reference.shareError, current.shareError)
         referenceError = errorR
         currentError = errorC
-        // SpaceSaving's bound is deterministic: nothing can fail.
-        failureProbability = 0
+        // SpaceSaving's bound is deterministic: nothing can fail. Counts read from a compacted
+        // quantile sketch carry its bound's chance of failing.
+        let failure = errorR + errorC > 0 ? reference.failureProbability + current.failureProbability : 0
+        failureProbability = failure
         guard errorR + errorC > 0 else {
             evaluation = point
             statisticError = 0
@@ -236,7 +238,7 @@ struct SketchMethodEvaluation: Sendable {
         if method.hasPValue {
             // A test decides on the closest counts' p-value (never below the point estimate's).
             let candidates = [bound.pValue, point.pValue].compactMap { $0 }.filter { !$0.isNaN }
-            let p = candidates.max() ?? .nan
+            let p = candidates.max().map { Swift.min(1, $0 + failure) } ?? .nan
             evaluation = MethodEvaluation(statistic: point.statistic, pValue: p, effectSize: point.effectSize, effectMeasure: point.effectMeasure)
         } else {
             evaluation = MethodEvaluation(
@@ -255,6 +257,9 @@ struct CategoryCountIntervals: Sendable {
     var intervals: [(Double, Double)]
     /// Rows counted.
     var total: Int
+    /// The chance the intervals fail: 0 for a heavy-hitters sketch's (deterministic), the rank
+    /// bound's for counts read from a compacted quantile sketch.
+    var failureProbability: Double = 0
     /// The largest interval width as a share of ``total`` (0 for exact counts).
     var shareError: Double {
         let widest = intervals.map { $0.1 - $0.0 }.max() ?? 0

@@ -96,14 +96,19 @@ struct TableInput {
     /// device (`/dev/zero` would be read without end).
     static func requireReadable(_ path: String) throws(FeatureParityError) {
         if let problem = FileReadProblem.at(path) {
-            // Capitalised as a sentence, but never the file's own name (`dir.csv`, not `Dir.csv`).
-            let sentence = problem.hasPrefix(path) ? problem : problem.prefix(1).uppercased() + problem.dropFirst()
-            throw FeatureParityError(.fileError, sentence, location: path, fix: "check the path.")
+            throw FeatureParityError(.fileError, sentence(problem, about: path), location: path, fix: "check the path.")
         }
         // A binary file is refused as `mlops drift` refuses it (QA sweep: parity read one).
         if let problem = FileReadProblem.binaryContent(at: path) {
-            throw FeatureParityError(.fileError, problem, location: path, fix: "export the data as UTF-8 CSV or JSON Lines.")
+            throw FeatureParityError(.fileError, sentence(problem, about: path), location: path, fix: "export the data as UTF-8 CSV or JSON Lines.")
         }
+    }
+
+    /// A problem written as a sentence after the file's name, which the error shows as its
+    /// location: `dir.csv: This is a folder, not a file`, not `dir.csv: dir.csv is …`.
+    private static func sentence(_ problem: String, about path: String) -> String {
+        if problem.hasPrefix(path + " ") { return "This" + problem.dropFirst(path.count) }
+        return problem.prefix(1).uppercased() + problem.dropFirst()
     }
 
     /// The JSON Lines options for `forced` kinds, `exact` text and boolean-free `times`.

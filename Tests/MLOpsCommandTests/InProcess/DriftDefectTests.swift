@@ -257,6 +257,31 @@ struct DriftDefectTests {
                             "\(name) \(key): \(String(describing: found)) against \(String(describing: expected))")
                 }
             }
+            // Review: an infinity in the baseline made the profile's distinct count 6 (ks) where the
+            // data's finite values are 5 (chi-square); 4 and 83 share a HyperLogLog register, so 6
+            // values read as 5 (chi-square, drifted) where the data's 6 took KS (stable).
+            let withInfinity = (0..<200).map { Double($0 % 5 + 1) } + [.infinity]
+            let moved = (0..<200).map { $0 < 20 ? 6.0 : Double($0 % 5 + 1) }
+            let colliding = (0..<200).map { Double($0 % 5 + 1) } + [Double](repeating: 83, count: 10)
+            let collidingMoved = (0..<200).map { Double($0 % 5 + 1) } + [Double](repeating: 84, count: 10)
+            for (name, referenceValues, currentValues) in [("infinity", withInfinity, moved), ("collision", colliding, collidingMoved)] {
+                let reference = folder.file("\(name)-reference.csv"), current = folder.file("\(name)-current.csv")
+                try write(Self.csv([("x", referenceValues)]), to: reference)
+                try write(Self.csv([("x", currentValues)]), to: current)
+                let store = "sqlite:\(folder.file("\(name).sqlite"))"
+                _ = await mlops("drift", "baseline", "save", "b", reference, "--store", store)
+                let files = await mlops("drift", reference, current, "--format", "json")
+                let checked = await mlops("drift", "check", "b", current, "--store", store, "--format", "json")
+                let fromFiles = (files.json["columns"] as? [[String: Any]])?.first, fromBaseline = (checked.json["columns"] as? [[String: Any]])?.first
+                #expect(checked.exitCode == files.exitCode && fromBaseline?["method"] as? String == fromFiles?["method"] as? String,
+                        "\(name): \(checked.output) against \(files.output)")
+                let summaries = [fromFiles, fromBaseline].map { $0?["reference"] as? [String: Any] }
+                for key in ["distinct", "maximum", "mean"] {
+                    let (expected, found) = (summaries[0]?[key] as? Double, summaries[1]?[key] as? Double)
+                    #expect(expected.map { value in found.map { abs($0 - value) <= 1e-12 * abs(value) } ?? false } == true,
+                            "\(name) \(key): \(String(describing: summaries))")
+                }
+            }
             // The distinct-count sketch's estimate never exceeds the rows (it said 201 for 200).
             let many = folder.file("many.csv")
             try write(Self.csv([("x", (0..<200).map { Double($0) * 1.37 + 0.5 })]), to: many)
@@ -265,6 +290,28 @@ struct DriftDefectTests {
             let checked = await mlops("drift", "check", "b", many, "--store", store, "--format", "json")
             let summary = ((checked.json["columns"] as? [[String: Any]])?.first?["reference"] as? [String: Any])
             #expect((summary?["distinct"] as? Int).map { $0 <= 200 && $0 >= 190 } == true, "\(checked.output)")
+        }
+    }
+
+    @Test("a large baseline of three values (its sketch compacted) still sees a new value in 1% of rows as categories")
+    func compactedLowCardinalityBaselineSeesANewValue() async throws {
+        try await withTemporaryFolder { folder in
+            // Review: every count was ±2εn, so a new value above the baseline's exact maximum in 1%
+            // of rows left chi-square at p = 1. A value outside the sketch's range counts exactly 0.
+            let reference = folder.file("reference.csv"), current = folder.file("current.csv")
+            try write("x\n" + (0..<200_000).map { "\($0 % 3 + 1)\n" }.joined(), to: reference)
+            try write("x\n" + (0..<200_000).map { $0 % 100 == 0 ? "4\n" : "\($0 % 3 + 1)\n" }.joined(), to: current)
+            let store = "sqlite:\(folder.file("store.sqlite"))"
+            let saved = await mlops("drift", "baseline", "save", "b", reference, "--store", store)
+            #expect(saved.exitCode == 0, "\(saved.transcript)")
+            let checked = await mlops("drift", "check", "b", current, "--store", store, "--method", "chisquare", "--format", "json")
+            #expect(checked.exitCode == 1, "\(checked.transcript)")
+            let column = (checked.json["columns"] as? [[String: Any]])?.first
+            let resolution = column?["resolution"] as? [String: Any]
+            #expect((resolution?["failure_probability"] as? Double).map { $0 > 0 } == true, "the compacted sketches' bound can fail: \(checked.output)")
+            #expect((column?["p_value"] as? Double).map { $0 >= 1e-4 } == true, "the failure probability is added to p: \(checked.output)")
+            let same = await mlops("drift", "check", "b", reference, "--store", store, "--method", "chisquare", "--format", "json")
+            #expect(same.exitCode == 0, "\(same.transcript)")
         }
     }
 
