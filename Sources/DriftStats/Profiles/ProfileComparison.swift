@@ -224,7 +224,8 @@ public struct ProfileComparison: Sendable {
                 trialShares[second ?? shares.count] += moved
                 let estimates = trialShares.map { Int(($0 * currentTotal).rounded()) }
                 let trialCurrent = CategoryCountIntervals(
-                    estimates: estimates, intervals: estimates.map { (Double($0) - halfWidth, Double($0) + halfWidth) }, total: current.total)
+                    estimates: estimates, intervals: estimates.map { (Double($0) - halfWidth, Double($0) + halfWidth) }, total: current.total,
+                    failureProbability: current.failureProbability)
                 var trialReference = reference
                 if second == nil {
                     trialReference.estimates.append(0)
@@ -408,6 +409,9 @@ public struct ProfileComparison: Sendable {
         func intervals(_ sketch: KLLSketch, _ counted: [String: Int]) -> CategoryCountIntervals {
             let estimates = keys.map { counted[$0] ?? 0 }
             let error = sketch.rankErrorBound(failureProbability: failureProbability / 2) * Double(sketch.count)
+            // A sketch from the first binary form keeps no account of its compactions: its bound
+            // is DataSketches' 99 % figure (as `SketchedDistribution.errorBound` says).
+            let failure = sketch.compactionVariance == nil ? 0.01 : failureProbability / 2
             guard error > 0, let low = sketch.min, let high = sketch.max else {
                 return CategoryCountIntervals(estimates: estimates, intervals: estimates.map { (Double($0), Double($0)) }, total: sketch.count)
             }
@@ -417,19 +421,23 @@ public struct ProfileComparison: Sendable {
                 let slack = value == low || value == high ? error : 2 * error
                 return (Swift.max(0, Double(estimate) - slack), Double(estimate) + slack)
             }
-            return CategoryCountIntervals(estimates: estimates, intervals: bounds, total: sketch.count, failureProbability: failureProbability / 2)
+            return CategoryCountIntervals(estimates: estimates, intervals: bounds, total: sketch.count, failureProbability: failure)
         }
         return (intervals(reference, counts.0), intervals(current, counts.1))
     }
 
     /// The distinct values a column's decisions count, as `DriftAnalyzer` counts them for data:
     /// of a numeric column its finite values, exactly while the quantile sketch holds every one
-    /// (its steps), else the distinct-count sketch's estimate within the finite count (QA sweeps:
-    /// it said 201 for 200 rows; it counted ±∞; two values sharing a register read 6 as 5).
+    /// (its steps). After compaction, the distinct-count sketch's estimate less the infinities it
+    /// counted, within the finite count, and never below the distinct values the quantile sketch
+    /// still holds, which are real (QA sweeps: it said 201 for 200 rows; it counted ±∞; two values
+    /// sharing a register read 6 as 5).
     static func distinctEstimate(_ profile: ColumnProfile) -> Int {
         guard profile.kind != .categorical else { return Swift.min(Int(profile.distinct.cardinality.rounded()), profile.presentCount) }
-        if !profile.quantiles.isEstimationMode { return profile.quantiles.cumulativeSteps().count }
-        return Swift.min(Int(profile.distinct.cardinality.rounded()), profile.quantiles.count)
+        let held = profile.quantiles.cumulativeSteps().count
+        if !profile.quantiles.isEstimationMode { return held }
+        let infinities = (profile.moments.positiveInfinityCount > 0 ? 1 : 0) + (profile.moments.negativeInfinityCount > 0 ? 1 : 0)
+        return Swift.max(held, Swift.min(Int(profile.distinct.cardinality.rounded()) - infinities, profile.quantiles.count))
     }
 
     /// The values a column's decisions use: a categorical column's present cells, a numeric
@@ -450,10 +458,11 @@ public struct ProfileComparison: Sendable {
         guard profile.kind == .double, profile.moments.finiteCount > 0 else {
             return ColumnSummary(rows: profile.rowCount, missing: profile.missing, distinct: distinct, minimum: low, maximum: high)
         }
+        let exact = profile.finiteStandardDeviation
+        let deviation = momentsHold(exact, low: low ?? 0, high: high ?? 0) ? exact : Self.standardDeviation(of: profile, steps: profile.quantiles.cumulativeSteps())
         return ColumnSummary(
             rows: profile.rowCount, missing: profile.missing, distinct: distinct,
-            mean: profile.moments.finiteMean, standardDeviation: Self.standardDeviation(of: profile, steps: profile.quantiles.cumulativeSteps()),
-            minimum: low, maximum: high
+            mean: profile.moments.finiteMean, standardDeviation: deviation, minimum: low, maximum: high
         )
     }
 

@@ -107,7 +107,7 @@ struct TableInput {
     /// A problem written as a sentence after the file's name, which the error shows as its
     /// location: `dir.csv: This is a folder, not a file`, not `dir.csv: dir.csv is …`.
     private static func sentence(_ problem: String, about path: String) -> String {
-        if problem.hasPrefix(path + " ") { return "This" + problem.dropFirst(path.count) }
+        if problem.hasPrefix(path + " "), !problem.hasPrefix("there is no file") { return "This" + problem.dropFirst(path.count) }
         return problem.prefix(1).uppercased() + problem.dropFirst()
     }
 

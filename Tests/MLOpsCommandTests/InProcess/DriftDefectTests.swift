@@ -264,7 +264,15 @@ struct DriftDefectTests {
             let moved = (0..<200).map { $0 < 20 ? 6.0 : Double($0 % 5 + 1) }
             let colliding = (0..<200).map { Double($0 % 5 + 1) } + [Double](repeating: 83, count: 10)
             let collidingMoved = (0..<200).map { Double($0 % 5 + 1) } + [Double](repeating: 84, count: 10)
-            for (name, referenceValues, currentValues) in [("infinity", withInfinity, moved), ("collision", colliding, collidingMoved)] {
+            // The same past the sketch's first compaction (2,000 rows: k is 1,600), where the
+            // distinct-count sketch's estimate is read (review).
+            let large = (0..<2_000).map { Double($0 % 5 + 1) }
+            let countingCases = [
+                ("infinity", withInfinity, moved), ("collision", colliding, collidingMoved),
+                ("infinity-large", large + [.infinity], large.enumerated().map { $0.offset < 200 ? 6.0 : $0.element }),
+                ("collision-large", large + [Double](repeating: 83, count: 100), large + [Double](repeating: 84, count: 100)),
+            ]
+            for (name, referenceValues, currentValues) in countingCases {
                 let reference = folder.file("\(name)-reference.csv"), current = folder.file("\(name)-current.csv")
                 try write(Self.csv([("x", referenceValues)]), to: reference)
                 try write(Self.csv([("x", currentValues)]), to: current)
