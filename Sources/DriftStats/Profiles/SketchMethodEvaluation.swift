@@ -123,11 +123,12 @@ struct SketchMethodEvaluation: Sendable {
         self.failureProbability = usedFailure
     }
 
-    /// `statistic − bound`, 0 when either is not a finite number (an infinite distance has no
-    /// meaningful error).
+    /// `|statistic − bound|`, 0 when either is not a finite number (an infinite distance has no
+    /// meaningful error). A lower bound above the sketches' own statistic says the statistic is
+    /// low by at least the gap (QA sweep: an energy statistic 8 % low reported no error).
     static func difference(_ statistic: Double, _ bound: Double) -> Double {
         let difference = statistic - bound
-        return difference.isFinite ? Swift.max(0, difference) : 0
+        return difference.isFinite ? Swift.abs(difference) : 0
     }
 
     /// The smallest ∫ (F_r − F_c)² the sketches allow: the true gap lies within `band` of the

@@ -153,7 +153,10 @@ public struct MomentSketch: Sendable, Hashable {
         // NaN or ±∞ anywhere makes the sum non-finite (or the extremes infinite).
         guard total.isFinite, minimum.isFinite, maximum.isFinite else { return nil }
         let n = Double(values.count)
-        let mean = total / n
+        // A constant block's mean is its value, exactly: the rounded sum's quotient (20 × 4.4 / 20
+        // = 4.3999999999999995) gave it a spread of 1e-15, which Welch's t on two profiles of
+        // one constant read as a drift (QA sweep). Any mean stays within the block's range.
+        let mean = minimum == maximum ? minimum : Swift.min(Swift.max(total / n, minimum), maximum)
         var s2 = SIMD4<Double>(repeating: 0), s3 = s2, s4 = s2
         let centre = SIMD4<Double>(repeating: mean)
         index = 0
