@@ -24,13 +24,14 @@ struct PostgresStoreRefusalTests {
 
     struct CommandError: Error, CustomStringConvertible { let description: String }
 
-    /// Runs `body` with the URL of a new, empty database, dropped afterwards.
-    static func withScratchDatabase(_ body: (String) throws -> Void) throws {
+    /// Runs `body` with the URL of a new, empty database (made with `options`, such as a
+    /// collation), dropped afterwards.
+    static func withScratchDatabase(options: String = "", _ body: (String) throws -> Void) throws {
         // The URL's query (sslmode, …) stays; only the database name changes.
         let (address, query) = baseURL.firstIndex(of: "?").map { (String(baseURL[..<$0]), String(baseURL[$0...])) } ?? (baseURL, "")
         guard let slash = address.lastIndex(of: "/") else { throw CommandError(description: "MLOPS_TEST_POSTGRES_URL has no database") }
         let name = "mlops_scratch_\(UUID().uuidString.prefix(8).lowercased())"
-        try psql(baseURL, "CREATE DATABASE \(name)")
+        try psql(baseURL, "CREATE DATABASE \(name) \(options)")
         defer { dropDatabase(name) }
         try body(String(address[..<slash]) + "/" + name + query)
     }
@@ -56,6 +57,32 @@ struct PostgresStoreRefusalTests {
     static func tables(_ url: String) throws -> [String] {
         try psql(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1")
             .split(separator: "\n").map(String.init)
+    }
+
+    @Test("lists come in Swift's order whatever the database's collation (ICU en-US sets a_b before a-b)")
+    func listsIgnoreTheCollation() throws {
+        try Self.withScratchDatabase(options: "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'") { url in
+            try withTemporaryFolder { folder in
+                func mlops(_ arguments: [String]) throws -> Executables.Result {
+                    let result = try Executables.run("mlops", arguments + ["--store", url])
+                    #expect(result.status == 0, "\(arguments): \(result.standardError)")
+                    return result
+                }
+                _ = try mlops(["principals", "add", "root", "--role", "admin"])
+                _ = try mlops(["principals", "add", "ci", "--role", "register", "--principal", "root"])
+                let names = ["fraud/a_b", "fraud/a-b", "fraud/a.b"]
+                for (index, name) in names.enumerated() {
+                    let artifact = folder.file("model-\(index).json")
+                    try Data("{\"weights\": [\(index)]}".utf8).write(to: URL(fileURLWithPath: artifact))
+                    _ = try mlops(["models", "register", name, "--artifact-file", artifact, "--principal", "ci", "--artifacts", folder.file("artifacts")])
+                }
+                #expect(try Self.psql(url, "SELECT name FROM registry_models ORDER BY name").split(separator: "\n") == ["fraud/a_b", "fraud/a-b", "fraud/a.b"],
+                        "the database orders by its collation")
+                let listed = try mlops(["models", "list", "--format", "json"])
+                let models = (try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [String: Any])?["models"] as? [[String: Any]]
+                #expect(models?.compactMap { ($0["model"] as? [String: Any])?["name"] as? String } == names.sorted(), "\(listed.standardOutput)")
+            }
+        }
     }
 
     @Test("another tool's database is refused by every writing command, exit 2, nothing written")

@@ -97,6 +97,7 @@ public struct SQLRegistryStore: RegistryStore {
 
     public func principals() async throws -> [Principal] {
         try await read(.unbounded) { try await $0.records(Principal.self, "SELECT record FROM registry_principals ORDER BY id", [], what: "principal") }
+            .sorted { $0.id < $1.id }
     }
 
     // MARK: Models and versions
@@ -110,7 +111,7 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func models() async throws -> [RegisteredModel] {
-        try await read(.unbounded) { try await $0.models(SQLRegistryTransaction.allModelsQuery, []) }
+        try await read(.unbounded) { try await $0.models(SQLRegistryTransaction.allModelsQuery, []) }.sorted { $0.name < $1.name }
     }
 
     public func registerModel(_ registration: ModelRegistration, firstVersion: VersionRegistration, by actor: String) async throws -> RegisteredModelWithVersion {
@@ -143,12 +144,13 @@ public struct SQLRegistryStore: RegistryStore {
                 WHERE t.key = ? AND t.value = ? ORDER BY t.model, t.version
                 """,
                 [.text(key), .text(value)], what: "version")
-        }
+        }.sorted { ($0.model, $0.version) < ($1.model, $1.version) }
     }
 
     public func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
-        // Ordered here, as the in-memory store orders: PostgreSQL's ORDER BY follows the
-        // database's collation, which may set names apart from Swift's `<`.
+        // Every list is ordered here too, as the in-memory store orders it: PostgreSQL's ORDER BY
+        // follows the database's collation (en_US sets `fraud/a-z` after `fraud/ab`), which may
+        // differ from Swift's `<` and from SQLite's binary order.
         try await read(.unbounded) { try await $0.versions(usingArtifact: digest) }.sorted { ($0.model, $0.version) < ($1.model, $1.version) }
     }
 
@@ -164,6 +166,7 @@ public struct SQLRegistryStore: RegistryStore {
 
     public func policies() async throws -> [PromotionPolicy] {
         try await read(.unbounded) { try await $0.records(PromotionPolicy.self, "SELECT record FROM registry_policies ORDER BY alias, risk_class", [], what: "policy") }
+            .sorted { ($0.alias, $0.riskClass?.rawValue ?? "") < ($1.alias, $1.riskClass?.rawValue ?? "") }
     }
 
     public func policy(for model: ModelName, alias: String) async throws -> PromotionPolicy? {
@@ -249,7 +252,7 @@ public struct SQLRegistryStore: RegistryStore {
         try await read(.brief) { tx in
             _ = try await RegistryRules.existingModel(model, in: tx)
             return try await tx.records(AliasAssignment.self, "SELECT record FROM registry_aliases WHERE model = ? ORDER BY alias", [.text(model.value)], what: "alias")
-        }
+        }.sorted { $0.alias < $1.alias }
     }
 
     public func aliasHistory(of model: ModelName, alias: String) async throws -> [AliasHistoryEntry] {
