@@ -81,6 +81,13 @@ struct PostgresStoreRefusalTests {
                 let listed = try mlops(["models", "list", "--format", "json"])
                 let models = (try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [String: Any])?["models"] as? [[String: Any]]
                 #expect(models?.compactMap { ($0["model"] as? [String: Any])?["name"] as? String } == names.sorted(), "\(listed.standardOutput)")
+                // Drift baselines too.
+                let data = folder.file("data.csv")
+                try Data("x\n1\n2\n3\n".utf8).write(to: URL(fileURLWithPath: data))
+                for name in ["b_x", "b-x", "b.x"] { _ = try mlops(["drift", "baseline", "save", name, data]) }
+                let baselines = try mlops(["drift", "baseline", "list", "--format", "json"])
+                let saved = (try JSONSerialization.jsonObject(with: Data(baselines.standardOutput.utf8)) as? [String: Any])?["baselines"] as? [[String: Any]]
+                #expect(saved?.compactMap { $0["name"] as? String } == ["b-x", "b.x", "b_x"], "\(baselines.standardOutput)")
             }
         }
     }

@@ -88,6 +88,9 @@ public struct SQLBaselineStore: BaselineStore {
                     createdAt: try row.decode(Int64.self, "created_at"), rowCount: Int(try row.decode(Int64.self, "row_count")))
             }
         }
+        // In Swift's order, as the in-memory store lists: PostgreSQL's ORDER BY follows the
+        // database's collation, which may differ (ICU en-US sets `a_b` before `a-b`).
+        .sorted { $0.name < $1.name }
     }
 
     private func load(_ clause: String, _ arguments: [SQLValue]) async throws -> StoredBaseline? {

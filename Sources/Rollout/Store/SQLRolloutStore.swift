@@ -76,7 +76,10 @@ public struct SQLRolloutStore: RolloutStore {
 
     public func list() async throws -> [RolloutState] {
         let rows = try await database.read { db in try await db.query("SELECT name, state FROM rollout_states ORDER BY name", []) }
+        // In Swift's order, as the in-memory store lists: PostgreSQL's ORDER BY follows the
+        // database's collation, which may differ (ICU en-US sets `a_b` before `a-b`).
         return try rows.map { row in try Self.decode(try row.decode(String.self, "state"), name: try row.decode(String.self, "name")) }
+            .sorted { $0.plan.name < $1.plan.name }
     }
 
     static func encode(_ state: RolloutState) throws -> String {
