@@ -100,8 +100,14 @@ struct SketchMethodEvaluation: Sendable {
             }
         case .psi, .jensenShannon, .kullbackLeibler, .hellinger, .totalVariation, .lInfinity:
             var edges: [Double] = []
-            for q in (1..<binCount).map({ Double($0) / Double(binCount) }) {
-                if let cut = r.quantile(q), edges.last.map({ cut > $0 }) ?? true { edges.append(cut) }
+            if errorR == 0, let exact = r.dataEdges(binCount: binCount) {
+                // The steps are the data: the edges `mlops drift` cuts from it (QA re-check: the
+                // sketch's own quantiles moved a total variation from 0.38 to 0.65 on 9 values).
+                edges = exact
+            } else {
+                for q in (1..<binCount).map({ Double($0) / Double(binCount) }) {
+                    if let cut = r.quantile(q), edges.last.map({ cut > $0 }) ?? true { edges.append(cut) }
+                }
             }
             let shares = (r.shares(edges: edges), c.shares(edges: edges))
             statistic = try Self.binned(method, shares.0, shares.1)

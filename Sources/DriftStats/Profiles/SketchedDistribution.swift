@@ -89,6 +89,24 @@ struct SketchedDistribution: Sendable {
             m2: m2 * scale, deviation: deviation, low: low + shift, high: high + shift)
     }
 
+    /// The inner edges ``ReferenceBins/init(quantilesOf:count:)`` cuts from the data (numpy's
+    /// interpolated quantiles, equal edges merged), for a side whose steps are the data: a
+    /// sketch that has not compacted, so each step's share times ``count`` is a whole count.
+    /// Nil when the steps do not add up to ``count`` values.
+    func dataEdges(binCount: Int) -> [Double]? {
+        var values: [Double] = []
+        values.reserveCapacity(count)
+        var previous = 0.0
+        for step in steps {
+            let repeats = Int(((step.rank - previous) * Double(count)).rounded())
+            guard repeats >= 0 else { return nil }
+            values.append(contentsOf: repeatElement(step.value, count: repeats))
+            previous = step.rank
+        }
+        guard values.count == count, let bins = try? ReferenceBins(quantilesOf: SortedSample(values), count: binCount) else { return nil }
+        return bins.edges
+    }
+
     /// The share of values strictly below `x`.
     func share(below x: Double) -> Double {
         let low = steps.partitioningIndex { !($0.value < x) }
