@@ -74,18 +74,19 @@ public struct ProfileComparison: Sendable {
         let distinct = r.kind == .categorical ? r.categoryCounts.count : Self.distinctEstimate(r)
         var automatic = configuration.automaticChoice.method(kind: r.kind, distinct: distinct, count: Self.usableCount(r))
         // A numeric column's values counted from its quantile sketches, for a comparison as
-        // categories (made once, when needed).
-        var valueCounts: ([String: Int], [String: Int])?
-        func countedValues() -> ([String: Int], [String: Int]) {
+        // categories (made once, when needed), and the value behind each label.
+        var valueCounts: (counts: ([String: Int], [String: Int]), values: [String: Double])?
+        func countedValues() -> (counts: ([String: Int], [String: Int]), values: [String: Double]) {
             if let valueCounts { return valueCounts }
-            let counted = (Self.valueCounts(r.quantiles), Self.valueCounts(c.quantiles))
+            let (reference, current) = (Self.valueCounts(r.quantiles), Self.valueCounts(c.quantiles))
+            let counted = ((reference.counts, current.counts), reference.values.merging(current.values) { first, _ in first })
             valueCounts = counted
             return counted
         }
         if r.kind == .categorical {
             automatic = configuration.automaticChoice.fitting(automatic, categories: Set(r.categoryCounts.keys).union(c.categoryCounts.keys).count)
         } else if r.kind == .double, let picked = automatic, !picked.needsNumbers {
-            let counted = countedValues()
+            let counted = countedValues().counts
             automatic = configuration.automaticChoice.fitting(picked, categories: Set(counted.0.keys).union(counted.1.keys).count)
         }
         let chosen = configuration.columnMethods[name] ?? (r.kind == .timestamp ? nil : configuration.method) ?? automatic
@@ -103,7 +104,7 @@ public struct ProfileComparison: Sendable {
         var resolution: SketchResolution?
         do throws(DriftError) {
             if r.kind == .categorical || asCategories {
-                let counts = asCategories ? countedValues() : Self.comparableCategoryCounts(r, c)
+                let counts = asCategories ? countedValues().counts : Self.comparableCategoryCounts(r, c)
                 histogram = ColumnHistogram(categoricalReference: counts.0, current: counts.1)
                 for (side, profile) in [("the baseline", r), ("the current profile", c)] where Self.usableCount(profile) == 0 {
                     throw DriftError(
@@ -113,7 +114,7 @@ public struct ProfileComparison: Sendable {
                             rows: profile.rowCount))
                 }
                 let intervals = asCategories
-                    ? Self.valueCountIntervals(r.quantiles, c.quantiles, counts, failureProbability: failureProbability)
+                    ? Self.valueCountIntervals(r.quantiles, c.quantiles, counts, values: countedValues().values, failureProbability: failureProbability)
                     : Self.categoryIntervals(r, c, counts)
                 let evaluated = try SketchMethodEvaluation(categorical: method, reference: intervals.0, current: intervals.1)
                 evaluation = evaluated.evaluation
@@ -383,15 +384,17 @@ public struct ProfileComparison: Sendable {
 
     /// A numeric column's values and how often each occurs, read from its quantile sketch's steps
     /// (labelled as ``PreparedColumn/label(_:)`` labels them for data): exact while the sketch
-    /// has not compacted, estimates after.
-    static func valueCounts(_ sketch: KLLSketch) -> [String: Int] {
-        var counts: [String: Int] = [:]
+    /// has not compacted, estimates after; with the value behind each label.
+    static func valueCounts(_ sketch: KLLSketch) -> (counts: [String: Int], values: [String: Double]) {
+        var counts: [String: Int] = [:], values: [String: Double] = [:]
         var previous = 0.0
         for step in sketch.cumulativeSteps() {
-            counts[PreparedColumn.label(step.value), default: 0] += Int(((step.rank - previous) * Double(sketch.count)).rounded())
+            let label = PreparedColumn.label(step.value)
+            counts[label, default: 0] += Int(((step.rank - previous) * Double(sketch.count)).rounded())
+            values[label] = step.value
             previous = step.rank
         }
-        return counts
+        return (counts, values)
     }
 
     /// Intervals for counts read from two quantile sketches: exact for a sketch that has not
@@ -401,10 +404,8 @@ public struct ProfileComparison: Sendable {
     /// for a value outside the sketch's exact range (a value the baseline never held stays
     /// visible however large the sketch).
     static func valueCountIntervals(
-        _ reference: KLLSketch, _ current: KLLSketch, _ counts: ([String: Int], [String: Int]), failureProbability: Double
+        _ reference: KLLSketch, _ current: KLLSketch, _ counts: ([String: Int], [String: Int]), values: [String: Double], failureProbability: Double
     ) -> (CategoryCountIntervals, CategoryCountIntervals) {
-        var values: [String: Double] = [:]
-        for step in reference.cumulativeSteps() + current.cumulativeSteps() { values[PreparedColumn.label(step.value)] = step.value }
         let keys = Set(counts.0.keys).union(counts.1.keys).sorted()
         func intervals(_ sketch: KLLSketch, _ counted: [String: Int]) -> CategoryCountIntervals {
             let estimates = keys.map { counted[$0] ?? 0 }

@@ -129,7 +129,7 @@ public final class InMemoryRegistryStore: RegistryStore {
     public func versions(taggedWith key: String, value: String) async throws -> [ModelVersion] {
         read { state in
             state.versions.values.flatMap(\.values).filter { $0.tags[key] == value }
-                .sorted { ($0.model, $0.version) < ($1.model, $1.version) }
+                .inListOrder()
         }
     }
 
@@ -148,7 +148,7 @@ public final class InMemoryRegistryStore: RegistryStore {
     }
 
     public func policies() async throws -> [PromotionPolicy] {
-        read { $0.policies.values.sorted { ($0.alias, $0.riskClass?.rawValue ?? "") < ($1.alias, $1.riskClass?.rawValue ?? "") } }
+        read { $0.policies.values.inListOrder() }
     }
 
     public func policy(for model: ModelName, alias: String) async throws -> PromotionPolicy? {
@@ -285,7 +285,7 @@ final class InMemoryRegistryTransaction: RegistryTransaction {
     }
     func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
         state.versions.values.flatMap(\.values).filter { $0.artifactDigest == digest }
-            .sorted { ($0.model, $0.version) < ($1.model, $1.version) }
+            .inListOrder()
     }
     func versionsNotReady(usingArtifact digest: Digest) async throws -> [ModelVersion] {
         try await versions(usingArtifact: digest).filter { $0.status != .ready }

@@ -144,14 +144,12 @@ public struct SQLRegistryStore: RegistryStore {
                 WHERE t.key = ? AND t.value = ? ORDER BY t.model, t.version
                 """,
                 [.text(key), .text(value)], what: "version")
-        }.sorted { ($0.model, $0.version) < ($1.model, $1.version) }
+        }.inListOrder()
     }
 
     public func versions(usingArtifact digest: Digest) async throws -> [ModelVersion] {
-        // Every list is ordered here too, as the in-memory store orders it: PostgreSQL's ORDER BY
-        // follows the database's collation (en_US sets `fraud/a-z` after `fraud/ab`), which may
-        // differ from Swift's `<` and from SQLite's binary order.
-        try await read(.unbounded) { try await $0.versions(usingArtifact: digest) }.sorted { ($0.model, $0.version) < ($1.model, $1.version) }
+        // Every list is ordered here too, as the in-memory store orders it (RegistryListOrder).
+        try await read(.unbounded) { try await $0.versions(usingArtifact: digest) }.inListOrder()
     }
 
     public func setCard(_ card: ModelCard, of model: ModelName, version: Int, by actor: String, reason: String) async throws -> ModelVersion {
@@ -166,7 +164,7 @@ public struct SQLRegistryStore: RegistryStore {
 
     public func policies() async throws -> [PromotionPolicy] {
         try await read(.unbounded) { try await $0.records(PromotionPolicy.self, "SELECT record FROM registry_policies ORDER BY alias, risk_class", [], what: "policy") }
-            .sorted { ($0.alias, $0.riskClass?.rawValue ?? "") < ($1.alias, $1.riskClass?.rawValue ?? "") }
+            .inListOrder()
     }
 
     public func policy(for model: ModelName, alias: String) async throws -> PromotionPolicy? {
