@@ -104,6 +104,17 @@ struct SketchComparisonErrorTests {
         }
     }
 
+    @Test("A sketch statistic's error is its distance to the lower bound either way: a bound above the statistic says the statistic is low by the gap")
+    func statisticErrorIsTheGap() {
+        // QA sweep: an energy statistic 8 % below its water-filling bound reported an error of 0.
+        #expect(abs(SketchMethodEvaluation.difference(0.92, 1.0) - 0.08) < 1e-15)
+        #expect(abs(SketchMethodEvaluation.difference(1.0, 0.75) - 0.25) < 1e-15)
+        #expect(SketchMethodEvaluation.difference(0.5, 0.5) == 0)
+        // An infinite or undefined distance has no meaningful error.
+        #expect(SketchMethodEvaluation.difference(.infinity, 1) == 0)
+        #expect(SketchMethodEvaluation.difference(1, .nan) == 0)
+    }
+
     @Test("KS on sketches: the p-value includes δ, equals the exact-data p-value while nothing compacted, and the decision widens only by the sketches' own error")
     func kolmogorovSmirnovAccount() throws {
         let reference = Self.normals(1_000, seed: 3), current = Self.normals(1_000, shift: 0.2, seed: 4)

@@ -47,7 +47,14 @@ public struct ProfileComparison: Sendable {
         if configuration.columns == nil {
             names += current.columnNames.filter { reference.index(of: $0) == nil }
         }
-        var columns = names.map { compareColumn($0, reference: reference, current: current) }
+        // One column per core, as `DriftAnalyzer` compares data: a column's resolution search
+        // re-evaluates its method at up to a few dozen trial shifts, tens of milliseconds a
+        // column at k = 65,535.
+        let columnNames = names
+        let chunks = ParallelFor.map(count: columnNames.count, minimumChunk: 1) { range in
+            range.map { compareColumn(columnNames[$0], reference: reference, current: current) }
+        }
+        var columns = chunks.flatMap { $0 }
         let dataset = analyzer.decide(&columns)
         return DriftReport(referenceRows: reference.rowCount, currentRows: current.rowCount, dataset: dataset, columns: columns, issues: [])
     }
@@ -265,13 +272,12 @@ public struct ProfileComparison: Sendable {
         return fromM2.isFinite && !(spread > 0 && spread < 0x1p-500)
     }
 
-    /// A power of two at or above every magnitude from `low` to `high` (at least 2⁻¹⁰⁰⁰, whose
-    /// inverse is finite, and at most 2¹⁰²³): values divided by it lie within ±2, and exactly so
-    /// short of underflow.
+    /// A power of two above every magnitude from `low` to `high`
+    /// (`SummaryStatistics.powerOfTwo(above:)`): values divided by it lie within ±2, and
+    /// exactly so short of underflow; 1 when both are 0.
     static func scale(_ low: Double, _ high: Double) -> Double {
         let largest = Swift.max(abs(low), abs(high))
-        guard largest.isFinite, largest > 0 else { return 1 }
-        return Double(sign: .plus, exponent: Swift.min(Swift.max(largest.exponent + 1, -1000), Double.greatestFiniteMagnitude.exponent), significand: 1)
+        return largest.isFinite ? SummaryStatistics.powerOfTwo(above: largest) : 1
     }
 
     /// The population variance of a sketch's steps divided by `scale`; nil for no finite steps.

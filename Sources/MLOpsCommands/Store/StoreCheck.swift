@@ -152,6 +152,13 @@ struct StoreCheck: AsyncParsableCommand {
                 problems.append("the registry's audit chain is broken at entry \(bad): \(verification.problem ?? "")")
             }
             audit = verification
+            // Ready versions of bytes that a quarantine held back when they were registered: what
+            // builds before the registry refused such registrations let through.
+            for found in try await ReadyVersionsOnHeldBytes.find(in: opened) {
+                let (ready, holder) = (found.ready, found.holder)
+                problems.append(
+                    "\(ready.model) version \(ready.version) is ready, but its artifact \(ready.artifactDigest) was held back when it was registered: \(holder.model) version \(holder.version) had been quarantined (audit entry \(found.quarantinedAt), registration entry \(found.registeredAt); an earlier mlops let the registration through); review it, and run `mlops models quarantine \(ready.model) --version \(ready.version) --principal ADMIN --reason …` if the bytes are the ones held back")
+            }
         }
 
         var artifactStatus: ArtifactStatus?

@@ -82,14 +82,18 @@ public struct SummaryStatistics: Sendable, Hashable, Codable {
     /// largest squares do not underflow. The scale stays at or above 2⁻¹⁰⁰⁰, whose inverse is
     /// finite.
     static func deviationScale(forSpread spread: Double) -> Double {
-        if spread > 0, spread < 0x1p-400 {
-            return Double(sign: .plus, exponent: Swift.max(spread.exponent + 1, -1000), significand: 1)
-        }
-        guard spread > 0x1p400 else { return 1 }
-        guard spread.isFinite else { return .greatestFiniteMagnitude.binade }
-        // A spread from 2¹⁰²³ up has 2¹⁰²⁴ above it, which is +∞: the largest finite power
-        // then, with scaled deviations below 2.
-        return Double(sign: .plus, exponent: Swift.min(spread.exponent + 1, Double.greatestFiniteMagnitude.exponent), significand: 1)
+        guard spread > 0, spread < 0x1p-400 || spread > 0x1p400 else { return 1 }
+        return powerOfTwo(above: spread)
+    }
+
+    /// The power of two just above a positive `magnitude`, kept from 2⁻¹⁰⁰⁰ (whose inverse is
+    /// finite) to 2¹⁰²³ (the largest finite one, which a magnitude from 2¹⁰²³ up, +∞ included,
+    /// gets: numbers divided by it are then below 2, not below 1). Dividing by it is exact
+    /// short of underflow. 1 for 0 or NaN.
+    package static func powerOfTwo(above magnitude: Double) -> Double {
+        guard magnitude > 0 else { return 1 }
+        guard magnitude.isFinite else { return .greatestFiniteMagnitude.binade }
+        return Double(sign: .plus, exponent: Swift.min(Swift.max(magnitude.exponent + 1, -1000), Double.greatestFiniteMagnitude.exponent), significand: 1)
     }
 
     /// The statistics of two disjoint sets of values together (Chan, Golub & LeVeque's pairwise

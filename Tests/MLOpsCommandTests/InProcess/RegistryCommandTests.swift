@@ -1,6 +1,7 @@
 import Foundation
 import MLOpsTestSupport
 import MLOpsCommands
+import MLOpsStorage
 import Testing
 
 /// `mlops models`, `principals`, `keys`, `policies` and `audit`, run in process.
@@ -431,6 +432,48 @@ struct RegistryCommandTests {
             #expect(held.output.contains("\"quarantined\""), "standard output keeps the version's JSON alone: \(held.output)")
             let show = await mlops("models", "show", "fraud/scorer", "--version", "2", "--store", store, "--format", "json")
             #expect(show.exitCode == 0 && show.output.contains("\"ready\""), "\(show.transcript)")
+            // Registered before the quarantine: a decision of its own, not a problem of the store.
+            let check = await mlops("store", "check", "--store", store)
+            #expect(check.exitCode == 0, "\(check.transcript)")
+        }
+    }
+
+    @Test("store check names a ready version registered on bytes a quarantine already held back (what earlier builds let through)")
+    func storeCheckFindsReadyVersionsOnHeldBytes() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try await Self.governedStore(folder)
+            try write("{\"weights\": [9]}", to: folder.file("model-2.json"))
+            let other = await mlops("models", "register", "fraud/scorer", "--artifact-file", folder.file("model-2.json"), "--principal", "ci", "--store", store)
+            #expect(other.exitCode == 0, "\(other.transcript)")
+            let held = await mlops("models", "quarantine", "fraud/scorer", "--version", "1", "--reason", "bias found", "--principal", "root", "--store", store)
+            #expect(held.exitCode == 0, "\(held.transcript)")
+            let clean = await mlops("store", "check", "--store", store)
+            #expect(clean.exitCode == 0, "\(clean.transcript)")
+            // Version 3, registered after the quarantine, made to point at version 1's bytes, as a
+            // build without the registration's refusal could leave it.
+            try write("{\"weights\": [8]}", to: folder.file("model-3.json"))
+            let late = await mlops("models", "register", "fraud/scorer", "--artifact-file", folder.file("model-3.json"), "--principal", "ci", "--store", store)
+            #expect(late.exitCode == 0, "\(late.transcript)")
+            let database = try await SQLiteDatabase(path: folder.file("registry.sqlite"))
+            _ = try await database.write { connection in
+                try await connection.execute("""
+                    UPDATE registry_versions
+                    SET record = replace(record, artifact_digest, (SELECT artifact_digest FROM registry_versions WHERE version = 1)),
+                        artifact_digest = (SELECT artifact_digest FROM registry_versions WHERE version = 1)
+                    WHERE version = 3
+                    """)
+            }
+            try await database.close()
+            let check = await mlops("store", "check", "--store", store, "--format", "json")
+            #expect(check.exitCode == 1, "\(check.transcript)")
+            #expect(check.output.contains("fraud/scorer version 3 is ready, but its artifact"), "\(check.output)")
+            #expect(check.output.contains("fraud/scorer version 1 had been quarantined"), "\(check.output)")
+            #expect(!check.output.contains("version 2 is ready"), "version 2 uses other bytes: \(check.output)")
+            // Quarantining it too, as the problem advises, leaves a clean store.
+            let fixed = await mlops("models", "quarantine", "fraud/scorer", "--version", "3", "--reason", "same bytes", "--principal", "root", "--store", store)
+            #expect(fixed.exitCode == 0, "\(fixed.transcript)")
+            let after = await mlops("store", "check", "--store", store)
+            #expect(after.exitCode == 0, "\(after.transcript)")
         }
     }
 
