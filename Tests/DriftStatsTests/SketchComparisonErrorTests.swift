@@ -104,6 +104,43 @@ struct SketchComparisonErrorTests {
         }
     }
 
+    @Test("Chi-square and G on compacted numeric sketches: the data's bin counts lie in the intervals, same-distribution windows alarm at most at the level, a shift is seen")
+    func chiSquareOnSketchedBins() throws {
+        let alpha = 0.05, trials = 300
+        var alarms = 0
+        for trial in 0..<trials {
+            let seed = UInt64(trial)
+            let reference = Self.normals(4_000, seed: seed &* 2 &+ 1), current = Self.normals(4_000, seed: seed &* 2 &+ 2)
+            let sides = (
+                SketchedDistribution(try Self.profile(reference, k: 64, seed: seed)),
+                SketchedDistribution(try Self.profile(current, k: 64, seed: seed &+ 50_000)))
+            let (errorR, errorC) = (sides.0.errorBound(failureProbability: 5e-5).error, sides.1.errorBound(failureProbability: 5e-5).error)
+            #expect(errorR > 0 && errorC > 0, "k = 64 compacts 4,000 values")
+            let edges = SketchMethodEvaluation.referenceEdges(sides.0, exact: false, binCount: 10)
+            let bins = try ReferenceBins(edges: edges)
+            for (values, side, error) in [(reference, sides.0, errorR), (current, sides.1, errorC)] {
+                let intervals = SketchMethodEvaluation.binCounts(side, edges: edges, rankError: error, failureProbability: 5e-5)
+                let counted = bins.counts(SortedSample(values))
+                for (count, interval) in zip(counted, intervals.intervals) {
+                    #expect(Double(count) >= interval.0 - 1e-9 && Double(count) <= interval.1 + 1e-9, "trial \(trial): \(count) outside \(interval)")
+                }
+            }
+            let method: DriftMethod = trial.isMultiple(of: 2) ? .chiSquare : .gTest
+            let evaluated = try SketchMethodEvaluation(numeric: method, reference: sides.0, current: sides.1, binCount: 10, failureProbability: 1e-4)
+            if let p = evaluated.evaluation.pValue, p <= alpha { alarms += 1 }
+        }
+        let band = alpha + 3 * (alpha * (1 - alpha) / Double(trials)).squareRoot()
+        #expect(Double(alarms) / Double(trials) <= band, "\(alarms) alarms in \(trials) same-distribution trials")
+        // A shift of a third of a standard deviation in 20,000 values is flagged.
+        let shifted = try SketchMethodEvaluation(
+            numeric: .chiSquare,
+            reference: SketchedDistribution(try Self.profile(Self.normals(20_000, seed: 7), k: 200, seed: 1)),
+            current: SketchedDistribution(try Self.profile(Self.normals(20_000, shift: 0.33, seed: 8), k: 200, seed: 2)),
+            binCount: 10, failureProbability: 1e-4)
+        #expect(try #require(shifted.evaluation.pValue) <= 1e-3)
+        #expect(shifted.statisticError > 0)
+    }
+
     @Test("A sketch statistic's error is its distance to the lower bound either way: a bound above the statistic says the statistic is low by the gap")
     func statisticErrorIsTheGap() {
         // QA sweep: an energy statistic 8 % below its water-filling bound reported an error of 0.

@@ -6,8 +6,9 @@ import TensorCore
 ///
 /// What runs on sketches: Kolmogorov–Smirnov (``SketchKolmogorovSmirnovTest``), Welch's t
 /// (from the exact moments), Wasserstein and energy distances (between the sketches' step
-/// CDFs), and the binned distances (PSI, Jensen–Shannon, KL, Hellinger, total variation, L∞)
-/// over bins fixed at the baseline's quantiles. Categorical columns use the heavy-hitters
+/// CDFs), the binned distances (PSI, Jensen–Shannon, KL, Hellinger, total variation, L∞)
+/// over bins fixed at the baseline's quantiles, and chi-square and G on the counts in those
+/// bins. Categorical columns use the heavy-hitters
 /// counts with every categorical method. Tests that need the raw values (Cramér–von Mises,
 /// Anderson–Darling, Mann–Whitney) are reported as not tested.
 ///

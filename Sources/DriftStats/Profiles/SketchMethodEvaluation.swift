@@ -99,16 +99,7 @@ struct SketchMethodEvaluation: Sendable {
                 statisticError = 0
             }
         case .psi, .jensenShannon, .kullbackLeibler, .hellinger, .totalVariation, .lInfinity:
-            var edges: [Double] = []
-            if errorR == 0, let exact = r.dataEdges(binCount: binCount) {
-                // The steps are the data: the edges `mlops drift` cuts from it (QA re-check: the
-                // sketch's own quantiles moved a total variation from 0.38 to 0.65 on 9 values).
-                edges = exact
-            } else {
-                for q in (1..<binCount).map({ Double($0) / Double(binCount) }) {
-                    if let cut = r.quantile(q), edges.last.map({ cut > $0 }) ?? true { edges.append(cut) }
-                }
-            }
+            let edges = Self.referenceEdges(r, exact: errorR == 0, binCount: binCount)
             let shares = (r.shares(edges: edges), c.shares(edges: edges))
             statistic = try Self.binned(method, shares.0, shares.1)
             if band > 0 {
@@ -118,8 +109,21 @@ struct SketchMethodEvaluation: Sendable {
             } else {
                 statisticError = 0
             }
-        case .cramerVonMises, .andersonDarling, .mannWhitney, .chiSquare, .gTest, .proportionZ, .fisherExact:
-            throw DriftError(.invalidArgument, "\(method) needs the raw values (or exact counts), which a numeric profile does not keep", fix: "use ks, ttest, wasserstein, energy or a binned distance on profiles.")
+        case .chiSquare, .gTest:
+            // As `drift` tests a numeric column of many values: the counts in the reference's
+            // bins, each known within the sketches' rank error, decided at the closest counts
+            // that error allows (as counts from a full heavy-hitters sketch are).
+            let edges = Self.referenceEdges(r, exact: errorR == 0, binCount: binCount)
+            let evaluated = try SketchMethodEvaluation(
+                categorical: method,
+                reference: Self.binCounts(r, edges: edges, rankError: errorR, failureProbability: boundR.failure),
+                current: Self.binCounts(c, edges: edges, rankError: errorC, failureProbability: boundC.failure))
+            (statistic, pValue) = (evaluated.evaluation.statistic, evaluated.evaluation.pValue)
+            statisticError = evaluated.statisticError
+            sideErrors = (evaluated.referenceError, evaluated.currentError)
+            usedFailure = evaluated.failureProbability
+        case .cramerVonMises, .andersonDarling, .mannWhitney, .proportionZ, .fisherExact:
+            throw DriftError(.invalidArgument, "\(method) needs the raw values (or exact counts), which a numeric profile does not keep", fix: "use ks, ttest, wasserstein, energy, chisquare or a binned distance on profiles.")
         }
         evaluation = MethodEvaluation(
             statistic: statistic, pValue: pValue, effectSize: effect, effectMeasure: .wassersteinStandardDeviations,
@@ -206,6 +210,44 @@ struct SketchMethodEvaluation: Sendable {
         let effective = (dm * dn / (dm + dn)).rounded(.toNearestOrEven)
         let p = (try? KolmogorovSmirnovDistribution(sampleSize: Swift.max(1, Int(effective))))?.sf(Swift.max(0, lowered)) ?? .nan
         return Swift.min(Swift.max(p + failureProbability, 0), 1)
+    }
+
+    /// The inner bin edges of a numeric comparison, from the reference alone: while its sketch
+    /// holds every value (`exact`), the edges `mlops drift` cuts from the data (QA re-check: the
+    /// sketch's own quantiles moved a total variation from 0.38 to 0.65 on 9 values); after
+    /// compaction, the smallest value whose share reaches each quantile, equal edges merged.
+    static func referenceEdges(_ reference: SketchedDistribution, exact: Bool, binCount: Int) -> [Double] {
+        if exact, let edges = reference.dataEdges(binCount: binCount) { return edges }
+        var edges: [Double] = []
+        for q in (1..<binCount).map({ Double($0) / Double(binCount) }) {
+            if let cut = reference.quantile(q), edges.last.map({ cut > $0 }) ?? true { edges.append(cut) }
+        }
+        return edges
+    }
+
+    /// A side's counts in the bins `[edgeᵢ₋₁, edgeᵢ)` (the outer bins open-ended), each with the
+    /// interval its true count lies in: a count is n · (F(edgeᵢ⁻) − F(edgeᵢ₋₁⁻)), and each rank
+    /// is within `rankError` of the sketch's, except where it is exactly known: 0 at or below
+    /// the side's smallest value (and at −∞), 1 above its largest (and at +∞). So an inner bin is
+    /// within ±2εn, an outer one within ±εn, and a bin outside the values' range holds exactly 0.
+    static func binCounts(
+        _ side: SketchedDistribution, edges: [Double], rankError: Double, failureProbability: Double
+    ) -> CategoryCountIntervals {
+        let n = Double(side.count)
+        let estimates = side.shares(edges: edges).map { Int(($0 * n).rounded()) }
+        guard rankError > 0 else {
+            return CategoryCountIntervals(estimates: estimates, intervals: estimates.map { (Double($0), Double($0)) }, total: side.count)
+        }
+        func rankIsExact(_ edge: Double) -> Bool { !edge.isFinite || !(edge > side.low) || edge > side.high }
+        let bounds = (-Double.infinity, Double.infinity)
+        let lowerEdges = [bounds.0] + edges, upperEdges = edges + [bounds.1]
+        let intervals = zip(estimates, zip(lowerEdges, upperEdges)).map { estimate, bin -> (Double, Double) in
+            // Entirely below the smallest value or above the largest: exactly empty.
+            if !(bin.1 > side.low) || bin.0 > side.high { return (0, 0) }
+            let slack = Double((rankIsExact(bin.0) ? 0 : 1) + (rankIsExact(bin.1) ? 0 : 1)) * rankError * n
+            return (Swift.max(0, Double(estimate) - slack), Double(estimate) + slack)
+        }
+        return CategoryCountIntervals(estimates: estimates, intervals: intervals, total: side.count, failureProbability: failureProbability)
     }
 
     /// A distance between two share vectors (scaled to counts as the categorical path takes them).

@@ -241,6 +241,12 @@ struct DriftDefectTests {
                 ("few-named", (0..<100).map { Double($0 % 4) }, (0..<100).map { Double([0, 1, 2, 4][$0 % 4]) }, ["--method", "totalvariation"]),
                 ("ks", [-0.382, 2.552, -0.324, -1.221, 0.202, -0.039, 1.066],
                  [1.805, 1.853, 0.332, 1.163, 0.169, 3.346, 0.296, 0.547, -0.066, 0.654, 0.994, 1.768, 0.39, 0.814], ["--method", "ks"]),
+                // Chi-square and G on a numeric column of many values: the counts in the
+                // reference's quantile bins, as `drift` counts them (they were not tested).
+                ("chisquare-many", Self.column(rows: 40, centre: 3, spread: 2, shift: 0), Self.column(rows: 45, centre: 3, spread: 2, shift: 0.6, offset: 3),
+                 ["--method", "chisquare"]),
+                ("gtest-many", Self.column(rows: 300, centre: 3, spread: 2, shift: 0), Self.column(rows: 305, centre: 3, spread: 2, shift: 0.1, offset: 3),
+                 ["--method", "gtest"]),
             ]
             for (name, referenceValues, currentValues, options) in cases {
                 let reference = folder.file("\(name)-reference.csv"), current = folder.file("\(name)-current.csv")
