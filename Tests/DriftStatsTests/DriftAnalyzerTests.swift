@@ -266,6 +266,8 @@ struct DriftAnalyzerTests {
         #expect(object["schema_version"] as? Int == 1)
         let dataset = try #require(object["dataset"] as? [String: Any])
         #expect(dataset["drifted"] as? Bool == report.drifted)
+        // The dataset-level `drifted`, also at the top where a pipeline gate reads it.
+        #expect(report.drifted && object["drifted"] as? Bool == true)
         let columns = try #require(object["columns"] as? [[String: Any]])
         for column in columns {
             for key in ["name", "method", "statistic", "p_value", "threshold", "drifted", "status", "reason", "effect_size", "histogram"] {

@@ -34,6 +34,28 @@ public struct DriftReport: Sendable, Hashable, Codable {
         case schemaVersion = "schema_version", referenceRows = "reference_rows", currentRows = "current_rows"
     }
 
+    /// Keys written for readers and never read back.
+    private enum DerivedKeys: String, CodingKey {
+        /// ``drifted``, the same as `dataset.drifted`: a pipeline gate reads the dataset's
+        /// verdict at the top, where the command's exit code also stands for it.
+        case drifted
+    }
+
+    /// Writes every stored key, and `drifted` at the top level (the same as `dataset.drifted`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schemaVersion, forKey: .schemaVersion)
+        try container.encode(referenceRows, forKey: .referenceRows)
+        try container.encode(currentRows, forKey: .currentRows)
+        try container.encode(dataset, forKey: .dataset)
+        try container.encode(columns, forKey: .columns)
+        try container.encode(issues, forKey: .issues)
+        try container.encode(_season, forKey: .season)
+        try container.encode(_multivariate, forKey: .multivariate)
+        var derived = encoder.container(keyedBy: DerivedKeys.self)
+        try derived.encode(drifted, forKey: .drifted)
+    }
+
     /// Creates a report.
     public init(
         referenceRows: Int, currentRows: Int, dataset: DatasetDrift, columns: [ColumnDrift], issues: [QualityIssue],

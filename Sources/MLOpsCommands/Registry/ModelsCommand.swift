@@ -160,7 +160,7 @@ struct ModelsRegister: AsyncParsableCommand {
     @Option(help: "The Lineage run that trained the version.") var run: RunID?
     @Option(name: .customLong("metric"), help: "An evaluation metric, NAME=VALUE (repeatable).") var metrics: [String] = []
     @Option(name: .customLong("tag"), help: "A version tag, KEY=VALUE (repeatable).") var tags: [String] = []
-    @Option(help: "A model card as JSON (intended_use, limitations, training_data, evaluation_slices, owners).") var card: String?
+    @Option(help: "A JSON file holding the model card: intended_use, limitations, training_data, evaluation_slices (objects of name and metrics), owners.") var card: String?
     @Option(help: "The input/output signature as JSON: {\"inputs\": [{\"name\", \"type\", \"shape\"?}], \"outputs\": [...]}.") var signature: String?
     @Option(name: .customLong("feature-set-hash"), help: "The hash of the feature set the version was trained with.") var featureSetHash: String?
     @Option(help: "Where the artifact came from (MLflow's source URI).") var source: String?

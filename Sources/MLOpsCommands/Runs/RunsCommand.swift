@@ -39,7 +39,7 @@ struct PageOptions: ParsableArguments {
     static let maximumLimit = 10_000
 
     @Option(help: "How many runs to print (1 to 10000).") var limit = 50
-    @Option(help: "Continue from the nextPageToken of a previous page.") var pageToken: String?
+    @Option(help: "Continue from the next_page_token of a previous page (JSON), or the token after 'more:' (text).") var pageToken: String?
 
     init() {}
 
@@ -55,8 +55,9 @@ struct RunsSearch: AsyncParsableCommand {
         commandName: "search", abstract: "Search runs with a filter (reads the store; never changes it).",
         discussion: """
             Filter examples: metrics.auc > 0.9 and params.model = "gbt" and tags.team = "fraud"
-            Fields: metrics.KEY, params.KEY, tags.KEY, attributes.{status,name,owner,experiment,start_time,end_time,run_id}.
-            Operators: = != < <= > >= like (case-sensitive) ilike (ASCII case ignored) in (...); and, or, not, parentheses.
+            Fields: metrics.KEY, params.KEY, tags.KEY, attributes.{status,name,run_name,owner,user_id,experiment,start_time,end_time,created,run_id} (the prefix may be left out), datasets.{name,digest,context}.
+            Operators: = != < <= > >= like (case-sensitive) ilike (ASCII case ignored) in (...) not in (...) is [not] null; and, or, not, parentheses.
+            MLflow's filters work as written: see Documentation/CommandLine.md for the table next to MLflow's.
             """)
 
     @OptionGroup var store: StoreOptions
