@@ -12,13 +12,15 @@ would with pandas, numpy and scipy (vectorised cumulative sums, one row per look
 
 EVENTS is CSV with columns timestamp,unit,variant,<metric>. The rules, in order, at each look:
 no observations -> hold; SRM chi-square p < srm_alpha -> hold; fewer than minimum_samples in an
-arm -> hold; the confidence sequence of candidate - control (sign-adjusted so positive is
+arm -> hold; for a proportion, fewer than 5 events of the rarer outcome expected in the smaller
+arm at the pooled rate -> hold; the confidence sequence of candidate - control (sign-adjusted so positive is
 better) entirely below 0 -> rollback, entirely above 0 -> promote; both arms at maximum_samples
 -> hold; else continue. The first promote or rollback ends the replay.
 
 Confidence sequence (Waudby-Smith et al. 2024, Theorem 2.2, Gaussian mixture; the two-sample
 form GrowthBook documents): with N = n_c + n_t, V = s_c^2/n_c + s_t^2/n_t (sample variances,
-ddof=1), rho = sqrt((-2 ln a + ln(-2 ln a + 1)) / N*),
+ddof=1; for a proportion each arm's variance is p~(1 - p~)/n with p~ = (x + 1)/(n + 2), Agresti and
+Caffo's adjustment), rho = sqrt((-2 ln a + ln(-2 ln a + 1)) / N*),
 half-width = sqrt(V N) * sqrt(2 (N rho^2 + 1) / (N^2 rho^2) * ln(sqrt(N rho^2 + 1) / a)).
 
 Prints one JSON object: decision, decided_after_events, srm {p_value, observed}, looks (events,
@@ -92,8 +94,15 @@ def _analyze(args):
         mc, mt = sc / nc, st / nt
         vc = (qc - sc * mc) / (nc - 1)
         vt = (qt - st * mt) / (nt - 1)
-        var = vc / nc + vt / nt
+        if args.kind == "proportion":
+            # Agresti and Caffo's adjustment: each arm's variance at (x + 1) / (n + 2).
+            pc, pt = (sc + 1) / (nc + 2), (st + 1) / (nt + 2)
+            var = pc * (1 - pc) / nc + pt * (1 - pt) / nt
+        else:
+            var = vc / nc + vt / nt
         total = nc + nt
+        pooled = (sc + st) / total
+        expected_rarer = np.minimum(nc, nt) * np.minimum(pooled, 1 - pooled)
         a = args.alpha
         rho = np.sqrt((-2 * np.log(a) + np.log(-2 * np.log(a) + 1)) / args.tuning_sample_size)
         nr2 = total * rho * rho
@@ -117,6 +126,8 @@ def _analyze(args):
         elif srm_p[k] < args.srm_alpha:
             d = "hold"
         elif nc[k] < args.minimum_samples or nt[k] < args.minimum_samples:
+            d = "hold"
+        elif args.kind == "proportion" and expected_rarer[k] < 5:
             d = "hold"
         elif sign * estimate[k] + half[k] < 0:
             d = "rollback"

@@ -192,6 +192,57 @@ struct SimulatorTests {
         #expect(close(lowTeam.cost.total, (2100.0 * 8 / 3600) * 2))
     }
 
+    @Test("a preempted job's old completion time is no event: nothing is scheduled then, so a cool-down ends at the next real arrival or completion")
+    func staleCompletionIsNoEvent() throws {
+        // QA sweep: job 0 is preempted at 700; its completion at 1000 used to run a pass, in
+        // which job 3 preempted job 1 (whose cool-down had ended at 850), although nothing
+        // arrived or completed at 1000.
+        let trace = try TraceReader.parse("""
+            submit_time,duration_s,gpus,team,priority
+            0,1000,4,a,0
+            650,5000,4,a,0
+            700,5000,4,a,5
+            710,100,4,a,3
+            """)
+        let configuration = SchedulerConfiguration(policy: PolicyName.priority.policy, preemption: PreemptionSettings(minimumRunTime: 200))
+        let result = try Simulator(trace: trace, cluster: try ClusterSpec.uniform(gpus: 8), configuration: configuration, options: .init(checkInvariants: true)).run()
+        Self.confirm(result, trace, gpus: 8)
+        let stretches = result.stretches.map { [$0.job, Int($0.start), Int($0.end)] }
+        #expect(stretches.contains([1, 650, 5650]), "job 1 runs uninterrupted: \(stretches)")
+        #expect(stretches.contains([3, 5650, 5750]), "job 3 starts when job 1 completes: \(stretches)")
+        #expect(!result.stretches.contains { $0.start == 1000 || $0.end == 1000 }, "no event at 1000: \(stretches)")
+        #expect(!result.report.utilization.timeline.contains { $0.time == 1000 })
+        #expect(result.report.preemptions.count == 1)
+    }
+
+    @Test("DRF reads every team's share again after a start that preempted another team's job")
+    func fairShareAfterReclaim() throws {
+        // QA sweep: job 3 (team b) reclaims b's quota by preempting team a's borrowed job 1; a's
+        // share then is 4/16/2 = 0.125 against b's 3/16, so a's job 4 is next. The victim team's
+        // share was left at its value before the preemption, and b's job 5 went first.
+        let trace = try TraceReader.parse("""
+            submit_time,duration_s,gpus,team,preemptible
+            0,10000,4,a,false
+            0,10000,3,a,true
+            0,10000,1,b,true
+            1000,10000,2,b,true
+            1000,500,1,a,true
+            1000,500,1,b,true
+            """)
+        let cluster = try ClusterSpec.decodeJSON(Data("""
+            {"nodes": [{"name": "n", "gpus": 16}],
+             "teams": [{"name": "a", "cohort": "x", "quota": {"*": 4}, "weight": 2},
+                       {"name": "b", "cohort": "x", "quota": {"*": 4}}]}
+            """.utf8))
+        let configuration = SchedulerConfiguration(policy: PolicyName.drf.policy)
+        let result = try Simulator(trace: trace, cluster: cluster, configuration: configuration, options: .init(checkInvariants: true)).run()
+        Self.confirm(result, trace, gpus: 16)
+        let starts = Dictionary(grouping: result.stretches, by: \.job).mapValues { $0.map(\.start) }
+        #expect(starts[3] == [1000] && starts[1]?.count == 2, "job 3 reclaims by preempting job 1: \(starts)")
+        #expect(starts[4] == [1000], "team a's job is next: \(starts)")
+        #expect(starts[5] == [1500], "\(starts)")
+    }
+
     @Test("an unschedulable job is reported with its reason and the rest of the trace runs")
     func unschedulableInTrace() throws {
         var trace = randomTrace(jobs: 50, seed: 9)

@@ -59,8 +59,14 @@ extension Scheduler {
 
         private var lastTeam = -1
 
-        /// A job started: its team's share moved.
-        mutating func started(_ r: Int, _ scheduler: inout Scheduler) {
+        /// A job started: its team's share moved, and so did the shares of the teams whose jobs
+        /// it preempted (QA sweep: a reclaiming start left the victim team's share as it was, so
+        /// DRF's next pick in the pass went to the wrong team).
+        mutating func started(_ r: Int, _ scheduler: inout Scheduler, afterPreempting: Bool) {
+            if afterPreempting {
+                for i in teams.indices { teams[i].share = scheduler.dominantShare(teams[i].team) }
+                return
+            }
             guard lastTeam >= 0 else { return }
             teams[lastTeam].share = scheduler.dominantShare(teams[lastTeam].team)
         }

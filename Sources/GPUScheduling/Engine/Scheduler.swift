@@ -348,6 +348,7 @@ public struct Scheduler: Sendable {
             var quotaBlocked = false
             var roomBlocked = false
             var didStart = false
+            var preemptedOthers = false
             let end = expectedEndIfStarted(r)
             // The common case, answered without touching the job's quota or pools: its only
             // shape already found no room in this pass.
@@ -392,6 +393,7 @@ public struct Scheduler: Sendable {
                 let victims = preemptOnce(for: r, policy: policy)
             {
                 epoch += 1
+                preemptedOthers = !victims.isEmpty
                 for (victim, lost) in victims {
                     decisions.append(.preempted(job: records[victim].spec.id, by: records[r].spec.id, lostSeconds: lost))
                     requeue.append(victim)
@@ -403,7 +405,7 @@ public struct Scheduler: Sendable {
             }
             if didStart {
                 started.insert(r)
-                order.started(r, &self)
+                order.started(r, &self, afterPreempting: preemptedOthers)
                 continue
             }
             if roomBlocked {

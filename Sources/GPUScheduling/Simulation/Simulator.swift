@@ -83,7 +83,12 @@ public struct Simulator: Sendable {
             return count == 0 ? 0 : sum / Double(count)
         }
 
-        while nextArrival < n || !completions.isEmpty {
+        while true {
+            // A preempted job's completion no longer happens: its entry is dropped before the
+            // next instant is chosen, so no pass runs at that time (QA sweep: a pass at the
+            // stale time preempted a job when nothing arrived or completed).
+            while let entry = completions.first, entry.generation != generation[row[entry.job] ?? 0] { _ = completions.pop() }
+            guard nextArrival < n || !completions.isEmpty else { break }
             let nextCompletion = completions.first?.time ?? .infinity
             let now = min(nextArrival < n ? arrivalTime[arrivals[nextArrival]] : .infinity, nextCompletion)
             // What held between the last instant and this one.

@@ -6,8 +6,9 @@ import Foundation
 /// 1. A guardrail broken: **roll back** (guardrails read requests, which come before outcomes).
 /// 2. No observations of the metric at all: **hold** ("no traffic").
 /// 3. A sample-ratio mismatch (p below ``AnalysisPolicy/srmAlpha``): ``AnalysisPolicy/onSampleRatioMismatch`` (hold by default).
-/// 4. Fewer than ``AnalysisPolicy/minimumSamples`` observations in either variant, or less than
-///    ``AnalysisPolicy/minimumDurationSeconds`` since the first event: **hold**.
+/// 4. Fewer than ``AnalysisPolicy/minimumSamples`` observations in either variant, fewer than
+///    ``minimumExpectedOutcomes`` events of a proportion's rarer outcome expected in either variant
+///    at the pooled rate, or less than ``AnalysisPolicy/minimumDurationSeconds`` since the first event: **hold**.
 /// 5. The (1 − α) confidence sequence of candidate − control, oriented so that positive is
 ///    better: entirely below 0, **roll back**; entirely above −margin × |control mean|,
 ///    **promote**.
@@ -15,8 +16,10 @@ import Foundation
 /// 7. Otherwise **continue**.
 ///
 /// Because the interval covers the true difference at every look at once with probability
-/// 1 − α, a candidate no different from the control is rolled back (or promoted) with
-/// probability at most α however many looks are taken.
+/// 1 − α (asymptotically: the sequence rests on a central limit theorem, hence the minimum
+/// samples and, for proportions, the minimum of each outcome), a candidate no different from
+/// the control is rolled back (or promoted) with probability at most about α however many looks
+/// are taken.
 public struct SequentialAnalysis: Sendable {
     /// The policy.
     public let policy: AnalysisPolicy
@@ -58,7 +61,7 @@ public struct SequentialAnalysis: Sendable {
         var difference: MeanDifference?
         var halfWidth = Double.infinity
         if control.count > 0, candidate.count > 0 {
-            let d = MeanDifference(control: control, candidate: candidate, cuped: policy.cuped)
+            let d = MeanDifference(control: control, candidate: candidate, cuped: policy.cuped, proportions: policy.kind == .proportion)
             difference = d
             halfWidth = sequence.halfWidth(estimateVariance: d.variance, totalSamples: control.count + candidate.count)
             look.estimate = d.estimate
@@ -85,6 +88,14 @@ public struct SequentialAnalysis: Sendable {
             return decide(
                 .hold,
                 "too little traffic: \(control.count) control and \(candidate.count) candidate observations, \(policy.minimumSamples) needed in each before deciding")
+        }
+        if policy.kind == .proportion, let expected = Self.smallestExpectedCount(control: control, candidate: candidate),
+           expected < Double(Self.minimumExpectedOutcomes) {
+            return decide(
+                .hold,
+                String(
+                    format: "too few outcomes to judge yet: at the pooled rate the smaller variant expects %.3g events of its rarer outcome, %ld needed before deciding (the interval's normal approximation does not hold below)",
+                    expected, Self.minimumExpectedOutcomes))
         }
         if elapsedSeconds < policy.minimumDurationSeconds {
             return decide(.hold, String(format: "too early: %.0f s since the first event, %.0f s needed before deciding", elapsedSeconds, policy.minimumDurationSeconds))
@@ -113,6 +124,25 @@ public struct SequentialAnalysis: Sendable {
                 "reached the maximum of \(maximum) observations per variant without a conclusion: candidate − control \(interval) (\(means))")
         }
         return decide(.continue, "no conclusion yet: candidate − control \(interval) includes 0 (\(means))")
+    }
+
+    /// The events of the rarer outcome that each variant of a proportion must expect, at the
+    /// pooled rate, before the interval decides (the chi-square test's rule of expected counts
+    /// of at least 5). The confidence sequence is asymptotic: with a handful of conversions a
+    /// variant's mean is far from normal. Seeded A/A simulations at a 0.2 % rate with a 95/5
+    /// split rolled back 17.8 % of identical variants with the plain variance and 4.25 % with the
+    /// adjusted variance and this rule (Documentation/Rollout.md). It is expected counts, not
+    /// observed ones, so a candidate that never converts against a converting control is still
+    /// rolled back.
+    public static let minimumExpectedOutcomes = 5
+
+    /// The smaller variant's expected count of the rarer outcome at the pooled rate; nil when a
+    /// variant has no observations.
+    static func smallestExpectedCount(control: ArmSummary, candidate: ArmSummary) -> Double? {
+        guard control.count > 0, candidate.count > 0 else { return nil }
+        let (nc, nt) = (Double(control.count), Double(candidate.count))
+        let pooled = (control.mean * nc + candidate.mean * nt) / (nc + nt)
+        return Swift.min(nc, nt) * Swift.min(pooled, 1 - pooled)
     }
 
     static func decision(_ fallback: AnalysisPolicy.Fallback) -> RolloutDecision {

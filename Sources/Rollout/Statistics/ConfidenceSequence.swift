@@ -74,7 +74,15 @@ public struct MeanDifference: Sendable, Hashable, Codable {
     /// estimate is `(ȳ_t − θ x̄_t) − (ȳ_c − θ x̄_c)` and each variant's variance shrinks by the
     /// squared correlation (Deng, Xu, Kohavi and Walker, "Improving the Sensitivity of Online
     /// Controlled Experiments by Utilizing Pre-Experiment Data", WSDM 2013).
-    public init(control: ArmSummary, candidate: ArmSummary, cuped: Bool = false) {
+    ///
+    /// With `proportions` (0/1 outcomes, no covariate), each variant's variance is taken at
+    /// (x + 1)/(n + 2) for x successes in n, Agresti and Caffo's adjustment ("Simple and
+    /// effective confidence intervals for proportions and differences of proportions result from
+    /// adding two successes and two failures", The American Statistician, 2000): a variant
+    /// without a single conversion yet has a variance of about 1/n, not 0, so a rare outcome
+    /// does not shrink the interval to nothing (QA sweep: at a 0.2 % rate, a 95/5 split rolled
+    /// back 18 % of identical variants). The estimate stays the plain difference.
+    public init(control: ArmSummary, candidate: ArmSummary, cuped: Bool = false, proportions: Bool = false) {
         controlMean = control.mean
         candidateMean = candidate.mean
         let covariateSpread = control.covariateSquaredDeviations + candidate.covariateSquaredDeviations
@@ -90,8 +98,15 @@ public struct MeanDifference: Sendable, Hashable, Codable {
             variance = adjustedVariance(control) + adjustedVariance(candidate)
             cupedTheta = theta
         } else {
+            func armVariance(_ arm: ArmSummary) -> Double {
+                guard arm.count > 0 else { return 0 }
+                let n = Double(arm.count)
+                guard proportions else { return arm.variance / n }
+                let adjusted = (arm.mean * n + 1) / (n + 2)
+                return adjusted * (1 - adjusted) / n
+            }
             estimate = candidate.mean - control.mean
-            variance = (control.count > 0 ? control.variance / Double(control.count) : 0) + (candidate.count > 0 ? candidate.variance / Double(candidate.count) : 0)
+            variance = armVariance(control) + armVariance(candidate)
             cupedTheta = nil
         }
     }
