@@ -109,7 +109,10 @@ struct RolloutAnalyze: AsyncParsableCommand {
             let schema = wanted.filter { present.contains($0.key) }
             let table: FeatureTable
             if jsonLines {
-                table = try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0
+                let read = try JSONLinesReader.readAll(path: path, options: JSONLinesReadOptions(schema: schema)).0
+                // The reader keeps every key it met; the units count only with --check-units, as
+                // for CSV (QA sweep: JSON Lines reported units in both variants without it).
+                table = units ? read : try read.selecting(read.columnNames.filter { $0 != "unit" })
             } else {
                 let columns = (["timestamp"] + Array(wanted.keys)).filter { present.contains($0) }
                 table = try CSVReader.readAll(path: path, options: CSVReadOptions(schema: schema, columns: Array(Set(columns)))).0

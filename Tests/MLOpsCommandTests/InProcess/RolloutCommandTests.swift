@@ -142,6 +142,15 @@ struct RolloutCommandTests {
             #expect(result.json["decision"] as? String == "hold")
             #expect((result.json["reason"] as? String)?.contains("too little traffic") == true)
             #expect((result.json["looks"] as? [Any])?.count == 3)
+            // Units count only with --check-units, as for CSV (QA sweep: JSON Lines always counted them).
+            lines.append(#"{"timestamp": 300, "unit": "u0", "variant": "b", "ms": 100}"#)
+            try write(lines.joined(separator: "\n") + "\n", to: folder.file("shared.jsonl"))
+            let plain = await mlops(
+                "rollout", "analyze", folder.file("shared.jsonl"), "--control", "a", "--candidate", "b", "--metric", "ms", "--kind", "mean", "--format", "json")
+            #expect(plain.exitCode == 0 && plain.json["units_in_several_variants"] == nil, "\(plain.transcript)")
+            let checked = await mlops(
+                "rollout", "analyze", folder.file("shared.jsonl"), "--control", "a", "--candidate", "b", "--metric", "ms", "--kind", "mean", "--check-units", "--format", "json")
+            #expect(checked.json["units_in_several_variants"] as? Int == 1, "\(checked.transcript)")
         }
     }
 
