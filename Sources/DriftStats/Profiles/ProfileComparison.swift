@@ -408,8 +408,7 @@ public struct ProfileComparison: Sendable {
     /// compacted. After compaction a count is a difference of two ranks, each within the sketch's
     /// rank error bound ε (at half of `failureProbability` per sketch, carried into the decision):
     /// ±2εn, ±εn for the smallest and largest values (one rank is exact there), and exactly 0
-    /// for a value outside the sketch's exact range (a value the baseline never held stays
-    /// visible however large the sketch).
+    /// for a value outside the sketch's exact range (``SketchMethodEvaluation/countInterval(_:from:below:low:high:rankError:)``).
     static func valueCountIntervals(
         _ reference: KLLSketch, _ current: KLLSketch, _ counts: ([String: Int], [String: Int]), values: [String: Double], failureProbability: Double
     ) -> (CategoryCountIntervals, CategoryCountIntervals) {
@@ -423,11 +422,10 @@ public struct ProfileComparison: Sendable {
             guard error > 0, let low = sketch.min, let high = sketch.max else {
                 return CategoryCountIntervals(estimates: estimates, intervals: estimates.map { (Double($0), Double($0)) }, total: sketch.count)
             }
+            // A value's count is that of the values in [value, next double up).
             let bounds = zip(keys, estimates).map { key, estimate -> (Double, Double) in
                 let value = values[key] ?? .nan
-                if value < low || value > high { return (0, 0) }
-                let slack = value == low || value == high ? error : 2 * error
-                return (Swift.max(0, Double(estimate) - slack), Double(estimate) + slack)
+                return SketchMethodEvaluation.countInterval(estimate, from: value, below: value.nextUp, low: low, high: high, rankError: error)
             }
             return CategoryCountIntervals(estimates: estimates, intervals: bounds, total: sketch.count, failureProbability: failure)
         }

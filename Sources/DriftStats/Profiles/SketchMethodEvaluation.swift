@@ -226,10 +226,7 @@ struct SketchMethodEvaluation: Sendable {
     }
 
     /// A side's counts in the bins `[edgeᵢ₋₁, edgeᵢ)` (the outer bins open-ended), each with the
-    /// interval its true count lies in: a count is n · (F(edgeᵢ⁻) − F(edgeᵢ₋₁⁻)), and each rank
-    /// is within `rankError` of the sketch's, except where it is exactly known: 0 at or below
-    /// the side's smallest value (and at −∞), 1 above its largest (and at +∞). So an inner bin is
-    /// within ±2εn, an outer one within ±εn, and a bin outside the values' range holds exactly 0.
+    /// interval its true count lies in (``countInterval(_:from:below:low:high:rankError:)``).
     static func binCounts(
         _ side: SketchedDistribution, edges: [Double], rankError: Double, failureProbability: Double
     ) -> CategoryCountIntervals {
@@ -238,16 +235,24 @@ struct SketchMethodEvaluation: Sendable {
         guard rankError > 0 else {
             return CategoryCountIntervals(estimates: estimates, intervals: estimates.map { (Double($0), Double($0)) }, total: side.count)
         }
-        func rankIsExact(_ edge: Double) -> Bool { !edge.isFinite || !(edge > side.low) || edge > side.high }
-        let bounds = (-Double.infinity, Double.infinity)
-        let lowerEdges = [bounds.0] + edges, upperEdges = edges + [bounds.1]
-        let intervals = zip(estimates, zip(lowerEdges, upperEdges)).map { estimate, bin -> (Double, Double) in
-            // Entirely below the smallest value or above the largest: exactly empty.
-            if !(bin.1 > side.low) || bin.0 > side.high { return (0, 0) }
-            let slack = Double((rankIsExact(bin.0) ? 0 : 1) + (rankIsExact(bin.1) ? 0 : 1)) * rankError * n
-            return (Swift.max(0, Double(estimate) - slack), Double(estimate) + slack)
+        let lowerEdges = [-Double.infinity] + edges, upperEdges = edges + [Double.infinity]
+        let intervals = estimates.indices.map { i in
+            countInterval(estimates[i], from: lowerEdges[i], below: upperEdges[i], low: side.low, high: side.high, rankError: rankError * n)
         }
         return CategoryCountIntervals(estimates: estimates, intervals: intervals, total: side.count, failureProbability: failureProbability)
+    }
+
+    /// The interval the true count of the values in `[lower, upper)` lies in, given a sketch's
+    /// estimate and its rank error (in values): the count is n · (F(upper⁻) − F(lower⁻)), and each
+    /// rank is within the error except where it is known exactly: 0 at or below the smallest
+    /// value (and at −∞), 1 above the largest (and at +∞). So a range inside the values is within
+    /// ±2 errors, one touching an end within ±1, and one outside the values holds exactly 0 (a
+    /// value the baseline never held stays visible however large the sketch).
+    static func countInterval(_ estimate: Int, from lower: Double, below upper: Double, low: Double, high: Double, rankError: Double) -> (Double, Double) {
+        if !(upper > low) || lower > high { return (0, 0) }
+        func exact(_ edge: Double) -> Bool { !edge.isFinite || !(edge > low) || edge > high }
+        let slack = Double((exact(lower) ? 0 : 1) + (exact(upper) ? 0 : 1)) * rankError
+        return (Swift.max(0, Double(estimate) - slack), Double(estimate) + slack)
     }
 
     /// A distance between two share vectors (scaled to counts as the categorical path takes them).

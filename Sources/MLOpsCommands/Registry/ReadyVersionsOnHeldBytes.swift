@@ -72,6 +72,6 @@ enum ReadyVersionsOnHeldBytes {
 
     /// A version's subject in the audit log, as the registry writes it.
     private static func subject(_ version: ModelVersion) -> String {
-        "\(version.model)@\(version.version)"
+        AuditEntry.versionSubject(version.model, version.version)
     }
 }

@@ -24,6 +24,12 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var action: String
     /// What it was done to (`fraud/scorer@3`, `fraud/scorer#production`, `principal:alice`).
     public var subject: String
+
+    /// The subject of an entry about one version (`fraud/scorer@3`): what the registry writes and
+    /// what readers of the log (migrations, `store check`) match.
+    package static func versionSubject(_ model: ModelName, _ version: Int) -> String {
+        "\(model)@\(version)"
+    }
     /// The relevant state before, as canonical JSON (nil when there was none).
     @ExplicitNull public var before: String?
     /// The relevant state after, as canonical JSON (nil when there is none).

@@ -225,7 +225,7 @@ struct RegistryRules: Sendable {
         version.digest = try version.identityDigest()
         let encoded = try EncodedRecord(version)
         try await tx.insertVersion(encoded)
-        try await audit(tx, principal: actor, action: "version.register", subject: "\(model.name)@\(number)", beforeText: nil, afterText: encoded.text, reason: "")
+        try await audit(tx, principal: actor, action: "version.register", subject: AuditEntry.versionSubject(model.name, number), beforeText: nil, afterText: encoded.text, reason: "")
         return version
     }
 
@@ -238,7 +238,7 @@ struct RegistryRules: Sendable {
         let before = version.card
         version.card = card
         try await tx.updateVersion(try EncodedRecord(version))
-        try await audit(tx, principal: actor, action: "version.card", subject: "\(name)@\(number)", before: before, after: card, reason: reason)
+        try await audit(tx, principal: actor, action: "version.card", subject: AuditEntry.versionSubject(name, number), before: before, after: card, reason: reason)
         return version
     }
 
@@ -331,7 +331,7 @@ struct RegistryRules: Sendable {
         }
         try await tx.saveApproval(approval)
         try await audit(
-            tx, principal: approver.id, action: "approval.submit", subject: "\(model.name)@\(version.version)#\(approval.alias)",
+            tx, principal: approver.id, action: "approval.submit", subject: AuditEntry.versionSubject(model.name, version.version) + "#\(approval.alias)",
             before: Optional<Approval>.none, after: approval, reason: "")
     }
 
@@ -549,7 +549,7 @@ struct RegistryRules: Sendable {
         version.statusReason = reason
         try await tx.updateVersion(try EncodedRecord(version))
         try await audit(
-            tx, principal: actor, action: "version.quarantine", subject: "\(name)@\(number)", before: before,
+            tx, principal: actor, action: "version.quarantine", subject: AuditEntry.versionSubject(name, number), before: before,
             after: StatusRecord(status: version.status, reason: reason), reason: reason, advancingChangeCounter: true)
         return version
     }
@@ -585,9 +585,9 @@ struct RegistryRules: Sendable {
         }
         // The log keeps who registered the version and when; the metadata in its entries goes,
         // each text's digest kept so the chain still verifies (AuditEntry.format 2).
-        try await tx.redactAuditState(of: "\(name)@\(number)")
+        try await tx.redactAuditState(of: AuditEntry.versionSubject(name, number))
         try await audit(
-            tx, principal: actor, action: "version.purge", subject: "\(name)@\(number)", before: before,
+            tx, principal: actor, action: "version.purge", subject: AuditEntry.versionSubject(name, number), before: before,
             after: StatusRecord(status: .purged, reason: reason), reason: reason, advancingChangeCounter: true)
         return PurgeOutcome(version: version, artifactStillUsed: stillUsed)
     }

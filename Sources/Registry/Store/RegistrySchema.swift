@@ -128,7 +128,7 @@ public enum RegistrySchema {
         guard !quarantined.isEmpty else { return }
         for row in try await connection.query("SELECT record FROM registry_versions WHERE status = 'purged'", []) {
             var version = try RegistryCoding.decode(ModelVersion.self, from: try row.decode(String.self, "record"), what: "version")
-            guard quarantined.contains("\(version.model)@\(version.version)"), version.tags[ModelVersion.quarantinedTag] == nil else { continue }
+            guard quarantined.contains(AuditEntry.versionSubject(version.model, version.version)), version.tags[ModelVersion.quarantinedTag] == nil else { continue }
             version.tags[ModelVersion.quarantinedTag] = "true"
             let key: [SQLValue] = [.text(version.model.value), .integer(Int64(version.version))]
             _ = try await connection.execute(
